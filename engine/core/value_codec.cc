@@ -1,0 +1,111 @@
+// Value <-> cereal portable binary. Each node is a type byte then its payload.
+#include "steadfast/value_codec.h"
+
+#include <cereal/archives/portable_binary.hpp>
+#include <cereal/types/string.hpp>
+#include <sstream>
+
+namespace steadfast {
+namespace {
+
+// Guards against stack exhaustion on hostile blobs.
+constexpr int kMaxDepth = 200;
+
+void Save(cereal::PortableBinaryOutputArchive& ar, const Value& v) {
+  uint8_t t = static_cast<uint8_t>(v.type());
+  ar(t);
+  switch (v.type()) {
+    case Value::Type::kNull: break;
+    case Value::Type::kBool: ar(static_cast<uint8_t>(v.AsBool())); break;
+    case Value::Type::kInt: ar(v.AsInt()); break;
+    case Value::Type::kDouble: ar(v.AsDouble()); break;
+    case Value::Type::kString: ar(v.AsString()); break;
+    case Value::Type::kList:
+      ar(static_cast<uint64_t>(v.AsList().size()));
+      for (const Value& e : v.AsList()) Save(ar, e);
+      break;
+    case Value::Type::kMap:
+      ar(static_cast<uint64_t>(v.AsMap().size()));
+      for (const auto& [k, e] : v.AsMap()) {
+        ar(k);
+        Save(ar, e);
+      }
+      break;
+  }
+}
+
+Value Load(cereal::PortableBinaryInputArchive& ar, size_t remaining_bytes, int depth) {
+  if (depth > kMaxDepth) throw cereal::Exception("value nested too deeply");
+  uint8_t t = 0;
+  ar(t);
+  switch (static_cast<Value::Type>(t)) {
+    case Value::Type::kNull: return Value();
+    case Value::Type::kBool: {
+      uint8_t b = 0;
+      ar(b);
+      return Value(b != 0);
+    }
+    case Value::Type::kInt: {
+      int64_t i = 0;
+      ar(i);
+      return Value(i);
+    }
+    case Value::Type::kDouble: {
+      double d = 0;
+      ar(d);
+      return Value(d);
+    }
+    case Value::Type::kString: {
+      std::string s;
+      ar(s);
+      return Value(std::move(s));
+    }
+    case Value::Type::kList: {
+      uint64_t n = 0;
+      ar(n);
+      if (n > remaining_bytes) throw cereal::Exception("list length exceeds blob");
+      Value::List l;
+      l.reserve(n);
+      for (uint64_t i = 0; i < n; ++i) l.push_back(Load(ar, remaining_bytes, depth + 1));
+      return Value(std::move(l));
+    }
+    case Value::Type::kMap: {
+      uint64_t n = 0;
+      ar(n);
+      if (n > remaining_bytes) throw cereal::Exception("map length exceeds blob");
+      Value::Map m;
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string k;
+        ar(k);
+        m.insert_or_assign(std::move(k), Load(ar, remaining_bytes, depth + 1));
+      }
+      return Value(std::move(m));
+    }
+  }
+  throw cereal::Exception("unknown value type byte");
+}
+
+}  // namespace
+
+std::string EncodeValue(const Value& value) {
+  std::ostringstream os(std::ios::binary);
+  {
+    cereal::PortableBinaryOutputArchive ar(os);
+    Save(ar, value);
+  }
+  return std::move(os).str();
+}
+
+Result<Value> DecodeValue(std::string_view bytes) {
+  try {
+    std::istringstream is(std::string(bytes), std::ios::binary);
+    cereal::PortableBinaryInputArchive ar(is);
+    return Load(ar, bytes.size(), 0);
+  } catch (const std::exception& e) {
+    // cereal reads string lengths from the blob; a garbled length can also
+    // surface as bad_alloc or length_error, caught here with the rest.
+    return Status::Corruption(std::string("cannot decode value: ") + e.what());
+  }
+}
+
+}  // namespace steadfast

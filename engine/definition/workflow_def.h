@@ -1,0 +1,107 @@
+// WorkflowDef: a parsed, validated workflow definition (from YAML).
+//
+// Control flow: steps run in the order written. A step's `when` false skips
+// it. `next` jumps (to a step id or "end"); wait steps jump on timeout and
+// approvals on rejection. Targets are step ids or one of the words below.
+#ifndef STEADFAST_DEFINITION_WORKFLOW_DEF_H_
+#define STEADFAST_DEFINITION_WORKFLOW_DEF_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "definition/expression.h"
+#include "definition/value_template.h"
+#include "steadfast/value.h"
+
+namespace steadfast {
+
+struct SourceLocation {
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+// What happens when a step has failed for good (retries exhausted or a
+// non-retryable error).
+enum class ExhaustedAction : int {
+  kFail = 0,        // end the workflow `failed` without compensating
+  kPause = 1,       // park the instance `paused` for an operator (resume / cancel)
+  kCompensate = 2,  // compensate completed steps in reverse order, end `compensated`
+};
+
+struct RetryPolicy {
+  int max_attempts = 3;                    // >= 1; 1 = no retry
+  int64_t initial_interval_ms = 1000;
+  double backoff = 2.0;                    // >= 1.0
+  int64_t max_interval_ms = 60000;
+  double jitter = 0.0;                     // 0..1: delay * (1 +/- jitter*U)
+  std::vector<std::string> non_retryable;  // error codes that stop retrying at once
+  ExhaustedAction on_exhausted = ExhaustedAction::kCompensate;
+};
+
+enum class StepKind : int { kActivity = 0, kSignal = 1, kApproval = 2 };
+
+// Jump words allowed where a step id is: "end" completes the workflow,
+// "fail" fails it (error code given by the context), "continue" goes on to
+// the next step in order. Approvals also accept "approve"/"reject" in on_timeout.
+inline constexpr const char* kTargetEnd = "end";
+inline constexpr const char* kTargetFail = "fail";
+inline constexpr const char* kTargetContinue = "continue";
+
+struct StepDef {
+  std::string id;
+  StepKind kind = StepKind::kActivity;
+  SourceLocation loc;                 // of the step's mapping
+
+  // kActivity
+  std::string activity;               // registered activity name
+  ValueTemplate with;                 // the activity's input
+  RetryPolicy retry;                  // effective: workflow defaults overlaid by the step's own
+  int64_t timeout_ms = 30000;         // start-to-close, per attempt
+  int64_t schedule_to_close_ms = 0;   // whole step incl. retries; 0 = none
+  std::string compensate;             // activity run if a later step fails for good; "" = none
+  ValueTemplate compensate_with;      // its input; null = {input: <step input>, output: <step output>}
+
+  // all kinds
+  std::optional<Expression> when;     // skip the step when false
+  std::string next;                   // "" = following step; else a step id or "end"
+
+  // kSignal and kApproval
+  std::string signal;                 // kSignal: the event name waited for
+  int64_t wait_timeout_ms = 0;        // 0 = wait forever
+  std::string on_timeout;             // signal: step id | end | fail | continue (default fail)
+                                      // approval: approve | reject | fail | step id (default reject)
+  std::string on_reject;              // approval: step id | end | fail (default fail)
+  ValueTemplate context;              // shown to reviewers / stored with the wait (e.g. amount)
+  int required_approvals = 1;         // approval: distinct reviewers needed
+};
+
+enum class InputType : int { kAny = 0, kString = 1, kInt = 2, kNumber = 3, kBool = 4, kMap = 5, kList = 6 };
+
+struct InputField {
+  std::string name;
+  InputType type = InputType::kAny;
+  bool required = true;               // "type?" in YAML makes it optional
+};
+
+struct WorkflowDef {
+  std::string name;
+  int version = 1;
+  std::string description;
+  std::vector<InputField> input;      // declared input fields, in order
+  std::vector<StepDef> steps;
+  ValueTemplate output;               // null = map of step id -> step output
+  int64_t deadline_ms = 0;            // whole workflow; 0 = none
+  std::string source;                 // the YAML text it was parsed from
+  std::string hash;                   // hex SHA-256 of source: the pinned version
+  std::string path;                   // file it came from, for messages
+
+  // Index of the step with this id, or -1.
+  int StepIndex(std::string_view id) const;
+};
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_DEFINITION_WORKFLOW_DEF_H_

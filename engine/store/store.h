@@ -1,0 +1,227 @@
+// Store: everything the engine persists, behind one interface.
+//
+// The runtime never touches SQL. It reads instances, history and tasks, and
+// changes them only through atomic Commit()s: a Commit either applies every
+// part (instance row, history events, task deletions and inserts, signal
+// rows) or none, and returns only once the change is durable. Preconditions
+// in a Commit (expected instance version, task lease token) make concurrent
+// writers safe without locks in the engine: a lost race returns
+// kConflict / kLeaseLost and writes nothing.
+//
+// Implementations: sqlite/ (embedded default, group commit). A future
+// PostgreSQL store implements the same contract for several processes.
+#ifndef STEADFAST_STORE_STORE_H_
+#define STEADFAST_STORE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "steadfast/clock.h"
+#include "steadfast/status.h"
+#include "steadfast/value.h"
+
+namespace steadfast {
+
+// Instance lifecycle. Persisted as the integer; values never change.
+enum class InstanceStatus : int {
+  kRunning = 1,          // a task is ready, leased or waiting on a retry timer
+  kWaitingSignal = 2,    // parked on a signal step
+  kWaitingApproval = 3,  // parked on an approval step
+  kPaused = 4,           // a step failed for good with on_exhausted: pause
+  kCompensating = 5,     // running compensations after a failure
+  kCompleted = 6,        // terminal
+  kFailed = 7,           // terminal
+  kCompensated = 8,      // terminal
+  kCancelled = 9,        // terminal
+};
+
+std::string_view InstanceStatusName(InstanceStatus s);  // "running", "waiting_signal", ...
+std::optional<InstanceStatus> ParseInstanceStatus(std::string_view name);
+bool IsTerminal(InstanceStatus s);
+
+struct DefinitionRecord {
+  std::string hash;      // hex SHA-256 of source; primary key
+  std::string name;
+  int version = 0;
+  std::string source;    // YAML text
+  TimeMs created_at = 0;
+};
+
+struct InstanceRecord {
+  std::string id;
+  std::string workflow_name;
+  int workflow_version = 0;
+  std::string definition_hash;
+  InstanceStatus status = InstanceStatus::kRunning;
+  std::string current_step;     // step being run or waited on; "" when terminal
+  Value input;
+  Value output;                 // set when completed
+  std::string error_code;       // set when failed/compensated/cancelled
+  std::string error_message;
+  std::string state;            // opaque runtime blob (step outputs, progress)
+  std::string idempotency_key;  // "" if none
+  std::string requested_by;     // the principal that started it ("" if unknown)
+  std::string traceparent;      // W3C trace context given at start, may be ""
+  int64_t version = 0;          // bumped by every Commit touching the instance
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  TimeMs deadline_at = 0;       // 0 = none
+};
+
+// Task kinds. Persisted as the integer; values never change.
+enum class TaskKind : int {
+  kRunStep = 1,       // run (an attempt of) step_id; also evaluates when/approval conditions
+  kWaitTimeout = 2,   // fires when a signal/approval wait times out
+  kCompensate = 3,    // run the compensation of step_id
+  kDeadline = 4,      // the workflow deadline
+};
+
+struct TaskRecord {
+  int64_t id = 0;
+  std::string instance_id;
+  TaskKind kind = TaskKind::kRunStep;
+  std::string step_id;
+  int attempt = 1;           // the attempt this task will run (1-based)
+  TimeMs due_at = 0;         // not claimable before
+  std::string lease_owner;   // "" = not leased
+  TimeMs lease_until = 0;    // lease expiry; claimable again after it
+  int64_t lease_token = 0;   // bumped on each claim; fences stale workers
+  TimeMs step_started_at = 0;  // first schedule of this step (for schedule-to-close)
+};
+
+struct HistoryEvent {
+  int64_t seq = 0;            // 1-based per instance, assigned by the store
+  std::string instance_id;
+  TimeMs at = 0;
+  std::string type;           // "attempt_started", "signal_received", ... (docs/history.md)
+  std::string step_id;        // "" for workflow-level events
+  int attempt = 0;            // 0 when not about an attempt
+  Value data;                 // event details (error code/message, output, principal, ...)
+};
+
+struct NewTask {
+  TaskKind kind = TaskKind::kRunStep;
+  std::string step_id;
+  int attempt = 1;
+  TimeMs due_at = 0;
+  TimeMs step_started_at = 0;
+  // Pre-claim for the committing worker (it runs the task next): the task is
+  // inserted already leased, and the lease token is returned in CommitResult.
+  std::string lease_owner;
+  TimeMs lease_until = 0;
+};
+
+struct SignalRecord {
+  int64_t id = 0;
+  std::string instance_id;
+  std::string name;
+  Value payload;
+  std::string idempotency_key;  // unique per instance when non-empty
+  std::string principal;
+  TimeMs received_at = 0;
+  bool consumed = false;
+};
+
+// One atomic change to one instance.
+struct Commit {
+  std::string instance_id;
+  // Preconditions; any failing one aborts the whole Commit.
+  std::optional<int64_t> expect_version;  // instance.version must equal this
+  int64_t task_id = 0;                    // if set: this task must exist with lease_token
+  int64_t lease_token = 0;                //   (and is deleted by the commit)
+
+  // Writes.
+  std::optional<InstanceRecord> instance;  // full row to write (version is set by the store)
+  std::vector<HistoryEvent> events;        // seq and instance_id set by the store
+  bool delete_other_tasks = false;         // drop every remaining task of the instance
+  std::vector<NewTask> new_tasks;
+  std::optional<SignalRecord> add_signal;  // buffered signal (not yet consumed)
+  int64_t consume_signal_id = 0;           // mark this buffered signal consumed
+};
+
+struct CommitResult {
+  int64_t instance_version = 0;           // the instance's version after the commit
+  std::vector<TaskRecord> created_tasks;  // in new_tasks order, with ids and lease tokens
+};
+
+struct StartRequest {
+  InstanceRecord instance;        // id, definition, input, state, status... (version ignored)
+  std::vector<HistoryEvent> events;
+  std::vector<NewTask> tasks;
+};
+
+enum class StartOutcome : int {
+  kCreated = 0,   // new instance
+  kExisting = 1,  // the same id or idempotency key with the same input: returns that instance
+};
+
+struct StartResult {
+  StartOutcome outcome = StartOutcome::kCreated;
+  InstanceRecord instance;        // the created or the existing instance
+  std::vector<TaskRecord> created_tasks;
+};
+
+struct ListFilter {
+  std::optional<InstanceStatus> status;
+  std::string workflow_name;      // "" = any
+  std::string after_id;           // cursor: instances with (created_at, id) after this one's
+  int limit = 100;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Stores a definition if its hash is new; no-op otherwise.
+  virtual Status PutDefinition(const DefinitionRecord& def) = 0;
+  virtual Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) = 0;
+
+  // Creates an instance with its first events and tasks atomically.
+  // If an instance with the same id, or the same non-empty idempotency key,
+  // exists: kExisting with that instance when its input (and workflow name)
+  // are equal, else kConflict. Blocks until durable.
+  virtual Result<StartResult> StartInstance(StartRequest req) = 0;
+
+  // Applies an atomic change; see Commit. Blocks until durable. Thread-safe;
+  // concurrent callers are batched into one transaction where possible.
+  // Errors: kNotFound (no instance), kConflict (version), kLeaseLost (task
+  // gone or token differs), kResourceExhausted (disk full), kBusy (locked).
+  virtual Result<CommitResult> Apply(Commit commit) = 0;
+
+  // Leases up to `limit` tasks with due_at <= now whose lease is free or
+  // expired (lease_until <= now), oldest due first: sets lease_owner,
+  // lease_until, and bumps lease_token. Returns the leased tasks.
+  virtual Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now,
+                                                        TimeMs lease_until, int limit) = 0;
+  // Extends the lease of a task still held with this token.
+  virtual Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) = 0;
+  // Earliest due_at among tasks that are not leased (or whose lease has
+  // expired by `now`); nullopt when there are none.
+  virtual Result<std::optional<TimeMs>> NextDueAt(TimeMs now) = 0;
+
+  virtual Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) = 0;
+  virtual Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) = 0;
+  // Counts instances per status (for list summaries and metrics).
+  virtual Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() = 0;
+  // Events with seq > after_seq, at most limit, in seq order.
+  virtual Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
+                                                       int limit) = 0;
+  virtual Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) = 0;
+  // Unconsumed buffered signals of an instance with this name, oldest first.
+  virtual Result<std::vector<SignalRecord>> GetPendingSignals(const std::string& instance_id,
+                                                              const std::string& name) = 0;
+  // A signal already received with this idempotency key (consumed or not).
+  virtual Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
+                                                              const std::string& idempotency_key) = 0;
+
+  // True when something outside this Store object (another process) may have
+  // written since the last call: cheap (PRAGMA data_version for SQLite).
+  virtual bool ChangedExternally() = 0;
+};
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_STORE_STORE_H_
