@@ -19,6 +19,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kDeadlineExceeded: return "deadline_exceeded";
     case StatusCode::kCancelled: return "cancelled";
     case StatusCode::kLeaseLost: return "lease_lost";
+    case StatusCode::kPermissionDenied: return "permission_denied";
   }
   return "unknown";
 }

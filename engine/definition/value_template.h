@@ -4,7 +4,8 @@
 // A string that is exactly one "${expr}" evaluates to the expression's typed
 // value (so "${steps.amount.refund_total}" passes a map through). A string
 // mixing text and expressions evaluates to a string: string values are
-// inserted as they are, other values as compact JSON. "$${" escapes a literal "${".
+// inserted as they are, other values as compact JSON (null as "null").
+// "$${" escapes a literal "${"; a '$' not followed by '{' is literal.
 #ifndef STEADFAST_DEFINITION_VALUE_TEMPLATE_H_
 #define STEADFAST_DEFINITION_VALUE_TEMPLATE_H_
 
@@ -12,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -23,17 +25,25 @@ namespace steadfast {
 
 class StringTemplate {
  public:
-  // Parses s. On error returns InvalidArgument and stores the 0-based offset
-  // into s of the problem in *error_offset (if given).
+  StringTemplate() = default;  // the empty string
+
+  // Parses s. On error (an unclosed "${", an empty or malformed expression)
+  // returns InvalidArgument and stores the 0-based offset into s of the
+  // problem in *error_offset (if given). Never throws.
   static Result<StringTemplate> Parse(std::string_view s, int* error_offset = nullptr);
 
   bool is_constant() const { return exprs_.empty(); }
+  // True when the whole string is one "${...}" (evaluates to a typed value).
+  bool is_single_expression() const { return single_expression_; }
+  // Errors are the expression's, prefixed with "${<text>}: ".
   Result<Value> Evaluate(const Value& scope) const;
-  // All expressions, with the 0-based offset of each within the source string.
+  // All expressions, each with the 0-based offset within the source string
+  // of its text (the character just after "${"), so that offset + an offset
+  // inside the expression is a position in the source string.
   const std::vector<std::pair<int, Expression>>& expressions() const { return exprs_; }
 
  private:
-  std::vector<std::string> literals_;                // literals_.size() == exprs_.size() + 1
+  std::vector<std::string> literals_{std::string()};  // literals_.size() == exprs_.size() + 1
   std::vector<std::pair<int, Expression>> exprs_;
   bool single_expression_ = false;                   // the whole string is one ${...}
 };
@@ -47,14 +57,24 @@ class ValueTemplate {
   static ValueTemplate FromMap(std::map<std::string, ValueTemplate> fields);
 
   // Evaluates every expression; the first error wins (its message is
-  // prefixed with the path, e.g. "with.reservation: ...").
+  // prefixed with the path, e.g. "with.reservation: ..."; the first segment
+  // is name() when set). Thread-safe (const).
   Result<Value> Evaluate(const Value& scope) const;
-  // Every expression in the tree, depth-first.
+  // Every expression in the tree, depth-first (map fields in key order).
   void ForEachExpression(const std::function<void(const Expression&)>& fn) const;
+  // True for the default (null) template: "absent" in a definition.
   bool is_null() const;
 
+  // The label used as the first segment of error paths ("with", "output",
+  // "context", "compensate_with"); the parser sets it.
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
  private:
+  Result<Value> EvaluateAt(const Value& scope, const std::string& path) const;
+
   std::variant<Value, StringTemplate, std::vector<ValueTemplate>, std::map<std::string, ValueTemplate>> node_;
+  std::string name_;
 };
 
 }  // namespace steadfast

@@ -1,8 +1,21 @@
 // WorkflowDef: a parsed, validated workflow definition (from YAML).
 //
 // Control flow: steps run in the order written. A step's `when` false skips
-// it. `next` jumps (to a step id or "end"); wait steps jump on timeout and
+// it: control goes to the following step in order and its `next` is not
+// taken. After a step completes, `next` jumps (to a step id or "end");
+// without `next` control falls through to the following step, and after the
+// last step the workflow completes. Wait steps jump on timeout and
 // approvals on rejection. Targets are step ids or one of the words below.
+//
+// Approvals are the exception to "when false skips": for an approval step,
+// `when` (written `approval.when` in YAML) decides whether the step holds
+// for a decision; when false the step counts as approved at once and
+// control continues exactly as after an approval (its `next`, or the
+// following step).
+//
+// Every field below holds its effective value after parsing: defaults are
+// filled in (on_timeout "fail"/"reject", on_reject "fail", the workflow's
+// default retry and timeout), so the runtime never re-derives them.
 #ifndef STEADFAST_DEFINITION_WORKFLOW_DEF_H_
 #define STEADFAST_DEFINITION_WORKFLOW_DEF_H_
 
@@ -10,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "definition/expression.h"
@@ -65,7 +79,7 @@ struct StepDef {
   ValueTemplate compensate_with;      // its input; null = {input: <step input>, output: <step output>}
 
   // all kinds
-  std::optional<Expression> when;     // skip the step when false
+  std::optional<Expression> when;     // skip the step when false (approval: hold only when true)
   std::string next;                   // "" = following step; else a step id or "end"
 
   // kSignal and kApproval
@@ -100,6 +114,8 @@ struct WorkflowDef {
 
   // Index of the step with this id, or -1.
   int StepIndex(std::string_view id) const;
+  // The step with this id, or nullptr.
+  const StepDef* FindStep(std::string_view id) const;
 };
 
 }  // namespace steadfast

@@ -17,6 +17,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "steadfast/clock.h"
@@ -65,9 +67,9 @@ struct InstanceRecord {
   std::string idempotency_key;  // "" if none
   std::string requested_by;     // the principal that started it ("" if unknown)
   std::string traceparent;      // W3C trace context given at start, may be ""
-  int64_t version = 0;          // bumped by every Commit touching the instance
+  int64_t version = 0;          // 1 at start; +1 by every Commit that writes the row or appends events
   TimeMs created_at = 0;
-  TimeMs updated_at = 0;
+  TimeMs updated_at = 0;        // written with each version bump (0 = the store clock's now)
   TimeMs deadline_at = 0;       // 0 = none
 };
 
@@ -125,7 +127,17 @@ struct SignalRecord {
   bool consumed = false;
 };
 
-// One atomic change to one instance.
+// One atomic change to one instance. Checked and applied in this order:
+// instance exists (else kNotFound), expect_version (else kConflict naming
+// the current version), task_id/lease_token (else kLeaseLost; the task is
+// deleted), add_signal (a duplicate idempotency key: kAlreadyExists),
+// consume_signal_id (not pending: kConflict), delete_other_tasks,
+// new_tasks, events, instance row. Any failure writes nothing at all.
+//
+// Version: when `instance` is given or `events` is non-empty, the version
+// goes up by one and updated_at is written (instance->updated_at, or the
+// store clock's now when that is 0 or no row is given); a Commit that only
+// moves tasks or signals leaves both unchanged.
 struct Commit {
   std::string instance_id;
   // Preconditions; any failing one aborts the whole Commit.
@@ -134,21 +146,27 @@ struct Commit {
   int64_t lease_token = 0;                //   (and is deleted by the commit)
 
   // Writes.
-  std::optional<InstanceRecord> instance;  // full row to write (version is set by the store)
-  std::vector<HistoryEvent> events;        // seq and instance_id set by the store
+  // The row's mutable columns to write: status, current_step, output,
+  // error_code, error_message, state, deadline_at. The others (id,
+  // workflow, definition, input, keys, created_at) are fixed at start and
+  // ignored here; version is set by the store.
+  std::optional<InstanceRecord> instance;
+  std::vector<HistoryEvent> events;        // seq and instance_id set by the store; at 0 = now
   bool delete_other_tasks = false;         // drop every remaining task of the instance
   std::vector<NewTask> new_tasks;
-  std::optional<SignalRecord> add_signal;  // buffered signal (not yet consumed)
+  std::optional<SignalRecord> add_signal;  // buffered signal (not yet consumed); id/instance_id/consumed ignored
   int64_t consume_signal_id = 0;           // mark this buffered signal consumed
 };
 
 struct CommitResult {
   int64_t instance_version = 0;           // the instance's version after the commit
   std::vector<TaskRecord> created_tasks;  // in new_tasks order, with ids and lease tokens
+  int64_t signal_id = 0;                  // id of the add_signal row, 0 if none
 };
 
 struct StartRequest {
-  InstanceRecord instance;        // id, definition, input, state, status... (version ignored)
+  InstanceRecord instance;        // id (required), definition, input, state, status...; version is
+                                  // set by the store (1); created_at/updated_at 0 = now
   std::vector<HistoryEvent> events;
   std::vector<NewTask> tasks;
 };
@@ -168,14 +186,19 @@ struct ListFilter {
   std::optional<InstanceStatus> status;
   std::string workflow_name;      // "" = any
   std::string after_id;           // cursor: instances with (created_at, id) after this one's
-  int limit = 100;
+                                  // (the id of the last instance of the previous page)
+  int limit = 100;                // <= 0: no limit
 };
 
 class Store {
  public:
   virtual ~Store() = default;
 
-  // Stores a definition if its hash is new; no-op otherwise.
+  // Every method is thread-safe. Writes (PutDefinition, StartInstance,
+  // Apply, ClaimDueTasks, RenewLease) block until durable; reads never wait
+  // for writes in progress and see the last committed state.
+
+  // Stores a definition if its hash is new; no-op otherwise. created_at 0 = now.
   virtual Status PutDefinition(const DefinitionRecord& def) = 0;
   virtual Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) = 0;
 
@@ -193,32 +216,48 @@ class Store {
 
   // Leases up to `limit` tasks with due_at <= now whose lease is free or
   // expired (lease_until <= now), oldest due first: sets lease_owner,
-  // lease_until, and bumps lease_token. Returns the leased tasks.
+  // lease_until, and bumps lease_token. Returns the leased tasks ordered by
+  // (due_at, id). kInvalidArgument if lease_until <= now; limit <= 0
+  // returns nothing.
   virtual Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now,
                                                         TimeMs lease_until, int limit) = 0;
-  // Extends the lease of a task still held with this token.
+  // Frees the leases of tasks whose lease_owner starts with owner_prefix
+  // and is not except_owner: the tasks of this node's previous incarnation,
+  // released at start-up instead of waiting for their leases to expire.
+  // Returns how many were released.
+  virtual Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) {
+    (void)owner_prefix;
+    (void)except_owner;
+    return Status::FailedPrecondition("this store cannot release leases; they expire instead");
+  }
+  // Extends the lease of a task still held with this token; kLeaseLost if
+  // the task is gone or was claimed again since.
   virtual Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) = 0;
   // Earliest due_at among tasks that are not leased (or whose lease has
   // expired by `now`); nullopt when there are none.
   virtual Result<std::optional<TimeMs>> NextDueAt(TimeMs now) = 0;
 
   virtual Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) = 0;
+  // Instances in (created_at, id) order, filtered; pages stay stable while
+  // instances are added. kInvalidArgument for an unknown after_id.
   virtual Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) = 0;
   // Counts instances per status (for list summaries and metrics).
   virtual Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() = 0;
-  // Events with seq > after_seq, at most limit, in seq order.
+  // Events with seq > after_seq, at most limit (<= 0: all), in seq order.
   virtual Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
                                                        int limit) = 0;
   virtual Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) = 0;
   // Unconsumed buffered signals of an instance with this name, oldest first.
   virtual Result<std::vector<SignalRecord>> GetPendingSignals(const std::string& instance_id,
                                                               const std::string& name) = 0;
-  // A signal already received with this idempotency key (consumed or not).
+  // A signal already received with this idempotency key (consumed or not);
+  // nullopt for an empty key.
   virtual Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
                                                               const std::string& idempotency_key) = 0;
 
   // True when something outside this Store object (another process) may have
-  // written since the last call: cheap (PRAGMA data_version for SQLite).
+  // written since the last call: cheap (PRAGMA data_version for SQLite). The
+  // first call returns true; this Store's own writes never make it true.
   virtual bool ChangedExternally() = 0;
 };
 

@@ -64,6 +64,7 @@ struct PluginContext {
   Value config;               // the plugin's section of the engine config (may be null)
   std::string database_path;  // the engine's SQLite file, for plugin-owned tables ("" if none)
   Logger* logger = nullptr;   // never null when called by the engine
+  std::string config_dir;     // directory of the engine config: resolve relative paths against it
 };
 
 // ABI version of the plugin entry point; bumped on incompatible changes.

@@ -32,6 +32,7 @@ enum class StatusCode : int {
   kDeadlineExceeded = 11,   // a timeout fired
   kCancelled = 12,          // the work was cancelled
   kLeaseLost = 13,          // another worker owns the task now
+  kPermissionDenied = 14,   // the principal may not do this (wrong role, four-eyes)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -55,6 +56,7 @@ class [[nodiscard]] Status {
   static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status LeaseLost(std::string m) { return {StatusCode::kLeaseLost, std::move(m)}; }
+  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -5,12 +5,16 @@
 // every request inside one transaction (each in its own SAVEPOINT, so one
 // failed precondition does not undo the others), commits once (one fsync
 // with synchronous=FULL) and only then completes the waiting callers.
-// Reads use a separate connection per calling thread (WAL readers do not
-// block the writer). Several processes may open the same file: other
-// processes' writes wait on SQLite's busy timeout.
+// Reads lease a connection of their own from a pool (WAL readers do not
+// block the writer, nor wait for it). Several processes may open the same
+// file: other processes' writes wait on SQLite's busy timeout.
+//
+// docs/store.md describes the schema, the durability guarantees and how
+// SQLite errors map to Status codes.
 #ifndef STEADFAST_STORE_SQLITE_SQLITE_STORE_H_
 #define STEADFAST_STORE_SQLITE_SQLITE_STORE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -26,11 +30,34 @@ struct SqliteStoreOptions {
   SyncMode sync = SyncMode::kFull;  // PRAGMA synchronous
   int busy_timeout_ms = 5000;       // waiting for another process's lock
   int max_batch = 512;              // most requests carried by one transaction
-  const Clock* clock = nullptr;     // for created_at/updated_at defaults; null = system clock
+  const Clock* clock = nullptr;     // for created_at/updated_at defaults; null = system clock;
+                                    //   must outlive the store
+  int64_t max_page_count = 0;       // > 0: cap the file at this many pages (PRAGMA max_page_count), a quota;
+                                    //   writes beyond it fail with kResourceExhausted like a full disk
+  std::string vfs;                  // "" = SQLite's default; tests name a fault-injecting VFS here
 };
 
-// Opens (creating and migrating the schema if needed). Errors name the cause:
-// not a database, locked, unreadable, newer schema than this binary knows.
+// Counters since the store was opened.
+struct SqliteStoreStats {
+  int64_t transactions = 0;         // write transactions (one COMMIT each)
+  int64_t requests = 0;             // write requests they carried; requests / transactions = batching
+  int64_t failed_transactions = 0;  // batches that failed as a whole (BEGIN/COMMIT/IO errors)
+  int64_t largest_batch = 0;        // most requests committed by one transaction
+};
+
+// The Store returned by OpenSqliteStore, for callers that want its stats
+// (dynamic_cast<SqliteStore*>(store.get())).
+class SqliteStore : public Store {
+ public:
+  virtual SqliteStoreStats Stats() const = 0;
+};
+
+// Opens (creating and migrating the schema if needed) and starts the writer
+// thread; the Store's destructor answers every queued write and joins it.
+// Errors name the file and the cause: kCorruption (not a database, corrupt),
+// kBusy (locked), kFailedPrecondition (cannot open or write the file, newer
+// schema than this binary knows, not a steadfast database, WAL unavailable),
+// kInvalidArgument (empty or ":memory:" path, max_batch < 1).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
 
 }  // namespace steadfast

@@ -1,0 +1,92 @@
+// EngineConfig: config/steadfast.yaml, the engine's settings.
+//
+//   database: steadfast.db        # SQLite file (relative to the config file's directory)
+//   sync: full                    # full | normal | off   (PRAGMA synchronous)
+//   workers: 8
+//   node_name: local              # lease owner prefix; keep stable per host
+//   lease: 60s
+//   poll_interval: 200ms
+//   workflows_dir: ../workflows   # relative to the config file
+//   plugins: [build/tests/plugins/libeffects_plugin.so]
+//   plugin_config: { refund: {...} }   # each plugin's own section
+//   log_level: info               # debug | info | warn | error
+//   http:                         # the HTTP API (docs/http.md); absent = none
+//     listen: 127.0.0.1:8080      # host:port; port 0 = any free port
+//     max_body: 1MiB              # bytes, or with a KiB/MiB/KB/MB suffix
+//     request_timeout: 30s
+//     threads: 4                  # Asio threads serving HTTP
+//     rate_limit: { per_principal_per_s: 50, burst: 100 }   # 0 = unlimited
+//     tokens:                     # SHA-256 (hex) of each bearer token, never the token
+//       - { name: alice, sha256: 9f86d0..., roles: [reviewer] }
+//     tokens_file: tokens.yaml    # more tokens, the same list format
+//     tls: { cert: server.crt, key: server.key }   # PEM files; absent = plain HTTP
+#ifndef STEADFAST_CONFIG_ENGINE_CONFIG_H_
+#define STEADFAST_CONFIG_ENGINE_CONFIG_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "steadfast/logger.h"
+#include "steadfast/status.h"
+#include "steadfast/value.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace steadfast {
+
+// One bearer token of the HTTP API: only its hash is configured.
+struct HttpTokenConfig {
+  std::string name;                // the principal the token authenticates
+  std::string sha256;              // lowercase hex SHA-256 of the token (64 chars)
+  std::vector<std::string> roles;  // operator | reviewer | admin
+};
+
+struct HttpConfig {
+  std::string listen;                      // "host:port"; "" = no HTTP server
+  int64_t max_body_bytes = 1 << 20;        // larger request bodies get 413
+  int64_t request_timeout_ms = 30000;      // reading a request / writing a response / idle keep-alive
+  int threads = 4;                         // Asio threads of the server (they also run the handlers)
+  double rate_per_s = 50;                  // per principal; 0 = no limit
+  int rate_burst = 100;                    // bucket size
+  std::vector<HttpTokenConfig> tokens;     // from `tokens`, then `tokens_file`
+  std::string tokens_file;                 // resolved path, "" if none (already merged into tokens)
+  std::string tls_cert;                    // PEM certificate chain; "" = plain HTTP
+  std::string tls_key;                     // PEM private key
+};
+
+struct EngineConfig {
+  std::string database = "steadfast.db";
+  SyncMode sync = SyncMode::kFull;
+  int workers = 8;
+  std::string node_name = "local";
+  int64_t lease_ms = 60000;
+  int64_t poll_interval_ms = 200;
+  std::string workflows_dir = "workflows";
+  std::vector<std::string> plugins;  // shared objects to load
+  Value plugin_config;               // map: plugin name -> its section
+  LogLevel log_level = LogLevel::kInfo;
+  HttpConfig http;
+};
+
+// Reads the file; relative paths in it are resolved against its directory.
+// Problems come back as InvalidArgument "file:line:col: message".
+Result<EngineConfig> LoadEngineConfig(const std::string& path);
+
+Result<SyncMode> ParseSyncMode(std::string_view text);
+
+// "1048576", "64KiB", "1MiB", "2MB", "512KB" -> bytes. InvalidArgument otherwise.
+Result<int64_t> ParseByteSize(std::string_view text);
+
+// "127.0.0.1:8080", "[::1]:0", "localhost:80" -> {host, port}.
+// InvalidArgument for a missing host or a port outside 0..65535.
+Result<std::pair<std::string, int>> SplitHostPort(std::string_view listen);
+
+// Parses a YAML (or JSON) list of tokens, [{name, sha256, roles}], as used by
+// `http.tokens`, `http.tokens_file` and the STEADFAST_HTTP_TOKENS variable.
+// `origin` names the source in messages ("file:line:col: ..."). Checks that
+// each hash is 64 hex digits and each role is known; never echoes a hash.
+Result<std::vector<HttpTokenConfig>> ParseHttpTokens(const std::string& text, const std::string& origin);
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_CONFIG_ENGINE_CONFIG_H_

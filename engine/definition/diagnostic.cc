@@ -1,0 +1,30 @@
+// Diagnostic formatting and ordering.
+#include "definition/diagnostic.h"
+
+#include <algorithm>
+
+namespace steadfast {
+
+std::string Diagnostic::ToString() const {
+  if (line <= 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+void DiagnosticList::Add(SourceLocation where, std::string message) {
+  items_.push_back(Diagnostic{file_, where.line, where.column, std::move(message)});
+}
+
+std::vector<Diagnostic> DiagnosticList::TakeSorted() {
+  std::vector<Diagnostic> out = std::move(items_);
+  items_.clear();
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.line != b.line ? a.line < b.line : a.column < b.column;
+  });
+  auto same = [](const Diagnostic& a, const Diagnostic& b) {
+    return a.line == b.line && a.column == b.column && a.message == b.message;
+  };
+  out.erase(std::unique(out.begin(), out.end(), same), out.end());
+  return out;
+}
+
+}  // namespace steadfast

@@ -1,0 +1,106 @@
+// ParseWorkflow: YAML text -> validated WorkflowDef or diagnostics. This is
+// the edge where yaml-cpp's exceptions become diagnostics; nothing thrown
+// below gets past it.
+#include "definition/parser.h"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "definition/content_hash.h"
+#include "definition/source_locator.h"
+#include "definition/source_map.h"
+#include "definition/workflow_builder.h"
+#include "definition/workflow_validator.h"
+
+namespace steadfast {
+namespace {
+
+SourceLocation MarkLocation(const YAML::Mark& mark) {
+  if (mark.is_null() || mark.line < 0 || mark.column < 0) return SourceLocation{1, 1};
+  return SourceLocation{mark.line + 1, mark.column + 1};
+}
+
+// Loads the single YAML document in text, or reports why not.
+std::optional<YAML::Node> LoadDocument(std::string_view text, DiagnosticList& diags) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    diags.Add(MarkLocation(e.mark), "YAML nested too deeply");
+    return std::nullopt;
+  } catch (const YAML::Exception& e) {
+    diags.Add(MarkLocation(e.mark), "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
+  if (docs.empty() || docs[0].IsNull()) {
+    diags.Add(SourceLocation{1, 1}, "the file is empty: a workflow needs at least 'name' and 'steps'");
+    return std::nullopt;
+  }
+  if (docs.size() > 1) {
+    diags.Add(MarkLocation(docs[1].Mark()), "only one YAML document per workflow file (remove '---' and what follows)");
+  }
+  return docs[0];
+}
+
+}  // namespace
+
+ParseResult ParseWorkflow(std::string_view yaml_text, const std::string& file, const ActivityRegistry* registry) {
+  ParseResult result;
+  DiagnosticList diags(file);
+  try {
+    std::optional<YAML::Node> root = LoadDocument(yaml_text, diags);
+    if (root) {
+      SourceLocator locator(yaml_text);
+      WorkflowDef def;
+      SourceMap map;
+      BuildWorkflow(*root, locator, def, map, diags);
+      ValidateWorkflow(def, map, locator, registry, diags);
+      if (diags.empty()) {
+        def.source = std::string(yaml_text);
+        def.hash = Sha256Hex(yaml_text);
+        def.path = file;
+        result.def = std::move(def);
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    // Node access on a malformed tree; the builder checks types first, so
+    // this is a safety net rather than an expected path.
+    diags.Add(MarkLocation(e.mark), "cannot read the workflow: " + e.msg);
+  } catch (const std::exception& e) {
+    diags.Add(SourceLocation{}, std::string("internal error while parsing: ") + e.what());
+  }
+  result.diagnostics = diags.TakeSorted();
+  if (!result.diagnostics.empty()) result.def.reset();
+  return result;
+}
+
+ParseResult ParseWorkflowFile(const std::string& path, const ActivityRegistry* registry) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    ParseResult result;
+    result.diagnostics.push_back(Diagnostic{path, 0, 0, "is a directory, not a workflow file"});
+    return result;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ParseResult result;
+    result.diagnostics.push_back(Diagnostic{path, 0, 0, std::string("cannot open: ") + std::strerror(errno)});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    ParseResult result;
+    result.diagnostics.push_back(Diagnostic{path, 0, 0, "cannot read the file"});
+    return result;
+  }
+  return ParseWorkflow(text.str(), path, registry);
+}
+
+}  // namespace steadfast

@@ -1,0 +1,79 @@
+// ApiError: what the HTTP API answers when a request fails, and how engine
+// Statuses map onto it.
+//
+// Every error body is {"error": {"code": "...", "message": "..."}} (plus
+// optional extra members, e.g. the first decision of an approval decided
+// twice). Codes are stable and listed in docs/http.md:
+//   400 malformed_json, invalid_field, invalid_query, invalid_header, invalid_argument
+//   401 unauthenticated            403 forbidden, four_eyes
+//   404 not_found                  405 method_not_allowed
+//   409 conflict, idempotency_conflict, already_decided, invalid_state
+//   413 payload_too_large          415 unsupported_media_type
+//   429 rate_limited               500 internal
+//   503 unavailable, not_ready     504 timeout
+// Messages never contain tokens; internal errors are logged by the server
+// and answered with a generic message.
+#ifndef STEADFAST_HTTP_API_ERROR_H_
+#define STEADFAST_HTTP_API_ERROR_H_
+
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "http/http_message.h"
+#include "steadfast/status.h"
+#include "steadfast/value.h"
+
+namespace steadfast::http {
+
+struct ApiError {
+  int status = 500;
+  std::string code;
+  std::string message;
+  Value extra;  // a map merged into the error object, or null
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, WWW-Authenticate, Retry-After
+
+  static ApiError Make(int status, std::string code, std::string message) {
+    ApiError e;
+    e.status = status;
+    e.code = std::move(code);
+    e.message = std::move(message);
+    return e;
+  }
+  ApiError&& WithHeader(std::string name, std::string value) && {
+    headers.emplace_back(std::move(name), std::move(value));
+    return std::move(*this);
+  }
+};
+
+// A T or the ApiError to answer with. Accessing value() of an error is a bug.
+template <class T>
+class [[nodiscard]] ApiResult {
+ public:
+  ApiResult(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T& value() & { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  const ApiError& error() const { return std::get<ApiError>(v_); }
+
+ private:
+  std::variant<T, ApiError> v_;
+};
+
+// The HTTP status and code for an engine Status (not ok). PermissionDenied
+// whose message starts "four_eyes:" becomes 403 four_eyes; Internal and
+// Corruption become 500 with a generic message (the caller logs the cause).
+ApiError ErrorFromStatus(const Status& status);
+
+// The JSON error response.
+HttpResponse ErrorResponse(const ApiError& error);
+
+// A JSON response with the Value as body.
+HttpResponse JsonResponse(int status, const Value& body);
+
+}  // namespace steadfast::http
+
+#endif  // STEADFAST_HTTP_API_ERROR_H_

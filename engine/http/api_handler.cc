@@ -1,0 +1,189 @@
+// The request pipeline: route, authenticate, limit, authorise, check the
+// body, dispatch, count.
+#include "http/api_handler.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "http/api_error.h"
+#include "http/openapi_spec.h"
+
+namespace steadfast::http {
+namespace {
+
+constexpr const char* kChallenge = "Bearer realm=\"steadfast\"";
+constexpr const char* kInvalidTokenChallenge = "Bearer realm=\"steadfast\", error=\"invalid_token\"";
+// A point read of an id that cannot exist: proves the store answers, costs one index lookup.
+constexpr const char* kReadinessProbeId = "readyz-probe/none";
+
+bool IsJson(const HttpRequest& r) {
+  return r.has_content_type && r.media_type == "application/json" && (r.charset.empty() || r.charset == "utf-8");
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, TokenStore tokens, const Clock& clock,
+                       Logger& logger)
+    : options_(options),
+      service_(service),
+      tokens_(std::move(tokens)),
+      logger_(logger),
+      limiter_(options.rate_limit, clock),
+      endpoints_(service, logger) {
+  auto pub = [](HttpResponse (ApiHandler::*h)(const HttpRequest&)) {
+    RouteSpec s;
+    s.kind = Kind::kPublic;
+    s.public_handler = h;
+    return s;
+  };
+  auto prot = [](Action action, bool has_body, Endpoint endpoint) {
+    RouteSpec s;
+    s.kind = Kind::kProtected;
+    s.action = action;
+    s.has_body = has_body;
+    s.endpoint = endpoint;
+    return s;
+  };
+  AddRoute("GET", "/healthz", pub(&ApiHandler::Healthz));
+  AddRoute("GET", "/readyz", pub(&ApiHandler::Readyz));
+  AddRoute("GET", "/metrics", pub(&ApiHandler::Metrics));
+  AddRoute("GET", "/v1/openapi.yaml", pub(&ApiHandler::OpenApi));
+  AddRoute("POST", "/v1/workflows", prot(Action::kStart, true, &WorkflowEndpoints::Start));
+  AddRoute("GET", "/v1/workflows", prot(Action::kInspect, false, &WorkflowEndpoints::List));
+  AddRoute("GET", "/v1/workflows/{id}", prot(Action::kInspect, false, &WorkflowEndpoints::Get));
+  AddRoute("GET", "/v1/workflows/{id}/history", prot(Action::kInspect, false, &WorkflowEndpoints::History));
+  AddRoute("POST", "/v1/workflows/{id}/approvals/{step}", prot(Action::kDecide, true, &WorkflowEndpoints::Decide));
+  AddRoute("POST", "/v1/workflows/{id}/signals/{name}", prot(Action::kSignal, true, &WorkflowEndpoints::Signal));
+  AddRoute("POST", "/v1/workflows/{id}/cancel", prot(Action::kCancel, true, &WorkflowEndpoints::Cancel));
+  AddRoute("POST", "/v1/workflows/{id}/resume", prot(Action::kResume, true, &WorkflowEndpoints::Resume));
+}
+
+void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {
+  size_t index = router_.Add(std::move(method), pattern);
+  if (specs_.size() <= index) specs_.resize(index + 1);
+  specs_[index] = spec;
+}
+
+HttpResponse ApiHandler::Handle(const HttpRequest& request) {
+  auto started = std::chrono::steady_clock::now();
+  std::string route = "unmatched";
+  std::string principal;
+  HttpResponse response;
+  try {
+    response = Dispatch(request, &route, &principal);
+  } catch (const std::exception& e) {
+    logger_.Error("http: " + request.method + " " + route + " failed: " + e.what());
+    response = ErrorResponse(ErrorFromStatus(Status::Internal(e.what())));
+  }
+  metrics_.Record(route, request.method, response.status);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  // The raw path is logged (ids are not secrets); headers and bodies never are.
+  logger_.Debug("http: " + request.method + " " + request.path + " -> " + std::to_string(response.status) + " (" +
+                (principal.empty() ? "anonymous" : principal) + ", " + std::to_string(ms) + "ms)");
+  return response;
+}
+
+HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route, std::string* principal_name) {
+  if (!request.path_valid) {
+    return ErrorResponse(ApiError::Make(400, "malformed_request", "the path has an invalid percent-encoding"));
+  }
+  RouteLookup lookup = router_.Find(request.method, request.segments);
+  if (lookup.result == RouteResult::kNotFound) {
+    return ErrorResponse(ApiError::Make(404, "not_found", "no route for " + request.method + " " + request.path));
+  }
+  *route = lookup.pattern;
+  if (lookup.result == RouteResult::kMethodNotAllowed) {
+    return ErrorResponse(ApiError::Make(405, "method_not_allowed",
+                                        request.method + " is not allowed on " + lookup.pattern + " (allowed: " +
+                                            lookup.allow + ")")
+                             .WithHeader("Allow", lookup.allow));
+  }
+  const RouteSpec& spec = specs_[lookup.index];
+  if (!request.query_valid) {
+    return ErrorResponse(ApiError::Make(400, "invalid_query", "the query string could not be decoded"));
+  }
+  if (spec.kind == Kind::kPublic) return (this->*spec.public_handler)(request);
+
+  if (!request.bearer_token) {
+    std::string why = request.has_authorization ? "the Authorization header must be 'Bearer <token>'"
+                                                : "this route needs an Authorization: Bearer <token> header";
+    return ErrorResponse(ApiError::Make(401, "unauthenticated", why).WithHeader("WWW-Authenticate", kChallenge));
+  }
+  std::optional<Principal> principal = tokens_.Authenticate(*request.bearer_token);
+  if (!principal) {
+    return ErrorResponse(ApiError::Make(401, "unauthenticated", "the bearer token is not valid")
+                             .WithHeader("WWW-Authenticate", kInvalidTokenChallenge));
+  }
+  *principal_name = principal->name;
+
+  RateDecision rate = limiter_.Admit(principal->name);
+  if (!rate.allowed) {
+    int64_t secs = std::max<int64_t>(1, (rate.retry_after_ms + 999) / 1000);
+    return ErrorResponse(ApiError::Make(429, "rate_limited",
+                                        "too many requests from '" + principal->name + "'; retry in " +
+                                            std::to_string(rate.retry_after_ms) + "ms")
+                             .WithHeader("Retry-After", std::to_string(secs)));
+  }
+  if (!Allows(principal->roles, spec.action)) {
+    return ErrorResponse(ApiError::Make(403, "forbidden",
+                                        "'" + principal->name + "' (" + principal->roles.ToString() + ") may not " +
+                                            std::string(ActionName(spec.action))));
+  }
+  if (spec.has_body) {
+    if (static_cast<int64_t>(request.body.size()) > options_.max_body_bytes) {
+      return ErrorResponse(ApiError::Make(413, "payload_too_large",
+                                          "the request body has " + std::to_string(request.body.size()) +
+                                              " bytes; the limit is " + std::to_string(options_.max_body_bytes)));
+    }
+    if (!request.body.empty() && !IsJson(request)) {
+      std::string got = request.has_content_type ? "'" + request.media_type + "'" : "none";
+      if (!request.charset.empty() && request.media_type == "application/json") got += " with charset " + request.charset;
+      return ErrorResponse(ApiError::Make(415, "unsupported_media_type",
+                                          "the body must be sent as Content-Type: application/json (got " + got + ")"));
+    }
+  }
+  ApiCall call{request, lookup.params, *principal};
+  return (endpoints_.*spec.endpoint)(call);
+}
+
+HttpResponse ApiHandler::Healthz(const HttpRequest&) { return JsonResponse(200, Value::Map{{"status", "ok"}}); }
+
+HttpResponse ApiHandler::Readyz(const HttpRequest&) {
+  if (draining_.load()) {
+    return ErrorResponse(ApiError::Make(503, "not_ready", "the server is shutting down"));
+  }
+  Result<std::optional<InstanceRecord>> probe = service_.store().GetInstance(kReadinessProbeId);
+  if (!probe.ok()) {
+    logger_.Warn("http: readiness probe: " + probe.status().ToString());
+    return ErrorResponse(ApiError::Make(503, "not_ready", "the store is not reachable"));
+  }
+  return JsonResponse(200, Value::Map{{"status", "ready"}});
+}
+
+HttpResponse ApiHandler::Metrics(const HttpRequest&) {
+  HttpResponse r;
+  r.status = 200;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  auto counts = service_.store().CountByStatus();
+  r.body =
+      "# HELP steadfast_store_up Whether the last read of the store for these metrics succeeded.\n"
+      "# TYPE steadfast_store_up gauge\n"
+      "steadfast_store_up " + std::string(counts.ok() ? "1" : "0") + "\n";
+  if (counts.ok()) {
+    r.body += RenderInstanceCounts(*counts);
+  } else {
+    logger_.Warn("http: metrics: " + counts.status().ToString());
+  }
+  r.body += metrics_.Render();
+  return r;
+}
+
+HttpResponse ApiHandler::OpenApi(const HttpRequest&) {
+  HttpResponse r;
+  r.status = 200;
+  r.content_type = "application/yaml";
+  r.body = std::string(OpenApiSpec());
+  return r;
+}
+
+}  // namespace steadfast::http

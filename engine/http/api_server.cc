@@ -1,0 +1,312 @@
+// ApiServer: the only file that includes RESTinio. Translates wire requests
+// into HttpRequest values (RESTinio parses the message, the query string,
+// percent-encoding, Authorization and Content-Type), hands them to the
+// ApiHandler and writes its HttpResponse back; counts requests in flight for
+// the graceful stop.
+#include "http/api_server.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <restinio/all.hpp>
+#include <restinio/helpers/http_field_parsers/authorization.hpp>
+#include <restinio/helpers/http_field_parsers/bearer_auth.hpp>
+#include <restinio/helpers/http_field_parsers/content-type.hpp>
+#include <restinio/tls.hpp>
+
+namespace steadfast::http {
+namespace {
+
+namespace asio = restinio::asio_ns;
+namespace hfp = restinio::http_field_parsers;
+
+// Thread-pool traits (strands guard each connection) with a connection cap.
+struct PlainTraits : public restinio::default_traits_t {
+  static constexpr bool use_connection_count_limiter = true;
+};
+struct TlsTraits : public restinio::default_tls_traits_t {
+  static constexpr bool use_connection_count_limiter = true;
+};
+
+constexpr std::size_t kMaxUrlBytes = 8 * 1024;
+constexpr std::size_t kMaxFieldNameBytes = 256;
+constexpr std::size_t kMaxFieldValueBytes = 8 * 1024;
+constexpr std::size_t kMaxFieldCount = 100;
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+HttpRequest Translate(const restinio::request_t& req) {
+  HttpRequest r;
+  const auto& header = req.header();
+  r.method = header.method().c_str();
+  r.path = std::string(header.path());
+  for (const std::string& raw : SplitPath(r.path)) {
+    auto decoded = restinio::utils::try_unescape_percent_encoding<restinio::utils::relaxed_unescape_traits>(raw);
+    if (!decoded) {
+      r.path_valid = false;
+      break;
+    }
+    r.segments.push_back(std::move(*decoded));
+  }
+  auto query = restinio::try_parse_query<restinio::parse_query_traits::relaxed>(header.query());
+  if (query) {
+    for (const auto& [name, value] : *query) r.query.emplace_back(std::string(name), std::string(value));
+  } else {
+    r.query_valid = false;
+  }
+  if (const auto authorization = header.opt_value_of(restinio::http_field::authorization)) {
+    r.has_authorization = true;
+    if (auto parsed = hfp::authorization_value_t::try_parse(*authorization)) {
+      if (parsed->auth_scheme == "bearer") {
+        if (auto bearer = hfp::bearer_auth::try_extract_params(*parsed)) r.bearer_token = std::move(bearer->token);
+      }
+    }
+  }
+  if (const auto content_type = header.opt_value_of(restinio::http_field::content_type)) {
+    r.has_content_type = true;
+    if (const auto parsed = hfp::content_type_value_t::try_parse(*content_type)) {
+      r.media_type = parsed->media_type.type + "/" + parsed->media_type.subtype;
+      for (const auto& [name, value] : parsed->media_type.parameters) {
+        if (Lower(name) == "charset") r.charset = Lower(value);
+      }
+    } else {
+      r.media_type = "(unparsable)";
+    }
+  }
+  if (const auto key = header.opt_value_of("Idempotency-Key")) r.idempotency_key = std::string(*key);
+  if (const auto tp = header.opt_value_of("traceparent")) r.traceparent = std::string(*tp);
+  r.body = req.body();
+  return r;
+}
+
+}  // namespace
+
+class ApiServer::Impl {
+ public:
+  virtual ~Impl() = default;
+  virtual void Stop(int64_t grace_ms) = 0;
+  int port = 0;
+  std::string url;
+};
+
+namespace {
+
+// Decrements the in-flight count when the response has been written (or
+// abandoned): owned by the write callback, which RESTinio always invokes or
+// destroys.
+class InFlight {
+ public:
+  InFlight(std::mutex& mu, std::condition_variable& cv, int& count) : mu_(mu), cv_(cv), count_(count) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+  }
+  ~InFlight() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --count_;
+    cv_.notify_all();
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::mutex& mu_;
+  std::condition_variable& cv_;
+  int& count_;
+};
+
+template <class Traits>
+class ServerImpl final : public ApiServer::Impl {
+ public:
+  ServerImpl(const ApiServerOptions& options, ApiHandler& handler, Logger& logger)
+      : options_(options), handler_(handler), logger_(logger) {}
+
+  ~ServerImpl() override { Stop(0); }
+
+  Status Open() {
+    constexpr bool kTls = std::is_same_v<Traits, TlsTraits>;
+    const int64_t max_body = handler_.options().max_body_bytes;
+    const uint64_t hard_cap = static_cast<uint64_t>(std::max<int64_t>(max_body * 4, max_body + 64 * 1024));
+    const auto timeout = std::chrono::milliseconds(options_.request_timeout_ms);
+    int bound_port = 0;
+    try {
+      auto settings = restinio::server_settings_t<Traits>{};
+      settings.address(options_.host)
+          .port(static_cast<std::uint16_t>(options_.port))
+          .protocol(options_.host.find(':') != std::string::npos ? asio::ip::tcp::v6() : asio::ip::tcp::v4())
+          .read_next_http_message_timelimit(timeout)
+          .write_http_response_timelimit(timeout)
+          .handle_request_timeout(timeout)
+          .max_parallel_connections(options_.max_connections)
+          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                        .max_url_size(kMaxUrlBytes)
+                                        .max_field_name_size(kMaxFieldNameBytes)
+                                        .max_field_value_size(kMaxFieldValueBytes)
+                                        .max_field_count(kMaxFieldCount)
+                                        .max_body_size(hard_cap))
+          .acceptor_post_bind_hook([&bound_port](asio::ip::tcp::acceptor& acceptor) {
+            bound_port = acceptor.local_endpoint().port();
+          })
+          .request_handler([this](restinio::request_handle_t req) { return OnRequest(std::move(req)); });
+      if constexpr (kTls) {
+        asio::ssl::context tls{asio::ssl::context::tls_server};
+        tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                        asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+        asio::error_code ec;
+        tls.use_certificate_chain_file(options_.tls_cert, ec);
+        if (ec) return Status::InvalidArgument("tls cert " + options_.tls_cert + ": " + ec.message());
+        tls.use_private_key_file(options_.tls_key, asio::ssl::context::pem, ec);
+        if (ec) return Status::InvalidArgument("tls key " + options_.tls_key + ": " + ec.message());
+        settings.tls_context(std::move(tls));
+      }
+      server_ = std::make_unique<restinio::http_server_t<Traits>>(restinio::external_io_context(io_),
+                                                                 std::move(settings));
+      server_->open_sync();
+    } catch (const std::exception& e) {
+      server_.reset();
+      return Status::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                                 e.what());
+    }
+    port = bound_port;
+    std::string host = options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
+    url = std::string(kTls ? "https" : "http") + "://" + host + ":" + std::to_string(bound_port);
+    for (int i = 0; i < std::max(1, options_.threads); ++i) {
+      threads_.emplace_back([this] { RunLoop(); });
+    }
+    return Status::Ok();
+  }
+
+  void Stop(int64_t grace_ms) override {
+    if (stopped_ || !server_) return;
+    stopped_ = true;
+    draining_.store(true);
+    handler_.SetDraining(true);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<int64_t>(0, grace_ms));
+    // close_sync() must run on the io_context: post it and wait for it.
+    auto closed = std::make_shared<std::promise<void>>();
+    std::future<void> closed_future = closed->get_future();
+    asio::post(io_, [this, closed] {
+      try {
+        server_->close_sync();
+      } catch (const std::exception& e) {
+        logger_.Warn(std::string("http: closing the listener: ") + e.what());
+      }
+      closed->set_value();
+    });
+    closed_future.wait_until(deadline);
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!cv_.wait_until(lock, deadline, [this] { return in_flight_ == 0; })) {
+        logger_.Warn("http: " + std::to_string(in_flight_) + " request(s) still in flight after the grace period");
+      }
+    }
+    io_.stop();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void RunLoop() {
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler escaped RESTinio's own catch; keep serving.
+        logger_.Error(std::string("http: io thread: ") + e.what());
+      }
+    }
+  }
+
+  restinio::request_handling_status_t OnRequest(restinio::request_handle_t req) {
+    auto in_flight = std::make_shared<InFlight>(mu_, cv_, in_flight_);
+    HttpResponse response = handler_.Handle(Translate(*req));
+    auto builder = req->create_response(restinio::http_status_line_t{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)}, ReasonPhrase(response.status)});
+    builder.append_header(restinio::http_field::content_type, response.content_type);
+    builder.append_header(restinio::http_field::cache_control, "no-store");
+    for (const auto& [name, value] : response.headers) builder.append_header(name, value);
+    if (draining_.load()) builder.connection_close();
+    builder.set_body(std::move(response.body));
+    return builder.done([in_flight](const asio::error_code&) {});
+  }
+
+  const ApiServerOptions options_;
+  ApiHandler& handler_;
+  Logger& logger_;
+  asio::io_context io_;
+  std::unique_ptr<restinio::http_server_t<Traits>> server_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int in_flight_ = 0;  // GUARDED_BY(mu_): requests handled whose response is not yet written
+  std::atomic<bool> draining_{false};
+  bool stopped_ = false;
+};
+
+template <class Traits>
+Result<std::unique_ptr<ApiServer::Impl>> OpenServer(const ApiServerOptions& options, ApiHandler& handler,
+                                                    Logger& logger) {
+  auto impl = std::make_unique<ServerImpl<Traits>>(options, handler, logger);
+  SF_RETURN_IF_ERROR(impl->Open());
+  return std::unique_ptr<ApiServer::Impl>(std::move(impl));
+}
+
+}  // namespace
+
+ApiServer::ApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ApiServer::~ApiServer() {
+  if (impl_) impl_->Stop(0);
+}
+
+Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& options, ApiHandler& handler,
+                                                    Logger& logger) {
+  if (options.port < 0 || options.port > 65535) return Status::InvalidArgument("port must be 0..65535");
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Status::InvalidArgument("TLS needs both a certificate and a key");
+  }
+  Result<std::unique_ptr<Impl>> impl = options.tls_cert.empty() ? OpenServer<PlainTraits>(options, handler, logger)
+                                                                 : OpenServer<TlsTraits>(options, handler, logger);
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl).value()));
+}
+
+int ApiServer::port() const { return impl_->port; }
+
+std::string ApiServer::url() const { return impl_->url; }
+
+void ApiServer::Stop(int64_t grace_ms) { impl_->Stop(grace_ms); }
+
+}  // namespace steadfast::http

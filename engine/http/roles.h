@@ -1,0 +1,61 @@
+// Roles, actions and who may do what over the HTTP API.
+//
+//   operator: start, inspect, cancel, signal, resume
+//   reviewer: inspect, approve / reject
+//   admin:    everything, including starting on behalf of another principal
+//             (`requested_by` in the start body)
+// A principal holds one or more roles; an action is allowed when any role
+// allows it. The four-eyes rule (the requester cannot decide on their own
+// workflow) is not a role question: WorkflowService enforces it.
+#ifndef STEADFAST_HTTP_ROLES_H_
+#define STEADFAST_HTTP_ROLES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace steadfast::http {
+
+enum class Role : uint8_t { kOperator = 1, kReviewer = 2, kAdmin = 4 };
+
+enum class Action : int {
+  kStart = 0,
+  kInspect = 1,         // get, history, list
+  kCancel = 2,
+  kSignal = 3,
+  kResume = 4,
+  kDecide = 5,          // approve or reject a held step
+  kStartOnBehalf = 6,   // start with an explicit requested_by
+};
+
+class RoleSet {
+ public:
+  RoleSet() = default;
+  void Add(Role r) { bits_ |= static_cast<uint8_t>(r); }
+  bool Has(Role r) const { return (bits_ & static_cast<uint8_t>(r)) != 0; }
+  bool empty() const { return bits_ == 0; }
+  // "operator,reviewer" in a fixed order.
+  std::string ToString() const;
+
+ private:
+  uint8_t bits_ = 0;
+};
+
+// "operator" | "reviewer" | "admin"; nullopt otherwise.
+std::optional<Role> ParseRole(std::string_view name);
+std::string_view RoleName(Role role);
+std::string_view ActionName(Action action);
+
+// True when a principal with these roles may perform the action.
+bool Allows(const RoleSet& roles, Action action);
+
+// An authenticated caller: the token's configured name and roles.
+struct Principal {
+  std::string name;
+  RoleSet roles;
+};
+
+}  // namespace steadfast::http
+
+#endif  // STEADFAST_HTTP_ROLES_H_

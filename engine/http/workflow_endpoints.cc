@@ -1,0 +1,354 @@
+// The /v1/workflows handlers.
+#include "http/workflow_endpoints.h"
+
+#include "http/request_fields.h"
+#include "runtime/instance_state.h"
+#include "runtime/views.h"
+
+namespace steadfast::http {
+namespace {
+
+constexpr int64_t kDefaultListLimit = 50;
+constexpr int64_t kMaxListLimit = 500;
+constexpr int64_t kDefaultHistoryLimit = 100;
+constexpr int64_t kMaxHistoryLimit = 1000;
+constexpr size_t kMaxIdLength = 128;
+constexpr size_t kMaxIdempotencyKeyLength = 255;
+
+bool IsLowerHex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Instance ids appear in URLs and logs: keep them to a safe alphabet.
+bool IsValidInstanceId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdLength) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.' || c == ':' || c == '@';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Visible ASCII only, 1..255 characters.
+std::optional<ApiError> CheckIdempotencyKey(const std::string& key) {
+  if (key.empty()) return std::nullopt;
+  bool ok = key.size() <= kMaxIdempotencyKeyLength;
+  for (char c : key) ok = ok && c > ' ' && c < 127;
+  if (ok) return std::nullopt;
+  return ApiError::Make(400, "invalid_header", "Idempotency-Key must be 1..255 visible ASCII characters");
+}
+
+HttpResponse InstanceResponse(int status, Value body) { return JsonResponse(status, body); }
+
+}  // namespace
+
+bool IsValidTraceparent(std::string_view v) {
+  // version "00": 2 + 1 + 32 + 1 + 16 + 1 + 2 = 55 characters.
+  if (v.size() != 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return false;
+  std::string_view version = v.substr(0, 2), trace = v.substr(3, 32), parent = v.substr(36, 16),
+                   flags = v.substr(53, 2);
+  if (version != "00" || !IsLowerHex(trace) || !IsLowerHex(parent) || !IsLowerHex(flags)) return false;
+  return trace != std::string(32, '0') && parent != std::string(16, '0');
+}
+
+HttpResponse WorkflowEndpoints::Fail(const Status& status, std::string_view what) {
+  ApiError e = ErrorFromStatus(status);
+  if (e.status >= 500) logger_.Error("http: " + std::string(what) + ": " + status.ToString());
+  return ErrorResponse(e);
+}
+
+Value WorkflowEndpoints::WaitingFor(const InstanceRecord& rec) {
+  bool approval = rec.status == InstanceStatus::kWaitingApproval;
+  if ((!approval && rec.status != InstanceStatus::kWaitingSignal) || rec.current_step.empty()) return Value();
+  Value w = Value::Map{{"kind", approval ? "approval" : "signal"}, {"step", rec.current_step}};
+  Result<DefPtr> def = service_.catalog().ByHash(rec.definition_hash, service_.store());
+  Result<InstanceState> state = InstanceState::Decode(rec.state);
+  if (def.ok()) {
+    int idx = (*def)->StepIndex(rec.current_step);
+    if (idx >= 0) {
+      const StepDef& step = (*def)->steps[idx];
+      if (approval) {
+        w["required_approvals"] = step.required_approvals;
+      } else {
+        w["signal"] = step.signal;
+      }
+    }
+  } else {
+    logger_.Warn("http: definition of " + rec.id + ": " + def.status().ToString());
+  }
+  if (state.ok()) {
+    auto out = state->outputs.find(rec.current_step);
+    if (out != state->outputs.end() && out->second.Find("context") != nullptr) w["context"] = out->second.Get("context");
+    if (approval) {
+      auto a = state->approvals.find(rec.current_step);
+      w["approvals"] = a != state->approvals.end() && a->second.is_list() ? a->second : Value(Value::List{});
+    }
+  }
+  Result<std::vector<TaskRecord>> tasks = service_.store().GetTasks(rec.id);
+  if (tasks.ok()) {
+    for (const TaskRecord& t : *tasks) {
+      if (t.kind == TaskKind::kWaitTimeout && t.step_id == rec.current_step) w["timeout_at"] = FormatTime(t.due_at);
+    }
+  }
+  return w;
+}
+
+Value WorkflowEndpoints::Describe(const InstanceRecord& rec) {
+  Value v = InstanceView(rec);
+  Value w = WaitingFor(rec);
+  if (!w.is_null()) v["waiting_for"] = std::move(w);
+  return v;
+}
+
+HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
+  ApiResult<Value> body = ParseJsonObject(call.request.body, false);
+  if (!body.ok()) return ErrorResponse(body.error());
+  const Value& b = body.value();
+  if (auto e = CheckKnownFields(b, {"workflow", "version", "input", "id", "requested_by"})) return ErrorResponse(*e);
+  auto workflow = StringField(b, "workflow", true);
+  if (!workflow.ok()) return ErrorResponse(workflow.error());
+  auto version = IntField(b, "version", false);
+  if (!version.ok()) return ErrorResponse(version.error());
+  auto id = StringField(b, "id", false);
+  if (!id.ok()) return ErrorResponse(id.error());
+  auto requested_by = StringField(b, "requested_by", false);
+  if (!requested_by.ok()) return ErrorResponse(requested_by.error());
+  if (version.value() && (*version.value() < 0 || *version.value() > 1'000'000)) {
+    return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'version' must be a positive integer"));
+  }
+  if (id.value() && !IsValidInstanceId(*id.value())) {
+    return ErrorResponse(ApiError::Make(400, "invalid_field",
+                                        "field 'id' must be 1..128 characters of A-Z a-z 0-9 - _ . : @"));
+  }
+  Value input = Value::Map{};
+  if (const Value* in = b.Find("input"); in != nullptr && !in->is_null()) {
+    if (!in->is_map()) {
+      return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'input' must be an object, got " +
+                                                                   std::string(Value::TypeName(in->type()))));
+    }
+    input = *in;
+  }
+  if (requested_by.value()) {
+    if (!Allows(call.principal.roles, Action::kStartOnBehalf)) {
+      return ErrorResponse(ApiError::Make(403, "forbidden",
+                                          "only the admin role may set requested_by; '" + call.principal.name +
+                                              "' has " + call.principal.roles.ToString()));
+    }
+    if (requested_by.value()->empty()) {
+      return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'requested_by' must not be empty"));
+    }
+  }
+  if (auto e = CheckIdempotencyKey(call.request.idempotency_key)) return ErrorResponse(*e);
+
+  StartOptions so;
+  so.workflow = *workflow.value();
+  so.version = static_cast<int>(version.value().value_or(0));
+  so.input = std::move(input);
+  so.id = id.value().value_or("");
+  so.idempotency_key = call.request.idempotency_key;
+  so.requested_by = requested_by.value().value_or(call.principal.name);
+  // An invalid traceparent is ignored (W3C: restart the trace), not refused.
+  if (IsValidTraceparent(call.request.traceparent)) so.traceparent = call.request.traceparent;
+
+  Result<StartResult> r = service_.Start(so);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kConflict) {
+      return ErrorResponse(ApiError::Make(409, "idempotency_conflict", r.status().message()));
+    }
+    return Fail(r.status(), "start " + so.workflow);
+  }
+  bool created = r->outcome == StartOutcome::kCreated;
+  HttpResponse resp = InstanceResponse(created ? 201 : 200, Describe(r->instance));
+  resp.headers.emplace_back("Location", "/v1/workflows/" + r->instance.id);
+  return resp;
+}
+
+HttpResponse WorkflowEndpoints::Get(const ApiCall& call) {
+  if (auto e = CheckKnownParams(call.request.query, {})) return ErrorResponse(*e);
+  const std::string& id = call.params.at("id");
+  Result<std::optional<InstanceRecord>> rec = service_.store().GetInstance(id);
+  if (!rec.ok()) return Fail(rec.status(), "get " + id);
+  if (!*rec) return ErrorResponse(ApiError::Make(404, "not_found", "no workflow instance '" + id + "'"));
+  return InstanceResponse(200, Describe(**rec));
+}
+
+HttpResponse WorkflowEndpoints::History(const ApiCall& call) {
+  const Params& q = call.request.query;
+  if (auto e = CheckKnownParams(q, {"after", "limit"})) return ErrorResponse(*e);
+  auto after = IntParam(q, "after", 0, 0, INT64_MAX);
+  if (!after.ok()) return ErrorResponse(after.error());
+  auto limit = IntParam(q, "limit", kDefaultHistoryLimit, 1, kMaxHistoryLimit);
+  if (!limit.ok()) return ErrorResponse(limit.error());
+  const std::string& id = call.params.at("id");
+  Result<std::optional<InstanceRecord>> rec = service_.store().GetInstance(id);
+  if (!rec.ok()) return Fail(rec.status(), "history " + id);
+  if (!*rec) return ErrorResponse(ApiError::Make(404, "not_found", "no workflow instance '" + id + "'"));
+  // One more than asked tells whether another page follows.
+  Result<std::vector<HistoryEvent>> events =
+      service_.store().GetHistory(id, after.value(), static_cast<int>(limit.value()) + 1);
+  if (!events.ok()) return Fail(events.status(), "history " + id);
+  bool more = static_cast<int64_t>(events->size()) > limit.value();
+  if (more) events->resize(static_cast<size_t>(limit.value()));
+  Value::List items;
+  for (const HistoryEvent& e : *events) items.push_back(HistoryEventView(e));
+  Value next = more && !events->empty() ? Value(events->back().seq) : Value();
+  return JsonResponse(200, Value::Map{{"items", Value(std::move(items))}, {"next_after", next}});
+}
+
+HttpResponse WorkflowEndpoints::List(const ApiCall& call) {
+  const Params& q = call.request.query;
+  if (auto e = CheckKnownParams(q, {"status", "workflow", "waiting", "limit", "cursor"})) return ErrorResponse(*e);
+  ListFilter filter;
+  if (auto s = FindParam(q, "status")) {
+    std::optional<InstanceStatus> st = ParseInstanceStatus(*s);
+    if (!st) {
+      return ErrorResponse(ApiError::Make(400, "invalid_query",
+                                          "unknown status '" + *s +
+                                              "' (running, waiting_signal, waiting_approval, paused, compensating, "
+                                              "completed, failed, compensated, cancelled)"));
+    }
+    filter.status = *st;
+  }
+  if (auto w = FindParam(q, "waiting")) {
+    InstanceStatus st;
+    if (*w == "approval") st = InstanceStatus::kWaitingApproval;
+    else if (*w == "signal") st = InstanceStatus::kWaitingSignal;
+    else return ErrorResponse(ApiError::Make(400, "invalid_query", "waiting must be 'approval' or 'signal'"));
+    if (filter.status && *filter.status != st) {
+      return ErrorResponse(ApiError::Make(400, "invalid_query", "status and waiting contradict each other"));
+    }
+    filter.status = st;
+  }
+  filter.workflow_name = FindParam(q, "workflow").value_or("");
+  filter.after_id = FindParam(q, "cursor").value_or("");
+  auto limit = IntParam(q, "limit", kDefaultListLimit, 1, kMaxListLimit);
+  if (!limit.ok()) return ErrorResponse(limit.error());
+  filter.limit = static_cast<int>(limit.value()) + 1;
+  Result<std::vector<InstanceRecord>> list = service_.store().ListInstances(filter);
+  if (!list.ok()) {
+    if (list.status().code() == StatusCode::kInvalidArgument) {
+      return ErrorResponse(ApiError::Make(400, "invalid_query", "unknown cursor '" + filter.after_id + "'"));
+    }
+    return Fail(list.status(), "list");
+  }
+  bool more = static_cast<int64_t>(list->size()) > limit.value();
+  if (more) list->resize(static_cast<size_t>(limit.value()));
+  Value::List items;
+  for (const InstanceRecord& r : *list) items.push_back(Describe(r));
+  Value next = more && !list->empty() ? Value(list->back().id) : Value();
+  return JsonResponse(200, Value::Map{{"items", Value(std::move(items))}, {"next_cursor", next}});
+}
+
+HttpResponse WorkflowEndpoints::AlreadyDecided(const std::string& id, const std::string& step, const Status& status) {
+  ApiError e = ApiError::Make(409, "already_decided", status.message());
+  // The step's output holds the decision that closed it.
+  Result<std::optional<InstanceRecord>> rec = service_.store().GetInstance(id);
+  if (rec.ok() && *rec) {
+    Result<InstanceState> state = InstanceState::Decode((*rec)->state);
+    if (state.ok()) {
+      auto out = state->outputs.find(step);
+      if (out != state->outputs.end()) {
+        const Value& o = out->second;
+        Value d = Value::Map{{"decision", o.Get("decision")},
+                             {"principal", o.Get("principal")},
+                             {"comment", o.Get("comment")}};
+        if (o.Get("approvals").is_list()) {
+          for (const Value& a : o.Get("approvals").AsList()) {
+            if (a.Get("principal") == o.Get("principal") && a.Get("at").is_int()) {
+              d["at"] = FormatTime(a.Get("at").AsInt());
+            }
+          }
+          d["approvals"] = o.Get("approvals");
+        }
+        e.extra = Value::Map{{"decision", std::move(d)}};
+      }
+    }
+  }
+  return ErrorResponse(e);
+}
+
+HttpResponse WorkflowEndpoints::Decide(const ApiCall& call) {
+  ApiResult<Value> body = ParseJsonObject(call.request.body, false);
+  if (!body.ok()) return ErrorResponse(body.error());
+  const Value& b = body.value();
+  if (auto e = CheckKnownFields(b, {"decision", "comment"})) return ErrorResponse(*e);
+  auto decision = StringField(b, "decision", true);
+  if (!decision.ok()) return ErrorResponse(decision.error());
+  auto comment = StringField(b, "comment", false);
+  if (!comment.ok()) return ErrorResponse(comment.error());
+  const std::string& d = *decision.value();
+  if (d != "approve" && d != "reject") {
+    return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'decision' must be 'approve' or 'reject'"));
+  }
+  DecisionRequest req;
+  req.instance_id = call.params.at("id");
+  req.step = call.params.at("step");
+  req.decision = d == "approve" ? Decision::kApprove : Decision::kReject;
+  req.principal = call.principal.name;
+  req.comment = comment.value().value_or("");
+  Result<InstanceRecord> r = service_.Decide(req);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kConflict) return AlreadyDecided(req.instance_id, req.step, r.status());
+    return Fail(r.status(), "decide " + req.instance_id + "/" + req.step);
+  }
+  return InstanceResponse(200, Describe(*r));
+}
+
+HttpResponse WorkflowEndpoints::Signal(const ApiCall& call) {
+  if (auto e = CheckIdempotencyKey(call.request.idempotency_key)) return ErrorResponse(*e);
+  Value payload;
+  bool blank = call.request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (!blank) {
+    Result<Value> v = Value::FromJson(call.request.body);
+    if (!v.ok()) return ErrorResponse(ApiError::Make(400, "malformed_json", v.status().message()));
+    payload = std::move(v).value();
+  }
+  SignalRequest req;
+  req.instance_id = call.params.at("id");
+  req.name = call.params.at("name");
+  req.payload = std::move(payload);
+  req.idempotency_key = call.request.idempotency_key;
+  req.principal = call.principal.name;
+  Result<SignalOutcome> r = service_.Signal(req);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kConflict && !req.idempotency_key.empty()) {
+      return ErrorResponse(ApiError::Make(409, "idempotency_conflict", r.status().message()));
+    }
+    return Fail(r.status(), "signal " + req.instance_id + "/" + req.name);
+  }
+  const char* outcome = *r == SignalOutcome::kDelivered ? "delivered"
+                        : *r == SignalOutcome::kBuffered ? "buffered"
+                                                         : "duplicate";
+  Value out = Value::Map{{"signal", req.name}, {"outcome", outcome}};
+  Result<std::optional<InstanceRecord>> rec = service_.store().GetInstance(req.instance_id);
+  if (rec.ok() && *rec) out["instance"] = Describe(**rec);
+  return JsonResponse(200, out);
+}
+
+HttpResponse WorkflowEndpoints::Cancel(const ApiCall& call) {
+  ApiResult<Value> body = ParseJsonObject(call.request.body, true);
+  if (!body.ok()) return ErrorResponse(body.error());
+  if (auto e = CheckKnownFields(body.value(), {"reason"})) return ErrorResponse(*e);
+  auto reason = StringField(body.value(), "reason", false);
+  if (!reason.ok()) return ErrorResponse(reason.error());
+  const std::string& id = call.params.at("id");
+  Result<InstanceRecord> r = service_.Cancel(id, call.principal.name, reason.value().value_or(""));
+  if (!r.ok()) return Fail(r.status(), "cancel " + id);
+  return InstanceResponse(200, Describe(*r));
+}
+
+HttpResponse WorkflowEndpoints::Resume(const ApiCall& call) {
+  ApiResult<Value> body = ParseJsonObject(call.request.body, true);
+  if (!body.ok()) return ErrorResponse(body.error());
+  if (auto e = CheckKnownFields(body.value(), {})) return ErrorResponse(*e);
+  const std::string& id = call.params.at("id");
+  Result<InstanceRecord> r = service_.Resume(id, call.principal.name);
+  if (!r.ok()) return Fail(r.status(), "resume " + id);
+  return InstanceResponse(200, Describe(*r));
+}
+
+}  // namespace steadfast::http

@@ -1,0 +1,245 @@
+// Engine threads: workers, scheduler, watchdog.
+#include "runtime/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+
+namespace steadfast {
+namespace {
+
+std::string MakeOwner(const std::string& node, Random& random) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, random.NextU64());
+  return node + "/" + buf;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options, Store& store, WorkflowCatalog& catalog, const ActivityRegistry& registry,
+               const Clock& clock, Random& random, Logger& logger)
+    : options_(std::move(options)),
+      store_(store),
+      clock_(clock),
+      logger_(logger),
+      owner_(MakeOwner(options_.node_name, random)),
+      service_(store, catalog, clock, random) {
+  ExecutorEnv env;
+  env.store = &store;
+  env.catalog = &catalog;
+  env.registry = &registry;
+  env.clock = &clock;
+  env.random = &random;
+  env.logger = &logger;
+  env.owner = owner_;
+  env.lease_ms = options_.lease_ms;
+  env.observer = [this](const InstanceRecord& r, const std::vector<HistoryEvent>& e) { Observe(r, e); };
+  env.on_future_task = [this](TimeMs due) { NoteDue(due); };
+  env.watch = [this](const std::shared_ptr<RunningAttempt>& a) {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    running_.insert(a);
+    watch_cv_.notify_one();
+  };
+  env.unwatch = [this](const std::shared_ptr<RunningAttempt>& a) {
+    std::lock_guard<std::mutex> lock(watch_mu_);
+    running_.erase(a);
+  };
+  env.stopping = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopping_;
+  };
+  executor_ = std::make_unique<TaskExecutor>(std::move(env));
+  service_.SetLocalRunner(owner_, options_.lease_ms, [this](const TaskRecord& t) { Enqueue(t); });
+  service_.SetObserver([this](const InstanceRecord& r, const std::vector<HistoryEvent>& e) { Observe(r, e); });
+}
+
+Engine::~Engine() { Stop(); }
+
+void Engine::AddObserver(CommitObserver observer) {
+  std::lock_guard<std::mutex> lock(observers_mu_);
+  observers_.push_back(std::move(observer));
+}
+
+void Engine::Observe(const InstanceRecord& rec, const std::vector<HistoryEvent>& events) {
+  std::lock_guard<std::mutex> lock(observers_mu_);
+  for (const auto& o : observers_) o(rec, events);
+}
+
+Status Engine::Start() {
+  if (started_) return Status::FailedPrecondition("engine already started");
+  started_ = true;
+  if (options_.reclaim_own_leases_at_start) {
+    Result<int64_t> released = store_.ReleaseLeases(options_.node_name + "/", owner_);
+    if (!released.ok()) {
+      logger_.Warn("leases of a previous run were not released (" + released.status().message() +
+                   "); its tasks resume when their leases expire");
+    } else if (*released > 0) {
+      logger_.Info("resuming " + std::to_string(*released) + " task(s) left by a previous run");
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int i = 0; i < options_.workers; ++i) {
+    ++live_workers_;
+    threads_.emplace_back([this] { WorkerLoop(); });
+  }
+  scheduler_ = std::thread([this] { SchedulerLoop(); });
+  watchdog_ = std::thread([this] { WatchdogLoop(); });
+  return Status::Ok();
+}
+
+void Engine::Stop(int64_t grace_ms) {
+  std::vector<std::thread> workers;
+  bool idle = false;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!started_ || stopping_) return;
+    stopping_ = true;
+    work_cv_.notify_all();
+    sched_cv_.notify_all();
+    idle = idle_cv_.wait_for(lock, std::chrono::milliseconds(grace_ms), [this] { return live_workers_ == 0; });
+    workers = std::move(threads_);
+  }
+  watch_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  if (watchdog_.joinable()) watchdog_.join();
+  for (std::thread& t : workers) {
+    // A worker still inside an activity after the grace period is left to
+    // the process exit; its task is released at the next start.
+    if (idle) t.join();
+    else t.detach();
+  }
+}
+
+void Engine::Wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_ = true;
+  sched_cv_.notify_one();
+}
+
+void Engine::Enqueue(const TaskRecord& task) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;  // stays leased; released at the next start
+  if (!queued_ids_.insert(task.id).second) {
+    // Re-claimed while still queued (its lease expired): run it with the new token.
+    for (TaskRecord& queued : ready_) {
+      if (queued.id == task.id) queued = task;
+    }
+    return;
+  }
+  ready_.push_back(task);
+  work_cv_.notify_one();
+}
+
+void Engine::NoteDue(TimeMs due) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (next_due_ == 0 || due < next_due_) {
+    next_due_ = due;
+    sched_cv_.notify_one();
+  }
+}
+
+void Engine::SpawnWorker() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  ++live_workers_;
+  threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+void Engine::WorkerLoop() {
+  while (true) {
+    TaskRecord task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [this] { return stopping_ || !ready_.empty(); });
+      if (stopping_) break;
+      task = std::move(ready_.front());
+      ready_.pop_front();
+      ++busy_workers_;
+    }
+    bool keep = executor_->Run(task);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --busy_workers_;
+      queued_ids_.erase(task.id);
+      sched_cv_.notify_one();  // capacity freed
+    }
+    if (!keep) break;  // abandoned by the watchdog, which started a replacement
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  --live_workers_;
+  idle_cv_.notify_all();
+}
+
+void Engine::SchedulerLoop() {
+  while (true) {
+    int capacity = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      wake_ = false;
+      capacity = 2 * options_.workers - static_cast<int>(ready_.size()) - busy_workers_;
+      if (next_due_ != 0 && next_due_ <= clock_.NowMs()) next_due_ = 0;
+    }
+    TimeMs now = clock_.NowMs();
+    store_.ChangedExternally();  // keeps the data_version baseline current
+    Result<std::optional<TimeMs>> due = store_.NextDueAt(now);
+    if (!due.ok()) {
+      logger_.Error("scheduler: " + due.status().ToString());
+    } else if (due->has_value() && **due <= now && capacity > 0) {
+      Result<std::vector<TaskRecord>> claimed =
+          store_.ClaimDueTasks(owner_, now, now + options_.lease_ms, capacity);
+      if (!claimed.ok()) {
+        logger_.Error("scheduler: claiming tasks: " + claimed.status().ToString());
+      } else {
+        for (const TaskRecord& t : *claimed) Enqueue(t);
+        if (!claimed->empty() && static_cast<int>(claimed->size()) == capacity) continue;
+        if (!claimed->empty()) continue;  // there may be more due
+      }
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_) return;
+    TimeMs wait = options_.poll_interval_ms;
+    now = clock_.NowMs();
+    if (due.ok() && due->has_value() && **due > now) wait = std::min<TimeMs>(wait, **due - now);
+    if (next_due_ != 0) wait = std::min<TimeMs>(wait, std::max<TimeMs>(0, next_due_ - now));
+    if (wait > 0 && !wake_) {
+      sched_cv_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_ || wake_; });
+    }
+  }
+}
+
+void Engine::WatchdogLoop() {
+  while (true) {
+    std::vector<std::shared_ptr<RunningAttempt>> expired;
+    {
+      std::unique_lock<std::mutex> lock(watch_mu_);
+      {
+        std::lock_guard<std::mutex> l2(mu_);
+        if (stopping_) return;
+      }
+      TimeMs now = clock_.NowMs();
+      TimeMs earliest = 0;
+      for (const auto& a : running_) {
+        if (a->deadline <= now) expired.push_back(a);
+        else if (earliest == 0 || a->deadline < earliest) earliest = a->deadline;
+      }
+      for (const auto& a : expired) running_.erase(a);
+      if (expired.empty()) {
+        TimeMs wait = earliest == 0 ? 100 : std::clamp<TimeMs>(earliest - now, 1, 100);
+        watch_cv_.wait_for(lock, std::chrono::milliseconds(wait));
+        continue;
+      }
+    }
+    for (const auto& a : expired) {
+      if (executor_->AbandonAttempt(a)) {
+        logger_.Warn("abandoned attempt " + std::to_string(a->attempt) + " of " + a->instance_id + "/" +
+                     a->task.step_id + " after its start-to-close timeout");
+        SpawnWorker();
+        Wake();
+      }
+    }
+  }
+}
+
+}  // namespace steadfast

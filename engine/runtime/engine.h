@@ -1,0 +1,105 @@
+// Engine: the running durable-execution engine of one process.
+//
+// Owns N worker threads, a scheduler thread and a watchdog thread:
+//  - the scheduler leases due tasks from the store (new work from other
+//    processes, retry timers, wait timeouts, deadlines, tasks whose lease
+//    expired) and queues them for the workers; it sleeps until the earliest
+//    known due time, a local wake-up, or a short poll interval that notices
+//    other processes' writes;
+//  - workers run tasks through the TaskExecutor; a task whose commit creates
+//    the instance's next task runs on the same worker at once;
+//  - the watchdog abandons attempts past their start-to-close timeout,
+//    checkpoints the timeout, and replaces the stuck worker.
+// Waiting instances cost nothing in memory: only due tasks are loaded.
+#ifndef STEADFAST_RUNTIME_ENGINE_H_
+#define STEADFAST_RUNTIME_ENGINE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/task_executor.h"
+#include "runtime/workflow_service.h"
+
+namespace steadfast {
+
+struct EngineOptions {
+  int workers = 8;
+  std::string node_name = "steadfast";  // lease owner prefix; stable across restarts of this node
+  int64_t lease_ms = 60000;             // a task's lease; a crashed engine's tasks free up after it
+  int64_t poll_interval_ms = 200;       // the longest the scheduler sleeps without checking the store
+  bool reclaim_own_leases_at_start = true;  // free tasks leased by this node's previous incarnation
+};
+
+class Engine {
+ public:
+  Engine(EngineOptions options, Store& store, WorkflowCatalog& catalog, const ActivityRegistry& registry,
+         const Clock& clock, Random& random, Logger& logger);
+  ~Engine();  // Stop()s
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts the threads. Call once.
+  Status Start();
+  // Stops claiming, lets running attempts finish (up to grace_ms, then
+  // leaves them: their tasks are reclaimed after restart), joins threads.
+  void Stop(int64_t grace_ms = 30000);
+
+  // Start/signal/decide/cancel; immediately-due work runs on this engine.
+  WorkflowService& service() { return service_; }
+  // Observers see every commit this process makes (workers and service).
+  void AddObserver(CommitObserver observer);
+  // Wakes the scheduler (e.g. after an external write is known).
+  void Wake();
+  const std::string& owner() const { return owner_; }
+
+ private:
+  void WorkerLoop();
+  void SchedulerLoop();
+  void WatchdogLoop();
+  void Enqueue(const TaskRecord& task);
+  void NoteDue(TimeMs due);
+  void SpawnWorker();
+  void Observe(const InstanceRecord& rec, const std::vector<HistoryEvent>& events);
+
+  EngineOptions options_;
+  Store& store_;
+  const Clock& clock_;
+  Logger& logger_;
+  std::string owner_;
+  WorkflowService service_;
+  std::unique_ptr<TaskExecutor> executor_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;        // workers wait for ready_
+  std::condition_variable sched_cv_;       // scheduler waits for wake-ups
+  std::deque<TaskRecord> ready_;           // GUARDED_BY(mu_)
+  std::set<int64_t> queued_ids_;           // GUARDED_BY(mu_): tasks in ready_ or running
+  TimeMs next_due_ = 0;                    // GUARDED_BY(mu_): earliest known future due time (0 none)
+  bool wake_ = false;                      // GUARDED_BY(mu_)
+  bool stopping_ = false;                  // GUARDED_BY(mu_)
+  int busy_workers_ = 0;                   // GUARDED_BY(mu_)
+  int live_workers_ = 0;                   // GUARDED_BY(mu_)
+  std::vector<std::thread> threads_;       // GUARDED_BY(mu_): workers
+  std::thread scheduler_;
+  std::thread watchdog_;
+  std::condition_variable idle_cv_;        // signalled when a worker exits
+
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  std::set<std::shared_ptr<RunningAttempt>> running_;  // GUARDED_BY(watch_mu_)
+
+  std::mutex observers_mu_;
+  std::vector<CommitObserver> observers_;  // GUARDED_BY(observers_mu_)
+  bool started_ = false;
+};
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_RUNTIME_ENGINE_H_

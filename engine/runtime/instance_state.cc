@@ -1,0 +1,74 @@
+// InstanceState <-> Value map <-> binary blob.
+#include "runtime/instance_state.h"
+
+#include "steadfast/value_codec.h"
+
+namespace steadfast {
+namespace {
+
+Value StringList(const std::vector<std::string>& v) {
+  Value::List l;
+  l.reserve(v.size());
+  for (const auto& s : v) l.emplace_back(s);
+  return Value(std::move(l));
+}
+
+std::vector<std::string> ToStringList(const Value& v) {
+  std::vector<std::string> out;
+  if (!v.is_list()) return out;
+  for (const Value& e : v.AsList()) out.push_back(e.StringOr(""));
+  return out;
+}
+
+Value IntMap(const std::map<std::string, int>& m) {
+  Value::Map out;
+  for (const auto& [k, n] : m) out.emplace(k, Value(n));
+  return Value(std::move(out));
+}
+
+std::map<std::string, int> ToIntMap(const Value& v) {
+  std::map<std::string, int> out;
+  if (!v.is_map()) return out;
+  for (const auto& [k, n] : v.AsMap()) out[k] = static_cast<int>(n.IntOr(0));
+  return out;
+}
+
+}  // namespace
+
+std::string InstanceState::Encode() const {
+  Value v = Value::Map{
+      {"outputs", Value(outputs)},
+      {"inputs", Value(inputs)},
+      {"completed", StringList(completed)},
+      {"compensation_queue", StringList(compensation_queue)},
+      {"failures", IntMap(failures)},
+      {"last_attempt", IntMap(last_attempt)},
+      {"approvals", Value(approvals)},
+      {"failed_step", failed_step},
+      {"failure_code", failure_code},
+      {"failure_message", failure_message},
+      {"transitions", transitions},
+  };
+  return EncodeValue(v);
+}
+
+Result<InstanceState> InstanceState::Decode(std::string_view blob) {
+  InstanceState s;
+  if (blob.empty()) return s;
+  SF_ASSIGN_OR_RETURN(Value v, DecodeValue(blob));
+  if (!v.is_map()) return Status::Corruption("instance state is not a map");
+  if (v.Get("outputs").is_map()) s.outputs = v.Get("outputs").AsMap();
+  if (v.Get("inputs").is_map()) s.inputs = v.Get("inputs").AsMap();
+  s.completed = ToStringList(v.Get("completed"));
+  s.compensation_queue = ToStringList(v.Get("compensation_queue"));
+  s.failures = ToIntMap(v.Get("failures"));
+  s.last_attempt = ToIntMap(v.Get("last_attempt"));
+  if (v.Get("approvals").is_map()) s.approvals = v.Get("approvals").AsMap();
+  s.failed_step = v.Get("failed_step").StringOr("");
+  s.failure_code = v.Get("failure_code").StringOr("");
+  s.failure_message = v.Get("failure_message").StringOr("");
+  s.transitions = v.Get("transitions").IntOr(0);
+  return s;
+}
+
+}  // namespace steadfast

@@ -1,0 +1,34 @@
+// InstanceState: the runtime's per-instance progress, stored as an opaque
+// blob in the instance row and rewritten by every checkpoint.
+#ifndef STEADFAST_RUNTIME_INSTANCE_STATE_H_
+#define STEADFAST_RUNTIME_INSTANCE_STATE_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "steadfast/status.h"
+#include "steadfast/value.h"
+
+namespace steadfast {
+
+struct InstanceState {
+  Value::Map outputs;                       // step id -> output (activity result, signal payload, decision)
+  Value::Map inputs;                        // step id -> evaluated input, kept for compensation
+  std::vector<std::string> completed;       // activity steps in completion order
+  std::vector<std::string> compensation_queue;  // steps still to compensate, next first
+  std::map<std::string, int> failures;      // step id -> failed attempts counted against the retry budget
+  std::map<std::string, int> last_attempt;  // step id -> highest attempt number used (history numbering)
+  Value::Map approvals;                     // approval step id -> list of {principal, decision, comment, at}
+  std::string failed_step;                  // the failure that led to compensation / pause
+  std::string failure_code;
+  std::string failure_message;
+  int64_t transitions = 0;                  // steps entered; guards against jump loops
+
+  std::string Encode() const;
+  static Result<InstanceState> Decode(std::string_view blob);
+};
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_RUNTIME_INSTANCE_STATE_H_

@@ -1,0 +1,108 @@
+// TaskExecutor: runs one leased task to its checkpoint.
+//
+// For a step task it evaluates the step's input, runs the activity (crash
+// points around it), and commits the result, the history and the next task
+// in one store transaction fenced by the task's lease token. When that
+// commit creates the instance's next task already leased to this engine,
+// the same thread continues with it without going back to the queue.
+//
+// A hung attempt is handled by the Watchdog: past its start-to-close
+// deadline the attempt is abandoned (its result will be discarded), the
+// timeout is checkpointed as a retryable failure, and the worker is replaced.
+#ifndef STEADFAST_RUNTIME_TASK_EXECUTOR_H_
+#define STEADFAST_RUNTIME_TASK_EXECUTOR_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "runtime/random.h"
+#include "runtime/transition.h"
+#include "runtime/workflow_catalog.h"
+#include "runtime/workflow_service.h"
+#include "steadfast/clock.h"
+#include "steadfast/logger.h"
+#include "steadfast/registry.h"
+#include "store/store.h"
+
+namespace steadfast {
+
+// An attempt in flight, shared between its worker and the watchdog. Whoever
+// sets `resolved` first owns the attempt's outcome.
+struct RunningAttempt {
+  std::atomic<bool> resolved{false};
+  std::atomic<bool> cancelled{false};  // seen by the activity as ctx.cancelled()
+  TimeMs deadline = 0;
+  std::string instance_id;
+  LoadedInstance inst;                 // as loaded before the attempt
+  TaskRecord task;
+  int attempt = 0;
+  TimeMs started_at = 0;
+};
+
+struct ExecutorEnv {
+  Store* store = nullptr;
+  WorkflowCatalog* catalog = nullptr;
+  const ActivityRegistry* registry = nullptr;
+  const Clock* clock = nullptr;
+  Random* random = nullptr;
+  Logger* logger = nullptr;
+  std::string owner;        // lease owner name of this engine
+  int64_t lease_ms = 60000;
+  CommitObserver observer;  // may be empty
+  // Informs the scheduler of a task due later (retry timers, wait timeouts).
+  std::function<void(TimeMs due_at)> on_future_task;
+  // Registers/unregisters an attempt with the watchdog; may be empty.
+  std::function<void(const std::shared_ptr<RunningAttempt>&)> watch;
+  std::function<void(const std::shared_ptr<RunningAttempt>&)> unwatch;
+  // True once the engine is stopping: no follow-up task is started.
+  std::function<bool()> stopping;
+};
+
+class TaskExecutor {
+ public:
+  explicit TaskExecutor(ExecutorEnv env) : env_(std::move(env)) {}
+
+  // Runs the task and any immediately-due follow-up tasks of the same
+  // instance leased to this engine. Returns false when this thread's attempt
+  // was abandoned by the watchdog (the caller's thread should retire).
+  bool Run(TaskRecord task);
+
+  // Watchdog entry: checkpoints an abandoned attempt as a timeout failure.
+  // Returns false when the worker had already finished the attempt.
+  bool AbandonAttempt(const std::shared_ptr<RunningAttempt>& attempt);
+
+ private:
+  enum class Next : int { kStop, kContinue, kAbandoned };
+  Next RunOne(TaskRecord& task, std::optional<LoadedInstance>& cached);
+  // One attempt of a step's activity, or of its compensation.
+  Next RunAttempt(TaskRecord& task, LoadedInstance& inst, const StepDef& step, bool compensation,
+                  std::optional<LoadedInstance>& cached);
+  // Records attempts lost to crashes/expired leases before this one.
+  void RecordAbandoned(Transition& t, const TaskRecord& task, const std::string& step, int attempt);
+  // Failure of an attempt: history, then a retry or the step's failure.
+  void HandleAttemptFailure(Transition& t, LoadedInstance& inst, const StepDef& step, const TaskRecord& task,
+                            int attempt, const ActivityError& error, int64_t duration_ms, bool compensation);
+  ActivityResult Invoke(Activity* activity, ActivityContext& ctx);
+  using BuildFn = std::function<Status(LoadedInstance&, Transition&)>;
+  // Builds the checkpoint with `build` on the cached instance and commits
+  // it; on a version conflict reloads and rebuilds while the task still
+  // applies. On success points `task` at the follow-up task to run now.
+  Next CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached, const std::string& step_for_crash,
+                  const BuildFn& build);
+  Next AfterCommit(TaskRecord& task, LoadedInstance& inst, const CommitResult& r, std::vector<HistoryEvent> events,
+                   const std::string& step_for_crash);
+  // Whether the instance is still in the state this task was made for.
+  static bool TaskStillApplies(const TaskRecord& task, const LoadedInstance& inst);
+  void DropTask(const TaskRecord& task);
+  TimeMs Now() const { return env_.clock->NowMs(); }
+
+  ExecutorEnv env_;
+};
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_RUNTIME_TASK_EXECUTOR_H_

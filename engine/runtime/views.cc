@@ -1,0 +1,80 @@
+// Instance and history views.
+#include "runtime/views.h"
+
+#include <ctime>
+
+namespace steadfast {
+
+std::string FormatTime(TimeMs t) {
+  if (t <= 0) return "";
+  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(t % 1000));
+  return out;
+}
+
+Value InstanceView(const InstanceRecord& rec) {
+  Value v = Value::Map{
+      {"id", rec.id},
+      {"workflow", rec.workflow_name},
+      {"version", rec.workflow_version},
+      {"definition_hash", rec.definition_hash},
+      {"status", std::string(InstanceStatusName(rec.status))},
+      {"current_step", rec.current_step.empty() ? Value() : Value(rec.current_step)},
+      {"input", rec.input},
+      {"output", rec.output},
+      {"requested_by", rec.requested_by.empty() ? Value() : Value(rec.requested_by)},
+      {"idempotency_key", rec.idempotency_key.empty() ? Value() : Value(rec.idempotency_key)},
+      {"created_at", FormatTime(rec.created_at)},
+      {"updated_at", FormatTime(rec.updated_at)},
+  };
+  if (!rec.error_code.empty()) v["error"] = Value::Map{{"code", rec.error_code}, {"message", rec.error_message}};
+  if (rec.deadline_at > 0) v["deadline_at"] = FormatTime(rec.deadline_at);
+  if (!rec.traceparent.empty()) v["traceparent"] = rec.traceparent;
+  return v;
+}
+
+Value HistoryEventView(const HistoryEvent& e) {
+  return Value::Map{{"seq", e.seq},
+                    {"at", FormatTime(e.at)},
+                    {"type", e.type},
+                    {"step", e.step_id.empty() ? Value() : Value(e.step_id)},
+                    {"attempt", e.attempt == 0 ? Value() : Value(e.attempt)},
+                    {"data", e.data}};
+}
+
+std::string HistoryEventLine(const HistoryEvent& e) {
+  std::string time = FormatTime(e.at);
+  std::string where = e.step_id;
+  if (e.attempt > 0) where += " #" + std::to_string(e.attempt);
+  std::string detail;
+  const Value& d = e.data;
+  if (d.Find("code") && d.Get("code").is_string()) {
+    detail = d.Get("code").AsString() + ": " + d.Get("message").StringOr("");
+  } else if (d.Find("decision")) {
+    detail = d.Get("decision").StringOr("") + " by " + d.Get("principal").StringOr("?");
+    if (!d.Get("comment").StringOr("").empty()) detail += " (" + d.Get("comment").AsString() + ")";
+  } else if (d.Find("signal")) {
+    detail = d.Get("signal").StringOr("");
+    if (d.Find("payload")) detail += " " + d.Get("payload").ToJson();
+  } else if (d.Find("delay_ms")) {
+    detail = "in " + std::to_string(d.Get("delay_ms").IntOr(0)) + "ms";
+  } else if (d.Find("duration_ms")) {
+    detail = std::to_string(d.Get("duration_ms").IntOr(0)) + "ms";
+  } else if (d.Find("output")) {
+    detail = d.Get("output").ToJson();
+  } else if (d.Find("activity")) {
+    detail = d.Get("activity").StringOr("");
+  }
+  if (detail.size() > 160) detail = detail.substr(0, 157) + "...";
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%4lld  %s  %-22s %-18s ", static_cast<long long>(e.seq), time.c_str(),
+                e.type.c_str(), where.c_str());
+  return buf + detail;
+}
+
+}  // namespace steadfast

@@ -1,0 +1,117 @@
+// WorkflowService: what clients do to workflows (start, signal, approve or
+// reject, cancel, resume), as atomic store commits.
+//
+// Used in-process by `steadfast run`/`serve` and the HTTP API, and directly
+// on a database file by the CLI's --db mode (no engine running there: the
+// serving engine notices the change through the store). Every call is safe
+// against concurrent workers: a commit built on a stale read conflicts and
+// is retried on fresh state.
+#ifndef STEADFAST_RUNTIME_WORKFLOW_SERVICE_H_
+#define STEADFAST_RUNTIME_WORKFLOW_SERVICE_H_
+
+#include <functional>
+#include <string>
+
+#include "runtime/random.h"
+#include "runtime/transition.h"
+#include "runtime/workflow_catalog.h"
+#include "steadfast/clock.h"
+#include "store/store.h"
+
+namespace steadfast {
+
+struct StartOptions {
+  std::string workflow;          // catalog name
+  int version = 0;               // 0 = latest
+  Value input;
+  std::string id;                // "" = generated
+  std::string idempotency_key;   // "" = none
+  std::string requested_by;      // principal starting it (four-eyes)
+  std::string traceparent;
+};
+
+enum class Decision : int { kApprove = 0, kReject = 1 };
+
+struct DecisionRequest {
+  std::string instance_id;
+  std::string step;
+  Decision decision = Decision::kApprove;
+  std::string principal;
+  std::string comment;
+};
+
+struct SignalRequest {
+  std::string instance_id;
+  std::string name;
+  Value payload;
+  std::string idempotency_key;  // "" = none
+  std::string principal;
+};
+
+enum class SignalOutcome : int { kDelivered = 0, kBuffered = 1, kDuplicate = 2 };
+
+// Called after each successful commit with the instance as written and the
+// events appended (thread-safe observers only).
+using CommitObserver = std::function<void(const InstanceRecord&, const std::vector<HistoryEvent>&)>;
+
+class WorkflowService {
+ public:
+  WorkflowService(Store& store, WorkflowCatalog& catalog, const Clock& clock, Random& random)
+      : store_(store), catalog_(catalog), clock_(clock), random_(random) {}
+
+  // When set, immediately-due first tasks are created leased to this owner
+  // and handed to `on_ready` (the in-process engine runs them at once).
+  void SetLocalRunner(std::string owner, int64_t lease_ms, std::function<void(const TaskRecord&)> on_ready);
+  void SetObserver(CommitObserver observer) { observer_ = std::move(observer); }
+
+  // Creates an instance, or returns the existing one for the same id or
+  // idempotency key and equal input (outcome kExisting). InvalidArgument for
+  // input that does not match the workflow's declared input; Conflict for a
+  // reused id/key with different input; NotFound for an unknown workflow.
+  Result<StartResult> Start(const StartOptions& options);
+
+  // Delivers a signal to a waiting signal step, or buffers it for later.
+  // FailedPrecondition when the instance is finished.
+  Result<SignalOutcome> Signal(const SignalRequest& request);
+
+  // Records an approval decision. FailedPrecondition when the step does not
+  // wait; Conflict (message names the first decision) when it was decided
+  // already; PermissionDenied when the requester decides on their own
+  // instance (four-eyes) or a reviewer decides twice on one step.
+  Result<InstanceRecord> Decide(const DecisionRequest& request);
+
+  // Cancels a running, waiting or paused instance; FailedPrecondition if finished.
+  Result<InstanceRecord> Cancel(const std::string& id, const std::string& principal, const std::string& reason);
+  // Resumes a paused instance at its failed step with a fresh retry budget.
+  Result<InstanceRecord> Resume(const std::string& id, const std::string& principal);
+
+  Store& store() { return store_; }
+  WorkflowCatalog& catalog() { return catalog_; }
+
+ private:
+  // Runs build() on freshly loaded state and commits it; retries on a
+  // version conflict. build returns the Status to give up with, or Ok.
+  Result<InstanceRecord> Mutate(const std::string& id, const std::function<Status(LoadedInstance&, Transition&)>& build);
+  TransitionEnv Env() const;
+  std::string NewInstanceId();
+  void Notify(const InstanceRecord& rec, const std::vector<HistoryEvent>& events,
+              const std::vector<TaskRecord>& created);
+
+  Store& store_;
+  WorkflowCatalog& catalog_;
+  const Clock& clock_;
+  Random& random_;
+  std::string local_owner_;
+  int64_t lease_ms_ = 60000;
+  std::function<void(const TaskRecord&)> on_ready_;
+  CommitObserver observer_;
+  std::mutex pinned_mu_;
+  std::vector<std::string> pinned_;  // GUARDED_BY(pinned_mu_): definition hashes already stored
+};
+
+// Checks input against the declared fields; InvalidArgument names the field.
+Status ValidateInput(const WorkflowDef& def, const Value& input);
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_RUNTIME_WORKFLOW_SERVICE_H_

@@ -1,0 +1,19 @@
+// The schema migrations, one function per target version.
+//
+// Migration N takes a database at version N-1 to version N inside the
+// caller's transaction; it does not touch schema_version (MigrateSchema
+// does). A released migration never changes: a later fix is a new version.
+#ifndef STEADFAST_STORE_SQLITE_MIGRATIONS_H_
+#define STEADFAST_STORE_SQLITE_MIGRATIONS_H_
+
+#include "steadfast/status.h"
+#include "store/sqlite/connection.h"
+
+namespace steadfast {
+
+// Version 1: definitions, instances, tasks, history, signals.
+Status MigrateToV1(Connection& conn);
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

@@ -1,0 +1,147 @@
+// Queries behind the Store's read methods.
+#include "store/sqlite/read_ops.h"
+
+#include <fmt/format.h>
+
+#include "store/sqlite/rows.h"
+
+namespace steadfast {
+namespace {
+
+const std::string kSelectDefinition = fmt::format("SELECT {} FROM definitions WHERE hash = ?1", kDefinitionColumns);
+const std::string kSelectInstance = fmt::format("SELECT {} FROM instances WHERE id = ?1", kInstanceColumns);
+const std::string kSelectCursor = "SELECT created_at FROM instances WHERE id = ?1";
+const std::string kCountByStatus = "SELECT status, count(*) FROM instances GROUP BY status ORDER BY status";
+const std::string kSelectHistory = fmt::format(
+    "SELECT {} FROM history WHERE instance_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3", kHistoryColumns);
+const std::string kSelectTasks = fmt::format("SELECT {} FROM tasks WHERE instance_id = ?1 ORDER BY id", kTaskColumns);
+const std::string kSelectPendingSignals = fmt::format(
+    "SELECT {} FROM signals WHERE instance_id = ?1 AND name = ?2 AND consumed = 0 ORDER BY id", kSignalColumns);
+// The repeated "<> ''" lets SQLite use the partial unique index.
+const std::string kSelectSignalByKey = fmt::format(
+    "SELECT {} FROM signals WHERE instance_id = ?1 AND idempotency_key = ?2 AND idempotency_key <> ''",
+    kSignalColumns);
+// Walks tasks_due in due_at order and stops at the first claimable task.
+const std::string kNextDue = "SELECT due_at FROM tasks WHERE lease_until <= ?1 ORDER BY due_at LIMIT 1";
+
+// SQLite treats a negative LIMIT as "no limit".
+int64_t SqlLimit(int limit) { return limit > 0 ? limit : -1; }
+
+// One SQL text per combination of filters, so each is planned (and cached)
+// with the index that serves it.
+std::string ListSql(const ListFilter& f) {
+  std::string sql = fmt::format("SELECT {} FROM instances WHERE 1", kInstanceColumns);
+  if (f.status.has_value()) sql += " AND status = ?1";
+  if (!f.workflow_name.empty()) sql += " AND workflow_name = ?2";
+  if (!f.after_id.empty()) sql += " AND (created_at, id) > (?3, ?4)";
+  sql += " ORDER BY created_at, id LIMIT ?5";
+  return sql;
+}
+
+template <class Record, class ReadRow>
+Result<std::vector<Record>> ReadAll(Statement& stmt, ReadRow read_row) {
+  std::vector<Record> out;
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    SF_ASSIGN_OR_RETURN(Record r, read_row(stmt));
+    out.push_back(std::move(r));
+  }
+}
+
+}  // namespace
+
+Result<std::optional<DefinitionRecord>> ReadDefinition(Connection& conn, const std::string& hash) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectDefinition));
+  stmt->BindText(1, hash);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<DefinitionRecord>();
+  return std::optional<DefinitionRecord>(ReadDefinitionRow(*stmt));
+}
+
+Result<std::optional<InstanceRecord>> ReadInstance(Connection& conn, const std::string& id) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectInstance));
+  stmt->BindText(1, id);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<InstanceRecord>();
+  SF_ASSIGN_OR_RETURN(InstanceRecord r, ReadInstanceRow(*stmt));
+  return std::optional<InstanceRecord>(std::move(r));
+}
+
+Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter) {
+  TimeMs cursor_created_at = 0;
+  if (!filter.after_id.empty()) {
+    SF_ASSIGN_OR_RETURN(StatementRef cursor, conn.Prepare(kSelectCursor));
+    cursor->BindText(1, filter.after_id);
+    SF_ASSIGN_OR_RETURN(bool row, cursor->Step());
+    if (!row) {
+      return Status::InvalidArgument(
+          fmt::format("list cursor {} is not an instance id (pass the id of the last instance listed)",
+                      filter.after_id));
+    }
+    cursor_created_at = cursor->ColumnInt(0);
+  }
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(ListSql(filter)));
+  if (filter.status.has_value()) stmt->BindInt(1, static_cast<int>(*filter.status));
+  if (!filter.workflow_name.empty()) stmt->BindText(2, filter.workflow_name);
+  if (!filter.after_id.empty()) {
+    stmt->BindInt(3, cursor_created_at);
+    stmt->BindText(4, filter.after_id);
+  }
+  stmt->BindInt(5, SqlLimit(filter.limit));
+  return ReadAll<InstanceRecord>(*stmt, ReadInstanceRow);
+}
+
+Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connection& conn) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kCountByStatus));
+  return ReadAll<std::pair<InstanceStatus, int64_t>>(
+      *stmt, [](const Statement& s) -> Result<std::pair<InstanceStatus, int64_t>> {
+        SF_ASSIGN_OR_RETURN(InstanceStatus status, InstanceStatusFromInt(s.ColumnInt(0)));
+        return std::make_pair(status, s.ColumnInt(1));
+      });
+}
+
+Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,
+                                              int limit) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectHistory));
+  stmt->BindText(1, instance_id);
+  stmt->BindInt(2, after_seq);
+  stmt->BindInt(3, SqlLimit(limit));
+  return ReadAll<HistoryEvent>(*stmt, ReadHistoryRow);
+}
+
+Result<std::vector<TaskRecord>> ReadTasks(Connection& conn, const std::string& instance_id) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectTasks));
+  stmt->BindText(1, instance_id);
+  return ReadAll<TaskRecord>(*stmt, ReadTaskRow);
+}
+
+Result<std::vector<SignalRecord>> ReadPendingSignals(Connection& conn, const std::string& instance_id,
+                                                     const std::string& name) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectPendingSignals));
+  stmt->BindText(1, instance_id);
+  stmt->BindText(2, name);
+  return ReadAll<SignalRecord>(*stmt, ReadSignalRow);
+}
+
+Result<std::optional<SignalRecord>> ReadSignalByKey(Connection& conn, const std::string& instance_id,
+                                                    const std::string& idempotency_key) {
+  if (idempotency_key.empty()) return std::optional<SignalRecord>();
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectSignalByKey));
+  stmt->BindText(1, instance_id);
+  stmt->BindText(2, idempotency_key);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<SignalRecord>();
+  SF_ASSIGN_OR_RETURN(SignalRecord s, ReadSignalRow(*stmt));
+  return std::optional<SignalRecord>(std::move(s));
+}
+
+Result<std::optional<TimeMs>> ReadNextDueAt(Connection& conn, TimeMs now) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kNextDue));
+  stmt->BindInt(1, now);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<TimeMs>();
+  return std::optional<TimeMs>(stmt->ColumnInt(0));
+}
+
+}  // namespace steadfast

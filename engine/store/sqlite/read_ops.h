@@ -1,0 +1,35 @@
+// The read side of the Store: one function per query, run on a reader
+// connection by the calling thread.
+//
+// Every function is a single SELECT (ListInstances with a cursor: two), so
+// it sees one committed snapshot without an explicit transaction.
+#ifndef STEADFAST_STORE_SQLITE_READ_OPS_H_
+#define STEADFAST_STORE_SQLITE_READ_OPS_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "steadfast/status.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace steadfast {
+
+Result<std::optional<DefinitionRecord>> ReadDefinition(Connection& conn, const std::string& hash);
+Result<std::optional<InstanceRecord>> ReadInstance(Connection& conn, const std::string& id);
+Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter);
+Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connection& conn);
+Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,
+                                              int limit);
+Result<std::vector<TaskRecord>> ReadTasks(Connection& conn, const std::string& instance_id);
+Result<std::vector<SignalRecord>> ReadPendingSignals(Connection& conn, const std::string& instance_id,
+                                                     const std::string& name);
+Result<std::optional<SignalRecord>> ReadSignalByKey(Connection& conn, const std::string& instance_id,
+                                                    const std::string& idempotency_key);
+Result<std::optional<TimeMs>> ReadNextDueAt(Connection& conn, TimeMs now);
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_STORE_SQLITE_READ_OPS_H_

@@ -1,0 +1,238 @@
+// SqliteStore: the Store interface on SQLite, glued from the pieces beside
+// it. Writes are encoded on the calling thread and handed to the
+// GroupCommitter; reads lease a connection from the ReaderPool.
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/group_committer.h"
+#include "store/sqlite/read_ops.h"
+#include "store/sqlite/reader_pool.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/write_ops.h"
+
+namespace steadfast {
+namespace {
+
+// The value of a write whose only result is its Status.
+struct Done {};
+
+// Idle reader connections kept open with warm statement caches; beyond
+// this many concurrent readers, extra connections are opened and closed.
+constexpr size_t kMaxIdleReaders = 32;
+
+// Keeps the WAL file from staying at its high-water mark after a burst.
+constexpr int64_t kJournalSizeLimitBytes = 64 << 20;
+
+std::string_view SyncPragmaValue(SyncMode mode) {
+  switch (mode) {
+    case SyncMode::kFull: return "FULL";
+    case SyncMode::kNormal: return "NORMAL";
+    case SyncMode::kOff: return "OFF";
+  }
+  return "FULL";
+}
+
+Status ToStatus(const Result<Done>& r) { return r.ok() ? Status::Ok() : r.status(); }
+
+// Applies the writer connection's pragmas and checks the ones that can
+// silently not take effect.
+Status ConfigureWriter(Connection& conn, const SqliteStoreOptions& options) {
+  // WAL is what lets readers run beside the writer and makes a commit one
+  // append + one fsync. SQLite answers with the mode it actually chose:
+  // a file system without shared memory support keeps "delete".
+  SF_ASSIGN_OR_RETURN(std::string mode, conn.QueryText("PRAGMA journal_mode = WAL"));
+  std::transform(mode.begin(), mode.end(), mode.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (mode != "wal") {
+    return Status::FailedPrecondition(fmt::format(
+        "cannot enable WAL journaling on {} (SQLite kept journal_mode={}); the store needs a local file "
+        "system that supports shared memory",
+        conn.path(), mode));
+  }
+  SF_RETURN_IF_ERROR(conn.Exec(fmt::format("PRAGMA synchronous = {}", SyncPragmaValue(options.sync))));
+  SF_RETURN_IF_ERROR(conn.Exec(fmt::format("PRAGMA journal_size_limit = {}", kJournalSizeLimitBytes)));
+  if (options.max_page_count > 0) {
+    SF_RETURN_IF_ERROR(conn.Exec(fmt::format("PRAGMA max_page_count = {}", options.max_page_count)));
+  }
+  return Status::Ok();
+}
+
+class SqliteStoreImpl final : public SqliteStore {
+ public:
+  SqliteStoreImpl(const SqliteStoreOptions& options, const ConnectionOptions& reader_options,
+                  std::unique_ptr<Connection> writer)
+      : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
+        writer_(std::move(writer)),
+        readers_(reader_options, kMaxIdleReaders),
+        committer_(std::make_unique<GroupCommitter>(writer_.get(), options.max_batch)) {}
+  SqliteStoreImpl(const SqliteStoreImpl&) = delete;
+  SqliteStoreImpl& operator=(const SqliteStoreImpl&) = delete;
+  // Members are destroyed in reverse order: the committer (draining the
+  // queue and joining the writer thread) goes before the connection it uses.
+  ~SqliteStoreImpl() override = default;
+
+  Status PutDefinition(const DefinitionRecord& def) override {
+    if (def.hash.empty()) return Status::InvalidArgument("definition hash is empty");
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(committer_->Submit<Done>([&def, now](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WritePutDefinition(c, def, now));
+      return Done{};
+    }));
+  }
+
+  Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) override {
+    return WithReader([&](Connection& c) { return ReadDefinition(c, hash); });
+  }
+
+  Result<StartResult> StartInstance(StartRequest req) override {
+    if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
+    EncodedStart start = EncodeStart(std::move(req), clock_->NowMs());
+    return committer_->Submit<StartResult>([&start](Connection& c) { return WriteStart(c, start); });
+  }
+
+  Result<CommitResult> Apply(Commit commit) override {
+    if (commit.instance_id.empty()) return Status::InvalidArgument("commit names no instance");
+    EncodedCommit encoded = EncodeCommit(std::move(commit), clock_->NowMs());
+    return committer_->Submit<CommitResult>([&encoded](Connection& c) { return WriteCommit(c, encoded); });
+  }
+
+  Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
+                                                int limit) override {
+    if (limit <= 0) return std::vector<TaskRecord>();
+    if (owner.empty()) return Status::InvalidArgument("a lease needs an owner");
+    if (lease_until <= now) {
+      return Status::InvalidArgument(
+          fmt::format("lease_until ({}) must be after now ({}): the lease would already be expired", lease_until,
+                      now));
+    }
+    return committer_->Submit<std::vector<TaskRecord>>(
+        [&](Connection& c) { return WriteClaim(c, owner, now, lease_until, limit); });
+  }
+
+  Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {
+    return committer_->Submit<int64_t>(
+        [&](Connection& c) { return WriteReleaseLeases(c, owner_prefix, except_owner); });
+  }
+
+  Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override {
+    return ToStatus(committer_->Submit<Done>([&](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WriteRenewLease(c, task_id, lease_token, lease_until));
+      return Done{};
+    }));
+  }
+
+  Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override {
+    return WithReader([&](Connection& c) { return ReadNextDueAt(c, now); });
+  }
+
+  Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override {
+    return WithReader([&](Connection& c) { return ReadInstance(c, id); });
+  }
+
+  Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
+    return WithReader([&](Connection& c) { return ReadInstances(c, filter); });
+  }
+
+  Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override {
+    return WithReader([&](Connection& c) { return ReadCountByStatus(c); });
+  }
+
+  Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
+                                               int limit) override {
+    return WithReader([&](Connection& c) { return ReadHistory(c, instance_id, after_seq, limit); });
+  }
+
+  Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) override {
+    return WithReader([&](Connection& c) { return ReadTasks(c, instance_id); });
+  }
+
+  Result<std::vector<SignalRecord>> GetPendingSignals(const std::string& instance_id,
+                                                      const std::string& name) override {
+    return WithReader([&](Connection& c) { return ReadPendingSignals(c, instance_id, name); });
+  }
+
+  Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
+                                                      const std::string& idempotency_key) override {
+    return WithReader([&](Connection& c) { return ReadSignalByKey(c, instance_id, idempotency_key); });
+  }
+
+  bool ChangedExternally() override {
+    // Asked of the writer connection on purpose: data_version moves when a
+    // *different* connection commits, so this store's own commits (all made
+    // on that connection) never count as external changes.
+    std::lock_guard<std::mutex> lock(data_version_mu_);
+    Result<int64_t> version = writer_->DataVersion();
+    if (!version.ok()) return true;  // unknown: let the caller look
+    const bool changed = !last_data_version_.has_value() || *last_data_version_ != *version;
+    last_data_version_ = *version;
+    return changed;
+  }
+
+  SqliteStoreStats Stats() const override {
+    GroupCommitCounters c = committer_->Counters();
+    SqliteStoreStats s;
+    s.transactions = c.transactions;
+    s.requests = c.requests;
+    s.failed_transactions = c.failed_transactions;
+    s.largest_batch = c.largest_batch;
+    return s;
+  }
+
+ private:
+  template <class Fn>
+  auto WithReader(Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    Result<ReaderPool::Lease> lease = readers_.Acquire();
+    if (!lease.ok()) return lease.status();
+    return fn(**lease);
+  }
+
+  const Clock* const clock_;
+  const std::unique_ptr<Connection> writer_;  // used by the committer's thread, and by ChangedExternally
+  ReaderPool readers_;
+  std::mutex data_version_mu_;
+  std::optional<int64_t> last_data_version_;  // GUARDED_BY(data_version_mu_)
+  const std::unique_ptr<GroupCommitter> committer_;  // last: destroyed first
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
+  if (options.path.empty()) return Status::InvalidArgument("the SQLite store needs a database file path");
+  if (options.path == ":memory:" || options.path.rfind("file::memory:", 0) == 0) {
+    // Readers use connections of their own; an in-memory database is
+    // private to one connection.
+    return Status::InvalidArgument("the SQLite store needs a file, not an in-memory database");
+  }
+  if (options.max_batch < 1) {
+    return Status::InvalidArgument(fmt::format("max_batch must be at least 1, got {}", options.max_batch));
+  }
+
+  ConnectionOptions writer_options;
+  writer_options.path = options.path;
+  writer_options.vfs = options.vfs;
+  writer_options.busy_timeout_ms = options.busy_timeout_ms;
+  writer_options.create = true;
+  writer_options.serialized = true;  // ChangedExternally probes it from other threads
+  SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::Open(writer_options));
+  SF_RETURN_IF_ERROR(ConfigureWriter(*writer, options));
+  SF_RETURN_IF_ERROR(MigrateSchema(*writer));
+
+  ConnectionOptions reader_options = writer_options;
+  reader_options.create = false;
+  reader_options.serialized = false;  // a leased reader is used by one thread at a time
+  reader_options.query_only = true;
+  // Open one reader now so a problem shows at open, not on the first read.
+  SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> probe, Connection::Open(reader_options));
+  probe.reset();
+
+  return std::unique_ptr<Store>(new SqliteStoreImpl(options, reader_options, std::move(writer)));
+}
+
+}  // namespace steadfast

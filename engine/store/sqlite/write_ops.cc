@@ -1,0 +1,382 @@
+// SQL for commits, starts, claims, lease renewals and definitions.
+//
+// Hot path (WriteCommit): one indexed SELECT of (version, last_seq), then
+// only writes; nothing written is read back. Task ids come from
+// last_insert_rowid, event seqs from last_seq.
+#include "store/sqlite/write_ops.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "steadfast/value_codec.h"
+#include "store/sqlite/rows.h"
+
+namespace steadfast {
+namespace {
+
+const std::string kSelectVersion = "SELECT version, last_seq FROM instances WHERE id = ?1";
+const std::string kDeleteLeasedTask = "DELETE FROM tasks WHERE id = ?1 AND lease_token = ?2 AND instance_id = ?3";
+const std::string kDeleteInstanceTasks = "DELETE FROM tasks WHERE instance_id = ?1";
+const std::string kInsertTask =
+    "INSERT INTO tasks(instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, "
+    "step_started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+const std::string kInsertEvent =
+    "INSERT INTO history(instance_id, seq, at, type, step_id, attempt, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+const std::string kInsertSignal =
+    "INSERT INTO signals(instance_id, name, payload, idempotency_key, principal, received_at, consumed) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)";
+const std::string kConsumeSignal =
+    "UPDATE signals SET consumed = 1 WHERE id = ?1 AND instance_id = ?2 AND consumed = 0";
+const std::string kUpdateInstance =
+    "UPDATE instances SET status = ?2, current_step = ?3, output = ?4, error_code = ?5, error_message = ?6, "
+    "state = ?7, deadline_at = ?8, version = ?9, last_seq = ?10, updated_at = ?11 WHERE id = ?1";
+const std::string kTouchInstance = "UPDATE instances SET version = ?2, last_seq = ?3, updated_at = ?4 WHERE id = ?1";
+const std::string kInsertInstance =
+    "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
+    "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
+    "created_at, updated_at, deadline_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18)";
+const std::string kSelectInstanceById = fmt::format("SELECT {}, input FROM instances WHERE id = ?1", kInstanceColumns);
+// The repeated "<> ''" lets SQLite use the partial unique index.
+const std::string kSelectInstanceByKey = fmt::format(
+    "SELECT {}, input FROM instances WHERE idempotency_key = ?1 AND idempotency_key <> ''", kInstanceColumns);
+const std::string kClaim = fmt::format(
+    "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
+    "WHERE id IN (SELECT id FROM tasks WHERE due_at <= ?3 AND lease_until <= ?3 ORDER BY due_at LIMIT ?4) "
+    "RETURNING {}",
+    kTaskColumns);
+// Frees the leases and bumps the token, fencing the previous holder at once.
+const std::string kReleaseLeases =
+    "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token + 1 "
+    "WHERE lease_owner <> '' AND substr(lease_owner, 1, length(?1)) = ?1 AND lease_owner <> ?2";
+const std::string kRenew = "UPDATE tasks SET lease_until = ?3 WHERE id = ?1 AND lease_token = ?2";
+const std::string kPutDefinition =
+    "INSERT INTO definitions(hash, name, version, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(hash) DO NOTHING";
+
+Result<std::vector<TaskRecord>> InsertTasks(Connection& conn, const std::string& instance_id,
+                                            const std::vector<NewTask>& tasks) {
+  std::vector<TaskRecord> created;
+  if (tasks.empty()) return created;
+  created.reserve(tasks.size());
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertTask));
+  for (const NewTask& t : tasks) {
+    // A pre-claimed task starts at token 1, as if claimed once; a free one
+    // at 0, so its first claim hands out 1 as well.
+    const int64_t token = t.lease_owner.empty() ? 0 : 1;
+    const TimeMs lease_until = t.lease_owner.empty() ? 0 : t.lease_until;
+    stmt->BindText(1, instance_id);
+    stmt->BindInt(2, static_cast<int>(t.kind));
+    stmt->BindText(3, t.step_id);
+    stmt->BindInt(4, t.attempt);
+    stmt->BindInt(5, t.due_at);
+    stmt->BindText(6, t.lease_owner);
+    stmt->BindInt(7, lease_until);
+    stmt->BindInt(8, token);
+    stmt->BindInt(9, t.step_started_at);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    TaskRecord r;
+    r.id = stmt->last_insert_rowid();
+    r.instance_id = instance_id;
+    r.kind = t.kind;
+    r.step_id = t.step_id;
+    r.attempt = t.attempt;
+    r.due_at = t.due_at;
+    r.lease_owner = t.lease_owner;
+    r.lease_until = lease_until;
+    r.lease_token = token;
+    r.step_started_at = t.step_started_at;
+    created.push_back(std::move(r));
+    stmt->Reset();
+  }
+  return created;
+}
+
+Status AppendEvents(Connection& conn, const std::string& instance_id, int64_t last_seq,
+                    const std::vector<HistoryEvent>& events, const std::vector<std::string>& blobs, TimeMs now) {
+  if (events.empty()) return Status::Ok();
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertEvent));
+  for (size_t i = 0; i < events.size(); ++i) {
+    const HistoryEvent& e = events[i];
+    stmt->BindText(1, instance_id);
+    stmt->BindInt(2, last_seq + 1 + static_cast<int64_t>(i));
+    stmt->BindInt(3, e.at != 0 ? e.at : now);
+    stmt->BindText(4, e.type);
+    stmt->BindText(5, e.step_id);
+    stmt->BindInt(6, e.attempt);
+    stmt->BindBlob(7, blobs[i]);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    stmt->Reset();
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> EncodeEvents(const std::vector<HistoryEvent>& events) {
+  std::vector<std::string> blobs;
+  blobs.reserve(events.size());
+  for (const HistoryEvent& e : events) blobs.push_back(EncodeValue(e.data));
+  return blobs;
+}
+
+// Reads an instance row selected by kSelectInstanceBy*; the extra last
+// column is the raw input blob, compared byte for byte (the encoding is
+// deterministic: maps are sorted).
+struct ExistingInstance {
+  InstanceRecord record;
+  std::string input_blob;
+};
+
+Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std::string& sql,
+                                                     const std::string& key) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(sql));
+  stmt->BindText(1, key);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<ExistingInstance>();
+  SF_ASSIGN_OR_RETURN(InstanceRecord record, ReadInstanceRow(*stmt));
+  ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(18))};
+  return std::optional<ExistingInstance>(std::move(e));
+}
+
+}  // namespace
+
+EncodedCommit EncodeCommit(Commit commit, TimeMs now) {
+  EncodedCommit e;
+  if (commit.instance.has_value()) e.output = EncodeValue(commit.instance->output);
+  e.events = EncodeEvents(commit.events);
+  if (commit.add_signal.has_value()) e.signal_payload = EncodeValue(commit.add_signal->payload);
+  e.commit = std::move(commit);
+  e.now = now;
+  return e;
+}
+
+EncodedStart EncodeStart(StartRequest request, TimeMs now) {
+  EncodedStart e;
+  e.input = EncodeValue(request.instance.input);
+  e.output = EncodeValue(request.instance.output);
+  e.events = EncodeEvents(request.events);
+  e.request = std::move(request);
+  e.now = now;
+  return e;
+}
+
+Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
+  const Commit& c = e.commit;
+  int64_t version = 0;
+  int64_t last_seq = 0;
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectVersion));
+    stmt->BindText(1, c.instance_id);
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return Status::NotFound(fmt::format("instance {} not found", c.instance_id));
+    version = stmt->ColumnInt(0);
+    last_seq = stmt->ColumnInt(1);
+  }
+  if (c.expect_version.has_value() && *c.expect_version != version) {
+    return Status::Conflict(fmt::format("instance {} is at version {}, expected version {}", c.instance_id, version,
+                                        *c.expect_version));
+  }
+  if (c.task_id != 0) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteLeasedTask));
+    stmt->BindInt(1, c.task_id);
+    stmt->BindInt(2, c.lease_token);
+    stmt->BindText(3, c.instance_id);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    if (stmt->changes() == 0) {
+      return Status::LeaseLost(fmt::format("task {} of instance {} is gone or no longer held with lease token {}",
+                                           c.task_id, c.instance_id, c.lease_token));
+    }
+  }
+
+  CommitResult result;
+  if (c.add_signal.has_value()) {
+    const SignalRecord& s = *c.add_signal;
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertSignal));
+    stmt->BindText(1, c.instance_id);
+    stmt->BindText(2, s.name);
+    stmt->BindBlob(3, e.signal_payload);
+    stmt->BindText(4, s.idempotency_key);
+    stmt->BindText(5, s.principal);
+    stmt->BindInt(6, s.received_at != 0 ? s.received_at : e.now);
+    Status st = stmt->Run();
+    // The only constraint this insert can break is the unique
+    // (instance_id, idempotency_key) index.
+    if (st.code() == StatusCode::kConflict) {
+      return Status::AlreadyExists(fmt::format("instance {} already received a signal with idempotency key {}",
+                                               c.instance_id, s.idempotency_key));
+    }
+    SF_RETURN_IF_ERROR(st);
+    result.signal_id = stmt->last_insert_rowid();
+  }
+  if (c.consume_signal_id != 0) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kConsumeSignal));
+    stmt->BindInt(1, c.consume_signal_id);
+    stmt->BindText(2, c.instance_id);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    if (stmt->changes() == 0) {
+      return Status::Conflict(fmt::format("signal {} of instance {} is not pending (unknown or already consumed)",
+                                          c.consume_signal_id, c.instance_id));
+    }
+  }
+  if (c.delete_other_tasks) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteInstanceTasks));
+    stmt->BindText(1, c.instance_id);
+    SF_RETURN_IF_ERROR(stmt->Run());
+  }
+  SF_ASSIGN_OR_RETURN(result.created_tasks, InsertTasks(conn, c.instance_id, c.new_tasks));
+  SF_RETURN_IF_ERROR(AppendEvents(conn, c.instance_id, last_seq, c.events, e.events, e.now));
+
+  const int64_t new_seq = last_seq + static_cast<int64_t>(c.events.size());
+  if (c.instance.has_value()) {
+    const InstanceRecord& r = *c.instance;
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kUpdateInstance));
+    stmt->BindText(1, c.instance_id);
+    stmt->BindInt(2, static_cast<int>(r.status));
+    stmt->BindText(3, r.current_step);
+    stmt->BindBlob(4, e.output);
+    stmt->BindText(5, r.error_code);
+    stmt->BindText(6, r.error_message);
+    stmt->BindBlob(7, r.state);
+    stmt->BindInt(8, r.deadline_at);
+    stmt->BindInt(9, version + 1);
+    stmt->BindInt(10, new_seq);
+    stmt->BindInt(11, r.updated_at != 0 ? r.updated_at : e.now);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    ++version;
+  } else if (!c.events.empty()) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kTouchInstance));
+    stmt->BindText(1, c.instance_id);
+    stmt->BindInt(2, version + 1);
+    stmt->BindInt(3, new_seq);
+    stmt->BindInt(4, e.now);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    ++version;
+  }
+  result.instance_version = version;
+  return result;
+}
+
+Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
+  const InstanceRecord& r = e.request.instance;
+  // Idempotency: first by id, then by key. Equal means same workflow and
+  // byte-identical encoded input; anything else is a conflict that names
+  // what collided.
+  SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> by_id, FindExisting(conn, kSelectInstanceById, r.id));
+  if (by_id.has_value()) {
+    if (by_id->record.workflow_name != r.workflow_name || by_id->input_blob != e.input) {
+      return Status::Conflict(fmt::format("instance id {} already exists with a different {}", r.id,
+                                          by_id->record.workflow_name != r.workflow_name
+                                              ? fmt::format("workflow ({})", by_id->record.workflow_name)
+                                              : std::string("input")));
+    }
+    StartResult existing;
+    existing.outcome = StartOutcome::kExisting;
+    existing.instance = std::move(by_id->record);
+    return existing;
+  }
+  if (!r.idempotency_key.empty()) {
+    SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> by_key,
+                        FindExisting(conn, kSelectInstanceByKey, r.idempotency_key));
+    if (by_key.has_value()) {
+      if (by_key->record.workflow_name != r.workflow_name || by_key->input_blob != e.input) {
+        return Status::Conflict(fmt::format(
+            "idempotency key {} was already used by instance {} with a different {}", r.idempotency_key,
+            by_key->record.id,
+            by_key->record.workflow_name != r.workflow_name ? fmt::format("workflow ({})", by_key->record.workflow_name)
+                                                            : std::string("input")));
+      }
+      StartResult existing;
+      existing.outcome = StartOutcome::kExisting;
+      existing.instance = std::move(by_key->record);
+      return existing;
+    }
+  }
+
+  StartResult result;
+  result.instance = r;
+  result.instance.version = 1;
+  result.instance.created_at = r.created_at != 0 ? r.created_at : e.now;
+  result.instance.updated_at = r.updated_at != 0 ? r.updated_at : e.now;
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertInstance));
+    const InstanceRecord& n = result.instance;
+    stmt->BindText(1, n.id);
+    stmt->BindText(2, n.workflow_name);
+    stmt->BindInt(3, n.workflow_version);
+    stmt->BindText(4, n.definition_hash);
+    stmt->BindInt(5, static_cast<int>(n.status));
+    stmt->BindText(6, n.current_step);
+    stmt->BindBlob(7, e.input);
+    stmt->BindBlob(8, e.output);
+    stmt->BindText(9, n.error_code);
+    stmt->BindText(10, n.error_message);
+    stmt->BindBlob(11, n.state);
+    stmt->BindText(12, n.idempotency_key);
+    stmt->BindText(13, n.requested_by);
+    stmt->BindText(14, n.traceparent);
+    stmt->BindInt(15, static_cast<int64_t>(e.request.events.size()));
+    stmt->BindInt(16, n.created_at);
+    stmt->BindInt(17, n.updated_at);
+    stmt->BindInt(18, n.deadline_at);
+    SF_RETURN_IF_ERROR(stmt->Run());
+  }
+  SF_RETURN_IF_ERROR(AppendEvents(conn, r.id, 0, e.request.events, e.events, e.now));
+  SF_ASSIGN_OR_RETURN(result.created_tasks, InsertTasks(conn, r.id, e.request.tasks));
+  return result;
+}
+
+Result<std::vector<TaskRecord>> WriteClaim(Connection& conn, const std::string& owner, TimeMs now,
+                                           TimeMs lease_until, int limit) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kClaim));
+  stmt->BindText(1, owner);
+  stmt->BindInt(2, lease_until);
+  stmt->BindInt(3, now);
+  stmt->BindInt(4, limit);
+  std::vector<TaskRecord> tasks;
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    SF_ASSIGN_OR_RETURN(TaskRecord t, ReadTaskRow(*stmt));
+    tasks.push_back(std::move(t));
+  }
+  // RETURNING gives rows in update order, which SQLite does not promise.
+  std::sort(tasks.begin(), tasks.end(), [](const TaskRecord& a, const TaskRecord& b) {
+    return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
+  });
+  return tasks;
+}
+
+Status WriteRenewLease(Connection& conn, int64_t task_id, int64_t lease_token, TimeMs lease_until) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kRenew));
+  stmt->BindInt(1, task_id);
+  stmt->BindInt(2, lease_token);
+  stmt->BindInt(3, lease_until);
+  SF_RETURN_IF_ERROR(stmt->Run());
+  if (stmt->changes() == 0) {
+    return Status::LeaseLost(
+        fmt::format("task {} is gone or no longer held with lease token {}", task_id, lease_token));
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> WriteReleaseLeases(Connection& conn, const std::string& owner_prefix,
+                                   const std::string& except_owner) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kReleaseLeases));
+  stmt->BindText(1, owner_prefix);
+  stmt->BindText(2, except_owner);
+  SF_RETURN_IF_ERROR(stmt->Run());
+  return stmt->changes();
+}
+
+Status WritePutDefinition(Connection& conn, const DefinitionRecord& def, TimeMs now) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kPutDefinition));
+  stmt->BindText(1, def.hash);
+  stmt->BindText(2, def.name);
+  stmt->BindInt(3, def.version);
+  stmt->BindText(4, def.source);
+  stmt->BindInt(5, def.created_at != 0 ? def.created_at : now);
+  return stmt->Run();
+}
+
+}  // namespace steadfast

@@ -1,0 +1,52 @@
+// The write side of each Store method, as run by the writer thread.
+//
+// Each function runs inside the caller's transaction and the request's own
+// savepoint; a non-ok result means "roll my savepoint back", so a function
+// may stop halfway without cleaning up. Values are encoded on the calling
+// thread before the request is queued (Encoded* below): the single writer
+// thread is the store's bottleneck and should only run SQL.
+#ifndef STEADFAST_STORE_SQLITE_WRITE_OPS_H_
+#define STEADFAST_STORE_SQLITE_WRITE_OPS_H_
+
+#include <string>
+#include <vector>
+
+#include "steadfast/clock.h"
+#include "steadfast/status.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace steadfast {
+
+// A Commit with its Values encoded.
+struct EncodedCommit {
+  Commit commit;
+  std::string output;               // commit.instance->output, if instance given
+  std::vector<std::string> events;  // commit.events[i].data
+  std::string signal_payload;       // commit.add_signal->payload, if given
+  TimeMs now = 0;                   // updated_at and default timestamps
+};
+EncodedCommit EncodeCommit(Commit commit, TimeMs now);
+
+// A StartRequest with its Values encoded.
+struct EncodedStart {
+  StartRequest request;
+  std::string input;
+  std::string output;
+  std::vector<std::string> events;
+  TimeMs now = 0;
+};
+EncodedStart EncodeStart(StartRequest request, TimeMs now);
+
+Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& c);
+Result<StartResult> WriteStart(Connection& conn, const EncodedStart& s);
+Result<std::vector<TaskRecord>> WriteClaim(Connection& conn, const std::string& owner, TimeMs now,
+                                           TimeMs lease_until, int limit);
+Result<int64_t> WriteReleaseLeases(Connection& conn, const std::string& owner_prefix,
+                                   const std::string& except_owner);
+Status WriteRenewLease(Connection& conn, int64_t task_id, int64_t lease_token, TimeMs lease_until);
+Status WritePutDefinition(Connection& conn, const DefinitionRecord& def, TimeMs now);
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_STORE_SQLITE_WRITE_OPS_H_

@@ -1,0 +1,46 @@
+// Names and predicates of the store's lifecycle enums.
+#include "store/store.h"
+
+namespace steadfast {
+
+std::string_view InstanceStatusName(InstanceStatus s) {
+  switch (s) {
+    case InstanceStatus::kRunning: return "running";
+    case InstanceStatus::kWaitingSignal: return "waiting_signal";
+    case InstanceStatus::kWaitingApproval: return "waiting_approval";
+    case InstanceStatus::kPaused: return "paused";
+    case InstanceStatus::kCompensating: return "compensating";
+    case InstanceStatus::kCompleted: return "completed";
+    case InstanceStatus::kFailed: return "failed";
+    case InstanceStatus::kCompensated: return "compensated";
+    case InstanceStatus::kCancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+std::optional<InstanceStatus> ParseInstanceStatus(std::string_view name) {
+  for (int i = static_cast<int>(InstanceStatus::kRunning); i <= static_cast<int>(InstanceStatus::kCancelled); ++i) {
+    auto s = static_cast<InstanceStatus>(i);
+    if (InstanceStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+bool IsTerminal(InstanceStatus s) {
+  switch (s) {
+    case InstanceStatus::kCompleted:
+    case InstanceStatus::kFailed:
+    case InstanceStatus::kCompensated:
+    case InstanceStatus::kCancelled:
+      return true;
+    case InstanceStatus::kRunning:
+    case InstanceStatus::kWaitingSignal:
+    case InstanceStatus::kWaitingApproval:
+    case InstanceStatus::kPaused:
+    case InstanceStatus::kCompensating:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace steadfast

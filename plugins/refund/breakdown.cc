@@ -1,0 +1,83 @@
+// RefundBreakdown -> Value.
+#include "refund/breakdown.h"
+
+#include "refund/duration_text.h"
+#include "refund/timestamp.h"
+
+namespace steadfast::refund {
+
+std::string_view LineKindName(LineKind kind) {
+  switch (kind) {
+    case LineKind::kRental: return "rental";
+    case LineKind::kDelivery: return "delivery";
+    case LineKind::kDiscount: return "discount";
+    case LineKind::kTax: return "tax";
+    case LineKind::kGuestServiceFee: return "guest_service_fee";
+    case LineKind::kCancellationFee: return "cancellation_fee";
+    case LineKind::kVoucherBonus: return "voucher_bonus";
+  }
+  return "unknown";
+}
+
+Value BreakdownToValue(const RefundBreakdown& b) {
+  // Built key by key: GCC 12 misreports large Value initializer lists as
+  // maybe-uninitialized.
+  const RefundRule& rule = b.window.rule;
+  Value window;
+  window["name"] = rule.name;
+  window["kind"] = WindowKindName(b.window.kind);
+  window["refund_percent"] = FormatBasisPoints(rule.refund_bps);
+  window["refund_bps"] = rule.refund_bps;
+  window["service_fee_refundable"] = rule.service_fee_refundable;
+  window["delivery_refundable"] = rule.delivery_refundable;
+  window["prorate"] = rule.prorate;
+  window["charge_cancellation_fee"] = rule.charge_cancellation_fee;
+  if (b.window.kind == WindowKind::kNotice) {
+    window["min_notice"] = FormatDurationText(rule.min_notice_ms);
+    window["min_notice_ms"] = rule.min_notice_ms;
+  }
+  Value::List lines;
+  for (const BreakdownLine& l : b.lines) {
+    Value line;
+    line["kind"] = LineKindName(l.kind);
+    line["paid"] = MoneyToValue(l.paid);
+    line["refund"] = MoneyToValue(l.refund);
+    line["basis"] = l.basis;
+    lines.push_back(std::move(line));
+  }
+  Value policy;
+  policy["name"] = b.policy_name;
+  policy["version"] = b.policy_version;
+  Value units;
+  units["total"] = b.units_total;
+  units["refunded"] = b.units_refunded;
+  Value settlement;
+  settlement["host_fee"] = MoneyToValue(b.host_fee);
+  settlement["cancellation_fee_to_host"] = MoneyToValue(b.cancellation_fee_to_host);
+  settlement["tax_retained"] = MoneyToValue(b.tax_retained);
+  settlement["platform_retained"] = MoneyToValue(b.platform_retained);
+
+  Value out;
+  out["reservation_id"] = b.reservation_id;
+  out["currency"] = b.currency;
+  out["policy"] = std::move(policy);
+  out["window"] = std::move(window);
+  out["notice"] = FormatDurationText(b.notice_ms);
+  out["notice_ms"] = b.notice_ms;
+  out["start_at"] = FormatRfc3339Utc(b.start_at_ms);
+  out["cancel_at"] = FormatRfc3339Utc(b.cancel_at_ms);
+  out["units"] = std::move(units);
+  out["lines"] = std::move(lines);
+  out["refund_method"] = RefundMethodName(b.method);
+  out["minimum_refund_applied"] = b.minimum_refund_applied;
+  out["paid_total"] = MoneyToValue(b.paid_total);
+  out["refund_total"] = MoneyToValue(b.refund_total);
+  out["refund_to_guest"] = MoneyToValue(b.refund_to_guest);
+  out["payout_to_host"] = MoneyToValue(b.payout_to_host);
+  out["host_payout_before"] = MoneyToValue(b.host_payout_before);
+  out["host_payout_adjustment"] = MoneyToValue(b.host_payout_adjustment);
+  out["settlement"] = std::move(settlement);
+  return out;
+}
+
+}  // namespace steadfast::refund

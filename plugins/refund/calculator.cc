@@ -1,0 +1,183 @@
+// CalculateRefund: the refund rules of docs/refunds.md, step by step.
+#include "refund/calculator.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace steadfast::refund {
+namespace {
+
+// round_half_even(amount * bps / 10000)
+Result<int64_t> Percent(int64_t amount, int64_t bps) {
+  return MulDivRoundHalfEven(amount, bps, kBasisPointsPerWhole);
+}
+
+// The first part of `amount` split by weights {a, b} (largest remainder);
+// zero when both weights are zero.
+Result<int64_t> FirstShare(int64_t amount, int64_t a, int64_t b) {
+  if (a == 0 && b == 0) return int64_t{0};
+  std::array<int64_t, 2> weights{a, b};
+  SF_ASSIGN_OR_RETURN(std::vector<int64_t> parts, AllocateMinor(amount, weights));
+  return parts[0];
+}
+
+}  // namespace
+
+Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy& policy, TimeMs cancel_at_ms) {
+  SF_RETURN_IF_ERROR(policy.CheckCurrency(r.currency));
+  const std::string& cur = r.currency;
+  auto money = [&](int64_t minor) { return Money{minor, cur}; };
+  auto text = [&](int64_t minor) { return FormatAmount(money(minor)); };
+  const ReservationLines& in = r.lines;
+
+  RefundBreakdown b;
+  b.reservation_id = r.id;
+  b.currency = cur;
+  b.policy_name = policy.name;
+  b.policy_version = policy.version;
+  b.start_at_ms = r.start_at_ms;
+  b.cancel_at_ms = cancel_at_ms;
+  SF_ASSIGN_OR_RETURN(b.notice_ms, CheckedSub(r.start_at_ms, cancel_at_ms));
+
+  // 1. The rule.
+  b.window = policy.RuleFor(b.notice_ms);
+  const RefundRule& rule = b.window.rule;
+  const int64_t pct = rule.refund_bps;
+
+  // 2. Refundable bases. The discount is split over rental and delivery by
+  // their amounts, then follows them through proration and refundability.
+  b.units_total = r.units_total;
+  const int64_t unused = rule.prorate ? r.units_total - r.units_used : r.units_total;
+  const int64_t used = r.units_total - unused;
+  b.units_refunded = unused;
+  SF_ASSIGN_OR_RETURN(int64_t discount_on_rental, FirstShare(in.discount, in.rental, in.delivery));
+  const int64_t discount_on_delivery = in.discount - discount_on_rental;
+  SF_ASSIGN_OR_RETURN(int64_t rental_base, FirstShare(in.rental, unused, used));
+  SF_ASSIGN_OR_RETURN(int64_t rental_discount_base, FirstShare(discount_on_rental, unused, used));
+  const int64_t delivery_base = rule.delivery_refundable ? in.delivery : 0;
+  const int64_t delivery_discount_base = rule.delivery_refundable ? discount_on_delivery : 0;
+  SF_ASSIGN_OR_RETURN(int64_t gross_base, CheckedAdd(rental_base, delivery_base));
+  const int64_t discount_base = rental_discount_base + delivery_discount_base;  // <= in.discount
+  const int64_t net_base = gross_base - discount_base;                          // >= 0
+
+  // 3. The refunded subtotal is rounded once; the gross is split over rental
+  // and delivery exactly, and the discount line takes the difference (so it
+  // is <= 0 and is 0 without a discount).
+  SF_ASSIGN_OR_RETURN(int64_t net_refund, Percent(net_base, pct));
+  SF_ASSIGN_OR_RETURN(int64_t gross_refund, Percent(gross_base, pct));
+  SF_ASSIGN_OR_RETURN(int64_t rental_refund, FirstShare(gross_refund, rental_base, delivery_base));
+  int64_t delivery_refund = gross_refund - rental_refund;
+  int64_t discount_refund = net_refund - gross_refund;
+
+  // 4. Tax and service fee in proportion to the refunded subtotal.
+  SF_ASSIGN_OR_RETURN(int64_t gross_paid, CheckedAdd(in.rental, in.delivery));
+  const int64_t subtotal_paid = gross_paid - in.discount;
+  auto proportional = [&](int64_t amount) -> Result<int64_t> {
+    if (subtotal_paid == 0) return Percent(amount, pct);
+    return MulDivRoundHalfEven(amount, net_refund, subtotal_paid);
+  };
+  SF_ASSIGN_OR_RETURN(int64_t tax_refund, proportional(in.tax));
+  int64_t fee_refund = 0;
+  if (rule.service_fee_refundable) {
+    SF_ASSIGN_OR_RETURN(fee_refund, proportional(in.service_fee));
+  }
+  SF_ASSIGN_OR_RETURN(int64_t before_fee, CheckedAdd(net_refund, tax_refund));
+  SF_ASSIGN_OR_RETURN(before_fee, CheckedAdd(before_fee, fee_refund));
+
+  // 5. Cancellation fee, capped at what is being refunded.
+  int64_t cancellation_fee = 0;
+  std::string fee_basis = "not charged in this window";
+  if (rule.charge_cancellation_fee && before_fee > 0) {
+    auto fixed_it = policy.cancellation_fee_fixed.find(cur);
+    const int64_t fixed = fixed_it == policy.cancellation_fee_fixed.end() ? 0 : fixed_it->second;
+    SF_ASSIGN_OR_RETURN(int64_t variable, Percent(net_refund, policy.cancellation_fee_bps));
+    SF_ASSIGN_OR_RETURN(cancellation_fee, CheckedAdd(fixed, variable));
+    fee_basis.clear();
+    if (fixed != 0) fee_basis = fmt::format("{} fixed", text(fixed));
+    if (policy.cancellation_fee_bps != 0) {
+      fee_basis += fmt::format("{}{} of {}", fee_basis.empty() ? "" : " + ",
+                               FormatBasisPoints(policy.cancellation_fee_bps), text(net_refund));
+    }
+    if (cancellation_fee > before_fee) {
+      cancellation_fee = before_fee;
+      fee_basis += fmt::format(", capped at the refund {}", text(before_fee));
+    }
+    if (cancellation_fee == 0) fee_basis = "no cancellation fee in this policy";
+  }
+  int64_t refund_total = before_fee - cancellation_fee;
+
+  // 6. Minimum refund.
+  auto min_it = policy.minimum_refund.find(cur);
+  if (min_it != policy.minimum_refund.end() && refund_total > 0 && refund_total < min_it->second) {
+    b.minimum_refund_applied = true;
+    rental_refund = delivery_refund = discount_refund = net_refund = 0;
+    tax_refund = fee_refund = cancellation_fee = refund_total = 0;
+  }
+
+  // 7. Method and voucher bonus.
+  switch (policy.refund_as) {
+    case RefundAs::kCash: b.method = RefundMethod::kCash; break;
+    case RefundAs::kVoucher: b.method = RefundMethod::kVoucher; break;
+    case RefundAs::kGuestChoice: b.method = r.refund_method.value_or(RefundMethod::kCash); break;
+  }
+  int64_t bonus = 0;
+  if (b.method == RefundMethod::kVoucher) {
+    SF_ASSIGN_OR_RETURN(bonus, Percent(refund_total, policy.voucher_bonus_bps));
+  }
+  SF_ASSIGN_OR_RETURN(int64_t to_guest, CheckedAdd(refund_total, bonus));
+
+  // 8. Host and settlement.
+  const int64_t host_keeps = subtotal_paid - net_refund;
+  SF_ASSIGN_OR_RETURN(int64_t host_fee, Percent(host_keeps, policy.host_fee_bps));
+  SF_ASSIGN_OR_RETURN(int64_t fee_to_host, Percent(cancellation_fee, policy.host_cancellation_fee_share_bps));
+  SF_ASSIGN_OR_RETURN(int64_t host_fee_before, Percent(subtotal_paid, policy.host_fee_bps));
+  const int64_t payout = host_keeps - host_fee + fee_to_host;
+  const int64_t payout_before = subtotal_paid - host_fee_before;
+  SF_ASSIGN_OR_RETURN(int64_t paid_total, PaidTotalMinor(in));
+  SF_ASSIGN_OR_RETURN(int64_t platform_retained, CheckedAdd(in.service_fee - fee_refund, host_fee));
+  SF_ASSIGN_OR_RETURN(platform_retained, CheckedAdd(platform_retained, cancellation_fee - fee_to_host));
+
+  b.paid_total = money(paid_total);
+  b.refund_total = money(refund_total);
+  b.refund_to_guest = money(to_guest);
+  b.payout_to_host = money(payout);
+  b.host_payout_before = money(payout_before);
+  b.host_payout_adjustment = money(payout - payout_before);
+  b.host_fee = money(host_fee);
+  b.cancellation_fee_to_host = money(fee_to_host);
+  b.tax_retained = money(in.tax - tax_refund);
+  b.platform_retained = money(platform_retained);
+
+  // The lines, with the reasoning for people.
+  const std::string pct_text = FormatBasisPoints(pct);
+  const std::string ratio = fmt::format("in proportion {}/{} of the subtotal", text(net_refund), text(subtotal_paid));
+  std::string rental_basis = fmt::format("{} of {}", pct_text, text(rental_base));
+  if (rule.prorate) rental_basis += fmt::format(" ({} of {} units unused)", unused, r.units_total);
+  const std::string below_minimum = fmt::format(
+      "refund below the policy minimum {}: nothing refunded",
+      min_it == policy.minimum_refund.end() ? std::string() : text(min_it->second));
+  auto basis = [&](std::string normal) { return b.minimum_refund_applied ? below_minimum : normal; };
+
+  b.lines.reserve(kLineKindCount);
+  b.lines.push_back({LineKind::kRental, money(in.rental), money(rental_refund), basis(rental_basis)});
+  b.lines.push_back({LineKind::kDelivery, money(in.delivery), money(delivery_refund),
+                     basis(rule.delivery_refundable ? fmt::format("{} of {}", pct_text, text(in.delivery))
+                                                    : "not refundable in this window")});
+  b.lines.push_back({LineKind::kDiscount, money(-in.discount), money(discount_refund),
+                     basis(in.discount == 0 ? std::string("no discount")
+                                            : fmt::format("{} of -{}, rounded with the subtotal", pct_text,
+                                                          text(discount_base)))});
+  b.lines.push_back({LineKind::kTax, money(in.tax), money(tax_refund), basis(ratio)});
+  b.lines.push_back({LineKind::kGuestServiceFee, money(in.service_fee), money(fee_refund),
+                     basis(rule.service_fee_refundable ? ratio : "not refundable in this window")});
+  b.lines.push_back({LineKind::kCancellationFee, money(0), money(-cancellation_fee), basis(fee_basis)});
+  b.lines.push_back({LineKind::kVoucherBonus, money(0), money(bonus),
+                     b.method == RefundMethod::kVoucher
+                         ? fmt::format("{} of {} as voucher credit", FormatBasisPoints(policy.voucher_bonus_bps),
+                                       text(refund_total))
+                         : std::string("cash refund: no voucher bonus")});
+  return b;
+}
+
+}  // namespace steadfast::refund

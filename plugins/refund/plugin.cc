@@ -1,0 +1,229 @@
+// Refund plugin registration: config, shared services, the activities.
+#include "refund/plugin.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "refund/activities.h"
+#include "refund/calculate_amount_activity.h"
+#include "refund/duration_text.h"
+#include "refund/policy.h"
+#include "refund/psp/circuit_breaking_psp_adapter.h"
+#include "refund/psp/curl_transport.h"
+#include "refund/psp/stripe_psp_adapter.h"
+#include "refund/refund_services.h"
+
+namespace steadfast::refund {
+namespace {
+
+Status Bad(const std::string& field, const std::string& what) {
+  return Status::InvalidArgument("refund plugin config: '" + field + "' " + what);
+}
+
+Status ReadString(const Value& section, const char* key, const std::string& field, std::string& out) {
+  const Value* v = section.Find(key);
+  if (v == nullptr || v->is_null()) return Status::Ok();
+  if (!v->is_string()) return Bad(field, "must be a string");
+  out = v->AsString();
+  return Status::Ok();
+}
+
+// "10s" / "30d" or integer milliseconds; must be > 0 (>= 0 when allow_zero).
+Status ReadDuration(const Value& section, const char* key, const std::string& field, int64_t& out,
+                    bool allow_zero = false) {
+  const Value* v = section.Find(key);
+  if (v == nullptr || v->is_null()) return Status::Ok();
+  int64_t ms = -1;
+  if (v->is_int()) {
+    ms = v->AsInt();
+  } else if (v->is_string()) {
+    Result<int64_t> parsed = ParseDurationText(v->AsString());
+    if (!parsed.ok()) return Bad(field, "must be a duration like 10s: " + parsed.status().message());
+    ms = *parsed;
+  } else {
+    return Bad(field, "must be a duration (\"10s\") or milliseconds");
+  }
+  if (ms < 0 || (ms == 0 && !allow_zero)) return Bad(field, "must be positive");
+  out = ms;
+  return Status::Ok();
+}
+
+Status ReadInt(const Value& section, const char* key, const std::string& field, int& out) {
+  const Value* v = section.Find(key);
+  if (v == nullptr || v->is_null()) return Status::Ok();
+  if (!v->is_int() || v->AsInt() < 1 || v->AsInt() > 1000) return Bad(field, "must be an integer from 1 to 1000");
+  out = static_cast<int>(v->AsInt());
+  return Status::Ok();
+}
+
+std::string Resolve(const std::string& dir, const std::string& path) {
+  if (path.empty() || dir.empty() || path == ":memory:" || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+Result<RefundPluginConfig> RefundPluginConfig::FromValue(const Value& section) {
+  RefundPluginConfig config;
+  if (section.is_null()) return config;
+  if (!section.is_map()) return Status::InvalidArgument("refund plugin config must be a map");
+  if (const Value* path = section.Find("policies"); path != nullptr && !path->is_null()) {
+    if (!path->is_string() || path->AsString().empty()) {
+      return Status::InvalidArgument("refund plugin config: 'policies' must be a file path");
+    }
+    config.policies_path = path->AsString();
+  }
+  static const char* kKnown[] = {"policies",         "risk_rules",      "database",        "psp",
+                                 "inventory_url",    "notification_url", "service_token_env", "service_timeout",
+                                 "return_window",    "non_returnable_categories", "notify"};
+  for (const auto& [key, _] : section.AsMap()) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || key == k;
+    if (!known) return Bad(key, "is not a refund plugin setting");
+  }
+  SF_RETURN_IF_ERROR(ReadString(section, "risk_rules", "risk_rules", config.risk_rules_path));
+  SF_RETURN_IF_ERROR(ReadString(section, "database", "database", config.database_path));
+  SF_RETURN_IF_ERROR(ReadString(section, "inventory_url", "inventory_url", config.inventory_base_url));
+  SF_RETURN_IF_ERROR(ReadString(section, "notification_url", "notification_url", config.notification_base_url));
+  SF_RETURN_IF_ERROR(ReadString(section, "service_token_env", "service_token_env", config.service_token_env));
+  SF_RETURN_IF_ERROR(ReadDuration(section, "service_timeout", "service_timeout", config.service_timeout_ms));
+  SF_RETURN_IF_ERROR(ReadDuration(section, "return_window", "return_window", config.return_window_ms));
+  if (const Value* cats = section.Find("non_returnable_categories"); cats != nullptr && !cats->is_null()) {
+    if (!cats->is_list()) return Bad("non_returnable_categories", "must be a list of strings");
+    config.non_returnable_categories.clear();
+    for (const Value& c : cats->AsList()) {
+      if (!c.is_string()) return Bad("non_returnable_categories", "must be a list of strings");
+      config.non_returnable_categories.push_back(c.AsString());
+    }
+  }
+  if (const Value* notify = section.Find("notify"); notify != nullptr && !notify->is_null()) {
+    if (!notify->is_map()) return Bad("notify", "must be a map {max_tries, backoff}");
+    SF_RETURN_IF_ERROR(ReadInt(*notify, "max_tries", "notify.max_tries", config.notify_max_tries));
+    SF_RETURN_IF_ERROR(ReadDuration(*notify, "backoff", "notify.backoff", config.notify_backoff_ms));
+  }
+  if (const Value* psp = section.Find("psp"); psp != nullptr && !psp->is_null()) {
+    if (!psp->is_map()) return Bad("psp", "must be a map");
+    PspSettings& p = config.psp;
+    SF_RETURN_IF_ERROR(ReadString(*psp, "base_url", "psp.base_url", p.base_url));
+    SF_RETURN_IF_ERROR(ReadString(*psp, "secret_key", "psp.secret_key", p.secret_key));
+    SF_RETURN_IF_ERROR(ReadString(*psp, "secret_key_env", "psp.secret_key_env", p.secret_key_env));
+    SF_RETURN_IF_ERROR(ReadDuration(*psp, "timeout", "psp.timeout", p.timeout_ms));
+    SF_RETURN_IF_ERROR(ReadDuration(*psp, "settle_wait", "psp.settle_wait", p.settle_wait_ms, true));
+    SF_RETURN_IF_ERROR(ReadDuration(*psp, "poll_interval", "psp.poll_interval", p.poll_interval_ms));
+    SF_RETURN_IF_ERROR(ReadDuration(*psp, "pending_retry_after", "psp.pending_retry_after", p.pending_retry_after_ms));
+    SF_RETURN_IF_ERROR(ReadInt(*psp, "breaker_failures", "psp.breaker_failures", p.breaker_failures));
+    SF_RETURN_IF_ERROR(ReadDuration(*psp, "breaker_open", "psp.breaker_open", p.breaker_open_ms));
+  }
+  return config;
+}
+
+Result<RefundPluginConfig> RefundPluginConfig::FromPluginContext(const PluginContext& ctx) {
+  SF_ASSIGN_OR_RETURN(RefundPluginConfig config, FromValue(ctx.config));
+  config.policies_path = Resolve(ctx.config_dir, config.policies_path);
+  config.risk_rules_path = Resolve(ctx.config_dir, config.risk_rules_path);
+  config.database_path = config.database_path.empty() ? ctx.database_path : Resolve(ctx.config_dir, config.database_path);
+  return config;
+}
+
+Result<RefundStore*> RefundServices::Store() const { return store->Get(); }
+
+ActivityError StoreError(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kBusy:
+    case StatusCode::kUnavailable:
+    case StatusCode::kInternal:
+    case StatusCode::kResourceExhausted:
+      return ActivityError::Retryable("refund_store_error", s.message());
+    default:
+      return ActivityError::NonRetryable("refund_store_error", s.message());
+  }
+}
+
+Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config) {
+  Result<PolicySet> policies = PolicySet::Load(config.policies_path);
+  if (!policies.ok()) return policies.status();
+  auto shared = std::make_shared<const PolicySet>(std::move(policies).value());
+
+  auto services = std::make_shared<RefundServices>();
+  services->config = config;
+  services->policies = shared;
+  if (!config.risk_rules_path.empty()) {
+    SF_ASSIGN_OR_RETURN(services->risk_rules, RiskRules::Load(config.risk_rules_path));
+  }
+  services->store = std::make_unique<LazyRefundStore>(config.database_path);
+
+  const Clock& clock = SystemClock::Instance();
+  if (config.psp.base_url.empty()) {
+    services->psp_problem = "no PSP configured (plugin_config.refund.psp.base_url)";
+  } else {
+    StripeConfig sc;
+    sc.base_url = config.psp.base_url;
+    sc.secret_key = config.psp.secret_key;
+    sc.secret_key_env = config.psp.secret_key_env;
+    sc.timeout_ms = config.psp.timeout_ms;
+    Result<std::unique_ptr<StripePspAdapter>> stripe = StripePspAdapter::Create(sc, CurlTransport::Instance(), clock);
+    if (stripe.ok()) {
+      CircuitBreakerOptions breaker;
+      breaker.failure_threshold = config.psp.breaker_failures;
+      breaker.open_duration_ms = config.psp.breaker_open_ms;
+      services->psp = std::make_unique<CircuitBreakingPspAdapter>(std::move(stripe).value(), breaker, clock);
+    } else {
+      services->psp_problem = "PSP not set up: " + stripe.status().message();
+    }
+  }
+  std::string token;
+  if (!config.service_token_env.empty()) {
+    if (const char* t = std::getenv(config.service_token_env.c_str()); t != nullptr) token = t;
+  }
+  auto make_client = [&](const char* service, const std::string& url, std::unique_ptr<JsonHttpClient>& out,
+                         std::string& problem) {
+    if (url.empty()) {
+      problem = fmt::format("no {} service configured (plugin_config.refund.{}_url)", service, service);
+      return;
+    }
+    JsonHttpClientOptions o;
+    o.service = service;
+    o.base_url = url;
+    o.bearer_token = token;
+    o.timeout_ms = config.service_timeout_ms;
+    Result<std::unique_ptr<JsonHttpClient>> c = JsonHttpClient::Create(o, CurlTransport::Instance(), clock);
+    if (c.ok()) {
+      out = std::move(c).value();
+    } else {
+      problem = fmt::format("{} client not set up: {}", service, c.status().message());
+    }
+  };
+  make_client("inventory", config.inventory_base_url, services->inventory, services->inventory_problem);
+  make_client("notification", config.notification_base_url, services->notification, services->notification_problem);
+
+  Services s = services;
+  SF_RETURN_IF_ERROR(registry.Register(kCalculateAmountActivity, MakeCalculateAmountActivity(shared),
+                                       "refund breakdown of a reservation under its refund policy"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.check_eligibility", MakeCheckEligibilityActivity(s),
+                                       "may this reservation/order be refunded now? {eligible, reason}"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.assess_risk", MakeAssessRiskActivity(s),
+                                       "rule-based risk score (0..1) and reasons"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.psp_refund", MakePspRefundActivity(s),
+                                       "refund through the PSP (Stripe API), idempotent by activity key"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.release_inventory", MakeReleaseInventoryActivity(s),
+                                       "release capacity / restock returned items by inspection result"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.rehold_inventory", MakeReholdInventoryActivity(s),
+                                       "compensation: hold the released capacity again"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.notify_customer", MakeNotifyCustomerActivity(s),
+                                       "send the refund receipt; never fails the refund"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.post_ledger", MakePostLedgerActivity(s),
+                                       "post a balanced double-entry transaction, idempotent by key"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.open_manual_review", MakeOpenManualReviewActivity(s),
+                                       "compensation: open a manual review case"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.create_return_label", MakeCreateReturnLabelActivity(s),
+                                       "open an RMA and issue its return label"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.close_rma", MakeCloseRmaActivity(s), "close a return authorisation"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.adjust_loyalty", MakeAdjustLoyaltyActivity(s),
+                                       "adjust a customer's loyalty points once per key"));
+  return Status::Ok();
+}
+
+}  // namespace steadfast::refund

@@ -1,0 +1,68 @@
+// refund.post_ledger: one balanced double-entry transaction per step.
+//
+// Input:  {kind, reference, description?, breakdown: <refund.calculate_amount output>,
+//          method?: cash | voucher (default: breakdown.refund_method)}
+//      or {kind, reference, description?, entries: [{account, direction, amount, memo?}]}
+// Output: {transaction_id, replayed, reference, kind, entries: [...], balanced: true}
+//
+// Posted into the plugin's ledger_transactions / ledger_entries tables in the
+// engine's database, keyed by ctx.idempotency_key() (UNIQUE): a retry after a
+// crash returns the first transaction. Debits must equal credits per
+// currency or nothing is written.
+// Errors (non-retryable): unbalanced_transaction (refused: debits != credits,
+// unknown account, non-positive amount), ledger_conflict (the key was posted
+// with other entries), invalid_input; refund_store_error (retryable when the
+// database is busy).
+#include <fmt/format.h>
+
+#include "refund/activities.h"
+#include "refund/activity_support.h"
+#include "refund/ledger.h"
+
+namespace steadfast::refund {
+
+ActivityFn MakePostLedgerActivity(Services s) {
+  return [s](ActivityContext& ctx) -> ActivityResult {
+    const Value& in = ctx.input();
+    LedgerTransaction txn;
+    txn.idempotency_key = ctx.idempotency_key();
+    txn.workflow_id = ctx.workflow_id();
+    txn.reference = IdString(in.Get("reference"));
+    txn.kind = in.Get("kind").StringOr(ctx.workflow_name().empty() ? "manual" : ctx.workflow_name());
+    txn.description = in.Get("description").StringOr("");
+    if (txn.reference.empty()) return InvalidInput("reference (the reservation or order id) is required");
+    if (in.Get("entries").is_list()) {
+      for (const Value& e : in.Get("entries").AsList()) {
+        Result<LedgerEntry> entry = EntryFromValue(e);
+        if (!entry.ok()) return ActivityError::NonRetryable("unbalanced_transaction", entry.status().message());
+        txn.entries.push_back(std::move(*entry));
+      }
+    } else {
+      const Value& breakdown = in.Get("breakdown");
+      const std::string method = in.Get("method").StringOr(breakdown.Get("refund_method").StringOr("cash"));
+      Result<std::vector<LedgerEntry>> entries = BuildRefundEntries(breakdown, method);
+      if (!entries.ok()) return InvalidInput(entries.status().message());
+      txn.entries = std::move(*entries);
+    }
+    if (Status v = ValidateTransaction(txn); !v.ok()) {
+      return ActivityError::NonRetryable("unbalanced_transaction", v.message());
+    }
+    Result<RefundStore*> store = s->Store();
+    if (!store.ok()) return StoreError(store.status());
+    Result<PostedTransaction> posted = (*store)->PostTransaction(txn, ctx.clock().NowMs());
+    if (!posted.ok()) {
+      if (posted.status().code() == StatusCode::kConflict) {
+        return ActivityError::NonRetryable("ledger_conflict", posted.status().message());
+      }
+      if (posted.status().code() == StatusCode::kInvalidArgument) {
+        return ActivityError::NonRetryable("unbalanced_transaction", posted.status().message());
+      }
+      return StoreError(posted.status());
+    }
+    ctx.logger().Info(fmt::format("ledger transaction {} for {} ({} entries){}", posted->id, txn.reference,
+                                  posted->txn.entries.size(), posted->replayed ? " replayed" : ""));
+    return PostedTransactionToValue(*posted);
+  };
+}
+
+}  // namespace steadfast::refund

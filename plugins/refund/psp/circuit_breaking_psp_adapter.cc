@@ -1,0 +1,41 @@
+// CircuitBreakingPspAdapter: breaker bookkeeping around each PSP call.
+#include "circuit_breaking_psp_adapter.h"
+
+#include <string>
+
+namespace steadfast::refund {
+
+bool IsPspHealthFailure(const ActivityError& error) {
+  return error.kind == ErrorKind::kRetryable && error.code.rfind("psp_", 0) == 0;
+}
+
+template <class T, class Call>
+RemoteResult<T> CircuitBreakingPspAdapter::Guarded(Call&& call) {
+  const CircuitBreaker::Permit permit = breaker_.Acquire();
+  if (!permit.allowed) {
+    ActivityError error = ActivityError::Retryable(
+        "psp_circuit_open", "PSP circuit breaker is open after " +
+                                std::to_string(breaker_.options().failure_threshold) +
+                                " consecutive failures; failing fast");
+    error.retry_after_ms = permit.retry_after_ms;
+    return error;
+  }
+  RemoteResult<T> result = call();
+  const bool failed = !result.ok() && IsPspHealthFailure(result.error());
+  breaker_.Record(permit, failed ? CircuitBreaker::Outcome::kFailure : CircuitBreaker::Outcome::kSuccess);
+  return result;
+}
+
+RemoteResult<PspRefund> CircuitBreakingPspAdapter::Refund(const RefundRequest& request) {
+  return Guarded<PspRefund>([&] { return inner_->Refund(request); });
+}
+
+RemoteResult<PspRefund> CircuitBreakingPspAdapter::GetRefund(std::string_view refund_id) {
+  return Guarded<PspRefund>([&] { return inner_->GetRefund(refund_id); });
+}
+
+RemoteResult<RefundPage> CircuitBreakingPspAdapter::ListRefunds(const ListRefundsRequest& request) {
+  return Guarded<RefundPage>([&] { return inner_->ListRefunds(request); });
+}
+
+}  // namespace steadfast::refund

@@ -1,0 +1,105 @@
+// PspAdapter: how the refund plugin talks to a payment service provider.
+//
+// One interface per concept the refund activities need: create a refund
+// (idempotently, keyed by the activity's idempotency key), read one back (to
+// follow asynchronous settlement), and list them (for reconciliation).
+// StripePspAdapter speaks Stripe's Refunds API; CircuitBreakingPspAdapter
+// wraps any adapter with a circuit breaker; other providers implement the same
+// interface. Failures are ActivityErrors already classified for the retry
+// policy (see error_classification.h); money is int64 minor units.
+#ifndef STEADFAST_PLUGINS_REFUND_PSP_PSP_ADAPTER_H_
+#define STEADFAST_PLUGINS_REFUND_PSP_PSP_ADAPTER_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "remote_result.h"
+#include "steadfast/value.h"
+
+namespace steadfast::refund {
+
+enum class RefundReason : int { kUnspecified = 0, kDuplicate = 1, kFraudulent = 2, kRequestedByCustomer = 3 };
+// "", "duplicate", "fraudulent", "requested_by_customer".
+std::string_view RefundReasonName(RefundReason reason);
+// Inverse of RefundReasonName; nullopt for anything else.
+std::optional<RefundReason> ParseRefundReason(std::string_view name);
+
+// A refund's lifecycle at the PSP. kPending may become kSucceeded or kFailed;
+// Stripe can also move kSucceeded to kFailed later (reported by get/list).
+enum class PspRefundStatus : int {
+  kPending = 0,
+  kSucceeded = 1,
+  kFailed = 2,
+  kCanceled = 3,
+  kRequiresAction = 4,
+};
+// "pending", "succeeded", "failed", "canceled", "requires_action".
+std::string_view PspRefundStatusName(PspRefundStatus status);
+std::optional<PspRefundStatus> ParsePspRefundStatus(std::string_view name);
+
+struct RefundRequest {
+  std::string charge;                        // "ch_..."; exactly one of charge / payment_intent
+  std::string payment_intent;                // "pi_..."
+  std::optional<int64_t> amount_minor;       // minor units; absent = all that remains
+  std::string expected_currency;             // e.g. "usd"; checked against the PSP's answer when set
+  RefundReason reason = RefundReason::kUnspecified;
+  std::map<std::string, std::string> metadata;
+  std::string idempotency_key;               // required; the activity's key
+};
+
+struct PspRefund {
+  std::string id;                 // "re_..."
+  PspRefundStatus status = PspRefundStatus::kPending;
+  int64_t amount_minor = 0;
+  std::string currency;           // lower case, as the PSP writes it
+  std::string charge;
+  std::string payment_intent;     // may be empty
+  RefundReason reason = RefundReason::kUnspecified;
+  int64_t created_s = 0;          // unix seconds
+  std::string failure_reason;     // set when failed
+  std::map<std::string, std::string> metadata;
+  bool replayed = false;          // the PSP answered with a saved response for this key
+
+  // {"id", "status", "amount", "currency", "charge", ...} for activity outputs.
+  Value ToValue() const;
+};
+
+struct ListRefundsRequest {
+  int limit = 100;                 // 1..100 per page
+  std::string starting_after;      // cursor: a refund id from the previous page
+  std::string charge;              // only this charge's refunds
+  std::string payment_intent;      // only this payment intent's refunds
+  std::optional<int64_t> created_gte_s;  // "since": created at or after (unix seconds)
+};
+
+struct RefundPage {
+  std::vector<PspRefund> refunds;  // newest first
+  bool has_more = false;           // pass refunds.back().id as starting_after for the next page
+};
+
+class PspAdapter {
+ public:
+  virtual ~PspAdapter() = default;
+
+  // Creates a refund, or returns the one already created with
+  // request.idempotency_key. Blocks for at most the configured timeout.
+  // Thread-safe.
+  virtual RemoteResult<PspRefund> Refund(const RefundRequest& request) = 0;
+  // Reads a refund's current state. Thread-safe.
+  virtual RemoteResult<PspRefund> GetRefund(std::string_view refund_id) = 0;
+  // One page of refunds, newest first. Thread-safe.
+  virtual RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest& request) = 0;
+};
+
+// Follows `has_more` pages (newest first) until the last page or until at
+// least `max_refunds` were collected. Any page's error is returned as is.
+RemoteResult<std::vector<PspRefund>> ListAllRefunds(PspAdapter& psp, ListRefundsRequest request,
+                                                    size_t max_refunds = 100'000);
+
+}  // namespace steadfast::refund
+
+#endif  // STEADFAST_PLUGINS_REFUND_PSP_PSP_ADAPTER_H_

@@ -1,0 +1,82 @@
+// StripePspAdapter: PspAdapter speaking Stripe's Refunds API as documented.
+//
+//   Refund     -> POST /v1/refunds (form: charge | payment_intent, amount,
+//                 reason, metadata[k]) with `Idempotency-Key: <activity key>`
+//   GetRefund  -> GET /v1/refunds/{id}
+//   ListRefunds-> GET /v1/refunds?limit&starting_after&charge&payment_intent&created[gte]
+//
+// Authenticates with `Authorization: Bearer <secret key>`; the key comes from
+// the config or the environment variable it names and is never logged or put
+// in an error. With a real test-mode key and base_url https://api.stripe.com
+// it works against Stripe itself; tests point it at steadfast-sandbox.
+//
+// Errors follow error_classification.h with service "psp", plus the refund
+// domain's codes: a missing charge or payment intent (Stripe's
+// resource_missing on create) becomes `invalid_charge`; amount_too_large and
+// charge_already_refunded keep Stripe's codes (all non-retryable; Stripe's
+// code stays in details.code). A 2xx body that is not a refund is retryable
+// `psp_bad_response`; a refund in a currency other than the expected one is
+// non-retryable `psp_currency_mismatch` (details carry the refund id).
+#ifndef STEADFAST_PLUGINS_REFUND_PSP_STRIPE_PSP_ADAPTER_H_
+#define STEADFAST_PLUGINS_REFUND_PSP_STRIPE_PSP_ADAPTER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "http_transport.h"
+#include "psp_adapter.h"
+#include "steadfast/clock.h"
+#include "steadfast/status.h"
+#include "steadfast/value.h"
+
+namespace steadfast::refund {
+
+struct StripeConfig {
+  std::string base_url = "https://api.stripe.com";    // no trailing slash needed
+  std::string secret_key;                              // prefer secret_key_env; never logged
+  std::string secret_key_env = "STRIPE_SECRET_KEY";    // read when secret_key is empty
+  int64_t timeout_ms = 30'000;                         // per HTTP exchange
+  int64_t connect_timeout_ms = 5'000;
+  std::string stripe_version;                          // optional Stripe-Version header
+  std::string user_agent = "steadfast-refund/0.1";
+};
+
+// Reads {"base_url", "secret_key_env", "secret_key", "timeout_ms",
+// "connect_timeout_ms", "stripe_version"} (all optional) over the defaults.
+// InvalidArgument on wrong types or non-positive timeouts.
+Result<StripeConfig> StripeConfigFromValue(const Value& config);
+
+class StripePspAdapter final : public PspAdapter {
+ public:
+  // InvalidArgument when no secret key is configured or found in the
+  // environment, or base_url is not http(s). `transport` and `clock` must
+  // outlive the adapter.
+  static Result<std::unique_ptr<StripePspAdapter>> Create(StripeConfig config, HttpTransport& transport,
+                                                          const Clock& clock);
+  StripePspAdapter(const StripePspAdapter&) = delete;
+  StripePspAdapter& operator=(const StripePspAdapter&) = delete;
+
+  RemoteResult<PspRefund> Refund(const RefundRequest& request) override;
+  RemoteResult<PspRefund> GetRefund(std::string_view refund_id) override;
+  RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest& request) override;
+
+ private:
+  StripePspAdapter(StripeConfig config, HttpTransport& transport, const Clock& clock)
+      : config_(std::move(config)), transport_(transport), clock_(clock) {}
+  HttpRequest NewRequest(HttpMethod method, std::string path) const;
+  // Sends and returns the 2xx response, or the classified error.
+  RemoteResult<HttpResponse> Exchange(const HttpRequest& request);
+
+  const StripeConfig config_;  // secret_key resolved at Create
+  HttpTransport& transport_;
+  const Clock& clock_;
+};
+
+// Parses one Stripe refund object; InvalidArgument when it is not one.
+Result<PspRefund> ParseStripeRefund(const Value& object);
+
+}  // namespace steadfast::refund
+
+#endif  // STEADFAST_PLUGINS_REFUND_PSP_STRIPE_PSP_ADAPTER_H_

@@ -1,0 +1,106 @@
+// Refund quotes for the CLI.
+#include "refund/quote.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "refund/calculator.h"
+#include "refund/duration_text.h"
+#include "refund/policy.h"
+#include "refund/reservation.h"
+#include "refund/timestamp.h"
+
+namespace steadfast::refund {
+namespace {
+
+Result<std::string> ReadArgument(const std::string& arg) {
+  if (arg.empty() || arg.front() != '@') return arg;
+  std::string path = arg.substr(1);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(fmt::format("cannot read reservation file '{}'", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+Result<RefundBreakdown> ComputeQuote(const QuoteRequest& request, const Clock& clock) {
+  SF_ASSIGN_OR_RETURN(PolicySet policies, PolicySet::Load(request.policies_path));
+  SF_ASSIGN_OR_RETURN(std::string json, ReadArgument(request.reservation));
+  Result<Value> value = Value::FromJson(json);
+  if (!value.ok()) return Status::InvalidArgument("reservation: " + value.status().message());
+  SF_ASSIGN_OR_RETURN(Reservation reservation, ReservationFromValue(*value));
+  if (!request.refund_method.empty()) {
+    SF_ASSIGN_OR_RETURN(reservation.refund_method, ParseRefundMethod(request.refund_method));
+  }
+  TimeMs cancel_at = clock.NowMs();
+  if (!request.cancel_at.empty() && request.cancel_at != "now") {
+    SF_ASSIGN_OR_RETURN(cancel_at, ParseRfc3339(request.cancel_at));
+  }
+  SF_ASSIGN_OR_RETURN(const RefundPolicy* policy,
+                      policies.Select(request.policy.empty() ? reservation.policy : request.policy));
+  return CalculateRefund(reservation, *policy, cancel_at);
+}
+
+std::string FormatBreakdownTable(const RefundBreakdown& b) {
+  const RefundRule& rule = b.window.rule;
+  std::string window;
+  switch (b.window.kind) {
+    case WindowKind::kNotice:
+      window = fmt::format("{} (notice >= {})", rule.name, FormatDurationText(rule.min_notice_ms));
+      break;
+    case WindowKind::kAfterStart: window = fmt::format("{} (cancelled after the start)", rule.name); break;
+    case WindowKind::kNone: window = "none (no window applies)"; break;
+  }
+  window += fmt::format(": {} refundable", FormatBasisPoints(rule.refund_bps));
+  if (rule.prorate) window += ", prorated by unused units";
+  window += rule.service_fee_refundable ? ", service fee refundable" : ", service fee not refundable";
+
+  std::string out;
+  out += fmt::format("Refund quote for reservation {} ({})\n", b.reservation_id, b.currency);
+  out += fmt::format("  policy     {} v{}\n", b.policy_name, b.policy_version);
+  out += fmt::format("  start      {}\n", FormatRfc3339Utc(b.start_at_ms));
+  out += fmt::format("  cancel at  {}  (notice {})\n", FormatRfc3339Utc(b.cancel_at_ms), FormatDurationText(b.notice_ms));
+  out += fmt::format("  window     {}\n", window);
+  out += fmt::format("  method     {}\n", RefundMethodName(b.method));
+  if (b.minimum_refund_applied) out += "  note       below the policy's minimum refund: nothing is refunded\n";
+  out += "\n";
+
+  size_t paid_w = 4, refund_w = 6;
+  for (const BreakdownLine& l : b.lines) {
+    paid_w = std::max(paid_w, FormatAmount(l.paid).size());
+    refund_w = std::max(refund_w, FormatAmount(l.refund).size());
+  }
+  for (const Money* m : {&b.paid_total, &b.refund_total, &b.refund_to_guest, &b.payout_to_host,
+                         &b.host_payout_before, &b.host_payout_adjustment}) {
+    paid_w = std::max(paid_w, FormatAmount(*m).size());
+    refund_w = std::max(refund_w, FormatAmount(*m).size());
+  }
+  auto row = [&](std::string_view label, std::string_view paid, std::string_view refund, std::string_view note) {
+    std::string line = fmt::format("  {:<19} {:>{}}  {:>{}}", label, paid, paid_w, refund, refund_w);
+    if (!note.empty()) line += fmt::format("  {}", note);
+    return line + "\n";
+  };
+  out += row("line", "paid", "refund", "basis");
+  for (const BreakdownLine& l : b.lines) {
+    bool has_paid = l.kind != LineKind::kCancellationFee && l.kind != LineKind::kVoucherBonus;
+    out += row(LineKindName(l.kind), has_paid ? FormatAmount(l.paid) : "", FormatAmount(l.refund), l.basis);
+  }
+  out += "  " + std::string(19 + 1 + paid_w + 2 + refund_w, '-') + "\n";
+  out += row("total", FormatAmount(b.paid_total), FormatAmount(b.refund_total), "refund_total (payment given back)");
+  out += row("refund to guest", "", FormatAmount(b.refund_to_guest),
+             fmt::format("{} {}", b.currency, b.method == RefundMethod::kVoucher ? "as voucher" : "to the payment method"));
+  out += row("payout to host", FormatAmount(b.host_payout_before), FormatAmount(b.payout_to_host),
+             fmt::format("before / after; adjustment {}", FormatAmount(b.host_payout_adjustment)));
+  return out;
+}
+
+Result<std::string> QuoteRefund(const QuoteRequest& request, const Clock& clock) {
+  SF_ASSIGN_OR_RETURN(RefundBreakdown breakdown, ComputeQuote(request, clock));
+  return FormatBreakdownTable(breakdown);
+}
+
+}  // namespace steadfast::refund

@@ -1,0 +1,68 @@
+// Reservation: what the guest bought and paid, as the refund calculator sees it.
+//
+// Built from the JSON/Value that an eligibility step or a support tool
+// supplies. All amounts are non-negative minor units in the reservation's
+// currency; the discount is written as a positive amount that was taken off
+// rental + delivery (a negative discount is rejected, so there is one way to
+// write it). Validation happens here, once, so the calculator can rely on it.
+#ifndef STEADFAST_PLUGINS_REFUND_RESERVATION_H_
+#define STEADFAST_PLUGINS_REFUND_RESERVATION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "steadfast/clock.h"
+#include "steadfast/status.h"
+#include "steadfast/value.h"
+
+namespace steadfast::refund {
+
+// How a refund reaches the guest. Serialized as "cash" / "voucher".
+enum class RefundMethod : int { kCash = 0, kVoucher = 1 };
+
+std::string_view RefundMethodName(RefundMethod m);
+Result<RefundMethod> ParseRefundMethod(std::string_view name);
+
+// What the guest paid, line by line, in minor units of Reservation::currency.
+// Paid total = rental + delivery - discount + tax + service_fee.
+struct ReservationLines {
+  int64_t rental = 0;       // the stay, rental or subscription itself (host's)
+  int64_t delivery = 0;     // delivery / cleaning / setup (host's)
+  int64_t discount = 0;     // taken off rental + delivery; >= 0, <= rental + delivery
+  int64_t tax = 0;          // collected by the platform and remitted
+  int64_t service_fee = 0;  // the guest service fee (platform's)
+};
+
+struct Reservation {
+  std::string id;
+  std::string currency;              // known ISO 4217 code
+  TimeMs start_at_ms = 0;            // the instant the stay/subscription starts
+  std::optional<TimeMs> end_at_ms;   // >= start when present
+  ReservationLines lines;
+  int64_t units_total = 1;           // nights, days or periods bought; >= 1
+  int64_t units_used = 0;            // 0 <= units_used <= units_total
+  std::string policy;                // policy spec it was booked under ("moderate", "moderate@2"), may be ""
+  std::string status;                // informational here (eligibility owns it)
+  std::optional<RefundMethod> refund_method;  // the guest's preference, used when the policy lets them choose
+};
+
+// Reads and validates a reservation. Required: id (string or int), currency,
+// start_at (RFC 3339 with offset), lines (a map with any of rental, delivery,
+// discount, tax, service_fee; other keys are an error). Each line amount is an
+// integer count of minor units, a decimal string in the reservation currency
+// ("400.00" or "400.00 EUR") or a money map {minor, currency}; a floating
+// point number is an error. Optional: end_at, units_total (default 1),
+// units_used (default 0), policy (string "name" / "name@version" or map
+// {name, version}), status, paid (default true; false is an error: nothing
+// was paid, nothing can be refunded), refund_method ("cash" | "voucher").
+// Every problem is InvalidArgument naming the field.
+Result<Reservation> ReservationFromValue(const Value& v);
+
+// The sum the guest paid, checked for overflow.
+Result<int64_t> PaidTotalMinor(const ReservationLines& lines);
+
+}  // namespace steadfast::refund
+
+#endif  // STEADFAST_PLUGINS_REFUND_RESERVATION_H_

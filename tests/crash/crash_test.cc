@@ -1,0 +1,293 @@
+// Crash tests: the real `steadfast serve` is killed at every named crash
+// point of every step (and kill -9'd at random moments in a soak), then
+// restarted. Each workflow must complete with every effect applied exactly
+// once per idempotency key and a history without gaps.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "runtime/history_types.h"
+#include "runtime/random.h"
+#include "runtime/workflow_catalog.h"
+#include "runtime/workflow_service.h"
+#include "store/sqlite/sqlite_store.h"
+#include "subprocess.h"
+
+namespace steadfast {
+namespace {
+
+using testing::Subprocess;
+using testing::TempDir;
+
+const char* kSteps[] = {"eligibility", "amount", "psp_refund", "restock", "notify"};
+
+class CrashHarness {
+ public:
+  CrashHarness() {
+    config_ = dir_.File("steadfast.yaml");
+    db_ = dir_.File("engine.db");
+    effects_ = dir_.File("effects.db");
+    testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + std::string(STEADFAST_CRASH_DATA) +
+                                    "\nplugins: [" + std::string(STEADFAST_EFFECTS_PLUGIN) +
+                                    "]\nplugin_config: { effects_plugin: { db: " + effects_ +
+                                    " } }\nworkers: 4\nnode_name: crashnode\nlease: 5s\npoll_interval: 20ms\n");
+    SqliteStoreOptions opts;
+    opts.path = db_;
+    auto store = OpenSqliteStore(opts);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    catalog_ = std::make_unique<WorkflowCatalog>(nullptr);
+    EXPECT_TRUE(catalog_->AddDirectory(STEADFAST_CRASH_DATA).empty());
+    service_ = std::make_unique<WorkflowService>(*store_, *catalog_, SystemClock::Instance(), random_);
+  }
+
+  std::string Start(const std::string& workflow, const std::string& id, Value input) {
+    StartOptions so;
+    so.workflow = workflow;
+    so.id = id;
+    so.input = std::move(input);
+    so.requested_by = "tester";
+    auto r = service_->Start(so);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return id;
+  }
+
+  std::unique_ptr<Subprocess> Serve(const std::string& crash_at = "") {
+    std::map<std::string, std::string> env{{"STEADFAST_CRASH_AT", crash_at}};
+    return std::make_unique<Subprocess>(
+        std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env, dir_.File("serve.log"));
+  }
+
+  testing::RunResult Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), STEADFAST_BIN);
+    args.push_back("--config");
+    args.push_back(config_);
+    return testing::RunCommand(args);
+  }
+
+  InstanceStatus StatusOf(const std::string& id) {
+    auto r = store_->GetInstance(id);
+    if (!r.ok() || !*r) return InstanceStatus::kRunning;
+    return (*r)->status;
+  }
+
+  // Waits until every instance has the wanted status (or a terminal one).
+  bool WaitFor(const std::vector<std::string>& ids, InstanceStatus wanted, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      bool all = true;
+      for (const auto& id : ids) {
+        InstanceStatus s = StatusOf(id);
+        if (s != wanted && !IsTerminal(s)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  // key -> number of effect rows; and calls per key.
+  std::map<std::string, int> Effects(const char* table = "effects") {
+    std::map<std::string, int> out;
+    sqlite3* db = nullptr;
+    if (sqlite3_open(effects_.c_str(), &db) != SQLITE_OK) return out;
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* st = nullptr;
+    std::string sql = std::string("SELECT key, COUNT(*) FROM ") + table + " GROUP BY key";
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] = sqlite3_column_int(st, 1);
+      }
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::vector<HistoryEvent> History(const std::string& id) {
+    auto h = store_->GetHistory(id, 0, 100000);
+    EXPECT_TRUE(h.ok());
+    return h.ok() ? *h : std::vector<HistoryEvent>{};
+  }
+
+  // The history has seq 1..n, per step attempts 1..k each accounted for by
+  // exactly one outcome, one success per step, and no retry run early.
+  void ExpectConsistentHistory(const std::string& id, const std::vector<std::string>& activity_steps) {
+    std::vector<HistoryEvent> h = History(id);
+    ASSERT_FALSE(h.empty());
+    for (size_t i = 0; i < h.size(); ++i) ASSERT_EQ(h[i].seq, static_cast<int64_t>(i + 1)) << id;
+    for (const std::string& step : activity_steps) {
+      std::vector<int> attempts;
+      int successes = 0;
+      std::map<int, TimeMs> retry_due;
+      for (const HistoryEvent& e : h) {
+        if (e.step_id != step) continue;
+        if (e.type == history::kAttemptSucceeded || e.type == history::kAttemptFailed ||
+            e.type == history::kAttemptAbandoned) {
+          attempts.push_back(e.attempt);
+        }
+        if (e.type == history::kAttemptSucceeded) {
+          ++successes;
+          if (retry_due.count(e.attempt)) {
+            EXPECT_GE(e.data.Get("started_at").IntOr(0), retry_due[e.attempt]) << id << " " << step << " retried early";
+          }
+        }
+        if (e.type == history::kRetryScheduled) retry_due[e.attempt] = e.data.Get("due_at").IntOr(0);
+      }
+      EXPECT_EQ(successes, 1) << id << " step " << step;
+      for (size_t i = 0; i < attempts.size(); ++i) {
+        EXPECT_EQ(attempts[i], static_cast<int>(i + 1)) << id << " step " << step << ": attempts not numbered 1..n";
+      }
+    }
+  }
+
+  Store& store() { return *store_; }
+  WorkflowService& service() { return *service_; }
+  const std::string& dir() const { return dir_.path(); }
+
+ private:
+  TempDir dir_;
+  std::string config_, db_, effects_;
+  SystemRandom random_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<WorkflowCatalog> catalog_;
+  std::unique_ptr<WorkflowService> service_;
+};
+
+void ExpectEffectsOnce(CrashHarness& h, const std::string& id, const std::vector<std::string>& steps) {
+  auto effects = h.Effects();
+  int mine = 0;
+  for (const auto& [key, n] : effects) {
+    if (key.rfind(id + "/", 0) != 0) continue;
+    ++mine;
+    EXPECT_EQ(n, 1) << key;
+  }
+  EXPECT_EQ(mine, static_cast<int>(steps.size())) << id;
+  for (const std::string& s : steps) EXPECT_EQ(effects.count(id + "/" + s), 1u) << id << "/" << s;
+}
+
+struct CrashCase {
+  std::string point;
+  std::string step;  // "" with @n for store points
+};
+
+class CrashPointTest : public ::testing::TestWithParam<CrashCase> {};
+
+TEST_P(CrashPointTest, CompletesWithEffectsExactlyOnce) {
+  const CrashCase& c = GetParam();
+  CrashHarness h;
+  std::string id = h.Start("crash5", "wf-crash", Value::Map{});
+  std::string spec = c.step.empty() ? c.point : c.point + ":" + c.step;
+  {
+    auto crashing = h.Serve(spec);
+    auto code = crashing->Wait(30000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << spec;
+    EXPECT_EQ(*code, 137) << "crash point " << spec;
+  }
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/serve.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  EXPECT_EQ(h.StatusOf(id), InstanceStatus::kCompleted);
+  std::vector<std::string> steps(std::begin(kSteps), std::end(kSteps));
+  ExpectEffectsOnce(h, id, steps);
+  h.ExpectConsistentHistory(id, steps);
+}
+
+std::vector<CrashCase> AllCrashCases() {
+  std::vector<CrashCase> cases;
+  for (const char* point : {"after_claim", "before_activity", "after_activity", "after_checkpoint", "retry_wait"}) {
+    for (const char* step : kSteps) cases.push_back({point, step});
+  }
+  for (int n : {1, 2, 3, 5, 8, 12}) {
+    cases.push_back({"store.before_commit@" + std::to_string(n), ""});
+    cases.push_back({"store.after_commit@" + std::to_string(n), ""});
+  }
+  return cases;
+}
+
+std::string CaseName(const ::testing::TestParamInfo<CrashCase>& info) {
+  std::string n = info.param.point + (info.param.step.empty() ? "" : "_" + info.param.step);
+  for (char& ch : n) {
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPointEveryStep, CrashPointTest, ::testing::ValuesIn(AllCrashCases()), CaseName);
+
+TEST(CrashWaitTest, SignalAndApprovalWaitsSurviveCrashes) {
+  CrashHarness h;
+  std::string id = h.Start("waits", "wf-waits", Value::Map{{"amount", 500}});
+  {
+    auto crashing = h.Serve("signal_wait:received");
+    ASSERT_EQ(crashing->Wait(30000).value_or(-1), 137);
+  }
+  EXPECT_EQ(h.StatusOf(id), InstanceStatus::kWaitingSignal);
+  {
+    // The signal is delivered by the CLI while no engine runs, then the
+    // restarted engine crashes once it holds the approval.
+    auto r = h.Cli({"signal", id, "item_received", "--payload", R"({"warehouse":"AMS-1"})", "--key", "scan-1"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto crashing = h.Serve("approval_wait:review");
+    ASSERT_EQ(crashing->Wait(30000).value_or(-1), 137);
+  }
+  EXPECT_EQ(h.StatusOf(id), InstanceStatus::kWaitingApproval);
+  auto serve = h.Serve();
+  // Four-eyes: the requester cannot approve; another reviewer can.
+  auto own = h.Cli({"approve", id, "review", "--as", "tester"});
+  EXPECT_EQ(own.exit_code, 1) << own.output;
+  EXPECT_NE(own.output.find("four_eyes"), std::string::npos) << own.output;
+  auto ok = h.Cli({"approve", id, "review", "--as", "reviewer-1", "--comment", "looks fine"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000));
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  EXPECT_EQ(h.StatusOf(id), InstanceStatus::kCompleted);
+  ExpectEffectsOnce(h, id, {"before", "middle", "after"});
+  h.ExpectConsistentHistory(id, {"before", "middle", "after"});
+  auto again = h.Cli({"approve", id, "review", "--as", "reviewer-2"});
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_NE(again.output.find("already decided"), std::string::npos) << again.output;
+}
+
+TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
+  CrashHarness h;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(h.Start("crash5", "soak-" + std::to_string(i), Value::Map{{"sleep_ms", 2}}));
+  std::mt19937 rng(20261123);
+  std::uniform_int_distribution<int> pause_ms(50, 400);
+  int kills = 0;
+  for (int round = 0; round < 25; ++round) {
+    auto serve = h.Serve();
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
+    serve->Kill(SIGKILL);
+    serve->Wait(10000);
+    ++kills;
+  }
+  EXPECT_GE(kills, 20);
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitFor(ids, InstanceStatus::kCompleted, 120000)) << testing::ReadFile(h.dir() + "/serve.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  std::vector<std::string> steps(std::begin(kSteps), std::end(kSteps));
+  auto effects = h.Effects();
+  EXPECT_EQ(effects.size(), 1000u);
+  for (const auto& id : ids) {
+    ASSERT_EQ(h.StatusOf(id), InstanceStatus::kCompleted) << id;
+    for (const auto& s : steps) EXPECT_EQ(effects[id + "/" + s], 1) << id << "/" << s;
+    h.ExpectConsistentHistory(id, steps);
+  }
+}
+
+}  // namespace
+}  // namespace steadfast

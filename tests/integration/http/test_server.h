@@ -1,0 +1,96 @@
+// TestServer: a real `steadfast serve` child process with a temp config
+// (port 0, tokens for ops/rita/rob/root, small test workflows), and a
+// libcurl client for talking to it over loopback.
+#ifndef STEADFAST_TESTS_INTEGRATION_HTTP_TEST_SERVER_H_
+#define STEADFAST_TESTS_INTEGRATION_HTTP_TEST_SERVER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "steadfast/value.h"
+#include "subprocess.h"
+
+namespace steadfast::testing {
+
+// Tokens of the test principals (the config holds only their hashes).
+inline constexpr const char* kOpsToken = "ops-token-3f9a1c";      // operator
+inline constexpr const char* kRitaToken = "rita-token-77b2e0";    // reviewer
+inline constexpr const char* kRobToken = "rob-token-c41d95";      // reviewer
+inline constexpr const char* kRootToken = "root-token-0e6f28";    // admin
+
+struct Reply {
+  int status = 0;                             // 0 when no reply came (see error)
+  std::string error;                          // curl's message when status is 0
+  std::map<std::string, std::string> headers; // lower-case names
+  std::string body;
+  Value json;                                 // parsed when the body is JSON
+  std::string code() const { return json.Get("error").Get("code").StringOr(""); }
+  std::string message() const { return json.Get("error").Get("message").StringOr(""); }
+};
+
+struct Call {
+  std::string method = "GET";
+  std::string path;                          // "/v1/workflows?limit=2"
+  std::string token;                         // "" = no Authorization header
+  std::string body;
+  std::string content_type = "application/json";  // "" = no Content-Type header
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string ca_file;                       // HTTPS: pin this CA
+  int timeout_ms = 20000;
+};
+
+inline Call MakeCall(std::string method, std::string path, std::string token, std::string body,
+                     std::string content_type = "application/json") {
+  Call c;
+  c.method = std::move(method);
+  c.path = std::move(path);
+  c.token = std::move(token);
+  c.body = std::move(body);
+  c.content_type = std::move(content_type);
+  return c;
+}
+
+// One exchange with libcurl (fresh connection).
+Reply Send(const std::string& base_url, const Call& call);
+
+struct ServerOptions {
+  std::string http_extra;        // more lines under `http:` (indented by two spaces)
+  bool tls = false;              // generate a self-signed cert with `openssl req` and serve HTTPS
+  int workers = 2;
+};
+
+class TestServer {
+ public:
+  // Starts the server and waits for its "listening on" line (fails the
+  // test on timeout).
+  explicit TestServer(ServerOptions options = {});
+  ~TestServer();  // SIGKILL if still running
+
+  const std::string& url() const { return url_; }
+  const std::string& config() const { return config_; }
+  const std::string& database() const { return db_; }
+  const std::string& ca_file() const { return ca_; }
+  std::string Log() const { return ReadFile(log_); }
+  Subprocess& process() { return *process_; }
+
+  Reply Request(Call call) const;
+  Reply Get(const std::string& path, const std::string& token) const;
+  Reply Post(const std::string& path, const std::string& token, const std::string& body,
+             std::vector<std::pair<std::string, std::string>> headers = {}) const;
+
+  // Polls GET /v1/workflows/{id} until status is `status` (or a terminal
+  // one); returns the last instance JSON.
+  Value WaitForStatus(const std::string& id, const std::string& status, int timeout_ms = 15000) const;
+
+ private:
+  TempDir dir_;
+  std::string config_, db_, log_, ca_, url_;
+  std::unique_ptr<Subprocess> process_;
+};
+
+}  // namespace steadfast::testing
+
+#endif  // STEADFAST_TESTS_INTEGRATION_HTTP_TEST_SERVER_H_

@@ -1,0 +1,508 @@
+// The ApiHandler pipeline without sockets: routing, 401/403/404/405/409/
+// 413/415/429, bodies and fields, four-eyes, idempotent start, pagination,
+// over a real SQLite store and WorkflowService (no engine threads: steps
+// that need a worker simply stay scheduled).
+#include "http/api_handler.h"
+
+#include <gtest/gtest.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include "builtin/std_activities.h"
+#include "http/openapi_spec.h"
+#include "runtime/random.h"
+#include "runtime/workflow_catalog.h"
+#include "store/sqlite/sqlite_store.h"
+#include "subprocess.h"
+
+namespace steadfast::http {
+namespace {
+
+constexpr const char* kHeldYaml = R"(name: held
+version: 1
+input: { amount: int }
+steps:
+  - id: review
+    approval:
+      when: "${input.amount > 100}"
+      context: { amount: "${input.amount}" }
+  - id: after
+    activity: std.noop
+)";
+
+constexpr const char* kWaitYaml = R"(name: wait
+version: 1
+steps:
+  - id: received
+    signal: item_received
+  - id: after
+    activity: std.noop
+)";
+
+class ApiHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Build(RateLimit{0, 1}); }
+
+  void Build(RateLimit limit) {
+    handler_.reset();
+    service_.reset();
+    catalog_.reset();
+    store_.reset();
+    SqliteStoreOptions so;
+    so.path = dir_.File("api-" + std::to_string(++opened_) + ".db");
+    auto store = OpenSqliteStore(so);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    registry_ = std::make_unique<ActivityRegistry>();
+    ASSERT_TRUE(RegisterStdActivities(*registry_).ok());
+    catalog_ = std::make_unique<WorkflowCatalog>(registry_.get());
+    ASSERT_TRUE(catalog_->AddSource(kHeldYaml, "held.yaml").ok());
+    ASSERT_TRUE(catalog_->AddSource(kWaitYaml, "wait.yaml").ok());
+    service_ = std::make_unique<WorkflowService>(*store_, *catalog_, clock_, random_);
+    auto tokens = TokenStore::Create({
+        {"ops", Sha256Hex("t-ops"), {"operator"}},
+        {"rita", Sha256Hex("t-rita"), {"reviewer"}},
+        {"rob", Sha256Hex("t-rob"), {"reviewer"}},
+        {"root", Sha256Hex("t-root"), {"admin"}},
+    });
+    ASSERT_TRUE(tokens.ok());
+    ApiHandlerOptions options;
+    options.max_body_bytes = 1024;
+    options.rate_limit = limit;
+    handler_ = std::make_unique<ApiHandler>(options, *service_, std::move(tokens).value(), clock_,
+                                            NullLogger::Instance());
+  }
+
+  static HttpRequest Req(std::string method, std::string path, std::string token = "", std::string body = "") {
+    HttpRequest r;
+    r.method = std::move(method);
+    size_t q = path.find('?');
+    r.path = path.substr(0, q);
+    r.segments = SplitPath(r.path);
+    if (q != std::string::npos) {
+      std::string query = path.substr(q + 1);
+      size_t start = 0;
+      while (start <= query.size()) {
+        size_t amp = query.find('&', start);
+        std::string part = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+        size_t eq = part.find('=');
+        r.query.emplace_back(part.substr(0, eq), eq == std::string::npos ? "" : part.substr(eq + 1));
+        if (amp == std::string::npos) break;
+        start = amp + 1;
+      }
+    }
+    if (!token.empty()) {
+      r.has_authorization = true;
+      r.bearer_token = token;
+    }
+    if (!body.empty()) {
+      r.has_content_type = true;
+      r.media_type = "application/json";
+    }
+    r.body = std::move(body);
+    return r;
+  }
+
+  struct Answer {
+    int status;
+    Value json;
+    HttpResponse raw;
+  };
+  Answer Call(const HttpRequest& r) {
+    HttpResponse resp = handler_->Handle(r);
+    Answer a{resp.status, Value(), resp};
+    if (resp.content_type == "application/json") {
+      auto v = Value::FromJson(resp.body);
+      EXPECT_TRUE(v.ok()) << resp.body;
+      if (v.ok()) a.json = *v;
+    }
+    return a;
+  }
+  static std::string Code(const Answer& a) { return a.json.Get("error").Get("code").StringOr(""); }
+  static std::string Header(const Answer& a, const std::string& name) {
+    for (const auto& [k, v] : a.raw.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+
+  std::string StartHeld(int amount, const std::string& id, const std::string& token = "t-ops") {
+    Answer a = Call(Req("POST", "/v1/workflows", token,
+                        R"({"workflow": "held", "id": ")" + id + R"(", "input": {"amount": )" +
+                            std::to_string(amount) + "}}"));
+    EXPECT_EQ(a.status, 201) << a.raw.body;
+    return id;
+  }
+
+  testing::TempDir dir_;
+  int opened_ = 0;
+  ManualClock clock_;
+  SystemRandom random_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ActivityRegistry> registry_;
+  std::unique_ptr<WorkflowCatalog> catalog_;
+  std::unique_ptr<WorkflowService> service_;
+  std::unique_ptr<ApiHandler> handler_;
+};
+
+TEST_F(ApiHandlerTest, PublicRoutesNeedNoToken) {
+  EXPECT_EQ(Call(Req("GET", "/healthz")).status, 200);
+  Answer ready = Call(Req("GET", "/readyz"));
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.json.Get("status").StringOr(""), "ready");
+  HttpResponse spec = handler_->Handle(Req("GET", "/v1/openapi.yaml"));
+  EXPECT_EQ(spec.status, 200);
+  EXPECT_EQ(spec.content_type, "application/yaml");
+  EXPECT_EQ(spec.body.rfind("openapi: 3.0", 0), 0u);
+  HttpResponse metrics = handler_->Handle(Req("GET", "/metrics"));
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("steadfast_instances{status=\"running\"}"), std::string::npos);
+  EXPECT_NE(metrics.body.find("route=\"/healthz\",method=\"GET\",status=\"200\""), std::string::npos);
+}
+
+TEST_F(ApiHandlerTest, OpenApiDocumentsEveryRoute) {
+  YAML::Node spec = YAML::Load(std::string(OpenApiSpec()));
+  EXPECT_EQ(spec["openapi"].as<std::string>().rfind("3.0", 0), 0u);
+  size_t operations = 0;
+  for (const auto& [method, pattern] : handler_->Routes()) {
+    std::string m = method;
+    for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_TRUE(spec["paths"][pattern] && spec["paths"][pattern][m]) << method << " " << pattern;
+    ++operations;
+  }
+  // ... and nothing else.
+  size_t documented = 0;
+  for (const auto& path : spec["paths"]) {
+    for (const auto& op : path.second) documented += op.first.as<std::string>() != "parameters";
+  }
+  EXPECT_EQ(documented, operations);
+}
+
+TEST_F(ApiHandlerTest, DrainingTurnsReadinessOff) {
+  handler_->SetDraining(true);
+  Answer a = Call(Req("GET", "/readyz"));
+  EXPECT_EQ(a.status, 503);
+  EXPECT_EQ(Code(a), "not_ready");
+  EXPECT_EQ(Call(Req("GET", "/healthz")).status, 200);
+}
+
+TEST_F(ApiHandlerTest, UnknownRoutesAndMethods) {
+  Answer nf = Call(Req("GET", "/v2/nothing", "t-ops"));
+  EXPECT_EQ(nf.status, 404);
+  EXPECT_EQ(Code(nf), "not_found");
+  Answer m = Call(Req("DELETE", "/v1/workflows/x", "t-ops"));
+  EXPECT_EQ(m.status, 405);
+  EXPECT_EQ(Code(m), "method_not_allowed");
+  EXPECT_EQ(Header(m, "Allow"), "GET");
+  EXPECT_EQ(Header(Call(Req("PUT", "/v1/workflows")), "Allow"), "POST, GET");
+}
+
+TEST_F(ApiHandlerTest, AuthenticationAndRoles) {
+  Answer none = Call(Req("GET", "/v1/workflows"));
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(Code(none), "unauthenticated");
+  EXPECT_EQ(Header(none, "WWW-Authenticate"), "Bearer realm=\"steadfast\"");
+  HttpRequest basic = Req("GET", "/v1/workflows");
+  basic.has_authorization = true;  // e.g. Basic: present, but no bearer token
+  EXPECT_EQ(Call(basic).status, 401);
+  Answer bad = Call(Req("GET", "/v1/workflows", "t-wrong"));
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_NE(Header(bad, "WWW-Authenticate").find("invalid_token"), std::string::npos);
+  EXPECT_EQ(bad.raw.body.find("t-wrong"), std::string::npos);
+
+  Answer reviewer_start = Call(Req("POST", "/v1/workflows", "t-rita", R"({"workflow": "held", "input": {"amount": 1}})"));
+  EXPECT_EQ(reviewer_start.status, 403);
+  EXPECT_EQ(Code(reviewer_start), "forbidden");
+  std::string id = StartHeld(500, "wf-roles");
+  Answer op_decide = Call(Req("POST", "/v1/workflows/" + id + "/approvals/review", "t-ops", R"({"decision": "approve"})"));
+  EXPECT_EQ(op_decide.status, 403);
+  EXPECT_EQ(Code(op_decide), "forbidden");
+  EXPECT_EQ(Call(Req("POST", "/v1/workflows/" + id + "/cancel", "t-rita")).status, 403);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/" + id, "t-rita")).status, 200);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/" + id, "t-ops")).status, 200);
+}
+
+TEST_F(ApiHandlerTest, StartCreatesThenReplaysThenConflicts) {
+  HttpRequest r = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 5}})");
+  r.idempotency_key = "order-1";
+  r.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  Answer first = Call(r);
+  ASSERT_EQ(first.status, 201) << first.raw.body;
+  std::string id = first.json.Get("id").StringOr("");
+  EXPECT_EQ(Header(first, "Location"), "/v1/workflows/" + id);
+  EXPECT_EQ(first.json.Get("requested_by").StringOr(""), "ops");
+  EXPECT_EQ(first.json.Get("traceparent").StringOr(""), r.traceparent);
+  EXPECT_EQ(first.json.Get("idempotency_key").StringOr(""), "order-1");
+  Answer again = Call(r);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.json.Get("id").StringOr(""), id);
+  r.body = R"({"workflow": "held", "input": {"amount": 6}})";
+  Answer conflict = Call(r);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(Code(conflict), "idempotency_conflict");
+}
+
+TEST_F(ApiHandlerTest, StartByIdReplays) {
+  StartHeld(5, "wf-same");
+  Answer again = Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "id": "wf-same", "input": {"amount": 5}})"));
+  EXPECT_EQ(again.status, 200);
+  Answer other = Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "id": "wf-same", "input": {"amount": 9}})"));
+  EXPECT_EQ(other.status, 409);
+}
+
+TEST_F(ApiHandlerTest, InvalidTraceparentIsIgnored) {
+  HttpRequest r = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 5}})");
+  r.traceparent = "nonsense";
+  Answer a = Call(r);
+  ASSERT_EQ(a.status, 201);
+  EXPECT_TRUE(a.json.Get("traceparent").is_null());
+}
+
+TEST_F(ApiHandlerTest, StartBodyErrors) {
+  auto start = [&](const std::string& body) { return Call(Req("POST", "/v1/workflows", "t-ops", body)); };
+  Answer malformed = start(R"({"workflow": "held",)");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Code(malformed), "malformed_json");
+  Answer wrong_type = start(R"({"workflow": 7})");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(Code(wrong_type), "invalid_field");
+  EXPECT_NE(wrong_type.json.Get("error").Get("message").StringOr("").find("'workflow'"), std::string::npos);
+  Answer version = start(R"({"workflow": "held", "version": "1"})");
+  EXPECT_EQ(version.status, 400);
+  EXPECT_NE(version.json.Get("error").Get("message").StringOr("").find("'version'"), std::string::npos);
+  Answer input = start(R"({"workflow": "held", "input": [1]})");
+  EXPECT_EQ(input.status, 400);
+  EXPECT_NE(input.json.Get("error").Get("message").StringOr("").find("'input'"), std::string::npos);
+  Answer input_field = start(R"({"workflow": "held", "input": {"amount": "lots"}})");
+  EXPECT_EQ(input_field.status, 400);
+  EXPECT_NE(input_field.json.Get("error").Get("message").StringOr("").find("'amount'"), std::string::npos);
+  Answer unknown_field = start(R"({"workflow": "held", "inputs": {}})");
+  EXPECT_EQ(unknown_field.status, 400);
+  EXPECT_NE(unknown_field.json.Get("error").Get("message").StringOr("").find("'inputs'"), std::string::npos);
+  Answer bad_id = start(R"({"workflow": "held", "id": "a b/c", "input": {"amount": 1}})");
+  EXPECT_EQ(bad_id.status, 400);
+  Answer unknown_workflow = start(R"({"workflow": "nope"})");
+  EXPECT_EQ(unknown_workflow.status, 404);
+  EXPECT_EQ(Code(unknown_workflow), "not_found");
+  Answer not_object = start("[]");
+  EXPECT_EQ(not_object.status, 400);
+  HttpRequest empty = Req("POST", "/v1/workflows", "t-ops");
+  EXPECT_EQ(Call(empty).status, 400);
+  HttpRequest bad_key = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 1}})");
+  bad_key.idempotency_key = std::string(300, 'k');
+  Answer key = Call(bad_key);
+  EXPECT_EQ(key.status, 400);
+  EXPECT_EQ(Code(key), "invalid_header");
+}
+
+TEST_F(ApiHandlerTest, BodyLimitsAndContentType) {
+  std::string big = R"({"workflow": "held", "input": {"amount": 1, "pad": ")" + std::string(2000, 'x') + "\"}}";
+  Answer too_big = Call(Req("POST", "/v1/workflows", "t-ops", big));
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(Code(too_big), "payload_too_large");
+  HttpRequest text = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held"})");
+  text.media_type = "text/plain";
+  Answer t = Call(text);
+  EXPECT_EQ(t.status, 415);
+  EXPECT_EQ(Code(t), "unsupported_media_type");
+  HttpRequest none = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held"})");
+  none.has_content_type = false;
+  none.media_type.clear();
+  EXPECT_EQ(Call(none).status, 415);
+  HttpRequest latin = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 1}})");
+  latin.charset = "iso-8859-1";
+  EXPECT_EQ(Call(latin).status, 415);
+  HttpRequest utf8 = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 1}})");
+  utf8.charset = "utf-8";
+  EXPECT_EQ(Call(utf8).status, 201);
+}
+
+TEST_F(ApiHandlerTest, GetShowsWhatAnInstanceWaitsFor) {
+  std::string id = StartHeld(500, "wf-get");
+  Answer a = Call(Req("GET", "/v1/workflows/" + id, "t-rita"));
+  ASSERT_EQ(a.status, 200);
+  EXPECT_EQ(a.json.Get("status").StringOr(""), "waiting_approval");
+  const Value& w = a.json.Get("waiting_for");
+  EXPECT_EQ(w.Get("kind").StringOr(""), "approval");
+  EXPECT_EQ(w.Get("step").StringOr(""), "review");
+  EXPECT_EQ(w.Get("context").Get("amount").IntOr(0), 500);
+  EXPECT_EQ(w.Get("required_approvals").IntOr(0), 1);
+  Answer missing = Call(Req("GET", "/v1/workflows/wf-none", "t-rita"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Code(missing), "not_found");
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/" + id + "?x=1", "t-rita")).status, 400);
+}
+
+TEST_F(ApiHandlerTest, ApprovalFourEyesAndSecondDecision) {
+  // rita starts through an admin's hand: requested_by is set by root.
+  Answer started = Call(Req("POST", "/v1/workflows", "t-root",
+                            R"({"workflow": "held", "id": "wf-4e", "input": {"amount": 500}, "requested_by": "rita"})"));
+  ASSERT_EQ(started.status, 201) << started.raw.body;
+  EXPECT_EQ(started.json.Get("requested_by").StringOr(""), "rita");
+  Answer own = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rita", R"({"decision": "approve"})"));
+  EXPECT_EQ(own.status, 403);
+  EXPECT_EQ(Code(own), "four_eyes");
+  Answer bad_decision = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rob", R"({"decision": "maybe"})"));
+  EXPECT_EQ(bad_decision.status, 400);
+  EXPECT_NE(bad_decision.json.Get("error").Get("message").StringOr("").find("'decision'"), std::string::npos);
+  Answer ok = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rob",
+                       R"({"decision": "approve", "comment": "fine"})"));
+  ASSERT_EQ(ok.status, 200) << ok.raw.body;
+  EXPECT_EQ(ok.json.Get("status").StringOr(""), "running");
+  Answer second = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-root", R"({"decision": "reject"})"));
+  EXPECT_EQ(second.status, 409);
+  EXPECT_EQ(Code(second), "already_decided");
+  const Value& first = second.json.Get("error").Get("decision");
+  EXPECT_EQ(first.Get("decision").StringOr(""), "approve");
+  EXPECT_EQ(first.Get("principal").StringOr(""), "rob");
+  EXPECT_EQ(first.Get("comment").StringOr(""), "fine");
+  Answer no_step = Call(Req("POST", "/v1/workflows/wf-4e/approvals/nope", "t-rob", R"({"decision": "approve"})"));
+  EXPECT_EQ(no_step.status, 404);
+}
+
+TEST_F(ApiHandlerTest, OnlyAdminsSetRequestedBy) {
+  Answer a = Call(Req("POST", "/v1/workflows", "t-ops",
+                      R"({"workflow": "held", "input": {"amount": 5}, "requested_by": "someone"})"));
+  EXPECT_EQ(a.status, 403);
+  EXPECT_EQ(Code(a), "forbidden");
+}
+
+TEST_F(ApiHandlerTest, DecisionOnAStepThatDoesNotWait) {
+  std::string id = StartHeld(5, "wf-small");  // under the threshold: no hold
+  Answer a = Call(Req("POST", "/v1/workflows/" + id + "/approvals/review", "t-rob", R"({"decision": "approve"})"));
+  EXPECT_EQ(a.status, 409);
+}
+
+TEST_F(ApiHandlerTest, SignalsAreIdempotentPerKey) {
+  Answer s = Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "wait", "id": "wf-sig"})"));
+  ASSERT_EQ(s.status, 201) << s.raw.body;
+  EXPECT_EQ(s.json.Get("waiting_for").Get("signal").StringOr(""), "item_received");
+  HttpRequest sig = Req("POST", "/v1/workflows/wf-sig/signals/item_received", "t-ops", R"({"box": 1})");
+  sig.idempotency_key = "scan-1";
+  Answer first = Call(sig);
+  ASSERT_EQ(first.status, 200) << first.raw.body;
+  EXPECT_EQ(first.json.Get("outcome").StringOr(""), "delivered");
+  Answer again = Call(sig);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.json.Get("outcome").StringOr(""), "duplicate");
+  sig.body = R"({"box": 2})";
+  Answer conflict = Call(sig);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(Code(conflict), "idempotency_conflict");
+  HttpRequest malformed = Req("POST", "/v1/workflows/wf-sig/signals/other", "t-ops", "{nope");
+  EXPECT_EQ(Call(malformed).status, 400);
+  EXPECT_EQ(Call(Req("POST", "/v1/workflows/wf-none/signals/x", "t-ops")).status, 404);
+  // A bare payload (no body) is buffered for a later step.
+  Answer buffered = Call(Req("POST", "/v1/workflows/wf-sig/signals/later", "t-ops"));
+  EXPECT_EQ(buffered.status, 200);
+  EXPECT_EQ(buffered.json.Get("outcome").StringOr(""), "buffered");
+}
+
+TEST_F(ApiHandlerTest, CancelAndResume) {
+  std::string id = StartHeld(500, "wf-cancel");
+  Answer bad = Call(Req("POST", "/v1/workflows/" + id + "/cancel", "t-ops", R"({"reason": 3})"));
+  EXPECT_EQ(bad.status, 400);
+  Answer c = Call(Req("POST", "/v1/workflows/" + id + "/cancel", "t-ops", R"({"reason": "duplicate"})"));
+  ASSERT_EQ(c.status, 200) << c.raw.body;
+  EXPECT_EQ(c.json.Get("status").StringOr(""), "cancelled");
+  Answer twice = Call(Req("POST", "/v1/workflows/" + id + "/cancel", "t-ops"));
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(Code(twice), "invalid_state");
+  Answer resume = Call(Req("POST", "/v1/workflows/" + id + "/resume", "t-ops"));
+  EXPECT_EQ(resume.status, 409);
+  EXPECT_EQ(Call(Req("POST", "/v1/workflows/wf-none/cancel", "t-ops")).status, 404);
+}
+
+TEST_F(ApiHandlerTest, ListFiltersAndPagesStablyUnderInserts) {
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(1);
+    StartHeld(i % 2 == 0 ? 500 : 5, "wf-list-" + std::to_string(i));
+  }
+  Answer page1 = Call(Req("GET", "/v1/workflows?limit=2", "t-rita"));
+  ASSERT_EQ(page1.status, 200) << page1.raw.body;
+  ASSERT_EQ(page1.json.Get("items").AsList().size(), 2u);
+  std::string cursor = page1.json.Get("next_cursor").StringOr("");
+  EXPECT_EQ(cursor, "wf-list-1");
+  // New instances land after every existing one: the next pages are unchanged.
+  clock_.Advance(1);
+  StartHeld(500, "wf-list-new");
+  std::vector<std::string> seen;
+  while (!cursor.empty()) {
+    Answer p = Call(Req("GET", "/v1/workflows?limit=2&cursor=" + cursor, "t-rita"));
+    ASSERT_EQ(p.status, 200);
+    for (const Value& item : p.json.Get("items").AsList()) seen.push_back(item.Get("id").StringOr(""));
+    cursor = p.json.Get("next_cursor").StringOr("");
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"wf-list-2", "wf-list-3", "wf-list-4", "wf-list-new"}));
+
+  Answer waiting = Call(Req("GET", "/v1/workflows?waiting=approval&workflow=held", "t-rita"));
+  ASSERT_EQ(waiting.status, 200);
+  std::vector<std::string> held;
+  for (const Value& item : waiting.json.Get("items").AsList()) {
+    held.push_back(item.Get("id").StringOr(""));
+    EXPECT_EQ(item.Get("waiting_for").Get("kind").StringOr(""), "approval");
+  }
+  EXPECT_EQ(held, (std::vector<std::string>{"wf-list-0", "wf-list-2", "wf-list-4", "wf-list-new"}));
+  EXPECT_TRUE(waiting.json.Get("next_cursor").is_null());
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows?status=running", "t-rita")).json.Get("items").AsList().size(), 2u);
+
+  EXPECT_EQ(Code(Call(Req("GET", "/v1/workflows?status=sleeping", "t-rita"))), "invalid_query");
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows?waiting=lunch", "t-rita")).status, 400);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows?status=running&waiting=approval", "t-rita")).status, 400);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows?limit=0", "t-rita")).status, 400);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows?limit=abc", "t-rita")).status, 400);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows?cursor=wf-unknown", "t-rita")).status, 400);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows?colour=red", "t-rita")).status, 400);
+}
+
+TEST_F(ApiHandlerTest, HistoryPages) {
+  std::string id = StartHeld(500, "wf-hist");
+  ASSERT_EQ(Call(Req("POST", "/v1/workflows/" + id + "/approvals/review", "t-rob", R"({"decision": "approve"})")).status, 200);
+  Answer all = Call(Req("GET", "/v1/workflows/" + id + "/history", "t-rita"));
+  ASSERT_EQ(all.status, 200);
+  const Value::List& items = all.json.Get("items").AsList();
+  ASSERT_GE(items.size(), 3u);
+  EXPECT_TRUE(all.json.Get("next_after").is_null());
+  EXPECT_EQ(items[0].Get("type").StringOr(""), "workflow_started");
+  bool decided = false;
+  for (const Value& e : items) {
+    if (e.Get("type").StringOr("") == "approval_decided") {
+      decided = true;
+      EXPECT_EQ(e.Get("data").Get("principal").StringOr(""), "rob");
+    }
+  }
+  EXPECT_TRUE(decided);
+  std::vector<int64_t> seqs;
+  int64_t after = 0;
+  while (true) {
+    Answer p = Call(Req("GET", "/v1/workflows/" + id + "/history?limit=1&after=" + std::to_string(after), "t-rita"));
+    ASSERT_EQ(p.status, 200);
+    for (const Value& e : p.json.Get("items").AsList()) seqs.push_back(e.Get("seq").IntOr(0));
+    if (!p.json.Get("next_after").is_int()) break;
+    after = p.json.Get("next_after").AsInt();
+  }
+  ASSERT_EQ(seqs.size(), items.size());
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], static_cast<int64_t>(i + 1));
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/wf-none/history", "t-rita")).status, 404);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/" + id + "/history?after=-1", "t-rita")).status, 400);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/" + id + "/history?limit=5000", "t-rita")).status, 400);
+}
+
+TEST_F(ApiHandlerTest, RateLimitPerPrincipal) {
+  Build(RateLimit{1, 2});
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows", "t-rita")).status, 200);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows", "t-rita")).status, 200);
+  Answer limited = Call(Req("GET", "/v1/workflows", "t-rita"));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(Code(limited), "rate_limited");
+  EXPECT_EQ(Header(limited, "Retry-After"), "1");
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows", "t-rob")).status, 200);  // another principal
+  EXPECT_EQ(Call(Req("GET", "/healthz")).status, 200);                // public routes are not limited
+  clock_.Advance(1000);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows", "t-rita")).status, 200);
+  HttpResponse metrics = handler_->Handle(Req("GET", "/metrics"));
+  EXPECT_NE(metrics.body.find("steadfast_http_rate_limited_total 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace steadfast::http

@@ -1,0 +1,255 @@
+// Routing, error mapping, request fields, metrics text and the `http:`
+// config section.
+#include <gtest/gtest.h>
+
+#include "config/engine_config.h"
+#include "http/api_error.h"
+#include "http/http_metrics.h"
+#include "http/request_fields.h"
+#include "http/router.h"
+#include "http/workflow_endpoints.h"
+#include "subprocess.h"
+
+namespace steadfast::http {
+namespace {
+
+TEST(RouterTest, MatchesLiteralsAndParameters) {
+  Router r;
+  size_t list = r.Add("GET", "/v1/workflows");
+  size_t start = r.Add("POST", "/v1/workflows");
+  size_t get = r.Add("GET", "/v1/workflows/{id}");
+  size_t decide = r.Add("POST", "/v1/workflows/{id}/approvals/{step}");
+
+  EXPECT_EQ(r.Find("GET", SplitPath("/v1/workflows")).index, list);
+  EXPECT_EQ(r.Find("POST", SplitPath("/v1/workflows")).index, start);
+  RouteLookup g = r.Find("GET", SplitPath("/v1/workflows/wf-1"));
+  ASSERT_EQ(g.result, RouteResult::kFound);
+  EXPECT_EQ(g.index, get);
+  EXPECT_EQ(g.pattern, "/v1/workflows/{id}");
+  EXPECT_EQ(g.params.at("id"), "wf-1");
+  RouteLookup d = r.Find("POST", {"v1", "workflows", "a/b", "approvals", "review"});
+  ASSERT_EQ(d.result, RouteResult::kFound);
+  EXPECT_EQ(d.index, decide);
+  EXPECT_EQ(d.params.at("id"), "a/b");
+  EXPECT_EQ(d.params.at("step"), "review");
+}
+
+TEST(RouterTest, DistinguishesNotFoundFromMethodNotAllowed) {
+  Router r;
+  r.Add("GET", "/v1/workflows");
+  r.Add("POST", "/v1/workflows");
+  r.Add("GET", "/v1/workflows/{id}");
+  EXPECT_EQ(r.Find("GET", SplitPath("/v2/workflows")).result, RouteResult::kNotFound);
+  EXPECT_EQ(r.Find("GET", SplitPath("/v1/workflows/")).result, RouteResult::kNotFound);  // empty id
+  EXPECT_EQ(r.Find("GET", SplitPath("/v1/workflows/a/b")).result, RouteResult::kNotFound);
+  RouteLookup del = r.Find("DELETE", SplitPath("/v1/workflows"));
+  EXPECT_EQ(del.result, RouteResult::kMethodNotAllowed);
+  EXPECT_EQ(del.allow, "GET, POST");
+  EXPECT_EQ(del.pattern, "/v1/workflows");
+  EXPECT_EQ(r.Find("PUT", SplitPath("/v1/workflows/x")).allow, "GET");
+}
+
+TEST(ApiErrorTest, MapsStatusCodes) {
+  EXPECT_EQ(ErrorFromStatus(Status::InvalidArgument("x")).status, 400);
+  EXPECT_EQ(ErrorFromStatus(Status::NotFound("x")).status, 404);
+  EXPECT_EQ(ErrorFromStatus(Status::Conflict("x")).status, 409);
+  ApiError pre = ErrorFromStatus(Status::FailedPrecondition("done"));
+  EXPECT_EQ(pre.status, 409);
+  EXPECT_EQ(pre.code, "invalid_state");
+  ApiError four = ErrorFromStatus(Status::PermissionDenied("four_eyes: 'ops' requested this workflow"));
+  EXPECT_EQ(four.status, 403);
+  EXPECT_EQ(four.code, "four_eyes");
+  EXPECT_EQ(four.message, "'ops' requested this workflow");
+  EXPECT_EQ(ErrorFromStatus(Status::PermissionDenied("nope")).code, "forbidden");
+  ApiError busy = ErrorFromStatus(Status::Busy("locked"));
+  EXPECT_EQ(busy.status, 503);
+  ASSERT_EQ(busy.headers.size(), 1u);
+  EXPECT_EQ(busy.headers[0].first, "Retry-After");
+  ApiError internal = ErrorFromStatus(Status::Internal("/secret/path exploded"));
+  EXPECT_EQ(internal.status, 500);
+  EXPECT_EQ(internal.message.find("/secret/path"), std::string::npos);
+}
+
+TEST(ApiErrorTest, ErrorBodyShape) {
+  ApiError e = ApiError::Make(409, "already_decided", "twice");
+  e.extra = Value::Map{{"decision", Value::Map{{"decision", "approve"}}}, {"code", "ignored"}};
+  HttpResponse r = ErrorResponse(e);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto v = Value::FromJson(r.body);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->Get("error").Get("code").StringOr(""), "already_decided");
+  EXPECT_EQ(v->Get("error").Get("message").StringOr(""), "twice");
+  EXPECT_EQ(v->Get("error").Get("decision").Get("decision").StringOr(""), "approve");
+}
+
+TEST(RequestFieldsTest, JsonObjectParsing) {
+  EXPECT_TRUE(ParseJsonObject(R"({"a": 1})", false).ok());
+  auto bad = ParseJsonObject("{\"a\": ", false);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().status, 400);
+  EXPECT_EQ(bad.error().code, "malformed_json");
+  auto list = ParseJsonObject("[1]", false);
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.error().code, "invalid_field");
+  EXPECT_FALSE(ParseJsonObject("  ", false).ok());
+  auto empty = ParseJsonObject(" \n", true);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty.value().is_map());
+}
+
+TEST(RequestFieldsTest, FieldsNameTheOffender) {
+  Value obj = *Value::FromJson(R"({"workflow": 3, "version": "1", "comment": "ok", "extra": true})");
+  auto w = StringField(obj, "workflow", true);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().message, "field 'workflow' must be a string, got int");
+  auto v = IntField(obj, "version", false);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().message, "field 'version' must be an integer, got string");
+  auto missing = StringField(obj, "decision", true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "missing required field 'decision'");
+  auto absent = StringField(obj, "nope", false);
+  ASSERT_TRUE(absent.ok());
+  EXPECT_FALSE(absent.value().has_value());
+  EXPECT_EQ(*StringField(obj, "comment", true).value(), "ok");
+  auto unknown = CheckKnownFields(obj, {"workflow", "version", "comment"});
+  ASSERT_TRUE(unknown);
+  EXPECT_NE(unknown->message.find("'extra'"), std::string::npos);
+}
+
+TEST(RequestFieldsTest, QueryParameters) {
+  Params q = {{"limit", "10"}, {"after", "x"}};
+  EXPECT_EQ(IntParam(q, "limit", 50, 1, 100).value(), 10);
+  EXPECT_EQ(IntParam(q, "missing", 50, 1, 100).value(), 50);
+  EXPECT_FALSE(IntParam(q, "after", 0, 0, 100).ok());
+  EXPECT_FALSE(IntParam({{"limit", "0"}}, "limit", 50, 1, 100).ok());
+  EXPECT_FALSE(IntParam({{"limit", "101"}}, "limit", 50, 1, 100).ok());
+  EXPECT_FALSE(IntParam({{"limit", "1x"}}, "limit", 50, 1, 100).ok());
+  EXPECT_FALSE(IntParam({{"limit", ""}}, "limit", 50, 1, 100).ok());
+  EXPECT_TRUE(CheckKnownParams(q, {"limit"}).has_value());
+  EXPECT_FALSE(CheckKnownParams(q, {"limit", "after"}).has_value());
+  auto twice = CheckKnownParams({{"limit", "1"}, {"limit", "2"}}, {"limit"});
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->code, "invalid_query");
+}
+
+TEST(TraceparentTest, Validation) {
+  EXPECT_TRUE(IsValidTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(IsValidTraceparent("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(IsValidTraceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(IsValidTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"));
+  EXPECT_FALSE(IsValidTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(IsValidTraceparent("garbage"));
+  EXPECT_FALSE(IsValidTraceparent(""));
+}
+
+TEST(HttpMetricsTest, CountsByRouteMethodStatus) {
+  HttpMetrics m;
+  m.Record("/v1/workflows/{id}", "GET", 200);
+  m.Record("/v1/workflows/{id}", "GET", 200);
+  m.Record("/v1/workflows", "POST", 429);
+  m.Record("unmatched", "BREW", 404);
+  std::string text = m.Render();
+  EXPECT_NE(text.find("steadfast_http_requests_total{route=\"/v1/workflows/{id}\",method=\"GET\",status=\"200\"} 2"),
+            std::string::npos);
+  EXPECT_NE(text.find("method=\"OTHER\""), std::string::npos);
+  EXPECT_NE(text.find("steadfast_http_rate_limited_total 1"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE steadfast_http_requests_total counter"), std::string::npos);
+  std::string counts = RenderInstanceCounts({{InstanceStatus::kRunning, 3}});
+  EXPECT_NE(counts.find("steadfast_instances{status=\"running\"} 3"), std::string::npos);
+  EXPECT_NE(counts.find("steadfast_instances{status=\"cancelled\"} 0"), std::string::npos);
+  EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+TEST(HttpConfigTest, SizesAndAddresses) {
+  EXPECT_EQ(*ParseByteSize("1MiB"), 1 << 20);
+  EXPECT_EQ(*ParseByteSize("64KiB"), 64 * 1024);
+  EXPECT_EQ(*ParseByteSize("2MB"), 2'000'000);
+  EXPECT_EQ(*ParseByteSize("512"), 512);
+  EXPECT_FALSE(ParseByteSize("1GiB").ok());
+  EXPECT_FALSE(ParseByteSize("MiB").ok());
+  auto hp = SplitHostPort("127.0.0.1:8080");
+  ASSERT_TRUE(hp.ok());
+  EXPECT_EQ(hp->first, "127.0.0.1");
+  EXPECT_EQ(hp->second, 8080);
+  EXPECT_EQ(SplitHostPort("[::1]:0")->first, "::1");
+  EXPECT_FALSE(SplitHostPort("127.0.0.1").ok());
+  EXPECT_FALSE(SplitHostPort("127.0.0.1:99999").ok());
+  EXPECT_FALSE(SplitHostPort(":80").ok());
+}
+
+TEST(HttpConfigTest, LoadsTheHttpSectionAndTokensFile) {
+  testing::TempDir dir;
+  std::string hash(64, 'a');
+  testing::WriteFile(dir.File("tokens.yaml"), "- { name: bob, sha256: " + std::string(64, 'b') + ", roles: [reviewer] }\n");
+  testing::WriteFile(dir.File("steadfast.yaml"),
+                     "database: x.db\n"
+                     "http:\n"
+                     "  listen: 127.0.0.1:0\n"
+                     "  max_body: 64KiB\n"
+                     "  request_timeout: 5s\n"
+                     "  threads: 3\n"
+                     "  rate_limit: { per_principal_per_s: 2.5, burst: 7 }\n"
+                     "  tokens:\n"
+                     "    - { name: alice, sha256: " + hash + ", roles: [operator, admin] }\n"
+                     "  tokens_file: tokens.yaml\n"
+                     "  tls: { cert: c.pem, key: k.pem }\n");
+  auto cfg = LoadEngineConfig(dir.File("steadfast.yaml"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  const HttpConfig& h = cfg->http;
+  EXPECT_EQ(h.listen, "127.0.0.1:0");
+  EXPECT_EQ(h.max_body_bytes, 64 * 1024);
+  EXPECT_EQ(h.request_timeout_ms, 5000);
+  EXPECT_EQ(h.threads, 3);
+  EXPECT_DOUBLE_EQ(h.rate_per_s, 2.5);
+  EXPECT_EQ(h.rate_burst, 7);
+  ASSERT_EQ(h.tokens.size(), 2u);
+  EXPECT_EQ(h.tokens[0].name, "alice");
+  EXPECT_EQ(h.tokens[0].roles, (std::vector<std::string>{"operator", "admin"}));
+  EXPECT_EQ(h.tokens[1].name, "bob");
+  EXPECT_EQ(h.tls_cert, dir.File("c.pem"));
+  EXPECT_EQ(h.tls_key, dir.File("k.pem"));
+}
+
+TEST(HttpConfigTest, DefaultsWithoutSection) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("steadfast.yaml"), "database: x.db\n");
+  auto cfg = LoadEngineConfig(dir.File("steadfast.yaml"));
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->http.listen, "");
+  EXPECT_EQ(cfg->http.max_body_bytes, 1 << 20);
+  EXPECT_EQ(cfg->http.request_timeout_ms, 30000);
+}
+
+TEST(HttpConfigTest, ErrorsPointAtTheLineAndNeverEchoTheSecret) {
+  testing::TempDir dir;
+  auto load = [&](const std::string& http) {
+    testing::WriteFile(dir.File("c.yaml"), "database: x.db\nhttp:\n" + http);
+    return LoadEngineConfig(dir.File("c.yaml"));
+  };
+  auto plain = load("  tokens:\n    - { name: a, sha256: my-plaintext-token, roles: [admin] }\n");
+  ASSERT_FALSE(plain.ok());
+  EXPECT_NE(plain.status().message().find("c.yaml:4:"), std::string::npos) << plain.status().message();
+  EXPECT_EQ(plain.status().message().find("my-plaintext-token"), std::string::npos);
+  EXPECT_FALSE(load("  tokens:\n    - { name: a, sha256: " + std::string(64, 'a') + ", roles: [root] }\n").ok());
+  EXPECT_FALSE(load("  listen: nowhere\n").ok());
+  EXPECT_FALSE(load("  max_body: lots\n").ok());
+  EXPECT_FALSE(load("  rate_limit: { per_second: 3 }\n").ok());
+  EXPECT_FALSE(load("  tls: { cert: only.pem }\n").ok());
+  EXPECT_FALSE(load("  tokens_file: missing.yaml\n").ok());
+  EXPECT_FALSE(load("  colour: blue\n").ok());
+}
+
+TEST(HttpConfigTest, TokensFromText) {
+  auto t = ParseHttpTokens("[{name: ci, sha256: " + std::string(64, 'c') + ", roles: [operator]}]", "ENV");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->size(), 1u);
+  EXPECT_EQ((*t)[0].name, "ci");
+  auto bad = ParseHttpTokens("[{name: ci}]", "ENV");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("ENV:", 0), 0u);
+}
+
+}  // namespace
+}  // namespace steadfast::http

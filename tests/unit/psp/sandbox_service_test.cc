@@ -1,0 +1,263 @@
+// The sandbox's service logic without sockets: settlement timing with a
+// ManualClock, Stripe validation, idempotency, pagination, admission faults
+// and flag parsing.
+#include "sandbox_service.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "sandbox_options.h"
+
+namespace steadfast::sandbox {
+namespace {
+
+constexpr const char* kKey = "sk_test_unit_sandbox";
+
+class SandboxServiceTest : public ::testing::Test {
+ protected:
+  void Make(SettlementConfig settlement = {}, FaultConfig faults = {}) {
+    auto db = SqliteDb::Open(":memory:");
+    ASSERT_TRUE(db.ok());
+    ServiceOptions options;
+    options.secret_key = kKey;
+    options.settlement = settlement;
+    options.faults = faults;
+    options.seed = 7;
+    auto service = SandboxService::Create(options, std::move(db).value(), clock_);
+    ASSERT_TRUE(service.ok()) << service.status().ToString();
+    service_ = std::move(service).value();
+  }
+
+  SandboxRequest Base(std::string method, std::string path) {
+    SandboxRequest r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.has_authorization = true;
+    r.api_key = kKey;
+    return r;
+  }
+
+  SandboxRequest Form(std::string path, Params form, std::string key = "") {
+    SandboxRequest r = Base("POST", std::move(path));
+    r.is_form = true;
+    r.form = std::move(form);
+    r.body = "form";
+    r.idempotency_key = std::move(key);
+    return r;
+  }
+
+  SandboxRequest Json(std::string path, const nlohmann::json& body, std::string key = "") {
+    SandboxRequest r = Base("POST", std::move(path));
+    r.body = body.dump();
+    r.idempotency_key = std::move(key);
+    return r;
+  }
+
+  SandboxRequest Get(std::string path, Params query = {}) {
+    SandboxRequest r = Base("GET", std::move(path));
+    r.query = std::move(query);
+    return r;
+  }
+
+  std::pair<int, nlohmann::json> Call(const SandboxRequest& request) {
+    Admission admission = service_->Admit(request);
+    SandboxResponse response =
+        admission.immediate ? *admission.immediate : service_->Handle(request, admission);
+    return {response.status, nlohmann::json::parse(response.body)};
+  }
+
+  void Seed(const std::string& id, int64_t amount, nlohmann::json extra = nlohmann::json::object()) {
+    extra["id"] = id;
+    extra["amount"] = amount;
+    extra["currency"] = "usd";
+    auto [status, body] = Call(Json("/sandbox/charges", extra));
+    ASSERT_EQ(status, 200) << body.dump();
+  }
+
+  ManualClock clock_{1'700'000'000'000};
+  std::unique_ptr<SandboxService> service_;
+};
+
+TEST_F(SandboxServiceTest, SettlesExactlyAtTheDelay) {
+  Make(SettlementConfig{.delay_ms = 1'000, .fail_rate = 0.0});
+  Seed("ch_1", 500);
+  auto [status, refund] = Call(Form("/v1/refunds", {{"charge", "ch_1"}}));
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(refund["status"], "pending");
+  EXPECT_EQ(refund["amount"], 500);
+  const std::string id = refund["id"];
+  clock_.Advance(999);
+  EXPECT_EQ(Call(Get("/v1/refunds/" + id)).second["status"], "pending");
+  clock_.Advance(1);
+  EXPECT_EQ(Call(Get("/v1/refunds/" + id)).second["status"], "succeeded");
+}
+
+TEST_F(SandboxServiceTest, FailedSettlementReturnsTheAmount) {
+  Make(SettlementConfig{.delay_ms = 50, .fail_rate = 1.0});
+  Seed("ch_1", 500);
+  const std::string id = Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "200"}})).second["id"];
+  // While pending, the amount is reserved.
+  EXPECT_EQ(Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "301"}})).second["error"]["code"],
+            "amount_too_large");
+  clock_.Advance(50);
+  auto [status, refund] = Call(Get("/v1/refunds/" + id));
+  EXPECT_EQ(refund["status"], "failed");
+  EXPECT_EQ(refund["failure_reason"], "expired_or_canceled_card");
+  EXPECT_EQ(Call(Get("/v1/charges/ch_1")).second["amount_refunded"], 0);
+}
+
+TEST_F(SandboxServiceTest, ValidationFailuresAreNotSavedUnderTheKey) {
+  Make();
+  Seed("ch_1", 500);
+  auto [missing_status, missing] = Call(Form("/v1/refunds", {{"amount", "100"}}, "k"));
+  EXPECT_EQ(missing_status, 400);
+  EXPECT_EQ(missing["error"]["code"], "parameter_missing");
+  auto [unknown_status, unknown] = Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"colour", "red"}}, "k"));
+  EXPECT_EQ(unknown_status, 400);
+  EXPECT_EQ(unknown["error"]["code"], "parameter_unknown");
+  EXPECT_EQ(unknown["error"]["param"], "colour");
+  auto [bad_status, bad] = Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "12.5"}}, "k"));
+  EXPECT_EQ(bad_status, 400);
+  EXPECT_EQ(bad["error"]["code"], "parameter_invalid_integer");
+  auto [reason_status, reason] = Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"reason", "bored"}}, "k"));
+  EXPECT_EQ(reason_status, 400);
+  EXPECT_EQ(reason["error"]["param"], "reason");
+  // None of those consumed the key.
+  auto [status, refund] = Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "100"}}, "k"));
+  EXPECT_EQ(status, 200) << refund.dump();
+}
+
+TEST_F(SandboxServiceTest, BusinessErrorsAreSavedAndReplayed) {
+  Make();
+  Seed("ch_1", 500);
+  auto [first_status, first] = Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "600"}}, "k"));
+  EXPECT_EQ(first_status, 400);
+  EXPECT_EQ(first["error"]["code"], "amount_too_large");
+  auto request = Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "600"}}, "k");
+  Admission admission = service_->Admit(request);
+  SandboxResponse replay = service_->Handle(request, admission);
+  EXPECT_EQ(replay.status, 400);
+  bool replayed = false;
+  for (const auto& [name, value] : replay.headers) replayed |= name == "Idempotent-Replayed" && value == "true";
+  EXPECT_TRUE(replayed);
+}
+
+TEST_F(SandboxServiceTest, KeysAreScopedToTheirEndpoint) {
+  Make();
+  Seed("ch_1", 500);
+  ASSERT_EQ(Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "100"}}, "k")).first, 200);
+  // The inventory service has its own key space.
+  EXPECT_EQ(Call(Json("/inventory/release", {{"reservation_id", "r1"}}, "k")).first, 200);
+  // Within a service, another endpoint cannot reuse the key.
+  auto [status, body] = Call(Json("/inventory/hold", {{"reservation_id", "r1"}}, "k"));
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(body["error"]["type"], "idempotency_error");
+}
+
+TEST_F(SandboxServiceTest, EndingBeforePagesTowardsNewer) {
+  Make();
+  Seed("ch_1", 10'000);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "10"}})).second["id"]);
+  }
+  // Newest first: ids[4], ids[3], ids[2], ids[1], ids[0].
+  auto [status, page] = Call(Get("/v1/refunds", {{"ending_before", ids[1]}, {"limit", "2"}}));
+  ASSERT_EQ(status, 200);
+  ASSERT_EQ(page["data"].size(), 2u);
+  EXPECT_EQ(page["data"][0]["id"], ids[3]);
+  EXPECT_EQ(page["data"][1]["id"], ids[2]);
+  EXPECT_TRUE(page["has_more"]);
+  EXPECT_EQ(page["url"], "/v1/refunds");
+  EXPECT_EQ(Call(Get("/v1/refunds", {{"limit", "0"}})).first, 400);
+  EXPECT_EQ(Call(Get("/v1/refunds", {{"starting_after", "re_nope"}})).first, 404);
+}
+
+TEST_F(SandboxServiceTest, AdmissionPlaysFaultsBeforeTheIdempotencyLayer) {
+  FaultConfig faults;
+  faults.burst_5xx = 1;
+  faults.drop_next = 1;
+  Make({}, faults);
+  Seed("ch_1", 500);
+  const SandboxRequest request = Form("/v1/refunds", {{"charge", "ch_1"}}, "k");
+  Admission first = service_->Admit(request);
+  ASSERT_TRUE(first.immediate.has_value());
+  EXPECT_EQ(first.immediate->status, 500);
+  Admission second = service_->Admit(request);
+  EXPECT_FALSE(second.immediate.has_value());
+  EXPECT_EQ(second.fault.kind, FaultKind::kDropped);
+  // While that request holds the key, a duplicate is told to come back later.
+  Admission duplicate = service_->Admit(request);
+  ASSERT_TRUE(duplicate.immediate.has_value());
+  EXPECT_EQ(duplicate.immediate->status, 409);
+  EXPECT_EQ(service_->Handle(request, second).status, 200);
+  auto stats = Call(Get("/sandbox/stats")).second;
+  EXPECT_EQ(stats["faults"]["5xx"], 1);
+  EXPECT_EQ(stats["faults"]["dropped"], 1);
+  EXPECT_EQ(stats["refunds"]["count"], 1);
+}
+
+TEST_F(SandboxServiceTest, FaultsOnlyApplyInScope) {
+  FaultConfig faults;
+  faults.error_rate = 1.0;
+  Make({}, faults);
+  EXPECT_EQ(Call(Json("/sandbox/charges", {{"id", "ch_1"}, {"amount", 5}, {"currency", "usd"}})).first, 200);
+  EXPECT_EQ(Call(Get("/v1/refunds")).first, 500);
+  EXPECT_EQ(Call(Get("/v1/charges/ch_1")).first, 200);  // not under a scope prefix
+}
+
+TEST_F(SandboxServiceTest, RuntimeFaultPatchesAreValidated) {
+  Make();
+  EXPECT_EQ(Call(Json("/sandbox/faults", {{"error_rate", 2.0}})).first, 400);
+  EXPECT_EQ(Call(Json("/sandbox/faults", {{"explode", true}})).first, 400);
+  EXPECT_EQ(Call(Json("/sandbox/faults", {{"latency_ms", "fast"}})).first, 400);
+  auto [status, config] = Call(Json("/sandbox/faults", {{"drop_rate", 0.25}, {"scope", {"/v1/"}}}));
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(config["drop_rate"], 0.25);
+  EXPECT_EQ(config["scope"][0], "/v1/");
+  SandboxRequest reset = Base("DELETE", "/sandbox/faults");
+  EXPECT_EQ(Call(reset).second["drop_rate"], 0.0);
+}
+
+TEST_F(SandboxServiceTest, AuthIsRequiredOnStripeEndpoints) {
+  Make();
+  SandboxRequest anonymous = Get("/v1/refunds");
+  anonymous.has_authorization = false;
+  anonymous.api_key.clear();
+  EXPECT_EQ(Call(anonymous).first, 401);
+  SandboxRequest wrong = Get("/v1/refunds");
+  wrong.api_key = "sk_test_wrong_but_long_enough";
+  auto [status, body] = Call(wrong);
+  EXPECT_EQ(status, 401);
+  EXPECT_EQ(body["error"]["message"].get<std::string>().find("sk_test_wrong"), std::string::npos);
+}
+
+TEST_F(SandboxServiceTest, SeedingIsIdempotentAndConflictsAreRefused) {
+  Make();
+  Seed("ch_1", 500);
+  Seed("ch_1", 500);
+  EXPECT_EQ(Call(Json("/sandbox/charges", {{"id", "ch_1"}, {"amount", 600}, {"currency", "usd"}})).first, 409);
+  EXPECT_EQ(Call(Json("/sandbox/charges", {{"amount", 600}, {"currency", "us"}})).first, 400);
+}
+
+TEST(SandboxOptionsTest, ParsesFlagsAndEnvironment) {
+  auto env = [](const char* name) -> const char* {
+    return std::string(name) == "STEADFAST_SANDBOX_SECRET_KEY" ? "sk_test_from_env" : nullptr;
+  };
+  auto options = ParseSandboxOptions({"--port", "0", "--drop-rate=0.5", "--latency-ms", "20", "--settle-delay-ms",
+                                      "300", "--fault-scope", "/v1/,/inventory"},
+                                     env);
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->port, 0);
+  EXPECT_EQ(options->service.secret_key, "sk_test_from_env");
+  EXPECT_EQ(options->service.faults.drop_rate, 0.5);
+  EXPECT_EQ(options->service.faults.latency_ms, 20);
+  EXPECT_EQ(options->service.settlement.delay_ms, 300);
+  EXPECT_EQ(options->service.faults.scope, (std::vector<std::string>{"/v1/", "/inventory"}));
+  EXPECT_FALSE(ParseSandboxOptions({"--error-rate", "1.5"}, env).ok());
+  EXPECT_FALSE(ParseSandboxOptions({"--port"}, env).ok());
+  EXPECT_FALSE(ParseSandboxOptions({"--bogus"}, env).ok());
+}
+
+}  // namespace
+}  // namespace steadfast::sandbox

@@ -1,0 +1,95 @@
+// RefundUntilSettled over a scripted adapter.
+#include "refund/psp/settlement.h"
+
+#include <deque>
+
+#include <gtest/gtest.h>
+
+namespace steadfast::refund {
+namespace {
+
+PspRefund Refund(PspRefundStatus status, bool replayed = false, std::string failure = "") {
+  PspRefund r;
+  r.id = "re_1";
+  r.status = status;
+  r.amount_minor = 700;
+  r.currency = "usd";
+  r.replayed = replayed;
+  r.failure_reason = std::move(failure);
+  return r;
+}
+
+class ScriptedPsp : public PspAdapter {
+ public:
+  std::deque<RemoteResult<PspRefund>> creates;
+  std::deque<RemoteResult<PspRefund>> reads;
+  int create_calls = 0;
+  int read_calls = 0;
+
+  RemoteResult<PspRefund> Refund(const RefundRequest&) override {
+    ++create_calls;
+    auto next = creates.front();
+    creates.pop_front();
+    return next;
+  }
+  RemoteResult<PspRefund> GetRefund(std::string_view) override {
+    ++read_calls;
+    auto next = reads.front();
+    reads.pop_front();
+    return next;
+  }
+  RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest&) override { return RefundPage{}; }
+};
+
+TEST(SettlementTest, ImmediateSuccessNeedsNoRead) {
+  ScriptedPsp psp;
+  psp.creates.push_back(Refund(PspRefundStatus::kSucceeded));
+  auto result = RefundUntilSettled(psp, RefundRequest{});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(psp.read_calls, 0);
+}
+
+TEST(SettlementTest, PendingIsRetryableWithThePollInterval) {
+  ScriptedPsp psp;
+  psp.creates.push_back(Refund(PspRefundStatus::kPending));
+  psp.reads.push_back(Refund(PspRefundStatus::kPending));
+  auto result = RefundUntilSettled(psp, RefundRequest{}, SettlementPolicy{.poll_interval_ms = 2'500});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, ErrorKind::kRetryable);
+  EXPECT_EQ(result.error().code, "refund_pending");
+  EXPECT_EQ(result.error().retry_after_ms, 2'500);
+  EXPECT_EQ(result.error().details.Get("refund_id").StringOr(""), "re_1");
+}
+
+TEST(SettlementTest, AReplayedPendingAnswerIsCheckedAgainstTheCurrentState) {
+  ScriptedPsp psp;
+  psp.creates.push_back(Refund(PspRefundStatus::kPending, /*replayed=*/true));
+  psp.reads.push_back(Refund(PspRefundStatus::kSucceeded));
+  auto result = RefundUntilSettled(psp, RefundRequest{});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->status, PspRefundStatus::kSucceeded);
+  EXPECT_TRUE(result->replayed);
+}
+
+TEST(SettlementTest, FailedSettlementIsNonRetryableWithTheReason) {
+  ScriptedPsp psp;
+  psp.creates.push_back(Refund(PspRefundStatus::kPending));
+  psp.reads.push_back(Refund(PspRefundStatus::kFailed, false, "lost_or_stolen_card"));
+  auto result = RefundUntilSettled(psp, RefundRequest{});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_EQ(result.error().code, "refund_failed");
+  EXPECT_EQ(result.error().details.Get("failure_reason").StringOr(""), "lost_or_stolen_card");
+}
+
+TEST(SettlementTest, ErrorsPassThroughUnchanged) {
+  ScriptedPsp psp;
+  psp.creates.push_back(ActivityError::Retryable("psp_timeout", "slow"));
+  EXPECT_EQ(RefundUntilSettled(psp, RefundRequest{}).error().code, "psp_timeout");
+  psp.creates.push_back(Refund(PspRefundStatus::kPending));
+  psp.reads.push_back(ActivityError::Retryable("psp_unavailable", "503"));
+  EXPECT_EQ(RefundUntilSettled(psp, RefundRequest{}).error().code, "psp_unavailable");
+}
+
+}  // namespace
+}  // namespace steadfast::refund

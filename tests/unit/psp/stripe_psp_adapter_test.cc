@@ -1,0 +1,268 @@
+// StripePspAdapter over a scripted transport: what goes on the wire, what
+// comes back, and that the secret key never leaks into errors.
+#include "refund/psp/stripe_psp_adapter.h"
+
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "refund/psp/curl_transport.h"
+#include "refund/psp/http_client.h"
+
+namespace steadfast::refund {
+namespace {
+
+constexpr const char* kKey = "sk_test_unit_secret_4242";
+
+class FakeTransport : public HttpTransport {
+ public:
+  std::deque<TransportResult> replies;
+  std::vector<HttpRequest> sent;
+
+  TransportResult Send(const HttpRequest& request) override {
+    std::lock_guard lock(mu_);
+    sent.push_back(request);
+    TransportResult reply = replies.front();
+    replies.pop_front();
+    return reply;
+  }
+
+  static HttpResponse Json(int status, std::string body, std::map<std::string, std::string> headers = {}) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    return r;
+  }
+
+ private:
+  std::mutex mu_;
+};
+
+std::string Header(const HttpRequest& request, const std::string& name) {
+  for (const auto& [key, value] : request.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+const char* kRefundJson = R"({"id":"re_123","object":"refund","amount":1500,"charge":"ch_1","created":1700000000,
+  "currency":"usd","metadata":{"order":"o-1"},"payment_intent":"pi_1","reason":"duplicate","status":"succeeded"})";
+
+class StripePspAdapterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StripeConfig config;
+    config.base_url = "https://psp.example/";
+    config.secret_key = kKey;
+    config.timeout_ms = 1'234;
+    auto created = StripePspAdapter::Create(config, transport_, clock_);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    psp_ = std::move(created).value();
+  }
+
+  RefundRequest Request() {
+    RefundRequest r;
+    r.charge = "ch_1";
+    r.amount_minor = 1'500;
+    r.reason = RefundReason::kDuplicate;
+    r.metadata = {{"order", "o-1"}, {"note", "a b&c"}};
+    r.idempotency_key = "wf-1/psp";
+    return r;
+  }
+
+  ManualClock clock_{1'700'000'000'000};
+  FakeTransport transport_;
+  std::unique_ptr<StripePspAdapter> psp_;
+};
+
+TEST_F(StripePspAdapterTest, PostsAFormEncodedRefundWithKeyAndAuth) {
+  transport_.replies.push_back(FakeTransport::Json(200, kRefundJson));
+  auto refund = psp_->Refund(Request());
+  ASSERT_TRUE(refund.ok()) << refund.error().message;
+  ASSERT_EQ(transport_.sent.size(), 1u);
+  const HttpRequest& sent = transport_.sent[0];
+  EXPECT_EQ(sent.method, HttpMethod::kPost);
+  EXPECT_EQ(sent.url, "https://psp.example/v1/refunds");
+  EXPECT_EQ(sent.timeout_ms, 1'234);
+  EXPECT_EQ(Header(sent, "Authorization"), std::string("Bearer ") + kKey);
+  EXPECT_EQ(Header(sent, "Idempotency-Key"), "wf-1/psp");
+  EXPECT_EQ(Header(sent, "Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(sent.body,
+            "charge=ch_1&amount=1500&reason=duplicate&metadata%5Bnote%5D=a%20b%26c&metadata%5Border%5D=o-1");
+
+  EXPECT_EQ(refund->id, "re_123");
+  EXPECT_EQ(refund->status, PspRefundStatus::kSucceeded);
+  EXPECT_EQ(refund->amount_minor, 1'500);
+  EXPECT_EQ(refund->reason, RefundReason::kDuplicate);
+  EXPECT_EQ(refund->metadata.at("order"), "o-1");
+  EXPECT_EQ(refund->created_s, 1'700'000'000);
+  EXPECT_FALSE(refund->replayed);
+  EXPECT_EQ(refund->ToValue().Get("status").StringOr(""), "succeeded");
+}
+
+TEST_F(StripePspAdapterTest, ReportsReplays) {
+  transport_.replies.push_back(FakeTransport::Json(200, kRefundJson, {{"idempotent-replayed", "true"}}));
+  auto refund = psp_->Refund(Request());
+  ASSERT_TRUE(refund.ok());
+  EXPECT_TRUE(refund->replayed);
+}
+
+TEST_F(StripePspAdapterTest, ValidatesLocallyWithoutCallingThePsp) {
+  RefundRequest no_key = Request();
+  no_key.idempotency_key.clear();
+  RefundRequest both = Request();
+  both.payment_intent = "pi_1";
+  RefundRequest zero = Request();
+  zero.amount_minor = 0;
+  RefundRequest long_key = Request();
+  long_key.idempotency_key = std::string(256, 'k');
+  for (const RefundRequest& bad : {no_key, both, zero, long_key}) {
+    auto result = psp_->Refund(bad);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().kind, ErrorKind::kNonRetryable);
+    EXPECT_EQ(result.error().code, "invalid_refund_request");
+  }
+  EXPECT_TRUE(transport_.sent.empty());
+}
+
+TEST_F(StripePspAdapterTest, MissingChargeBecomesInvalidCharge) {
+  transport_.replies.push_back(FakeTransport::Json(
+      404, R"({"error":{"type":"invalid_request_error","code":"resource_missing","param":"charge","message":"No such charge: 'ch_1'"}})"));
+  auto refund = psp_->Refund(Request());
+  ASSERT_FALSE(refund.ok());
+  EXPECT_EQ(refund.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_EQ(refund.error().code, "invalid_charge");
+  EXPECT_EQ(refund.error().details.Get("code").StringOr(""), "resource_missing");
+}
+
+TEST_F(StripePspAdapterTest, GarbledSuccessIsRetryableBadResponse) {
+  transport_.replies.push_back(FakeTransport::Json(200, "<html>proxy</html>"));
+  transport_.replies.push_back(FakeTransport::Json(200, R"({"object":"charge","id":"ch_1"})"));
+  for (int i = 0; i < 2; ++i) {
+    auto refund = psp_->Refund(Request());
+    ASSERT_FALSE(refund.ok());
+    EXPECT_EQ(refund.error().kind, ErrorKind::kRetryable);
+    EXPECT_EQ(refund.error().code, "psp_bad_response");
+  }
+}
+
+TEST_F(StripePspAdapterTest, UnknownStatusNeedsAHuman) {
+  std::string body = kRefundJson;
+  body.replace(body.find("succeeded"), 9, "teleported");
+  transport_.replies.push_back(FakeTransport::Json(200, body));
+  auto refund = psp_->Refund(Request());
+  ASSERT_FALSE(refund.ok());
+  EXPECT_EQ(refund.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_EQ(refund.error().code, "psp_unexpected_status");
+  EXPECT_EQ(refund.error().details.Get("refund_id").StringOr(""), "re_123");
+}
+
+TEST_F(StripePspAdapterTest, CurrencyMismatchIsReportedWithTheRefundId) {
+  transport_.replies.push_back(FakeTransport::Json(200, kRefundJson));
+  RefundRequest request = Request();
+  request.expected_currency = "EUR";
+  auto refund = psp_->Refund(request);
+  ASSERT_FALSE(refund.ok());
+  EXPECT_EQ(refund.error().code, "psp_currency_mismatch");
+  EXPECT_EQ(refund.error().details.Get("refund_id").StringOr(""), "re_123");
+}
+
+TEST_F(StripePspAdapterTest, TheSecretNeverAppearsInErrors) {
+  transport_.replies.push_back(TransportError{TransportErrorKind::kTimeout, "Operation timed out after 1234 ms"});
+  transport_.replies.push_back(FakeTransport::Json(
+      401, R"({"error":{"type":"invalid_request_error","message":"Invalid API Key provided: ****4242"}})"));
+  for (int i = 0; i < 2; ++i) {
+    auto refund = psp_->Refund(Request());
+    ASSERT_FALSE(refund.ok());
+    EXPECT_EQ(refund.error().message.find(kKey), std::string::npos);
+    EXPECT_EQ(refund.error().details.ToJson().find(kKey), std::string::npos);
+  }
+}
+
+TEST_F(StripePspAdapterTest, GetAndListBuildStripeUrls) {
+  transport_.replies.push_back(FakeTransport::Json(200, kRefundJson));
+  transport_.replies.push_back(FakeTransport::Json(
+      200, std::string(R"({"object":"list","has_more":true,"url":"/v1/refunds","data":[)") + kRefundJson + "]}"));
+  ASSERT_TRUE(psp_->GetRefund("re_123").ok());
+  EXPECT_EQ(transport_.sent[0].method, HttpMethod::kGet);
+  EXPECT_EQ(transport_.sent[0].url, "https://psp.example/v1/refunds/re_123");
+
+  ListRefundsRequest list;
+  list.limit = 2;
+  list.starting_after = "re_9";
+  list.charge = "ch_1";
+  list.created_gte_s = 1'700'000'000;
+  auto page = psp_->ListRefunds(list);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(transport_.sent[1].url,
+            "https://psp.example/v1/refunds?limit=2&starting_after=re_9&charge=ch_1&created%5Bgte%5D=1700000000");
+  EXPECT_TRUE(page->has_more);
+  ASSERT_EQ(page->refunds.size(), 1u);
+  EXPECT_EQ(page->refunds[0].id, "re_123");
+}
+
+TEST(StripePspAdapterCreateTest, SecretKeyFromEnvironmentOrRefused) {
+  FakeTransport transport;
+  ManualClock clock;
+  StripeConfig config;
+  config.secret_key_env = "STEADFAST_PSP_UNIT_TEST_KEY";
+  unsetenv("STEADFAST_PSP_UNIT_TEST_KEY");
+  EXPECT_FALSE(StripePspAdapter::Create(config, transport, clock).ok());
+  setenv("STEADFAST_PSP_UNIT_TEST_KEY", kKey, 1);
+  EXPECT_TRUE(StripePspAdapter::Create(config, transport, clock).ok());
+  unsetenv("STEADFAST_PSP_UNIT_TEST_KEY");
+  config.secret_key = kKey;
+  config.base_url = "ftp://psp.example";
+  EXPECT_FALSE(StripePspAdapter::Create(config, transport, clock).ok());
+}
+
+TEST(StripePspAdapterCreateTest, ConfigFromValue) {
+  auto config = StripeConfigFromValue(Value::Map{{"base_url", "http://127.0.0.1:12111"},
+                                                 {"timeout_ms", 2'000},
+                                                 {"secret_key_env", "SANDBOX_KEY"}});
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->base_url, "http://127.0.0.1:12111");
+  EXPECT_EQ(config->timeout_ms, 2'000);
+  EXPECT_EQ(config->secret_key_env, "SANDBOX_KEY");
+  EXPECT_FALSE(StripeConfigFromValue(Value::Map{{"timeout_ms", -1}}).ok());
+  EXPECT_FALSE(StripeConfigFromValue(Value::Map{{"base_url", 3}}).ok());
+}
+
+TEST(JsonHttpClientTest, PostsJsonWithKeyAndClassifiesWithItsServiceName) {
+  FakeTransport transport;
+  ManualClock clock;
+  JsonHttpClientOptions options;
+  options.service = "inventory";
+  options.base_url = "http://inv.example";
+  options.bearer_token = "tok";
+  auto client = JsonHttpClient::Create(options, transport, clock);
+  ASSERT_TRUE(client.ok());
+  transport.replies.push_back(FakeTransport::Json(200, R"({"id":"invrel_1"})", {{"idempotent-replayed", "true"}}));
+  transport.replies.push_back(FakeTransport::Json(503, ""));
+  auto ok = (*client)->PostJson("/inventory/release", Value::Map{{"reservation_id", "r-1"}}, "wf/restock");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->replayed);
+  EXPECT_EQ(ok->body.Get("id").StringOr(""), "invrel_1");
+  EXPECT_EQ(transport.sent[0].body, R"({"reservation_id":"r-1"})");
+  EXPECT_EQ(Header(transport.sent[0], "Idempotency-Key"), "wf/restock");
+  EXPECT_EQ(Header(transport.sent[0], "Authorization"), "Bearer tok");
+  auto down = (*client)->PostJson("/inventory/release", Value::Map{}, "wf/restock");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().code, "inventory_unavailable");
+  auto keyless = (*client)->PostJson("/inventory/release", Value::Map{}, "");
+  ASSERT_FALSE(keyless.ok());
+  EXPECT_EQ(keyless.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_EQ(transport.sent.size(), 2u);
+}
+
+TEST(FormUrlEncodeTest, EncodesEverythingOutsideTheUnreservedSet) {
+  auto encoded = FormUrlEncode({{"metadata[k]", "a b/c?d=é"}, {"x", "-._~"}});
+  ASSERT_TRUE(encoded.ok());
+  EXPECT_EQ(*encoded, "metadata%5Bk%5D=a%20b%2Fc%3Fd%3D%C3%A9&x=-._~");
+}
+
+}  // namespace
+}  // namespace steadfast::refund

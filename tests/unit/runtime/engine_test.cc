@@ -1,0 +1,499 @@
+// Workflow semantics end to end inside one process: a real SQLite file,
+// the real engine threads, small real timeouts (tens of milliseconds).
+#include "runtime/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "builtin/std_activities.h"
+#include "core/stderr_logger.h"
+#include "runtime/history_types.h"
+#include "store/sqlite/sqlite_store.h"
+#include "subprocess.h"
+
+namespace steadfast {
+namespace {
+
+using namespace std::chrono_literals;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SqliteStoreOptions so;
+    so.path = dir_.File("engine.db");
+    auto store = OpenSqliteStore(so);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    ASSERT_TRUE(RegisterStdActivities(registry_).ok());
+    ASSERT_TRUE(registry_
+                    .Register("test.count",
+                              [this](ActivityContext& ctx) -> ActivityResult {
+                                std::lock_guard<std::mutex> lock(mu_);
+                                ++calls_[ctx.idempotency_key()];
+                                keys_.push_back(ctx.idempotency_key());
+                                return Value(Value::Map{{"n", calls_[ctx.idempotency_key()]}, {"input", ctx.input()}});
+                              })
+                    .ok());
+    catalog_ = std::make_unique<WorkflowCatalog>(&registry_);
+    EngineOptions eo;
+    eo.workers = 4;
+    eo.poll_interval_ms = 20;
+    eo.lease_ms = 5000;
+    eo.node_name = "test";
+    engine_ = std::make_unique<Engine>(eo, *store_, *catalog_, registry_, SystemClock::Instance(), random_, logger_);
+    ASSERT_TRUE(engine_->Start().ok());
+  }
+  void TearDown() override { engine_->Stop(); }
+
+  void Add(const std::string& yaml) {
+    auto def = catalog_->AddSource(yaml, "test.yaml");
+    ASSERT_TRUE(def.ok()) << def.status().message();
+  }
+
+  Result<StartResult> Start(const std::string& workflow, Value input, const std::string& id = "",
+                            const std::string& key = "") {
+    StartOptions so;
+    so.workflow = workflow;
+    so.input = std::move(input);
+    so.id = id;
+    so.idempotency_key = key;
+    so.requested_by = "requester";
+    return engine_->service().Start(so);
+  }
+
+  std::string MustStart(const std::string& workflow, Value input = Value::Map{}) {
+    auto r = Start(workflow, std::move(input));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->instance.id : "";
+  }
+
+  InstanceRecord WaitStatus(const std::string& id, InstanceStatus status, int timeout_ms = 10000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    InstanceRecord last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = store_->GetInstance(id);
+      if (r.ok() && *r) {
+        last = **r;
+        if (last.status == status) return last;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    ADD_FAILURE() << id << " never reached " << InstanceStatusName(status) << "; it is "
+                  << InstanceStatusName(last.status) << " " << last.error_code << ": " << last.error_message;
+    return last;
+  }
+
+  std::vector<std::string> EventTypes(const std::string& id, const std::string& step = "*") {
+    std::vector<std::string> out;
+    auto h = store_->GetHistory(id, 0, 10000);
+    EXPECT_TRUE(h.ok());
+    for (const auto& e : *h) {
+      if (step == "*" || e.step_id == step) out.push_back(e.type);
+    }
+    return out;
+  }
+
+  int Count(const std::vector<std::string>& v, const std::string& what) {
+    return static_cast<int>(std::count(v.begin(), v.end(), what));
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  ActivityRegistry registry_;
+  std::unique_ptr<WorkflowCatalog> catalog_;
+  SystemRandom random_;
+  StderrLogger logger_{LogLevel::kWarn};
+  std::unique_ptr<Engine> engine_;
+  std::mutex mu_;
+  std::map<std::string, int> calls_;
+  std::vector<std::string> keys_;
+};
+
+TEST_F(EngineTest, DataFlowsBetweenStepsAndOutputIsEvaluated) {
+  Add(R"(
+name: flow
+input: { amount: int }
+output: { total: "${steps.double.input.value}", label: "order ${input.amount}" }
+steps:
+  - id: first
+    activity: test.count
+    with: { value: "${input.amount}" }
+  - id: double
+    activity: test.count
+    with: { value: "${steps.first.input.value * 2}" }
+)");
+  std::string id = MustStart("flow", Value::Map{{"amount", 21}});
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCompleted);
+  EXPECT_EQ(rec.output.Get("total").IntOr(0), 42);
+  EXPECT_EQ(rec.output.Get("label").StringOr(""), "order 21");
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_EQ(calls_[id + "/first"], 1);
+  EXPECT_EQ(calls_[id + "/double"], 1);
+}
+
+TEST_F(EngineTest, WhenFalseSkipsAStep) {
+  Add(R"(
+name: skip
+input: { vip: bool }
+steps:
+  - id: always
+    activity: std.noop
+  - id: vip_only
+    activity: test.count
+    when: "${input.vip}"
+  - id: last
+    activity: std.noop
+)");
+  std::string id = MustStart("skip", Value::Map{{"vip", false}});
+  WaitStatus(id, InstanceStatus::kCompleted);
+  EXPECT_EQ(EventTypes(id, "vip_only"), std::vector<std::string>{history::kStepSkipped});
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_EQ(calls_.count(id + "/vip_only"), 0u);
+}
+
+TEST_F(EngineTest, RetriesWithTheSameIdempotencyKeyUntilSuccess) {
+  Add(R"(
+name: flaky
+defaults:
+  retry: { max_attempts: 5, initial_interval: 10ms, backoff: 2.0, max_interval: 50ms }
+steps:
+  - id: call
+    activity: std.fail
+    with: { times: 2 }
+)");
+  std::string id = MustStart("flaky");
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCompleted);
+  EXPECT_EQ(rec.output.Get("call").Get("attempts").IntOr(0), 3);
+  auto types = EventTypes(id, "call");
+  EXPECT_EQ(Count(types, history::kAttemptFailed), 2);
+  EXPECT_EQ(Count(types, history::kRetryScheduled), 2);
+  EXPECT_EQ(Count(types, history::kAttemptSucceeded), 1);
+}
+
+TEST_F(EngineTest, NonRetryableErrorFailsTheWorkflow) {
+  Add(R"(
+name: hard_fail
+defaults:
+  retry: { max_attempts: 5, initial_interval: 10ms, on_exhausted: fail }
+steps:
+  - id: call
+    activity: std.fail
+    with: { times: 9, code: invalid_charge, retryable: false }
+)");
+  std::string id = MustStart("hard_fail");
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "invalid_charge");
+  EXPECT_EQ(Count(EventTypes(id, "call"), history::kAttemptFailed), 1);
+}
+
+TEST_F(EngineTest, ExhaustedRetriesPauseThenResume) {
+  Add(R"(
+name: pausing
+defaults:
+  retry: { max_attempts: 2, initial_interval: 10ms, on_exhausted: pause }
+steps:
+  - id: call
+    activity: std.fail
+    with: { times: 2 }
+  - id: after
+    activity: std.noop
+)");
+  std::string id = MustStart("pausing");
+  InstanceRecord paused = WaitStatus(id, InstanceStatus::kPaused);
+  EXPECT_EQ(paused.current_step, "call");
+  EXPECT_EQ(paused.error_code, "injected_failure");
+  auto resumed = engine_->service().Resume(id, "operator");
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  InstanceRecord done = WaitStatus(id, InstanceStatus::kCompleted);
+  // Attempts keep counting across the pause: the third attempt succeeded.
+  EXPECT_EQ(done.output.Get("call").Get("attempts").IntOr(0), 3);
+}
+
+TEST_F(EngineTest, FailureCompensatesCompletedStepsInReverseOrder) {
+  Add(R"(
+name: saga
+defaults:
+  retry: { max_attempts: 1, on_exhausted: compensate }
+steps:
+  - id: reserve
+    activity: std.echo
+    with: { slot: 7 }
+    compensate: test.count
+  - id: charge
+    activity: std.echo
+    with: { amount: 100 }
+    compensate: test.count
+  - id: no_comp
+    activity: std.noop
+  - id: ship
+    activity: std.fail
+    with: { times: 5, code: out_of_stock, retryable: false }
+)");
+  std::string id = MustStart("saga");
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCompensated);
+  EXPECT_EQ(rec.error_code, "out_of_stock");
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSERT_EQ(keys_.size(), 2u);
+  EXPECT_EQ(keys_[0], id + "/charge/compensate");
+  EXPECT_EQ(keys_[1], id + "/reserve/compensate");
+}
+
+TEST_F(EngineTest, FailingCompensationFailsTheWorkflow) {
+  Add(R"(
+name: saga_broken
+defaults:
+  retry: { max_attempts: 2, initial_interval: 10ms, on_exhausted: compensate }
+steps:
+  - id: reserve
+    activity: std.noop
+    compensate: std.fail
+    compensate_with: { times: 9 }
+  - id: ship
+    activity: std.fail
+    with: { times: 9, retryable: false }
+)");
+  std::string id = MustStart("saga_broken");
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "compensation_failed");
+  EXPECT_NE(rec.error_message.find("reserve"), std::string::npos);
+  EXPECT_EQ(Count(EventTypes(id, "reserve"), history::kCompensationFailed), 1);
+}
+
+TEST_F(EngineTest, HungAttemptIsAbandonedAfterStartToCloseTimeout) {
+  Add(R"(
+name: hung
+steps:
+  - id: slow
+    activity: std.sleep
+    with: { ms: 5000 }
+    timeout: 100ms
+    retry: { max_attempts: 2, initial_interval: 10ms, on_exhausted: fail }
+)");
+  auto t0 = std::chrono::steady_clock::now();
+  std::string id = MustStart("hung");
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "start_to_close_timeout");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  EXPECT_EQ(Count(EventTypes(id, "slow"), history::kAttemptFailed), 2);
+}
+
+TEST_F(EngineTest, SignalIsDeliveredOrBufferedAndTimesOut) {
+  Add(R"(
+name: wait_signal
+steps:
+  - id: received
+    signal: item_received
+    timeout: 5s
+  - id: after
+    activity: std.echo
+    with: { warehouse: "${steps.received.warehouse}" }
+)");
+  std::string id = MustStart("wait_signal");
+  WaitStatus(id, InstanceStatus::kWaitingSignal);
+  auto r = engine_->service().Signal({id, "item_received", Value::Map{{"warehouse", "AMS"}}, "k1", "scanner"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, SignalOutcome::kDelivered);
+  InstanceRecord done = WaitStatus(id, InstanceStatus::kCompleted);
+  EXPECT_EQ(done.output.Get("after").Get("warehouse").StringOr(""), "AMS");
+  // The same key again is a duplicate, not an error.
+  auto dup = engine_->service().Signal({id, "item_received", Value::Map{{"warehouse", "AMS"}}, "k1", "scanner"});
+  ASSERT_TRUE(dup.ok());
+  EXPECT_EQ(*dup, SignalOutcome::kDuplicate);
+
+  Add(R"(
+name: early_signal
+steps:
+  - id: slow
+    activity: std.sleep
+    with: { ms: 200 }
+  - id: received
+    signal: item_received
+)");
+  std::string early = MustStart("early_signal");
+  auto b = engine_->service().Signal({early, "item_received", Value::Map{{"ok", true}}, "", "scanner"});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(*b, SignalOutcome::kBuffered);
+  WaitStatus(early, InstanceStatus::kCompleted);
+
+  Add(R"(
+name: signal_timeout
+steps:
+  - id: received
+    signal: item_received
+    timeout: 50ms
+    on_timeout: close
+  - id: refund
+    activity: std.noop
+    next: end
+  - id: close
+    activity: std.echo
+    with: { closed: true }
+)");
+  std::string late = MustStart("signal_timeout");
+  InstanceRecord closed = WaitStatus(late, InstanceStatus::kCompleted);
+  EXPECT_TRUE(closed.output.Get("close").Get("closed").BoolOr(false));
+  EXPECT_TRUE(closed.output.Get("refund").is_null());
+}
+
+TEST_F(EngineTest, ApprovalHeldOnlyWhenNeededWithFourEyes) {
+  Add(R"(
+name: approve
+input: { amount: int }
+steps:
+  - id: review
+    approval:
+      when: "${input.amount > 500}"
+      on_reject: rejected
+  - id: pay
+    activity: std.noop
+    next: end
+  - id: rejected
+    activity: std.echo
+    with: { rejected: true }
+)");
+  std::string small = MustStart("approve", Value::Map{{"amount", 100}});
+  InstanceRecord s = WaitStatus(small, InstanceStatus::kCompleted);
+  EXPECT_FALSE(s.output.Get("review").Get("held").BoolOr(true));
+
+  std::string big = MustStart("approve", Value::Map{{"amount", 900}});
+  WaitStatus(big, InstanceStatus::kWaitingApproval);
+  auto own = engine_->service().Decide({big, "review", Decision::kApprove, "requester", ""});
+  EXPECT_EQ(own.status().code(), StatusCode::kPermissionDenied);
+  auto ok = engine_->service().Decide({big, "review", Decision::kApprove, "reviewer", "fine"});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  WaitStatus(big, InstanceStatus::kCompleted);
+  auto second = engine_->service().Decide({big, "review", Decision::kReject, "other", ""});
+  EXPECT_EQ(second.status().code(), StatusCode::kConflict);
+
+  std::string rejected = MustStart("approve", Value::Map{{"amount", 900}});
+  WaitStatus(rejected, InstanceStatus::kWaitingApproval);
+  ASSERT_TRUE(engine_->service().Decide({rejected, "review", Decision::kReject, "reviewer", "no"}).ok());
+  InstanceRecord r = WaitStatus(rejected, InstanceStatus::kCompleted);
+  EXPECT_TRUE(r.output.Get("rejected").Get("rejected").BoolOr(false));
+}
+
+TEST_F(EngineTest, TwoReviewersWhenRequired) {
+  Add(R"(
+name: two_reviewers
+steps:
+  - id: review
+    approval:
+      required_approvals: 2
+  - id: pay
+    activity: std.noop
+)");
+  std::string id = MustStart("two_reviewers");
+  WaitStatus(id, InstanceStatus::kWaitingApproval);
+  ASSERT_TRUE(engine_->service().Decide({id, "review", Decision::kApprove, "alice", ""}).ok());
+  EXPECT_EQ(engine_->service().Decide({id, "review", Decision::kApprove, "alice", ""}).status().code(),
+            StatusCode::kPermissionDenied);
+  std::this_thread::sleep_for(50ms);
+  auto still = store_->GetInstance(id);
+  EXPECT_EQ((*still)->status, InstanceStatus::kWaitingApproval);
+  ASSERT_TRUE(engine_->service().Decide({id, "review", Decision::kApprove, "bob", ""}).ok());
+  WaitStatus(id, InstanceStatus::kCompleted);
+}
+
+TEST_F(EngineTest, StartIsIdempotentByIdAndKey) {
+  Add(R"(
+name: idem
+input: { n: int }
+steps:
+  - id: wait
+    signal: go
+)");
+  auto a = Start("idem", Value::Map{{"n", 1}}, "order-1");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->outcome, StartOutcome::kCreated);
+  auto again = Start("idem", Value::Map{{"n", 1}}, "order-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, StartOutcome::kExisting);
+  EXPECT_EQ(Start("idem", Value::Map{{"n", 2}}, "order-1").status().code(), StatusCode::kConflict);
+
+  auto k = Start("idem", Value::Map{{"n", 1}}, "", "key-1");
+  ASSERT_TRUE(k.ok());
+  auto k2 = Start("idem", Value::Map{{"n", 1}}, "", "key-1");
+  ASSERT_TRUE(k2.ok());
+  EXPECT_EQ(k2->instance.id, k->instance.id);
+  EXPECT_EQ(Start("idem", Value::Map{{"n", 3}}, "", "key-1").status().code(), StatusCode::kConflict);
+}
+
+TEST_F(EngineTest, InputIsValidated) {
+  Add(R"(
+name: typed
+input: { reservation_id: string, amount: int, note: "string?" }
+steps:
+  - id: a
+    activity: std.noop
+)");
+  EXPECT_EQ(Start("typed", Value::Map{{"amount", 1}}).status().code(), StatusCode::kInvalidArgument);
+  auto wrong = Start("typed", Value::Map{{"reservation_id", "r"}, {"amount", "12"}});
+  EXPECT_EQ(wrong.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong.status().message().find("amount"), std::string::npos);
+  EXPECT_TRUE(Start("typed", Value::Map{{"reservation_id", "r"}, {"amount", 1}}).ok());
+  EXPECT_EQ(Start("nope", Value::Map{}).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, CancelStopsAWaitingInstance) {
+  Add(R"(
+name: cancellable
+steps:
+  - id: wait
+    signal: go
+)");
+  std::string id = MustStart("cancellable");
+  WaitStatus(id, InstanceStatus::kWaitingSignal);
+  ASSERT_TRUE(engine_->service().Cancel(id, "operator", "customer withdrew").ok());
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCancelled);
+  EXPECT_EQ(rec.error_code, "cancelled");
+  EXPECT_EQ(engine_->service().Cancel(id, "operator", "").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(engine_->service().Signal({id, "go", Value(), "", "x"}).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(EngineTest, RunningInstancesKeepTheirDefinition) {
+  Add(R"(
+name: versioned
+steps:
+  - id: wait
+    signal: go
+  - id: old_step
+    activity: std.echo
+    with: { generation: 1 }
+)");
+  std::string old_id = MustStart("versioned");
+  WaitStatus(old_id, InstanceStatus::kWaitingSignal);
+  Add(R"(
+name: versioned
+steps:
+  - id: wait
+    signal: go
+  - id: new_step
+    activity: std.echo
+    with: { generation: 2 }
+)");
+  std::string new_id = MustStart("versioned");
+  WaitStatus(new_id, InstanceStatus::kWaitingSignal);
+  ASSERT_TRUE(engine_->service().Signal({old_id, "go", Value(), "", "x"}).ok());
+  ASSERT_TRUE(engine_->service().Signal({new_id, "go", Value(), "", "x"}).ok());
+  EXPECT_EQ(WaitStatus(old_id, InstanceStatus::kCompleted).output.Get("old_step").Get("generation").IntOr(0), 1);
+  EXPECT_EQ(WaitStatus(new_id, InstanceStatus::kCompleted).output.Get("new_step").Get("generation").IntOr(0), 2);
+}
+
+TEST_F(EngineTest, WorkflowDeadlineFailsAStuckInstance) {
+  Add(R"(
+name: deadline
+deadline: 100ms
+steps:
+  - id: wait
+    signal: never
+)");
+  std::string id = MustStart("deadline");
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "workflow_deadline_exceeded");
+}
+
+}  // namespace
+}  // namespace steadfast

@@ -1,0 +1,54 @@
+// CliContext: what most commands need, built from the common flags
+// (--config, --db, --workflows, --sync): the engine config, a logger, the
+// activity registry (built-ins, the refund plugin, configured .so plugins),
+// the workflow catalog and the store.
+#ifndef STEADFAST_TOOLS_CLI_CONTEXT_H_
+#define STEADFAST_TOOLS_CLI_CONTEXT_H_
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "cli_flags.h"
+#include "config/engine_config.h"
+#include "core/stderr_logger.h"
+#include "runtime/random.h"
+#include "runtime/workflow_catalog.h"
+#include "steadfast/registry.h"
+#include "store/store.h"
+
+namespace steadfast::cli {
+
+// Exit codes shared by all commands (docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;   // the workflow failed / validation found problems
+inline constexpr int kExitUsage = 2;    // bad flags or input
+inline constexpr int kExitError = 3;    // the engine could not do it (store, config, plugin)
+
+// The options every store-using command accepts.
+std::set<std::string> CommonValuedFlags();
+
+struct CliContext {
+  EngineConfig config;
+  std::string config_dir;  // "" when no config file was used
+  std::unique_ptr<StderrLogger> logger;
+  std::unique_ptr<ActivityRegistry> registry;
+  std::unique_ptr<WorkflowCatalog> catalog;
+  std::unique_ptr<Store> store;
+  SystemRandom random;
+};
+
+struct ContextNeeds {
+  bool store = true;
+  bool workflows = true;  // load the workflows directory into the catalog
+};
+
+// Errors are printed by the caller; they name the file and the cause.
+Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs);
+
+// Prints "steadfast: <message>" to stderr and returns code.
+int Fail(int code, const std::string& message);
+
+}  // namespace steadfast::cli
+
+#endif  // STEADFAST_TOOLS_CLI_CONTEXT_H_

@@ -1,0 +1,205 @@
+// steadfast bench: throughput and latency of no-op workflows on a fresh
+// database, optionally next to raw SQLite single-row commits on the same
+// disk and sync mode (the floor group commit is measured against).
+#include <sqlite3.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "cli_context.h"
+#include "commands.h"
+#include "builtin/std_activities.h"
+#include "runtime/engine.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace steadfast::cli {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+// Raw SQLite: one INSERT per transaction, WAL, the given synchronous mode.
+Result<double> BaselineCommitsPerSecond(const std::string& dir, SyncMode sync, int n) {
+  std::string path = dir + "/baseline.db";
+  std::filesystem::remove(path);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    sqlite3_close(db);
+    return Status::Internal("cannot open baseline database " + path);
+  }
+  const char* mode = sync == SyncMode::kFull ? "FULL" : sync == SyncMode::kNormal ? "NORMAL" : "OFF";
+  std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + mode +
+                      "; CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB);";
+  sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES(?)", -1, &st, nullptr);
+  std::string blob(100, 'x');
+  auto start = SteadyClock::now();
+  for (int i = 0; i < n; ++i) {
+    sqlite3_bind_blob(st, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+  }
+  double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  return n / secs;
+}
+
+std::string NoopWorkflow(int steps) {
+  std::string y = "name: bench_noop\nversion: 1\ndefaults:\n  retry: { max_attempts: 3 }\nsteps:\n";
+  for (int i = 1; i <= steps; ++i) y += "  - id: s" + std::to_string(i) + "\n    activity: std.noop\n";
+  return y;
+}
+
+}  // namespace
+
+int CmdBench(const Args& args) {
+  auto flags = Flags::Parse(args, {"steps", "workflows", "concurrency", "sync", "dir", "workers", "warmup"},
+                            {"baseline", "json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  auto steps = flags->GetInt("steps", 5);
+  auto workflows = flags->GetInt("workflows", 2000);
+  auto concurrency = flags->GetInt("concurrency", 32);
+  auto warmup = flags->GetInt("warmup", 50);
+  if (!steps.ok() || !workflows.ok() || !concurrency.ok() || !warmup.ok() || *steps < 1 || *workflows < 1 ||
+      *concurrency < 1) {
+    return Fail(kExitUsage, "--steps, --workflows and --concurrency take positive integers");
+  }
+  auto workers = flags->GetInt("workers", *concurrency);
+  if (!workers.ok() || *workers < 1) return Fail(kExitUsage, "--workers takes a positive integer");
+  auto sync = ParseSyncMode(flags->GetOr("sync", "full"));
+  if (!sync.ok()) return Fail(kExitUsage, sync.status().message());
+  std::string dir = flags->GetOr("dir", (std::filesystem::temp_directory_path() / "steadfast-bench").string());
+  std::filesystem::create_directories(dir);
+  std::string db = dir + "/bench.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+
+  ActivityRegistry registry;
+  Status s = RegisterStdActivities(registry);
+  if (!s.ok()) return Fail(kExitError, s.message());
+  WorkflowCatalog catalog(&registry);
+  auto def = catalog.AddSource(NoopWorkflow(static_cast<int>(*steps)), "bench_noop.yaml");
+  if (!def.ok()) return Fail(kExitError, def.status().message());
+  SqliteStoreOptions so;
+  so.path = db;
+  so.sync = *sync;
+  auto store = OpenSqliteStore(so);
+  if (!store.ok()) return Fail(kExitError, store.status().message());
+  SystemRandom random;
+  StderrLogger logger(LogLevel::kWarn);
+  EngineOptions eo;
+  eo.workers = static_cast<int>(*workers);
+  eo.node_name = "bench";
+  Engine engine(eo, **store, catalog, registry, SystemClock::Instance(), random, logger);
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, bool> finished;  // GUARDED_BY(mu)
+  engine.AddObserver([&](const InstanceRecord& rec, const std::vector<HistoryEvent>&) {
+    if (!IsTerminal(rec.status)) return;
+    std::lock_guard<std::mutex> lock(mu);
+    finished[rec.id] = rec.status == InstanceStatus::kCompleted;
+    cv.notify_all();
+  });
+  s = engine.Start();
+  if (!s.ok()) return Fail(kExitError, s.message());
+
+  std::atomic<int64_t> next{0};
+  std::atomic<int64_t> failures{0};
+  auto run_one = [&](int64_t n, std::vector<double>* latencies) {
+    StartOptions opts;
+    opts.workflow = "bench_noop";
+    opts.id = "bench-" + std::to_string(n);
+    opts.input = Value::Map{};
+    auto t0 = SteadyClock::now();
+    auto r = engine.service().Start(opts);
+    if (!r.ok()) {
+      ++failures;
+      return;
+    }
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return finished.count(opts.id) != 0; });
+    if (!finished[opts.id]) ++failures;
+    finished.erase(opts.id);
+    lock.unlock();
+    if (latencies) latencies->push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+  };
+  for (int64_t i = 0; i < *warmup; ++i) run_one(-1 - i, nullptr);
+
+  std::vector<std::vector<double>> per_thread(static_cast<size_t>(*concurrency));
+  auto start = SteadyClock::now();
+  std::vector<std::thread> clients;
+  for (int64_t c = 0; c < *concurrency; ++c) {
+    clients.emplace_back([&, c] {
+      while (true) {
+        int64_t n = next.fetch_add(1);
+        if (n >= *workflows) break;
+        run_one(n, &per_thread[static_cast<size_t>(c)]);
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  engine.Stop();
+  std::vector<double> lat;
+  for (auto& v : per_thread) lat.insert(lat.end(), v.begin(), v.end());
+
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  double wf_per_s = static_cast<double>(*workflows) / secs;
+  Value result = Value::Map{
+      {"steps", *steps},
+      {"workflows", *workflows},
+      {"concurrency", *concurrency},
+      {"workers", *workers},
+      {"sync", flags->GetOr("sync", "full")},
+      {"seconds", secs},
+      {"workflows_per_s", wf_per_s},
+      {"checkpoints_per_s", wf_per_s * static_cast<double>(*steps)},
+      {"p50_ms", Percentile(lat, 0.50)},
+      {"p99_ms", Percentile(lat, 0.99)},
+      {"failures", failures.load()},
+      {"peak_rss_mib", static_cast<double>(ru.ru_maxrss) / 1024.0},
+  };
+  if (flags->Has("baseline")) {
+    auto base = BaselineCommitsPerSecond(dir, *sync, 2000);
+    if (base.ok()) result["baseline_sqlite_commits_per_s"] = *base;
+  }
+  if (flags->Has("json")) {
+    std::printf("%s\n", result.ToJson().c_str());
+  } else {
+    std::printf("workflows:        %lld x %lld steps, concurrency %lld, %lld workers, synchronous=%s\n",
+                static_cast<long long>(*workflows), static_cast<long long>(*steps),
+                static_cast<long long>(*concurrency), static_cast<long long>(*workers), flags->GetOr("sync", "full").c_str());
+    std::printf("workflows/s:      %.0f\n", wf_per_s);
+    std::printf("checkpoints/s:    %.0f\n", wf_per_s * static_cast<double>(*steps));
+    std::printf("latency p50/p99:  %.2f / %.2f ms\n", Percentile(lat, 0.5), Percentile(lat, 0.99));
+    std::printf("peak RSS:         %.1f MiB\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
+    if (result.Find("baseline_sqlite_commits_per_s")) {
+      std::printf("baseline:         %.0f raw SQLite single-row commits/s (same disk and sync)\n",
+                  result.Get("baseline_sqlite_commits_per_s").AsDouble());
+    }
+    if (failures > 0) std::printf("FAILURES:         %lld\n", static_cast<long long>(failures.load()));
+  }
+  return failures > 0 ? kExitFailed : kExitOk;
+}
+
+}  // namespace steadfast::cli

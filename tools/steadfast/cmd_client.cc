@@ -1,0 +1,489 @@
+// The client verbs: start, status, history, list, approve, reject, signal,
+// cancel, resume. In local mode (the default: --db or the config's
+// database) they act on the database file directly; a serving engine
+// notices the change within its poll interval. With --server URL they are
+// HTTP clients of a serving engine's API (docs/http.md), authenticated by
+// the bearer token in STEADFAST_TOKEN. Both modes print the same output.
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "cli_context.h"
+#include "steadfast/clock.h"
+#include "commands.h"
+#include "runtime/views.h"
+#include "runtime/workflow_service.h"
+#include "http_client.h"
+
+namespace steadfast::cli {
+namespace {
+
+int StatusExit(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kConflict:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kPermissionDenied:
+      return Fail(kExitFailed, s.ToString());
+    default:
+      return Fail(kExitError, s.ToString());
+  }
+}
+
+// Prints an instance from its JSON view (runtime/views.h), which both modes have.
+void PrintView(const Value& v, bool json) {
+  if (json) {
+    std::printf("%s\n", v.ToPrettyJson().c_str());
+    return;
+  }
+  std::printf("id:        %s\n", v.Get("id").StringOr("").c_str());
+  std::printf("workflow:  %s v%lld (%s)\n", v.Get("workflow").StringOr("").c_str(),
+              static_cast<long long>(v.Get("version").IntOr(0)),
+              v.Get("definition_hash").StringOr("").substr(0, 12).c_str());
+  std::printf("status:    %s\n", v.Get("status").StringOr("").c_str());
+  if (v.Get("current_step").is_string()) std::printf("step:      %s\n", v.Get("current_step").AsString().c_str());
+  if (v.Get("requested_by").is_string()) std::printf("requested: %s\n", v.Get("requested_by").AsString().c_str());
+  std::printf("created:   %s\nupdated:   %s\n", v.Get("created_at").StringOr("").c_str(),
+              v.Get("updated_at").StringOr("").c_str());
+  if (v.Get("error").is_map()) {
+    std::printf("error:     %s: %s\n", v.Get("error").Get("code").StringOr("").c_str(),
+                v.Get("error").Get("message").StringOr("").c_str());
+  }
+  if (v.Get("status").StringOr("") == "completed") std::printf("output:    %s\n", v.Get("output").ToJson().c_str());
+}
+
+void PrintInstance(const InstanceRecord& rec, bool json) { PrintView(InstanceView(rec), json); }
+
+void PrintListRow(const Value& v) {
+  std::string workflow = v.Get("workflow").StringOr("") + " v" + std::to_string(v.Get("version").IntOr(0));
+  std::printf("%-40s %-26s %-17s %-16s %s\n", v.Get("id").StringOr("").c_str(), workflow.c_str(),
+              v.Get("status").StringOr("").c_str(), v.Get("current_step").StringOr("").c_str(),
+              v.Get("updated_at").StringOr("").c_str());
+}
+
+void PrintListHeader() {
+  std::printf("%-40s %-26s %-17s %-16s %s\n", "ID", "WORKFLOW", "STATUS", "STEP", "UPDATED");
+}
+
+// ---- --server mode ----------------------------------------------------------
+
+// Flags every client verb accepts for --server mode.
+void AddServerFlags(std::set<std::string>& valued) { valued.insert({"server", "cacert"}); }
+
+bool ServerMode(const Flags& flags) { return flags.Get("server").has_value(); }
+
+ApiClient MakeApiClient(const Flags& flags) {
+  const char* token = std::getenv("STEADFAST_TOKEN");
+  std::string ca = flags.GetOr("cacert", "");
+  if (ca.empty()) {
+    if (const char* env = std::getenv("STEADFAST_CACERT")) ca = env;
+  }
+  return ApiClient(std::make_unique<CurlHttpClient>(ca), *flags.Get("server"), token ? token : "");
+}
+
+// The exit code and message for a failed exchange: refusals (4xx) are 1,
+// bad input to start is 2, the rest (5xx, 429, no answer) 3.
+int RemoteFail(const Result<ApiReply>& r, bool input_is_usage = false) {
+  if (!r.ok()) return Fail(kExitError, r.status().message());
+  const ApiReply& reply = *r;
+  std::string code = reply.error_code();
+  std::string message = reply.error_message();
+  if (code.empty()) code = "http_" + std::to_string(reply.status);
+  if (reply.status == 401 && std::getenv("STEADFAST_TOKEN") == nullptr) message += " (set STEADFAST_TOKEN)";
+  std::string text = code + ": " + message;
+  if (reply.status == 400 && input_is_usage) return Fail(kExitUsage, text);
+  if (reply.status >= 400 && reply.status < 500 && reply.status != 429) return Fail(kExitFailed, text);
+  return Fail(kExitError, text);
+}
+
+// RFC 3339 with milliseconds ("2026-11-23T18:00:00.123Z") back to TimeMs;
+// 0 when unparsable.
+TimeMs ParseViewTime(const std::string& text) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &ms) != 7) {
+    return 0;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<TimeMs>(timegm(&tm)) * 1000 + ms;
+}
+
+// A history event from its JSON view, for HistoryEventLine.
+HistoryEvent EventFromView(const Value& v) {
+  HistoryEvent e;
+  e.seq = v.Get("seq").IntOr(0);
+  e.at = ParseViewTime(v.Get("at").StringOr(""));
+  e.type = v.Get("type").StringOr("");
+  e.step_id = v.Get("step").StringOr("");
+  e.attempt = static_cast<int>(v.Get("attempt").IntOr(0));
+  e.data = v.Get("data");
+  return e;
+}
+
+std::string InstancePath(const std::string& id) { return "/v1/workflows/" + UrlEncode(id); }
+
+int RemoteStart(const Flags& flags, const Value& input, int64_t version) {
+  Value body = Value::Map{{"workflow", flags.positional()[0]}, {"input", input}};
+  if (auto id = flags.Get("id")) body["id"] = *id;
+  if (version != 0) body["version"] = version;
+  // --as names the requester on whose behalf an admin starts.
+  if (auto as = flags.Get("as")) body["requested_by"] = *as;
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (auto key = flags.Get("idempotency-key")) headers.emplace_back("Idempotency-Key", *key);
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Post("/v1/workflows", body.ToJson(), headers);
+  if (!r.ok() || !r->ok()) return RemoteFail(r, true);
+  bool created = r->status == 201;
+  if (flags.Has("json")) {
+    Value v = r->json;
+    v["created"] = created;
+    std::printf("%s\n", v.ToPrettyJson().c_str());
+  } else {
+    std::printf("%s %s\n", r->json.Get("id").StringOr("").c_str(), created ? "started" : "already exists");
+  }
+  return kExitOk;
+}
+
+int RemoteStatus(const Flags& flags) {
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Get(InstancePath(flags.positional()[0]));
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  PrintView(r->json, flags.Has("json"));
+  return kExitOk;
+}
+
+int RemoteHistory(const Flags& flags) {
+  ApiClient client = MakeApiClient(flags);
+  Value::List all;
+  int64_t after = 0;
+  while (true) {
+    auto r = client.Get(InstancePath(flags.positional()[0]) + "/history?limit=1000&after=" + std::to_string(after));
+    if (!r.ok() || !r->ok()) return RemoteFail(r);
+    if (r->json.Get("items").is_list()) {
+      for (const Value& item : r->json.Get("items").AsList()) {
+        if (flags.Has("json")) all.push_back(item);
+        else std::printf("%s\n", HistoryEventLine(EventFromView(item)).c_str());
+      }
+    }
+    if (!r->json.Get("next_after").is_int()) break;
+    after = r->json.Get("next_after").AsInt();
+  }
+  if (flags.Has("json")) std::printf("%s\n", Value(std::move(all)).ToPrettyJson().c_str());
+  return kExitOk;
+}
+
+int RemoteList(const Flags& flags) {
+  std::string query;
+  for (const char* name : {"status", "workflow", "limit", "cursor"}) {
+    if (auto v = flags.Get(name)) query += std::string(query.empty() ? "?" : "&") + name + "=" + UrlEncode(*v);
+  }
+  if (!flags.Get("limit")) query += std::string(query.empty() ? "?" : "&") + "limit=50";
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Get("/v1/workflows" + query);
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  if (flags.Has("json")) {
+    std::printf("%s\n", r->json.ToPrettyJson().c_str());
+    return kExitOk;
+  }
+  PrintListHeader();
+  if (r->json.Get("items").is_list()) {
+    for (const Value& item : r->json.Get("items").AsList()) PrintListRow(item);
+  }
+  return kExitOk;
+}
+
+int RemoteDecide(const Flags& flags, bool approve) {
+  const std::string& id = flags.positional()[0];
+  const std::string& step = flags.positional()[1];
+  Value body = Value::Map{{"decision", approve ? "approve" : "reject"}};
+  if (auto c = flags.Get("comment")) body["comment"] = *c;
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Post(InstancePath(id) + "/approvals/" + UrlEncode(step), body.ToJson());
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  std::printf("%s %s: %s (workflow now %s)\n", id.c_str(), step.c_str(), approve ? "approved" : "rejected",
+              r->json.Get("status").StringOr("").c_str());
+  return kExitOk;
+}
+
+int RemoteSignal(const Flags& flags, const Value& payload) {
+  const std::string& id = flags.positional()[0];
+  const std::string& name = flags.positional()[1];
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (auto key = flags.Get("key")) headers.emplace_back("Idempotency-Key", *key);
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Post(InstancePath(id) + "/signals/" + UrlEncode(name), payload.ToJson(), headers);
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  std::string outcome = r->json.Get("outcome").StringOr("");
+  const char* what = outcome == "delivered" ? "delivered" : outcome == "buffered" ? "buffered" : "duplicate (already received)";
+  std::printf("signal %s to %s: %s\n", name.c_str(), id.c_str(), what);
+  return kExitOk;
+}
+
+int RemoteCancel(const Flags& flags) {
+  Value body = Value::Map{};
+  if (auto reason = flags.Get("reason")) body["reason"] = *reason;
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Post(InstancePath(flags.positional()[0]) + "/cancel", body.ToJson());
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  std::printf("%s cancelled\n", r->json.Get("id").StringOr("").c_str());
+  return kExitOk;
+}
+
+int RemoteResume(const Flags& flags) {
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Post(InstancePath(flags.positional()[0]) + "/resume", "{}");
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  std::printf("%s resumed at step %s\n", r->json.Get("id").StringOr("").c_str(),
+              r->json.Get("current_step").StringOr("").c_str());
+  return kExitOk;
+}
+
+// The principal comes from the token in --server mode; --as is only a
+// start's requested_by (admin).
+int RejectAsFlag(const Flags& flags) {
+  if (ServerMode(flags) && flags.Get("as")) {
+    return Fail(kExitUsage, "--as cannot be used with --server: the token (STEADFAST_TOKEN) names the principal");
+  }
+  return kExitOk;
+}
+
+struct Opened {
+  std::unique_ptr<CliContext> ctx;
+  std::unique_ptr<WorkflowService> service;
+};
+
+Result<Opened> OpenService(const Flags& flags, bool workflows) {
+  SF_ASSIGN_OR_RETURN(std::unique_ptr<CliContext> ctx, OpenContext(flags, ContextNeeds{true, workflows}));
+  Opened o;
+  o.service = std::make_unique<WorkflowService>(*ctx->store, *ctx->catalog, SystemClock::Instance(), ctx->random);
+  o.ctx = std::move(ctx);
+  return o;
+}
+
+std::string Principal(const Flags& flags) {
+  if (auto as = flags.Get("as")) return *as;
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user ? user : "unknown");
+}
+
+}  // namespace
+
+int CmdStart(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"input", "id", "idempotency-key", "version", "as"});
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 1) {
+    return Fail(kExitUsage, "usage: steadfast start WORKFLOW --input JSON|@file [--id ID] [--idempotency-key K] --db PATH");
+  }
+  auto text = ReadArgOrFile(flags->GetOr("input", "{}"));
+  if (!text.ok()) return Fail(kExitUsage, text.status().message());
+  auto input = Value::FromJson(*text);
+  if (!input.ok()) return Fail(kExitUsage, "--input: " + input.status().message());
+  auto version = flags->GetInt("version", 0);
+  if (!version.ok()) return Fail(kExitUsage, version.status().message());
+  if (ServerMode(*flags)) return RemoteStart(*flags, *input, *version);
+  auto o = OpenService(*flags, true);
+  if (!o.ok()) return Fail(kExitError, o.status().message());
+  StartOptions so;
+  so.workflow = flags->positional()[0];
+  // A path to a YAML file works as well as a catalog name.
+  if (so.workflow.size() > 5 && (so.workflow.ends_with(".yaml") || so.workflow.ends_with(".yml"))) {
+    auto def = o->ctx->catalog->AddFile(so.workflow);
+    if (!def.ok()) return Fail(kExitUsage, def.status().message());
+    so.workflow = (*def)->name;
+  }
+  so.version = static_cast<int>(*version);
+  so.input = *input;
+  so.id = flags->GetOr("id", "");
+  so.idempotency_key = flags->GetOr("idempotency-key", "");
+  so.requested_by = Principal(*flags);
+  auto r = o->service->Start(so);
+  if (!r.ok()) return r.status().code() == StatusCode::kInvalidArgument ? Fail(kExitUsage, r.status().message())
+                                                                        : StatusExit(r.status());
+  if (flags->Has("json")) {
+    Value v = InstanceView(r->instance);
+    v["created"] = r->outcome == StartOutcome::kCreated;
+    std::printf("%s\n", v.ToPrettyJson().c_str());
+  } else {
+    std::printf("%s %s\n", r->instance.id.c_str(), r->outcome == StartOutcome::kCreated ? "started" : "already exists");
+  }
+  return kExitOk;
+}
+
+int CmdStatus(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast status ID --db PATH|--server URL [--json]");
+  if (ServerMode(*flags)) return RemoteStatus(*flags);
+  auto ctx = OpenContext(*flags, ContextNeeds{true, false});
+  if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
+  auto rec = (*ctx)->store->GetInstance(flags->positional()[0]);
+  if (!rec.ok()) return StatusExit(rec.status());
+  if (!*rec) return Fail(kExitFailed, "no workflow instance '" + flags->positional()[0] + "'");
+  PrintInstance(**rec, flags->Has("json"));
+  return kExitOk;
+}
+
+int CmdHistory(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast history ID --db PATH|--server URL [--json]");
+  if (ServerMode(*flags)) return RemoteHistory(*flags);
+  auto ctx = OpenContext(*flags, ContextNeeds{true, false});
+  if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
+  const std::string& id = flags->positional()[0];
+  auto rec = (*ctx)->store->GetInstance(id);
+  if (!rec.ok()) return StatusExit(rec.status());
+  if (!*rec) return Fail(kExitFailed, "no workflow instance '" + id + "'");
+  Value::List all;
+  int64_t after = 0;
+  while (true) {
+    auto page = (*ctx)->store->GetHistory(id, after, 1000);
+    if (!page.ok()) return StatusExit(page.status());
+    for (const HistoryEvent& e : *page) {
+      if (flags->Has("json")) all.push_back(HistoryEventView(e));
+      else std::printf("%s\n", HistoryEventLine(e).c_str());
+      after = e.seq;
+    }
+    if (page->size() < 1000) break;
+  }
+  if (flags->Has("json")) std::printf("%s\n", Value(std::move(all)).ToPrettyJson().c_str());
+  return kExitOk;
+}
+
+int CmdList(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"status", "workflow", "limit", "cursor"});
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (ServerMode(*flags)) return RemoteList(*flags);
+  ListFilter filter;
+  if (auto s = flags->Get("status")) {
+    auto st = ParseInstanceStatus(*s);
+    if (!st) return Fail(kExitUsage, "unknown status '" + *s + "'");
+    filter.status = *st;
+  }
+  filter.workflow_name = flags->GetOr("workflow", "");
+  filter.after_id = flags->GetOr("cursor", "");
+  auto limit = flags->GetInt("limit", 50);
+  if (!limit.ok() || *limit < 1) return Fail(kExitUsage, "--limit must be a positive integer");
+  filter.limit = static_cast<int>(*limit);
+  auto ctx = OpenContext(*flags, ContextNeeds{true, false});
+  if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
+  auto list = (*ctx)->store->ListInstances(filter);
+  if (!list.ok()) return StatusExit(list.status());
+  if (flags->Has("json")) {
+    Value::List items;
+    for (const auto& r : *list) items.push_back(InstanceView(r));
+    Value out = Value::Map{{"items", Value(std::move(items))},
+                           {"next_cursor", static_cast<int>(list->size()) == filter.limit ? Value(list->back().id) : Value()}};
+    std::printf("%s\n", out.ToPrettyJson().c_str());
+    return kExitOk;
+  }
+  PrintListHeader();
+  for (const auto& r : *list) PrintListRow(InstanceView(r));
+  return kExitOk;
+}
+
+int CmdDecide(const Args& args, bool approve) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"comment", "as"});
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 2) {
+    return Fail(kExitUsage, std::string("usage: steadfast ") + (approve ? "approve" : "reject") +
+                                " ID STEP [--comment TEXT] [--as PRINCIPAL] --db PATH|--server URL");
+  }
+  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
+  if (ServerMode(*flags)) return RemoteDecide(*flags, approve);
+  auto o = OpenService(*flags, false);
+  if (!o.ok()) return Fail(kExitError, o.status().message());
+  DecisionRequest req{flags->positional()[0], flags->positional()[1], approve ? Decision::kApprove : Decision::kReject,
+                      Principal(*flags), flags->GetOr("comment", "")};
+  auto r = o->service->Decide(req);
+  if (!r.ok()) return StatusExit(r.status());
+  std::printf("%s %s: %s (workflow now %s)\n", req.instance_id.c_str(), req.step.c_str(), approve ? "approved" : "rejected",
+              std::string(InstanceStatusName(r->status)).c_str());
+  return kExitOk;
+}
+
+int CmdSignal(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"payload", "key", "as"});
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 2) {
+    return Fail(kExitUsage, "usage: steadfast signal ID NAME [--payload JSON|@file] [--key IDEMPOTENCY_KEY] --db PATH");
+  }
+  auto text = ReadArgOrFile(flags->GetOr("payload", "null"));
+  if (!text.ok()) return Fail(kExitUsage, text.status().message());
+  auto payload = Value::FromJson(*text);
+  if (!payload.ok()) return Fail(kExitUsage, "--payload: " + payload.status().message());
+  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
+  if (ServerMode(*flags)) return RemoteSignal(*flags, *payload);
+  auto o = OpenService(*flags, false);
+  if (!o.ok()) return Fail(kExitError, o.status().message());
+  SignalRequest req{flags->positional()[0], flags->positional()[1], *payload, flags->GetOr("key", ""), Principal(*flags)};
+  auto r = o->service->Signal(req);
+  if (!r.ok()) return StatusExit(r.status());
+  const char* what = *r == SignalOutcome::kDelivered ? "delivered" : *r == SignalOutcome::kBuffered ? "buffered" : "duplicate (already received)";
+  std::printf("signal %s to %s: %s\n", req.name.c_str(), req.instance_id.c_str(), what);
+  return kExitOk;
+}
+
+int CmdCancel(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"reason", "as"});
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast cancel ID [--reason TEXT] --db PATH|--server URL");
+  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
+  if (ServerMode(*flags)) return RemoteCancel(*flags);
+  auto o = OpenService(*flags, false);
+  if (!o.ok()) return Fail(kExitError, o.status().message());
+  auto r = o->service->Cancel(flags->positional()[0], Principal(*flags), flags->GetOr("reason", ""));
+  if (!r.ok()) return StatusExit(r.status());
+  std::printf("%s cancelled\n", r->id.c_str());
+  return kExitOk;
+}
+
+int CmdResume(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert("as");
+  AddServerFlags(valued);
+  auto flags = Flags::Parse(args, valued, {});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast resume ID --db PATH|--server URL");
+  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
+  if (ServerMode(*flags)) return RemoteResume(*flags);
+  auto o = OpenService(*flags, false);
+  if (!o.ok()) return Fail(kExitError, o.status().message());
+  auto r = o->service->Resume(flags->positional()[0], Principal(*flags));
+  if (!r.ok()) return StatusExit(r.status());
+  std::printf("%s resumed at step %s\n", r->id.c_str(), r->current_step.c_str());
+  return kExitOk;
+}
+
+int CmdActivities(const Args& args) {
+  auto flags = Flags::Parse(args, {"config"}, {});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  auto ctx = OpenContext(*flags, ContextNeeds{false, false});
+  if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
+  for (const ActivityInfo& a : (*ctx)->registry->List()) std::printf("%-32s %s\n", a.name.c_str(), a.description.c_str());
+  return kExitOk;
+}
+
+}  // namespace steadfast::cli

@@ -1,0 +1,180 @@
+// steadfast refund quote|ledger|records: the refund plugin's tools for people.
+//
+//   refund quote --reservation JSON|@file [--policy NAME] [--cancel-at TIME] [--method cash|voucher]
+//                [--policies PATH] [--json]
+//       the breakdown a cancellation would get, without starting anything
+//   refund ledger [--instance ID] [--db PATH | --config FILE] [--json]
+//       ledger entries (all, or one workflow's), balances per account, and whether they balance
+//   refund records [--db PATH | --config FILE] [--json]
+//       the PSP refunds the plugin recorded
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "cli_context.h"
+#include "commands.h"
+#include "refund/breakdown.h"
+#include "refund/ledger.h"
+#include "refund/money.h"
+#include "refund/plugin.h"
+#include "refund/quote.h"
+#include "refund/refund_store.h"
+
+namespace steadfast::cli {
+namespace {
+
+const char* kRefundUsage =
+    "usage: steadfast refund quote --reservation JSON|@file [--policy NAME] [--cancel-at TIME] [--method M] [--json]\n"
+    "       steadfast refund ledger [--instance ID] [--db PATH] [--json]\n"
+    "       steadfast refund records [--db PATH] [--json]\n";
+
+// The database of --db, else of the config (explicit or config/steadfast.yaml).
+Result<std::string> DatabasePath(const Flags& flags) {
+  if (auto db = flags.Get("db")) return *db;
+  std::optional<std::string> config_path = flags.Get("config");
+  if (!config_path && std::filesystem::exists("config/steadfast.yaml")) config_path = "config/steadfast.yaml";
+  if (!config_path) return Status::InvalidArgument("--db PATH or --config FILE is required");
+  SF_ASSIGN_OR_RETURN(EngineConfig config, LoadEngineConfig(*config_path));
+  return config.database;
+}
+
+int Quote(const Args& args) {
+  auto flags = Flags::Parse(args, {"reservation", "policy", "cancel-at", "method", "policies", "config"}, {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (!flags->Get("reservation")) return Fail(kExitUsage, kRefundUsage);
+  refund::QuoteRequest req;
+  req.policies_path = flags->GetOr("policies", "");
+  if (req.policies_path.empty()) {
+    // The engine config's plugin_config.refund.policies, else the default.
+    std::optional<std::string> config_path = flags->Get("config");
+    if (!config_path && std::filesystem::exists("config/steadfast.yaml")) config_path = "config/steadfast.yaml";
+    req.policies_path = refund::kDefaultPoliciesPath;
+    if (config_path) {
+      auto config = LoadEngineConfig(*config_path);
+      if (!config.ok()) return Fail(kExitError, config.status().message());
+      PluginContext pc;
+      pc.config = config->plugin_config.Get("refund");
+      pc.config_dir = std::filesystem::path(*config_path).parent_path().string();
+      auto rc = refund::RefundPluginConfig::FromPluginContext(pc);
+      if (!rc.ok()) return Fail(kExitError, rc.status().message());
+      req.policies_path = rc->policies_path;
+    }
+  }
+  req.policy = flags->GetOr("policy", "");
+  req.reservation = *flags->Get("reservation");
+  req.cancel_at = flags->GetOr("cancel-at", "");
+  req.refund_method = flags->GetOr("method", "");
+  auto breakdown = refund::ComputeQuote(req, SystemClock::Instance());
+  if (!breakdown.ok()) {
+    int code = breakdown.status().code() == StatusCode::kInvalidArgument ||
+                       breakdown.status().code() == StatusCode::kNotFound
+                   ? kExitUsage
+                   : kExitFailed;
+    return Fail(code, breakdown.status().message());
+  }
+  if (flags->Has("json")) {
+    std::printf("%s\n", refund::BreakdownToValue(*breakdown).ToPrettyJson().c_str());
+  } else {
+    std::fputs(refund::FormatBreakdownTable(*breakdown).c_str(), stdout);
+  }
+  return kExitOk;
+}
+
+int Ledger(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert("instance");
+  auto flags = Flags::Parse(args, valued, {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  auto db = DatabasePath(*flags);
+  if (!db.ok()) return Fail(kExitUsage, db.status().message());
+  if (!std::filesystem::exists(*db)) return Fail(kExitError, "no database at " + *db);
+  auto store = refund::RefundStore::Open(*db);
+  if (!store.ok()) return Fail(kExitError, store.status().message());
+  const std::string instance = flags->GetOr("instance", "");
+  auto entries = (*store)->LedgerEntries(instance);
+  if (!entries.ok()) return Fail(kExitError, entries.status().message());
+  auto balance = (*store)->LedgerBalance(instance);
+  if (!balance.ok()) return Fail(kExitError, balance.status().message());
+
+  // Per transaction and per currency, debits must equal credits.
+  std::map<std::pair<int64_t, std::string>, int64_t> per_txn;
+  for (const auto& p : *entries) {
+    per_txn[{p.transaction_id, p.entry.currency}] +=
+        p.entry.direction == refund::Direction::kDebit ? p.entry.amount_minor : -p.entry.amount_minor;
+  }
+  bool balanced = true;
+  for (const auto& [k, v] : per_txn) balanced = balanced && v == 0;
+
+  if (flags->Has("json")) {
+    Value::List list;
+    for (const auto& p : *entries) {
+      Value v = refund::EntryToValue(p.entry);
+      v["transaction_id"] = p.transaction_id;
+      v["workflow_id"] = p.workflow_id;
+      v["reference"] = p.reference;
+      list.push_back(std::move(v));
+    }
+    Value::List balances;
+    for (const auto& [key, minor] : *balance) {
+      balances.push_back(Value::Map{{"account", key.first}, {"currency", key.second}, {"balance_minor", minor}});
+    }
+    Value out = Value::Map{{"entries", list}, {"balances", balances}, {"balanced", balanced}};
+    std::printf("%s\n", out.ToPrettyJson().c_str());
+    return balanced ? kExitOk : kExitFailed;
+  }
+  std::printf("%-6s %-28s %-24s %-7s %14s  %s\n", "txn", "workflow", "account", "dr/cr", "amount", "memo");
+  for (const auto& p : *entries) {
+    std::printf("%-6lld %-28s %-24s %-7s %14s  %s\n", static_cast<long long>(p.transaction_id), p.workflow_id.c_str(),
+                p.entry.account.c_str(), std::string(refund::DirectionName(p.entry.direction)).c_str(),
+                refund::FormatMoney(refund::Money{p.entry.amount_minor, p.entry.currency}).c_str(),
+                p.entry.memo.c_str());
+  }
+  std::printf("\nbalances (debit +, credit -)\n");
+  for (const auto& [key, minor] : *balance) {
+    std::printf("  %-24s %14s\n", key.first.c_str(), refund::FormatMoney(refund::Money{minor, key.second}).c_str());
+  }
+  std::printf("%zu entries in %zu transaction(s): %s\n", entries->size(), per_txn.size(),
+              balanced ? "every transaction balances" : "UNBALANCED");
+  return balanced ? kExitOk : kExitFailed;
+}
+
+int Records(const Args& args) {
+  auto flags = Flags::Parse(args, CommonValuedFlags(), {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  auto db = DatabasePath(*flags);
+  if (!db.ok()) return Fail(kExitUsage, db.status().message());
+  if (!std::filesystem::exists(*db)) return Fail(kExitError, "no database at " + *db);
+  auto store = refund::RefundStore::Open(*db);
+  if (!store.ok()) return Fail(kExitError, store.status().message());
+  auto records = (*store)->AllRefunds();
+  if (!records.ok()) return Fail(kExitError, records.status().message());
+  Value::List list;
+  for (const auto& r : *records) {
+    if (!flags->Has("json")) {
+      std::printf("%-28s %-12s %-30s %-10s %14s\n", r.workflow_id.c_str(), r.reservation_id.c_str(),
+                  r.psp_refund_id.c_str(), r.status.c_str(),
+                  refund::FormatMoney(refund::Money{r.amount_minor, r.currency}).c_str());
+      continue;
+    }
+    list.push_back(Value::Map{{"workflow_id", r.workflow_id},
+                              {"reservation_id", r.reservation_id},
+                              {"psp_refund_id", r.psp_refund_id},
+                              {"status", r.status},
+                              {"amount", refund::MoneyToValue(refund::Money{r.amount_minor, r.currency})}});
+  }
+  if (flags->Has("json")) std::printf("%s\n", Value(list).ToPrettyJson().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int CmdRefund(const Args& args) {
+  if (args.empty()) return Fail(kExitUsage, kRefundUsage);
+  Args rest(args.begin() + 1, args.end());
+  if (args[0] == "quote") return Quote(rest);
+  if (args[0] == "ledger") return Ledger(rest);
+  if (args[0] == "records") return Records(rest);
+  return Fail(kExitUsage, std::string("unknown refund command '") + args[0] + "'\n" + kRefundUsage);
+}
+
+}  // namespace steadfast::cli

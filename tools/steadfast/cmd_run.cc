@@ -1,0 +1,167 @@
+// steadfast run WORKFLOW.yaml --input JSON|@file: one workflow, in-process,
+// to completion, printing each step transition and the final output.
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+
+#include "cli_context.h"
+#include "commands.h"
+#include "runtime/engine.h"
+#include "runtime/history_types.h"
+#include "runtime/views.h"
+
+namespace steadfast::cli {
+namespace {
+
+// One line per step transition: step, attempt, outcome, duration.
+void PrintTransition(const HistoryEvent& e) {
+  const Value& d = e.data;
+  std::string attempt = e.attempt > 0 ? "attempt " + std::to_string(e.attempt) : "";
+  std::string line;
+  if (e.type == history::kAttemptSucceeded) {
+    line = "succeeded  " + std::to_string(d.Get("duration_ms").IntOr(0)) + "ms";
+  } else if (e.type == history::kAttemptFailed) {
+    line = "failed     " + std::to_string(d.Get("duration_ms").IntOr(0)) + "ms  " + d.Get("code").StringOr("") +
+           ": " + d.Get("message").StringOr("");
+  } else if (e.type == history::kAttemptAbandoned) {
+    line = "abandoned  (engine stopped during the attempt)";
+  } else if (e.type == history::kRetryScheduled) {
+    line = "retry in   " + std::to_string(d.Get("delay_ms").IntOr(0)) + "ms";
+  } else if (e.type == history::kStepSkipped) {
+    line = "skipped    (when: " + d.Get("when").StringOr("") + ")";
+  } else if (e.type == history::kApprovalNotRequired) {
+    line = "approval not required";
+  } else if (e.type == history::kWaitStarted) {
+    line = d.Get("kind").StringOr("") == "approval" ? "waiting for approval"
+                                                   : "waiting for signal '" + d.Get("signal").StringOr("") + "'";
+  } else if (e.type == history::kSignalReceived) {
+    line = "signal     " + d.Get("signal").StringOr("") + " " + d.Get("payload").ToJson();
+  } else if (e.type == history::kApprovalDecided) {
+    line = "decided    " + d.Get("decision").StringOr("") + " by " + d.Get("principal").StringOr("");
+  } else if (e.type == history::kWaitTimedOut) {
+    line = "timed out";
+  } else if (e.type == history::kCompensationSucceeded) {
+    line = "compensated  " + std::to_string(d.Get("duration_ms").IntOr(0)) + "ms";
+  } else if (e.type == history::kCompensationFailed) {
+    line = "compensation failed  " + d.Get("code").StringOr("") + ": " + d.Get("message").StringOr("");
+  } else if (e.type == history::kStepFailed) {
+    line = "step failed  " + d.Get("code").StringOr("") + ": " + d.Get("message").StringOr("");
+  } else {
+    return;
+  }
+  std::printf("  %-20s %-10s %s\n", e.step_id.c_str(), attempt.c_str(), line.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int CmdRun(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"input", "id", "workers", "requested-by"});
+  auto flags = Flags::Parse(args, valued, {"quiet"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 1) {
+    return Fail(kExitUsage, "usage: steadfast run WORKFLOW.yaml --input JSON|@file [--db PATH]");
+  }
+  auto input_text = ReadArgOrFile(flags->GetOr("input", "{}"));
+  if (!input_text.ok()) return Fail(kExitUsage, input_text.status().message());
+  auto input = Value::FromJson(*input_text);
+  if (!input.ok()) return Fail(kExitUsage, "--input: " + input.status().message());
+  auto workers = flags->GetInt("workers", 4);
+  if (!workers.ok()) return Fail(kExitUsage, workers.status().message());
+
+  auto opened = OpenContext(*flags, ContextNeeds{true, false});
+  if (!opened.ok()) return Fail(kExitError, opened.status().message());
+  CliContext& ctx = **opened;
+  auto def = ctx.catalog->AddFile(flags->positional()[0]);
+  if (!def.ok()) {
+    std::fprintf(stderr, "%s\n", def.status().message().c_str());
+    return kExitUsage;
+  }
+
+  EngineOptions eo;
+  eo.workers = static_cast<int>(*workers);
+  eo.node_name = ctx.config.node_name + "-run";
+  eo.lease_ms = ctx.config.lease_ms;
+  eo.poll_interval_ms = ctx.config.poll_interval_ms;
+  Engine engine(eo, *ctx.store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string id;
+  bool done = false;
+  bool quiet = flags->Has("quiet");
+  engine.AddObserver([&](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!id.empty() && rec.id != id) return;
+    if (!quiet) {
+      for (const HistoryEvent& e : events) PrintTransition(e);
+      if (rec.status == InstanceStatus::kWaitingApproval) {
+        std::printf("  -> held for approval: steadfast approve %s %s --db %s\n", rec.id.c_str(),
+                    rec.current_step.c_str(), ctx.config.database.c_str());
+      } else if (rec.status == InstanceStatus::kWaitingSignal) {
+        std::printf("  -> waiting: steadfast signal %s <name> --payload JSON --db %s\n", rec.id.c_str(),
+                    ctx.config.database.c_str());
+      } else if (rec.status == InstanceStatus::kPaused) {
+        std::printf("  -> paused: steadfast resume %s --db %s\n", rec.id.c_str(), ctx.config.database.c_str());
+      }
+      std::fflush(stdout);
+    }
+    if (IsTerminal(rec.status)) {
+      done = true;
+      cv.notify_all();
+    }
+  });
+  Status s = engine.Start();
+  if (!s.ok()) return Fail(kExitError, s.message());
+
+  StartOptions so;
+  so.workflow = (*def)->name;
+  so.version = (*def)->version;
+  so.input = *input;
+  so.id = flags->GetOr("id", "");
+  if (so.id.empty()) {
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "run-%016llx", static_cast<unsigned long long>(ctx.random.NextU64()));
+    so.id = buf;
+  }
+  so.requested_by = flags->GetOr("requested-by", "cli");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    id = so.id;  // the observer prints only this instance's events
+  }
+  if (!quiet) std::printf("workflow %s v%d starting as %s\n", so.workflow.c_str(), so.version, so.id.c_str());
+  std::fflush(stdout);
+  auto started = engine.service().Start(so);
+  if (!started.ok()) {
+    engine.Stop();
+    int code = started.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError;
+    return Fail(code, started.status().message());
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  if (started->outcome == StartOutcome::kExisting && !quiet) std::printf("  (instance %s already exists)\n", id.c_str());
+  // The instance may have finished (or existed) before the observer knew its id.
+  auto current = ctx.store->GetInstance(id);
+  if (current.ok() && *current && IsTerminal((*current)->status)) done = true;
+  while (!done) {
+    cv.wait_for(lock, std::chrono::milliseconds(500));
+    auto again = ctx.store->GetInstance(id);
+    if (again.ok() && *again && IsTerminal((*again)->status)) done = true;
+  }
+  lock.unlock();
+  engine.Stop();
+  auto final_rec = ctx.store->GetInstance(id);
+  if (!final_rec.ok() || !*final_rec) return Fail(kExitError, "cannot read the finished instance");
+  const InstanceRecord& rec = **final_rec;
+  std::printf("workflow %s %s\n", rec.id.c_str(), std::string(InstanceStatusName(rec.status)).c_str());
+  if (rec.status == InstanceStatus::kCompleted) {
+    std::printf("%s\n", rec.output.ToPrettyJson().c_str());
+    return kExitOk;
+  }
+  std::printf("%s\n", Value(Value::Map{{"error", Value::Map{{"code", rec.error_code}, {"message", rec.error_message}}}})
+                          .ToPrettyJson()
+                          .c_str());
+  return kExitFailed;
+}
+
+}  // namespace steadfast::cli

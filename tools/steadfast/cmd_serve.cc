@@ -1,0 +1,124 @@
+// steadfast serve --config FILE [--listen HOST:PORT]: the engine as a
+// long-running process, with the HTTP API (docs/http.md) when `http.listen`
+// is configured or --listen is given.
+//
+// The API server runs on its own Asio threads beside the engine's workers
+// and calls the engine's WorkflowService, so a start runs at once on this
+// engine. SIGTERM/SIGINT stop gracefully: the listener closes, requests in
+// flight are answered, then the engine finishes its running attempts, and
+// the process exits 0.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+#include "cli_context.h"
+#include "commands.h"
+#include "http/api_handler.h"
+#include "http/api_server.h"
+#include "http/token_store.h"
+#include "runtime/engine.h"
+
+namespace steadfast::cli {
+namespace {
+
+// Tokens from config plus the STEADFAST_HTTP_TOKENS variable (same list
+// format as http.tokens).
+Result<http::TokenStore> LoadTokens(const HttpConfig& http_config) {
+  std::vector<HttpTokenConfig> tokens = http_config.tokens;
+  if (const char* env = std::getenv("STEADFAST_HTTP_TOKENS"); env != nullptr && *env != '\0') {
+    SF_ASSIGN_OR_RETURN(std::vector<HttpTokenConfig> more, ParseHttpTokens(env, "STEADFAST_HTTP_TOKENS"));
+    tokens.insert(tokens.end(), more.begin(), more.end());
+  }
+  return http::TokenStore::Create(tokens);
+}
+
+}  // namespace
+
+int CmdServe(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"workers", "listen"});
+  auto flags = Flags::Parse(args, valued, {});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  auto workers = flags->GetInt("workers", 0);
+  if (!workers.ok()) return Fail(kExitUsage, workers.status().message());
+
+  // Block the stop signals before any thread starts, so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto opened = OpenContext(*flags, ContextNeeds{true, true});
+  if (!opened.ok()) return Fail(kExitError, opened.status().message());
+  CliContext& ctx = **opened;
+  // Everything the HTTP API needs is checked before the engine starts.
+  const HttpConfig& hc = ctx.config.http;
+  std::string listen = flags->GetOr("listen", hc.listen);
+  std::optional<http::TokenStore> tokens;
+  http::ApiServerOptions server_options;
+  if (!listen.empty()) {
+    auto host_port = SplitHostPort(listen);
+    if (!host_port.ok()) return Fail(kExitUsage, "--listen: " + host_port.status().message());
+    auto loaded = LoadTokens(hc);
+    if (!loaded.ok()) return Fail(kExitError, loaded.status().message());
+    tokens = std::move(loaded).value();
+    if (tokens->size() == 0) {
+      ctx.logger->Warn("http: no tokens configured (http.tokens); every /v1/workflows request will get 401");
+    }
+    server_options.host = host_port->first;
+    server_options.port = host_port->second;
+    server_options.threads = hc.threads;
+    server_options.request_timeout_ms = hc.request_timeout_ms;
+    server_options.tls_cert = hc.tls_cert;
+    server_options.tls_key = hc.tls_key;
+  }
+
+  EngineOptions eo;
+  eo.workers = *workers > 0 ? static_cast<int>(*workers) : ctx.config.workers;
+  eo.node_name = ctx.config.node_name;
+  eo.lease_ms = ctx.config.lease_ms;
+  eo.poll_interval_ms = ctx.config.poll_interval_ms;
+  Engine engine(eo, *ctx.store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
+  Status s = engine.Start();
+  if (!s.ok()) return Fail(kExitError, s.message());
+  std::string workflows;
+  for (const auto& [name, version] : ctx.catalog->List()) workflows += " " + name + "@v" + std::to_string(version);
+  ctx.logger->Info("serving " + ctx.config.database + " with " + std::to_string(eo.workers) + " workers as " +
+                   engine.owner() + "; workflows:" + (workflows.empty() ? " none" : workflows));
+
+  // Declared after the engine: destroyed (stopped) before it.
+  std::unique_ptr<http::ApiHandler> api_handler;
+  std::unique_ptr<http::ApiServer> api_server;
+  if (tokens) {
+    http::ApiHandlerOptions handler_options;
+    handler_options.max_body_bytes = hc.max_body_bytes;
+    handler_options.rate_limit = http::RateLimit{hc.rate_per_s, hc.rate_burst};
+    api_handler = std::make_unique<http::ApiHandler>(handler_options, engine.service(), std::move(*tokens),
+                                                     SystemClock::Instance(), *ctx.logger);
+    auto started = http::ApiServer::Start(server_options, *api_handler, *ctx.logger);
+    if (!started.ok()) {
+      engine.Stop();
+      return Fail(kExitError, "http: " + started.status().message());
+    }
+    api_server = std::move(started).value();
+    // Tests and scripts read the port from this line (port 0 picks a free one).
+    ctx.logger->Info("listening on " + api_server->url());
+  }
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  ctx.logger->Info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                   (api_server ? ", closing the listener and finishing requests in flight" : ""));
+  if (api_server) {
+    api_server->Stop(hc.request_timeout_ms);
+    ctx.logger->Info("http server stopped; finishing running attempts");
+  }
+  engine.Stop();
+  ctx.logger->Info("stopped");
+  return kExitOk;
+}
+
+}  // namespace steadfast::cli
