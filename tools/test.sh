@@ -9,5 +9,5 @@ bash "$ROOT/tools/setup.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
 status=$?
-python3 "$ROOT/tools/count_tests.py" "$BUILD/meson-logs/testlog.junit.xml" || status=1
+python3 "$ROOT/tools/count_tests.py" "$BUILD/meson-logs" || status=1
 exit $status

@@ -3,6 +3,7 @@
 // disk and sync mode (the floor group commit is measured against).
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -63,6 +64,83 @@ Result<double> BaselineCommitsPerSecond(const std::string& dir, SyncMode sync, i
   return n / secs;
 }
 
+// Resident set size now, from /proc/self/statm (pages -> MiB).
+double CurrentRssMib() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  long size = 0, resident = 0;
+  int n = std::fscanf(f, "%ld %ld", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0) : 0;
+}
+
+const char* kWaitingWorkflow = R"(name: bench_waiting
+version: 1
+steps:
+  - id: received
+    signal: item_received
+    timeout: 30d
+)";
+
+// Fills the store with `count` instances parked on a signal (without an
+// engine), then measures how much an engine grows when it starts on them.
+int BenchWaiting(const std::string& dir, SyncMode sync, int64_t count, bool json) {
+  std::string db = dir + "/waiting.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  ActivityRegistry registry;
+  WorkflowCatalog catalog(&registry);
+  if (!catalog.AddSource(kWaitingWorkflow, "bench_waiting.yaml").ok()) return Fail(kExitError, "bad bench workflow");
+  SqliteStoreOptions so;
+  so.path = db;
+  so.sync = sync;
+  auto store = OpenSqliteStore(so);
+  if (!store.ok()) return Fail(kExitError, store.status().message());
+  SystemRandom random;
+  StderrLogger logger(LogLevel::kWarn);
+  {
+    WorkflowService service(**store, catalog, SystemClock::Instance(), random);
+    std::atomic<int64_t> next{0};
+    std::vector<std::thread> fillers;
+    for (int t = 0; t < 32; ++t) {
+      fillers.emplace_back([&] {
+        for (int64_t n = next++; n < count; n = next++) {
+          StartOptions opts;
+          opts.workflow = "bench_waiting";
+          opts.id = "waiting-" + std::to_string(n);
+          opts.input = Value::Map{};
+          (void)service.Start(opts);
+        }
+      });
+    }
+    for (auto& t : fillers) t.join();
+  }
+  auto counts = (*store)->CountByStatus();
+  int64_t waiting = 0;
+  if (counts.ok()) {
+    for (const auto& [status, n] : *counts) {
+      if (status == InstanceStatus::kWaitingSignal) waiting = n;
+    }
+  }
+  double before = CurrentRssMib();
+  EngineOptions eo;
+  eo.workers = 8;
+  eo.node_name = "bench-waiting";
+  Engine engine(eo, **store, catalog, registry, SystemClock::Instance(), random, logger);
+  if (!engine.Start().ok()) return Fail(kExitError, "engine did not start");
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // several scheduler passes over the store
+  double after = CurrentRssMib();
+  engine.Stop();
+  if (json) {
+    std::printf("%s\n", Value(Value::Map{{"waiting_instances", waiting}, {"rss_before_engine_mib", before},
+                                         {"rss_after_engine_mib", after}}).ToJson().c_str());
+  } else {
+    std::printf("waiting instances:     %lld\n", static_cast<long long>(waiting));
+    std::printf("RSS before engine:     %.1f MiB\n", before);
+    std::printf("RSS with engine (3 s): %.1f MiB (+%.1f MiB)\n", after, after - before);
+  }
+  return kExitOk;
+}
+
 std::string NoopWorkflow(int steps) {
   std::string y = "name: bench_noop\nversion: 1\ndefaults:\n  retry: { max_attempts: 3 }\nsteps:\n";
   for (int i = 1; i <= steps; ++i) y += "  - id: s" + std::to_string(i) + "\n    activity: std.noop\n";
@@ -72,7 +150,7 @@ std::string NoopWorkflow(int steps) {
 }  // namespace
 
 int CmdBench(const Args& args) {
-  auto flags = Flags::Parse(args, {"steps", "workflows", "concurrency", "sync", "dir", "workers", "warmup"},
+  auto flags = Flags::Parse(args, {"steps", "workflows", "concurrency", "sync", "dir", "workers", "warmup", "waiting"},
                             {"baseline", "json"});
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   auto steps = flags->GetInt("steps", 5);
@@ -89,6 +167,11 @@ int CmdBench(const Args& args) {
   if (!sync.ok()) return Fail(kExitUsage, sync.status().message());
   std::string dir = flags->GetOr("dir", (std::filesystem::temp_directory_path() / "steadfast-bench").string());
   std::filesystem::create_directories(dir);
+  if (flags->Has("waiting")) {
+    auto waiting = flags->GetInt("waiting", 100000);
+    if (!waiting.ok() || *waiting < 1) return Fail(kExitUsage, "--waiting takes a positive integer");
+    return BenchWaiting(dir, *sync, *waiting, flags->Has("json"));
+  }
   std::string db = dir + "/bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 
