@@ -108,11 +108,13 @@ say "the ledger (steadfast refund ledger)"
 "$SF" refund ledger --db "$WORK/engine.db"
 
 say "what the PSP saw (GET /sandbox/stats)"
-curl -fsS "$S/sandbox/stats" | python3 -c '
+curl -fsS "$S/sandbox/stats" >"$WORK/stats.json"
+python3 - "$WORK/stats.json" <<'PY'
 import json, sys
-s = json.load(sys.stdin)
+s = json.load(open(sys.argv[1]))
 for ch, r in sorted(s["refunds"]["by_charge"].items()):
-    print(f"  {ch}: {r[\"count\"]} refund(s), {r[\"amount_refunded\"]} of {r[\"charge_amount\"]} {r[\"currency\"]} refunded")
-print(f"  inventory releases: {s[\"inventory\"][\"releases\"]}, notifications: {s[\"notifications\"][\"count\"]}")'
+    print(f"  {ch}: {r['count']} refund(s), {r['amount_refunded']} of {r['charge_amount']} {r['currency']} (minor units) refunded")
+print(f"  inventory releases: {s['inventory']['releases']}, notifications: {s['notifications']['count']}")
+PY
 echo
 echo "demo finished; the sandbox stops now."

@@ -21,15 +21,11 @@ ApiError ErrorFromStatus(const Status& status) {
     case StatusCode::kInternal:
     case StatusCode::kCorruption:
       return ApiError::Make(500, "internal", "internal error; the server log has the details");
-    case StatusCode::kInvalidArgument:
-      return ApiError::Make(400, "invalid_argument", m);
-    case StatusCode::kNotFound:
-      return ApiError::Make(404, "not_found", m);
+    case StatusCode::kInvalidArgument: return ApiError::Make(400, "invalid_argument", m);
+    case StatusCode::kNotFound: return ApiError::Make(404, "not_found", m);
     case StatusCode::kAlreadyExists:
-    case StatusCode::kConflict:
-      return ApiError::Make(409, "conflict", m);
-    case StatusCode::kFailedPrecondition:
-      return ApiError::Make(409, "invalid_state", m);
+    case StatusCode::kConflict: return ApiError::Make(409, "conflict", m);
+    case StatusCode::kFailedPrecondition: return ApiError::Make(409, "invalid_state", m);
     case StatusCode::kPermissionDenied:
       if (m.rfind(kFourEyesPrefix, 0) == 0) {
         return ApiError::Make(403, "four_eyes", TrimFront(m.substr(kFourEyesPrefix.size())));
@@ -39,10 +35,8 @@ ApiError ErrorFromStatus(const Status& status) {
     case StatusCode::kBusy:
     case StatusCode::kResourceExhausted:
     case StatusCode::kLeaseLost:
-    case StatusCode::kCancelled:
-      return ApiError::Make(503, "unavailable", m).WithHeader("Retry-After", "1");
-    case StatusCode::kDeadlineExceeded:
-      return ApiError::Make(504, "timeout", m);
+    case StatusCode::kCancelled: return ApiError::Make(503, "unavailable", m).WithHeader("Retry-After", "1");
+    case StatusCode::kDeadlineExceeded: return ApiError::Make(504, "timeout", m);
   }
   return ApiError::Make(500, "internal", "internal error; the server log has the details");
 }

@@ -31,7 +31,7 @@ struct ApiError {
   int status = 500;
   std::string code;
   std::string message;
-  Value extra;  // a map merged into the error object, or null
+  Value extra;                                               // a map merged into the error object, or null
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, WWW-Authenticate, Retry-After
 
   static ApiError Make(int status, std::string code, std::string message) {
@@ -51,7 +51,7 @@ struct ApiError {
 template <class T>
 class [[nodiscard]] ApiResult {
  public:
-  ApiResult(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  ApiResult(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return std::holds_alternative<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }

@@ -16,6 +16,16 @@ constexpr const char* kInvalidTokenChallenge = "Bearer realm=\"steadfast\", erro
 // A point read of an id that cannot exist: proves the store answers, costs one index lookup.
 constexpr const char* kReadinessProbeId = "readyz-probe/none";
 
+// The request path as it may appear in a log line: printable ASCII only
+// (no forged log lines), at most 200 characters.
+std::string LoggablePath(const std::string& path) {
+  constexpr size_t kMax = 200;
+  std::string out;
+  for (char c : path.substr(0, kMax)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (path.size() > kMax) out += "...";
+  return out;
+}
+
 bool IsJson(const HttpRequest& r) {
   return r.has_content_type && r.media_type == "application/json" && (r.charset.empty() || r.charset == "utf-8");
 }
@@ -72,14 +82,15 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) {
   try {
     response = Dispatch(request, &route, &principal);
   } catch (const std::exception& e) {
-    logger_.Error("http: " + request.method + " " + route + " failed: " + e.what());
+    logger_.Error("http: " + request.method + " " + route + " failed: " + e.what());  // route is a template
     response = ErrorResponse(ErrorFromStatus(Status::Internal(e.what())));
   }
   metrics_.Record(route, request.method, response.status);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   // The raw path is logged (ids are not secrets); headers and bodies never are.
-  logger_.Debug("http: " + request.method + " " + request.path + " -> " + std::to_string(response.status) + " (" +
-                (principal.empty() ? "anonymous" : principal) + ", " + std::to_string(ms) + "ms)");
+  logger_.Debug("http: " + request.method + " " + LoggablePath(request.path) + " -> " +
+                std::to_string(response.status) + " (" + (principal.empty() ? "anonymous" : principal) + ", " +
+                std::to_string(ms) + "ms)");
   return response;
 }
 
@@ -93,10 +104,10 @@ HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route
   }
   *route = lookup.pattern;
   if (lookup.result == RouteResult::kMethodNotAllowed) {
-    return ErrorResponse(ApiError::Make(405, "method_not_allowed",
-                                        request.method + " is not allowed on " + lookup.pattern + " (allowed: " +
-                                            lookup.allow + ")")
-                             .WithHeader("Allow", lookup.allow));
+    return ErrorResponse(
+        ApiError::Make(405, "method_not_allowed",
+                       request.method + " is not allowed on " + lookup.pattern + " (allowed: " + lookup.allow + ")")
+            .WithHeader("Allow", lookup.allow));
   }
   const RouteSpec& spec = specs_[lookup.index];
   if (!request.query_valid) {
@@ -137,7 +148,9 @@ HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route
     }
     if (!request.body.empty() && !IsJson(request)) {
       std::string got = request.has_content_type ? "'" + request.media_type + "'" : "none";
-      if (!request.charset.empty() && request.media_type == "application/json") got += " with charset " + request.charset;
+      if (!request.charset.empty() && request.media_type == "application/json") {
+        got += " with charset " + request.charset;
+      }
       return ErrorResponse(ApiError::Make(415, "unsupported_media_type",
                                           "the body must be sent as Content-Type: application/json (got " + got + ")"));
     }
@@ -168,7 +181,8 @@ HttpResponse ApiHandler::Metrics(const HttpRequest&) {
   r.body =
       "# HELP steadfast_store_up Whether the last read of the store for these metrics succeeded.\n"
       "# TYPE steadfast_store_up gauge\n"
-      "steadfast_store_up " + std::string(counts.ok() ? "1" : "0") + "\n";
+      "steadfast_store_up " +
+      std::string(counts.ok() ? "1" : "0") + "\n";
   if (counts.ok()) {
     r.body += RenderInstanceCounts(*counts);
   } else {

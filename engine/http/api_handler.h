@@ -63,8 +63,8 @@ class ApiHandler {
   struct RouteSpec {
     Kind kind = Kind::kProtected;
     Action action = Action::kInspect;
-    bool has_body = false;         // POST routes: size and content-type checks
-    Endpoint endpoint = nullptr;   // protected routes
+    bool has_body = false;        // POST routes: size and content-type checks
+    Endpoint endpoint = nullptr;  // protected routes
     HttpResponse (ApiHandler::*public_handler)(const HttpRequest&) = nullptr;
   };
 

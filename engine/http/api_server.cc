@@ -174,15 +174,14 @@ class ServerImpl final : public ApiServer::Impl {
                                         .max_field_value_size(kMaxFieldValueBytes)
                                         .max_field_count(kMaxFieldCount)
                                         .max_body_size(hard_cap))
-          .acceptor_post_bind_hook([&bound_port](asio::ip::tcp::acceptor& acceptor) {
-            bound_port = acceptor.local_endpoint().port();
-          })
+          .acceptor_post_bind_hook(
+              [&bound_port](asio::ip::tcp::acceptor& acceptor) { bound_port = acceptor.local_endpoint().port(); })
           .request_handler([this](restinio::request_handle_t req) { return OnRequest(std::move(req)); });
       if constexpr (kTls) {
         asio::ssl::context tls{asio::ssl::context::tls_server};
         tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                        asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                        asio::ssl::context::single_dh_use);
         asio::error_code ec;
         tls.use_certificate_chain_file(options_.tls_cert, ec);
         if (ec) return Status::InvalidArgument("tls cert " + options_.tls_cert + ": " + ec.message());
@@ -190,8 +189,8 @@ class ServerImpl final : public ApiServer::Impl {
         if (ec) return Status::InvalidArgument("tls key " + options_.tls_key + ": " + ec.message());
         settings.tls_context(std::move(tls));
       }
-      server_ = std::make_unique<restinio::http_server_t<Traits>>(restinio::external_io_context(io_),
-                                                                 std::move(settings));
+      server_ =
+          std::make_unique<restinio::http_server_t<Traits>>(restinio::external_io_context(io_), std::move(settings));
       server_->open_sync();
     } catch (const std::exception& e) {
       server_.reset();
@@ -298,7 +297,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
     return Status::InvalidArgument("TLS needs both a certificate and a key");
   }
   Result<std::unique_ptr<Impl>> impl = options.tls_cert.empty() ? OpenServer<PlainTraits>(options, handler, logger)
-                                                                 : OpenServer<TlsTraits>(options, handler, logger);
+                                                                : OpenServer<TlsTraits>(options, handler, logger);
   if (!impl.ok()) return impl.status();
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl).value()));
 }

@@ -31,12 +31,12 @@ namespace steadfast::http {
 
 struct ApiServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                        // 0: the kernel picks a free port (see ApiServer::port())
-  int threads = 4;                     // Asio threads serving connections and running handlers
+  int port = 0;     // 0: the kernel picks a free port (see ApiServer::port())
+  int threads = 4;  // Asio threads serving connections and running handlers
   int64_t request_timeout_ms = 30000;
-  size_t max_connections = 1024;       // further connections wait in the accept backlog
-  std::string tls_cert;                // PEM chain; with tls_key: HTTPS only
-  std::string tls_key;                 // PEM private key
+  size_t max_connections = 1024;  // further connections wait in the accept backlog
+  std::string tls_cert;           // PEM chain; with tls_key: HTTPS only
+  std::string tls_key;            // PEM private key
 };
 
 class ApiServer {
@@ -44,8 +44,7 @@ class ApiServer {
   // Binds and starts serving. InvalidArgument for a bad address or TLS
   // files, Unavailable when the address cannot be bound. handler and logger
   // must outlive the server.
-  static Result<std::unique_ptr<ApiServer>> Start(const ApiServerOptions& options, ApiHandler& handler,
-                                                  Logger& logger);
+  static Result<std::unique_ptr<ApiServer>> Start(const ApiServerOptions& options, ApiHandler& handler, Logger& logger);
   ~ApiServer();  // Stop(0) if still running
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

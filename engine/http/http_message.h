@@ -22,19 +22,19 @@ namespace steadfast::http {
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string method;                 // "GET", "POST", ...
-  std::string path;                   // raw path without the query, e.g. "/v1/workflows/wf-1"
-  std::vector<std::string> segments;  // the path split on '/', each percent-decoded ("" segments kept)
-  bool path_valid = true;             // false when a segment could not be percent-decoded
-  Params query;                       // decoded query string
-  bool query_valid = true;            // false when the query string could not be decoded
-  bool has_authorization = false;     // an Authorization header was present
+  std::string method;                       // "GET", "POST", ...
+  std::string path;                         // raw path without the query, e.g. "/v1/workflows/wf-1"
+  std::vector<std::string> segments;        // the path split on '/', each percent-decoded ("" segments kept)
+  bool path_valid = true;                   // false when a segment could not be percent-decoded
+  Params query;                             // decoded query string
+  bool query_valid = true;                  // false when the query string could not be decoded
+  bool has_authorization = false;           // an Authorization header was present
   std::optional<std::string> bearer_token;  // its token when the scheme is Bearer; never logged
-  bool has_content_type = false;      // a Content-Type header was present
-  std::string media_type;             // "application/json" (lowercase, without parameters)
-  std::string charset;                // the charset parameter, lowercase, "" when absent
-  std::string idempotency_key;        // Idempotency-Key header, "" when absent
-  std::string traceparent;            // traceparent header as received, "" when absent
+  bool has_content_type = false;            // a Content-Type header was present
+  std::string media_type;                   // "application/json" (lowercase, without parameters)
+  std::string charset;                      // the charset parameter, lowercase, "" when absent
+  std::string idempotency_key;              // Idempotency-Key header, "" when absent
+  std::string traceparent;                  // traceparent header as received, "" when absent
   std::string body;
 };
 

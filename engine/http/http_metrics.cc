@@ -12,9 +12,9 @@ std::string_view KnownMethod(std::string_view m) {
 }
 
 constexpr InstanceStatus kAllStatuses[] = {
-    InstanceStatus::kRunning,   InstanceStatus::kWaitingSignal, InstanceStatus::kWaitingApproval,
-    InstanceStatus::kPaused,    InstanceStatus::kCompensating,  InstanceStatus::kCompleted,
-    InstanceStatus::kFailed,    InstanceStatus::kCompensated,   InstanceStatus::kCancelled,
+    InstanceStatus::kRunning, InstanceStatus::kWaitingSignal, InstanceStatus::kWaitingApproval,
+    InstanceStatus::kPaused,  InstanceStatus::kCompensating,  InstanceStatus::kCompleted,
+    InstanceStatus::kFailed,  InstanceStatus::kCompensated,   InstanceStatus::kCancelled,
 };
 
 }  // namespace
@@ -23,10 +23,12 @@ std::string EscapeLabelValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
   }
   return out;
 }
@@ -50,7 +52,8 @@ std::string HttpMetrics::Render() const {
   out +=
       "# HELP steadfast_http_rate_limited_total Requests refused with 429 by the per-principal rate limit.\n"
       "# TYPE steadfast_http_rate_limited_total counter\n"
-      "steadfast_http_rate_limited_total " + std::to_string(rate_limited_) + "\n";
+      "steadfast_http_rate_limited_total " +
+      std::to_string(rate_limited_) + "\n";
   return out;
 }
 

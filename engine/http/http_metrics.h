@@ -33,7 +33,7 @@ class HttpMetrics {
  private:
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, int64_t> requests_;  // GUARDED_BY(mu_)
-  int64_t rate_limited_ = 0;                                             // GUARDED_BY(mu_)
+  int64_t rate_limited_ = 0;                                               // GUARDED_BY(mu_)
 };
 
 // steadfast_instances{status=...} for every status (zeros included).

@@ -17,7 +17,8 @@ ApiError WrongType(std::string_view field, std::string_view wanted, const Value&
 }  // namespace
 
 ApiResult<Value> ParseJsonObject(std::string_view body, bool allow_empty) {
-  bool blank = std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
+  bool blank =
+      std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
   if (blank) {
     if (allow_empty) return Value(Value::Map{});
     return ApiError::Make(400, "malformed_json", "the request body must be a JSON object");
@@ -68,8 +69,9 @@ std::optional<ApiError> CheckKnownParams(const Params& query, std::initializer_l
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string known;
       for (std::string_view a : allowed) known += (known.empty() ? "" : ", ") + std::string(a);
-      return ApiError::Make(400, "invalid_query",
-                            "unknown query parameter '" + name + "'" + (known.empty() ? "" : " (expected " + known + ")"));
+      return ApiError::Make(
+          400, "invalid_query",
+          "unknown query parameter '" + name + "'" + (known.empty() ? "" : " (expected " + known + ")"));
     }
     for (size_t j = 0; j < i; ++j) {
       if (query[j].first == name) {
@@ -87,8 +89,9 @@ ApiResult<int64_t> IntParam(const Params& query, std::string_view name, int64_t 
   const char* end = text->data() + text->size();
   auto [ptr, ec] = std::from_chars(text->data(), end, n);
   if (text->empty() || ec != std::errc() || ptr != end || n < min || n > max) {
-    return ApiError::Make(400, "invalid_query", "query parameter '" + std::string(name) + "' must be an integer in " +
-                                                    std::to_string(min) + ".." + std::to_string(max));
+    return ApiError::Make(400, "invalid_query",
+                          "query parameter '" + std::string(name) + "' must be an integer in " + std::to_string(min) +
+                              ".." + std::to_string(max));
   }
   return n;
 }

@@ -48,14 +48,10 @@ bool Allows(const RoleSet& roles, Action action) {
     case Action::kStart:
     case Action::kCancel:
     case Action::kSignal:
-    case Action::kResume:
-      return roles.Has(Role::kOperator);
-    case Action::kInspect:
-      return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
-    case Action::kDecide:
-      return roles.Has(Role::kReviewer);
-    case Action::kStartOnBehalf:
-      return false;
+    case Action::kResume: return roles.Has(Role::kOperator);
+    case Action::kInspect: return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
+    case Action::kDecide: return roles.Has(Role::kReviewer);
+    case Action::kStartOnBehalf: return false;
   }
   return false;
 }

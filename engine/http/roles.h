@@ -21,12 +21,12 @@ enum class Role : uint8_t { kOperator = 1, kReviewer = 2, kAdmin = 4 };
 
 enum class Action : int {
   kStart = 0,
-  kInspect = 1,         // get, history, list
+  kInspect = 1,  // get, history, list
   kCancel = 2,
   kSignal = 3,
   kResume = 4,
-  kDecide = 5,          // approve or reject a held step
-  kStartOnBehalf = 6,   // start with an explicit requested_by
+  kDecide = 5,         // approve or reject a held step
+  kStartOnBehalf = 6,  // start with an explicit requested_by
 };
 
 class RoleSet {

@@ -82,7 +82,9 @@ Value WorkflowEndpoints::WaitingFor(const InstanceRecord& rec) {
   }
   if (state.ok()) {
     auto out = state->outputs.find(rec.current_step);
-    if (out != state->outputs.end() && out->second.Find("context") != nullptr) w["context"] = out->second.Get("context");
+    if (out != state->outputs.end() && out->second.Find("context") != nullptr) {
+      w["context"] = out->second.Get("context");
+    }
     if (approval) {
       auto a = state->approvals.find(rec.current_step);
       w["approvals"] = a != state->approvals.end() && a->second.is_list() ? a->second : Value(Value::List{});
@@ -121,14 +123,14 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
     return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'version' must be a positive integer"));
   }
   if (id.value() && !IsValidInstanceId(*id.value())) {
-    return ErrorResponse(ApiError::Make(400, "invalid_field",
-                                        "field 'id' must be 1..128 characters of A-Z a-z 0-9 - _ . : @"));
+    return ErrorResponse(
+        ApiError::Make(400, "invalid_field", "field 'id' must be 1..128 characters of A-Z a-z 0-9 - _ . : @"));
   }
   Value input = Value::Map{};
   if (const Value* in = b.Find("input"); in != nullptr && !in->is_null()) {
     if (!in->is_map()) {
-      return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'input' must be an object, got " +
-                                                                   std::string(Value::TypeName(in->type()))));
+      return ErrorResponse(ApiError::Make(
+          400, "invalid_field", "field 'input' must be an object, got " + std::string(Value::TypeName(in->type()))));
     }
     input = *in;
   }
@@ -215,9 +217,13 @@ HttpResponse WorkflowEndpoints::List(const ApiCall& call) {
   }
   if (auto w = FindParam(q, "waiting")) {
     InstanceStatus st;
-    if (*w == "approval") st = InstanceStatus::kWaitingApproval;
-    else if (*w == "signal") st = InstanceStatus::kWaitingSignal;
-    else return ErrorResponse(ApiError::Make(400, "invalid_query", "waiting must be 'approval' or 'signal'"));
+    if (*w == "approval") {
+      st = InstanceStatus::kWaitingApproval;
+    } else if (*w == "signal") {
+      st = InstanceStatus::kWaitingSignal;
+    } else {
+      return ErrorResponse(ApiError::Make(400, "invalid_query", "waiting must be 'approval' or 'signal'"));
+    }
     if (filter.status && *filter.status != st) {
       return ErrorResponse(ApiError::Make(400, "invalid_query", "status and waiting contradict each other"));
     }
@@ -253,9 +259,8 @@ HttpResponse WorkflowEndpoints::AlreadyDecided(const std::string& id, const std:
       auto out = state->outputs.find(step);
       if (out != state->outputs.end()) {
         const Value& o = out->second;
-        Value d = Value::Map{{"decision", o.Get("decision")},
-                             {"principal", o.Get("principal")},
-                             {"comment", o.Get("comment")}};
+        Value d = Value::Map{
+            {"decision", o.Get("decision")}, {"principal", o.Get("principal")}, {"comment", o.Get("comment")}};
         if (o.Get("approvals").is_list()) {
           for (const Value& a : o.Get("approvals").AsList()) {
             if (a.Get("principal") == o.Get("principal") && a.Get("at").is_int()) {
@@ -320,7 +325,7 @@ HttpResponse WorkflowEndpoints::Signal(const ApiCall& call) {
     }
     return Fail(r.status(), "signal " + req.instance_id + "/" + req.name);
   }
-  const char* outcome = *r == SignalOutcome::kDelivered ? "delivered"
+  const char* outcome = *r == SignalOutcome::kDelivered  ? "delivered"
                         : *r == SignalOutcome::kBuffered ? "buffered"
                                                          : "duplicate";
   Value out = Value::Map{{"signal", req.name}, {"outcome", outcome}};

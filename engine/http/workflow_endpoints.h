@@ -31,14 +31,14 @@ class WorkflowEndpoints {
   // service and logger must outlive this. Thread-safe.
   WorkflowEndpoints(WorkflowService& service, Logger& logger) : service_(service), logger_(logger) {}
 
-  HttpResponse Start(const ApiCall& call);     // POST /v1/workflows
-  HttpResponse Get(const ApiCall& call);       // GET  /v1/workflows/{id}
-  HttpResponse History(const ApiCall& call);   // GET  /v1/workflows/{id}/history
-  HttpResponse List(const ApiCall& call);      // GET  /v1/workflows
-  HttpResponse Decide(const ApiCall& call);    // POST /v1/workflows/{id}/approvals/{step}
-  HttpResponse Signal(const ApiCall& call);    // POST /v1/workflows/{id}/signals/{name}
-  HttpResponse Cancel(const ApiCall& call);    // POST /v1/workflows/{id}/cancel
-  HttpResponse Resume(const ApiCall& call);    // POST /v1/workflows/{id}/resume
+  HttpResponse Start(const ApiCall& call);    // POST /v1/workflows
+  HttpResponse Get(const ApiCall& call);      // GET  /v1/workflows/{id}
+  HttpResponse History(const ApiCall& call);  // GET  /v1/workflows/{id}/history
+  HttpResponse List(const ApiCall& call);     // GET  /v1/workflows
+  HttpResponse Decide(const ApiCall& call);   // POST /v1/workflows/{id}/approvals/{step}
+  HttpResponse Signal(const ApiCall& call);   // POST /v1/workflows/{id}/signals/{name}
+  HttpResponse Cancel(const ApiCall& call);   // POST /v1/workflows/{id}/cancel
+  HttpResponse Resume(const ApiCall& call);   // POST /v1/workflows/{id}/resume
 
  private:
   // InstanceView plus `waiting_for` when the instance waits.

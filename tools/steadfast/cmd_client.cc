@@ -217,7 +217,9 @@ int RemoteSignal(const Flags& flags, const Value& payload) {
   auto r = client.Post(InstancePath(id) + "/signals/" + UrlEncode(name), payload.ToJson(), headers);
   if (!r.ok() || !r->ok()) return RemoteFail(r);
   std::string outcome = r->json.Get("outcome").StringOr("");
-  const char* what = outcome == "delivered" ? "delivered" : outcome == "buffered" ? "buffered" : "duplicate (already received)";
+  const char* what = outcome == "delivered"  ? "delivered"
+                     : outcome == "buffered" ? "buffered"
+                                             : "duplicate (already received)";
   std::printf("signal %s to %s: %s\n", name.c_str(), id.c_str(), what);
   return kExitOk;
 }
@@ -278,7 +280,8 @@ int CmdStart(const Args& args) {
   auto flags = Flags::Parse(args, valued, {"json"});
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   if (flags->positional().size() != 1) {
-    return Fail(kExitUsage, "usage: steadfast start WORKFLOW --input JSON|@file [--id ID] [--idempotency-key K] --db PATH");
+    return Fail(kExitUsage, "usage: steadfast start WORKFLOW --input JSON|@file [--id ID] [--idempotency-key K] "
+                            "--db PATH|--server URL");
   }
   auto text = ReadArgOrFile(flags->GetOr("input", "{}"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
@@ -320,7 +323,9 @@ int CmdStatus(const Args& args) {
   AddServerFlags(valued);
   auto flags = Flags::Parse(args, valued, {"json"});
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast status ID --db PATH|--server URL [--json]");
+  if (flags->positional().size() != 1) {
+    return Fail(kExitUsage, "usage: steadfast status ID --db PATH|--server URL [--json]");
+  }
   if (ServerMode(*flags)) return RemoteStatus(*flags);
   auto ctx = OpenContext(*flags, ContextNeeds{true, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
@@ -336,7 +341,9 @@ int CmdHistory(const Args& args) {
   AddServerFlags(valued);
   auto flags = Flags::Parse(args, valued, {"json"});
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast history ID --db PATH|--server URL [--json]");
+  if (flags->positional().size() != 1) {
+    return Fail(kExitUsage, "usage: steadfast history ID --db PATH|--server URL [--json]");
+  }
   if (ServerMode(*flags)) return RemoteHistory(*flags);
   auto ctx = OpenContext(*flags, ContextNeeds{true, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
@@ -449,7 +456,9 @@ int CmdCancel(const Args& args) {
   AddServerFlags(valued);
   auto flags = Flags::Parse(args, valued, {});
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast cancel ID [--reason TEXT] --db PATH|--server URL");
+  if (flags->positional().size() != 1) {
+    return Fail(kExitUsage, "usage: steadfast cancel ID [--reason TEXT] --db PATH|--server URL");
+  }
   if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
   if (ServerMode(*flags)) return RemoteCancel(*flags);
   auto o = OpenService(*flags, false);

@@ -24,7 +24,7 @@ struct HttpCall {
   std::string method = "GET";  // GET or POST
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;            // sent with POST
+  std::string body;  // sent with POST
   int64_t timeout_ms = 30000;
 };
 

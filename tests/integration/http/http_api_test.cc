@@ -15,9 +15,7 @@ namespace {
 
 class HttpApiTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new TestServer(ServerOptions{"  max_body: 64KiB\n", false, 2});
-  }
+  static void SetUpTestSuite() { server_ = new TestServer(ServerOptions{"  max_body: 64KiB\n", false, 2}); }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
@@ -27,7 +25,8 @@ class HttpApiTest : public ::testing::Test {
 
   // Starts `held` with an amount; returns the id.
   static std::string StartHeld(int amount, const std::string& token = kOpsToken) {
-    Reply r = S().Post("/v1/workflows", token, R"({"workflow": "held", "input": {"amount": )" + std::to_string(amount) + "}}");
+    Reply r = S().Post("/v1/workflows", token,
+                       R"({"workflow": "held", "input": {"amount": )" + std::to_string(amount) + "}}");
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json.Get("id").StringOr("");
   }
@@ -168,10 +167,15 @@ TEST_F(HttpApiTest, IdempotentStartReplayAndConflict) {
   Reply conflict = S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "input": {"amount": 301}})", key);
   EXPECT_EQ(conflict.status, 409);
   EXPECT_EQ(conflict.code(), "idempotency_conflict");
-  Reply by_id = S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "id": "order-9", "input": {"amount": 1}})");
+  Reply by_id =
+      S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "id": "order-9", "input": {"amount": 1}})");
   EXPECT_EQ(by_id.status, 201);
-  EXPECT_EQ(S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "id": "order-9", "input": {"amount": 1}})").status, 200);
-  EXPECT_EQ(S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "id": "order-9", "input": {"amount": 2}})").status, 409);
+  EXPECT_EQ(
+      S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "id": "order-9", "input": {"amount": 1}})").status,
+      200);
+  EXPECT_EQ(
+      S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "id": "order-9", "input": {"amount": 2}})").status,
+      409);
 }
 
 TEST_F(HttpApiTest, BadRequests) {
@@ -192,8 +196,8 @@ TEST_F(HttpApiTest, BadRequests) {
   Reply decision_type = S().Post("/v1/workflows/" + id + "/approvals/review", kRitaToken, R"({"decision": true})");
   EXPECT_EQ(decision_type.status, 400);
   EXPECT_NE(decision_type.message().find("'decision'"), std::string::npos);
-  Reply comment_type = S().Post("/v1/workflows/" + id + "/approvals/review", kRitaToken,
-                                R"({"decision": "approve", "comment": 5})");
+  Reply comment_type =
+      S().Post("/v1/workflows/" + id + "/approvals/review", kRitaToken, R"({"decision": "approve", "comment": 5})");
   EXPECT_EQ(comment_type.status, 400);
   EXPECT_NE(comment_type.message().find("'comment'"), std::string::npos);
   Reply query = S().Get("/v1/workflows?limit=many", kOpsToken);
@@ -209,8 +213,9 @@ TEST_F(HttpApiTest, NotFoundAndMethodNotAllowed) {
   EXPECT_EQ(instance.code(), "not_found");
   EXPECT_EQ(S().Get("/v1/workflows/wf-does-not-exist/history", kOpsToken).status, 404);
   EXPECT_EQ(S().Post("/v1/workflows/wf-does-not-exist/cancel", kOpsToken, "").status, 404);
-  EXPECT_EQ(S().Post("/v1/workflows/wf-does-not-exist/approvals/review", kRitaToken, R"({"decision": "approve"})").status,
-            404);
+  EXPECT_EQ(
+      S().Post("/v1/workflows/wf-does-not-exist/approvals/review", kRitaToken, R"({"decision": "approve"})").status,
+      404);
   Reply workflow = S().Post("/v1/workflows", kOpsToken, R"({"workflow": "no_such_workflow"})");
   EXPECT_EQ(workflow.status, 404);
   Reply route = S().Get("/v1/nothing-here", kOpsToken);
@@ -237,7 +242,8 @@ TEST_F(HttpApiTest, OversizedBodiesAndWrongContentType) {
   Reply too_big = S().Post("/v1/workflows", kOpsToken, big);
   EXPECT_EQ(too_big.status, 413);
   EXPECT_EQ(too_big.code(), "payload_too_large");
-  std::string just_fits = R"({"workflow": "held", "input": {"amount": 1, "pad": ")" + std::string(60 * 1024, 'x') + "\"}}";
+  std::string just_fits =
+      R"({"workflow": "held", "input": {"amount": 1, "pad": ")" + std::string(60 * 1024, 'x') + "\"}}";
   EXPECT_EQ(S().Post("/v1/workflows", kOpsToken, just_fits).status, 201);
   Call text = MakeCall("POST", "/v1/workflows", kOpsToken, R"({"workflow": "held"})", "text/plain");
   Reply t = S().Request(text);
@@ -248,7 +254,7 @@ TEST_F(HttpApiTest, OversizedBodiesAndWrongContentType) {
   Call none = MakeCall("POST", "/v1/workflows", kOpsToken, R"({"workflow": "held"})", "");
   EXPECT_EQ(S().Request(none).status, 415);
   Call utf8 = MakeCall("POST", "/v1/workflows", kOpsToken, R"({"workflow": "held", "input": {"amount": 2}})",
-            "application/json; charset=utf-8");
+                       "application/json; charset=utf-8");
   EXPECT_EQ(S().Request(utf8).status, 201);
 }
 
@@ -271,11 +277,13 @@ TEST_F(HttpApiTest, AuthenticationAndRoles) {
   EXPECT_EQ(reviewer_starts.status, 403);
   EXPECT_EQ(reviewer_starts.code(), "forbidden");
   std::string id = StartHeld(600);
-  Reply operator_approves = S().Post("/v1/workflows/" + id + "/approvals/review", kOpsToken, R"({"decision": "approve"})");
+  Reply operator_approves =
+      S().Post("/v1/workflows/" + id + "/approvals/review", kOpsToken, R"({"decision": "approve"})");
   EXPECT_EQ(operator_approves.status, 403);
   EXPECT_EQ(S().Post("/v1/workflows/" + id + "/signals/x", kRitaToken, "{}").status, 403);
   EXPECT_EQ(S().Post("/v1/workflows/" + id + "/cancel", kRitaToken, "").status, 403);
-  Reply on_behalf = S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "input": {"amount": 1}, "requested_by": "x"})");
+  Reply on_behalf =
+      S().Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "input": {"amount": 1}, "requested_by": "x"})");
   EXPECT_EQ(on_behalf.status, 403);
   // Admin may do all of it.
   EXPECT_EQ(S().Get("/v1/workflows/" + id, kRootToken).status, 200);
@@ -294,7 +302,8 @@ TEST_F(HttpApiTest, FourEyes) {
   EXPECT_EQ(S().Get("/v1/workflows/" + id, kRobToken).json.Get("status").StringOr(""), "waiting_approval");
   // A starter who is also a reviewer: root started it itself.
   std::string own_start = StartHeld(5000, kRootToken);
-  Reply root_own = S().Post("/v1/workflows/" + own_start + "/approvals/review", kRootToken, R"({"decision": "approve"})");
+  Reply root_own =
+      S().Post("/v1/workflows/" + own_start + "/approvals/review", kRootToken, R"({"decision": "approve"})");
   EXPECT_EQ(root_own.status, 403);
   EXPECT_EQ(root_own.code(), "four_eyes");
   EXPECT_EQ(S().Post("/v1/workflows/" + id + "/approvals/review", kRobToken, R"({"decision": "approve"})").status, 200);
@@ -328,7 +337,8 @@ TEST_F(HttpApiTest, RacingApprovalsExactlyOneWins) {
     // One decision in the history.
     Reply history = S().Get("/v1/workflows/" + id + "/history", kRitaToken);
     int decisions = 0;
-    for (const Value& e : history.json.Get("items").AsList()) decisions += e.Get("type").StringOr("") == "approval_decided";
+    for (const Value& e : history.json.Get("items").AsList())
+      decisions += e.Get("type").StringOr("") == "approval_decided";
     EXPECT_EQ(decisions, 1);
   }
 }
@@ -455,10 +465,12 @@ TEST_F(HttpApiTest, CliServerModeRoundTrip) {
   Reply w = S().Post("/v1/workflows", kOpsToken, R"({"workflow": "wait"})");
   std::string wid = w.json.Get("id").StringOr("");
   S().WaitForStatus(wid, "waiting_signal");
-  RunResult sig = Cli({"signal", wid, "item_received", "--payload", R"({"n": 1})", "--key", "k1", "--server", url}, kOpsToken);
+  RunResult sig =
+      Cli({"signal", wid, "item_received", "--payload", R"({"n": 1})", "--key", "k1", "--server", url}, kOpsToken);
   ASSERT_EQ(sig.exit_code, 0) << sig.output;
   EXPECT_NE(sig.output.find("delivered"), std::string::npos);
-  RunResult dup = Cli({"signal", wid, "item_received", "--payload", R"({"n": 1})", "--key", "k1", "--server", url}, kOpsToken);
+  RunResult dup =
+      Cli({"signal", wid, "item_received", "--payload", R"({"n": 1})", "--key", "k1", "--server", url}, kOpsToken);
   EXPECT_NE(dup.output.find("duplicate"), std::string::npos);
   std::string cid = StartHeld(999);
   RunResult cancel = Cli({"cancel", cid, "--reason", "test", "--server", url}, kOpsToken);

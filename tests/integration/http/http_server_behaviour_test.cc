@@ -143,6 +143,11 @@ TEST(HttpServerTest, SlowClientsHoldSocketsNotThreads) {
   for (int fd : stalled) close(fd);
 }
 
+TEST(HttpServerTest, KeepAliveReusesOneConnection) {
+  TestServer server(ServerOptions{"", false, 1});
+  EXPECT_EQ(ConnectionsForRequests(server.url(), "/healthz", 5), 1);
+}
+
 TEST(HttpServerTest, RequestTimeoutClosesStalledConnections) {
   TestServer server(ServerOptions{"  request_timeout: 1s\n", false, 1});
   int fd = Connect(PortOf(server.url()));
@@ -197,8 +202,8 @@ TEST(HttpServerTest, HttpsWithAPinnedSelfSignedCertificate) {
   Reply cleartext = Send("http://127.0.0.1:" + std::to_string(PortOf(server.url())), plain);
   EXPECT_NE(cleartext.status, 200);
   // The CLI over HTTPS.
-  RunResult status = RunCommand({STEADFAST_BIN, "status", created.json.Get("id").StringOr(""), "--server",
-                                 server.url(), "--cacert", server.ca_file()},
+  RunResult status = RunCommand({STEADFAST_BIN, "status", created.json.Get("id").StringOr(""), "--server", server.url(),
+                                 "--cacert", server.ca_file()},
                                 {{"STEADFAST_TOKEN", kOpsToken}});
   EXPECT_EQ(status.exit_code, 0) << status.output;
   EXPECT_NE(status.output.find("workflow:  quick v1"), std::string::npos) << status.output;
@@ -207,18 +212,19 @@ TEST(HttpServerTest, HttpsWithAPinnedSelfSignedCertificate) {
 TEST(HttpServerTest, ListenFlagOverridesTheConfigAndBadTokensConfigFailsFast) {
   TempDir dir;
   WriteFile(dir.File("c.yaml"), "database: e.db\nworkflows_dir: .\nhttp:\n  tokens_file: missing.yaml\n");
-  RunResult bad = RunCommand({STEADFAST_BIN, "serve", "--config", dir.File("c.yaml"), "--listen", "127.0.0.1:0"},
-                             {}, 20000);
+  RunResult bad =
+      RunCommand({STEADFAST_BIN, "serve", "--config", dir.File("c.yaml"), "--listen", "127.0.0.1:0"}, {}, 20000);
   EXPECT_EQ(bad.exit_code, 3) << bad.output;
   EXPECT_NE(bad.output.find("tokens file"), std::string::npos) << bad.output;
   WriteFile(dir.File("d.yaml"), "database: e.db\nworkflows_dir: .\n");
-  RunResult usage = RunCommand({STEADFAST_BIN, "serve", "--config", dir.File("d.yaml"), "--listen", "nowhere"}, {},
-                               20000);
+  RunResult usage =
+      RunCommand({STEADFAST_BIN, "serve", "--config", dir.File("d.yaml"), "--listen", "nowhere"}, {}, 20000);
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
   // --listen alone turns the API on (tokens may come from the environment).
-  Subprocess serve({STEADFAST_BIN, "serve", "--config", dir.File("d.yaml"), "--listen", "127.0.0.1:0"},
-                   {{"STEADFAST_HTTP_TOKENS", "[{name: envy, sha256: " + http::Sha256Hex("env-token") + ", roles: [reviewer]}]"}},
-                   dir.File("serve.log"));
+  Subprocess serve(
+      {STEADFAST_BIN, "serve", "--config", dir.File("d.yaml"), "--listen", "127.0.0.1:0"},
+      {{"STEADFAST_HTTP_TOKENS", "[{name: envy, sha256: " + http::Sha256Hex("env-token") + ", roles: [reviewer]}]"}},
+      dir.File("serve.log"));
   std::string url;
   for (int i = 0; i < 1500 && url.empty(); ++i) {
     std::string log = ReadFile(dir.File("serve.log"));

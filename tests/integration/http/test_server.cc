@@ -141,6 +141,34 @@ Reply Send(const std::string& base_url, const Call& call) {
   return reply;
 }
 
+int ConnectionsForRequests(const std::string& base_url, const std::string& path, int count) {
+  CURL* h = curl_easy_init();
+  std::string url = base_url + path;
+  std::string body;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &AppendBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  int connections = 0;
+  for (int i = 0; i < count; ++i) {
+    long status = 0, connects = 0;
+    if (curl_easy_perform(h) != CURLE_OK) {
+      connections = -1;
+      break;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+    if (status != 200) {
+      connections = -1;
+      break;
+    }
+    connections += static_cast<int>(connects);
+  }
+  curl_easy_cleanup(h);
+  return connections;
+}
+
 TestServer::TestServer(ServerOptions options) {
   std::filesystem::create_directories(dir_.File("workflows"));
   WriteFile(dir_.File("workflows/held.yaml"), kHeldYaml);
@@ -154,22 +182,25 @@ TestServer::TestServer(ServerOptions options) {
   if (options.tls) {
     ca_ = dir_.File("cert.pem");
     RunResult made = RunCommand({OpensslPath(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                                 dir_.File("key.pem"), "-out", ca_, "-days", "1", "-subj", "/CN=localhost",
-                                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+                                 dir_.File("key.pem"), "-out", ca_, "-days", "1", "-subj", "/CN=localhost", "-addext",
+                                 "subjectAltName=IP:127.0.0.1,DNS:localhost"});
     EXPECT_EQ(made.exit_code, 0) << made.output;
     tls = "  tls: { cert: cert.pem, key: key.pem }\n";
   }
-  WriteFile(config_, "database: engine.db\n"
-                     "workflows_dir: workflows\n"
-                     "workers: " + std::to_string(options.workers) + "\n"
-                     "node_name: httptest\n"
-                     "poll_interval: 50ms\n"
-                     "http:\n"
-                     "  listen: 127.0.0.1:0\n"
-                     "  tokens:\n" +
-                     TokenLine("ops", kOpsToken, "operator") + TokenLine("rita", kRitaToken, "reviewer") +
-                     TokenLine("rob", kRobToken, "reviewer") + TokenLine("root", kRootToken, "admin") + tls +
-                     options.http_extra);
+  WriteFile(config_,
+            "database: engine.db\n"
+            "workflows_dir: workflows\n"
+            "workers: " +
+                std::to_string(options.workers) +
+                "\n"
+                "node_name: httptest\n"
+                "poll_interval: 50ms\n"
+                "http:\n"
+                "  listen: 127.0.0.1:0\n"
+                "  tokens:\n" +
+                TokenLine("ops", kOpsToken, "operator") + TokenLine("rita", kRitaToken, "reviewer") +
+                TokenLine("rob", kRobToken, "reviewer") + TokenLine("root", kRootToken, "admin") + tls +
+                options.http_extra);
   process_ = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_},
                                           std::map<std::string, std::string>{{"STEADFAST_LOG_LEVEL", "debug"}}, log_);
   const std::regex listening(R"(listening on (https?://127\.0\.0\.1:[0-9]+))");

@@ -16,29 +16,29 @@
 namespace steadfast::testing {
 
 // Tokens of the test principals (the config holds only their hashes).
-inline constexpr const char* kOpsToken = "ops-token-3f9a1c";      // operator
-inline constexpr const char* kRitaToken = "rita-token-77b2e0";    // reviewer
-inline constexpr const char* kRobToken = "rob-token-c41d95";      // reviewer
-inline constexpr const char* kRootToken = "root-token-0e6f28";    // admin
+inline constexpr const char* kOpsToken = "ops-token-3f9a1c";    // operator
+inline constexpr const char* kRitaToken = "rita-token-77b2e0";  // reviewer
+inline constexpr const char* kRobToken = "rob-token-c41d95";    // reviewer
+inline constexpr const char* kRootToken = "root-token-0e6f28";  // admin
 
 struct Reply {
-  int status = 0;                             // 0 when no reply came (see error)
-  std::string error;                          // curl's message when status is 0
-  std::map<std::string, std::string> headers; // lower-case names
+  int status = 0;                              // 0 when no reply came (see error)
+  std::string error;                           // curl's message when status is 0
+  std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  Value json;                                 // parsed when the body is JSON
+  Value json;  // parsed when the body is JSON
   std::string code() const { return json.Get("error").Get("code").StringOr(""); }
   std::string message() const { return json.Get("error").Get("message").StringOr(""); }
 };
 
 struct Call {
   std::string method = "GET";
-  std::string path;                          // "/v1/workflows?limit=2"
-  std::string token;                         // "" = no Authorization header
+  std::string path;   // "/v1/workflows?limit=2"
+  std::string token;  // "" = no Authorization header
   std::string body;
   std::string content_type = "application/json";  // "" = no Content-Type header
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string ca_file;                       // HTTPS: pin this CA
+  std::string ca_file;  // HTTPS: pin this CA
   int timeout_ms = 20000;
 };
 
@@ -56,9 +56,13 @@ inline Call MakeCall(std::string method, std::string path, std::string token, st
 // One exchange with libcurl (fresh connection).
 Reply Send(const std::string& base_url, const Call& call);
 
+// Sends `count` GETs of path over one libcurl handle (keep-alive) and
+// returns how many TCP connections it had to open; -1 if a request failed.
+int ConnectionsForRequests(const std::string& base_url, const std::string& path, int count);
+
 struct ServerOptions {
-  std::string http_extra;        // more lines under `http:` (indented by two spaces)
-  bool tls = false;              // generate a self-signed cert with `openssl req` and serve HTTPS
+  std::string http_extra;  // more lines under `http:` (indented by two spaces)
+  bool tls = false;        // generate a self-signed cert with `openssl req` and serve HTTPS
   int workers = 2;
 };
 

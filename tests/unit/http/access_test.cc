@@ -18,9 +18,9 @@ TEST(Sha256HexTest, KnownVectors) {
 }
 
 TEST(TokenStoreTest, AuthenticatesByHashAndReturnsPrincipalAndRoles) {
-  auto store = TokenStore::Create({Token("alice", "tok-alice", {"reviewer"}),
-                                   Token("ops", "tok-ops", {"operator", "reviewer"}),
-                                   Token("root", "tok-root", {"admin"})});
+  auto store =
+      TokenStore::Create({Token("alice", "tok-alice", {"reviewer"}), Token("ops", "tok-ops", {"operator", "reviewer"}),
+                          Token("root", "tok-root", {"admin"})});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto alice = store->Authenticate("tok-alice");
   ASSERT_TRUE(alice);

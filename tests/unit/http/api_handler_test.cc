@@ -39,6 +39,18 @@ steps:
     activity: std.noop
 )";
 
+constexpr const char* kDualYaml = R"(name: dual
+version: 1
+input: { amount: int }
+steps:
+  - id: review
+    approval:
+      when: "${input.amount > 100}"
+      required_approvals: 2
+  - id: after
+    activity: std.noop
+)";
+
 class ApiHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override { Build(RateLimit{0, 1}); }
@@ -58,6 +70,7 @@ class ApiHandlerTest : public ::testing::Test {
     catalog_ = std::make_unique<WorkflowCatalog>(registry_.get());
     ASSERT_TRUE(catalog_->AddSource(kHeldYaml, "held.yaml").ok());
     ASSERT_TRUE(catalog_->AddSource(kWaitYaml, "wait.yaml").ok());
+    ASSERT_TRUE(catalog_->AddSource(kDualYaml, "dual.yaml").ok());
     service_ = std::make_unique<WorkflowService>(*store_, *catalog_, clock_, random_);
     auto tokens = TokenStore::Create({
         {"ops", Sha256Hex("t-ops"), {"operator"}},
@@ -69,8 +82,8 @@ class ApiHandlerTest : public ::testing::Test {
     ApiHandlerOptions options;
     options.max_body_bytes = 1024;
     options.rate_limit = limit;
-    handler_ = std::make_unique<ApiHandler>(options, *service_, std::move(tokens).value(), clock_,
-                                            NullLogger::Instance());
+    handler_ =
+        std::make_unique<ApiHandler>(options, *service_, std::move(tokens).value(), clock_, NullLogger::Instance());
   }
 
   static HttpRequest Req(std::string method, std::string path, std::string token = "", std::string body = "") {
@@ -127,9 +140,9 @@ class ApiHandlerTest : public ::testing::Test {
   }
 
   std::string StartHeld(int amount, const std::string& id, const std::string& token = "t-ops") {
-    Answer a = Call(Req("POST", "/v1/workflows", token,
-                        R"({"workflow": "held", "id": ")" + id + R"(", "input": {"amount": )" +
-                            std::to_string(amount) + "}}"));
+    Answer a = Call(
+        Req("POST", "/v1/workflows", token,
+            R"({"workflow": "held", "id": ")" + id + R"(", "input": {"amount": )" + std::to_string(amount) + "}}"));
     EXPECT_EQ(a.status, 201) << a.raw.body;
     return id;
   }
@@ -210,11 +223,13 @@ TEST_F(ApiHandlerTest, AuthenticationAndRoles) {
   EXPECT_NE(Header(bad, "WWW-Authenticate").find("invalid_token"), std::string::npos);
   EXPECT_EQ(bad.raw.body.find("t-wrong"), std::string::npos);
 
-  Answer reviewer_start = Call(Req("POST", "/v1/workflows", "t-rita", R"({"workflow": "held", "input": {"amount": 1}})"));
+  Answer reviewer_start =
+      Call(Req("POST", "/v1/workflows", "t-rita", R"({"workflow": "held", "input": {"amount": 1}})"));
   EXPECT_EQ(reviewer_start.status, 403);
   EXPECT_EQ(Code(reviewer_start), "forbidden");
   std::string id = StartHeld(500, "wf-roles");
-  Answer op_decide = Call(Req("POST", "/v1/workflows/" + id + "/approvals/review", "t-ops", R"({"decision": "approve"})"));
+  Answer op_decide =
+      Call(Req("POST", "/v1/workflows/" + id + "/approvals/review", "t-ops", R"({"decision": "approve"})"));
   EXPECT_EQ(op_decide.status, 403);
   EXPECT_EQ(Code(op_decide), "forbidden");
   EXPECT_EQ(Call(Req("POST", "/v1/workflows/" + id + "/cancel", "t-rita")).status, 403);
@@ -244,9 +259,11 @@ TEST_F(ApiHandlerTest, StartCreatesThenReplaysThenConflicts) {
 
 TEST_F(ApiHandlerTest, StartByIdReplays) {
   StartHeld(5, "wf-same");
-  Answer again = Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "id": "wf-same", "input": {"amount": 5}})"));
+  Answer again =
+      Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "id": "wf-same", "input": {"amount": 5}})"));
   EXPECT_EQ(again.status, 200);
-  Answer other = Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "id": "wf-same", "input": {"amount": 9}})"));
+  Answer other =
+      Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "id": "wf-same", "input": {"amount": 9}})"));
   EXPECT_EQ(other.status, 409);
 }
 
@@ -335,8 +352,9 @@ TEST_F(ApiHandlerTest, GetShowsWhatAnInstanceWaitsFor) {
 
 TEST_F(ApiHandlerTest, ApprovalFourEyesAndSecondDecision) {
   // rita starts through an admin's hand: requested_by is set by root.
-  Answer started = Call(Req("POST", "/v1/workflows", "t-root",
-                            R"({"workflow": "held", "id": "wf-4e", "input": {"amount": 500}, "requested_by": "rita"})"));
+  Answer started =
+      Call(Req("POST", "/v1/workflows", "t-root",
+               R"({"workflow": "held", "id": "wf-4e", "input": {"amount": 500}, "requested_by": "rita"})"));
   ASSERT_EQ(started.status, 201) << started.raw.body;
   EXPECT_EQ(started.json.Get("requested_by").StringOr(""), "rita");
   Answer own = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rita", R"({"decision": "approve"})"));
@@ -345,8 +363,8 @@ TEST_F(ApiHandlerTest, ApprovalFourEyesAndSecondDecision) {
   Answer bad_decision = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rob", R"({"decision": "maybe"})"));
   EXPECT_EQ(bad_decision.status, 400);
   EXPECT_NE(bad_decision.json.Get("error").Get("message").StringOr("").find("'decision'"), std::string::npos);
-  Answer ok = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rob",
-                       R"({"decision": "approve", "comment": "fine"})"));
+  Answer ok = Call(
+      Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rob", R"({"decision": "approve", "comment": "fine"})"));
   ASSERT_EQ(ok.status, 200) << ok.raw.body;
   EXPECT_EQ(ok.json.Get("status").StringOr(""), "running");
   Answer second = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-root", R"({"decision": "reject"})"));
@@ -358,6 +376,28 @@ TEST_F(ApiHandlerTest, ApprovalFourEyesAndSecondDecision) {
   EXPECT_EQ(first.Get("comment").StringOr(""), "fine");
   Answer no_step = Call(Req("POST", "/v1/workflows/wf-4e/approvals/nope", "t-rob", R"({"decision": "approve"})"));
   EXPECT_EQ(no_step.status, 404);
+}
+
+TEST_F(ApiHandlerTest, TwoDistinctReviewersWhenTheStepAsksForThem) {
+  Answer s =
+      Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "dual", "id": "wf-dual", "input": {"amount": 900}})"));
+  ASSERT_EQ(s.status, 201) << s.raw.body;
+  EXPECT_EQ(s.json.Get("waiting_for").Get("required_approvals").IntOr(0), 2);
+  const std::string path = "/v1/workflows/wf-dual/approvals/review";
+  Answer first = Call(Req("POST", path, "t-rita", R"({"decision": "approve", "comment": "one"})"));
+  ASSERT_EQ(first.status, 200) << first.raw.body;
+  EXPECT_EQ(first.json.Get("status").StringOr(""), "waiting_approval");
+  ASSERT_EQ(first.json.Get("waiting_for").Get("approvals").AsList().size(), 1u);
+  EXPECT_EQ(first.json.Get("waiting_for").Get("approvals").AsList()[0].Get("principal").StringOr(""), "rita");
+  Answer again = Call(Req("POST", path, "t-rita", R"({"decision": "approve"})"));
+  EXPECT_EQ(again.status, 403);
+  EXPECT_EQ(Code(again), "four_eyes");
+  Answer second = Call(Req("POST", path, "t-rob", R"({"decision": "approve", "comment": "two"})"));
+  ASSERT_EQ(second.status, 200) << second.raw.body;
+  EXPECT_EQ(second.json.Get("status").StringOr(""), "running");
+  Answer late = Call(Req("POST", path, "t-root", R"({"decision": "reject"})"));
+  EXPECT_EQ(late.status, 409);
+  EXPECT_EQ(late.json.Get("error").Get("decision").Get("approvals").AsList().size(), 2u);
 }
 
 TEST_F(ApiHandlerTest, OnlyAdminsSetRequestedBy) {
@@ -457,7 +497,9 @@ TEST_F(ApiHandlerTest, ListFiltersAndPagesStablyUnderInserts) {
 
 TEST_F(ApiHandlerTest, HistoryPages) {
   std::string id = StartHeld(500, "wf-hist");
-  ASSERT_EQ(Call(Req("POST", "/v1/workflows/" + id + "/approvals/review", "t-rob", R"({"decision": "approve"})")).status, 200);
+  ASSERT_EQ(
+      Call(Req("POST", "/v1/workflows/" + id + "/approvals/review", "t-rob", R"({"decision": "approve"})")).status,
+      200);
   Answer all = Call(Req("GET", "/v1/workflows/" + id + "/history", "t-rita"));
   ASSERT_EQ(all.status, 200);
   const Value::List& items = all.json.Get("items").AsList();

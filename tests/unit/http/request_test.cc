@@ -182,7 +182,8 @@ TEST(HttpConfigTest, SizesAndAddresses) {
 TEST(HttpConfigTest, LoadsTheHttpSectionAndTokensFile) {
   testing::TempDir dir;
   std::string hash(64, 'a');
-  testing::WriteFile(dir.File("tokens.yaml"), "- { name: bob, sha256: " + std::string(64, 'b') + ", roles: [reviewer] }\n");
+  testing::WriteFile(dir.File("tokens.yaml"),
+                     "- { name: bob, sha256: " + std::string(64, 'b') + ", roles: [reviewer] }\n");
   testing::WriteFile(dir.File("steadfast.yaml"),
                      "database: x.db\n"
                      "http:\n"
@@ -192,9 +193,11 @@ TEST(HttpConfigTest, LoadsTheHttpSectionAndTokensFile) {
                      "  threads: 3\n"
                      "  rate_limit: { per_principal_per_s: 2.5, burst: 7 }\n"
                      "  tokens:\n"
-                     "    - { name: alice, sha256: " + hash + ", roles: [operator, admin] }\n"
-                     "  tokens_file: tokens.yaml\n"
-                     "  tls: { cert: c.pem, key: k.pem }\n");
+                     "    - { name: alice, sha256: " +
+                         hash +
+                         ", roles: [operator, admin] }\n"
+                         "  tokens_file: tokens.yaml\n"
+                         "  tls: { cert: c.pem, key: k.pem }\n");
   auto cfg = LoadEngineConfig(dir.File("steadfast.yaml"));
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
   const HttpConfig& h = cfg->http;

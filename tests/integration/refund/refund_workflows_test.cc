@@ -1,0 +1,440 @@
+// The three refund workflows end to end: the real `steadfast` binary against
+// the real steadfast-sandbox (Stripe Refunds subset + inventory +
+// notifications), with faults (5xx, latency, lost responses) and kill -9.
+//
+// What every test checks in the end is what a finance team would check:
+// exactly one refund per reservation at the PSP (GET /sandbox/stats, which
+// counts the sandbox's own refund rows), for the right amount, and a ledger
+// in which every transaction balances.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <functional>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "refund/psp/curl_transport.h"
+#include "refund/psp/http_client.h"
+#include "refund/refund_store.h"
+#include "sandbox_process.h"
+#include "steadfast/clock.h"
+#include "store/sqlite/sqlite_store.h"
+#include "subprocess.h"
+
+namespace steadfast {
+namespace {
+
+using integration::SandboxProcess;
+using refund::JsonHttpClient;
+using ::testing::HasSubstr;
+using testing::RunResult;
+using testing::Subprocess;
+using testing::TempDir;
+
+const std::string kSource = STEADFAST_SOURCE_ROOT;
+
+// (count of refunds, amount refunded) as RefundHarness::RefundsOf reports it.
+std::pair<int64_t, int64_t> Refunded(int64_t count, int64_t amount) { return {count, amount}; }
+
+Value LoadExample(const std::string& name) {
+  auto v = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/" + name));
+  EXPECT_TRUE(v.ok()) << name;
+  return v.ok() ? *v : Value();
+}
+
+class RefundHarness {
+ public:
+  explicit RefundHarness(std::vector<std::string> sandbox_args = {}) {
+    Status s = sandbox_.Start(sandbox_args);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    config_ = dir_.File("steadfast.yaml");
+    db_ = dir_.File("engine.db");
+    const std::string url = sandbox_.base_url();
+    testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + kSource +
+                                    "/workflows\nworkers: 4\nnode_name: refundtest\nlease: 2s\n"
+                                    "poll_interval: 50ms\nlog_level: info\nplugin_config:\n  refund:\n"
+                                    "    policies: " + kSource + "/config/refund_policies.yaml\n"
+                                    "    risk_rules: " + kSource + "/config/risk_rules.yaml\n"
+                                    "    psp: { base_url: \"" + url + "\", timeout: 10s, settle_wait: 2s,"
+                                    " breaker_open: 1s }\n"
+                                    "    inventory_url: \"" + url + "\"\n    notification_url: \"" + url + "\"\n");
+    refund::JsonHttpClientOptions o;
+    o.service = "sandbox";
+    o.base_url = url;
+    auto client = JsonHttpClient::Create(o, refund::CurlTransport::Instance(), SystemClock::Instance());
+    EXPECT_TRUE(client.ok());
+    http_ = std::move(client).value();
+  }
+
+  std::map<std::string, std::string> Env() const {
+    return {{"STEADFAST_PSP_SECRET_KEY", SandboxProcess::kSecretKey}};
+  }
+
+  // Control-plane calls are outside the fault scope, so they do not fail.
+  void Seed(const std::string& charge, int64_t amount, const std::string& currency = "EUR") {
+    Value body = Value::Map{{"id", charge}, {"amount", amount}, {"currency", currency}};
+    auto r = http_->PostJson("/sandbox/charges", body, "seed-" + charge);
+    ASSERT_TRUE(r.ok()) << r.error().code << " " << r.error().message;
+  }
+  void SetFaults(const Value& faults) {
+    auto r = http_->PostJson("/sandbox/faults", faults, "faults");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  Value Stats() {
+    auto r = http_->GetJson("/sandbox/stats");
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->body : Value();
+  }
+  // (count of refunds, amount refunded) of a charge at the sandbox.
+  std::pair<int64_t, int64_t> RefundsOf(const std::string& charge) {
+    Value c = Stats().Get("refunds").Get("by_charge").Get(charge);
+    return {c.Get("count").IntOr(0), c.Get("amount_refunded").IntOr(0)};
+  }
+
+  std::string WriteInput(const std::string& name, const Value& input) {
+    std::string path = dir_.File(name + ".json");
+    testing::WriteFile(path, input.ToJson());
+    return path;
+  }
+
+  RunResult Cli(std::vector<std::string> args, int timeout_ms = 120000) {
+    args.insert(args.begin(), STEADFAST_BIN);
+    args.push_back("--config");
+    args.push_back(config_);
+    return testing::RunCommand(args, Env(), timeout_ms);
+  }
+  RunResult Run(const std::string& workflow, const std::string& input_path, const std::string& id) {
+    return Cli({"run", kSource + "/workflows/" + workflow + ".yaml", "--input", "@" + input_path, "--id", id,
+                "--requested-by", "tester"},
+               300000);
+  }
+  std::unique_ptr<Subprocess> Serve(const std::string& crash_at = "") {
+    std::map<std::string, std::string> env = Env();
+    env["STEADFAST_CRASH_AT"] = crash_at;
+    return std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env,
+                                        dir_.File("serve.log"));
+  }
+  void StartInstance(const std::string& workflow, const std::string& input_path, const std::string& id) {
+    RunResult r = Cli({"start", workflow, "--input", "@" + input_path, "--id", id, "--as", "tester"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+
+  Store& store() {
+    if (!store_) {
+      SqliteStoreOptions opts;
+      opts.path = db_;
+      auto s = OpenSqliteStore(opts);
+      EXPECT_TRUE(s.ok()) << s.status().ToString();
+      store_ = std::move(s).value();
+    }
+    return *store_;
+  }
+  std::optional<InstanceRecord> Instance(const std::string& id) {
+    auto r = store().GetInstance(id);
+    if (!r.ok() || !*r) return std::nullopt;
+    return **r;
+  }
+  // Waits until `pred` holds for the instance, or timeout.
+  bool WaitFor(const std::string& id, const std::function<bool(const InstanceRecord&)>& pred, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto rec = Instance(id);
+      if (rec && pred(*rec)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  bool WaitTerminal(const std::string& id, int timeout_ms) {
+    return WaitFor(id, [](const InstanceRecord& r) { return IsTerminal(r.status); }, timeout_ms);
+  }
+
+  // Every ledger transaction balances per currency; returns the number of
+  // transactions of `workflow_id` (all when empty).
+  int ExpectBalancedLedger(const std::string& workflow_id = "") {
+    auto store = refund::RefundStore::Open(db_);
+    EXPECT_TRUE(store.ok());
+    if (!store.ok()) return -1;
+    auto entries = (*store)->LedgerEntries(workflow_id);
+    EXPECT_TRUE(entries.ok());
+    std::map<std::pair<int64_t, std::string>, int64_t> sums;
+    for (const auto& p : *entries) {
+      sums[{p.transaction_id, p.entry.currency}] +=
+          p.entry.direction == refund::Direction::kDebit ? p.entry.amount_minor : -p.entry.amount_minor;
+    }
+    std::set<int64_t> txns;
+    for (const auto& [key, sum] : sums) {
+      EXPECT_EQ(sum, 0) << "transaction " << key.first << " unbalanced in " << key.second;
+      txns.insert(key.first);
+    }
+    return static_cast<int>(txns.size());
+  }
+  // Signed balance of one account over a workflow's entries.
+  int64_t AccountBalance(const std::string& workflow_id, const std::string& account) {
+    auto store = refund::RefundStore::Open(db_);
+    auto b = (*store)->LedgerBalance(workflow_id);
+    int64_t total = 0;
+    for (const auto& [key, minor] : *b) {
+      if (key.first == account) total += minor;
+    }
+    return total;
+  }
+
+  std::string ServeLog() { return testing::ReadFile(dir_.File("serve.log")); }
+  const std::string& db() const { return db_; }
+  SandboxProcess& sandbox() { return sandbox_; }
+
+ private:
+  TempDir dir_;
+  SandboxProcess sandbox_;
+  std::string config_, db_;
+  std::unique_ptr<JsonHttpClient> http_;
+  std::unique_ptr<Store> store_;
+};
+
+// A reservation_refund input from the small example with its own ids.
+Value ReservationInput(const std::string& id, const std::string& charge) {
+  Value in = LoadExample("reservation.json");
+  in["reservation"]["id"] = id;
+  in["reservation"]["payment"]["charge"] = charge;
+  in["reservation"]["customer"]["id"] = "guest-" + id;
+  in["requested_by"] = "guest-" + id;
+  in["reservation"]["payment"]["method"] = "pm_" + id;
+  return in;
+}
+
+// ---------------------------------------------------------------- reservation_refund
+
+TEST(ReservationRefund, SmallRefundRunsStraightThrough) {
+  RefundHarness h;
+  h.Seed("ch_r1001", 27000);
+  RunResult r = h.Run("reservation_refund", kSource + "/workflows/examples/reservation.json", "wf-small");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("approval not required"));
+  EXPECT_THAT(r.output, HasSubstr("\"psp_status\": \"succeeded\""));
+  EXPECT_EQ(h.RefundsOf("ch_r1001"), Refunded(1, 27000));
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-small"), 1);
+  EXPECT_EQ(h.AccountBalance("wf-small", "psp_clearing"), -27000);
+  EXPECT_EQ(h.AccountBalance("wf-small", "guest_refund"), 0);
+  Value stats = h.Stats();
+  EXPECT_EQ(stats.Get("inventory").Get("releases_by_reservation").Get("r-1001").IntOr(0), 1);
+  EXPECT_EQ(stats.Get("notifications").Get("count").IntOr(0), 1);
+
+  // A second request for the same reservation is refused as a business
+  // outcome, and no second refund reaches the PSP.
+  RunResult again = h.Run("reservation_refund", kSource + "/workflows/examples/reservation.json", "wf-small-2");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("\"eligible\": false"));
+  EXPECT_THAT(again.output, HasSubstr("already_refunded"));
+  EXPECT_EQ(h.RefundsOf("ch_r1001").first, 1);
+}
+
+TEST(ReservationRefund, LargeRefundIsHeldUntilApproved) {
+  RefundHarness h;
+  h.Seed("ch_r1002", 78500);
+  auto runner = std::thread([&] {
+    RunResult r = h.Run("reservation_refund", kSource + "/workflows/examples/reservation_large.json", "wf-large");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+  });
+  ASSERT_TRUE(h.WaitFor("wf-large", [](const InstanceRecord& r) { return r.status == InstanceStatus::kWaitingApproval; },
+                        60000));
+  EXPECT_EQ(h.RefundsOf("ch_r1002").first, 0) << "no money may move before the approval";
+  // The requester may not approve their own refund; a reviewer may.
+  RunResult self = h.Cli({"approve", "wf-large", "review", "--as", "tester"});
+  EXPECT_NE(self.exit_code, 0) << self.output;
+  RunResult ok = h.Cli({"approve", "wf-large", "review", "--as", "reviewer", "--comment", "checked"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  runner.join();
+  EXPECT_EQ(h.RefundsOf("ch_r1002"), Refunded(1, 78500));
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-large"), 1);
+}
+
+TEST(ReservationRefund, PspRefusalCompensatesWithManualReview) {
+  RefundHarness h;
+  // The charge is smaller than the refund: the PSP refuses for good (amount_too_large).
+  h.Seed("ch_r1001", 1000);
+  RunResult r = h.Run("reservation_refund", kSource + "/workflows/examples/reservation.json", "wf-refused");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("amount_too_large"));
+  auto rec = h.Instance("wf-refused");
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->status, InstanceStatus::kCompensated);
+  auto store = refund::RefundStore::Open(h.db());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->CountManualReviews("wf-refused"), 1);
+  EXPECT_EQ(h.RefundsOf("ch_r1001").first, 0);
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-refused"), 0);
+}
+
+// ---------------------------------------------------------------- return_refund
+
+TEST(ReturnRefund, RefundsAfterInspectionAndRestocksOnlyGoodItems) {
+  RefundHarness h;
+  h.Seed("ch_o2001", 18350);
+  std::string input = h.WriteInput("return", LoadExample("return.json"));
+  auto runner = std::thread([&] {
+    RunResult r = h.Run("return_refund", input, "wf-return");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+  });
+  ASSERT_TRUE(h.WaitFor("wf-return", [](const InstanceRecord& r) { return r.status == InstanceStatus::kWaitingSignal; },
+                        60000));
+  EXPECT_EQ(h.RefundsOf("ch_o2001").first, 0) << "nothing is refunded before the item arrives";
+  EXPECT_EQ(h.Cli({"signal", "wf-return", "item_received", "--payload", R"({"carrier_scan": "RT1"})"}).exit_code, 0);
+  EXPECT_EQ(h.Cli({"signal", "wf-return", "inspection_result", "--payload",
+                   R"({"items": [{"sku": "boots-42", "quantity": 1, "result": "like_new"},
+                                 {"sku": "socks-3p", "quantity": 2, "result": "damaged"}]})"})
+                .exit_code,
+            0);
+  runner.join();
+  // boots 120.00 + socks 2 x 15.00 + their tax 22.80 + 2 x 2.85 = 178.50; shipping kept.
+  EXPECT_EQ(h.RefundsOf("ch_o2001"), Refunded(1, 17850));
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-return"), 1);
+  Value stats = h.Stats();
+  EXPECT_EQ(stats.Get("inventory").Get("releases_by_reservation").Get("o-2001").IntOr(0), 1);
+  auto rec = h.Instance("wf-return");
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->output.Get("restocked").AsList().size(), 1u);
+  EXPECT_EQ(rec->output.Get("liquidation").AsList().size(), 1u);
+  EXPECT_EQ(rec->output.Get("loyalty_balance").IntOr(0), -178);
+}
+
+TEST(ReturnRefund, NonReturnableItemIsIneligible) {
+  RefundHarness h;
+  h.Seed("ch_o2001", 18350);
+  Value in = LoadExample("return.json");
+  in["items"] = Value::List{Value::Map{{"sku", "gift-card"}, {"quantity", 1}}};
+  RunResult r = h.Run("return_refund", h.WriteInput("gift", in), "wf-gift");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("non_returnable_item"));
+  EXPECT_EQ(h.RefundsOf("ch_o2001").first, 0);
+}
+
+// ---------------------------------------------------------------- marketplace_cancellation
+
+TEST(MarketplaceCancellation, RefundsEverythingAndReversesCommission) {
+  RefundHarness h;
+  h.Seed("ch_m3001", 10515);
+  RunResult r = h.Run("marketplace_cancellation", kSource + "/workflows/examples/marketplace.json", "wf-market");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(h.RefundsOf("ch_m3001"), Refunded(1, 10515));
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-market"), 1);
+  // Subtotal 85.00, commission 12% = 10.20: seller payout 74.80 reversed,
+  // commission 10.20 reversed, service fee 4.00 and tax 16.15 refunded.
+  EXPECT_EQ(h.AccountBalance("wf-market", "host_payout_adjustment"), 7480);
+  EXPECT_EQ(h.AccountBalance("wf-market", "commission"), 1020);
+  EXPECT_EQ(h.AccountBalance("wf-market", "fees"), 400);
+  EXPECT_EQ(h.AccountBalance("wf-market", "tax"), 1615);
+  EXPECT_EQ(h.AccountBalance("wf-market", "psp_clearing"), -10515);
+  Value stats = h.Stats();
+  EXPECT_EQ(stats.Get("notifications").Get("by_recipient").Get("buyer@example.com").IntOr(0), 1);
+  EXPECT_EQ(stats.Get("notifications").Get("by_recipient").Get("shop@example.com").IntOr(0), 1);
+  EXPECT_EQ(stats.Get("inventory").Get("releases_by_reservation").Get("m-3001").IntOr(0), 1);
+}
+
+// ---------------------------------------------------------------- faults
+
+TEST(Faults, EveryWorkflowRefundsExactlyOnceUnderFaults) {
+  RefundHarness h({"--error-rate", "0.3", "--drop-rate", "0.1", "--latency-ms", "10", "--latency-jitter-ms", "40"});
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 4; ++i) {
+    std::string id = "rf-" + std::to_string(i);
+    h.Seed("ch_" + id, 27000);
+    h.StartInstance("reservation_refund", h.WriteInput(id, ReservationInput(id, "ch_" + id)), "wf-" + id);
+    ids.push_back("wf-" + id);
+  }
+  h.Seed("ch_m3001", 10515);
+  h.StartInstance("marketplace_cancellation", kSource + "/workflows/examples/marketplace.json", "wf-market");
+  ids.push_back("wf-market");
+  h.Seed("ch_o2001", 18350);
+  h.StartInstance("return_refund", h.WriteInput("return", LoadExample("return.json")), "wf-return");
+  ids.push_back("wf-return");
+  // Signals are buffered until the workflow waits for them.
+  EXPECT_EQ(h.Cli({"signal", "wf-return", "item_received", "--payload", "{}"}).exit_code, 0);
+  EXPECT_EQ(h.Cli({"signal", "wf-return", "inspection_result", "--payload", R"({"result": "good"})"}).exit_code, 0);
+
+  auto serve = h.Serve();
+  for (const std::string& id : ids) {
+    ASSERT_TRUE(h.WaitTerminal(id, 240000)) << id << "\n" << h.ServeLog();
+    EXPECT_EQ(h.Instance(id)->status, InstanceStatus::kCompleted) << id << ": " << h.Instance(id)->error_code << " "
+                                                                    << h.Instance(id)->error_message;
+  }
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(20000).value_or(-1), 0);
+
+  for (int i = 1; i <= 4; ++i) {
+    EXPECT_EQ(h.RefundsOf("ch_rf-" + std::to_string(i)), Refunded(1, 27000)) << i;
+  }
+  EXPECT_EQ(h.RefundsOf("ch_m3001"), Refunded(1, 10515));
+  EXPECT_EQ(h.RefundsOf("ch_o2001"), Refunded(1, 17850));
+  EXPECT_EQ(h.ExpectBalancedLedger(), 6);
+  // The faults did happen.
+  Value faults = h.Stats().Get("faults");
+  EXPECT_GT(faults.Get("5xx").IntOr(0), 0);
+  EXPECT_GT(faults.Get("dropped").IntOr(0), 0);
+}
+
+// ---------------------------------------------------------------- kill -9 around the PSP call
+
+class PspCrash : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PspCrash, RestartLeavesExactlyOneRefund) {
+  RefundHarness h;
+  h.Seed("ch_r1001", 27000);
+  h.StartInstance("reservation_refund", kSource + "/workflows/examples/reservation.json", "wf-crash");
+  {
+    auto crashing = h.Serve(GetParam());
+    auto code = crashing->Wait(60000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach " << GetParam() << "\n" << h.ServeLog();
+    EXPECT_EQ(*code, 137);
+  }
+  if (GetParam() == "after_activity:psp") {
+    EXPECT_EQ(h.RefundsOf("ch_r1001").first, 1) << "the refund was made before the crash";
+  } else {
+    EXPECT_EQ(h.RefundsOf("ch_r1001").first, 0) << "the crash came before the call";
+  }
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitTerminal("wf-crash", 60000)) << h.ServeLog();
+  EXPECT_EQ(h.Instance("wf-crash")->status, InstanceStatus::kCompleted);
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  EXPECT_EQ(h.RefundsOf("ch_r1001"), Refunded(1, 27000));
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-crash"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, PspCrash,
+                         ::testing::Values("before_activity:psp", "after_activity:psp"),
+                         [](const auto& info) { return info.param == "before_activity:psp" ? "BeforeCall" : "AfterCall"; });
+
+TEST(PspCrashMidCall, KillDuringASlowCallLeavesExactlyOneRefund) {
+  RefundHarness h;
+  h.Seed("ch_r1001", 27000);
+  // Every refund request now takes 3 s at the PSP (well within the 10 s client timeout).
+  h.SetFaults(Value::Map{{"latency_ms", 3000}, {"scope", Value::List{"/v1/refunds"}}});
+  h.StartInstance("reservation_refund", kSource + "/workflows/examples/reservation.json", "wf-slow");
+  {
+    auto serve = h.Serve();
+    ASSERT_TRUE(h.WaitFor("wf-slow", [](const InstanceRecord& r) { return r.current_step == "psp"; }, 60000))
+        << h.ServeLog();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // inside the 3 s call
+    serve->Kill(SIGKILL);
+    serve->Wait(10000);
+  }
+  EXPECT_NE(h.Instance("wf-slow")->status, InstanceStatus::kCompleted);
+  // The PSP finishes the orphaned request: the money moved once, nobody saw the answer.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  EXPECT_EQ(h.RefundsOf("ch_r1001").first, 1);
+  h.SetFaults(Value::Map{{"latency_ms", 0}});
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitTerminal("wf-slow", 60000)) << h.ServeLog();
+  EXPECT_EQ(h.Instance("wf-slow")->status, InstanceStatus::kCompleted);
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  EXPECT_EQ(h.RefundsOf("ch_r1001"), Refunded(1, 27000));
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-slow"), 1);
+}
+
+}  // namespace
+}  // namespace steadfast

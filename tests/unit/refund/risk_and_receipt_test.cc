@@ -1,0 +1,106 @@
+// Risk scoring from YAML rules, and the receipt wording of notify_customer.
+#include <gtest/gtest.h>
+
+#include "refund/activities.h"
+#include "refund/risk_rules.h"
+
+namespace steadfast::refund {
+namespace {
+
+constexpr char kRules[] = R"(
+version: 1
+rules:
+  - { name: customer_velocity, kind: velocity, per: customer, window: 30d, threshold: 2, score: 0.4 }
+  - name: large_refund
+    kind: amount_above
+    amounts: { EUR: "400.00", JPY: "60000" }
+    score: 0.3
+  - { name: requester_not_booker, kind: mismatch, fields: [requester, booker], score: 0.5 }
+)";
+
+RiskFacts Facts(int64_t minor, const char* currency, Value input = Value::Map{}) {
+  RiskFacts f;
+  f.amount_minor = minor;
+  f.currency = currency;
+  f.input = std::move(input);
+  return f;
+}
+
+TEST(RiskRules, ParsesAndRejectsMistakes) {
+  auto rules = RiskRules::Parse(kRules, "risk.yaml");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  EXPECT_EQ(rules->rules.size(), 3u);
+  EXPECT_EQ(rules->rules[0].score_bps, 4000);
+  EXPECT_EQ(rules->rules[1].amounts.at("EUR"), 40000);
+  EXPECT_FALSE(RiskRules::Parse("rules: [{name: a, kind: velocity, per: ip, window: 1d, score: 0.1}]", "x").ok());
+  EXPECT_FALSE(RiskRules::Parse("rules: [{name: a, kind: mismatch, fields: [a, b], score: 1.5}]", "x").ok());
+  EXPECT_FALSE(RiskRules::Parse("rules: [{name: a, kind: amount_above, amounts: {EUR: '1.234'}, score: 0.1}]", "x").ok());
+  auto typo = RiskRules::Parse("rules: [{name: a, kind: mismatch, fields: [a, b], scroe: 0.1}]", "risk.yaml");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("risk.yaml:1:"), std::string::npos) << typo.status().message();
+}
+
+TEST(RiskRules, NothingFiresForAnOrdinaryRefund) {
+  auto rules = *RiskRules::Parse(kRules, "risk.yaml");
+  RiskAssessment a = ScoreRisk(rules, Facts(27000, "EUR", Value::Map{{"requester", "g"}, {"booker", "g"}}),
+                               {{"customer_velocity", 1}});
+  EXPECT_EQ(a.score_bps, 0);
+  EXPECT_TRUE(a.reasons.empty());
+}
+
+TEST(RiskRules, SignalsAddUpAndCapAtOne) {
+  auto rules = *RiskRules::Parse(kRules, "risk.yaml");
+  // Velocity at its threshold (2) and an amount above 400.00 EUR: 0.4 + 0.3.
+  RiskAssessment a = ScoreRisk(rules, Facts(40001, "EUR"), {{"customer_velocity", 2}});
+  EXPECT_EQ(a.score_bps, 7000);
+  ASSERT_EQ(a.reasons.size(), 2u);
+  EXPECT_EQ(a.reasons[0].Get("rule").StringOr(""), "customer_velocity");
+  // Exactly at the amount does not fire; other currencies only by their own threshold.
+  EXPECT_EQ(ScoreRisk(rules, Facts(40000, "EUR"), {}).score_bps, 0);
+  EXPECT_EQ(ScoreRisk(rules, Facts(40001, "USD"), {}).score_bps, 0);
+  EXPECT_EQ(ScoreRisk(rules, Facts(60001, "JPY"), {}).score_bps, 3000);
+  // All three: 1.2 capped at 1.
+  RiskAssessment all = ScoreRisk(rules, Facts(50000, "EUR", Value::Map{{"requester", "agent-7"}, {"booker", "g-1"}}),
+                                 {{"customer_velocity", 5}});
+  EXPECT_EQ(all.score_bps, 10000);
+  EXPECT_EQ(all.reasons.size(), 3u);
+}
+
+TEST(RiskRules, MismatchNeedsBothFields) {
+  auto rules = *RiskRules::Parse(kRules, "risk.yaml");
+  EXPECT_EQ(ScoreRisk(rules, Facts(100, "EUR", Value::Map{{"booker", "g-1"}}), {}).score_bps, 0);
+  EXPECT_EQ(ScoreRisk(rules, Facts(100, "EUR", Value::Map{{"requester", "x"}, {"booker", "g-1"}}), {}).score_bps, 5000);
+}
+
+TEST(Receipt, SettledCashRefundGivesTiming) {
+  Receipt r = ComposeReceipt(ReceiptFacts{"r-1", 27000, "EUR", "cash", "succeeded", ""});
+  EXPECT_FALSE(r.provisional);
+  EXPECT_EQ(r.subject, "Your refund of 270.00 EUR for reservation r-1");
+  EXPECT_NE(r.body.find("We have refunded 270.00 EUR to your original payment method"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("5-10 business days"), std::string::npos);
+  EXPECT_EQ(r.body.find("provisional"), std::string::npos);
+}
+
+TEST(Receipt, PendingRefundIsProvisional) {
+  Receipt r = ComposeReceipt(ReceiptFacts{"r-1", 1500, "JPY", "cash", "pending", ""});
+  EXPECT_TRUE(r.provisional);
+  EXPECT_NE(r.subject.find("is being processed"), std::string::npos);
+  EXPECT_NE(r.body.find("1500 JPY"), std::string::npos);
+  EXPECT_NE(r.body.find("provisional"), std::string::npos);
+  EXPECT_EQ(r.body.find("We have refunded"), std::string::npos) << "a pending refund must not claim it is done";
+}
+
+TEST(Receipt, VoucherIsImmediateAndSellerNoticeNamesThePayout) {
+  Receipt v = ComposeReceipt(ReceiptFacts{"r-1", 74250, "EUR", "voucher", "", ""});
+  EXPECT_EQ(v.expected_timing, "immediately");
+  EXPECT_NE(v.body.find("voucher worth 742.50 EUR"), std::string::npos);
+  ReceiptFacts seller{"m-1", 10515, "EUR", "cash", "succeeded", ""};
+  seller.recipient_role = "seller";
+  seller.payout_adjustment_minor = -7480;
+  Receipt s = ComposeReceipt(seller);
+  EXPECT_NE(s.body.find("buyer has been refunded 105.15 EUR"), std::string::npos) << s.body;
+  EXPECT_NE(s.body.find("-74.80 EUR"), std::string::npos) << s.body;
+}
+
+}  // namespace
+}  // namespace steadfast::refund
