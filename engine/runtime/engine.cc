@@ -39,16 +39,15 @@ Engine::Engine(EngineOptions options, Store& store, WorkflowCatalog& catalog, co
   env.watch = [this](const std::shared_ptr<RunningAttempt>& a) {
     std::lock_guard<std::mutex> lock(watch_mu_);
     running_.insert(a);
-    watch_cv_.notify_one();
+    // Wake the watchdog only if it would sleep past this deadline: waking it
+    // for every attempt cost two context switches per checkpoint.
+    if (a->deadline < watchdog_wakes_at_) watch_cv_.notify_one();
   };
   env.unwatch = [this](const std::shared_ptr<RunningAttempt>& a) {
     std::lock_guard<std::mutex> lock(watch_mu_);
     running_.erase(a);
   };
-  env.stopping = [this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    return stopping_;
-  };
+  env.stopping = [this] { return stopping_flag_.load(std::memory_order_relaxed); };
   executor_ = std::make_unique<TaskExecutor>(std::move(env));
   service_.SetLocalRunner(owner_, options_.lease_ms, [this](const TaskRecord& t) { Enqueue(t); });
   service_.SetObserver([this](const InstanceRecord& r, const std::vector<HistoryEvent>& e) { Observe(r, e); });
@@ -95,6 +94,7 @@ void Engine::Stop(int64_t grace_ms) {
     std::unique_lock<std::mutex> lock(mu_);
     if (!started_ || stopping_) return;
     stopping_ = true;
+    stopping_flag_.store(true, std::memory_order_relaxed);
     work_cv_.notify_all();
     sched_cv_.notify_all();
     idle = idle_cv_.wait_for(lock, std::chrono::milliseconds(grace_ms), [this] { return live_workers_ == 0; });
@@ -162,7 +162,7 @@ void Engine::WorkerLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       --busy_workers_;
       queued_ids_.erase(task.id);
-      sched_cv_.notify_one();  // capacity freed
+      if (scheduler_starved_) sched_cv_.notify_one();  // capacity it was waiting for
     }
     if (!keep) break;  // abandoned by the watchdog, which started a replacement
   }
@@ -178,6 +178,7 @@ void Engine::SchedulerLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
       wake_ = false;
+      scheduler_starved_ = false;
       capacity = 2 * options_.workers - static_cast<int>(ready_.size()) - busy_workers_;
       if (next_due_ != 0 && next_due_ <= clock_.NowMs()) next_due_ = 0;
     }
@@ -186,7 +187,10 @@ void Engine::SchedulerLoop() {
     Result<std::optional<TimeMs>> due = store_.NextDueAt(now);
     if (!due.ok()) {
       logger_.Error("scheduler: " + due.status().ToString());
-    } else if (due->has_value() && **due <= now && capacity > 0) {
+    } else if (due->has_value() && **due <= now && capacity <= 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      scheduler_starved_ = true;  // a worker finishing a task wakes us
+    } else if (due->has_value() && **due <= now) {
       Result<std::vector<TaskRecord>> claimed =
           store_.ClaimDueTasks(owner_, now, now + options_.lease_ms, capacity);
       if (!claimed.ok()) {
@@ -227,7 +231,9 @@ void Engine::WatchdogLoop() {
       for (const auto& a : expired) running_.erase(a);
       if (expired.empty()) {
         TimeMs wait = earliest == 0 ? 100 : std::clamp<TimeMs>(earliest - now, 1, 100);
+        watchdog_wakes_at_ = now + wait;
         watch_cv_.wait_for(lock, std::chrono::milliseconds(wait));
+        watchdog_wakes_at_ = 0;  // awake: attempts added now are seen by this pass
         continue;
       }
     }

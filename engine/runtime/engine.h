@@ -14,6 +14,7 @@
 #ifndef STEADFAST_RUNTIME_ENGINE_H_
 #define STEADFAST_RUNTIME_ENGINE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -84,6 +85,8 @@ class Engine {
   TimeMs next_due_ = 0;                    // GUARDED_BY(mu_): earliest known future due time (0 none)
   bool wake_ = false;                      // GUARDED_BY(mu_)
   bool stopping_ = false;                  // GUARDED_BY(mu_)
+  std::atomic<bool> stopping_flag_{false};  // stopping_, readable without mu_ on the hot path
+  bool scheduler_starved_ = false;         // GUARDED_BY(mu_): due tasks left unclaimed for lack of capacity
   int busy_workers_ = 0;                   // GUARDED_BY(mu_)
   int live_workers_ = 0;                   // GUARDED_BY(mu_)
   std::vector<std::thread> threads_;       // GUARDED_BY(mu_): workers
@@ -94,6 +97,7 @@ class Engine {
   std::mutex watch_mu_;
   std::condition_variable watch_cv_;
   std::set<std::shared_ptr<RunningAttempt>> running_;  // GUARDED_BY(watch_mu_)
+  TimeMs watchdog_wakes_at_ = 0;  // GUARDED_BY(watch_mu_): when the sleeping watchdog wakes by itself (0 = awake)
 
   std::mutex observers_mu_;
   std::vector<CommitObserver> observers_;  // GUARDED_BY(observers_mu_)

@@ -185,8 +185,11 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     result = *early_error;
   } else {
     running->inst = inst;
-    if (running->deadline + env_.lease_ms / 2 > task.lease_until) {
-      // A long attempt must not outlive its lease, or another worker could claim it.
+    if (running->deadline + env_.lease_ms / 4 > task.lease_until) {
+      // A long attempt must not outlive its lease, or another worker could
+      // claim it. The margin leaves the watchdog time to checkpoint a
+      // timeout; it is small enough that attempts with the default timeout
+      // (half the lease) need no extra durable write to renew.
       TimeMs until = running->deadline + env_.lease_ms;
       if (env_.store->RenewLease(task.id, task.lease_token, until).ok()) task.lease_until = until;
     }

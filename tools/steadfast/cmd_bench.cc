@@ -193,14 +193,24 @@ int CmdBench(const Args& args) {
   eo.node_name = "bench";
   Engine engine(eo, **store, catalog, registry, SystemClock::Instance(), random, logger);
 
+  // One waiter per client call, registered before its Start: a completion
+  // wakes only the client waiting for it (a shared condition variable made
+  // every completion wake all clients, which cost more than the engine).
+  struct Waiter {
+    std::condition_variable cv;
+    bool done = false;
+    bool completed = false;
+  };
   std::mutex mu;
-  std::condition_variable cv;
-  std::map<std::string, bool> finished;  // GUARDED_BY(mu)
+  std::map<std::string, Waiter*> waiting;  // GUARDED_BY(mu)
   engine.AddObserver([&](const InstanceRecord& rec, const std::vector<HistoryEvent>&) {
     if (!IsTerminal(rec.status)) return;
     std::lock_guard<std::mutex> lock(mu);
-    finished[rec.id] = rec.status == InstanceStatus::kCompleted;
-    cv.notify_all();
+    auto it = waiting.find(rec.id);
+    if (it == waiting.end()) return;
+    it->second->done = true;
+    it->second->completed = rec.status == InstanceStatus::kCompleted;
+    it->second->cv.notify_one();
   });
   s = engine.Start();
   if (!s.ok()) return Fail(kExitError, s.message());
@@ -212,17 +222,21 @@ int CmdBench(const Args& args) {
     opts.workflow = "bench_noop";
     opts.id = "bench-" + std::to_string(n);
     opts.input = Value::Map{};
+    Waiter waiter;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      waiting[opts.id] = &waiter;
+    }
     auto t0 = SteadyClock::now();
     auto r = engine.service().Start(opts);
-    if (!r.ok()) {
+    std::unique_lock<std::mutex> lock(mu);
+    if (r.ok()) waiter.cv.wait(lock, [&] { return waiter.done; });
+    waiting.erase(opts.id);
+    lock.unlock();
+    if (!r.ok() || !waiter.completed) {
       ++failures;
       return;
     }
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return finished.count(opts.id) != 0; });
-    if (!finished[opts.id]) ++failures;
-    finished.erase(opts.id);
-    lock.unlock();
     if (latencies) latencies->push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
   };
   for (int64_t i = 0; i < *warmup; ++i) run_one(-1 - i, nullptr);

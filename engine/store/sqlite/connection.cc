@@ -133,7 +133,7 @@ Result<int64_t> Connection::DataVersion() {
     probe_ = std::make_unique<Statement>(raw, &path_);
   }
   // Step and reset under one hold of the connection mutex, so the pragma's
-  // short read transaction never straddles the writer thread's statements.
+  // short read transaction never straddles the committing leader's statements.
   DbLock lock(db_);
   Result<bool> row = probe_->Step();
   int64_t version = row.ok() && *row ? probe_->ColumnInt(0) : 0;

@@ -1,7 +1,7 @@
 // Connection: one SQLite database handle with its prepared-statement cache.
 //
-// A Connection is used by one thread at a time (the writer thread, or the
-// reader that leased it from the pool); its statement cache is therefore not
+// A Connection is used by one thread at a time (the group commit's current
+// leader, or the reader that leased it from the pool); its statement cache is therefore not
 // locked. The single exception is DataVersion(), which may be called from any
 // thread on a connection opened with `serialized` set: it uses its own
 // statement under its own mutex and SQLite's connection mutex.

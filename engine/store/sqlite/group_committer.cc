@@ -1,4 +1,4 @@
-// The writer loop: drain, one transaction per batch, savepoint per request.
+// Leader-follower group commit: one transaction per batch, savepoint per request.
 #include "store/sqlite/group_committer.h"
 
 #include "core/crash_point.h"
@@ -6,26 +6,26 @@
 
 namespace steadfast {
 
-GroupCommitter::GroupCommitter(Connection* conn, int max_batch)
-    : conn_(conn), max_batch_(static_cast<size_t>(max_batch < 1 ? 1 : max_batch)), writer_([this] { Run(); }) {}
-
-GroupCommitter::~GroupCommitter() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  writer_.join();
+void PendingWrite::Wake(Turn turn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  turn_ = turn;
+  cv_.notify_one();
 }
 
-bool GroupCommitter::Enqueue(std::unique_ptr<PendingWrite> write) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return false;
-    queue_.push_back(std::move(write));
-  }
-  wake_.notify_one();
-  return true;
+PendingWrite::Turn PendingWrite::AwaitTurn() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return turn_ != Turn::kQueued; });
+  return turn_;
+}
+
+GroupCommitter::GroupCommitter(Connection* conn, int max_batch)
+    : conn_(conn), max_batch_(static_cast<size_t>(max_batch < 1 ? 1 : max_batch)) {}
+
+GroupCommitter::~GroupCommitter() {
+  std::unique_lock<std::mutex> lock(mu_);
+  stopping_ = true;
+  // Everything queued has a caller that leads or will be handed the lead.
+  idle_.wait(lock, [this] { return !leading_ && queue_.empty(); });
 }
 
 GroupCommitCounters GroupCommitter::Counters() const {
@@ -37,29 +37,56 @@ GroupCommitCounters GroupCommitter::Counters() const {
   return c;
 }
 
-void GroupCommitter::Run() {
-  std::vector<std::unique_ptr<PendingWrite>> batch;
+bool GroupCommitter::Process(PendingWrite* write) {
+  bool lead = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return false;
+    queue_.push_back(write);
+    if (!leading_) leading_ = lead = true;
+  }
+  // Not the leader: wait for the current one to commit this write, or to
+  // hand over the lead with this write at the head of the queue.
+  if (!lead && write->AwaitTurn() == PendingWrite::Turn::kDone) return true;
+  Lead(write);
+  return true;
+}
+
+void GroupCommitter::Lead(PendingWrite* own) {
+  std::vector<PendingWrite*> batch;
   batch.reserve(max_batch_);
   while (true) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      // Drained and told to stop: everything queued has been answered.
-      if (queue_.empty()) return;
       // No waiting for a batch to fill: whatever queued while the last
       // commit was syncing forms the next batch, so a lone request commits
       // at once and a busy store batches by itself.
+      std::lock_guard<std::mutex> lock(mu_);
       while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
+        batch.push_back(queue_.front());
         queue_.pop_front();
       }
     }
     CommitBatch(batch);
+    bool own_done = false;
+    for (PendingWrite* w : batch) {
+      if (w == own) own_done = true;
+      else w->Wake(PendingWrite::Turn::kDone);
+    }
     batch.clear();
+    if (!own_done) continue;  // more than max_batch were ahead of it
+
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.empty()) {
+      leading_ = false;
+      idle_.notify_all();
+    } else {
+      queue_.front()->Wake(PendingWrite::Turn::kLead);
+    }
+    return;
   }
 }
 
-void GroupCommitter::CommitBatch(std::vector<std::unique_ptr<PendingWrite>>& batch) {
+void GroupCommitter::CommitBatch(const std::vector<PendingWrite*>& batch) {
   const auto n = static_cast<int64_t>(batch.size());
   transactions_.fetch_add(1, std::memory_order_relaxed);
   requests_.fetch_add(n, std::memory_order_relaxed);
@@ -67,7 +94,7 @@ void GroupCommitter::CommitBatch(std::vector<std::unique_ptr<PendingWrite>>& bat
 
   Status batch_status = [&]() -> Status {
     SF_ASSIGN_OR_RETURN(WriteTransaction txn, WriteTransaction::Begin(*conn_));
-    for (auto& write : batch) {
+    for (PendingWrite* write : batch) {
       SF_ASSIGN_OR_RETURN(Savepoint savepoint, Savepoint::Begin(*conn_));
       Status s = write->Execute(*conn_);
       if (s.ok()) {
@@ -88,7 +115,7 @@ void GroupCommitter::CommitBatch(std::vector<std::unique_ptr<PendingWrite>>& bat
   }();
 
   if (!batch_status.ok()) failed_transactions_.fetch_add(1, std::memory_order_relaxed);
-  for (auto& write : batch) write->Finish(batch_status);
+  for (PendingWrite* write : batch) write->Finish(batch_status);
 }
 
 }  // namespace steadfast

@@ -1,13 +1,18 @@
-// GroupCommitter: the single writer thread and its request queue.
+// GroupCommitter: group commit by the callers themselves.
 //
 // Callers Submit() a write as a function of the write connection and block
-// until it is durable. The writer thread takes everything queued (up to
+// until it is durable. There is no writer thread: the first caller to find
+// the committer idle becomes the leader. It takes everything queued (up to
 // max_batch), opens one IMMEDIATE transaction, runs each request inside its
 // own savepoint (a failing request rolls back only its savepoint), commits
-// once, and only then completes every caller: one fsync carries the whole
-// batch, and nothing is acknowledged before its COMMIT returned. If BEGIN or
-// COMMIT fails, or a request's error takes the transaction down with it,
-// every request of the batch receives that error.
+// once, and only then completes every caller of the batch. Requests that
+// queued meanwhile form the next batch: the leader hands leadership to the
+// oldest of their callers, who is waiting anyway. One fsync carries a whole
+// batch, nothing is acknowledged before its COMMIT returned, and a lone
+// request commits on its caller's thread without any thread hand-off (two
+// context switches per checkpoint saved, measured in docs/PERFORMANCE.md).
+// If BEGIN or COMMIT fails, or a request's error takes the transaction down
+// with it, every request of the batch receives that error.
 //
 // Crash points "store.before_commit" and "store.after_commit" bracket the
 // COMMIT for fault-injection tests (engine/core/crash_point.h).
@@ -18,11 +23,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,16 +34,30 @@
 
 namespace steadfast {
 
-// One queued write, type-erased for the queue.
+// One queued write, type-erased for the queue. Lives on its caller's stack
+// until the caller is woken with kDone.
 class PendingWrite {
  public:
   virtual ~PendingWrite() = default;
-  // Runs the write on the writer thread inside the request's savepoint. A
-  // non-ok result rolls the savepoint back.
+  // Runs the write on the leader's thread inside the request's savepoint.
+  // A non-ok result rolls the savepoint back.
   virtual Status Execute(Connection& conn) = 0;
-  // Completes the caller: with its own result when the batch committed
-  // (batch_status ok), else with batch_status. Called exactly once.
+  // Records the caller's result: its own when the batch committed
+  // (batch_status ok), else batch_status. Called exactly once.
   virtual void Finish(const Status& batch_status) = 0;
+
+ private:
+  friend class GroupCommitter;
+  enum class Turn { kQueued, kDone, kLead };
+  // Wakes the waiting caller. The write may be destroyed as soon as the
+  // lock is released, so nothing touches it after that.
+  void Wake(Turn turn);
+  // Blocks until woken; returns kDone or kLead.
+  Turn AwaitTurn();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Turn turn_ = Turn::kQueued;  // GUARDED_BY(mu_)
 };
 
 // Counters since the committer started; read without locking.
@@ -53,11 +70,11 @@ struct GroupCommitCounters {
 
 class GroupCommitter {
  public:
-  // conn must outlive the committer; from now on only the writer thread
+  // conn must outlive the committer; from now on only the current leader
   // uses its statement cache. max_batch >= 1.
   GroupCommitter(Connection* conn, int max_batch);
-  // Stops taking requests, lets the writer finish everything already
-  // queued, and joins it.
+  // Stops taking requests and waits until everything already queued has
+  // been committed.
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -73,59 +90,57 @@ class GroupCommitter {
   template <class T, class Fn>
   class TypedWrite;
 
-  // False when shutting down (the request was not queued).
-  bool Enqueue(std::unique_ptr<PendingWrite> write);
-  void Run();
-  void CommitBatch(std::vector<std::unique_ptr<PendingWrite>>& batch);
+  // Queues write and returns once it is finished, leading batches while
+  // it is this caller's turn. False when shutting down (nothing queued).
+  bool Process(PendingWrite* write);
+  // Commits batches until own is among the committed, then hands
+  // leadership to the oldest waiting caller (or goes idle).
+  void Lead(PendingWrite* own);
+  void CommitBatch(const std::vector<PendingWrite*>& batch);
 
   Connection* const conn_;
   const size_t max_batch_;
 
   std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::unique_ptr<PendingWrite>> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                            // GUARDED_BY(mu_)
+  std::condition_variable idle_;          // signalled when leadership ends with nothing queued
+  std::deque<PendingWrite*> queue_;       // GUARDED_BY(mu_)
+  bool leading_ = false;                  // GUARDED_BY(mu_): some caller is the leader
+  bool stopping_ = false;                 // GUARDED_BY(mu_)
 
   std::atomic<int64_t> transactions_{0};
   std::atomic<int64_t> requests_{0};
   std::atomic<int64_t> failed_transactions_{0};
   std::atomic<int64_t> largest_batch_{0};
-
-  std::thread writer_;  // last: starts after everything above is ready
 };
 
 template <class T, class Fn>
 class GroupCommitter::TypedWrite final : public PendingWrite {
  public:
   explicit TypedWrite(Fn fn) : fn_(std::move(fn)) {}
-  std::future<Result<T>> future() { return promise_.get_future(); }
+  Result<T> TakeResult() { return std::move(*result_); }
 
   Status Execute(Connection& conn) override {
     result_.emplace(fn_(conn));
     return result_->status();
   }
   void Finish(const Status& batch_status) override {
-    if (batch_status.ok() && result_.has_value()) {
-      promise_.set_value(std::move(*result_));
-    } else if (!batch_status.ok()) {
-      promise_.set_value(batch_status);
-    } else {
-      promise_.set_value(Status::Internal("write finished without running"));
+    if (!batch_status.ok()) {
+      result_.emplace(batch_status);
+    } else if (!result_.has_value()) {
+      result_.emplace(Status::Internal("write finished without running"));
     }
   }
 
  private:
   Fn fn_;
-  std::promise<Result<T>> promise_;
   std::optional<Result<T>> result_;
 };
 
 template <class T, class Fn>
 Result<T> GroupCommitter::Submit(Fn fn) {
-  auto write = std::make_unique<TypedWrite<T, Fn>>(std::move(fn));
-  std::future<Result<T>> done = write->future();
-  if (!Enqueue(std::move(write))) return Status::Unavailable("store is closing");
-  return done.get();
+  TypedWrite<T, Fn> write(std::move(fn));
+  if (!Process(&write)) return Status::Unavailable("store is closing");
+  return write.TakeResult();
 }
 
 }  // namespace steadfast

@@ -74,8 +74,8 @@ class SqliteStoreImpl final : public SqliteStore {
         committer_(std::make_unique<GroupCommitter>(writer_.get(), options.max_batch)) {}
   SqliteStoreImpl(const SqliteStoreImpl&) = delete;
   SqliteStoreImpl& operator=(const SqliteStoreImpl&) = delete;
-  // Members are destroyed in reverse order: the committer (draining the
-  // queue and joining the writer thread) goes before the connection it uses.
+  // Members are destroyed in reverse order: the committer (waiting until
+  // everything queued is committed) goes before the connection it uses.
   ~SqliteStoreImpl() override = default;
 
   Status PutDefinition(const DefinitionRecord& def) override {
@@ -194,7 +194,7 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   const Clock* const clock_;
-  const std::unique_ptr<Connection> writer_;  // used by the committer's thread, and by ChangedExternally
+  const std::unique_ptr<Connection> writer_;  // used by the committing leader, and by ChangedExternally
   ReaderPool readers_;
   std::mutex data_version_mu_;
   std::optional<int64_t> last_data_version_;  // GUARDED_BY(data_version_mu_)

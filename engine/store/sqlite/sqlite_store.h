@@ -1,10 +1,11 @@
 // The embedded SQLite store (WAL, group commit).
 //
-// One writer thread owns the write connection. Apply/StartInstance/Claim
-// calls enqueue a request and wait; the writer drains the queue, applies
-// every request inside one transaction (each in its own SAVEPOINT, so one
-// failed precondition does not undo the others), commits once (one fsync
-// with synchronous=FULL) and only then completes the waiting callers.
+// One write connection, used by one caller at a time: Apply/StartInstance/
+// Claim calls enqueue a request; the first caller to find no commit in
+// progress becomes the leader, drains the queue, applies every request
+// inside one transaction (each in its own SAVEPOINT, so one failed
+// precondition does not undo the others), commits once (one fsync with
+// synchronous=FULL) and only then completes the waiting callers.
 // Reads lease a connection of their own from a pool (WAL readers do not
 // block the writer, nor wait for it). Several processes may open the same
 // file: other processes' writes wait on SQLite's busy timeout.

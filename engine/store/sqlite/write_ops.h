@@ -1,4 +1,4 @@
-// The write side of each Store method, as run by the writer thread.
+// The write side of each Store method, as run by the group commit's leader.
 //
 // Each function runs inside the caller's transaction and the request's own
 // savepoint; a non-ok result means "roll my savepoint back", so a function
