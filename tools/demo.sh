@@ -11,6 +11,8 @@
 #    through) and for a large one (held for approval, approved by this script
 #    as "reviewer" from a second process, as a person would),
 # 5. prints the refund breakdown, the ledger entries and the sandbox's view,
+# 6. reconciles the ledger, the workflow states and the PSP's refund list
+#    (steadfast reconcile: exits non-zero, and so fails the demo, on any drift),
 #    and stops the sandbox. Everything lives in a temporary directory.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -75,7 +77,7 @@ plugin_config:
 YAML
 CFG=(--config "$WORK/steadfast.yaml" --db "$WORK/engine.db")
 
-say "1. a small refund: straight through (below the 500.00 approval threshold)"
+say "1. a small refund: straight through (below EUR's 500.00 review threshold, config/risk_rules.yaml)"
 "$SF" run "$ROOT/workflows/reservation_refund.yaml" --input "@$ROOT/workflows/examples/reservation.json" \
   --id demo-r1001 --requested-by guest-17 "${CFG[@]}"
 
@@ -116,5 +118,8 @@ for ch, r in sorted(s["refunds"]["by_charge"].items()):
     print(f"  {ch}: {r['count']} refund(s), {r['amount_refunded']} of {r['charge_amount']} {r['currency']} (minor units) refunded")
 print(f"  inventory releases: {s['inventory']['releases']}, notifications: {s['notifications']['count']}")
 PY
+
+say "reconciliation: ledger vs workflow states vs the PSP's refunds (steadfast reconcile)"
+"$SF" reconcile "${CFG[@]}"
 echo
 echo "demo finished; the sandbox stops now."

@@ -32,6 +32,7 @@ ActivityFn MakeOpenManualReviewActivity(Services s);   // refund.open_manual_rev
 ActivityFn MakeCreateReturnLabelActivity(Services s);  // refund.create_return_label
 ActivityFn MakeCloseRmaActivity(Services s);           // refund.close_rma
 ActivityFn MakeAdjustLoyaltyActivity(Services s);      // refund.adjust_loyalty
+ActivityFn MakeReleaseClaimActivity(Services s);       // refund.release_claim
 
 // --- Eligibility rules (refund.check_eligibility without the store).
 struct EligibilityRules {

@@ -3,7 +3,11 @@
 // Input:  {amount: {minor, currency}, customer_id?, payment_method?, <fields the
 //          mismatch rules name, e.g. requester, booker>}
 // Output: {score: 0..1 (number), score_bps: 0..10000, reasons: [{rule, score, detail}],
-//          rules_evaluated}
+//          rules_evaluated, review_required: bool, review_threshold: {minor, currency} | null,
+//          review_reason}
+// review_required compares the amount with the rules' review_above threshold
+// for its currency in that currency's minor units (risk_rules.h), so an
+// approval's `when` never compares a JPY or KWD amount with a EUR number.
 // Velocity rules count the plugin's refund records (other workflows only), so
 // the score is the same on every retry of this step unless other refunds
 // happened meanwhile. Reads only; no outside effects.
@@ -44,6 +48,11 @@ ActivityFn MakeAssessRiskActivity(Services s) {
     out["score_bps"] = a.score_bps;
     out["reasons"] = Value::List(a.reasons.begin(), a.reasons.end());
     out["rules_evaluated"] = static_cast<int64_t>(s->risk_rules.rules.size());
+    ReviewDecision review = DecideReview(s->risk_rules, amount->minor, amount->currency);
+    out["review_required"] = review.required;
+    out["review_threshold"] =
+        review.threshold_minor ? MoneyToValue(Money{*review.threshold_minor, amount->currency}) : Value();
+    out["review_reason"] = review.reason;
     ctx.logger().Info(fmt::format("risk score {} ({} signals)", out.Get("score").NumberOr(0), a.reasons.size()));
     return out;
   };

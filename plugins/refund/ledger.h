@@ -16,6 +16,8 @@
 //   tax                     tax refunded (no longer owed to the authority)
 //   psp_clearing            cash leaving through the PSP
 //   voucher_liability       value owed as a voucher instead of cash
+//   reconciliation_suspense money that moved (or was booked) without a known cause, parked by
+//                           `steadfast reconcile --repair` until a person classifies it
 #ifndef STEADFAST_PLUGINS_REFUND_LEDGER_H_
 #define STEADFAST_PLUGINS_REFUND_LEDGER_H_
 
@@ -30,8 +32,9 @@
 
 namespace steadfast::refund {
 
-inline constexpr const char* kLedgerAccounts[] = {"guest_refund", "host_payout_adjustment", "commission", "fees",
-                                                  "tax",          "psp_clearing",           "voucher_liability"};
+inline constexpr const char* kLedgerAccounts[] = {"guest_refund",      "host_payout_adjustment", "commission",
+                                                  "fees",              "tax",                    "psp_clearing",
+                                                  "voucher_liability", "reconciliation_suspense"};
 bool IsLedgerAccount(std::string_view account);
 
 enum class Direction : int { kDebit = 0, kCredit = 1 };

@@ -3,7 +3,7 @@
 //
 // Registers refund.calculate_amount, check_eligibility, assess_risk,
 // psp_refund, release_inventory, notify_customer, post_ledger, the
-// compensations open_manual_review and rehold_inventory, and the return
+// compensations open_manual_review, rehold_inventory and release_claim, and the return
 // activities create_return_label, close_rma and adjust_loyalty
 // (docs/refunds.md, "Activities").
 #ifndef STEADFAST_PLUGINS_REFUND_PLUGIN_H_

@@ -46,6 +46,14 @@ CREATE TABLE IF NOT EXISTS ledger_entries (
   currency TEXT NOT NULL,
   memo TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_entries_txn ON ledger_entries(transaction_id);
+CREATE TABLE IF NOT EXISTS ledger_audit (
+  transaction_id INTEGER PRIMARY KEY REFERENCES ledger_transactions(id),
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  drift_kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  reverses_transaction_id INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS manual_review_cases (
   id TEXT PRIMARY KEY,
   idempotency_key TEXT NOT NULL UNIQUE,
@@ -97,6 +105,7 @@ class Stmt {
     return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
   }
   int64_t Int(int i) const { return sqlite3_column_int64(st_, i); }
+  sqlite3_stmt* raw() const { return st_; }
   Status Error(const char* what) const {
     int code = sqlite3_errcode(db_);
     std::string m = fmt::format("refund store: {}: {}", what, sqlite3_errmsg(db_));
@@ -270,7 +279,18 @@ Result<std::string> RefundStore::ClaimRequest(const std::string& reservation_id,
   return owner;
 }
 
-Result<PostedTransaction> RefundStore::PostTransaction(const LedgerTransaction& txn_in, TimeMs now_ms) {
+Result<bool> RefundStore::ReleaseClaim(const std::string& reservation_id, const std::string& kind,
+                                       const std::string& workflow_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt del(db_, "DELETE FROM refund_claims WHERE reservation_id = ? AND kind = ? AND workflow_id = ?");
+  if (!del.ok()) return del.Error("prepare release claim");
+  del.Bind(1, reservation_id).Bind(2, kind).Bind(3, workflow_id);
+  if (del.Step() != SQLITE_DONE) return del.Error("release claim");
+  return sqlite3_changes(db_) > 0;
+}
+
+Result<PostedTransaction> RefundStore::PostTransaction(const LedgerTransaction& txn_in, TimeMs now_ms,
+                                                       const LedgerAudit* audit) {
   SF_RETURN_IF_ERROR(ValidateTransaction(txn_in));
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
@@ -339,6 +359,15 @@ Result<PostedTransaction> RefundStore::PostTransaction(const LedgerTransaction& 
     ins.Bind(4, e.amount_minor).Bind(5, e.currency).Bind(6, e.memo);
     if (ins.Step() != SQLITE_DONE) return ins.Error("insert entry");
   }
+  if (audit != nullptr) {
+    Stmt ins(db_,
+             "INSERT INTO ledger_audit (transaction_id, actor, reason, drift_kind, subject, reverses_transaction_id, "
+             "created_ms) VALUES (?,?,?,?,?,?,?)");
+    if (!ins.ok()) return ins.Error("prepare insert audit");
+    ins.Bind(1, posted.id).Bind(2, audit->actor).Bind(3, audit->reason).Bind(4, audit->drift_kind);
+    ins.Bind(5, audit->subject).Bind(6, audit->reverses_transaction_id).Bind(7, audit->at_ms != 0 ? audit->at_ms : now_ms);
+    if (ins.Step() != SQLITE_DONE) return ins.Error("insert audit");
+  }
   SF_RETURN_IF_ERROR(txn.Commit());
   posted.txn = txn_in;
   posted.posted_ms = now_ms;
@@ -365,6 +394,47 @@ Result<std::vector<PostedEntry>> RefundStore::LedgerEntries(const std::string& w
     out.push_back(std::move(p));
   }
   if (rc != SQLITE_DONE) return s.Error("ledger entries");
+  return out;
+}
+
+Result<std::vector<StoredTransaction>> RefundStore::LedgerTransactions() {
+  std::vector<StoredTransaction> out;
+  std::map<int64_t, size_t> index;  // transaction id -> position in out
+  std::lock_guard<std::mutex> lock(mu_);
+  {
+    Stmt s(db_,
+           "SELECT t.id, t.idempotency_key, t.workflow_id, t.reference, t.kind, t.description, t.posted_ms, "
+           "a.actor, a.reason, a.drift_kind, a.subject, a.reverses_transaction_id, a.created_ms "
+           "FROM ledger_transactions t LEFT JOIN ledger_audit a ON a.transaction_id = t.id ORDER BY t.id");
+    if (!s.ok()) return s.Error("prepare ledger transactions");
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      StoredTransaction t;
+      t.posted.id = s.Int(0);
+      t.posted.txn.idempotency_key = s.Text(1);
+      t.posted.txn.workflow_id = s.Text(2);
+      t.posted.txn.reference = s.Text(3);
+      t.posted.txn.kind = s.Text(4);
+      t.posted.txn.description = s.Text(5);
+      t.posted.posted_ms = s.Int(6);
+      if (sqlite3_column_type(s.raw(), 7) != SQLITE_NULL) {
+        t.audit = LedgerAudit{s.Text(7), s.Text(8), s.Text(9), s.Text(10), s.Int(11), s.Int(12)};
+      }
+      index[t.posted.id] = out.size();
+      out.push_back(std::move(t));
+    }
+    if (rc != SQLITE_DONE) return s.Error("ledger transactions");
+  }
+  Stmt e(db_, "SELECT transaction_id, account, direction, amount_minor, currency, memo FROM ledger_entries ORDER BY id");
+  if (!e.ok()) return e.Error("prepare ledger entries");
+  int rc;
+  while ((rc = e.Step()) == SQLITE_ROW) {
+    auto it = index.find(e.Int(0));
+    if (it == index.end()) continue;
+    out[it->second].posted.txn.entries.push_back(LedgerEntry{
+        e.Text(1), e.Text(2) == "debit" ? Direction::kDebit : Direction::kCredit, e.Int(3), e.Text(4), e.Text(5)});
+  }
+  if (rc != SQLITE_DONE) return e.Error("ledger entries");
   return out;
 }
 

@@ -10,6 +10,7 @@
 //                        owns the refund request ("duplicate request")
 //   ledger_transactions  one balanced double-entry transaction per activity key
 //   ledger_entries       its entries: account, direction, amount, currency
+//   ledger_audit         who posted a transaction by hand or by `reconcile --repair`, when and why
 //   manual_review_cases, rmas, return_labels, loyalty_adjustments
 //
 // Every write is keyed by the activity's idempotency key (UNIQUE), so a
@@ -51,6 +52,23 @@ struct RefundRecord {
   TimeMs updated_ms = 0;
 };
 
+// Why a ledger transaction was posted outside a workflow (a reconciliation
+// repair): the audit row stored with it, in the same SQLite transaction.
+struct LedgerAudit {
+  std::string actor;                    // who: "cli:alice"
+  std::string reason;                   // why, for people
+  std::string drift_kind;               // e.g. "psp_not_in_ledger" (reconciliation.h)
+  std::string subject;                  // the drift's subject: a workflow id or "psp:<refund id>"
+  int64_t reverses_transaction_id = 0;  // the transaction this one reverses, 0 = none
+  TimeMs at_ms = 0;                     // when
+};
+
+// A posted transaction as read back, with its audit row when it has one.
+struct StoredTransaction {
+  PostedTransaction posted;
+  std::optional<LedgerAudit> audit;
+};
+
 class RefundStore {
  public:
   // Opens (creating the tables if needed) the SQLite file at `path`.
@@ -76,12 +94,22 @@ class RefundStore {
   // (reservation, kind) request unless someone already is; returns the owner.
   Result<std::string> ClaimRequest(const std::string& reservation_id, const std::string& kind,
                                    const std::string& workflow_id, TimeMs now_ms);
+  // Drops the claim of (reservation, kind) if `workflow_id` holds it, so the
+  // request can be made again after that workflow gave up. Returns whether a
+  // claim was dropped (false: none, or another workflow's; both are fine).
+  Result<bool> ReleaseClaim(const std::string& reservation_id, const std::string& kind,
+                            const std::string& workflow_id);
 
   // --- Ledger. Posts a balanced transaction (ValidateTransaction first:
   // InvalidArgument when unbalanced or malformed). Idempotent by key: a
   // repeat returns the first transaction (replayed = true), even if the new
   // entries differ (Conflict then, so a changed input is not silently dropped).
-  Result<PostedTransaction> PostTransaction(const LedgerTransaction& txn, TimeMs now_ms);
+  // With `audit`, its row is written in the same SQLite transaction (a
+  // replay writes nothing).
+  Result<PostedTransaction> PostTransaction(const LedgerTransaction& txn, TimeMs now_ms,
+                                            const LedgerAudit* audit = nullptr);
+  // Every transaction with its entries and audit row, in posting order.
+  Result<std::vector<StoredTransaction>> LedgerTransactions();
   // Entries, oldest first; only those of `workflow_id` when non-empty.
   Result<std::vector<PostedEntry>> LedgerEntries(const std::string& workflow_id = "");
   // Signed balance (debits positive) per (account, currency) over all entries,

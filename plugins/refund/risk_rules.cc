@@ -38,9 +38,25 @@ Result<RiskRules> RiskRules::Parse(std::string_view yaml_text, std::string_view 
     if (!root.IsMap()) return Status::InvalidArgument(fmt::format("{}: expected a map with 'rules'", source));
     for (const auto& kv : root) {
       const std::string key = kv.first.as<std::string>();
-      if (key != "version" && key != "rules") {
+      if (key != "version" && key != "rules" && key != "review_above") {
         return Status::InvalidArgument(fmt::format("{}:{}:{}: unknown key '{}'", source, kv.first.Mark().line + 1,
                                                    kv.first.Mark().column + 1, key));
+      }
+    }
+    if (YAML::Node review = root["review_above"]; review) {
+      if (!review.IsMap()) {
+        return Status::InvalidArgument(fmt::format("{}:{}:{}: 'review_above' must map currencies to amounts", source,
+                                                   review.Mark().line + 1, review.Mark().column + 1));
+      }
+      for (const auto& kv : review) {
+        const std::string cur = kv.first.as<std::string>();
+        Result<Money> m = ParseAmount(kv.second.as<std::string>(), cur);
+        if (!m.ok() || m->minor < 0) {
+          return Status::InvalidArgument(fmt::format("{}:{}:{}: review_above.{}: {}", source, kv.second.Mark().line + 1,
+                                                     kv.second.Mark().column + 1, cur,
+                                                     m.ok() ? "must not be negative" : m.status().message()));
+        }
+        out.review_above[cur] = m->minor;
       }
     }
     YAML::Node rules = root["rules"];
@@ -112,6 +128,24 @@ Result<RiskRules> RiskRules::Load(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return Parse(ss.str(), path);
+}
+
+ReviewDecision DecideReview(const RiskRules& rules, int64_t amount_minor, const std::string& currency) {
+  ReviewDecision d;
+  if (rules.review_above.empty()) return d;
+  auto it = rules.review_above.find(currency);
+  if (it == rules.review_above.end()) {
+    d.required = true;
+    d.reason = "no review threshold for " + currency + " (review_above): held for a reviewer";
+    return d;
+  }
+  d.threshold_minor = it->second;
+  if (amount_minor > it->second) {
+    d.required = true;
+    d.reason = fmt::format("{} is above the review threshold {}", FormatMoney(Money{amount_minor, currency}),
+                           FormatMoney(Money{it->second, currency}));
+  }
+  return d;
 }
 
 RiskAssessment ScoreRisk(const RiskRules& rules, const RiskFacts& facts,

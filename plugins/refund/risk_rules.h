@@ -15,11 +15,22 @@
 // fire). mismatch fires when both input fields are present and differ.
 // The score is the sum of the fired rules' scores, capped at 1; scores are
 // kept in basis points (0.4 = 4000) so sums are exact.
+//
+// The approval threshold lives here too, per currency and written in major
+// units, so that each currency's exponent is applied when it is parsed:
+//
+//   review_above: { EUR: "500.00", JPY: "75000", KWD: "150.000" }
+//
+// A refund above its currency's amount needs a reviewer (refund.assess_risk
+// reports review_required). A currency the map does not list is held too
+// (fail safe: a wrong exponent would scale the threshold by 100 or 1000);
+// without a review_above map nothing is held for its amount.
 #ifndef STEADFAST_PLUGINS_REFUND_RISK_RULES_H_
 #define STEADFAST_PLUGINS_REFUND_RISK_RULES_H_
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +58,7 @@ struct RiskRule {
 
 struct RiskRules {
   std::vector<RiskRule> rules;
+  std::map<std::string, int64_t> review_above;  // currency -> minor units; empty = no amount threshold
 
   // InvalidArgument "<source>: rule N (name): ..." on any problem.
   static Result<RiskRules> Parse(std::string_view yaml_text, std::string_view source_name);
@@ -64,6 +76,14 @@ struct RiskAssessment {
   int64_t score_bps = 0;  // capped at 10000
   std::vector<Value> reasons;  // {rule, kind, score, detail}
 };
+
+// Whether a refund of `amount_minor` in `currency` must wait for a reviewer.
+struct ReviewDecision {
+  bool required = false;
+  std::optional<int64_t> threshold_minor;  // the currency's threshold, when listed
+  std::string reason;                      // why held ("" when not)
+};
+ReviewDecision DecideReview(const RiskRules& rules, int64_t amount_minor, const std::string& currency);
 
 // Scores facts; velocity_by_rule gives each velocity rule's count of recent refunds.
 RiskAssessment ScoreRisk(const RiskRules& rules, const RiskFacts& facts,

@@ -3,6 +3,8 @@
 //   refund quote --reservation JSON|@file [--policy NAME] [--cancel-at TIME] [--method cash|voucher]
 //                [--policies PATH] [--json]
 //       the breakdown a cancellation would get, without starting anything
+//   refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]
+//       what a policy file change does to the refunds of the listed cancellations
 //   refund ledger [--instance ID] [--db PATH | --config FILE] [--json]
 //       ledger entries (all, or one workflow's), balances per account, and whether they balance
 //   refund records [--db PATH | --config FILE] [--json]
@@ -17,6 +19,8 @@
 #include "refund/ledger.h"
 #include "refund/money.h"
 #include "refund/plugin.h"
+#include "refund/policy.h"
+#include "refund/policy_diff.h"
 #include "refund/quote.h"
 #include "refund/refund_store.h"
 
@@ -25,6 +29,7 @@ namespace {
 
 const char* kRefundUsage =
     "usage: steadfast refund quote --reservation JSON|@file [--policy NAME] [--cancel-at TIME] [--method M] [--json]\n"
+    "       steadfast refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]\n"
     "       steadfast refund ledger [--instance ID] [--db PATH] [--json]\n"
     "       steadfast refund records [--db PATH] [--json]\n";
 
@@ -78,6 +83,33 @@ int Quote(const Args& args) {
     std::fputs(refund::FormatBreakdownTable(*breakdown).c_str(), stdout);
   }
   return kExitOk;
+}
+
+int PolicyDiff(const Args& args) {
+  auto flags = Flags::Parse(args, {"over", "top"}, {"json"});
+  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
+  if (flags->positional().size() != 2 || !flags->Get("over")) return Fail(kExitUsage, kRefundUsage);
+  auto top = flags->GetInt("top", 10);
+  if (!top.ok()) return Fail(kExitUsage, top.status().message());
+  if (*top < 0) return Fail(kExitUsage, "--top must not be negative");
+  const std::string& old_path = flags->positional()[0];
+  const std::string& new_path = flags->positional()[1];
+  auto old_policies = refund::PolicySet::Load(old_path);
+  if (!old_policies.ok()) return Fail(kExitUsage, old_policies.status().message());
+  auto new_policies = refund::PolicySet::Load(new_path);
+  if (!new_policies.ok()) return Fail(kExitUsage, new_policies.status().message());
+  const std::string over = *flags->Get("over");
+  auto lines = ReadArgOrFile("@" + over);
+  if (!lines.ok()) return Fail(kExitUsage, "cannot read " + over + ": " + lines.status().message());
+  auto report = refund::DiffPolicies(*old_policies, *new_policies, *lines, over, static_cast<int>(*top));
+  if (!report.ok()) return Fail(kExitUsage, report.status().message());
+  if (flags->Has("json")) {
+    std::printf("%s\n", refund::PolicyDiffToValue(*report).ToPrettyJson().c_str());
+  } else {
+    std::fputs(refund::FormatPolicyDiff(*report, old_path, new_path).c_str(), stdout);
+  }
+  // A line one of the files cannot price is a problem the change would cause.
+  return report->unpriced == 0 ? kExitOk : kExitFailed;
 }
 
 int Ledger(const Args& args) {
@@ -172,6 +204,7 @@ int CmdRefund(const Args& args) {
   if (args.empty()) return Fail(kExitUsage, kRefundUsage);
   Args rest(args.begin() + 1, args.end());
   if (args[0] == "quote") return Quote(rest);
+  if (args[0] == "policy-diff") return PolicyDiff(rest);
   if (args[0] == "ledger") return Ledger(rest);
   if (args[0] == "records") return Records(rest);
   return Fail(kExitUsage, std::string("unknown refund command '") + args[0] + "'\n" + kRefundUsage);

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <map>
 #include <functional>
@@ -19,6 +21,7 @@
 
 #include "refund/psp/curl_transport.h"
 #include "refund/psp/http_client.h"
+#include "refund/psp/stripe_psp_adapter.h"
 #include "refund/refund_store.h"
 #include "sandbox_process.h"
 #include "steadfast/clock.h"
@@ -183,6 +186,38 @@ class RefundHarness {
     return total;
   }
 
+  // `steadfast reconcile` (the real binary) with this harness's config.
+  RunResult Reconcile(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"reconcile"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Cli(args);
+  }
+  // A refund made at the PSP directly (outside any workflow), over HTTP.
+  std::string RefundAtPsp(const std::string& charge, int64_t amount, const std::string& key) {
+    refund::StripeConfig sc;
+    sc.base_url = sandbox_.base_url();
+    sc.secret_key = SandboxProcess::kSecretKey;
+    auto psp = refund::StripePspAdapter::Create(sc, refund::CurlTransport::Instance(), SystemClock::Instance());
+    EXPECT_TRUE(psp.ok());
+    refund::RefundRequest req;
+    req.charge = charge;
+    req.amount_minor = amount;
+    req.idempotency_key = key;
+    auto r = (*psp)->Refund(req);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().code + " " + r.error().message);
+    return r.ok() ? r->id : "";
+  }
+  // Runs SQL on the engine database (to damage the ledger on purpose).
+  void Sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err != nullptr ? err : "") << "\n" << sql;
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
   std::string ServeLog() { return testing::ReadFile(dir_.File("serve.log")); }
   const std::string& db() const { return db_; }
   SandboxProcess& sandbox() { return sandbox_; }
@@ -267,6 +302,20 @@ TEST(ReservationRefund, PspRefusalCompensatesWithManualReview) {
   EXPECT_EQ(*(*store)->CountManualReviews("wf-refused"), 1);
   EXPECT_EQ(h.RefundsOf("ch_r1001").first, 0);
   EXPECT_EQ(h.ExpectBalancedLedger("wf-refused"), 0);
+
+  // The compensation released wf-refused's claim on the request: the guest's
+  // retry (now with a card that can take the refund) is not a duplicate.
+  h.Seed("ch_r1001_card2", 27000);
+  Value retry = LoadExample("reservation.json");
+  retry["reservation"]["payment"]["charge"] = "ch_r1001_card2";
+  RunResult again = h.Run("reservation_refund", h.WriteInput("retry", retry), "wf-retry");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, ::testing::Not(HasSubstr("duplicate_request")));
+  EXPECT_THAT(again.output, HasSubstr("\"psp_status\": \"succeeded\""));
+  EXPECT_EQ(h.RefundsOf("ch_r1001_card2"), Refunded(1, 27000));
+  // And now that it is refunded, a third request is refused.
+  RunResult third = h.Run("reservation_refund", h.WriteInput("retry", retry), "wf-third");
+  EXPECT_THAT(third.output, HasSubstr("already_refunded"));
 }
 
 // ---------------------------------------------------------------- return_refund
@@ -374,6 +423,14 @@ TEST(Faults, EveryWorkflowRefundsExactlyOnceUnderFaults) {
   Value faults = h.Stats().Get("faults");
   EXPECT_GT(faults.Get("5xx").IntOr(0), 0);
   EXPECT_GT(faults.Get("dropped").IntOr(0), 0);
+  // Ledger, workflow states and the PSP agree. (The faults are switched off
+  // first: reconcile retries a failing page only a few times, and a check
+  // that cannot list the PSP exits 3, which this test is not about.)
+  h.SetFaults(Value::Map{{"error_rate", 0.0}, {"drop_rate", 0.0}, {"latency_ms", 0}, {"latency_jitter_ms", 0}});
+  RunResult rec = h.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+  EXPECT_THAT(rec.output, HasSubstr("no drift"));
+  EXPECT_THAT(rec.output, HasSubstr("6 PSP refund(s), 6 ledger transaction(s), 6 completed refund workflow(s)"));
 }
 
 // ---------------------------------------------------------------- kill -9 around the PSP call
@@ -434,6 +491,158 @@ TEST(PspCrashMidCall, KillDuringASlowCallLeavesExactlyOneRefund) {
   serve->Wait(20000);
   EXPECT_EQ(h.RefundsOf("ch_r1001"), Refunded(1, 27000));
   EXPECT_EQ(h.ExpectBalancedLedger("wf-slow"), 1);
+  RunResult rec = h.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+// ---------------------------------------------------------------- reconciliation
+
+// Kinds of drift in `steadfast reconcile --json` output, in report order.
+std::vector<std::string> DriftKinds(const std::string& json_text, const char* field = "drifts") {
+  auto v = Value::FromJson(json_text);
+  EXPECT_TRUE(v.ok()) << json_text;
+  std::vector<std::string> kinds;
+  if (!v.ok()) return kinds;
+  for (const Value& d : v->Get(field).AsList()) kinds.push_back(d.Get("kind").StringOr("?"));
+  return kinds;
+}
+
+TEST(Reconcile, FindsEveryKindOfInjectedDriftAndRepairsWhatItCan) {
+  RefundHarness h;
+  // ch_a is a 540.00 charge of which the workflow refunds 270.00, so a second
+  // refund at the PSP is possible (and is the duplicate injected below).
+  const std::vector<std::string> ids = {"a", "b", "c"};
+  for (const std::string& id : ids) {
+    h.Seed("ch_" + id, id == "a" ? 54000 : 27000);
+    RunResult r = h.Run("reservation_refund", h.WriteInput(id, ReservationInput("r-" + id, "ch_" + id)), "wf-" + id);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  RunResult clean = h.Reconcile();
+  ASSERT_EQ(clean.exit_code, 0) << clean.output;
+  EXPECT_THAT(clean.output, HasSubstr("no drift"));
+
+  // 1. A refund created directly at the PSP: in the PSP, not in the ledger.
+  h.Seed("ch_direct", 9000);
+  const std::string direct = h.RefundAtPsp("ch_direct", 4000, "dashboard-1");
+  // 2. A second refund of wf-a's charge at the PSP: money moved twice.
+  const std::string second = h.RefundAtPsp("ch_a", 1000, "dashboard-2");
+  // 3. wf-b's ledger transaction deleted: a completed workflow without ledger entry.
+  h.Sql("DELETE FROM ledger_entries WHERE transaction_id IN (SELECT id FROM ledger_transactions WHERE "
+        "workflow_id = 'wf-b'); DELETE FROM ledger_transactions WHERE workflow_id = 'wf-b';");
+  // 4. wf-c's transaction altered to another currency: amount/currency mismatch.
+  h.Sql("UPDATE ledger_entries SET currency = 'USD' WHERE transaction_id IN (SELECT id FROM ledger_transactions "
+        "WHERE workflow_id = 'wf-c');");
+  {
+    auto store = refund::RefundStore::Open(h.db());
+    ASSERT_TRUE(store.ok());
+    auto entries = (*store)->LedgerEntries("wf-a");
+    ASSERT_TRUE(entries.ok());
+    refund::LedgerTransaction copy;
+    copy.kind = "reservation_refund";
+    for (const auto& p : *entries) copy.entries.push_back(p.entry);
+    // 5. wf-a's refund posted a second time: two ledger postings for one refund.
+    copy.idempotency_key = "manual/wf-a/again";
+    copy.workflow_id = "wf-a";
+    copy.reference = "r-a";
+    ASSERT_TRUE((*store)->PostTransaction(copy, 1).ok());
+    // 6. A posting for a refund the PSP never made: in the ledger, not in the PSP.
+    copy.idempotency_key = "manual/ghost";
+    copy.workflow_id = "wf-ghost";
+    copy.reference = "r-ghost";
+    ASSERT_TRUE((*store)->PostTransaction(copy, 1).ok());
+  }
+
+  RunResult found = h.Reconcile({"--json"});
+  EXPECT_EQ(found.exit_code, 4) << found.output;
+  EXPECT_EQ(DriftKinds(found.output),
+            (std::vector<std::string>{"psp_not_in_ledger", "psp_not_in_ledger", "ledger_not_in_psp", "amount_mismatch",
+                                      "duplicate_psp_refund", "duplicate_ledger_posting", "workflow_without_ledger"}))
+      << found.output;
+  EXPECT_THAT(found.output, HasSubstr(direct));
+  EXPECT_THAT(found.output, HasSubstr(second));
+  RunResult table = h.Reconcile();
+  EXPECT_EQ(table.exit_code, 4);
+  EXPECT_THAT(table.output, HasSubstr("duplicate_psp_refund"));
+  EXPECT_THAT(table.output, HasSubstr("7 drift(s); 1 need a person"));
+
+  // --repair fixes all but the duplicate refund at the PSP.
+  RunResult repaired = h.Reconcile({"--repair", "--json", "--as", "finance:ana"});
+  EXPECT_EQ(repaired.exit_code, 4) << repaired.output;
+  EXPECT_EQ(Value::FromJson(repaired.output)->Get("repaired").IntOr(0), 6) << repaired.output;
+  EXPECT_EQ(DriftKinds(repaired.output, "remaining"), std::vector<std::string>{"duplicate_psp_refund"});
+  auto count_txns = [&] {
+    auto store = refund::RefundStore::Open(h.db());
+    return store.ok() ? static_cast<int>((*store)->LedgerTransactions()->size()) : -1;
+  };
+  const int after_repair = count_txns();
+  // Every repair balances, and is audited with who and why.
+  h.ExpectBalancedLedger();
+  {
+    auto store = refund::RefundStore::Open(h.db());
+    int audited = 0;
+    const std::vector<refund::StoredTransaction> stored = (*store)->LedgerTransactions().value();
+    for (const auto& t : stored) {
+      if (!t.audit) continue;
+      ++audited;
+      EXPECT_EQ(t.audit->actor, "finance:ana");
+      EXPECT_FALSE(t.audit->reason.empty());
+    }
+    EXPECT_EQ(audited, 6);
+  }
+  RunResult ledger = h.Cli({"refund", "ledger"});
+  EXPECT_EQ(ledger.exit_code, 0) << ledger.output;
+
+  // Running the repair again posts nothing new.
+  RunResult twice = h.Reconcile({"--repair"});
+  EXPECT_EQ(twice.exit_code, 4) << twice.output;
+  EXPECT_THAT(twice.output, HasSubstr("needs a person"));
+  EXPECT_EQ(count_txns(), after_repair);
+}
+
+TEST(Reconcile, BadUsageAndAnUnreachablePspAreNotDrift) {
+  RefundHarness h;
+  EXPECT_EQ(h.Reconcile({"--since", "yesterday-ish"}).exit_code, 2);
+  RunResult ok_since = h.Reconcile({"--since", "24h"});
+  EXPECT_EQ(ok_since.exit_code, 3) << ok_since.output;  // no database yet: nothing ran
+  h.Seed("ch_r1001", 27000);
+  ASSERT_EQ(h.Run("reservation_refund", kSource + "/workflows/examples/reservation.json", "wf-1").exit_code, 0);
+  EXPECT_EQ(h.Reconcile({"--since", "24h"}).exit_code, 0);
+  RunResult down = h.Reconcile({"--psp-url", "http://127.0.0.1:1"});
+  EXPECT_EQ(down.exit_code, 3) << down.output;
+  EXPECT_THAT(down.output, HasSubstr("listing the PSP's refunds"));
+}
+
+// ---------------------------------------------------------------- policy-diff (no sandbox needed)
+
+TEST(PolicyDiffCli, ReportsChangesPerCurrencyAndTheLargestOnes) {
+  const std::string data = kSource + "/tests/data/policy_diff/";
+  RunResult r = testing::RunCommand({STEADFAST_BIN, "refund", "policy-diff", data + "old.yaml", data + "new.yaml",
+                                     "--over", data + "reservations.jsonl", "--top", "1"},
+                                    {}, 30000);
+  // r-5 names a policy the new file dropped: reported, and exit 1.
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("2 refund(s) change, 2 unchanged, 1 could not be priced"));
+  EXPECT_THAT(r.output, HasSubstr("-250.00"));   // r-1: 500.00 -> 250.00 EUR (14 days' notice now)
+  EXPECT_THAT(r.output, HasSubstr("-30000"));    // r-3: JPY, never added to the EUR total
+  EXPECT_THAT(r.output, HasSubstr("line 5 (r-5)"));
+
+  RunResult json = testing::RunCommand({STEADFAST_BIN, "refund", "policy-diff", data + "old.yaml", data + "new.yaml",
+                                        "--over", data + "reservations.jsonl", "--json"},
+                                       {}, 30000);
+  auto v = Value::FromJson(json.output);
+  ASSERT_TRUE(v.ok()) << json.output;
+  EXPECT_EQ(v->Get("changed").IntOr(-1), 2);
+  EXPECT_EQ(v->Get("unchanged").IntOr(-1), 2);
+  const Value& eur = v->Get("currencies").AsList().at(0);
+  EXPECT_EQ(eur.Get("currency").StringOr(""), "EUR");
+  EXPECT_EQ(eur.Get("refund_change").Get("minor").IntOr(0), -25000);
+  EXPECT_EQ(eur.Get("largest_changes").AsList().at(0).Get("reservation_id").StringOr(""), "r-1");
+
+  RunResult bad = testing::RunCommand({STEADFAST_BIN, "refund", "policy-diff", data + "old.yaml", data + "new.yaml",
+                                       "--over", data + "old.yaml"},
+                                      {}, 30000);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("old.yaml:1:"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "refund/activities.h"
 #include "refund/risk_rules.h"
+#include "yaml_value.h"
 
 namespace steadfast::refund {
 namespace {
@@ -100,6 +101,59 @@ TEST(Receipt, VoucherIsImmediateAndSellerNoticeNamesThePayout) {
   Receipt s = ComposeReceipt(seller);
   EXPECT_NE(s.body.find("buyer has been refunded 105.15 EUR"), std::string::npos) << s.body;
   EXPECT_NE(s.body.find("-74.80 EUR"), std::string::npos) << s.body;
+}
+
+// The approval threshold is declared in major units per currency and
+// compared in that currency's minor units (JPY 0, USD 2, KWD 3 decimals).
+// Before, the workflow compared refund_total.minor with 50000 for every
+// currency: 50000 JPY (~330 USD) and 50.000 KWD (~160 USD) were held, while
+// the same rule meant 500.00 USD for dollars.
+TEST(ReviewThreshold, ComparesInEachCurrencysMinorUnits) {
+  auto rules = RiskRules::Parse(R"(
+review_above: { USD: "500.00", JPY: "75000", KWD: "150.000" }
+rules: []
+)", "risk.yaml");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  EXPECT_EQ(rules->review_above.at("USD"), 50000);
+  EXPECT_EQ(rules->review_above.at("JPY"), 75000);
+  EXPECT_EQ(rules->review_above.at("KWD"), 150000);
+
+  EXPECT_FALSE(DecideReview(*rules, 50000, "USD").required);   // 500.00 USD: at the threshold
+  EXPECT_TRUE(DecideReview(*rules, 50001, "USD").required);    // 500.01 USD
+  EXPECT_FALSE(DecideReview(*rules, 60000, "JPY").required);   // 60000 JPY: the old rule held it
+  EXPECT_TRUE(DecideReview(*rules, 75001, "JPY").required);
+  EXPECT_FALSE(DecideReview(*rules, 100000, "KWD").required);  // 100.000 KWD: the old rule held it
+  EXPECT_TRUE(DecideReview(*rules, 150001, "KWD").required);   // 150.001 KWD
+  ReviewDecision held = DecideReview(*rules, 200000, "KWD");
+  EXPECT_EQ(held.threshold_minor.value_or(0), 150000);
+  EXPECT_NE(held.reason.find("200.000 KWD is above the review threshold 150.000 KWD"), std::string::npos)
+      << held.reason;
+  // A currency without a threshold is held rather than guessed.
+  ReviewDecision unknown = DecideReview(*rules, 1, "EUR");
+  EXPECT_TRUE(unknown.required);
+  EXPECT_FALSE(unknown.threshold_minor.has_value());
+  // Without review_above nothing is held for its amount.
+  EXPECT_FALSE(DecideReview(RiskRules{}, 1'000'000'000, "EUR").required);
+}
+
+TEST(ReviewThreshold, RefusesAmountsWithTooManyDecimals) {
+  // 1.5 JPY does not exist; 150.0001 KWD has one decimal too many.
+  EXPECT_FALSE(RiskRules::Parse("review_above: { JPY: '1.5' }\nrules: []", "x").ok());
+  EXPECT_FALSE(RiskRules::Parse("review_above: { KWD: '150.0001' }\nrules: []", "x").ok());
+  EXPECT_FALSE(RiskRules::Parse("review_above: [EUR]\nrules: []", "x").ok());
+}
+
+TEST(ReviewThreshold, ShippedRulesHoldAboutTheSameValueInEveryCurrency) {
+  auto rules = RiskRules::Load(testing::SourcePath("config/risk_rules.yaml"));
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  EXPECT_TRUE(DecideReview(*rules, 78500, "EUR").required);     // the held example, 785.00 EUR
+  EXPECT_FALSE(DecideReview(*rules, 27000, "EUR").required);    // 270.00 EUR runs straight through
+  EXPECT_FALSE(DecideReview(*rules, 60000, "JPY").required);
+  EXPECT_TRUE(DecideReview(*rules, 80000, "JPY").required);
+  EXPECT_FALSE(DecideReview(*rules, 60000, "KWD").required);    // 60.000 KWD
+  EXPECT_TRUE(DecideReview(*rules, 160000, "KWD").required);    // 160.000 KWD
+  EXPECT_FALSE(DecideReview(*rules, 55000, "USD").required);
+  EXPECT_TRUE(DecideReview(*rules, 55001, "USD").required);
 }
 
 }  // namespace

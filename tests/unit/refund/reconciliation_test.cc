@@ -1,0 +1,288 @@
+// Reconciliation on hand-built inputs: every drift kind, what is not drift,
+// --since scoping, and the repair plans (balanced, audited, idempotent).
+#include "refund/reconciliation.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "refund/refund_store.h"
+
+namespace steadfast::refund {
+namespace {
+
+PspRefundFact Psp(const std::string& id, const std::string& workflow, int64_t minor, const std::string& currency = "EUR",
+                  const std::string& charge = "", const std::string& status = "succeeded") {
+  PspRefundFact f;
+  f.id = id;
+  f.workflow_id = workflow;
+  f.reservation_id = workflow.empty() ? "" : "r-" + workflow;
+  f.charge = charge.empty() ? "ch_" + (workflow.empty() ? id : workflow) : charge;
+  f.status = status;
+  f.amount_minor = minor;
+  f.currency = currency;
+  f.created_ms = 1000;
+  return f;
+}
+
+// A workflow's ledger posting: guest refund paid out through the PSP.
+LedgerFact Posting(int64_t id, const std::string& workflow, int64_t minor, const std::string& currency = "EUR") {
+  StoredTransaction t;
+  t.posted.id = id;
+  t.posted.posted_ms = 1000;
+  t.posted.txn.workflow_id = workflow;
+  t.posted.txn.reference = "r-" + workflow;
+  t.posted.txn.entries = {LedgerEntry{"host_payout_adjustment", Direction::kDebit, minor, currency, ""},
+                          LedgerEntry{"psp_clearing", Direction::kCredit, minor, currency, ""}};
+  return LedgerFactOf(t);
+}
+
+WorkflowFact Completed(const std::string& id, bool psp_ok, bool ledger_ok, Value breakdown = Value()) {
+  WorkflowFact w;
+  w.id = id;
+  w.workflow_name = "reservation_refund";
+  w.reservation_id = "r-" + id;
+  w.psp_refund_succeeded = psp_ok;
+  w.ledger_step_succeeded = ledger_ok;
+  w.breakdown = std::move(breakdown);
+  w.created_ms = 1000;
+  return w;
+}
+
+std::vector<DriftKind> Kinds(const ReconciliationReport& r) {
+  std::vector<DriftKind> out;
+  for (const Drift& d : r.drifts) out.push_back(d.kind);
+  return out;
+}
+
+// Everything agrees: three workflows, three refunds, three postings.
+ReconciliationInput Clean() {
+  ReconciliationInput in;
+  for (const char* wf : {"wf-1", "wf-2", "wf-3"}) {
+    in.psp_refunds.push_back(Psp(std::string("re_") + wf, wf, 27000));
+    in.ledger.push_back(Posting(static_cast<int64_t>(in.ledger.size()) + 1, wf, 27000));
+    in.completed_workflows.push_back(Completed(wf, true, true));
+  }
+  return in;
+}
+
+TEST(Reconcile, AgreeingSourcesAreClean) {
+  ReconciliationReport r = Reconcile(Clean());
+  EXPECT_TRUE(r.clean()) << (r.clean() ? "" : DriftToValue(r.drifts.front()).ToJson());
+  EXPECT_EQ(r.psp_refunds, 3);
+  EXPECT_EQ(r.ledger_transactions, 3);
+  EXPECT_EQ(r.workflows, 3);
+}
+
+TEST(Reconcile, FailedPspRefundsAndWorkflowsThatMovedNoMoneyAreNotDrift) {
+  ReconciliationInput in = Clean();
+  in.psp_refunds.push_back(Psp("re_failed", "wf-9", 5000, "EUR", "", "failed"));
+  in.completed_workflows.push_back(Completed("wf-ineligible", false, false));
+  // A voucher refund: ledger entries, no cash through the PSP.
+  StoredTransaction voucher;
+  voucher.posted.id = 50;
+  voucher.posted.txn.workflow_id = "wf-voucher";
+  voucher.posted.txn.entries = {LedgerEntry{"fees", Direction::kDebit, 100, "EUR", ""},
+                                LedgerEntry{"voucher_liability", Direction::kCredit, 100, "EUR", ""}};
+  in.ledger.push_back(LedgerFactOf(voucher));
+  in.completed_workflows.push_back(Completed("wf-voucher", false, true));
+  EXPECT_TRUE(Reconcile(in).clean());
+}
+
+TEST(Reconcile, RefundAtThePspWithoutLedgerEntry) {
+  ReconciliationInput in = Clean();
+  in.psp_refunds.push_back(Psp("re_direct", "", 1500, "JPY", "ch_other"));
+  ReconciliationReport r = Reconcile(in);
+  ASSERT_EQ(Kinds(r), std::vector<DriftKind>{DriftKind::kPspNotInLedger});
+  const Drift& d = r.drifts[0];
+  EXPECT_EQ(d.subject, "psp:re_direct");
+  EXPECT_EQ(d.charge, "ch_other");
+  EXPECT_EQ(d.psp_amount, (Amounts{{"JPY", 1500}}));
+  EXPECT_TRUE(d.ledger_amount.empty());
+  EXPECT_TRUE(d.repairable);
+}
+
+TEST(Reconcile, LedgerEntryWithoutPspRefund) {
+  ReconciliationInput in = Clean();
+  in.psp_refunds.erase(in.psp_refunds.begin() + 1);  // wf-2's refund is gone at the PSP
+  ReconciliationReport r = Reconcile(in);
+  ASSERT_EQ(Kinds(r), std::vector<DriftKind>{DriftKind::kLedgerNotInPsp});
+  EXPECT_EQ(r.drifts[0].workflow_id, "wf-2");
+  EXPECT_EQ(r.drifts[0].ledger_amount, (Amounts{{"EUR", 27000}}));
+  EXPECT_EQ(r.drifts[0].ledger_transaction_ids, std::vector<int64_t>{2});
+}
+
+TEST(Reconcile, AmountAndCurrencyMismatch) {
+  ReconciliationInput in = Clean();
+  in.ledger[0] = Posting(1, "wf-1", 26999);
+  in.ledger[2] = Posting(3, "wf-3", 27000, "USD");
+  ReconciliationReport r = Reconcile(in);
+  ASSERT_EQ(Kinds(r), (std::vector<DriftKind>{DriftKind::kAmountMismatch, DriftKind::kAmountMismatch}));
+  EXPECT_EQ(r.drifts[0].subject, "wf-1");
+  EXPECT_EQ(r.drifts[0].psp_amount, (Amounts{{"EUR", 27000}}));
+  EXPECT_EQ(r.drifts[0].ledger_amount, (Amounts{{"EUR", 26999}}));
+  EXPECT_EQ(r.drifts[1].subject, "wf-3");
+  EXPECT_EQ(r.drifts[1].ledger_amount, (Amounts{{"USD", 27000}}));
+  EXPECT_NE(r.drifts[0].detail.find("270.00 EUR"), std::string::npos) << r.drifts[0].detail;
+}
+
+TEST(Reconcile, TwoPspRefundsForOneChargeNeedAPerson) {
+  ReconciliationInput in = Clean();
+  // A second refund of wf-1's charge made outside Steadfast.
+  in.psp_refunds.push_back(Psp("re_second", "", 27000, "EUR", "ch_wf-1"));
+  ReconciliationReport r = Reconcile(in);
+  ASSERT_EQ(Kinds(r), (std::vector<DriftKind>{DriftKind::kPspNotInLedger, DriftKind::kDuplicatePspRefund}));
+  const Drift& dup = r.drifts[1];
+  EXPECT_EQ(dup.subject, "charge:ch_wf-1");
+  EXPECT_EQ(dup.psp_refund_ids.size(), 2u);
+  EXPECT_EQ(dup.psp_amount, (Amounts{{"EUR", 54000}}));
+  EXPECT_FALSE(dup.repairable);
+  EXPECT_EQ(PlanRepair(dup, {}, "cli:test", 5).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(Reconcile, TwoPspRefundsForOneWorkflowAreReportedOnce) {
+  ReconciliationInput in = Clean();
+  in.psp_refunds.push_back(Psp("re_again", "wf-2", 27000));  // same workflow, charge and reservation
+  ReconciliationReport r = Reconcile(in);
+  ASSERT_EQ(Kinds(r), (std::vector<DriftKind>{DriftKind::kAmountMismatch, DriftKind::kDuplicatePspRefund}));
+  EXPECT_EQ(r.drifts[1].subject, "charge:ch_wf-2");
+}
+
+TEST(Reconcile, TwoLedgerPostingsForOneRefund) {
+  ReconciliationInput in = Clean();
+  in.ledger.push_back(Posting(9, "wf-3", 27000));
+  ReconciliationReport r = Reconcile(in);
+  ASSERT_EQ(Kinds(r), std::vector<DriftKind>{DriftKind::kDuplicateLedgerPosting});
+  EXPECT_EQ(r.drifts[0].ledger_transaction_ids, std::vector<int64_t>{9});
+  EXPECT_TRUE(r.drifts[0].repairable);
+}
+
+TEST(Reconcile, CompletedWorkflowWithoutLedgerEntry) {
+  ReconciliationInput in = Clean();
+  in.ledger.erase(in.ledger.begin());  // wf-1's posting deleted
+  ReconciliationReport r = Reconcile(in);
+  ASSERT_EQ(Kinds(r), std::vector<DriftKind>{DriftKind::kWorkflowWithoutLedger});
+  EXPECT_EQ(r.drifts[0].workflow_id, "wf-1");
+  EXPECT_EQ(r.drifts[0].psp_amount, (Amounts{{"EUR", 27000}}));
+  EXPECT_TRUE(r.drifts[0].repairable);
+}
+
+TEST(Reconcile, SinceLimitsTheSubjects) {
+  ReconciliationInput in = Clean();
+  in.psp_refunds.push_back(Psp("re_old", "", 100));
+  in.psp_refunds.back().created_ms = 10;
+  in.since_ms = 500;
+  EXPECT_TRUE(Reconcile(in).clean());
+  in.since_ms = 0;
+  EXPECT_FALSE(Reconcile(in).clean());
+}
+
+// Repairs are posted into a real store: balanced, audited, and a second
+// reconciliation after them is clean; posting the same plan again replays.
+class RepairTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/reconcile_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::filesystem::remove(path_);
+    store_ = std::move(RefundStore::Open(path_).value());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove(path_);
+    std::filesystem::remove(path_ + "-wal");
+    std::filesystem::remove(path_ + "-shm");
+  }
+  // Repairs every repairable drift; returns the ledger facts afterwards.
+  std::vector<LedgerFact> RepairAll(const ReconciliationInput& in, int* posted_new) {
+    for (const Drift& d : Reconcile(in).drifts) {
+      if (!d.repairable) continue;
+      auto plans = PlanRepair(d, in.ledger, "cli:tester", 77);
+      EXPECT_TRUE(plans.ok()) << plans.status().ToString();
+      for (const RepairPlan& p : *plans) {
+        auto posted = store_->PostTransaction(p.txn, 77, &p.audit);
+        EXPECT_TRUE(posted.ok()) << posted.status().ToString();
+        if (posted.ok() && !posted->replayed) ++*posted_new;
+      }
+    }
+    std::vector<LedgerFact> out;
+    const std::vector<StoredTransaction> stored = store_->LedgerTransactions().value();
+    for (const StoredTransaction& t : stored) out.push_back(LedgerFactOf(t));
+    return out;
+  }
+  // Posts the input's ledger into the store so repairs can be checked there.
+  void Load(ReconciliationInput& in) {
+    for (size_t i = 0; i < in.ledger.size(); ++i) {
+      LedgerFact& l = in.ledger[i];
+      LedgerTransaction t;
+      t.idempotency_key = "k" + std::to_string(i);
+      t.workflow_id = l.workflow_id;
+      t.reference = l.reference;
+      t.kind = "reservation_refund";
+      t.entries = l.entries;
+      l.transaction_id = store_->PostTransaction(t, 1000)->id;
+    }
+  }
+  std::string path_;
+  std::unique_ptr<RefundStore> store_;
+};
+
+TEST_F(RepairTest, RepairsEveryRepairableKindOnceAndLeavesOnlyDuplicatesAtThePsp) {
+  ReconciliationInput in = Clean();
+  in.ledger.push_back(Posting(0, "wf-3", 27000));             // duplicate posting
+  in.ledger[0] = Posting(0, "wf-1", 26999);                   // amount mismatch
+  in.psp_refunds.erase(in.psp_refunds.begin() + 1);           // wf-2: ledger without PSP refund
+  in.psp_refunds.push_back(Psp("re_direct", "", 4200, "KWD", "ch_x"));  // PSP without ledger
+  in.psp_refunds.push_back(Psp("re_second", "", 27000, "EUR", "ch_wf-3"));  // duplicate money movement
+  in.psp_refunds.push_back(Psp("re_wf4", "wf-4", 1500, "JPY"));
+  in.completed_workflows.push_back(Completed("wf-4", true, true));  // its posting is gone
+  Load(in);
+  ReconciliationReport before = Reconcile(in);
+  EXPECT_EQ(before.drifts.size(), 7u);
+
+  int posted = 0;
+  in.ledger = RepairAll(in, &posted);
+  EXPECT_EQ(posted, 6);  // psp_not_in_ledger x2, ledger_not_in_psp, amount_mismatch, duplicate posting, workflow
+  ReconciliationReport after = Reconcile(in);
+  std::string left;
+  for (const Drift& d : after.drifts) left += DriftToValue(d).ToJson() + "\n";
+  ASSERT_EQ(Kinds(after), std::vector<DriftKind>{DriftKind::kDuplicatePspRefund}) << left;
+
+  // Every repair is balanced (the store refuses anything else) and audited.
+  int audited = 0;
+  const std::vector<StoredTransaction> stored = store_->LedgerTransactions().value();
+  for (const StoredTransaction& t : stored) {
+    if (!t.audit) continue;
+    ++audited;
+    EXPECT_EQ(t.audit->actor, "cli:tester");
+    EXPECT_EQ(t.audit->at_ms, 77);
+    EXPECT_FALSE(t.audit->reason.empty());
+    EXPECT_EQ(t.posted.txn.kind, "reconciliation_repair");
+  }
+  EXPECT_EQ(audited, 6);
+  auto balance = *store_->LedgerBalance();
+  EXPECT_EQ((balance[{"reconciliation_suspense", "KWD"}]), 4200);
+
+  // Repairing again posts nothing new.
+  posted = 0;
+  in.ledger = RepairAll(in, &posted);
+  EXPECT_EQ(posted, 0);
+}
+
+TEST_F(RepairTest, PlansReplayWhenPostedTwice) {
+  ReconciliationInput in = Clean();
+  in.psp_refunds.push_back(Psp("re_direct", "", 4200, "EUR", "ch_x"));
+  Load(in);
+  Drift d = Reconcile(in).drifts.at(0);
+  auto a = PlanRepair(d, in.ledger, "cli:a", 1);
+  auto b = PlanRepair(d, in.ledger, "cli:b", 2);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->at(0).txn.idempotency_key, b->at(0).txn.idempotency_key);
+  EXPECT_FALSE(store_->PostTransaction(a->at(0).txn, 1, &a->at(0).audit)->replayed);
+  EXPECT_TRUE(store_->PostTransaction(b->at(0).txn, 2, &b->at(0).audit)->replayed);
+}
+
+}  // namespace
+}  // namespace steadfast::refund

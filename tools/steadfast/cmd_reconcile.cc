@@ -1,0 +1,245 @@
+// steadfast reconcile: compare the ledger, the workflow states and the PSP's
+// refunds; report drift; with --repair post compensating, audited entries.
+//
+//   reconcile [--db PATH | --config FILE] [--since T] [--repair] [--as P] [--psp-url URL] [--json]
+//
+// Where things come from (docs/refunds.md, "Reconciliation"): the database
+// is --db, else the config's `database` (the refund plugin's
+// plugin_config.refund.database when set); the PSP is --psp-url, else
+// plugin_config.refund.psp.base_url; the PSP secret key only ever comes from
+// the environment variable psp.secret_key_env names (default
+// STEADFAST_PSP_SECRET_KEY), exactly as the plugin finds it.
+//
+// Exit codes: 0 no drift (with --repair: none left after repairing);
+// 4 drift found (with --repair: drift left that needs a person); 2 bad usage;
+// 3 could not reconcile (database, PSP unreachable or refusing the key).
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "cli_context.h"
+#include "commands.h"
+#include "reconcile_sources.h"
+#include "refund/duration_text.h"
+#include "refund/money.h"
+#include "refund/plugin.h"
+#include "refund/psp/curl_transport.h"
+#include "refund/psp/stripe_psp_adapter.h"
+#include "refund/reconciliation.h"
+#include "refund/refund_store.h"
+#include "refund/timestamp.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace steadfast::cli {
+namespace {
+
+constexpr int kExitDrift = 4;
+// PSP refunds (and completed workflows) are read from this long before
+// --since, so that a refund booked after T but created at the PSP (or by a
+// workflow) just before T is not "missing".
+constexpr int64_t kPspLookBackMs = 24LL * 3600 * 1000;
+
+const char* kReconcileUsage =
+    "usage: steadfast reconcile [--db PATH | --config FILE] [--since TIME|DURATION] [--repair] [--as PRINCIPAL]\n"
+    "                           [--psp-url URL] [--json]\n";
+
+// --since: an RFC 3339 instant, or a duration back from now ("24h", "7d").
+Result<TimeMs> ParseSince(const std::string& text, TimeMs now) {
+  if (Result<TimeMs> at = refund::ParseRfc3339(text); at.ok()) return *at;
+  if (Result<int64_t> d = refund::ParseDurationText(text); d.ok()) return now - *d;
+  return Status::InvalidArgument("--since must be an RFC 3339 time (2026-06-01T00:00:00Z) or a duration (24h, 7d)");
+}
+
+struct Sources {
+  std::string database;
+  refund::PspSettings psp;
+};
+
+// The database and PSP settings, the way the refund plugin finds them.
+Result<Sources> FindSources(const Flags& flags) {
+  Sources s;
+  std::optional<std::string> config_path = flags.Get("config");
+  if (!config_path && !flags.Has("db") && std::filesystem::exists("config/steadfast.yaml")) {
+    config_path = "config/steadfast.yaml";
+  }
+  if (config_path) {
+    SF_ASSIGN_OR_RETURN(EngineConfig config, LoadEngineConfig(*config_path));
+    PluginContext pc;
+    pc.config = config.plugin_config.Get("refund");
+    pc.config_dir = std::filesystem::path(*config_path).parent_path().string();
+    pc.database_path = config.database;
+    SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig rc, refund::RefundPluginConfig::FromPluginContext(pc));
+    s.database = rc.database_path;
+    s.psp = rc.psp;
+  }
+  if (auto db = flags.Get("db")) s.database = *db;
+  if (auto url = flags.Get("psp-url")) s.psp.base_url = *url;
+  if (s.database.empty()) return Status::InvalidArgument("--db PATH or --config FILE is required");
+  if (s.psp.base_url.empty()) {
+    return Status::InvalidArgument("no PSP: set plugin_config.refund.psp.base_url in the config or pass --psp-url");
+  }
+  return s;
+}
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out.empty() ? "-" : out;
+}
+
+std::string Or(const std::string& s) { return s.empty() ? "-" : s; }
+
+struct Outcome {
+  refund::Drift drift;
+  std::string action;  // "repairable", "needs a person", "repaired (txn 12)", "repair failed: ..."
+  Value::List repairs;  // posted transactions
+};
+
+void PrintTable(const std::vector<Outcome>& outcomes) {
+  std::printf("%-25s %-12s %-14s %-20s %-30s %16s %16s  %s\n", "kind", "reservation", "charge", "workflow",
+              "psp refund", "psp amount", "ledger amount", "action");
+  for (const Outcome& o : outcomes) {
+    const refund::Drift& d = o.drift;
+    std::printf("%-25s %-12s %-14s %-20s %-30s %16s %16s  %s\n", std::string(refund::DriftKindName(d.kind)).c_str(),
+                Or(d.reservation_id).c_str(), Or(d.charge).c_str(), Or(d.workflow_id).c_str(),
+                Join(d.psp_refund_ids).c_str(), refund::FormatAmounts(d.psp_amount).c_str(),
+                refund::FormatAmounts(d.ledger_amount).c_str(), o.action.c_str());
+    std::printf("    %s\n", d.detail.c_str());
+  }
+}
+
+}  // namespace
+
+int CmdReconcile(const Args& args) {
+  std::set<std::string> valued = CommonValuedFlags();
+  valued.insert({"since", "as", "psp-url"});
+  auto flags = Flags::Parse(args, valued, {"repair", "json"});
+  if (!flags.ok()) return Fail(kExitUsage, std::string(flags.status().message()) + "\n" + kReconcileUsage);
+  if (!flags->positional().empty()) return Fail(kExitUsage, kReconcileUsage);
+  const TimeMs now = SystemClock::Instance().NowMs();
+  TimeMs since = 0;
+  if (auto s = flags->Get("since")) {
+    Result<TimeMs> parsed = ParseSince(*s, now);
+    if (!parsed.ok()) return Fail(kExitUsage, parsed.status().message());
+    since = *parsed;
+  }
+  const char* user = std::getenv("USER");
+  const std::string actor = flags->GetOr("as", std::string("cli:") + (user != nullptr ? user : "unknown"));
+
+  Result<Sources> sources = FindSources(*flags);
+  if (!sources.ok()) {
+    return Fail(sources.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError,
+                sources.status().message());
+  }
+  if (!std::filesystem::exists(sources->database)) return Fail(kExitError, "no database at " + sources->database);
+  auto refunds = refund::RefundStore::Open(sources->database);
+  if (!refunds.ok()) return Fail(kExitError, refunds.status().message());
+  SqliteStoreOptions opts;
+  opts.path = sources->database;
+  auto store = OpenSqliteStore(opts);
+  if (!store.ok()) return Fail(kExitError, store.status().message());
+
+  refund::StripeConfig sc;
+  sc.base_url = sources->psp.base_url;
+  sc.secret_key = sources->psp.secret_key;
+  sc.secret_key_env = sources->psp.secret_key_env;
+  sc.timeout_ms = sources->psp.timeout_ms;
+  auto psp = refund::StripePspAdapter::Create(sc, refund::CurlTransport::Instance(), SystemClock::Instance());
+  if (!psp.ok()) return Fail(kExitError, "PSP not set up: " + psp.status().message());
+
+  refund::ReconciliationInput input;
+  input.since_ms = since;
+  auto psp_refunds = LoadPspRefunds(**psp, **refunds, since > 0 ? since - kPspLookBackMs : 0);
+  if (!psp_refunds.ok()) return Fail(kExitError, psp_refunds.status().message());
+  input.psp_refunds = std::move(*psp_refunds);
+  auto ledger = LoadLedger(**refunds);
+  if (!ledger.ok()) return Fail(kExitError, ledger.status().message());
+  input.ledger = std::move(*ledger);
+  auto workflows = LoadCompletedWorkflows(**store, since > 0 ? since - kPspLookBackMs : 0);
+  if (!workflows.ok()) return Fail(kExitError, workflows.status().message());
+  input.completed_workflows = std::move(*workflows);
+
+  const refund::ReconciliationReport report = refund::Reconcile(input);
+  std::vector<Outcome> outcomes;
+  int64_t repaired = 0;
+  for (const refund::Drift& d : report.drifts) {
+    Outcome o{d, d.repairable ? "repairable" : "needs a person", {}};
+    if (flags->Has("repair") && d.repairable) {
+      auto plans = refund::PlanRepair(d, input.ledger, actor, now);
+      std::string ids;
+      Status problem = plans.ok() ? Status::Ok() : plans.status();
+      if (plans.ok()) {
+        for (const refund::RepairPlan& p : *plans) {
+          auto posted = (*refunds)->PostTransaction(p.txn, now, &p.audit);
+          if (!posted.ok()) {
+            problem = posted.status();
+            break;
+          }
+          ids += (ids.empty() ? "" : ",") + std::to_string(posted->id);
+          Value v = refund::PostedTransactionToValue(*posted);
+          v["idempotency_key"] = p.txn.idempotency_key;
+          o.repairs.push_back(std::move(v));
+        }
+      }
+      if (problem.ok()) {
+        ++repaired;
+        o.action = "repaired (txn " + (ids.empty() ? std::string("none needed") : ids) + ")";
+      } else {
+        o.action = "repair failed: " + problem.message();
+      }
+    }
+    outcomes.push_back(std::move(o));
+  }
+
+  // After repairing, what is left is what the exit code is about.
+  refund::ReconciliationReport left = report;
+  if (flags->Has("repair") && repaired > 0) {
+    auto again = LoadLedger(**refunds);
+    if (!again.ok()) return Fail(kExitError, again.status().message());
+    input.ledger = std::move(*again);
+    left = refund::Reconcile(input);
+  }
+
+  if (flags->Has("json")) {
+    Value::List drifts;
+    for (const Outcome& o : outcomes) {
+      Value v = refund::DriftToValue(o.drift);
+      v["action"] = o.action;
+      if (!o.repairs.empty()) v["repairs"] = o.repairs;
+      drifts.push_back(std::move(v));
+    }
+    Value::List remaining;
+    for (const refund::Drift& d : left.drifts) remaining.push_back(refund::DriftToValue(d));
+    Value out;
+    out["clean"] = left.clean();
+    out["since"] = since > 0 ? Value(refund::FormatRfc3339Utc(since)) : Value();
+    out["compared"] = Value::Map{{"psp_refunds", report.psp_refunds},
+                                 {"ledger_transactions", report.ledger_transactions},
+                                 {"completed_workflows", report.workflows}};
+    out["drifts"] = std::move(drifts);
+    out["repaired"] = repaired;
+    out["remaining"] = std::move(remaining);
+    std::printf("%s\n", out.ToPrettyJson().c_str());
+  } else {
+    std::printf("Reconciliation: %lld PSP refund(s), %lld ledger transaction(s), %lld completed refund workflow(s)%s\n",
+                static_cast<long long>(report.psp_refunds), static_cast<long long>(report.ledger_transactions),
+                static_cast<long long>(report.workflows),
+                since > 0 ? (" since " + refund::FormatRfc3339Utc(since)).c_str() : "");
+    if (!outcomes.empty()) {
+      std::printf("\n");
+      PrintTable(outcomes);
+      std::printf("\n");
+    }
+    if (left.clean()) {
+      std::printf("%s\n", report.clean() ? "no drift" : "no drift left after repair");
+    } else {
+      int64_t human = 0;
+      for (const refund::Drift& d : left.drifts) human += d.repairable ? 0 : 1;
+      std::printf("%zu drift(s)%s; %lld need a person\n", left.drifts.size(),
+                  flags->Has("repair") ? " left after repair" : "", static_cast<long long>(human));
+    }
+  }
+  return left.clean() ? kExitOk : kExitDrift;
+}
+
+}  // namespace steadfast::cli

@@ -1,0 +1,112 @@
+// Reconciliation sources: PSP pages, ledger rows, workflow histories.
+#include "reconcile_sources.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <map>
+#include <thread>
+
+namespace steadfast::cli {
+namespace {
+
+constexpr int kPspTries = 4;  // about 3 s of backoff in all
+
+std::string Upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& psp, refund::RefundStore& refunds,
+                                                          TimeMs created_gte_ms) {
+  refund::ListRefundsRequest request;
+  request.limit = 100;
+  if (created_gte_ms > 0) request.created_gte_s = created_gte_ms / 1000;
+  refund::RemoteResult<std::vector<refund::PspRefund>> listed = refund::ListAllRefunds(psp, request);
+  for (int attempt = 1; !listed.ok() && listed.error().kind == ErrorKind::kRetryable && attempt < kPspTries; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200LL << attempt));
+    listed = refund::ListAllRefunds(psp, request);
+  }
+  if (!listed.ok()) {
+    return Status::Unavailable("listing the PSP's refunds: " + listed.error().code + ": " + listed.error().message);
+  }
+  SF_ASSIGN_OR_RETURN(std::vector<refund::RefundRecord> records, refunds.AllRefunds());
+  std::map<std::string, const refund::RefundRecord*> by_psp_id;
+  for (const refund::RefundRecord& r : records) {
+    if (!r.psp_refund_id.empty()) by_psp_id[r.psp_refund_id] = &r;
+  }
+  std::vector<refund::PspRefundFact> out;
+  for (const refund::PspRefund& r : *listed) {
+    refund::PspRefundFact f;
+    f.id = r.id;
+    f.charge = r.charge;
+    f.status = std::string(refund::PspRefundStatusName(r.status));
+    f.amount_minor = r.amount_minor;
+    f.currency = Upper(r.currency);
+    f.created_ms = r.created_s * 1000;
+    if (auto it = r.metadata.find("workflow_id"); it != r.metadata.end()) f.workflow_id = it->second;
+    if (auto it = r.metadata.find("reservation_id"); it != r.metadata.end()) f.reservation_id = it->second;
+    if (auto it = by_psp_id.find(r.id); it != by_psp_id.end()) {
+      if (f.workflow_id.empty()) f.workflow_id = it->second->workflow_id;
+      if (f.reservation_id.empty()) f.reservation_id = it->second->reservation_id;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds) {
+  SF_ASSIGN_OR_RETURN(std::vector<refund::StoredTransaction> stored, refunds.LedgerTransactions());
+  std::vector<refund::LedgerFact> out;
+  out.reserve(stored.size());
+  for (const refund::StoredTransaction& t : stored) out.push_back(refund::LedgerFactOf(t));
+  return out;
+}
+
+Result<std::vector<refund::WorkflowFact>> LoadCompletedWorkflows(Store& store, TimeMs updated_since_ms) {
+  std::vector<refund::WorkflowFact> out;
+  ListFilter filter;
+  filter.status = InstanceStatus::kCompleted;
+  filter.limit = 500;
+  while (true) {
+    SF_ASSIGN_OR_RETURN(std::vector<InstanceRecord> page, store.ListInstances(filter));
+    for (const InstanceRecord& inst : page) {
+      if (updated_since_ms > 0 && inst.updated_at < updated_since_ms) continue;
+      SF_ASSIGN_OR_RETURN(std::vector<HistoryEvent> history, store.GetHistory(inst.id, 0, 0));
+      std::map<std::string, std::string> activity_of;  // step id -> activity
+      refund::WorkflowFact f;
+      f.id = inst.id;
+      f.workflow_name = inst.workflow_name;
+      f.created_ms = inst.created_at;
+      bool uses_refund = false;
+      for (const HistoryEvent& e : history) {
+        if (e.type == "step_scheduled") {
+          activity_of[e.step_id] = e.data.Get("activity").StringOr("");
+          continue;
+        }
+        if (e.type != "attempt_succeeded") continue;
+        const std::string& activity = activity_of[e.step_id];
+        const Value& output = e.data.Get("output");
+        if (activity.rfind("refund.", 0) == 0) uses_refund = true;
+        if (activity == "refund.calculate_amount") {
+          f.breakdown = output;
+          if (f.reservation_id.empty()) f.reservation_id = output.Get("reservation_id").StringOr("");
+        } else if (activity == "refund.psp_refund") {
+          f.psp_refund_succeeded = true;
+          f.psp_refund_id = output.Get("refund_id").StringOr("");
+        } else if (activity == "refund.post_ledger") {
+          f.ledger_step_succeeded = true;
+          if (f.reservation_id.empty()) f.reservation_id = output.Get("reference").StringOr("");
+        }
+      }
+      if (uses_refund) out.push_back(std::move(f));
+    }
+    if (page.size() < static_cast<size_t>(filter.limit)) break;
+    filter.after_id = page.back().id;
+  }
+  return out;
+}
+
+}  // namespace steadfast::cli

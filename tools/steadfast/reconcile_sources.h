@@ -1,0 +1,36 @@
+// Gathering reconciliation's three sources for `steadfast reconcile`:
+// the PSP's refund list (through the PSP adapter, every page), the refund
+// plugin's ledger and refund records, and the completed workflow instances
+// with their history (which refund steps succeeded, the amount step's output).
+#ifndef STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
+#define STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
+
+#include <vector>
+
+#include "refund/psp/psp_adapter.h"
+#include "refund/reconciliation.h"
+#include "refund/refund_store.h"
+#include "steadfast/clock.h"
+#include "steadfast/status.h"
+#include "store/store.h"
+
+namespace steadfast::cli {
+
+// Every PSP refund created at or after created_gte_ms (0 = all), tied to a
+// workflow by metadata[workflow_id] / metadata[reservation_id], else by the
+// plugin's refund records. Retries a transient PSP failure a few times;
+// Unavailable with the PSP's error code and message after that.
+Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& psp, refund::RefundStore& refunds,
+                                                          TimeMs created_gte_ms);
+
+// Every ledger transaction, reduced to what reconciliation compares.
+Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds);
+
+// Completed instances whose history shows a refund.* activity; with
+// updated_since_ms > 0 only those last updated at or after it (the history of
+// older ones is not read).
+Result<std::vector<refund::WorkflowFact>> LoadCompletedWorkflows(Store& store, TimeMs updated_since_ms);
+
+}  // namespace steadfast::cli
+
+#endif  // STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
