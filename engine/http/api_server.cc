@@ -43,6 +43,7 @@ const char* ReasonPhrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -254,7 +255,10 @@ class ServerImpl final : public ApiServer::Impl {
     auto builder = req->create_response(restinio::http_status_line_t{
         restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)}, ReasonPhrase(response.status)});
     builder.append_header(restinio::http_field::content_type, response.content_type);
-    builder.append_header(restinio::http_field::cache_control, "no-store");
+    // API answers are never cached; a handler may say otherwise (the /ui/ files).
+    bool has_cache_control = false;
+    for (const auto& [name, value] : response.headers) has_cache_control |= Lower(name) == "cache-control";
+    if (!has_cache_control) builder.append_header(restinio::http_field::cache_control, "no-store");
     for (const auto& [name, value] : response.headers) builder.append_header(name, value);
     if (draining_.load()) builder.connection_close();
     builder.set_body(std::move(response.body));

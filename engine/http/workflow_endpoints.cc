@@ -1,8 +1,10 @@
 // The /v1/workflows handlers.
 #include "http/workflow_endpoints.h"
 
+#include "definition/step_graph.h"
 #include "http/request_fields.h"
 #include "runtime/instance_state.h"
+#include "runtime/step_progress.h"
 #include "runtime/views.h"
 
 namespace steadfast::http {
@@ -199,6 +201,41 @@ HttpResponse WorkflowEndpoints::History(const ApiCall& call) {
   for (const HistoryEvent& e : *events) items.push_back(HistoryEventView(e));
   Value next = more && !events->empty() ? Value(events->back().seq) : Value();
   return JsonResponse(200, Value::Map{{"items", Value(std::move(items))}, {"next_after", next}});
+}
+
+HttpResponse WorkflowEndpoints::Graph(const ApiCall& call) {
+  if (auto e = CheckKnownParams(call.request.query, {})) return ErrorResponse(*e);
+  const std::string& id = call.params.at("id");
+  Result<std::optional<InstanceRecord>> rec = service_.store().GetInstance(id);
+  if (!rec.ok()) return Fail(rec.status(), "graph " + id);
+  if (!*rec) return ErrorResponse(ApiError::Make(404, "not_found", "no workflow instance '" + id + "'"));
+  // The definition the instance is pinned to, not the latest of its name.
+  Result<DefPtr> def = service_.catalog().ByHash((*rec)->definition_hash, service_.store());
+  if (!def.ok()) return Fail(def.status(), "graph " + id);
+  std::vector<HistoryEvent> events;
+  int64_t after = 0;
+  while (true) {
+    Result<std::vector<HistoryEvent>> page = service_.store().GetHistory(id, after, kMaxHistoryLimit);
+    if (!page.ok()) return Fail(page.status(), "graph " + id);
+    if (page->empty()) break;
+    after = page->back().seq;
+    bool last = static_cast<int64_t>(page->size()) < kMaxHistoryLimit;
+    events.insert(events.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+    if (last) break;
+  }
+  Value steps = Value::Map{};
+  for (const auto& [step, p] : StepProgressFromHistory(events)) {
+    steps[step] = Value::Map{
+        {"state", std::string(StepStateName(p.state))}, {"detail", p.detail}, {"attempts", p.attempts}};
+  }
+  const InstanceRecord& r = **rec;
+  Value current = IsTerminal(r.status) || r.current_step.empty() ? Value() : Value(r.current_step);
+  return JsonResponse(200, Value::Map{{"id", r.id},
+                                      {"status", std::string(InstanceStatusName(r.status))},
+                                      {"current_step", std::move(current)},
+                                      {"definition_hash", r.definition_hash},
+                                      {"graph", StepGraphToValue(BuildStepGraph(**def))},
+                                      {"steps", std::move(steps)}});
 }
 
 HttpResponse WorkflowEndpoints::List(const ApiCall& call) {

@@ -34,6 +34,7 @@ class WorkflowEndpoints {
   HttpResponse Start(const ApiCall& call);    // POST /v1/workflows
   HttpResponse Get(const ApiCall& call);      // GET  /v1/workflows/{id}
   HttpResponse History(const ApiCall& call);  // GET  /v1/workflows/{id}/history
+  HttpResponse Graph(const ApiCall& call);    // GET  /v1/workflows/{id}/graph
   HttpResponse List(const ApiCall& call);     // GET  /v1/workflows
   HttpResponse Decide(const ApiCall& call);   // POST /v1/workflows/{id}/approvals/{step}
   HttpResponse Signal(const ApiCall& call);   // POST /v1/workflows/{id}/signals/{name}

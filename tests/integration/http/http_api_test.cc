@@ -59,6 +59,31 @@ TEST_F(HttpApiTest, HealthReadinessMetricsAndOpenApi) {
   EXPECT_NE(m.body.find("route=\"/healthz\",method=\"GET\",status=\"200\""), std::string::npos);
 }
 
+// The reviewer page's files and the graph endpoint over the real server
+// (the browser itself: tests/browser).
+TEST_F(HttpApiTest, ReviewerPageAndGraphOverLoopback) {
+  Reply index = S().Get("/ui/", "");
+  ASSERT_EQ(index.status, 200);
+  EXPECT_EQ(index.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(index.headers["cache-control"], "no-cache");  // the handler's, not the API's no-store
+  EXPECT_NE(index.headers["content-security-policy"].find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(index.body.find("<title>"), std::string::npos);
+  Reply js = S().Get("/ui/app.js", "");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.headers["content-type"], "text/javascript; charset=utf-8");
+  EXPECT_EQ(S().Get("/ui/%2E%2E%2Fsteadfast.yaml", "").status, 404);  // decoded "../steadfast.yaml": no such file
+  EXPECT_EQ(S().Get("/ui", "").headers["location"], "/ui/");
+
+  std::string id = StartHeld(900);
+  Reply graph = S().Get("/v1/workflows/" + id + "/graph", kRitaToken);
+  ASSERT_EQ(graph.status, 200) << graph.body;
+  EXPECT_EQ(graph.headers["cache-control"], "no-store");
+  EXPECT_EQ(graph.json.Get("current_step").StringOr(""), "review");
+  EXPECT_EQ(graph.json.Get("steps").Get("review").Get("state").StringOr(""), "waiting");
+  EXPECT_EQ(graph.json.Get("graph").Get("nodes").AsList().size(), 5u);
+  EXPECT_EQ(S().Get("/v1/workflows/" + id + "/graph", "").status, 401);
+}
+
 TEST_F(HttpApiTest, ApprovalFlowRunsToCompletionOnTheServingEngine) {
   Call start;
   start.method = "POST";

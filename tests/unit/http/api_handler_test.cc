@@ -546,5 +546,78 @@ TEST_F(ApiHandlerTest, RateLimitPerPrincipal) {
   EXPECT_NE(metrics.body.find("steadfast_http_rate_limited_total 1"), std::string::npos);
 }
 
+TEST_F(ApiHandlerTest, ServesTheReviewerPageWithoutAToken) {
+  Answer bare = Call(Req("GET", "/ui"));
+  EXPECT_EQ(bare.status, 308);
+  EXPECT_EQ(Header(bare, "Location"), "/ui/");
+
+  Answer index = Call(Req("GET", "/ui/"));
+  ASSERT_EQ(index.status, 200);
+  EXPECT_EQ(index.raw.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(index.raw.body.find("<script src=\"/ui/app.js\" defer></script>"), std::string::npos);
+  EXPECT_EQ(Header(index, "Cache-Control"), "no-cache");
+  EXPECT_EQ(Header(index, "X-Content-Type-Options"), "nosniff");
+  EXPECT_NE(Header(index, "Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(Call(Req("GET", "/ui/index.html")).raw.body, index.raw.body);
+
+  Answer js = Call(Req("GET", "/ui/app.js"));
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.raw.content_type, "text/javascript; charset=utf-8");
+  EXPECT_NE(js.raw.body.find("sessionStorage"), std::string::npos);
+  // The page never builds markup from strings.
+  for (const char* sink : {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("}) {
+    EXPECT_EQ(js.raw.body.find(sink), std::string::npos) << sink;
+  }
+  EXPECT_EQ(Call(Req("GET", "/ui/style.css")).raw.content_type, "text/css; charset=utf-8");
+
+  // Only the embedded names exist: nothing reaches the file system.
+  EXPECT_EQ(Call(Req("GET", "/ui/missing.js")).status, 404);
+  HttpRequest traversal = Req("GET", "/ui/x");
+  traversal.segments = {"ui", "../../etc/passwd"};  // what %2F-encoded slashes decode to
+  Answer t = Call(traversal);
+  EXPECT_EQ(t.status, 404);
+  EXPECT_EQ(Code(t), "not_found");
+  EXPECT_EQ(Call(Req("GET", "/ui/../README.md")).status, 404);
+  Answer post = Call(Req("POST", "/ui/"));
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(Header(post, "Allow"), "GET");
+}
+
+TEST_F(ApiHandlerTest, GraphShowsTheStepsAndWhereTheInstanceIs) {
+  StartHeld(500, "wf-graph");
+  Answer anon = Call(Req("GET", "/v1/workflows/wf-graph/graph"));
+  EXPECT_EQ(anon.status, 401);
+
+  Answer held = Call(Req("GET", "/v1/workflows/wf-graph/graph", "t-rita"));  // reviewers may read it
+  ASSERT_EQ(held.status, 200) << held.raw.body;
+  EXPECT_EQ(held.json.Get("status").StringOr(""), "waiting_approval");
+  EXPECT_EQ(held.json.Get("current_step").StringOr(""), "review");
+  const Value& graph = held.json.Get("graph");
+  EXPECT_EQ(graph.Get("workflow").StringOr(""), "held");
+  ASSERT_TRUE(graph.Get("nodes").is_list());
+  std::vector<std::string> ids;
+  for (const Value& n : graph.Get("nodes").AsList()) ids.push_back(n.Get("id").StringOr(""));
+  EXPECT_EQ(ids, (std::vector<std::string>{"(start)", "review", "after", "(end)", "(fail)"}));
+  EXPECT_EQ(graph.Get("nodes").AsList()[1].Get("when").StringOr(""), "input.amount > 100");
+  EXPECT_EQ(held.json.Get("steps").Get("review").Get("state").StringOr(""), "waiting");
+  EXPECT_TRUE(held.json.Get("steps").Get("after").is_null());  // not reached
+
+  Answer ok = Call(Req("POST", "/v1/workflows/wf-graph/approvals/review", "t-rob", R"({"decision": "approve"})"));
+  ASSERT_EQ(ok.status, 200) << ok.raw.body;
+  Answer after = Call(Req("GET", "/v1/workflows/wf-graph/graph", "t-ops"));
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(after.json.Get("steps").Get("review").Get("state").StringOr(""), "completed");
+  EXPECT_EQ(after.json.Get("steps").Get("review").Get("detail").StringOr(""), "approved by rob");
+
+  StartHeld(5, "wf-graph-small");  // under the threshold: the approval is not needed
+  Answer small = Call(Req("GET", "/v1/workflows/wf-graph-small/graph", "t-rita"));
+  EXPECT_EQ(small.json.Get("steps").Get("review").Get("state").StringOr(""), "skipped");
+
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/nope/graph", "t-rita")).status, 404);
+  Answer bad = Call(Req("GET", "/v1/workflows/wf-graph/graph?x=1", "t-rita"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Code(bad), "invalid_query");
+}
+
 }  // namespace
 }  // namespace steadfast::http

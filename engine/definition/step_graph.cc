@@ -1,0 +1,288 @@
+// Definition -> nodes and edges, and their Mermaid / DOT renderings.
+#include "definition/step_graph.h"
+
+#include "definition/duration.h"
+
+namespace steadfast {
+namespace {
+
+constexpr const char* kStartId = "(start)";
+constexpr const char* kEndId = "(end)";
+constexpr const char* kFailId = "(fail)";
+
+std::string CompensationId(const std::string& step) { return step + ".compensate"; }
+
+// The node a jump word or step id leads to from step index i.
+std::string ResolveTarget(const WorkflowDef& def, size_t i, const std::string& target) {
+  if (target.empty() || target == kTargetContinue) {
+    return i + 1 < def.steps.size() ? def.steps[i + 1].id : kEndId;
+  }
+  if (target == kTargetEnd) return kEndId;
+  if (target == kTargetFail) return kFailId;
+  return target;
+}
+
+std::string StepDetail(const StepDef& s) {
+  switch (s.kind) {
+    case StepKind::kActivity:
+      return s.activity;
+    case StepKind::kSignal:
+      return "signal: " + s.signal;
+    case StepKind::kApproval:
+      return s.required_approvals > 1 ? "approval (" + std::to_string(s.required_approvals) + " reviewers)"
+                                      : "approval";
+  }
+  return "";
+}
+
+GraphNodeKind NodeKindOf(StepKind kind) {
+  switch (kind) {
+    case StepKind::kActivity:
+      return GraphNodeKind::kActivity;
+    case StepKind::kSignal:
+      return GraphNodeKind::kSignal;
+    case StepKind::kApproval:
+      return GraphNodeKind::kApproval;
+  }
+  return GraphNodeKind::kActivity;
+}
+
+// The label a node shows: its title, then its detail, then its condition.
+std::vector<std::string> NodeLines(const GraphNode& n) {
+  switch (n.kind) {
+    case GraphNodeKind::kStart:
+      return {"start"};
+    case GraphNodeKind::kEnd:
+      return {"end"};
+    case GraphNodeKind::kFail:
+      return {"fail"};
+    case GraphNodeKind::kCompensation:
+      return {"undo " + n.step, n.detail};
+    default:
+      break;
+  }
+  std::vector<std::string> lines = {n.step, n.detail};
+  if (!n.when.empty()) lines.push_back((n.kind == GraphNodeKind::kApproval ? "holds when " : "when ") + n.when);
+  return lines;
+}
+
+// Mermaid ids: s_<step>, c_<step>, t_start / t_end / t_fail ("end" alone is
+// a Mermaid keyword; the prefixes keep every id a plain word).
+std::string MermaidId(const std::string& id) {
+  if (id == kStartId) return "t_start";
+  if (id == kEndId) return "t_end";
+  if (id == kFailId) return "t_fail";
+  size_t dot = id.find('.');
+  if (dot != std::string::npos) return "c_" + id.substr(0, dot);
+  return "s_" + id;
+}
+
+// Mermaid quoted text: entity codes for the characters that end a quoted
+// label or start markup, so a condition such as `a > 1 || b` renders as is.
+std::string MermaidText(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "#quot;"; break;
+      case '<': out += "#lt;"; break;
+      case '>': out += "#gt;"; break;
+      case '&': out += "#amp;"; break;
+      case '#': out += "#35;"; break;
+      case '|': out += "#124;"; break;
+      case '\n': out += ' '; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string DotText(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& lines, std::string_view sep, std::string (*escape)(std::string_view)) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += sep;
+    out += escape(lines[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view GraphNodeKindName(GraphNodeKind kind) {
+  switch (kind) {
+    case GraphNodeKind::kStart: return "start";
+    case GraphNodeKind::kEnd: return "end";
+    case GraphNodeKind::kFail: return "fail";
+    case GraphNodeKind::kActivity: return "activity";
+    case GraphNodeKind::kSignal: return "signal";
+    case GraphNodeKind::kApproval: return "approval";
+    case GraphNodeKind::kCompensation: return "compensation";
+  }
+  return "?";
+}
+
+std::string_view GraphEdgeKindName(GraphEdgeKind kind) {
+  switch (kind) {
+    case GraphEdgeKind::kNext: return "next";
+    case GraphEdgeKind::kSkip: return "skip";
+    case GraphEdgeKind::kTimeout: return "timeout";
+    case GraphEdgeKind::kReject: return "reject";
+    case GraphEdgeKind::kCompensate: return "compensate";
+  }
+  return "?";
+}
+
+StepGraph BuildStepGraph(const WorkflowDef& def) {
+  StepGraph g;
+  g.workflow = def.name;
+  g.version = def.version;
+  g.nodes.push_back(GraphNode{kStartId, GraphNodeKind::kStart, "", "", ""});
+  g.edges.push_back(GraphEdge{kStartId, def.steps.empty() ? kEndId : def.steps[0].id, GraphEdgeKind::kNext, ""});
+  bool fail_used = false;
+  auto edge = [&](const std::string& from, std::string to, GraphEdgeKind kind, std::string label) {
+    if (to == kFailId) fail_used = true;
+    g.edges.push_back(GraphEdge{from, std::move(to), kind, std::move(label)});
+  };
+  for (size_t i = 0; i < def.steps.size(); ++i) {
+    const StepDef& s = def.steps[i];
+    g.nodes.push_back(GraphNode{s.id, NodeKindOf(s.kind), s.id, StepDetail(s), s.when ? s.when->text() : ""});
+    if (!s.compensate.empty()) {
+      g.nodes.push_back(GraphNode{CompensationId(s.id), GraphNodeKind::kCompensation, s.id, s.compensate, ""});
+    }
+    std::string next = ResolveTarget(def, i, s.next);
+    std::string timeout = "timeout " + FormatDurationMs(s.wait_timeout_ms);
+    switch (s.kind) {
+      case StepKind::kActivity:
+        edge(s.id, next, GraphEdgeKind::kNext, "");
+        break;
+      case StepKind::kSignal:
+        edge(s.id, next, GraphEdgeKind::kNext, "received");
+        if (s.wait_timeout_ms > 0) edge(s.id, ResolveTarget(def, i, s.on_timeout), GraphEdgeKind::kTimeout, timeout);
+        break;
+      case StepKind::kApproval: {
+        std::string rejected = ResolveTarget(def, i, s.on_reject);
+        edge(s.id, next, GraphEdgeKind::kNext, "approved");
+        edge(s.id, rejected, GraphEdgeKind::kReject, "rejected");
+        if (s.wait_timeout_ms > 0) {
+          // on_timeout approve / reject behave exactly as that decision would.
+          bool word = s.on_timeout == "approve" || s.on_timeout == "reject";
+          std::string to = s.on_timeout == "approve"  ? next
+                           : s.on_timeout == "reject" ? rejected
+                                                      : ResolveTarget(def, i, s.on_timeout);
+          edge(s.id, to, GraphEdgeKind::kTimeout, word ? timeout + ": " + s.on_timeout : timeout);
+        }
+        break;
+      }
+    }
+    if (s.when && s.kind != StepKind::kApproval) {
+      edge(s.id, ResolveTarget(def, i, ""), GraphEdgeKind::kSkip, "skipped");
+    }
+    if (!s.compensate.empty()) edge(s.id, CompensationId(s.id), GraphEdgeKind::kCompensate, "compensate");
+  }
+  g.nodes.push_back(GraphNode{kEndId, GraphNodeKind::kEnd, "", "", ""});
+  if (fail_used) g.nodes.push_back(GraphNode{kFailId, GraphNodeKind::kFail, "", "", ""});
+  return g;
+}
+
+std::string RenderMermaid(const StepGraph& g) {
+  std::string out = "flowchart TD\n";
+  for (const GraphNode& n : g.nodes) {
+    std::string label = "\"" + Join(NodeLines(n), "<br/>", &MermaidText) + "\"";
+    std::string shape;
+    switch (n.kind) {
+      case GraphNodeKind::kStart:
+      case GraphNodeKind::kEnd:
+        shape = "((" + label + "))";
+        break;
+      case GraphNodeKind::kFail:
+        shape = "[[" + label + "]]";
+        break;
+      case GraphNodeKind::kActivity:
+        shape = "[" + label + "]";
+        break;
+      case GraphNodeKind::kSignal:
+        shape = "([" + label + "])";
+        break;
+      case GraphNodeKind::kApproval:
+        shape = "{{" + label + "}}";
+        break;
+      case GraphNodeKind::kCompensation:
+        shape = "[" + label + "]:::compensation";
+        break;
+    }
+    out += "  " + MermaidId(n.id) + shape + "\n";
+  }
+  for (const GraphEdge& e : g.edges) {
+    std::string arrow;
+    switch (e.kind) {
+      case GraphEdgeKind::kCompensate: arrow = "-.->"; break;
+      case GraphEdgeKind::kSkip: arrow = "-.->"; break;
+      default: arrow = "-->";
+    }
+    std::string label = e.label.empty() ? "" : "|\"" + MermaidText(e.label) + "\"|";
+    out += "  " + MermaidId(e.from) + " " + arrow + label + " " + MermaidId(e.to) + "\n";
+  }
+  out += "  classDef compensation stroke-dasharray: 5 5\n";
+  return out;
+}
+
+std::string RenderDot(const StepGraph& g) {
+  std::string out = "digraph \"" + DotText(g.workflow) + "\" {\n";
+  out += "  rankdir=TB;\n";
+  out += "  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n";
+  out += "  edge [fontname=\"Helvetica\", fontsize=10];\n";
+  for (const GraphNode& n : g.nodes) {
+    std::string attrs = "label=\"" + Join(NodeLines(n), "\\n", &DotText) + "\"";
+    switch (n.kind) {
+      case GraphNodeKind::kStart: attrs += ", shape=circle"; break;
+      case GraphNodeKind::kEnd: attrs += ", shape=doublecircle"; break;
+      case GraphNodeKind::kFail: attrs += ", shape=octagon"; break;
+      case GraphNodeKind::kActivity: break;
+      case GraphNodeKind::kSignal: attrs += ", shape=cds, style=\"\""; break;
+      case GraphNodeKind::kApproval: attrs += ", shape=hexagon, style=\"\""; break;
+      case GraphNodeKind::kCompensation: attrs += ", style=\"dashed\""; break;
+    }
+    out += "  \"" + DotText(n.id) + "\" [" + attrs + "];\n";
+  }
+  for (const GraphEdge& e : g.edges) {
+    std::string attrs;
+    auto add = [&](const std::string& a) { attrs += (attrs.empty() ? "" : ", ") + a; };
+    if (!e.label.empty()) add("label=\"" + DotText(e.label) + "\"");
+    if (e.kind == GraphEdgeKind::kSkip) add("style=dotted");
+    if (e.kind == GraphEdgeKind::kCompensate) add("style=dashed, arrowhead=empty");
+    out += "  \"" + DotText(e.from) + "\" -> \"" + DotText(e.to) + "\"" + (attrs.empty() ? "" : " [" + attrs + "]") +
+           ";\n";
+  }
+  out += "}\n";
+  return out;
+}
+
+Value StepGraphToValue(const StepGraph& g) {
+  Value::List nodes;
+  for (const GraphNode& n : g.nodes) {
+    nodes.push_back(Value::Map{{"id", n.id},
+                               {"kind", std::string(GraphNodeKindName(n.kind))},
+                               {"step", n.step},
+                               {"detail", n.detail},
+                               {"when", n.when}});
+  }
+  Value::List edges;
+  for (const GraphEdge& e : g.edges) {
+    edges.push_back(Value::Map{
+        {"from", e.from}, {"to", e.to}, {"kind", std::string(GraphEdgeKindName(e.kind))}, {"label", e.label}});
+  }
+  return Value::Map{{"workflow", g.workflow},
+                    {"version", g.version},
+                    {"nodes", Value(std::move(nodes))},
+                    {"edges", Value(std::move(edges))}};
+}
+
+}  // namespace steadfast
