@@ -306,6 +306,13 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
         else if (l == "warn") cfg.log_level = LogLevel::kWarn;
         else if (l == "error") cfg.log_level = LogLevel::kError;
         else return Status::InvalidArgument(at + "log_level must be debug, info, warn or error");
+      } else if (key == "log_format") {
+        cfg.log_format = v.as<std::string>();
+        if (cfg.log_format != "auto" && cfg.log_format != "json" && cfg.log_format != "text") {
+          return Status::InvalidArgument(at + "log_format must be auto, json or text");
+        }
+      } else if (key == "log_file") {
+        cfg.log_file = Resolve(base, v.as<std::string>());
       } else if (key == "http") {
         SF_RETURN_IF_ERROR(ParseHttpSection(v, path, base, cfg.http));
       } else {

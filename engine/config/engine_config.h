@@ -10,6 +10,8 @@
 //   plugins: [build/tests/plugins/libeffects_plugin.so]
 //   plugin_config: { refund: {...} }   # each plugin's own section
 //   log_level: info               # debug | info | warn | error
+//   log_format: auto              # json | text | auto (text on a terminal, else JSON lines)
+//   log_file: steadfast.log       # append logs here instead of stderr (relative to the config file)
 //   http:                         # the HTTP API (docs/http.md); absent = none
 //     listen: 127.0.0.1:8080      # host:port; port 0 = any free port
 //     max_body: 1MiB              # bytes, or with a KiB/MiB/KB/MB suffix
@@ -65,6 +67,8 @@ struct EngineConfig {
   std::vector<std::string> plugins;  // shared objects to load
   Value plugin_config;               // map: plugin name -> its section
   LogLevel log_level = LogLevel::kInfo;
+  std::string log_format = "auto";   // auto | json | text (docs/observability.md)
+  std::string log_file;              // resolved path; "" = stderr
   HttpConfig http;
 };
 

@@ -7,6 +7,7 @@
 
 #include "http/api_error.h"
 #include "http/openapi_spec.h"
+#include "http/ui_assets.h"
 
 namespace steadfast::http {
 namespace {
@@ -58,10 +59,14 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("GET", "/readyz", pub(&ApiHandler::Readyz));
   AddRoute("GET", "/metrics", pub(&ApiHandler::Metrics));
   AddRoute("GET", "/v1/openapi.yaml", pub(&ApiHandler::OpenApi));
+  AddRoute("GET", "/ui", pub(&ApiHandler::UiRedirect));
+  AddRoute("GET", "/ui/", pub(&ApiHandler::ServeUi));
+  AddRoute("GET", "/ui/{file}", pub(&ApiHandler::ServeUi));
   AddRoute("POST", "/v1/workflows", prot(Action::kStart, true, &WorkflowEndpoints::Start));
   AddRoute("GET", "/v1/workflows", prot(Action::kInspect, false, &WorkflowEndpoints::List));
   AddRoute("GET", "/v1/workflows/{id}", prot(Action::kInspect, false, &WorkflowEndpoints::Get));
   AddRoute("GET", "/v1/workflows/{id}/history", prot(Action::kInspect, false, &WorkflowEndpoints::History));
+  AddRoute("GET", "/v1/workflows/{id}/graph", prot(Action::kInspect, false, &WorkflowEndpoints::Graph));
   AddRoute("POST", "/v1/workflows/{id}/approvals/{step}", prot(Action::kDecide, true, &WorkflowEndpoints::Decide));
   AddRoute("POST", "/v1/workflows/{id}/signals/{name}", prot(Action::kSignal, true, &WorkflowEndpoints::Signal));
   AddRoute("POST", "/v1/workflows/{id}/cancel", prot(Action::kCancel, true, &WorkflowEndpoints::Cancel));
@@ -189,6 +194,7 @@ HttpResponse ApiHandler::Metrics(const HttpRequest&) {
     logger_.Warn("http: metrics: " + counts.status().ToString());
   }
   r.body += metrics_.Render();
+  if (options_.registry != nullptr) r.body += options_.registry->Render();
   return r;
 }
 
@@ -197,6 +203,37 @@ HttpResponse ApiHandler::OpenApi(const HttpRequest&) {
   r.status = 200;
   r.content_type = "application/yaml";
   r.body = std::string(OpenApiSpec());
+  return r;
+}
+
+HttpResponse ApiHandler::UiRedirect(const HttpRequest&) {
+  HttpResponse r;
+  r.status = 308;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", "/ui/");
+  r.body = "see /ui/\n";
+  return r;
+}
+
+// The page's files are public (they hold no data; every API call they make
+// carries the reviewer's token). A file name is looked up among the
+// embedded files only, so "..", "%2F" and the like simply do not exist.
+HttpResponse ApiHandler::ServeUi(const HttpRequest& request) {
+  std::string_view name = request.segments.size() == 2 ? std::string_view(request.segments[1]) : "";
+  std::optional<UiFile> file = FindUiFile(name);
+  if (!file) return ErrorResponse(ApiError::Make(404, "not_found", "no file '" + std::string(name) + "' in /ui/"));
+  HttpResponse r;
+  r.status = 200;
+  r.content_type = std::string(file->content_type);
+  r.body = std::string(file->body);
+  // Small files: fetched again on every load, so a new binary's page is used at once.
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // Only the page's own script and style; no inline code, no other origin, no framing.
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                         "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
   return r;
 }
 

@@ -2,8 +2,8 @@
 //
 // The pipeline every request goes through, in this order:
 //   1. route: unknown path 404, known path with another method 405 (Allow);
-//   2. public routes (/healthz, /readyz, /metrics, /v1/openapi.yaml) are
-//      answered here; every /v1/workflows route needs a bearer token:
+//   2. public routes (/healthz, /readyz, /metrics, /v1/openapi.yaml and the
+//      reviewer page's static files under /ui/) are answered here; every /v1/workflows route needs a bearer token:
 //      missing or unknown 401 (WWW-Authenticate: Bearer);
 //   3. the principal's rate limit: 429 with Retry-After;
 //   4. the role: 403 when no role of the principal allows the action;
@@ -27,6 +27,7 @@
 #include "http/router.h"
 #include "http/token_store.h"
 #include "http/workflow_endpoints.h"
+#include "metrics/registry.h"
 #include "runtime/workflow_service.h"
 #include "steadfast/clock.h"
 #include "steadfast/logger.h"
@@ -36,6 +37,9 @@ namespace steadfast::http {
 struct ApiHandlerOptions {
   int64_t max_body_bytes = 1 << 20;  // larger bodies: 413
   RateLimit rate_limit;
+  // More metrics appended to /metrics (engine, store, plugins:
+  // docs/observability.md); null = only the HTTP ones. Must outlive the handler.
+  const metrics::Registry* registry = nullptr;
 };
 
 class ApiHandler {
@@ -74,6 +78,8 @@ class ApiHandler {
   HttpResponse Readyz(const HttpRequest& request);
   HttpResponse Metrics(const HttpRequest& request);
   HttpResponse OpenApi(const HttpRequest& request);
+  HttpResponse UiRedirect(const HttpRequest& request);
+  HttpResponse ServeUi(const HttpRequest& request);
 
   const ApiHandlerOptions options_;
   WorkflowService& service_;

@@ -1,6 +1,8 @@
 // Prometheus text for the HTTP counters and instance gauges.
 #include "http/http_metrics.h"
 
+#include "metrics/exposition.h"
+
 namespace steadfast::http {
 namespace {
 
@@ -19,20 +21,6 @@ constexpr InstanceStatus kAllStatuses[] = {
 
 }  // namespace
 
-std::string EscapeLabelValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 void HttpMetrics::Record(std::string_view route, std::string_view method, int status) {
   std::lock_guard<std::mutex> lock(mu_);
   ++requests_[{std::string(route), std::string(KnownMethod(method)), status}];
@@ -46,7 +34,7 @@ std::string HttpMetrics::Render() const {
       "# TYPE steadfast_http_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
     const auto& [route, method, status] = key;
-    out += "steadfast_http_requests_total{route=\"" + EscapeLabelValue(route) + "\",method=\"" + method +
+    out += "steadfast_http_requests_total{route=\"" + metrics::EscapeLabelValue(route) + "\",method=\"" + method +
            "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
   }
   out +=

@@ -39,9 +39,6 @@ class HttpMetrics {
 // steadfast_instances{status=...} for every status (zeros included).
 std::string RenderInstanceCounts(const std::vector<std::pair<InstanceStatus, int64_t>>& counts);
 
-// A Prometheus label value with \, " and newline escaped.
-std::string EscapeLabelValue(std::string_view value);
-
 }  // namespace steadfast::http
 
 #endif  // STEADFAST_HTTP_HTTP_METRICS_H_

@@ -131,6 +131,16 @@ void Engine::Enqueue(const TaskRecord& task) {
   work_cv_.notify_one();
 }
 
+Engine::ReadyQueueStats Engine::ready_queue_stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ReadyQueueStats stats;
+  stats.depth = static_cast<int64_t>(ready_.size());
+  for (const TaskRecord& t : ready_) {
+    if (stats.oldest_due_at == 0 || t.due_at < stats.oldest_due_at) stats.oldest_due_at = t.due_at;
+  }
+  return stats;
+}
+
 void Engine::NoteDue(TimeMs due) {
   std::lock_guard<std::mutex> lock(mu_);
   if (next_due_ == 0 || due < next_due_) {

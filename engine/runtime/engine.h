@@ -59,6 +59,13 @@ class Engine {
   // Wakes the scheduler (e.g. after an external write is known).
   void Wake();
   const std::string& owner() const { return owner_; }
+  // The ready queue right now, for metrics: tasks waiting for a worker and
+  // the earliest due time among them (0 when empty). Takes the queue lock.
+  struct ReadyQueueStats {
+    int64_t depth = 0;
+    TimeMs oldest_due_at = 0;
+  };
+  ReadyQueueStats ready_queue_stats();
 
  private:
   void WorkerLoop();

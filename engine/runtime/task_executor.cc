@@ -205,7 +205,8 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     p.attempt = attempt;
     p.deadline_ms = running->deadline;
     p.traceparent = inst.rec.traceparent;
-    ActivityContext ctx(std::move(p), *env_.clock, *env_.logger, &running->cancelled);
+    FieldLogger attempt_logger(*env_.logger, LogFields{inst.rec.id, step.id, attempt, TraceIdOf(inst.rec.traceparent)});
+    ActivityContext ctx(std::move(p), *env_.clock, attempt_logger, &running->cancelled);
     result = Invoke(activity, ctx);
     if (env_.unwatch) env_.unwatch(running);
     if (running->resolved.exchange(true)) {

@@ -14,6 +14,7 @@
 #include "refund/psp/circuit_breaking_psp_adapter.h"
 #include "refund/psp/curl_transport.h"
 #include "refund/psp/stripe_psp_adapter.h"
+#include "refund/refund_metrics.h"
 #include "refund/refund_services.h"
 
 namespace steadfast::refund {
@@ -220,9 +221,21 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
                                        "compensation: open a manual review case"));
   SF_RETURN_IF_ERROR(registry.Register("refund.create_return_label", MakeCreateReturnLabelActivity(s),
                                        "open an RMA and issue its return label"));
+  SF_RETURN_IF_ERROR(registry.Register("refund.release_claim", MakeReleaseClaimActivity(s),
+                                       "compensation: drop this workflow's claim on a refund request"));
   SF_RETURN_IF_ERROR(registry.Register("refund.close_rma", MakeCloseRmaActivity(s), "close a return authorisation"));
   SF_RETURN_IF_ERROR(registry.Register("refund.adjust_loyalty", MakeAdjustLoyaltyActivity(s),
                                        "adjust a customer's loyalty points once per key"));
+  if (services->psp) {
+    // The breaker's state at /metrics (docs/observability.md). Weak: the
+    // process-wide registry may outlive these services (tests set up many).
+    std::weak_ptr<const RefundServices> weak = services;
+    RegisterCircuitStateGauge(metrics::DefaultRegistry(), "stripe", [weak] {
+      std::shared_ptr<const RefundServices> alive = weak.lock();
+      auto* guarded = alive ? dynamic_cast<const CircuitBreakingPspAdapter*>(alive->psp.get()) : nullptr;
+      return guarded != nullptr ? guarded->breaker().state() : CircuitState::kClosed;
+    });
+  }
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "builtin/std_activities.h"
+#include "observability/structured_logger.h"
 #include "refund/plugin.h"
 #include "runtime/plugin_loader.h"
 #include "store/sqlite/sqlite_store.h"
@@ -37,7 +38,11 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     if (l == "warn") ctx->config.log_level = LogLevel::kWarn;
     if (l == "error") ctx->config.log_level = LogLevel::kError;
   }
-  ctx->logger = std::make_unique<StderrLogger>(ctx->config.log_level);
+  if (const char* env = std::getenv("STEADFAST_LOG_FORMAT"); env != nullptr && *env != '\0') {
+    ctx->config.log_format = env;
+  }
+  SF_ASSIGN_OR_RETURN(LogFormat log_format, ParseLogFormat(ctx->config.log_format));
+  SF_ASSIGN_OR_RETURN(ctx->logger, StructuredLogger::Open(log_format, ctx->config.log_file, ctx->config.log_level));
 
   ctx->registry = std::make_unique<ActivityRegistry>();
   SF_RETURN_IF_ERROR(RegisterStdActivities(*ctx->registry));

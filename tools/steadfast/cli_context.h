@@ -31,7 +31,7 @@ std::set<std::string> CommonValuedFlags();
 struct CliContext {
   EngineConfig config;
   std::string config_dir;  // "" when no config file was used
-  std::unique_ptr<StderrLogger> logger;
+  std::unique_ptr<Logger> logger;  // StructuredLogger: log_format / log_file (docs/observability.md)
   std::unique_ptr<ActivityRegistry> registry;
   std::unique_ptr<WorkflowCatalog> catalog;
   std::unique_ptr<Store> store;

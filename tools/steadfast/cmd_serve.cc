@@ -18,6 +18,10 @@
 #include "http/api_handler.h"
 #include "http/api_server.h"
 #include "http/token_store.h"
+#include "metrics/registry.h"
+#include "observability/engine_metrics.h"
+#include "observability/metered_store.h"
+#include "refund/refund_metrics.h"
 #include "runtime/engine.h"
 
 namespace steadfast::cli {
@@ -81,7 +85,22 @@ int CmdServe(const Args& args) {
   eo.node_name = ctx.config.node_name;
   eo.lease_ms = ctx.config.lease_ms;
   eo.poll_interval_ms = ctx.config.poll_interval_ms;
-  Engine engine(eo, *ctx.store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
+  // Metrics (docs/observability.md): the engine writes through a MeteredStore
+  // (commit latency, store errors) and EngineMetrics counts every commit's
+  // history events; both outlive the engine, which calls them until it stops.
+  metrics::Registry& metrics_registry = metrics::DefaultRegistry();
+  MeteredStore metered_store(*ctx.store, metrics_registry);
+  EngineMetrics engine_metrics(metrics_registry, *ctx.catalog, metered_store, SystemClock::Instance());
+  engine_metrics.AddListener(refund::MakeRefundMetricsListener(metrics_registry));
+  refund::RegisterReconciliationGauges(metrics_registry);
+  Engine engine(eo, metered_store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
+  engine.AddObserver([&engine_metrics](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) {
+    engine_metrics.OnCommit(rec, events);
+  });
+  engine_metrics.SetQueueProbe([&engine] {
+    Engine::ReadyQueueStats q = engine.ready_queue_stats();
+    return QueueSnapshot{q.depth, q.oldest_due_at};
+  });
   Status s = engine.Start();
   if (!s.ok()) return Fail(kExitError, s.message());
   std::string workflows;
@@ -96,6 +115,7 @@ int CmdServe(const Args& args) {
     http::ApiHandlerOptions handler_options;
     handler_options.max_body_bytes = hc.max_body_bytes;
     handler_options.rate_limit = http::RateLimit{hc.rate_per_s, hc.rate_burst};
+    handler_options.registry = &metrics_registry;
     api_handler = std::make_unique<http::ApiHandler>(handler_options, engine.service(), std::move(*tokens),
                                                      SystemClock::Instance(), *ctx.logger);
     auto started = http::ApiServer::Start(server_options, *api_handler, *ctx.logger);

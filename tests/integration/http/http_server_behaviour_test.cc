@@ -229,7 +229,8 @@ TEST(HttpServerTest, ListenFlagOverridesTheConfigAndBadTokensConfigFailsFast) {
   for (int i = 0; i < 1500 && url.empty(); ++i) {
     std::string log = ReadFile(dir.File("serve.log"));
     size_t at = log.find("listening on ");
-    if (at != std::string::npos) url = log.substr(at + 13, log.find('\n', at) - at - 13);
+    // The URL ends at the line's end (text logs) or at the closing quote (JSON logs).
+    if (at != std::string::npos) url = log.substr(at + 13, log.find_first_of("\"\n", at) - at - 13);
     std::this_thread::sleep_for(20ms);
   }
   ASSERT_FALSE(url.empty()) << ReadFile(dir.File("serve.log"));

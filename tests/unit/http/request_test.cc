@@ -159,7 +159,6 @@ TEST(HttpMetricsTest, CountsByRouteMethodStatus) {
   std::string counts = RenderInstanceCounts({{InstanceStatus::kRunning, 3}});
   EXPECT_NE(counts.find("steadfast_instances{status=\"running\"} 3"), std::string::npos);
   EXPECT_NE(counts.find("steadfast_instances{status=\"cancelled\"} 0"), std::string::npos);
-  EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }
 
 TEST(HttpConfigTest, SizesAndAddresses) {

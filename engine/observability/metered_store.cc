@@ -1,0 +1,161 @@
+// Forwarding with timing and error counts.
+#include "observability/metered_store.h"
+
+#include <chrono>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace steadfast {
+namespace {
+
+class Stopwatch {
+ public:
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Buckets for one durable commit: an fsync is ~0.1-10 ms on SSDs.
+std::vector<double> CommitBuckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+}
+
+}  // namespace
+
+MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
+    : inner_(inner),
+      start_seconds_(registry.AddHistogram("steadfast_instance_start_commit_seconds",
+                                           "Latency of durable instance starts (StartInstance).", CommitBuckets())),
+      apply_seconds_(registry.AddHistogram(
+          "steadfast_checkpoint_commit_seconds",
+          "Latency of durable checkpoint commits (Store::Apply), group-commit wait included.", CommitBuckets())),
+      errors_(registry.AddCounterFamily("steadfast_store_errors_total",
+                                        "Store calls that returned an error, by operation and status code.",
+                                        {"op", "code"})),
+      transactions_(registry.AddCounter("steadfast_store_transactions_total",
+                                        "SQLite write transactions committed or attempted (one fsync each).")),
+      checkpoints_(registry.AddCounter(
+          "steadfast_store_checkpoints_total",
+          "Write requests (checkpoints, starts, claims) carried by those transactions; "
+          "rate(checkpoints)/rate(transactions) is checkpoints per commit.")),
+      failed_transactions_(registry.AddCounter("steadfast_store_failed_transactions_total",
+                                               "SQLite write transactions that failed as a whole.")),
+      largest_batch_(registry.AddGauge("steadfast_store_largest_batch",
+                                       "Most write requests one transaction has carried since start.")) {
+  registry.SetCollector("steadfast_store", [this] {
+    auto* sqlite = dynamic_cast<SqliteStore*>(&inner_);
+    if (sqlite == nullptr) return;
+    SqliteStoreStats stats = sqlite->Stats();
+    transactions_.Mirror(stats.transactions);
+    checkpoints_.Mirror(stats.requests);
+    failed_transactions_.Mirror(stats.failed_transactions);
+    largest_batch_.Set(static_cast<double>(stats.largest_batch));
+  });
+}
+
+void MeteredStore::Count(const char* op, const Status& s) {
+  if (!s.ok()) errors_.WithLabels({op, std::string(StatusCodeName(s.code()))}).Inc();
+}
+
+Status MeteredStore::PutDefinition(const DefinitionRecord& def) {
+  Status s = inner_.PutDefinition(def);
+  Count("put_definition", s);
+  return s;
+}
+
+Result<std::optional<DefinitionRecord>> MeteredStore::GetDefinition(const std::string& hash) {
+  auto r = inner_.GetDefinition(hash);
+  Count("get_definition", r.status());
+  return r;
+}
+
+Result<StartResult> MeteredStore::StartInstance(StartRequest req) {
+  Stopwatch w;
+  auto r = inner_.StartInstance(std::move(req));
+  if (r.ok()) start_seconds_.Observe(w.Seconds());
+  Count("start_instance", r.status());
+  return r;
+}
+
+Result<CommitResult> MeteredStore::Apply(Commit commit) {
+  Stopwatch w;
+  auto r = inner_.Apply(std::move(commit));
+  if (r.ok()) apply_seconds_.Observe(w.Seconds());
+  Count("apply", r.status());
+  return r;
+}
+
+Result<std::vector<TaskRecord>> MeteredStore::ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
+                                                            int limit) {
+  auto r = inner_.ClaimDueTasks(owner, now, lease_until, limit);
+  Count("claim_due_tasks", r.status());
+  return r;
+}
+
+Result<int64_t> MeteredStore::ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) {
+  auto r = inner_.ReleaseLeases(owner_prefix, except_owner);
+  Count("release_leases", r.status());
+  return r;
+}
+
+Status MeteredStore::RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) {
+  Status s = inner_.RenewLease(task_id, lease_token, lease_until);
+  Count("renew_lease", s);
+  return s;
+}
+
+Result<std::optional<TimeMs>> MeteredStore::NextDueAt(TimeMs now) {
+  auto r = inner_.NextDueAt(now);
+  Count("next_due_at", r.status());
+  return r;
+}
+
+Result<std::optional<InstanceRecord>> MeteredStore::GetInstance(const std::string& id) {
+  auto r = inner_.GetInstance(id);
+  Count("get_instance", r.status());
+  return r;
+}
+
+Result<std::vector<InstanceRecord>> MeteredStore::ListInstances(const ListFilter& filter) {
+  auto r = inner_.ListInstances(filter);
+  Count("list_instances", r.status());
+  return r;
+}
+
+Result<std::vector<std::pair<InstanceStatus, int64_t>>> MeteredStore::CountByStatus() {
+  auto r = inner_.CountByStatus();
+  Count("count_by_status", r.status());
+  return r;
+}
+
+Result<std::vector<HistoryEvent>> MeteredStore::GetHistory(const std::string& instance_id, int64_t after_seq,
+                                                           int limit) {
+  auto r = inner_.GetHistory(instance_id, after_seq, limit);
+  Count("get_history", r.status());
+  return r;
+}
+
+Result<std::vector<TaskRecord>> MeteredStore::GetTasks(const std::string& instance_id) {
+  auto r = inner_.GetTasks(instance_id);
+  Count("get_tasks", r.status());
+  return r;
+}
+
+Result<std::vector<SignalRecord>> MeteredStore::GetPendingSignals(const std::string& instance_id,
+                                                                  const std::string& name) {
+  auto r = inner_.GetPendingSignals(instance_id, name);
+  Count("get_pending_signals", r.status());
+  return r;
+}
+
+Result<std::optional<SignalRecord>> MeteredStore::FindSignalByKey(const std::string& instance_id,
+                                                                  const std::string& idempotency_key) {
+  auto r = inner_.FindSignalByKey(instance_id, idempotency_key);
+  Count("find_signal_by_key", r.status());
+  return r;
+}
+
+}  // namespace steadfast

@@ -1,0 +1,146 @@
+// Refund SLIs from committed events; breaker and reconciliation gauges.
+#include "refund/refund_metrics.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "refund/reconciliation.h"
+#include "runtime/history_types.h"
+
+namespace steadfast::refund {
+namespace {
+
+constexpr size_t kMaxCurrencies = 200;  // ISO 4217 has ~180 codes; anything else is "other"
+
+double Seconds(int64_t ms) { return static_cast<double>(std::max<int64_t>(0, ms)) / 1000.0; }
+
+// Only well-formed ISO-looking codes become label values.
+std::string CurrencyLabel(const std::string& c) {
+  if (c.size() != 3) return metrics::kOverflowLabelValue;
+  for (char ch : c) {
+    if (ch < 'A' || ch > 'Z') return metrics::kOverflowLabelValue;
+  }
+  return c;
+}
+
+struct RefundMetrics {
+  explicit RefundMetrics(metrics::Registry& r)
+      : refunds(r.AddCounterFamily("steadfast_refunds_total",
+                                   "Refunds by outcome: succeeded (the PSP refunded) or failed (the PSP step failed "
+                                   "for good).",
+                                   {"workflow", "outcome"})),
+        amount(r.AddCounterFamily("steadfast_refunded_amount_minor_total",
+                                  "Money refunded through the PSP, in minor units of the currency.", {"currency"},
+                                  kMaxCurrencies)),
+        latency(r.AddHistogramFamily("steadfast_refund_latency_seconds",
+                                     "Time from the workflow's start to the PSP confirming the refund.", {"workflow"},
+                                     metrics::WorkflowLatencyBuckets())),
+        replays(r.AddCounter("steadfast_psp_idempotent_replays_total",
+                             "PSP refunds answered as a replay of an earlier request with the same idempotency key: "
+                             "duplicate money movements prevented.")),
+        notifications(r.AddCounterFamily("steadfast_refund_notifications_total",
+                                         "Customer receipts: sent, not_sent (gave up after its tries) or failed.",
+                                         {"outcome"})),
+        release_lag(r.AddHistogramFamily("steadfast_inventory_release_lag_seconds",
+                                         "Time from the workflow's start to the inventory being released.",
+                                         {"workflow"}, metrics::WorkflowLatencyBuckets())) {}
+
+  void On(const ObservedEvent& o) {
+    if (o.compensation) return;
+    const HistoryEvent& e = o.event;
+    const std::string& wf = o.instance.workflow_name;
+    const int64_t since_start = e.at - o.instance.created_at;
+    if (o.activity == "refund.psp_refund") {
+      if (e.type == history::kAttemptSucceeded) {
+        const Value& out = e.data.Get("output");
+        refunds.WithLabels({wf, "succeeded"}).Inc();
+        const Value& money = out.Get("amount");
+        amount.WithLabels({CurrencyLabel(money.Get("currency").StringOr(""))}).Inc(money.Get("minor").IntOr(0));
+        latency.WithLabels({wf}).Observe(Seconds(since_start));
+        if (out.Get("replayed").BoolOr(false)) replays.Inc();
+      } else if (e.type == history::kStepFailed) {
+        refunds.WithLabels({wf, "failed"}).Inc();
+      }
+    } else if (o.activity == "refund.notify_customer") {
+      if (e.type == history::kAttemptSucceeded) {
+        notifications.WithLabels({e.data.Get("output").Get("sent").BoolOr(false) ? "sent" : "not_sent"}).Inc();
+      } else if (e.type == history::kStepFailed) {
+        notifications.WithLabels({"failed"}).Inc();
+      }
+    } else if (o.activity == "refund.release_inventory") {
+      if (e.type == history::kAttemptSucceeded && e.data.Get("output").Get("released").BoolOr(false)) {
+        release_lag.WithLabels({wf}).Observe(Seconds(since_start));
+      }
+    }
+  }
+
+  metrics::Family<metrics::Counter>& refunds;
+  metrics::Family<metrics::Counter>& amount;
+  metrics::Family<metrics::Histogram>& latency;
+  metrics::Counter& replays;
+  metrics::Family<metrics::Counter>& notifications;
+  metrics::Family<metrics::Histogram>& release_lag;
+};
+
+constexpr DriftKind kAllDriftKinds[] = {DriftKind::kPspNotInLedger,        DriftKind::kLedgerNotInPsp,
+                                        DriftKind::kAmountMismatch,        DriftKind::kDuplicatePspRefund,
+                                        DriftKind::kDuplicateLedgerPosting, DriftKind::kWorkflowWithoutLedger};
+
+}  // namespace
+
+EventListener MakeRefundMetricsListener(metrics::Registry& registry) {
+  auto m = std::make_shared<RefundMetrics>(registry);
+  return [m](const ObservedEvent& o) { m->On(o); };
+}
+
+void RegisterCircuitStateGauge(metrics::Registry& registry, const std::string& psp,
+                               std::function<CircuitState()> state) {
+  auto& gauge = registry.AddGaugeFamily("steadfast_psp_circuit_state",
+                                        "The PSP client's circuit breaker: 0 closed, 1 open, 2 half-open.", {"psp"});
+  gauge.WithLabels({psp}).Set(0);
+  registry.SetCollector("steadfast_psp_circuit_state/" + psp, [&gauge, psp, state = std::move(state)] {
+    gauge.WithLabels({psp}).Set(static_cast<double>(static_cast<int>(state())));
+  });
+}
+
+namespace {
+
+struct ReconciliationGauges {
+  metrics::Family<metrics::Gauge>& drift;
+  metrics::Family<metrics::Gauge>& amount;
+  metrics::Gauge& last;
+};
+
+ReconciliationGauges ReconciliationMetrics(metrics::Registry& registry) {
+  auto& drift = registry.AddGaugeFamily("steadfast_reconciliation_drift",
+                                        "Drifts found by the last reconciliation run, by kind.", {"kind"});
+  auto& amount = registry.AddGaugeFamily("steadfast_reconciliation_drift_amount_minor",
+                                         "Money in drift found by the last reconciliation run (absolute, minor units).",
+                                         {"currency"}, kMaxCurrencies);
+  auto& last = registry.AddGauge("steadfast_reconciliation_last_run_timestamp_seconds",
+                                 "When the last reconciliation run finished (Unix time).");
+  return {drift, amount, last};
+}
+
+}  // namespace
+
+void RegisterReconciliationGauges(metrics::Registry& registry) {
+  ReconciliationGauges g = ReconciliationMetrics(registry);
+  for (DriftKind k : kAllDriftKinds) g.drift.WithLabels({std::string(DriftKindName(k))});
+}
+
+void PublishReconciliationDrift(metrics::Registry& registry, const std::map<std::string, int64_t>& drifts_by_kind,
+                                const std::map<std::string, int64_t>& amount_minor_by_currency, TimeMs run_at) {
+  auto [drift, amount, last] = ReconciliationMetrics(registry);
+  for (DriftKind k : kAllDriftKinds) {
+    std::string name(DriftKindName(k));
+    auto it = drifts_by_kind.find(name);
+    drift.WithLabels({name}).Set(it == drifts_by_kind.end() ? 0.0 : static_cast<double>(it->second));
+  }
+  for (const auto& [currency, minor] : amount_minor_by_currency) {
+    amount.WithLabels({CurrencyLabel(currency)}).Set(static_cast<double>(minor < 0 ? -minor : minor));
+  }
+  last.Set(static_cast<double>(run_at) / 1000.0);
+}
+
+}  // namespace steadfast::refund

@@ -1,0 +1,333 @@
+// /metrics of a real `steadfast serve` after scripted workflows: exact
+// counter values and histogram counts, checked over loopback HTTP, and the
+// page checked by a real parser (`promtool check metrics`).
+//
+// Engine scenario: small workflows of std.* activities (successes, a retry,
+// a non-retryable failure, a held approval and one not held). Refund
+// scenario: reservation_refund against the real sandbox PSP, whose first
+// refund response is lost after the refund was made, so the retry is
+// answered as an idempotent replay.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "http/token_store.h"
+#include "sandbox_process.h"
+#include "subprocess.h"
+#include "test_server.h"
+
+namespace steadfast {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Call;
+using testing::Reply;
+using testing::RunResult;
+using testing::Send;
+using testing::Subprocess;
+using testing::TempDir;
+
+const std::string kSource = STEADFAST_SOURCE_ROOT;
+constexpr const char* kOps = "obs-ops-token-1";        // operator
+constexpr const char* kReviewer = "obs-rita-token-2";  // reviewer
+
+constexpr const char* kWorkflows[][2] = {
+    {"quick", R"(name: quick
+version: 1
+steps:
+  - id: a
+    activity: std.noop
+  - id: b
+    activity: std.noop
+)"},
+    {"retry", R"(name: retry
+version: 1
+steps:
+  - id: flaky
+    activity: std.fail
+    with: { times: 1, code: flaky }
+    retry: { max_attempts: 3, initial_interval: 10ms, backoff: 1.0 }
+)"},
+    {"doomed", R"(name: doomed
+version: 2
+steps:
+  - id: broken
+    activity: std.fail
+    with: { times: 5, code: broken, retryable: false }
+)"},
+    {"held", R"(name: held
+version: 1
+input: { amount: int }
+steps:
+  - id: review
+    approval:
+      when: "${input.amount > 100}"
+  - id: after
+    activity: std.noop
+)"},
+};
+
+// name{labels} -> value, for every sample line of an exposition.
+std::map<std::string, double> ParseSamples(const std::string& text) {
+  std::map<std::string, double> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t space = line.rfind(' ');
+    std::string value = line.substr(space + 1);
+    out[line.substr(0, space)] = value == "+Inf" ? 1e300 : std::stod(value);
+  }
+  return out;
+}
+
+class Server {
+ public:
+  explicit Server(const std::string& extra_config = "", std::map<std::string, std::string> env = {}) {
+    std::filesystem::create_directories(dir_.File("workflows"));
+    for (const auto& [name, yaml] : kWorkflows) testing::WriteFile(dir_.File(std::string("workflows/") + name + ".yaml"), yaml);
+    config_ = dir_.File("steadfast.yaml");
+    testing::WriteFile(config_, "database: engine.db\nworkflows_dir: workflows\nworkers: 2\nnode_name: obstest\n"
+                                "poll_interval: 50ms\nhttp:\n  listen: 127.0.0.1:0\n  tokens:\n"
+                                "    - { name: ops, sha256: " + http::Sha256Hex(kOps) + ", roles: [operator] }\n"
+                                "    - { name: rita, sha256: " + http::Sha256Hex(kReviewer) + ", roles: [reviewer] }\n" +
+                                    extra_config);
+    process_ = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env,
+                                            dir_.File("serve.log"));
+    const std::regex listening("listening on (http://[0-9.]+:[0-9]+)");
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::smatch m;
+      std::string log = Log();
+      if (std::regex_search(log, m, listening)) {
+        url_ = m[1];
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "serve did not start:\n" << Log();
+  }
+  ~Server() {
+    if (process_ && process_->running()) {
+      process_->Kill(SIGTERM);
+      if (!process_->Wait(10000)) process_->Kill(SIGKILL);
+    }
+  }
+
+  std::string Log() const { return testing::ReadFile(dir_.File("serve.log")); }
+  const std::string& url() const { return url_; }
+  const TempDir& dir() const { return dir_; }
+
+  Reply Post(const std::string& path, const std::string& token, const Value& body) const {
+    return Send(url_, testing::MakeCall("POST", path, token, body.ToJson()));
+  }
+  std::string Start(const std::string& workflow, const std::string& id, const Value& input) const {
+    Reply r = Post("/v1/workflows", kOps, Value::Map{{"workflow", workflow}, {"id", id}, {"input", input}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return id;
+  }
+  // Polls until the instance has `status`; returns false on timeout.
+  bool WaitFor(const std::string& id, const std::string& status, int timeout_ms = 20000) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      Reply r = Send(url_, testing::MakeCall("GET", "/v1/workflows/" + id, kOps, ""));
+      last = r.json.Get("status").StringOr("");
+      if (last == status) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    ADD_FAILURE() << id << " stayed " << last << ", expected " << status << "\n" << Log();
+    return false;
+  }
+  std::string Scrape() const {
+    Reply r = Send(url_, testing::MakeCall("GET", "/metrics", "", ""));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+    return r.body;
+  }
+
+ private:
+  TempDir dir_;
+  std::string config_, url_;
+  std::unique_ptr<Subprocess> process_;
+};
+
+// Runs `promtool check metrics` on the text; returns its exit code and output.
+RunResult Promtool(const TempDir& dir, const std::string& exposition) {
+  std::string file = dir.File("scrape.prom");
+  testing::WriteFile(file, exposition);
+  return testing::RunCommand({"/bin/sh", "-c", "promtool check metrics < '" + file + "'"});
+}
+
+// Metric names used by docs/observability/{alerts.yml,grafana-dashboard.json}
+// must each have a `# TYPE` line on the page (histogram series by their base).
+void ExpectReferencedMetricsExist(const std::string& page) {
+  const std::string rules = testing::ReadFile(kSource + "/docs/observability/alerts.yml");
+  const std::string dashboard = testing::ReadFile(kSource + "/docs/observability/grafana-dashboard.json");
+  auto parsed = Value::FromJson(dashboard);
+  ASSERT_TRUE(parsed.ok()) << "grafana-dashboard.json: " << parsed.status().ToString();
+  const std::regex name("steadfast_[a-z0-9_]+");
+  int checked = 0;
+  for (const std::string* text : {&rules, &dashboard}) {
+    for (auto it = std::sregex_iterator(text->begin(), text->end(), name); it != std::sregex_iterator(); ++it) {
+      std::string metric = it->str();
+      bool found = page.find("# TYPE " + metric + " ") != std::string::npos;
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        const std::string sfx = suffix;
+        if (!found && metric.size() > sfx.size() && metric.compare(metric.size() - sfx.size(), sfx.size(), sfx) == 0) {
+          found = page.find("# TYPE " + metric.substr(0, metric.size() - sfx.size()) + " histogram") != std::string::npos;
+        }
+      }
+      EXPECT_TRUE(found) << metric << " is referenced by docs/observability but not exposed";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 30);
+}
+
+TEST(MetricsScrape, EngineCountersAfterScriptedWorkflows) {
+  Server s;
+  ASSERT_FALSE(s.url().empty());
+  for (int i = 1; i <= 3; ++i) s.Start("quick", "q" + std::to_string(i), Value::Map{});
+  s.Start("retry", "r1", Value::Map{});
+  s.Start("doomed", "d1", Value::Map{});
+  s.Start("held", "h-small", Value::Map{{"amount", 50}});
+  s.Start("held", "h-big", Value::Map{{"amount", 500}});
+  for (const char* id : {"q1", "q2", "q3", "r1", "h-small"}) ASSERT_TRUE(s.WaitFor(id, "completed"));
+  ASSERT_TRUE(s.WaitFor("d1", "failed"));
+  ASSERT_TRUE(s.WaitFor("h-big", "waiting_approval"));
+
+  // While one approval is held.
+  auto held = ParseSamples(s.Scrape());
+  EXPECT_EQ(held["steadfast_workflows_waiting{kind=\"approval\"}"], 1);
+  EXPECT_EQ(held["steadfast_workflows_waiting{kind=\"signal\"}"], 0);
+  EXPECT_EQ(held["steadfast_workflows_in_flight"], 1);
+  EXPECT_GT(held["steadfast_oldest_waiting_approval_age_seconds"], 0);
+  EXPECT_EQ(held["steadfast_waits_started_total{workflow=\"held\",kind=\"approval\"}"], 1);
+
+  Reply approved = s.Post("/v1/workflows/h-big/approvals/review", kReviewer,
+                          Value::Map{{"decision", "approve"}, {"comment", "fine"}});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  ASSERT_TRUE(s.WaitFor("h-big", "completed"));
+
+  const std::string page = s.Scrape();
+  auto m = ParseSamples(page);
+  EXPECT_EQ(m["steadfast_workflows_started_total{workflow=\"quick\",version=\"1\"}"], 3);
+  EXPECT_EQ(m["steadfast_workflows_started_total{workflow=\"doomed\",version=\"2\"}"], 1);
+  EXPECT_EQ(m["steadfast_workflows_started_total{workflow=\"held\",version=\"1\"}"], 2);
+  EXPECT_EQ(m["steadfast_workflows_finished_total{workflow=\"quick\",version=\"1\",outcome=\"completed\"}"], 3);
+  EXPECT_EQ(m["steadfast_workflows_finished_total{workflow=\"retry\",version=\"1\",outcome=\"completed\"}"], 1);
+  EXPECT_EQ(m["steadfast_workflows_finished_total{workflow=\"doomed\",version=\"2\",outcome=\"failed\"}"], 1);
+  EXPECT_EQ(m["steadfast_workflows_finished_total{workflow=\"held\",version=\"1\",outcome=\"completed\"}"], 2);
+  EXPECT_EQ(m.count("steadfast_workflows_finished_total{workflow=\"quick\",version=\"1\",outcome=\"failed\"}"), 0u);
+
+  // std.noop: 3 quick x 2 steps + 2 held; std.fail: retry (fail, succeed) + doomed (fail).
+  EXPECT_EQ(m["steadfast_activity_attempts_total{activity=\"std.noop\",outcome=\"succeeded\"}"], 8);
+  EXPECT_EQ(m["steadfast_activity_attempts_total{activity=\"std.fail\",outcome=\"succeeded\"}"], 1);
+  EXPECT_EQ(m["steadfast_activity_attempts_total{activity=\"std.fail\",outcome=\"failed\"}"], 2);
+  EXPECT_EQ(m["steadfast_activity_failures_total{activity=\"std.fail\",code=\"flaky\"}"], 1);
+  EXPECT_EQ(m["steadfast_activity_failures_total{activity=\"std.fail\",code=\"broken\"}"], 1);
+  EXPECT_EQ(m["steadfast_activity_retries_total{activity=\"std.fail\"}"], 1);
+  EXPECT_EQ(m["steadfast_steps_failed_total{activity=\"std.fail\",code=\"broken\"}"], 1);
+  EXPECT_EQ(m["steadfast_lease_reclaims_total"], 0);
+
+  // Histograms: one observation per attempt / per finished workflow.
+  EXPECT_EQ(m["steadfast_activity_duration_seconds_count{activity=\"std.noop\"}"], 8);
+  EXPECT_EQ(m["steadfast_activity_duration_seconds_bucket{activity=\"std.noop\",le=\"+Inf\"}"], 8);
+  EXPECT_EQ(m["steadfast_activity_duration_seconds_count{activity=\"std.fail\"}"], 3);
+  EXPECT_EQ(m["steadfast_workflow_duration_seconds_count{workflow=\"quick\",outcome=\"completed\"}"], 3);
+  EXPECT_EQ(m["steadfast_workflow_duration_seconds_count{workflow=\"doomed\",outcome=\"failed\"}"], 1);
+
+  // Approvals: one held and approved, one passed by its condition.
+  EXPECT_EQ(m["steadfast_approval_checks_total{workflow=\"held\",result=\"held\"}"], 1);
+  EXPECT_EQ(m["steadfast_approval_checks_total{workflow=\"held\",result=\"not_required\"}"], 1);
+  EXPECT_EQ(m["steadfast_approval_decisions_total{workflow=\"held\",decision=\"approve\"}"], 1);
+  EXPECT_EQ(m["steadfast_workflows_waiting{kind=\"approval\"}"], 0);
+  EXPECT_EQ(m["steadfast_workflows_in_flight"], 0);
+  EXPECT_EQ(m["steadfast_oldest_waiting_approval_age_seconds"], 0);
+
+  // Store and queue: every checkpoint was a timed durable commit.
+  // At least one checkpoint per instance after its start (steps may share one commit).
+  EXPECT_GE(m["steadfast_checkpoint_commit_seconds_count"], 7);
+  EXPECT_EQ(m["steadfast_instance_start_commit_seconds_count"], 7);
+  EXPECT_GE(m["steadfast_store_transactions_total"], 1);
+  EXPECT_GE(m["steadfast_store_checkpoints_total"], m["steadfast_store_transactions_total"]);
+  EXPECT_EQ(m["steadfast_ready_queue_depth"], 0);
+  EXPECT_EQ(m.count("steadfast_ready_queue_oldest_age_seconds"), 1u);
+  EXPECT_EQ(m["steadfast_http_requests_total{route=\"/v1/workflows\",method=\"POST\",status=\"201\"}"], 7);
+
+  // No instance id ever becomes a label value.
+  for (const char* id : {"q1", "r1", "d1", "h-big", "h-small"}) {
+    EXPECT_THAT(page, ::testing::Not(HasSubstr(std::string("\"") + id + "\""))) << id;
+  }
+
+  RunResult checked = Promtool(s.dir(), page);
+  EXPECT_EQ(checked.exit_code, 0) << checked.output << "\n" << page;
+}
+
+// reservation_refund against the sandbox PSP; the first refund response is
+// lost after the PSP made the refund, so the retry is an idempotent replay.
+TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
+  integration::SandboxProcess sandbox;
+  Status started = sandbox.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  const std::string psp = sandbox.base_url();
+  Call seed = testing::MakeCall("POST", "/sandbox/charges", "",
+                                Value(Value::Map{{"id", "ch_r1001"}, {"amount", 27000}, {"currency", "EUR"}}).ToJson());
+  seed.headers.push_back({"Idempotency-Key", "seed-ch_r1001"});
+  Reply seeded = Send(psp, seed);
+  ASSERT_LT(seeded.status, 300) << seeded.body;
+  Reply faults = Send(psp, testing::MakeCall("POST", "/sandbox/faults", "",
+                                             R"({"drop_next": 1, "scope": ["/v1/refunds"]})"));
+  ASSERT_LT(faults.status, 300) << faults.body;
+
+  Server s("workflows_dir: " + kSource + "/workflows\n" +
+               "plugin_config:\n  refund:\n"
+               "    policies: " + kSource + "/config/refund_policies.yaml\n"
+               "    risk_rules: " + kSource + "/config/risk_rules.yaml\n"
+               "    psp: { base_url: \"" + psp + "\", timeout: 10s, settle_wait: 2s }\n"
+               "    inventory_url: \"" + psp + "\"\n    notification_url: \"" + psp + "\"\n",
+           {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
+  ASSERT_FALSE(s.url().empty());
+  auto input = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/reservation.json"));
+  ASSERT_TRUE(input.ok());
+  s.Start("reservation_refund", "wf-refund", *input);
+  ASSERT_TRUE(s.WaitFor("wf-refund", "completed", 60000));
+
+  const std::string page = s.Scrape();
+  auto m = ParseSamples(page);
+  EXPECT_EQ(m["steadfast_refunds_total{workflow=\"reservation_refund\",outcome=\"succeeded\"}"], 1);
+  EXPECT_EQ(m.count("steadfast_refunds_total{workflow=\"reservation_refund\",outcome=\"failed\"}"), 0u);
+  EXPECT_EQ(m["steadfast_refunded_amount_minor_total{currency=\"EUR\"}"], 27000);
+  EXPECT_EQ(m["steadfast_psp_idempotent_replays_total"], 1);
+  EXPECT_EQ(m["steadfast_activity_attempts_total{activity=\"refund.psp_refund\",outcome=\"failed\"}"], 1);
+  EXPECT_EQ(m["steadfast_activity_attempts_total{activity=\"refund.psp_refund\",outcome=\"succeeded\"}"], 1);
+  EXPECT_EQ(m["steadfast_activity_retries_total{activity=\"refund.psp_refund\"}"], 1);
+  EXPECT_EQ(m["steadfast_refund_latency_seconds_count{workflow=\"reservation_refund\"}"], 1);
+  EXPECT_EQ(m["steadfast_refund_notifications_total{outcome=\"sent\"}"], 1);
+  EXPECT_EQ(m["steadfast_inventory_release_lag_seconds_count{workflow=\"reservation_refund\"}"], 1);
+  EXPECT_EQ(m["steadfast_approval_checks_total{workflow=\"reservation_refund\",result=\"not_required\"}"], 1);
+  EXPECT_EQ(m["steadfast_psp_circuit_state{psp=\"stripe\"}"], 0);
+  EXPECT_EQ(m["steadfast_reconciliation_drift{kind=\"psp_not_in_ledger\"}"], 0);
+  EXPECT_EQ(m["steadfast_workflows_finished_total{workflow=\"reservation_refund\",version=\"1\",outcome=\"completed\"}"],
+            1);
+  // Never a customer or reservation id as a label.
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("guest-17")));
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("r-1001")));
+
+  RunResult checked = Promtool(s.dir(), page);
+  EXPECT_EQ(checked.exit_code, 0) << checked.output << "\n" << page;
+
+  // Every metric the alert rules and the Grafana dashboard query is exposed
+  // (this server has the refund plugin, so all of them must be).
+  ExpectReferencedMetricsExist(page);
+}
+
+}  // namespace
+}  // namespace steadfast
