@@ -10,19 +10,31 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libasio-dev libcereal-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librestinio-dev libhttp-parser-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
-  curl
+  curl chromium prometheus
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# Node.js and npm run the browser test (tests/browser); any Node >= 18 will do.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# playwright-core for the browser test, exactly as pinned in its lock file
+# (it drives Debian's /usr/bin/chromium; no browser is downloaded).
+BROWSER_DIR="$ROOT/tests/browser"
+if [ ! -f "$BROWSER_DIR/node_modules/.package-lock.json" ] ||
+   [ "$BROWSER_DIR/package-lock.json" -nt "$BROWSER_DIR/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in tests/browser"
+  (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund >/dev/null) ||
+    echo "setup: npm ci failed in tests/browser; the browser_ui test will fail until it succeeds"
 fi
 
 if [ ! -f "$BUILD/build.ninja" ]; then

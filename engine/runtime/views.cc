@@ -71,6 +71,11 @@ std::string HistoryEventLine(const HistoryEvent& e) {
     detail = d.Get("activity").StringOr("");
   }
   if (detail.size() > 160) detail = detail.substr(0, 157) + "...";
+  if (d.Find("duration_ms") && e.attempt > 0) {
+    // An attempt's start is not a row of its own (docs/history.md): say it here.
+    TimeMs started = d.Get("started_at").IntOr(e.at - d.Get("duration_ms").IntOr(0));
+    detail = "started " + FormatTime(started) + "  " + detail;
+  }
   char buf[96];
   std::snprintf(buf, sizeof(buf), "%4lld  %s  %-22s %-18s ", static_cast<long long>(e.seq), time.c_str(),
                 e.type.c_str(), where.c_str());

@@ -17,6 +17,7 @@
 
 #include "cli_context.h"
 #include "commands.h"
+#include "percentile.h"
 #include "builtin/std_activities.h"
 #include "runtime/engine.h"
 #include "store/sqlite/sqlite_store.h"
@@ -25,13 +26,6 @@ namespace steadfast::cli {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
 
 // Raw SQLite: one INSERT per transaction, WAL, the given synchronous mode.
 Result<double> BaselineCommitsPerSecond(const std::string& dir, SyncMode sync, int n) {

@@ -11,6 +11,7 @@ namespace steadfast::cli {
 using Args = std::vector<std::string>;
 
 int CmdValidate(const Args& args);
+int CmdGraph(const Args& args);  // cmd_graph.cc
 int CmdRun(const Args& args);
 int CmdServe(const Args& args);
 int CmdStart(const Args& args);
@@ -23,7 +24,9 @@ int CmdCancel(const Args& args);
 int CmdResume(const Args& args);
 int CmdActivities(const Args& args);
 int CmdBench(const Args& args);
-int CmdRefund(const Args& args);  // cmd_refund.cc: quote, ledger, records
+int CmdBenchApi(const Args& args);  // cmd_bench_api.cc
+int CmdRefund(const Args& args);  // cmd_refund.cc: quote, policy-diff, ledger, records
+int CmdReconcile(const Args& args);  // cmd_reconcile.cc
 
 }  // namespace steadfast::cli
 

@@ -8,13 +8,9 @@
 namespace steadfast::cli {
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
 struct ListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
-using Easy = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
 
 void GlobalInit() {
@@ -39,10 +35,17 @@ bool Append(HeaderList& list, const std::string& line) {
 
 CurlHttpClient::CurlHttpClient(std::string ca_file) : ca_file_(std::move(ca_file)) { GlobalInit(); }
 
+CurlHttpClient::~CurlHttpClient() {
+  if (handle_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
+
 Result<HttpReply> CurlHttpClient::Send(const HttpCall& call) {
-  Easy easy(curl_easy_init());
-  if (!easy) return Status::Internal("curl_easy_init failed");
-  CURL* h = easy.get();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (handle_ == nullptr) handle_ = curl_easy_init();
+  if (handle_ == nullptr) return Status::Internal("curl_easy_init failed");
+  CURL* h = static_cast<CURL*>(handle_);
+  // Forgets the previous call's options but keeps its open connection.
+  curl_easy_reset(h);
   HeaderList headers;
   for (const auto& [name, value] : call.headers) {
     if (!Append(headers, name + ": " + value)) return Status::Internal("out of memory building headers");

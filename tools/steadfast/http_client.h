@@ -10,6 +10,7 @@
 #define STEADFAST_TOOLS_HTTP_CLIENT_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,14 +43,21 @@ class HttpClient {
   virtual Result<HttpReply> Send(const HttpCall& call) = 0;
 };
 
+// Keeps one libcurl handle, so consecutive calls reuse the connection
+// (keep-alive); calls from several threads take turns on it.
 class CurlHttpClient final : public HttpClient {
  public:
   // ca_file: PEM bundle to verify HTTPS servers against ("" = system CAs).
   explicit CurlHttpClient(std::string ca_file = "");
+  ~CurlHttpClient() override;
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
   Result<HttpReply> Send(const HttpCall& call) override;
 
  private:
   std::string ca_file_;
+  std::mutex mu_;
+  void* handle_ = nullptr;  // GUARDED_BY(mu_): CURL*, created on first use
 };
 
 // A reply of the Steadfast API: status plus the parsed JSON body.

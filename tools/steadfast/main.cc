@@ -16,13 +16,17 @@ Run and serve
   run WORKFLOW.yaml --input JSON|@file [--db PATH]   run one workflow to completion, in-process
   serve [--config config/steadfast.yaml]             run the engine until SIGTERM
   validate FILE.yaml...                              check workflow definitions (file:line:col)
+  graph WORKFLOW.yaml [--format mermaid|dot|json]    print the step graph (for docs)
   activities                                         list registered activities
   bench [--steps 5 --workflows N --concurrency C]    measure checkpoint throughput
+  bench-api --server URL [--workflows N --clients C] HTTP start+approve load (STEADFAST_TOKEN, STEADFAST_REVIEWER_TOKEN)
 
 Refunds
   refund quote --reservation @file.json [--policy NAME] [--cancel-at TIME] [--json]
   refund ledger [--instance ID] [--db PATH] [--json]   ledger entries and balances
   refund records [--db PATH] [--json]                  the refund plugin's PSP refund records
+  refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]
+  reconcile [--db PATH] [--since T] [--repair] [--json]   ledger vs workflows vs PSP refunds (exit 4 on drift)
 
 Act on workflows (local mode: --db PATH, or the database of --config)
   start WORKFLOW --input JSON [--id ID] [--idempotency-key K]
@@ -44,6 +48,7 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, std::function<int(const Args&)>> commands = {
       {"validate", CmdValidate},
+      {"graph", CmdGraph},
       {"run", CmdRun},
       {"serve", CmdServe},
       {"start", CmdStart},
@@ -57,7 +62,9 @@ int main(int argc, char** argv) {
       {"resume", CmdResume},
       {"activities", CmdActivities},
       {"bench", CmdBench},
+      {"bench-api", CmdBenchApi},
       {"refund", CmdRefund},
+      {"reconcile", CmdReconcile},
   };
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
