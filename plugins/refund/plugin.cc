@@ -5,7 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "refund/activities.h"
 #include "refund/calculate_amount_activity.h"
@@ -226,6 +229,23 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   SF_RETURN_IF_ERROR(registry.Register("refund.close_rma", MakeCloseRmaActivity(s), "close a return authorisation"));
   SF_RETURN_IF_ERROR(registry.Register("refund.adjust_loyalty", MakeAdjustLoyaltyActivity(s),
                                        "adjust a customer's loyalty points once per key"));
+  // The last reconciliation run's drift at /metrics, read from the refund
+  // tables at scrape time: `steadfast reconcile` runs in a process of its own.
+  std::weak_ptr<const RefundServices> weak_services = services;
+  auto currencies_shown = std::make_shared<std::set<std::string>>();  // only the collector touches it
+  metrics::DefaultRegistry().SetCollector("refund.reconciliation", [weak_services, currencies_shown] {
+    std::shared_ptr<const RefundServices> alive = weak_services.lock();
+    if (!alive) return;
+    Result<RefundStore*> store = alive->Store();
+    if (!store.ok()) return;
+    Result<std::optional<ReconciliationRun>> run = (*store)->LastReconciliationRun();
+    if (!run.ok() || !run->has_value()) return;
+    const ReconciliationRun& last = **run;
+    std::map<std::string, int64_t> amounts = last.amount_minor_by_currency;
+    for (const std::string& c : *currencies_shown) amounts.emplace(c, 0);  // drift cleared since: 0
+    for (const auto& [c, _] : amounts) currencies_shown->insert(c);
+    PublishReconciliationDrift(metrics::DefaultRegistry(), last.drifts_by_kind, amounts, last.run_at);
+  });
   if (services->psp) {
     // The breaker's state at /metrics (docs/observability.md). Weak: the
     // process-wide registry may outlive these services (tests set up many).

@@ -54,6 +54,13 @@ CREATE TABLE IF NOT EXISTS ledger_audit (
   subject TEXT NOT NULL,
   reverses_transaction_id INTEGER NOT NULL DEFAULT 0,
   created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS reconciliation_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  drifts TEXT NOT NULL,
+  amounts TEXT NOT NULL,
+  repaired INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS manual_review_cases (
   id TEXT PRIMARY KEY,
   idempotency_key TEXT NOT NULL UNIQUE,
@@ -587,6 +594,55 @@ Result<RefundStore*> LazyRefundStore::Get() {
   }
   SF_ASSIGN_OR_RETURN(store_, RefundStore::Open(path_));
   return store_.get();
+}
+
+}  // namespace steadfast::refund
+
+namespace steadfast::refund {
+namespace {
+
+Value CountsToValue(const std::map<std::string, int64_t>& counts) {
+  Value::Map m;
+  for (const auto& [k, v] : counts) m[k] = v;
+  return m;
+}
+
+std::map<std::string, int64_t> CountsFromJson(const std::string& json) {
+  std::map<std::string, int64_t> out;
+  Result<Value> v = Value::FromJson(json);
+  if (!v.ok() || !v->is_map()) return out;
+  for (const auto& [k, n] : v->AsMap()) out[k] = n.IntOr(0);
+  return out;
+}
+
+}  // namespace
+
+Status RefundStore::RecordReconciliationRun(const ReconciliationRun& run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "INSERT INTO reconciliation_runs (run_at_ms, actor, drifts, amounts, repaired) VALUES (?,?,?,?,?)");
+  if (!s.ok()) return s.Error("prepare record reconciliation run");
+  s.Bind(1, run.run_at).Bind(2, run.actor).Bind(3, CountsToValue(run.drifts_by_kind).ToJson());
+  s.Bind(4, CountsToValue(run.amount_minor_by_currency).ToJson()).Bind(5, run.repaired);
+  if (s.Step() != SQLITE_DONE) return s.Error("record reconciliation run");
+  return Status::Ok();
+}
+
+Result<std::optional<ReconciliationRun>> RefundStore::LastReconciliationRun() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "SELECT run_at_ms, actor, drifts, amounts, repaired FROM reconciliation_runs "
+         "ORDER BY run_at_ms DESC, id DESC LIMIT 1");
+  if (!s.ok()) return s.Error("prepare last reconciliation run");
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<ReconciliationRun>();
+  if (rc != SQLITE_ROW) return s.Error("read last reconciliation run");
+  ReconciliationRun run;
+  run.run_at = s.Int(0);
+  run.actor = s.Text(1);
+  run.drifts_by_kind = CountsFromJson(s.Text(2));
+  run.amount_minor_by_currency = CountsFromJson(s.Text(3));
+  run.repaired = s.Int(4);
+  return std::optional<ReconciliationRun>(std::move(run));
 }
 
 }  // namespace steadfast::refund

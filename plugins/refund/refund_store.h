@@ -69,6 +69,17 @@ struct StoredTransaction {
   std::optional<LedgerAudit> audit;
 };
 
+// The outcome of one `steadfast reconcile` run. Kept in the plugin's tables
+// so that /metrics of a serving process shows the last run's drift, whatever
+// process ran it (docs/observability.md).
+struct ReconciliationRun {
+  TimeMs run_at = 0;
+  std::string actor;
+  std::map<std::string, int64_t> drifts_by_kind;            // drift left after any repair, by DriftKindName
+  std::map<std::string, int64_t> amount_minor_by_currency;  // money in that drift, absolute
+  int64_t repaired = 0;                                     // drifts repaired by this run
+};
+
 class RefundStore {
  public:
   // Opens (creating the tables if needed) the SQLite file at `path`.
@@ -137,6 +148,11 @@ class RefundStore {
   // key; returns the customer's balance after it in data.balance.
   Result<CaseRow> AdjustLoyalty(const std::string& key, const std::string& customer_id, int64_t points,
                                 const std::string& reason, TimeMs now_ms);
+
+  // --- Reconciliation runs (an append-only log of their outcomes).
+  Status RecordReconciliationRun(const ReconciliationRun& run);
+  // The most recent run (highest run_at, then the latest recorded); nullopt if none.
+  Result<std::optional<ReconciliationRun>> LastReconciliationRun();
 
  private:
   explicit RefundStore(sqlite3* db) : db_(db) {}

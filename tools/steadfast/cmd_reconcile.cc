@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <string>
 
 #include "cli_context.h"
 #include "commands.h"
@@ -88,6 +90,30 @@ std::string Join(const std::vector<std::string>& parts) {
 }
 
 std::string Or(const std::string& s) { return s.empty() ? "-" : s; }
+
+// What the run leaves, recorded for /metrics (steadfast_reconciliation_*):
+// drift counts by kind and the money in them, per currency.
+refund::ReconciliationRun RunSummary(const refund::ReconciliationReport& left, int64_t repaired,
+                                     const std::string& actor, TimeMs now) {
+  refund::ReconciliationRun run;
+  run.run_at = now;
+  run.actor = actor;
+  run.repaired = repaired;
+  for (const refund::Drift& d : left.drifts) {
+    ++run.drifts_by_kind[std::string(refund::DriftKindName(d.kind))];
+    std::set<std::string> currencies;
+    for (const auto& [c, _] : d.psp_amount) currencies.insert(c);
+    for (const auto& [c, _] : d.ledger_amount) currencies.insert(c);
+    for (const std::string& c : currencies) {
+      auto psp = d.psp_amount.find(c);
+      auto ledger = d.ledger_amount.find(c);
+      int64_t diff = (psp == d.psp_amount.end() ? 0 : psp->second) -
+                     (ledger == d.ledger_amount.end() ? 0 : ledger->second);
+      run.amount_minor_by_currency[c] += diff < 0 ? -diff : diff;
+    }
+  }
+  return run;
+}
 
 struct Outcome {
   refund::Drift drift;
@@ -199,6 +225,8 @@ int CmdReconcile(const Args& args) {
     input.ledger = std::move(*again);
     left = refund::Reconcile(input);
   }
+  Status recorded = (*refunds)->RecordReconciliationRun(RunSummary(left, repaired, actor, now));
+  if (!recorded.ok()) return Fail(kExitError, "recording the run: " + recorded.message());
 
   if (flags->Has("json")) {
     Value::List drifts;

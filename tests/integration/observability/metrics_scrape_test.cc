@@ -327,6 +327,26 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
   // Every metric the alert rules and the Grafana dashboard query is exposed
   // (this server has the refund plugin, so all of them must be).
   ExpectReferencedMetricsExist(page);
+
+  // A refund made at the PSP behind the engine's back. `steadfast reconcile`
+  // (its own process) finds it and records the run; the serving process's
+  // /metrics then shows that run's drift.
+  seed = testing::MakeCall("POST", "/sandbox/charges", "",
+                           Value(Value::Map{{"id", "ch_x1"}, {"amount", 10000}, {"currency", "EUR"}}).ToJson());
+  seed.headers.push_back({"Idempotency-Key", "seed-ch_x1"});
+  ASSERT_LT(Send(psp, seed).status, 300);
+  Reply direct = Send(psp, testing::MakeCall("POST", "/v1/refunds", integration::SandboxProcess::kSecretKey,
+                                             "charge=ch_x1&amount=5000", "application/x-www-form-urlencoded"));
+  ASSERT_EQ(direct.status, 200) << direct.body;
+  RunResult reconciled =
+      testing::RunCommand({STEADFAST_BIN, "reconcile", "--db", s.dir().File("engine.db"), "--psp-url", psp},
+                          {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
+  ASSERT_EQ(reconciled.exit_code, 4) << reconciled.output;
+  auto after = ParseSamples(s.Scrape());
+  EXPECT_EQ(after["steadfast_reconciliation_drift{kind=\"psp_not_in_ledger\"}"], 1);
+  EXPECT_EQ(after["steadfast_reconciliation_drift{kind=\"ledger_not_in_psp\"}"], 0);
+  EXPECT_EQ(after["steadfast_reconciliation_drift_amount_minor{currency=\"EUR\"}"], 5000);
+  EXPECT_GT(after["steadfast_reconciliation_last_run_timestamp_seconds"], 1.7e9);
 }
 
 }  // namespace

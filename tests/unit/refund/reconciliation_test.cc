@@ -284,5 +284,33 @@ TEST_F(RepairTest, PlansReplayWhenPostedTwice) {
   EXPECT_TRUE(store_->PostTransaction(b->at(0).txn, 2, &b->at(0).audit)->replayed);
 }
 
+// Each run's outcome is kept for /metrics; the latest run is the one shown.
+TEST_F(RepairTest, RunsAreRecordedAndTheLatestIsRead) {
+  auto none = store_->LastReconciliationRun();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+
+  ReconciliationRun first;
+  first.run_at = 1000;
+  first.actor = "cli:tester";
+  first.drifts_by_kind = {{"psp_not_in_ledger", 2}, {"duplicate_psp_refund", 1}};
+  first.amount_minor_by_currency = {{"EUR", 54000}, {"JPY", 1200}};
+  ASSERT_TRUE(store_->RecordReconciliationRun(first).ok());
+  ReconciliationRun second;
+  second.run_at = 2000;
+  second.actor = "cli:tester";
+  second.repaired = 2;
+  second.drifts_by_kind = {{"duplicate_psp_refund", 1}};
+  second.amount_minor_by_currency = {{"EUR", 27000}};
+  ASSERT_TRUE(store_->RecordReconciliationRun(second).ok());
+
+  auto last = store_->LastReconciliationRun();
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->run_at, 2000);
+  EXPECT_EQ((*last)->repaired, 2);
+  EXPECT_EQ((*last)->drifts_by_kind, second.drifts_by_kind);
+  EXPECT_EQ((*last)->amount_minor_by_currency, second.amount_minor_by_currency);
+}
+
 }  // namespace
 }  // namespace steadfast::refund
