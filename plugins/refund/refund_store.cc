@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+
 namespace steadfast::refund {
 namespace {
 
@@ -183,6 +185,11 @@ Value ParseJsonOrNull(const std::string& text) {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<RefundStore>> RefundStore::OpenExisting(const std::string& path) {
+  if (!std::filesystem::exists(path)) return Status::NotFound("no database at " + path);
+  return Open(path);
+}
 
 Result<std::unique_ptr<RefundStore>> RefundStore::Open(const std::string& path) {
   sqlite3* db = nullptr;

@@ -85,6 +85,9 @@ class RefundStore {
   // Opens (creating the tables if needed) the SQLite file at `path`.
   // Unavailable/Internal when SQLite cannot open it.
   static Result<std::unique_ptr<RefundStore>> Open(const std::string& path);
+  // The same for a database that must already exist (the CLI's readers):
+  // NotFound "no database at <path>" instead of creating an empty file.
+  static Result<std::unique_ptr<RefundStore>> OpenExisting(const std::string& path);
   ~RefundStore();
   RefundStore(const RefundStore&) = delete;
   RefundStore& operator=(const RefundStore&) = delete;

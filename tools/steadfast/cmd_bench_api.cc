@@ -81,6 +81,12 @@ bool PollStatus(ApiClient& client, const std::string& path, const std::string& w
   }
 }
 
+// Why a call did not get the `want` status: no reply, or the API's error.
+std::string CallFailure(const char* what, const Result<ApiReply>& r) {
+  if (!r.ok()) return std::string(what) + ": " + r.status().message();
+  return std::string(what) + ": HTTP " + std::to_string(r->status) + " " + r->error_code() + ": " + r->error_message();
+}
+
 // One workflow through start, approval and completion; false (with why) if
 // any call failed.
 bool RunOne(ApiClient& ops, ApiClient& reviewer, const BenchApiPlan& plan, int64_t n, ClientSamples& s,
@@ -91,9 +97,7 @@ bool RunOne(ApiClient& ops, ApiClient& reviewer, const BenchApiPlan& plan, int64
   Result<ApiReply> started = ops.Post("/v1/workflows", body.ToJson());
   ++s.requests;
   if (!started.ok() || started->status != 201) {
-    why = started.ok() ? "start: HTTP " + std::to_string(started->status) + " " + started->error_code() + ": " +
-                             started->error_message()
-                       : started.status().message();
+    why = CallFailure("start", started);
     return false;
   }
   s.start_ms.push_back(MsSince(t0));
@@ -105,9 +109,7 @@ bool RunOne(ApiClient& ops, ApiClient& reviewer, const BenchApiPlan& plan, int64
   Result<ApiReply> decided = reviewer.Post(path + "/approvals/" + UrlEncode(plan.step), decision.ToJson());
   ++s.requests;
   if (!decided.ok() || decided->status != 200) {
-    why = decided.ok() ? "approve: HTTP " + std::to_string(decided->status) + " " + decided->error_code() + ": " +
-                             decided->error_message()
-                       : decided.status().message();
+    why = CallFailure("approve", decided);
     return false;
   }
   s.approve_ms.push_back(MsSince(t1));

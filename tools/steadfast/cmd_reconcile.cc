@@ -157,8 +157,7 @@ int CmdReconcile(const Args& args) {
     return Fail(sources.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError,
                 sources.status().message());
   }
-  if (!std::filesystem::exists(sources->database)) return Fail(kExitError, "no database at " + sources->database);
-  auto refunds = refund::RefundStore::Open(sources->database);
+  auto refunds = refund::RefundStore::OpenExisting(sources->database);
   if (!refunds.ok()) return Fail(kExitError, refunds.status().message());
   SqliteStoreOptions opts;
   opts.path = sources->database;

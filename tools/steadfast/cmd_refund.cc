@@ -119,8 +119,7 @@ int Ledger(const Args& args) {
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   auto db = DatabasePath(*flags);
   if (!db.ok()) return Fail(kExitUsage, db.status().message());
-  if (!std::filesystem::exists(*db)) return Fail(kExitError, "no database at " + *db);
-  auto store = refund::RefundStore::Open(*db);
+  auto store = refund::RefundStore::OpenExisting(*db);
   if (!store.ok()) return Fail(kExitError, store.status().message());
   const std::string instance = flags->GetOr("instance", "");
   auto entries = (*store)->LedgerEntries(instance);
@@ -175,8 +174,7 @@ int Records(const Args& args) {
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   auto db = DatabasePath(*flags);
   if (!db.ok()) return Fail(kExitUsage, db.status().message());
-  if (!std::filesystem::exists(*db)) return Fail(kExitError, "no database at " + *db);
-  auto store = refund::RefundStore::Open(*db);
+  auto store = refund::RefundStore::OpenExisting(*db);
   if (!store.ok()) return Fail(kExitError, store.status().message());
   auto records = (*store)->AllRefunds();
   if (!records.ok()) return Fail(kExitError, records.status().message());
