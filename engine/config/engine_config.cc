@@ -254,6 +254,43 @@ Result<SyncMode> ParseSyncMode(std::string_view text) {
   return Status::InvalidArgument("sync must be full, normal or off, not '" + std::string(text) + "'");
 }
 
+namespace {
+
+Status ParseTracingSection(const YAML::Node& node, const std::string& file, TracingConfig& tracing) {
+  if (!node.IsMap()) return Status::InvalidArgument(Where(file, node.Mark()) + "tracing must be a mapping");
+  for (const auto& kv : node) {
+    std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    std::string at = Where(file, v.Mark());
+    if (key == "otlp_endpoint") {
+      tracing.otlp_endpoint = v.as<std::string>();
+      if (!tracing.otlp_endpoint.empty() && tracing.otlp_endpoint.rfind("http://", 0) != 0 &&
+          tracing.otlp_endpoint.rfind("https://", 0) != 0) {
+        return Status::InvalidArgument(at + "otlp_endpoint must be an http:// or https:// URL");
+      }
+    } else if (key == "service_name") {
+      tracing.service_name = v.as<std::string>();
+      if (tracing.service_name.empty()) return Status::InvalidArgument(at + "service_name must not be empty");
+    } else if (key == "queue_size" || key == "batch_size") {
+      int64_t n = v.as<int64_t>();
+      if (n < 1 || n > 1'000'000) return Status::InvalidArgument(at + key + " must be 1..1000000");
+      (key == "queue_size" ? tracing.queue_size : tracing.batch_size) = n;
+    } else if (key == "flush_interval" || key == "export_timeout") {
+      auto d = ParseDurationMs(v.as<std::string>());
+      if (!d.ok()) return Status::InvalidArgument(at + d.status().message());
+      if (*d <= 0) return Status::InvalidArgument(at + key + " must be positive");
+      (key == "flush_interval" ? tracing.flush_interval_ms : tracing.export_timeout_ms) = *d;
+    } else {
+      return Status::InvalidArgument(Where(file, kv.first.Mark()) + "unknown tracing key '" + key +
+                                     "' (otlp_endpoint, service_name, queue_size, batch_size, flush_interval, "
+                                     "export_timeout)");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<EngineConfig> LoadEngineConfig(const std::string& path) {
   EngineConfig cfg;
   YAML::Node root;
@@ -315,6 +352,8 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
         cfg.log_file = Resolve(base, v.as<std::string>());
       } else if (key == "http") {
         SF_RETURN_IF_ERROR(ParseHttpSection(v, path, base, cfg.http));
+      } else if (key == "tracing") {
+        SF_RETURN_IF_ERROR(ParseTracingSection(v, path, cfg.tracing));
       } else {
         return Status::InvalidArgument(Where(path, kv.first.Mark()) + "unknown config key '" + key + "'");
       }

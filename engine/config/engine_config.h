@@ -22,6 +22,13 @@
 //       - { name: alice, sha256: 9f86d0..., roles: [reviewer] }
 //     tokens_file: tokens.yaml    # more tokens, the same list format
 //     tls: { cert: server.crt, key: server.key }   # PEM files; absent = plain HTTP
+//   tracing:                      # OpenTelemetry traces (docs/observability.md); absent = not exported
+//     otlp_endpoint: http://127.0.0.1:4318   # OTLP/HTTP receiver; spans go to <endpoint>/v1/traces
+//     service_name: steadfast
+//     queue_size: 2048            # spans waiting for export; beyond this they are dropped (counted)
+//     batch_size: 512             # spans per request
+//     flush_interval: 1s
+//     export_timeout: 10s
 #ifndef STEADFAST_CONFIG_ENGINE_CONFIG_H_
 #define STEADFAST_CONFIG_ENGINE_CONFIG_H_
 
@@ -56,6 +63,17 @@ struct HttpConfig {
   std::string tls_key;                     // PEM private key
 };
 
+// Span export. The OTEL_* environment variables override it when the
+// exporter is made (tracing/tracing_setup.h).
+struct TracingConfig {
+  std::string otlp_endpoint;          // "" = spans are not exported (and not built)
+  std::string service_name = "steadfast";
+  int64_t queue_size = 2048;
+  int64_t batch_size = 512;
+  int64_t flush_interval_ms = 1000;
+  int64_t export_timeout_ms = 10000;
+};
+
 struct EngineConfig {
   std::string database = "steadfast.db";
   SyncMode sync = SyncMode::kFull;
@@ -70,6 +88,7 @@ struct EngineConfig {
   std::string log_format = "auto";   // auto | json | text (docs/observability.md)
   std::string log_file;              // resolved path; "" = stderr
   HttpConfig http;
+  TracingConfig tracing;
 };
 
 // Reads the file; relative paths in it are resolved against its directory.

@@ -17,13 +17,6 @@ constexpr int64_t kMaxHistoryLimit = 1000;
 constexpr size_t kMaxIdLength = 128;
 constexpr size_t kMaxIdempotencyKeyLength = 255;
 
-bool IsLowerHex(std::string_view s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 // Instance ids appear in URLs and logs: keep them to a safe alphabet.
 bool IsValidInstanceId(std::string_view id) {
   if (id.empty() || id.size() > kMaxIdLength) return false;
@@ -47,15 +40,6 @@ std::optional<ApiError> CheckIdempotencyKey(const std::string& key) {
 HttpResponse InstanceResponse(int status, Value body) { return JsonResponse(status, body); }
 
 }  // namespace
-
-bool IsValidTraceparent(std::string_view v) {
-  // version "00": 2 + 1 + 32 + 1 + 16 + 1 + 2 = 55 characters.
-  if (v.size() != 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') return false;
-  std::string_view version = v.substr(0, 2), trace = v.substr(3, 32), parent = v.substr(36, 16),
-                   flags = v.substr(53, 2);
-  if (version != "00" || !IsLowerHex(trace) || !IsLowerHex(parent) || !IsLowerHex(flags)) return false;
-  return trace != std::string(32, '0') && parent != std::string(16, '0');
-}
 
 HttpResponse WorkflowEndpoints::Fail(const Status& status, std::string_view what) {
   ApiError e = ErrorFromStatus(status);
@@ -112,7 +96,7 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
   ApiResult<Value> body = ParseJsonObject(call.request.body, false);
   if (!body.ok()) return ErrorResponse(body.error());
   const Value& b = body.value();
-  if (auto e = CheckKnownFields(b, {"workflow", "version", "input", "id", "requested_by"})) return ErrorResponse(*e);
+  if (auto e = CheckKnownFields(b, {"workflow", "version", "input", "id", "requested_by", "links"})) return ErrorResponse(*e);
   auto workflow = StringField(b, "workflow", true);
   if (!workflow.ok()) return ErrorResponse(workflow.error());
   auto version = IntField(b, "version", false);
@@ -156,7 +140,20 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
   so.idempotency_key = call.request.idempotency_key;
   so.requested_by = requested_by.value().value_or(call.principal.name);
   // An invalid traceparent is ignored (W3C: restart the trace), not refused.
-  if (IsValidTraceparent(call.request.traceparent)) so.traceparent = call.request.traceparent;
+  so.traceparent = call.request.traceparent;
+  if (const Value* links = b.Find("links"); links != nullptr && !links->is_null()) {
+    if (!links->is_list() || links->AsList().size() > kMaxInstanceLinks) {
+      return ErrorResponse(ApiError::Make(400, "invalid_field",
+                                          "field 'links' must be a list of at most " +
+                                              std::to_string(kMaxInstanceLinks) + " workflow instance ids"));
+    }
+    for (const Value& link : links->AsList()) {
+      if (!link.is_string() || !IsValidInstanceId(link.AsString())) {
+        return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'links' must hold workflow instance ids, got " + link.ToJson()));
+      }
+      so.links.push_back(link.AsString());
+    }
+  }
 
   Result<StartResult> r = service_.Start(so);
   if (!r.ok()) {

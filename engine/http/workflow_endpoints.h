@@ -53,10 +53,6 @@ class WorkflowEndpoints {
   Logger& logger_;
 };
 
-// True for a W3C traceparent "00-<32 hex>-<16 hex>-<2 hex>" (lowercase,
-// trace and parent ids not all zero).
-bool IsValidTraceparent(std::string_view value);
-
 }  // namespace steadfast::http
 
 #endif  // STEADFAST_HTTP_WORKFLOW_ENDPOINTS_H_

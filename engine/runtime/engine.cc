@@ -35,6 +35,9 @@ Engine::Engine(EngineOptions options, Store& store, WorkflowCatalog& catalog, co
   env.owner = owner_;
   env.lease_ms = options_.lease_ms;
   env.observer = [this](const InstanceRecord& r, const std::vector<HistoryEvent>& e) { Observe(r, e); };
+  env.on_attempt = [this](const AttemptReport& r) {
+    if (attempt_observer_) attempt_observer_(r);
+  };
   env.on_future_task = [this](TimeMs due) { NoteDue(due); };
   env.watch = [this](const std::shared_ptr<RunningAttempt>& a) {
     std::lock_guard<std::mutex> lock(watch_mu_);

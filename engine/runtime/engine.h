@@ -56,6 +56,9 @@ class Engine {
   WorkflowService& service() { return service_; }
   // Observers see every commit this process makes (workers and service).
   void AddObserver(CommitObserver observer);
+  // Sees every attempt this process runs (runtime/attempt_report.h). Set it
+  // before Start(); one at a time.
+  void SetAttemptObserver(AttemptObserver observer) { attempt_observer_ = std::move(observer); }
   // Wakes the scheduler (e.g. after an external write is known).
   void Wake();
   const std::string& owner() const { return owner_; }
@@ -77,6 +80,7 @@ class Engine {
   void Observe(const InstanceRecord& rec, const std::vector<HistoryEvent>& events);
 
   EngineOptions options_;
+  AttemptObserver attempt_observer_;
   Store& store_;
   const Clock& clock_;
   Logger& logger_;

@@ -5,6 +5,7 @@
 #include "definition/duration.h"
 #include "runtime/backoff.h"
 #include "runtime/history_types.h"
+#include "tracing/trace_context.h"
 
 namespace steadfast {
 namespace {
@@ -15,6 +16,18 @@ bool IsWaiting(InstanceStatus s) {
 
 // Rebuilds of one checkpoint after optimistic-concurrency conflicts.
 constexpr int kMaxConflictRounds = 20;
+
+std::string IdempotencyKey(const std::string& instance_id, const std::string& step_id, bool compensation) {
+  return instance_id + "/" + step_id + (compensation ? "/compensate" : "");
+}
+
+// The attempt's own span in the instance's trace (tracing/trace_context.h).
+std::string AttemptTraceparent(const InstanceRecord& rec, const std::string& step_id, int attempt, bool compensation) {
+  std::optional<tracing::TraceContext> stored = tracing::ParseTraceparent(rec.traceparent);
+  return tracing::FormatTraceparent(tracing::TraceContext{tracing::InstanceTraceId(rec.traceparent, rec.id),
+                                                          tracing::AttemptSpanId(rec.id, step_id, attempt, compensation),
+                                                          !stored || stored->sampled});
+}
 
 std::string StateKey(const StepDef& step, bool compensation) {
   return compensation ? "compensate:" + step.id : step.id;
@@ -181,9 +194,8 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   running->deadline = running->started_at + step.timeout_ms;
 
   ActivityResult result = ActivityError::Retryable("not_run", "");
-  if (early_error) {
-    result = *early_error;
-  } else {
+  if (early_error) result = *early_error;
+  if (!early_error) {
     running->inst = inst;
     if (running->deadline + env_.lease_ms / 4 > task.lease_until) {
       // A long attempt must not outlive its lease, or another worker could
@@ -197,15 +209,15 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     CrashPoint("before_activity", step.id);
     ActivityContext::Params p;
     p.input = input;
-    p.idempotency_key = inst.rec.id + "/" + step.id + (compensation ? "/compensate" : "");
+    p.idempotency_key = IdempotencyKey(inst.rec.id, step.id, compensation);
     p.workflow_id = inst.rec.id;
     p.workflow_name = inst.rec.workflow_name;
     p.step_id = step.id;
     p.activity = activity_name;
     p.attempt = attempt;
     p.deadline_ms = running->deadline;
-    p.traceparent = inst.rec.traceparent;
-    FieldLogger attempt_logger(*env_.logger, LogFields{inst.rec.id, step.id, attempt, TraceIdOf(inst.rec.traceparent)});
+    p.traceparent = AttemptTraceparent(inst.rec, step.id, attempt, compensation);
+    FieldLogger attempt_logger(*env_.logger, LogFields{inst.rec.id, step.id, attempt, TraceIdOf(p.traceparent)});
     ActivityContext ctx(std::move(p), *env_.clock, attempt_logger, &running->cancelled);
     result = Invoke(activity, ctx);
     if (env_.unwatch) env_.unwatch(running);
@@ -213,7 +225,16 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
       cached.reset();  // the watchdog checkpointed a timeout instead
       return Next::kAbandoned;
     }
+    if (env_.on_attempt) {
+      env_.on_attempt(AttemptReport{inst.rec, step.id, activity_name, attempt, compensation, ctx.idempotency_key(),
+                                    running->started_at, Now(), result, ctx.trace_attributes()});
+    }
     CrashPoint("after_activity", step.id);
+  } else if (env_.on_attempt) {
+    // Refused before it ran (bad input, unknown activity): still an attempt.
+    static const Value::Map kNoAttributes;
+    env_.on_attempt(AttemptReport{inst.rec, step.id, activity_name, attempt, compensation, "", running->started_at,
+                                  running->started_at, result, kNoAttributes});
   }
   int64_t duration_ms = Now() - running->started_at;
 
@@ -223,7 +244,7 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   // Rebuilt on fresh state if a signal or decision committed meanwhile.
   return CommitWith(task, cached, step_id, [&, step_index](LoadedInstance& fresh, Transition& t) -> Status {
     const StepDef& s = fresh.def->steps[step_index];
-    RecordAbandoned(t, task, s.id, attempt);
+    RecordAbandoned(t, task, s, attempt);
     if (!result.ok()) {
       HandleAttemptFailure(t, fresh, s, task, attempt, result.error(), duration_ms, compensation);
       return Status::Ok();
@@ -245,10 +266,13 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   });
 }
 
-void TaskExecutor::RecordAbandoned(Transition& t, const TaskRecord& task, const std::string& step, int attempt) {
+void TaskExecutor::RecordAbandoned(Transition& t, const TaskRecord& task, const StepDef& step, int attempt) {
+  bool compensation = task.kind == TaskKind::kCompensate;
   for (int a = task.attempt; a < attempt; ++a) {
-    t.AddEvent(history::kAttemptAbandoned, step, a,
-               Value::Map{{"reason", "the task's lease expired before the attempt reported (engine stopped or crashed)"}});
+    Value data = Value::Map{{"reason", "the task's lease expired before the attempt reported (engine stopped or crashed)"},
+                            {"activity", compensation ? step.compensate : step.activity}};
+    if (compensation) data["compensation"] = true;
+    t.AddEvent(history::kAttemptAbandoned, step.id, a, std::move(data));
   }
 }
 
@@ -365,11 +389,19 @@ bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running
   // Not leased to this engine: the retry is picked up by the scheduler.
   TransitionEnv env{Now(), env_.store, "", env_.lease_ms};
   Transition t(inst, env);
-  RecordAbandoned(t, running->task, step.id, running->attempt);
+  RecordAbandoned(t, running->task, step, running->attempt);
   ActivityError timeout = ActivityError::Retryable(
       "start_to_close_timeout", "the attempt did not finish within " + FormatDurationMs(step.timeout_ms));
   HandleAttemptFailure(t, inst, step, running->task, running->attempt, timeout, Now() - running->started_at,
                        compensation);
+  if (env_.on_attempt) {
+    static const Value::Map kNoAttributes;  // the activity may still be writing its own
+    const std::string& activity = compensation ? step.compensate : step.activity;
+    ActivityResult result = timeout;
+    env_.on_attempt(AttemptReport{running->inst.rec, step.id, activity, running->attempt, compensation,
+                                  IdempotencyKey(running->inst.rec.id, step.id, compensation), running->started_at,
+                                  Now(), result, kNoAttributes});
+  }
   std::vector<HistoryEvent> events = t.events();
   Result<CommitResult> r = env_.store->Apply(t.Build(running->task.id, running->task.lease_token));
   if (!r.ok()) {

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "runtime/attempt_report.h"
 #include "runtime/random.h"
 #include "runtime/transition.h"
 #include "runtime/workflow_catalog.h"
@@ -53,6 +54,7 @@ struct ExecutorEnv {
   std::string owner;        // lease owner name of this engine
   int64_t lease_ms = 60000;
   CommitObserver observer;  // may be empty
+  AttemptObserver on_attempt;  // may be empty
   // Informs the scheduler of a task due later (retry timers, wait timeouts).
   std::function<void(TimeMs due_at)> on_future_task;
   // Registers/unregisters an attempt with the watchdog; may be empty.
@@ -82,7 +84,7 @@ class TaskExecutor {
   Next RunAttempt(TaskRecord& task, LoadedInstance& inst, const StepDef& step, bool compensation,
                   std::optional<LoadedInstance>& cached);
   // Records attempts lost to crashes/expired leases before this one.
-  void RecordAbandoned(Transition& t, const TaskRecord& task, const std::string& step, int attempt);
+  void RecordAbandoned(Transition& t, const TaskRecord& task, const StepDef& step, int attempt);
   // Failure of an attempt: history, then a retry or the step's failure.
   void HandleAttemptFailure(Transition& t, LoadedInstance& inst, const StepDef& step, const TaskRecord& task,
                             int attempt, const ActivityError& error, int64_t duration_ms, bool compensation);

@@ -3,6 +3,8 @@
 
 #include <ctime>
 
+#include "tracing/trace_context.h"
+
 namespace steadfast {
 
 std::string FormatTime(TimeMs t) {
@@ -35,6 +37,12 @@ Value InstanceView(const InstanceRecord& rec) {
   if (!rec.error_code.empty()) v["error"] = Value::Map{{"code", rec.error_code}, {"message", rec.error_message}};
   if (rec.deadline_at > 0) v["deadline_at"] = FormatTime(rec.deadline_at);
   if (!rec.traceparent.empty()) v["traceparent"] = rec.traceparent;
+  v["trace_id"] = tracing::InstanceTraceId(rec.traceparent, rec.id);
+  if (!rec.links.empty()) {
+    Value::List links;
+    for (const InstanceLink& l : rec.links) links.emplace_back(l.instance_id);
+    v["links"] = std::move(links);
+  }
   return v;
 }
 

@@ -5,7 +5,10 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include <fmt/format.h>
+
 #include "runtime/history_types.h"
+#include "tracing/trace_context.h"
 
 namespace steadfast {
 namespace {
@@ -92,6 +95,20 @@ void WorkflowService::Notify(const InstanceRecord& rec, const std::vector<Histor
   }
 }
 
+Result<std::vector<InstanceLink>> WorkflowService::ResolveLinks(const std::vector<std::string>& ids) {
+  if (ids.size() > kMaxInstanceLinks) {
+    return Status::InvalidArgument(fmt::format("at most {} links, got {}", kMaxInstanceLinks, ids.size()));
+  }
+  std::vector<InstanceLink> links;
+  for (const std::string& id : ids) {
+    if (std::any_of(links.begin(), links.end(), [&](const InstanceLink& l) { return l.instance_id == id; })) continue;
+    SF_ASSIGN_OR_RETURN(std::optional<InstanceRecord> linked, store_.GetInstance(id));
+    if (!linked) return Status::InvalidArgument("linked workflow instance '" + id + "' does not exist");
+    links.push_back(InstanceLink{id, tracing::WorkflowSpanTraceparent(linked->traceparent, id)});
+  }
+  return links;
+}
+
 Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   SF_ASSIGN_OR_RETURN(DefPtr def, catalog_.Find(options.workflow, options.version));
   SF_RETURN_IF_ERROR(ValidateInput(*def, options.input));
@@ -119,7 +136,8 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   r.input = options.input;
   r.idempotency_key = options.idempotency_key;
   r.requested_by = options.requested_by;
-  r.traceparent = options.traceparent;
+  r.traceparent = tracing::InstanceTraceparent(options.traceparent, r.id, random_);
+  SF_ASSIGN_OR_RETURN(r.links, ResolveLinks(options.links));
   r.created_at = env.now;
   r.deadline_at = def->deadline_ms > 0 ? env.now + def->deadline_ms : 0;
 

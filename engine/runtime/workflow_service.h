@@ -27,8 +27,11 @@ struct StartOptions {
   std::string id;                // "" = generated
   std::string idempotency_key;   // "" = none
   std::string requested_by;      // principal starting it (four-eyes)
-  std::string traceparent;
+  std::string traceparent;       // the caller's W3C trace context; "" or invalid = a new trace
+  std::vector<std::string> links;  // ids of related instances (trace links); each must exist
 };
+
+inline constexpr size_t kMaxInstanceLinks = 16;
 
 enum class Decision : int { kApprove = 0, kReject = 1 };
 
@@ -67,7 +70,8 @@ class WorkflowService {
   // Creates an instance, or returns the existing one for the same id or
   // idempotency key and equal input (outcome kExisting). InvalidArgument for
   // input that does not match the workflow's declared input; Conflict for a
-  // reused id/key with different input; NotFound for an unknown workflow.
+  // reused id/key with different input; NotFound for an unknown workflow;
+  // InvalidArgument for a link to an instance that does not exist.
   Result<StartResult> Start(const StartOptions& options);
 
   // Delivers a signal to a waiting signal step, or buffers it for later.
@@ -94,6 +98,7 @@ class WorkflowService {
   Result<InstanceRecord> Mutate(const std::string& id, const std::function<Status(LoadedInstance&, Transition&)>& build);
   TransitionEnv Env() const;
   std::string NewInstanceId();
+  Result<std::vector<InstanceLink>> ResolveLinks(const std::vector<std::string>& ids);
   void Notify(const InstanceRecord& rec, const std::vector<HistoryEvent>& events,
               const std::vector<TaskRecord>& created);
 

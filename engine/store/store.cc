@@ -1,4 +1,5 @@
-// Names and predicates of the store's lifecycle enums.
+// Names and predicates of the store's lifecycle enums; the stored form of
+// instance links.
 #include "store/store.h"
 
 namespace steadfast {
@@ -41,6 +42,25 @@ bool IsTerminal(InstanceStatus s) {
       return false;
   }
   return false;
+}
+
+std::string EncodeInstanceLinks(const std::vector<InstanceLink>& links) {
+  std::string text;
+  for (const InstanceLink& l : links) text += l.instance_id + " " + l.traceparent + "\n";
+  return text;
+}
+
+std::vector<InstanceLink> DecodeInstanceLinks(std::string_view text) {
+  std::vector<InstanceLink> links;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    size_t space = line.rfind(' ');  // a traceparent has no spaces
+    if (space == 0 || space == std::string_view::npos || space + 1 == line.size()) continue;
+    links.push_back(InstanceLink{std::string(line.substr(0, space)), std::string(line.substr(space + 1))});
+  }
+  return links;
 }
 
 }  // namespace steadfast

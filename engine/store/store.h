@@ -52,6 +52,19 @@ struct DefinitionRecord {
   TimeMs created_at = 0;
 };
 
+// Another instance this one is related to (e.g. the return whose refund it
+// processes), with the trace context of that instance's workflow span.
+struct InstanceLink {
+  std::string instance_id;
+  std::string traceparent;
+  bool operator==(const InstanceLink&) const = default;
+};
+
+// Stored form of InstanceRecord::links: one "<instance id> <traceparent>"
+// per line. Lines that do not have that shape are skipped when decoding.
+std::string EncodeInstanceLinks(const std::vector<InstanceLink>& links);
+std::vector<InstanceLink> DecodeInstanceLinks(std::string_view text);
+
 struct InstanceRecord {
   std::string id;
   std::string workflow_name;
@@ -66,7 +79,8 @@ struct InstanceRecord {
   std::string state;            // opaque runtime blob (step outputs, progress)
   std::string idempotency_key;  // "" if none
   std::string requested_by;     // the principal that started it ("" if unknown)
-  std::string traceparent;      // W3C trace context given at start, may be ""
+  std::string traceparent;      // W3C trace context: the caller's at start, else a new trace ("" before schema v2)
+  std::vector<InstanceLink> links;  // related instances, fixed at start
   int64_t version = 0;          // 1 at start; +1 by every Commit that writes the row or appends events
   TimeMs created_at = 0;
   TimeMs updated_at = 0;        // written with each version bump (0 = the store clock's now)

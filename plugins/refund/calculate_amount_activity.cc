@@ -67,6 +67,10 @@ ActivityFn MakeCalculateAmountActivity(std::shared_ptr<const PolicySet> policies
     ActivityResult result = CalculateAmount(*policies, ctx.input(), ctx.clock().NowMs());
     if (result.ok()) {
       const Value& out = result.output();
+      if (Result<Money> total = MoneyFromValue(out.Get("refund_total")); total.ok()) {
+        ctx.SetTraceAttribute("refund.amount_minor", total->minor);
+        ctx.SetTraceAttribute("refund.currency", total->currency);
+      }
       ctx.logger().Info(fmt::format("refund for {} under {}@{}: {} to guest ({}), window {}",
                                     out.Get("reservation_id").StringOr("?"),
                                     out.Get("policy").Get("name").StringOr("?"),

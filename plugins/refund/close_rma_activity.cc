@@ -13,6 +13,7 @@ ActivityFn MakeCloseRmaActivity(Services s) {
   return [s](ActivityContext& ctx) -> ActivityResult {
     const std::string rma_id = ctx.input().Get("rma_id").StringOr("");
     if (rma_id.empty()) return InvalidInput("rma_id is required");
+    ctx.SetTraceAttribute("rma.id", rma_id);
     const std::string reason = ctx.input().Get("reason").StringOr("closed");
     Result<RefundStore*> store = s->Store();
     if (!store.ok()) return StoreError(store.status());

@@ -35,6 +35,7 @@ ActivityFn MakeCreateReturnLabelActivity(Services s) {
     if (!row.ok()) return StoreError(row.status());
     Value out = row->data;
     out["replayed"] = row->replayed;
+    ctx.SetTraceAttribute("rma.id", out.Get("rma_id").StringOr(""));
     return out;
   };
 }

@@ -17,6 +17,7 @@
 #include "refund/psp/circuit_breaking_psp_adapter.h"
 #include "refund/psp/curl_transport.h"
 #include "refund/psp/stripe_psp_adapter.h"
+#include "refund/psp/trace_propagation.h"
 #include "refund/refund_metrics.h"
 #include "refund/refund_services.h"
 
@@ -160,6 +161,8 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   services->store = std::make_unique<LazyRefundStore>(config.database_path);
 
   const Clock& clock = SystemClock::Instance();
+  // Every outgoing call carries the running attempt's traceparent.
+  static TracePropagatingTransport transport(CurlTransport::Instance());
   if (config.psp.base_url.empty()) {
     services->psp_problem = "no PSP configured (plugin_config.refund.psp.base_url)";
   } else {
@@ -168,7 +171,7 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
     sc.secret_key = config.psp.secret_key;
     sc.secret_key_env = config.psp.secret_key_env;
     sc.timeout_ms = config.psp.timeout_ms;
-    Result<std::unique_ptr<StripePspAdapter>> stripe = StripePspAdapter::Create(sc, CurlTransport::Instance(), clock);
+    Result<std::unique_ptr<StripePspAdapter>> stripe = StripePspAdapter::Create(sc, transport, clock);
     if (stripe.ok()) {
       CircuitBreakerOptions breaker;
       breaker.failure_threshold = config.psp.breaker_failures;
@@ -193,7 +196,7 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
     o.base_url = url;
     o.bearer_token = token;
     o.timeout_ms = config.service_timeout_ms;
-    Result<std::unique_ptr<JsonHttpClient>> c = JsonHttpClient::Create(o, CurlTransport::Instance(), clock);
+    Result<std::unique_ptr<JsonHttpClient>> c = JsonHttpClient::Create(o, transport, clock);
     if (c.ok()) {
       out = std::move(c).value();
     } else {
@@ -204,30 +207,33 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   make_client("notification", config.notification_base_url, services->notification, services->notification_problem);
 
   Services s = services;
-  SF_RETURN_IF_ERROR(registry.Register(kCalculateAmountActivity, MakeCalculateAmountActivity(shared),
+  auto add = [&registry](std::string name, ActivityFn fn, std::string description) {
+    return registry.Register(std::move(name), WithTracePropagation(std::move(fn)), std::move(description));
+  };
+  SF_RETURN_IF_ERROR(add(kCalculateAmountActivity, MakeCalculateAmountActivity(shared),
                                        "refund breakdown of a reservation under its refund policy"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.check_eligibility", MakeCheckEligibilityActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.check_eligibility", MakeCheckEligibilityActivity(s),
                                        "may this reservation/order be refunded now? {eligible, reason}"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.assess_risk", MakeAssessRiskActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.assess_risk", MakeAssessRiskActivity(s),
                                        "rule-based risk score (0..1) and reasons"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.psp_refund", MakePspRefundActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.psp_refund", MakePspRefundActivity(s),
                                        "refund through the PSP (Stripe API), idempotent by activity key"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.release_inventory", MakeReleaseInventoryActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.release_inventory", MakeReleaseInventoryActivity(s),
                                        "release capacity / restock returned items by inspection result"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.rehold_inventory", MakeReholdInventoryActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.rehold_inventory", MakeReholdInventoryActivity(s),
                                        "compensation: hold the released capacity again"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.notify_customer", MakeNotifyCustomerActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.notify_customer", MakeNotifyCustomerActivity(s),
                                        "send the refund receipt; never fails the refund"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.post_ledger", MakePostLedgerActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.post_ledger", MakePostLedgerActivity(s),
                                        "post a balanced double-entry transaction, idempotent by key"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.open_manual_review", MakeOpenManualReviewActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.open_manual_review", MakeOpenManualReviewActivity(s),
                                        "compensation: open a manual review case"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.create_return_label", MakeCreateReturnLabelActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.create_return_label", MakeCreateReturnLabelActivity(s),
                                        "open an RMA and issue its return label"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.release_claim", MakeReleaseClaimActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.release_claim", MakeReleaseClaimActivity(s),
                                        "compensation: drop this workflow's claim on a refund request"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.close_rma", MakeCloseRmaActivity(s), "close a return authorisation"));
-  SF_RETURN_IF_ERROR(registry.Register("refund.adjust_loyalty", MakeAdjustLoyaltyActivity(s),
+  SF_RETURN_IF_ERROR(add("refund.close_rma", MakeCloseRmaActivity(s), "close a return authorisation"));
+  SF_RETURN_IF_ERROR(add("refund.adjust_loyalty", MakeAdjustLoyaltyActivity(s),
                                        "adjust a customer's loyalty points once per key"));
   // The last reconciliation run's drift at /metrics, read from the refund
   // tables at scrape time: `steadfast reconcile` runs in a process of its own.

@@ -75,6 +75,9 @@ ActivityFn MakePspRefundActivity(Services s) {
     }
     req.amount_minor = amount->minor;
     req.expected_currency = Lower(amount->currency);
+    ctx.SetTraceAttribute("refund.amount_minor", amount->minor);
+    ctx.SetTraceAttribute("refund.currency", amount->currency);
+    ctx.SetTraceAttribute("psp.name", "stripe");
     const std::string reason = in.Get("reason").StringOr("requested_by_customer");
     std::optional<RefundReason> parsed = ParseRefundReason(reason);
     if (!parsed) return InvalidInput("reason must be duplicate, fraudulent or requested_by_customer");
@@ -87,6 +90,8 @@ ActivityFn MakePspRefundActivity(Services s) {
     const std::string reservation_id = IdString(in.Get("reservation_id"));
     if (reservation_id.empty()) return InvalidInput("reservation_id is required");
     req.metadata["reservation_id"] = reservation_id;
+    ctx.SetTraceAttribute("refund.reservation_id", reservation_id);
+    if (auto rma = req.metadata.find("rma"); rma != req.metadata.end()) ctx.SetTraceAttribute("rma.id", rma->second);
     req.metadata["workflow_id"] = ctx.workflow_id();
     req.idempotency_key = ctx.idempotency_key();
 
@@ -102,6 +107,8 @@ ActivityFn MakePspRefundActivity(Services s) {
     record.currency = amount->currency;
     record.created_ms = ctx.clock().NowMs();
     auto save = [&](const std::string& refund_id, std::string_view status) -> Status {
+      ctx.SetTraceAttribute("psp.refund_id", refund_id);
+      ctx.SetTraceAttribute("psp.refund_status", std::string(status));
       record.psp_refund_id = refund_id;
       record.status = std::string(status);
       record.updated_ms = ctx.clock().NowMs();

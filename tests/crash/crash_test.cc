@@ -17,7 +17,9 @@
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "otlp_receiver.h"
 #include "subprocess.h"
+#include "tracing/trace_context.h"
 
 namespace steadfast {
 namespace {
@@ -29,14 +31,15 @@ const char* kSteps[] = {"eligibility", "amount", "psp_refund", "restock", "notif
 
 class CrashHarness {
  public:
-  CrashHarness() {
+  explicit CrashHarness(const std::string& extra_config = "") {
     config_ = dir_.File("steadfast.yaml");
     db_ = dir_.File("engine.db");
     effects_ = dir_.File("effects.db");
     testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + std::string(STEADFAST_CRASH_DATA) +
                                     "\nplugins: [" + std::string(STEADFAST_EFFECTS_PLUGIN) +
                                     "]\nplugin_config: { effects_plugin: { db: " + effects_ +
-                                    " } }\nworkers: 4\nnode_name: crashnode\nlease: 5s\npoll_interval: 20ms\n");
+                                    " } }\nworkers: 4\nnode_name: crashnode\nlease: 5s\npoll_interval: 20ms\n" +
+                                    extra_config);
     SqliteStoreOptions opts;
     opts.path = db_;
     auto store = OpenSqliteStore(opts);
@@ -287,6 +290,56 @@ TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
     for (const auto& s : steps) EXPECT_EQ(effects[id + "/" + s], 1) << id << "/" << s;
     h.ExpectConsistentHistory(id, steps);
   }
+}
+
+// A trace survives a crash: spans the first process exported and spans of
+// the restarted process carry the instance's trace id, and the attempt lost
+// with the first process is reported under the span id it announced.
+TEST(CrashTraceTest, SpansBeforeAndAfterACrashShareTheTrace) {
+  auto receiver = testing::OtlpReceiver::Start();
+  CrashHarness h("tracing: { otlp_endpoint: \"" + receiver->url() + "\", flush_interval: 20ms }\n");
+  std::string id = h.Start("crash5", "wf-traced", Value::Map{});
+  auto started = h.store().GetInstance(id);
+  ASSERT_TRUE(started.ok() && *started);
+  const std::string trace_id = tracing::InstanceTraceId((*started)->traceparent, id);
+  ASSERT_EQ(trace_id.size(), 32u);
+  {
+    // Every step's first attempt fails and waits 100 ms: the spans of the
+    // first three steps are exported long before restock crashes.
+    auto crashing = h.Serve("after_activity:restock");
+    ASSERT_EQ(crashing->Wait(30000).value_or(-1), 137);
+  }
+  std::vector<testing::ReceivedSpan> before = receiver->Spans();
+  ASSERT_FALSE(before.empty()) << "the first process exported nothing before its crash";
+  for (const auto& s : before) EXPECT_EQ(s.trace_id, trace_id) << s.name;
+
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/serve.log");
+  serve->Kill(SIGTERM);  // flushes the exporter
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+
+  std::vector<testing::ReceivedSpan> all = receiver->Spans();
+  ASSERT_GT(all.size(), before.size());
+  EXPECT_TRUE(receiver->Problems().empty()) << receiver->Problems().front();
+  const std::string lost_span = tracing::AttemptSpanId(id, "restock", 1, false);
+  bool saw_lost = false, saw_workflow = false;
+  for (size_t i = before.size(); i < all.size(); ++i) {
+    const testing::ReceivedSpan& s = all[i];
+    EXPECT_EQ(s.trace_id, trace_id) << s.name;
+    if (s.span_id == lost_span) {
+      saw_lost = true;
+      EXPECT_EQ(s.attributes.value("steadfast.outcome", ""), "abandoned");
+      EXPECT_EQ(s.parent_span_id, tracing::WorkflowSpanId(id));
+    }
+    if (s.span_id == tracing::WorkflowSpanId(id)) {
+      saw_workflow = true;
+      EXPECT_EQ(s.name, "workflow crash5");
+      EXPECT_EQ(s.parent_span_id, "");  // started without a traceparent: the root
+      EXPECT_EQ(s.status_code, 1);
+    }
+  }
+  EXPECT_TRUE(saw_lost) << "no span for the attempt lost in the crash";
+  EXPECT_TRUE(saw_workflow);
 }
 
 }  // namespace

@@ -17,19 +17,29 @@ CREATE TABLE IF NOT EXISTS calls(
   fault TEXT NOT NULL,
   replayed INTEGER NOT NULL,
   duration_ms INTEGER NOT NULL,
-  object_id TEXT NOT NULL);
+  object_id TEXT NOT NULL,
+  traceparent TEXT NOT NULL DEFAULT '');
 )sql";
 
 }  // namespace
 
-Status CallLog::Load() { return db_.Exec(kSchema); }
+Status CallLog::Load() {
+  SF_RETURN_IF_ERROR(db_.Exec(kSchema));
+  // A sandbox database from before the traceparent column: add it.
+  SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT count(*) FROM pragma_table_info('calls') WHERE name = 'traceparent'"));
+  bool has_column = stmt->Step() && stmt->ColumnInt(0) > 0;
+  SF_RETURN_IF_ERROR(stmt->status());
+  if (has_column) return Status::Ok();
+  return db_.Exec("ALTER TABLE calls ADD COLUMN traceparent TEXT NOT NULL DEFAULT ''");
+}
 
 Status CallLog::Record(CallRecord& c) {
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("INSERT INTO calls(at_ms, method, path, query, idempotency_key, status, "
-                                             "fault, replayed, duration_ms, object_id) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+                                             "fault, replayed, duration_ms, object_id, traceparent) "
+                                             "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
   stmt->Bind(1, c.at_ms).Bind(2, c.method).Bind(3, c.path).Bind(4, c.query).Bind(5, c.idempotency_key);
   stmt->Bind(6, static_cast<int64_t>(c.status)).Bind(7, c.fault).Bind(8, static_cast<int64_t>(c.replayed ? 1 : 0));
-  stmt->Bind(9, c.duration_ms).Bind(10, c.object_id);
+  stmt->Bind(9, c.duration_ms).Bind(10, c.object_id).Bind(11, c.traceparent);
   SF_RETURN_IF_ERROR(stmt->Run());
   c.id = db_.LastInsertRowId();
   return Status::Ok();
@@ -37,7 +47,7 @@ Status CallLog::Record(CallRecord& c) {
 
 Result<std::pair<std::vector<CallRecord>, bool>> CallLog::List(const CallFilter& filter) {
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT id, at_ms, method, path, query, idempotency_key, status, fault, "
-                                             "replayed, duration_ms, object_id FROM calls "
+                                             "replayed, duration_ms, object_id, traceparent FROM calls "
                                              "WHERE id > ? AND substr(path, 1, length(?)) = ? "
                                              "ORDER BY id LIMIT ?"));
   stmt->Bind(1, filter.after_id).Bind(2, filter.path_prefix).Bind(3, filter.path_prefix).Bind(4, filter.limit + 1);
@@ -55,6 +65,7 @@ Result<std::pair<std::vector<CallRecord>, bool>> CallLog::List(const CallFilter&
     c.replayed = stmt->ColumnInt(8) != 0;
     c.duration_ms = stmt->ColumnInt(9);
     c.object_id = stmt->ColumnText(10);
+    c.traceparent = stmt->ColumnText(11);
     out.push_back(std::move(c));
   }
   SF_RETURN_IF_ERROR(stmt->status());
@@ -92,6 +103,7 @@ nlohmann::ordered_json CallToJson(const CallRecord& c) {
   j["replayed"] = c.replayed;
   j["duration_ms"] = c.duration_ms;
   j["object_id"] = c.object_id;
+  j["traceparent"] = c.traceparent;
   return j;
 }
 

@@ -1,7 +1,7 @@
 // CallLog: one SQLite row per HTTP call the sandbox received.
 //
 // Every request is recorded once its outcome is known: method, path, query,
-// idempotency key, the status the sandbox produced (for a dropped connection,
+// idempotency key and traceparent, the status the sandbox produced (for a dropped connection,
 // the status of the work it committed before dropping), the fault it played,
 // whether the answer was an idempotent replay, and timing. Tests and
 // reconciliation read it through GET /sandbox/calls and /sandbox/stats, or
@@ -37,6 +37,7 @@ struct CallRecord {
   bool replayed = false;        // an idempotent replay of a saved response
   int64_t duration_ms = 0;      // arrival to answer (or drop)
   std::string object_id;        // the refund/record the call created or read, if any
+  std::string traceparent;      // the caller's W3C traceparent header, "" if none
 };
 
 struct CallFilter {

@@ -79,6 +79,7 @@ SandboxRequest Translate(const restinio::request_t& req) {
     }
   }
   if (const auto key = header.opt_value_of("Idempotency-Key")) r.idempotency_key = std::string(*key);
+  if (const auto tp = header.opt_value_of("traceparent")) r.traceparent = std::string(*tp);
   return r;
 }
 

@@ -41,6 +41,7 @@ struct SandboxRequest {
   bool has_authorization = false;  // an Authorization header was present
   std::string api_key;          // bearer token or basic-auth user name; never logged
   std::string idempotency_key;  // Idempotency-Key header, may be empty
+  std::string traceparent;      // W3C traceparent header, may be empty (recorded, not interpreted)
 };
 
 struct SandboxResponse {

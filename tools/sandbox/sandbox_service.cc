@@ -196,6 +196,7 @@ void SandboxService::RecordCall(const SandboxRequest& request, const Admission& 
   call.path = request.path;
   call.query = request.raw_query;
   call.idempotency_key = request.idempotency_key;
+  call.traceparent = request.traceparent;
   call.status = outcome.response.status;
   if (admission.fault.kind != FaultKind::kNone) {
     call.fault = std::string(FaultKindName(admission.fault.kind));

@@ -125,14 +125,32 @@ HistoryEvent EventFromView(const Value& v) {
 
 std::string InstancePath(const std::string& id) { return "/v1/workflows/" + UrlEncode(id); }
 
+// --links a,b,c: ids of related instances (their spans are linked).
+std::vector<std::string> LinkIds(const Flags& flags) {
+  std::vector<std::string> ids;
+  std::string text = flags.GetOr("links", "");
+  for (size_t start = 0; start < text.size();) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) ids.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return ids;
+}
+
 int RemoteStart(const Flags& flags, const Value& input, int64_t version) {
   Value body = Value::Map{{"workflow", flags.positional()[0]}, {"input", input}};
   if (auto id = flags.Get("id")) body["id"] = *id;
+  if (std::vector<std::string> links = LinkIds(flags); !links.empty()) {
+    Value::List list(links.begin(), links.end());
+    body["links"] = std::move(list);
+  }
   if (version != 0) body["version"] = version;
   // --as names the requester on whose behalf an admin starts.
   if (auto as = flags.Get("as")) body["requested_by"] = *as;
   std::vector<std::pair<std::string, std::string>> headers;
   if (auto key = flags.Get("idempotency-key")) headers.emplace_back("Idempotency-Key", *key);
+  if (auto tp = flags.Get("traceparent")) headers.emplace_back("traceparent", *tp);
   ApiClient client = MakeApiClient(flags);
   auto r = client.Post("/v1/workflows", body.ToJson(), headers);
   if (!r.ok() || !r->ok()) return RemoteFail(r, true);
@@ -275,13 +293,13 @@ std::string Principal(const Flags& flags) {
 
 int CmdStart(const Args& args) {
   std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"input", "id", "idempotency-key", "version", "as"});
+  valued.insert({"input", "id", "idempotency-key", "version", "as", "links", "traceparent"});
   AddServerFlags(valued);
   auto flags = Flags::Parse(args, valued, {"json"});
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   if (flags->positional().size() != 1) {
     return Fail(kExitUsage, "usage: steadfast start WORKFLOW --input JSON|@file [--id ID] [--idempotency-key K] "
-                            "--db PATH|--server URL");
+                            "[--links ID,ID] [--traceparent TP] --db PATH|--server URL");
   }
   auto text = ReadArgOrFile(flags->GetOr("input", "{}"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
@@ -305,6 +323,8 @@ int CmdStart(const Args& args) {
   so.id = flags->GetOr("id", "");
   so.idempotency_key = flags->GetOr("idempotency-key", "");
   so.requested_by = Principal(*flags);
+  so.links = LinkIds(*flags);
+  so.traceparent = flags->GetOr("traceparent", "");
   auto r = o->service->Start(so);
   if (!r.ok()) return r.status().code() == StatusCode::kInvalidArgument ? Fail(kExitUsage, r.status().message())
                                                                         : StatusExit(r.status());

@@ -7,6 +7,7 @@
 #include "cli_context.h"
 #include "commands.h"
 #include "runtime/engine.h"
+#include "tracing/tracing_setup.h"
 #include "runtime/history_types.h"
 #include "runtime/views.h"
 
@@ -84,7 +85,11 @@ int CmdRun(const Args& args) {
   eo.node_name = ctx.config.node_name + "-run";
   eo.lease_ms = ctx.config.lease_ms;
   eo.poll_interval_ms = ctx.config.poll_interval_ms;
+  auto exporter = tracing::MakeSpanExporter(ctx.config.tracing, eo.node_name, nullptr, ctx.logger.get());
+  if (!exporter.ok()) return Fail(kExitUsage, "tracing: " + exporter.status().message());
+  std::unique_ptr<tracing::WorkflowTracer> tracer;
   Engine engine(eo, *ctx.store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
+  if (*exporter) tracer = tracing::AttachTracer(engine, **exporter);
 
   std::mutex mu;
   std::condition_variable cv;

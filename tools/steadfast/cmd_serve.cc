@@ -23,6 +23,7 @@
 #include "observability/metered_store.h"
 #include "refund/refund_metrics.h"
 #include "runtime/engine.h"
+#include "tracing/tracing_setup.h"
 
 namespace steadfast::cli {
 namespace {
@@ -93,7 +94,15 @@ int CmdServe(const Args& args) {
   EngineMetrics engine_metrics(metrics_registry, *ctx.catalog, metered_store, SystemClock::Instance());
   engine_metrics.AddListener(refund::MakeRefundMetricsListener(metrics_registry));
   refund::RegisterReconciliationGauges(metrics_registry);
+  // Traces (docs/observability.md): exported only when an endpoint is set.
+  auto exporter = tracing::MakeSpanExporter(ctx.config.tracing, ctx.config.node_name, &metrics_registry, ctx.logger.get());
+  if (!exporter.ok()) return Fail(kExitUsage, "tracing: " + exporter.status().message());
+  std::unique_ptr<tracing::WorkflowTracer> tracer;
   Engine engine(eo, metered_store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
+  if (*exporter) {
+    tracer = tracing::AttachTracer(engine, **exporter);
+    ctx.logger->Info("exporting traces to " + (*exporter)->url());
+  }
   engine.AddObserver([&engine_metrics](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) {
     engine_metrics.OnCommit(rec, events);
   });

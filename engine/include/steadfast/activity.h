@@ -68,7 +68,8 @@ class ActivityResult {
 };
 
 // Everything an activity may know about its invocation. Built by the engine
-// (or by steadfast/testing.h in tests); activities only read it.
+// (or by steadfast/testing.h in tests); activities read it, and may add
+// attributes to the attempt's trace span.
 class ActivityContext {
  public:
   struct Params {
@@ -80,7 +81,10 @@ class ActivityContext {
     std::string activity;
     int attempt = 1;            // 1-based, counts across restarts
     TimeMs deadline_ms = 0;     // absolute; 0 = none
-    std::string traceparent;    // W3C trace context of this attempt, may be empty
+    // W3C trace context whose span is this attempt: send it as the
+    // `traceparent` header on calls to other services so their spans join
+    // the workflow's trace. May be empty (e.g. in unit tests).
+    std::string traceparent;
   };
 
   ActivityContext(Params params, const Clock& clock, Logger& logger, const std::atomic<bool>* cancelled)
@@ -101,8 +105,16 @@ class ActivityContext {
   const Clock& clock() const { return clock_; }
   Logger& logger() const { return logger_; }
 
+  // Adds an attribute to this attempt's trace span (docs/observability.md),
+  // e.g. SetTraceAttribute("refund.currency", "EUR"). Keep values small and
+  // never put secrets, card data or personal data in them. Cheap; ignored
+  // when tracing is off.
+  void SetTraceAttribute(std::string key, Value value) { trace_attributes_[std::move(key)] = std::move(value); }
+  const Value::Map& trace_attributes() const { return trace_attributes_; }
+
  private:
   Params p_;
+  Value::Map trace_attributes_;
   const Clock& clock_;
   Logger& logger_;
   const std::atomic<bool>* cancelled_;

@@ -14,6 +14,9 @@ namespace steadfast {
 // Version 1: definitions, instances, tasks, history, signals.
 Status MigrateToV1(Connection& conn);
 
+// Version 2: instances.links (related instances, for trace links).
+Status MigrateToV2(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

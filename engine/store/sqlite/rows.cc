@@ -62,6 +62,7 @@ Result<InstanceRecord> ReadInstanceRow(const Statement& stmt) {
   r.created_at = stmt.ColumnInt(15);
   r.updated_at = stmt.ColumnInt(16);
   r.deadline_at = stmt.ColumnInt(17);
+  r.links = DecodeInstanceLinks(stmt.ColumnText(18));
   return r;
 }
 

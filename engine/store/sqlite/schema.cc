@@ -16,6 +16,7 @@ using MigrationFn = Status (*)(Connection&);
 // kMigrations[i] takes version i to version i+1.
 constexpr MigrationFn kMigrations[] = {
     &MigrateToV1,
+    &MigrateToV2,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

@@ -36,8 +36,8 @@ const std::string kTouchInstance = "UPDATE instances SET version = ?2, last_seq 
 const std::string kInsertInstance =
     "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
     "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
-    "created_at, updated_at, deadline_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18)";
+    "created_at, updated_at, deadline_at, links) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19)";
 const std::string kSelectInstanceById = fmt::format("SELECT {}, input FROM instances WHERE id = ?1", kInstanceColumns);
 // The repeated "<> ''" lets SQLite use the partial unique index.
 const std::string kSelectInstanceByKey = fmt::format(
@@ -135,7 +135,7 @@ Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std
   SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<ExistingInstance>();
   SF_ASSIGN_OR_RETURN(InstanceRecord record, ReadInstanceRow(*stmt));
-  ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(18))};
+  ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(19))};
   return std::optional<ExistingInstance>(std::move(e));
 }
 
@@ -319,6 +319,8 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
     stmt->BindInt(16, n.created_at);
     stmt->BindInt(17, n.updated_at);
     stmt->BindInt(18, n.deadline_at);
+    const std::string links = EncodeInstanceLinks(n.links);  // bound without a copy: must outlive Run()
+    stmt->BindText(19, links);
     SF_RETURN_IF_ERROR(stmt->Run());
   }
   SF_RETURN_IF_ERROR(AppendEvents(conn, r.id, 0, e.request.events, e.events, e.now));

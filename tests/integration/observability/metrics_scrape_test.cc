@@ -20,6 +20,7 @@
 #include "http/token_store.h"
 #include "sandbox_process.h"
 #include "subprocess.h"
+#include "serve_process.h"
 #include "test_server.h"
 
 namespace steadfast {
@@ -30,14 +31,15 @@ using testing::Call;
 using testing::Reply;
 using testing::RunResult;
 using testing::Send;
+using testing::ServeProcess;
+using testing::kOps;
+using testing::kReviewer;
 using testing::Subprocess;
 using testing::TempDir;
 
 const std::string kSource = STEADFAST_SOURCE_ROOT;
-constexpr const char* kOps = "obs-ops-token-1";        // operator
-constexpr const char* kReviewer = "obs-rita-token-2";  // reviewer
 
-constexpr const char* kWorkflows[][2] = {
+const std::vector<std::pair<std::string, std::string>> kWorkflows = {
     {"quick", R"(name: quick
 version: 1
 steps:
@@ -87,77 +89,6 @@ std::map<std::string, double> ParseSamples(const std::string& text) {
   return out;
 }
 
-class Server {
- public:
-  explicit Server(const std::string& extra_config = "", std::map<std::string, std::string> env = {}) {
-    std::filesystem::create_directories(dir_.File("workflows"));
-    for (const auto& [name, yaml] : kWorkflows) testing::WriteFile(dir_.File(std::string("workflows/") + name + ".yaml"), yaml);
-    config_ = dir_.File("steadfast.yaml");
-    testing::WriteFile(config_, "database: engine.db\nworkflows_dir: workflows\nworkers: 2\nnode_name: obstest\n"
-                                "poll_interval: 50ms\nhttp:\n  listen: 127.0.0.1:0\n  tokens:\n"
-                                "    - { name: ops, sha256: " + http::Sha256Hex(kOps) + ", roles: [operator] }\n"
-                                "    - { name: rita, sha256: " + http::Sha256Hex(kReviewer) + ", roles: [reviewer] }\n" +
-                                    extra_config);
-    process_ = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env,
-                                            dir_.File("serve.log"));
-    const std::regex listening("listening on (http://[0-9.]+:[0-9]+)");
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::smatch m;
-      std::string log = Log();
-      if (std::regex_search(log, m, listening)) {
-        url_ = m[1];
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "serve did not start:\n" << Log();
-  }
-  ~Server() {
-    if (process_ && process_->running()) {
-      process_->Kill(SIGTERM);
-      if (!process_->Wait(10000)) process_->Kill(SIGKILL);
-    }
-  }
-
-  std::string Log() const { return testing::ReadFile(dir_.File("serve.log")); }
-  const std::string& url() const { return url_; }
-  const TempDir& dir() const { return dir_; }
-
-  Reply Post(const std::string& path, const std::string& token, const Value& body) const {
-    return Send(url_, testing::MakeCall("POST", path, token, body.ToJson()));
-  }
-  std::string Start(const std::string& workflow, const std::string& id, const Value& input) const {
-    Reply r = Post("/v1/workflows", kOps, Value::Map{{"workflow", workflow}, {"id", id}, {"input", input}});
-    EXPECT_EQ(r.status, 201) << r.body;
-    return id;
-  }
-  // Polls until the instance has `status`; returns false on timeout.
-  bool WaitFor(const std::string& id, const std::string& status, int timeout_ms = 20000) const {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    std::string last;
-    while (std::chrono::steady_clock::now() < deadline) {
-      Reply r = Send(url_, testing::MakeCall("GET", "/v1/workflows/" + id, kOps, ""));
-      last = r.json.Get("status").StringOr("");
-      if (last == status) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    }
-    ADD_FAILURE() << id << " stayed " << last << ", expected " << status << "\n" << Log();
-    return false;
-  }
-  std::string Scrape() const {
-    Reply r = Send(url_, testing::MakeCall("GET", "/metrics", "", ""));
-    EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
-    return r.body;
-  }
-
- private:
-  TempDir dir_;
-  std::string config_, url_;
-  std::unique_ptr<Subprocess> process_;
-};
-
 // Runs `promtool check metrics` on the text; returns its exit code and output.
 RunResult Promtool(const TempDir& dir, const std::string& exposition) {
   std::string file = dir.File("scrape.prom");
@@ -192,7 +123,7 @@ void ExpectReferencedMetricsExist(const std::string& page) {
 }
 
 TEST(MetricsScrape, EngineCountersAfterScriptedWorkflows) {
-  Server s;
+  ServeProcess s(kWorkflows);
   ASSERT_FALSE(s.url().empty());
   for (int i = 1; i <= 3; ++i) s.Start("quick", "q" + std::to_string(i), Value::Map{});
   s.Start("retry", "r1", Value::Map{});
@@ -287,12 +218,7 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
                                              R"({"drop_next": 1, "scope": ["/v1/refunds"]})"));
   ASSERT_LT(faults.status, 300) << faults.body;
 
-  Server s("workflows_dir: " + kSource + "/workflows\n" +
-               "plugin_config:\n  refund:\n"
-               "    policies: " + kSource + "/config/refund_policies.yaml\n"
-               "    risk_rules: " + kSource + "/config/risk_rules.yaml\n"
-               "    psp: { base_url: \"" + psp + "\", timeout: 10s, settle_wait: 2s }\n"
-               "    inventory_url: \"" + psp + "\"\n    notification_url: \"" + psp + "\"\n",
+  ServeProcess s({}, testing::RefundConfig(kSource, psp),
            {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
   ASSERT_FALSE(s.url().empty());
   auto input = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/reservation.json"));

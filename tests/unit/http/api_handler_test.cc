@@ -267,12 +267,40 @@ TEST_F(ApiHandlerTest, StartByIdReplays) {
   EXPECT_EQ(other.status, 409);
 }
 
-TEST_F(ApiHandlerTest, InvalidTraceparentIsIgnored) {
+TEST_F(ApiHandlerTest, InvalidTraceparentStartsANewTrace) {
   HttpRequest r = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 5}})");
   r.traceparent = "nonsense";
   Answer a = Call(r);
   ASSERT_EQ(a.status, 201);
-  EXPECT_TRUE(a.json.Get("traceparent").is_null());
+  const std::string tp = a.json.Get("traceparent").StringOr("");
+  ASSERT_EQ(tp.size(), 55u) << a.json.ToJson();
+  EXPECT_EQ(tp.substr(3, 32), a.json.Get("trace_id").StringOr(""));
+}
+
+TEST_F(ApiHandlerTest, ValidTraceparentIsContinued) {
+  HttpRequest r = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 5}})");
+  r.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  Answer a = Call(r);
+  ASSERT_EQ(a.status, 201);
+  EXPECT_EQ(a.json.Get("traceparent").StringOr(""), r.traceparent);
+  EXPECT_EQ(a.json.Get("trace_id").StringOr(""), "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
+TEST_F(ApiHandlerTest, StartLinksToExistingInstancesOnly) {
+  StartHeld(5, "wf-return");
+  Answer linked = Call(Req("POST", "/v1/workflows", "t-ops",
+                           R"({"workflow": "held", "id": "wf-refund", "input": {"amount": 5}, "links": ["wf-return"]})"));
+  ASSERT_EQ(linked.status, 201) << linked.json.ToJson();
+  ASSERT_TRUE(linked.json.Get("links").is_list());
+  EXPECT_EQ(linked.json.Get("links").AsList().at(0), Value("wf-return"));
+  Answer missing = Call(Req("POST", "/v1/workflows", "t-ops",
+                            R"({"workflow": "held", "input": {"amount": 5}, "links": ["wf-nowhere"]})"));
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.json.ToJson().find("wf-nowhere"), std::string::npos) << missing.json.ToJson();
+  Answer not_a_list = Call(Req("POST", "/v1/workflows", "t-ops",
+                               R"({"workflow": "held", "input": {"amount": 5}, "links": "wf-return"})"));
+  EXPECT_EQ(not_a_list.status, 400);
+  EXPECT_EQ(Code(not_a_list), "invalid_field");
 }
 
 TEST_F(ApiHandlerTest, StartBodyErrors) {

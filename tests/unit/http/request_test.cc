@@ -134,16 +134,6 @@ TEST(RequestFieldsTest, QueryParameters) {
   EXPECT_EQ(twice->code, "invalid_query");
 }
 
-TEST(TraceparentTest, Validation) {
-  EXPECT_TRUE(IsValidTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
-  EXPECT_FALSE(IsValidTraceparent("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));
-  EXPECT_FALSE(IsValidTraceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
-  EXPECT_FALSE(IsValidTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"));
-  EXPECT_FALSE(IsValidTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
-  EXPECT_FALSE(IsValidTraceparent("garbage"));
-  EXPECT_FALSE(IsValidTraceparent(""));
-}
-
 TEST(HttpMetricsTest, CountsByRouteMethodStatus) {
   HttpMetrics m;
   m.Record("/v1/workflows/{id}", "GET", 200);

@@ -13,6 +13,7 @@
 
 #include "core/crash_point.h"
 #include "fault_vfs.h"
+#include "store/sqlite/schema.h"
 #include "steadfast/value_codec.h"
 #include "store_test_util.h"
 
@@ -158,7 +159,7 @@ TEST_F(DurabilityTest, NewerSchemaIsRefusedWithBothVersions) {
   Status s = OpenError(Options());
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("schema version 99"));
-  EXPECT_THAT(s.message(), HasSubstr("version 1"));
+  EXPECT_THAT(s.message(), HasSubstr("version " + std::to_string(kSqliteSchemaVersion)));
   EXPECT_THAT(s.message(), HasSubstr(DbPath()));
   RawDb raw(DbPath());
   EXPECT_EQ(raw.QueryText("SELECT version FROM schema_version"), "99");  // untouched

@@ -109,6 +109,8 @@ TEST_F(SqliteStoreTest, InstanceRoundTripKeepsEveryField) {
   r.created_at = 1000;
   r.updated_at = 1001;
   r.deadline_at = 99999;
+  r.links = {InstanceLink{"wf-return", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+             InstanceLink{"wf-other", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}};
   StartResult started = Start(req);
   EXPECT_EQ(started.outcome, StartOutcome::kCreated);
   EXPECT_EQ(started.instance.version, 1);
@@ -132,6 +134,7 @@ TEST_F(SqliteStoreTest, InstanceRoundTripKeepsEveryField) {
   EXPECT_EQ(got.created_at, 1000);
   EXPECT_EQ(got.updated_at, 1001);
   EXPECT_EQ(got.deadline_at, 99999);
+  EXPECT_EQ(got.links, r.links);
 
   Result<std::optional<InstanceRecord>> missing = store_->GetInstance("nope");
   ASSERT_TRUE(missing.ok());

@@ -1,0 +1,158 @@
+// WorkflowTracer: the spans made from attempts and commits, exactly.
+#include "tracing/workflow_tracer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "runtime/history_types.h"
+#include "tracing/trace_context.h"
+
+namespace steadfast::tracing {
+namespace {
+
+constexpr const char* kCaller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+constexpr const char* kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+class CapturingSink final : public SpanSink {
+ public:
+  void Export(SpanData span) override { spans.push_back(std::move(span)); }
+  std::vector<SpanData> spans;
+};
+
+InstanceRecord Instance(const std::string& traceparent) {
+  InstanceRecord r;
+  r.id = "wf-7";
+  r.workflow_name = "refund";
+  r.workflow_version = 3;
+  r.traceparent = traceparent;
+  r.created_at = 1'000;
+  r.requested_by = "ops";
+  return r;
+}
+
+TEST(WorkflowTracerTest, AnAttemptIsAChildOfTheWorkflowSpanWithItsAttributes) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);
+  InstanceRecord rec = Instance(kCaller);
+  const std::string step = "psp", activity = "refund.psp_refund", key = "wf-7/psp";
+  ActivityResult result = Value(Value::Map{{"refund_id", "re_1"}});
+  Value::Map attributes{{"refund.amount_minor", 27000}, {"refund.currency", "EUR"}};
+  tracer.OnAttempt(AttemptReport{rec, step, activity, 2, false, key, 5'000, 5'250, result, attributes});
+  ASSERT_EQ(sink.spans.size(), 1u);
+  const SpanData& s = sink.spans[0];
+  EXPECT_EQ(s.trace_id, kTrace);
+  EXPECT_EQ(s.span_id, AttemptSpanId("wf-7", "psp", 2, false));
+  EXPECT_EQ(s.parent_span_id, WorkflowSpanId("wf-7"));
+  EXPECT_EQ(s.name, "activity refund.psp_refund");
+  EXPECT_EQ(s.start_unix_ns, 5'000'000'000);
+  EXPECT_EQ(s.end_unix_ns, 5'250'000'000);
+  EXPECT_EQ(s.status, SpanStatus::kOk);
+  EXPECT_EQ(s.attributes.at("steadfast.workflow.name"), Value("refund"));
+  EXPECT_EQ(s.attributes.at("steadfast.workflow.version"), Value(3));
+  EXPECT_EQ(s.attributes.at("steadfast.workflow.id"), Value("wf-7"));
+  EXPECT_EQ(s.attributes.at("steadfast.step"), Value("psp"));
+  EXPECT_EQ(s.attributes.at("steadfast.attempt"), Value(2));
+  EXPECT_EQ(s.attributes.at("steadfast.idempotency_key"), Value("wf-7/psp"));
+  EXPECT_EQ(s.attributes.at("steadfast.outcome"), Value("succeeded"));
+  EXPECT_EQ(s.attributes.at("refund.amount_minor"), Value(27000));
+  EXPECT_EQ(s.attributes.at("refund.currency"), Value("EUR"));
+}
+
+TEST(WorkflowTracerTest, AFailedAttemptCarriesItsErrorCode) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);
+  InstanceRecord rec = Instance(kCaller);
+  const std::string step = "psp", activity = "refund.psp_refund", key = "wf-7/psp";
+  ActivityResult result = ActivityError::Retryable("psp_unavailable", "503 from the PSP");
+  tracer.OnAttempt(AttemptReport{rec, step, activity, 1, false, key, 5'000, 5'010, result, {}});
+  ASSERT_EQ(sink.spans.size(), 1u);
+  EXPECT_EQ(sink.spans[0].status, SpanStatus::kError);
+  EXPECT_EQ(sink.spans[0].status_message, "psp_unavailable: 503 from the PSP");
+  EXPECT_EQ(sink.spans[0].attributes.at("error.type"), Value("psp_unavailable"));
+  EXPECT_EQ(sink.spans[0].attributes.at("steadfast.retryable"), Value(true));
+  EXPECT_EQ(sink.spans[0].attributes.at("steadfast.outcome"), Value("failed"));
+}
+
+TEST(WorkflowTracerTest, TheWorkflowSpanEndsWithTheInstanceAndLinksItsRelatives) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);
+  InstanceRecord rec = Instance(kCaller);
+  rec.status = InstanceStatus::kCompleted;
+  rec.links = {InstanceLink{"wf-return", WorkflowSpanTraceparent("", "wf-return")}};
+  HistoryEvent done;
+  done.type = history::kWorkflowCompleted;
+  done.at = 9'000;
+  HistoryEvent other;
+  other.type = history::kAttemptSucceeded;
+  tracer.OnCommit(rec, {other, done});
+  ASSERT_EQ(sink.spans.size(), 1u);
+  const SpanData& s = sink.spans[0];
+  EXPECT_EQ(s.name, "workflow refund");
+  EXPECT_EQ(s.kind, SpanKind::kServer);
+  EXPECT_EQ(s.trace_id, kTrace);
+  EXPECT_EQ(s.span_id, WorkflowSpanId("wf-7"));
+  EXPECT_EQ(s.parent_span_id, "00f067aa0ba902b7");  // the caller's span
+  EXPECT_EQ(s.start_unix_ns, 1'000'000'000);
+  EXPECT_EQ(s.end_unix_ns, 9'000'000'000);
+  EXPECT_EQ(s.status, SpanStatus::kOk);
+  ASSERT_EQ(s.links.size(), 1u);
+  EXPECT_EQ(s.links[0].trace_id, InstanceTraceId("", "wf-return"));
+  EXPECT_EQ(s.links[0].span_id, WorkflowSpanId("wf-return"));
+  EXPECT_EQ(s.links[0].attributes.at("steadfast.workflow.id"), Value("wf-return"));
+}
+
+TEST(WorkflowTracerTest, AnEngineStartedTraceHasTheWorkflowSpanAsRoot) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);
+  SequenceRandom random({});
+  InstanceRecord rec = Instance(InstanceTraceparent("", "wf-7", random));
+  rec.status = InstanceStatus::kFailed;
+  rec.error_code = "invalid_charge";
+  rec.error_message = "no such charge";
+  HistoryEvent failed;
+  failed.type = history::kWorkflowFailed;
+  failed.at = 2'000;
+  tracer.OnCommit(rec, {failed});
+  ASSERT_EQ(sink.spans.size(), 1u);
+  EXPECT_EQ(sink.spans[0].parent_span_id, "");
+  EXPECT_EQ(sink.spans[0].status, SpanStatus::kError);
+  EXPECT_EQ(sink.spans[0].attributes.at("error.type"), Value("invalid_charge"));
+}
+
+TEST(WorkflowTracerTest, AnAttemptLostInACrashKeepsTheSpanIdItAnnounced) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);
+  InstanceRecord rec = Instance(kCaller);
+  HistoryEvent lost;
+  lost.type = history::kAttemptAbandoned;
+  lost.step_id = "psp";
+  lost.attempt = 1;
+  lost.at = 7'000;
+  lost.data = Value::Map{{"reason", "lease expired"}, {"activity", "refund.psp_refund"}};
+  tracer.OnCommit(rec, {lost});
+  ASSERT_EQ(sink.spans.size(), 1u);
+  EXPECT_EQ(sink.spans[0].span_id, AttemptSpanId("wf-7", "psp", 1, false));
+  EXPECT_EQ(sink.spans[0].trace_id, kTrace);
+  EXPECT_EQ(sink.spans[0].name, "activity refund.psp_refund");
+  EXPECT_EQ(sink.spans[0].attributes.at("steadfast.outcome"), Value("abandoned"));
+  EXPECT_EQ(sink.spans[0].status, SpanStatus::kError);
+}
+
+TEST(WorkflowTracerTest, AnUnsampledTraceMakesNoSpans) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);
+  InstanceRecord rec = Instance("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+  const std::string step = "a", activity = "std.noop", key = "wf-7/a";
+  ActivityResult result = Value();
+  tracer.OnAttempt(AttemptReport{rec, step, activity, 1, false, key, 1, 2, result, {}});
+  rec.status = InstanceStatus::kCompleted;
+  HistoryEvent done;
+  done.type = history::kWorkflowCompleted;
+  tracer.OnCommit(rec, {done});
+  EXPECT_TRUE(sink.spans.empty());
+}
+
+}  // namespace
+}  // namespace steadfast::tracing
