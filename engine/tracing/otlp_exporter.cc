@@ -2,6 +2,9 @@
 #include "tracing/otlp_exporter.h"
 
 #include <curl/curl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -313,6 +316,11 @@ size_t OtlpExporter::queue_depth() const {
 }
 
 void OtlpExporter::Run() {
+  // Encoding and sending spans is background work: at a lower priority
+  // (nice +10 for this thread only) it takes the CPU the engine's workers
+  // leave idle instead of competing with checkpoints. If that is not enough
+  // the queue fills and spans are dropped (counted), as designed.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kExportThreadNice);
   const milliseconds interval(options_.flush_interval_ms);
   std::unique_lock<std::mutex> lock(mu_);
   auto next_timed_send = Clock::now() + interval;

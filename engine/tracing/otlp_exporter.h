@@ -21,6 +21,9 @@
 // query) and the HTTP status or curl error; header values (credentials)
 // never appear anywhere.
 //
+// The export thread runs at nice +10, so the engine's workers come first on
+// a busy CPU.
+//
 // Counters are readable here and, with a registry, published as
 // steadfast_trace_* metrics (docs/observability.md). Thread-safe.
 #ifndef STEADFAST_TRACING_OTLP_EXPORTER_H_
@@ -70,6 +73,8 @@ class OtlpExporter final : public SpanSink {
   OtlpExporter& operator=(const OtlpExporter&) = delete;
 
   static constexpr int64_t kDestructorShutdownMs = 5000;
+  // Niceness of the export thread (Linux: per thread); see Run().
+  static constexpr int kExportThreadNice = 10;
 
   // Queues the span and returns; never waits for I/O. After Shutdown() the
   // span is dropped (counted as queue_full: the queue no longer takes any).

@@ -20,6 +20,7 @@
 #include "percentile.h"
 #include "builtin/std_activities.h"
 #include "runtime/engine.h"
+#include "tracing/tracing_setup.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace steadfast::cli {
@@ -144,7 +145,8 @@ std::string NoopWorkflow(int steps) {
 }  // namespace
 
 int CmdBench(const Args& args) {
-  auto flags = Flags::Parse(args, {"steps", "workflows", "concurrency", "sync", "dir", "workers", "warmup", "waiting"},
+  auto flags = Flags::Parse(args, {"steps", "workflows", "concurrency", "sync", "dir", "workers", "warmup", "waiting",
+                                   "otlp-endpoint"},
                             {"baseline", "json"});
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   auto steps = flags->GetInt("steps", 5);
@@ -185,7 +187,18 @@ int CmdBench(const Args& args) {
   EngineOptions eo;
   eo.workers = static_cast<int>(*workers);
   eo.node_name = "bench";
+  // --otlp-endpoint: the same run with tracing on (docs/PERFORMANCE.md).
+  std::unique_ptr<tracing::OtlpExporter> exporter;
+  std::unique_ptr<tracing::WorkflowTracer> tracer;
+  if (auto endpoint = flags->Get("otlp-endpoint")) {
+    TracingConfig tc;
+    tc.otlp_endpoint = *endpoint;
+    auto made = tracing::MakeSpanExporter(tc, "bench", nullptr, &logger, [](const char*) { return std::string(); });
+    if (!made.ok()) return Fail(kExitUsage, "--otlp-endpoint: " + made.status().message());
+    exporter = std::move(made).value();
+  }
   Engine engine(eo, **store, catalog, registry, SystemClock::Instance(), random, logger);
+  if (exporter) tracer = tracing::AttachTracer(engine, *exporter);
 
   // One waiter per client call, registered before its Start: a completion
   // wakes only the client waiting for it (a shared condition variable made
@@ -270,6 +283,11 @@ int CmdBench(const Args& args) {
       {"failures", failures.load()},
       {"peak_rss_mib", static_cast<double>(ru.ru_maxrss) / 1024.0},
   };
+  if (exporter) {
+    exporter->Flush(std::chrono::seconds(30));
+    result["spans_exported"] = exporter->exported();
+    result["spans_dropped"] = exporter->dropped();
+  }
   if (flags->Has("baseline")) {
     auto base = BaselineCommitsPerSecond(dir, *sync, 2000);
     if (base.ok()) result["baseline_sqlite_commits_per_s"] = *base;
@@ -287,6 +305,10 @@ int CmdBench(const Args& args) {
     if (result.Find("baseline_sqlite_commits_per_s")) {
       std::printf("baseline:         %.0f raw SQLite single-row commits/s (same disk and sync)\n",
                   result.Get("baseline_sqlite_commits_per_s").AsDouble());
+    }
+    if (exporter) {
+      std::printf("spans:            %lld exported, %lld dropped\n",
+                  static_cast<long long>(exporter->exported()), static_cast<long long>(exporter->dropped()));
     }
     if (failures > 0) std::printf("FAILURES:         %lld\n", static_cast<long long>(failures.load()));
   }
