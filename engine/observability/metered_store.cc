@@ -44,7 +44,15 @@ MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
       failed_transactions_(registry.AddCounter("steadfast_store_failed_transactions_total",
                                                "SQLite write transactions that failed as a whole.")),
       largest_batch_(registry.AddGauge("steadfast_store_largest_batch",
-                                       "Most write requests one transaction has carried since start.")) {
+                                       "Most write requests one transaction has carried since start.")),
+      batch_size_(registry.AddHistogram(
+          "steadfast_store_commit_batch_size",
+          "Write requests (checkpoints, starts, claims) per committed SQLite transaction, one observation "
+          "per commit: checkpoints per commit.",
+          {1, 2, 4, 8, 16, 32, 64, 128, 256})) {
+  if (auto* sqlite = dynamic_cast<SqliteStore*>(&inner_)) {
+    sqlite->SetCommitBatchObserver([this](int64_t requests) { batch_size_.Observe(static_cast<double>(requests)); });
+  }
   registry.SetCollector("steadfast_store", [this] {
     auto* sqlite = dynamic_cast<SqliteStore*>(&inner_);
     if (sqlite == nullptr) return;
@@ -54,6 +62,10 @@ MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
     failed_transactions_.Mirror(stats.failed_transactions);
     largest_batch_.Set(static_cast<double>(stats.largest_batch));
   });
+}
+
+MeteredStore::~MeteredStore() {
+  if (auto* sqlite = dynamic_cast<SqliteStore*>(&inner_)) sqlite->SetCommitBatchObserver(nullptr);
 }
 
 void MeteredStore::Count(const char* op, const Status& s) {

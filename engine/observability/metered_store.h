@@ -21,6 +21,7 @@ class MeteredStore final : public Store {
  public:
   // inner and registry must outlive this object.
   MeteredStore(Store& inner, metrics::Registry& registry);
+  ~MeteredStore() override;  // stops observing the inner store's commits
 
   Status PutDefinition(const DefinitionRecord& def) override;
   Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) override;
@@ -57,6 +58,7 @@ class MeteredStore final : public Store {
   metrics::Counter& checkpoints_;
   metrics::Counter& failed_transactions_;
   metrics::Gauge& largest_batch_;
+  metrics::Histogram& batch_size_;
 };
 
 }  // namespace steadfast

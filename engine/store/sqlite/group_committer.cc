@@ -116,6 +116,15 @@ void GroupCommitter::CommitBatch(const std::vector<PendingWrite*>& batch) {
 
   if (!batch_status.ok()) failed_transactions_.fetch_add(1, std::memory_order_relaxed);
   for (PendingWrite* write : batch) write->Finish(batch_status);
+  if (batch_status.ok()) {
+    std::lock_guard<std::mutex> lock(observer_mu_);
+    if (batch_observer_) batch_observer_(n);
+  }
+}
+
+void GroupCommitter::SetBatchObserver(std::function<void(int64_t requests)> observer) {
+  std::lock_guard<std::mutex> lock(observer_mu_);
+  batch_observer_ = std::move(observer);
 }
 
 }  // namespace steadfast

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -86,6 +87,10 @@ class GroupCommitter {
 
   GroupCommitCounters Counters() const;
 
+  // Called by the leader after each committed transaction with the number
+  // of requests it carried (metrics). Empty = none. Thread-safe.
+  void SetBatchObserver(std::function<void(int64_t requests)> observer);
+
  private:
   template <class T, class Fn>
   class TypedWrite;
@@ -111,6 +116,9 @@ class GroupCommitter {
   std::atomic<int64_t> requests_{0};
   std::atomic<int64_t> failed_transactions_{0};
   std::atomic<int64_t> largest_batch_{0};
+
+  std::mutex observer_mu_;  // taken once per batch, never with mu_
+  std::function<void(int64_t)> batch_observer_;  // GUARDED_BY(observer_mu_)
 };
 
 template <class T, class Fn>

@@ -175,6 +175,10 @@ class SqliteStoreImpl final : public SqliteStore {
     return changed;
   }
 
+  void SetCommitBatchObserver(std::function<void(int64_t requests)> observer) override {
+    committer_->SetBatchObserver(std::move(observer));
+  }
+
   SqliteStoreStats Stats() const override {
     GroupCommitCounters c = committer_->Counters();
     SqliteStoreStats s;

@@ -16,6 +16,7 @@
 #define STEADFAST_STORE_SQLITE_SQLITE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,9 @@ struct SqliteStoreStats {
 class SqliteStore : public Store {
  public:
   virtual SqliteStoreStats Stats() const = 0;
+  // Sees the request count of every committed write transaction (the
+  // checkpoints-per-commit histogram); empty = none. Thread-safe.
+  virtual void SetCommitBatchObserver(std::function<void(int64_t requests)> observer) = 0;
 };
 
 // Opens (creating and migrating the schema if needed) and starts the writer

@@ -189,6 +189,10 @@ TEST(MetricsScrape, EngineCountersAfterScriptedWorkflows) {
   EXPECT_EQ(m["steadfast_instance_start_commit_seconds_count"], 7);
   EXPECT_GE(m["steadfast_store_transactions_total"], 1);
   EXPECT_GE(m["steadfast_store_checkpoints_total"], m["steadfast_store_transactions_total"]);
+  // Checkpoints per commit (exact values: observability_unit; the engine
+  // keeps committing claims while this is scraped).
+  EXPECT_GE(m["steadfast_store_commit_batch_size_count"], 7);
+  EXPECT_GE(m["steadfast_store_commit_batch_size_sum"], 7);
   EXPECT_EQ(m["steadfast_ready_queue_depth"], 0);
   EXPECT_EQ(m.count("steadfast_ready_queue_oldest_age_seconds"), 1u);
   EXPECT_EQ(m["steadfast_http_requests_total{route=\"/v1/workflows\",method=\"POST\",status=\"201\"}"], 7);

@@ -138,5 +138,21 @@ TEST_F(EngineMetricsTest, ScrapeTimeGaugesReadTheStoreAndTheQueueProbe) {
   EXPECT_GE(m["steadfast_store_transactions_total"], 0);
 }
 
+TEST_F(EngineMetricsTest, CheckpointsPerCommitIsAHistogramOfCommittedBatches) {
+  auto before = Samples(registry_.Render());
+  // Sequential writes: each is its own transaction carrying one request.
+  for (int i = 0; i < 3; ++i) {
+    DefinitionRecord d{"hash-" + std::to_string(i), "w", 1, "name: w", 1000};
+    ASSERT_TRUE(metered_->PutDefinition(d).ok());
+  }
+  auto m = Samples(registry_.Render());
+  const double commits = m["steadfast_store_commit_batch_size_count"] - before["steadfast_store_commit_batch_size_count"];
+  EXPECT_EQ(commits, 3);
+  EXPECT_EQ(m["steadfast_store_commit_batch_size_sum"] - before["steadfast_store_commit_batch_size_sum"], 3);
+  EXPECT_EQ(m["steadfast_store_commit_batch_size_bucket{le=\"1\"}"], m["steadfast_store_commit_batch_size_count"]);
+  EXPECT_EQ(m["steadfast_store_transactions_total"], m["steadfast_store_commit_batch_size_count"]);
+
+}
+
 }  // namespace
 }  // namespace steadfast
