@@ -47,6 +47,11 @@ for i in $(seq "$RUNS"); do
   o="$("$BIN" bench --json "${ARGS[@]}" | rate)"
   t="$("$BIN" bench --json --otlp-endpoint "$ENDPOINT" "${ARGS[@]}" | rate)"
   echo "run $i  tracing off: ${o%% *} wf/s (p50 $(echo "$o" | cut -d' ' -f2) ms)   on: ${t%% *} wf/s (p50 $(echo "$t" | cut -d' ' -f2) ms, spans exported $(echo "$t" | cut -d' ' -f3), dropped $(echo "$t" | cut -d' ' -f4))"
+  exported="$(echo "$t" | cut -d' ' -f3)"
+  if [ "$exported" = "-" ] || [ "$exported" -eq 0 ]; then
+    echo "bench_tracing: the traced run exported no spans" >&2
+    exit 1
+  fi
   off+=("${o%% *}"); on+=("${t%% *}")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -23,10 +23,10 @@ std::string IdempotencyKey(const std::string& instance_id, const std::string& st
 
 // The attempt's own span in the instance's trace (tracing/trace_context.h).
 std::string AttemptTraceparent(const InstanceRecord& rec, const std::string& step_id, int attempt, bool compensation) {
-  std::optional<tracing::TraceContext> stored = tracing::ParseTraceparent(rec.traceparent);
-  return tracing::FormatTraceparent(tracing::TraceContext{tracing::InstanceTraceId(rec.traceparent, rec.id),
-                                                          tracing::AttemptSpanId(rec.id, step_id, attempt, compensation),
-                                                          !stored || stored->sampled});
+  std::optional<tracing::TraceContext> context = tracing::ParseTraceparent(rec.traceparent);
+  if (!context) context = tracing::TraceContext{tracing::InstanceTraceId(rec.traceparent, rec.id), "", true};
+  context->span_id = tracing::AttemptSpanId(rec.id, step_id, attempt, compensation);
+  return tracing::FormatTraceparent(*context);
 }
 
 std::string StateKey(const StepDef& step, bool compensation) {
@@ -194,8 +194,15 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   running->deadline = running->started_at + step.timeout_ms;
 
   ActivityResult result = ActivityError::Retryable("not_run", "");
-  if (early_error) result = *early_error;
-  if (!early_error) {
+  if (early_error) {
+    // Refused before it ran (bad input, unknown activity): still an attempt.
+    result = *early_error;
+    if (env_.on_attempt) {
+      static const Value::Map kNoAttributes;
+      env_.on_attempt(AttemptReport{inst.rec, step.id, activity_name, attempt, compensation, "",
+                                    running->started_at, running->started_at, result, kNoAttributes});
+    }
+  } else {
     running->inst = inst;
     if (running->deadline + env_.lease_ms / 4 > task.lease_until) {
       // A long attempt must not outlive its lease, or another worker could
@@ -230,11 +237,6 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
                                     running->started_at, Now(), result, ctx.trace_attributes()});
     }
     CrashPoint("after_activity", step.id);
-  } else if (env_.on_attempt) {
-    // Refused before it ran (bad input, unknown activity): still an attempt.
-    static const Value::Map kNoAttributes;
-    env_.on_attempt(AttemptReport{inst.rec, step.id, activity_name, attempt, compensation, "", running->started_at,
-                                  running->started_at, result, kNoAttributes});
   }
   int64_t duration_ms = Now() - running->started_at;
 

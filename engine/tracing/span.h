@@ -8,7 +8,11 @@
 #define STEADFAST_TRACING_SPAN_H_
 
 #include <cstdint>
+#include <initializer_list>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "steadfast/value.h"
@@ -21,10 +25,56 @@ enum class SpanKind : int { kInternal = 1, kServer = 2, kClient = 3, kProducer =
 // OTLP's StatusCode numbers.
 enum class SpanStatus : int { kUnset = 0, kOk = 1, kError = 2 };
 
+// A span's attributes: a flat list in insertion order with unique keys.
+// Not a Value::Map: the engine builds one per attempt on its checkpoint
+// path, and a map node per attribute was a measurable part of tracing's
+// cost (docs/PERFORMANCE.md, "Tracing").
+class Attributes {
+ public:
+  using Entry = std::pair<std::string, Value>;
+  Attributes() = default;
+  Attributes(std::initializer_list<Entry> entries) {
+    for (const Entry& e : entries) Set(e.first, e.second);
+  }
+  Attributes(const Value::Map& map) {  // NOLINT: a map converts (tests, plugins)
+    entries_.reserve(map.size());
+    for (const auto& [key, value] : map) entries_.emplace_back(key, value);
+  }
+
+  // Adds the attribute, or replaces the value of an existing key.
+  void Set(std::string_view key, Value value) { (*this)[key] = std::move(value); }
+  Value& operator[](std::string_view key) {
+    for (Entry& e : entries_) {
+      if (e.first == key) return e.second;
+    }
+    return entries_.emplace_back(std::string(key), Value()).second;
+  }
+  const Value* Find(std::string_view key) const {
+    for (const Entry& e : entries_) {
+      if (e.first == key) return &e.second;
+    }
+    return nullptr;
+  }
+  const Value& at(std::string_view key) const {
+    if (const Value* v = Find(key)) return *v;
+    throw std::out_of_range("no span attribute '" + std::string(key) + "'");
+  }
+
+  void reserve(size_t n) { entries_.reserve(n); }
+  void clear() { entries_.clear(); }
+  bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }
+  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
 struct SpanLink {
   std::string trace_id;
   std::string span_id;
-  Value::Map attributes;
+  Attributes attributes;
 };
 
 struct SpanData {
@@ -35,7 +85,7 @@ struct SpanData {
   SpanKind kind = SpanKind::kInternal;
   int64_t start_unix_ns = 0;
   int64_t end_unix_ns = 0;
-  Value::Map attributes;
+  Attributes attributes;
   SpanStatus status = SpanStatus::kUnset;
   std::string status_message;  // only with kError
   std::vector<SpanLink> links;

@@ -27,10 +27,16 @@ InstanceTrace TraceOf(const InstanceRecord& rec) {
   return t;
 }
 
-Value::Map WorkflowAttributes(const InstanceRecord& rec) {
-  return Value::Map{{"steadfast.workflow.name", rec.workflow_name},
-                    {"steadfast.workflow.version", static_cast<int64_t>(rec.workflow_version)},
-                    {"steadfast.workflow.id", rec.id}};
+// Room for the engine's attributes and a few of the activity's: one allocation.
+constexpr size_t kTypicalAttributes = 16;
+
+Attributes WorkflowAttributes(const InstanceRecord& rec) {
+  Attributes a;
+  a.reserve(kTypicalAttributes);
+  a.Set("steadfast.workflow.name", rec.workflow_name);
+  a.Set("steadfast.workflow.version", static_cast<int64_t>(rec.workflow_version));
+  a.Set("steadfast.workflow.id", rec.id);
+  return a;
 }
 
 SpanData AttemptSpan(const InstanceRecord& rec, const InstanceTrace& trace, const std::string& step, int attempt,
@@ -62,7 +68,7 @@ void WorkflowTracer::OnAttempt(const AttemptReport& r) {
   s.start_unix_ns = r.started_at * kNanosPerMilli;
   s.end_unix_ns = r.ended_at * kNanosPerMilli;
   if (!r.idempotency_key.empty()) s.attributes["steadfast.idempotency_key"] = r.idempotency_key;
-  for (const auto& [key, value] : r.attributes) s.attributes[key] = value;
+  for (const auto& [key, value] : r.attributes) s.attributes.Set(key, value);
   if (r.result.ok()) {
     s.status = SpanStatus::kOk;
     s.attributes["steadfast.outcome"] = "succeeded";
@@ -118,7 +124,7 @@ void WorkflowTracer::OnCommit(const InstanceRecord& rec, const std::vector<Histo
     }
     for (const InstanceLink& l : rec.links) {
       if (std::optional<TraceContext> c = ParseTraceparent(l.traceparent)) {
-        s.links.push_back(SpanLink{c->trace_id, c->span_id, Value::Map{{"steadfast.workflow.id", l.instance_id}}});
+        s.links.push_back(SpanLink{c->trace_id, c->span_id, Attributes{{"steadfast.workflow.id", l.instance_id}}});
       }
     }
     sink_.Export(std::move(s));

@@ -213,6 +213,31 @@ TEST(OtlpJson, ReplacesInvalidUtf8InsteadOfFailing) {
   EXPECT_EQ(request["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["name"], "bad \xEF\xBF\xBD byte");
 }
 
+TEST(OtlpJson, EscapesAndKeepsValidUtf8) {
+  SpanData span = MakeSpan(1);
+  span.name = "q\"b\\n\n\t\x01 caf\xC3\xA9 \xF0\x9F\x92\xB6";
+  span.status_message = "overlong \xC0\x80 surrogate \xED\xA0\x80 cut \xE2\x82";
+  span.status = SpanStatus::kError;
+  const json request = json::parse(EncodeOtlpJson({span}, Resource{}));
+  const json& s = request["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+  EXPECT_EQ(s["name"], "q\"b\\n\n\t\x01 caf\xC3\xA9 \xF0\x9F\x92\xB6");
+  // Each byte that starts no valid sequence becomes one U+FFFD.
+  EXPECT_EQ(s["status"]["message"],
+            "overlong \xEF\xBF\xBD\xEF\xBF\xBD surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD cut "
+            "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(OtlpJson, DoublesReadBackExactly) {
+  SpanData span = MakeSpan(1);
+  span.attributes = Value::Map{{"a", 0.1}, {"b", 1e300}, {"c", -2.5}};
+  const json request = json::parse(EncodeOtlpJson({span}, Resource{}));
+  const json& attrs = request["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"];
+  ASSERT_EQ(attrs.size(), 3u);
+  EXPECT_EQ(attrs[0]["value"]["doubleValue"].get<double>(), 0.1);
+  EXPECT_EQ(attrs[1]["value"]["doubleValue"].get<double>(), 1e300);
+  EXPECT_EQ(attrs[2]["value"]["doubleValue"].get<double>(), -2.5);
+}
+
 TEST(OtlpJson, EmptyBatchIsStillAWellFormedRequest) {
   const json request = json::parse(EncodeOtlpJson({}, Resource{}));
   EXPECT_TRUE(request["resourceSpans"][0]["scopeSpans"][0]["spans"].is_array());
