@@ -65,6 +65,10 @@ std::string AttemptSpanId(std::string_view instance_id, std::string_view step_id
                   fmt::format("{}\n{}\n{}", instance_id, step_id, attempt));
 }
 
+std::string WaitSpanId(std::string_view instance_id, std::string_view step_id, int64_t started_at_ms) {
+  return SpanIdOf("wait\n", fmt::format("{}\n{}\n{}", instance_id, step_id, started_at_ms));
+}
+
 std::string InstanceTraceparent(std::string_view incoming, std::string_view instance_id, Random& random) {
   if (std::optional<TraceContext> parent = ParseTraceparent(incoming)) return FormatTraceparent(*parent);
   return FormatTraceparent(TraceContext{NewTraceId(random), WorkflowSpanId(instance_id), true});

@@ -9,6 +9,7 @@
 #ifndef STEADFAST_TRACING_TRACE_CONTEXT_H_
 #define STEADFAST_TRACING_TRACE_CONTEXT_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ std::string NewTraceId(Random& random);
 std::string WorkflowSpanId(std::string_view instance_id);
 // The span of one attempt of a step (or of its compensation).
 std::string AttemptSpanId(std::string_view instance_id, std::string_view step_id, int attempt, bool compensation);
+
+// The span of one wait (signal or approval step), by when it started.
+std::string WaitSpanId(std::string_view instance_id, std::string_view step_id, int64_t started_at_ms);
 
 // The traceparent stored with a new instance: the caller's context when it
 // sent a valid one (the workflow span becomes its child), else a new trace

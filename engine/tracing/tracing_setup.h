@@ -45,9 +45,9 @@ Result<std::unique_ptr<OtlpExporter>> MakeSpanExporter(const TracingConfig& conf
                                                        const EnvLookup& env = ProcessEnv);
 
 // Feeds `engine`'s attempts and commits to a WorkflowTracer exporting to
-// `sink`. Call before engine.Start(); the tracer and the sink must outlive
-// the engine.
-std::unique_ptr<WorkflowTracer> AttachTracer(Engine& engine, SpanSink& sink);
+// `sink`; `store` (the engine's) tells when waits started. Call before
+// engine.Start(); the tracer, sink and store must outlive the engine.
+std::unique_ptr<WorkflowTracer> AttachTracer(Engine& engine, SpanSink& sink, Store& store);
 
 }  // namespace steadfast::tracing
 

@@ -54,6 +54,17 @@ SpanData AttemptSpan(const InstanceRecord& rec, const InstanceTrace& trace, cons
   return s;
 }
 
+bool EndsWait(const HistoryEvent& e) {
+  return !e.step_id.empty() && (e.type == history::kSignalReceived || e.type == history::kApprovalDecided ||
+                                e.type == history::kWaitTimedOut);
+}
+
+// An approval needing several decisions keeps waiting after the first.
+bool StillWaitingOn(const InstanceRecord& rec, const std::string& step) {
+  return (rec.status == InstanceStatus::kWaitingApproval || rec.status == InstanceStatus::kWaitingSignal) &&
+         rec.current_step == step;
+}
+
 bool EndsWorkflow(const std::string& type) {
   return type == history::kWorkflowCompleted || type == history::kWorkflowFailed ||
          type == history::kWorkflowCompensated || type == history::kWorkflowCancelled;
@@ -83,13 +94,60 @@ void WorkflowTracer::OnAttempt(const AttemptReport& r) {
   sink_.Export(std::move(s));
 }
 
+std::optional<HistoryEvent> WorkflowTracer::WaitStart(const InstanceRecord& rec,
+                                                      const std::vector<HistoryEvent>& events,
+                                                      size_t end_index) const {
+  const std::string& step = events[end_index].step_id;
+  for (size_t i = end_index; i-- > 0;) {
+    if (events[i].type == history::kWaitStarted && events[i].step_id == step) return events[i];
+  }
+  if (history_ == nullptr) return std::nullopt;
+  // Waits end rarely (a signal, a decision): one history read each is cheap.
+  Result<std::vector<HistoryEvent>> all = history_->GetHistory(rec.id, 0, 100000);
+  if (!all.ok()) return std::nullopt;
+  for (auto it = all->rbegin(); it != all->rend(); ++it) {
+    if (it->type == history::kWaitStarted && it->step_id == step) return *it;
+  }
+  return std::nullopt;
+}
+
 void WorkflowTracer::OnCommit(const InstanceRecord& rec, const std::vector<HistoryEvent>& events) {
   std::optional<InstanceTrace> trace;
-  for (const HistoryEvent& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const HistoryEvent& e = events[i];
     bool abandoned = e.type == history::kAttemptAbandoned;
-    if (!abandoned && !EndsWorkflow(e.type)) continue;
+    bool wait_ended = EndsWait(e) && !StillWaitingOn(rec, e.step_id);
+    if (!abandoned && !wait_ended && !EndsWorkflow(e.type)) continue;
     if (!trace) trace = TraceOf(rec);
     if (!trace->sampled) return;
+    if (wait_ended) {
+      std::optional<HistoryEvent> start = WaitStart(rec, events, i);
+      if (!start) continue;  // its start is unknown: no span rather than a wrong one
+      const bool approval = start->data.Get("kind").StringOr("") == "approval";
+      const std::string signal = start->data.Get("signal").StringOr(e.step_id);
+      SpanData s;
+      s.trace_id = trace->trace_id;
+      s.span_id = WaitSpanId(rec.id, e.step_id, start->at);
+      s.parent_span_id = WorkflowSpanId(rec.id);
+      s.name = approval ? "wait approval " + e.step_id : "wait signal " + signal;
+      s.start_unix_ns = start->at * kNanosPerMilli;
+      s.end_unix_ns = e.at * kNanosPerMilli;
+      s.attributes = WorkflowAttributes(rec);
+      s.attributes["steadfast.step"] = e.step_id;
+      s.attributes["steadfast.wait.kind"] = approval ? "approval" : "signal";
+      if (e.type == history::kWaitTimedOut) {
+        s.attributes["steadfast.outcome"] = "timed_out";
+      } else {
+        s.status = SpanStatus::kOk;
+        s.attributes["steadfast.outcome"] = approval ? e.data.Get("decision").StringOr("decided") : "received";
+        if (!approval) s.attributes["steadfast.signal"] = signal;
+        if (std::string who = e.data.Get("principal").StringOr(""); !who.empty()) {
+          s.attributes["steadfast.principal"] = who;
+        }
+      }
+      sink_.Export(std::move(s));
+      continue;
+    }
     if (abandoned) {
       // The process running it died: its start is not recorded, its end is
       // when the loss was noticed. The activity name may not be known here.

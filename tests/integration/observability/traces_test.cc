@@ -183,6 +183,48 @@ TEST_F(TracesTest, ARefundIsOneTraceFromTheCallerThroughThePsp) {
   EXPECT_TRUE(receiver_->Problems().empty());
 }
 
+TEST_F(TracesTest, AHeldRefundShowsHowLongItWaitedForTheReviewer) {
+  testing::Call seed = testing::MakeCall(
+      "POST", "/sandbox/charges", "",
+      Value(Value::Map{{"id", "ch_r1002"}, {"amount", 78500}, {"currency", "EUR"}}).ToJson());
+  seed.headers.push_back({"Idempotency-Key", "seed-ch_r1002"});
+  ASSERT_LT(Send(psp_, seed).status, 300);
+  ServeProcess s({}, testing::RefundConfig(kSource, psp_) + TracingConfig(receiver_->url()),
+                 {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
+  ASSERT_FALSE(s.url().empty());
+  auto input = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/reservation_large.json"));
+  ASSERT_TRUE(input.ok());
+  Reply started = s.Post("/v1/workflows", kOps,
+                         Value::Map{{"workflow", "reservation_refund"}, {"id", "wf-held"}, {"input", *input}});
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string trace_id = started.json.Get("trace_id").StringOr("");
+  ASSERT_TRUE(s.WaitFor("wf-held", "waiting_approval", 30000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a wait that lasts
+  Reply approved = s.Post("/v1/workflows/wf-held/approvals/review", testing::kReviewer,
+                          Value::Map{{"decision", "approve"}, {"comment", "documented illness"}});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  ASSERT_TRUE(s.WaitFor("wf-held", "completed", 60000));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (SpansOf(trace_id).count("workflow reservation_refund") == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto spans = SpansOf(trace_id);
+  ASSERT_EQ(spans.count("wait approval review"), 1u);
+  const ReceivedSpan& wait = spans.find("wait approval review")->second;
+  EXPECT_EQ(wait.parent_span_id, tracing::WorkflowSpanId("wf-held"));
+  EXPECT_EQ(wait.status_code, 1);
+  EXPECT_EQ(wait.attributes.value("steadfast.wait.kind", ""), "approval");
+  EXPECT_EQ(wait.attributes.value("steadfast.outcome", ""), "approve");
+  EXPECT_EQ(wait.attributes.value("steadfast.principal", ""), "rita");
+  EXPECT_GE(wait.end_ns - wait.start_ns, 100'000'000);  // it waited at least the 100 ms above
+  // The wait sits between the risk check and the PSP refund.
+  ASSERT_EQ(spans.count("activity refund.assess_risk"), 1u);
+  ASSERT_EQ(spans.count("activity refund.psp_refund"), 1u);
+  EXPECT_GE(wait.start_ns, spans.find("activity refund.assess_risk")->second.end_ns);
+  EXPECT_LE(wait.end_ns, spans.find("activity refund.psp_refund")->second.start_ns);
+  EXPECT_TRUE(receiver_->Problems().empty());
+}
+
 TEST_F(TracesTest, WithoutAnEndpointNothingIsExported) {
   const std::vector<std::pair<std::string, std::string>> workflows = {
       {"quick", "name: quick\nversion: 1\nsteps:\n  - id: a\n    activity: std.noop\n"}};

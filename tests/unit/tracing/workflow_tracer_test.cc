@@ -140,6 +140,68 @@ TEST(WorkflowTracerTest, AnAttemptLostInACrashKeepsTheSpanIdItAnnounced) {
   EXPECT_EQ(sink.spans[0].status, SpanStatus::kError);
 }
 
+HistoryEvent Wait(const char* kind, const char* step, TimeMs at) {
+  HistoryEvent e;
+  e.type = history::kWaitStarted;
+  e.step_id = step;
+  e.at = at;
+  e.data = Value::Map{{"kind", kind}, {"signal", "item_received"}};
+  return e;
+}
+
+TEST(WorkflowTracerTest, AWaitIsASpanFromItsStartToWhatEndedIt) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);  // no store: the start must be in the same commit
+  InstanceRecord rec = Instance(kCaller);
+  rec.status = InstanceStatus::kRunning;
+  rec.current_step = "inspect";
+  HistoryEvent got;
+  got.type = history::kSignalReceived;
+  got.step_id = "received";
+  got.at = 4'000;
+  got.data = Value::Map{{"signal", "item_received"}, {"principal", "warehouse"}};
+  tracer.OnCommit(rec, {Wait("signal", "received", 3'000), got});
+  ASSERT_EQ(sink.spans.size(), 1u);
+  const SpanData& s = sink.spans[0];
+  EXPECT_EQ(s.name, "wait signal item_received");
+  EXPECT_EQ(s.span_id, WaitSpanId("wf-7", "received", 3'000));
+  EXPECT_EQ(s.parent_span_id, WorkflowSpanId("wf-7"));
+  EXPECT_EQ(s.start_unix_ns, 3'000'000'000);
+  EXPECT_EQ(s.end_unix_ns, 4'000'000'000);
+  EXPECT_EQ(s.attributes.at("steadfast.outcome"), Value("received"));
+  EXPECT_EQ(s.attributes.at("steadfast.principal"), Value("warehouse"));
+}
+
+TEST(WorkflowTracerTest, AnApprovalStillWaitingForASecondReviewerIsNotOverYet) {
+  CapturingSink sink;
+  WorkflowTracer tracer(sink);
+  InstanceRecord rec = Instance(kCaller);
+  rec.status = InstanceStatus::kWaitingApproval;
+  rec.current_step = "review";
+  HistoryEvent first;
+  first.type = history::kApprovalDecided;
+  first.step_id = "review";
+  first.at = 4'000;
+  first.data = Value::Map{{"decision", "approve"}, {"principal", "rita"}};
+  tracer.OnCommit(rec, {Wait("approval", "review", 3'000), first});
+  EXPECT_TRUE(sink.spans.empty());
+
+  // Timed out (the start from this commit), and a wait whose start is
+  // unknown (no store, not in the commit) gets no span at all.
+  rec.status = InstanceStatus::kRunning;
+  rec.current_step = "close";
+  HistoryEvent timeout;
+  timeout.type = history::kWaitTimedOut;
+  timeout.step_id = "review";
+  timeout.at = 9'000;
+  tracer.OnCommit(rec, {Wait("approval", "review", 3'000), timeout});
+  ASSERT_EQ(sink.spans.size(), 1u);
+  EXPECT_EQ(sink.spans[0].name, "wait approval review");
+  EXPECT_EQ(sink.spans[0].attributes.at("steadfast.outcome"), Value("timed_out"));
+  tracer.OnCommit(rec, {timeout});
+  EXPECT_EQ(sink.spans.size(), 1u);
+}
+
 TEST(WorkflowTracerTest, AnUnsampledTraceMakesNoSpans) {
   CapturingSink sink;
   WorkflowTracer tracer(sink);
