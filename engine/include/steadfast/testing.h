@@ -27,6 +27,8 @@ struct ActivityTestRun {
   int64_t timeout_ms = 30000;   // sets the context deadline relative to clock
   ManualClock clock;            // advance it to test time-dependent logic
   std::atomic<bool> cancelled{false};
+  std::string traceparent;      // ActivityContext::traceparent() during the run
+  Value::Map trace_attributes;  // what the activity set with SetTraceAttribute (after Run)
 
   // Runs the activity with key "<workflow_id>/<step_id>". Exceptions are
   // converted the way the engine converts them (retryable uncaught_exception).
@@ -38,12 +40,16 @@ struct ActivityTestRun {
     p.step_id = step_id;
     p.attempt = attempt;
     p.deadline_ms = clock.NowMs() + timeout_ms;
+    p.traceparent = traceparent;
     ActivityContext ctx(std::move(p), clock, NullLogger::Instance(), &cancelled);
+    ActivityResult result = ActivityError::Retryable("not_run", "");
     try {
-      return activity.Run(ctx);
+      result = activity.Run(ctx);
     } catch (const std::exception& e) {
-      return ActivityError::Retryable("uncaught_exception", e.what());
+      result = ActivityError::Retryable("uncaught_exception", e.what());
     }
+    trace_attributes = ctx.trace_attributes();
+    return result;
   }
   // Runs a registered activity by name; an unknown name is a NonRetryable
   // "unknown_activity" error.
