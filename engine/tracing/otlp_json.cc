@@ -79,10 +79,18 @@ void AppendString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// "key": (the caller writes the value after it).
-void AppendKey(std::string& out, std::string_view key) {
+// ,"key":"value" (or without the comma for the first member).
+void AppendMember(std::string& out, std::string_view key, std::string_view value, bool first = false) {
+  if (!first) out += ',';
   AppendString(out, key);
   out += ':';
+  AppendString(out, value);
+}
+
+// "traceId" and "spanId": the start of a span and of a link.
+void AppendIds(std::string& out, const std::string& trace_id, const std::string& span_id) {
+  AppendMember(out, "traceId", trace_id, /*first=*/true);
+  AppendMember(out, "spanId", span_id);
 }
 
 // OTLP's AnyValue for one attribute value.
@@ -153,19 +161,9 @@ void AppendResource(std::string& out, const Resource& resource) {
 
 void AppendSpan(std::string& out, const SpanData& span) {
   out += '{';
-  AppendKey(out, "traceId");
-  AppendString(out, span.trace_id);
-  out += ',';
-  AppendKey(out, "spanId");
-  AppendString(out, span.span_id);
-  if (!span.parent_span_id.empty()) {
-    out += ',';
-    AppendKey(out, "parentSpanId");
-    AppendString(out, span.parent_span_id);
-  }
-  out += ',';
-  AppendKey(out, "name");
-  AppendString(out, span.name);
+  AppendIds(out, span.trace_id, span.span_id);
+  if (!span.parent_span_id.empty()) AppendMember(out, "parentSpanId", span.parent_span_id);
+  AppendMember(out, "name", span.name);
   fmt::format_to(std::back_inserter(out), ",\"kind\":{},\"startTimeUnixNano\":\"{}\",\"endTimeUnixNano\":\"{}\"",
                  static_cast<int>(span.kind), span.start_unix_ns, span.end_unix_ns);
   if (!span.attributes.empty()) {
@@ -179,11 +177,7 @@ void AppendSpan(std::string& out, const SpanData& span) {
       if (!first) out += ',';
       first = false;
       out += '{';
-      AppendKey(out, "traceId");
-      AppendString(out, link.trace_id);
-      out += ',';
-      AppendKey(out, "spanId");
-      AppendString(out, link.span_id);
+      AppendIds(out, link.trace_id, link.span_id);
       if (!link.attributes.empty()) {
         out += ",\"attributes\":";
         AppendKeyValues(out, link.attributes);
@@ -193,11 +187,7 @@ void AppendSpan(std::string& out, const SpanData& span) {
     out += ']';
   }
   fmt::format_to(std::back_inserter(out), ",\"status\":{{\"code\":{}", static_cast<int>(span.status));
-  if (!span.status_message.empty()) {
-    out += ',';
-    AppendKey(out, "message");
-    AppendString(out, span.status_message);
-  }
+  if (!span.status_message.empty()) AppendMember(out, "message", span.status_message);
   out += "}}";
 }
 
