@@ -101,6 +101,9 @@ std::optional<HistoryEvent> WorkflowTracer::WaitStart(const InstanceRecord& rec,
   for (size_t i = end_index; i-- > 0;) {
     if (events[i].type == history::kWaitStarted && events[i].step_id == step) return events[i];
   }
+  // A signal that had arrived before its step was consumed without waiting;
+  // an older wait_started of the step (a loop) is not this wait's start.
+  if (events[end_index].data.Get("buffered").BoolOr(false)) return std::nullopt;
   if (history_ == nullptr) return std::nullopt;
   // Waits end rarely (a signal, a decision): one history read each is cheap.
   Result<std::vector<HistoryEvent>> all = history_->GetHistory(rec.id, 0, 100000);
