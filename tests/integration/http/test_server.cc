@@ -15,29 +15,6 @@
 namespace steadfast::testing {
 namespace {
 
-constexpr const char* kHeldYaml = R"(name: held
-version: 1
-input: { amount: int }
-steps:
-  - id: review
-    approval:
-      when: "${input.amount > 100}"
-      context: { amount: "${input.amount}" }
-  - id: after
-    activity: std.noop
-)";
-
-constexpr const char* kWaitYaml = R"(name: wait
-version: 1
-output: { got: "${steps.after.got}" }
-steps:
-  - id: received
-    signal: item_received
-  - id: after
-    activity: std.echo
-    with: { got: "${steps.received}" }
-)";
-
 constexpr const char* kFlakyYaml = R"(name: flaky
 version: 1
 defaults:
@@ -171,8 +148,10 @@ int ConnectionsForRequests(const std::string& base_url, const std::string& path,
 
 TestServer::TestServer(ServerOptions options) {
   std::filesystem::create_directories(dir_.File("workflows"));
-  WriteFile(dir_.File("workflows/held.yaml"), kHeldYaml);
-  WriteFile(dir_.File("workflows/wait.yaml"), kWaitYaml);
+  for (const char* name : {"held.yaml", "wait.yaml"}) {
+    WriteFile(dir_.File(std::string("workflows/") + name),
+              ReadFile(std::string(STEADFAST_HTTP_TEST_WORKFLOWS) + "/" + name));
+  }
   WriteFile(dir_.File("workflows/flaky.yaml"), kFlakyYaml);
   WriteFile(dir_.File("workflows/quick.yaml"), kQuickYaml);
   db_ = dir_.File("engine.db");

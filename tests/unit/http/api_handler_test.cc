@@ -18,27 +18,6 @@
 namespace steadfast::http {
 namespace {
 
-constexpr const char* kHeldYaml = R"(name: held
-version: 1
-input: { amount: int }
-steps:
-  - id: review
-    approval:
-      when: "${input.amount > 100}"
-      context: { amount: "${input.amount}" }
-  - id: after
-    activity: std.noop
-)";
-
-constexpr const char* kWaitYaml = R"(name: wait
-version: 1
-steps:
-  - id: received
-    signal: item_received
-  - id: after
-    activity: std.noop
-)";
-
 constexpr const char* kDualYaml = R"(name: dual
 version: 1
 input: { amount: int }
@@ -68,8 +47,9 @@ class ApiHandlerTest : public ::testing::Test {
     registry_ = std::make_unique<ActivityRegistry>();
     ASSERT_TRUE(RegisterStdActivities(*registry_).ok());
     catalog_ = std::make_unique<WorkflowCatalog>(registry_.get());
-    ASSERT_TRUE(catalog_->AddSource(kHeldYaml, "held.yaml").ok());
-    ASSERT_TRUE(catalog_->AddSource(kWaitYaml, "wait.yaml").ok());
+    for (const char* name : {"held.yaml", "wait.yaml"}) {
+      ASSERT_TRUE(catalog_->AddFile(std::string(STEADFAST_HTTP_TEST_WORKFLOWS) + "/" + name).ok()) << name;
+    }
     ASSERT_TRUE(catalog_->AddSource(kDualYaml, "dual.yaml").ok());
     service_ = std::make_unique<WorkflowService>(*store_, *catalog_, clock_, random_);
     auto tokens = TokenStore::Create({
