@@ -119,4 +119,13 @@ Status SandboxProcess::Stop() {
   return Status::Ok();
 }
 
+std::string RefundPluginConfig(const std::string& source_root, const std::string& url,
+                               const std::string& psp_options) {
+  return "plugin_config:\n  refund:\n"
+         "    policies: " + source_root + "/config/refund_policies.yaml\n"
+         "    risk_rules: " + source_root + "/config/risk_rules.yaml\n"
+         "    psp: { base_url: \"" + url + "\", timeout: 10s, settle_wait: 2s" + psp_options + " }\n"
+         "    inventory_url: \"" + url + "\"\n    notification_url: \"" + url + "\"\n";
+}
+
 }  // namespace steadfast::integration

@@ -48,6 +48,13 @@ class SandboxProcess {
   uint16_t port_ = 0;
 };
 
+// The `plugin_config:` block of a steadfast.yaml for the refund plugin:
+// the repository's policies and risk rules under `source_root`, and the
+// PSP, inventory and notification services all at `url` (a sandbox).
+// `psp_options` adds keys to the psp map, e.g. ", breaker_open: 1s".
+std::string RefundPluginConfig(const std::string& source_root, const std::string& url,
+                               const std::string& psp_options = "");
+
 }  // namespace steadfast::integration
 
 #endif  // STEADFAST_TESTS_INTEGRATION_SANDBOX_PROCESS_H_

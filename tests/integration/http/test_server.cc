@@ -154,6 +154,7 @@ TestServer::TestServer(ServerOptions options) {
   }
   WriteFile(dir_.File("workflows/flaky.yaml"), kFlakyYaml);
   WriteFile(dir_.File("workflows/quick.yaml"), kQuickYaml);
+  for (const auto& [name, yaml] : options.workflows) WriteFile(dir_.File("workflows/" + name + ".yaml"), yaml);
   db_ = dir_.File("engine.db");
   log_ = dir_.File("serve.log");
   config_ = dir_.File("steadfast.yaml");
@@ -179,9 +180,11 @@ TestServer::TestServer(ServerOptions options) {
                 "  tokens:\n" +
                 TokenLine("ops", kOpsToken, "operator") + TokenLine("rita", kRitaToken, "reviewer") +
                 TokenLine("rob", kRobToken, "reviewer") + TokenLine("root", kRootToken, "admin") + tls +
-                options.http_extra);
-  process_ = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_},
-                                          std::map<std::string, std::string>{{"STEADFAST_LOG_LEVEL", "debug"}}, log_);
+                options.http_extra + options.config_extra);
+  std::map<std::string, std::string> env = options.env;
+  env.emplace("STEADFAST_LOG_LEVEL", "debug");
+  process_ = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env,
+                                          log_);
   const std::regex listening(R"(listening on (https?://127\.0\.0\.1:[0-9]+))");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline && process_->running()) {

@@ -1,6 +1,7 @@
 // TestServer: a real `steadfast serve` child process with a temp config
-// (port 0, tokens for ops/rita/rob/root, small test workflows), and a
-// libcurl client for talking to it over loopback.
+// (port 0, tokens for ops/rita/rob/root, small test workflows, anything
+// more through ServerOptions), and a libcurl client for talking to it over
+// loopback. Used by the HTTP and the observability integration tests.
 #ifndef STEADFAST_TESTS_INTEGRATION_HTTP_TEST_SERVER_H_
 #define STEADFAST_TESTS_INTEGRATION_HTTP_TEST_SERVER_H_
 
@@ -64,6 +65,11 @@ struct ServerOptions {
   std::string http_extra;  // more lines under `http:` (indented by two spaces)
   bool tls = false;        // generate a self-signed cert with `openssl req` and serve HTTPS
   int workers = 2;
+  // More workflow files, name -> YAML, written after (and over) the built-in
+  // held, wait, flaky and quick.
+  std::vector<std::pair<std::string, std::string>> workflows;
+  std::string config_extra;                 // top-level config lines, after the rest (a repeated key wins)
+  std::map<std::string, std::string> env;   // for the serve process (e.g. the PSP secret)
 };
 
 class TestServer {
@@ -88,6 +94,10 @@ class TestServer {
   // Polls GET /v1/workflows/{id} until status is `status` (or a terminal
   // one); returns the last instance JSON.
   Value WaitForStatus(const std::string& id, const std::string& status, int timeout_ms = 15000) const;
+  // True when the instance reached exactly `status` within the timeout.
+  bool WaitUntil(const std::string& id, const std::string& status, int timeout_ms = 15000) const {
+    return WaitForStatus(id, status, timeout_ms).Get("status").StringOr("") == status;
+  }
 
  private:
   TempDir dir_;

@@ -10,17 +10,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <filesystem>
 #include <map>
 #include <regex>
 #include <sstream>
-#include <thread>
 
-#include "http/token_store.h"
 #include "sandbox_process.h"
 #include "subprocess.h"
-#include "serve_process.h"
 #include "test_server.h"
 
 namespace steadfast {
@@ -31,23 +26,15 @@ using testing::Call;
 using testing::Reply;
 using testing::RunResult;
 using testing::Send;
-using testing::ServeProcess;
-using testing::kOps;
-using testing::kReviewer;
-using testing::Subprocess;
+using testing::ServerOptions;
+using testing::TestServer;
 using testing::TempDir;
 
 const std::string kSource = STEADFAST_SOURCE_ROOT;
 
+// Besides TestServer's quick (two std.noop steps) and held (an approval
+// when amount > 100, then std.noop).
 const std::vector<std::pair<std::string, std::string>> kWorkflows = {
-    {"quick", R"(name: quick
-version: 1
-steps:
-  - id: a
-    activity: std.noop
-  - id: b
-    activity: std.noop
-)"},
     {"retry", R"(name: retry
 version: 1
 steps:
@@ -63,17 +50,21 @@ steps:
     activity: std.fail
     with: { times: 5, code: broken, retryable: false }
 )"},
-    {"held", R"(name: held
-version: 1
-input: { amount: int }
-steps:
-  - id: review
-    approval:
-      when: "${input.amount > 100}"
-  - id: after
-    activity: std.noop
-)"},
 };
+
+std::string Start(const TestServer& s, const std::string& workflow, const std::string& id, const Value& input) {
+  Reply r = s.Post("/v1/workflows", testing::kOpsToken,
+                   Value(Value::Map{{"workflow", workflow}, {"id", id}, {"input", input}}).ToJson());
+  EXPECT_EQ(r.status, 201) << r.body;
+  return id;
+}
+
+std::string Scrape(const TestServer& s) {
+  Reply r = s.Get("/metrics", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+  return r.body;
+}
 
 // name{labels} -> value, for every sample line of an exposition.
 std::map<std::string, double> ParseSamples(const std::string& text) {
@@ -90,7 +81,8 @@ std::map<std::string, double> ParseSamples(const std::string& text) {
 }
 
 // Runs `promtool check metrics` on the text; returns its exit code and output.
-RunResult Promtool(const TempDir& dir, const std::string& exposition) {
+RunResult Promtool(const std::string& exposition) {
+  TempDir dir;
   std::string file = dir.File("scrape.prom");
   testing::WriteFile(file, exposition);
   return testing::RunCommand({"/bin/sh", "-c", "promtool check metrics < '" + file + "'"});
@@ -123,31 +115,33 @@ void ExpectReferencedMetricsExist(const std::string& page) {
 }
 
 TEST(MetricsScrape, EngineCountersAfterScriptedWorkflows) {
-  ServeProcess s(kWorkflows);
+  ServerOptions options;
+  options.workflows = kWorkflows;
+  TestServer s(options);
   ASSERT_FALSE(s.url().empty());
-  for (int i = 1; i <= 3; ++i) s.Start("quick", "q" + std::to_string(i), Value::Map{});
-  s.Start("retry", "r1", Value::Map{});
-  s.Start("doomed", "d1", Value::Map{});
-  s.Start("held", "h-small", Value::Map{{"amount", 50}});
-  s.Start("held", "h-big", Value::Map{{"amount", 500}});
-  for (const char* id : {"q1", "q2", "q3", "r1", "h-small"}) ASSERT_TRUE(s.WaitFor(id, "completed"));
-  ASSERT_TRUE(s.WaitFor("d1", "failed"));
-  ASSERT_TRUE(s.WaitFor("h-big", "waiting_approval"));
+  for (int i = 1; i <= 3; ++i) Start(s, "quick", "q" + std::to_string(i), Value::Map{});
+  Start(s, "retry", "r1", Value::Map{});
+  Start(s, "doomed", "d1", Value::Map{});
+  Start(s, "held", "h-small", Value::Map{{"amount", 50}});
+  Start(s, "held", "h-big", Value::Map{{"amount", 500}});
+  for (const char* id : {"q1", "q2", "q3", "r1", "h-small"}) ASSERT_TRUE(s.WaitUntil(id, "completed")) << s.Log();
+  ASSERT_TRUE(s.WaitUntil("d1", "failed"));
+  ASSERT_TRUE(s.WaitUntil("h-big", "waiting_approval"));
 
   // While one approval is held.
-  auto held = ParseSamples(s.Scrape());
+  auto held = ParseSamples(Scrape(s));
   EXPECT_EQ(held["steadfast_workflows_waiting{kind=\"approval\"}"], 1);
   EXPECT_EQ(held["steadfast_workflows_waiting{kind=\"signal\"}"], 0);
   EXPECT_EQ(held["steadfast_workflows_in_flight"], 1);
   EXPECT_GT(held["steadfast_oldest_waiting_approval_age_seconds"], 0);
   EXPECT_EQ(held["steadfast_waits_started_total{workflow=\"held\",kind=\"approval\"}"], 1);
 
-  Reply approved = s.Post("/v1/workflows/h-big/approvals/review", kReviewer,
-                          Value::Map{{"decision", "approve"}, {"comment", "fine"}});
+  Reply approved = s.Post("/v1/workflows/h-big/approvals/review", testing::kRitaToken,
+                          Value(Value::Map{{"decision", "approve"}, {"comment", "fine"}}).ToJson());
   ASSERT_EQ(approved.status, 200) << approved.body;
-  ASSERT_TRUE(s.WaitFor("h-big", "completed"));
+  ASSERT_TRUE(s.WaitUntil("h-big", "completed"));
 
-  const std::string page = s.Scrape();
+  const std::string page = Scrape(s);
   auto m = ParseSamples(page);
   EXPECT_EQ(m["steadfast_workflows_started_total{workflow=\"quick\",version=\"1\"}"], 3);
   EXPECT_EQ(m["steadfast_workflows_started_total{workflow=\"doomed\",version=\"2\"}"], 1);
@@ -202,7 +196,7 @@ TEST(MetricsScrape, EngineCountersAfterScriptedWorkflows) {
     EXPECT_THAT(page, ::testing::Not(HasSubstr(std::string("\"") + id + "\""))) << id;
   }
 
-  RunResult checked = Promtool(s.dir(), page);
+  RunResult checked = Promtool(page);
   EXPECT_EQ(checked.exit_code, 0) << checked.output << "\n" << page;
 }
 
@@ -222,15 +216,17 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
                                              R"({"drop_next": 1, "scope": ["/v1/refunds"]})"));
   ASSERT_LT(faults.status, 300) << faults.body;
 
-  ServeProcess s({}, testing::RefundConfig(kSource, psp),
-           {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
+  ServerOptions options;
+  options.config_extra = "workflows_dir: " + kSource + "/workflows\n" + integration::RefundPluginConfig(kSource, psp);
+  options.env = {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}};
+  TestServer s(options);
   ASSERT_FALSE(s.url().empty());
   auto input = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/reservation.json"));
   ASSERT_TRUE(input.ok());
-  s.Start("reservation_refund", "wf-refund", *input);
-  ASSERT_TRUE(s.WaitFor("wf-refund", "completed", 60000));
+  Start(s, "reservation_refund", "wf-refund", *input);
+  ASSERT_TRUE(s.WaitUntil("wf-refund", "completed", 60000)) << s.Log();
 
-  const std::string page = s.Scrape();
+  const std::string page = Scrape(s);
   auto m = ParseSamples(page);
   EXPECT_EQ(m["steadfast_refunds_total{workflow=\"reservation_refund\",outcome=\"succeeded\"}"], 1);
   EXPECT_EQ(m.count("steadfast_refunds_total{workflow=\"reservation_refund\",outcome=\"failed\"}"), 0u);
@@ -251,7 +247,7 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
   EXPECT_THAT(page, ::testing::Not(HasSubstr("guest-17")));
   EXPECT_THAT(page, ::testing::Not(HasSubstr("r-1001")));
 
-  RunResult checked = Promtool(s.dir(), page);
+  RunResult checked = Promtool(page);
   EXPECT_EQ(checked.exit_code, 0) << checked.output << "\n" << page;
 
   // Every metric the alert rules and the Grafana dashboard query is exposed
@@ -269,10 +265,10 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
                                              "charge=ch_x1&amount=5000", "application/x-www-form-urlencoded"));
   ASSERT_EQ(direct.status, 200) << direct.body;
   RunResult reconciled =
-      testing::RunCommand({STEADFAST_BIN, "reconcile", "--db", s.dir().File("engine.db"), "--psp-url", psp},
+      testing::RunCommand({STEADFAST_BIN, "reconcile", "--db", s.database(), "--psp-url", psp},
                           {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
   ASSERT_EQ(reconciled.exit_code, 4) << reconciled.output;
-  auto after = ParseSamples(s.Scrape());
+  auto after = ParseSamples(Scrape(s));
   EXPECT_EQ(after["steadfast_reconciliation_drift{kind=\"psp_not_in_ledger\"}"], 1);
   EXPECT_EQ(after["steadfast_reconciliation_drift{kind=\"ledger_not_in_psp\"}"], 0);
   EXPECT_EQ(after["steadfast_reconciliation_drift_amount_minor{currency=\"EUR\"}"], 5000);

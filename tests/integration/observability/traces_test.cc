@@ -13,24 +13,30 @@
 
 #include "otlp_receiver.h"
 #include "sandbox_process.h"
-#include "serve_process.h"
+#include "test_server.h"
 #include "tracing/trace_context.h"
 
 namespace steadfast {
 namespace {
 
-using testing::kOps;
+using testing::kOpsToken;
 using testing::ReceivedSpan;
 using testing::Reply;
 using testing::Send;
-using testing::ServeProcess;
+using testing::ServerOptions;
+using testing::TestServer;
 
 const std::string kSource = STEADFAST_SOURCE_ROOT;
 constexpr const char* kCallerTrace = "0af7651916cd43dd8448eb211c80319c";
 constexpr const char* kCallerSpan = "b7ad6b7169203331";
 
-std::string TracingConfig(const std::string& endpoint) {
-  return "tracing: { otlp_endpoint: \"" + endpoint + "\", flush_interval: 50ms, service_name: refunds-test }\n";
+// The shipped refund workflows against the sandbox, exporting to `endpoint`.
+ServerOptions TracedRefunds(const std::string& psp, const std::string& endpoint) {
+  ServerOptions o;
+  o.config_extra = "workflows_dir: " + kSource + "/workflows\n" + integration::RefundPluginConfig(kSource, psp) +
+                   "tracing: { otlp_endpoint: \"" + endpoint + "\", flush_interval: 50ms, service_name: refunds-test }\n";
+  o.env = {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}};
+  return o;
 }
 
 class TracesTest : public ::testing::Test {
@@ -65,21 +71,20 @@ TEST_F(TracesTest, ARefundIsOneTraceFromTheCallerThroughThePsp) {
                                          R"({"drop_next": 1, "scope": ["/v1/refunds"]})"))
                 .status,
             300);
-  ServeProcess s({}, testing::RefundConfig(kSource, psp_) + TracingConfig(receiver_->url()),
-                 {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
+  TestServer s(TracedRefunds(psp_, receiver_->url()));
   ASSERT_FALSE(s.url().empty());
   EXPECT_THAT(s.Log(), ::testing::HasSubstr("exporting traces to " + receiver_->url() + "/v1/traces"));
   auto input = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/reservation.json"));
   ASSERT_TRUE(input.ok());
   testing::Call start = testing::MakeCall(
-      "POST", "/v1/workflows", kOps,
+      "POST", "/v1/workflows", kOpsToken,
       Value(Value::Map{{"workflow", "reservation_refund"}, {"id", "wf-refund"}, {"input", *input}}).ToJson());
   const std::string caller = std::string("00-") + kCallerTrace + "-" + kCallerSpan + "-01";
   start.headers.push_back({"traceparent", caller});
   Reply started = Send(s.url(), start);
   ASSERT_EQ(started.status, 201) << started.body;
   EXPECT_EQ(started.json.Get("trace_id").StringOr(""), kCallerTrace);
-  ASSERT_TRUE(s.WaitFor("wf-refund", "completed", 60000));
+  ASSERT_TRUE(s.WaitUntil("wf-refund", "completed", 60000)) << s.Log();
 
   const std::string workflow_span = tracing::WorkflowSpanId("wf-refund");
   ASSERT_TRUE(receiver_->WaitForSpans(8, std::chrono::seconds(10)));
@@ -158,15 +163,17 @@ TEST_F(TracesTest, ARefundIsOneTraceFromTheCallerThroughThePsp) {
 
   // A related instance links to the refund's workflow span; an unknown
   // link is refused.
-  Reply linked = s.Post("/v1/workflows", kOps,
-                        Value::Map{{"workflow", "reservation_refund"}, {"id", "wf-followup"}, {"input", *input},
-                                   {"links", Value::List{"wf-refund"}}});
+  Reply linked = s.Post("/v1/workflows", kOpsToken,
+                        Value(Value::Map{{"workflow", "reservation_refund"}, {"id", "wf-followup"}, {"input", *input},
+                                         {"links", Value::List{"wf-refund"}}})
+                            .ToJson());
   ASSERT_EQ(linked.status, 201) << linked.body;
   const std::string followup_trace = linked.json.Get("trace_id").StringOr("");
   EXPECT_NE(followup_trace, kCallerTrace);
-  Reply unknown = s.Post("/v1/workflows", kOps,
-                         Value::Map{{"workflow", "reservation_refund"}, {"input", *input},
-                                    {"links", Value::List{"wf-missing"}}});
+  Reply unknown = s.Post("/v1/workflows", kOpsToken,
+                         Value(Value::Map{{"workflow", "reservation_refund"}, {"input", *input},
+                                          {"links", Value::List{"wf-missing"}}})
+                             .ToJson());
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (SpansOf(followup_trace).count("workflow reservation_refund") == 0 &&
@@ -189,21 +196,21 @@ TEST_F(TracesTest, AHeldRefundShowsHowLongItWaitedForTheReviewer) {
       Value(Value::Map{{"id", "ch_r1002"}, {"amount", 78500}, {"currency", "EUR"}}).ToJson());
   seed.headers.push_back({"Idempotency-Key", "seed-ch_r1002"});
   ASSERT_LT(Send(psp_, seed).status, 300);
-  ServeProcess s({}, testing::RefundConfig(kSource, psp_) + TracingConfig(receiver_->url()),
-                 {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
+  TestServer s(TracedRefunds(psp_, receiver_->url()));
   ASSERT_FALSE(s.url().empty());
   auto input = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/reservation_large.json"));
   ASSERT_TRUE(input.ok());
-  Reply started = s.Post("/v1/workflows", kOps,
-                         Value::Map{{"workflow", "reservation_refund"}, {"id", "wf-held"}, {"input", *input}});
+  Reply started = s.Post("/v1/workflows", kOpsToken,
+                         Value(Value::Map{{"workflow", "reservation_refund"}, {"id", "wf-held"}, {"input", *input}})
+                             .ToJson());
   ASSERT_EQ(started.status, 201) << started.body;
   const std::string trace_id = started.json.Get("trace_id").StringOr("");
-  ASSERT_TRUE(s.WaitFor("wf-held", "waiting_approval", 30000));
+  ASSERT_TRUE(s.WaitUntil("wf-held", "waiting_approval", 30000)) << s.Log();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a wait that lasts
-  Reply approved = s.Post("/v1/workflows/wf-held/approvals/review", testing::kReviewer,
-                          Value::Map{{"decision", "approve"}, {"comment", "documented illness"}});
+  Reply approved = s.Post("/v1/workflows/wf-held/approvals/review", testing::kRitaToken,
+                          Value(Value::Map{{"decision", "approve"}, {"comment", "documented illness"}}).ToJson());
   ASSERT_EQ(approved.status, 200) << approved.body;
-  ASSERT_TRUE(s.WaitFor("wf-held", "completed", 60000));
+  ASSERT_TRUE(s.WaitUntil("wf-held", "completed", 60000)) << s.Log();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (SpansOf(trace_id).count("workflow reservation_refund") == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -226,14 +233,13 @@ TEST_F(TracesTest, AHeldRefundShowsHowLongItWaitedForTheReviewer) {
 }
 
 TEST_F(TracesTest, WithoutAnEndpointNothingIsExported) {
-  const std::vector<std::pair<std::string, std::string>> workflows = {
-      {"quick", "name: quick\nversion: 1\nsteps:\n  - id: a\n    activity: std.noop\n"}};
-  ServeProcess s(workflows);
+  TestServer s;
   ASSERT_FALSE(s.url().empty());
-  s.Start("quick", "wf-quiet", Value::Map{});
-  ASSERT_TRUE(s.WaitFor("wf-quiet", "completed"));
+  Reply started = s.Post("/v1/workflows", kOpsToken, R"({"workflow": "quick", "id": "wf-quiet"})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  ASSERT_TRUE(s.WaitUntil("wf-quiet", "completed"));
   EXPECT_THAT(s.Log(), ::testing::Not(::testing::HasSubstr("exporting traces")));
-  EXPECT_THAT(s.Scrape(), ::testing::Not(::testing::HasSubstr("steadfast_trace_spans_exported_total")));
+  EXPECT_THAT(s.Get("/metrics", "").body, ::testing::Not(::testing::HasSubstr("steadfast_trace_spans_exported_total")));
   EXPECT_EQ(receiver_->requests(), 0);
 }
 

@@ -59,12 +59,8 @@ class RefundHarness {
     const std::string url = sandbox_.base_url();
     testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + kSource +
                                     "/workflows\nworkers: 4\nnode_name: refundtest\nlease: 2s\n"
-                                    "poll_interval: 50ms\nlog_level: info\nplugin_config:\n  refund:\n"
-                                    "    policies: " + kSource + "/config/refund_policies.yaml\n"
-                                    "    risk_rules: " + kSource + "/config/risk_rules.yaml\n"
-                                    "    psp: { base_url: \"" + url + "\", timeout: 10s, settle_wait: 2s,"
-                                    " breaker_open: 1s }\n"
-                                    "    inventory_url: \"" + url + "\"\n    notification_url: \"" + url + "\"\n");
+                                    "poll_interval: 50ms\nlog_level: info\n" +
+                                    integration::RefundPluginConfig(kSource, url, ", breaker_open: 1s"));
     refund::JsonHttpClientOptions o;
     o.service = "sandbox";
     o.base_url = url;
