@@ -12,13 +12,8 @@
 # non-zero when any workflow did not complete.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ -n "${STEADFAST_BIN:-}" ]; then
-  BIN="$STEADFAST_BIN"
-else
-  # shellcheck source=tools/setup.sh
-  source "$ROOT/tools/setup.sh"
-  BIN="$BUILD/tools/steadfast/steadfast"
-fi
+# shellcheck source=tools/steadfast_bin.sh
+source "$ROOT/tools/steadfast_bin.sh"
 
 WORKFLOWS=1000
 CLIENTS=16

@@ -11,13 +11,8 @@
 # binary to use.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ -n "${STEADFAST_BIN:-}" ]; then
-  BIN="$STEADFAST_BIN"
-else
-  # shellcheck source=tools/setup.sh
-  source "$ROOT/tools/setup.sh"
-  BIN="$BUILD/tools/steadfast/steadfast"
-fi
+# shellcheck source=tools/steadfast_bin.sh
+source "$ROOT/tools/steadfast_bin.sh"
 
 RUNS=3
 ARGS=()
