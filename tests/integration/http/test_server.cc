@@ -146,6 +146,14 @@ int ConnectionsForRequests(const std::string& base_url, const std::string& path,
   return connections;
 }
 
+Reply SeedSandboxCharge(const std::string& sandbox_url, const std::string& charge_id, int64_t amount_minor,
+                        const std::string& currency) {
+  Call seed = MakeCall("POST", "/sandbox/charges", "",
+                       Value(Value::Map{{"id", charge_id}, {"amount", amount_minor}, {"currency", currency}}).ToJson());
+  seed.headers.push_back({"Idempotency-Key", "seed-" + charge_id});
+  return Send(sandbox_url, seed);
+}
+
 TestServer::TestServer(ServerOptions options) {
   std::filesystem::create_directories(dir_.File("workflows"));
   for (const char* name : {"held.yaml", "wait.yaml"}) {

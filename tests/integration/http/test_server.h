@@ -57,6 +57,11 @@ inline Call MakeCall(std::string method, std::string path, std::string token, st
 // One exchange with libcurl (fresh connection).
 Reply Send(const std::string& base_url, const Call& call);
 
+// Seeds a charge at a steadfast-sandbox (POST /sandbox/charges, keyed by
+// the charge id so a repeat is harmless).
+Reply SeedSandboxCharge(const std::string& sandbox_url, const std::string& charge_id, int64_t amount_minor,
+                        const std::string& currency);
+
 // Sends `count` GETs of path over one libcurl handle (keep-alive) and
 // returns how many TCP connections it had to open; -1 if a request failed.
 int ConnectionsForRequests(const std::string& base_url, const std::string& path, int count);

@@ -22,7 +22,6 @@ namespace steadfast {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::Call;
 using testing::Reply;
 using testing::RunResult;
 using testing::Send;
@@ -207,10 +206,7 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
   Status started = sandbox.Start();
   ASSERT_TRUE(started.ok()) << started.ToString();
   const std::string psp = sandbox.base_url();
-  Call seed = testing::MakeCall("POST", "/sandbox/charges", "",
-                                Value(Value::Map{{"id", "ch_r1001"}, {"amount", 27000}, {"currency", "EUR"}}).ToJson());
-  seed.headers.push_back({"Idempotency-Key", "seed-ch_r1001"});
-  Reply seeded = Send(psp, seed);
+  Reply seeded = testing::SeedSandboxCharge(psp, "ch_r1001", 27000, "EUR");
   ASSERT_LT(seeded.status, 300) << seeded.body;
   Reply faults = Send(psp, testing::MakeCall("POST", "/sandbox/faults", "",
                                              R"({"drop_next": 1, "scope": ["/v1/refunds"]})"));
@@ -257,10 +253,7 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
   // A refund made at the PSP behind the engine's back. `steadfast reconcile`
   // (its own process) finds it and records the run; the serving process's
   // /metrics then shows that run's drift.
-  seed = testing::MakeCall("POST", "/sandbox/charges", "",
-                           Value(Value::Map{{"id", "ch_x1"}, {"amount", 10000}, {"currency", "EUR"}}).ToJson());
-  seed.headers.push_back({"Idempotency-Key", "seed-ch_x1"});
-  ASSERT_LT(Send(psp, seed).status, 300);
+  ASSERT_LT(testing::SeedSandboxCharge(psp, "ch_x1", 10000, "EUR").status, 300);
   Reply direct = Send(psp, testing::MakeCall("POST", "/v1/refunds", integration::SandboxProcess::kSecretKey,
                                              "charge=ch_x1&amount=5000", "application/x-www-form-urlencoded"));
   ASSERT_EQ(direct.status, 200) << direct.body;

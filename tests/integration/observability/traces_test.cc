@@ -45,11 +45,7 @@ class TracesTest : public ::testing::Test {
     receiver_ = testing::OtlpReceiver::Start();
     ASSERT_TRUE(sandbox_.Start().ok());
     psp_ = sandbox_.base_url();
-    testing::Call seed = testing::MakeCall(
-        "POST", "/sandbox/charges", "",
-        Value(Value::Map{{"id", "ch_r1001"}, {"amount", 27000}, {"currency", "EUR"}}).ToJson());
-    seed.headers.push_back({"Idempotency-Key", "seed-ch_r1001"});
-    ASSERT_LT(Send(psp_, seed).status, 300);
+    ASSERT_LT(testing::SeedSandboxCharge(psp_, "ch_r1001", 27000, "EUR").status, 300);
   }
 
   // Spans of one trace by name (several per name for retried steps).
@@ -191,11 +187,7 @@ TEST_F(TracesTest, ARefundIsOneTraceFromTheCallerThroughThePsp) {
 }
 
 TEST_F(TracesTest, AHeldRefundShowsHowLongItWaitedForTheReviewer) {
-  testing::Call seed = testing::MakeCall(
-      "POST", "/sandbox/charges", "",
-      Value(Value::Map{{"id", "ch_r1002"}, {"amount", 78500}, {"currency", "EUR"}}).ToJson());
-  seed.headers.push_back({"Idempotency-Key", "seed-ch_r1002"});
-  ASSERT_LT(Send(psp_, seed).status, 300);
+  ASSERT_LT(testing::SeedSandboxCharge(psp_, "ch_r1002", 78500, "EUR").status, 300);
   TestServer s(TracedRefunds(psp_, receiver_->url()));
   ASSERT_FALSE(s.url().empty());
   auto input = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/reservation_large.json"));
