@@ -22,6 +22,7 @@ struct AttemptReport {
   int attempt = 0;
   bool compensation = false;
   const std::string& idempotency_key;
+  const std::string& traceparent;     // the attempt's own context, as its activity saw it
   TimeMs started_at = 0;
   TimeMs ended_at = 0;
   const ActivityResult& result;       // a timeout is reported as its start_to_close_timeout error

@@ -23,10 +23,7 @@ std::string IdempotencyKey(const std::string& instance_id, const std::string& st
 
 // The attempt's own span in the instance's trace (tracing/trace_context.h).
 std::string AttemptTraceparent(const InstanceRecord& rec, const std::string& step_id, int attempt, bool compensation) {
-  std::optional<tracing::TraceContext> context = tracing::ParseTraceparent(rec.traceparent);
-  if (!context) context = tracing::TraceContext{tracing::InstanceTraceId(rec.traceparent, rec.id), "", true};
-  context->span_id = tracing::AttemptSpanId(rec.id, step_id, attempt, compensation);
-  return tracing::FormatTraceparent(*context);
+  return tracing::FormatTraceparent(tracing::AttemptContext(rec.traceparent, rec.id, step_id, attempt, compensation));
 }
 
 std::string StateKey(const StepDef& step, bool compensation) {
@@ -199,7 +196,8 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     result = *early_error;
     if (env_.on_attempt) {
       static const Value::Map kNoAttributes;
-      env_.on_attempt(AttemptReport{inst.rec, step.id, activity_name, attempt, compensation, "",
+      const std::string traceparent = AttemptTraceparent(inst.rec, step.id, attempt, compensation);
+      env_.on_attempt(AttemptReport{inst.rec, step.id, activity_name, attempt, compensation, "", traceparent,
                                     running->started_at, running->started_at, result, kNoAttributes});
     }
   } else {
@@ -234,7 +232,7 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     }
     if (env_.on_attempt) {
       env_.on_attempt(AttemptReport{inst.rec, step.id, activity_name, attempt, compensation, ctx.idempotency_key(),
-                                    running->started_at, Now(), result, ctx.trace_attributes()});
+                                    ctx.traceparent(), running->started_at, Now(), result, ctx.trace_attributes()});
     }
     CrashPoint("after_activity", step.id);
   }
@@ -400,9 +398,11 @@ bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running
     static const Value::Map kNoAttributes;  // the activity may still be writing its own
     const std::string& activity = compensation ? step.compensate : step.activity;
     ActivityResult result = timeout;
-    env_.on_attempt(AttemptReport{running->inst.rec, step.id, activity, running->attempt, compensation,
-                                  IdempotencyKey(running->inst.rec.id, step.id, compensation), running->started_at,
-                                  Now(), result, kNoAttributes});
+    const InstanceRecord& rec = running->inst.rec;
+    env_.on_attempt(AttemptReport{rec, step.id, activity, running->attempt, compensation,
+                                  IdempotencyKey(rec.id, step.id, compensation),
+                                  AttemptTraceparent(rec, step.id, running->attempt, compensation),
+                                  running->started_at, Now(), result, kNoAttributes});
   }
   std::vector<HistoryEvent> events = t.events();
   Result<CommitResult> r = env_.store->Apply(t.Build(running->task.id, running->task.lease_token));

@@ -65,6 +65,14 @@ std::string AttemptSpanId(std::string_view instance_id, std::string_view step_id
                   fmt::format("{}\n{}\n{}", instance_id, step_id, attempt));
 }
 
+TraceContext AttemptContext(std::string_view stored_traceparent, std::string_view instance_id,
+                            std::string_view step_id, int attempt, bool compensation) {
+  std::optional<TraceContext> context = ParseTraceparent(stored_traceparent);
+  if (!context) context = TraceContext{InstanceTraceId(stored_traceparent, instance_id), "", true};
+  context->span_id = AttemptSpanId(instance_id, step_id, attempt, compensation);
+  return *context;
+}
+
 std::string WaitSpanId(std::string_view instance_id, std::string_view step_id, int64_t started_at_ms) {
   return SpanIdOf("wait\n", fmt::format("{}\n{}\n{}", instance_id, step_id, started_at_ms));
 }

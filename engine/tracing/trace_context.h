@@ -37,6 +37,11 @@ std::string WorkflowSpanId(std::string_view instance_id);
 // The span of one attempt of a step (or of its compensation).
 std::string AttemptSpanId(std::string_view instance_id, std::string_view step_id, int attempt, bool compensation);
 
+// The context an attempt runs in and sends to other services: the
+// instance's trace (and sampling) with the attempt's own span id.
+TraceContext AttemptContext(std::string_view stored_traceparent, std::string_view instance_id,
+                            std::string_view step_id, int attempt, bool compensation);
+
 // The span of one wait (signal or approval step), by when it started.
 std::string WaitSpanId(std::string_view instance_id, std::string_view step_id, int64_t started_at_ms);
 

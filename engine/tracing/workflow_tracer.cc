@@ -39,11 +39,12 @@ Attributes WorkflowAttributes(const InstanceRecord& rec) {
   return a;
 }
 
-SpanData AttemptSpan(const InstanceRecord& rec, const InstanceTrace& trace, const std::string& step, int attempt,
+// `context` is the attempt's own (trace_context.h, AttemptContext).
+SpanData AttemptSpan(const InstanceRecord& rec, const TraceContext& context, const std::string& step, int attempt,
                      bool compensation, const std::string& activity) {
   SpanData s;
-  s.trace_id = trace.trace_id;
-  s.span_id = AttemptSpanId(rec.id, step, attempt, compensation);
+  s.trace_id = context.trace_id;
+  s.span_id = context.span_id;
   s.parent_span_id = WorkflowSpanId(rec.id);
   s.name = (compensation ? "compensate " : "activity ") + activity;
   s.attributes = WorkflowAttributes(rec);
@@ -73,9 +74,10 @@ bool EndsWorkflow(const std::string& type) {
 }  // namespace
 
 void WorkflowTracer::OnAttempt(const AttemptReport& r) {
-  InstanceTrace trace = TraceOf(r.instance);
-  if (!trace.sampled) return;
-  SpanData s = AttemptSpan(r.instance, trace, r.step_id, r.attempt, r.compensation, r.activity);
+  // The context the activity ran in, so the span id is the one it sent on.
+  std::optional<TraceContext> context = ParseTraceparent(r.traceparent);
+  if (!context || !context->sampled) return;
+  SpanData s = AttemptSpan(r.instance, *context, r.step_id, r.attempt, r.compensation, r.activity);
   s.start_unix_ns = r.started_at * kNanosPerMilli;
   s.end_unix_ns = r.ended_at * kNanosPerMilli;
   if (!r.idempotency_key.empty()) s.attributes["steadfast.idempotency_key"] = r.idempotency_key;
@@ -155,8 +157,8 @@ void WorkflowTracer::OnCommit(const InstanceRecord& rec, const std::vector<Histo
       // The process running it died: its start is not recorded, its end is
       // when the loss was noticed. The activity name may not be known here.
       bool compensation = e.data.Get("compensation").BoolOr(false);
-      SpanData s = AttemptSpan(rec, *trace, e.step_id, e.attempt, compensation,
-                               e.data.Get("activity").StringOr(e.step_id));
+      SpanData s = AttemptSpan(rec, AttemptContext(rec.traceparent, rec.id, e.step_id, e.attempt, compensation),
+                               e.step_id, e.attempt, compensation, e.data.Get("activity").StringOr(e.step_id));
       s.start_unix_ns = s.end_unix_ns = e.at * kNanosPerMilli;
       s.status = SpanStatus::kError;
       s.status_message = "abandoned: " + e.data.Get("reason").StringOr("the attempt's process stopped");

@@ -68,6 +68,16 @@ TEST(InstanceTraceparentTest, StartsATraceWithTheWorkflowSpanAsRoot) {
   EXPECT_EQ(InstanceTraceId(a, "wf-1"), ca->trace_id);
 }
 
+TEST(AttemptContextTest, TheInstancesTraceWithTheAttemptsSpan) {
+  auto c = AttemptContext(kExample, "wf-1", "psp", 2, false);
+  EXPECT_EQ(c.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(c.span_id, AttemptSpanId("wf-1", "psp", 2, false));
+  EXPECT_TRUE(c.sampled);
+  auto old = AttemptContext("", "wf-old", "psp", 1, true);  // stored before schema v2
+  EXPECT_EQ(old.trace_id, InstanceTraceId("", "wf-old"));
+  EXPECT_EQ(old.span_id, AttemptSpanId("wf-old", "psp", 1, true));
+}
+
 TEST(InstanceTraceparentTest, InstancesWithoutOneGetAStableDerivedTrace) {
   std::string t = InstanceTraceId("", "wf-old");
   EXPECT_EQ(t.size(), 32u);

@@ -39,7 +39,8 @@ TEST(WorkflowTracerTest, AnAttemptIsAChildOfTheWorkflowSpanWithItsAttributes) {
   const std::string step = "psp", activity = "refund.psp_refund", key = "wf-7/psp";
   ActivityResult result = Value(Value::Map{{"refund_id", "re_1"}});
   Value::Map attributes{{"refund.amount_minor", 27000}, {"refund.currency", "EUR"}};
-  tracer.OnAttempt(AttemptReport{rec, step, activity, 2, false, key, 5'000, 5'250, result, attributes});
+  const std::string tp = FormatTraceparent(AttemptContext(rec.traceparent, rec.id, step, 2, false));
+  tracer.OnAttempt(AttemptReport{rec, step, activity, 2, false, key, tp, 5'000, 5'250, result, attributes});
   ASSERT_EQ(sink.spans.size(), 1u);
   const SpanData& s = sink.spans[0];
   EXPECT_EQ(s.trace_id, kTrace);
@@ -66,7 +67,8 @@ TEST(WorkflowTracerTest, AFailedAttemptCarriesItsErrorCode) {
   InstanceRecord rec = Instance(kCaller);
   const std::string step = "psp", activity = "refund.psp_refund", key = "wf-7/psp";
   ActivityResult result = ActivityError::Retryable("psp_unavailable", "503 from the PSP");
-  tracer.OnAttempt(AttemptReport{rec, step, activity, 1, false, key, 5'000, 5'010, result, {}});
+  const std::string tp = FormatTraceparent(AttemptContext(rec.traceparent, rec.id, step, 1, false));
+  tracer.OnAttempt(AttemptReport{rec, step, activity, 1, false, key, tp, 5'000, 5'010, result, {}});
   ASSERT_EQ(sink.spans.size(), 1u);
   EXPECT_EQ(sink.spans[0].status, SpanStatus::kError);
   EXPECT_EQ(sink.spans[0].status_message, "psp_unavailable: 503 from the PSP");
@@ -208,7 +210,9 @@ TEST(WorkflowTracerTest, AnUnsampledTraceMakesNoSpans) {
   InstanceRecord rec = Instance("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
   const std::string step = "a", activity = "std.noop", key = "wf-7/a";
   ActivityResult result = Value();
-  tracer.OnAttempt(AttemptReport{rec, step, activity, 1, false, key, 1, 2, result, {}});
+  const std::string tp = FormatTraceparent(AttemptContext(rec.traceparent, rec.id, step, 1, false));
+  EXPECT_EQ(tp.substr(53), "00");  // the attempt inherits "not sampled"
+  tracer.OnAttempt(AttemptReport{rec, step, activity, 1, false, key, tp, 1, 2, result, {}});
   rec.status = InstanceStatus::kCompleted;
   HistoryEvent done;
   done.type = history::kWorkflowCompleted;
