@@ -247,6 +247,8 @@ Result<std::vector<HttpTokenConfig>> ParseHttpTokens(const std::string& text, co
   }
 }
 
+bool IsHttpUrl(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
+
 Result<SyncMode> ParseSyncMode(std::string_view text) {
   if (text == "full") return SyncMode::kFull;
   if (text == "normal") return SyncMode::kNormal;
@@ -264,8 +266,7 @@ Status ParseTracingSection(const YAML::Node& node, const std::string& file, Trac
     std::string at = Where(file, v.Mark());
     if (key == "otlp_endpoint") {
       tracing.otlp_endpoint = v.as<std::string>();
-      if (!tracing.otlp_endpoint.empty() && tracing.otlp_endpoint.rfind("http://", 0) != 0 &&
-          tracing.otlp_endpoint.rfind("https://", 0) != 0) {
+      if (!tracing.otlp_endpoint.empty() && !IsHttpUrl(tracing.otlp_endpoint)) {
         return Status::InvalidArgument(at + "otlp_endpoint must be an http:// or https:// URL");
       }
     } else if (key == "service_name") {

@@ -97,6 +97,9 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path);
 
 Result<SyncMode> ParseSyncMode(std::string_view text);
 
+// True for a URL starting with http:// or https://.
+bool IsHttpUrl(std::string_view url);
+
 // "1048576", "64KiB", "1MiB", "2MB", "512KB" -> bytes. InvalidArgument otherwise.
 Result<int64_t> ParseByteSize(std::string_view text);
 

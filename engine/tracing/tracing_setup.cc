@@ -87,7 +87,7 @@ Result<std::unique_ptr<OtlpExporter>> MakeSpanExporter(const TracingConfig& conf
                                                        const EnvLookup& env) {
   TracingConfig config = ApplyOtelEnvironment(configured, env);
   if (config.otlp_endpoint.empty()) return std::unique_ptr<OtlpExporter>();
-  if (config.otlp_endpoint.rfind("http://", 0) != 0 && config.otlp_endpoint.rfind("https://", 0) != 0) {
+  if (!IsHttpUrl(config.otlp_endpoint)) {
     return Status::InvalidArgument("tracing endpoint must be an http:// or https:// URL");
   }
   OtlpExporterOptions o;
