@@ -144,9 +144,10 @@ struct SignalRecord {
 // One atomic change to one instance. Checked and applied in this order:
 // instance exists (else kNotFound), expect_version (else kConflict naming
 // the current version), task_id/lease_token (else kLeaseLost; the task is
-// deleted), add_signal (a duplicate idempotency key: kAlreadyExists),
-// consume_signal_id (not pending: kConflict), delete_other_tasks,
-// new_tasks, events, instance row. Any failure writes nothing at all.
+// deleted), require_no_claimed_attempt (else kConflict), add_signal (a
+// duplicate idempotency key: kAlreadyExists), consume_signal_id (not
+// pending: kConflict), delete_other_tasks / delete_step_tasks, new_tasks,
+// events, instance row. Any failure writes nothing at all.
 //
 // Version: when `instance` is given or `events` is non-empty, the version
 // goes up by one and updated_at is written (instance->updated_at, or the
@@ -158,6 +159,12 @@ struct Commit {
   std::optional<int64_t> expect_version;  // instance.version must equal this
   int64_t task_id = 0;                    // if set: this task must exist with lease_token
   int64_t lease_token = 0;                //   (and is deleted by the commit)
+  // If set: no other task of the instance that runs an attempt (run step,
+  // compensate) may have been claimed (lease_token > 0: its attempt may
+  // have started, in this process or in one that died). A commit that stops
+  // an instance at once sets it, so it can never drop an attempt whose
+  // effect may have happened: that attempt's result is checkpointed first.
+  bool require_no_claimed_attempt = false;
 
   // Writes.
   // The row's mutable columns to write: status, current_step, output,
@@ -167,6 +174,8 @@ struct Commit {
   std::optional<InstanceRecord> instance;
   std::vector<HistoryEvent> events;        // seq and instance_id set by the store; at 0 = now
   bool delete_other_tasks = false;         // drop every remaining task of the instance
+  bool delete_step_tasks = false;          // drop the remaining step tasks (run, compensate, wait
+                                           // timeouts) but keep the instance's own timers (deadline)
   std::vector<NewTask> new_tasks;
   std::optional<SignalRecord> add_signal;  // buffered signal (not yet consumed); id/instance_id/consumed ignored
   int64_t consume_signal_id = 0;           // mark this buffered signal consumed

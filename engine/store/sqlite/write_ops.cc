@@ -19,6 +19,11 @@ namespace {
 const std::string kSelectVersion = "SELECT version, last_seq FROM instances WHERE id = ?1";
 const std::string kDeleteLeasedTask = "DELETE FROM tasks WHERE id = ?1 AND lease_token = ?2 AND instance_id = ?3";
 const std::string kDeleteInstanceTasks = "DELETE FROM tasks WHERE instance_id = ?1";
+const std::string kDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instance_id = ?1 AND kind <> {}",
+                                                 static_cast<int>(TaskKind::kDeadline));
+const std::string kSelectClaimedAttempt = fmt::format(
+    "SELECT id FROM tasks WHERE instance_id = ?1 AND kind IN ({}, {}) AND lease_token > 0 LIMIT 1",
+    static_cast<int>(TaskKind::kRunStep), static_cast<int>(TaskKind::kCompensate));
 const std::string kInsertTask =
     "INSERT INTO tasks(instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, "
     "step_started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -189,6 +194,16 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
     }
   }
 
+  if (c.require_no_claimed_attempt) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectClaimedAttempt));
+    stmt->BindText(1, c.instance_id);
+    SF_ASSIGN_OR_RETURN(bool claimed, stmt->Step());
+    if (claimed) {
+      return Status::Conflict(fmt::format("instance {} has an attempt in flight (task {})", c.instance_id,
+                                          stmt->ColumnInt(0)));
+    }
+  }
+
   CommitResult result;
   if (c.add_signal.has_value()) {
     const SignalRecord& s = *c.add_signal;
@@ -219,8 +234,8 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
                                           c.consume_signal_id, c.instance_id));
     }
   }
-  if (c.delete_other_tasks) {
-    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteInstanceTasks));
+  if (c.delete_other_tasks || c.delete_step_tasks) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(c.delete_other_tasks ? kDeleteInstanceTasks : kDeleteStepTasks));
     stmt->BindText(1, c.instance_id);
     SF_RETURN_IF_ERROR(stmt->Run());
   }

@@ -305,6 +305,48 @@ TEST_F(SqliteStoreTest, ApplyWritesRowEventsAndTasksTogether) {
   EXPECT_EQ(tasks[1].step_id, "b");
 }
 
+TEST_F(SqliteStoreTest, AStopAtOnceConflictsWithAClaimedAttempt) {
+  const TimeMs now = clock_.NowMs();
+  StartResult s = Start(MakeStart("i1", {MakeTask("a", now)}));  // free: never claimed
+  Commit stop;
+  stop.instance_id = "i1";
+  stop.require_no_claimed_attempt = true;
+  stop.delete_other_tasks = true;
+  stop.events = {MakeEvent("workflow_cancelled")};
+  Commit again = stop;
+  ASSERT_TRUE(store_->Apply(stop).ok());  // nothing claimed: the stop may drop the task
+  EXPECT_TRUE(Tasks("i1").empty());
+
+  // Once a worker claimed the attempt (it may be running), the same stop is
+  // refused and writes nothing, whether or not the lease is still live.
+  Start(MakeStart("i2", {MakeTask("a", now)}));
+  ASSERT_EQ(store_->ClaimDueTasks("w1", now, now + 1, 10).value().size(), 1u);
+  again.instance_id = "i2";
+  Result<CommitResult> r = store_->Apply(again);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kConflict);
+  EXPECT_THAT(r.status().message(), HasSubstr("attempt in flight"));
+  EXPECT_EQ(Tasks("i2").size(), 1u);
+  EXPECT_EQ(History("i2").size(), 1u);
+  (void)s;
+}
+
+TEST_F(SqliteStoreTest, DeleteStepTasksKeepsTheDeadline) {
+  const TimeMs now = clock_.NowMs();
+  NewTask deadline = MakeTask("", now + 60000);
+  deadline.kind = TaskKind::kDeadline;
+  NewTask timeout = MakeTask("wait", now + 1000);
+  timeout.kind = TaskKind::kWaitTimeout;
+  Start(MakeStart("i1", {MakeTask("a", now + 500), deadline, timeout}));
+  Commit pause;
+  pause.instance_id = "i1";
+  pause.delete_step_tasks = true;
+  ASSERT_TRUE(store_->Apply(pause).ok());
+  std::vector<TaskRecord> left = Tasks("i1");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].kind, TaskKind::kDeadline);
+}
+
 TEST_F(SqliteStoreTest, ApplyKeepsTheCallersUpdatedAt) {
   StartResult s = Start(MakeStart("i1"));
   Commit c;
