@@ -20,8 +20,8 @@
 namespace steadfast {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",     "version", "description", "input",
-                                           "defaults", "deadline", "output",     "steps"};
+const std::vector<std::string> kTopKeys = {"name",     "version",   "description", "input", "defaults",
+                                           "deadline", "on_cancel", "output",      "steps"};
 const std::vector<std::string> kDefaultsKeys = {"retry", "timeout"};
 const std::vector<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff",     "max_interval",
                                              "jitter",       "non_retryable",    "on_exhausted"};
@@ -35,6 +35,7 @@ const std::vector<std::string> kApprovalStepKeys = {"approval"};
 const std::vector<std::string> kStepKinds = {"activity", "signal", "approval"};
 const std::vector<std::string> kInputTypes = {"string", "int", "number", "bool", "map", "list", "any"};
 const std::vector<std::string> kExhaustedWords = {"fail", "pause", "compensate"};
+const std::vector<std::string> kCancelWords = {"compensate", "stop"};
 const std::vector<std::string> kReservedIds = {kTargetEnd, kTargetFail, kTargetContinue, "approve", "reject"};
 
 // Templates are copied out of the YAML tree; aliases can make a small file
@@ -232,6 +233,18 @@ class Builder {
     if (const Entry* e = Find(top, "defaults")) ReadDefaults(*e);
     if (const Entry* e = Find(top, "deadline")) {
       if (std::optional<int64_t> ms = ReadDuration(*e, "deadline")) def_.deadline_ms = *ms;
+    }
+    if (const Entry* e = Find(top, "on_cancel")) {
+      if (std::optional<std::string> w = ReadString(*e, "on_cancel")) {
+        if (*w == "compensate") {
+          def_.on_cancel = CancelAction::kCompensate;
+        } else if (*w == "stop") {
+          def_.on_cancel = CancelAction::kStop;
+        } else {
+          Error(ValueLoc(*e), "unknown on_cancel " + Quote(*w) + DidYouMean(*w, kCancelWords) +
+                                  "; expected compensate or stop");
+        }
+      }
     }
     if (const Entry* e = Find(top, "output")) {
       def_.output = ReadTemplate(*e, "output", -1, ExpressionUse::kOutput);

@@ -45,6 +45,13 @@ enum class ExhaustedAction : int {
   kCompensate = 2,  // compensate completed steps in reverse order, end `compensated`
 };
 
+// What a cancel (or the workflow deadline) does to the steps that completed.
+// Either way an attempt in flight is checkpointed first.
+enum class CancelAction : int {
+  kCompensate = 0,  // compensate completed steps in reverse order, then end
+  kStop = 1,        // end at once; completed steps stay as they are
+};
+
 struct RetryPolicy {
   int max_attempts = 3;                    // >= 1; 1 = no retry
   int64_t initial_interval_ms = 1000;
@@ -108,6 +115,7 @@ struct WorkflowDef {
   std::vector<StepDef> steps;
   ValueTemplate output;               // null = map of step id -> step output
   int64_t deadline_ms = 0;            // whole workflow; 0 = none
+  CancelAction on_cancel = CancelAction::kCompensate;  // also applies when the deadline passes
   std::string source;                 // the YAML text it was parsed from
   std::string hash;                   // hex SHA-256 of source: the pinned version
   std::string path;                   // file it came from, for messages

@@ -377,7 +377,9 @@ HttpResponse WorkflowEndpoints::Cancel(const ApiCall& call) {
   const std::string& id = call.params.at("id");
   Result<InstanceRecord> r = service_.Cancel(id, call.principal.name, reason.value().value_or(""));
   if (!r.ok()) return Fail(r.status(), "cancel " + id);
-  return InstanceResponse(200, Describe(*r));
+  // 202: accepted but not carried out yet (an attempt in flight is
+  // checkpointed first, or compensations run); 200: cancelled.
+  return InstanceResponse(r->status == InstanceStatus::kCancelled ? 200 : 202, Describe(*r));
 }
 
 HttpResponse WorkflowEndpoints::Resume(const ApiCall& call) {

@@ -30,9 +30,14 @@ RetryDecision DecideRetry(const RetryPolicy& policy, const ActivityError& error,
     return d;
   }
   int64_t delay = RetryDelayMs(policy, fc.failures, random_unit);
-  if (error.retry_after_ms && *error.retry_after_ms > delay) delay = *error.retry_after_ms;
+  bool server_asked = false;
+  if (error.retry_after_ms && *error.retry_after_ms > delay) {
+    delay = std::min(*error.retry_after_ms, kMaxRetryAfterMs);
+    server_asked = true;
+  }
   if (fc.schedule_to_close_ms > 0 && fc.now + delay >= fc.step_started_at + fc.schedule_to_close_ms) {
-    d.reason = "schedule_to_close";
+    d.reason = server_asked ? "retry_after_beyond_schedule_to_close" : "schedule_to_close";
+    d.delay_ms = delay;
     return d;
   }
   d.retry = true;

@@ -19,10 +19,17 @@ namespace steadfast {
 // (1 + jitter * (2u - 1)) for u in [0, 1), never below 0.
 int64_t RetryDelayMs(const RetryPolicy& policy, int failures, double random_unit);
 
+// The longest wait a server's Retry-After (ActivityError::retry_after_ms)
+// may impose: a hostile or broken service cannot park a step for longer.
+inline constexpr int64_t kMaxRetryAfterMs = 24LL * 60 * 60 * 1000;
+
 struct RetryDecision {
   bool retry = false;
-  int64_t delay_ms = 0;   // when retry
-  std::string reason;     // when not: "non_retryable", "max_attempts", "schedule_to_close"
+  int64_t delay_ms = 0;   // when retry; for "retry_after_beyond_schedule_to_close" the wait asked for
+  // When not: "non_retryable", "max_attempts", "schedule_to_close", or
+  // "retry_after_beyond_schedule_to_close" (the server's Retry-After, capped
+  // at kMaxRetryAfterMs, would end past the step's schedule-to-close).
+  std::string reason;
 };
 
 struct FailureContext {

@@ -11,6 +11,7 @@ inline constexpr const char* kWorkflowFailed = "workflow_failed";
 inline constexpr const char* kWorkflowPaused = "workflow_paused";
 inline constexpr const char* kWorkflowResumed = "workflow_resumed";
 inline constexpr const char* kWorkflowCancelled = "workflow_cancelled";
+inline constexpr const char* kCancelRequested = "cancel_requested";
 inline constexpr const char* kWorkflowCompensated = "workflow_compensated";
 inline constexpr const char* kDeadlineExceeded = "deadline_exceeded";
 inline constexpr const char* kStepScheduled = "step_scheduled";

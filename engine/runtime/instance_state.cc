@@ -49,6 +49,10 @@ std::string InstanceState::Encode() const {
       {"failure_message", failure_message},
       {"transitions", transitions},
   };
+  if (!stop.is_null()) {
+    v["stop"] = stop;
+    v["stop_pending"] = stop_pending;
+  }
   return EncodeValue(v);
 }
 
@@ -68,6 +72,10 @@ Result<InstanceState> InstanceState::Decode(std::string_view blob) {
   s.failure_code = v.Get("failure_code").StringOr("");
   s.failure_message = v.Get("failure_message").StringOr("");
   s.transitions = v.Get("transitions").IntOr(0);
+  if (v.Get("stop").is_map()) {
+    s.stop = v.Get("stop");
+    s.stop_pending = v.Get("stop_pending").is_bool() && v.Get("stop_pending").AsBool();
+  }
   return s;
 }
 

@@ -24,6 +24,12 @@ struct InstanceState {
   std::string failure_code;
   std::string failure_message;
   int64_t transitions = 0;                  // steps entered; guards against jump loops
+  // Why the instance is being stopped before it finished (a cancel or the
+  // workflow deadline): {kind: "cancel"|"deadline", principal, reason,
+  // requested_at}; null when it is not. While stop_pending, the attempt
+  // that was in flight is still to be checkpointed before the stop acts.
+  Value stop;
+  bool stop_pending = false;
 
   std::string Encode() const;
   static Result<InstanceState> Decode(std::string_view blob);

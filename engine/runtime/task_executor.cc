@@ -1,6 +1,10 @@
 // Running leased tasks: attempts, retries, waits' timeouts, compensations.
 #include "runtime/task_executor.h"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "core/crash_point.h"
 #include "definition/duration.h"
 #include "runtime/backoff.h"
@@ -16,6 +20,15 @@ bool IsWaiting(InstanceStatus s) {
 
 // Rebuilds of one checkpoint after optimistic-concurrency conflicts.
 constexpr int kMaxConflictRounds = 20;
+
+// Retries of one checkpoint the store refused for a transient reason (busy,
+// unavailable), 10 ms doubling to 1 s: about 5 s in all, on top of SQLite's
+// own busy timeout per try, well inside the default lease.
+constexpr int kMaxTransientRetries = 10;
+
+bool IsTransientStoreError(StatusCode c) { return c == StatusCode::kBusy || c == StatusCode::kUnavailable; }
+
+int64_t TransientRetryDelayMs(int failures) { return std::min<int64_t>(1000, int64_t{10} << std::min(failures, 7)); }
 
 std::string IdempotencyKey(const std::string& instance_id, const std::string& step_id, bool compensation) {
   return instance_id + "/" + step_id + (compensation ? "/compensate" : "");
@@ -62,7 +75,9 @@ bool TaskExecutor::TaskStillApplies(const TaskRecord& task, const LoadedInstance
   int idx = task.step_id.empty() ? -1 : def.StepIndex(task.step_id);
   switch (task.kind) {
     case TaskKind::kDeadline:
-      return !IsTerminal(inst.rec.status);
+      // Compensations under way finish; a stop already under way wins.
+      return !IsTerminal(inst.rec.status) && inst.rec.status != InstanceStatus::kCompensating &&
+             inst.state.stop.is_null();
     case TaskKind::kWaitTimeout:
       return idx >= 0 && IsWaiting(inst.rec.status) && inst.rec.current_step == task.step_id;
     case TaskKind::kRunStep:
@@ -97,14 +112,24 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
   const WorkflowDef& def = *cached->def;
   int idx = task.step_id.empty() ? -1 : def.StepIndex(task.step_id);
 
+  if (cached->state.stop_pending && (task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate)) {
+    // A cancel or the deadline waits for this task's attempt. If an earlier
+    // claim may have started it, run it again (same idempotency key) to
+    // learn and checkpoint its outcome; otherwise nothing ran: stop now.
+    bool may_have_started = task.lease_token > 1;
+    if (!(may_have_started && def.steps[idx].kind == StepKind::kActivity)) {
+      return CommitWith(task, cached, task.step_id, [](LoadedInstance&, Transition& t) -> Status {
+        if (!t.StopPending()) return Status::FailedPrecondition("the stop this task waited for is gone");
+        t.ActOnStop();
+        return Status::Ok();
+      });
+    }
+  }
+
   switch (task.kind) {
     case TaskKind::kDeadline:
-      return CommitWith(task, cached, "", [](LoadedInstance& inst, Transition& t) {
-        t.AddEvent(history::kDeadlineExceeded, inst.rec.current_step, 0,
-                   Value::Map{{"deadline_at", inst.rec.deadline_at}});
-        t.FailWorkflow("workflow_deadline_exceeded",
-                       "the workflow did not finish within " + FormatDurationMs(inst.def->deadline_ms));
-        return Status::Ok();
+      return CommitWith(task, cached, "", [](LoadedInstance&, Transition& t) {
+        return t.RequestStop(StopRequest{StopRequest::Kind::kDeadline, "system:deadline", ""});
       });
     case TaskKind::kWaitTimeout:
       return CommitWith(task, cached, task.step_id, [idx](LoadedInstance& inst, Transition& t) -> Status {
@@ -262,6 +287,12 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     fresh.state.outputs[s.id] = result.output();
     if (!s.compensate.empty()) fresh.state.inputs[s.id] = input;
     fresh.state.completed.push_back(s.id);
+    if (t.StopPending()) {
+      // Cancelled (or past the deadline) while this attempt ran: its result
+      // is recorded above, and the stop compensates it with the others.
+      t.ActOnStop();
+      return Status::Ok();
+    }
     return t.AdvanceAfter(s);
   });
 }
@@ -291,6 +322,10 @@ void TaskExecutor::HandleAttemptFailure(Transition& t, LoadedInstance& inst, con
   if (!error.details.is_null()) data["details"] = error.details;
   if (compensation) data["compensation"] = true;
   t.AddEvent(history::kAttemptFailed, step.id, attempt, std::move(data));
+  if (t.StopPending() && !compensation) {
+    t.ActOnStop();  // no retry: the instance is being cancelled
+    return;
+  }
 
   FailureContext fc{failures, t.now(), task.step_started_at, step.schedule_to_close_ms};
   RetryDecision d = DecideRetry(step.retry, error, fc, env_.random->NextUnit());
@@ -301,10 +336,17 @@ void TaskExecutor::HandleAttemptFailure(Transition& t, LoadedInstance& inst, con
     t.ScheduleTask(task.kind, step.id, attempt + 1, due, task.step_started_at);
     return;
   }
-  std::string why = d.reason == "max_attempts" ? " (gave up after " + std::to_string(failures) + " attempts)"
-                    : d.reason == "schedule_to_close"
-                        ? " (schedule-to-close timeout " + FormatDurationMs(step.schedule_to_close_ms) + " reached)"
-                        : "";
+  std::string why;
+  if (d.reason == "max_attempts") {
+    why = " (gave up after " + std::to_string(failures) + " attempts)";
+  } else if (d.reason == "schedule_to_close") {
+    why = " (schedule-to-close timeout " + FormatDurationMs(step.schedule_to_close_ms) + " reached)";
+  } else if (d.reason == "retry_after_beyond_schedule_to_close") {
+    TimeMs left = std::max<TimeMs>(0, task.step_started_at + step.schedule_to_close_ms - t.now());
+    why = " (the service asked to retry after " + FormatDurationMs(d.delay_ms) + ", past the step's " +
+          FormatDurationMs(step.schedule_to_close_ms) + " schedule-to-close timeout with " + FormatDurationMs(left) +
+          " left)";
+  }
   if (compensation) {
     t.AddEvent(history::kCompensationFailed, step.id, attempt,
                Value::Map{{"code", error.code}, {"message", error.message + why}});
@@ -312,11 +354,13 @@ void TaskExecutor::HandleAttemptFailure(Transition& t, LoadedInstance& inst, con
                    "compensation of step '" + step.id + "' failed: " + error.code + ": " + error.message + why);
     return;
   }
-  t.FailStep(step, d.reason == "schedule_to_close" ? "schedule_to_close_timeout" : error.code, error.message + why);
+  bool out_of_time = d.reason == "schedule_to_close" || d.reason == "retry_after_beyond_schedule_to_close";
+  t.FailStep(step, out_of_time ? "schedule_to_close_timeout" : error.code, error.message + why);
 }
 
 TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached,
                                             const std::string& step_for_crash, const BuildFn& build) {
+  int transient_failures = 0;
   for (int round = 0;; ++round) {
     LoadedInstance& inst = *cached;
     TransitionEnv env{Now(), env_.store, env_.owner, env_.lease_ms};
@@ -333,9 +377,20 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
     if (r.ok()) return AfterCommit(task, inst, *r, std::move(events), step_for_crash);
     StatusCode c = r.status().code();
     cached.reset();
-    if (c == StatusCode::kConflict && round < kMaxConflictRounds) {
-      // A client (signal, decision, cancel) committed since we loaded: if
-      // this task still applies to the fresh state, rebuild on it.
+    // A finished attempt is worth keeping: a locked or briefly unavailable
+    // store is waited out (bounded) rather than letting the attempt wait a
+    // whole lease and run again.
+    bool transient = IsTransientStoreError(c) && transient_failures < kMaxTransientRetries;
+    if (transient) {
+      int64_t delay = TransientRetryDelayMs(transient_failures++);
+      env_.logger->Warn("checkpoint of " + task.instance_id + " failed (" + r.status().ToString() + "); retrying in " +
+                        std::to_string(delay) + "ms");
+      Sleep(delay);
+    }
+    if ((c == StatusCode::kConflict && round < kMaxConflictRounds) || transient) {
+      // A client (signal, decision, cancel) committed since we loaded, or
+      // the store refused the write: if this task still applies to the
+      // fresh state, rebuild on it.
       Result<LoadedInstance> fresh = LoadInstance(*env_.store, *env_.catalog, task.instance_id);
       if (!fresh.ok()) return Next::kStop;
       if (!TaskStillApplies(task, *fresh)) {
@@ -349,6 +404,14 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status().ToString());
     }
     return Next::kStop;
+  }
+}
+
+void TaskExecutor::Sleep(int64_t ms) {
+  if (env_.sleep) {
+    env_.sleep(ms);
+  } else {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
 }
 
@@ -380,42 +443,56 @@ TaskExecutor::Next TaskExecutor::AfterCommit(TaskRecord& task, LoadedInstance& i
 bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running) {
   if (running->resolved.exchange(true)) return false;  // the worker finished first
   running->cancelled.store(true);
+  const TaskRecord& task = running->task;
+  bool compensation = task.kind == TaskKind::kCompensate;
+  ActivityError timeout = ActivityError::Retryable("start_to_close_timeout", "");
+  {
+    const WorkflowDef& def = *running->inst.def;
+    int idx = def.StepIndex(task.step_id);
+    if (idx < 0) return true;
+    const StepDef& step = def.steps[idx];
+    timeout.message = "the attempt did not finish within " + FormatDurationMs(step.timeout_ms);
+    if (env_.on_attempt) {
+      static const Value::Map kNoAttributes;  // the activity may still be writing its own
+      const std::string& activity = compensation ? step.compensate : step.activity;
+      ActivityResult result = timeout;
+      const InstanceRecord& rec = running->inst.rec;
+      env_.on_attempt(AttemptReport{rec, step.id, activity, running->attempt, compensation,
+                                    IdempotencyKey(rec.id, step.id, compensation),
+                                    AttemptTraceparent(rec, step.id, running->attempt, compensation),
+                                    running->started_at, Now(), result, kNoAttributes});
+    }
+  }
   LoadedInstance inst = running->inst;
-  const WorkflowDef& def = *inst.def;
-  int idx = def.StepIndex(running->task.step_id);
-  if (idx < 0) return true;
-  const StepDef& step = def.steps[idx];
-  bool compensation = running->task.kind == TaskKind::kCompensate;
-  // Not leased to this engine: the retry is picked up by the scheduler.
-  TransitionEnv env{Now(), env_.store, "", env_.lease_ms};
-  Transition t(inst, env);
-  RecordAbandoned(t, running->task, step, running->attempt);
-  ActivityError timeout = ActivityError::Retryable(
-      "start_to_close_timeout", "the attempt did not finish within " + FormatDurationMs(step.timeout_ms));
-  HandleAttemptFailure(t, inst, step, running->task, running->attempt, timeout, Now() - running->started_at,
-                       compensation);
-  if (env_.on_attempt) {
-    static const Value::Map kNoAttributes;  // the activity may still be writing its own
-    const std::string& activity = compensation ? step.compensate : step.activity;
-    ActivityResult result = timeout;
-    const InstanceRecord& rec = running->inst.rec;
-    env_.on_attempt(AttemptReport{rec, step.id, activity, running->attempt, compensation,
-                                  IdempotencyKey(rec.id, step.id, compensation),
-                                  AttemptTraceparent(rec, step.id, running->attempt, compensation),
-                                  running->started_at, Now(), result, kNoAttributes});
+  for (int round = 0;; ++round) {
+    const StepDef& step = inst.def->steps[inst.def->StepIndex(task.step_id)];
+    // Not leased to this engine: the retry is picked up by the scheduler.
+    TransitionEnv env{Now(), env_.store, "", env_.lease_ms};
+    Transition t(inst, env);
+    RecordAbandoned(t, task, step, running->attempt);
+    HandleAttemptFailure(t, inst, step, task, running->attempt, timeout, Now() - running->started_at, compensation);
+    std::vector<HistoryEvent> events = t.events();
+    Result<CommitResult> r = env_.store->Apply(t.Build(task.id, task.lease_token));
+    if (r.ok()) {
+      inst.rec.version = r->instance_version;
+      if (env_.observer) env_.observer(inst.rec, events);
+      for (const TaskRecord& created : r->created_tasks) {
+        if (env_.on_future_task) env_.on_future_task(created.due_at);
+      }
+      return true;
+    }
+    // A cancel or a decision committed since the attempt started: record the
+    // timeout on the fresh state, so a pending cancel goes ahead now rather
+    // than after the lease.
+    bool retry = r.status().code() == StatusCode::kConflict && round < kMaxConflictRounds;
+    Result<LoadedInstance> fresh =
+        retry ? LoadInstance(*env_.store, *env_.catalog, task.instance_id) : Result<LoadedInstance>(r.status());
+    if (!fresh.ok() || !TaskStillApplies(task, *fresh)) {
+      env_.logger->Warn("timeout checkpoint of " + task.instance_id + ": " + r.status().ToString());
+      return true;
+    }
+    inst = std::move(fresh).value();
   }
-  std::vector<HistoryEvent> events = t.events();
-  Result<CommitResult> r = env_.store->Apply(t.Build(running->task.id, running->task.lease_token));
-  if (!r.ok()) {
-    env_.logger->Warn("timeout checkpoint of " + inst.rec.id + ": " + r.status().ToString());
-    return true;
-  }
-  inst.rec.version = r->instance_version;
-  if (env_.observer) env_.observer(inst.rec, events);
-  for (const TaskRecord& created : r->created_tasks) {
-    if (env_.on_future_task) env_.on_future_task(created.due_at);
-  }
-  return true;
 }
 
 }  // namespace steadfast

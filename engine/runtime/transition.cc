@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "definition/duration.h"
 #include "runtime/history_types.h"
 
 namespace steadfast {
@@ -214,36 +215,51 @@ void Transition::FailStep(const StepDef& step, const std::string& code, const st
       inst_.rec.current_step = step.id;
       inst_.rec.error_code = code;
       inst_.rec.error_message = message;
-      commit_.delete_other_tasks = true;
+      // The deadline is the instance's, not the step's: it keeps running.
+      commit_.delete_step_tasks = true;
       AddEvent(history::kWorkflowPaused, step.id, 0, Value::Map{{"code", code}, {"message", message}});
       return;
-    case ExhaustedAction::kCompensate: {
-      st.compensation_queue.clear();
-      for (auto it = st.completed.rbegin(); it != st.completed.rend(); ++it) {
-        int idx = inst_.def->StepIndex(*it);
-        if (idx >= 0 && !inst_.def->steps[idx].compensate.empty()) st.compensation_queue.push_back(*it);
-      }
-      if (st.compensation_queue.empty()) break;
-      inst_.rec.status = InstanceStatus::kCompensating;
+    case ExhaustedAction::kCompensate:
+      if (CompensableSteps().empty()) break;
       inst_.rec.error_code = code;
       inst_.rec.error_message = message;
-      commit_.delete_other_tasks = true;
-      Value::List steps;
-      for (const auto& s : st.compensation_queue) steps.emplace_back(s);
-      AddEvent(history::kCompensationStarted, step.id, 0,
-               Value::Map{{"steps", Value(std::move(steps))}, {"code", code}, {"message", message}});
-      ContinueCompensation();
+      StartCompensation(step.id, code, message);
       return;
-    }
     case ExhaustedAction::kFail:
       break;
   }
   FailWorkflow(code, message);
 }
 
+std::vector<std::string> Transition::CompensableSteps() const {
+  std::vector<std::string> steps;
+  const InstanceState& st = inst_.state;
+  for (auto it = st.completed.rbegin(); it != st.completed.rend(); ++it) {
+    int idx = inst_.def->StepIndex(*it);
+    if (idx >= 0 && !inst_.def->steps[idx].compensate.empty()) steps.push_back(*it);
+  }
+  return steps;
+}
+
+void Transition::StartCompensation(const std::string& step, const std::string& code, const std::string& message) {
+  InstanceState& st = inst_.state;
+  st.compensation_queue = CompensableSteps();
+  inst_.rec.status = InstanceStatus::kCompensating;
+  commit_.delete_other_tasks = true;
+  Value::List steps;
+  for (const auto& s : st.compensation_queue) steps.emplace_back(s);
+  AddEvent(history::kCompensationStarted, step, 0,
+           Value::Map{{"steps", Value(std::move(steps))}, {"code", code}, {"message", message}});
+  ContinueCompensation();
+}
+
 void Transition::ContinueCompensation() {
   InstanceState& st = inst_.state;
   if (st.compensation_queue.empty()) {
+    if (st.stop.Get("kind").StringOr("") == "cancel") {
+      EndCancelled();
+      return;
+    }
     SetTerminal(InstanceStatus::kCompensated);
     inst_.rec.error_code = st.failure_code;
     inst_.rec.error_message = st.failure_message;
@@ -283,11 +299,75 @@ void Transition::CompleteWorkflow() {
   AddEvent(history::kWorkflowCompleted, "", 0, Value::Map{{"output", std::move(output)}});
 }
 
-void Transition::Cancel(const std::string& principal, const std::string& reason) {
+Status Transition::RequestStop(const StopRequest& stop) {
+  InstanceState& st = inst_.state;
+  const bool cancel = stop.kind == StopRequest::Kind::kCancel;
+  st.stop = Value::Map{{"kind", cancel ? "cancel" : "deadline"},
+                       {"principal", stop.principal},
+                       {"reason", stop.reason},
+                       {"requested_at", env_.now}};
+  // An attempt task that was ever claimed may have started its activity
+  // (here or in a process that died): its result must be checkpointed
+  // before the stop, or an effect such as a refund would go unrecorded.
+  std::optional<TaskRecord> in_flight;
+  if (env_.store != nullptr) {
+    SF_ASSIGN_OR_RETURN(std::vector<TaskRecord> tasks, env_.store->GetTasks(inst_.rec.id));
+    for (const TaskRecord& task : tasks) {
+      bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
+      if (attempt && task.lease_token > 0) in_flight = task;
+    }
+  }
+  Value data = Value::Map{{"principal", stop.principal}, {"reason", stop.reason}};
+  if (!cancel) data = Value::Map{{"deadline_at", inst_.rec.deadline_at}};
+  if (in_flight) {
+    st.stop_pending = true;
+    data["pending"] = true;
+    data["waits_for"] = Value::Map{{"step", in_flight->step_id}, {"attempt", in_flight->attempt}};
+    AddEvent(cancel ? history::kCancelRequested : history::kDeadlineExceeded, inst_.rec.current_step, 0,
+             std::move(data));
+    return Status::Ok();
+  }
+  if (!cancel) AddEvent(history::kDeadlineExceeded, inst_.rec.current_step, 0, std::move(data));
+  commit_.require_no_claimed_attempt = true;
+  ActOnStop();
+  return Status::Ok();
+}
+
+void Transition::ActOnStop() {
+  InstanceState& st = inst_.state;
+  st.stop_pending = false;
+  const bool cancel = st.stop.Get("kind").StringOr("") == "cancel";
+  std::string code = cancel ? "cancelled" : "workflow_deadline_exceeded";
+  std::string message;
+  if (cancel) {
+    const std::string reason = st.stop.Get("reason").StringOr("");
+    message = reason.empty() ? "cancelled by " + st.stop.Get("principal").StringOr("") : reason;
+  } else {
+    message = "the workflow did not finish within " + FormatDurationMs(inst_.def->deadline_ms);
+  }
+  st.failed_step = inst_.rec.current_step;
+  st.failure_code = code;
+  st.failure_message = message;
+  if (inst_.def->on_cancel == CancelAction::kCompensate && !CompensableSteps().empty()) {
+    inst_.rec.error_code = code;
+    inst_.rec.error_message = message;
+    StartCompensation(inst_.rec.current_step, code, message);
+    return;
+  }
+  if (cancel) {
+    EndCancelled();
+  } else {
+    FailWorkflow(code, message);
+  }
+}
+
+void Transition::EndCancelled() {
+  const InstanceState& st = inst_.state;
   SetTerminal(InstanceStatus::kCancelled);
-  inst_.rec.error_code = "cancelled";
-  inst_.rec.error_message = reason.empty() ? "cancelled by " + principal : reason;
-  AddEvent(history::kWorkflowCancelled, "", 0, Value::Map{{"principal", principal}, {"reason", reason}});
+  inst_.rec.error_code = st.failure_code;
+  inst_.rec.error_message = st.failure_message;
+  AddEvent(history::kWorkflowCancelled, "", 0,
+           Value::Map{{"principal", st.stop.Get("principal")}, {"reason", st.stop.Get("reason")}});
 }
 
 void Transition::SetTerminal(InstanceStatus status) {

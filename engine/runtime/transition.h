@@ -30,6 +30,14 @@ struct LoadedInstance {
 // Loads instance, definition and state. NotFound if the instance is unknown.
 Result<LoadedInstance> LoadInstance(Store& store, WorkflowCatalog& catalog, const std::string& id);
 
+// Why an instance is stopped before it finished.
+struct StopRequest {
+  enum class Kind : int { kCancel = 0, kDeadline = 1 };
+  Kind kind = Kind::kCancel;
+  std::string principal;  // who cancelled; "system:deadline" for the deadline
+  std::string reason;
+};
+
 struct TransitionEnv {
   TimeMs now = 0;
   Store* store = nullptr;       // for buffered-signal lookups while advancing
@@ -63,7 +71,17 @@ class Transition {
   void CompleteWorkflow();
   // Schedules the next compensation, or ends `compensated` when none is left.
   void ContinueCompensation();
-  void Cancel(const std::string& principal, const std::string& reason);
+  // Stops the instance for a cancel or the deadline. When a worker is
+  // running an attempt of it, only records the request (stop_pending): that
+  // attempt's result is checkpointed first and its commit then calls
+  // ActOnStop. Otherwise acts at once, with a commit precondition that no
+  // attempt got leased meanwhile (a lost race is a kConflict to rebuild on).
+  Status RequestStop(const StopRequest& stop);
+  // Carries out the recorded stop: compensates completed steps (unless the
+  // workflow says on_cancel: stop), then ends cancelled, or for the
+  // deadline failed / compensated with workflow_deadline_exceeded.
+  void ActOnStop();
+  bool StopPending() const { return inst_.state.stop_pending; }
 
   void ScheduleTask(TaskKind kind, const std::string& step, int attempt, TimeMs due, TimeMs step_started_at);
   void ConsumeSignal(int64_t signal_id) { commit_.consume_signal_id = signal_id; }
@@ -83,6 +101,10 @@ class Transition {
   void EnterApproval(const StepDef& step);
   size_t NextIndex(const StepDef& step) const;
   void SetTerminal(InstanceStatus status);
+  // Completed steps that declare a compensation, most recent first.
+  std::vector<std::string> CompensableSteps() const;
+  void StartCompensation(const std::string& step, const std::string& code, const std::string& message);
+  void EndCancelled();
 
   LoadedInstance& inst_;
   TransitionEnv env_;

@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "runtime/instance_state.h"
 #include "tracing/trace_context.h"
 
 namespace steadfast {
@@ -17,6 +18,18 @@ std::string FormatTime(TimeMs t) {
   char out[48];
   std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(t % 1000));
   return out;
+}
+
+Value StopUnderWay(const InstanceRecord& rec) {
+  if (IsTerminal(rec.status)) return Value();
+  Result<InstanceState> state = InstanceState::Decode(rec.state);
+  if (!state.ok() || state->stop.is_null()) return Value();
+  const Value& stop = state->stop;
+  return Value::Map{{"kind", stop.Get("kind")},
+                    {"principal", stop.Get("principal")},
+                    {"reason", stop.Get("reason")},
+                    {"requested_at", FormatTime(stop.Get("requested_at").IntOr(0))},
+                    {"state", state->stop_pending ? "waiting_for_attempt" : "compensating"}};
 }
 
 Value InstanceView(const InstanceRecord& rec) {
@@ -35,6 +48,7 @@ Value InstanceView(const InstanceRecord& rec) {
       {"updated_at", FormatTime(rec.updated_at)},
   };
   if (!rec.error_code.empty()) v["error"] = Value::Map{{"code", rec.error_code}, {"message", rec.error_message}};
+  if (Value stop = StopUnderWay(rec); !stop.is_null()) v["cancellation"] = std::move(stop);
   if (rec.deadline_at > 0) v["deadline_at"] = FormatTime(rec.deadline_at);
   if (!rec.traceparent.empty()) v["traceparent"] = rec.traceparent;
   v["trace_id"] = tracing::InstanceTraceId(rec.traceparent, rec.id);
@@ -44,6 +58,19 @@ Value InstanceView(const InstanceRecord& rec) {
     v["links"] = std::move(links);
   }
   return v;
+}
+
+std::string CancelOutcomeLine(const Value& view) {
+  const std::string id = view.Get("id").StringOr("");
+  const std::string status = view.Get("status").StringOr("");
+  if (status == "cancelled") return id + " cancelled";
+  const std::string state = view.Get("cancellation").Get("state").StringOr("");
+  if (state == "waiting_for_attempt") {
+    return id + " cancelling: the attempt of step '" + view.Get("current_step").StringOr("") +
+           "' in flight is checkpointed first, then the instance is cancelled";
+  }
+  if (status == "compensating") return id + " cancelling: compensating completed steps, then cancelled";
+  return id + " is " + status;
 }
 
 Value HistoryEventView(const HistoryEvent& e) {

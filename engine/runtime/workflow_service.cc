@@ -285,14 +285,41 @@ Result<InstanceRecord> WorkflowService::Decide(const DecisionRequest& request) {
 
 Result<InstanceRecord> WorkflowService::Cancel(const std::string& id, const std::string& principal,
                                                const std::string& reason) {
-  return Mutate(id, [&](LoadedInstance& inst, Transition& t) -> Status {
+  bool already_stopping = false;
+  Result<InstanceRecord> r = Mutate(id, [&](LoadedInstance& inst, Transition& t) -> Status {
     if (IsTerminal(inst.rec.status)) {
       return Status::FailedPrecondition("workflow '" + id + "' is already " +
                                         std::string(InstanceStatusName(inst.rec.status)));
     }
-    t.Cancel(principal, reason);
-    return Status::Ok();
+    if (!inst.state.stop.is_null()) {
+      // A cancel (or the deadline) is already under way: nothing to add.
+      already_stopping = true;
+      return Status::AlreadyExists("stopping");
+    }
+    if (inst.rec.status == InstanceStatus::kCompensating) {
+      return Status::FailedPrecondition("workflow '" + id +
+                                        "' is compensating a failed step; it ends compensated once the "
+                                        "compensations finish");
+    }
+    return t.RequestStop(StopRequest{StopRequest::Kind::kCancel, principal, reason});
   });
+  if (r.ok() || !already_stopping) return r;
+  SF_ASSIGN_OR_RETURN(std::optional<InstanceRecord> rec, store_.GetInstance(id));
+  if (!rec) return Status::NotFound("no workflow instance '" + id + "'");
+  return *rec;
+}
+
+Status WorkflowService::RestoreDeadline(const LoadedInstance& inst, Transition& t) {
+  // Pausing used to delete the deadline task with the step's tasks: give an
+  // instance paused by an older engine its deadline back (due at once if it
+  // has passed, so it fires as it would have).
+  if (inst.rec.deadline_at <= 0) return Status::Ok();
+  SF_ASSIGN_OR_RETURN(std::vector<TaskRecord> tasks, store_.GetTasks(inst.rec.id));
+  for (const TaskRecord& task : tasks) {
+    if (task.kind == TaskKind::kDeadline) return Status::Ok();
+  }
+  t.ScheduleTask(TaskKind::kDeadline, "", 0, inst.rec.deadline_at, t.now());
+  return Status::Ok();
 }
 
 Result<InstanceRecord> WorkflowService::Resume(const std::string& id, const std::string& principal) {
@@ -306,6 +333,7 @@ Result<InstanceRecord> WorkflowService::Resume(const std::string& id, const std:
     inst.rec.error_code.clear();
     inst.rec.error_message.clear();
     t.AddEvent(history::kWorkflowResumed, inst.rec.current_step, 0, Value::Map{{"principal", principal}});
+    SF_RETURN_IF_ERROR(RestoreDeadline(inst, t));
     // Re-enter the step: a fresh retry budget, attempts keep counting.
     return t.AdvanceFrom(static_cast<size_t>(idx));
   });

@@ -84,7 +84,12 @@ class WorkflowService {
   // instance (four-eyes) or a reviewer decides twice on one step.
   Result<InstanceRecord> Decide(const DecisionRequest& request);
 
-  // Cancels a running, waiting or paused instance; FailedPrecondition if finished.
+  // Cancels a running, waiting or paused instance; FailedPrecondition if
+  // finished or compensating a failure. When an attempt is in flight the
+  // cancel is recorded and carried out once that attempt's result is
+  // checkpointed (the returned instance is still running); compensations of
+  // completed steps run first unless the workflow says on_cancel: stop. A
+  // second cancel while one is under way returns the instance unchanged.
   Result<InstanceRecord> Cancel(const std::string& id, const std::string& principal, const std::string& reason);
   // Resumes a paused instance at its failed step with a fresh retry budget.
   Result<InstanceRecord> Resume(const std::string& id, const std::string& principal);
@@ -97,6 +102,8 @@ class WorkflowService {
   // version conflict. build returns the Status to give up with, or Ok.
   Result<InstanceRecord> Mutate(const std::string& id, const std::function<Status(LoadedInstance&, Transition&)>& build);
   TransitionEnv Env() const;
+  // Schedules the deadline task of a resumed instance if it has none.
+  Status RestoreDeadline(const LoadedInstance& inst, Transition& t);
   std::string NewInstanceId();
   Result<std::vector<InstanceLink>> ResolveLinks(const std::vector<std::string>& ids);
   void Notify(const InstanceRecord& rec, const std::vector<HistoryEvent>& events,

@@ -248,7 +248,7 @@ int RemoteCancel(const Flags& flags) {
   ApiClient client = MakeApiClient(flags);
   auto r = client.Post(InstancePath(flags.positional()[0]) + "/cancel", body.ToJson());
   if (!r.ok() || !r->ok()) return RemoteFail(r);
-  std::printf("%s cancelled\n", r->json.Get("id").StringOr("").c_str());
+  std::printf("%s\n", CancelOutcomeLine(r->json).c_str());
   return kExitOk;
 }
 
@@ -485,7 +485,7 @@ int CmdCancel(const Args& args) {
   if (!o.ok()) return Fail(kExitError, o.status().message());
   auto r = o->service->Cancel(flags->positional()[0], Principal(*flags), flags->GetOr("reason", ""));
   if (!r.ok()) return StatusExit(r.status());
-  std::printf("%s cancelled\n", r->id.c_str());
+  std::printf("%s\n", CancelOutcomeLine(InstanceView(*r)).c_str());
   return kExitOk;
 }
 

@@ -105,11 +105,13 @@ std::optional<int64_t> ParseRetryAfterMs(std::string_view value, TimeMs now_ms) 
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (ec == std::errc() && end == text.data() + text.size()) {
     if (seconds < 0) return std::nullopt;
-    return std::min<int64_t>(seconds, 86'400) * 1000;
+    return std::min<int64_t>(seconds, kMaxRetryAfterSeconds) * 1000;
   }
   const time_t when = curl_getdate(text.c_str(), nullptr);
   if (when == -1) return std::nullopt;
-  return std::max<int64_t>(0, static_cast<int64_t>(when) * 1000 - now_ms);
+  // Both forms get the same cap: a date years ahead is no longer a wait.
+  const int64_t wait_ms = std::max<int64_t>(0, static_cast<int64_t>(when) * 1000 - now_ms);
+  return std::min<int64_t>(wait_ms, kMaxRetryAfterSeconds * 1000);
 }
 
 }  // namespace steadfast::refund

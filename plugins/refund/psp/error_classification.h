@@ -47,8 +47,12 @@ ActivityError ClassifyTransportError(std::string_view service, const TransportEr
 // For a response with status >= 400 (or any status the caller rejects).
 ActivityError ClassifyHttpError(std::string_view service, const HttpResponse& response, TimeMs now_ms);
 
+// The longest Retry-After honoured, in either form: one day.
+inline constexpr int64_t kMaxRetryAfterSeconds = 86'400;
+
 // Retry-After as milliseconds from now: delay-seconds ("120") or an HTTP-date
-// (parsed by libcurl). nullopt when absent or unparseable; never negative.
+// (parsed by libcurl). nullopt when absent or unparseable; never negative;
+// at most kMaxRetryAfterSeconds.
 std::optional<int64_t> ParseRetryAfterMs(std::string_view value, TimeMs now_ms);
 
 }  // namespace steadfast::refund

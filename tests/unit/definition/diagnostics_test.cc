@@ -177,6 +177,8 @@ TEST(DiagnosticsTest, RetryOutOfRange) {
                           "pause or compensate"));
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: demo.a\n    retry: { non_retryable: code }\n"),
               ElementsAre("5:29: non_retryable must be a list of error codes, e.g. [invalid_charge] (got 'code')"));
+  EXPECT_THAT(Diags("name: w\non_cancel: stopp\nsteps:\n  - id: a\n    activity: demo.a\n"),
+              ElementsAre("2:12: unknown on_cancel 'stopp' (did you mean 'stop'?); expected compensate or stop"));
 }
 
 TEST(DiagnosticsTest, BadInputTypes) {

@@ -50,6 +50,7 @@ TEST(ParserTest, AllFeatures) {
   EXPECT_EQ(def.version, 3);
   EXPECT_EQ(def.description, "Refund a cancelled reservation, with review above 500 EUR.");
   EXPECT_EQ(def.deadline_ms, 7 * 86'400'000LL);
+  EXPECT_EQ(def.on_cancel, CancelAction::kStop);
   EXPECT_EQ(def.path, DataPath("all_features.yaml"));
   EXPECT_EQ(def.source, ReadFile(DataPath("all_features.yaml")));
   EXPECT_EQ(def.hash, Sha256Hex(def.source));
@@ -76,7 +77,7 @@ TEST(ParserTest, AllFeatures) {
   EXPECT_EQ(eligibility.id, "eligibility");
   EXPECT_EQ(eligibility.kind, StepKind::kActivity);
   EXPECT_EQ(eligibility.activity, "refund.check_eligibility");
-  EXPECT_EQ(eligibility.loc.line, 23);
+  EXPECT_EQ(eligibility.loc.line, 24);
   EXPECT_EQ(eligibility.loc.column, 5);
   EXPECT_EQ(eligibility.retry.max_attempts, 5);
   EXPECT_EQ(eligibility.retry.initial_interval_ms, 1000);

@@ -68,6 +68,13 @@ TEST(ErrorClassificationTest, RetryAfterAsHttpDate) {
   EXPECT_EQ(ParseRetryAfterMs(" 2 ", kNow), 2'000);
 }
 
+TEST(ErrorClassificationTest, RetryAfterIsCappedInBothForms) {
+  const int64_t cap = kMaxRetryAfterSeconds * 1000;
+  EXPECT_EQ(ParseRetryAfterMs("999999999", kNow), cap);
+  // Ten years ahead as an HTTP-date gets the same one-day cap.
+  EXPECT_EQ(ParseRetryAfterMs("Sun, 14 Nov 2033 22:13:20 GMT", kNow), cap);
+}
+
 TEST(ErrorClassificationTest, ClientErrorsCarryThePspCode) {
   const ActivityError e = ClassifyHttpError(
       "psp", Response(400, StripeError("invalid_request_error", "amount_too_large", "amount"), {{"request-id", "req_1"}}),

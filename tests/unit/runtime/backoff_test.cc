@@ -80,5 +80,22 @@ TEST(BackoffTest, RetryAfterIsAMinimum) {
   EXPECT_EQ(DecideRetry(p, e, FailureContext{1, 0, 0, 0}, 0.5).delay_ms, 1000);
 }
 
+TEST(BackoffTest, RetryAfterIsCapped) {
+  RetryPolicy p = Policy();
+  ActivityError e = ActivityError::Retryable("rate_limited", "");
+  e.retry_after_ms = 400LL * 24 * 60 * 60 * 1000;  // a year and more
+  EXPECT_EQ(DecideRetry(p, e, FailureContext{1, 0, 0, 0}, 0.5).delay_ms, kMaxRetryAfterMs);
+}
+
+TEST(BackoffTest, RetryAfterPastScheduleToCloseSaysSo) {
+  RetryPolicy p = Policy();
+  ActivityError e = ActivityError::Retryable("rate_limited", "");
+  e.retry_after_ms = 60000;  // the server asks for a minute; 4 s of the 5 s budget are left
+  RetryDecision d = DecideRetry(p, e, FailureContext{1, 1000, 0, 5000}, 0.5);
+  EXPECT_FALSE(d.retry);
+  EXPECT_EQ(d.reason, "retry_after_beyond_schedule_to_close");
+  EXPECT_EQ(d.delay_ms, 60000);
+}
+
 }  // namespace
 }  // namespace steadfast

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <thread>
 
@@ -35,6 +36,28 @@ class EngineTest : public ::testing::Test {
                                 ++calls_[ctx.idempotency_key()];
                                 keys_.push_back(ctx.idempotency_key());
                                 return Value(Value::Map{{"n", calls_[ctx.idempotency_key()]}, {"input", ctx.input()}});
+                              })
+                    .ok());
+    // Runs until the test opens the gate (at most 10 s), like a slow PSP call.
+    ASSERT_TRUE(registry_
+                    .Register("test.gate",
+                              [this](ActivityContext& ctx) -> ActivityResult {
+                                std::unique_lock<std::mutex> lock(mu_);
+                                ++calls_[ctx.idempotency_key()];
+                                ++in_gate_;
+                                gate_cv_.notify_all();
+                                gate_cv_.wait_for(lock, 10s, [this] { return gate_open_; });
+                                --in_gate_;
+                                if (gate_fails_) return ActivityError::Retryable("gate_failed", "the call failed");
+                                return Value(Value::Map{{"refund_id", "re_" + ctx.workflow_id()}});
+                              })
+                    .ok());
+    ASSERT_TRUE(registry_
+                    .Register("test.rate_limited",
+                              [](ActivityContext&) -> ActivityResult {
+                                ActivityError e = ActivityError::Retryable("rate_limited", "slow down");
+                                e.retry_after_ms = 60000;
+                                return e;
                               })
                     .ok());
     catalog_ = std::make_unique<WorkflowCatalog>(&registry_);
@@ -96,6 +119,31 @@ class EngineTest : public ::testing::Test {
     return out;
   }
 
+  // Waits until an attempt is inside test.gate.
+  void WaitInGate() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ASSERT_TRUE(gate_cv_.wait_for(lock, 10s, [this] { return in_gate_ > 0; }));
+  }
+  void OpenGate(bool fail = false) {
+    std::lock_guard<std::mutex> lock(mu_);
+    gate_fails_ = fail;
+    gate_open_ = true;
+    gate_cv_.notify_all();
+  }
+  int Calls(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_[key];
+  }
+
+  bool WaitEvent(const std::string& id, const std::string& type, int timeout_ms = 10000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Count(EventTypes(id), type) > 0) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+
   int Count(const std::vector<std::string>& v, const std::string& what) {
     return static_cast<int>(std::count(v.begin(), v.end(), what));
   }
@@ -110,6 +158,10 @@ class EngineTest : public ::testing::Test {
   std::mutex mu_;
   std::map<std::string, int> calls_;
   std::vector<std::string> keys_;
+  std::condition_variable gate_cv_;
+  int in_gate_ = 0;
+  bool gate_open_ = false;
+  bool gate_fails_ = false;
 };
 
 TEST_F(EngineTest, DataFlowsBetweenStepsAndOutputIsEvaluated) {
@@ -493,6 +545,206 @@ steps:
   std::string id = MustStart("deadline");
   InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
   EXPECT_EQ(rec.error_code, "workflow_deadline_exceeded");
+}
+
+
+// The PSP-call shape: money moves in `pay`; `after` would come next.
+constexpr const char* kRefundLike = R"(
+name: refund_like
+steps:
+  - id: claim
+    activity: test.count
+    compensate: test.count
+  - id: pay
+    activity: test.gate
+    compensate: test.count
+  - id: after
+    activity: test.count
+)";
+
+TEST_F(EngineTest, CancelDuringAnAttemptCheckpointsItsResultThenCompensates) {
+  Add(kRefundLike);
+  std::string id = MustStart("refund_like");
+  WaitInGate();
+  auto cancelled = engine_->service().Cancel(id, "operator", "customer withdrew");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  // Only requested: the attempt in flight is not dropped.
+  EXPECT_EQ(cancelled->status, InstanceStatus::kRunning);
+  EXPECT_EQ(Count(EventTypes(id), "cancel_requested"), 1);
+  // A second cancel adds nothing.
+  ASSERT_TRUE(engine_->service().Cancel(id, "operator", "again").ok());
+  EXPECT_EQ(Count(EventTypes(id), "cancel_requested"), 1);
+  OpenGate();
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCancelled);
+  EXPECT_EQ(rec.error_code, "cancelled");
+  EXPECT_EQ(rec.error_message, "customer withdrew");
+  // The money that moved is in the history, and both completed steps were
+  // compensated, the last first; `after` never ran.
+  std::vector<std::string> pay = EventTypes(id, "pay");
+  EXPECT_EQ(Count(pay, "attempt_succeeded"), 1);
+  EXPECT_EQ(Count(pay, "compensation_succeeded"), 1);
+  EXPECT_EQ(Count(EventTypes(id, "claim"), "compensation_succeeded"), 1);
+  EXPECT_EQ(Count(EventTypes(id, "after"), "step_scheduled"), 0);
+  EXPECT_EQ(Calls(id + "/pay"), 1);
+  EXPECT_EQ(Calls(id + "/pay/compensate"), 1);
+  EXPECT_EQ(Calls(id + "/claim/compensate"), 1);
+  std::vector<std::string> all = EventTypes(id);
+  EXPECT_EQ(all.back(), "workflow_cancelled");
+  auto started = std::find(all.begin(), all.end(), "compensation_started");
+  ASSERT_NE(started, all.end());
+  EXPECT_LT(std::find(all.begin(), all.end(), "attempt_succeeded") - all.begin(), started - all.begin());
+  auto tasks = store_->GetTasks(id);
+  ASSERT_TRUE(tasks.ok());
+  EXPECT_TRUE(tasks->empty());
+}
+
+TEST_F(EngineTest, CancelDuringAFailingAttemptRecordsTheFailureAndDoesNotRetry) {
+  Add(kRefundLike);
+  std::string id = MustStart("refund_like");
+  WaitInGate();
+  ASSERT_TRUE(engine_->service().Cancel(id, "operator", "").ok());
+  OpenGate(/*fail=*/true);
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCancelled);
+  EXPECT_EQ(rec.error_message, "cancelled by operator");
+  std::vector<std::string> pay = EventTypes(id, "pay");
+  EXPECT_EQ(Count(pay, "attempt_failed"), 1);
+  EXPECT_EQ(Count(pay, "retry_scheduled"), 0);
+  EXPECT_EQ(Count(pay, "compensation_succeeded"), 0);  // it did not complete
+  EXPECT_EQ(Calls(id + "/claim/compensate"), 1);
+}
+
+TEST_F(EngineTest, OnCancelStopEndsWithoutCompensating) {
+  Add(R"(
+name: no_undo
+on_cancel: stop
+steps:
+  - id: claim
+    activity: test.count
+    compensate: test.count
+  - id: pay
+    activity: test.gate
+    compensate: test.count
+)");
+  std::string id = MustStart("no_undo");
+  WaitInGate();
+  ASSERT_TRUE(engine_->service().Cancel(id, "operator", "stop it").ok());
+  OpenGate();
+  WaitStatus(id, InstanceStatus::kCancelled);
+  EXPECT_EQ(Count(EventTypes(id, "pay"), "attempt_succeeded"), 1);
+  EXPECT_EQ(Count(EventTypes(id), "compensation_started"), 0);
+  EXPECT_EQ(Calls(id + "/claim/compensate"), 0);
+}
+
+TEST_F(EngineTest, CancelOfAWaitingInstanceCompensatesAtOnce) {
+  Add(R"(
+name: wait_then
+steps:
+  - id: claim
+    activity: test.count
+    compensate: test.count
+  - id: wait
+    signal: go
+)");
+  std::string id = MustStart("wait_then");
+  WaitStatus(id, InstanceStatus::kWaitingSignal);
+  auto r = engine_->service().Cancel(id, "operator", "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->status, InstanceStatus::kRunning);  // nothing to wait for
+  WaitStatus(id, InstanceStatus::kCancelled);
+  EXPECT_EQ(Calls(id + "/claim/compensate"), 1);
+  EXPECT_EQ(Count(EventTypes(id), "cancel_requested"), 0);
+}
+
+TEST_F(EngineTest, DeadlineDuringAnAttemptCheckpointsItFirst) {
+  Add(R"(
+name: late
+deadline: 150ms
+steps:
+  - id: claim
+    activity: test.count
+    compensate: test.count
+  - id: pay
+    activity: test.gate
+  - id: after
+    activity: test.count
+)");
+  std::string id = MustStart("late");
+  WaitInGate();
+  // The deadline passes while the attempt runs; it waits for the attempt.
+  ASSERT_TRUE(WaitEvent(id, "deadline_exceeded"));
+  EXPECT_EQ(store_->GetInstance(id).value()->status, InstanceStatus::kRunning);
+  OpenGate();
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCompensated);
+  EXPECT_EQ(rec.error_code, "workflow_deadline_exceeded");
+  EXPECT_EQ(Count(EventTypes(id, "pay"), "attempt_succeeded"), 1);
+  EXPECT_EQ(Calls(id + "/claim/compensate"), 1);
+  EXPECT_EQ(Count(EventTypes(id, "after"), "step_scheduled"), 0);
+}
+
+TEST_F(EngineTest, PausedInstanceKeepsItsDeadline) {
+  Add(R"(
+name: paused_late
+deadline: 300ms
+defaults:
+  retry: { max_attempts: 1, on_exhausted: pause }
+steps:
+  - id: call
+    activity: std.fail
+    with: { times: 5 }
+)");
+  std::string id = MustStart("paused_late");
+  WaitStatus(id, InstanceStatus::kPaused);
+  auto tasks = store_->GetTasks(id);
+  ASSERT_TRUE(tasks.ok());
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(tasks->front().kind, TaskKind::kDeadline);
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "workflow_deadline_exceeded");
+}
+
+TEST_F(EngineTest, ResumeGivesBackADeadlineAnOlderEngineDeleted) {
+  Add(R"(
+name: resumed_late
+deadline: 1h
+defaults:
+  retry: { max_attempts: 1, on_exhausted: pause }
+steps:
+  - id: call
+    activity: std.fail
+    with: { times: 1 }
+  - id: wait
+    signal: go
+)");
+  std::string id = MustStart("resumed_late");
+  InstanceRecord paused = WaitStatus(id, InstanceStatus::kPaused);
+  // As engines before this fix left a paused instance: no deadline task.
+  Commit drop;
+  drop.instance_id = id;
+  drop.delete_other_tasks = true;
+  ASSERT_TRUE(store_->Apply(drop).ok());
+  ASSERT_TRUE(engine_->service().Resume(id, "operator").ok());
+  WaitStatus(id, InstanceStatus::kWaitingSignal);
+  auto tasks = store_->GetTasks(id);
+  ASSERT_TRUE(tasks.ok());
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(tasks->front().kind, TaskKind::kDeadline);
+  EXPECT_EQ(tasks->front().due_at, paused.deadline_at);
+}
+
+TEST_F(EngineTest, RetryAfterPastScheduleToCloseIsNamedInTheStepError) {
+  Add(R"(
+name: too_patient
+steps:
+  - id: call
+    activity: test.rate_limited
+    schedule_to_close: 5s
+    retry: { on_exhausted: fail }
+)");
+  std::string id = MustStart("too_patient");
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "schedule_to_close_timeout");
+  EXPECT_NE(rec.error_message.find("asked to retry after 1m"), std::string::npos) << rec.error_message;
+  EXPECT_NE(rec.error_message.find("5s schedule-to-close"), std::string::npos) << rec.error_message;
 }
 
 }  // namespace

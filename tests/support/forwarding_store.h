@@ -1,0 +1,60 @@
+// ForwardingStore: a Store that hands every call to another one, for tests
+// that override a single method to inject a fault (a busy database, a slow
+// commit) while everything else behaves as the real store does.
+#ifndef STEADFAST_TESTS_SUPPORT_FORWARDING_STORE_H_
+#define STEADFAST_TESTS_SUPPORT_FORWARDING_STORE_H_
+
+#include "store/store.h"
+
+namespace steadfast::testing {
+
+class ForwardingStore : public Store {
+ public:
+  explicit ForwardingStore(Store& inner) : inner_(inner) {}
+
+  Status PutDefinition(const DefinitionRecord& def) override { return inner_.PutDefinition(def); }
+  Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) override {
+    return inner_.GetDefinition(hash);
+  }
+  Result<StartResult> StartInstance(StartRequest req) override { return inner_.StartInstance(std::move(req)); }
+  Result<CommitResult> Apply(Commit commit) override { return inner_.Apply(std::move(commit)); }
+  Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
+                                                int limit) override {
+    return inner_.ClaimDueTasks(owner, now, lease_until, limit);
+  }
+  Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {
+    return inner_.ReleaseLeases(owner_prefix, except_owner);
+  }
+  Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override {
+    return inner_.RenewLease(task_id, lease_token, lease_until);
+  }
+  Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override { return inner_.NextDueAt(now); }
+  Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override { return inner_.GetInstance(id); }
+  Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
+    return inner_.ListInstances(filter);
+  }
+  Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override { return inner_.CountByStatus(); }
+  Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
+                                               int limit) override {
+    return inner_.GetHistory(instance_id, after_seq, limit);
+  }
+  Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) override {
+    return inner_.GetTasks(instance_id);
+  }
+  Result<std::vector<SignalRecord>> GetPendingSignals(const std::string& instance_id,
+                                                      const std::string& name) override {
+    return inner_.GetPendingSignals(instance_id, name);
+  }
+  Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
+                                                      const std::string& idempotency_key) override {
+    return inner_.FindSignalByKey(instance_id, idempotency_key);
+  }
+  bool ChangedExternally() override { return inner_.ChangedExternally(); }
+
+ private:
+  Store& inner_;
+};
+
+}  // namespace steadfast::testing
+
+#endif  // STEADFAST_TESTS_SUPPORT_FORWARDING_STORE_H_
