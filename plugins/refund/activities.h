@@ -33,6 +33,12 @@ ActivityFn MakeCreateReturnLabelActivity(Services s);  // refund.create_return_l
 ActivityFn MakeCloseRmaActivity(Services s);           // refund.close_rma
 ActivityFn MakeAdjustLoyaltyActivity(Services s);      // refund.adjust_loyalty
 ActivityFn MakeReleaseClaimActivity(Services s);       // refund.release_claim
+ActivityFn MakeRecordUnfinishedRefundActivity(Services s);  // refund.record_unfinished_refund
+
+// The work of refund.post_ledger and refund.open_manual_review on a given
+// input, keyed by `key`, for activities that do it as part of their own.
+ActivityResult PostLedger(const Services& s, ActivityContext& ctx, const Value& in, const std::string& key);
+ActivityResult OpenManualReview(const Services& s, ActivityContext& ctx, const Value& in, const std::string& key);
 
 // --- Eligibility rules (refund.check_eligibility without the store).
 struct EligibilityRules {

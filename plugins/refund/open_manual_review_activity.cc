@@ -11,23 +11,26 @@
 
 namespace steadfast::refund {
 
+ActivityResult OpenManualReview(const Services& s, ActivityContext& ctx, const Value& in, const std::string& key) {
+  std::string subject = IdString(in.Get("subject"));
+  if (subject.empty()) subject = IdString(in.Get("input").Get("reservation_id"));
+  if (subject.empty()) return InvalidInput("subject (the reservation or order id) is required");
+  const std::string reason = in.Get("reason").StringOr("refund did not complete");
+  Value details = in.Get("details").is_null() ? in : in.Get("details");
+  Result<RefundStore*> store = s->Store();
+  if (!store.ok()) return StoreError(store.status());
+  Result<RefundStore::CaseRow> row =
+      (*store)->InsertManualReview(key, ctx.workflow_id(), subject, reason, details, ctx.clock().NowMs());
+  if (!row.ok()) return StoreError(row.status());
+  ctx.logger().Warn("manual review case " + row->id + " opened: " + reason);
+  Value out = row->data;
+  out["replayed"] = row->replayed;
+  return out;
+}
+
 ActivityFn MakeOpenManualReviewActivity(Services s) {
   return [s](ActivityContext& ctx) -> ActivityResult {
-    const Value& in = ctx.input();
-    std::string subject = IdString(in.Get("subject"));
-    if (subject.empty()) subject = IdString(in.Get("input").Get("reservation_id"));
-    if (subject.empty()) return InvalidInput("subject (the reservation or order id) is required");
-    const std::string reason = in.Get("reason").StringOr("refund did not complete");
-    Value details = in.Get("details").is_null() ? in : in.Get("details");
-    Result<RefundStore*> store = s->Store();
-    if (!store.ok()) return StoreError(store.status());
-    Result<RefundStore::CaseRow> row = (*store)->InsertManualReview(ctx.idempotency_key(), ctx.workflow_id(), subject,
-                                                                   reason, details, ctx.clock().NowMs());
-    if (!row.ok()) return StoreError(row.status());
-    ctx.logger().Warn("manual review case " + row->id + " opened: " + reason);
-    Value out = row->data;
-    out["replayed"] = row->replayed;
-    return out;
+    return OpenManualReview(s, ctx, ctx.input(), ctx.idempotency_key());
   };
 }
 

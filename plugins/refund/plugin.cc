@@ -228,6 +228,8 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
                                        "post a balanced double-entry transaction, idempotent by key"));
   SF_RETURN_IF_ERROR(add("refund.open_manual_review", MakeOpenManualReviewActivity(s),
                                        "compensation: open a manual review case"));
+  SF_RETURN_IF_ERROR(add("refund.record_unfinished_refund", MakeRecordUnfinishedRefundActivity(s),
+                                       "compensation of a refund that moved money: post it, open a review case"));
   SF_RETURN_IF_ERROR(add("refund.create_return_label", MakeCreateReturnLabelActivity(s),
                                        "open an RMA and issue its return label"));
   SF_RETURN_IF_ERROR(add("refund.release_claim", MakeReleaseClaimActivity(s),

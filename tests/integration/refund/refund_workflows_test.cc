@@ -491,6 +491,52 @@ TEST(PspCrashMidCall, KillDuringASlowCallLeavesExactlyOneRefund) {
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
 }
 
+TEST(CancelMidCall, CancelDuringASlowPspCallRecordsTheRefundAndKeepsTheBooksBalanced) {
+  RefundHarness h;
+  h.Seed("ch_r1001", 27000);
+  h.SetFaults(Value::Map{{"latency_ms", 3000}, {"scope", Value::List{"/v1/refunds"}}});
+  h.StartInstance("reservation_refund", kSource + "/workflows/examples/reservation.json", "wf-cancel");
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitFor("wf-cancel", [](const InstanceRecord& r) { return r.current_step == "psp"; }, 60000))
+      << h.ServeLog();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // inside the 3 s call
+  RunResult cancel = h.Cli({"cancel", "wf-cancel", "--reason", "guest withdrew the request"});
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.output;
+  EXPECT_THAT(cancel.output, HasSubstr("cancelling"));
+  ASSERT_TRUE(h.WaitTerminal("wf-cancel", 60000)) << h.ServeLog();
+  InstanceRecord rec = *h.Instance("wf-cancel");
+  EXPECT_EQ(rec.status, InstanceStatus::kCancelled) << rec.error_code << ": " << rec.error_message;
+  EXPECT_EQ(rec.error_message, "guest withdrew the request");
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+
+  // The money moved once, and the history says so before the cancel acted.
+  EXPECT_EQ(h.RefundsOf("ch_r1001"), Refunded(1, 27000));
+  auto history = h.store().GetHistory("wf-cancel", 0, 0);
+  ASSERT_TRUE(history.ok());
+  int psp_succeeded = 0, psp_compensated = 0;
+  for (const HistoryEvent& e : *history) {
+    if (e.step_id == "psp" && e.type == "attempt_succeeded") ++psp_succeeded;
+    if (e.step_id == "psp" && e.type == "compensation_succeeded") ++psp_compensated;
+  }
+  EXPECT_EQ(psp_succeeded, 1);
+  EXPECT_EQ(psp_compensated, 1);
+  // The refund is in the ledger (one balanced transaction), a person has a
+  // case, and reconciliation finds the PSP and the books in agreement.
+  EXPECT_EQ(h.ExpectBalancedLedger("wf-cancel"), 1);
+  auto store = refund::RefundStore::Open(h.db());
+  ASSERT_TRUE(store.ok());
+  auto reviews = (*store)->CountManualReviews("wf-cancel");
+  ASSERT_TRUE(reviews.ok());
+  EXPECT_EQ(*reviews, 2);  // the PSP step's compensation and the amount step's each open one
+  RunResult rec_run = h.Reconcile({"--json"});
+  EXPECT_EQ(rec_run.exit_code, 0) << rec_run.output;
+  auto report = Value::FromJson(rec_run.output);
+  ASSERT_TRUE(report.ok()) << rec_run.output;
+  EXPECT_TRUE(report->Get("drifts").AsList().empty()) << rec_run.output;
+  EXPECT_EQ(report->Get("compared").Get("psp_refunds").IntOr(0), 1) << rec_run.output;  // not vacuous
+}
+
 // ---------------------------------------------------------------- reconciliation
 
 // Kinds of drift in `steadfast reconcile --json` output, in report order.
