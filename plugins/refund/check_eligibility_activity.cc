@@ -60,7 +60,10 @@ Result<std::vector<SkuTotal>> TotalsBySku(const Value::List& lines, const char* 
   for (const Value& line : lines) {
     SkuTotal t;
     t.sku = line.Get("sku").StringOr("");
-    if (t.sku.empty()) return Status::InvalidArgument(fmt::format("{} item without a sku", what));
+    if (t.sku.empty()) {
+      if (order == nullptr) continue;  // an order line nobody can ask to return (shipping, a fee)
+      return Status::InvalidArgument("request item without a sku");
+    }
     const SkuTotal* bought = order == nullptr ? nullptr : FindSku(*order, t.sku);
     if (order != nullptr && bought == nullptr) {
       return Status::InvalidArgument(fmt::format("request item '{}' is not in the order", t.sku));
@@ -71,7 +74,8 @@ Result<std::vector<SkuTotal>> TotalsBySku(const Value::List& lines, const char* 
     }
     t.quantity = qty.is_int() ? qty.AsInt() : (bought != nullptr ? bought->quantity : 1);
     if (t.quantity <= 0) {
-      return Status::InvalidArgument(fmt::format("{} item '{}': quantity {} must be at least 1", what, t.sku, t.quantity));
+      return Status::InvalidArgument(
+          fmt::format("{} item '{}': quantity {} must be at least 1", what, t.sku, t.quantity));
     }
     if (order == nullptr) {
       t.unit_price = line.Get("unit_price").IntOr(-1);  // checked when the item is returned
@@ -173,8 +177,15 @@ ActivityResult EvaluateEligibility(const Value& input, const EligibilityRules& r
     return InvalidInput("reservation.items is required for a return");
   }
   const std::string currency = r.Get("currency").StringOr("");
-  // Requested items default to everything bought.
-  Value::List wanted = request.Get("items").is_list() ? request.Get("items").AsList() : r.Get("items").AsList();
+  // Requested items default to everything bought (that has a sku).
+  Value::List wanted;
+  if (request.Get("items").is_list()) {
+    wanted = request.Get("items").AsList();
+  } else {
+    for (const Value& item : r.Get("items").AsList()) {
+      if (!item.Get("sku").StringOr("").empty()) wanted.push_back(item);
+    }
+  }
   if (wanted.empty()) return InvalidInput("request.items is empty");
   Result<std::vector<SkuTotal>> bought = TotalsBySku(r.Get("items").AsList(), "order", nullptr);
   if (!bought.ok()) return InvalidInput(bought.status().message());

@@ -161,6 +161,19 @@ TEST(Eligibility, OrderListingASkuOnSeveralLinesIsSummed) {
   ExpectRefused(JudgeReturn(o, {Item("boots", 1)}), "different price");
 }
 
+TEST(Eligibility, OrderLinesWithoutSkuCannotBeReturnedNorBlockAReturn) {
+  Value o = Order();
+  o["items"] = Value::List{Value::Map{{"sku", "boots"}, {"quantity", 1}, {"unit_price", 12000}},
+                           Value::Map{{"description", "gift wrap"}, {"unit_price", 300}}};
+  Value in;
+  in["reservation"] = o;
+  in["request"] = Value::Map{{"kind", "return"}};  // everything bought
+  ActivityResult all = EvaluateEligibility(in, Rules(), kNow, {});
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(all.output().Get("reservation").Get("lines").Get("rental").IntOr(0), 12000);
+  ExpectRefused(JudgeReturn(o, {Value::Map{{"quantity", 1}}}), "request item without a sku");
+}
+
 TEST(Eligibility, HugeQuantitiesAndPricesAreAnOverflowErrorNotWraparound) {
   Value o = Order();
   o["items"] = Value::List{
