@@ -624,6 +624,20 @@ TEST(Reconcile, BadUsageAndAnUnreachablePspAreNotDrift) {
   RunResult down = h.Reconcile({"--psp-url", "http://127.0.0.1:1"});
   EXPECT_EQ(down.exit_code, 3) << down.output;
   EXPECT_THAT(down.output, HasSubstr("listing the PSP's refunds"));
+
+  // Drift exists (a refund made at the PSP directly), but the listing fails:
+  // --repair must not judge, or repair, on what it could not read.
+  h.Seed("ch_direct", 9000);
+  h.RefundAtPsp("ch_direct", 4000, "dashboard-1");
+  h.SetFaults(Value::Map{{"error_rate", 1.0}, {"scope", Value::List{"/v1/refunds"}}});
+  RunResult failing = h.Reconcile({"--repair"});
+  EXPECT_EQ(failing.exit_code, 3) << failing.output;
+  EXPECT_THAT(failing.output, HasSubstr("nothing was compared or repaired"));
+  EXPECT_EQ(h.ExpectBalancedLedger(), 1) << "no repair may be posted";
+  h.SetFaults(Value::Map{{"error_rate", 0.0}});
+  RunResult found = h.Reconcile();
+  EXPECT_EQ(found.exit_code, 4) << found.output;
+  EXPECT_THAT(found.output, HasSubstr("psp_not_in_ledger"));
 }
 
 // ---------------------------------------------------------------- policy-diff (no sandbox needed)
