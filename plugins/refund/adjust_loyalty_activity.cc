@@ -42,8 +42,8 @@ ActivityFn MakeAdjustLoyaltyActivity(Services s) {
     if (!points.ok()) return InvalidInput(points.status().message());
     Result<RefundStore*> store = s->Store();
     if (!store.ok()) return StoreError(store.status());
-    Result<RefundStore::CaseRow> row = (*store)->AdjustLoyalty(ctx.idempotency_key(), customer, *points,
-                                                               in.Get("reason").StringOr("refund"), ctx.clock().NowMs());
+    Result<RefundStore::CaseRow> row = (*store)->AdjustLoyalty(
+        ctx.idempotency_key(), customer, *points, in.Get("reason").StringOr("refund"), ctx.clock().NowMs());
     if (!row.ok()) return StoreError(row.status());
     Value out = row->data;
     out["replayed"] = row->replayed;

@@ -117,7 +117,8 @@ Result<std::vector<LedgerEntry>> BuildRefundEntries(const Value& b, std::string_
   std::vector<LedgerEntry> out;
   SF_RETURN_IF_ERROR(
       AddSigned(out, "host_payout_adjustment", Direction::kDebit, host_reduction, currency, "host payout reduced"));
-  SF_RETURN_IF_ERROR(AddSigned(out, "commission", Direction::kDebit, commission_reversal, currency, "commission reversed"));
+  SF_RETURN_IF_ERROR(
+      AddSigned(out, "commission", Direction::kDebit, commission_reversal, currency, "commission reversed"));
   SF_RETURN_IF_ERROR(AddSigned(out, "tax", Direction::kDebit, tax, currency, "tax refunded"));
   SF_RETURN_IF_ERROR(AddSigned(out, "fees", Direction::kDebit, fees, currency,
                                fees >= 0 ? "guest service fee refunded" : "fees kept (cancellation fee share)"));
@@ -126,7 +127,8 @@ Result<std::vector<LedgerEntry>> BuildRefundEntries(const Value& b, std::string_
   SF_RETURN_IF_ERROR(AddSigned(out, "guest_refund", Direction::kDebit, to_guest, currency,
                                method == "cash" ? "paid out through the PSP" : "paid out as a voucher"));
   SF_RETURN_IF_ERROR(AddSigned(out, method == "cash" ? "psp_clearing" : "voucher_liability", Direction::kCredit,
-                               to_guest, currency, method == "cash" ? "refund sent through the PSP" : "voucher issued"));
+                               to_guest, currency,
+                               method == "cash" ? "refund sent through the PSP" : "voucher issued"));
   return out;
 }
 

@@ -255,8 +255,8 @@ Result<LedgerFact> LedgerFactOf(const StoredTransaction& stored) {
   f.entries = stored.posted.txn.entries;
   for (const LedgerEntry& e : f.entries) {
     if (e.account != kClearing) continue;
-    SF_ASSIGN_OR_RETURN(const int64_t credit,
-                        e.direction == Direction::kCredit ? Result<int64_t>(e.amount_minor) : CheckedSub(0, e.amount_minor));
+    SF_ASSIGN_OR_RETURN(const int64_t credit, e.direction == Direction::kCredit ? Result<int64_t>(e.amount_minor)
+                                                                                : CheckedSub(0, e.amount_minor));
     SF_RETURN_IF_ERROR(AddTo(f.cash_out, e.currency, credit));
   }
   return f;
