@@ -110,7 +110,7 @@ struct ReconciliationInput {
   std::vector<LedgerFact> ledger;
   std::vector<WorkflowFact> workflows;  // in flight and finished
   TimeMs since_ms = 0;  // only subjects with something at or after this instant (0 = all)
-  TimeMs now_ms = 0;    // the run's clock; with the default 0 everything recent is pending
+  TimeMs now_ms = 0;    // the run's clock (required): facts after now_ms - settle_margin_ms are pending
   int64_t settle_margin_ms = kDefaultSettleMarginMs;  // >= 0
 };
 

@@ -41,7 +41,7 @@ namespace steadfast::cli {
 namespace {
 
 constexpr int kExitDrift = 4;
-// PSP refunds (and completed workflows) are read from this long before
+// PSP refunds (and finished workflows) are read from this long before
 // --since, so that a refund booked after T but created at the PSP (or by a
 // workflow) just before T is not "missing".
 constexpr int64_t kPspLookBackMs = 24LL * 3600 * 1000;
