@@ -38,8 +38,9 @@ Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& ps
     if (!r.psp_refund_id.empty()) by_psp_id[r.psp_refund_id] = &r;
   }
   std::vector<refund::PspRefundFact> out;
+  out.reserve(listed->size());
   for (const refund::PspRefund& r : *listed) {
-    refund::PspRefundFact f;
+    refund::PspRefundFact& f = out.emplace_back();
     f.id = r.id;
     f.charge = r.charge;
     f.status = std::string(refund::PspRefundStatusName(r.status));
@@ -52,7 +53,6 @@ Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& ps
       if (f.workflow_id.empty()) f.workflow_id = it->second->workflow_id;
       if (f.reservation_id.empty()) f.reservation_id = it->second->reservation_id;
     }
-    out.push_back(std::move(f));
   }
   return out;
 }
