@@ -110,9 +110,9 @@ void PrintPending(const std::vector<refund::PendingSubject>& pending) {
 }
 
 // What the run leaves, recorded for /metrics (steadfast_reconciliation_*):
-// drift counts by kind and the money in them, per currency.
-refund::ReconciliationRun RunSummary(const refund::ReconciliationReport& left, int64_t repaired,
-                                     const std::string& actor, TimeMs now) {
+// drift counts by kind and the money in them, per currency (checked sums).
+Result<refund::ReconciliationRun> RunSummary(const refund::ReconciliationReport& left, int64_t repaired,
+                                             const std::string& actor, TimeMs now) {
   refund::ReconciliationRun run;
   run.run_at = now;
   run.actor = actor;
@@ -125,9 +125,13 @@ refund::ReconciliationRun RunSummary(const refund::ReconciliationReport& left, i
     for (const std::string& c : currencies) {
       auto psp = d.psp_amount.find(c);
       auto ledger = d.ledger_amount.find(c);
-      int64_t diff = (psp == d.psp_amount.end() ? 0 : psp->second) -
-                     (ledger == d.ledger_amount.end() ? 0 : ledger->second);
-      run.amount_minor_by_currency[c] += diff < 0 ? -diff : diff;
+      SF_ASSIGN_OR_RETURN(int64_t diff, refund::CheckedSub(psp == d.psp_amount.end() ? 0 : psp->second,
+                                                           ledger == d.ledger_amount.end() ? 0 : ledger->second));
+      if (diff < 0) {
+        SF_ASSIGN_OR_RETURN(diff, refund::CheckedSub(0, diff));
+      }
+      int64_t& total = run.amount_minor_by_currency[c];
+      SF_ASSIGN_OR_RETURN(total, refund::CheckedAdd(total, diff));
     }
   }
   return run;
@@ -260,7 +264,9 @@ int CmdReconcile(const Args& args) {
     if (!after.ok()) return Fail(kExitError, "reconciling after the repair: " + after.status().message());
     left = std::move(*after);
   }
-  Status recorded = (*refunds)->RecordReconciliationRun(RunSummary(left, repaired, actor, now));
+  Result<refund::ReconciliationRun> summary = RunSummary(left, repaired, actor, now);
+  if (!summary.ok()) return Fail(kExitError, "summing the drift: " + summary.status().message());
+  Status recorded = (*refunds)->RecordReconciliationRun(*summary);
   if (!recorded.ok()) return Fail(kExitError, "recording the run: " + recorded.message());
 
   if (flags->Has("json")) {
