@@ -48,18 +48,20 @@ Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy
   // 2. Refundable bases. The discount is split over rental and delivery by
   // their amounts, then follows them through proration and refundability.
   b.units_total = r.units_total;
-  const int64_t unused = rule.prorate ? r.units_total - r.units_used : r.units_total;
-  const int64_t used = r.units_total - unused;
+  SF_ASSIGN_OR_RETURN(const int64_t unused, rule.prorate ? CheckedSub(r.units_total, r.units_used)
+                                                         : Result<int64_t>(r.units_total));
+  SF_ASSIGN_OR_RETURN(const int64_t used, CheckedSub(r.units_total, unused));
   b.units_refunded = unused;
   SF_ASSIGN_OR_RETURN(int64_t discount_on_rental, FirstShare(in.discount, in.rental, in.delivery));
-  const int64_t discount_on_delivery = in.discount - discount_on_rental;
+  SF_ASSIGN_OR_RETURN(const int64_t discount_on_delivery, CheckedSub(in.discount, discount_on_rental));
   SF_ASSIGN_OR_RETURN(int64_t rental_base, FirstShare(in.rental, unused, used));
   SF_ASSIGN_OR_RETURN(int64_t rental_discount_base, FirstShare(discount_on_rental, unused, used));
   const int64_t delivery_base = rule.delivery_refundable ? in.delivery : 0;
   const int64_t delivery_discount_base = rule.delivery_refundable ? discount_on_delivery : 0;
   SF_ASSIGN_OR_RETURN(int64_t gross_base, CheckedAdd(rental_base, delivery_base));
-  const int64_t discount_base = rental_discount_base + delivery_discount_base;  // <= in.discount
-  const int64_t net_base = gross_base - discount_base;                          // >= 0
+  SF_ASSIGN_OR_RETURN(const int64_t discount_base,
+                      CheckedAdd(rental_discount_base, delivery_discount_base));      // <= in.discount
+  SF_ASSIGN_OR_RETURN(const int64_t net_base, CheckedSub(gross_base, discount_base));  // >= 0
 
   // 3. The refunded subtotal is rounded once; the gross is split over rental
   // and delivery exactly, and the discount line takes the difference (so it
@@ -67,12 +69,12 @@ Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy
   SF_ASSIGN_OR_RETURN(int64_t net_refund, Percent(net_base, pct));
   SF_ASSIGN_OR_RETURN(int64_t gross_refund, Percent(gross_base, pct));
   SF_ASSIGN_OR_RETURN(int64_t rental_refund, FirstShare(gross_refund, rental_base, delivery_base));
-  int64_t delivery_refund = gross_refund - rental_refund;
-  int64_t discount_refund = net_refund - gross_refund;
+  SF_ASSIGN_OR_RETURN(int64_t delivery_refund, CheckedSub(gross_refund, rental_refund));
+  SF_ASSIGN_OR_RETURN(int64_t discount_refund, CheckedSub(net_refund, gross_refund));
 
   // 4. Tax and service fee in proportion to the refunded subtotal.
   SF_ASSIGN_OR_RETURN(int64_t gross_paid, CheckedAdd(in.rental, in.delivery));
-  const int64_t subtotal_paid = gross_paid - in.discount;
+  SF_ASSIGN_OR_RETURN(const int64_t subtotal_paid, CheckedSub(gross_paid, in.discount));
   auto proportional = [&](int64_t amount) -> Result<int64_t> {
     if (subtotal_paid == 0) return Percent(amount, pct);
     return MulDivRoundHalfEven(amount, net_refund, subtotal_paid);
@@ -105,7 +107,7 @@ Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy
     }
     if (cancellation_fee == 0) fee_basis = "no cancellation fee in this policy";
   }
-  int64_t refund_total = before_fee - cancellation_fee;
+  SF_ASSIGN_OR_RETURN(int64_t refund_total, CheckedSub(before_fee, cancellation_fee));
 
   // 6. Minimum refund.
   auto min_it = policy.minimum_refund.find(cur);
@@ -128,25 +130,30 @@ Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy
   SF_ASSIGN_OR_RETURN(int64_t to_guest, CheckedAdd(refund_total, bonus));
 
   // 8. Host and settlement.
-  const int64_t host_keeps = subtotal_paid - net_refund;
+  SF_ASSIGN_OR_RETURN(const int64_t host_keeps, CheckedSub(subtotal_paid, net_refund));
   SF_ASSIGN_OR_RETURN(int64_t host_fee, Percent(host_keeps, policy.host_fee_bps));
   SF_ASSIGN_OR_RETURN(int64_t fee_to_host, Percent(cancellation_fee, policy.host_cancellation_fee_share_bps));
   SF_ASSIGN_OR_RETURN(int64_t host_fee_before, Percent(subtotal_paid, policy.host_fee_bps));
-  const int64_t payout = host_keeps - host_fee + fee_to_host;
-  const int64_t payout_before = subtotal_paid - host_fee_before;
+  SF_ASSIGN_OR_RETURN(int64_t payout, CheckedSub(host_keeps, host_fee));
+  SF_ASSIGN_OR_RETURN(payout, CheckedAdd(payout, fee_to_host));
+  SF_ASSIGN_OR_RETURN(const int64_t payout_before, CheckedSub(subtotal_paid, host_fee_before));
+  SF_ASSIGN_OR_RETURN(const int64_t payout_adjustment, CheckedSub(payout, payout_before));
   SF_ASSIGN_OR_RETURN(int64_t paid_total, PaidTotalMinor(in));
-  SF_ASSIGN_OR_RETURN(int64_t platform_retained, CheckedAdd(in.service_fee - fee_refund, host_fee));
-  SF_ASSIGN_OR_RETURN(platform_retained, CheckedAdd(platform_retained, cancellation_fee - fee_to_host));
+  SF_ASSIGN_OR_RETURN(const int64_t fee_kept, CheckedSub(in.service_fee, fee_refund));
+  SF_ASSIGN_OR_RETURN(const int64_t fee_share_kept, CheckedSub(cancellation_fee, fee_to_host));
+  SF_ASSIGN_OR_RETURN(int64_t platform_retained, CheckedAdd(fee_kept, host_fee));
+  SF_ASSIGN_OR_RETURN(platform_retained, CheckedAdd(platform_retained, fee_share_kept));
+  SF_ASSIGN_OR_RETURN(const int64_t tax_retained, CheckedSub(in.tax, tax_refund));
 
   b.paid_total = money(paid_total);
   b.refund_total = money(refund_total);
   b.refund_to_guest = money(to_guest);
   b.payout_to_host = money(payout);
   b.host_payout_before = money(payout_before);
-  b.host_payout_adjustment = money(payout - payout_before);
+  b.host_payout_adjustment = money(payout_adjustment);
   b.host_fee = money(host_fee);
   b.cancellation_fee_to_host = money(fee_to_host);
-  b.tax_retained = money(in.tax - tax_refund);
+  b.tax_retained = money(tax_retained);
   b.platform_retained = money(platform_retained);
 
   // The lines, with the reasoning for people.

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "refund/activities.h"
 #include "refund/activity_support.h"
@@ -29,6 +31,73 @@ Value Ineligible(std::string reason, std::string detail, const std::string& kind
 
 bool IsOneOf(const std::string& s, std::initializer_list<const char*> set) {
   return std::any_of(set.begin(), set.end(), [&](const char* x) { return s == x; });
+}
+
+// One SKU of an order or of a return request, over all the lines naming it.
+struct SkuTotal {
+  std::string sku;
+  int64_t quantity = 0;     // summed over the lines (checked)
+  int64_t unit_price = 0;   // minor units; order lines only
+  int64_t unit_tax = 0;
+  std::string category;
+  bool returnable = true;
+};
+
+const SkuTotal* FindSku(const std::vector<SkuTotal>& totals, const std::string& sku) {
+  auto it = std::find_if(totals.begin(), totals.end(), [&](const SkuTotal& t) { return t.sku == sku; });
+  return it == totals.end() ? nullptr : &*it;
+}
+
+// Sums the quantities of `lines` per SKU, in order of first appearance. A
+// return is judged per SKU, not per line: two request lines of one SKU are
+// two units of it, and an order may list a SKU on several lines. With
+// `order` (a request), every SKU must be in it and a line without quantity
+// asks for everything the order has of that SKU. Order lines of one SKU must
+// agree on price, tax and returnability, or nobody can tell which was returned.
+Result<std::vector<SkuTotal>> TotalsBySku(const Value::List& lines, const char* what,
+                                          const std::vector<SkuTotal>* order) {
+  std::vector<SkuTotal> out;
+  for (const Value& line : lines) {
+    SkuTotal t;
+    t.sku = line.Get("sku").StringOr("");
+    if (t.sku.empty()) {
+      if (order == nullptr) continue;  // an order line nobody can ask to return (shipping, a fee)
+      return Status::InvalidArgument("request item without a sku");
+    }
+    const SkuTotal* bought = order == nullptr ? nullptr : FindSku(*order, t.sku);
+    if (order != nullptr && bought == nullptr) {
+      return Status::InvalidArgument(fmt::format("request item '{}' is not in the order", t.sku));
+    }
+    const Value& qty = line.Get("quantity");
+    if (!qty.is_null() && !qty.is_int()) {
+      return Status::InvalidArgument(fmt::format("{} item '{}': quantity must be an integer", what, t.sku));
+    }
+    t.quantity = qty.is_int() ? qty.AsInt() : (bought != nullptr ? bought->quantity : 1);
+    if (t.quantity <= 0) {
+      return Status::InvalidArgument(
+          fmt::format("{} item '{}': quantity {} must be at least 1", what, t.sku, t.quantity));
+    }
+    if (order == nullptr) {
+      t.unit_price = line.Get("unit_price").IntOr(-1);  // checked when the item is returned
+      t.unit_tax = line.Get("unit_tax").is_null() ? 0 : line.Get("unit_tax").IntOr(-1);
+      t.category = line.Get("category").StringOr("");
+      t.returnable = line.Get("returnable").BoolOr(true);
+    }
+    auto same = std::find_if(out.begin(), out.end(), [&](const SkuTotal& o) { return o.sku == t.sku; });
+    if (same == out.end()) {
+      out.push_back(std::move(t));
+      continue;
+    }
+    if (order == nullptr && (same->unit_price != t.unit_price || same->unit_tax != t.unit_tax ||
+                             same->category != t.category || same->returnable != t.returnable)) {
+      return Status::InvalidArgument(fmt::format(
+          "the order lists item '{}' on several lines with different price, tax or returnability", t.sku));
+    }
+    Result<int64_t> sum = CheckedAdd(same->quantity, t.quantity);
+    if (!sum.ok()) return Status::InvalidArgument(fmt::format("{} item '{}': quantity overflows", what, t.sku));
+    same->quantity = *sum;
+  }
+  return out;
 }
 
 }  // namespace
@@ -96,7 +165,9 @@ ActivityResult EvaluateEligibility(const Value& input, const EligibilityRules& r
   if (delivered.is_null()) return Ineligible("not_delivered", "nothing was delivered yet", kind, id);
   Result<TimeMs> delivered_at = InstantOr(delivered, 0);
   if (!delivered_at.ok()) return InvalidInput("reservation.delivered_at: " + delivered_at.status().message());
-  if (*requested_at - *delivered_at > rules.return_window_ms) {
+  Result<int64_t> since_delivery = CheckedSub(*requested_at, *delivered_at);
+  if (!since_delivery.ok()) return InvalidInput("request.requested_at is too far from reservation.delivered_at");
+  if (*since_delivery > rules.return_window_ms) {
     return Ineligible("return_window_expired",
                       fmt::format("delivered {}, returns close {} after delivery", FormatRfc3339Utc(*delivered_at),
                                   FormatDurationText(rules.return_window_ms)),
@@ -106,42 +177,53 @@ ActivityResult EvaluateEligibility(const Value& input, const EligibilityRules& r
     return InvalidInput("reservation.items is required for a return");
   }
   const std::string currency = r.Get("currency").StringOr("");
-  // Requested items default to everything bought.
-  Value::List wanted = request.Get("items").is_list() ? request.Get("items").AsList() : r.Get("items").AsList();
+  // Requested items default to everything bought (that has a sku).
+  Value::List wanted;
+  if (request.Get("items").is_list()) {
+    wanted = request.Get("items").AsList();
+  } else {
+    for (const Value& item : r.Get("items").AsList()) {
+      if (!item.Get("sku").StringOr("").empty()) wanted.push_back(item);
+    }
+  }
   if (wanted.empty()) return InvalidInput("request.items is empty");
+  Result<std::vector<SkuTotal>> bought = TotalsBySku(r.Get("items").AsList(), "order", nullptr);
+  if (!bought.ok()) return InvalidInput(bought.status().message());
+  Result<std::vector<SkuTotal>> asked = TotalsBySku(wanted, "request", &*bought);
+  if (!asked.ok()) return InvalidInput(asked.status().message());
   int64_t rental = 0, tax = 0;
   Value::List returned;
-  for (const Value& w : wanted) {
-    const std::string sku = w.Get("sku").StringOr("");
-    const Value* bought = nullptr;
-    for (const Value& item : r.Get("items").AsList()) {
-      if (item.Get("sku").StringOr("") == sku) bought = &item;
+  for (const SkuTotal& want : *asked) {
+    const SkuTotal& have = *FindSku(*bought, want.sku);
+    if (have.unit_price < 0 || have.unit_tax < 0) {
+      return InvalidInput("item " + want.sku + ": unit_price/unit_tax must be integer minor units");
     }
-    if (bought == nullptr) return InvalidInput("request item '" + sku + "' is not in the order");
-    const int64_t qty = w.Get("quantity").IntOr(bought->Get("quantity").IntOr(1));
-    if (qty <= 0 || qty > bought->Get("quantity").IntOr(1)) {
-      return InvalidInput(fmt::format("request item '{}': quantity {} is not between 1 and what was bought", sku, qty));
+    if (want.quantity > have.quantity) {
+      return InvalidInput(fmt::format("request returns {} of item '{}', the order has {}", want.quantity, want.sku,
+                                      have.quantity));
     }
-    const std::string category = bought->Get("category").StringOr("");
     const bool listed = std::find(rules.non_returnable_categories.begin(), rules.non_returnable_categories.end(),
-                                  category) != rules.non_returnable_categories.end();
-    if (!bought->Get("returnable").BoolOr(true) || listed) {
+                                  have.category) != rules.non_returnable_categories.end();
+    if (!have.returnable || listed) {
       return Ineligible("non_returnable_item",
-                        "item " + sku + (category.empty() ? "" : " (" + category + ")") + " cannot be returned", kind,
-                        id);
+                        "item " + want.sku + (have.category.empty() ? "" : " (" + have.category + ")") +
+                            " cannot be returned",
+                        kind, id);
     }
-    const int64_t price = bought->Get("unit_price").IntOr(-1);
-    const int64_t unit_tax = bought->Get("unit_tax").IntOr(0);
-    if (price < 0 || unit_tax < 0) return InvalidInput("item " + sku + ": unit_price/unit_tax must be integer minor units");
-    Result<int64_t> line = CheckedMul(price, qty);
-    Result<int64_t> line_tax = CheckedMul(unit_tax, qty);
-    if (!line.ok() || !line_tax.ok()) return InvalidInput("item " + sku + ": amount overflows");
-    rental += *line;
-    tax += *line_tax;
+    Result<int64_t> line = CheckedMul(have.unit_price, want.quantity);
+    Result<int64_t> line_tax = CheckedMul(have.unit_tax, want.quantity);
+    if (line.ok()) line = CheckedAdd(rental, *line);
+    if (line_tax.ok()) line_tax = CheckedAdd(tax, *line_tax);
+    if (!line.ok() || !line_tax.ok()) {
+      return InvalidInput(fmt::format("the returned amount overflows at item '{}' (quantity {}, unit_price {})",
+                                      want.sku, want.quantity, have.unit_price));
+    }
+    rental = *line;
+    tax = *line_tax;
     Value ret;
-    ret["sku"] = sku;
-    ret["quantity"] = qty;
-    ret["unit_price"] = price;
+    ret["sku"] = want.sku;
+    ret["quantity"] = want.quantity;
+    ret["unit_price"] = have.unit_price;
     returned.push_back(std::move(ret));
   }
   // The part of the order being returned, as refund.calculate_amount reads a reservation.

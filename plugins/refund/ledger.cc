@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <map>
 
 #include "refund/currency.h"
@@ -52,16 +53,17 @@ Status ValidateTransaction(const LedgerTransaction& txn) {
 namespace {
 
 // Adds a signed component: positive in `positive`'s direction, negative in the other.
-void AddSigned(std::vector<LedgerEntry>& out, const std::string& account, Direction positive, int64_t signed_minor,
-               const std::string& currency, std::string memo) {
-  if (signed_minor == 0) return;
+Status AddSigned(std::vector<LedgerEntry>& out, const std::string& account, Direction positive, int64_t signed_minor,
+                 const std::string& currency, std::string memo) {
+  if (signed_minor == 0) return Status::Ok();
   Direction d = positive;
   int64_t amount = signed_minor;
   if (signed_minor < 0) {
     d = positive == Direction::kDebit ? Direction::kCredit : Direction::kDebit;
-    amount = -signed_minor;
+    SF_ASSIGN_OR_RETURN(amount, CheckedSub(0, signed_minor));
   }
   out.push_back(LedgerEntry{account, d, amount, currency, std::move(memo)});
+  return Status::Ok();
 }
 
 Result<int64_t> MinorOf(const Value& v, const std::string& currency, const char* what) {
@@ -93,31 +95,40 @@ Result<std::vector<LedgerEntry>> BuildRefundEntries(const Value& b, std::string_
   SF_ASSIGN_OR_RETURN(int64_t host_fee_after, MinorOf(b.Get("settlement").Get("host_fee"), currency, "settlement.host_fee"));
 
   // The host's side of the payment (the subtotal) and the commission on it had nobody cancelled.
-  const int64_t subtotal = lines["rental"].first + lines["delivery"].first + lines["discount"].first;
-  const int64_t commission_before = subtotal - host_before;
-  const int64_t host_reduction = host_before - host_after;
-  const int64_t commission_reversal = commission_before - host_fee_after;
+  // The breakdown is input (a workflow's `with:`), so every sum is checked.
+  const std::array<int64_t, 3> subtotal_lines{lines["rental"].first, lines["delivery"].first,
+                                              lines["discount"].first};
+  SF_ASSIGN_OR_RETURN(const int64_t subtotal, CheckedSum(subtotal_lines));
+  SF_ASSIGN_OR_RETURN(const int64_t commission_before, CheckedSub(subtotal, host_before));
+  SF_ASSIGN_OR_RETURN(const int64_t host_reduction, CheckedSub(host_before, host_after));
+  SF_ASSIGN_OR_RETURN(const int64_t commission_reversal, CheckedSub(commission_before, host_fee_after));
   const int64_t tax = lines["tax"].second;
   const int64_t bonus = lines["voucher_bonus"].second;
   // What remains of the refund is the platform's: the guest service fee given
   // back, less the platform's share of a cancellation fee (then negative).
-  const int64_t fees = refund_total - host_reduction - commission_reversal - tax;
-  if (to_guest != refund_total + bonus) {
+  SF_ASSIGN_OR_RETURN(int64_t fees, CheckedSub(refund_total, host_reduction));
+  SF_ASSIGN_OR_RETURN(fees, CheckedSub(fees, commission_reversal));
+  SF_ASSIGN_OR_RETURN(fees, CheckedSub(fees, tax));
+  SF_ASSIGN_OR_RETURN(const int64_t total_with_bonus, CheckedAdd(refund_total, bonus));
+  if (to_guest != total_with_bonus) {
     return Status::InvalidArgument("breakdown: refund_to_guest != refund_total + voucher bonus");
   }
 
   std::vector<LedgerEntry> out;
-  AddSigned(out, "host_payout_adjustment", Direction::kDebit, host_reduction, currency, "host payout reduced");
-  AddSigned(out, "commission", Direction::kDebit, commission_reversal, currency, "commission reversed");
-  AddSigned(out, "tax", Direction::kDebit, tax, currency, "tax refunded");
-  AddSigned(out, "fees", Direction::kDebit, fees, currency,
-            fees >= 0 ? "guest service fee refunded" : "fees kept (cancellation fee share)");
-  AddSigned(out, "fees", Direction::kDebit, bonus, currency, "voucher bonus granted");
-  AddSigned(out, "guest_refund", Direction::kCredit, to_guest, currency, "owed to the guest");
-  AddSigned(out, "guest_refund", Direction::kDebit, to_guest, currency,
-            method == "cash" ? "paid out through the PSP" : "paid out as a voucher");
-  AddSigned(out, method == "cash" ? "psp_clearing" : "voucher_liability", Direction::kCredit, to_guest, currency,
-            method == "cash" ? "refund sent through the PSP" : "voucher issued");
+  SF_RETURN_IF_ERROR(
+      AddSigned(out, "host_payout_adjustment", Direction::kDebit, host_reduction, currency, "host payout reduced"));
+  SF_RETURN_IF_ERROR(
+      AddSigned(out, "commission", Direction::kDebit, commission_reversal, currency, "commission reversed"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "tax", Direction::kDebit, tax, currency, "tax refunded"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "fees", Direction::kDebit, fees, currency,
+                               fees >= 0 ? "guest service fee refunded" : "fees kept (cancellation fee share)"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "fees", Direction::kDebit, bonus, currency, "voucher bonus granted"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "guest_refund", Direction::kCredit, to_guest, currency, "owed to the guest"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "guest_refund", Direction::kDebit, to_guest, currency,
+                               method == "cash" ? "paid out through the PSP" : "paid out as a voucher"));
+  SF_RETURN_IF_ERROR(AddSigned(out, method == "cash" ? "psp_clearing" : "voucher_liability", Direction::kCredit,
+                               to_guest, currency,
+                               method == "cash" ? "refund sent through the PSP" : "voucher issued"));
   return out;
 }
 

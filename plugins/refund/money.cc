@@ -64,6 +64,14 @@ Result<int64_t> CheckedMul(int64_t a, int64_t b) {
   return out;
 }
 
+Result<int64_t> CheckedSum(std::span<const int64_t> terms) {
+  int64_t sum = 0;
+  for (int64_t t : terms) {
+    if (__builtin_add_overflow(sum, t, &sum)) return Overflow("sum");
+  }
+  return sum;
+}
+
 Result<int64_t> MulDivRoundHalfEven(int64_t value, int64_t numerator, int64_t denominator) {
   if (denominator == 0) return Status::InvalidArgument("division by zero");
   Int128 n = static_cast<Int128>(value) * numerator;  // |n| <= 2^126

@@ -39,6 +39,9 @@ Result<Money> MakeMoney(int64_t minor, std::string_view currency);
 Result<int64_t> CheckedAdd(int64_t a, int64_t b);
 Result<int64_t> CheckedSub(int64_t a, int64_t b);
 Result<int64_t> CheckedMul(int64_t a, int64_t b);
+// The sum of the terms, left to right; InvalidArgument "overflow" as soon as a
+// partial sum does not fit in int64 (conservative, never a wrapped total).
+Result<int64_t> CheckedSum(std::span<const int64_t> terms);
 
 // value * numerator / denominator, computed exactly in 128 bits and rounded
 // once, half to even. InvalidArgument if denominator is 0 or the result does

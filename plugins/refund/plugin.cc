@@ -83,7 +83,8 @@ Result<RefundPluginConfig> RefundPluginConfig::FromValue(const Value& section) {
   }
   static const char* kKnown[] = {"policies",         "risk_rules",      "database",        "psp",
                                  "inventory_url",    "notification_url", "service_token_env", "service_timeout",
-                                 "return_window",    "non_returnable_categories", "notify"};
+                                 "return_window",    "non_returnable_categories", "notify",
+                                 "reconcile_settle_margin"};
   for (const auto& [key, _] : section.AsMap()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -96,6 +97,8 @@ Result<RefundPluginConfig> RefundPluginConfig::FromValue(const Value& section) {
   SF_RETURN_IF_ERROR(ReadString(section, "service_token_env", "service_token_env", config.service_token_env));
   SF_RETURN_IF_ERROR(ReadDuration(section, "service_timeout", "service_timeout", config.service_timeout_ms));
   SF_RETURN_IF_ERROR(ReadDuration(section, "return_window", "return_window", config.return_window_ms));
+  SF_RETURN_IF_ERROR(ReadDuration(section, "reconcile_settle_margin", "reconcile_settle_margin",
+                                  config.reconcile_settle_margin_ms, true));
   if (const Value* cats = section.Find("non_returnable_categories"); cats != nullptr && !cats->is_null()) {
     if (!cats->is_list()) return Bad("non_returnable_categories", "must be a list of strings");
     config.non_returnable_categories.clear();

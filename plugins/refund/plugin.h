@@ -21,6 +21,10 @@ namespace steadfast::refund {
 
 inline constexpr char kDefaultPoliciesPath[] = "config/refund_policies.yaml";
 inline constexpr char kDefaultPspSecretKeyEnv[] = "STEADFAST_PSP_SECRET_KEY";
+// How long after a workflow finishes, or a PSP refund is created, before
+// `steadfast reconcile` compares the subject: longer than a run of reconcile
+// and than the clock skew between the PSP and us.
+inline constexpr int64_t kDefaultSettleMarginMs = 15LL * 60 * 1000;
 
 // plugin_config.refund.psp
 struct PspSettings {
@@ -48,12 +52,15 @@ struct RefundPluginConfig {
   std::vector<std::string> non_returnable_categories = {"final_sale", "perishable", "personalized", "hygiene"};
   int notify_max_tries = 3;                          // notification tries inside one attempt
   int64_t notify_backoff_ms = 200;                   // first delay between them (doubles)
+  // `steadfast reconcile` compares a subject only this long after its
+  // workflow finished and its PSP refund was created (docs/refunds.md §15).
+  int64_t reconcile_settle_margin_ms = kDefaultSettleMarginMs;
 
   // From the plugin's section of the engine config:
   //   {policies, risk_rules, database, psp: {base_url, secret_key | secret_key_env, timeout,
   //    settle_wait, poll_interval, pending_retry_after, breaker_failures, breaker_open},
   //    inventory_url, notification_url, service_token_env, service_timeout, return_window,
-  //    non_returnable_categories, notify: {max_tries, backoff}}
+  //    non_returnable_categories, notify: {max_tries, backoff}, reconcile_settle_margin}
   // Durations are strings ("10s", "30d") or integer milliseconds.
   // Null gives the defaults; a non-map or a wrongly typed field is InvalidArgument.
   static Result<RefundPluginConfig> FromValue(const Value& section);

@@ -30,6 +30,20 @@ std::string Signed(int64_t minor, const std::string& currency) {
   return minor > 0 ? "+" + text : text;
 }
 
+// Adds a priced line to its currency's totals, checked. The differences the
+// report prints later (a line's change, a currency's change) are checked
+// here too, so no arithmetic on the report can wrap.
+Status AddPriced(CurrencyDiff& c, const PolicyDiffEntry& e) {
+  SF_RETURN_IF_ERROR(CheckedSub(e.new_refund, e.old_refund).status());
+  SF_RETURN_IF_ERROR(CheckedSub(e.new_host, e.old_host).status());
+  SF_ASSIGN_OR_RETURN(c.old_refund, CheckedAdd(c.old_refund, e.old_refund));
+  SF_ASSIGN_OR_RETURN(c.new_refund, CheckedAdd(c.new_refund, e.new_refund));
+  SF_ASSIGN_OR_RETURN(c.old_host, CheckedAdd(c.old_host, e.old_host));
+  SF_ASSIGN_OR_RETURN(c.new_host, CheckedAdd(c.new_host, e.new_host));
+  SF_RETURN_IF_ERROR(CheckedSub(c.new_refund, c.old_refund).status());
+  return CheckedSub(c.new_host, c.old_host).status();
+}
+
 }  // namespace
 
 Result<PolicyDiffReport> DiffPolicies(const PolicySet& old_policies, const PolicySet& new_policies,
@@ -91,10 +105,7 @@ Result<PolicyDiffReport> DiffPolicies(const PolicySet& old_policies, const Polic
     if (!e.error.empty()) {
       ++report.unpriced;
     } else {
-      c.old_refund += e.old_refund;
-      c.new_refund += e.new_refund;
-      c.old_host += e.old_host;
-      c.new_host += e.new_host;
+      if (Status summed = AddPriced(c, e); !summed.ok()) return bad(summed.message());
       if (e.changed()) {
         ++c.changed;
         ++report.changed;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "refund/duration_text.h"
 #include "refund/money.h"
 
 namespace steadfast::refund {
@@ -19,18 +20,26 @@ constexpr char kClearing[] = "psp_clearing";
 // A refund that moved money or still may: everything but failed/canceled.
 bool IsActive(const PspRefundFact& r) { return r.status != "failed" && r.status != "canceled"; }
 
-void AddTo(Amounts& a, const std::string& currency, int64_t minor) {
-  a[currency] += minor;
-  if (a[currency] == 0) a.erase(currency);
+Status AddTo(Amounts& a, const std::string& currency, int64_t minor) {
+  SF_ASSIGN_OR_RETURN(const int64_t sum, CheckedAdd(a[currency], minor));
+  if (sum == 0) {
+    a.erase(currency);
+  } else {
+    a[currency] = sum;
+  }
+  return Status::Ok();
 }
 
-Amounts Plus(Amounts a, const Amounts& b) {
-  for (const auto& [c, m] : b) AddTo(a, c, m);
+Result<Amounts> Plus(Amounts a, const Amounts& b) {
+  for (const auto& [c, m] : b) SF_RETURN_IF_ERROR(AddTo(a, c, m));
   return a;
 }
 
-Amounts Minus(Amounts a, const Amounts& b) {
-  for (const auto& [c, m] : b) AddTo(a, c, -m);
+Result<Amounts> Minus(Amounts a, const Amounts& b) {
+  for (const auto& [c, m] : b) {
+    SF_ASSIGN_OR_RETURN(const int64_t negated, CheckedSub(0, m));
+    SF_RETURN_IF_ERROR(AddTo(a, c, negated));
+  }
   return a;
 }
 
@@ -58,8 +67,56 @@ bool InScope(const Group& g, TimeMs since_ms) {
   return g.workflow != nullptr && g.workflow->created_ms >= since_ms;
 }
 
+// Why a subject is not compared yet, or "" when it is at rest: its workflow
+// is still running, or it or one of its PSP refunds is younger than the
+// settle margin (the workflow may be about to post, the listing may have
+// been read just before the refund was made).
+std::string Unsettled(const Group& g, const ReconciliationInput& in) {
+  const TimeMs settled_before = in.now_ms - in.settle_margin_ms;
+  const std::string margin = FormatDurationText(in.settle_margin_ms);
+  if (g.workflow != nullptr && g.workflow->phase == WorkflowPhase::kInFlight) {
+    return fmt::format("workflow {} is {}: its refund may be between the PSP and the ledger", g.workflow->id,
+                       g.workflow->status);
+  }
+  if (g.workflow != nullptr && g.workflow->finished_ms > settled_before) {
+    return fmt::format("workflow {} finished less than the settle margin ({}) ago", g.workflow->id, margin);
+  }
+  for (const PspRefundFact* p : g.psp) {
+    if (p->created_ms > settled_before) {
+      return fmt::format("PSP refund {} was created less than the settle margin ({}) ago", p->id, margin);
+    }
+  }
+  return "";
+}
+
+// Money a subject shows: worth listing as pending when it is not compared.
+bool HasMoneyFacts(const Group& g) {
+  return !g.psp.empty() || !g.ledger.empty() ||
+         (g.workflow != nullptr && (g.workflow->psp_refund_succeeded || g.workflow->ledger_step_succeeded));
+}
+
+Result<PendingSubject> NewPending(const std::string& subject, const Group& g, std::string detail) {
+  PendingSubject p;
+  p.subject = subject;
+  p.detail = std::move(detail);
+  if (g.workflow != nullptr) {
+    p.workflow_id = g.workflow->id;
+    p.status = g.workflow->status;
+  }
+  for (const PspRefundFact* r : g.psp) {
+    if (p.workflow_id.empty()) p.workflow_id = r->workflow_id;
+    if (!IsActive(*r)) continue;
+    p.psp_refund_ids.push_back(r->id);
+    SF_RETURN_IF_ERROR(AddTo(p.psp_amount, r->currency, r->amount_minor));
+  }
+  for (const LedgerFact* l : g.ledger) {
+    SF_ASSIGN_OR_RETURN(p.ledger_amount, Plus(p.ledger_amount, l->cash_out));
+  }
+  return p;
+}
+
 // The drift's identity fields, from whichever source knows them.
-Drift NewDrift(DriftKind kind, const std::string& subject, const Group& g) {
+Result<Drift> NewDrift(DriftKind kind, const std::string& subject, const Group& g) {
   Drift d;
   d.kind = kind;
   d.subject = subject;
@@ -73,7 +130,7 @@ Drift NewDrift(DriftKind kind, const std::string& subject, const Group& g) {
     if (d.charge.empty()) d.charge = p->charge;
     if (IsActive(*p)) {
       d.psp_refund_ids.push_back(p->id);
-      AddTo(d.psp_amount, p->currency, p->amount_minor);
+      SF_RETURN_IF_ERROR(AddTo(d.psp_amount, p->currency, p->amount_minor));
     }
   }
   for (const LedgerFact* l : g.ledger) {
@@ -85,7 +142,7 @@ Drift NewDrift(DriftKind kind, const std::string& subject, const Group& g) {
 
 // Reports each set of two or more active refunds sharing a charge,
 // reservation or workflow once (a set inside one already reported adds nothing).
-void FindDuplicateRefunds(const ReconciliationInput& in, std::vector<Drift>& out) {
+Status FindDuplicateRefunds(const ReconciliationInput& in, std::vector<Drift>& out) {
   using Index = std::map<std::string, std::vector<const PspRefundFact*>>;
   Index by_charge, by_reservation, by_workflow;
   for (const PspRefundFact& r : in.psp_refunds) {
@@ -95,7 +152,7 @@ void FindDuplicateRefunds(const ReconciliationInput& in, std::vector<Drift>& out
     if (!r.workflow_id.empty()) by_workflow[r.workflow_id].push_back(&r);
   }
   std::vector<std::set<std::string>> reported;
-  auto report = [&](const Index& index, const char* what) {
+  auto report = [&](const Index& index, const char* what) -> Status {
     for (const auto& [key, refunds] : index) {
       if (refunds.size() < 2) continue;
       bool in_scope = in.since_ms <= 0;
@@ -115,7 +172,7 @@ void FindDuplicateRefunds(const ReconciliationInput& in, std::vector<Drift>& out
       d.subject = fmt::format("{}:{}", what, key);
       for (const PspRefundFact* r : refunds) {
         d.psp_refund_ids.push_back(r->id);
-        AddTo(d.psp_amount, r->currency, r->amount_minor);
+        SF_RETURN_IF_ERROR(AddTo(d.psp_amount, r->currency, r->amount_minor));
         if (d.charge.empty()) d.charge = r->charge;
         if (d.reservation_id.empty()) d.reservation_id = r->reservation_id;
         if (d.workflow_id.empty()) d.workflow_id = r->workflow_id;
@@ -125,10 +182,17 @@ void FindDuplicateRefunds(const ReconciliationInput& in, std::vector<Drift>& out
       d.repairable = false;
       out.push_back(std::move(d));
     }
+    return Status::Ok();
   };
-  report(by_charge, "charge");
-  report(by_reservation, "reservation");
-  report(by_workflow, "workflow");
+  SF_RETURN_IF_ERROR(report(by_charge, "charge"));
+  SF_RETURN_IF_ERROR(report(by_reservation, "reservation"));
+  return report(by_workflow, "workflow");
+}
+
+Value AmountsToValue(const Amounts& a) {
+  Value::List list;
+  for (const auto& [c, m] : a) list.push_back(MoneyToValue(Money{m, c}));
+  return Value(std::move(list));
 }
 
 Status Unrepairable(const Drift& d) {
@@ -181,7 +245,7 @@ std::string_view DriftKindName(DriftKind kind) {
   return "unknown";
 }
 
-LedgerFact LedgerFactOf(const StoredTransaction& stored) {
+Result<LedgerFact> LedgerFactOf(const StoredTransaction& stored) {
   LedgerFact f;
   f.transaction_id = stored.posted.id;
   f.workflow_id = stored.posted.txn.workflow_id;
@@ -191,12 +255,14 @@ LedgerFact LedgerFactOf(const StoredTransaction& stored) {
   f.entries = stored.posted.txn.entries;
   for (const LedgerEntry& e : f.entries) {
     if (e.account != kClearing) continue;
-    AddTo(f.cash_out, e.currency, e.direction == Direction::kCredit ? e.amount_minor : -e.amount_minor);
+    SF_ASSIGN_OR_RETURN(const int64_t credit, e.direction == Direction::kCredit ? Result<int64_t>(e.amount_minor)
+                                                                                : CheckedSub(0, e.amount_minor));
+    SF_RETURN_IF_ERROR(AddTo(f.cash_out, e.currency, credit));
   }
   return f;
 }
 
-ReconciliationReport Reconcile(const ReconciliationInput& in) {
+Result<ReconciliationReport> Reconcile(const ReconciliationInput& in) {
   std::map<std::string, Group> groups;
   for (const PspRefundFact& p : in.psp_refunds) {
     groups[p.workflow_id.empty() ? "psp:" + p.id : p.workflow_id].psp.push_back(&p);
@@ -206,18 +272,24 @@ ReconciliationReport Reconcile(const ReconciliationInput& in) {
     if (subject.empty()) subject = fmt::format("txn:{}", l.transaction_id);
     groups[subject].ledger.push_back(&l);
   }
-  for (const WorkflowFact& w : in.completed_workflows) groups[w.id].workflow = &w;
+  for (const WorkflowFact& w : in.workflows) groups[w.id].workflow = &w;
 
   ReconciliationReport report;
   for (const auto& [subject, g] : groups) {
     if (!InScope(g, in.since_ms)) continue;
+    if (std::string why = Unsettled(g, in); !why.empty()) {
+      if (!HasMoneyFacts(g)) continue;
+      SF_ASSIGN_OR_RETURN(PendingSubject pending, NewPending(subject, g, std::move(why)));
+      report.pending.push_back(std::move(pending));
+      continue;
+    }
     report.psp_refunds += static_cast<int64_t>(g.psp.size());
     report.ledger_transactions += static_cast<int64_t>(g.ledger.size());
     report.workflows += g.workflow != nullptr ? 1 : 0;
 
     Amounts psp_total;
     for (const PspRefundFact* p : g.psp) {
-      if (IsActive(*p)) AddTo(psp_total, p->currency, p->amount_minor);
+      if (IsActive(*p)) SF_RETURN_IF_ERROR(AddTo(psp_total, p->currency, p->amount_minor));
     }
 
     // Two ledger postings for one refund: the first stands, later ones not
@@ -231,7 +303,7 @@ ReconciliationReport Reconcile(const ReconciliationInput& in) {
     std::vector<int64_t> extras;
     bool first_posting_seen = false;
     for (const LedgerFact* l : g.ledger) {
-      ledger_total = Plus(ledger_total, l->cash_out);
+      SF_ASSIGN_OR_RETURN(ledger_total, Plus(ledger_total, l->cash_out));
       if (l->audit || l->cash_out.empty()) continue;
       if (!first_posting_seen) {
         first_posting_seen = true;
@@ -239,22 +311,24 @@ ReconciliationReport Reconcile(const ReconciliationInput& in) {
       }
       if (reversed.count(l->transaction_id) != 0) continue;
       extras.push_back(l->transaction_id);
-      extra_total = Plus(extra_total, l->cash_out);
+      SF_ASSIGN_OR_RETURN(extra_total, Plus(extra_total, l->cash_out));
     }
     if (!extras.empty()) {
-      Drift d = NewDrift(DriftKind::kDuplicateLedgerPosting, subject, g);
+      SF_ASSIGN_OR_RETURN(Drift d, NewDrift(DriftKind::kDuplicateLedgerPosting, subject, g));
       d.ledger_transaction_ids = extras;
       d.ledger_amount = ledger_total;
       d.detail = fmt::format("{} ledger posting(s) after the first for one refund ({} booked twice)", extras.size(),
                              FormatAmounts(extra_total));
       d.repairable = true;
       report.drifts.push_back(std::move(d));
-      ledger_total = Minus(ledger_total, extra_total);
+      SF_ASSIGN_OR_RETURN(ledger_total, Minus(ledger_total, extra_total));
     }
 
-    if (g.workflow != nullptr && g.ledger.empty() &&
+    // Only a workflow that ran to its end is expected to have posted; one
+    // that compensated after its PSP step shows as a PSP refund without ledger.
+    if (g.workflow != nullptr && g.workflow->phase == WorkflowPhase::kCompleted && g.ledger.empty() &&
         (g.workflow->psp_refund_succeeded || g.workflow->ledger_step_succeeded)) {
-      Drift d = NewDrift(DriftKind::kWorkflowWithoutLedger, subject, g);
+      SF_ASSIGN_OR_RETURN(Drift d, NewDrift(DriftKind::kWorkflowWithoutLedger, subject, g));
       if (!g.workflow->psp_refund_id.empty() &&
           std::find(d.psp_refund_ids.begin(), d.psp_refund_ids.end(), g.workflow->psp_refund_id) ==
               d.psp_refund_ids.end()) {
@@ -269,7 +343,7 @@ ReconciliationReport Reconcile(const ReconciliationInput& in) {
       continue;
     }
     if (psp_total == ledger_total) continue;
-    Drift d = NewDrift(DriftKind::kAmountMismatch, subject, g);
+    SF_ASSIGN_OR_RETURN(Drift d, NewDrift(DriftKind::kAmountMismatch, subject, g));
     d.ledger_amount = ledger_total;
     for (const LedgerFact* l : g.ledger) {
       if (!l->cash_out.empty()) d.ledger_transaction_ids.push_back(l->transaction_id);
@@ -290,7 +364,7 @@ ReconciliationReport Reconcile(const ReconciliationInput& in) {
     report.drifts.push_back(std::move(d));
   }
 
-  FindDuplicateRefunds(in, report.drifts);
+  SF_RETURN_IF_ERROR(FindDuplicateRefunds(in, report.drifts));
   std::stable_sort(report.drifts.begin(), report.drifts.end(), [](const Drift& a, const Drift& b) {
     if (a.kind != b.kind) return static_cast<int>(a.kind) < static_cast<int>(b.kind);
     return a.subject < b.subject;
@@ -335,12 +409,12 @@ Result<std::vector<RepairPlan>> PlanRepair(const Drift& d, const std::vector<Led
     case DriftKind::kLedgerNotInPsp:
     case DriftKind::kAmountMismatch: {
       // What the ledger misses (or has too much of), parked in suspense.
-      const Amounts diff = Minus(d.psp_amount, d.ledger_amount);
+      SF_ASSIGN_OR_RETURN(const Amounts diff, Minus(d.psp_amount, d.ledger_amount));
       if (diff.empty()) return out;
       RepairPlan p = plan(fmt::format("psp={};ledger={}", AmountsKey(d.psp_amount), AmountsKey(d.ledger_amount)), 0);
       for (const auto& [currency, minor] : diff) {
         const bool missing = minor > 0;  // money left that the ledger does not show
-        const int64_t amount = missing ? minor : -minor;
+        SF_ASSIGN_OR_RETURN(const int64_t amount, missing ? Result<int64_t>(minor) : CheckedSub(0, minor));
         p.txn.entries.push_back(LedgerEntry{kSuspense, missing ? Direction::kDebit : Direction::kCredit, amount,
                                             currency,
                                             missing ? "PSP refund not in the ledger, to be classified"
@@ -357,14 +431,9 @@ Result<std::vector<RepairPlan>> PlanRepair(const Drift& d, const std::vector<Led
 }
 
 Value DriftToValue(const Drift& d) {
-  auto amounts = [](const Amounts& a) {
-    Value::List list;
-    for (const auto& [c, m] : a) list.push_back(MoneyToValue(Money{m, c}));
-    return Value(std::move(list));
-  };
   Value::List psp_ids(d.psp_refund_ids.begin(), d.psp_refund_ids.end());
   Value::List txn_ids;
-  for (int64_t id : d.ledger_transaction_ids) txn_ids.push_back(Value(id));
+  for (int64_t id : d.ledger_transaction_ids) txn_ids.emplace_back(id);
   Value v;
   v["kind"] = DriftKindName(d.kind);
   v["subject"] = d.subject;
@@ -373,10 +442,22 @@ Value DriftToValue(const Drift& d) {
   v["charge"] = d.charge;
   v["psp_refund_ids"] = std::move(psp_ids);
   v["ledger_transaction_ids"] = std::move(txn_ids);
-  v["psp_amount"] = amounts(d.psp_amount);
-  v["ledger_amount"] = amounts(d.ledger_amount);
+  v["psp_amount"] = AmountsToValue(d.psp_amount);
+  v["ledger_amount"] = AmountsToValue(d.ledger_amount);
   v["detail"] = d.detail;
   v["repairable"] = d.repairable;
+  return v;
+}
+
+Value PendingToValue(const PendingSubject& p) {
+  Value v;
+  v["subject"] = p.subject;
+  v["workflow_id"] = p.workflow_id;
+  v["status"] = p.status;
+  v["psp_refund_ids"] = Value::List(p.psp_refund_ids.begin(), p.psp_refund_ids.end());
+  v["psp_amount"] = AmountsToValue(p.psp_amount);
+  v["ledger_amount"] = AmountsToValue(p.ledger_amount);
+  v["detail"] = p.detail;
   return v;
 }
 

@@ -6,12 +6,21 @@
 //     metadata[workflow_id] or by the plugin's refund_records;
 //   - the ledger: per transaction, the cash it says left through the PSP
 //     (net credit of psp_clearing per currency) and its audit row, if any;
-//   - the completed workflow instances: did refund.psp_refund or
-//     refund.post_ledger succeed, and what did refund.calculate_amount say.
+//   - the refund workflow instances: still in flight, or finished; for a
+//     finished one, did refund.psp_refund or refund.post_ledger succeed, and
+//     what did refund.calculate_amount say.
+//
+// Only subjects at rest are compared. A workflow between its PSP step and
+// its ledger step has moved money the ledger cannot know yet; "repairing"
+// that into suspense books the refund twice once the workflow posts. So a
+// subject whose workflow is in flight, or whose workflow finished or PSP
+// refund was created less than the settle margin ago, is reported as
+// pending and neither compared nor repaired.
 //
 // Everything is grouped by *subject*: the workflow id when one is known, else
 // "psp:<refund id>" for a refund nobody in Steadfast asked for. Reconcile()
-// is a pure function of its input, so the unit tests build inputs by hand.
+// is a pure function of its input (the clock is input too), so the unit
+// tests build inputs by hand.
 // PlanRepair() turns a repairable drift into one balanced, audited ledger
 // transaction whose key names the drift, so posting it twice is a no-op;
 // a duplicate refund at the PSP cannot be undone by a ledger entry and is
@@ -27,6 +36,7 @@
 #include <vector>
 
 #include "refund/ledger.h"
+#include "refund/plugin.h"
 #include "refund/refund_store.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
@@ -72,10 +82,21 @@ struct LedgerFact {
   std::optional<LedgerAudit> audit;     // set for repairs: their subject groups them
 };
 
-// A completed refund workflow instance, from its history.
+// Where a workflow instance is in its life, as reconciliation needs it.
+enum class WorkflowPhase : int {
+  kInFlight = 0,   // not terminal: money may have moved with the ledger step still ahead
+  kCompleted = 1,  // terminal: ran to its end
+  kEnded = 2,      // terminal otherwise: failed, compensated or cancelled
+};
+
+// A refund workflow instance; the step facts are read from the history of
+// finished instances only.
 struct WorkflowFact {
   std::string id;
   std::string workflow_name;
+  WorkflowPhase phase = WorkflowPhase::kInFlight;
+  std::string status;                   // the engine's status name ("running", "completed", ...)
+  TimeMs finished_ms = 0;               // when it reached its terminal status; 0 in flight
   std::string reservation_id;
   bool psp_refund_succeeded = false;    // refund.psp_refund completed: money moved
   std::string psp_refund_id;
@@ -87,8 +108,10 @@ struct WorkflowFact {
 struct ReconciliationInput {
   std::vector<PspRefundFact> psp_refunds;
   std::vector<LedgerFact> ledger;
-  std::vector<WorkflowFact> completed_workflows;
+  std::vector<WorkflowFact> workflows;  // in flight and finished
   TimeMs since_ms = 0;  // only subjects with something at or after this instant (0 = all)
+  TimeMs now_ms = 0;    // the run's clock (required): facts after now_ms - settle_margin_ms are pending
+  int64_t settle_margin_ms = kDefaultSettleMarginMs;  // >= 0
 };
 
 struct Drift {
@@ -106,19 +129,33 @@ struct Drift {
   Value breakdown;                        // workflow_without_ledger: the amount step's output
 };
 
+// A subject with money facts that was not compared because it is not at rest.
+struct PendingSubject {
+  std::string subject;
+  std::string workflow_id;                 // "" when none
+  std::string status;                      // the workflow's status; "" when none
+  std::vector<std::string> psp_refund_ids;
+  Amounts psp_amount;                      // active PSP refunds
+  Amounts ledger_amount;
+  std::string detail;                      // why it is not compared yet
+};
+
 struct ReconciliationReport {
-  std::vector<Drift> drifts;  // ordered by kind, then subject
-  int64_t psp_refunds = 0;    // compared (in scope)
+  std::vector<Drift> drifts;           // ordered by kind, then subject
+  std::vector<PendingSubject> pending;  // ordered by subject; never drift, never repaired
+  int64_t psp_refunds = 0;             // compared (in scope, at rest)
   int64_t ledger_transactions = 0;
-  int64_t workflows = 0;
+  int64_t workflows = 0;               // finished refund workflows compared
   bool clean() const { return drifts.empty(); }
 };
 
-// A stored transaction as reconciliation sees it (cash_out from its psp_clearing entries).
-LedgerFact LedgerFactOf(const StoredTransaction& stored);
+// A stored transaction as reconciliation sees it (cash_out from its
+// psp_clearing entries). InvalidArgument if those sums overflow.
+Result<LedgerFact> LedgerFactOf(const StoredTransaction& stored);
 
-// Compares the three sources. Pure; never fails.
-ReconciliationReport Reconcile(const ReconciliationInput& input);
+// Compares the three sources. Pure. InvalidArgument only when an amount sum
+// overflows int64 (then nothing can be trusted, so nothing is reported).
+Result<ReconciliationReport> Reconcile(const ReconciliationInput& input);
 
 // The compensating transaction for a repairable drift, keyed
 // "reconcile/<kind>/<subject>/<amounts>" (one drift, one key: a second
@@ -137,6 +174,8 @@ Result<std::vector<RepairPlan>> PlanRepair(const Drift& drift, const std::vector
 // {kind, subject, workflow_id, reservation_id, charge, psp_refund_ids,
 //  ledger_transaction_ids, psp_amount: [{minor, currency}], ledger_amount, detail, repairable}
 Value DriftToValue(const Drift& drift);
+// {subject, workflow_id, status, psp_refund_ids, psp_amount, ledger_amount, detail}
+Value PendingToValue(const PendingSubject& pending);
 // "270.00 EUR" or "270.00 EUR + 1500 JPY"; "-" when empty.
 std::string FormatAmounts(const Amounts& amounts);
 

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "refund/money.h"
+
 namespace steadfast::refund {
 namespace {
 
@@ -458,7 +460,8 @@ Result<std::map<std::pair<std::string, std::string>, int64_t>> RefundStore::Ledg
   std::map<std::pair<std::string, std::string>, int64_t> out;
   for (const PostedEntry& p : entries) {
     int64_t& b = out[{p.entry.account, p.entry.currency}];
-    b += p.entry.direction == Direction::kDebit ? p.entry.amount_minor : -p.entry.amount_minor;
+    SF_ASSIGN_OR_RETURN(b, p.entry.direction == Direction::kDebit ? CheckedAdd(b, p.entry.amount_minor)
+                                                                  : CheckedSub(b, p.entry.amount_minor));
   }
   return out;
 }

@@ -1,18 +1,23 @@
 // steadfast reconcile: compare the ledger, the workflow states and the PSP's
 // refunds; report drift; with --repair post compensating, audited entries.
 //
-//   reconcile [--db PATH | --config FILE] [--since T] [--repair] [--as P] [--psp-url URL] [--json]
+//   reconcile [--db PATH | --config FILE] [--since T] [--settle-margin D] [--repair] [--as P] [--psp-url URL]
+//             [--json]
 //
 // Where things come from (docs/refunds.md, "Reconciliation"): the database
 // is --db, else the config's `database` (the refund plugin's
 // plugin_config.refund.database when set); the PSP is --psp-url, else
 // plugin_config.refund.psp.base_url; the PSP secret key only ever comes from
 // the environment variable psp.secret_key_env names (default
-// STEADFAST_PSP_SECRET_KEY), exactly as the plugin finds it.
+// STEADFAST_PSP_SECRET_KEY), exactly as the plugin finds it. Subjects not
+// at rest (a workflow in flight, or anything younger than the settle margin:
+// --settle-margin, else plugin_config.refund.reconcile_settle_margin, else
+// 15m) are listed as pending and neither compared nor repaired.
 //
 // Exit codes: 0 no drift (with --repair: none left after repairing);
 // 4 drift found (with --repair: drift left that needs a person); 2 bad usage;
-// 3 could not reconcile (database, PSP unreachable or refusing the key).
+// 3 could not reconcile (database, PSP unreachable or refusing the key, a
+// PSP listing that cannot be complete): then nothing is compared or repaired.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -36,14 +41,14 @@ namespace steadfast::cli {
 namespace {
 
 constexpr int kExitDrift = 4;
-// PSP refunds (and completed workflows) are read from this long before
+// PSP refunds (and finished workflows) are read from this long before
 // --since, so that a refund booked after T but created at the PSP (or by a
 // workflow) just before T is not "missing".
 constexpr int64_t kPspLookBackMs = 24LL * 3600 * 1000;
 
 const char* kReconcileUsage =
-    "usage: steadfast reconcile [--db PATH | --config FILE] [--since TIME|DURATION] [--repair] [--as PRINCIPAL]\n"
-    "                           [--psp-url URL] [--json]\n";
+    "usage: steadfast reconcile [--db PATH | --config FILE] [--since TIME|DURATION] [--settle-margin DURATION]\n"
+    "                           [--repair] [--as PRINCIPAL] [--psp-url URL] [--json]\n";
 
 // --since: an RFC 3339 instant, or a duration back from now ("24h", "7d").
 Result<TimeMs> ParseSince(const std::string& text, TimeMs now) {
@@ -55,6 +60,7 @@ Result<TimeMs> ParseSince(const std::string& text, TimeMs now) {
 struct Sources {
   std::string database;
   refund::PspSettings psp;
+  int64_t settle_margin_ms = refund::kDefaultSettleMarginMs;
 };
 
 // The database and PSP settings, the way the refund plugin finds them.
@@ -73,6 +79,7 @@ Result<Sources> FindSources(const Flags& flags) {
     SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig rc, refund::RefundPluginConfig::FromPluginContext(pc));
     s.database = rc.database_path;
     s.psp = rc.psp;
+    s.settle_margin_ms = rc.reconcile_settle_margin_ms;
   }
   if (auto db = flags.Get("db")) s.database = *db;
   if (auto url = flags.Get("psp-url")) s.psp.base_url = *url;
@@ -91,10 +98,21 @@ std::string Join(const std::vector<std::string>& parts) {
 
 std::string Or(const std::string& s) { return s.empty() ? "-" : s; }
 
+void PrintPending(const std::vector<refund::PendingSubject>& pending) {
+  std::printf("pending, not compared (%zu): not at rest yet, so neither drift nor repaired\n", pending.size());
+  std::printf("  %-20s %-16s %-30s %16s %16s  %s\n", "subject", "status", "psp refund", "psp amount", "ledger amount",
+              "why");
+  for (const refund::PendingSubject& p : pending) {
+    std::printf("  %-20s %-16s %-30s %16s %16s  %s\n", p.subject.c_str(), Or(p.status).c_str(),
+                Join(p.psp_refund_ids).c_str(), refund::FormatAmounts(p.psp_amount).c_str(),
+                refund::FormatAmounts(p.ledger_amount).c_str(), p.detail.c_str());
+  }
+}
+
 // What the run leaves, recorded for /metrics (steadfast_reconciliation_*):
-// drift counts by kind and the money in them, per currency.
-refund::ReconciliationRun RunSummary(const refund::ReconciliationReport& left, int64_t repaired,
-                                     const std::string& actor, TimeMs now) {
+// drift counts by kind and the money in them, per currency (checked sums).
+Result<refund::ReconciliationRun> RunSummary(const refund::ReconciliationReport& left, int64_t repaired,
+                                             const std::string& actor, TimeMs now) {
   refund::ReconciliationRun run;
   run.run_at = now;
   run.actor = actor;
@@ -107,9 +125,13 @@ refund::ReconciliationRun RunSummary(const refund::ReconciliationReport& left, i
     for (const std::string& c : currencies) {
       auto psp = d.psp_amount.find(c);
       auto ledger = d.ledger_amount.find(c);
-      int64_t diff = (psp == d.psp_amount.end() ? 0 : psp->second) -
-                     (ledger == d.ledger_amount.end() ? 0 : ledger->second);
-      run.amount_minor_by_currency[c] += diff < 0 ? -diff : diff;
+      SF_ASSIGN_OR_RETURN(int64_t diff, refund::CheckedSub(psp == d.psp_amount.end() ? 0 : psp->second,
+                                                           ledger == d.ledger_amount.end() ? 0 : ledger->second));
+      if (diff < 0) {
+        SF_ASSIGN_OR_RETURN(diff, refund::CheckedSub(0, diff));
+      }
+      int64_t& total = run.amount_minor_by_currency[c];
+      SF_ASSIGN_OR_RETURN(total, refund::CheckedAdd(total, diff));
     }
   }
   return run;
@@ -138,7 +160,7 @@ void PrintTable(const std::vector<Outcome>& outcomes) {
 
 int CmdReconcile(const Args& args) {
   std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"since", "as", "psp-url"});
+  valued.insert({"since", "as", "psp-url", "settle-margin"});
   auto flags = Flags::Parse(args, valued, {"repair", "json"});
   if (!flags.ok()) return Fail(kExitUsage, std::string(flags.status().message()) + "\n" + kReconcileUsage);
   if (!flags->positional().empty()) return Fail(kExitUsage, kReconcileUsage);
@@ -157,6 +179,13 @@ int CmdReconcile(const Args& args) {
     return Fail(sources.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError,
                 sources.status().message());
   }
+  if (auto margin = flags->Get("settle-margin")) {
+    Result<int64_t> parsed = refund::ParseDurationText(*margin);
+    if (!parsed.ok() || *parsed < 0) {
+      return Fail(kExitUsage, "--settle-margin must be a duration such as 15m, 1h or 0s");
+    }
+    sources->settle_margin_ms = *parsed;
+  }
   auto refunds = refund::RefundStore::OpenExisting(sources->database);
   if (!refunds.ok()) return Fail(kExitError, refunds.status().message());
   SqliteStoreOptions opts;
@@ -174,17 +203,26 @@ int CmdReconcile(const Args& args) {
 
   refund::ReconciliationInput input;
   input.since_ms = since;
+  input.now_ms = now;
+  input.settle_margin_ms = sources->settle_margin_ms;
+  // Workflow states first: a workflow seen in flight stays pending whatever
+  // it does while the PSP and the ledger are read; one that finishes or
+  // refunds after this snapshot is younger than the settle margin.
+  auto workflows = LoadWorkflows(**store, since > 0 ? since - kPspLookBackMs : 0);
+  if (!workflows.ok()) return Fail(kExitError, workflows.status().message());
+  input.workflows = std::move(*workflows);
   auto psp_refunds = LoadPspRefunds(**psp, **refunds, since > 0 ? since - kPspLookBackMs : 0);
-  if (!psp_refunds.ok()) return Fail(kExitError, psp_refunds.status().message());
+  if (!psp_refunds.ok()) {
+    return Fail(kExitError, psp_refunds.status().message() + "\nnothing was compared or repaired");
+  }
   input.psp_refunds = std::move(*psp_refunds);
   auto ledger = LoadLedger(**refunds);
   if (!ledger.ok()) return Fail(kExitError, ledger.status().message());
   input.ledger = std::move(*ledger);
-  auto workflows = LoadCompletedWorkflows(**store, since > 0 ? since - kPspLookBackMs : 0);
-  if (!workflows.ok()) return Fail(kExitError, workflows.status().message());
-  input.completed_workflows = std::move(*workflows);
 
-  const refund::ReconciliationReport report = refund::Reconcile(input);
+  auto reconciled = refund::Reconcile(input);
+  if (!reconciled.ok()) return Fail(kExitError, "reconciling: " + reconciled.status().message());
+  const refund::ReconciliationReport report = std::move(*reconciled);
   std::vector<Outcome> outcomes;
   int64_t repaired = 0;
   for (const refund::Drift& d : report.drifts) {
@@ -222,9 +260,13 @@ int CmdReconcile(const Args& args) {
     auto again = LoadLedger(**refunds);
     if (!again.ok()) return Fail(kExitError, again.status().message());
     input.ledger = std::move(*again);
-    left = refund::Reconcile(input);
+    auto after = refund::Reconcile(input);
+    if (!after.ok()) return Fail(kExitError, "reconciling after the repair: " + after.status().message());
+    left = std::move(*after);
   }
-  Status recorded = (*refunds)->RecordReconciliationRun(RunSummary(left, repaired, actor, now));
+  Result<refund::ReconciliationRun> summary = RunSummary(left, repaired, actor, now);
+  if (!summary.ok()) return Fail(kExitError, "summing the drift: " + summary.status().message());
+  Status recorded = (*refunds)->RecordReconciliationRun(*summary);
   if (!recorded.ok()) return Fail(kExitError, "recording the run: " + recorded.message());
 
   if (flags->Has("json")) {
@@ -237,33 +279,46 @@ int CmdReconcile(const Args& args) {
     }
     Value::List remaining;
     for (const refund::Drift& d : left.drifts) remaining.push_back(refund::DriftToValue(d));
+    Value::List pending;
+    for (const refund::PendingSubject& p : report.pending) pending.push_back(refund::PendingToValue(p));
     Value out;
     out["clean"] = left.clean();
     out["since"] = since > 0 ? Value(refund::FormatRfc3339Utc(since)) : Value();
+    out["settle_margin"] = refund::FormatDurationText(input.settle_margin_ms);
     out["compared"] = Value::Map{{"psp_refunds", report.psp_refunds},
                                  {"ledger_transactions", report.ledger_transactions},
-                                 {"completed_workflows", report.workflows}};
+                                 {"finished_workflows", report.workflows}};
+    out["pending"] = std::move(pending);
     out["drifts"] = std::move(drifts);
     out["repaired"] = repaired;
     out["remaining"] = std::move(remaining);
     std::printf("%s\n", out.ToPrettyJson().c_str());
   } else {
-    std::printf("Reconciliation: %lld PSP refund(s), %lld ledger transaction(s), %lld completed refund workflow(s)%s\n",
+    std::printf("Reconciliation: %lld PSP refund(s), %lld ledger transaction(s), %lld finished refund workflow(s)%s; "
+                "%zu pending, not compared\n",
                 static_cast<long long>(report.psp_refunds), static_cast<long long>(report.ledger_transactions),
                 static_cast<long long>(report.workflows),
-                since > 0 ? (" since " + refund::FormatRfc3339Utc(since)).c_str() : "");
+                since > 0 ? (" since " + refund::FormatRfc3339Utc(since)).c_str() : "", report.pending.size());
     if (!outcomes.empty()) {
       std::printf("\n");
       PrintTable(outcomes);
       std::printf("\n");
     }
+    if (!report.pending.empty()) {
+      if (outcomes.empty()) std::printf("\n");
+      PrintPending(report.pending);
+      std::printf("\n");
+    }
+    // Pending subjects were not looked at: "no drift" alone would overstate it.
+    const std::string unchecked =
+        report.pending.empty() ? "" : " (" + std::to_string(report.pending.size()) + " pending, not compared)";
     if (left.clean()) {
-      std::printf("%s\n", report.clean() ? "no drift" : "no drift left after repair");
+      std::printf("%s%s\n", report.clean() ? "no drift" : "no drift left after repair", unchecked.c_str());
     } else {
       int64_t human = 0;
       for (const refund::Drift& d : left.drifts) human += d.repairable ? 0 : 1;
-      std::printf("%zu drift(s)%s; %lld need a person\n", left.drifts.size(),
-                  flags->Has("repair") ? " left after repair" : "", static_cast<long long>(human));
+      std::printf("%zu drift(s)%s; %lld need a person%s\n", left.drifts.size(),
+                  flags->Has("repair") ? " left after repair" : "", static_cast<long long>(human), unchecked.c_str());
     }
   }
   return left.clean() ? kExitOk : kExitDrift;

@@ -38,8 +38,9 @@ Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& ps
     if (!r.psp_refund_id.empty()) by_psp_id[r.psp_refund_id] = &r;
   }
   std::vector<refund::PspRefundFact> out;
+  out.reserve(listed->size());
   for (const refund::PspRefund& r : *listed) {
-    refund::PspRefundFact f;
+    refund::PspRefundFact& f = out.emplace_back();
     f.id = r.id;
     f.charge = r.charge;
     f.status = std::string(refund::PspRefundStatusName(r.status));
@@ -52,7 +53,6 @@ Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& ps
       if (f.workflow_id.empty()) f.workflow_id = it->second->workflow_id;
       if (f.reservation_id.empty()) f.reservation_id = it->second->reservation_id;
     }
-    out.push_back(std::move(f));
   }
   return out;
 }
@@ -61,25 +61,35 @@ Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds)
   SF_ASSIGN_OR_RETURN(std::vector<refund::StoredTransaction> stored, refunds.LedgerTransactions());
   std::vector<refund::LedgerFact> out;
   out.reserve(stored.size());
-  for (const refund::StoredTransaction& t : stored) out.push_back(refund::LedgerFactOf(t));
+  for (const refund::StoredTransaction& t : stored) {
+    SF_ASSIGN_OR_RETURN(refund::LedgerFact fact, refund::LedgerFactOf(t));
+    out.push_back(std::move(fact));
+  }
   return out;
 }
 
-Result<std::vector<refund::WorkflowFact>> LoadCompletedWorkflows(Store& store, TimeMs updated_since_ms) {
+Result<std::vector<refund::WorkflowFact>> LoadWorkflows(Store& store, TimeMs updated_since_ms) {
   std::vector<refund::WorkflowFact> out;
-  ListFilter filter;
-  filter.status = InstanceStatus::kCompleted;
+  ListFilter filter;  // every status
   filter.limit = 500;
   while (true) {
     SF_ASSIGN_OR_RETURN(std::vector<InstanceRecord> page, store.ListInstances(filter));
     for (const InstanceRecord& inst : page) {
-      if (updated_since_ms > 0 && inst.updated_at < updated_since_ms) continue;
-      SF_ASSIGN_OR_RETURN(std::vector<HistoryEvent> history, store.GetHistory(inst.id, 0, 0));
-      std::map<std::string, std::string> activity_of;  // step id -> activity
       refund::WorkflowFact f;
       f.id = inst.id;
       f.workflow_name = inst.workflow_name;
+      f.status = std::string(InstanceStatusName(inst.status));
       f.created_ms = inst.created_at;
+      if (!IsTerminal(inst.status)) {
+        out.push_back(std::move(f));  // pending whatever its history says
+        continue;
+      }
+      if (updated_since_ms > 0 && inst.updated_at < updated_since_ms) continue;
+      f.phase = inst.status == InstanceStatus::kCompleted ? refund::WorkflowPhase::kCompleted
+                                                          : refund::WorkflowPhase::kEnded;
+      f.finished_ms = inst.updated_at;
+      SF_ASSIGN_OR_RETURN(std::vector<HistoryEvent> history, store.GetHistory(inst.id, 0, 0));
+      std::map<std::string, std::string> activity_of;  // step id -> activity
       bool uses_refund = false;
       for (const HistoryEvent& e : history) {
         if (e.type == "step_scheduled") {

@@ -1,7 +1,8 @@
 // Gathering reconciliation's three sources for `steadfast reconcile`:
 // the PSP's refund list (through the PSP adapter, every page), the refund
-// plugin's ledger and refund records, and the completed workflow instances
-// with their history (which refund steps succeeded, the amount step's output).
+// plugin's ledger and refund records, and the workflow instances: every one
+// still in flight, and the finished ones with their history (which refund
+// steps succeeded, the amount step's output).
 #ifndef STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
 #define STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
 
@@ -19,17 +20,18 @@ namespace steadfast::cli {
 // Every PSP refund created at or after created_gte_ms (0 = all), tied to a
 // workflow by metadata[workflow_id] / metadata[reservation_id], else by the
 // plugin's refund records. Retries a transient PSP failure a few times;
-// Unavailable with the PSP's error code and message after that.
+// Unavailable with the PSP's error code and message after that, or at once
+// when the listing cannot be complete (never a partial list).
 Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& psp, refund::RefundStore& refunds,
                                                           TimeMs created_gte_ms);
 
 // Every ledger transaction, reduced to what reconciliation compares.
 Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds);
 
-// Completed instances whose history shows a refund.* activity; with
-// updated_since_ms > 0 only those last updated at or after it (the history of
-// older ones is not read).
-Result<std::vector<refund::WorkflowFact>> LoadCompletedWorkflows(Store& store, TimeMs updated_since_ms);
+// Every instance still in flight (status only: its history is not read), and
+// the finished ones whose history shows a refund.* activity; with
+// updated_since_ms > 0 only finished ones last updated at or after it.
+Result<std::vector<refund::WorkflowFact>> LoadWorkflows(Store& store, TimeMs updated_since_ms);
 
 }  // namespace steadfast::cli
 

@@ -1,6 +1,9 @@
 // PspAdapter value types: names, conversions and paging.
 #include "psp_adapter.h"
 
+#include <set>
+#include <string>
+
 namespace steadfast::refund {
 
 std::string_view RefundReasonName(RefundReason reason) {
@@ -62,16 +65,27 @@ Value PspRefund::ToValue() const {
 
 RemoteResult<std::vector<PspRefund>> ListAllRefunds(PspAdapter& psp, ListRefundsRequest request,
                                                     size_t max_refunds) {
+  auto incomplete = [](std::string why) { return ActivityError::NonRetryable(kPspListingIncomplete, std::move(why)); };
   std::vector<PspRefund> all;
-  while (all.size() < max_refunds) {
+  std::set<std::string> cursors;
+  while (true) {
     RemoteResult<RefundPage> page = psp.ListRefunds(request);
     if (!page.ok()) return page.error();
-    if (page->refunds.empty()) break;  // nothing to continue from
+    if (page->refunds.empty()) {
+      if (page->has_more) return incomplete("the PSP says more refunds follow but sent an empty page");
+      return all;
+    }
+    if (page->refunds.size() > max_refunds - all.size()) {
+      return incomplete("the PSP lists more than " + std::to_string(max_refunds) +
+                        " refunds; the listing was stopped rather than used in part (narrow it, e.g. with --since)");
+    }
     for (PspRefund& refund : page->refunds) all.push_back(std::move(refund));
-    if (!page->has_more) break;
+    if (!page->has_more) return all;
+    if (!cursors.insert(all.back().id).second) {
+      return incomplete("the PSP's listing does not move on after refund " + all.back().id);
+    }
     request.starting_after = all.back().id;
   }
-  return all;
 }
 
 }  // namespace steadfast::refund

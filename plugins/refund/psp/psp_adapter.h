@@ -95,10 +95,19 @@ class PspAdapter {
   virtual RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest& request) = 0;
 };
 
-// Follows `has_more` pages (newest first) until the last page or until at
-// least `max_refunds` were collected. Any page's error is returned as is.
+// Reading every refund is for reconciliation, which must never judge the
+// books on part of the PSP's data.
+inline constexpr size_t kMaxListedRefunds = 1'000'000;
+inline constexpr char kPspListingIncomplete[] = "psp_listing_incomplete";
+
+// Every refund matching `request`, following `has_more` page by page (newest
+// first) until the PSP says there is no more. A listing that cannot be
+// complete is an error, never a shorter list: more than `max_refunds`
+// refunds, a page that says there is more but has no refunds, or a cursor
+// that does not move on are the non-retryable psp_listing_incomplete; any
+// page's own error is returned as is.
 RemoteResult<std::vector<PspRefund>> ListAllRefunds(PspAdapter& psp, ListRefundsRequest request,
-                                                    size_t max_refunds = 100'000);
+                                                    size_t max_refunds = kMaxListedRefunds);
 
 }  // namespace steadfast::refund
 

@@ -196,8 +196,10 @@ RemoteResult<RefundPage> StripePspAdapter::ListRefunds(const ListRefundsRequest&
   if (json->Get("object").StringOr("") != "list" || !json->Get("data").is_list()) {
     return BadResponse(Status::InvalidArgument("not a list object"));
   }
+  // Without has_more nobody can tell the last page from a cut-off one.
+  if (!json->Get("has_more").is_bool()) return BadResponse(Status::InvalidArgument("list without has_more"));
   RefundPage page;
-  page.has_more = json->Get("has_more").BoolOr(false);
+  page.has_more = json->Get("has_more").AsBool();
   for (const Value& item : json->Get("data").AsList()) {
     Result<PspRefund> refund = ParseStripeRefund(item);
     if (!refund.ok()) return BadResponse(refund.status());

@@ -251,14 +251,15 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
   ExpectReferencedMetricsExist(page);
 
   // A refund made at the PSP behind the engine's back. `steadfast reconcile`
-  // (its own process) finds it and records the run; the serving process's
+  // (its own process, with no settle margin: the refund is seconds old)
+  // finds it and records the run; the serving process's
   // /metrics then shows that run's drift.
   ASSERT_LT(testing::SeedSandboxCharge(psp, "ch_x1", 10000, "EUR").status, 300);
   Reply direct = Send(psp, testing::MakeCall("POST", "/v1/refunds", integration::SandboxProcess::kSecretKey,
                                              "charge=ch_x1&amount=5000", "application/x-www-form-urlencoded"));
   ASSERT_EQ(direct.status, 200) << direct.body;
   RunResult reconciled =
-      testing::RunCommand({STEADFAST_BIN, "reconcile", "--db", s.database(), "--psp-url", psp},
+      testing::RunCommand({STEADFAST_BIN, "reconcile", "--db", s.database(), "--psp-url", psp, "--settle-margin", "0s"},
                           {{"STEADFAST_PSP_SECRET_KEY", integration::SandboxProcess::kSecretKey}});
   ASSERT_EQ(reconciled.exit_code, 4) << reconciled.output;
   auto after = ParseSamples(Scrape(s));

@@ -182,9 +182,12 @@ class RefundHarness {
     return total;
   }
 
-  // `steadfast reconcile` (the real binary) with this harness's config.
+  // `steadfast reconcile` (the real binary) with this harness's config. The
+  // tests reconcile right after their workflows finish, so the settle margin
+  // that keeps a production run off fresh refunds is 0 here: in-flight
+  // workflows are still pending by their status.
   RunResult Reconcile(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"reconcile"};
+    std::vector<std::string> args{"reconcile", "--settle-margin", "0s"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Cli(args);
   }
@@ -426,7 +429,7 @@ TEST(Faults, EveryWorkflowRefundsExactlyOnceUnderFaults) {
   RunResult rec = h.Reconcile();
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
   EXPECT_THAT(rec.output, HasSubstr("no drift"));
-  EXPECT_THAT(rec.output, HasSubstr("6 PSP refund(s), 6 ledger transaction(s), 6 completed refund workflow(s)"));
+  EXPECT_THAT(rec.output, HasSubstr("6 PSP refund(s), 6 ledger transaction(s), 6 finished refund workflow(s)"));
 }
 
 // ---------------------------------------------------------------- kill -9 around the PSP call
@@ -445,6 +448,18 @@ TEST_P(PspCrash, RestartLeavesExactlyOneRefund) {
   }
   if (GetParam() == "after_activity:psp") {
     EXPECT_EQ(h.RefundsOf("ch_r1001").first, 1) << "the refund was made before the crash";
+    // The money is at the PSP and the workflow is still between its PSP and
+    // ledger steps: reconcile lists it as pending and repairs nothing (it
+    // used to park the refund in suspense, and then report amount_mismatch
+    // once the workflow posted it).
+    RunResult early = h.Reconcile({"--repair", "--json"});
+    EXPECT_EQ(early.exit_code, 0) << early.output;
+    auto report = Value::FromJson(early.output);
+    ASSERT_TRUE(report.ok()) << early.output;
+    EXPECT_EQ(report->Get("repaired").IntOr(-1), 0) << early.output;
+    ASSERT_EQ(report->Get("pending").AsList().size(), 1u) << early.output;
+    EXPECT_EQ(report->Get("pending").AsList()[0].Get("workflow_id").StringOr(""), "wf-crash");
+    EXPECT_EQ(h.ExpectBalancedLedger(), 0) << "nothing may be posted for an in-flight refund";
   } else {
     EXPECT_EQ(h.RefundsOf("ch_r1001").first, 0) << "the crash came before the call";
   }
@@ -455,6 +470,9 @@ TEST_P(PspCrash, RestartLeavesExactlyOneRefund) {
   serve->Wait(20000);
   EXPECT_EQ(h.RefundsOf("ch_r1001"), Refunded(1, 27000));
   EXPECT_EQ(h.ExpectBalancedLedger("wf-crash"), 1);
+  RunResult rec = h.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+  EXPECT_THAT(rec.output, HasSubstr("no drift"));
 }
 
 INSTANTIATE_TEST_SUITE_P(CrashPoints, PspCrash,
@@ -652,6 +670,20 @@ TEST(Reconcile, BadUsageAndAnUnreachablePspAreNotDrift) {
   RunResult down = h.Reconcile({"--psp-url", "http://127.0.0.1:1"});
   EXPECT_EQ(down.exit_code, 3) << down.output;
   EXPECT_THAT(down.output, HasSubstr("listing the PSP's refunds"));
+
+  // Drift exists (a refund made at the PSP directly), but the listing fails:
+  // --repair must not judge, or repair, on what it could not read.
+  h.Seed("ch_direct", 9000);
+  h.RefundAtPsp("ch_direct", 4000, "dashboard-1");
+  h.SetFaults(Value::Map{{"error_rate", 1.0}, {"scope", Value::List{"/v1/refunds"}}});
+  RunResult failing = h.Reconcile({"--repair"});
+  EXPECT_EQ(failing.exit_code, 3) << failing.output;
+  EXPECT_THAT(failing.output, HasSubstr("nothing was compared or repaired"));
+  EXPECT_EQ(h.ExpectBalancedLedger(), 1) << "no repair may be posted";
+  h.SetFaults(Value::Map{{"error_rate", 0.0}});
+  RunResult found = h.Reconcile();
+  EXPECT_EQ(found.exit_code, 4) << found.output;
+  EXPECT_THAT(found.output, HasSubstr("psp_not_in_ledger"));
 }
 
 // ---------------------------------------------------------------- policy-diff (no sandbox needed)

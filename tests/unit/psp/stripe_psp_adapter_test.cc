@@ -204,6 +204,15 @@ TEST_F(StripePspAdapterTest, GetAndListBuildStripeUrls) {
   EXPECT_EQ(page->refunds[0].id, "re_123");
 }
 
+// A list without has_more cannot tell its last page from a cut-off one.
+TEST_F(StripePspAdapterTest, ListWithoutHasMoreIsABadResponse) {
+  transport_.replies.push_back(FakeTransport::Json(
+      200, std::string(R"({"object":"list","url":"/v1/refunds","data":[)") + kRefundJson + "]}"));
+  auto page = psp_->ListRefunds(ListRefundsRequest{});
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, "psp_bad_response");
+}
+
 TEST(StripePspAdapterCreateTest, SecretKeyFromEnvironmentOrRefused) {
   FakeTransport transport;
   ManualClock clock;

@@ -71,6 +71,17 @@ TEST(RefundPluginTest, ConfigFromValue) {
   EXPECT_FALSE(RefundPluginConfig::FromValue(Value("x")).ok());
 }
 
+TEST(RefundPluginTest, ReconcileSettleMarginFromConfig) {
+  EXPECT_EQ(RefundPluginConfig::FromValue(Value())->reconcile_settle_margin_ms, kDefaultSettleMarginMs);
+  Value section;
+  section["reconcile_settle_margin"] = "1h";
+  EXPECT_EQ(RefundPluginConfig::FromValue(section)->reconcile_settle_margin_ms, 3'600'000);
+  section["reconcile_settle_margin"] = "0s";  // compare everything finished
+  EXPECT_EQ(RefundPluginConfig::FromValue(section)->reconcile_settle_margin_ms, 0);
+  section["reconcile_settle_margin"] = "soon";
+  EXPECT_FALSE(RefundPluginConfig::FromValue(section).ok());
+}
+
 TEST(CalculateAmountActivityTest, DefaultsCancelAtToTheClock) {
   ActivityRegistry registry;
   ASSERT_TRUE(RegisterRefundActivities(registry, Config()).ok());

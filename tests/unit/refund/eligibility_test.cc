@@ -112,6 +112,85 @@ TEST(Eligibility, ReturnSnapshotCoversOnlyReturnedItems) {
   EXPECT_EQ(v.Get("items").AsList().size(), 2u);
 }
 
+ActivityResult JudgeReturn(Value order, Value::List items) {
+  Value in;
+  in["reservation"] = std::move(order);
+  in["request"] = Value::Map{{"kind", "return"}, {"items", std::move(items)}};
+  return EvaluateEligibility(in, Rules(), kNow, {});
+}
+
+Value Item(const char* sku, int64_t quantity) { return Value::Map{{"sku", sku}, {"quantity", quantity}}; }
+
+void ExpectRefused(const ActivityResult& r, const std::string& words) {
+  ASSERT_FALSE(r.ok()) << r.output().ToJson();
+  EXPECT_EQ(r.error().code, "invalid_input");
+  EXPECT_EQ(r.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+}
+
+// Quantities are judged per SKU, not per line: one pair of boots bought
+// cannot be returned (and refunded) twice by listing it on two lines.
+TEST(Eligibility, SameSkuOnTwoRequestLinesIsCountedPerSku) {
+  ExpectRefused(JudgeReturn(Order(), {Item("boots", 1), Item("boots", 1)}),
+                "request returns 2 of item 'boots', the order has 1");
+  // Two lines without a quantity each ask for everything bought.
+  ExpectRefused(JudgeReturn(Order(), {Value::Map{{"sku", "boots"}}, Value::Map{{"sku", "boots"}}}),
+                "request returns 2 of item 'boots'");
+  // Within what was bought, the lines add up to one returned item.
+  ActivityResult socks = JudgeReturn(Order(), {Item("socks", 1), Item("socks", 1)});
+  ASSERT_TRUE(socks.ok()) << socks.error().message;
+  EXPECT_EQ(socks.output().Get("reservation").Get("lines").Get("rental").IntOr(0), 3000);
+  EXPECT_EQ(socks.output().Get("reservation").Get("lines").Get("tax").IntOr(0), 570);
+  ASSERT_EQ(socks.output().Get("items").AsList().size(), 1u);
+  EXPECT_EQ(socks.output().Get("items").AsList()[0].Get("quantity").IntOr(0), 2);
+  ExpectRefused(JudgeReturn(Order(), {Item("socks", 2), Item("socks", 1)}), "request returns 3 of item 'socks'");
+  // A quantity that is not an integer is refused, not read as "everything".
+  ExpectRefused(JudgeReturn(Order(), {Value::Map{{"sku", "socks"}, {"quantity", "2"}}}), "must be an integer");
+}
+
+TEST(Eligibility, OrderListingASkuOnSeveralLinesIsSummed) {
+  Value o = Order();
+  o["items"].MutableList().emplace_back(
+      Value::Map{{"sku", "boots"}, {"quantity", 1}, {"unit_price", 12000}, {"unit_tax", 2280}, {"category", "shoes"}});
+  ActivityResult two = JudgeReturn(o, {Item("boots", 2)});
+  ASSERT_TRUE(two.ok()) << two.error().message;
+  EXPECT_EQ(two.output().Get("reservation").Get("lines").Get("rental").IntOr(0), 24000);
+  ExpectRefused(JudgeReturn(o, {Item("boots", 2), Item("boots", 1)}), "the order has 2");
+  // Lines of one SKU at different prices: nobody can tell which was returned.
+  o["items"].MutableList().back()["unit_price"] = 9000;
+  ExpectRefused(JudgeReturn(o, {Item("boots", 1)}), "different price");
+}
+
+TEST(Eligibility, OrderLinesWithoutSkuCannotBeReturnedNorBlockAReturn) {
+  Value o = Order();
+  o["items"] = Value::List{Value::Map{{"sku", "boots"}, {"quantity", 1}, {"unit_price", 12000}},
+                           Value::Map{{"description", "gift wrap"}, {"unit_price", 300}}};
+  Value in;
+  in["reservation"] = o;
+  in["request"] = Value::Map{{"kind", "return"}};  // everything bought
+  ActivityResult all = EvaluateEligibility(in, Rules(), kNow, {});
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(all.output().Get("reservation").Get("lines").Get("rental").IntOr(0), 12000);
+  ExpectRefused(JudgeReturn(o, {Value::Map{{"quantity", 1}}}), "request item without a sku");
+}
+
+TEST(Eligibility, HugeQuantitiesAndPricesAreAnOverflowErrorNotWraparound) {
+  Value o = Order();
+  o["items"] = Value::List{
+      Value::Map{{"sku", "gold"}, {"quantity", INT64_MAX}, {"unit_price", 4}},
+      Value::Map{{"sku", "bar"}, {"quantity", 1}, {"unit_price", INT64_MAX}},
+      Value::Map{{"sku", "ingot"}, {"quantity", 1}, {"unit_price", INT64_MAX / 2 + 1}, {"unit_tax", 0}}};
+  // quantity x unit_price does not fit.
+  ExpectRefused(JudgeReturn(o, {Item("gold", INT64_MAX / 4 + 1)}), "overflows");
+  // Each line fits, their sum does not.
+  ExpectRefused(JudgeReturn(o, {Item("bar", 1), Item("ingot", 1)}), "overflows");
+  // Request quantities of one SKU that overflow when summed.
+  ExpectRefused(JudgeReturn(o, {Item("gold", INT64_MAX), Item("gold", INT64_MAX)}), "quantity overflows");
+  // Order lines of one SKU that overflow when summed.
+  o["items"].MutableList().emplace_back(Value::Map{{"sku", "gold"}, {"quantity", INT64_MAX}, {"unit_price", 4}});
+  ExpectRefused(JudgeReturn(o, {Item("gold", 1)}), "quantity overflows");
+}
+
 TEST(Eligibility, SellerCannotCancelShippedOrder) {
   Value o = Order();
   o["status"] = "shipped";

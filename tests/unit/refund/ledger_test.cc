@@ -116,6 +116,28 @@ TEST(RefundEntries, RefusesInconsistentBreakdown) {
   EXPECT_FALSE(BuildRefundEntries(WorkedBreakdown(), "bitcoin").ok());
 }
 
+// post_ledger's breakdown is workflow input: a sum that does not fit in
+// int64 is an error, never a wrapped (and then "balanced") transaction.
+TEST(RefundEntries, OverflowingBreakdownIsAnErrorNotWraparound) {
+  Value b = WorkedBreakdown();
+  b["refund_total"]["minor"] = INT64_MAX;
+  b["refund_to_guest"]["minor"] = INT64_MAX;
+  b["lines"].MutableList()[6]["refund"]["minor"] = 1;  // voucher bonus: refund_total + 1 overflows
+  Result<std::vector<LedgerEntry>> bonus = BuildRefundEntries(b, "cash");
+  ASSERT_FALSE(bonus.ok());
+  EXPECT_NE(bonus.status().message().find("overflow"), std::string::npos) << bonus.status().message();
+
+  b = WorkedBreakdown();
+  b["host_payout_before"]["minor"] = INT64_MIN;  // subtotal - host_before overflows
+  Result<std::vector<LedgerEntry>> host = BuildRefundEntries(b, "cash");
+  ASSERT_FALSE(host.ok());
+  EXPECT_NE(host.status().message().find("overflow"), std::string::npos) << host.status().message();
+
+  b = WorkedBreakdown();
+  b["lines"].MutableList()[0]["paid"]["minor"] = INT64_MAX;  // rental + delivery overflows
+  EXPECT_FALSE(BuildRefundEntries(b, "cash").ok());
+}
+
 class RefundStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <climits>
 #include <numeric>
 #include <random>
@@ -64,6 +66,13 @@ TEST(MoneyArithmeticTest, OverflowIsAnErrorNotWraparound) {
   EXPECT_FALSE(CheckedAdd(INT64_MAX, 1).ok());
   EXPECT_FALSE(CheckedSub(INT64_MIN, 1).ok());
   EXPECT_EQ(*CheckedAdd(INT64_MAX, INT64_MIN), -1);
+  const std::array<int64_t, 3> fits{INT64_MAX - 2, 1, 1};
+  EXPECT_EQ(*CheckedSum(fits), INT64_MAX);
+  const std::array<int64_t, 3> wraps{INT64_MAX - 2, 1, 2};
+  Result<int64_t> wrapped = CheckedSum(wraps);
+  ASSERT_FALSE(wrapped.ok());
+  EXPECT_NE(wrapped.status().message().find("overflow"), std::string::npos);
+  EXPECT_EQ(*CheckedSum(std::span<const int64_t>()), 0);
 }
 
 // The rounding rule: half to even, symmetric around zero.
