@@ -113,6 +113,12 @@ Result<int64_t> MeteredStore::ReleaseLeases(const std::string& owner_prefix, con
   return r;
 }
 
+Status MeteredStore::ReturnUnstartedTask(const TaskRecord& task) {
+  Status s = inner_.ReturnUnstartedTask(task);
+  Count("return_unstarted_task", s);
+  return s;
+}
+
 Status MeteredStore::RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) {
   Status s = inner_.RenewLease(task_id, lease_token, lease_until);
   Count("renew_lease", s);

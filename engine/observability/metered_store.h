@@ -30,6 +30,7 @@ class MeteredStore final : public Store {
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
                                                 int limit) override;
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override;
+  Status ReturnUnstartedTask(const TaskRecord& task) override;
   Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override;
   Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override;
   Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override;

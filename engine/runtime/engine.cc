@@ -92,14 +92,22 @@ Status Engine::Start() {
 
 void Engine::Stop(int64_t grace_ms) {
   std::vector<std::thread> workers;
+  std::deque<TaskRecord> unstarted;
   bool idle = false;
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (!started_ || stopping_) return;
     stopping_ = true;
     stopping_flag_.store(true, std::memory_order_relaxed);
+    unstarted.swap(ready_);
     work_cv_.notify_all();
     sched_cv_.notify_all();
+  }
+  // Claimed but never started: handed back, so nothing counts them as
+  // attempts that may have run.
+  for (const TaskRecord& task : unstarted) executor_->ReturnUnstarted(task);
+  {
+    std::unique_lock<std::mutex> lock(mu_);
     idle = idle_cv_.wait_for(lock, std::chrono::milliseconds(grace_ms), [this] { return live_workers_ == 0; });
     workers = std::move(threads_);
   }
@@ -121,8 +129,12 @@ void Engine::Wake() {
 }
 
 void Engine::Enqueue(const TaskRecord& task) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return;  // stays leased; released at the next start
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    executor_->ReturnUnstarted(task);
+    return;
+  }
   if (!queued_ids_.insert(task.id).second) {
     // Re-claimed while still queued (its lease expired): run it with the new token.
     for (TaskRecord& queued : ready_) {

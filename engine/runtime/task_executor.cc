@@ -50,12 +50,23 @@ bool TaskExecutor::Run(TaskRecord task) {
   while (true) {
     switch (RunOne(task, cached)) {
       case Next::kContinue:
-        // The follow-up task stays leased; a restart releases it.
-        if (env_.stopping && env_.stopping()) return true;
+        if (env_.stopping && env_.stopping()) {
+          ReturnUnstarted(task);
+          return true;
+        }
         continue;
       case Next::kStop: return true;
       case Next::kAbandoned: return false;
     }
+  }
+}
+
+void TaskExecutor::ReturnUnstarted(const TaskRecord& task) {
+  // Not handed back, it would stay leased until a restart released it as
+  // "may have started", and a cancel meanwhile would run it to find out.
+  Status s = env_.store->ReturnUnstartedTask(task);
+  if (!s.ok() && s.code() != StatusCode::kLeaseLost) {
+    env_.logger->Warn("task of " + task.instance_id + " stays leased until its lease expires: " + s.ToString());
   }
 }
 

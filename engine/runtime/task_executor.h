@@ -76,6 +76,10 @@ class TaskExecutor {
   // was abandoned by the watchdog (the caller's thread should retire).
   bool Run(TaskRecord task);
 
+  // Hands a claimed task that was never started back to the store (an
+  // engine stopping with tasks in hand).
+  void ReturnUnstarted(const TaskRecord& task);
+
   // Watchdog entry: checkpoints an abandoned attempt as a timeout failure.
   // Returns false when the worker had already finished the attempt.
   bool AbandonAttempt(const std::shared_ptr<RunningAttempt>& attempt);

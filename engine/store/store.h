@@ -253,6 +253,16 @@ class Store {
     (void)except_owner;
     return Status::FailedPrecondition("this store cannot release leases; they expire instead");
   }
+  // Hands back a task this owner claimed but never started (an engine
+  // stopping with follow-up tasks in hand): frees the lease and undoes that
+  // claim's token bump, so the next claim sees the task as the earlier
+  // claims left it. A cancel can then stop the instance without running an
+  // attempt no one started. `task` as claimed (id, lease_owner,
+  // lease_token); kLeaseLost if it is gone or was claimed again since.
+  virtual Status ReturnUnstartedTask(const TaskRecord& task) {
+    (void)task;
+    return Status::FailedPrecondition("this store cannot return tasks; their leases expire instead");
+  }
   // Extends the lease of a task still held with this token; kLeaseLost if
   // the task is gone or was claimed again since.
   virtual Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) = 0;

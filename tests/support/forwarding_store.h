@@ -25,6 +25,7 @@ class ForwardingStore : public Store {
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {
     return inner_.ReleaseLeases(owner_prefix, except_owner);
   }
+  Status ReturnUnstartedTask(const TaskRecord& task) override { return inner_.ReturnUnstartedTask(task); }
   Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override {
     return inner_.RenewLease(task_id, lease_token, lease_until);
   }

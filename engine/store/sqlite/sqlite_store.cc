@@ -128,6 +128,13 @@ class SqliteStoreImpl final : public SqliteStore {
     }));
   }
 
+  Status ReturnUnstartedTask(const TaskRecord& task) override {
+    return ToStatus(committer_->Submit<Done>([&](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WriteReturnUnstartedTask(c, task));
+      return Done{};
+    }));
+  }
+
   Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override {
     return WithReader([&](Connection& c) { return ReadNextDueAt(c, now); });
   }

@@ -57,6 +57,9 @@ const std::string kReleaseLeases =
     "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token + 1 "
     "WHERE lease_owner <> '' AND substr(lease_owner, 1, length(?1)) = ?1 AND lease_owner <> ?2";
 const std::string kRenew = "UPDATE tasks SET lease_until = ?3 WHERE id = ?1 AND lease_token = ?2";
+const std::string kReturnUnstarted =
+    "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token - 1 "
+    "WHERE id = ?1 AND lease_token = ?2 AND lease_owner = ?3 AND lease_token > 0";
 const std::string kPutDefinition =
     "INSERT INTO definitions(hash, name, version, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(hash) DO NOTHING";
@@ -373,6 +376,19 @@ Status WriteRenewLease(Connection& conn, int64_t task_id, int64_t lease_token, T
   if (stmt->changes() == 0) {
     return Status::LeaseLost(
         fmt::format("task {} is gone or no longer held with lease token {}", task_id, lease_token));
+  }
+  return Status::Ok();
+}
+
+Status WriteReturnUnstartedTask(Connection& conn, const TaskRecord& task) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kReturnUnstarted));
+  stmt->BindInt(1, task.id);
+  stmt->BindInt(2, task.lease_token);
+  stmt->BindText(3, task.lease_owner);
+  SF_RETURN_IF_ERROR(stmt->Run());
+  if (stmt->changes() == 0) {
+    return Status::LeaseLost(fmt::format("task {} is gone or no longer held by {} with lease token {}", task.id,
+                                         task.lease_owner, task.lease_token));
   }
   return Status::Ok();
 }

@@ -45,6 +45,7 @@ Result<std::vector<TaskRecord>> WriteClaim(Connection& conn, const std::string& 
 Result<int64_t> WriteReleaseLeases(Connection& conn, const std::string& owner_prefix,
                                    const std::string& except_owner);
 Status WriteRenewLease(Connection& conn, int64_t task_id, int64_t lease_token, TimeMs lease_until);
+Status WriteReturnUnstartedTask(Connection& conn, const TaskRecord& task);
 Status WritePutDefinition(Connection& conn, const DefinitionRecord& def, TimeMs now);
 
 }  // namespace steadfast

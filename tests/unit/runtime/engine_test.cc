@@ -747,5 +747,35 @@ steps:
   EXPECT_NE(rec.error_message.find("5s schedule-to-close"), std::string::npos) << rec.error_message;
 }
 
+TEST_F(EngineTest, StoppingEngineHandsBackUnstartedTasksSoACancelDoesNotRunThem) {
+  Add(R"(
+name: two_steps
+steps:
+  - id: first
+    activity: test.gate
+  - id: pay
+    activity: test.count
+)");
+  std::string id = MustStart("two_steps");
+  WaitInGate();
+  // The engine stops while `first` runs; its checkpoint makes `pay` leased
+  // to this engine, which must hand it back rather than keep it.
+  std::thread stopper([this] { engine_->Stop(5000); });
+  std::this_thread::sleep_for(50ms);
+  OpenGate();
+  stopper.join();
+  auto tasks = store_->GetTasks(id);
+  ASSERT_TRUE(tasks.ok());
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(tasks->front().step_id, "pay");
+  EXPECT_EQ(tasks->front().lease_owner, "");
+  EXPECT_EQ(tasks->front().lease_token, 0);
+  // With the engine down, a cancel stops the instance at once: `pay` never runs.
+  auto r = engine_->service().Cancel(id, "operator", "");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, InstanceStatus::kCancelled);
+  EXPECT_EQ(Calls(id + "/pay"), 0);
+}
+
 }  // namespace
 }  // namespace steadfast

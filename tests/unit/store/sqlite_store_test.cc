@@ -331,6 +331,26 @@ TEST_F(SqliteStoreTest, AStopAtOnceConflictsWithAClaimedAttempt) {
   (void)s;
 }
 
+TEST_F(SqliteStoreTest, ReturnedUnstartedTaskLooksAsIfNeverClaimed) {
+  const TimeMs now = clock_.NowMs();
+  StartResult s = Start(MakeStart("i1", {MakeTask("a", now, "w1", now + 1000)}));  // pre-claimed: token 1
+  const TaskRecord task = s.created_tasks[0];
+  TaskRecord other = task;
+  other.lease_token = 7;
+  EXPECT_EQ(store_->ReturnUnstartedTask(other).code(), StatusCode::kLeaseLost);  // not this claim
+  ASSERT_TRUE(store_->ReturnUnstartedTask(task).ok());
+  std::vector<TaskRecord> tasks = Tasks("i1");
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].lease_owner, "");
+  EXPECT_EQ(tasks[0].lease_token, 0);
+  // Claimable again at once, and its first claim is token 1 again.
+  std::vector<TaskRecord> claimed = store_->ClaimDueTasks("w2", now, now + 1000, 5).value();
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].lease_token, 1);
+  // The same token again, but w2's claim: the earlier holder cannot hand it back.
+  EXPECT_EQ(store_->ReturnUnstartedTask(task).code(), StatusCode::kLeaseLost);
+}
+
 TEST_F(SqliteStoreTest, DeleteStepTasksKeepsTheDeadline) {
   const TimeMs now = clock_.NowMs();
   NewTask deadline = MakeTask("", now + 60000);
