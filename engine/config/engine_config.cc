@@ -337,6 +337,8 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
       } else if (key == "plugin_config") {
         if (!v.IsMap()) return Status::InvalidArgument(at + "plugin_config must be a mapping");
         cfg.plugin_config = ToValue(v);
+        Status depth = CheckValueDepth(cfg.plugin_config, "plugin_config");
+        if (!depth.ok()) return Status::InvalidArgument(at + std::string(ValueTooDeepMessage(depth)));
       } else if (key == "log_level") {
         std::string l = v.as<std::string>();
         if (l == "debug") cfg.log_level = LogLevel::kDebug;

@@ -21,7 +21,11 @@ ApiError ErrorFromStatus(const Status& status) {
     case StatusCode::kInternal:
     case StatusCode::kCorruption:
       return ApiError::Make(500, "internal", "internal error; the server log has the details");
-    case StatusCode::kInvalidArgument: return ApiError::Make(400, "invalid_argument", m);
+    case StatusCode::kInvalidArgument:
+      if (IsValueTooDeep(status)) {
+        return ApiError::Make(400, "value_too_deep", std::string(ValueTooDeepMessage(status)));
+      }
+      return ApiError::Make(400, "invalid_argument", m);
     case StatusCode::kNotFound: return ApiError::Make(404, "not_found", m);
     case StatusCode::kAlreadyExists:
     case StatusCode::kConflict: return ApiError::Make(409, "conflict", m);
@@ -39,6 +43,11 @@ ApiError ErrorFromStatus(const Status& status) {
     case StatusCode::kDeadlineExceeded: return ApiError::Make(504, "timeout", m);
   }
   return ApiError::Make(500, "internal", "internal error; the server log has the details");
+}
+
+ApiError JsonBodyError(const Status& status) {
+  if (IsValueTooDeep(status)) return ErrorFromStatus(status);
+  return ApiError::Make(400, "malformed_json", status.message());
 }
 
 HttpResponse ErrorResponse(const ApiError& error) {

@@ -4,7 +4,7 @@
 // Every error body is {"error": {"code": "...", "message": "..."}} (plus
 // optional extra members, e.g. the first decision of an approval decided
 // twice). Codes are stable and listed in docs/http.md:
-//   400 malformed_json, invalid_field, invalid_query, invalid_header, invalid_argument
+//   400 malformed_json, value_too_deep, invalid_field, invalid_query, invalid_header, invalid_argument
 //   401 unauthenticated            403 forbidden, four_eyes
 //   404 not_found                  405 method_not_allowed
 //   409 conflict, idempotency_conflict, already_decided, invalid_state
@@ -64,9 +64,14 @@ class [[nodiscard]] ApiResult {
 };
 
 // The HTTP status and code for an engine Status (not ok). PermissionDenied
-// whose message starts "four_eyes:" becomes 403 four_eyes; Internal and
-// Corruption become 500 with a generic message (the caller logs the cause).
+// whose message starts "four_eyes:" becomes 403 four_eyes, a too-deep value
+// 400 value_too_deep; Internal and Corruption become 500 with a generic
+// message (the caller logs the cause).
 ApiError ErrorFromStatus(const Status& status);
+
+// The 400 for a request body Value::FromJson refused: value_too_deep when
+// it nests deeper than kMaxValueDepth, malformed_json otherwise.
+ApiError JsonBodyError(const Status& status);
 
 // The JSON error response.
 HttpResponse ErrorResponse(const ApiError& error);

@@ -343,7 +343,7 @@ HttpResponse WorkflowEndpoints::Signal(const ApiCall& call) {
   bool blank = call.request.body.find_first_not_of(" \t\r\n") == std::string::npos;
   if (!blank) {
     Result<Value> v = Value::FromJson(call.request.body);
-    if (!v.ok()) return ErrorResponse(ApiError::Make(400, "malformed_json", v.status().message()));
+    if (!v.ok()) return ErrorResponse(JsonBodyError(v.status()));
     payload = std::move(v).value();
   }
   SignalRequest req;

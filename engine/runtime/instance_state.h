@@ -25,7 +25,8 @@ struct InstanceState {
   std::string failure_message;
   int64_t transitions = 0;                  // steps entered; guards against jump loops
 
-  std::string Encode() const;
+  // InvalidArgument (IsValueTooDeep) if a value in it is nested too deeply to store.
+  Result<std::string> Encode() const;
   static Result<InstanceState> Decode(std::string_view blob);
 };
 

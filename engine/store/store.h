@@ -85,6 +85,7 @@ struct InstanceRecord {
   TimeMs created_at = 0;
   TimeMs updated_at = 0;        // written with each version bump (0 = the store clock's now)
   TimeMs deadline_at = 0;       // 0 = none
+  std::string decode_error;     // lists only: why input/output could not be decoded (then both are null)
 };
 
 // Task kinds. Persisted as the integer; values never change.
@@ -116,6 +117,7 @@ struct HistoryEvent {
   std::string step_id;        // "" for workflow-level events
   int attempt = 0;            // 0 when not about an attempt
   Value data;                 // event details (error code/message, output, principal, ...)
+  std::string decode_error;   // why data could not be decoded (then data is {"decode_error": ...})
 };
 
 struct NewTask {

@@ -113,10 +113,13 @@ Status AppendEvents(Connection& conn, const std::string& instance_id, int64_t la
   return Status::Ok();
 }
 
-std::vector<std::string> EncodeEvents(const std::vector<HistoryEvent>& events) {
+Result<std::vector<std::string>> EncodeEvents(const std::vector<HistoryEvent>& events) {
   std::vector<std::string> blobs;
   blobs.reserve(events.size());
-  for (const HistoryEvent& e : events) blobs.push_back(EncodeValue(e.data));
+  for (const HistoryEvent& e : events) {
+    SF_ASSIGN_OR_RETURN(std::string blob, EncodeValue(e.data));
+    blobs.push_back(std::move(blob));
+  }
   return blobs;
 }
 
@@ -135,27 +138,32 @@ Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std
   SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<ExistingInstance>();
   SF_ASSIGN_OR_RETURN(InstanceRecord record, ReadInstanceRow(*stmt));
+  if (!record.decode_error.empty()) return Status::Corruption(record.decode_error);
   ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(19))};
   return std::optional<ExistingInstance>(std::move(e));
 }
 
 }  // namespace
 
-EncodedCommit EncodeCommit(Commit commit, TimeMs now) {
+Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now) {
   EncodedCommit e;
-  if (commit.instance.has_value()) e.output = EncodeValue(commit.instance->output);
-  e.events = EncodeEvents(commit.events);
-  if (commit.add_signal.has_value()) e.signal_payload = EncodeValue(commit.add_signal->payload);
+  if (commit.instance.has_value()) {
+    SF_ASSIGN_OR_RETURN(e.output, EncodeValue(commit.instance->output));
+  }
+  SF_ASSIGN_OR_RETURN(e.events, EncodeEvents(commit.events));
+  if (commit.add_signal.has_value()) {
+    SF_ASSIGN_OR_RETURN(e.signal_payload, EncodeValue(commit.add_signal->payload));
+  }
   e.commit = std::move(commit);
   e.now = now;
   return e;
 }
 
-EncodedStart EncodeStart(StartRequest request, TimeMs now) {
+Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now) {
   EncodedStart e;
-  e.input = EncodeValue(request.instance.input);
-  e.output = EncodeValue(request.instance.output);
-  e.events = EncodeEvents(request.events);
+  SF_ASSIGN_OR_RETURN(e.input, EncodeValue(request.instance.input));
+  SF_ASSIGN_OR_RETURN(e.output, EncodeValue(request.instance.output));
+  SF_ASSIGN_OR_RETURN(e.events, EncodeEvents(request.events));
   e.request = std::move(request);
   e.now = now;
   return e;
