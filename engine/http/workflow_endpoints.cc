@@ -42,9 +42,7 @@ HttpResponse InstanceResponse(int status, Value body) { return JsonResponse(stat
 }  // namespace
 
 HttpResponse WorkflowEndpoints::Fail(const Status& status, std::string_view what) {
-  ApiError e = ErrorFromStatus(status);
-  if (e.status >= 500) logger_.Error("http: " + std::string(what) + ": " + status.ToString());
-  return ErrorResponse(e);
+  return ErrorResponse(ReportError(status, what, logger_));
 }
 
 Value WorkflowEndpoints::WaitingFor(const InstanceRecord& rec) {

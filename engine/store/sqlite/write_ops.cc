@@ -27,6 +27,9 @@ const std::string kInsertEvent =
 const std::string kInsertSignal =
     "INSERT INTO signals(instance_id, name, payload, idempotency_key, principal, received_at, consumed) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)";
+// The repeated "<> ''" lets SQLite use the partial unique index.
+const std::string kSignalKeyUsed =
+    "SELECT 1 FROM signals WHERE instance_id = ?1 AND idempotency_key = ?2 AND idempotency_key <> ''";
 const std::string kConsumeSignal =
     "UPDATE signals SET consumed = 1 WHERE id = ?1 AND instance_id = ?2 AND consumed = 0";
 const std::string kUpdateInstance =
@@ -200,6 +203,19 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
   CommitResult result;
   if (c.add_signal.has_value()) {
     const SignalRecord& s = *c.add_signal;
+    // Checked inside the write transaction, so no other writer can slip in
+    // between; the unique index stays as the backstop.
+    if (!s.idempotency_key.empty()) {
+      SF_ASSIGN_OR_RETURN(StatementRef seen, conn.Prepare(kSignalKeyUsed));
+      seen->BindText(1, c.instance_id);
+      seen->BindText(2, s.idempotency_key);
+      SF_ASSIGN_OR_RETURN(bool used, seen->Step());
+      seen->Reset();
+      if (used) {
+        return Status::AlreadyExists(fmt::format("instance {} already received a signal with idempotency key {}",
+                                                 c.instance_id, s.idempotency_key));
+      }
+    }
     SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertSignal));
     stmt->BindText(1, c.instance_id);
     stmt->BindText(2, s.name);
@@ -207,14 +223,7 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
     stmt->BindText(4, s.idempotency_key);
     stmt->BindText(5, s.principal);
     stmt->BindInt(6, s.received_at != 0 ? s.received_at : e.now);
-    Status st = stmt->Run();
-    // The only constraint this insert can break is the unique
-    // (instance_id, idempotency_key) index.
-    if (st.code() == StatusCode::kConflict) {
-      return Status::AlreadyExists(fmt::format("instance {} already received a signal with idempotency key {}",
-                                               c.instance_id, s.idempotency_key));
-    }
-    SF_RETURN_IF_ERROR(st);
+    SF_RETURN_IF_ERROR(stmt->Run());
     result.signal_id = stmt->last_insert_rowid();
   }
   if (c.consume_signal_id != 0) {

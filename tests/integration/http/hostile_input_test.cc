@@ -1,10 +1,13 @@
 // Hostile and damaging input over loopback against a real `steadfast serve`:
 // bodies nested far beyond kMaxValueDepth on every route that takes a JSON
 // body (they used to overflow the stack and kill the process, or be stored
-// and never read back), and values right at the limit (stored, read back
-// and listed).
+// and never read back), values right at the limit (stored, read back and
+// listed), and a store failure provoked from outside (another connection
+// holding the write lock), whose answer must say nothing about the store's
+// internals but carry an id that finds the details in the server log.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <string>
 
@@ -91,6 +94,54 @@ TEST(HostileInputTest, ValuesAtTheLimitAreStoredReadBackAndListed) {
   for (const std::string& i : {id, at_limit}) {
     EXPECT_EQ(server.Get("/v1/workflows/" + i + "/history", kOpsToken).status, 200);
   }
+}
+
+// Holds SQLite's write lock on the server's database from this process.
+class WriteLock {
+ public:
+  explicit WriteLock(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 5000);  // the server may be writing right now
+    EXPECT_EQ(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  ~WriteLock() {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+  }
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+TEST(HostileInputTest, StoreErrorsAnswerAStableCodeAndKeepTheDetailsInTheLog) {
+  TestServer server;
+  Reply busy;
+  {
+    WriteLock lock(server.database());
+    busy = server.Post("/v1/workflows", kOpsToken, R"({"workflow": "quick"})");
+  }
+  EXPECT_EQ(busy.status, 503) << busy.body;
+  EXPECT_EQ(busy.code(), "store_busy");
+  EXPECT_EQ(busy.message(), "the store is busy, retry later");
+  EXPECT_EQ(busy.headers["retry-after"], "1");
+  for (const char* leak : {"engine.db", "/tmp", "sqlite", "SQLITE", "database", "INSERT", "SELECT", "BEGIN",
+                           "transaction", "locked"}) {
+    EXPECT_THAT(busy.body, Not(HasSubstr(leak)));
+  }
+  const std::string error_id = busy.json.Get("error").Get("error_id").StringOr("");
+  ASSERT_EQ(error_id.size(), 16u) << busy.body;
+  // The log has the cause, findable by the id the client was given.
+  std::string log = server.Log();
+  size_t at = log.find(error_id);
+  ASSERT_NE(at, std::string::npos) << log;
+  size_t line_start = log.rfind('\n', at) + 1;
+  std::string line = log.substr(line_start, log.find('\n', at) - line_start);
+  EXPECT_THAT(line, HasSubstr("database is locked"));
+  EXPECT_THAT(line, HasSubstr(server.database()));
+  // With the lock gone the same request works.
+  EXPECT_EQ(server.Post("/v1/workflows", kOpsToken, R"({"workflow": "quick"})").status, 201);
 }
 
 }  // namespace

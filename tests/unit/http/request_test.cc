@@ -2,6 +2,9 @@
 // config section.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "config/engine_config.h"
 #include "http/api_error.h"
 #include "http/http_metrics.h"
@@ -68,6 +71,75 @@ TEST(ApiErrorTest, MapsStatusCodes) {
   ApiError internal = ErrorFromStatus(Status::Internal("/secret/path exploded"));
   EXPECT_EQ(internal.status, 500);
   EXPECT_EQ(internal.message.find("/secret/path"), std::string::npos);
+}
+
+// The server's own failures never pass their message on: whatever a store
+// Status says (paths, SQL) stays in the log.
+TEST(ApiErrorTest, ServerSideErrorsHaveStableCodesAndPlainMessages) {
+  const std::string leaky = "database is locked: /var/lib/steadfast/engine.db (INSERT INTO instances: SQLITE_BUSY)";
+  struct Case {
+    Status status;
+    int http;
+    const char* code;
+  };
+  const Case cases[] = {
+      {Status::Busy(leaky), 503, "store_busy"},
+      {Status::ResourceExhausted(leaky), 503, "resource_exhausted"},
+      {Status::Unavailable(leaky), 503, "unavailable"},
+      {Status::LeaseLost(leaky), 503, "unavailable"},
+      {Status::Cancelled(leaky), 503, "unavailable"},
+      {Status::DeadlineExceeded(leaky), 504, "timeout"},
+      {Status::Internal(leaky), 500, "internal"},
+      {Status::Corruption(leaky), 500, "internal"},
+  };
+  for (const Case& c : cases) {
+    ApiError e = ErrorFromStatus(c.status);
+    EXPECT_EQ(e.status, c.http) << c.status.ToString();
+    EXPECT_EQ(e.code, c.code) << c.status.ToString();
+    EXPECT_TRUE(e.server_side);
+    EXPECT_EQ(e.message.find("engine.db"), std::string::npos) << e.message;
+    EXPECT_EQ(e.message.find("INSERT"), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(ErrorFromStatus(Status::Busy(leaky)).message, "the store is busy, retry later");
+}
+
+TEST(ApiErrorTest, CallersErrorsKeepTheirMessages) {
+  for (const Status& s : {Status::InvalidArgument("field 'amount' must be an int"), Status::NotFound("no workflow x"),
+                          Status::Conflict("idempotency key k was already used"),
+                          Status::FailedPrecondition("workflow 'x' is completed")}) {
+    ApiError e = ErrorFromStatus(s);
+    EXPECT_FALSE(e.server_side);
+    EXPECT_EQ(e.message, s.message());
+  }
+  ApiError deep = ErrorFromStatus(CheckValueDepth(Value::List{Value::List{}}, "the input", 1));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_EQ(deep.code, "value_too_deep");
+  EXPECT_EQ(deep.message, "the input is nested deeper than the limit of 1 levels of lists and maps");
+}
+
+class CapturingLogger final : public Logger {
+ public:
+  void Log(LogLevel, std::string_view message) override { lines.emplace_back(message); }
+  std::vector<std::string> lines;
+};
+
+TEST(ApiErrorTest, ReportErrorLogsTheCauseUnderTheIdTheBodyCarries) {
+  CapturingLogger log;
+  ApiError e = ReportError(Status::Busy("database is locked: /db/engine.db"), "POST /v1/workflows", log);
+  const std::string id = e.extra.Get("error_id").StringOr("");
+  ASSERT_EQ(id.size(), 16u);
+  ASSERT_EQ(log.lines.size(), 1u);
+  EXPECT_NE(log.lines[0].find("POST /v1/workflows"), std::string::npos);
+  EXPECT_NE(log.lines[0].find("/db/engine.db"), std::string::npos);
+  EXPECT_NE(log.lines[0].find(id), std::string::npos);
+  auto body = Value::FromJson(ErrorResponse(e).body);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ(body->Get("error").Get("error_id").StringOr(""), id);
+  EXPECT_NE(ReportError(Status::Busy("x"), "y", log).extra.Get("error_id").StringOr(""), id);  // fresh each time
+  // The caller's errors are not logged and carry no id.
+  CapturingLogger quiet;
+  EXPECT_TRUE(ReportError(Status::NotFound("no such workflow"), "GET", quiet).extra.is_null());
+  EXPECT_TRUE(quiet.lines.empty());
 }
 
 TEST(ApiErrorTest, ErrorBodyShape) {
