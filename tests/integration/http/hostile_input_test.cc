@@ -2,14 +2,16 @@
 // bodies nested far beyond kMaxValueDepth on every route that takes a JSON
 // body (they used to overflow the stack and kill the process, or be stored
 // and never read back), values right at the limit (stored, read back and
-// listed), and a store failure provoked from outside (another connection
-// holding the write lock), whose answer must say nothing about the store's
-// internals but carry an id that finds the details in the server log.
+// listed), deep CLI input, a damaged row in a list, and a store failure
+// provoked from outside (another connection holding the write lock), whose
+// answer must say nothing about the store's internals but carry an id that
+// finds the details in the server log.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <string>
+#include <vector>
 
 #include "steadfast/value.h"
 #include "test_server.h"
@@ -94,6 +96,59 @@ TEST(HostileInputTest, ValuesAtTheLimitAreStoredReadBackAndListed) {
   for (const std::string& i : {id, at_limit}) {
     EXPECT_EQ(server.Get("/v1/workflows/" + i + "/history", kOpsToken).status, 200);
   }
+}
+
+TEST(HostileInputTest, CliRefusesDeepInputBeforeSendingIt) {
+  TestServer server;
+  TempDir dir;
+  WriteFile(dir.File("deep.json"), NestedArrays(100000));  // too long for one argv string
+  for (const char* verb : {"start", "signal"}) {
+    std::vector<std::string> argv = {STEADFAST_BIN, verb};
+    if (std::string(verb) == "start") {
+      argv.insert(argv.end(), {"quick", "--input", "@" + dir.File("deep.json")});
+    } else {
+      argv.insert(argv.end(), {"some-id", "go", "--payload", "@" + dir.File("deep.json")});
+    }
+    argv.insert(argv.end(), {"--server", server.url()});
+    RunResult r = RunCommand(argv, {{"STEADFAST_TOKEN", kOpsToken}});
+    EXPECT_EQ(r.exit_code, 2) << verb << ": " << r.output;
+    EXPECT_THAT(r.output, HasSubstr("limit of " + std::to_string(kMaxValueDepth))) << verb;
+  }
+  EXPECT_EQ(server.Get("/healthz", "").status, 200);
+}
+
+// One row that cannot be decoded (garbage written with raw SQLite, as an
+// older version could leave behind) used to turn every list into a 500.
+TEST(HostileInputTest, DamagedRowIsListedNotA500) {
+  TestServer server;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    Reply r = server.Post("/v1/workflows", kOpsToken, R"({"workflow": "held", "input": {"amount": 700}})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.push_back(r.json.Get("id").StringOr(""));
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(server.database().c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    const std::string sql = "UPDATE instances SET input = x'05ffffffffffffffff01' WHERE id = '" + ids[1] + "'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Reply list = server.Get("/v1/workflows", kOpsToken);
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json.Get("items").AsList().size(), 3u);
+  for (const Value& item : list.json.Get("items").AsList()) {
+    const bool damaged = item.Get("id").StringOr("") == ids[1];
+    EXPECT_EQ(item.Find("decode_error") != nullptr, damaged) << item.ToJson();
+  }
+  EXPECT_THAT(server.Log(), HasSubstr("instance " + ids[1] + " input"));
+  Reply one = server.Get("/v1/workflows/" + ids[1], kOpsToken);
+  EXPECT_EQ(one.status, 500);
+  EXPECT_EQ(one.code(), "internal");
+  RunResult cli = RunCommand({STEADFAST_BIN, "list", "--server", server.url()}, {{"STEADFAST_TOKEN", kOpsToken}});
+  EXPECT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_THAT(cli.output, HasSubstr("[damaged: instance " + ids[1] + " input"));
 }
 
 // Holds SQLite's write lock on the server's database from this process.
