@@ -16,6 +16,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/token_store.h"
@@ -27,6 +28,15 @@ namespace {
 using namespace std::chrono_literals;
 
 int PortOf(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
+
+// A server with one worker and these lines under `http:`.
+ServerOptions OneWorker(std::string http_extra, bool tls = false) {
+  ServerOptions o;
+  o.http_extra = std::move(http_extra);
+  o.tls = tls;
+  o.workers = 1;
+  return o;
+}
 
 // A raw TCP connection to 127.0.0.1:port (-1 on failure).
 int Connect(int port) {
@@ -168,7 +178,7 @@ TEST(HttpServerTest, RequestTimeoutClosesStalledConnections) {
 // RESTinio's read timer bounds the whole request, counted from the first
 // wait: a client trickling a byte at a time cannot keep its socket.
 TEST(HttpServerTest, TrickledRequestIsCutAfterTheRequestTimeout) {
-  TestServer server(ServerOptions{"  request_timeout: 1s\n", false, 1});
+  TestServer server(OneWorker("  request_timeout: 1s\n"));
   int fd = Connect(PortOf(server.url()));
   ASSERT_GE(fd, 0);
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(200, 'a');
@@ -187,7 +197,7 @@ TEST(HttpServerTest, TrickledRequestIsCutAfterTheRequestTimeout) {
 // Sockets that never start the TLS handshake used to be held forever
 // (RESTinio's timers start after it) and could fill the connection cap.
 TEST(HttpServerTest, IdleTlsSocketsAreClosedAfterTheHandshakeTimeout) {
-  TestServer server(ServerOptions{"  handshake_timeout: 1s\n", true, 1});
+  TestServer server(OneWorker("  handshake_timeout: 1s\n", /*tls=*/true));
   const int port = PortOf(server.url());
   std::vector<int> idle;
   for (int i = 0; i < 20; ++i) {
@@ -209,7 +219,7 @@ TEST(HttpServerTest, IdleTlsSocketsAreClosedAfterTheHandshakeTimeout) {
 }
 
 TEST(HttpServerTest, ConnectionsBeyondThePerAddressLimitAreClosed) {
-  TestServer server(ServerOptions{"  max_connections_per_address: 4\n", false, 1});
+  TestServer server(OneWorker("  max_connections_per_address: 4\n"));
   const int port = PortOf(server.url());
   std::vector<int> held;
   for (int i = 0; i < 4; ++i) {
