@@ -292,6 +292,21 @@ TEST(HttpConfigTest, DefaultsWithoutSection) {
   EXPECT_EQ(cfg->http.max_connections_per_address, 256);
 }
 
+// plugin_config becomes a Value too: the same depth limit as any other.
+TEST(EngineConfigTest, PluginConfigNestedTooDeepIsRefused) {
+  testing::TempDir dir;
+  auto load = [&](int depth) {
+    testing::WriteFile(dir.File("c.yaml"), "database: x.db\nplugin_config: { refund: " + std::string(depth, '[') +
+                                               std::string(depth, ']') + " }\n");
+    return LoadEngineConfig(dir.File("c.yaml"));
+  };
+  EXPECT_TRUE(load(kMaxValueDepth - 1).ok());  // the map around it is one level
+  auto deep = load(kMaxValueDepth);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("c.yaml:2:"), std::string::npos) << deep.status().message();
+  EXPECT_NE(deep.status().message().find("limit of " + std::to_string(kMaxValueDepth)), std::string::npos);
+}
+
 TEST(HttpConfigTest, ErrorsPointAtTheLineAndNeverEchoTheSecret) {
   testing::TempDir dir;
   auto load = [&](const std::string& http) {
