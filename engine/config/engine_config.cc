@@ -132,6 +132,16 @@ Status ParseHttpSection(const YAML::Node& node, const std::string& file, const s
       if (!d.ok()) return Status::InvalidArgument(at + d.status().message());
       if (*d <= 0) return Status::InvalidArgument(at + "request_timeout must be positive");
       http.request_timeout_ms = *d;
+    } else if (key == "handshake_timeout") {
+      auto d = ParseDurationMs(v.as<std::string>());
+      if (!d.ok()) return Status::InvalidArgument(at + d.status().message());
+      if (*d <= 0) return Status::InvalidArgument(at + "handshake_timeout must be positive");
+      http.handshake_timeout_ms = *d;
+    } else if (key == "max_connections_per_address") {
+      http.max_connections_per_address = v.as<int64_t>();
+      if (http.max_connections_per_address < 0) {
+        return Status::InvalidArgument(at + "max_connections_per_address must be >= 0 (0 = no limit)");
+      }
     } else if (key == "threads") {
       http.threads = v.as<int>();
       if (http.threads < 1 || http.threads > 256) return Status::InvalidArgument(at + "threads must be 1..256");
@@ -173,8 +183,8 @@ Status ParseHttpSection(const YAML::Node& node, const std::string& file, const s
       }
     } else {
       return Status::InvalidArgument(Where(file, kv.first.Mark()) + "unknown http key '" + key +
-                                     "' (listen, max_body, request_timeout, threads, rate_limit, tokens, "
-                                     "tokens_file, tls)");
+                                     "' (listen, max_body, request_timeout, handshake_timeout, "
+                                     "max_connections_per_address, threads, rate_limit, tokens, tokens_file, tls)");
     }
   }
   if (!http.tokens_file.empty()) {
@@ -337,6 +347,8 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
       } else if (key == "plugin_config") {
         if (!v.IsMap()) return Status::InvalidArgument(at + "plugin_config must be a mapping");
         cfg.plugin_config = ToValue(v);
+        Status depth = CheckValueDepth(cfg.plugin_config, "plugin_config");
+        if (!depth.ok()) return Status::InvalidArgument(at + std::string(ValueTooDeepMessage(depth)));
       } else if (key == "log_level") {
         std::string l = v.as<std::string>();
         if (l == "debug") cfg.log_level = LogLevel::kDebug;

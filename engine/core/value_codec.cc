@@ -8,9 +8,9 @@
 namespace steadfast {
 namespace {
 
-// Guards against stack exhaustion on hostile blobs.
-constexpr int kMaxDepth = 200;
-
+// Both walks recurse, bounded by kMaxEnvelopedValueDepth: EncodeValue checks
+// the depth first, without recursion; Load counts as it goes. depth is the
+// number of lists and maps around the node, the same count as ValueDepth.
 void Save(cereal::PortableBinaryOutputArchive& ar, const Value& v) {
   uint8_t t = static_cast<uint8_t>(v.type());
   ar(t);
@@ -35,10 +35,13 @@ void Save(cereal::PortableBinaryOutputArchive& ar, const Value& v) {
 }
 
 Value Load(cereal::PortableBinaryInputArchive& ar, size_t remaining_bytes, int depth) {
-  if (depth > kMaxDepth) throw cereal::Exception("value nested too deeply");
   uint8_t t = 0;
   ar(t);
-  switch (static_cast<Value::Type>(t)) {
+  const auto type = static_cast<Value::Type>(t);
+  if ((type == Value::Type::kList || type == Value::Type::kMap) && depth >= kMaxEnvelopedValueDepth) {
+    throw cereal::Exception("value nested deeper than " + std::to_string(kMaxEnvelopedValueDepth) + " levels");
+  }
+  switch (type) {
     case Value::Type::kNull: return Value();
     case Value::Type::kBool: {
       uint8_t b = 0;
@@ -87,7 +90,8 @@ Value Load(cereal::PortableBinaryInputArchive& ar, size_t remaining_bytes, int d
 
 }  // namespace
 
-std::string EncodeValue(const Value& value) {
+Result<std::string> EncodeValue(const Value& value) {
+  SF_RETURN_IF_ERROR(CheckValueDepth(value, "a value to store", kMaxEnvelopedValueDepth));
   std::ostringstream os(std::ios::binary);
   {
     cereal::PortableBinaryOutputArchive ar(os);

@@ -101,7 +101,14 @@ ValueTemplate ValueTemplate::FromMap(std::map<std::string, ValueTemplate> fields
   return t;
 }
 
-Result<Value> ValueTemplate::Evaluate(const Value& scope) const { return EvaluateAt(scope, name_); }
+// The result may nest accepted values inside the template's own lists and
+// maps, so it is checked against the one depth limit as a whole.
+Result<Value> ValueTemplate::Evaluate(const Value& scope) const {
+  Result<Value> v = EvaluateAt(scope, name_);
+  if (!v.ok()) return v;
+  SF_RETURN_IF_ERROR(CheckValueDepth(*v, name_.empty() ? "the evaluated template" : "the evaluated " + name_));
+  return v;
+}
 
 Result<Value> ValueTemplate::EvaluateAt(const Value& scope, const std::string& path) const {
   if (const Value* v = std::get_if<Value>(&node_)) return *v;

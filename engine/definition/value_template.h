@@ -58,7 +58,8 @@ class ValueTemplate {
 
   // Evaluates every expression; the first error wins (its message is
   // prefixed with the path, e.g. "with.reservation: ..."; the first segment
-  // is name() when set). Thread-safe (const).
+  // is name() when set); a result nested deeper than kMaxValueDepth is an
+  // error too (IsValueTooDeep). Thread-safe (const).
   Result<Value> Evaluate(const Value& scope) const;
   // Every expression in the tree, depth-first (map fields in key order).
   void ForEachExpression(const std::function<void(const Expression&)>& fn) const;

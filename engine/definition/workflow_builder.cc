@@ -39,9 +39,9 @@ const std::vector<std::string> kCancelWords = {"compensate", "stop"};
 const std::vector<std::string> kReservedIds = {kTargetEnd, kTargetFail, kTargetContinue, "approve", "reject"};
 
 // Templates are copied out of the YAML tree; aliases can make a small file
-// expand enormously (or refer to themselves), so conversion is bounded.
+// expand enormously (or refer to themselves), so conversion is bounded: by
+// a node budget, and in depth by the engine's one limit, kMaxValueDepth.
 constexpr int kTemplateNodeBudget = 100000;
-constexpr int kTemplateMaxDepth = 100;
 
 bool Contains(const std::vector<std::string>& v, std::string_view s) {
   for (const std::string& x : v) {
@@ -387,9 +387,11 @@ class Builder {
   ValueTemplate Convert(const YAML::Node& n, const std::string& field, int step, ExpressionUse use, int depth,
                         int& budget, bool& too_big) {
     if (too_big) return ValueTemplate();
-    if (--budget < 0 || depth > kTemplateMaxDepth) {
+    const bool container = n.IsSequence() || n.IsMap();  // depth counts the lists and maps around n
+    if (--budget < 0 || depth + (container ? 1 : 0) > kMaxValueDepth) {
       too_big = true;
-      Error(Loc(n), Quote(field) + " is too large or too deeply nested (check for aliases)");
+      Error(Loc(n), Quote(field) + " is too large or nested deeper than the limit of " +
+                        std::to_string(kMaxValueDepth) + " levels (check for aliases)");
       return ValueTemplate();
     }
     switch (n.Type()) {

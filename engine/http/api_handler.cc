@@ -87,8 +87,8 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) {
   try {
     response = Dispatch(request, &route, &principal);
   } catch (const std::exception& e) {
-    logger_.Error("http: " + request.method + " " + route + " failed: " + e.what());  // route is a template
-    response = ErrorResponse(ErrorFromStatus(Status::Internal(e.what())));
+    // route is a template: ids in the path stay out of the log line
+    response = ErrorResponse(ReportError(Status::Internal(e.what()), request.method + " " + route, logger_));
   }
   metrics_.Record(route, request.method, response.status);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();

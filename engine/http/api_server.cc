@@ -5,10 +5,15 @@
 // the graceful stop.
 #include "http/api_server.h"
 
+#include <fcntl.h>
+
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -20,18 +25,108 @@
 #include <restinio/helpers/http_field_parsers/content-type.hpp>
 #include <restinio/tls.hpp>
 
+#include "http/connection_guard.h"
+
+namespace steadfast::http {
+
+namespace asio = restinio::asio_ns;
+
+// "address:port", the key ConnectionGuard knows a connection by.
+inline std::string EndpointKey(const restinio::endpoint_t& ep) {
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+// The IP blocker RESTinio consults on every accepted socket, before it reads
+// from it: the per-address limit, and for TLS a duplicate of the socket for
+// the handshake deadline (see the acceptor hook below).
+class AcceptGate {
+ public:
+  AcceptGate(std::shared_ptr<ConnectionGuard> guard, bool tls) : guard_(std::move(guard)), tls_(tls) {}
+
+  // Required by RESTinio's settings; the acceptor hook calls Inspect instead.
+  restinio::ip_blocker::inspection_result_t inspect(const restinio::ip_blocker::incoming_info_t&) noexcept {
+    return restinio::ip_blocker::allow();
+  }
+
+  // socket: the TCP socket under the (TLS) stream.
+  template <class TcpSocket>
+  restinio::ip_blocker::inspection_result_t Inspect(TcpSocket& socket) noexcept {
+    asio::error_code ec;
+    const asio::ip::tcp::endpoint ep = socket.remote_endpoint(ec);
+    if (ec) return restinio::ip_blocker::deny();  // already gone
+    const int fd = tls_ ? ::fcntl(socket.native_handle(), F_DUPFD_CLOEXEC, 0) : -1;
+    try {
+      bool admitted = guard_->Admit(ep.address().to_string(), EndpointKey(ep), fd, std::chrono::steady_clock::now());
+      return admitted ? restinio::ip_blocker::allow() : restinio::ip_blocker::deny();
+    } catch (const std::exception&) {  // bad_alloc: refuse rather than throw into the acceptor
+      return restinio::ip_blocker::deny();
+    }
+  }
+
+ private:
+  std::shared_ptr<ConnectionGuard> guard_;
+  const bool tls_;
+};
+
+// Tells the guard when a connection's handshake is done (RESTinio reports a
+// TLS connection "accepted" only after it) and when it is closed.
+class ConnectionListener {
+ public:
+  explicit ConnectionListener(std::shared_ptr<ConnectionGuard> guard) : guard_(std::move(guard)) {}
+
+  void state_changed(const restinio::connection_state::notice_t& notice) noexcept {
+    try {
+      const std::string key = EndpointKey(notice.remote_endpoint());
+      const auto cause = notice.cause();
+      if (restinio::holds_alternative<restinio::connection_state::accepted_t>(cause)) {
+        guard_->HandshakeDone(key);
+      } else {
+        guard_->Closed(key);
+      }
+    } catch (const std::exception&) {  // bad_alloc building the key: nothing better to do
+    }
+  }
+
+ private:
+  std::shared_ptr<ConnectionGuard> guard_;
+};
+
+}  // namespace steadfast::http
+
+// RESTinio hands an IP blocker only the remote endpoint; the handshake
+// deadline needs the socket itself, so the acceptor's holder of our blocker
+// passes it on. (A specialization of RESTinio's own template for our type.)
+namespace restinio::impl::acceptor_details {
+template <>
+struct ip_blocker_holder_t<steadfast::http::AcceptGate> {
+  std::shared_ptr<steadfast::http::AcceptGate> m_ip_blocker;
+
+  template <typename Settings>
+  explicit ip_blocker_holder_t(const Settings& settings) : m_ip_blocker{settings.ip_blocker()} {}
+
+  template <typename Socket>
+  restinio::ip_blocker::inspection_result_t inspect_incoming(Socket& socket) const noexcept {
+    return m_ip_blocker->Inspect(socket.lowest_layer());
+  }
+};
+}  // namespace restinio::impl::acceptor_details
+
 namespace steadfast::http {
 namespace {
 
-namespace asio = restinio::asio_ns;
 namespace hfp = restinio::http_field_parsers;
 
-// Thread-pool traits (strands guard each connection) with a connection cap.
+// Thread-pool traits (strands guard each connection) with a connection cap
+// and the ConnectionGuard's hooks.
 struct PlainTraits : public restinio::default_traits_t {
   static constexpr bool use_connection_count_limiter = true;
+  using ip_blocker_t = AcceptGate;
+  using connection_state_listener_t = ConnectionListener;
 };
 struct TlsTraits : public restinio::default_tls_traits_t {
   static constexpr bool use_connection_count_limiter = true;
+  using ip_blocker_t = AcceptGate;
+  using connection_state_listener_t = ConnectionListener;
 };
 
 constexpr std::size_t kMaxUrlBytes = 8 * 1024;
@@ -169,6 +264,8 @@ class ServerImpl final : public ApiServer::Impl {
           .write_http_response_timelimit(timeout)
           .handle_request_timeout(timeout)
           .max_parallel_connections(options_.max_connections)
+          .ip_blocker(std::make_shared<AcceptGate>(guard_, kTls))
+          .connection_state_listener(std::make_shared<ConnectionListener>(guard_))
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
                                         .max_url_size(kMaxUrlBytes)
                                         .max_field_name_size(kMaxFieldNameBytes)
@@ -201,6 +298,7 @@ class ServerImpl final : public ApiServer::Impl {
     port = bound_port;
     std::string host = options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
     url = std::string(kTls ? "https" : "http") + "://" + host + ":" + std::to_string(bound_port);
+    if (kTls && options_.handshake_timeout_ms > 0) ScheduleHandshakeExpiry();
     for (int i = 0; i < std::max(1, options_.threads); ++i) {
       threads_.emplace_back([this] { RunLoop(); });
     }
@@ -210,6 +308,7 @@ class ServerImpl final : public ApiServer::Impl {
   void Stop(int64_t grace_ms) override {
     if (stopped_ || !server_) return;
     stopped_ = true;
+    stopped_expiry_.store(true);
     draining_.store(true);
     handler_.SetDraining(true);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<int64_t>(0, grace_ms));
@@ -237,6 +336,21 @@ class ServerImpl final : public ApiServer::Impl {
   }
 
  private:
+  // Checks the handshake deadlines a few times per timeout (at most every
+  // second): a late handshake is cut within a quarter of its timeout.
+  void ScheduleHandshakeExpiry() {
+    const auto period = std::chrono::milliseconds(std::clamp<int64_t>(options_.handshake_timeout_ms / 4, 10, 1000));
+    expiry_timer_.expires_after(period);
+    expiry_timer_.async_wait([this](const asio::error_code& ec) {
+      if (ec || stopped_expiry_.load()) return;
+      const int expired = guard_->ExpireHandshakes(std::chrono::steady_clock::now());
+      if (expired > 0) {
+        logger_.Debug("http: closed " + std::to_string(expired) + " connection(s) stuck in the TLS handshake");
+      }
+      ScheduleHandshakeExpiry();
+    });
+  }
+
   void RunLoop() {
     for (;;) {
       try {
@@ -268,7 +382,11 @@ class ServerImpl final : public ApiServer::Impl {
   const ApiServerOptions options_;
   ApiHandler& handler_;
   Logger& logger_;
+  const std::shared_ptr<ConnectionGuard> guard_ = std::make_shared<ConnectionGuard>(
+      ConnectionGuardOptions{options_.max_connections_per_address, options_.handshake_timeout_ms});
   asio::io_context io_;
+  asio::steady_timer expiry_timer_{io_};   // the handshake deadlines' check (TLS only); one wait at a time
+  std::atomic<bool> stopped_expiry_{false};  // Stop(): the check ends instead of rescheduling
   std::unique_ptr<restinio::http_server_t<Traits>> server_;
   std::vector<std::thread> threads_;
   std::mutex mu_;

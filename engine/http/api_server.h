@@ -12,7 +12,14 @@
 // RESTinio closes the connection without reading the rest. URLs, header
 // names, values and counts are bounded; a request must arrive, and a
 // response be written, within request_timeout, which is also how long an
-// idle keep-alive connection is kept.
+// idle keep-alive connection is kept: the time counts from the first wait
+// for a request, so one trickled in a byte at a time is cut all the same.
+//
+// Connections: at most max_connections at once (more wait in the backlog),
+// at most max_connections_per_address from one IP address (more are closed
+// as they are accepted), and on TLS the handshake must be done within
+// handshake_timeout (RESTinio's own timers start only after it), so idle
+// sockets cannot hold the connection cap (http/connection_guard.h).
 //
 // TLS: with cert and key set the listener speaks only HTTPS (TLS 1.2+,
 // Asio SSL over OpenSSL).
@@ -35,6 +42,8 @@ struct ApiServerOptions {
   int threads = 4;  // Asio threads serving connections and running handlers
   int64_t request_timeout_ms = 30000;
   size_t max_connections = 1024;  // further connections wait in the accept backlog
+  int64_t max_connections_per_address = 256;  // more from one IP address are closed at accept; 0 = no limit
+  int64_t handshake_timeout_ms = 10000;       // TLS: a handshake not done by then is closed; 0 = none
   std::string tls_cert;           // PEM chain; with tls_key: HTTPS only
   std::string tls_key;            // PEM private key
 };

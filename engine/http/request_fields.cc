@@ -24,7 +24,7 @@ ApiResult<Value> ParseJsonObject(std::string_view body, bool allow_empty) {
     return ApiError::Make(400, "malformed_json", "the request body must be a JSON object");
   }
   Result<Value> v = Value::FromJson(body);
-  if (!v.ok()) return ApiError::Make(400, "malformed_json", v.status().message());
+  if (!v.ok()) return JsonBodyError(v.status());
   if (!v->is_map()) {
     return FieldError("the request body must be a JSON object, not " + std::string(Value::TypeName(v->type())));
   }

@@ -42,9 +42,7 @@ HttpResponse InstanceResponse(int status, Value body) { return JsonResponse(stat
 }  // namespace
 
 HttpResponse WorkflowEndpoints::Fail(const Status& status, std::string_view what) {
-  ApiError e = ErrorFromStatus(status);
-  if (e.status >= 500) logger_.Error("http: " + std::string(what) + ": " + status.ToString());
-  return ErrorResponse(e);
+  return ErrorResponse(ReportError(status, what, logger_));
 }
 
 Value WorkflowEndpoints::WaitingFor(const InstanceRecord& rec) {
@@ -343,7 +341,7 @@ HttpResponse WorkflowEndpoints::Signal(const ApiCall& call) {
   bool blank = call.request.body.find_first_not_of(" \t\r\n") == std::string::npos;
   if (!blank) {
     Result<Value> v = Value::FromJson(call.request.body);
-    if (!v.ok()) return ErrorResponse(ApiError::Make(400, "malformed_json", v.status().message()));
+    if (!v.ok()) return ErrorResponse(JsonBodyError(v.status()));
     payload = std::move(v).value();
   }
   SignalRequest req;

@@ -35,7 +35,7 @@ std::map<std::string, int> ToIntMap(const Value& v) {
 
 }  // namespace
 
-std::string InstanceState::Encode() const {
+Result<std::string> InstanceState::Encode() const {
   Value v = Value::Map{
       {"outputs", Value(outputs)},
       {"inputs", Value(inputs)},

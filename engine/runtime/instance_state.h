@@ -31,7 +31,8 @@ struct InstanceState {
   Value stop;
   bool stop_pending = false;
 
-  std::string Encode() const;
+  // InvalidArgument (IsValueTooDeep) if a value in it is nested too deeply to store.
+  Result<std::string> Encode() const;
   static Result<InstanceState> Decode(std::string_view blob);
 };
 

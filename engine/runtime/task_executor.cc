@@ -43,6 +43,18 @@ std::string StateKey(const StepDef& step, bool compensation) {
   return compensation ? "compensate:" + step.id : step.id;
 }
 
+// The step error code of a value nested deeper than kMaxValueDepth (docs/workflows.md).
+constexpr const char* kValueTooDeepCode = "value_too_deep";
+
+// A step input that cannot be evaluated fails the attempt for good: the
+// same state evaluates the same way next time.
+ActivityError InputError(const Status& status) {
+  if (IsValueTooDeep(status)) {
+    return ActivityError::NonRetryable(kValueTooDeepCode, std::string(ValueTooDeepMessage(status)));
+  }
+  return ActivityError::NonRetryable("input_error", status.message());
+}
+
 }  // namespace
 
 bool TaskExecutor::Run(TaskRecord task) {
@@ -180,7 +192,14 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
 
 ActivityResult TaskExecutor::Invoke(Activity* activity, ActivityContext& ctx) {
   try {
-    return activity->Run(ctx);
+    ActivityResult result = activity->Run(ctx);
+    // An output that could never be stored and read back fails the attempt
+    // here, before anything is checkpointed; running it again gives the same.
+    if (result.ok()) {
+      Status depth = CheckValueDepth(result.output(), "the activity's output");
+      if (!depth.ok()) return ActivityError::NonRetryable(kValueTooDeepCode, std::string(ValueTooDeepMessage(depth)));
+    }
+    return result;
   } catch (const std::exception& e) {
     return ActivityError::Retryable("uncaught_exception", e.what());
   } catch (...) {
@@ -206,12 +225,12 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     } else {
       Result<Value> r = step.compensate_with.Evaluate(probe.Scope());
       if (r.ok()) input = std::move(r).value();
-      else early_error = ActivityError::NonRetryable("input_error", r.status().message());
+      else early_error = InputError(r.status());
     }
   } else {
     Result<Value> r = step.with.Evaluate(probe.Scope());
     if (r.ok()) input = std::move(r).value();
-    else early_error = ActivityError::NonRetryable("input_error", r.status().message());
+    else early_error = InputError(r.status());
   }
   Activity* activity = env_.registry->Find(activity_name);
   if (!early_error && activity == nullptr) {
@@ -384,7 +403,7 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       return Next::kStop;
     }
     std::vector<HistoryEvent> events = t.events();
-    Result<CommitResult> r = env_.store->Apply(t.Build(task.id, task.lease_token));
+    Result<CommitResult> r = Checkpoint(t, task);
     if (r.ok()) return AfterCommit(task, inst, *r, std::move(events), step_for_crash);
     StatusCode c = r.status().code();
     cached.reset();
@@ -424,6 +443,11 @@ void TaskExecutor::Sleep(int64_t ms) {
   } else {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
+}
+
+Result<CommitResult> TaskExecutor::Checkpoint(Transition& t, const TaskRecord& task) {
+  SF_ASSIGN_OR_RETURN(Commit commit, t.Build(task.id, task.lease_token));
+  return env_.store->Apply(std::move(commit));
 }
 
 TaskExecutor::Next TaskExecutor::AfterCommit(TaskRecord& task, LoadedInstance& inst, const CommitResult& r,
@@ -483,7 +507,7 @@ bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running
     RecordAbandoned(t, task, step, running->attempt);
     HandleAttemptFailure(t, inst, step, task, running->attempt, timeout, Now() - running->started_at, compensation);
     std::vector<HistoryEvent> events = t.events();
-    Result<CommitResult> r = env_.store->Apply(t.Build(task.id, task.lease_token));
+    Result<CommitResult> r = Checkpoint(t, task);
     if (r.ok()) {
       inst.rec.version = r->instance_version;
       if (env_.observer) env_.observer(inst.rec, events);

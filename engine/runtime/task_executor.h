@@ -102,6 +102,8 @@ class TaskExecutor {
   // applies. On success points `task` at the follow-up task to run now.
   Next CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached, const std::string& step_for_crash,
                   const BuildFn& build);
+  // Builds t into a Commit fenced by task's lease and applies it.
+  Result<CommitResult> Checkpoint(Transition& t, const TaskRecord& task);
   Next AfterCommit(TaskRecord& task, LoadedInstance& inst, const CommitResult& r, std::vector<HistoryEvent> events,
                    const std::string& step_for_crash);
   // Whether the instance is still in the state this task was made for.

@@ -393,9 +393,9 @@ void Transition::ScheduleTask(TaskKind kind, const std::string& step, int attemp
   commit_.new_tasks.push_back(std::move(t));
 }
 
-Commit Transition::Build(int64_t task_id, int64_t lease_token) {
+Result<Commit> Transition::Build(int64_t task_id, int64_t lease_token) {
   inst_.rec.updated_at = env_.now;
-  inst_.rec.state = inst_.state.Encode();
+  SF_ASSIGN_OR_RETURN(inst_.rec.state, inst_.state.Encode());
   Commit c = std::move(commit_);
   c.instance_id = inst_.rec.id;
   c.expect_version = inst_.rec.version;
@@ -406,9 +406,9 @@ Commit Transition::Build(int64_t task_id, int64_t lease_token) {
   return c;
 }
 
-StartRequest Transition::BuildStart() {
+Result<StartRequest> Transition::BuildStart() {
   inst_.rec.updated_at = env_.now;
-  inst_.rec.state = inst_.state.Encode();
+  SF_ASSIGN_OR_RETURN(inst_.rec.state, inst_.state.Encode());
   StartRequest req;
   req.instance = inst_.rec;
   req.events = std::move(commit_.events);

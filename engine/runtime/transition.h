@@ -89,9 +89,10 @@ class Transition {
 
   // The Commit: the instance row with the encoded state, preconditions on
   // the instance version and, if task_id != 0, on that task's lease.
-  Commit Build(int64_t task_id, int64_t lease_token);
+  // InvalidArgument if the state cannot be encoded (a value too deep).
+  Result<Commit> Build(int64_t task_id, int64_t lease_token);
   // The same changes as a StartRequest for a new instance.
-  StartRequest BuildStart();
+  Result<StartRequest> BuildStart();
 
   const std::vector<HistoryEvent>& events() const { return commit_.events; }
   TimeMs now() const { return env_.now; }

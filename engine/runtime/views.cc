@@ -48,6 +48,7 @@ Value InstanceView(const InstanceRecord& rec) {
       {"updated_at", FormatTime(rec.updated_at)},
   };
   if (!rec.error_code.empty()) v["error"] = Value::Map{{"code", rec.error_code}, {"message", rec.error_message}};
+  if (!rec.decode_error.empty()) v["decode_error"] = rec.decode_error;  // listed, input and output unreadable
   if (Value stop = StopUnderWay(rec); !stop.is_null()) v["cancellation"] = std::move(stop);
   if (rec.deadline_at > 0) v["deadline_at"] = FormatTime(rec.deadline_at);
   if (!rec.traceparent.empty()) v["traceparent"] = rec.traceparent;

@@ -110,6 +110,7 @@ Result<std::vector<InstanceLink>> WorkflowService::ResolveLinks(const std::vecto
 }
 
 Result<StartResult> WorkflowService::Start(const StartOptions& options) {
+  SF_RETURN_IF_ERROR(CheckValueDepth(options.input, "the workflow input"));
   SF_ASSIGN_OR_RETURN(DefPtr def, catalog_.Find(options.workflow, options.version));
   SF_RETURN_IF_ERROR(ValidateInput(*def, options.input));
   bool pinned = false;
@@ -153,7 +154,7 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
                         {"idempotency_key", options.idempotency_key}});
   if (r.deadline_at > 0) t.ScheduleTask(TaskKind::kDeadline, "", 0, r.deadline_at, env.now);
   SF_RETURN_IF_ERROR(t.AdvanceFrom(0));
-  StartRequest req = t.BuildStart();
+  SF_ASSIGN_OR_RETURN(StartRequest req, t.BuildStart());
   std::vector<HistoryEvent> events = req.events;
   SF_ASSIGN_OR_RETURN(StartResult result, store_.StartInstance(std::move(req)));
   if (result.outcome == StartOutcome::kCreated) Notify(result.instance, events, result.created_tasks);
@@ -168,7 +169,8 @@ Result<InstanceRecord> WorkflowService::Mutate(const std::string& id,
     Transition t(inst, env);
     SF_RETURN_IF_ERROR(build(inst, t));
     std::vector<HistoryEvent> events = t.events();
-    Result<CommitResult> r = store_.Apply(t.Build(0, 0));
+    SF_ASSIGN_OR_RETURN(Commit commit, t.Build(0, 0));
+    Result<CommitResult> r = store_.Apply(std::move(commit));
     if (r.ok()) {
       inst.rec.version = r->instance_version;
       Notify(inst.rec, events, r->created_tasks);
@@ -180,6 +182,7 @@ Result<InstanceRecord> WorkflowService::Mutate(const std::string& id,
 
 Result<SignalOutcome> WorkflowService::Signal(const SignalRequest& request) {
   if (request.name.empty()) return Status::InvalidArgument("signal name is empty");
+  SF_RETURN_IF_ERROR(CheckValueDepth(request.payload, "the signal payload"));
   if (!request.idempotency_key.empty()) {
     SF_ASSIGN_OR_RETURN(std::optional<SignalRecord> seen,
                         store_.FindSignalByKey(request.instance_id, request.idempotency_key));

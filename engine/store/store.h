@@ -85,6 +85,7 @@ struct InstanceRecord {
   TimeMs created_at = 0;
   TimeMs updated_at = 0;        // written with each version bump (0 = the store clock's now)
   TimeMs deadline_at = 0;       // 0 = none
+  std::string decode_error;     // lists only: why input/output could not be decoded (then both are null)
 };
 
 // Task kinds. Persisted as the integer; values never change.
@@ -116,6 +117,7 @@ struct HistoryEvent {
   std::string step_id;        // "" for workflow-level events
   int attempt = 0;            // 0 when not about an attempt
   Value data;                 // event details (error code/message, output, principal, ...)
+  std::string decode_error;   // why data could not be decoded (then data is {"decode_error": ...})
 };
 
 struct NewTask {
@@ -270,13 +272,19 @@ class Store {
   // expired by `now`); nullopt when there are none.
   virtual Result<std::optional<TimeMs>> NextDueAt(TimeMs now) = 0;
 
+  // kCorruption when the instance's stored input or output cannot be
+  // decoded: callers act on them, so never on a placeholder.
   virtual Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) = 0;
   // Instances in (created_at, id) order, filtered; pages stay stable while
-  // instances are added. kInvalidArgument for an unknown after_id.
+  // instances are added. kInvalidArgument for an unknown after_id. A row
+  // that cannot be decoded is listed with decode_error set (input and
+  // output null) rather than failing the list.
   virtual Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) = 0;
   // Counts instances per status (for list summaries and metrics).
   virtual Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() = 0;
-  // Events with seq > after_seq, at most limit (<= 0: all), in seq order.
+  // Events with seq > after_seq, at most limit (<= 0: all), in seq order;
+  // an event whose data cannot be decoded has decode_error set and data
+  // {"decode_error": ...}.
   virtual Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
                                                        int limit) = 0;
   virtual Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) = 0;

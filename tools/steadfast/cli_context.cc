@@ -84,6 +84,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     SqliteStoreOptions opts;
     opts.path = ctx->config.database;
     opts.sync = ctx->config.sync;
+    opts.logger = ctx->logger.get();
     SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
   }
   return ctx;

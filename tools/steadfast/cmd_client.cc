@@ -57,9 +57,11 @@ void PrintInstance(const InstanceRecord& rec, bool json) { PrintView(InstanceVie
 
 void PrintListRow(const Value& v) {
   std::string workflow = v.Get("workflow").StringOr("") + " v" + std::to_string(v.Get("version").IntOr(0));
-  std::printf("%-40s %-26s %-17s %-16s %s\n", v.Get("id").StringOr("").c_str(), workflow.c_str(),
+  const Value* decode_error = v.Find("decode_error");
+  std::string damaged = decode_error != nullptr ? "  [damaged: " + decode_error->StringOr("") + "]" : "";
+  std::printf("%-40s %-26s %-17s %-16s %s%s\n", v.Get("id").StringOr("").c_str(), workflow.c_str(),
               v.Get("status").StringOr("").c_str(), v.Get("current_step").StringOr("").c_str(),
-              v.Get("updated_at").StringOr("").c_str());
+              v.Get("updated_at").StringOr("").c_str(), damaged.c_str());
 }
 
 void PrintListHeader() {
@@ -304,7 +306,7 @@ int CmdStart(const Args& args) {
   auto text = ReadArgOrFile(flags->GetOr("input", "{}"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
   auto input = Value::FromJson(*text);
-  if (!input.ok()) return Fail(kExitUsage, "--input: " + input.status().message());
+  if (!input.ok()) return Fail(kExitUsage, "--input: " + std::string(ValueTooDeepMessage(input.status())));
   auto version = flags->GetInt("version", 0);
   if (!version.ok()) return Fail(kExitUsage, version.status().message());
   if (ServerMode(*flags)) return RemoteStart(*flags, *input, *version);
@@ -457,7 +459,7 @@ int CmdSignal(const Args& args) {
   auto text = ReadArgOrFile(flags->GetOr("payload", "null"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
   auto payload = Value::FromJson(*text);
-  if (!payload.ok()) return Fail(kExitUsage, "--payload: " + payload.status().message());
+  if (!payload.ok()) return Fail(kExitUsage, "--payload: " + std::string(ValueTooDeepMessage(payload.status())));
   if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
   if (ServerMode(*flags)) return RemoteSignal(*flags, *payload);
   auto o = OpenService(*flags, false);

@@ -67,7 +67,7 @@ int CmdRun(const Args& args) {
   auto input_text = ReadArgOrFile(flags->GetOr("input", "{}"));
   if (!input_text.ok()) return Fail(kExitUsage, input_text.status().message());
   auto input = Value::FromJson(*input_text);
-  if (!input.ok()) return Fail(kExitUsage, "--input: " + input.status().message());
+  if (!input.ok()) return Fail(kExitUsage, "--input: " + std::string(ValueTooDeepMessage(input.status())));
   auto workers = flags->GetInt("workers", 4);
   if (!workers.ok()) return Fail(kExitUsage, workers.status().message());
 

@@ -104,7 +104,8 @@ Result<ApiReply> ApiClient::Exchange(HttpCall call) {
   ApiReply out;
   out.status = reply.status;
   if (reply.content_type.rfind("application/json", 0) == 0) {
-    Result<Value> v = Value::FromJson(reply.body);
+    // The server's answers wrap accepted values (an instance in a list).
+    Result<Value> v = Value::FromJson(reply.body, kMaxEnvelopedValueDepth);
     if (!v.ok()) return Status::Internal("the server sent invalid JSON (HTTP " + std::to_string(reply.status) + ")");
     out.json = std::move(v).value();
   }

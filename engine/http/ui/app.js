@@ -150,8 +150,11 @@ function explain(e) {
       return 'Too many requests; wait a moment and try again.';
     case 'not_found':
       return 'Not found: ' + e.message;
-    default:
-      return (e.status ? 'HTTP ' + e.status + ' ' : '') + e.code + ': ' + e.message;
+    default: {
+      // Server-side errors carry an id that finds the cause in the server log.
+      const id = e.body && e.body.error_id ? ' (error id ' + e.body.error_id + ')' : '';
+      return (e.status ? 'HTTP ' + e.status + ' ' : '') + e.code + ': ' + e.message + id;
+    }
   }
 }
 

@@ -7,6 +7,13 @@
 //
 // Values convert to and from JSON (ToJson / FromJson) and to a compact binary
 // form for checkpoints (steadfast/value_codec.h).
+//
+// Nesting is bounded: every Value the engine accepts from outside (HTTP
+// bodies, CLI --input, signal and approval payloads, activity outputs,
+// evaluated workflow templates) is at most kMaxValueDepth lists and maps
+// deep. FromJson enforces it while parsing, without recursion, so a hostile
+// document cannot exhaust the stack; the other boundaries call
+// CheckValueDepth.
 #ifndef STEADFAST_VALUE_H_
 #define STEADFAST_VALUE_H_
 
@@ -21,6 +28,37 @@
 #include "steadfast/status.h"
 
 namespace steadfast {
+
+// The deepest nesting of lists and maps accepted in a Value: a scalar has
+// depth 0, [] and {} depth 1, [[1]] depth 2. Real documents (orders, refund
+// quotes, API payloads) stay under ten; 64 leaves room for any of them while
+// keeping every recursive walk over a Value (JSON output, the checkpoint
+// codec, templates) far from the end of the stack.
+inline constexpr int kMaxValueDepth = 64;
+
+// What the engine stores and answers may wrap an accepted value in a few
+// levels of its own: instance state -> outputs -> step in a checkpoint,
+// {"items": [{"data": {"output": ...}}]} in an HTTP answer. Readers of those
+// (the checkpoint codec, the CLI reading the server's answers) allow this.
+inline constexpr int kMaxEnvelopedValueDepth = kMaxValueDepth + 8;
+
+class Value;
+
+// The nesting depth of v (see kMaxValueDepth), counted without recursion
+// and only up to cap + 1: a value deeper than cap reports cap + 1.
+int ValueDepth(const Value& v, int cap = kMaxValueDepth);
+
+// Ok, or InvalidArgument naming `what` and the limit when v is nested deeper
+// than max_depth. IsValueTooDeep recognises the error.
+Status CheckValueDepth(const Value& v, std::string_view what, int max_depth = kMaxValueDepth);
+
+// True for the error CheckValueDepth and FromJson return for a value nested
+// too deeply (an InvalidArgument whose message starts "value_too_deep: ").
+bool IsValueTooDeep(const Status& status);
+
+// The message of a too-deep error without its "value_too_deep: " prefix,
+// for people (HTTP bodies, step errors); other messages are returned as is.
+std::string_view ValueTooDeepMessage(const Status& status);
 
 class Value {
  public:
@@ -88,8 +126,13 @@ class Value {
   std::string ToJson() const;
   // Pretty JSON with two-space indentation.
   std::string ToPrettyJson() const;
-  // Parses JSON text. Integers that fit in int64 become kInt, other numbers kDouble.
-  static Result<Value> FromJson(std::string_view text);
+  // Parses JSON text. Integers that fit in int64 become kInt, other numbers
+  // kDouble. InvalidArgument for malformed JSON and (IsValueTooDeep) for a
+  // document nested deeper than max_depth, found while parsing: the parser
+  // neither recurses nor builds the rejected document. Input from outside
+  // keeps the default; only readers of the engine's own answers pass
+  // kMaxEnvelopedValueDepth.
+  static Result<Value> FromJson(std::string_view text, int max_depth = kMaxValueDepth);
 
   friend bool operator==(const Value& a, const Value& b) { return a.v_ == b.v_; }
 

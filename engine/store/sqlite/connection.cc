@@ -41,7 +41,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
     int sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
     if (sys_errno != 0) detail += fmt::format(": {}", std::strerror(sys_errno));
     sqlite3_close_v2(db);
-    return SqliteStatus(rc, "open", detail, options.path);
+    return SqliteOpenStatus(rc, detail, options.path);
   }
   std::unique_ptr<Connection> conn(new Connection(db, options.path));
   sqlite3_extended_result_codes(db, 1);

@@ -65,10 +65,12 @@ Result<std::optional<InstanceRecord>> ReadInstance(Connection& conn, const std::
   SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<InstanceRecord>();
   SF_ASSIGN_OR_RETURN(InstanceRecord r, ReadInstanceRow(*stmt));
+  // The engine acts on one instance's input: never on a placeholder.
+  if (!r.decode_error.empty()) return Status::Corruption(r.decode_error);
   return std::optional<InstanceRecord>(std::move(r));
 }
 
-Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter) {
+Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter, Logger& logger) {
   TimeMs cursor_created_at = 0;
   if (!filter.after_id.empty()) {
     SF_ASSIGN_OR_RETURN(StatementRef cursor, conn.Prepare(kSelectCursor));
@@ -89,7 +91,11 @@ Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFi
     stmt->BindText(4, filter.after_id);
   }
   stmt->BindInt(5, SqlLimit(filter.limit));
-  return ReadAll<InstanceRecord>(*stmt, ReadInstanceRow);
+  SF_ASSIGN_OR_RETURN(std::vector<InstanceRecord> list, ReadAll<InstanceRecord>(*stmt, ReadInstanceRow));
+  for (const InstanceRecord& r : list) {
+    if (!r.decode_error.empty()) logger.Warn("store: listing a damaged row: " + r.decode_error);
+  }
+  return list;
 }
 
 Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connection& conn) {
@@ -102,12 +108,16 @@ Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connec
 }
 
 Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,
-                                              int limit) {
+                                              int limit, Logger& logger) {
   SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectHistory));
   stmt->BindText(1, instance_id);
   stmt->BindInt(2, after_seq);
   stmt->BindInt(3, SqlLimit(limit));
-  return ReadAll<HistoryEvent>(*stmt, ReadHistoryRow);
+  SF_ASSIGN_OR_RETURN(std::vector<HistoryEvent> events, ReadAll<HistoryEvent>(*stmt, ReadHistoryRow));
+  for (const HistoryEvent& e : events) {
+    if (!e.decode_error.empty()) logger.Warn("store: reading a damaged row: " + e.decode_error);
+  }
+  return events;
 }
 
 Result<std::vector<TaskRecord>> ReadTasks(Connection& conn, const std::string& instance_id) {

@@ -3,6 +3,10 @@
 //
 // Every function is a single SELECT (ListInstances with a cursor: two), so
 // it sees one committed snapshot without an explicit transaction.
+//
+// A row whose blob cannot be decoded fails a read of that one row
+// (ReadInstance: Corruption); lists keep it, marked with its decode_error,
+// and warn through the logger, so one damaged row hides nothing else.
 #ifndef STEADFAST_STORE_SQLITE_READ_OPS_H_
 #define STEADFAST_STORE_SQLITE_READ_OPS_H_
 
@@ -11,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "steadfast/logger.h"
 #include "steadfast/status.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
@@ -19,10 +24,10 @@ namespace steadfast {
 
 Result<std::optional<DefinitionRecord>> ReadDefinition(Connection& conn, const std::string& hash);
 Result<std::optional<InstanceRecord>> ReadInstance(Connection& conn, const std::string& id);
-Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter);
+Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter, Logger& logger);
 Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connection& conn);
 Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,
-                                              int limit);
+                                              int limit, Logger& logger);
 Result<std::vector<TaskRecord>> ReadTasks(Connection& conn, const std::string& instance_id);
 Result<std::vector<SignalRecord>> ReadPendingSignals(Connection& conn, const std::string& instance_id,
                                                      const std::string& name);

@@ -50,8 +50,14 @@ Result<InstanceRecord> ReadInstanceRow(const Statement& stmt) {
   if (!status.ok()) return Status::Corruption(fmt::format("instance {}: {}", r.id, status.status().message()));
   r.status = *status;
   r.current_step = stmt.ColumnText(5);
-  SF_ASSIGN_OR_RETURN(r.input, DecodeColumn(stmt, 6, fmt::format("instance {} input", r.id)));
-  SF_ASSIGN_OR_RETURN(r.output, DecodeColumn(stmt, 7, fmt::format("instance {} output", r.id)));
+  Result<Value> input = DecodeColumn(stmt, 6, fmt::format("instance {} input", r.id));
+  Result<Value> output = DecodeColumn(stmt, 7, fmt::format("instance {} output", r.id));
+  if (input.ok() && output.ok()) {
+    r.input = std::move(input).value();
+    r.output = std::move(output).value();
+  } else {
+    r.decode_error = (input.ok() ? output : input).status().message();
+  }
   r.error_code = stmt.ColumnText(8);
   r.error_message = stmt.ColumnText(9);
   r.state = std::string(stmt.ColumnBlob(10));
@@ -91,7 +97,13 @@ Result<HistoryEvent> ReadHistoryRow(const Statement& stmt) {
   e.type = stmt.ColumnText(3);
   e.step_id = stmt.ColumnText(4);
   e.attempt = static_cast<int>(stmt.ColumnInt(5));
-  SF_ASSIGN_OR_RETURN(e.data, DecodeColumn(stmt, 6, fmt::format("history {}#{} data", e.instance_id, e.seq)));
+  Result<Value> data = DecodeColumn(stmt, 6, fmt::format("history {}#{} data", e.instance_id, e.seq));
+  if (data.ok()) {
+    e.data = std::move(data).value();
+  } else {
+    e.decode_error = data.status().message();
+    e.data = Value::Map{{"decode_error", e.decode_error}};
+  }
   return e;
 }
 

@@ -2,9 +2,12 @@
 // that turn a selected row into a record.
 //
 // Reading decodes blobs (cereal Values) and checks enum integers, so a
-// damaged row surfaces as Corruption naming the row, never as a crash or a
-// silently wrong record. Queries select exactly the k*Columns text below, in
-// that order, which keeps every reader of a table in step with one list.
+// damaged row surfaces naming the row, never as a crash or a silently wrong
+// record: an undecodable instance input/output or event data is reported in
+// the record's decode_error (with a placeholder value), so that one damaged
+// row does not hide the others from a list; an unknown enum is Corruption.
+// Queries select exactly the k*Columns text below, in that order, which
+// keeps every reader of a table in step with one list.
 #ifndef STEADFAST_STORE_SQLITE_ROWS_H_
 #define STEADFAST_STORE_SQLITE_ROWS_H_
 

@@ -29,24 +29,36 @@ Status SqliteStatus(int rc, std::string_view what, std::string_view detail, std:
       return Status::Corruption(
           fmt::format("file is not a database (or is encrypted): {} ({}: {})", path, what, cause));
     case SQLITE_CANTOPEN:
-      return Status::FailedPrecondition(fmt::format("cannot open database file {}: {} ({})", path, cause, what));
+      return Status::Unavailable(fmt::format("cannot open database file {}: {} ({})", path, cause, what));
     case SQLITE_PERM:
     case SQLITE_READONLY:
     case SQLITE_AUTH:
-      return Status::FailedPrecondition(
-          fmt::format("no permission to write database {} ({}: {})", path, what, cause));
+      return Status::Unavailable(fmt::format("no permission to write database {} ({}: {})", path, what, cause));
     case SQLITE_IOERR:
       return Status::Unavailable(fmt::format("I/O error on database {} ({}: {})", path, what, cause));
     case SQLITE_NOMEM:
       return Status::ResourceExhausted(fmt::format("out of memory using database {} ({}: {})", path, what, cause));
     case SQLITE_CONSTRAINT:
-      return Status::Conflict(fmt::format("constraint violated in {} ({}: {})", path, what, cause));
+      // The store checks every key it relies on before writing: a
+      // constraint that still fires is a bug, not the caller's conflict.
+      return Status::Internal(fmt::format("constraint violated in {} ({}: {})", path, what, cause));
     case SQLITE_TOOBIG:
     case SQLITE_RANGE:
     case SQLITE_MISMATCH:
-      return Status::InvalidArgument(fmt::format("rejected by database {} ({}: {})", path, what, cause));
+      return Status::Internal(fmt::format("rejected by database {} ({}: {})", path, what, cause));
     default:
       return Status::Internal(fmt::format("sqlite error on {} ({}: {}, code {})", path, what, cause, rc));
+  }
+}
+
+Status SqliteOpenStatus(int rc, std::string_view detail, std::string_view path) {
+  switch (rc & 0xff) {
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      return Status::FailedPrecondition(SqliteStatus(rc, "open", detail, path).message());
+    default: return SqliteStatus(rc, "open", detail, path);
   }
 }
 

@@ -69,6 +69,7 @@ class SqliteStoreImpl final : public SqliteStore {
   SqliteStoreImpl(const SqliteStoreOptions& options, const ConnectionOptions& reader_options,
                   std::unique_ptr<Connection> writer)
       : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
+        logger_(options.logger != nullptr ? options.logger : &NullLogger::Instance()),
         writer_(std::move(writer)),
         readers_(reader_options, kMaxIdleReaders),
         committer_(std::make_unique<GroupCommitter>(writer_.get(), options.max_batch)) {}
@@ -93,13 +94,13 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<StartResult> StartInstance(StartRequest req) override {
     if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
-    EncodedStart start = EncodeStart(std::move(req), clock_->NowMs());
+    SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(req), clock_->NowMs()));
     return committer_->Submit<StartResult>([&start](Connection& c) { return WriteStart(c, start); });
   }
 
   Result<CommitResult> Apply(Commit commit) override {
     if (commit.instance_id.empty()) return Status::InvalidArgument("commit names no instance");
-    EncodedCommit encoded = EncodeCommit(std::move(commit), clock_->NowMs());
+    SF_ASSIGN_OR_RETURN(EncodedCommit encoded, EncodeCommit(std::move(commit), clock_->NowMs()));
     return committer_->Submit<CommitResult>([&encoded](Connection& c) { return WriteCommit(c, encoded); });
   }
 
@@ -144,7 +145,7 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
-    return WithReader([&](Connection& c) { return ReadInstances(c, filter); });
+    return WithReader([&](Connection& c) { return ReadInstances(c, filter, *logger_); });
   }
 
   Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override {
@@ -153,7 +154,7 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
                                                int limit) override {
-    return WithReader([&](Connection& c) { return ReadHistory(c, instance_id, after_seq, limit); });
+    return WithReader([&](Connection& c) { return ReadHistory(c, instance_id, after_seq, limit, *logger_); });
   }
 
   Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) override {
@@ -205,6 +206,7 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
   const Clock* const clock_;
+  Logger* const logger_;
   const std::unique_ptr<Connection> writer_;  // used by the committing leader, and by ChangedExternally
   ReaderPool readers_;
   std::mutex data_version_mu_;

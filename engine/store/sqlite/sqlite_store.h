@@ -21,6 +21,7 @@
 #include <string>
 
 #include "steadfast/clock.h"
+#include "steadfast/logger.h"
 #include "store/store.h"
 
 namespace steadfast {
@@ -37,6 +38,7 @@ struct SqliteStoreOptions {
   int64_t max_page_count = 0;       // > 0: cap the file at this many pages (PRAGMA max_page_count), a quota;
                                     //   writes beyond it fail with kResourceExhausted like a full disk
   std::string vfs;                  // "" = SQLite's default; tests name a fault-injecting VFS here
+  Logger* logger = nullptr;         // warnings about damaged rows met by lists; null = none; must outlive the store
 };
 
 // Counters since the store was opened.

@@ -32,6 +32,9 @@ const std::string kInsertEvent =
 const std::string kInsertSignal =
     "INSERT INTO signals(instance_id, name, payload, idempotency_key, principal, received_at, consumed) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)";
+// The repeated "<> ''" lets SQLite use the partial unique index.
+const std::string kSignalKeyUsed =
+    "SELECT 1 FROM signals WHERE instance_id = ?1 AND idempotency_key = ?2 AND idempotency_key <> ''";
 const std::string kConsumeSignal =
     "UPDATE signals SET consumed = 1 WHERE id = ?1 AND instance_id = ?2 AND consumed = 0";
 const std::string kUpdateInstance =
@@ -121,10 +124,13 @@ Status AppendEvents(Connection& conn, const std::string& instance_id, int64_t la
   return Status::Ok();
 }
 
-std::vector<std::string> EncodeEvents(const std::vector<HistoryEvent>& events) {
+Result<std::vector<std::string>> EncodeEvents(const std::vector<HistoryEvent>& events) {
   std::vector<std::string> blobs;
   blobs.reserve(events.size());
-  for (const HistoryEvent& e : events) blobs.push_back(EncodeValue(e.data));
+  for (const HistoryEvent& e : events) {
+    SF_ASSIGN_OR_RETURN(std::string blob, EncodeValue(e.data));
+    blobs.push_back(std::move(blob));
+  }
   return blobs;
 }
 
@@ -143,27 +149,32 @@ Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std
   SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<ExistingInstance>();
   SF_ASSIGN_OR_RETURN(InstanceRecord record, ReadInstanceRow(*stmt));
+  if (!record.decode_error.empty()) return Status::Corruption(record.decode_error);
   ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(19))};
   return std::optional<ExistingInstance>(std::move(e));
 }
 
 }  // namespace
 
-EncodedCommit EncodeCommit(Commit commit, TimeMs now) {
+Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now) {
   EncodedCommit e;
-  if (commit.instance.has_value()) e.output = EncodeValue(commit.instance->output);
-  e.events = EncodeEvents(commit.events);
-  if (commit.add_signal.has_value()) e.signal_payload = EncodeValue(commit.add_signal->payload);
+  if (commit.instance.has_value()) {
+    SF_ASSIGN_OR_RETURN(e.output, EncodeValue(commit.instance->output));
+  }
+  SF_ASSIGN_OR_RETURN(e.events, EncodeEvents(commit.events));
+  if (commit.add_signal.has_value()) {
+    SF_ASSIGN_OR_RETURN(e.signal_payload, EncodeValue(commit.add_signal->payload));
+  }
   e.commit = std::move(commit);
   e.now = now;
   return e;
 }
 
-EncodedStart EncodeStart(StartRequest request, TimeMs now) {
+Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now) {
   EncodedStart e;
-  e.input = EncodeValue(request.instance.input);
-  e.output = EncodeValue(request.instance.output);
-  e.events = EncodeEvents(request.events);
+  SF_ASSIGN_OR_RETURN(e.input, EncodeValue(request.instance.input));
+  SF_ASSIGN_OR_RETURN(e.output, EncodeValue(request.instance.output));
+  SF_ASSIGN_OR_RETURN(e.events, EncodeEvents(request.events));
   e.request = std::move(request);
   e.now = now;
   return e;
@@ -210,6 +221,19 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
   CommitResult result;
   if (c.add_signal.has_value()) {
     const SignalRecord& s = *c.add_signal;
+    // Checked inside the write transaction, so no other writer can slip in
+    // between; the unique index stays as the backstop.
+    if (!s.idempotency_key.empty()) {
+      SF_ASSIGN_OR_RETURN(StatementRef seen, conn.Prepare(kSignalKeyUsed));
+      seen->BindText(1, c.instance_id);
+      seen->BindText(2, s.idempotency_key);
+      SF_ASSIGN_OR_RETURN(bool used, seen->Step());
+      seen->Reset();
+      if (used) {
+        return Status::AlreadyExists(fmt::format("instance {} already received a signal with idempotency key {}",
+                                                 c.instance_id, s.idempotency_key));
+      }
+    }
     SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertSignal));
     stmt->BindText(1, c.instance_id);
     stmt->BindText(2, s.name);
@@ -217,14 +241,7 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
     stmt->BindText(4, s.idempotency_key);
     stmt->BindText(5, s.principal);
     stmt->BindInt(6, s.received_at != 0 ? s.received_at : e.now);
-    Status st = stmt->Run();
-    // The only constraint this insert can break is the unique
-    // (instance_id, idempotency_key) index.
-    if (st.code() == StatusCode::kConflict) {
-      return Status::AlreadyExists(fmt::format("instance {} already received a signal with idempotency key {}",
-                                               c.instance_id, s.idempotency_key));
-    }
-    SF_RETURN_IF_ERROR(st);
+    SF_RETURN_IF_ERROR(stmt->Run());
     result.signal_id = stmt->last_insert_rowid();
   }
   if (c.consume_signal_id != 0) {

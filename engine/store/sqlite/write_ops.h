@@ -26,7 +26,8 @@ struct EncodedCommit {
   std::string signal_payload;       // commit.add_signal->payload, if given
   TimeMs now = 0;                   // updated_at and default timestamps
 };
-EncodedCommit EncodeCommit(Commit commit, TimeMs now);
+// InvalidArgument (IsValueTooDeep) when a value is too deep to store.
+Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now);
 
 // A StartRequest with its Values encoded.
 struct EncodedStart {
@@ -36,7 +37,7 @@ struct EncodedStart {
   std::vector<std::string> events;
   TimeMs now = 0;
 };
-EncodedStart EncodeStart(StartRequest request, TimeMs now);
+Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now);
 
 Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& c);
 Result<StartResult> WriteStart(Connection& conn, const EncodedStart& s);

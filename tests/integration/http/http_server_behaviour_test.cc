@@ -1,7 +1,8 @@
 // How `steadfast serve` behaves as an HTTP server: per-principal rate
 // limits, graceful SIGTERM with a request in flight, slow clients that hold
-// sockets but no threads, request timeouts, oversized requests, and HTTPS
-// with a certificate generated at test time.
+// sockets but no threads, request timeouts (also for a trickled request),
+// TLS handshake timeouts, the per-address connection limit, oversized
+// requests, and HTTPS with a certificate generated at test time.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,7 +14,10 @@
 #include <chrono>
 #include <csignal>
 #include <future>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "http/token_store.h"
 #include "test_server.h"
@@ -24,6 +28,15 @@ namespace {
 using namespace std::chrono_literals;
 
 int PortOf(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
+
+// A server with one worker and these lines under `http:`.
+ServerOptions OneWorker(std::string http_extra, bool tls = false) {
+  ServerOptions o;
+  o.http_extra = std::move(http_extra);
+  o.tls = tls;
+  o.workers = 1;
+  return o;
+}
 
 // A raw TCP connection to 127.0.0.1:port (-1 on failure).
 int Connect(int port) {
@@ -160,6 +173,82 @@ TEST(HttpServerTest, RequestTimeoutClosesStalledConnections) {
   EXPECT_TRUE(ClosedWithin(idle, 6000ms));
   close(idle);
   EXPECT_EQ(server.Get("/healthz", "").status, 200);
+}
+
+// RESTinio's read timer bounds the whole request, counted from the first
+// wait: a client trickling a byte at a time cannot keep its socket.
+TEST(HttpServerTest, TrickledRequestIsCutAfterTheRequestTimeout) {
+  TestServer server(OneWorker("  request_timeout: 1s\n"));
+  int fd = Connect(PortOf(server.url()));
+  ASSERT_GE(fd, 0);
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(200, 'a');
+  auto started = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (size_t i = 0; i < request.size() && !closed; ++i) {
+    if (send(fd, &request[i], 1, MSG_NOSIGNAL) != 1) closed = true;  // the server has gone
+    if (!closed) closed = ClosedWithin(fd, 100ms);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
+  close(fd);
+  EXPECT_EQ(server.Get("/healthz", "").status, 200);
+}
+
+// Sockets that never start the TLS handshake used to be held forever
+// (RESTinio's timers start after it) and could fill the connection cap.
+TEST(HttpServerTest, IdleTlsSocketsAreClosedAfterTheHandshakeTimeout) {
+  TestServer server(OneWorker("  handshake_timeout: 1s\n", /*tls=*/true));
+  const int port = PortOf(server.url());
+  std::vector<int> idle;
+  for (int i = 0; i < 20; ++i) {
+    int fd = Connect(port);
+    ASSERT_GE(fd, 0);
+    idle.push_back(fd);
+  }
+  EXPECT_EQ(server.Get("/healthz", "").status, 200);  // a real client is served meanwhile
+  int fd_half = Connect(port);  // starts a handshake, then stalls
+  ASSERT_GE(fd_half, 0);
+  SendAll(fd_half, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  idle.push_back(fd_half);
+  auto started = std::chrono::steady_clock::now();
+  for (int fd : idle) EXPECT_TRUE(ClosedWithin(fd, 6000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
+  for (int fd : idle) close(fd);
+  Reply health = server.Get("/healthz", "");
+  EXPECT_EQ(health.status, 200) << health.error;
+}
+
+TEST(HttpServerTest, ConnectionsBeyondThePerAddressLimitAreClosed) {
+  TestServer server(OneWorker("  max_connections_per_address: 4\n"));
+  const int port = PortOf(server.url());
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) {
+    int fd = Connect(port);
+    ASSERT_GE(fd, 0);
+    held.push_back(fd);
+  }
+  // The fifth from 127.0.0.1 is closed as soon as it is accepted (a real
+  // client too: the address is the same).
+  int fifth = Connect(port);
+  ASSERT_GE(fifth, 0);
+  EXPECT_TRUE(ClosedWithin(fifth, 3000ms));
+  close(fifth);
+  Call quick;
+  quick.path = "/healthz";
+  quick.timeout_ms = 3000;
+  EXPECT_NE(server.Request(quick).status, 200);
+  // The held ones are served, and once they go everyone is again.
+  SendAll(held[0], "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  char buf[64] = {};
+  EXPECT_GT(recv(held[0], buf, sizeof(buf) - 1, 0), 0);
+  EXPECT_EQ(std::string(buf).rfind("HTTP/1.1 200", 0), 0u) << buf;
+  for (int fd : held) close(fd);
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    status = server.Request(quick).status;
+    if (status != 200) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(status, 200);
 }
 
 TEST(HttpServerTest, HugeBodiesAndHeadersAreRefusedAndTheServerStaysUp) {

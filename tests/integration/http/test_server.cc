@@ -112,7 +112,7 @@ Reply Send(const std::string& base_url, const Call& call) {
   curl_slist_free_all(headers);
   curl_easy_cleanup(h);
   if (reply.headers["content-type"].rfind("application/json", 0) == 0) {
-    auto v = Value::FromJson(reply.body);
+    auto v = Value::FromJson(reply.body, kMaxEnvelopedValueDepth);  // answers wrap accepted values
     if (v.ok()) reply.json = *v;
   }
   return reply;

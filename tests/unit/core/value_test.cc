@@ -1,7 +1,10 @@
 // Value: accessors, JSON round trips and the checkpoint codec.
 #include "steadfast/value.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "steadfast/value_codec.h"
 
@@ -42,13 +45,13 @@ TEST(ValueTest, BadJsonIsAnError) {
 TEST(ValueTest, CodecRoundTrip) {
   Value v = Value::Map{{"n", Value()}, {"b", false}, {"i", -5}, {"d", 2.25}, {"s", "text"},
                        {"l", Value::List{1, "two", Value::Map{{"x", 1}}}}};
-  auto decoded = DecodeValue(EncodeValue(v));
+  auto decoded = DecodeValue(*EncodeValue(v));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, v);
 }
 
 TEST(ValueTest, CodecRejectsGarbage) {
-  std::string blob = EncodeValue(Value::Map{{"key", Value::List{1, 2, 3}}});
+  std::string blob = *EncodeValue(Value::Map{{"key", Value::List{1, 2, 3}}});
   for (size_t cut = 0; cut < blob.size(); ++cut) {
     auto r = DecodeValue(std::string_view(blob).substr(0, cut));
     EXPECT_FALSE(r.ok()) << "prefix of length " << cut << " decoded";
@@ -56,6 +59,87 @@ TEST(ValueTest, CodecRejectsGarbage) {
   std::string garbled = blob;
   garbled[0] = '\x7f';  // no such type byte
   EXPECT_FALSE(DecodeValue(garbled).ok());
+}
+
+// `depth` lists nested in one another as JSON text: "[[[]]]" for 3.
+std::string NestedArrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// The same as a Value, built without recursion.
+Value NestedLists(int depth) {
+  Value v = Value::List{};
+  for (int i = 1; i < depth; ++i) v = Value::List{std::move(v)};
+  return v;
+}
+
+TEST(ValueDepthTest, HundredThousandNestedArraysAreRefusedNamingTheLimit) {
+  auto v = Value::FromJson(NestedArrays(100000));  // used to overflow the stack
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(IsValueTooDeep(v.status())) << v.status().ToString();
+  EXPECT_THAT(v.status().message(), ::testing::HasSubstr(std::to_string(kMaxValueDepth)));
+  std::string objects;
+  for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(100000, '}');
+  auto object = Value::FromJson(objects);
+  EXPECT_TRUE(IsValueTooDeep(object.status())) << object.status().ToString();
+}
+
+TEST(ValueDepthTest, JsonAcceptsExactlyTheLimit) {
+  auto at = Value::FromJson(NestedArrays(kMaxValueDepth));
+  ASSERT_TRUE(at.ok()) << at.status().ToString();
+  EXPECT_EQ(ValueDepth(*at), kMaxValueDepth);
+  auto over = Value::FromJson(NestedArrays(kMaxValueDepth + 1));
+  EXPECT_TRUE(IsValueTooDeep(over.status()));
+  // Malformed JSON stays a plain parse error.
+  auto bad = Value::FromJson("[[1,]]");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_FALSE(IsValueTooDeep(bad.status()));
+}
+
+TEST(ValueDepthTest, SaxParsingKeepsDuplicateKeyAndNumberRules) {
+  auto v = Value::FromJson(R"({"a":1,"a":2,"big":18446744073709551615,"neg":-3,"f":1.5,"m":{}})");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->Get("a").IntOr(0), 2);  // the last member wins
+  EXPECT_TRUE(v->Get("big").is_double());
+  EXPECT_EQ(v->Get("neg").IntOr(0), -3);
+  EXPECT_TRUE(v->Get("m").is_map());
+}
+
+TEST(ValueDepthTest, DepthCountsListsAndMaps) {
+  EXPECT_EQ(ValueDepth(Value(1)), 0);
+  EXPECT_EQ(ValueDepth(Value::List{}), 1);
+  EXPECT_EQ(ValueDepth(Value::Map{{"a", Value::List{1}}}), 2);
+  EXPECT_EQ(ValueDepth(NestedLists(1000), 10), 11);  // stops counting past the cap
+  EXPECT_TRUE(CheckValueDepth(NestedLists(kMaxValueDepth), "x").ok());
+  Status deep = CheckValueDepth(NestedLists(kMaxValueDepth + 1), "the activity's output");
+  EXPECT_TRUE(IsValueTooDeep(deep));
+  EXPECT_EQ(std::string(ValueTooDeepMessage(deep)),
+            "the activity's output is nested deeper than the limit of " + std::to_string(kMaxValueDepth) +
+                " levels of lists and maps");
+}
+
+TEST(ValueDepthTest, EncoderAndDecoderAgreeAtTheLimit) {
+  auto at = EncodeValue(NestedLists(kMaxEnvelopedValueDepth));
+  ASSERT_TRUE(at.ok()) << at.status().ToString();
+  auto decoded = DecodeValue(*at);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(ValueDepth(*decoded, kMaxEnvelopedValueDepth), kMaxEnvelopedValueDepth);
+
+  auto over = EncodeValue(NestedLists(kMaxEnvelopedValueDepth + 1));
+  EXPECT_TRUE(IsValueTooDeep(over.status())) << over.status().ToString();
+
+  // A blob one level deeper than the limit, written by hand the way an older
+  // encoder would have: the decoder refuses it as Corruption, not a crash.
+  // The portable archive starts with one byte of endianness; a node is its
+  // type byte, and a list's is followed by its length as 8 bytes.
+  auto wrap = [](const std::string& blob) {
+    return blob.substr(0, 1) + "\x05" + std::string("\x01\0\0\0\0\0\0\0", 8) + blob.substr(1);
+  };
+  auto wrapped = DecodeValue(wrap(*EncodeValue(NestedLists(kMaxEnvelopedValueDepth - 1))));
+  ASSERT_TRUE(wrapped.ok()) << wrapped.status().ToString();  // the hand-made framing is right
+  EXPECT_EQ(*wrapped, NestedLists(kMaxEnvelopedValueDepth));
+  auto one_more = DecodeValue(wrap(*at));
+  EXPECT_EQ(one_more.status().code(), StatusCode::kCorruption) << one_more.status().ToString();
 }
 
 }  // namespace

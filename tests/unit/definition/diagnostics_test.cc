@@ -290,7 +290,17 @@ TEST(DiagnosticsTest, UnreachableSteps) {
 
 TEST(DiagnosticsTest, AliasesCannotExplode) {
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: demo.a\n    with: &loop [1, *loop]\n"),
-              ElementsAre("5:18: 'with' is too large or too deeply nested (check for aliases)"));
+              ElementsAre("5:11: 'with' is too large or nested deeper than the limit of " +
+                          std::to_string(kMaxValueDepth) + " levels (check for aliases)"));
+}
+
+// A literal template may nest as deep as any accepted value, and no deeper.
+TEST(DiagnosticsTest, TemplateDepthIsTheValueLimit) {
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  const std::string head = "name: w\nsteps:\n  - id: a\n    activity: demo.a\n    with: { x: ";
+  EXPECT_THAT(Diags(head + nested(kMaxValueDepth - 1) + " }\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + nested(kMaxValueDepth) + " }\n"),
+              ElementsAre(::testing::HasSubstr("nested deeper than the limit of " + std::to_string(kMaxValueDepth))));
 }
 
 TEST(DiagnosticsTest, CollectsEveryProblemSortedByPosition) {

@@ -2,6 +2,9 @@
 // config section.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "config/engine_config.h"
 #include "http/api_error.h"
 #include "http/http_metrics.h"
@@ -68,6 +71,75 @@ TEST(ApiErrorTest, MapsStatusCodes) {
   ApiError internal = ErrorFromStatus(Status::Internal("/secret/path exploded"));
   EXPECT_EQ(internal.status, 500);
   EXPECT_EQ(internal.message.find("/secret/path"), std::string::npos);
+}
+
+// The server's own failures never pass their message on: whatever a store
+// Status says (paths, SQL) stays in the log.
+TEST(ApiErrorTest, ServerSideErrorsHaveStableCodesAndPlainMessages) {
+  const std::string leaky = "database is locked: /var/lib/steadfast/engine.db (INSERT INTO instances: SQLITE_BUSY)";
+  struct Case {
+    Status status;
+    int http;
+    const char* code;
+  };
+  const Case cases[] = {
+      {Status::Busy(leaky), 503, "store_busy"},
+      {Status::ResourceExhausted(leaky), 503, "resource_exhausted"},
+      {Status::Unavailable(leaky), 503, "unavailable"},
+      {Status::LeaseLost(leaky), 503, "unavailable"},
+      {Status::Cancelled(leaky), 503, "unavailable"},
+      {Status::DeadlineExceeded(leaky), 504, "timeout"},
+      {Status::Internal(leaky), 500, "internal"},
+      {Status::Corruption(leaky), 500, "internal"},
+  };
+  for (const Case& c : cases) {
+    ApiError e = ErrorFromStatus(c.status);
+    EXPECT_EQ(e.status, c.http) << c.status.ToString();
+    EXPECT_EQ(e.code, c.code) << c.status.ToString();
+    EXPECT_TRUE(e.server_side);
+    EXPECT_EQ(e.message.find("engine.db"), std::string::npos) << e.message;
+    EXPECT_EQ(e.message.find("INSERT"), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(ErrorFromStatus(Status::Busy(leaky)).message, "the store is busy, retry later");
+}
+
+TEST(ApiErrorTest, CallersErrorsKeepTheirMessages) {
+  for (const Status& s : {Status::InvalidArgument("field 'amount' must be an int"), Status::NotFound("no workflow x"),
+                          Status::Conflict("idempotency key k was already used"),
+                          Status::FailedPrecondition("workflow 'x' is completed")}) {
+    ApiError e = ErrorFromStatus(s);
+    EXPECT_FALSE(e.server_side);
+    EXPECT_EQ(e.message, s.message());
+  }
+  ApiError deep = ErrorFromStatus(CheckValueDepth(Value::List{Value::List{}}, "the input", 1));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_EQ(deep.code, "value_too_deep");
+  EXPECT_EQ(deep.message, "the input is nested deeper than the limit of 1 levels of lists and maps");
+}
+
+class CapturingLogger final : public Logger {
+ public:
+  void Log(LogLevel, std::string_view message) override { lines.emplace_back(message); }
+  std::vector<std::string> lines;
+};
+
+TEST(ApiErrorTest, ReportErrorLogsTheCauseUnderTheIdTheBodyCarries) {
+  CapturingLogger log;
+  ApiError e = ReportError(Status::Busy("database is locked: /db/engine.db"), "POST /v1/workflows", log);
+  const std::string id = e.extra.Get("error_id").StringOr("");
+  ASSERT_EQ(id.size(), 16u);
+  ASSERT_EQ(log.lines.size(), 1u);
+  EXPECT_NE(log.lines[0].find("POST /v1/workflows"), std::string::npos);
+  EXPECT_NE(log.lines[0].find("/db/engine.db"), std::string::npos);
+  EXPECT_NE(log.lines[0].find(id), std::string::npos);
+  auto body = Value::FromJson(ErrorResponse(e).body);
+  ASSERT_TRUE(body.ok());
+  EXPECT_EQ(body->Get("error").Get("error_id").StringOr(""), id);
+  EXPECT_NE(ReportError(Status::Busy("x"), "y", log).extra.Get("error_id").StringOr(""), id);  // fresh each time
+  // The caller's errors are not logged and carry no id.
+  CapturingLogger quiet;
+  EXPECT_TRUE(ReportError(Status::NotFound("no such workflow"), "GET", quiet).extra.is_null());
+  EXPECT_TRUE(quiet.lines.empty());
 }
 
 TEST(ApiErrorTest, ErrorBodyShape) {
@@ -179,6 +251,8 @@ TEST(HttpConfigTest, LoadsTheHttpSectionAndTokensFile) {
                      "  listen: 127.0.0.1:0\n"
                      "  max_body: 64KiB\n"
                      "  request_timeout: 5s\n"
+                     "  handshake_timeout: 2s\n"
+                     "  max_connections_per_address: 16\n"
                      "  threads: 3\n"
                      "  rate_limit: { per_principal_per_s: 2.5, burst: 7 }\n"
                      "  tokens:\n"
@@ -193,6 +267,8 @@ TEST(HttpConfigTest, LoadsTheHttpSectionAndTokensFile) {
   EXPECT_EQ(h.listen, "127.0.0.1:0");
   EXPECT_EQ(h.max_body_bytes, 64 * 1024);
   EXPECT_EQ(h.request_timeout_ms, 5000);
+  EXPECT_EQ(h.handshake_timeout_ms, 2000);
+  EXPECT_EQ(h.max_connections_per_address, 16);
   EXPECT_EQ(h.threads, 3);
   EXPECT_DOUBLE_EQ(h.rate_per_s, 2.5);
   EXPECT_EQ(h.rate_burst, 7);
@@ -212,6 +288,23 @@ TEST(HttpConfigTest, DefaultsWithoutSection) {
   EXPECT_EQ(cfg->http.listen, "");
   EXPECT_EQ(cfg->http.max_body_bytes, 1 << 20);
   EXPECT_EQ(cfg->http.request_timeout_ms, 30000);
+  EXPECT_EQ(cfg->http.handshake_timeout_ms, 10000);
+  EXPECT_EQ(cfg->http.max_connections_per_address, 256);
+}
+
+// plugin_config becomes a Value too: the same depth limit as any other.
+TEST(EngineConfigTest, PluginConfigNestedTooDeepIsRefused) {
+  testing::TempDir dir;
+  auto load = [&](int depth) {
+    testing::WriteFile(dir.File("c.yaml"), "database: x.db\nplugin_config: { refund: " + std::string(depth, '[') +
+                                               std::string(depth, ']') + " }\n");
+    return LoadEngineConfig(dir.File("c.yaml"));
+  };
+  EXPECT_TRUE(load(kMaxValueDepth - 1).ok());  // the map around it is one level
+  auto deep = load(kMaxValueDepth);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("c.yaml:2:"), std::string::npos) << deep.status().message();
+  EXPECT_NE(deep.status().message().find("limit of " + std::to_string(kMaxValueDepth)), std::string::npos);
 }
 
 TEST(HttpConfigTest, ErrorsPointAtTheLineAndNeverEchoTheSecret) {
@@ -227,6 +320,8 @@ TEST(HttpConfigTest, ErrorsPointAtTheLineAndNeverEchoTheSecret) {
   EXPECT_FALSE(load("  tokens:\n    - { name: a, sha256: " + std::string(64, 'a') + ", roles: [root] }\n").ok());
   EXPECT_FALSE(load("  listen: nowhere\n").ok());
   EXPECT_FALSE(load("  max_body: lots\n").ok());
+  EXPECT_FALSE(load("  handshake_timeout: 0s\n").ok());
+  EXPECT_FALSE(load("  max_connections_per_address: -1\n").ok());
   EXPECT_FALSE(load("  rate_limit: { per_second: 3 }\n").ok());
   EXPECT_FALSE(load("  tls: { cert: only.pem }\n").ok());
   EXPECT_FALSE(load("  tokens_file: missing.yaml\n").ok());

@@ -20,6 +20,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+Value NestedLists(int depth) {
+  Value v = Value::List{};
+  for (int i = 1; i < depth; ++i) v = Value::List{std::move(v)};
+  return v;
+}
+
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -58,6 +64,13 @@ class EngineTest : public ::testing::Test {
                                 ActivityError e = ActivityError::Retryable("rate_limited", "slow down");
                                 e.retry_after_ms = 60000;
                                 return e;
+                              })
+                    .ok());
+    // Returns `depth` lists nested in one another.
+    ASSERT_TRUE(registry_
+                    .Register("test.deep",
+                              [](ActivityContext& ctx) -> ActivityResult {
+                                return NestedLists(static_cast<int>(ctx.input().Get("depth").IntOr(1)));
                               })
                     .ok());
     catalog_ = std::make_unique<WorkflowCatalog>(&registry_);
@@ -239,6 +252,62 @@ steps:
   InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
   EXPECT_EQ(rec.error_code, "invalid_charge");
   EXPECT_EQ(Count(EventTypes(id, "call"), history::kAttemptFailed), 1);
+}
+
+// A value the engine could store but never read back used to poison the
+// instance (and every list): now it is refused where it enters.
+TEST_F(EngineTest, TooDeepActivityOutputFailsTheAttemptForGood) {
+  Add(R"(
+name: deep_output
+defaults:
+  retry: { max_attempts: 5, initial_interval: 10ms, on_exhausted: fail }
+steps:
+  - id: call
+    activity: test.deep
+    with: { depth: "${input.depth}" }
+)");
+  std::string ok = MustStart("deep_output", Value::Map{{"depth", kMaxValueDepth}});
+  // Without an output template the output is every step's, by step id: one
+  // level of the engine's own around the deepest accepted value.
+  InstanceRecord done = WaitStatus(ok, InstanceStatus::kCompleted);
+  EXPECT_EQ(ValueDepth(done.output, kMaxEnvelopedValueDepth), kMaxValueDepth + 1);
+  std::string id = MustStart("deep_output", Value::Map{{"depth", kMaxValueDepth + 1}});
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "value_too_deep");
+  EXPECT_NE(rec.error_message.find(std::to_string(kMaxValueDepth)), std::string::npos) << rec.error_message;
+  EXPECT_EQ(Count(EventTypes(id, "call"), history::kAttemptFailed), 1);  // not retried
+  auto list = store_->ListInstances(ListFilter{});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  for (const InstanceRecord& r : *list) EXPECT_EQ(r.decode_error, "");
+}
+
+TEST_F(EngineTest, TooDeepValuesAreRefusedWhereTheyEnter) {
+  Add(R"(
+name: wrap
+input: { v: any }
+steps:
+  - id: call
+    activity: test.count
+    with: { outer: { inner: "${input.v}" } }
+)");
+  // The input itself is at the limit; the template nests its v two deeper.
+  std::string id = MustStart("wrap", Value::Map{{"v", NestedLists(kMaxValueDepth - 1)}});
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kFailed);
+  EXPECT_EQ(rec.error_code, "value_too_deep");
+  EXPECT_NE(rec.error_message.find("with"), std::string::npos) << rec.error_message;
+
+  Result<StartResult> deep = Start("wrap", Value::Map{{"v", NestedLists(kMaxValueDepth)}});
+  EXPECT_TRUE(IsValueTooDeep(deep.status())) << deep.status().ToString();
+  Add(R"(
+name: listen
+steps:
+  - id: got
+    signal: go
+)");
+  std::string waiting = MustStart("listen");
+  WaitStatus(waiting, InstanceStatus::kWaitingSignal);
+  Result<SignalOutcome> signal = engine_->service().Signal({waiting, "go", NestedLists(kMaxValueDepth + 1), "", "x"});
+  EXPECT_TRUE(IsValueTooDeep(signal.status())) << signal.status().ToString();
 }
 
 TEST_F(EngineTest, ExhaustedRetriesPauseThenResume) {

@@ -12,7 +12,7 @@ namespace {
 TEST(InstanceStateTest, NoStopByDefault) {
   InstanceState s;
   EXPECT_FALSE(s.stop_pending);
-  Result<InstanceState> d = InstanceState::Decode(s.Encode());
+  Result<InstanceState> d = InstanceState::Decode(s.Encode().value());
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_TRUE(d->stop.is_null());
   EXPECT_FALSE(d->stop_pending);
@@ -23,7 +23,7 @@ TEST(InstanceStateTest, StopRoundTrips) {
   s.completed = {"claim", "pay"};
   s.stop = Value::Map{{"kind", "cancel"}, {"principal", "ops"}, {"reason", "withdrawn"}, {"requested_at", 42}};
   s.stop_pending = true;
-  Result<InstanceState> d = InstanceState::Decode(s.Encode());
+  Result<InstanceState> d = InstanceState::Decode(s.Encode().value());
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_TRUE(d->stop_pending);
   EXPECT_EQ(d->stop.Get("kind").StringOr(""), "cancel");
@@ -32,7 +32,7 @@ TEST(InstanceStateTest, StopRoundTrips) {
 }
 
 TEST(InstanceStateTest, OldBlobsHaveNoStop) {
-  std::string old = EncodeValue(Value::Map{{"outputs", Value::Map{}}, {"transitions", 3}});
+  std::string old = EncodeValue(Value::Map{{"outputs", Value::Map{}}, {"transitions", 3}}).value();
   Result<InstanceState> d = InstanceState::Decode(old);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_TRUE(d->stop.is_null());
