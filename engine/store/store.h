@@ -78,7 +78,8 @@ struct InstanceRecord {
   std::string error_message;
   std::string state;            // opaque runtime blob (step outputs, progress)
   std::string idempotency_key;  // "" if none
-  std::string requested_by;     // the principal that started it ("" if unknown)
+  std::string requested_by;     // the declared requester: the starting principal, or whom an admin named
+  std::string started_by;       // the principal that made the start call ("" before schema v3)
   std::string traceparent;      // W3C trace context: the caller's at start, else a new trace ("" before schema v2)
   std::vector<InstanceLink> links;  // related instances, fixed at start
   int64_t version = 0;          // 1 at start; +1 by every Commit that writes the row or appends events
@@ -169,7 +170,7 @@ struct Commit {
   // Writes.
   // The row's mutable columns to write: status, current_step, output,
   // error_code, error_message, state, deadline_at. The others (id,
-  // workflow, definition, input, keys, created_at) are fixed at start and
+  // workflow, definition, input, keys, principals, created_at) are fixed at start and
   // ignored here; version is set by the store.
   std::optional<InstanceRecord> instance;
   std::vector<HistoryEvent> events;        // seq and instance_id set by the store; at 0 = now
