@@ -131,6 +131,7 @@ int CmdRun(const Args& args) {
     so.id = buf;
   }
   so.requested_by = flags->GetOr("requested-by", "cli");
+  so.started_by = CliUser();
   {
     std::lock_guard<std::mutex> lock(mu);
     id = so.id;  // the observer prints only this instance's events
