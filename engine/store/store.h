@@ -24,6 +24,7 @@
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 #include "steadfast/value.h"
+#include "store/node_lock.h"
 
 namespace steadfast {
 
@@ -263,6 +264,16 @@ class Store {
   virtual Status ReturnUnstartedTask(const TaskRecord& task) {
     (void)task;
     return Status::FailedPrecondition("this store cannot return tasks; their leases expire instead");
+  }
+  // Holds the node identity `node_name` for this process until the handle
+  // is destroyed or the process ends, however it ends (store/node_lock.h).
+  // kAlreadyExists, naming the node and the database, while another live
+  // holder has it (another process, or another handle in this one). Other
+  // errors mean the identity could not be checked; the engine then leaves
+  // its predecessor's leases to expire. Does not block.
+  virtual Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) {
+    (void)node_name;
+    return Status::FailedPrecondition("this store cannot hold node identities");
   }
   // Extends the lease of a task still held with this token; kLeaseLost if
   // the task is gone or was claimed again since.
