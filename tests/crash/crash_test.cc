@@ -74,6 +74,16 @@ class CrashHarness {
     return testing::RunCommand(args);
   }
 
+  // Waits until the log file `log` (in the test directory) contains `text`.
+  bool WaitForLog(const std::string& log, const std::string& text, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (testing::ReadFile(dir_.File(log)).find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
   InstanceStatus StatusOf(const std::string& id) {
     auto r = store_->GetInstance(id);
     if (!r.ok() || !*r) return InstanceStatus::kRunning;
@@ -278,8 +288,11 @@ TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
     ++kills;
   }
   EXPECT_GE(kills, 20);
-  auto serve = h.Serve();
+  auto serve = h.Serve("", "final.log");
   ASSERT_TRUE(h.WaitFor(ids, InstanceStatus::kCompleted, 120000)) << testing::ReadFile(h.dir() + "/serve.log");
+  // The rounds may have finished every workflow already: a SIGTERM sent
+  // before serve blocks it would kill it (143) instead of stopping it.
+  ASSERT_TRUE(h.WaitForLog("final.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/final.log");
   serve->Kill(SIGTERM);
   EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
   std::vector<std::string> steps(std::begin(kSteps), std::end(kSteps));
