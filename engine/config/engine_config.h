@@ -3,7 +3,8 @@
 //   database: steadfast.db        # SQLite file (relative to the config file's directory)
 //   sync: full                    # full | normal | off   (PRAGMA synchronous)
 //   workers: 8
-//   node_name: local              # lease owner prefix; keep stable per host
+//   node_name: local              # lease owner prefix; keep stable per host; one live engine per name and
+//                                 #   database (a second refuses to start: docs/store.md "Node identity")
 //   lease: 60s
 //   poll_interval: 200ms
 //   workflows_dir: ../workflows   # relative to the config file

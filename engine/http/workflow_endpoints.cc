@@ -137,6 +137,7 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
   so.id = id.value().value_or("");
   so.idempotency_key = call.request.idempotency_key;
   so.requested_by = requested_by.value().value_or(call.principal.name);
+  so.started_by = call.principal.name;  // kept apart: four-eyes refuses both
   // An invalid traceparent is ignored (W3C: restart the trace), not refused.
   so.traceparent = call.request.traceparent;
   if (const Value* links = b.Find("links"); links != nullptr && !links->is_null()) {

@@ -31,6 +31,9 @@ class MeteredStore final : public Store {
                                                 int limit) override;
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override;
   Status ReturnUnstartedTask(const TaskRecord& task) override;
+  Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) override {
+    return inner_.LockNode(node_name);
+  }
   Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override;
   Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override;
   Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override;

@@ -70,8 +70,21 @@ void Engine::Observe(const InstanceRecord& rec, const std::vector<HistoryEvent>&
 
 Status Engine::Start() {
   if (started_) return Status::FailedPrecondition("engine already started");
+  // Freeing "<node>/..." leases below is only safe while no other live
+  // process runs as this node: take the name first, for the engine's life.
+  Result<std::unique_ptr<NodeLock>> node = store_.LockNode(options_.node_name);
+  if (node.ok()) {
+    node_lock_ = std::move(node).value();
+  } else if (node.status().code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists(node.status().message() +
+                                 "; every engine on a database needs its own node_name: set another one "
+                                 "(config node_name) or stop the running engine first");
+  } else {
+    logger_.Warn("node '" + options_.node_name + "' could not be held (" + node.status().message() +
+                 "); leases of a previous run are left to expire");
+  }
   started_ = true;
-  if (options_.reclaim_own_leases_at_start) {
+  if (options_.reclaim_own_leases_at_start && node_lock_) {
     Result<int64_t> released = store_.ReleaseLeases(options_.node_name + "/", owner_);
     if (!released.ok()) {
       logger_.Warn("leases of a previous run were not released (" + released.status().message() +

@@ -32,7 +32,8 @@ namespace steadfast {
 
 struct EngineOptions {
   int workers = 8;
-  std::string node_name = "steadfast";  // lease owner prefix; stable across restarts of this node
+  std::string node_name = "steadfast";  // lease owner prefix; stable across restarts of this node, held
+                                        // exclusively while the engine lives (Store::LockNode)
   int64_t lease_ms = 60000;             // a task's lease; a crashed engine's tasks free up after it
   int64_t poll_interval_ms = 200;       // the longest the scheduler sleeps without checking the store
   bool reclaim_own_leases_at_start = true;  // free tasks leased by this node's previous incarnation
@@ -46,7 +47,10 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Starts the threads. Call once.
+  // Takes the node identity (Store::LockNode), frees the leases its
+  // previous incarnation left, and starts the threads. Call once.
+  // kAlreadyExists, saying to choose another node_name, while another live
+  // engine holds the name; nothing was started then.
   Status Start();
   // Stops claiming, lets running attempts finish (up to grace_ms, then
   // leaves them: their tasks are reclaimed after restart), joins threads.
@@ -109,6 +113,8 @@ class Engine {
   std::condition_variable watch_cv_;
   std::set<std::shared_ptr<RunningAttempt>> running_;  // GUARDED_BY(watch_mu_)
   TimeMs watchdog_wakes_at_ = 0;  // GUARDED_BY(watch_mu_): when the sleeping watchdog wakes by itself (0 = awake)
+
+  std::unique_ptr<NodeLock> node_lock_;   // held from Start() until destruction; null if the store cannot lock
 
   std::mutex observers_mu_;
   std::vector<CommitObserver> observers_;  // GUARDED_BY(observers_mu_)

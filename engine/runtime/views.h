@@ -14,8 +14,8 @@ namespace steadfast {
 std::string FormatTime(TimeMs t);
 
 // {id, workflow, version, definition_hash, status, current_step, input,
-//  output, error: {code, message}, requested_by, created_at, updated_at,
-//  cancellation?: <StopUnderWay>, ...}
+//  output, error: {code, message}, requested_by, started_by, created_at,
+//  updated_at, cancellation?: <StopUnderWay>, ...}
 Value InstanceView(const InstanceRecord& rec);
 // A cancel (or the workflow deadline) not yet carried out to the end:
 // {kind: cancel|deadline, principal, reason, requested_at, state:

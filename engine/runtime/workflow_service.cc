@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/four_eyes.h"
 #include "runtime/history_types.h"
 #include "tracing/trace_context.h"
 
@@ -136,7 +137,9 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   r.status = InstanceStatus::kRunning;
   r.input = options.input;
   r.idempotency_key = options.idempotency_key;
-  r.requested_by = options.requested_by;
+  // Both principals are kept: four-eyes refuses a decision by either.
+  r.requested_by = options.requested_by.empty() ? options.started_by : options.requested_by;
+  r.started_by = options.started_by.empty() ? r.requested_by : options.started_by;
   r.traceparent = tracing::InstanceTraceparent(options.traceparent, r.id, random_);
   SF_ASSIGN_OR_RETURN(r.links, ResolveLinks(options.links));
   r.created_at = env.now;
@@ -150,7 +153,8 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
                         {"version", def->version},
                         {"definition_hash", def->hash},
                         {"input", options.input},
-                        {"requested_by", options.requested_by},
+                        {"requested_by", r.requested_by},
+                        {"started_by", r.started_by},
                         {"idempotency_key", options.idempotency_key}});
   if (r.deadline_at > 0) t.ScheduleTask(TaskKind::kDeadline, "", 0, r.deadline_at, env.now);
   SF_RETURN_IF_ERROR(t.AdvanceFrom(0));
@@ -246,10 +250,7 @@ Result<InstanceRecord> WorkflowService::Decide(const DecisionRequest& request) {
       return Status::FailedPrecondition("step '" + step.id + "' is not waiting for approval (workflow is " +
                                         std::string(InstanceStatusName(inst.rec.status)) + ")");
     }
-    if (!inst.rec.requested_by.empty() && request.principal == inst.rec.requested_by) {
-      return Status::PermissionDenied("four_eyes: '" + request.principal +
-                                      "' requested this workflow and cannot decide on it");
-    }
+    SF_RETURN_IF_ERROR(CheckFourEyes(inst.rec, request.principal));
     Value& approvals = inst.state.approvals[step.id];
     for (const Value& a : approvals.MutableList()) {
       if (a.Get("principal").StringOr("") == request.principal) {

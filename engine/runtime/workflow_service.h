@@ -26,7 +26,8 @@ struct StartOptions {
   Value input;
   std::string id;                // "" = generated
   std::string idempotency_key;   // "" = none
-  std::string requested_by;      // principal starting it (four-eyes)
+  std::string requested_by;      // the declared requester (four-eyes); "" = started_by
+  std::string started_by;        // the authenticated principal making the call (four-eyes); "" = requested_by
   std::string traceparent;       // the caller's W3C trace context; "" or invalid = a new trace
   std::vector<std::string> links;  // ids of related instances (trace links); each must exist
 };
@@ -80,8 +81,9 @@ class WorkflowService {
 
   // Records an approval decision. FailedPrecondition when the step does not
   // wait; Conflict (message names the first decision) when it was decided
-  // already; PermissionDenied when the requester decides on their own
-  // instance (four-eyes) or a reviewer decides twice on one step.
+  // already; PermissionDenied when one of the instance's requesters
+  // decides (four-eyes: runtime/four_eyes.h) or a reviewer decides twice
+  // on one step.
   Result<InstanceRecord> Decide(const DecisionRequest& request);
 
   // Cancels a running, waiting or paused instance; FailedPrecondition if

@@ -24,6 +24,7 @@
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 #include "steadfast/value.h"
+#include "store/node_lock.h"
 
 namespace steadfast {
 
@@ -78,7 +79,8 @@ struct InstanceRecord {
   std::string error_message;
   std::string state;            // opaque runtime blob (step outputs, progress)
   std::string idempotency_key;  // "" if none
-  std::string requested_by;     // the principal that started it ("" if unknown)
+  std::string requested_by;     // the declared requester: the starting principal, or whom an admin named
+  std::string started_by;       // the principal that made the start call ("" before schema v3)
   std::string traceparent;      // W3C trace context: the caller's at start, else a new trace ("" before schema v2)
   std::vector<InstanceLink> links;  // related instances, fixed at start
   int64_t version = 0;          // 1 at start; +1 by every Commit that writes the row or appends events
@@ -171,7 +173,7 @@ struct Commit {
   // Writes.
   // The row's mutable columns to write: status, current_step, output,
   // error_code, error_message, state, deadline_at. The others (id,
-  // workflow, definition, input, keys, created_at) are fixed at start and
+  // workflow, definition, input, keys, principals, created_at) are fixed at start and
   // ignored here; version is set by the store.
   std::optional<InstanceRecord> instance;
   std::vector<HistoryEvent> events;        // seq and instance_id set by the store; at 0 = now
@@ -264,6 +266,16 @@ class Store {
   virtual Status ReturnUnstartedTask(const TaskRecord& task) {
     (void)task;
     return Status::FailedPrecondition("this store cannot return tasks; their leases expire instead");
+  }
+  // Holds the node identity `node_name` for this process until the handle
+  // is destroyed or the process ends, however it ends (store/node_lock.h).
+  // kAlreadyExists, naming the node and the database, while another live
+  // holder has it (another process, or another handle in this one). Other
+  // errors mean the identity could not be checked; the engine then leaves
+  // its predecessor's leases to expire. Does not block.
+  virtual Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) {
+    (void)node_name;
+    return Status::FailedPrecondition("this store cannot hold node identities");
   }
   // Extends the lease of a task still held with this token; kLeaseLost if
   // the task is gone or was claimed again since.

@@ -31,14 +31,14 @@ const char* kSteps[] = {"eligibility", "amount", "psp_refund", "restock", "notif
 
 class CrashHarness {
  public:
-  explicit CrashHarness(const std::string& extra_config = "") {
+  explicit CrashHarness(const std::string& extra_config = "", const std::string& lease = "5s") {
     config_ = dir_.File("steadfast.yaml");
     db_ = dir_.File("engine.db");
     effects_ = dir_.File("effects.db");
     testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + std::string(STEADFAST_CRASH_DATA) +
                                     "\nplugins: [" + std::string(STEADFAST_EFFECTS_PLUGIN) +
                                     "]\nplugin_config: { effects_plugin: { db: " + effects_ +
-                                    " } }\nworkers: 4\nnode_name: crashnode\nlease: 5s\npoll_interval: 20ms\n" +
+                                    " } }\nworkers: 4\nnode_name: crashnode\nlease: " + lease + "\npoll_interval: 20ms\n" +
                                     extra_config);
     SqliteStoreOptions opts;
     opts.path = db_;
@@ -61,10 +61,10 @@ class CrashHarness {
     return id;
   }
 
-  std::unique_ptr<Subprocess> Serve(const std::string& crash_at = "") {
+  std::unique_ptr<Subprocess> Serve(const std::string& crash_at = "", const std::string& log = "serve.log") {
     std::map<std::string, std::string> env{{"STEADFAST_CRASH_AT", crash_at}};
     return std::make_unique<Subprocess>(
-        std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env, dir_.File("serve.log"));
+        std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env, dir_.File(log));
   }
 
   testing::RunResult Cli(std::vector<std::string> args) {
@@ -72,6 +72,16 @@ class CrashHarness {
     args.push_back("--config");
     args.push_back(config_);
     return testing::RunCommand(args);
+  }
+
+  // Waits until the log file `log` (in the test directory) contains `text`.
+  bool WaitForLog(const std::string& log, const std::string& text, int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (testing::ReadFile(dir_.File(log)).find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
   }
 
   InstanceStatus StatusOf(const std::string& id) {
@@ -278,8 +288,11 @@ TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
     ++kills;
   }
   EXPECT_GE(kills, 20);
-  auto serve = h.Serve();
+  auto serve = h.Serve("", "final.log");
   ASSERT_TRUE(h.WaitFor(ids, InstanceStatus::kCompleted, 120000)) << testing::ReadFile(h.dir() + "/serve.log");
+  // The rounds may have finished every workflow already: a SIGTERM sent
+  // before serve blocks it would kill it (143) instead of stopping it.
+  ASSERT_TRUE(h.WaitForLog("final.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/final.log");
   serve->Kill(SIGTERM);
   EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
   std::vector<std::string> steps(std::begin(kSteps), std::end(kSteps));
@@ -290,6 +303,63 @@ TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
     for (const auto& s : steps) EXPECT_EQ(effects[id + "/" + s], 1) << id << "/" << s;
     h.ExpectConsistentHistory(id, steps);
   }
+}
+
+// Issue 10 item 9: two `serve`s with one node_name on one database. The
+// second refuses to start, naming the node, and frees none of the first's
+// leases; after the first is kill -9'd, a successor under the same name
+// takes its in-flight task over at once, long before the lease (60 s) ends.
+TEST(NodeIdentityTest, SecondServeWithTheSameNodeNameRefusesAndASuccessorResumesAtOnce) {
+  CrashHarness h("", "60s");
+  std::string id = h.Start("slow_step", "wf-slow", Value::Map{{"sleep_ms", 15000}});
+  auto first = h.Serve("", "first.log");
+  // Its attempt is in flight once the task is leased (the activity sleeps 15 s).
+  TaskRecord leased;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       leased.lease_owner.empty() && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto tasks = h.store().GetTasks(id);
+    if (tasks.ok() && tasks->size() == 1 && !(*tasks)[0].lease_owner.empty()) leased = (*tasks)[0];
+  }
+  ASSERT_FALSE(leased.lease_owner.empty()) << testing::ReadFile(h.dir() + "/first.log");
+  ASSERT_EQ(leased.lease_owner.rfind("crashnode/", 0), 0u) << leased.lease_owner;
+
+  auto second = h.Serve("", "second.log");
+  std::optional<int> code = second->Wait(20000);
+  ASSERT_TRUE(code.has_value()) << "a second serve with the same node_name kept running";
+  EXPECT_NE(*code, 0);
+  std::string refusal = testing::ReadFile(h.dir() + "/second.log");
+  EXPECT_NE(refusal.find("node 'crashnode' is already running"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("node_name"), std::string::npos) << refusal;
+  auto kept = h.store().GetTasks(id);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ((*kept)[0].lease_owner, leased.lease_owner);  // the first keeps its lease
+  EXPECT_EQ((*kept)[0].lease_token, leased.lease_token);
+  EXPECT_FALSE(first->Wait(0).has_value()) << testing::ReadFile(h.dir() + "/first.log");
+  ASSERT_EQ(h.StatusOf(id), InstanceStatus::kRunning) << "the attempt ended before the first serve was killed";
+
+  first->Kill(SIGKILL);
+  ASSERT_EQ(first->Wait(10000).value_or(-1), 137);
+  auto restarted_at = std::chrono::steady_clock::now();
+  auto successor = h.Serve("", "successor.log");
+  // The successor frees its dead predecessor's lease and claims the task at
+  // once; waiting for the lease would take more than a minute.
+  std::string new_owner;
+  while (new_owner.empty() && std::chrono::steady_clock::now() - restarted_at < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto tasks = h.store().GetTasks(id);
+    if (tasks.ok() && tasks->size() == 1 && !(*tasks)[0].lease_owner.empty() &&
+        (*tasks)[0].lease_owner != leased.lease_owner) {
+      new_owner = (*tasks)[0].lease_owner;
+    }
+  }
+  ASSERT_EQ(new_owner.rfind("crashnode/", 0), 0u) << "not taken over: " << testing::ReadFile(h.dir() + "/successor.log");
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 40000)) << testing::ReadFile(h.dir() + "/successor.log");
+  successor->Kill(SIGTERM);
+  EXPECT_EQ(successor->Wait(10000).value_or(-1), 0);
+  ExpectEffectsOnce(h, id, {"work"});
+  h.ExpectConsistentHistory(id, {"work"});
 }
 
 // A trace survives a crash: spans the first process exported and spans of

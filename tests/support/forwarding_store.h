@@ -26,6 +26,9 @@ class ForwardingStore : public Store {
     return inner_.ReleaseLeases(owner_prefix, except_owner);
   }
   Status ReturnUnstartedTask(const TaskRecord& task) override { return inner_.ReturnUnstartedTask(task); }
+  Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) override {
+    return inner_.LockNode(node_name);
+  }
   Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override {
     return inner_.RenewLease(task_id, lease_token, lease_until);
   }

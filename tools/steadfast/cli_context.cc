@@ -2,6 +2,7 @@
 #include "cli_context.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "builtin/std_activities.h"
@@ -17,6 +18,11 @@ std::set<std::string> CommonValuedFlags() { return {"config", "db", "workflows",
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "steadfast: %s\n", message.c_str());
   return code;
+}
+
+std::string CliUser() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr ? user : "unknown");
 }
 
 Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs) {

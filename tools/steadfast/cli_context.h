@@ -49,6 +49,11 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
 // Prints "steadfast: <message>" to stderr and returns code.
 int Fail(int code, const std::string& message);
 
+// The local user as a principal, "cli:$USER": who acts in local (--db) mode.
+// --as names someone else for a command, but a start records this one too
+// (started_by), so four-eyes also refuses this user's own decision.
+std::string CliUser();
+
 }  // namespace steadfast::cli
 
 #endif  // STEADFAST_TOOLS_CLI_CONTEXT_H_

@@ -287,8 +287,7 @@ Result<Opened> OpenService(const Flags& flags, bool workflows) {
 
 std::string Principal(const Flags& flags) {
   if (auto as = flags.Get("as")) return *as;
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user ? user : "unknown");
+  return CliUser();
 }
 
 }  // namespace
@@ -325,6 +324,7 @@ int CmdStart(const Args& args) {
   so.id = flags->GetOr("id", "");
   so.idempotency_key = flags->GetOr("idempotency-key", "");
   so.requested_by = Principal(*flags);
+  so.started_by = CliUser();
   so.links = LinkIds(*flags);
   so.traceparent = flags->GetOr("traceparent", "");
   auto r = o->service->Start(so);

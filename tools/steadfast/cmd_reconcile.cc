@@ -171,8 +171,7 @@ int CmdReconcile(const Args& args) {
     if (!parsed.ok()) return Fail(kExitUsage, parsed.status().message());
     since = *parsed;
   }
-  const char* user = std::getenv("USER");
-  const std::string actor = flags->GetOr("as", std::string("cli:") + (user != nullptr ? user : "unknown"));
+  const std::string actor = flags->GetOr("as", CliUser());
 
   Result<Sources> sources = FindSources(*flags);
   if (!sources.ok()) {

@@ -82,7 +82,14 @@ int CmdRun(const Args& args) {
 
   EngineOptions eo;
   eo.workers = static_cast<int>(*workers);
-  eo.node_name = ctx.config.node_name + "-run";
+  // A one-off node identity: any number of runs can share a database with
+  // each other and with a serving engine (identities are exclusive,
+  // Store::LockNode). A run killed mid-attempt has no successor under its
+  // name; its task is taken over by any engine once its lease expires.
+  char run_node[32];
+  std::snprintf(run_node, sizeof(run_node), "-run-%08x", static_cast<unsigned>(ctx.random.NextU64()));
+  eo.node_name = ctx.config.node_name + run_node;
+  eo.reclaim_own_leases_at_start = false;  // a new name has no earlier incarnation
   eo.lease_ms = ctx.config.lease_ms;
   eo.poll_interval_ms = ctx.config.poll_interval_ms;
   auto exporter = tracing::MakeSpanExporter(ctx.config.tracing, eo.node_name, nullptr, ctx.logger.get());
@@ -131,6 +138,7 @@ int CmdRun(const Args& args) {
     so.id = buf;
   }
   so.requested_by = flags->GetOr("requested-by", "cli");
+  so.started_by = CliUser();
   {
     std::lock_guard<std::mutex> lock(mu);
     id = so.id;  // the observer prints only this instance's events

@@ -131,7 +131,7 @@ async function api(method, path, body) {
 function explain(e) {
   switch (e.code) {
     case 'four_eyes':
-      return 'Four-eyes rule: you requested this refund, or you already approved it — another reviewer must ' +
+      return 'Four-eyes rule: you took part in requesting this refund, or you already approved it — another reviewer must ' +
         'decide. (' + e.message + ')';
     case 'already_decided': {
       const d = e.body.decision || {};
@@ -345,6 +345,7 @@ function renderSummary(inst, events) {
     ['Policy', [ctx.policy, ctx.window && 'window ' + ctx.window].filter(Boolean).join(', ') || null],
     ['Why held', ctx.review_reason],
     ['Requested by', inst.requested_by + (inst.input && inst.input.requested_by ? ' for ' + inst.input.requested_by : '')],
+    ['Started by', inst.started_by && inst.started_by !== inst.requested_by ? inst.started_by : null],
     ['Started', formatTime(inst.created_at) + ' (' + formatAge(inst.created_at) + ' ago)'],
     ['Decide by', w.timeout_at ? formatTime(w.timeout_at) : null],
     ['Decision', decisions.length ? decisions.join('; ') : null],

@@ -17,6 +17,9 @@ Status MigrateToV1(Connection& conn);
 // Version 2: instances.links (related instances, for trace links).
 Status MigrateToV2(Connection& conn);
 
+// Version 3: instances.started_by (the principal that made the start call).
+Status MigrateToV3(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

@@ -69,6 +69,7 @@ Result<InstanceRecord> ReadInstanceRow(const Statement& stmt) {
   r.updated_at = stmt.ColumnInt(16);
   r.deadline_at = stmt.ColumnInt(17);
   r.links = DecodeInstanceLinks(stmt.ColumnText(18));
+  r.started_by = stmt.ColumnText(19);
   return r;
 }
 

@@ -17,6 +17,7 @@ using MigrationFn = Status (*)(Connection&);
 constexpr MigrationFn kMigrations[] = {
     &MigrateToV1,
     &MigrateToV2,
+    &MigrateToV3,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

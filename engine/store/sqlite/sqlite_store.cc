@@ -13,6 +13,7 @@
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/group_committer.h"
+#include "store/sqlite/node_lock_file.h"
 #include "store/sqlite/read_ops.h"
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/schema.h"
@@ -68,7 +69,8 @@ class SqliteStoreImpl final : public SqliteStore {
  public:
   SqliteStoreImpl(const SqliteStoreOptions& options, const ConnectionOptions& reader_options,
                   std::unique_ptr<Connection> writer)
-      : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
+      : path_(options.path),
+        clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
         logger_(options.logger != nullptr ? options.logger : &NullLogger::Instance()),
         writer_(std::move(writer)),
         readers_(reader_options, kMaxIdleReaders),
@@ -120,6 +122,10 @@ class SqliteStoreImpl final : public SqliteStore {
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {
     return committer_->Submit<int64_t>(
         [&](Connection& c) { return WriteReleaseLeases(c, owner_prefix, except_owner); });
+  }
+
+  Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) override {
+    return LockNodeFile(path_, node_name);
   }
 
   Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override {
@@ -205,6 +211,7 @@ class SqliteStoreImpl final : public SqliteStore {
     return fn(**lease);
   }
 
+  const std::string path_;  // the database file; node lock files live beside it
   const Clock* const clock_;
   Logger* const logger_;
   const std::unique_ptr<Connection> writer_;  // used by the committing leader, and by ChangedExternally

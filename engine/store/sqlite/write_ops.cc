@@ -44,8 +44,8 @@ const std::string kTouchInstance = "UPDATE instances SET version = ?2, last_seq 
 const std::string kInsertInstance =
     "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
     "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
-    "created_at, updated_at, deadline_at, links) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19)";
+    "created_at, updated_at, deadline_at, links, started_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20)";
 const std::string kSelectInstanceById = fmt::format("SELECT {}, input FROM instances WHERE id = ?1", kInstanceColumns);
 // The repeated "<> ''" lets SQLite use the partial unique index.
 const std::string kSelectInstanceByKey = fmt::format(
@@ -150,7 +150,7 @@ Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std
   if (!row) return std::optional<ExistingInstance>();
   SF_ASSIGN_OR_RETURN(InstanceRecord record, ReadInstanceRow(*stmt));
   if (!record.decode_error.empty()) return Status::Corruption(record.decode_error);
-  ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(19))};
+  ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(kInstanceColumnCount))};
   return std::optional<ExistingInstance>(std::move(e));
 }
 
@@ -356,6 +356,7 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
     stmt->BindInt(18, n.deadline_at);
     const std::string links = EncodeInstanceLinks(n.links);  // bound without a copy: must outlive Run()
     stmt->BindText(19, links);
+    stmt->BindText(20, n.started_by);
     SF_RETURN_IF_ERROR(stmt->Run());
   }
   SF_RETURN_IF_ERROR(AppendEvents(conn, r.id, 0, e.request.events, e.events, e.now));

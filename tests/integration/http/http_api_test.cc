@@ -334,6 +334,36 @@ TEST_F(HttpApiTest, FourEyes) {
   EXPECT_EQ(S().Post("/v1/workflows/" + id + "/approvals/review", kRobToken, R"({"decision": "approve"})").status, 200);
 }
 
+// Issue 10 item 8: an admin who names someone else as the requester, and
+// the person a bot asks for, took part in the request just the same.
+TEST_F(HttpApiTest, FourEyesRefusesEveryoneWhoTookPartInTheRequest) {
+  Reply started = S().Post("/v1/workflows", kRootToken,
+                           R"({"workflow": "held", "input": {"amount": 5000}, "requested_by": "alice"})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  EXPECT_EQ(started.json.Get("requested_by").StringOr(""), "alice");
+  EXPECT_EQ(started.json.Get("started_by").StringOr(""), "root");
+  std::string id = started.json.Get("id").StringOr("");
+  ASSERT_TRUE(S().WaitUntil(id, "waiting_approval"));
+  Reply admin_alone = S().Post("/v1/workflows/" + id + "/approvals/review", kRootToken, R"({"decision": "approve"})");
+  EXPECT_EQ(admin_alone.status, 403) << admin_alone.body;
+  EXPECT_EQ(admin_alone.code(), "four_eyes");
+  EXPECT_NE(admin_alone.message().find("started this workflow"), std::string::npos) << admin_alone.message();
+  EXPECT_EQ(S().Get("/v1/workflows/" + id, kRobToken).json.Get("status").StringOr(""), "waiting_approval");
+  EXPECT_EQ(S().Post("/v1/workflows/" + id + "/approvals/review", kRobToken, R"({"decision": "approve"})").status, 200);
+
+  // The operator's bot asks on rita's behalf: rita may not approve it.
+  Reply for_rita = S().Post("/v1/workflows", kOpsToken,
+                            R"({"workflow": "held", "input": {"amount": 5000, "requested_by": "rita"}})");
+  ASSERT_EQ(for_rita.status, 201) << for_rita.body;
+  std::string bot_id = for_rita.json.Get("id").StringOr("");
+  ASSERT_TRUE(S().WaitUntil(bot_id, "waiting_approval"));
+  Reply asker = S().Post("/v1/workflows/" + bot_id + "/approvals/review", kRitaToken, R"({"decision": "approve"})");
+  EXPECT_EQ(asker.status, 403) << asker.body;
+  EXPECT_EQ(asker.code(), "four_eyes");
+  EXPECT_EQ(S().Post("/v1/workflows/" + bot_id + "/approvals/review", kRobToken, R"({"decision": "approve"})").status,
+            200);
+}
+
 TEST_F(HttpApiTest, RacingApprovalsExactlyOneWins) {
   for (int round = 0; round < 8; ++round) {
     std::string id = StartHeld(1000 + round);

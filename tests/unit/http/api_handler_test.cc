@@ -365,9 +365,14 @@ TEST_F(ApiHandlerTest, ApprovalFourEyesAndSecondDecision) {
                R"({"workflow": "held", "id": "wf-4e", "input": {"amount": 500}, "requested_by": "rita"})"));
   ASSERT_EQ(started.status, 201) << started.raw.body;
   EXPECT_EQ(started.json.Get("requested_by").StringOr(""), "rita");
+  EXPECT_EQ(started.json.Get("started_by").StringOr(""), "root");
   Answer own = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rita", R"({"decision": "approve"})"));
   EXPECT_EQ(own.status, 403);
   EXPECT_EQ(Code(own), "four_eyes");
+  // Nor may the admin who started it on rita's behalf approve alone.
+  Answer admin = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-root", R"({"decision": "approve"})"));
+  EXPECT_EQ(admin.status, 403);
+  EXPECT_EQ(Code(admin), "four_eyes");
   Answer bad_decision = Call(Req("POST", "/v1/workflows/wf-4e/approvals/review", "t-rob", R"({"decision": "maybe"})"));
   EXPECT_EQ(bad_decision.status, 400);
   EXPECT_NE(bad_decision.json.Get("error").Get("message").StringOr("").find("'decision'"), std::string::npos);

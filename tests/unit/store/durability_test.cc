@@ -243,6 +243,8 @@ TEST_F(DurabilityTest, HandMadeVersion1DatabaseOpensAndWorks) {
   EXPECT_EQ((*inst)->input, Value(Value::Map{{"order", 42}}));
   EXPECT_EQ((*inst)->version, 4);
   EXPECT_EQ((*inst)->idempotency_key, "key-old");
+  EXPECT_EQ((*inst)->requested_by, "carol");
+  EXPECT_EQ((*inst)->started_by, "");  // unknown before schema v3
 
   Commit c;
   c.instance_id = "old";

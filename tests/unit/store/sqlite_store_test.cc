@@ -129,6 +129,7 @@ TEST_F(SqliteStoreTest, InstanceRoundTripKeepsEveryField) {
   EXPECT_EQ(got.state, std::string("state\0blob", 10));
   EXPECT_EQ(got.idempotency_key, "key-1");
   EXPECT_EQ(got.requested_by, "alice");
+  EXPECT_EQ(got.started_by, "ops-bot");
   EXPECT_EQ(got.traceparent, r.traceparent);
   EXPECT_EQ(got.version, 1);
   EXPECT_EQ(got.created_at, 1000);

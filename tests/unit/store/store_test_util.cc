@@ -53,6 +53,7 @@ InstanceRecord MakeInstance(const std::string& id, Value input, const std::strin
   r.state = std::string("state\0blob", 10);
   r.idempotency_key = idempotency_key;
   r.requested_by = "alice";
+  r.started_by = "ops-bot";
   r.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   return r;
 }
