@@ -37,11 +37,13 @@ Status CheckNotNewer(const Connection& conn, int version) {
 }  // namespace
 
 Result<int> ReadSchemaVersion(Connection& conn) {
-  SF_ASSIGN_OR_RETURN(
-      int64_t has_table,
-      conn.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'"));
-  if (has_table == 0) {
-    SF_ASSIGN_OR_RETURN(int64_t tables, conn.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"));
+  // One statement, so one snapshot: read as two, a migration committed by
+  // another process in between looked like "tables but no schema_version".
+  // -1 when schema_version exists, else the number of tables.
+  SF_ASSIGN_OR_RETURN(int64_t tables,
+                      conn.QueryInt("SELECT CASE WHEN sum(name = 'schema_version') > 0 THEN -1 ELSE count(*) END "
+                                    "FROM sqlite_schema WHERE type = 'table'"));
+  if (tables >= 0) {
     if (tables != 0) {
       return Status::FailedPrecondition(fmt::format(
           "{} is a SQLite database but not a steadfast store (it has tables but no schema_version)", conn.path()));

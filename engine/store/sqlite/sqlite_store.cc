@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -45,11 +47,23 @@ Status ToStatus(const Result<Done>& r) { return r.ok() ? Status::Ok() : r.status
 
 // Applies the writer connection's pragmas and checks the ones that can
 // silently not take effect.
+constexpr int64_t kWalSwitchRetryMs = 10;
+
 Status ConfigureWriter(Connection& conn, const SqliteStoreOptions& options) {
   // WAL is what lets readers run beside the writer and makes a commit one
   // append + one fsync. SQLite answers with the mode it actually chose:
   // a file system without shared memory support keeps "delete".
-  SF_ASSIGN_OR_RETURN(std::string mode, conn.QueryText("PRAGMA journal_mode = WAL"));
+  // Switching a new file to WAL needs an exclusive lock, and SQLite answers
+  // SQLITE_BUSY at once (no busy handler: it could deadlock) while another
+  // process opening the same new file holds a shared one. Wait that out.
+  Result<std::string> switched = conn.QueryText("PRAGMA journal_mode = WAL");
+  for (int64_t waited_ms = 0; !switched.ok() && switched.status().code() == StatusCode::kBusy &&
+                              waited_ms < std::max<int64_t>(options.busy_timeout_ms, kWalSwitchRetryMs);
+       waited_ms += kWalSwitchRetryMs) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(kWalSwitchRetryMs));
+    switched = conn.QueryText("PRAGMA journal_mode = WAL");
+  }
+  SF_ASSIGN_OR_RETURN(std::string mode, std::move(switched));
   std::transform(mode.begin(), mode.end(), mode.begin(), [](unsigned char ch) { return std::tolower(ch); });
   if (mode != "wal") {
     return Status::FailedPrecondition(fmt::format(

@@ -265,15 +265,17 @@ TEST_F(DurabilityTest, HandMadeVersion1DatabaseOpensAndWorks) {
 
 TEST_F(DurabilityTest, TwoStoresOpeningANewFileAtOnceBothWork) {
   std::vector<std::unique_ptr<Store>> stores(4);
+  std::vector<Status> errors(stores.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < stores.size(); ++i) {
     threads.emplace_back([&, i] {
       Result<std::unique_ptr<Store>> r = OpenSqliteStore(Options());
       if (r.ok()) stores[i] = std::move(r).value();
+      else errors[i] = r.status();
     });
   }
   for (std::thread& t : threads) t.join();
-  for (auto& s : stores) ASSERT_NE(s, nullptr);
+  for (size_t i = 0; i < stores.size(); ++i) ASSERT_NE(stores[i], nullptr) << errors[i].ToString();
   ASSERT_TRUE(stores[0]->StartInstance(MakeStart("i1")).ok());
   ASSERT_TRUE(stores[3]->Apply(EventCommit("i1", "x")).ok());
   EXPECT_EQ(HistorySize(*stores[1], "i1"), 2u);
