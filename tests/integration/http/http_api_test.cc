@@ -158,6 +158,33 @@ TEST_F(HttpApiTest, SignalFlowAndSignalIdempotency) {
   EXPECT_EQ(finished.code(), "invalid_state");
 }
 
+TEST(HttpCancel, CancelDuringAnAttemptIs202AndTheAttemptIsCheckpointedFirst) {
+  ServerOptions o;
+  o.workflows = {{"slow", "name: slow\nsteps:\n  - id: nap\n    activity: std.sleep\n    with: { ms: 3000 }\n"
+                          "    compensate: std.noop\n  - id: after\n    activity: std.noop\n"}};
+  TestServer server(o);
+  Reply started = server.Post("/v1/workflows", kOpsToken, R"({"workflow": "slow"})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string id = started.json.Get("id").StringOr("");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // inside the 3 s attempt
+  Reply cancel = server.Post("/v1/workflows/" + id + "/cancel", kOpsToken, R"({"reason": "not needed"})");
+  ASSERT_EQ(cancel.status, 202) << cancel.body;
+  EXPECT_EQ(cancel.json.Get("status").StringOr(""), "running");
+  EXPECT_EQ(cancel.json.Get("cancellation").Get("state").StringOr(""), "waiting_for_attempt") << cancel.body;
+  EXPECT_EQ(cancel.json.Get("cancellation").Get("principal").StringOr(""), "ops");
+  Value done = server.WaitForStatus(id, "cancelled");
+  EXPECT_EQ(done.Get("error").Get("message").StringOr(""), "not needed");
+  EXPECT_TRUE(done.Get("cancellation").is_null());
+  Reply history = server.Get("/v1/workflows/" + id + "/history", kOpsToken);
+  ASSERT_EQ(history.status, 200);
+  std::vector<std::string> nap;
+  for (const Value& e : history.json.Get("items").AsList()) {
+    if (e.Get("step").StringOr("") == "nap") nap.push_back(e.Get("type").StringOr(""));
+  }
+  EXPECT_EQ(nap, (std::vector<std::string>{"step_scheduled", "cancel_requested", "attempt_succeeded",
+                                           "compensation_started", "compensation_succeeded"}));
+}
+
 TEST_F(HttpApiTest, CancelAndResume) {
   std::string id = StartHeld(900);
   Reply cancelled = S().Post("/v1/workflows/" + id + "/cancel", kOpsToken, R"({"reason": "customer withdrew"})");
