@@ -13,8 +13,10 @@
 //  - Errors are values. Throwing is tolerated (the engine records it as a
 //    retryable "uncaught_exception") but is not the way to report failure.
 //  - Long work should poll ctx.cancelled() and return early when set: the
-//    attempt was abandoned (timed out) or the workflow cancelled, and its
-//    result will be discarded.
+//    attempt was abandoned (it passed its start-to-close timeout) and its
+//    result will be discarded. Cancelling the workflow does not set it: the
+//    attempt's result is checkpointed before the cancel acts, so an effect
+//    that was started (a refund) should be carried through and reported.
 //  - Activities run concurrently on worker threads; shared state needs locks.
 #ifndef STEADFAST_ACTIVITY_H_
 #define STEADFAST_ACTIVITY_H_
