@@ -55,6 +55,8 @@ class Engine {
   // Stops claiming, lets running attempts finish (up to grace_ms, then
   // leaves them: their tasks are reclaimed after restart), joins threads.
   void Stop(int64_t grace_ms = 30000);
+  // True from the moment Stop() begins: no new task is started.
+  bool stopping() const { return stopping_flag_.load(std::memory_order_relaxed); }
 
   // Start/signal/decide/cancel; immediately-due work runs on this engine.
   WorkflowService& service() { return service_; }

@@ -727,7 +727,7 @@ steps:
 TEST_F(EngineTest, DeadlineDuringAnAttemptCheckpointsItFirst) {
   Add(R"(
 name: late
-deadline: 150ms
+deadline: 1s
 steps:
   - id: claim
     activity: test.count
@@ -753,7 +753,7 @@ steps:
 TEST_F(EngineTest, PausedInstanceKeepsItsDeadline) {
   Add(R"(
 name: paused_late
-deadline: 300ms
+deadline: 1s
 defaults:
   retry: { max_attempts: 1, on_exhausted: pause }
 steps:
@@ -830,7 +830,7 @@ steps:
   // The engine stops while `first` runs; its checkpoint makes `pay` leased
   // to this engine, which must hand it back rather than keep it.
   std::thread stopper([this] { engine_->Stop(5000); });
-  std::this_thread::sleep_for(50ms);
+  while (!engine_->stopping()) std::this_thread::sleep_for(1ms);
   OpenGate();
   stopper.join();
   auto tasks = store_->GetTasks(id);
