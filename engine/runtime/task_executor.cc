@@ -22,9 +22,10 @@ bool IsWaiting(InstanceStatus s) {
 constexpr int kMaxConflictRounds = 20;
 
 // Retries of one checkpoint the store refused for a transient reason (busy,
-// unavailable), 10 ms doubling to 1 s: about 5 s in all, on top of SQLite's
-// own busy timeout per try, well inside the default lease.
-constexpr int kMaxTransientRetries = 10;
+// unavailable), 10 ms doubling: 0.6 s of waits in all. Each try may also
+// wait out SQLite's busy timeout (5 s by default), so the worst case, about
+// 30 s, stays within half the default 60 s lease.
+constexpr int kMaxTransientRetries = 6;
 
 bool IsTransientStoreError(StatusCode c) { return c == StatusCode::kBusy || c == StatusCode::kUnavailable; }
 
