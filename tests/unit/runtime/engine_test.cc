@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <thread>
 
@@ -13,6 +12,7 @@
 #include "core/stderr_logger.h"
 #include "runtime/history_types.h"
 #include "store/sqlite/sqlite_store.h"
+#include "activity_gate.h"
 #include "subprocess.h"
 
 namespace steadfast {
@@ -44,20 +44,7 @@ class EngineTest : public ::testing::Test {
                                 return Value(Value::Map{{"n", calls_[ctx.idempotency_key()]}, {"input", ctx.input()}});
                               })
                     .ok());
-    // Runs until the test opens the gate (at most 10 s), like a slow PSP call.
-    ASSERT_TRUE(registry_
-                    .Register("test.gate",
-                              [this](ActivityContext& ctx) -> ActivityResult {
-                                std::unique_lock<std::mutex> lock(mu_);
-                                ++calls_[ctx.idempotency_key()];
-                                ++in_gate_;
-                                gate_cv_.notify_all();
-                                gate_cv_.wait_for(lock, 10s, [this] { return gate_open_; });
-                                --in_gate_;
-                                if (gate_fails_) return ActivityError::Retryable("gate_failed", "the call failed");
-                                return Value(Value::Map{{"refund_id", "re_" + ctx.workflow_id()}});
-                              })
-                    .ok());
+    ASSERT_TRUE(registry_.Register("test.gate", gate_.Activity()).ok());
     ASSERT_TRUE(registry_
                     .Register("test.rate_limited",
                               [](ActivityContext&) -> ActivityResult {
@@ -132,20 +119,10 @@ class EngineTest : public ::testing::Test {
     return out;
   }
 
-  // Waits until an attempt is inside test.gate.
-  void WaitInGate() {
-    std::unique_lock<std::mutex> lock(mu_);
-    ASSERT_TRUE(gate_cv_.wait_for(lock, 10s, [this] { return in_gate_ > 0; }));
-  }
-  void OpenGate(bool fail = false) {
-    std::lock_guard<std::mutex> lock(mu_);
-    gate_fails_ = fail;
-    gate_open_ = true;
-    gate_cv_.notify_all();
-  }
+  // Attempts of test.count and test.gate under this idempotency key.
   int Calls(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
-    return calls_[key];
+    return calls_[key] + gate_.Calls(key);
   }
 
   bool WaitEvent(const std::string& id, const std::string& type, int timeout_ms = 10000) {
@@ -171,10 +148,7 @@ class EngineTest : public ::testing::Test {
   std::mutex mu_;
   std::map<std::string, int> calls_;
   std::vector<std::string> keys_;
-  std::condition_variable gate_cv_;
-  int in_gate_ = 0;
-  bool gate_open_ = false;
-  bool gate_fails_ = false;
+  testing::ActivityGate gate_;  // test.gate: holds attempts like a slow PSP call
 };
 
 TEST_F(EngineTest, DataFlowsBetweenStepsAndOutputIsEvaluated) {
@@ -634,7 +608,7 @@ steps:
 TEST_F(EngineTest, CancelDuringAnAttemptCheckpointsItsResultThenCompensates) {
   Add(kRefundLike);
   std::string id = MustStart("refund_like");
-  WaitInGate();
+  ASSERT_TRUE(gate_.WaitEntered());
   auto cancelled = engine_->service().Cancel(id, "operator", "customer withdrew");
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
   // Only requested: the attempt in flight is not dropped.
@@ -643,7 +617,7 @@ TEST_F(EngineTest, CancelDuringAnAttemptCheckpointsItsResultThenCompensates) {
   // A second cancel adds nothing.
   ASSERT_TRUE(engine_->service().Cancel(id, "operator", "again").ok());
   EXPECT_EQ(Count(EventTypes(id), "cancel_requested"), 1);
-  OpenGate();
+  gate_.Open();
   InstanceRecord rec = WaitStatus(id, InstanceStatus::kCancelled);
   EXPECT_EQ(rec.error_code, "cancelled");
   EXPECT_EQ(rec.error_message, "customer withdrew");
@@ -670,9 +644,9 @@ TEST_F(EngineTest, CancelDuringAnAttemptCheckpointsItsResultThenCompensates) {
 TEST_F(EngineTest, CancelDuringAFailingAttemptRecordsTheFailureAndDoesNotRetry) {
   Add(kRefundLike);
   std::string id = MustStart("refund_like");
-  WaitInGate();
+  ASSERT_TRUE(gate_.WaitEntered());
   ASSERT_TRUE(engine_->service().Cancel(id, "operator", "").ok());
-  OpenGate(/*fail=*/true);
+  gate_.Open(/*fail=*/true);
   InstanceRecord rec = WaitStatus(id, InstanceStatus::kCancelled);
   EXPECT_EQ(rec.error_message, "cancelled by operator");
   std::vector<std::string> pay = EventTypes(id, "pay");
@@ -695,9 +669,9 @@ steps:
     compensate: test.count
 )");
   std::string id = MustStart("no_undo");
-  WaitInGate();
+  ASSERT_TRUE(gate_.WaitEntered());
   ASSERT_TRUE(engine_->service().Cancel(id, "operator", "stop it").ok());
-  OpenGate();
+  gate_.Open();
   WaitStatus(id, InstanceStatus::kCancelled);
   EXPECT_EQ(Count(EventTypes(id, "pay"), "attempt_succeeded"), 1);
   EXPECT_EQ(Count(EventTypes(id), "compensation_started"), 0);
@@ -738,11 +712,11 @@ steps:
     activity: test.count
 )");
   std::string id = MustStart("late");
-  WaitInGate();
+  ASSERT_TRUE(gate_.WaitEntered());
   // The deadline passes while the attempt runs; it waits for the attempt.
   ASSERT_TRUE(WaitEvent(id, "deadline_exceeded"));
   EXPECT_EQ(store_->GetInstance(id).value()->status, InstanceStatus::kRunning);
-  OpenGate();
+  gate_.Open();
   InstanceRecord rec = WaitStatus(id, InstanceStatus::kCompensated);
   EXPECT_EQ(rec.error_code, "workflow_deadline_exceeded");
   EXPECT_EQ(Count(EventTypes(id, "pay"), "attempt_succeeded"), 1);
@@ -826,12 +800,12 @@ steps:
     activity: test.count
 )");
   std::string id = MustStart("two_steps");
-  WaitInGate();
+  ASSERT_TRUE(gate_.WaitEntered());
   // The engine stops while `first` runs; its checkpoint makes `pay` leased
   // to this engine, which must hand it back rather than keep it.
   std::thread stopper([this] { engine_->Stop(5000); });
   while (!engine_->stopping()) std::this_thread::sleep_for(1ms);
-  OpenGate();
+  gate_.Open();
   stopper.join();
   auto tasks = store_->GetTasks(id);
   ASSERT_TRUE(tasks.ok());

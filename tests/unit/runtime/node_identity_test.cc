@@ -4,14 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "builtin/std_activities.h"
 #include "core/stderr_logger.h"
 #include "runtime/engine.h"
 #include "store/sqlite/sqlite_store.h"
+#include "activity_gate.h"
 #include "subprocess.h"
 
 namespace steadfast {
@@ -27,16 +26,8 @@ class NodeIdentityTest : public ::testing::Test {
     auto store = OpenSqliteStore(so);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    ASSERT_TRUE(registry_
-                    .Register("test.block",
-                              [this](ActivityContext&) -> ActivityResult {
-                                std::unique_lock<std::mutex> lock(mu_);
-                                entered_ = true;
-                                cv_.notify_all();
-                                cv_.wait(lock, [this] { return released_; });
-                                return Value(Value::Map{});
-                              })
-                    .ok());
+    // Held until the test releases it (a minute at most: the test is over long before).
+    ASSERT_TRUE(registry_.Register("test.block", gate_.Activity(std::chrono::minutes(1))).ok());
     catalog_ = std::make_unique<WorkflowCatalog>(&registry_);
     ASSERT_TRUE(catalog_->AddSource("name: blocked\nsteps:\n  - id: work\n    activity: test.block\n", "b.yaml").ok());
   }
@@ -49,11 +40,7 @@ class NodeIdentityTest : public ::testing::Test {
     return std::make_unique<Engine>(eo, *store_, *catalog_, registry_, SystemClock::Instance(), random_, logger_);
   }
 
-  void Release() {
-    std::lock_guard<std::mutex> lock(mu_);
-    released_ = true;
-    cv_.notify_all();
-  }
+  void Release() { gate_.Open(); }
 
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -61,10 +48,7 @@ class NodeIdentityTest : public ::testing::Test {
   std::unique_ptr<WorkflowCatalog> catalog_;
   SystemRandom random_;
   StderrLogger logger_{LogLevel::kError};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false;   // GUARDED_BY(mu_)
-  bool released_ = false;  // GUARDED_BY(mu_)
+  testing::ActivityGate gate_;
 };
 
 TEST_F(NodeIdentityTest, ASecondEngineWithTheSameNameRefusesAndTakesNoLease) {
@@ -76,10 +60,7 @@ TEST_F(NodeIdentityTest, ASecondEngineWithTheSameNameRefusesAndTakesNoLease) {
   auto started = first->service().Start(so);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   const std::string id = started->instance.id;
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    ASSERT_TRUE(cv_.wait_for(lock, 10s, [this] { return entered_; }));
-  }
+  ASSERT_TRUE(gate_.WaitEntered());
   auto before = store_->GetTasks(id);
   ASSERT_TRUE(before.ok());
   ASSERT_EQ(before->size(), 1u);
