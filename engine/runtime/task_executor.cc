@@ -416,7 +416,7 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       int64_t delay = TransientRetryDelayMs(transient_failures++);
       env_.logger->Warn("checkpoint of " + task.instance_id + " failed (" + r.status().ToString() + "); retrying in " +
                         std::to_string(delay) + "ms");
-      Sleep(delay);
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     }
     if ((c == StatusCode::kConflict && round < kMaxConflictRounds) || transient) {
       // A client (signal, decision, cancel) committed since we loaded, or
@@ -435,14 +435,6 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status().ToString());
     }
     return Next::kStop;
-  }
-}
-
-void TaskExecutor::Sleep(int64_t ms) {
-  if (env_.sleep) {
-    env_.sleep(ms);
-  } else {
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
 }
 

@@ -62,9 +62,6 @@ struct ExecutorEnv {
   std::function<void(const std::shared_ptr<RunningAttempt>&)> unwatch;
   // True once the engine is stopping: no follow-up task is started.
   std::function<bool()> stopping;
-  // Waits before retrying a checkpoint the store refused for a transient
-  // reason; empty = a real sleep (tests inject their own).
-  std::function<void(int64_t ms)> sleep;
 };
 
 class TaskExecutor {
@@ -109,7 +106,6 @@ class TaskExecutor {
   // Whether the instance is still in the state this task was made for.
   static bool TaskStillApplies(const TaskRecord& task, const LoadedInstance& inst);
   void DropTask(const TaskRecord& task);
-  void Sleep(int64_t ms);
   TimeMs Now() const { return env_.clock->NowMs(); }
 
   ExecutorEnv env_;
