@@ -289,7 +289,7 @@ Result<InstanceRecord> WorkflowService::Decide(const DecisionRequest& request) {
 
 Result<InstanceRecord> WorkflowService::Cancel(const std::string& id, const std::string& principal,
                                                const std::string& reason) {
-  bool already_stopping = false;
+  std::optional<InstanceRecord> already_stopping;  // the instance, as loaded
   Result<InstanceRecord> r = Mutate(id, [&](LoadedInstance& inst, Transition& t) -> Status {
     if (IsTerminal(inst.rec.status)) {
       return Status::FailedPrecondition("workflow '" + id + "' is already " +
@@ -297,7 +297,7 @@ Result<InstanceRecord> WorkflowService::Cancel(const std::string& id, const std:
     }
     if (!inst.state.stop.is_null()) {
       // A cancel (or the deadline) is already under way: nothing to add.
-      already_stopping = true;
+      already_stopping = inst.rec;
       return Status::AlreadyExists("stopping");
     }
     if (inst.rec.status == InstanceStatus::kCompensating) {
@@ -308,9 +308,7 @@ Result<InstanceRecord> WorkflowService::Cancel(const std::string& id, const std:
     return t.RequestStop(StopRequest{StopRequest::Kind::kCancel, principal, reason});
   });
   if (r.ok() || !already_stopping) return r;
-  SF_ASSIGN_OR_RETURN(std::optional<InstanceRecord> rec, store_.GetInstance(id));
-  if (!rec) return Status::NotFound("no workflow instance '" + id + "'");
-  return *rec;
+  return *std::move(already_stopping);
 }
 
 Status WorkflowService::RestoreDeadline(const LoadedInstance& inst, Transition& t) {
