@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "steadfast/registry.h"
@@ -36,6 +37,18 @@ TEST_F(PluginLoadTest, TheExamplePluginLoads) {
   RunResult r = Activities(STEADFAST_GREETING_PLUGIN, "{ greeting: { outbox_dir: " + dir_.File("outbox") + " } }");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("greeting.compose"));
+  EXPECT_THAT(r.output, HasSubstr("greeting.deliver"));
+}
+
+// A bare file name in `plugins` is a file beside the config, never a search
+// of the library path (where dlopen would look for a name without a slash).
+TEST_F(PluginLoadTest, ABareNameIsAFileNotALibrarySearch) {
+  std::filesystem::copy_file(STEADFAST_GREETING_PLUGIN, dir_.File("libgreeting.so"));
+  testing::WriteFile(dir_.File("steadfast.yaml"), "database: engine.db\nplugins: [libgreeting.so]\n"
+                                                  "plugin_config: { greeting: { outbox_dir: outbox } }\n");
+  RunResult r = testing::RunCommand(
+      {"/bin/sh", "-c", "cd '" + dir_.path() + "' && '" STEADFAST_BIN "' activities --config steadfast.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("greeting.deliver"));
 }
 
