@@ -98,25 +98,33 @@ mkdir "$WORK/oneline"
   c++ $CFLAGS $LINK_ARGS greeting_plugin.cc greeting_activities.cc outbox.cc -o "$WORK/oneline/libgreeting.so") ||
   fail "the one-line compile"
 
-for plugin in "$WORK/example/build/libgreeting.so" "$WORK/oneline/libgreeting.so"; do
-  step "the installed steadfast runs the greeting workflow with $plugin"
-  run=$(mktemp -d "$WORK/run.XXXXXX")
-  cat >"$run/steadfast.yaml" <<YAML
-database: engine.db
-node_name: sdk-test
-plugins: [$plugin]
-plugin_config:
-  greeting: { outbox_dir: outbox, greetings: { en: Hello, fr: Bonjour } }
-YAML
-  mkdir "$run/outbox"
+# Runs the greeting workflow with the installed binary in directory $1, whose
+# steadfast.yaml loads the plugin, and checks the greeting was delivered once.
+run_workflow() {
+  local run=$1
+  mkdir -p "$run/outbox"
   (cd "$run" && "$STEADFAST" activities --config steadfast.yaml) >"$run/activities.log" 2>&1 ||
-    { cat "$run/activities.log" >&2; fail "steadfast activities"; }
+    { cat "$run/activities.log" >&2; fail "steadfast activities in $run"; }
   grep -q "greeting.deliver" "$run/activities.log" || { cat "$run/activities.log" >&2; fail "greeting.deliver not registered"; }
   (cd "$run" && "$STEADFAST" run "$WORK/example/workflows/greeting.yaml" --config steadfast.yaml \
      --input '{"name": "Ada", "language": "fr"}' --id greet-ada) >"$run/run.log" 2>&1 ||
-    { cat "$run/run.log" >&2; fail "steadfast run"; }
+    { cat "$run/run.log" >&2; fail "steadfast run in $run"; }
   grep -q "Bonjour, Ada!" "$run/run.log" || { cat "$run/run.log" >&2; fail "no greeting in the output"; }
   [ -f "$run/outbox/greet-ada%2Fdeliver.json" ] || { ls -la "$run/outbox" >&2; fail "nothing delivered"; }
   grep -q '"Bonjour, Ada!"' "$run/outbox/greet-ada%2Fdeliver.json" || fail "the delivery holds another message"
-done
+  [ "$(ls "$run/outbox" | wc -l)" -eq 1 ] || fail "more than one delivery"
+}
+
+step "the installed steadfast runs the greeting workflow with the example's own steadfast.yaml (build/libgreeting.so)"
+run_workflow "$WORK/example"
+
+step "the installed steadfast runs the greeting workflow with the one-line build"
+cat >"$WORK/oneline/steadfast.yaml" <<YAML
+database: engine.db
+node_name: sdk-test
+plugins: [libgreeting.so]
+plugin_config:
+  greeting: { outbox_dir: outbox, greetings: { en: Hello, fr: Bonjour } }
+YAML
+run_workflow "$WORK/oneline"
 echo "plugin SDK out of tree: ok"
