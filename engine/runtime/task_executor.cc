@@ -9,7 +9,7 @@
 #include "definition/duration.h"
 #include "runtime/backoff.h"
 #include "runtime/history_types.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast {
 namespace {
@@ -35,7 +35,7 @@ std::string IdempotencyKey(const std::string& instance_id, const std::string& st
   return instance_id + "/" + step_id + (compensation ? "/compensate" : "");
 }
 
-// The attempt's own span in the instance's trace (tracing/trace_context.h).
+// The attempt's own span in the instance's trace (core/trace_context.h).
 std::string AttemptTraceparent(const InstanceRecord& rec, const std::string& step_id, int attempt, bool compensation) {
   return tracing::FormatTraceparent(tracing::AttemptContext(rec.traceparent, rec.id, step_id, attempt, compensation));
 }

@@ -20,7 +20,7 @@
 #include <string>
 
 #include "runtime/attempt_report.h"
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/transition.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"

@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "runtime/instance_state.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast {
 

@@ -9,7 +9,7 @@
 
 #include "runtime/four_eyes.h"
 #include "runtime/history_types.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast {
 namespace {

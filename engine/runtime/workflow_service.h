@@ -12,7 +12,7 @@
 #include <functional>
 #include <string>
 
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/transition.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/clock.h"
