@@ -1,9 +1,9 @@
-// Running leased tasks: attempts, retries, waits' timeouts, compensations.
+// Running leased tasks: an attempt (or compensation) and its checkpoint; a
+// wait's timeout, a deadline or a stop as a checkpoint of their own. What
+// each outcome does to the instance is Transition's to decide.
 #include "runtime/task_executor.h"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "core/crash_point.h"
 #include "core/trace_context.h"

@@ -1,8 +1,9 @@
 // TaskExecutor: runs one leased task to its checkpoint.
 //
 // For a step task it evaluates the step's input, runs the activity (crash
-// points around it), and commits the result, the history and the next task
-// in one store transaction fenced by the task's lease token. When that
+// points around it), and commits the attempt's end as one Transition event
+// (Transition::AttemptEnded decides the history and the next task) in one
+// store transaction fenced by the task's lease token. When that
 // commit creates the instance's next task already leased to this engine,
 // the same thread continues with it without going back to the queue.
 //
