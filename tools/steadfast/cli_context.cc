@@ -8,6 +8,7 @@
 #include "builtin/std_activities.h"
 #include "observability/structured_logger.h"
 #include "refund/plugin.h"
+#include "runtime/engine.h"
 #include "runtime/plugin_loader.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -94,6 +95,14 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
   }
   return ctx;
+}
+
+std::unique_ptr<tracing::WorkflowTracer> AttachTracer(Engine& engine, tracing::SpanSink& sink, Store& store) {
+  auto tracer = std::make_unique<tracing::WorkflowTracer>(sink, &store);
+  tracing::WorkflowTracer* t = tracer.get();
+  engine.SetAttemptObserver([t](const AttemptReport& r) { t->OnAttempt(r); });
+  engine.AddObserver([t](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) { t->OnCommit(rec, events); });
+  return tracer;
 }
 
 }  // namespace steadfast::cli

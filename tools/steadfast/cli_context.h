@@ -12,10 +12,15 @@
 #include "cli_flags.h"
 #include "config/engine_config.h"
 #include "core/stderr_logger.h"
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/registry.h"
 #include "store/store.h"
+#include "tracing/workflow_tracer.h"
+
+namespace steadfast {
+class Engine;
+}  // namespace steadfast
 
 namespace steadfast::cli {
 
@@ -53,6 +58,11 @@ int Fail(int code, const std::string& message);
 // --as names someone else for a command, but a start records this one too
 // (started_by), so four-eyes also refuses this user's own decision.
 std::string CliUser();
+
+// Feeds `engine`'s attempts and commits to a WorkflowTracer exporting to
+// `sink`; `store` (the engine's) tells when waits started. Call before
+// engine.Start(); the tracer, sink and store must outlive the engine.
+std::unique_ptr<tracing::WorkflowTracer> AttachTracer(Engine& engine, tracing::SpanSink& sink, Store& store);
 
 }  // namespace steadfast::cli
 
