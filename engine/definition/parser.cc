@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/yaml_mark.h"
 #include "definition/content_hash.h"
 #include "definition/source_locator.h"
 #include "definition/source_map.h"
@@ -22,8 +23,8 @@ namespace steadfast {
 namespace {
 
 SourceLocation MarkLocation(const YAML::Mark& mark) {
-  if (mark.is_null() || mark.line < 0 || mark.column < 0) return SourceLocation{1, 1};
-  return SourceLocation{mark.line + 1, mark.column + 1};
+  YamlPosition at = YamlPositionOf(mark);
+  return at.known() ? SourceLocation{at.line, at.column} : SourceLocation{1, 1};
 }
 
 // Loads the single YAML document in text, or reports why not.
