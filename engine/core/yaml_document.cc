@@ -3,7 +3,6 @@
 #include "steadfast/yaml_document.h"
 
 #include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <charconv>
@@ -13,9 +12,34 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/yaml_mark.h"
+#include "core/yaml_cpp.h"
 
 namespace steadfast {
+
+YamlPosition YamlPositionOf(const YAML::Mark& mark, std::string file) {
+  YamlPosition p{std::move(file)};
+  if (mark.is_null() || mark.line < 0 || mark.column < 0) return p;
+  p.line = mark.line + 1;
+  p.column = mark.column + 1;
+  p.offset = mark.pos;
+  return p;
+}
+
+YamlCppDocuments LoadYamlCppDocuments(std::string_view text) {
+  YamlCppDocuments out;
+  try {
+    out.documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    out.failed = true;
+    out.too_deep = true;
+    out.error_at = YamlPositionOf(e.mark);
+  } catch (const YAML::Exception& e) {
+    out.failed = true;
+    out.error_at = YamlPositionOf(e.mark);
+    out.error = e.msg;
+  }
+  return out;
+}
 
 std::string YamlPosition::ToString() const {
   if (!known()) return file;
@@ -198,20 +222,19 @@ class YamlTreeBuilder {
 
 Result<YamlNode> ParseYaml(std::string_view text, std::string_view source_name) {
   auto file = std::make_shared<const std::string>(source_name);
-  auto at = [&file](const YAML::Mark& mark) { return YamlPositionOf(mark, *file); };
-  try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    YamlTreeBuilder builder(file);
-    if (docs.empty()) return builder.Copy(YAML::Node(), 0);
-    if (docs.size() > 1) {
-      return YamlError(at(docs[1].Mark()), "only one YAML document per file (remove '---' and what follows)");
-    }
-    return builder.Copy(docs[0], 0);
-  } catch (const YAML::DeepRecursion& e) {
-    return YamlTreeBuilder::TooDeep(at(e.mark));  // its own msg says nothing useful
-  } catch (const YAML::Exception& e) {
-    return YamlError(at(e.mark), e.msg);
+  YamlCppDocuments parsed = LoadYamlCppDocuments(text);
+  if (parsed.failed) {
+    parsed.error_at.file = *file;
+    return parsed.too_deep ? YamlTreeBuilder::TooDeep(parsed.error_at) : YamlError(parsed.error_at, parsed.error);
   }
+  const std::vector<YAML::Node>& docs = parsed.documents;
+  YamlTreeBuilder builder(file);
+  if (docs.empty()) return builder.Copy(YAML::Node(), 0);
+  if (docs.size() > 1) {
+    return YamlError(YamlPositionOf(docs[1].Mark(), *file),
+                     "only one YAML document per file (remove '---' and what follows)");
+  }
+  return builder.Copy(docs[0], 0);
 }
 
 Result<YamlNode> LoadYamlFile(const std::string& path) {

@@ -13,7 +13,7 @@
 #include <system_error>
 #include <vector>
 
-#include "core/yaml_mark.h"
+#include "core/yaml_cpp.h"
 #include "definition/duration.h"
 #include "definition/suggest.h"
 #include "definition/value_template.h"
