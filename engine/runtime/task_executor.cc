@@ -247,6 +247,7 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   running->deadline = running->started_at + step.timeout_ms;
 
   ActivityResult result = ActivityError::Retryable("not_run", "");
+  CheckpointWrites writes;  // the attempt's AtCheckpoint writes, committed with its outcome
   if (early_error) {
     // Refused before it ran (bad input, unknown activity): still an attempt.
     result = *early_error;
@@ -278,9 +279,11 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     p.attempt = attempt;
     p.deadline_ms = running->deadline;
     p.traceparent = AttemptTraceparent(inst.rec, step.id, attempt, compensation);
+    p.storage = env_.store->plugin_storage();
     FieldLogger attempt_logger(*env_.logger, LogFields{inst.rec.id, step.id, attempt, TraceIdOf(p.traceparent)});
     ActivityContext ctx(std::move(p), *env_.clock, attempt_logger, &running->cancelled);
     result = Invoke(activity, ctx);
+    writes.writes = ctx.TakeCheckpointWrites();
     if (env_.unwatch) env_.unwatch(running);
     if (running->resolved.exchange(true)) {
       cached.reset();  // the watchdog checkpointed a timeout instead
@@ -300,6 +303,11 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   // Rebuilt on fresh state if a signal or decision committed meanwhile.
   return CommitWith(task, cached, step_id, [&, step_index](LoadedInstance& fresh, Transition& t) -> Status {
     const StepDef& s = fresh.def->steps[step_index];
+    if (!writes.refused.ok()) {
+      // Its plugin writes refused, the attempt's outcome cannot stand as it
+      // was: it is recorded as a retryable failure, without them.
+      result = ActivityError::Retryable("checkpoint_write_failed", writes.refused.message());
+    }
     RecordAbandoned(t, task, s, attempt);
     if (!result.ok()) {
       HandleAttemptFailure(t, fresh, s, task, attempt, result.error(), duration_ms, compensation);
@@ -325,7 +333,7 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
       return Status::Ok();
     }
     return t.AdvanceAfter(s);
-  });
+  }, &writes);
 }
 
 void TaskExecutor::RecordAbandoned(Transition& t, const TaskRecord& task, const StepDef& step, int attempt) {
@@ -390,7 +398,8 @@ void TaskExecutor::HandleAttemptFailure(Transition& t, LoadedInstance& inst, con
 }
 
 TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached,
-                                            const std::string& step_for_crash, const BuildFn& build) {
+                                            const std::string& step_for_crash, const BuildFn& build,
+                                            CheckpointWrites* writes) {
   int transient_failures = 0;
   for (int round = 0;; ++round) {
     LoadedInstance& inst = *cached;
@@ -404,10 +413,18 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       return Next::kStop;
     }
     std::vector<HistoryEvent> events = t.events();
-    Result<CommitResult> r = Checkpoint(t, task);
+    Result<CommitResult> r = Checkpoint(t, task, writes);
     if (r.ok()) return AfterCommit(task, inst, *r, std::move(events), step_for_crash);
     StatusCode c = r.status().code();
     cached.reset();
+    if (c == StatusCode::kAborted && writes != nullptr && !writes->writes.empty() && round < kMaxConflictRounds) {
+      // A plugin write refused: nothing was written. Rebuild on fresh state
+      // with the attempt failed and without its writes.
+      env_.logger->Warn("checkpoint write of " + task.instance_id + " refused: " + r.status().message());
+      writes->refused = r.status();
+      writes->writes.clear();
+      c = StatusCode::kConflict;
+    }
     // A finished attempt is worth keeping: a locked or briefly unavailable
     // store is waited out (bounded) rather than letting the attempt wait a
     // whole lease and run again.
@@ -438,8 +455,9 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
   }
 }
 
-Result<CommitResult> TaskExecutor::Checkpoint(Transition& t, const TaskRecord& task) {
+Result<CommitResult> TaskExecutor::Checkpoint(Transition& t, const TaskRecord& task, const CheckpointWrites* writes) {
   SF_ASSIGN_OR_RETURN(Commit commit, t.Build(task.id, task.lease_token));
+  if (writes != nullptr) commit.plugin_writes = writes->writes;  // kept for a rebuild after a conflict
   return env_.store->Apply(std::move(commit));
 }
 

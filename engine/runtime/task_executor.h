@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/attempt_report.h"
 #include "runtime/random.h"
@@ -27,6 +28,7 @@
 #include "steadfast/clock.h"
 #include "steadfast/logger.h"
 #include "steadfast/registry.h"
+#include "steadfast/storage.h"
 #include "store/store.h"
 
 namespace steadfast {
@@ -94,13 +96,23 @@ class TaskExecutor {
                             int attempt, const ActivityError& error, int64_t duration_ms, bool compensation);
   ActivityResult Invoke(Activity* activity, ActivityContext& ctx);
   using BuildFn = std::function<Status(LoadedInstance&, Transition&)>;
+  // An attempt's plugin checkpoint writes (ActivityContext::AtCheckpoint)
+  // and, once the store refused them, why.
+  struct CheckpointWrites {
+    std::vector<PluginWrite> writes;
+    Status refused;
+  };
   // Builds the checkpoint with `build` on the cached instance and commits
   // it; on a version conflict reloads and rebuilds while the task still
   // applies. On success points `task` at the follow-up task to run now.
+  // With `writes`, they go into each commit built; when the store refuses
+  // them (kAborted), writes->refused is set, they are dropped, and the
+  // commit is rebuilt (build must then record the attempt as failed).
   Next CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached, const std::string& step_for_crash,
-                  const BuildFn& build);
-  // Builds t into a Commit fenced by task's lease and applies it.
-  Result<CommitResult> Checkpoint(Transition& t, const TaskRecord& task);
+                  const BuildFn& build, CheckpointWrites* writes = nullptr);
+  // Builds t into a Commit fenced by task's lease, with the plugin writes
+  // (if any), and applies it.
+  Result<CommitResult> Checkpoint(Transition& t, const TaskRecord& task, const CheckpointWrites* writes = nullptr);
   Next AfterCommit(TaskRecord& task, LoadedInstance& inst, const CommitResult& r, std::vector<HistoryEvent> events,
                    const std::string& step_for_crash);
   // Whether the instance is still in the state this task was made for.
