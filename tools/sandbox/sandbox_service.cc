@@ -57,7 +57,19 @@ std::string_view KeySpace(std::string_view method, std::string_view path) {
   return "";
 }
 
-SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<SqliteDb> db, const Clock& clock)
+Result<std::unique_ptr<Connection>> OpenSandboxDatabase(const std::string& path) {
+  ConnectionOptions options;
+  options.path = path;
+  options.create = true;
+  Result<std::unique_ptr<Connection>> conn = Connection::Open(options);
+  if (!conn.ok()) {
+    return Status::InvalidArgument("cannot open sandbox database '" + path + "': " + conn.status().message());
+  }
+  if (path != ":memory:") SF_RETURN_IF_ERROR((*conn)->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  return conn;
+}
+
+SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<Connection> db, const Clock& clock)
     : options_(std::move(options)),
       db_(std::move(db)),
       clock_(clock),
@@ -70,7 +82,7 @@ SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<SqliteDb>
       stripe_(book_, idempotency_),
       services_(records_, idempotency_, ids_) {}
 
-Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions options, std::unique_ptr<SqliteDb> db,
+Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions options, std::unique_ptr<Connection> db,
                                                                const Clock& clock) {
   SF_RETURN_IF_ERROR(ValidateFaultConfig(options.faults));
   SF_RETURN_IF_ERROR(ValidateSettlement(options.settlement));
