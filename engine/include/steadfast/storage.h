@@ -93,7 +93,9 @@ class PluginStorage {
   virtual Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs `write` in a transaction of its own and commits it; blocks until
   // durable. Nothing of it is kept when `write` returns an error (returned
-  // as is) or the commit fails (kBusy, kResourceExhausted, ...).
+  // as is) or the commit fails (kBusy, kResourceExhausted, ...). Called from
+  // inside a write (Transact's or a checkpoint's) it is kFailedPrecondition:
+  // use the PluginTransaction given to that write.
   virtual Status Transact(const PluginWrite& write) = 0;
 };
 

@@ -234,10 +234,15 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage {
 
   Status Transact(const PluginWrite& write) override {
     if (!write) return Status::InvalidArgument("Transact needs a write function");
+    if (InPluginWrite()) {
+      return Status::FailedPrecondition(
+          "Transact called from inside a plugin write: use the PluginTransaction that write was given");
+    }
     return ToStatus(committer_->Submit<Done>([&write](Connection& c) -> Result<Done> {
       SqlitePluginTransaction tx(c);
       Status s;
       try {
+        PluginWriteScope scope;
         s = write(tx);
       } catch (const std::exception& e) {
         s = Status::Internal(fmt::format("the plugin write threw: {}", e.what()));

@@ -189,6 +189,7 @@ Status RunPluginWrites(Connection& conn, const std::vector<PluginWrite>& writes)
   for (size_t i = 0; i < writes.size(); ++i) {
     Status s;
     try {
+      PluginWriteScope scope;
       s = writes[i] ? writes[i](tx) : Status::Ok();
     } catch (const std::exception& ex) {
       s = Status::Internal(fmt::format("the write threw: {}", ex.what()));

@@ -347,6 +347,28 @@ TEST_F(PluginStorageTest, TransactCommitsOrRollsBackAsAWhole) {
   EXPECT_EQ(CountNotes(storage), 2);
 }
 
+TEST_F(PluginStorageTest, TransactFromInsideAWriteIsRefusedInsteadOfWaitingForItself) {
+  std::unique_ptr<Store> store = OpenWith({NotesSchema()});
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->StartInstance(MakeStart("i1")).ok());
+  PluginStorage& storage = *store->plugin_storage();
+  Status inner;
+  auto nested = [&](std::string key) {
+    return [&storage, &inner, key](PluginTransaction& tx) -> Status {
+      inner = storage.Transact(Insert("inner-" + key, "x"));
+      return Insert(key, "x")(tx);
+    };
+  };
+  ASSERT_TRUE(storage.Transact(nested("from-transact")).ok());
+  EXPECT_EQ(inner.code(), StatusCode::kFailedPrecondition) << inner.ToString();
+  inner = Status::Ok();
+  ASSERT_TRUE(store->Apply(EventCommit("i1", {nested("from-checkpoint")})).ok());
+  EXPECT_EQ(inner.code(), StatusCode::kFailedPrecondition) << inner.ToString();
+  EXPECT_EQ(CountNotes(storage, "from-transact"), 1);
+  EXPECT_EQ(CountNotes(storage, "from-checkpoint"), 1);
+  EXPECT_EQ(CountNotes(storage), 2);  // neither inner write happened
+}
+
 TEST_F(PluginStorageTest, QueriesAreReadOnly) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
