@@ -20,6 +20,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kCancelled: return "cancelled";
     case StatusCode::kLeaseLost: return "lease_lost";
     case StatusCode::kPermissionDenied: return "permission_denied";
+    case StatusCode::kAborted: return "aborted";
   }
   return "unknown";
 }

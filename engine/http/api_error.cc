@@ -54,6 +54,7 @@ ApiError ErrorFromStatus(const Status& status) {
       return ServerSide(503, "resource_exhausted", "the server is out of storage or memory, retry later")
           .WithHeader("Retry-After", "1");
     case StatusCode::kUnavailable:
+    case StatusCode::kAborted:
     case StatusCode::kLeaseLost:
     case StatusCode::kCancelled:
       return ServerSide(503, "unavailable", "the service is temporarily unavailable, retry later")

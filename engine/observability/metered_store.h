@@ -46,6 +46,8 @@ class MeteredStore final : public Store {
   Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
                                                       const std::string& idempotency_key) override;
   bool ChangedExternally() override { return inner_.ChangedExternally(); }
+  // Plugin tables are the inner store's (their statements are not metered).
+  PluginStorage* plugin_storage() override { return inner_.plugin_storage(); }
 
   Store& inner() { return inner_; }
 

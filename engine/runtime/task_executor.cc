@@ -186,6 +186,7 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   running->deadline = running->started_at + step.timeout_ms;
 
   ActivityResult result = ActivityError::Retryable("not_run", "");
+  CheckpointWrites writes;  // the attempt's AtCheckpoint writes, committed with its outcome
   if (early_error) {
     // Refused before it ran (bad input, unknown activity): still an attempt.
     result = *early_error;
@@ -217,9 +218,11 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     p.attempt = attempt;
     p.deadline_ms = running->deadline;
     p.traceparent = AttemptTraceparent(inst.rec, step.id, attempt, compensation);
+    p.storage = env_.store->plugin_storage();
     FieldLogger attempt_logger(*env_.logger, LogFields{inst.rec.id, step.id, attempt, TraceIdOf(p.traceparent)});
     ActivityContext ctx(std::move(p), *env_.clock, attempt_logger, &running->cancelled);
     result = Invoke(activity, ctx);
+    writes.writes = ctx.TakeCheckpointWrites();
     if (env_.unwatch) env_.unwatch(running);
     if (running->resolved.exchange(true)) {
       cached.reset();  // the watchdog checkpointed a timeout instead
@@ -239,12 +242,22 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   end.input = std::move(input);
   end.result = std::move(result);
   // Rebuilt on fresh state if a signal or decision committed meanwhile.
-  return CommitWith(task, cached, task.step_id, false,
-                    [end = std::move(end)](LoadedInstance&, Transition& t) { return t.AttemptEnded(end); });
+  return CommitWith(
+      task, cached, task.step_id, false,
+      [end = std::move(end), &writes](LoadedInstance&, Transition& t) {
+        if (writes.refused.ok()) return t.AttemptEnded(end);
+        // Its plugin writes refused, the attempt's outcome cannot stand as
+        // it was: it is recorded as a retryable failure, without them.
+        AttemptEnd failed = end;
+        failed.result = ActivityError::Retryable("checkpoint_write_failed", writes.refused.message());
+        return t.AttemptEnded(failed);
+      },
+      &writes);
 }
 
 TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached,
-                                            const std::string& step_for_crash, bool reads_tasks, BuildFn build) {
+                                            const std::string& step_for_crash, bool reads_tasks, BuildFn build,
+                                            CheckpointWrites* writes) {
   TransitionCommitRequest request;
   request.instance_id = task.instance_id;
   request.build = std::move(build);
@@ -253,7 +266,21 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
   request.lease_token = task.lease_token;
   const TaskRecord claimed = task;
   request.still_applies = [&claimed](const LoadedInstance& fresh) { return TaskApplies(claimed, fresh); };
-  request.apply = [this](Commit commit) { return Checkpoint(std::move(commit)); };
+  request.apply = [this, writes](Commit commit) {
+    if (writes != nullptr) commit.plugin_writes = writes->writes;  // kept for a rebuild after a conflict
+    return Checkpoint(std::move(commit));
+  };
+  if (writes != nullptr && !writes->writes.empty()) {
+    request.on_aborted = [this, writes, &task](const Status& refused) {
+      if (writes->writes.empty()) return false;
+      // A plugin write refused: nothing was written. Rebuild on fresh state
+      // with the attempt failed and without its writes.
+      env_.logger->Warn("checkpoint write of " + task.instance_id + " refused: " + refused.message());
+      writes->refused = refused;
+      writes->writes.clear();
+      return true;
+    };
+  }
   TransitionCommitResult r = CommitTransition(CommitEnv(env_.owner, kCheckpointPolicy), request, cached);
   using End = TransitionCommitResult::End;
   switch (r.end) {

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/attempt_report.h"
 #include "core/random.h"
@@ -29,6 +30,7 @@
 #include "steadfast/clock.h"
 #include "steadfast/logger.h"
 #include "steadfast/registry.h"
+#include "steadfast/storage.h"
 #include "store/store.h"
 
 namespace steadfast {
@@ -91,13 +93,22 @@ class TaskExecutor {
                   std::optional<LoadedInstance>& cached);
   ActivityResult Invoke(Activity* activity, ActivityContext& ctx);
   using BuildFn = std::function<Status(LoadedInstance&, Transition&)>;
+  // An attempt's plugin checkpoint writes (ActivityContext::AtCheckpoint)
+  // and, once the store refused them, why.
+  struct CheckpointWrites {
+    std::vector<PluginWrite> writes;
+    Status refused;
+  };
   // Commits the event `build` applies (one Transition event method) on the
   // cached instance, fenced by the task's lease; on a version conflict or
   // a busy store reloads and rebuilds while the task still applies
   // (runtime/transition_commit.h). On success points `task` at the
-  // follow-up task to run now.
+  // follow-up task to run now. With `writes`, they go into each commit
+  // built; when the store refuses them (kAborted), writes->refused is set,
+  // they are dropped, and the commit is rebuilt (build must then record the
+  // attempt as failed).
   Next CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached, const std::string& step_for_crash,
-                  bool reads_tasks, BuildFn build);
+                  bool reads_tasks, BuildFn build, CheckpointWrites* writes = nullptr);
   // Applies a task's checkpoint Commit, built and fenced by its lease.
   Result<CommitResult> Checkpoint(Commit commit);
   // The commit loop's environment: this engine's store, clock and random,

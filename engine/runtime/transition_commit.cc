@@ -112,9 +112,14 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     }
+    bool rebuild_without_writes = c == StatusCode::kAborted && round < env.policy.max_conflict_rounds &&
+                                  request.on_aborted && request.on_aborted(last_commit);
     // Otherwise a client, a worker or the watchdog committed since the load:
     // rebuild on the fresh state.
-    if ((c == StatusCode::kConflict && round < env.policy.max_conflict_rounds) || transient) continue;
+    if ((c == StatusCode::kConflict && round < env.policy.max_conflict_rounds) || transient ||
+        rebuild_without_writes) {
+      continue;
+    }
     return Ended(End::kCommitFailed, last_commit, last_commit, inst);
   }
 }

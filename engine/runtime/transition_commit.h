@@ -64,6 +64,11 @@ struct TransitionCommitRequest {
   std::function<bool(const LoadedInstance&)> still_applies;
   // Applies the built Commit; empty: store->Apply.
   std::function<Result<CommitResult>(Commit)> apply;
+  // Called when the store refuses a commit with kAborted (a plugin write in
+  // it failed, so nothing was written): true to rebuild on fresh state
+  // (the caller has changed what the next build and apply do), false to
+  // end. Empty: kAborted ends the loop.
+  std::function<bool(const Status&)> on_aborted;
 };
 
 struct TransitionCommitResult {

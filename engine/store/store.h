@@ -23,6 +23,7 @@
 
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
+#include "steadfast/storage.h"
 #include "steadfast/value.h"
 #include "store/node_lock.h"
 
@@ -150,8 +151,9 @@ struct SignalRecord {
 // the current version), task_id/lease_token (else kLeaseLost; the task is
 // deleted), require_no_claimed_attempt (else kConflict), add_signal (a
 // duplicate idempotency key: kAlreadyExists), consume_signal_id (not
-// pending: kConflict), delete_other_tasks / delete_step_tasks, new_tasks,
-// events, instance row. Any failure writes nothing at all.
+// pending: kConflict), plugin_writes (one returning an error: kAborted),
+// delete_other_tasks / delete_step_tasks, new_tasks, events, instance row.
+// Any failure writes nothing at all.
 //
 // Version: when `instance` is given or `events` is non-empty, the version
 // goes up by one and updated_at is written (instance->updated_at, or the
@@ -183,6 +185,11 @@ struct Commit {
   std::vector<NewTask> new_tasks;
   std::optional<SignalRecord> add_signal;  // buffered signal (not yet consumed); id/instance_id/consumed ignored
   int64_t consume_signal_id = 0;           // mark this buffered signal consumed
+  // Plugin writes (steadfast/storage.h) that commit together with this
+  // checkpoint or not at all: ActivityContext::AtCheckpoint. Run in order
+  // on the store's write path after the preconditions passed; they must not
+  // block on anything but their statements.
+  std::vector<PluginWrite> plugin_writes;
 };
 
 struct CommitResult {
@@ -238,7 +245,9 @@ class Store {
   // Applies an atomic change; see Commit. Blocks until durable. Thread-safe;
   // concurrent callers are batched into one transaction where possible.
   // Errors: kNotFound (no instance), kConflict (version), kLeaseLost (task
-  // gone or token differs), kResourceExhausted (disk full), kBusy (locked).
+  // gone or token differs), kAborted (a plugin write refused: nothing was
+  // written; the message names the write and its error), kResourceExhausted
+  // (disk full), kBusy (locked).
   virtual Result<CommitResult> Apply(Commit commit) = 0;
 
   // Leases up to `limit` tasks with due_at <= now whose lease is free or
@@ -312,6 +321,11 @@ class Store {
   // written since the last call: cheap (PRAGMA data_version for SQLite). The
   // first call returns true; this Store's own writes never make it true.
   virtual bool ChangedExternally() = 0;
+
+  // The plugins' tables in this store (steadfast/storage.h), for reads and
+  // plugin-only transactions; lives as long as the store. Null when the
+  // store keeps no plugin state (then plugin_writes are refused).
+  virtual PluginStorage* plugin_storage() { return nullptr; }
 };
 
 }  // namespace steadfast

@@ -91,7 +91,12 @@ Result<RefundPluginConfig> RefundPluginConfig::FromValue(const Value& section) {
     if (!known) return Bad(key, "is not a refund plugin setting");
   }
   SF_RETURN_IF_ERROR(ReadString(section, "risk_rules", "risk_rules", config.risk_rules_path));
-  SF_RETURN_IF_ERROR(ReadString(section, "database", "database", config.database_path));
+  if (const Value* db = section.Find("database"); db != nullptr && !db->is_null()) {
+    return Bad("database",
+               "is no longer a refund plugin setting: the plugin's tables live in the engine's database "
+               "(the top-level `database`): remove it (docs/plugins.md, \"Plugin state\", shows how to bring tables "
+               "over from a separate file)");
+  }
   SF_RETURN_IF_ERROR(ReadString(section, "inventory_url", "inventory_url", config.inventory_base_url));
   SF_RETURN_IF_ERROR(ReadString(section, "notification_url", "notification_url", config.notification_base_url));
   SF_RETURN_IF_ERROR(ReadString(section, "service_token_env", "service_token_env", config.service_token_env));
@@ -132,11 +137,13 @@ Result<RefundPluginConfig> RefundPluginConfig::FromPluginContext(const PluginCon
   SF_ASSIGN_OR_RETURN(RefundPluginConfig config, FromValue(ctx.config));
   config.policies_path = Resolve(ctx.config_dir, config.policies_path);
   config.risk_rules_path = Resolve(ctx.config_dir, config.risk_rules_path);
-  config.database_path = config.database_path.empty() ? ctx.database_path : Resolve(ctx.config_dir, config.database_path);
   return config;
 }
 
-Result<RefundStore*> RefundServices::Store() const { return store->Get(); }
+Result<RefundStore*> RefundServices::Store() const {
+  if (!store) return Status::Unavailable("the refund plugin has no storage: the engine gave it none");
+  return store.get();
+}
 
 ActivityError StoreError(const Status& s) {
   switch (s.code()) {
@@ -150,7 +157,8 @@ ActivityError StoreError(const Status& s) {
   }
 }
 
-Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config) {
+Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config,
+                                PluginSchemas* schemas, PluginStorage* storage) {
   Result<PolicySet> policies = PolicySet::Load(config.policies_path);
   if (!policies.ok()) return policies.status();
   auto shared = std::make_shared<const PolicySet>(std::move(policies).value());
@@ -161,7 +169,8 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   if (!config.risk_rules_path.empty()) {
     SF_ASSIGN_OR_RETURN(services->risk_rules, RiskRules::Load(config.risk_rules_path));
   }
-  services->store = std::make_unique<LazyRefundStore>(config.database_path);
+  if (schemas != nullptr) SF_RETURN_IF_ERROR(schemas->Declare(RefundStore::Schema()));
+  if (storage != nullptr) services->store = std::make_unique<RefundStore>(*storage);
 
   const Clock& clock = SystemClock::Instance();
   // Every outgoing call carries the running attempt's traceparent.

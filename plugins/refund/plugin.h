@@ -42,7 +42,6 @@ struct PspSettings {
 struct RefundPluginConfig {
   std::string policies_path = kDefaultPoliciesPath;  // the refund policy YAML file
   std::string risk_rules_path;                       // risk rules YAML; "" = no rules (score 0)
-  std::string database_path;                         // plugin tables; "" = PluginContext.database_path
   PspSettings psp;
   std::string inventory_base_url;                    // "" = inventory activities fail inventory_not_configured
   std::string notification_base_url;                 // "" = notify_customer reports sent: false
@@ -57,16 +56,17 @@ struct RefundPluginConfig {
   int64_t reconcile_settle_margin_ms = kDefaultSettleMarginMs;
 
   // From the plugin's section of the engine config:
-  //   {policies, risk_rules, database, psp: {base_url, secret_key | secret_key_env, timeout,
+  //   {policies, risk_rules, psp: {base_url, secret_key | secret_key_env, timeout,
   //    settle_wait, poll_interval, pending_retry_after, breaker_failures, breaker_open},
   //    inventory_url, notification_url, service_token_env, service_timeout, return_window,
   //    non_returnable_categories, notify: {max_tries, backoff}, reconcile_settle_margin}
   // Durations are strings ("10s", "30d") or integer milliseconds.
-  // Null gives the defaults; a non-map or a wrongly typed field is InvalidArgument.
+  // Null gives the defaults; a non-map or a wrongly typed field is InvalidArgument,
+  // and so is `database`: the plugin's tables live in the engine's store now.
   static Result<RefundPluginConfig> FromValue(const Value& section);
 
-  // FromValue, then relative file paths resolved against ctx.config_dir and
-  // the database defaulting to ctx.database_path: what the engine calls.
+  // FromValue, then relative file paths resolved against ctx.config_dir:
+  // what the engine calls.
   static Result<RefundPluginConfig> FromPluginContext(const PluginContext& ctx);
 };
 
@@ -77,7 +77,11 @@ struct RefundPluginConfig {
 // variable is unset) does not fail registration: refund.psp_refund then
 // fails with the non-retryable psp_not_configured and the reason. Call
 // before the engine starts; the loaded files are immutable afterwards.
-Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config);
+// The plugin's tables (RefundStore::Schema()) are declared in `schemas` and
+// reached through `storage` (PluginContext's); without storage, the
+// activities that need the tables fail with refund_store_error.
+Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config,
+                                PluginSchemas* schemas = nullptr, PluginStorage* storage = nullptr);
 
 }  // namespace steadfast::refund
 

@@ -6,8 +6,12 @@
 // Output: {transaction_id, replayed, reference, kind, entries: [...], balanced: true}
 //
 // Posted into the plugin's ledger_transactions / ledger_entries tables in the
-// engine's database, keyed by ctx.idempotency_key() (UNIQUE): a retry after a
-// crash returns the first transaction. Debits must equal credits per
+// transaction that checkpoints this attempt (RefundStore::PostAtCheckpoint):
+// the posting commits exactly when the engine records the attempt, so a
+// crash at any point leaves one posting or none, never two. Its id is
+// reserved for the key beforehand, so the output can name it. A key
+// posted already (e.g. before postings were checkpoint writes) is answered
+// from the first posting (replayed). Debits must equal credits per
 // currency or nothing is written.
 // Errors (non-retryable): unbalanced_transaction (refused: debits != credits,
 // unknown account, non-positive amount), ledger_conflict (the key was posted
@@ -47,7 +51,7 @@ ActivityResult PostLedger(const Services& s, ActivityContext& ctx, const Value& 
   }
   Result<RefundStore*> store = s->Store();
   if (!store.ok()) return StoreError(store.status());
-  Result<PostedTransaction> posted = (*store)->PostTransaction(txn, ctx.clock().NowMs());
+  Result<PostedTransaction> posted = (*store)->PostAtCheckpoint(ctx, txn, ctx.clock().NowMs());
   if (!posted.ok()) {
     if (posted.status().code() == StatusCode::kConflict) {
       return ActivityError::NonRetryable("ledger_conflict", posted.status().message());
@@ -58,7 +62,7 @@ ActivityResult PostLedger(const Services& s, ActivityContext& ctx, const Value& 
     return StoreError(posted.status());
   }
   ctx.logger().Info(fmt::format("ledger transaction {} for {} ({} entries){}", posted->id, txn.reference,
-                                posted->txn.entries.size(), posted->replayed ? " replayed" : ""));
+                                posted->txn.entries.size(), posted->replayed ? " replayed" : ", posted at checkpoint"));
   return PostedTransactionToValue(*posted);
 }
 

@@ -24,7 +24,10 @@
 // non-retryable), refund_pending (retryable), refund_failed (non-retryable:
 // the PSP failed the refund at settlement), psp_not_configured, invalid_input.
 // Every refund the PSP acknowledged is recorded in refund_records (pending,
-// succeeded or failed), which eligibility, risk velocity and reconciliation read.
+// succeeded or failed), which eligibility, risk velocity and reconciliation
+// read. The record is written in the transaction that checkpoints the
+// attempt (success or failure alike); an attempt abandoned at its timeout
+// records nothing, and its retry (same key, same PSP refund) records it.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -112,7 +115,10 @@ ActivityFn MakePspRefundActivity(Services s) {
       record.psp_refund_id = refund_id;
       record.status = std::string(status);
       record.updated_ms = ctx.clock().NowMs();
-      return (*store)->UpsertRefund(record);
+      // Written with the attempt's checkpoint, whatever its outcome: the
+      // record exists exactly when the engine has recorded this attempt.
+      RefundStore::UpsertRefundAtCheckpoint(ctx, record);
+      return Status::Ok();
     };
 
     SettlementPolicy policy;

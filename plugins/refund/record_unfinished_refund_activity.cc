@@ -11,7 +11,9 @@
 // Input:  {subject, reason?, details?, ledger: {kind, reference, description?,
 //          breakdown | entries, method?}}   (the input of refund.post_ledger)
 // Output: {ledger: <refund.post_ledger output>, review: <refund.open_manual_review output>}
-// Keys: <ctx key>/ledger and <ctx key>/review, so a retry replays both.
+// Keys: <ctx key>/ledger and <ctx key>/review. The review case is opened at
+// once (a retry finds it); the posting is written in this attempt's
+// checkpoint transaction, as refund.post_ledger's is.
 // Errors: those of refund.post_ledger and refund.open_manual_review.
 #include "refund/activities.h"
 #include "refund/activity_support.h"

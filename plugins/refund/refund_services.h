@@ -24,7 +24,7 @@ struct RefundServices {
   RefundPluginConfig config;
   std::shared_ptr<const PolicySet> policies;
   RiskRules risk_rules;
-  std::unique_ptr<LazyRefundStore> store;
+  std::unique_ptr<RefundStore> store;             // null when the engine gave no storage
   std::unique_ptr<PspAdapter> psp;                 // null when not configured
   std::string psp_problem;                         // why psp is null
   std::unique_ptr<JsonHttpClient> inventory;       // null when not configured
@@ -32,8 +32,7 @@ struct RefundServices {
   std::unique_ptr<JsonHttpClient> notification;    // null when not configured
   std::string notification_problem;
 
-  // The store, or a retryable `refund_store_unavailable` (a locked or
-  // unopenable file may pass) / non-retryable when no database is configured.
+  // The store, or Unavailable when the engine gave the plugin no storage.
   Result<RefundStore*> Store() const;
 };
 

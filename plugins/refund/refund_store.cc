@@ -1,17 +1,17 @@
-// RefundStore over SQLite: schema, prepared statements, idempotent inserts.
+// RefundStore over the engine's PluginStorage: the schema as migrations,
+// parameterised statements, checkpoint writes for the refund's own effects.
 #include "refund/refund_store.h"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
-
-#include <filesystem>
 
 #include "refund/money.h"
 
 namespace steadfast::refund {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// Version 1: the tables exactly as the plugin created them itself before
+// the engine kept plugin state, so a database made then is adopted as is.
+constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE IF NOT EXISTS refund_records (
   idempotency_key TEXT PRIMARY KEY,
   workflow_id TEXT NOT NULL,
@@ -93,153 +93,192 @@ CREATE TABLE IF NOT EXISTS loyalty_adjustments (
   created_ms INTEGER NOT NULL);
 )sql";
 
-// A prepared statement, finalized on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr); }
-  ~Stmt() { sqlite3_finalize(st_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  bool ok() const { return rc_ == SQLITE_OK; }
-  Stmt& Bind(int i, const std::string& s) {
-    sqlite3_bind_text(st_, i, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(st_, i, v);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(st_); }
-  std::string Text(int i) const {
-    const unsigned char* t = sqlite3_column_text(st_, i);
-    return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
-  }
-  int64_t Int(int i) const { return sqlite3_column_int64(st_, i); }
-  sqlite3_stmt* raw() const { return st_; }
-  Status Error(const char* what) const {
-    int code = sqlite3_errcode(db_);
-    std::string m = fmt::format("refund store: {}: {}", what, sqlite3_errmsg(db_));
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Status::Busy(m);
-    return Status::Internal(m);
-  }
+// Version 2: the id of each key's ledger transaction, reserved before the
+// posting commits in an activity's checkpoint (so the activity's output can
+// name it). Seeded with the ids already posted, so new ones come after them.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS ledger_transaction_ids (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT NOT NULL UNIQUE);
+INSERT INTO ledger_transaction_ids (id, idempotency_key)
+  SELECT id, idempotency_key FROM ledger_transactions
+  WHERE idempotency_key NOT IN (SELECT idempotency_key FROM ledger_transaction_ids);
+)sql";
 
- private:
-  sqlite3* db_;
-  sqlite3_stmt* st_ = nullptr;
-  int rc_ = SQLITE_ERROR;
-};
-
-Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string m = err != nullptr ? err : "unknown error";
-    sqlite3_free(err);
-    int code = sqlite3_errcode(db);
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Status::Busy("refund store: " + m);
-    return Status::Internal("refund store: " + m);
-  }
-  return Status::Ok();
-}
-
-// BEGIN IMMEDIATE ... COMMIT, rolled back unless Commit() was called.
-class Txn {
- public:
-  explicit Txn(sqlite3* db) : db_(db) { status_ = Exec(db, "BEGIN IMMEDIATE"); }
-  ~Txn() {
-    if (status_.ok() && !done_) (void)Exec(db_, "ROLLBACK");
-  }
-  const Status& status() const { return status_; }
-  Status Commit() {
-    done_ = true;
-    return Exec(db_, "COMMIT");
-  }
-
- private:
-  sqlite3* db_;
-  Status status_;
-  bool done_ = false;
-};
-
-RefundRecord ReadRecord(const Stmt& s) {
-  RefundRecord r;
-  r.idempotency_key = s.Text(0);
-  r.workflow_id = s.Text(1);
-  r.reservation_id = s.Text(2);
-  r.customer_id = s.Text(3);
-  r.payment_method = s.Text(4);
-  r.psp_refund_id = s.Text(5);
-  r.status = s.Text(6);
-  r.amount_minor = s.Int(7);
-  r.currency = s.Text(8);
-  r.created_ms = s.Int(9);
-  r.updated_ms = s.Int(10);
-  return r;
-}
+std::string Text(const Value& v) { return v.is_string() ? v.AsString() : std::string(); }
+int64_t Int(const Value& v) { return v.is_int() ? v.AsInt() : 0; }
 
 constexpr const char* kRecordColumns =
     "idempotency_key, workflow_id, reservation_id, customer_id, payment_method, psp_refund_id, status, "
     "amount_minor, currency, created_ms, updated_ms";
+
+RefundRecord ReadRecord(const Row& r) {
+  RefundRecord out;
+  out.idempotency_key = Text(r[0]);
+  out.workflow_id = Text(r[1]);
+  out.reservation_id = Text(r[2]);
+  out.customer_id = Text(r[3]);
+  out.payment_method = Text(r[4]);
+  out.psp_refund_id = Text(r[5]);
+  out.status = Text(r[6]);
+  out.amount_minor = Int(r[7]);
+  out.currency = Text(r[8]);
+  out.created_ms = Int(r[9]);
+  out.updated_ms = Int(r[10]);
+  return out;
+}
+
+Direction ParseDirection(const Value& v) { return Text(v) == "debit" ? Direction::kDebit : Direction::kCredit; }
 
 Value ParseJsonOrNull(const std::string& text) {
   Result<Value> v = Value::FromJson(text);
   return v.ok() ? *v : Value();
 }
 
-}  // namespace
-
-Result<std::unique_ptr<RefundStore>> RefundStore::OpenExisting(const std::string& path) {
-  if (!std::filesystem::exists(path)) return Status::NotFound("no database at " + path);
-  return Open(path);
+Status UpsertRefundIn(PluginTransaction& tx, const RefundRecord& r) {
+  return tx.Execute(
+               "INSERT INTO refund_records (idempotency_key, workflow_id, reservation_id, customer_id, payment_method, "
+               "psp_refund_id, status, amount_minor, currency, created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+               "ON CONFLICT (idempotency_key) DO UPDATE SET psp_refund_id = excluded.psp_refund_id, "
+               "status = excluded.status, amount_minor = excluded.amount_minor, updated_ms = excluded.updated_ms",
+               {r.idempotency_key, r.workflow_id, r.reservation_id, r.customer_id, r.payment_method, r.psp_refund_id,
+                r.status, r.amount_minor, r.currency, r.created_ms, r.updated_ms})
+      .status();
 }
 
-Result<std::unique_ptr<RefundStore>> RefundStore::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string m = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Status::Unavailable(fmt::format("refund store: cannot open {}: {}", path, m));
+// The transaction posted under key, with its entries; nullopt if none.
+// `query` is a storage's or a transaction's Query.
+template <class QueryFn>
+Result<std::optional<PostedTransaction>> FindPosted(QueryFn&& query, const std::string& key) {
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      query("SELECT id, workflow_id, reference, kind, description, posted_ms FROM ledger_transactions "
+                            "WHERE idempotency_key = ?",
+                            {key}));
+  if (rows.empty()) return std::optional<PostedTransaction>();
+  PostedTransaction posted;
+  const Row& r = rows[0];
+  posted.id = Int(r[0]);
+  posted.replayed = true;
+  posted.txn.idempotency_key = key;
+  posted.txn.workflow_id = Text(r[1]);
+  posted.txn.reference = Text(r[2]);
+  posted.txn.kind = Text(r[3]);
+  posted.txn.description = Text(r[4]);
+  posted.posted_ms = Int(r[5]);
+  SF_ASSIGN_OR_RETURN(std::vector<Row> entries,
+                      query("SELECT account, direction, amount_minor, currency, memo FROM ledger_entries "
+                            "WHERE transaction_id = ? ORDER BY id",
+                            {posted.id}));
+  for (const Row& e : entries) {
+    posted.txn.entries.push_back(LedgerEntry{Text(e[0]), ParseDirection(e[1]), Int(e[2]), Text(e[3]), Text(e[4])});
   }
-  sqlite3_busy_timeout(db, 10000);
-  std::unique_ptr<RefundStore> store(new RefundStore(db));
-  SF_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode=WAL"));
-  SF_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous=FULL"));
-  SF_RETURN_IF_ERROR(Exec(db, kSchema));
-  return store;
+  return std::optional<PostedTransaction>(std::move(posted));
 }
 
-RefundStore::~RefundStore() { sqlite3_close(db_); }
+// The earlier posting of txn's key as a replay, or Conflict when its
+// entries differ (a changed input is not silently dropped).
+Result<PostedTransaction> AsReplay(PostedTransaction posted, const LedgerTransaction& txn) {
+  auto same = [](const LedgerEntry& a, const LedgerEntry& b) {
+    return a.account == b.account && a.direction == b.direction && a.amount_minor == b.amount_minor &&
+           a.currency == b.currency;
+  };
+  bool equal = posted.txn.entries.size() == txn.entries.size();
+  for (size_t i = 0; equal && i < txn.entries.size(); ++i) equal = same(posted.txn.entries[i], txn.entries[i]);
+  if (!equal) {
+    return Status::Conflict(
+        fmt::format("ledger transaction {} was already posted with other entries", txn.idempotency_key));
+  }
+  return posted;
+}
 
-Status RefundStore::UpsertRefund(const RefundRecord& r) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "INSERT INTO refund_records (idempotency_key, workflow_id, reservation_id, customer_id, payment_method, "
-         "psp_refund_id, status, amount_minor, currency, created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-         "ON CONFLICT(idempotency_key) DO UPDATE SET psp_refund_id = excluded.psp_refund_id, "
-         "status = excluded.status, amount_minor = excluded.amount_minor, updated_ms = excluded.updated_ms");
-  if (!s.ok()) return s.Error("prepare upsert refund");
-  s.Bind(1, r.idempotency_key).Bind(2, r.workflow_id).Bind(3, r.reservation_id).Bind(4, r.customer_id);
-  s.Bind(5, r.payment_method).Bind(6, r.psp_refund_id).Bind(7, r.status).Bind(8, r.amount_minor);
-  s.Bind(9, r.currency).Bind(10, r.created_ms).Bind(11, r.updated_ms);
-  if (s.Step() != SQLITE_DONE) return s.Error("upsert refund");
+// Inserts the transaction, its entries and the audit row under `id`. A
+// posting of the key already there with the same id (the same posting) is
+// left as it is; any other is Conflict, and nothing is written.
+Status InsertPosting(PluginTransaction& tx, int64_t id, const LedgerTransaction& txn, TimeMs now_ms,
+                     const LedgerAudit* audit) {
+  auto query = [&tx](std::string_view sql, const std::vector<Value>& params) { return tx.Query(sql, params); };
+  SF_ASSIGN_OR_RETURN(std::optional<PostedTransaction> existing, FindPosted(query, txn.idempotency_key));
+  if (existing.has_value()) {
+    SF_ASSIGN_OR_RETURN(PostedTransaction replay, AsReplay(std::move(*existing), txn));
+    if (replay.id == id) return Status::Ok();
+    return Status::Conflict(fmt::format("ledger transaction {} was posted as {} meanwhile, not {}",
+                                        txn.idempotency_key, replay.id, id));
+  }
+  SF_RETURN_IF_ERROR(tx.Execute("INSERT INTO ledger_transactions (id, idempotency_key, workflow_id, reference, kind, "
+                                "description, posted_ms) VALUES (?,?,?,?,?,?,?)",
+                                {id, txn.idempotency_key, txn.workflow_id, txn.reference, txn.kind, txn.description,
+                                 now_ms})
+                         .status());
+  for (const LedgerEntry& e : txn.entries) {
+    SF_RETURN_IF_ERROR(tx.Execute("INSERT INTO ledger_entries (transaction_id, account, direction, amount_minor, "
+                                  "currency, memo) VALUES (?,?,?,?,?,?)",
+                                  {id, e.account, std::string(DirectionName(e.direction)), e.amount_minor, e.currency,
+                                   e.memo})
+                           .status());
+  }
+  if (audit != nullptr) {
+    SF_RETURN_IF_ERROR(tx.Execute("INSERT INTO ledger_audit (transaction_id, actor, reason, drift_kind, subject, "
+                                  "reverses_transaction_id, created_ms) VALUES (?,?,?,?,?,?,?)",
+                                  {id, audit->actor, audit->reason, audit->drift_kind, audit->subject,
+                                   audit->reverses_transaction_id, audit->at_ms != 0 ? audit->at_ms : now_ms})
+                           .status());
+  }
   return Status::Ok();
 }
 
+Result<int64_t> ReserveIdIn(PluginTransaction& tx, const std::string& key) {
+  SF_RETURN_IF_ERROR(
+      tx.Execute("INSERT INTO ledger_transaction_ids (idempotency_key) VALUES (?) ON CONFLICT (idempotency_key) "
+                 "DO NOTHING",
+                 {key})
+          .status());
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      tx.Query("SELECT id FROM ledger_transaction_ids WHERE idempotency_key = ?", {key}));
+  if (rows.empty()) return Status::Internal("ledger transaction id of " + key + " was not reserved");
+  return Int(rows[0][0]);
+}
+
+Value CountsToValue(const std::map<std::string, int64_t>& counts) {
+  Value::Map m;
+  for (const auto& [k, v] : counts) m[k] = v;
+  return m;
+}
+
+std::map<std::string, int64_t> CountsFromJson(const std::string& json) {
+  std::map<std::string, int64_t> out;
+  Result<Value> v = Value::FromJson(json);
+  if (!v.ok() || !v->is_map()) return out;
+  for (const auto& [k, n] : v->AsMap()) out[k] = n.IntOr(0);
+  return out;
+}
+
+}  // namespace
+
+PluginSchema RefundStore::Schema() {
+  PluginSchema schema;
+  schema.plugin = "refund";
+  schema.migrations.push_back(
+      {1, "refund records, claims, ledger, audit, reconciliation runs, review cases, RMAs, loyalty", kSchemaV1});
+  schema.migrations.push_back({2, "ledger transaction ids reserved per key before posting", kSchemaV2});
+  return schema;
+}
+
+Status RefundStore::UpsertRefund(const RefundRecord& r) {
+  return storage_.Transact([&r](PluginTransaction& tx) { return UpsertRefundIn(tx, r); });
+}
+
+void RefundStore::UpsertRefundAtCheckpoint(ActivityContext& ctx, const RefundRecord& record) {
+  ctx.AtCheckpoint([record](PluginTransaction& tx) { return UpsertRefundIn(tx, record); });
+}
+
 Result<std::vector<RefundRecord>> RefundStore::ActiveRefundsOf(const std::string& reservation_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::string sql = fmt::format(
-      "SELECT {} FROM refund_records WHERE reservation_id = ? AND status IN ('pending', 'succeeded') "
-      "ORDER BY created_ms",
-      kRecordColumns);
-  Stmt s(db_, sql.c_str());
-  if (!s.ok()) return s.Error("prepare refunds of reservation");
-  s.Bind(1, reservation_id);
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      storage_.Query(fmt::format("SELECT {} FROM refund_records WHERE reservation_id = ? AND status IN "
+                                                 "('pending', 'succeeded') ORDER BY created_ms",
+                                                 kRecordColumns),
+                                     {reservation_id}));
   std::vector<RefundRecord> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadRecord(s));
-  if (rc != SQLITE_DONE) return s.Error("refunds of reservation");
+  for (const Row& r : rows) out.push_back(ReadRecord(r));
   return out;
 }
 
@@ -248,209 +287,146 @@ Result<int64_t> RefundStore::CountRecentRefunds(const std::string& column, const
   if (column != "customer_id" && column != "payment_method") {
     return Status::InvalidArgument("velocity is counted per customer_id or payment_method");
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  std::string sql = fmt::format(
-      "SELECT COUNT(*) FROM refund_records WHERE {} = ? AND created_ms >= ? AND workflow_id != ? "
-      "AND status IN ('pending', 'succeeded')",
-      column);
-  Stmt s(db_, sql.c_str());
-  if (!s.ok()) return s.Error("prepare count refunds");
-  s.Bind(1, value).Bind(2, since_ms).Bind(3, exclude_workflow);
-  if (s.Step() != SQLITE_ROW) return s.Error("count refunds");
-  return s.Int(0);
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      storage_.Query(fmt::format("SELECT COUNT(*) FROM refund_records WHERE {} = ? AND created_ms >= ? "
+                                                 "AND workflow_id != ? AND status IN ('pending', 'succeeded')",
+                                                 column),
+                                     {value, since_ms, exclude_workflow}));
+  return rows.empty() ? 0 : Int(rows[0][0]);
 }
 
 Result<std::vector<RefundRecord>> RefundStore::AllRefunds() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::string sql = fmt::format("SELECT {} FROM refund_records ORDER BY created_ms", kRecordColumns);
-  Stmt s(db_, sql.c_str());
-  if (!s.ok()) return s.Error("prepare all refunds");
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      storage_.Query(fmt::format("SELECT {} FROM refund_records ORDER BY created_ms", kRecordColumns)));
   std::vector<RefundRecord> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadRecord(s));
-  if (rc != SQLITE_DONE) return s.Error("all refunds");
+  for (const Row& r : rows) out.push_back(ReadRecord(r));
   return out;
 }
 
 Result<std::string> RefundStore::ClaimRequest(const std::string& reservation_id, const std::string& kind,
                                               const std::string& workflow_id, TimeMs now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  SF_RETURN_IF_ERROR(txn.status());
-  {
-    Stmt ins(db_, "INSERT OR IGNORE INTO refund_claims (reservation_id, kind, workflow_id, created_ms) VALUES (?,?,?,?)");
-    if (!ins.ok()) return ins.Error("prepare claim");
-    ins.Bind(1, reservation_id).Bind(2, kind).Bind(3, workflow_id).Bind(4, now_ms);
-    if (ins.Step() != SQLITE_DONE) return ins.Error("claim");
-  }
   std::string owner;
-  {
-    Stmt sel(db_, "SELECT workflow_id FROM refund_claims WHERE reservation_id = ? AND kind = ?");
-    if (!sel.ok()) return sel.Error("prepare read claim");
-    sel.Bind(1, reservation_id).Bind(2, kind);
-    if (sel.Step() != SQLITE_ROW) return sel.Error("read claim");
-    owner = sel.Text(0);
-  }
-  SF_RETURN_IF_ERROR(txn.Commit());
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    SF_RETURN_IF_ERROR(tx.Execute("INSERT INTO refund_claims (reservation_id, kind, workflow_id, created_ms) "
+                                  "VALUES (?,?,?,?) ON CONFLICT (reservation_id, kind) DO NOTHING",
+                                  {reservation_id, kind, workflow_id, now_ms})
+                           .status());
+    SF_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query("SELECT workflow_id FROM refund_claims WHERE reservation_id "
+                                                        "= ? AND kind = ?",
+                                                        {reservation_id, kind}));
+    if (rows.empty()) return Status::Internal("refund claim vanished while being read");
+    owner = Text(rows[0][0]);
+    return Status::Ok();
+  }));
   return owner;
 }
 
 Result<bool> RefundStore::ReleaseClaim(const std::string& reservation_id, const std::string& kind,
                                        const std::string& workflow_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt del(db_, "DELETE FROM refund_claims WHERE reservation_id = ? AND kind = ? AND workflow_id = ?");
-  if (!del.ok()) return del.Error("prepare release claim");
-  del.Bind(1, reservation_id).Bind(2, kind).Bind(3, workflow_id);
-  if (del.Step() != SQLITE_DONE) return del.Error("release claim");
-  return sqlite3_changes(db_) > 0;
+  int64_t dropped = 0;
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    SF_ASSIGN_OR_RETURN(dropped, tx.Execute("DELETE FROM refund_claims WHERE reservation_id = ? AND kind = ? AND "
+                                            "workflow_id = ?",
+                                            {reservation_id, kind, workflow_id}));
+    return Status::Ok();
+  }));
+  return dropped > 0;
+}
+
+Result<int64_t> RefundStore::ReserveTransactionId(const std::string& key) {
+  int64_t id = 0;
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    SF_ASSIGN_OR_RETURN(id, ReserveIdIn(tx, key));
+    return Status::Ok();
+  }));
+  return id;
 }
 
 Result<PostedTransaction> RefundStore::PostTransaction(const LedgerTransaction& txn_in, TimeMs now_ms,
                                                        const LedgerAudit* audit) {
   SF_RETURN_IF_ERROR(ValidateTransaction(txn_in));
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  SF_RETURN_IF_ERROR(txn.status());
   PostedTransaction posted;
-  {
-    Stmt sel(db_,
-             "SELECT id, workflow_id, reference, kind, description, posted_ms FROM ledger_transactions "
-             "WHERE idempotency_key = ?");
-    if (!sel.ok()) return sel.Error("prepare find transaction");
-    sel.Bind(1, txn_in.idempotency_key);
-    int rc = sel.Step();
-    if (rc == SQLITE_ROW) {
-      posted.id = sel.Int(0);
-      posted.replayed = true;
-      posted.txn.idempotency_key = txn_in.idempotency_key;
-      posted.txn.workflow_id = sel.Text(1);
-      posted.txn.reference = sel.Text(2);
-      posted.txn.kind = sel.Text(3);
-      posted.txn.description = sel.Text(4);
-      posted.posted_ms = sel.Int(5);
-    } else if (rc != SQLITE_DONE) {
-      return sel.Error("find transaction");
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    auto query = [&tx](std::string_view sql, const std::vector<Value>& params) { return tx.Query(sql, params); };
+    SF_ASSIGN_OR_RETURN(std::optional<PostedTransaction> existing, FindPosted(query, txn_in.idempotency_key));
+    if (existing.has_value()) {
+      SF_ASSIGN_OR_RETURN(posted, AsReplay(std::move(*existing), txn_in));
+      return Status::Ok();
     }
-  }
-  if (posted.replayed) {
-    Stmt es(db_,
-            "SELECT account, direction, amount_minor, currency, memo FROM ledger_entries WHERE transaction_id = ? "
-            "ORDER BY id");
-    if (!es.ok()) return es.Error("prepare read entries");
-    es.Bind(1, posted.id);
-    int rc;
-    while ((rc = es.Step()) == SQLITE_ROW) {
-      posted.txn.entries.push_back(LedgerEntry{es.Text(0), es.Text(1) == "debit" ? Direction::kDebit : Direction::kCredit,
-                                               es.Int(2), es.Text(3), es.Text(4)});
-    }
-    if (rc != SQLITE_DONE) return es.Error("read entries");
-    auto same = [](const LedgerEntry& a, const LedgerEntry& b) {
-      return a.account == b.account && a.direction == b.direction && a.amount_minor == b.amount_minor &&
-             a.currency == b.currency;
-    };
-    bool equal = posted.txn.entries.size() == txn_in.entries.size();
-    for (size_t i = 0; equal && i < txn_in.entries.size(); ++i) equal = same(posted.txn.entries[i], txn_in.entries[i]);
-    if (!equal) {
-      return Status::Conflict(fmt::format("ledger transaction {} was already posted with other entries",
-                                          txn_in.idempotency_key));
-    }
-    return posted;
-  }
-  {
-    Stmt ins(db_,
-             "INSERT INTO ledger_transactions (idempotency_key, workflow_id, reference, kind, description, posted_ms) "
-             "VALUES (?,?,?,?,?,?)");
-    if (!ins.ok()) return ins.Error("prepare insert transaction");
-    ins.Bind(1, txn_in.idempotency_key).Bind(2, txn_in.workflow_id).Bind(3, txn_in.reference);
-    ins.Bind(4, txn_in.kind).Bind(5, txn_in.description).Bind(6, now_ms);
-    if (ins.Step() != SQLITE_DONE) return ins.Error("insert transaction");
-    posted.id = sqlite3_last_insert_rowid(db_);
-  }
-  for (const LedgerEntry& e : txn_in.entries) {
-    Stmt ins(db_,
-             "INSERT INTO ledger_entries (transaction_id, account, direction, amount_minor, currency, memo) "
-             "VALUES (?,?,?,?,?,?)");
-    if (!ins.ok()) return ins.Error("prepare insert entry");
-    ins.Bind(1, posted.id).Bind(2, e.account).Bind(3, std::string(DirectionName(e.direction)));
-    ins.Bind(4, e.amount_minor).Bind(5, e.currency).Bind(6, e.memo);
-    if (ins.Step() != SQLITE_DONE) return ins.Error("insert entry");
-  }
-  if (audit != nullptr) {
-    Stmt ins(db_,
-             "INSERT INTO ledger_audit (transaction_id, actor, reason, drift_kind, subject, reverses_transaction_id, "
-             "created_ms) VALUES (?,?,?,?,?,?,?)");
-    if (!ins.ok()) return ins.Error("prepare insert audit");
-    ins.Bind(1, posted.id).Bind(2, audit->actor).Bind(3, audit->reason).Bind(4, audit->drift_kind);
-    ins.Bind(5, audit->subject).Bind(6, audit->reverses_transaction_id).Bind(7, audit->at_ms != 0 ? audit->at_ms : now_ms);
-    if (ins.Step() != SQLITE_DONE) return ins.Error("insert audit");
-  }
-  SF_RETURN_IF_ERROR(txn.Commit());
-  posted.txn = txn_in;
-  posted.posted_ms = now_ms;
+    SF_ASSIGN_OR_RETURN(int64_t id, ReserveIdIn(tx, txn_in.idempotency_key));
+    SF_RETURN_IF_ERROR(InsertPosting(tx, id, txn_in, now_ms, audit));
+    posted = PostedTransaction{id, false, txn_in, now_ms};
+    return Status::Ok();
+  }));
   return posted;
 }
 
+Result<PostedTransaction> RefundStore::PostAtCheckpoint(ActivityContext& ctx, const LedgerTransaction& txn,
+                                                        TimeMs now_ms) {
+  SF_RETURN_IF_ERROR(ValidateTransaction(txn));
+  auto query = [this](std::string_view sql, const std::vector<Value>& params) { return storage_.Query(sql, params); };
+  SF_ASSIGN_OR_RETURN(std::optional<PostedTransaction> existing, FindPosted(query, txn.idempotency_key));
+  // Posted already (by a database from before postings were checkpoint
+  // writes, or by hand under this key): report it, post nothing.
+  if (existing.has_value()) return AsReplay(std::move(*existing), txn);
+  // Reserving the id is not the posting: a crash after it leaves only the
+  // reservation, which the next attempt (same key) reuses.
+  SF_ASSIGN_OR_RETURN(int64_t id, ReserveTransactionId(txn.idempotency_key));
+  ctx.AtCheckpoint([id, txn, now_ms](PluginTransaction& tx) { return InsertPosting(tx, id, txn, now_ms, nullptr); });
+  return PostedTransaction{id, false, txn, now_ms};
+}
+
 Result<std::vector<PostedEntry>> RefundStore::LedgerEntries(const std::string& workflow_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "SELECT t.id, t.workflow_id, t.reference, e.account, e.direction, e.amount_minor, e.currency, e.memo "
-         "FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id "
-         "WHERE ? = '' OR t.workflow_id = ? ORDER BY e.id");
-  if (!s.ok()) return s.Error("prepare ledger entries");
-  s.Bind(1, workflow_id).Bind(2, workflow_id);
+  SF_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      storage_.Query("SELECT t.id, t.workflow_id, t.reference, e.account, e.direction, e.amount_minor, e.currency, "
+                     "e.memo FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id "
+                     "WHERE ? = '' OR t.workflow_id = ? ORDER BY e.id",
+                     {workflow_id, workflow_id}));
   std::vector<PostedEntry> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
+  for (const Row& r : rows) {
     PostedEntry p;
-    p.transaction_id = s.Int(0);
-    p.workflow_id = s.Text(1);
-    p.reference = s.Text(2);
-    p.entry = LedgerEntry{s.Text(3), s.Text(4) == "debit" ? Direction::kDebit : Direction::kCredit, s.Int(5),
-                          s.Text(6), s.Text(7)};
+    p.transaction_id = Int(r[0]);
+    p.workflow_id = Text(r[1]);
+    p.reference = Text(r[2]);
+    p.entry = LedgerEntry{Text(r[3]), ParseDirection(r[4]), Int(r[5]), Text(r[6]), Text(r[7])};
     out.push_back(std::move(p));
   }
-  if (rc != SQLITE_DONE) return s.Error("ledger entries");
   return out;
 }
 
 Result<std::vector<StoredTransaction>> RefundStore::LedgerTransactions() {
+  SF_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      storage_.Query("SELECT t.id, t.idempotency_key, t.workflow_id, t.reference, t.kind, t.description, t.posted_ms, "
+                     "a.actor, a.reason, a.drift_kind, a.subject, a.reverses_transaction_id, a.created_ms "
+                     "FROM ledger_transactions t LEFT JOIN ledger_audit a ON a.transaction_id = t.id ORDER BY t.id"));
   std::vector<StoredTransaction> out;
   std::map<int64_t, size_t> index;  // transaction id -> position in out
-  std::lock_guard<std::mutex> lock(mu_);
-  {
-    Stmt s(db_,
-           "SELECT t.id, t.idempotency_key, t.workflow_id, t.reference, t.kind, t.description, t.posted_ms, "
-           "a.actor, a.reason, a.drift_kind, a.subject, a.reverses_transaction_id, a.created_ms "
-           "FROM ledger_transactions t LEFT JOIN ledger_audit a ON a.transaction_id = t.id ORDER BY t.id");
-    if (!s.ok()) return s.Error("prepare ledger transactions");
-    int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      StoredTransaction t;
-      t.posted.id = s.Int(0);
-      t.posted.txn.idempotency_key = s.Text(1);
-      t.posted.txn.workflow_id = s.Text(2);
-      t.posted.txn.reference = s.Text(3);
-      t.posted.txn.kind = s.Text(4);
-      t.posted.txn.description = s.Text(5);
-      t.posted.posted_ms = s.Int(6);
-      if (sqlite3_column_type(s.raw(), 7) != SQLITE_NULL) {
-        t.audit = LedgerAudit{s.Text(7), s.Text(8), s.Text(9), s.Text(10), s.Int(11), s.Int(12)};
-      }
-      index[t.posted.id] = out.size();
-      out.push_back(std::move(t));
-    }
-    if (rc != SQLITE_DONE) return s.Error("ledger transactions");
+  for (const Row& r : rows) {
+    StoredTransaction t;
+    t.posted.id = Int(r[0]);
+    t.posted.txn.idempotency_key = Text(r[1]);
+    t.posted.txn.workflow_id = Text(r[2]);
+    t.posted.txn.reference = Text(r[3]);
+    t.posted.txn.kind = Text(r[4]);
+    t.posted.txn.description = Text(r[5]);
+    t.posted.posted_ms = Int(r[6]);
+    if (!r[7].is_null()) t.audit = LedgerAudit{Text(r[7]), Text(r[8]), Text(r[9]), Text(r[10]), Int(r[11]), Int(r[12])};
+    index[t.posted.id] = out.size();
+    out.push_back(std::move(t));
   }
-  Stmt e(db_, "SELECT transaction_id, account, direction, amount_minor, currency, memo FROM ledger_entries ORDER BY id");
-  if (!e.ok()) return e.Error("prepare ledger entries");
-  int rc;
-  while ((rc = e.Step()) == SQLITE_ROW) {
-    auto it = index.find(e.Int(0));
+  // Read after the transactions: an entry of a transaction posted in
+  // between has no transaction in `out` and is skipped, as before.
+  SF_ASSIGN_OR_RETURN(std::vector<Row> entries,
+                      storage_.Query("SELECT transaction_id, account, direction, amount_minor, currency, memo "
+                                     "FROM ledger_entries ORDER BY id"));
+  for (const Row& e : entries) {
+    auto it = index.find(Int(e[0]));
     if (it == index.end()) continue;
-    out[it->second].posted.txn.entries.push_back(LedgerEntry{
-        e.Text(1), e.Text(2) == "debit" ? Direction::kDebit : Direction::kCredit, e.Int(3), e.Text(4), e.Text(5)});
+    out[it->second].posted.txn.entries.push_back(
+        LedgerEntry{Text(e[1]), ParseDirection(e[2]), Int(e[3]), Text(e[4]), Text(e[5])});
   }
-  if (rc != SQLITE_DONE) return e.Error("ledger entries");
   return out;
 }
 
@@ -469,189 +445,141 @@ Result<std::map<std::pair<std::string, std::string>, int64_t>> RefundStore::Ledg
 Result<RefundStore::CaseRow> RefundStore::InsertManualReview(const std::string& key, const std::string& workflow_id,
                                                              const std::string& subject, const std::string& reason,
                                                              const Value& details, TimeMs now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
   const std::string id = "mr_" + key;
-  Stmt ins(db_,
-           "INSERT OR IGNORE INTO manual_review_cases (id, idempotency_key, workflow_id, subject, reason, details, "
-           "status, created_ms) VALUES (?,?,?,?,?,?,'open',?)");
-  if (!ins.ok()) return ins.Error("prepare manual review");
-  ins.Bind(1, id).Bind(2, key).Bind(3, workflow_id).Bind(4, subject).Bind(5, reason).Bind(6, details.ToJson());
-  ins.Bind(7, now_ms);
-  if (ins.Step() != SQLITE_DONE) return ins.Error("insert manual review");
-  const bool inserted = sqlite3_changes(db_) > 0;
-  Stmt sel(db_, "SELECT id, subject, reason, details, status FROM manual_review_cases WHERE idempotency_key = ?");
-  if (!sel.ok()) return sel.Error("prepare read manual review");
-  sel.Bind(1, key);
-  if (sel.Step() != SQLITE_ROW) return sel.Error("read manual review");
   CaseRow row;
-  row.id = sel.Text(0);
-  row.replayed = !inserted;
-  row.data["case_id"] = row.id;
-  row.data["subject"] = sel.Text(1);
-  row.data["reason"] = sel.Text(2);
-  row.data["details"] = ParseJsonOrNull(sel.Text(3));
-  row.data["status"] = sel.Text(4);
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    SF_ASSIGN_OR_RETURN(int64_t inserted,
+                        tx.Execute("INSERT INTO manual_review_cases (id, idempotency_key, workflow_id, subject, reason, "
+                                   "details, status, created_ms) VALUES (?,?,?,?,?,?,'open',?) "
+                                   "ON CONFLICT (idempotency_key) DO NOTHING",
+                                   {id, key, workflow_id, subject, reason, details.ToJson(), now_ms}));
+    SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                        tx.Query("SELECT id, subject, reason, details, status FROM manual_review_cases "
+                                 "WHERE idempotency_key = ?",
+                                 {key}));
+    if (rows.empty()) return Status::Internal("manual review case " + key + " not found after insert");
+    const Row& r = rows[0];
+    row.id = Text(r[0]);
+    row.replayed = inserted == 0;
+    row.data["case_id"] = row.id;
+    row.data["subject"] = Text(r[1]);
+    row.data["reason"] = Text(r[2]);
+    row.data["details"] = ParseJsonOrNull(Text(r[3]));
+    row.data["status"] = Text(r[4]);
+    return Status::Ok();
+  }));
   return row;
 }
 
 Result<int64_t> RefundStore::CountManualReviews(const std::string& workflow_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT COUNT(*) FROM manual_review_cases WHERE workflow_id = ?");
-  if (!s.ok()) return s.Error("prepare count manual reviews");
-  s.Bind(1, workflow_id);
-  if (s.Step() != SQLITE_ROW) return s.Error("count manual reviews");
-  return s.Int(0);
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      storage_.Query("SELECT COUNT(*) FROM manual_review_cases WHERE workflow_id = ?", {workflow_id}));
+  return rows.empty() ? 0 : Int(rows[0][0]);
 }
 
 Result<RefundStore::CaseRow> RefundStore::OpenRma(const std::string& key, const std::string& workflow_id,
                                                   const std::string& order_id, const Value& details, TimeMs now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
   const std::string id = "rma_" + key;
-  Stmt ins(db_,
-           "INSERT OR IGNORE INTO rmas (id, idempotency_key, workflow_id, order_id, status, details, created_ms, "
-           "updated_ms) VALUES (?,?,?,?,'open',?,?,?)");
-  if (!ins.ok()) return ins.Error("prepare rma");
-  ins.Bind(1, id).Bind(2, key).Bind(3, workflow_id).Bind(4, order_id).Bind(5, details.ToJson()).Bind(6, now_ms);
-  ins.Bind(7, now_ms);
-  if (ins.Step() != SQLITE_DONE) return ins.Error("insert rma");
-  const bool inserted = sqlite3_changes(db_) > 0;
-  Stmt sel(db_, "SELECT id, order_id, status, details FROM rmas WHERE idempotency_key = ?");
-  if (!sel.ok()) return sel.Error("prepare read rma");
-  sel.Bind(1, key);
-  if (sel.Step() != SQLITE_ROW) return sel.Error("read rma");
   CaseRow row;
-  row.id = sel.Text(0);
-  row.replayed = !inserted;
-  row.data = ParseJsonOrNull(sel.Text(3));
-  row.data["rma_id"] = row.id;
-  row.data["order_id"] = sel.Text(1);
-  row.data["status"] = sel.Text(2);
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    SF_ASSIGN_OR_RETURN(int64_t inserted,
+                        tx.Execute("INSERT INTO rmas (id, idempotency_key, workflow_id, order_id, status, details, "
+                                   "created_ms, updated_ms) VALUES (?,?,?,?,'open',?,?,?) "
+                                   "ON CONFLICT (idempotency_key) DO NOTHING",
+                                   {id, key, workflow_id, order_id, details.ToJson(), now_ms, now_ms}));
+    SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                        tx.Query("SELECT id, order_id, status, details FROM rmas WHERE idempotency_key = ?", {key}));
+    if (rows.empty()) return Status::Internal("RMA " + key + " not found after insert");
+    const Row& r = rows[0];
+    row.id = Text(r[0]);
+    row.replayed = inserted == 0;
+    row.data = ParseJsonOrNull(Text(r[3]));
+    row.data["rma_id"] = row.id;
+    row.data["order_id"] = Text(r[1]);
+    row.data["status"] = Text(r[2]);
+    return Status::Ok();
+  }));
   return row;
 }
 
 Result<RefundStore::CaseRow> RefundStore::CloseRma(const std::string& rma_id, const std::string& reason,
                                                    TimeMs now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt upd(db_, "UPDATE rmas SET status = 'closed', close_reason = ?, updated_ms = ? WHERE id = ? AND status != 'closed'");
-  if (!upd.ok()) return upd.Error("prepare close rma");
-  upd.Bind(1, reason).Bind(2, now_ms).Bind(3, rma_id);
-  if (upd.Step() != SQLITE_DONE) return upd.Error("close rma");
-  const bool changed = sqlite3_changes(db_) > 0;
-  Stmt sel(db_, "SELECT id, order_id, status, close_reason FROM rmas WHERE id = ?");
-  if (!sel.ok()) return sel.Error("prepare read rma");
-  sel.Bind(1, rma_id);
-  int rc = sel.Step();
-  if (rc == SQLITE_DONE) return Status::NotFound("no RMA " + rma_id);
-  if (rc != SQLITE_ROW) return sel.Error("read rma");
   CaseRow row;
-  row.id = sel.Text(0);
-  row.replayed = !changed;
-  row.data["rma_id"] = row.id;
-  row.data["order_id"] = sel.Text(1);
-  row.data["status"] = sel.Text(2);
-  row.data["close_reason"] = sel.Text(3);
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    SF_ASSIGN_OR_RETURN(int64_t changed,
+                        tx.Execute("UPDATE rmas SET status = 'closed', close_reason = ?, updated_ms = ? "
+                                   "WHERE id = ? AND status != 'closed'",
+                                   {reason, now_ms, rma_id}));
+    SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                        tx.Query("SELECT id, order_id, status, close_reason FROM rmas WHERE id = ?", {rma_id}));
+    if (rows.empty()) return Status::NotFound("no RMA " + rma_id);
+    const Row& r = rows[0];
+    row.id = Text(r[0]);
+    row.replayed = changed == 0;
+    row.data["rma_id"] = row.id;
+    row.data["order_id"] = Text(r[1]);
+    row.data["status"] = Text(r[2]);
+    row.data["close_reason"] = Text(r[3]);
+    return Status::Ok();
+  }));
   return row;
 }
 
 Result<std::string> RefundStore::RmaStatus(const std::string& rma_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt sel(db_, "SELECT status FROM rmas WHERE id = ?");
-  if (!sel.ok()) return sel.Error("prepare rma status");
-  sel.Bind(1, rma_id);
-  int rc = sel.Step();
-  if (rc == SQLITE_DONE) return Status::NotFound("no RMA " + rma_id);
-  if (rc != SQLITE_ROW) return sel.Error("rma status");
-  return sel.Text(0);
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows, storage_.Query("SELECT status FROM rmas WHERE id = ?", {rma_id}));
+  if (rows.empty()) return Status::NotFound("no RMA " + rma_id);
+  return Text(rows[0][0]);
 }
 
 Result<RefundStore::CaseRow> RefundStore::AdjustLoyalty(const std::string& key, const std::string& customer_id,
                                                         int64_t points, const std::string& reason, TimeMs now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  SF_RETURN_IF_ERROR(txn.status());
-  Stmt ins(db_,
-           "INSERT OR IGNORE INTO loyalty_adjustments (idempotency_key, customer_id, points, reason, created_ms) "
-           "VALUES (?,?,?,?,?)");
-  if (!ins.ok()) return ins.Error("prepare loyalty");
-  ins.Bind(1, key).Bind(2, customer_id).Bind(3, points).Bind(4, reason).Bind(5, now_ms);
-  if (ins.Step() != SQLITE_DONE) return ins.Error("insert loyalty");
-  const bool inserted = sqlite3_changes(db_) > 0;
-  Stmt sel(db_, "SELECT id, customer_id, points FROM loyalty_adjustments WHERE idempotency_key = ?");
-  if (!sel.ok()) return sel.Error("prepare read loyalty");
-  sel.Bind(1, key);
-  if (sel.Step() != SQLITE_ROW) return sel.Error("read loyalty");
   CaseRow row;
-  row.id = "loy_" + std::to_string(sel.Int(0));
-  row.replayed = !inserted;
-  const std::string customer = sel.Text(1);
-  row.data["adjustment_id"] = row.id;
-  row.data["customer_id"] = customer;
-  row.data["points"] = sel.Int(2);
-  Stmt bal(db_, "SELECT COALESCE(SUM(points), 0) FROM loyalty_adjustments WHERE customer_id = ?");
-  if (!bal.ok()) return bal.Error("prepare loyalty balance");
-  bal.Bind(1, customer);
-  if (bal.Step() != SQLITE_ROW) return bal.Error("loyalty balance");
-  row.data["balance"] = bal.Int(0);
-  SF_RETURN_IF_ERROR(txn.Commit());
+  SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
+    SF_ASSIGN_OR_RETURN(int64_t inserted,
+                        tx.Execute("INSERT INTO loyalty_adjustments (idempotency_key, customer_id, points, reason, "
+                                   "created_ms) VALUES (?,?,?,?,?) ON CONFLICT (idempotency_key) DO NOTHING",
+                                   {key, customer_id, points, reason, now_ms}));
+    SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                        tx.Query("SELECT id, customer_id, points FROM loyalty_adjustments WHERE idempotency_key = ?",
+                                 {key}));
+    if (rows.empty()) return Status::Internal("loyalty adjustment " + key + " not found after insert");
+    row.id = "loy_" + std::to_string(Int(rows[0][0]));
+    row.replayed = inserted == 0;
+    const std::string customer = Text(rows[0][1]);
+    row.data["adjustment_id"] = row.id;
+    row.data["customer_id"] = customer;
+    row.data["points"] = Int(rows[0][2]);
+    SF_ASSIGN_OR_RETURN(std::vector<Row> balance,
+                        tx.Query("SELECT COALESCE(SUM(points), 0) FROM loyalty_adjustments WHERE customer_id = ?",
+                                 {customer}));
+    row.data["balance"] = balance.empty() ? 0 : Int(balance[0][0]);
+    return Status::Ok();
+  }));
   return row;
 }
 
-Result<RefundStore*> LazyRefundStore::Get() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (store_) return store_.get();
-  if (path_.empty()) {
-    return Status::Unavailable("the refund plugin has no database (PluginContext.database_path / refund.database)");
-  }
-  SF_ASSIGN_OR_RETURN(store_, RefundStore::Open(path_));
-  return store_.get();
-}
-
-}  // namespace steadfast::refund
-
-namespace steadfast::refund {
-namespace {
-
-Value CountsToValue(const std::map<std::string, int64_t>& counts) {
-  Value::Map m;
-  for (const auto& [k, v] : counts) m[k] = v;
-  return m;
-}
-
-std::map<std::string, int64_t> CountsFromJson(const std::string& json) {
-  std::map<std::string, int64_t> out;
-  Result<Value> v = Value::FromJson(json);
-  if (!v.ok() || !v->is_map()) return out;
-  for (const auto& [k, n] : v->AsMap()) out[k] = n.IntOr(0);
-  return out;
-}
-
-}  // namespace
-
 Status RefundStore::RecordReconciliationRun(const ReconciliationRun& run) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "INSERT INTO reconciliation_runs (run_at_ms, actor, drifts, amounts, repaired) VALUES (?,?,?,?,?)");
-  if (!s.ok()) return s.Error("prepare record reconciliation run");
-  s.Bind(1, run.run_at).Bind(2, run.actor).Bind(3, CountsToValue(run.drifts_by_kind).ToJson());
-  s.Bind(4, CountsToValue(run.amount_minor_by_currency).ToJson()).Bind(5, run.repaired);
-  if (s.Step() != SQLITE_DONE) return s.Error("record reconciliation run");
-  return Status::Ok();
+  return storage_.Transact([&run](PluginTransaction& tx) {
+    return tx
+        .Execute("INSERT INTO reconciliation_runs (run_at_ms, actor, drifts, amounts, repaired) VALUES (?,?,?,?,?)",
+                 {run.run_at, run.actor, CountsToValue(run.drifts_by_kind).ToJson(),
+                  CountsToValue(run.amount_minor_by_currency).ToJson(), run.repaired})
+        .status();
+  });
 }
 
 Result<std::optional<ReconciliationRun>> RefundStore::LastReconciliationRun() {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "SELECT run_at_ms, actor, drifts, amounts, repaired FROM reconciliation_runs "
-         "ORDER BY run_at_ms DESC, id DESC LIMIT 1");
-  if (!s.ok()) return s.Error("prepare last reconciliation run");
-  int rc = s.Step();
-  if (rc == SQLITE_DONE) return std::optional<ReconciliationRun>();
-  if (rc != SQLITE_ROW) return s.Error("read last reconciliation run");
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      storage_.Query("SELECT run_at_ms, actor, drifts, amounts, repaired FROM reconciliation_runs "
+                                     "ORDER BY run_at_ms DESC, id DESC LIMIT 1"));
+  if (rows.empty()) return std::optional<ReconciliationRun>();
+  const Row& r = rows[0];
   ReconciliationRun run;
-  run.run_at = s.Int(0);
-  run.actor = s.Text(1);
-  run.drifts_by_kind = CountsFromJson(s.Text(2));
-  run.amount_minor_by_currency = CountsFromJson(s.Text(3));
-  run.repaired = s.Int(4);
+  run.run_at = Int(r[0]);
+  run.actor = Text(r[1]);
+  run.drifts_by_kind = CountsFromJson(Text(r[2]));
+  run.amount_minor_by_currency = CountsFromJson(Text(r[3]));
+  run.repaired = Int(r[4]);
   return std::optional<ReconciliationRun>(std::move(run));
 }
 

@@ -1,8 +1,9 @@
-// RefundStore: the refund plugin's own tables in the engine's SQLite file.
+// RefundStore: the refund plugin's tables, kept by the engine.
 //
-// The engine owns its tables (instances, tasks, history); the refund plugin
-// keeps what it knows about money and cases beside them, over its own
-// connection (WAL lets both write the same file):
+// The engine owns its store; the refund plugin declares its tables as
+// versioned migrations (RefundStore::Schema(), applied by the engine when
+// it opens the store and by `steadfast migrate`) and reaches them only
+// through the engine's PluginStorage handle (steadfast/storage.h):
 //
 //   refund_records       one row per PSP refund (by activity key): eligibility
 //                        ("already refunded"), risk velocity and reconciliation read it
@@ -10,31 +11,33 @@
 //                        owns the refund request ("duplicate request")
 //   ledger_transactions  one balanced double-entry transaction per activity key
 //   ledger_entries       its entries: account, direction, amount, currency
+//   ledger_transaction_ids  the id of each key's transaction, reserved before it is posted
 //   ledger_audit         who posted a transaction by hand or by `reconcile --repair`, when and why
-//   manual_review_cases, rmas, return_labels, loyalty_adjustments
+//   manual_review_cases, rmas, loyalty_adjustments, reconciliation_runs
 //
-// Every write is keyed by the activity's idempotency key (UNIQUE), so a
-// repeat returns the first row instead of adding a second one. Thread-safe:
-// one connection, one mutex. The file is opened lazily on first use so that
-// registering the plugin (e.g. for `steadfast validate`) touches nothing.
+// Writes of the refund itself happen in the activity's checkpoint
+// transaction (ActivityContext::AtCheckpoint): a workflow's ledger posting
+// and its refund record commit exactly when the engine records the attempt,
+// so they exist once by construction. Case records (review, RMA, loyalty)
+// and claims are plugin-only transactions keyed by the activity key, so a
+// repeat returns the first row. Thread-safe (the storage handle is).
 #ifndef STEADFAST_PLUGINS_REFUND_REFUND_STORE_H_
 #define STEADFAST_PLUGINS_REFUND_REFUND_STORE_H_
 
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "refund/ledger.h"
+#include "steadfast/activity.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
+#include "steadfast/storage.h"
 #include "steadfast/value.h"
-
-struct sqlite3;
 
 namespace steadfast::refund {
 
@@ -82,13 +85,13 @@ struct ReconciliationRun {
 
 class RefundStore {
  public:
-  // Opens (creating the tables if needed) the SQLite file at `path`.
-  // Unavailable/Internal when SQLite cannot open it.
-  static Result<std::unique_ptr<RefundStore>> Open(const std::string& path);
-  // The same for a database that must already exist (the CLI's readers):
-  // NotFound "no database at <path>" instead of creating an empty file.
-  static Result<std::unique_ptr<RefundStore>> OpenExisting(const std::string& path);
-  ~RefundStore();
+  // The refund plugin's tables as versioned migrations. Version 1 is the
+  // schema the plugin created itself before the engine kept plugin state
+  // (CREATE ... IF NOT EXISTS: it adopts such a database as it is).
+  static PluginSchema Schema();
+
+  // Works on `storage`, which must outlive the store.
+  explicit RefundStore(PluginStorage& storage) : storage_(storage) {}
   RefundStore(const RefundStore&) = delete;
   RefundStore& operator=(const RefundStore&) = delete;
 
@@ -96,6 +99,8 @@ class RefundStore {
   // Inserts, or updates status/psp id/updated_ms of the row with the same key
   // (created_ms and the identity columns keep their first values).
   Status UpsertRefund(const RefundRecord& record);
+  // The same, registered to run in the checkpoint transaction of ctx's attempt.
+  static void UpsertRefundAtCheckpoint(ActivityContext& ctx, const RefundRecord& record);
   // Refunds of a reservation that are pending or succeeded, oldest first.
   Result<std::vector<RefundRecord>> ActiveRefundsOf(const std::string& reservation_id);
   // Pending or succeeded refunds with column == value created at or after
@@ -122,6 +127,12 @@ class RefundStore {
   // replay writes nothing).
   Result<PostedTransaction> PostTransaction(const LedgerTransaction& txn, TimeMs now_ms,
                                             const LedgerAudit* audit = nullptr);
+  // Posts txn in the checkpoint transaction of ctx's attempt: the posting
+  // commits exactly when the attempt's outcome does. Returns what will be
+  // posted (its id reserved for the key beforehand, so it is known now), or
+  // the earlier posting of the key (replayed) without registering anything.
+  // Errors as PostTransaction, before anything is registered.
+  Result<PostedTransaction> PostAtCheckpoint(ActivityContext& ctx, const LedgerTransaction& txn, TimeMs now_ms);
   // Every transaction with its entries and audit row, in posting order.
   Result<std::vector<StoredTransaction>> LedgerTransactions();
   // Entries, oldest first; only those of `workflow_id` when non-empty.
@@ -158,24 +169,9 @@ class RefundStore {
   Result<std::optional<ReconciliationRun>> LastReconciliationRun();
 
  private:
-  explicit RefundStore(sqlite3* db) : db_(db) {}
-  std::mutex mu_;
-  sqlite3* db_;  // guarded by mu_
-};
-
-// Opens a RefundStore on first use (the engine may create the file after the
-// plugin registers). Thread-safe.
-class LazyRefundStore {
- public:
-  explicit LazyRefundStore(std::string path) : path_(std::move(path)) {}
-  // The store, or Unavailable (no database configured / cannot open).
-  Result<RefundStore*> Get();
-  const std::string& path() const { return path_; }
-
- private:
-  std::mutex mu_;
-  std::string path_;
-  std::unique_ptr<RefundStore> store_;  // guarded by mu_
+  // The id of key's transaction, reserved in ledger_transaction_ids if new.
+  Result<int64_t> ReserveTransactionId(const std::string& key);
+  PluginStorage& storage_;
 };
 
 }  // namespace steadfast::refund

@@ -54,6 +54,7 @@ class ForwardingStore : public Store {
     return inner_.FindSignalByKey(instance_id, idempotency_key);
   }
   bool ChangedExternally() override { return inner_.ChangedExternally(); }
+  PluginStorage* plugin_storage() override { return inner_.plugin_storage(); }
 
  private:
   Store& inner_;

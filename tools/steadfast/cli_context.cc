@@ -57,14 +57,15 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     // The built-in refund plugin: plugin_config.refund, paths relative to the config file.
     PluginContext pc;
     pc.config = ctx->config.plugin_config.Get("refund");
-    pc.database_path = ctx->config.database;
     pc.logger = ctx->logger.get();
+    pc.schemas = &ctx->plugin_schemas;
+    pc.storage = &ctx->plugin_storage;
     pc.config_dir = ctx->config_dir;
     SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig refund_config, refund::RefundPluginConfig::FromPluginContext(pc));
     // Without a refund section the plugin is optional: it loads when the
     // default policy file is where it expects it (the repository root).
     if (!pc.config.is_null() || std::filesystem::exists(refund_config.policies_path)) {
-      SF_RETURN_IF_ERROR(refund::RegisterRefundActivities(*ctx->registry, refund_config));
+      SF_RETURN_IF_ERROR(refund::RegisterRefundActivities(*ctx->registry, refund_config, pc.schemas, pc.storage));
     } else {
       ctx->logger->Debug("refund plugin not loaded: no plugin_config.refund and no " + refund_config.policies_path);
     }
@@ -75,8 +76,9 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     std::string name = std::filesystem::path(path).stem().string();
     if (name.rfind("lib", 0) == 0) name = name.substr(3);
     pc.config = ctx->config.plugin_config.Get(name);
-    pc.database_path = ctx->config.database;
     pc.logger = ctx->logger.get();
+    pc.schemas = &ctx->plugin_schemas;
+    pc.storage = &ctx->plugin_storage;
     pc.config_dir = ctx->config_dir;
     SF_RETURN_IF_ERROR(LoadPlugin(path, pc, *ctx->registry));
   }
@@ -92,7 +94,9 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     opts.path = ctx->config.database;
     opts.sync = ctx->config.sync;
     opts.logger = ctx->logger.get();
+    opts.plugin_schemas = ctx->plugin_schemas.schemas();
     SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
+    ctx->plugin_storage.Bind(ctx->store->plugin_storage());
   }
   return ctx;
 }

@@ -15,6 +15,7 @@
 #include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/registry.h"
+#include "store/plugin_schemas.h"
 #include "store/store.h"
 #include "tracing/workflow_tracer.h"
 
@@ -37,9 +38,16 @@ struct CliContext {
   EngineConfig config;
   std::string config_dir;  // "" when no config file was used
   std::unique_ptr<Logger> logger;  // StructuredLogger: log_format / log_file (docs/observability.md)
+  // Plugin state: the schemas plugins declared, and the storage handle they
+  // keep (PluginContext::storage), bound to `store` once it is open and
+  // unbound before the store is destroyed. Declared before the registry,
+  // so the plugins' activities never outlive the handle.
+  DeclaredPluginSchemas plugin_schemas;
+  PluginStorageHandle plugin_storage;
   std::unique_ptr<ActivityRegistry> registry;
   std::unique_ptr<WorkflowCatalog> catalog;
   std::unique_ptr<Store> store;
+  ~CliContext() { plugin_storage.Bind(nullptr); }
   SystemRandom random;
 };
 

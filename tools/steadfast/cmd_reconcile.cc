@@ -5,8 +5,8 @@
 //             [--json]
 //
 // Where things come from (docs/refunds.md, "Reconciliation"): the database
-// is --db, else the config's `database` (the refund plugin's
-// plugin_config.refund.database when set); the PSP is --psp-url, else
+// is --db, else the config's `database` (the refund plugin's tables live
+// in the engine's store); the PSP is --psp-url, else
 // plugin_config.refund.psp.base_url; the PSP secret key only ever comes from
 // the environment variable psp.secret_key_env names (default
 // STEADFAST_PSP_SECRET_KEY), exactly as the plugin finds it. Subjects not
@@ -75,9 +75,8 @@ Result<Sources> FindSources(const Flags& flags) {
     PluginContext pc;
     pc.config = config.plugin_config.Get("refund");
     pc.config_dir = std::filesystem::path(*config_path).parent_path().string();
-    pc.database_path = config.database;
     SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig rc, refund::RefundPluginConfig::FromPluginContext(pc));
-    s.database = rc.database_path;
+    s.database = config.database;
     s.psp = rc.psp;
     s.settle_margin_ms = rc.reconcile_settle_margin_ms;
   }
@@ -185,7 +184,7 @@ int CmdReconcile(const Args& args) {
     }
     sources->settle_margin_ms = *parsed;
   }
-  auto refunds = refund::RefundStore::OpenExisting(sources->database);
+  auto refunds = OpenRefundTables(sources->database);
   if (!refunds.ok()) return Fail(kExitError, refunds.status().message());
   SqliteStoreOptions opts;
   opts.path = sources->database;

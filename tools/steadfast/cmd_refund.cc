@@ -22,6 +22,7 @@
 #include "refund/policy.h"
 #include "refund/policy_diff.h"
 #include "refund/quote.h"
+#include "reconcile_sources.h"
 #include "refund/refund_store.h"
 
 namespace steadfast::cli {
@@ -119,7 +120,7 @@ int Ledger(const Args& args) {
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   auto db = DatabasePath(*flags);
   if (!db.ok()) return Fail(kExitUsage, db.status().message());
-  auto store = refund::RefundStore::OpenExisting(*db);
+  auto store = OpenRefundTables(*db);
   if (!store.ok()) return Fail(kExitError, store.status().message());
   const std::string instance = flags->GetOr("instance", "");
   auto entries = (*store)->LedgerEntries(instance);
@@ -174,7 +175,7 @@ int Records(const Args& args) {
   if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
   auto db = DatabasePath(*flags);
   if (!db.ok()) return Fail(kExitUsage, db.status().message());
-  auto store = refund::RefundStore::OpenExisting(*db);
+  auto store = OpenRefundTables(*db);
   if (!store.ok()) return Fail(kExitError, store.status().message());
   auto records = (*store)->AllRefunds();
   if (!records.ok()) return Fail(kExitError, records.status().message());

@@ -18,6 +18,7 @@ Run and serve
   validate FILE.yaml...                              check workflow definitions (file:line:col)
   graph WORKFLOW.yaml [--format mermaid|dot|json]    print the step graph (for docs)
   activities                                         list registered activities
+  migrate [--config FILE | --db PATH] [--json]       apply engine and plugin schema migrations, show versions
   bench [--steps 5 --workflows N --concurrency C]    measure checkpoint throughput
   bench-api --server URL [--workflows N --clients C] HTTP start+approve load (STEADFAST_TOKEN, STEADFAST_REVIEWER_TOKEN)
 
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
       {"bench-api", CmdBenchApi},
       {"refund", CmdRefund},
       {"reconcile", CmdReconcile},
+      {"migrate", CmdMigrate},
   };
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {

@@ -7,6 +7,8 @@
 #include <map>
 #include <thread>
 
+#include "store/sqlite/sqlite_store.h"
+
 namespace steadfast::cli {
 namespace {
 
@@ -18,6 +20,13 @@ std::string Upper(std::string s) {
 }
 
 }  // namespace
+
+Result<RefundTables> OpenRefundTables(const std::string& path) {
+  RefundTables tables;
+  SF_ASSIGN_OR_RETURN(tables.store, OpenExistingStore(path, {refund::RefundStore::Schema()}));
+  tables.refunds = std::make_unique<refund::RefundStore>(*tables.store->plugin_storage());
+  return tables;
+}
 
 Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& psp, refund::RefundStore& refunds,
                                                           TimeMs created_gte_ms) {

@@ -6,6 +6,8 @@
 #ifndef STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
 #define STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
 
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "refund/psp/psp_adapter.h"
@@ -16,6 +18,17 @@
 #include "store/store.h"
 
 namespace steadfast::cli {
+
+// The refund plugin's tables of the database at `path`, through the
+// engine's store (OpenExistingStore with the refund schema).
+struct RefundTables {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<refund::RefundStore> refunds;  // on store's plugin storage
+  refund::RefundStore* operator->() const { return refunds.get(); }
+  refund::RefundStore& operator*() const { return *refunds; }
+};
+// NotFound "no database at <path>"; the store's errors otherwise.
+Result<RefundTables> OpenRefundTables(const std::string& path);
 
 // Every PSP refund created at or after created_gte_ms (0 = all), tied to a
 // workflow by metadata[workflow_id] / metadata[reservation_id], else by the

@@ -27,9 +27,11 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "steadfast/clock.h"
 #include "steadfast/logger.h"
+#include "steadfast/storage.h"
 #include "steadfast/value.h"
 
 namespace steadfast {
@@ -87,6 +89,9 @@ class ActivityContext {
     // `traceparent` header on calls to other services so their spans join
     // the workflow's trace. May be empty (e.g. in unit tests).
     std::string traceparent;
+    // The engine's store for the plugin's tables (steadfast/storage.h);
+    // null where there is none (a unit test that gives none).
+    PluginStorage* storage = nullptr;
   };
 
   ActivityContext(Params params, const Clock& clock, Logger& logger, const std::atomic<bool>* cancelled)
@@ -114,9 +119,29 @@ class ActivityContext {
   void SetTraceAttribute(std::string key, Value value) { trace_attributes_[std::move(key)] = std::move(value); }
   const Value::Map& trace_attributes() const { return trace_attributes_; }
 
+  // The plugin tables' storage for reads and plugin-only transactions;
+  // null when the engine gives none (then plugin state is unavailable).
+  PluginStorage* storage() const { return p_.storage; }
+
+  // Registers a write to run inside the store transaction that checkpoints
+  // this attempt (a local transaction step): it commits exactly when the
+  // attempt's outcome (its output or its error) is recorded, together with
+  // the history event, and never otherwise. Writes run in registration
+  // order after the checkpoint's own preconditions passed. If one returns
+  // an error, nothing of the checkpoint commits and the engine records the
+  // attempt as failed with the retryable code "checkpoint_write_failed"
+  // instead (so a re-run reads the state that made it fail, e.g. another
+  // writer's row). Writes of an attempt the engine abandoned (past its
+  // start-to-close timeout) are dropped with its result. Must not block on
+  // anything but the transaction; never keep the PluginTransaction.
+  void AtCheckpoint(PluginWrite write) { checkpoint_writes_.push_back(std::move(write)); }
+  // For the engine (and steadfast/testing.h): the registered writes, in order.
+  std::vector<PluginWrite> TakeCheckpointWrites() { return std::move(checkpoint_writes_); }
+
  private:
   Params p_;
   Value::Map trace_attributes_;
+  std::vector<PluginWrite> checkpoint_writes_;
   const Clock& clock_;
   Logger& logger_;
   const std::atomic<bool>* cancelled_;

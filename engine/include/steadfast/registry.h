@@ -22,6 +22,7 @@
 #include "steadfast/activity.h"
 #include "steadfast/logger.h"
 #include "steadfast/status.h"
+#include "steadfast/storage.h"
 #include "steadfast/value.h"
 
 namespace steadfast {
@@ -62,9 +63,16 @@ class ActivityRegistry {
 // What a plugin is given at start-up.
 struct PluginContext {
   Value config;               // the plugin's section of the engine config (may be null)
-  std::string database_path;  // the engine's SQLite file, for plugin-owned tables ("" if none)
   Logger* logger = nullptr;   // never null when called by the engine
   std::string config_dir;     // directory of the engine config: resolve relative paths against it
+  // Plugin state (steadfast/storage.h). Declare the plugin's tables in
+  // `schemas` during init; the engine migrates them when it opens its store.
+  // `storage` reaches those tables for as long as the plugin is loaded; its
+  // calls fail with kFailedPrecondition until the engine has opened its
+  // store, and always in a process that opens none (`steadfast validate`).
+  // Both null when the host keeps no plugin state (a unit test).
+  PluginSchemas* schemas = nullptr;
+  PluginStorage* storage = nullptr;
 };
 
 // ABI version of the plugin entry point; bumped on incompatible changes.

@@ -33,6 +33,7 @@ enum class StatusCode : int {
   kCancelled = 12,          // the work was cancelled
   kLeaseLost = 13,          // another worker owns the task now
   kPermissionDenied = 14,   // the principal may not do this (wrong role, four-eyes)
+  kAborted = 15,            // a write inside a transaction refused; all of it was rolled back: retry at a higher level
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -57,6 +58,7 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status LeaseLost(std::string m) { return {StatusCode::kLeaseLost, std::move(m)}; }
   static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+  static Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

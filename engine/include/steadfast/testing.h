@@ -11,11 +11,13 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "steadfast/activity.h"
 #include "steadfast/clock.h"
 #include "steadfast/logger.h"
 #include "steadfast/registry.h"
+#include "steadfast/storage.h"
 
 namespace steadfast {
 
@@ -29,6 +31,12 @@ struct ActivityTestRun {
   std::atomic<bool> cancelled{false};
   std::string traceparent;      // ActivityContext::traceparent() during the run
   Value::Map trace_attributes;  // what the activity set with SetTraceAttribute (after Run)
+  // ActivityContext::storage() during the run. The activity's AtCheckpoint
+  // writes are applied after it returns, in one transaction of their own
+  // as the engine would with the checkpoint (a write that fails turns the
+  // result into the retryable "checkpoint_write_failed", and none is kept).
+  // Without storage, registered writes fail the same way.
+  PluginStorage* storage = nullptr;
 
   // Runs the activity with key "<workflow_id>/<step_id>". Exceptions are
   // converted the way the engine converts them (retryable uncaught_exception).
@@ -41,6 +49,7 @@ struct ActivityTestRun {
     p.attempt = attempt;
     p.deadline_ms = clock.NowMs() + timeout_ms;
     p.traceparent = traceparent;
+    p.storage = storage;
     ActivityContext ctx(std::move(p), clock, NullLogger::Instance(), &cancelled);
     ActivityResult result = ActivityError::Retryable("not_run", "");
     try {
@@ -49,6 +58,15 @@ struct ActivityTestRun {
       result = ActivityError::Retryable("uncaught_exception", e.what());
     }
     trace_attributes = ctx.trace_attributes();
+    std::vector<PluginWrite> writes = ctx.TakeCheckpointWrites();
+    if (writes.empty()) return result;
+    Status applied = storage == nullptr
+                         ? Status::FailedPrecondition("the activity registered checkpoint writes but the test gave no storage")
+                         : storage->Transact([&writes](PluginTransaction& tx) -> Status {
+                             for (const PluginWrite& w : writes) SF_RETURN_IF_ERROR(w(tx));
+                             return Status::Ok();
+                           });
+    if (!applied.ok()) return ActivityError::Retryable("checkpoint_write_failed", applied.ToString());
     return result;
   }
   // Runs a registered activity by name; an unknown name is a NonRetryable

@@ -69,11 +69,17 @@ Result<StatementRef> Connection::Prepare(const std::string& sql) {
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     DbLock lock(db_);
+    const char* tail = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                nullptr);
+                                &tail);
     if (rc != SQLITE_OK) {
       sqlite3_finalize(stmt);
       return ErrorStatus(rc, fmt::format("prepare {}", sql.substr(0, 80)));
+    }
+    // A second statement would be silently ignored; refuse it instead.
+    if (stmt == nullptr || std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string_view::npos) {
+      sqlite3_finalize(stmt);
+      return Status::InvalidArgument(fmt::format("prepare {}: expected exactly one SQL statement", sql.substr(0, 80)));
     }
     it = cache_.emplace(sql, std::make_unique<Statement>(stmt, &path_)).first;
   }

@@ -108,9 +108,13 @@ void GroupCommitter::CommitBatch(const std::vector<PendingWrite*>& batch) {
       if (!conn_->InTransaction()) return s;
       SF_RETURN_IF_ERROR(savepoint.Rollback());
     }
+    bool plugin_writes = false;
+    for (const PendingWrite* write : batch) plugin_writes = plugin_writes || write->carries_plugin_writes;
     CrashPoint("store.before_commit");
+    if (plugin_writes) CrashPoint("store.before_plugin_commit");
     SF_RETURN_IF_ERROR(txn.Commit());
     CrashPoint("store.after_commit");
+    if (plugin_writes) CrashPoint("store.after_plugin_commit");
     return Status::Ok();
   }();
 

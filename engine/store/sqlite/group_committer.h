@@ -15,7 +15,9 @@
 // with it, every request of the batch receives that error.
 //
 // Crash points "store.before_commit" and "store.after_commit" bracket the
-// COMMIT for fault-injection tests (engine/core/crash_point.h).
+// COMMIT for fault-injection tests (engine/core/crash_point.h); a batch
+// carrying plugin checkpoint writes also passes "store.before_plugin_commit"
+// and "store.after_plugin_commit".
 #ifndef STEADFAST_STORE_SQLITE_GROUP_COMMITTER_H_
 #define STEADFAST_STORE_SQLITE_GROUP_COMMITTER_H_
 
@@ -46,6 +48,8 @@ class PendingWrite {
   // Records the caller's result: its own when the batch committed
   // (batch_status ok), else batch_status. Called exactly once.
   virtual void Finish(const Status& batch_status) = 0;
+  // Whether the write carries plugin checkpoint writes (crash points only).
+  bool carries_plugin_writes = false;
 
  private:
   friend class GroupCommitter;
@@ -83,7 +87,7 @@ class GroupCommitter {
   // Queues fn (Result<T>(Connection&)) and blocks until its batch committed
   // or failed. Thread-safe. Unavailable once the committer is shutting down.
   template <class T, class Fn>
-  Result<T> Submit(Fn fn);
+  Result<T> Submit(Fn fn, bool carries_plugin_writes = false);
 
   GroupCommitCounters Counters() const;
 
@@ -145,8 +149,9 @@ class GroupCommitter::TypedWrite final : public PendingWrite {
 };
 
 template <class T, class Fn>
-Result<T> GroupCommitter::Submit(Fn fn) {
+Result<T> GroupCommitter::Submit(Fn fn, bool carries_plugin_writes) {
   TypedWrite<T, Fn> write(std::move(fn));
+  write.carries_plugin_writes = carries_plugin_writes;
   if (!Process(&write)) return Status::Unavailable("store is closing");
   return write.TakeResult();
 }

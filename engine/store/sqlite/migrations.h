@@ -20,6 +20,9 @@ Status MigrateToV2(Connection& conn);
 // Version 3: instances.started_by (the principal that made the start call).
 Status MigrateToV3(Connection& conn);
 
+// Version 4: plugin_migrations (which plugin migrations the database has).
+Status MigrateToV4(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

@@ -18,6 +18,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV1,
     &MigrateToV2,
     &MigrateToV3,
+    &MigrateToV4,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <exception>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -16,6 +18,8 @@
 #include "store/sqlite/connection.h"
 #include "store/sqlite/group_committer.h"
 #include "store/sqlite/node_lock_file.h"
+#include "store/sqlite/plugin_migrations.h"
+#include "store/sqlite/plugin_transaction.h"
 #include "store/sqlite/read_ops.h"
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/schema.h"
@@ -79,7 +83,7 @@ Status ConfigureWriter(Connection& conn, const SqliteStoreOptions& options) {
   return Status::Ok();
 }
 
-class SqliteStoreImpl final : public SqliteStore {
+class SqliteStoreImpl final : public SqliteStore, public PluginStorage {
  public:
   SqliteStoreImpl(const SqliteStoreOptions& options, const ConnectionOptions& reader_options,
                   std::unique_ptr<Connection> writer)
@@ -116,8 +120,10 @@ class SqliteStoreImpl final : public SqliteStore {
 
   Result<CommitResult> Apply(Commit commit) override {
     if (commit.instance_id.empty()) return Status::InvalidArgument("commit names no instance");
+    const bool plugin_writes = !commit.plugin_writes.empty();
     SF_ASSIGN_OR_RETURN(EncodedCommit encoded, EncodeCommit(std::move(commit), clock_->NowMs()));
-    return committer_->Submit<CommitResult>([&encoded](Connection& c) { return WriteCommit(c, encoded); });
+    return committer_->Submit<CommitResult>([&encoded](Connection& c) { return WriteCommit(c, encoded); },
+                                            plugin_writes);
   }
 
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
@@ -207,6 +213,50 @@ class SqliteStoreImpl final : public SqliteStore {
     committer_->SetBatchObserver(std::move(observer));
   }
 
+  Result<StoreSchemaVersions> SchemaVersions() override {
+    return WithReader([&](Connection& c) -> Result<StoreSchemaVersions> {
+      StoreSchemaVersions v;
+      v.engine_known = kSqliteSchemaVersion;
+      SF_ASSIGN_OR_RETURN(v.engine, ReadSchemaVersion(c));
+      SF_ASSIGN_OR_RETURN(std::vector<PluginSchemaVersion> plugins, ReadPluginSchemaVersions(c));
+      for (PluginSchemaVersion& p : plugins) v.plugins.emplace_back(std::move(p.plugin), p.version);
+      return v;
+    });
+  }
+
+  PluginStorage* plugin_storage() override { return this; }
+
+  // PluginStorage: reads on a leased reader (query_only: writes are
+  // refused by SQLite), transactions through the group commit like any write.
+  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
+    return WithReader([&](Connection& c) { return SqlitePluginTransaction(c).Query(sql, params); });
+  }
+
+  Status Transact(const PluginWrite& write) override {
+    if (!write) return Status::InvalidArgument("Transact needs a write function");
+    if (InPluginWrite()) {
+      return Status::FailedPrecondition(
+          "Transact called from inside a plugin write: use the PluginTransaction that write was given");
+    }
+    return ToStatus(committer_->Submit<Done>([&write](Connection& c) -> Result<Done> {
+      SqlitePluginTransaction tx(c);
+      Status s;
+      try {
+        PluginWriteScope scope;
+        s = write(tx);
+      } catch (const std::exception& e) {
+        s = Status::Internal(fmt::format("the plugin write threw: {}", e.what()));
+      } catch (...) {
+        s = Status::Internal("the plugin write threw a non-standard exception");
+      }
+      if (s.ok() && !c.InTransaction()) {
+        return Status::Internal("a plugin write ended the store's transaction (BEGIN/COMMIT/ROLLBACK are not allowed)");
+      }
+      SF_RETURN_IF_ERROR(s);
+      return Done{};
+    }));
+  }
+
   SqliteStoreStats Stats() const override {
     GroupCommitCounters c = committer_->Counters();
     SqliteStoreStats s;
@@ -248,6 +298,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
     return Status::InvalidArgument(fmt::format("max_batch must be at least 1, got {}", options.max_batch));
   }
 
+  if (options.must_exist && !std::filesystem::exists(options.path)) {
+    return Status::NotFound("no database at " + options.path);
+  }
+  for (const PluginSchema& schema : options.plugin_schemas) SF_RETURN_IF_ERROR(ValidatePluginSchema(schema));
+
   ConnectionOptions writer_options;
   writer_options.path = options.path;
   writer_options.vfs = options.vfs;
@@ -257,6 +312,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::Open(writer_options));
   SF_RETURN_IF_ERROR(ConfigureWriter(*writer, options));
   SF_RETURN_IF_ERROR(MigrateSchema(*writer));
+  const Clock* clock = options.clock != nullptr ? options.clock : &SystemClock::Instance();
+  SF_RETURN_IF_ERROR(MigratePluginSchemas(*writer, options.plugin_schemas, clock->NowMs()));
 
   ConnectionOptions reader_options = writer_options;
   reader_options.create = false;
@@ -267,6 +324,14 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   probe.reset();
 
   return std::unique_ptr<Store>(new SqliteStoreImpl(options, reader_options, std::move(writer)));
+}
+
+Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path, std::vector<PluginSchema> plugin_schemas) {
+  SqliteStoreOptions options;
+  options.path = path;
+  options.must_exist = true;
+  options.plugin_schemas = std::move(plugin_schemas);
+  return OpenSqliteStore(options);
 }
 
 }  // namespace steadfast

@@ -19,9 +19,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "steadfast/clock.h"
 #include "steadfast/logger.h"
+#include "steadfast/storage.h"
 #include "store/store.h"
 
 namespace steadfast {
@@ -39,6 +42,15 @@ struct SqliteStoreOptions {
                                     //   writes beyond it fail with kResourceExhausted like a full disk
   std::string vfs;                  // "" = SQLite's default; tests name a fault-injecting VFS here
   Logger* logger = nullptr;         // warnings about damaged rows met by lists; null = none; must outlive the store
+  std::vector<PluginSchema> plugin_schemas;  // plugins' tables: migrated at open, after the engine's own
+  bool must_exist = false;          // true: NotFound "no database at <path>" instead of creating the file
+};
+
+// The schema versions of a database: the engine's and each plugin's.
+struct StoreSchemaVersions {
+  int engine = 0;                                  // schema_version
+  int engine_known = 0;                            // what this binary writes (kSqliteSchemaVersion)
+  std::vector<std::pair<std::string, int>> plugins;  // plugin -> version, by name, as recorded
 };
 
 // Counters since the store was opened.
@@ -57,15 +69,28 @@ class SqliteStore : public Store {
   // Sees the request count of every committed write transaction (the
   // checkpoints-per-commit histogram); empty = none. Thread-safe.
   virtual void SetCommitBatchObserver(std::function<void(int64_t requests)> observer) = 0;
+  // The versions this database is at now (`steadfast migrate` reports them).
+  virtual Result<StoreSchemaVersions> SchemaVersions() = 0;
 };
 
-// Opens (creating and migrating the schema if needed) and starts the writer
-// thread; the Store's destructor answers every queued write and joins it.
-// Errors name the file and the cause: kCorruption (not a database, corrupt),
-// kBusy (locked), kFailedPrecondition (cannot open or write the file, newer
-// schema than this binary knows, not a steadfast database, WAL unavailable),
-// kInvalidArgument (empty or ":memory:" path, max_batch < 1).
+// Opens (creating and migrating the schema if needed: the engine's, then
+// each of options.plugin_schemas'); the Store's destructor waits until
+// every queued write is answered. Its plugin_storage() reaches the plugins'
+// tables. Errors name the file and the cause: kCorruption (not a database,
+// corrupt), kBusy (locked), kFailedPrecondition (cannot open or write the
+// file, an engine or plugin schema newer than this binary knows, not a
+// steadfast database, WAL unavailable), kInvalidArgument (empty or
+// ":memory:" path, max_batch < 1, a malformed plugin schema), kNotFound
+// (must_exist and no file).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
+
+// The store of an existing database for a tool that works on plugin tables
+// outside `serve` (`steadfast reconcile`, `steadfast refund ledger`):
+// opened as OpenSqliteStore does with default options and these plugin
+// schemas (so their tables are migrated first); NotFound "no database at
+// <path>" when the file does not exist. Reach the tables through
+// plugin_storage().
+Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path, std::vector<PluginSchema> plugin_schemas);
 
 }  // namespace steadfast
 

@@ -48,7 +48,20 @@ void Statement::BindBlob(int index, std::string_view value) {
   if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
 }
 
+void Statement::BindDouble(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+}
+
+void Statement::BindNull(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+}
+
+int Statement::ParameterCount() const { return sqlite3_bind_parameter_count(stmt_); }
+
 Status Statement::ErrorFromRc(int rc) {
+  last_error_code_ = rc & 0xff;
   const char* sql = sqlite3_sql(stmt_);
   std::string_view what = sql != nullptr ? std::string_view(sql) : std::string_view("statement");
   // Keep messages readable: the first words of the SQL identify the query.
@@ -58,7 +71,10 @@ Status Statement::ErrorFromRc(int rc) {
 }
 
 Result<bool> Statement::Step() {
-  if (bind_error_ != 0) return SqliteStatus(bind_error_, "bind parameter", "", *path_);
+  if (bind_error_ != 0) {
+    last_error_code_ = bind_error_ & 0xff;
+    return SqliteStatus(bind_error_, "bind parameter", "", *path_);
+  }
   ConnectionLock lock(stmt_);
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -95,10 +111,25 @@ std::string_view Statement::ColumnBlob(int column) const {
 
 bool Statement::ColumnIsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
+double Statement::ColumnDouble(int column) const { return sqlite3_column_double(stmt_, column); }
+
+Statement::ColumnKind Statement::ColumnKindOf(int column) const {
+  switch (sqlite3_column_type(stmt_, column)) {
+    case SQLITE_INTEGER: return ColumnKind::kInt;
+    case SQLITE_FLOAT: return ColumnKind::kDouble;
+    case SQLITE_TEXT: return ColumnKind::kText;
+    case SQLITE_BLOB: return ColumnKind::kBlob;
+    default: return ColumnKind::kNull;
+  }
+}
+
+int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
+
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
   bind_error_ = 0;
+  last_error_code_ = 0;
 }
 
 }  // namespace steadfast

@@ -34,6 +34,9 @@ class Statement {
   void BindInt(int index, int64_t value);
   void BindText(int index, std::string_view value);  // not copied: keep alive until stepped
   void BindBlob(int index, std::string_view value);  // not copied: keep alive until stepped
+  void BindDouble(int index, double value);
+  void BindNull(int index);
+  int ParameterCount() const;
 
   // Advances: true with a row to read, false when done, or the error.
   Result<bool> Step();
@@ -42,6 +45,9 @@ class Statement {
   Status Run();
   int64_t changes() const { return changes_; }
   int64_t last_insert_rowid() const { return last_insert_rowid_; }
+  // The primary SQLite result code of the last failed Step (SQLITE_CONSTRAINT,
+  // ...), 0 if none failed since the last Reset.
+  int last_error_code() const { return last_error_code_; }
 
   // Column accessors for the current row (0-based).
   int64_t ColumnInt(int column) const;
@@ -49,6 +55,11 @@ class Statement {
   // Valid until the next Step/Reset.
   std::string_view ColumnBlob(int column) const;
   bool ColumnIsNull(int column) const;
+  double ColumnDouble(int column) const;
+  // The storage class of a column of the current row.
+  enum class ColumnKind : int { kNull, kInt, kDouble, kText, kBlob };
+  ColumnKind ColumnKindOf(int column) const;
+  int ColumnCount() const;
 
   // Ready for new bindings: resets, clears bindings and the remembered error.
   void Reset();
@@ -59,6 +70,7 @@ class Statement {
   sqlite3_stmt* stmt_;
   const std::string* path_;
   int bind_error_ = 0;  // first failed bind's code, reported by Step()
+  int last_error_code_ = 0;
   int64_t changes_ = 0;
   int64_t last_insert_rowid_ = 0;
 };

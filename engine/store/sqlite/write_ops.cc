@@ -6,11 +6,14 @@
 #include "store/sqlite/write_ops.h"
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
 #include "steadfast/value_codec.h"
+#include "store/sqlite/plugin_transaction.h"
 #include "store/sqlite/rows.h"
 
 namespace steadfast {
@@ -180,6 +183,33 @@ Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now) {
   return e;
 }
 
+Status RunPluginWrites(Connection& conn, const std::vector<PluginWrite>& writes) {
+  if (writes.empty()) return Status::Ok();
+  SqlitePluginTransaction tx(conn);
+  for (size_t i = 0; i < writes.size(); ++i) {
+    Status s;
+    try {
+      PluginWriteScope scope;
+      s = writes[i] ? writes[i](tx) : Status::Ok();
+    } catch (const std::exception& ex) {
+      s = Status::Internal(fmt::format("the write threw: {}", ex.what()));
+    } catch (...) {
+      s = Status::Internal("the write threw a non-standard exception");
+    }
+    // The store's own failure (disk full, I/O) took the whole transaction
+    // down: the batch fails with it, as for any write.
+    if (!conn.InTransaction()) {
+      return s.ok() ? Status::Internal("a checkpoint write ended the store's transaction (BEGIN/COMMIT/ROLLBACK "
+                                       "are not allowed in plugin writes)")
+                    : s;
+    }
+    if (!s.ok()) return Status::Aborted(fmt::format("checkpoint write {} of {} failed: {}", i + 1, writes.size(),
+                                                    s.ToString()));
+  }
+  CrashPoint("store.plugin_writes");
+  return Status::Ok();
+}
+
 Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
   const Commit& c = e.commit;
   int64_t version = 0;
@@ -217,6 +247,8 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
                                           stmt->ColumnInt(0)));
     }
   }
+
+  SF_RETURN_IF_ERROR(RunPluginWrites(conn, c.plugin_writes));
 
   CommitResult result;
   if (c.add_signal.has_value()) {

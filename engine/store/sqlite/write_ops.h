@@ -39,7 +39,12 @@ struct EncodedStart {
 };
 Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now);
 
+// Runs commit.plugin_writes (after its preconditions, before its other
+// writes): kAborted naming the failing write when one returns an error and
+// the transaction survived; the store's own error when it did not.
+// Crash point "store.plugin_writes" once they all ran.
 Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& c);
+Status RunPluginWrites(Connection& conn, const std::vector<PluginWrite>& writes);
 Result<StartResult> WriteStart(Connection& conn, const EncodedStart& s);
 Result<std::vector<TaskRecord>> WriteClaim(Connection& conn, const std::string& owner, TimeMs now,
                                            TimeMs lease_until, int limit);

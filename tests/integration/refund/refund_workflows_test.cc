@@ -23,6 +23,7 @@
 #include "refund/psp/http_client.h"
 #include "refund/psp/stripe_psp_adapter.h"
 #include "refund/refund_store.h"
+#include "refund_tables.h"
 #include "sandbox_process.h"
 #include "steadfast/clock.h"
 #include "store/sqlite/sqlite_store.h"
@@ -154,7 +155,7 @@ class RefundHarness {
   // Every ledger transaction balances per currency; returns the number of
   // transactions of `workflow_id` (all when empty).
   int ExpectBalancedLedger(const std::string& workflow_id = "") {
-    auto store = refund::RefundStore::Open(db_);
+    auto store = testing::OpenRefundTables(db_);
     EXPECT_TRUE(store.ok());
     if (!store.ok()) return -1;
     auto entries = (*store)->LedgerEntries(workflow_id);
@@ -173,7 +174,7 @@ class RefundHarness {
   }
   // Signed balance of one account over a workflow's entries.
   int64_t AccountBalance(const std::string& workflow_id, const std::string& account) {
-    auto store = refund::RefundStore::Open(db_);
+    auto store = testing::OpenRefundTables(db_);
     auto b = (*store)->LedgerBalance(workflow_id);
     int64_t total = 0;
     for (const auto& [key, minor] : *b) {
@@ -296,7 +297,7 @@ TEST(ReservationRefund, PspRefusalCompensatesWithManualReview) {
   auto rec = h.Instance("wf-refused");
   ASSERT_TRUE(rec);
   EXPECT_EQ(rec->status, InstanceStatus::kCompensated);
-  auto store = refund::RefundStore::Open(h.db());
+  auto store = testing::OpenRefundTables(h.db());
   ASSERT_TRUE(store.ok());
   EXPECT_EQ(*(*store)->CountManualReviews("wf-refused"), 1);
   EXPECT_EQ(h.RefundsOf("ch_r1001").first, 0);
@@ -542,7 +543,7 @@ TEST(CancelMidCall, CancelDuringASlowPspCallRecordsTheRefundAndKeepsTheBooksBala
   // The refund is in the ledger (one balanced transaction), a person has a
   // case, and reconciliation finds the PSP and the books in agreement.
   EXPECT_EQ(h.ExpectBalancedLedger("wf-cancel"), 1);
-  auto store = refund::RefundStore::Open(h.db());
+  auto store = testing::OpenRefundTables(h.db());
   ASSERT_TRUE(store.ok());
   auto reviews = (*store)->CountManualReviews("wf-cancel");
   ASSERT_TRUE(reviews.ok());
@@ -593,7 +594,7 @@ TEST(Reconcile, FindsEveryKindOfInjectedDriftAndRepairsWhatItCan) {
   h.Sql("UPDATE ledger_entries SET currency = 'USD' WHERE transaction_id IN (SELECT id FROM ledger_transactions "
         "WHERE workflow_id = 'wf-c');");
   {
-    auto store = refund::RefundStore::Open(h.db());
+    auto store = testing::OpenRefundTables(h.db());
     ASSERT_TRUE(store.ok());
     auto entries = (*store)->LedgerEntries("wf-a");
     ASSERT_TRUE(entries.ok());
@@ -631,14 +632,14 @@ TEST(Reconcile, FindsEveryKindOfInjectedDriftAndRepairsWhatItCan) {
   EXPECT_EQ(Value::FromJson(repaired.output)->Get("repaired").IntOr(0), 6) << repaired.output;
   EXPECT_EQ(DriftKinds(repaired.output, "remaining"), std::vector<std::string>{"duplicate_psp_refund"});
   auto count_txns = [&] {
-    auto store = refund::RefundStore::Open(h.db());
+    auto store = testing::OpenRefundTables(h.db());
     return store.ok() ? static_cast<int>((*store)->LedgerTransactions()->size()) : -1;
   };
   const int after_repair = count_txns();
   // Every repair balances, and is audited with who and why.
   h.ExpectBalancedLedger();
   {
-    auto store = refund::RefundStore::Open(h.db());
+    auto store = testing::OpenRefundTables(h.db());
     int audited = 0;
     const std::vector<refund::StoredTransaction> stored = (*store)->LedgerTransactions().value();
     for (const auto& t : stored) {

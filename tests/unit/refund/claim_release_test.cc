@@ -10,6 +10,7 @@
 #include "steadfast/registry.h"
 #include "steadfast/testing.h"
 #include "yaml_value.h"
+#include "refund_tables.h"
 
 namespace steadfast::refund {
 namespace {
@@ -21,8 +22,10 @@ class ClaimTest : public ::testing::Test {
     std::filesystem::remove(path_);
     RefundPluginConfig config;
     config.policies_path = testing::SourcePath("config/refund_policies.yaml");
-    config.database_path = path_;
-    ASSERT_TRUE(RegisterRefundActivities(registry_, config).ok());
+    auto tables = ::steadfast::testing::OpenRefundTables(path_);
+    ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+    tables_ = std::move(tables).value();
+    ASSERT_TRUE(RegisterRefundActivities(registry_, config, nullptr, &tables_.storage()).ok());
   }
   void TearDown() override {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
@@ -45,6 +48,7 @@ class ClaimTest : public ::testing::Test {
   }
 
   std::string path_;
+  ::steadfast::testing::RefundTables tables_;  // before registry_: outlives the activities using it
   ActivityRegistry registry_;
 };
 

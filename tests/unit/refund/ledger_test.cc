@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "refund/refund_store.h"
+#include "refund_tables.h"
 
 namespace steadfast::refund {
 namespace {
@@ -145,16 +146,18 @@ class RefundStoreTest : public ::testing::Test {
             ("refund_store_test_" + std::to_string(::getpid()) + "_" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
     std::filesystem::remove(path_);
-    auto s = RefundStore::Open(path_.string());
+    auto s = ::steadfast::testing::OpenRefundTables(path_.string());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(s).value();
+    tables_ = std::move(s).value();
+    store_ = tables_.refunds.get();
   }
   void TearDown() override {
-    store_.reset();
+    tables_ = {};
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
   }
   std::filesystem::path path_;
-  std::unique_ptr<RefundStore> store_;
+  ::steadfast::testing::RefundTables tables_;
+  RefundStore* store_ = nullptr;
 };
 
 TEST_F(RefundStoreTest, PostingIsIdempotentByKey) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "refund/refund_store.h"
+#include "refund_tables.h"
 
 namespace steadfast::refund {
 namespace {
@@ -296,10 +297,13 @@ class RepairTest : public ::testing::Test {
     path_ = ::testing::TempDir() + "/reconcile_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
     std::filesystem::remove(path_);
-    store_ = std::move(RefundStore::Open(path_).value());
+    auto tables = ::steadfast::testing::OpenRefundTables(path_);
+    ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+    tables_ = std::move(tables).value();
+    store_ = tables_.refunds.get();
   }
   void TearDown() override {
-    store_.reset();
+    tables_ = {};
     std::filesystem::remove(path_);
     std::filesystem::remove(path_ + "-wal");
     std::filesystem::remove(path_ + "-shm");
@@ -335,7 +339,8 @@ class RepairTest : public ::testing::Test {
     }
   }
   std::string path_;
-  std::unique_ptr<RefundStore> store_;
+  ::steadfast::testing::RefundTables tables_;
+  RefundStore* store_ = nullptr;
 };
 
 TEST_F(RepairTest, RepairsEveryRepairableKindOnceAndLeavesOnlyDuplicatesAtThePsp) {
