@@ -12,10 +12,10 @@
 
 #include "refund/activities.h"
 #include "refund/calculate_amount_activity.h"
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/policy.h"
 #include "refund/psp/circuit_breaking_psp_adapter.h"
-#include "refund/psp/curl_transport.h"
+#include "net/curl_transport.h"
 #include "refund/psp/stripe_psp_adapter.h"
 #include "refund/psp/trace_propagation.h"
 #include "refund/refund_metrics.h"
@@ -45,7 +45,7 @@ Status ReadDuration(const Value& section, const char* key, const std::string& fi
   if (v->is_int()) {
     ms = v->AsInt();
   } else if (v->is_string()) {
-    Result<int64_t> parsed = ParseDurationText(v->AsString());
+    Result<int64_t> parsed = ParseDurationMs(v->AsString());
     if (!parsed.ok()) return Bad(field, "must be a duration like 10s: " + parsed.status().message());
     ms = *parsed;
   } else {
@@ -165,7 +165,7 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
 
   const Clock& clock = SystemClock::Instance();
   // Every outgoing call carries the running attempt's traceparent.
-  static TracePropagatingTransport transport(CurlTransport::Instance());
+  static TracePropagatingTransport transport(net::CurlTransport::Instance());
   if (config.psp.base_url.empty()) {
     services->psp_problem = "no PSP configured (plugin_config.refund.psp.base_url)";
   } else {

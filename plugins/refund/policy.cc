@@ -11,7 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "refund/currency.h"
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/money.h"
 
 namespace steadfast::refund {
@@ -122,8 +122,8 @@ Result<RefundRule> PolicyParser::Rule(const YAML::Node& n, std::string_view what
     YAML::Node notice = n["min_notice"];
     if (!notice.IsDefined()) return Error(n, fmt::format("{}: min_notice is required (e.g. 7d, 24h, 0s)", what));
     SF_ASSIGN_OR_RETURN(std::string text, Scalar(notice, "min_notice"));
-    Result<int64_t> ms = ParseDurationText(text);
-    if (!ms.ok()) return Error(notice, fmt::format("min_notice: {}", ms.status().message()));
+    Result<int64_t> ms = ParseDurationMs(text);
+    if (!ms.ok()) return Error(notice, fmt::format("min_notice: bad duration '{}': {}", text, ms.status().message()));
     r.min_notice_ms = *ms;
   }
   YAML::Node percent = n["refund_percent"];
@@ -136,7 +136,7 @@ Result<RefundRule> PolicyParser::Rule(const YAML::Node& n, std::string_view what
   if (YAML::Node name = n["name"]; name.IsDefined()) {
     SF_ASSIGN_OR_RETURN(r.name, Scalar(name, "name"));
   } else {
-    r.name = is_window ? "notice>=" + FormatDurationText(r.min_notice_ms) : "after_start";
+    r.name = is_window ? "notice>=" + FormatDurationMs(r.min_notice_ms) : "after_start";
   }
   return r;
 }
@@ -180,8 +180,8 @@ Result<RefundPolicy> PolicyParser::Policy(const YAML::Node& n, std::string_view 
       SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(w, fmt::format("windows[{}]", i), /*is_window=*/true));
       if (!p.windows.empty() && rule.min_notice_ms >= p.windows.back().min_notice_ms) {
         return Error(w, fmt::format("windows must be ordered by strictly decreasing min_notice ('{}' after '{}')",
-                                    FormatDurationText(rule.min_notice_ms),
-                                    FormatDurationText(p.windows.back().min_notice_ms)));
+                                    FormatDurationMs(rule.min_notice_ms),
+                                    FormatDurationMs(p.windows.back().min_notice_ms)));
       }
       if (!names.insert(rule.name).second) return Error(w, fmt::format("window name '{}' is used twice", rule.name));
       p.windows.push_back(std::move(rule));

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/money.h"
 
 namespace steadfast::refund {
@@ -90,7 +90,7 @@ Result<RiskRules> RiskRules::Parse(std::string_view yaml_text, std::string_view 
         r.per = n["per"] ? n["per"].as<std::string>() : "";
         if (r.per != "customer" && r.per != "payment_method") return fail("'per' must be customer or payment_method");
         if (!n["window"]) return fail("'window' is required");
-        Result<int64_t> w = ParseDurationText(n["window"].as<std::string>());
+        Result<int64_t> w = ParseDurationMs(n["window"].as<std::string>());
         if (!w.ok() || *w <= 0) return fail("'window' must be a positive duration like 30d");
         r.window_ms = *w;
         r.threshold = n["threshold"] ? n["threshold"].as<int64_t>() : 1;
@@ -160,7 +160,7 @@ RiskAssessment ScoreRisk(const RiskRules& rules, const RiskFacts& facts,
         int64_t count = it == velocity_by_rule.end() ? 0 : it->second;
         fired = count >= r.threshold;
         detail = fmt::format("{} recent refunds for this {} within {} (threshold {})", count, r.per,
-                             FormatDurationText(r.window_ms), r.threshold);
+                             FormatDurationMs(r.window_ms), r.threshold);
         break;
       }
       case RiskRuleKind::kAmountAbove: {

@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "refund/psp/circuit_breaking_psp_adapter.h"
-#include "refund/psp/curl_transport.h"
+#include "net/curl_transport.h"
 #include "refund/psp/http_client.h"
 #include "refund/psp/settlement.h"
 #include "refund/psp/stripe_psp_adapter.h"

@@ -27,14 +27,13 @@
 #include "cli_context.h"
 #include "commands.h"
 #include "reconcile_sources.h"
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/money.h"
 #include "refund/plugin.h"
-#include "refund/psp/curl_transport.h"
+#include "net/curl_transport.h"
 #include "refund/psp/stripe_psp_adapter.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
-#include "refund/timestamp.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace steadfast::cli {
@@ -52,8 +51,8 @@ const char* kReconcileUsage =
 
 // --since: an RFC 3339 instant, or a duration back from now ("24h", "7d").
 Result<TimeMs> ParseSince(const std::string& text, TimeMs now) {
-  if (Result<TimeMs> at = refund::ParseRfc3339(text); at.ok()) return *at;
-  if (Result<int64_t> d = refund::ParseDurationText(text); d.ok()) return now - *d;
+  if (Result<TimeMs> at = ParseRfc3339(text); at.ok()) return *at;
+  if (Result<int64_t> d = ParseDurationMs(text); d.ok()) return now - *d;
   return Status::InvalidArgument("--since must be an RFC 3339 time (2026-06-01T00:00:00Z) or a duration (24h, 7d)");
 }
 
@@ -179,7 +178,7 @@ int CmdReconcile(const Args& args) {
                 sources.status().message());
   }
   if (auto margin = flags->Get("settle-margin")) {
-    Result<int64_t> parsed = refund::ParseDurationText(*margin);
+    Result<int64_t> parsed = ParseDurationMs(*margin);
     if (!parsed.ok() || *parsed < 0) {
       return Fail(kExitUsage, "--settle-margin must be a duration such as 15m, 1h or 0s");
     }
@@ -197,7 +196,7 @@ int CmdReconcile(const Args& args) {
   sc.secret_key = sources->psp.secret_key;
   sc.secret_key_env = sources->psp.secret_key_env;
   sc.timeout_ms = sources->psp.timeout_ms;
-  auto psp = refund::StripePspAdapter::Create(sc, refund::CurlTransport::Instance(), SystemClock::Instance());
+  auto psp = refund::StripePspAdapter::Create(sc, net::CurlTransport::Instance(), SystemClock::Instance());
   if (!psp.ok()) return Fail(kExitError, "PSP not set up: " + psp.status().message());
 
   refund::ReconciliationInput input;
@@ -282,8 +281,8 @@ int CmdReconcile(const Args& args) {
     for (const refund::PendingSubject& p : report.pending) pending.push_back(refund::PendingToValue(p));
     Value out;
     out["clean"] = left.clean();
-    out["since"] = since > 0 ? Value(refund::FormatRfc3339Utc(since)) : Value();
-    out["settle_margin"] = refund::FormatDurationText(input.settle_margin_ms);
+    out["since"] = since > 0 ? Value(FormatRfc3339Utc(since)) : Value();
+    out["settle_margin"] = FormatDurationMs(input.settle_margin_ms);
     out["compared"] = Value::Map{{"psp_refunds", report.psp_refunds},
                                  {"ledger_transactions", report.ledger_transactions},
                                  {"finished_workflows", report.workflows}};
@@ -297,7 +296,7 @@ int CmdReconcile(const Args& args) {
                 "%zu pending, not compared\n",
                 static_cast<long long>(report.psp_refunds), static_cast<long long>(report.ledger_transactions),
                 static_cast<long long>(report.workflows),
-                since > 0 ? (" since " + refund::FormatRfc3339Utc(since)).c_str() : "", report.pending.size());
+                since > 0 ? (" since " + FormatRfc3339Utc(since)).c_str() : "", report.pending.size());
     if (!outcomes.empty()) {
       std::printf("\n");
       PrintTable(outcomes);

@@ -11,7 +11,7 @@
 #include "refund/money.h"
 #include "refund/plugin.h"
 #include "refund/quote.h"
-#include "refund/timestamp.h"
+#include "steadfast/time_text.h"
 #include "steadfast/registry.h"
 #include "yaml_value.h"
 
