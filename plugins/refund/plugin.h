@@ -71,13 +71,23 @@ struct RefundPluginConfig {
 };
 
 // Loads the policy (and risk rule) files and registers the refund
-// activities. Errors: the files' (NotFound, or InvalidArgument with
-// file:line:col) or the registry's (AlreadyExists when called twice on one
-// registry). A PSP that cannot be set up (e.g. the secret key's environment
-// variable is unset) does not fail registration: refund.psp_refund then
-// fails with the non-retryable psp_not_configured and the reason. Call
-// before the engine starts; the loaded files are immutable afterwards.
-Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config);
+// activities. From `host` it takes the HTTP transport (required), the clock
+// (SystemClock when null) and, when set, the metrics sink (the refund SLIs,
+// counted from host.events, and the breaker/reconciliation gauges). Errors:
+// the files' (NotFound, or InvalidArgument with file:line:col) or the
+// registry's (AlreadyExists when called twice on one registry). A PSP that
+// cannot be set up (e.g. the secret key's environment variable is unset)
+// does not fail registration: refund.psp_refund then fails with the
+// non-retryable psp_not_configured and the reason. Call before the engine
+// starts; the loaded files are immutable afterwards.
+Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config,
+                                const PluginContext& host);
+
+// Registers the same activities for an engine that has no refund
+// configuration (no plugin_config.refund, no policy file where the default
+// points): workflows naming them validate, and running one fails at once
+// with the non-retryable refund_not_configured and `why`.
+Status RegisterUnconfiguredRefundActivities(ActivityRegistry& registry, const std::string& why);
 
 }  // namespace steadfast::refund
 

@@ -8,6 +8,7 @@
 
 #include "refund/plugin.h"
 #include "steadfast/registry.h"
+#include "test_host.h"
 #include "steadfast/testing.h"
 #include "yaml_value.h"
 
@@ -22,7 +23,7 @@ class ClaimTest : public ::testing::Test {
     RefundPluginConfig config;
     config.policies_path = testing::SourcePath("config/refund_policies.yaml");
     config.database_path = path_;
-    ASSERT_TRUE(RegisterRefundActivities(registry_, config).ok());
+    ASSERT_TRUE(RegisterRefundActivities(registry_, config, TestHost()).ok());
   }
   void TearDown() override {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);

@@ -3,8 +3,8 @@
 // plugin's ledger and refund records, and the workflow instances: every one
 // still in flight, and the finished ones with their history (which refund
 // steps succeeded, the amount step's output).
-#ifndef STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
-#define STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
+#ifndef STEADFAST_PLUGINS_REFUND_RECONCILE_SOURCES_H_
+#define STEADFAST_PLUGINS_REFUND_RECONCILE_SOURCES_H_
 
 #include <vector>
 
@@ -12,10 +12,10 @@
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
 #include "steadfast/clock.h"
+#include "steadfast/commands.h"
 #include "steadfast/status.h"
-#include "store/store.h"
 
-namespace steadfast::cli {
+namespace steadfast::refund {
 
 // Every PSP refund created at or after created_gte_ms (0 = all), tied to a
 // workflow by metadata[workflow_id] / metadata[reservation_id], else by the
@@ -31,8 +31,8 @@ Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds)
 // Every instance still in flight (status only: its history is not read), and
 // the finished ones whose history shows a refund.* activity; with
 // updated_since_ms > 0 only finished ones last updated at or after it.
-Result<std::vector<refund::WorkflowFact>> LoadWorkflows(Store& store, TimeMs updated_since_ms);
+Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflows, TimeMs updated_since_ms);
 
-}  // namespace steadfast::cli
+}  // namespace steadfast::refund
 
-#endif  // STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
+#endif  // STEADFAST_PLUGINS_REFUND_RECONCILE_SOURCES_H_
