@@ -79,5 +79,17 @@ TEST_F(PluginCli, PluginVerbsRunAndKeepTheirOwnUsageErrors) {
   EXPECT_THAT(unknown.output, HasSubstr("unknown command 'shipping'"));
 }
 
+TEST_F(PluginCli, ASharedObjectPluginsVerbRunsWithItsConfig) {
+  testing::WriteFile(dir_.File("engine.yaml"), "database: engine.db\nplugins: ['" STEADFAST_VERB_PLUGIN
+                                                "']\nplugin_config:\n  verb_plugin: { greeting: hi }\n");
+  RunResult r = Steadfast("greet --config engine.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "hi from verb_plugin\n");
+  // Without the config that lists it, the verb is unknown.
+  RunResult without = Steadfast("greet");
+  EXPECT_EQ(without.exit_code, 2) << without.output;
+  EXPECT_THAT(without.output, HasSubstr("unknown command 'greet'"));
+}
+
 }  // namespace
 }  // namespace steadfast
