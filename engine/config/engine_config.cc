@@ -1,48 +1,15 @@
-// Loading config/steadfast.yaml with yaml-cpp; exceptions stop here.
+// Loading config/steadfast.yaml through the shared YAML reader
+// (steadfast/yaml_document.h), which turns every problem into file:line:col.
 #include "config/engine_config.h"
 
-#include <yaml-cpp/yaml.h>
-
+#include <cstdint>
 #include <filesystem>
 
 #include "definition/duration.h"
+#include "steadfast/yaml_document.h"
 
 namespace steadfast {
 namespace {
-
-std::string Where(const std::string& file, const YAML::Mark& m) {
-  return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": ";
-}
-
-Value ToValue(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      Value::Map m;
-      for (const auto& kv : n) m.emplace(kv.first.as<std::string>(), ToValue(kv.second));
-      return Value(std::move(m));
-    }
-    case YAML::NodeType::Sequence: {
-      Value::List l;
-      for (const auto& e : n) l.push_back(ToValue(e));
-      return Value(std::move(l));
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = n.Scalar();
-      if (n.Tag() != "!") {  // unquoted: try int, then bool
-        try {
-          size_t used = 0;
-          long long i = std::stoll(s, &used);
-          if (used == s.size()) return Value(static_cast<int64_t>(i));
-        } catch (...) {
-        }
-        if (s == "true") return Value(true);
-        if (s == "false") return Value(false);
-      }
-      return Value(s);
-    }
-    default: return Value();
-  }
-}
 
 std::string Resolve(const std::filesystem::path& base, const std::string& p) {
   if (p.empty() || std::filesystem::path(p).is_absolute()) return p;
@@ -66,137 +33,133 @@ std::string Lower(std::string s) {
 }
 
 // A token list node: [{name, sha256, roles}]. Messages never echo a hash.
-Result<std::vector<HttpTokenConfig>> TokensFromNode(const YAML::Node& list, const std::string& file) {
+Result<std::vector<HttpTokenConfig>> TokensFromNode(const YamlNode& list) {
   std::vector<HttpTokenConfig> out;
   if (list.IsNull()) return out;
-  if (!list.IsSequence()) {
-    return Status::InvalidArgument(Where(file, list.Mark()) + "tokens must be a list of {name, sha256, roles}");
-  }
-  for (const auto& entry : list) {
-    std::string at = Where(file, entry.Mark());
-    if (!entry.IsMap()) return Status::InvalidArgument(at + "a token must be a mapping {name, sha256, roles}");
+  if (!list.IsList()) return list.Error("tokens must be a list of {name, sha256, roles}");
+  for (const YamlNode& entry : list.items()) {
+    if (!entry.IsMap()) return entry.Error("a token must be a mapping {name, sha256, roles}");
     HttpTokenConfig t;
-    for (const auto& kv : entry) {
-      std::string key = kv.first.as<std::string>();
-      const YAML::Node& v = kv.second;
+    for (const YamlEntry& kv : entry.entries()) {
+      SF_ASSIGN_OR_RETURN(std::string key, kv.key.AsString());
+      const YamlNode& v = kv.value;
       if (key == "name") {
-        t.name = v.as<std::string>();
+        SF_ASSIGN_OR_RETURN(t.name, v.AsString());
       } else if (key == "sha256") {
-        t.sha256 = Lower(v.as<std::string>());
+        if (!v.IsScalar()) return v.Error("sha256 must be a string");  // AsString would echo the value
+        t.sha256 = Lower(v.scalar());
         if (!IsHex64(t.sha256)) {
-          return Status::InvalidArgument(Where(file, v.Mark()) +
-                                         "sha256 must be the 64 hex digits of the token's SHA-256 "
-                                         "(printf %s \"$TOKEN\" | sha256sum), not the token itself");
+          return v.Error("sha256 must be the 64 hex digits of the token's SHA-256 "
+                         "(printf %s \"$TOKEN\" | sha256sum), not the token itself");
         }
       } else if (key == "roles") {
-        if (!v.IsSequence()) return Status::InvalidArgument(Where(file, v.Mark()) + "roles must be a list");
-        for (const auto& r : v) {
-          std::string role = r.as<std::string>();
+        if (!v.IsList()) return v.Error("roles must be a list");
+        for (const YamlNode& r : v.items()) {
+          SF_ASSIGN_OR_RETURN(std::string role, r.AsString());
           if (role != "operator" && role != "reviewer" && role != "admin") {
-            return Status::InvalidArgument(Where(file, r.Mark()) + "unknown role '" + role +
-                                           "' (operator, reviewer or admin)");
+            return r.Error("unknown role '" + role + "' (operator, reviewer or admin)");
           }
           t.roles.push_back(role);
         }
       } else {
-        return Status::InvalidArgument(Where(file, kv.first.Mark()) + "unknown token key '" + key +
-                                       "' (name, sha256, roles)");
+        return kv.key.Error("unknown token key '" + key + "' (name, sha256, roles)");
       }
     }
-    if (t.name.empty()) return Status::InvalidArgument(at + "token without a name");
-    if (t.sha256.empty()) return Status::InvalidArgument(at + "token '" + t.name + "' without sha256");
-    if (t.roles.empty()) return Status::InvalidArgument(at + "token '" + t.name + "' without roles");
+    if (t.name.empty()) return entry.Error("token without a name");
+    if (t.sha256.empty()) return entry.Error("token '" + t.name + "' without sha256");
+    if (t.roles.empty()) return entry.Error("token '" + t.name + "' without roles");
     out.push_back(std::move(t));
   }
   return out;
 }
 
-Status ParseHttpSection(const YAML::Node& node, const std::string& file, const std::filesystem::path& base,
-                        HttpConfig& http) {
-  if (!node.IsMap()) return Status::InvalidArgument(Where(file, node.Mark()) + "http must be a mapping");
-  for (const auto& kv : node) {
-    std::string key = kv.first.as<std::string>();
-    const YAML::Node& v = kv.second;
-    std::string at = Where(file, v.Mark());
+// A duration setting that must be positive, in milliseconds.
+Result<int64_t> PositiveDurationMs(const YamlNode& v, const std::string& key) {
+  SF_ASSIGN_OR_RETURN(std::string text, v.AsString());
+  auto d = ParseDurationMs(text);
+  if (!d.ok()) return v.Error(d.status().message());
+  if (*d <= 0) return v.Error(key + " must be positive");
+  return *d;
+}
+
+Status ParseHttpSection(const YamlNode& node, const std::filesystem::path& base, HttpConfig& http) {
+  if (!node.IsMap()) return node.Error("http must be a mapping");
+  for (const YamlEntry& kv : node.entries()) {
+    SF_ASSIGN_OR_RETURN(std::string key, kv.key.AsString());
+    const YamlNode& v = kv.value;
     if (key == "listen") {
-      http.listen = v.as<std::string>();
+      SF_ASSIGN_OR_RETURN(http.listen, v.AsString());
       auto hp = SplitHostPort(http.listen);
-      if (!hp.ok()) return Status::InvalidArgument(at + hp.status().message());
+      if (!hp.ok()) return v.Error(hp.status().message());
     } else if (key == "max_body") {
-      auto n = ParseByteSize(v.as<std::string>());
-      if (!n.ok()) return Status::InvalidArgument(at + n.status().message());
-      if (*n < 1) return Status::InvalidArgument(at + "max_body must be positive");
+      SF_ASSIGN_OR_RETURN(std::string text, v.AsString());
+      auto n = ParseByteSize(text);
+      if (!n.ok()) return v.Error(n.status().message());
+      if (*n < 1) return v.Error("max_body must be positive");
       http.max_body_bytes = *n;
     } else if (key == "request_timeout") {
-      auto d = ParseDurationMs(v.as<std::string>());
-      if (!d.ok()) return Status::InvalidArgument(at + d.status().message());
-      if (*d <= 0) return Status::InvalidArgument(at + "request_timeout must be positive");
-      http.request_timeout_ms = *d;
+      SF_ASSIGN_OR_RETURN(http.request_timeout_ms, PositiveDurationMs(v, key));
     } else if (key == "handshake_timeout") {
-      auto d = ParseDurationMs(v.as<std::string>());
-      if (!d.ok()) return Status::InvalidArgument(at + d.status().message());
-      if (*d <= 0) return Status::InvalidArgument(at + "handshake_timeout must be positive");
-      http.handshake_timeout_ms = *d;
+      SF_ASSIGN_OR_RETURN(http.handshake_timeout_ms, PositiveDurationMs(v, key));
     } else if (key == "max_connections_per_address") {
-      http.max_connections_per_address = v.as<int64_t>();
+      SF_ASSIGN_OR_RETURN(http.max_connections_per_address, v.AsInt());
       if (http.max_connections_per_address < 0) {
-        return Status::InvalidArgument(at + "max_connections_per_address must be >= 0 (0 = no limit)");
+        return v.Error("max_connections_per_address must be >= 0 (0 = no limit)");
       }
     } else if (key == "threads") {
-      http.threads = v.as<int>();
-      if (http.threads < 1 || http.threads > 256) return Status::InvalidArgument(at + "threads must be 1..256");
+      SF_ASSIGN_OR_RETURN(int64_t threads, v.AsInt());
+      if (threads < 1 || threads > 256) return v.Error("threads must be 1..256");
+      http.threads = static_cast<int>(threads);
     } else if (key == "rate_limit") {
-      if (!v.IsMap()) return Status::InvalidArgument(at + "rate_limit must be {per_principal_per_s, burst}");
-      for (const auto& rl : v) {
-        std::string k = rl.first.as<std::string>();
-        std::string rat = Where(file, rl.second.Mark());
+      if (!v.IsMap()) return v.Error("rate_limit must be {per_principal_per_s, burst}");
+      for (const YamlEntry& rl : v.entries()) {
+        SF_ASSIGN_OR_RETURN(std::string k, rl.key.AsString());
         if (k == "per_principal_per_s") {
-          http.rate_per_s = rl.second.as<double>();
-          if (http.rate_per_s < 0) return Status::InvalidArgument(rat + "per_principal_per_s must be >= 0");
+          SF_ASSIGN_OR_RETURN(http.rate_per_s, rl.value.AsDouble());
+          if (http.rate_per_s < 0) return rl.value.Error("per_principal_per_s must be >= 0");
         } else if (k == "burst") {
-          http.rate_burst = rl.second.as<int>();
-          if (http.rate_burst < 1) return Status::InvalidArgument(rat + "burst must be >= 1");
+          SF_ASSIGN_OR_RETURN(int64_t burst, rl.value.AsInt());
+          if (burst < 1) return rl.value.Error("burst must be >= 1");
+          if (burst > INT32_MAX) return rl.value.Error("burst must be at most 2147483647");
+          http.rate_burst = static_cast<int>(burst);
         } else {
-          return Status::InvalidArgument(Where(file, rl.first.Mark()) + "unknown rate_limit key '" + k +
-                                         "' (per_principal_per_s, burst)");
+          return rl.key.Error("unknown rate_limit key '" + k + "' (per_principal_per_s, burst)");
         }
       }
     } else if (key == "tokens") {
-      SF_ASSIGN_OR_RETURN(std::vector<HttpTokenConfig> tokens, TokensFromNode(v, file));
+      SF_ASSIGN_OR_RETURN(std::vector<HttpTokenConfig> tokens, TokensFromNode(v));
       http.tokens.insert(http.tokens.end(), tokens.begin(), tokens.end());
     } else if (key == "tokens_file") {
-      http.tokens_file = Resolve(base, v.as<std::string>());
+      SF_ASSIGN_OR_RETURN(std::string file, v.AsString());
+      http.tokens_file = Resolve(base, file);
     } else if (key == "tls") {
-      if (!v.IsMap()) return Status::InvalidArgument(at + "tls must be {cert, key}");
-      for (const auto& t : v) {
-        std::string k = t.first.as<std::string>();
+      if (!v.IsMap()) return v.Error("tls must be {cert, key}");
+      for (const YamlEntry& t : v.entries()) {
+        SF_ASSIGN_OR_RETURN(std::string k, t.key.AsString());
         if (k == "cert") {
-          http.tls_cert = Resolve(base, t.second.as<std::string>());
+          SF_ASSIGN_OR_RETURN(std::string cert, t.value.AsString());
+          http.tls_cert = Resolve(base, cert);
         } else if (k == "key") {
-          http.tls_key = Resolve(base, t.second.as<std::string>());
+          SF_ASSIGN_OR_RETURN(std::string tls_key, t.value.AsString());
+          http.tls_key = Resolve(base, tls_key);
         } else {
-          return Status::InvalidArgument(Where(file, t.first.Mark()) + "unknown tls key '" + k + "' (cert, key)");
+          return t.key.Error("unknown tls key '" + k + "' (cert, key)");
         }
       }
-      if (http.tls_cert.empty() != http.tls_key.empty()) {
-        return Status::InvalidArgument(at + "tls needs both cert and key");
-      }
+      if (http.tls_cert.empty() != http.tls_key.empty()) return v.Error("tls needs both cert and key");
     } else {
-      return Status::InvalidArgument(Where(file, kv.first.Mark()) + "unknown http key '" + key +
-                                     "' (listen, max_body, request_timeout, handshake_timeout, "
-                                     "max_connections_per_address, threads, rate_limit, tokens, tokens_file, tls)");
+      return kv.key.Error("unknown http key '" + key +
+                          "' (listen, max_body, request_timeout, handshake_timeout, "
+                          "max_connections_per_address, threads, rate_limit, tokens, tokens_file, tls)");
     }
   }
   if (!http.tokens_file.empty()) {
-    YAML::Node list;
-    try {
-      list = YAML::LoadFile(http.tokens_file);
-    } catch (const YAML::BadFile&) {
+    Result<YamlNode> list = LoadYamlFile(http.tokens_file);
+    if (list.status().code() == StatusCode::kNotFound) {
       return Status::InvalidArgument(http.tokens_file + ":0:0: cannot read tokens file");
-    } catch (const YAML::Exception& e) {
-      return Status::InvalidArgument(Where(http.tokens_file, e.mark) + e.msg);
     }
-    SF_ASSIGN_OR_RETURN(std::vector<HttpTokenConfig> tokens, TokensFromNode(list, http.tokens_file));
+    if (!list.ok()) return list.status();
+    SF_ASSIGN_OR_RETURN(std::vector<HttpTokenConfig> tokens, TokensFromNode(*list));
     http.tokens.insert(http.tokens.end(), tokens.begin(), tokens.end());
   }
   return Status::Ok();
@@ -250,11 +213,8 @@ Result<std::pair<std::string, int>> SplitHostPort(std::string_view listen) {
 }
 
 Result<std::vector<HttpTokenConfig>> ParseHttpTokens(const std::string& text, const std::string& origin) {
-  try {
-    return TokensFromNode(YAML::Load(text), origin);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(Where(origin, e.mark) + e.msg);
-  }
+  SF_ASSIGN_OR_RETURN(YamlNode list, ParseYaml(text, origin));
+  return TokensFromNode(list);
 }
 
 bool IsHttpUrl(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
@@ -268,111 +228,110 @@ Result<SyncMode> ParseSyncMode(std::string_view text) {
 
 namespace {
 
-Status ParseTracingSection(const YAML::Node& node, const std::string& file, TracingConfig& tracing) {
-  if (!node.IsMap()) return Status::InvalidArgument(Where(file, node.Mark()) + "tracing must be a mapping");
-  for (const auto& kv : node) {
-    std::string key = kv.first.as<std::string>();
-    const YAML::Node& v = kv.second;
-    std::string at = Where(file, v.Mark());
+Status ParseTracingSection(const YamlNode& node, TracingConfig& tracing) {
+  if (!node.IsMap()) return node.Error("tracing must be a mapping");
+  for (const YamlEntry& kv : node.entries()) {
+    SF_ASSIGN_OR_RETURN(std::string key, kv.key.AsString());
+    const YamlNode& v = kv.value;
     if (key == "otlp_endpoint") {
-      tracing.otlp_endpoint = v.as<std::string>();
+      SF_ASSIGN_OR_RETURN(tracing.otlp_endpoint, v.AsString());
       if (!tracing.otlp_endpoint.empty() && !IsHttpUrl(tracing.otlp_endpoint)) {
-        return Status::InvalidArgument(at + "otlp_endpoint must be an http:// or https:// URL");
+        return v.Error("otlp_endpoint must be an http:// or https:// URL");
       }
     } else if (key == "service_name") {
-      tracing.service_name = v.as<std::string>();
-      if (tracing.service_name.empty()) return Status::InvalidArgument(at + "service_name must not be empty");
+      SF_ASSIGN_OR_RETURN(tracing.service_name, v.AsString());
+      if (tracing.service_name.empty()) return v.Error("service_name must not be empty");
     } else if (key == "queue_size" || key == "batch_size") {
-      int64_t n = v.as<int64_t>();
-      if (n < 1 || n > 1'000'000) return Status::InvalidArgument(at + key + " must be 1..1000000");
+      SF_ASSIGN_OR_RETURN(int64_t n, v.AsInt());
+      if (n < 1 || n > 1'000'000) return v.Error(key + " must be 1..1000000");
       (key == "queue_size" ? tracing.queue_size : tracing.batch_size) = n;
     } else if (key == "flush_interval" || key == "export_timeout") {
-      auto d = ParseDurationMs(v.as<std::string>());
-      if (!d.ok()) return Status::InvalidArgument(at + d.status().message());
-      if (*d <= 0) return Status::InvalidArgument(at + key + " must be positive");
-      (key == "flush_interval" ? tracing.flush_interval_ms : tracing.export_timeout_ms) = *d;
+      SF_ASSIGN_OR_RETURN(int64_t ms, PositiveDurationMs(v, key));
+      (key == "flush_interval" ? tracing.flush_interval_ms : tracing.export_timeout_ms) = ms;
     } else {
-      return Status::InvalidArgument(Where(file, kv.first.Mark()) + "unknown tracing key '" + key +
-                                     "' (otlp_endpoint, service_name, queue_size, batch_size, flush_interval, "
-                                     "export_timeout)");
+      return kv.key.Error("unknown tracing key '" + key +
+                          "' (otlp_endpoint, service_name, queue_size, batch_size, flush_interval, "
+                          "export_timeout)");
     }
   }
   return Status::Ok();
+}
+
+// A path setting, resolved against the config file's directory.
+Result<std::string> PathSetting(const YamlNode& v, const std::filesystem::path& base) {
+  SF_ASSIGN_OR_RETURN(std::string path, v.AsString());
+  return Resolve(base, path);
 }
 
 }  // namespace
 
 Result<EngineConfig> LoadEngineConfig(const std::string& path) {
   EngineConfig cfg;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
+  Result<YamlNode> loaded = LoadYamlFile(path);
+  if (loaded.status().code() == StatusCode::kNotFound) {
     return Status::InvalidArgument(path + ":0:0: cannot read config file");
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(Where(path, e.mark) + e.msg);
   }
+  if (!loaded.ok()) return loaded.status();
+  const YamlNode& root = *loaded;
   if (root.IsNull()) return cfg;
-  if (!root.IsMap()) return Status::InvalidArgument(Where(path, root.Mark()) + "config must be a mapping");
+  if (!root.IsMap()) return root.Error("config must be a mapping");
   std::filesystem::path base = std::filesystem::path(path).parent_path();
-  try {
-    for (const auto& kv : root) {
-      std::string key = kv.first.as<std::string>();
-      const YAML::Node& v = kv.second;
-      std::string at = Where(path, v.Mark());
-      if (key == "database") {
-        cfg.database = Resolve(base, v.as<std::string>());
-      } else if (key == "sync") {
-        auto m = ParseSyncMode(v.as<std::string>());
-        if (!m.ok()) return Status::InvalidArgument(at + m.status().message());
-        cfg.sync = *m;
-      } else if (key == "workers") {
-        cfg.workers = v.as<int>();
-        if (cfg.workers < 1 || cfg.workers > 1024) return Status::InvalidArgument(at + "workers must be 1..1024");
-      } else if (key == "node_name") {
-        cfg.node_name = v.as<std::string>();
-        if (cfg.node_name.empty() || cfg.node_name.find('/') != std::string::npos) {
-          return Status::InvalidArgument(at + "node_name must be non-empty and contain no '/'");
-        }
-      } else if (key == "lease" || key == "poll_interval") {
-        auto d = ParseDurationMs(v.as<std::string>());
-        if (!d.ok()) return Status::InvalidArgument(at + d.status().message());
-        if (*d <= 0) return Status::InvalidArgument(at + key + " must be positive");
-        (key == "lease" ? cfg.lease_ms : cfg.poll_interval_ms) = *d;
-      } else if (key == "workflows_dir") {
-        cfg.workflows_dir = Resolve(base, v.as<std::string>());
-      } else if (key == "plugins") {
-        if (!v.IsSequence()) return Status::InvalidArgument(at + "plugins must be a list of .so paths");
-        for (const auto& p : v) cfg.plugins.push_back(Resolve(base, p.as<std::string>()));
-      } else if (key == "plugin_config") {
-        if (!v.IsMap()) return Status::InvalidArgument(at + "plugin_config must be a mapping");
-        cfg.plugin_config = ToValue(v);
-        Status depth = CheckValueDepth(cfg.plugin_config, "plugin_config");
-        if (!depth.ok()) return Status::InvalidArgument(at + std::string(ValueTooDeepMessage(depth)));
-      } else if (key == "log_level") {
-        std::string l = v.as<std::string>();
-        if (l == "debug") cfg.log_level = LogLevel::kDebug;
-        else if (l == "info") cfg.log_level = LogLevel::kInfo;
-        else if (l == "warn") cfg.log_level = LogLevel::kWarn;
-        else if (l == "error") cfg.log_level = LogLevel::kError;
-        else return Status::InvalidArgument(at + "log_level must be debug, info, warn or error");
-      } else if (key == "log_format") {
-        cfg.log_format = v.as<std::string>();
-        if (cfg.log_format != "auto" && cfg.log_format != "json" && cfg.log_format != "text") {
-          return Status::InvalidArgument(at + "log_format must be auto, json or text");
-        }
-      } else if (key == "log_file") {
-        cfg.log_file = Resolve(base, v.as<std::string>());
-      } else if (key == "http") {
-        SF_RETURN_IF_ERROR(ParseHttpSection(v, path, base, cfg.http));
-      } else if (key == "tracing") {
-        SF_RETURN_IF_ERROR(ParseTracingSection(v, path, cfg.tracing));
-      } else {
-        return Status::InvalidArgument(Where(path, kv.first.Mark()) + "unknown config key '" + key + "'");
+  for (const YamlEntry& kv : root.entries()) {
+    SF_ASSIGN_OR_RETURN(std::string key, kv.key.AsString());
+    const YamlNode& v = kv.value;
+    if (key == "database") {
+      SF_ASSIGN_OR_RETURN(cfg.database, PathSetting(v, base));
+    } else if (key == "sync") {
+      SF_ASSIGN_OR_RETURN(std::string text, v.AsString());
+      auto m = ParseSyncMode(text);
+      if (!m.ok()) return v.Error(m.status().message());
+      cfg.sync = *m;
+    } else if (key == "workers") {
+      SF_ASSIGN_OR_RETURN(int64_t workers, v.AsInt());
+      if (workers < 1 || workers > 1024) return v.Error("workers must be 1..1024");
+      cfg.workers = static_cast<int>(workers);
+    } else if (key == "node_name") {
+      SF_ASSIGN_OR_RETURN(cfg.node_name, v.AsString());
+      if (cfg.node_name.empty() || cfg.node_name.find('/') != std::string::npos) {
+        return v.Error("node_name must be non-empty and contain no '/'");
       }
+    } else if (key == "lease" || key == "poll_interval") {
+      SF_ASSIGN_OR_RETURN(int64_t ms, PositiveDurationMs(v, key));
+      (key == "lease" ? cfg.lease_ms : cfg.poll_interval_ms) = ms;
+    } else if (key == "workflows_dir") {
+      SF_ASSIGN_OR_RETURN(cfg.workflows_dir, PathSetting(v, base));
+    } else if (key == "plugins") {
+      if (!v.IsList()) return v.Error("plugins must be a list of .so paths");
+      for (const YamlNode& p : v.items()) {
+        SF_ASSIGN_OR_RETURN(std::string plugin, PathSetting(p, base));
+        cfg.plugins.push_back(std::move(plugin));
+      }
+    } else if (key == "plugin_config") {
+      if (!v.IsMap()) return v.Error("plugin_config must be a mapping");
+      SF_ASSIGN_OR_RETURN(cfg.plugin_config, v.ToValue());
+      Status depth = CheckValueDepth(cfg.plugin_config, "plugin_config");
+      if (!depth.ok()) return v.Error(ValueTooDeepMessage(depth));
+    } else if (key == "log_level") {
+      SF_ASSIGN_OR_RETURN(std::string l, v.AsString());
+      if (l == "debug") cfg.log_level = LogLevel::kDebug;
+      else if (l == "info") cfg.log_level = LogLevel::kInfo;
+      else if (l == "warn") cfg.log_level = LogLevel::kWarn;
+      else if (l == "error") cfg.log_level = LogLevel::kError;
+      else return v.Error("log_level must be debug, info, warn or error");
+    } else if (key == "log_format") {
+      SF_ASSIGN_OR_RETURN(cfg.log_format, v.AsString());
+      if (cfg.log_format != "auto" && cfg.log_format != "json" && cfg.log_format != "text") {
+        return v.Error("log_format must be auto, json or text");
+      }
+    } else if (key == "log_file") {
+      SF_ASSIGN_OR_RETURN(cfg.log_file, PathSetting(v, base));
+    } else if (key == "http") {
+      SF_RETURN_IF_ERROR(ParseHttpSection(v, base, cfg.http));
+    } else if (key == "tracing") {
+      SF_RETURN_IF_ERROR(ParseTracingSection(v, cfg.tracing));
+    } else {
+      return kv.key.Error("unknown config key '" + key + "'");
     }
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(Where(path, e.mark) + e.msg);
   }
   return cfg;
 }

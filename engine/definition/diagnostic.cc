@@ -3,11 +3,12 @@
 
 #include <algorithm>
 
+#include "steadfast/yaml_document.h"
+
 namespace steadfast {
 
 std::string Diagnostic::ToString() const {
-  if (line <= 0) return file + ": " + message;
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+  return YamlPosition{file, line, column}.ToString() + ": " + message;
 }
 
 void DiagnosticList::Add(SourceLocation where, std::string message) {

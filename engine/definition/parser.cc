@@ -3,7 +3,6 @@
 // below gets past it.
 #include "definition/parser.h"
 
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -12,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/yaml_cpp.h"
 #include "definition/content_hash.h"
 #include "definition/source_locator.h"
 #include "definition/source_map.h"
@@ -21,23 +21,20 @@
 namespace steadfast {
 namespace {
 
-SourceLocation MarkLocation(const YAML::Mark& mark) {
-  if (mark.is_null() || mark.line < 0 || mark.column < 0) return SourceLocation{1, 1};
-  return SourceLocation{mark.line + 1, mark.column + 1};
+SourceLocation LocationOf(const YamlPosition& at) {
+  return at.known() ? SourceLocation{at.line, at.column} : SourceLocation{1, 1};
 }
+SourceLocation MarkLocation(const YAML::Mark& mark) { return LocationOf(YamlPositionOf(mark)); }
 
 // Loads the single YAML document in text, or reports why not.
 std::optional<YAML::Node> LoadDocument(std::string_view text, DiagnosticList& diags) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::DeepRecursion& e) {
-    diags.Add(MarkLocation(e.mark), "YAML nested too deeply");
-    return std::nullopt;
-  } catch (const YAML::Exception& e) {
-    diags.Add(MarkLocation(e.mark), "YAML syntax error: " + e.msg);
+  YamlCppDocuments parsed = LoadYamlCppDocuments(text);
+  if (parsed.failed) {
+    diags.Add(LocationOf(parsed.error_at),
+              parsed.too_deep ? std::string("YAML nested too deeply") : "YAML syntax error: " + parsed.error);
     return std::nullopt;
   }
+  const std::vector<YAML::Node>& docs = parsed.documents;
   if (docs.empty() || docs[0].IsNull()) {
     diags.Add(SourceLocation{1, 1}, "the file is empty: a workflow needs at least 'name' and 'steps'");
     return std::nullopt;

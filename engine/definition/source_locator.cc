@@ -81,18 +81,20 @@ SourceLocator::SourceLocator(std::string_view source) : source_(source) {
   }
 }
 
-SourceLocation SourceLocator::At(const SourceMark& mark) const {
-  if (mark.line < 0 || mark.column < 0) return SourceLocation{};
-  return SourceLocation{mark.line + 1, mark.column + 1};
+SourceLocation SourceLocator::At(const YamlPosition& node) const {
+  if (!node.known()) return SourceLocation{};
+  return SourceLocation{node.line, node.column};
 }
 
-SourceLocation SourceLocator::AtOffset(const SourceMark& mark, int offset) const {
-  // Start from line and column rather than mark.pos: they are what the user
-  // sees, and a byte-order mark would shift pos.
-  if (mark.line < 0 || mark.column < 0 || static_cast<size_t>(mark.line) >= line_starts_.size()) return At(mark);
-  size_t pos = line_starts_[static_cast<size_t>(mark.line)] + static_cast<size_t>(mark.column);
-  if (pos >= source_.size()) return At(mark);
-  Cursor c(source_, pos, mark.line, mark.column);
+SourceLocation SourceLocator::AtOffset(const YamlPosition& node, int offset) const {
+  // Start from line and column rather than the byte offset: they are what
+  // the user sees, and a byte-order mark would shift the offset.
+  if (!node.known() || node.column < 1 || static_cast<size_t>(node.line) > line_starts_.size()) return At(node);
+  const int line = node.line - 1;  // the cursor counts from 0
+  const int column = node.column - 1;
+  size_t pos = line_starts_[static_cast<size_t>(line)] + static_cast<size_t>(column);
+  if (pos >= source_.size()) return At(node);
+  Cursor c(source_, pos, line, column);
   // Anchors and tags come before the scalar itself: "&a 'text'", "!!str x".
   while (c.cur() == '&' || c.cur() == '!') {
     while (!c.done() && c.cur() != ' ' && c.cur() != '\t' && c.cur() != '\n') c.Step();

@@ -1,4 +1,4 @@
-// SourceLocator: from a YAML node's mark (and an offset inside the node's
+// SourceLocator: from a YAML node's position (and an offset inside the node's
 // decoded string) to the 1-based line:column a user sees in their editor.
 //
 // yaml-cpp tells where a scalar starts, but an expression error is found at
@@ -15,28 +15,22 @@
 #include <vector>
 
 #include "definition/workflow_def.h"
+#include "steadfast/yaml_document.h"
 
 namespace steadfast {
-
-// A yaml-cpp Mark, copied so that only the builder depends on yaml-cpp.
-struct SourceMark {
-  int pos = -1;     // 0-based byte offset; -1 = unknown
-  int line = -1;    // 0-based
-  int column = -1;  // 0-based
-};
 
 class SourceLocator {
  public:
   // source must outlive the locator.
   explicit SourceLocator(std::string_view source);
 
-  // The 1-based location of mark; {0, 0} when unknown.
-  SourceLocation At(const SourceMark& mark) const;
+  // The location of a node's position; {0, 0} when unknown.
+  SourceLocation At(const YamlPosition& node) const;
 
   // The 1-based location of the character at `offset` in the decoded value
-  // of the scalar that starts at mark (offset 0 = its first character,
+  // of the scalar that starts at `node` (offset 0 = its first character,
   // after any opening quote).
-  SourceLocation AtOffset(const SourceMark& mark, int offset) const;
+  SourceLocation AtOffset(const YamlPosition& node, int offset) const;
 
  private:
   std::string_view source_;

@@ -26,7 +26,7 @@ struct ExpressionSite {
   int step = -1;         // index into WorkflowDef::steps; -1 for the workflow output
   ExpressionUse use = ExpressionUse::kWith;
   Expression expression;
-  SourceMark scalar;     // the YAML scalar that holds it
+  YamlPosition scalar;   // the YAML scalar that holds it
   int base_offset = 0;   // offset of the expression text in the scalar's decoded value
 };
 

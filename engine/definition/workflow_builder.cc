@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/yaml_cpp.h"
 #include "definition/duration.h"
 #include "definition/suggest.h"
 #include "definition/value_template.h"
@@ -268,10 +269,7 @@ class Builder {
     return it == entries.end() ? nullptr : &it->second;
   }
 
-  SourceMark MarkOf(const YAML::Node& n) const {
-    YAML::Mark m = n.Mark();
-    return SourceMark{m.pos, m.line, m.column};
-  }
+  static YamlPosition MarkOf(const YAML::Node& n) { return YamlPositionOf(n.Mark()); }
   SourceLocation Loc(const YAML::Node& n) const { return locator_.At(MarkOf(n)); }
   // An empty value ("timeout:") is marked by yaml-cpp at the next token,
   // which may be lines away, so its key stands in for it.
@@ -443,7 +441,7 @@ class Builder {
       return std::nullopt;
     }
     const std::string& s = e.value.Scalar();
-    const SourceMark mark = MarkOf(e.value);
+    const YamlPosition mark = MarkOf(e.value);
     size_t first = s.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) {
       Error(ValueLoc(e), Quote(field) + " is empty");

@@ -3,8 +3,6 @@
 
 #include "definition/step_graph.h"
 #include "http/request_fields.h"
-#include "runtime/instance_state.h"
-#include "runtime/step_progress.h"
 #include "runtime/views.h"
 
 namespace steadfast::http {
@@ -46,41 +44,11 @@ HttpResponse WorkflowEndpoints::Fail(const Status& status, std::string_view what
 }
 
 Value WorkflowEndpoints::WaitingFor(const InstanceRecord& rec) {
-  bool approval = rec.status == InstanceStatus::kWaitingApproval;
-  if ((!approval && rec.status != InstanceStatus::kWaitingSignal) || rec.current_step.empty()) return Value();
-  Value w = Value::Map{{"kind", approval ? "approval" : "signal"}, {"step", rec.current_step}};
+  if (!WaitsForSomeone(rec)) return Value();
   Result<DefPtr> def = service_.catalog().ByHash(rec.definition_hash, service_.store());
-  Result<InstanceState> state = InstanceState::Decode(rec.state);
-  if (def.ok()) {
-    int idx = (*def)->StepIndex(rec.current_step);
-    if (idx >= 0) {
-      const StepDef& step = (*def)->steps[idx];
-      if (approval) {
-        w["required_approvals"] = step.required_approvals;
-      } else {
-        w["signal"] = step.signal;
-      }
-    }
-  } else {
-    logger_.Warn("http: definition of " + rec.id + ": " + def.status().ToString());
-  }
-  if (state.ok()) {
-    auto out = state->outputs.find(rec.current_step);
-    if (out != state->outputs.end() && out->second.Find("context") != nullptr) {
-      w["context"] = out->second.Get("context");
-    }
-    if (approval) {
-      auto a = state->approvals.find(rec.current_step);
-      w["approvals"] = a != state->approvals.end() && a->second.is_list() ? a->second : Value(Value::List{});
-    }
-  }
+  if (!def.ok()) logger_.Warn("http: definition of " + rec.id + ": " + def.status().ToString());
   Result<std::vector<TaskRecord>> tasks = service_.store().GetTasks(rec.id);
-  if (tasks.ok()) {
-    for (const TaskRecord& t : *tasks) {
-      if (t.kind == TaskKind::kWaitTimeout && t.step_id == rec.current_step) w["timeout_at"] = FormatTime(t.due_at);
-    }
-  }
-  return w;
+  return WaitingForView(rec, def.ok() ? def->get() : nullptr, tasks.ok() ? *tasks : std::vector<TaskRecord>{});
 }
 
 Value WorkflowEndpoints::Describe(const InstanceRecord& rec) {
@@ -219,11 +187,7 @@ HttpResponse WorkflowEndpoints::Graph(const ApiCall& call) {
     events.insert(events.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
     if (last) break;
   }
-  Value steps = Value::Map{};
-  for (const auto& [step, p] : StepProgressFromHistory(events)) {
-    steps[step] = Value::Map{
-        {"state", std::string(StepStateName(p.state))}, {"detail", p.detail}, {"attempts", p.attempts}};
-  }
+  Value steps = StepProgressView(events);
   const InstanceRecord& r = **rec;
   Value current = IsTerminal(r.status) || r.current_step.empty() ? Value() : Value(r.current_step);
   return JsonResponse(200, Value::Map{{"id", r.id},
@@ -287,24 +251,7 @@ HttpResponse WorkflowEndpoints::AlreadyDecided(const std::string& id, const std:
   // The step's output holds the decision that closed it.
   Result<std::optional<InstanceRecord>> rec = service_.store().GetInstance(id);
   if (rec.ok() && *rec) {
-    Result<InstanceState> state = InstanceState::Decode((*rec)->state);
-    if (state.ok()) {
-      auto out = state->outputs.find(step);
-      if (out != state->outputs.end()) {
-        const Value& o = out->second;
-        Value d = Value::Map{
-            {"decision", o.Get("decision")}, {"principal", o.Get("principal")}, {"comment", o.Get("comment")}};
-        if (o.Get("approvals").is_list()) {
-          for (const Value& a : o.Get("approvals").AsList()) {
-            if (a.Get("principal") == o.Get("principal") && a.Get("at").is_int()) {
-              d["at"] = FormatTime(a.Get("at").AsInt());
-            }
-          }
-          d["approvals"] = o.Get("approvals");
-        }
-        e.extra = Value::Map{{"decision", std::move(d)}};
-      }
-    }
+    if (Value d = DecisionView(**rec, step); !d.is_null()) e.extra = Value::Map{{"decision", std::move(d)}};
   }
   return ErrorResponse(e);
 }

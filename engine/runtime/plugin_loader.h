@@ -8,10 +8,17 @@
 
 namespace steadfast {
 
-// dlopen()s path, checks its ABI version and runs its init with ctx. The
-// library stays loaded for the life of the process. Errors name the file
-// and the cause (dlerror text, missing entry point, ABI mismatch, or the
-// plugin's own Status).
+// dlopen()s path (RTLD_NOW: every symbol the plugin needs is resolved now,
+// from the steadfast binary's exported API and the plugin's own libraries),
+// checks its ABI version and runs its init with ctx. The library stays
+// loaded for the life of the process. Each failure is a Status whose message
+// names the file and the cause:
+//  - no such file, or dlopen's error (not a shared object, wrong architecture);
+//  - an undefined symbol, demangled;
+//  - no STEADFAST_PLUGIN entry point (which symbol is missing);
+//  - an ABI version other than kPluginAbiVersion (both versions);
+//  - the plugin's init returning an error (its code and message, kept as the
+//    Status code) or throwing (Internal, with what() when it is a std::exception).
 Status LoadPlugin(const std::string& path, PluginContext& ctx, ActivityRegistry& registry);
 
 }  // namespace steadfast

@@ -1,22 +1,16 @@
-// Running leased tasks: attempts, retries, waits' timeouts, compensations.
+// Running leased tasks: an attempt (or compensation) and its checkpoint; a
+// wait's timeout, a deadline or a stop as a checkpoint of their own. What
+// each outcome does to the instance is Transition's to decide.
 #include "runtime/task_executor.h"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "core/crash_point.h"
+#include "core/trace_context.h"
 #include "definition/duration.h"
-#include "runtime/backoff.h"
-#include "runtime/history_types.h"
-#include "tracing/trace_context.h"
 
 namespace steadfast {
 namespace {
-
-bool IsWaiting(InstanceStatus s) {
-  return s == InstanceStatus::kWaitingSignal || s == InstanceStatus::kWaitingApproval;
-}
 
 // Rebuilds of one checkpoint after optimistic-concurrency conflicts.
 constexpr int kMaxConflictRounds = 20;
@@ -27,21 +21,18 @@ constexpr int kMaxConflictRounds = 20;
 // 30 s, stays within half the default 60 s lease.
 constexpr int kMaxTransientRetries = 6;
 
-bool IsTransientStoreError(StatusCode c) { return c == StatusCode::kBusy || c == StatusCode::kUnavailable; }
-
-int64_t TransientRetryDelayMs(int failures) { return std::min<int64_t>(1000, int64_t{10} << std::min(failures, 7)); }
+// A worker's checkpoint keeps its finished attempt through a busy store;
+// the watchdog's timeout checkpoint only rebuilds after a conflict.
+constexpr CommitPolicy kCheckpointPolicy{kMaxConflictRounds, kMaxTransientRetries};
+constexpr CommitPolicy kTimeoutPolicy{kMaxConflictRounds, 0};
 
 std::string IdempotencyKey(const std::string& instance_id, const std::string& step_id, bool compensation) {
   return instance_id + "/" + step_id + (compensation ? "/compensate" : "");
 }
 
-// The attempt's own span in the instance's trace (tracing/trace_context.h).
+// The attempt's own span in the instance's trace (core/trace_context.h).
 std::string AttemptTraceparent(const InstanceRecord& rec, const std::string& step_id, int attempt, bool compensation) {
   return tracing::FormatTraceparent(tracing::AttemptContext(rec.traceparent, rec.id, step_id, attempt, compensation));
-}
-
-std::string StateKey(const StepDef& step, bool compensation) {
-  return compensation ? "compensate:" + step.id : step.id;
 }
 
 // The step error code of a value nested deeper than kMaxValueDepth (docs/workflows.md).
@@ -94,25 +85,6 @@ void TaskExecutor::DropTask(const TaskRecord& task) {
   }
 }
 
-bool TaskExecutor::TaskStillApplies(const TaskRecord& task, const LoadedInstance& inst) {
-  const WorkflowDef& def = *inst.def;
-  int idx = task.step_id.empty() ? -1 : def.StepIndex(task.step_id);
-  switch (task.kind) {
-    case TaskKind::kDeadline:
-      // Compensations under way finish; a stop already under way wins.
-      return !IsTerminal(inst.rec.status) && inst.rec.status != InstanceStatus::kCompensating &&
-             inst.state.stop.is_null();
-    case TaskKind::kWaitTimeout:
-      return idx >= 0 && IsWaiting(inst.rec.status) && inst.rec.current_step == task.step_id;
-    case TaskKind::kRunStep:
-      return idx >= 0 && inst.rec.status == InstanceStatus::kRunning && inst.rec.current_step == task.step_id;
-    case TaskKind::kCompensate:
-      return idx >= 0 && inst.rec.status == InstanceStatus::kCompensating &&
-             !inst.state.compensation_queue.empty() && inst.state.compensation_queue.front() == task.step_id;
-  }
-  return false;
-}
-
 TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedInstance>& cached) {
   CrashPoint("after_claim", task.step_id);
   if (!cached || cached->rec.id != task.instance_id) {
@@ -129,7 +101,7 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
     }
     cached = std::move(loaded).value();
   }
-  if (!TaskStillApplies(task, *cached)) {
+  if (!TaskApplies(task, *cached)) {
     DropTask(task);
     return Next::kStop;
   }
@@ -142,47 +114,26 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
     // learn and checkpoint its outcome; otherwise nothing ran: stop now.
     bool may_have_started = task.lease_token > 1;
     if (!(may_have_started && def.steps[idx].kind == StepKind::kActivity)) {
-      return CommitWith(task, cached, task.step_id, [](LoadedInstance&, Transition& t) -> Status {
-        if (!t.StopPending()) return Status::FailedPrecondition("the stop this task waited for is gone");
-        t.ActOnStop();
-        return Status::Ok();
-      });
+      return CommitWith(task, cached, task.step_id, false,
+                        [](LoadedInstance&, Transition& t) { return t.CarryOutPendingStop(); });
     }
   }
 
   switch (task.kind) {
     case TaskKind::kDeadline:
-      return CommitWith(task, cached, "", [](LoadedInstance&, Transition& t) {
+      return CommitWith(task, cached, "", true, [](LoadedInstance&, Transition& t) {
         return t.RequestStop(StopRequest{StopRequest::Kind::kDeadline, "system:deadline", ""});
       });
     case TaskKind::kWaitTimeout:
-      return CommitWith(task, cached, task.step_id, [idx](LoadedInstance& inst, Transition& t) -> Status {
-        const StepDef& step = inst.def->steps[idx];
-        t.AddEvent(history::kWaitTimedOut, step.id, 0, Value::Map{{"timeout_ms", step.wait_timeout_ms}});
-        if (step.kind == StepKind::kSignal) {
-          return t.JumpTo(step.on_timeout.empty() ? kTargetFail : step.on_timeout, step, "signal_timeout",
-                          "no '" + step.signal + "' signal within " + FormatDurationMs(step.wait_timeout_ms));
-        }
-        std::string target = step.on_timeout.empty() ? "reject" : step.on_timeout;
-        std::string why = "no decision within " + FormatDurationMs(step.wait_timeout_ms);
-        if (target != "approve" && target != "reject") return t.JumpTo(target, step, "approval_timeout", why);
-        Value context = inst.state.outputs[step.id].Get("context");
-        inst.state.outputs[step.id] = Value::Map{{"held", true},
-                                                 {"decision", target},
-                                                 {"principal", "system:timeout"},
-                                                 {"comment", why},
-                                                 {"context", context}};
-        t.AddEvent(history::kApprovalDecided, step.id, 0,
-                   Value::Map{{"principal", "system:timeout"}, {"decision", target}, {"comment", why}});
-        if (target == "approve") return t.AdvanceAfter(step);
-        return t.JumpTo(step.on_reject.empty() ? kTargetFail : step.on_reject, step, "approval_timeout", why);
+      return CommitWith(task, cached, task.step_id, false, [step_id = task.step_id](LoadedInstance&, Transition& t) {
+        return t.WaitTimedOut(step_id);
       });
     case TaskKind::kRunStep: {
       const StepDef& step = def.steps[idx];
       if (step.kind == StepKind::kActivity) return RunAttempt(task, *cached, step, false, cached);
       // Entering a wait step in a task of its own (after a buffered signal).
-      return CommitWith(task, cached, step.id, [idx](LoadedInstance&, Transition& t) {
-        return t.AdvanceFrom(static_cast<size_t>(idx));
+      return CommitWith(task, cached, step.id, false, [step_id = step.id](LoadedInstance&, Transition& t) {
+        return t.EnterStep(step_id);
       });
     }
     case TaskKind::kCompensate:
@@ -213,25 +164,13 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   // Each earlier claim of this task may have started the attempt and died.
   int attempt = task.attempt + static_cast<int>(std::max<int64_t>(0, task.lease_token - 1));
   const std::string activity_name = compensation ? step.compensate : step.activity;
-  Transition probe(inst, TransitionEnv{Now(), nullptr, "", 0});
-
   std::optional<ActivityError> early_error;
   Value input;
-  if (compensation) {
-    if (step.compensate_with.is_null()) {
-      auto in = inst.state.inputs.find(step.id);
-      auto out = inst.state.outputs.find(step.id);
-      input = Value::Map{{"input", in == inst.state.inputs.end() ? Value() : in->second},
-                         {"output", out == inst.state.outputs.end() ? Value() : out->second}};
-    } else {
-      Result<Value> r = step.compensate_with.Evaluate(probe.Scope());
-      if (r.ok()) input = std::move(r).value();
-      else early_error = InputError(r.status());
-    }
+  Result<Value> evaluated = AttemptInput(inst, step, compensation);
+  if (evaluated.ok()) {
+    input = std::move(evaluated).value();
   } else {
-    Result<Value> r = step.with.Evaluate(probe.Scope());
-    if (r.ok()) input = std::move(r).value();
-    else early_error = InputError(r.status());
+    early_error = InputError(evaluated.status());
   }
   Activity* activity = env_.registry->Find(activity_name);
   if (!early_error && activity == nullptr) {
@@ -292,155 +231,66 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     }
     CrashPoint("after_activity", step.id);
   }
-  int64_t duration_ms = Now() - running->started_at;
-
-  TimeMs started_at = running->started_at;
-  const std::string step_id = step.id;
-  int step_index = inst.def->StepIndex(step.id);
+  AttemptEnd end;
+  end.task = task;
+  end.attempt = attempt;
+  end.started_at = running->started_at;
+  end.duration_ms = Now() - running->started_at;
+  end.input = std::move(input);
+  end.result = std::move(result);
   // Rebuilt on fresh state if a signal or decision committed meanwhile.
-  return CommitWith(task, cached, step_id, [&, step_index](LoadedInstance& fresh, Transition& t) -> Status {
-    const StepDef& s = fresh.def->steps[step_index];
-    RecordAbandoned(t, task, s, attempt);
-    if (!result.ok()) {
-      HandleAttemptFailure(t, fresh, s, task, attempt, result.error(), duration_ms, compensation);
-      return Status::Ok();
-    }
-    fresh.state.last_attempt[StateKey(s, compensation)] = attempt;
-    if (compensation) {
-      t.AddEvent(history::kCompensationSucceeded, s.id, attempt,
-                 Value::Map{{"activity", activity_name}, {"output", result.output()}, {"duration_ms", duration_ms}});
-      fresh.state.compensation_queue.erase(fresh.state.compensation_queue.begin());
-      t.ContinueCompensation();
-      return Status::Ok();
-    }
-    t.AddEvent(history::kAttemptSucceeded, s.id, attempt,
-               Value::Map{{"output", result.output()}, {"duration_ms", duration_ms}, {"started_at", started_at}});
-    fresh.state.outputs[s.id] = result.output();
-    if (!s.compensate.empty()) fresh.state.inputs[s.id] = input;
-    fresh.state.completed.push_back(s.id);
-    if (t.StopPending()) {
-      // Cancelled (or past the deadline) while this attempt ran: its result
-      // is recorded above, and the stop compensates it with the others.
-      t.ActOnStop();
-      return Status::Ok();
-    }
-    return t.AdvanceAfter(s);
-  });
-}
-
-void TaskExecutor::RecordAbandoned(Transition& t, const TaskRecord& task, const StepDef& step, int attempt) {
-  bool compensation = task.kind == TaskKind::kCompensate;
-  for (int a = task.attempt; a < attempt; ++a) {
-    Value data = Value::Map{{"reason", "the task's lease expired before the attempt reported (engine stopped or crashed)"},
-                            {"activity", compensation ? step.compensate : step.activity}};
-    if (compensation) data["compensation"] = true;
-    t.AddEvent(history::kAttemptAbandoned, step.id, a, std::move(data));
-  }
-}
-
-void TaskExecutor::HandleAttemptFailure(Transition& t, LoadedInstance& inst, const StepDef& step,
-                                        const TaskRecord& task, int attempt, const ActivityError& error,
-                                        int64_t duration_ms, bool compensation) {
-  std::string key = StateKey(step, compensation);
-  int failures = ++inst.state.failures[key];
-  inst.state.last_attempt[key] = attempt;
-  bool retryable = error.kind == ErrorKind::kRetryable;
-  Value data = Value::Map{{"code", error.code},
-                          {"message", error.message},
-                          {"retryable", retryable},
-                          {"duration_ms", duration_ms},
-                          {"activity", compensation ? step.compensate : step.activity}};
-  if (!error.details.is_null()) data["details"] = error.details;
-  if (compensation) data["compensation"] = true;
-  t.AddEvent(history::kAttemptFailed, step.id, attempt, std::move(data));
-  if (t.StopPending() && !compensation) {
-    t.ActOnStop();  // no retry: the instance is being cancelled
-    return;
-  }
-
-  FailureContext fc{failures, t.now(), task.step_started_at, step.schedule_to_close_ms};
-  RetryDecision d = DecideRetry(step.retry, error, fc, env_.random->NextUnit());
-  if (d.retry) {
-    TimeMs due = t.now() + d.delay_ms;
-    t.AddEvent(history::kRetryScheduled, step.id, attempt + 1,
-               Value::Map{{"delay_ms", d.delay_ms}, {"due_at", due}, {"failures", failures}});
-    t.ScheduleTask(task.kind, step.id, attempt + 1, due, task.step_started_at);
-    return;
-  }
-  std::string why;
-  if (d.reason == "max_attempts") {
-    why = " (gave up after " + std::to_string(failures) + " attempts)";
-  } else if (d.reason == "schedule_to_close") {
-    why = " (schedule-to-close timeout " + FormatDurationMs(step.schedule_to_close_ms) + " reached)";
-  } else if (d.reason == "retry_after_beyond_schedule_to_close") {
-    TimeMs left = std::max<TimeMs>(0, task.step_started_at + step.schedule_to_close_ms - t.now());
-    why = " (the service asked to retry after " + FormatDurationMs(d.delay_ms) + ", past the step's " +
-          FormatDurationMs(step.schedule_to_close_ms) + " schedule-to-close timeout with " + FormatDurationMs(left) +
-          " left)";
-  }
-  if (compensation) {
-    t.AddEvent(history::kCompensationFailed, step.id, attempt,
-               Value::Map{{"code", error.code}, {"message", error.message + why}});
-    t.FailWorkflow("compensation_failed",
-                   "compensation of step '" + step.id + "' failed: " + error.code + ": " + error.message + why);
-    return;
-  }
-  bool out_of_time = d.reason == "schedule_to_close" || d.reason == "retry_after_beyond_schedule_to_close";
-  t.FailStep(step, out_of_time ? "schedule_to_close_timeout" : error.code, error.message + why);
+  return CommitWith(task, cached, task.step_id, false,
+                    [end = std::move(end)](LoadedInstance&, Transition& t) { return t.AttemptEnded(end); });
 }
 
 TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached,
-                                            const std::string& step_for_crash, const BuildFn& build) {
-  int transient_failures = 0;
-  for (int round = 0;; ++round) {
-    LoadedInstance& inst = *cached;
-    TransitionEnv env{Now(), env_.store, env_.owner, env_.lease_ms};
-    Transition t(inst, env);
-    Status built = build(inst, t);
-    if (!built.ok()) {
-      // Nothing is checkpointed; the task runs again when its lease expires.
-      env_.logger->Error("cannot advance " + inst.rec.id + ": " + built.ToString());
-      cached.reset();
+                                            const std::string& step_for_crash, bool reads_tasks, BuildFn build) {
+  TransitionCommitRequest request;
+  request.instance_id = task.instance_id;
+  request.build = std::move(build);
+  request.reads_tasks = reads_tasks;
+  request.task_id = task.id;
+  request.lease_token = task.lease_token;
+  const TaskRecord claimed = task;
+  request.still_applies = [&claimed](const LoadedInstance& fresh) { return TaskApplies(claimed, fresh); };
+  request.apply = [this](Commit commit) { return Checkpoint(std::move(commit)); };
+  TransitionCommitResult r = CommitTransition(CommitEnv(env_.owner, kCheckpointPolicy), request, cached);
+  using End = TransitionCommitResult::End;
+  switch (r.end) {
+    case End::kCommitted:
+      return AfterCommit(task, *cached, r.committed, std::move(r.events), step_for_crash);
+    case End::kUnchanged:
+    case End::kLoadFailed:
       return Next::kStop;
-    }
-    std::vector<HistoryEvent> events = t.events();
-    Result<CommitResult> r = Checkpoint(t, task);
-    if (r.ok()) return AfterCommit(task, inst, *r, std::move(events), step_for_crash);
-    StatusCode c = r.status().code();
-    cached.reset();
-    // A finished attempt is worth keeping: a locked or briefly unavailable
-    // store is waited out (bounded) rather than letting the attempt wait a
-    // whole lease and run again.
-    bool transient = IsTransientStoreError(c) && transient_failures < kMaxTransientRetries;
-    if (transient) {
-      int64_t delay = TransientRetryDelayMs(transient_failures++);
-      env_.logger->Warn("checkpoint of " + task.instance_id + " failed (" + r.status().ToString() + "); retrying in " +
-                        std::to_string(delay) + "ms");
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-    }
-    if ((c == StatusCode::kConflict && round < kMaxConflictRounds) || transient) {
-      // A client (signal, decision, cancel) committed since we loaded, or
-      // the store refused the write: if this task still applies to the
-      // fresh state, rebuild on it.
-      Result<LoadedInstance> fresh = LoadInstance(*env_.store, *env_.catalog, task.instance_id);
-      if (!fresh.ok()) return Next::kStop;
-      if (!TaskStillApplies(task, *fresh)) {
-        DropTask(task);
-        return Next::kStop;
+    case End::kBuildFailed:
+      // Nothing is checkpointed; the task runs again when its lease expires.
+      env_.logger->Error("cannot advance " + task.instance_id + ": " + r.status.ToString());
+      return Next::kStop;
+    case End::kNoLongerApplies:
+      DropTask(task);
+      return Next::kStop;
+    case End::kCommitFailed:
+      if (r.status.code() != StatusCode::kConflict && r.status.code() != StatusCode::kLeaseLost) {
+        env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status.ToString());
       }
-      cached = std::move(fresh).value();
-      continue;
-    }
-    if (c != StatusCode::kConflict && c != StatusCode::kLeaseLost) {
-      env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status().ToString());
-    }
-    return Next::kStop;
+      return Next::kStop;
   }
+  return Next::kStop;
 }
 
-Result<CommitResult> TaskExecutor::Checkpoint(Transition& t, const TaskRecord& task) {
-  SF_ASSIGN_OR_RETURN(Commit commit, t.Build(task.id, task.lease_token));
-  return env_.store->Apply(std::move(commit));
+Result<CommitResult> TaskExecutor::Checkpoint(Commit commit) { return env_.store->Apply(std::move(commit)); }
+
+TransitionCommitEnv TaskExecutor::CommitEnv(std::string lease_owner, CommitPolicy policy) const {
+  TransitionCommitEnv env;
+  env.store = env_.store;
+  env.catalog = env_.catalog;
+  env.clock = env_.clock;
+  env.random = env_.random;
+  env.logger = env_.logger;
+  env.lease_owner = std::move(lease_owner);
+  env.lease_ms = env_.lease_ms;
+  env.policy = policy;
+  return env;
 }
 
 TaskExecutor::Next TaskExecutor::AfterCommit(TaskRecord& task, LoadedInstance& inst, const CommitResult& r,
@@ -491,36 +341,37 @@ bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running
                                     running->started_at, Now(), result, kNoAttributes});
     }
   }
-  LoadedInstance inst = running->inst;
-  for (int round = 0;; ++round) {
-    const StepDef& step = inst.def->steps[inst.def->StepIndex(task.step_id)];
-    // Not leased to this engine: the retry is picked up by the scheduler.
-    TransitionEnv env{Now(), env_.store, "", env_.lease_ms};
-    Transition t(inst, env);
-    RecordAbandoned(t, task, step, running->attempt);
-    HandleAttemptFailure(t, inst, step, task, running->attempt, timeout, Now() - running->started_at, compensation);
-    std::vector<HistoryEvent> events = t.events();
-    Result<CommitResult> r = Checkpoint(t, task);
-    if (r.ok()) {
-      inst.rec.version = r->instance_version;
-      if (env_.observer) env_.observer(inst.rec, events);
-      for (const TaskRecord& created : r->created_tasks) {
-        if (env_.on_future_task) env_.on_future_task(created.due_at);
-      }
-      return true;
-    }
-    // A cancel or a decision committed since the attempt started: record the
-    // timeout on the fresh state, so a pending cancel goes ahead now rather
-    // than after the lease.
-    bool retry = r.status().code() == StatusCode::kConflict && round < kMaxConflictRounds;
-    Result<LoadedInstance> fresh =
-        retry ? LoadInstance(*env_.store, *env_.catalog, task.instance_id) : Result<LoadedInstance>(r.status());
-    if (!fresh.ok() || !TaskStillApplies(task, *fresh)) {
-      env_.logger->Warn("timeout checkpoint of " + task.instance_id + ": " + r.status().ToString());
-      return true;
-    }
-    inst = std::move(fresh).value();
+  // Not leased to this engine: the retry is picked up by the scheduler.
+  TransitionCommitRequest request;
+  request.instance_id = task.instance_id;
+  request.build = [&](LoadedInstance&, Transition& t) {
+    AttemptEnd end;
+    end.task = task;
+    end.attempt = running->attempt;
+    end.started_at = running->started_at;
+    end.duration_ms = Now() - running->started_at;
+    end.result = timeout;
+    return t.AttemptEnded(end);
+  };
+  request.task_id = task.id;
+  request.lease_token = task.lease_token;
+  // A cancel or a decision committed since the attempt started: record the
+  // timeout on the fresh state, so a pending cancel goes ahead now rather
+  // than after the lease.
+  request.still_applies = [&task](const LoadedInstance& fresh) { return TaskApplies(task, fresh); };
+  request.apply = [this](Commit commit) { return Checkpoint(std::move(commit)); };
+  std::optional<LoadedInstance> inst = running->inst;
+  TransitionCommitResult r = CommitTransition(CommitEnv("", kTimeoutPolicy), request, inst);
+  if (r.end != TransitionCommitResult::End::kCommitted) {
+    const Status& why = r.last_commit.ok() ? r.status : r.last_commit;
+    env_.logger->Warn("timeout checkpoint of " + task.instance_id + ": " + why.ToString());
+    return true;
   }
+  if (env_.observer) env_.observer(inst->rec, r.events);
+  for (const TaskRecord& created : r.committed.created_tasks) {
+    if (env_.on_future_task) env_.on_future_task(created.due_at);
+  }
+  return true;
 }
 
 }  // namespace steadfast

@@ -1,8 +1,9 @@
 // TaskExecutor: runs one leased task to its checkpoint.
 //
 // For a step task it evaluates the step's input, runs the activity (crash
-// points around it), and commits the result, the history and the next task
-// in one store transaction fenced by the task's lease token. When that
+// points around it), and commits the attempt's end as one Transition event
+// (Transition::AttemptEnded decides the history and the next task) in one
+// store transaction fenced by the task's lease token. When that
 // commit creates the instance's next task already leased to this engine,
 // the same thread continues with it without going back to the queue.
 //
@@ -20,8 +21,9 @@
 #include <string>
 
 #include "runtime/attempt_report.h"
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/transition.h"
+#include "runtime/transition_commit.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"
 #include "steadfast/clock.h"
@@ -87,24 +89,22 @@ class TaskExecutor {
   // One attempt of a step's activity, or of its compensation.
   Next RunAttempt(TaskRecord& task, LoadedInstance& inst, const StepDef& step, bool compensation,
                   std::optional<LoadedInstance>& cached);
-  // Records attempts lost to crashes/expired leases before this one.
-  void RecordAbandoned(Transition& t, const TaskRecord& task, const StepDef& step, int attempt);
-  // Failure of an attempt: history, then a retry or the step's failure.
-  void HandleAttemptFailure(Transition& t, LoadedInstance& inst, const StepDef& step, const TaskRecord& task,
-                            int attempt, const ActivityError& error, int64_t duration_ms, bool compensation);
   ActivityResult Invoke(Activity* activity, ActivityContext& ctx);
   using BuildFn = std::function<Status(LoadedInstance&, Transition&)>;
-  // Builds the checkpoint with `build` on the cached instance and commits
-  // it; on a version conflict reloads and rebuilds while the task still
-  // applies. On success points `task` at the follow-up task to run now.
+  // Commits the event `build` applies (one Transition event method) on the
+  // cached instance, fenced by the task's lease; on a version conflict or
+  // a busy store reloads and rebuilds while the task still applies
+  // (runtime/transition_commit.h). On success points `task` at the
+  // follow-up task to run now.
   Next CommitWith(TaskRecord& task, std::optional<LoadedInstance>& cached, const std::string& step_for_crash,
-                  const BuildFn& build);
-  // Builds t into a Commit fenced by task's lease and applies it.
-  Result<CommitResult> Checkpoint(Transition& t, const TaskRecord& task);
+                  bool reads_tasks, BuildFn build);
+  // Applies a task's checkpoint Commit, built and fenced by its lease.
+  Result<CommitResult> Checkpoint(Commit commit);
+  // The commit loop's environment: this engine's store, clock and random,
+  // leasing immediately-due follow-up tasks to `lease_owner` ("" = none).
+  TransitionCommitEnv CommitEnv(std::string lease_owner, CommitPolicy policy) const;
   Next AfterCommit(TaskRecord& task, LoadedInstance& inst, const CommitResult& r, std::vector<HistoryEvent> events,
                    const std::string& step_for_crash);
-  // Whether the instance is still in the state this task was made for.
-  static bool TaskStillApplies(const TaskRecord& task, const LoadedInstance& inst);
   void DropTask(const TaskRecord& task);
   TimeMs Now() const { return env_.clock->NowMs(); }
 

@@ -1,9 +1,12 @@
-// Workflow semantics: how an instance moves from one checkpoint to the next.
+// Workflow semantics: how each event moves an instance from one checkpoint
+// to the next.
 #include "runtime/transition.h"
 
 #include <algorithm>
 
 #include "definition/duration.h"
+#include "runtime/backoff.h"
+#include "runtime/four_eyes.h"
 #include "runtime/history_types.h"
 
 namespace steadfast {
@@ -13,15 +16,16 @@ namespace {
 // the instance fails rather than spinning forever inside one checkpoint.
 constexpr int64_t kMaxTransitions = 100000;
 
-}  // namespace
-
-Result<LoadedInstance> LoadInstance(Store& store, WorkflowCatalog& catalog, const std::string& id) {
-  SF_ASSIGN_OR_RETURN(std::optional<InstanceRecord> rec, store.GetInstance(id));
-  if (!rec) return Status::NotFound("no workflow instance '" + id + "'");
-  SF_ASSIGN_OR_RETURN(DefPtr def, catalog.ByHash(rec->definition_hash, store));
-  SF_ASSIGN_OR_RETURN(InstanceState state, InstanceState::Decode(rec->state));
-  return LoadedInstance{std::move(*rec), std::move(def), std::move(state)};
+bool IsWaiting(InstanceStatus s) {
+  return s == InstanceStatus::kWaitingSignal || s == InstanceStatus::kWaitingApproval;
 }
+
+// Retry bookkeeping (failures, last attempt) is per step, and apart for its compensation.
+std::string StateKey(const StepDef& step, bool compensation) {
+  return compensation ? "compensate:" + step.id : step.id;
+}
+
+}  // namespace
 
 Result<bool> ConditionHolds(const Expression& expr, const Value& scope) {
   SF_ASSIGN_OR_RETURN(Value v, expr.Evaluate(scope));
@@ -42,15 +46,51 @@ void Transition::AddEvent(std::string type, std::string step, int attempt, Value
   commit_.events.push_back(std::move(e));
 }
 
-Value Transition::Scope() const {
+Value InstanceScope(const LoadedInstance& inst) {
   return Value::Map{
-      {"input", inst_.rec.input},
-      {"steps", Value(inst_.state.outputs)},
-      {"workflow", Value::Map{{"id", inst_.rec.id},
-                              {"name", inst_.rec.workflow_name},
-                              {"version", inst_.rec.workflow_version},
-                              {"requested_by", inst_.rec.requested_by}}},
+      {"input", inst.rec.input},
+      {"steps", Value(inst.state.outputs)},
+      {"workflow", Value::Map{{"id", inst.rec.id},
+                              {"name", inst.rec.workflow_name},
+                              {"version", inst.rec.workflow_version},
+                              {"requested_by", inst.rec.requested_by}}},
   };
+}
+
+Value Transition::Scope() const { return InstanceScope(inst_); }
+
+Result<Value> AttemptInput(const LoadedInstance& inst, const StepDef& step, bool compensation) {
+  if (!compensation) return step.with.Evaluate(InstanceScope(inst));
+  if (!step.compensate_with.is_null()) return step.compensate_with.Evaluate(InstanceScope(inst));
+  // By default a compensation sees what the step was given and what it returned.
+  auto in = inst.state.inputs.find(step.id);
+  auto out = inst.state.outputs.find(step.id);
+  return Value(Value::Map{{"input", in == inst.state.inputs.end() ? Value() : in->second},
+                          {"output", out == inst.state.outputs.end() ? Value() : out->second}});
+}
+
+bool TaskApplies(const TaskRecord& task, const LoadedInstance& inst) {
+  const WorkflowDef& def = *inst.def;
+  int idx = task.step_id.empty() ? -1 : def.StepIndex(task.step_id);
+  switch (task.kind) {
+    case TaskKind::kDeadline:
+      // Compensations under way finish; a stop already under way wins.
+      return !IsTerminal(inst.rec.status) && inst.rec.status != InstanceStatus::kCompensating &&
+             inst.state.stop.is_null();
+    case TaskKind::kWaitTimeout:
+      return idx >= 0 && IsWaiting(inst.rec.status) && inst.rec.current_step == task.step_id;
+    case TaskKind::kRunStep:
+      return idx >= 0 && inst.rec.status == InstanceStatus::kRunning && inst.rec.current_step == task.step_id;
+    case TaskKind::kCompensate:
+      return idx >= 0 && inst.rec.status == InstanceStatus::kCompensating &&
+             !inst.state.compensation_queue.empty() && inst.state.compensation_queue.front() == task.step_id;
+  }
+  return false;
+}
+
+const StepDef* Transition::FindStep(const std::string& step_id) const {
+  int idx = step_id.empty() ? -1 : inst_.def->StepIndex(step_id);
+  return idx < 0 ? nullptr : &inst_.def->steps[idx];
 }
 
 size_t Transition::NextIndex(const StepDef& step) const {
@@ -138,7 +178,7 @@ Status Transition::AdvanceFrom(size_t i) {
       }
       case StepKind::kSignal: {
         bool waiting = false;
-        SF_RETURN_IF_ERROR(EnterSignal(step, i, &waiting));
+        SF_RETURN_IF_ERROR(EnterSignal(step, &waiting));
         if (waiting) return Status::Ok();
         i = NextIndex(step);
         continue;
@@ -147,31 +187,27 @@ Status Transition::AdvanceFrom(size_t i) {
   }
 }
 
-Status Transition::EnterSignal(const StepDef& step, size_t index, bool* waiting) {
+Status Transition::EnterSignal(const StepDef& step, bool* waiting) {
   // A signal that arrived before the instance got here was buffered.
-  if (env_.store != nullptr) {
-    SF_ASSIGN_OR_RETURN(std::vector<SignalRecord> pending, env_.store->GetPendingSignals(inst_.rec.id, step.signal));
-    if (!pending.empty()) {
-      if (consumed_signal_) {
-        // One commit consumes at most one buffered signal: continue in a new task.
-        inst_.rec.status = InstanceStatus::kRunning;
-        inst_.rec.current_step = step.id;
-        ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
-        *waiting = true;
-        return Status::Ok();
-      }
-      const SignalRecord& s = pending.front();
-      consumed_signal_ = true;
-      ConsumeSignal(s.id);
-      inst_.state.outputs[step.id] = s.payload;
-      AddEvent(history::kSignalReceived, step.id, 0,
-               Value::Map{{"signal", s.name}, {"payload", s.payload}, {"principal", s.principal},
-                          {"buffered", true}});
-      *waiting = false;
+  auto buffered = inst_.pending_signals.find(step.signal);
+  if (buffered != inst_.pending_signals.end() && !buffered->second.empty()) {
+    if (consumed_signal_) {
+      // One commit consumes at most one buffered signal: continue in a new task.
+      inst_.rec.status = InstanceStatus::kRunning;
+      inst_.rec.current_step = step.id;
+      ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
+      *waiting = true;
       return Status::Ok();
     }
+    const SignalRecord& s = buffered->second.front();
+    consumed_signal_ = true;
+    commit_.consume_signal_id = s.id;
+    inst_.state.outputs[step.id] = s.payload;
+    AddEvent(history::kSignalReceived, step.id, 0,
+             Value::Map{{"signal", s.name}, {"payload", s.payload}, {"principal", s.principal}, {"buffered", true}});
+    *waiting = false;
+    return Status::Ok();
   }
-  (void)index;
   inst_.rec.status = InstanceStatus::kWaitingSignal;
   inst_.rec.current_step = step.id;
   Value data = Value::Map{{"kind", "signal"}, {"signal", step.signal}};
@@ -300,6 +336,7 @@ void Transition::CompleteWorkflow() {
 }
 
 Status Transition::RequestStop(const StopRequest& stop) {
+  if (!inst_.tasks) return Status::Internal("a stop needs the instance's tasks, and they were not read");
   InstanceState& st = inst_.state;
   const bool cancel = stop.kind == StopRequest::Kind::kCancel;
   st.stop = Value::Map{{"kind", cancel ? "cancel" : "deadline"},
@@ -310,12 +347,9 @@ Status Transition::RequestStop(const StopRequest& stop) {
   // (here or in a process that died): its result must be checkpointed
   // before the stop, or an effect such as a refund would go unrecorded.
   std::optional<TaskRecord> in_flight;
-  if (env_.store != nullptr) {
-    SF_ASSIGN_OR_RETURN(std::vector<TaskRecord> tasks, env_.store->GetTasks(inst_.rec.id));
-    for (const TaskRecord& task : tasks) {
-      bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
-      if (attempt && task.lease_token > 0) in_flight = task;
-    }
+  for (const TaskRecord& task : *inst_.tasks) {
+    bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
+    if (attempt && task.lease_token > 0) in_flight = task;
   }
   Value data = Value::Map{{"principal", stop.principal}, {"reason", stop.reason}};
   if (!cancel) data = Value::Map{{"deadline_at", inst_.rec.deadline_at}};
@@ -359,6 +393,283 @@ void Transition::ActOnStop() {
   } else {
     FailWorkflow(code, message);
   }
+}
+
+Status Transition::Start() {
+  const InstanceRecord& r = inst_.rec;
+  AddEvent(history::kWorkflowStarted, "", 0,
+           Value::Map{{"workflow", inst_.def->name},
+                      {"version", inst_.def->version},
+                      {"definition_hash", inst_.def->hash},
+                      {"input", r.input},
+                      {"requested_by", r.requested_by},
+                      {"started_by", r.started_by},
+                      {"idempotency_key", r.idempotency_key}});
+  if (r.deadline_at > 0) ScheduleTask(TaskKind::kDeadline, "", 0, r.deadline_at, env_.now);
+  return AdvanceFrom(0);
+}
+
+Status Transition::AttemptEnded(const AttemptEnd& end) {
+  const StepDef* step = FindStep(end.task.step_id);
+  if (step == nullptr) return Status::Internal("an attempt of unknown step '" + end.task.step_id + "' ended");
+  RecordLostAttempts(end, *step);
+  if (end.result.ok()) return AttemptSucceeded(end, *step);
+  if (env_.random == nullptr) return Status::Internal("a failed attempt needs a random source for its retry");
+  AttemptFailed(end, *step);
+  return Status::Ok();
+}
+
+void Transition::RecordLostAttempts(const AttemptEnd& end, const StepDef& step) {
+  // Each earlier claim of the task may have started its attempt and died.
+  bool compensation = end.task.kind == TaskKind::kCompensate;
+  for (int a = end.task.attempt; a < end.attempt; ++a) {
+    Value data = Value::Map{{"reason", "the task's lease expired before the attempt reported (engine stopped or crashed)"},
+                            {"activity", compensation ? step.compensate : step.activity}};
+    if (compensation) data["compensation"] = true;
+    AddEvent(history::kAttemptAbandoned, step.id, a, std::move(data));
+  }
+}
+
+Status Transition::AttemptSucceeded(const AttemptEnd& end, const StepDef& step) {
+  InstanceState& st = inst_.state;
+  const bool compensation = end.task.kind == TaskKind::kCompensate;
+  const Value& output = end.result.output();
+  st.last_attempt[StateKey(step, compensation)] = end.attempt;
+  if (compensation) {
+    AddEvent(history::kCompensationSucceeded, step.id, end.attempt,
+             Value::Map{{"activity", step.compensate}, {"output", output}, {"duration_ms", end.duration_ms}});
+    st.compensation_queue.erase(st.compensation_queue.begin());
+    ContinueCompensation();
+    return Status::Ok();
+  }
+  AddEvent(history::kAttemptSucceeded, step.id, end.attempt,
+           Value::Map{{"output", output}, {"duration_ms", end.duration_ms}, {"started_at", end.started_at}});
+  st.outputs[step.id] = output;
+  if (!step.compensate.empty()) st.inputs[step.id] = end.input;
+  st.completed.push_back(step.id);
+  if (StopPending()) {
+    // Cancelled (or past the deadline) while this attempt ran: its result
+    // is recorded above, and the stop compensates it with the others.
+    ActOnStop();
+    return Status::Ok();
+  }
+  return AdvanceAfter(step);
+}
+
+void Transition::AttemptFailed(const AttemptEnd& end, const StepDef& step) {
+  const TaskRecord& task = end.task;
+  const ActivityError& error = end.result.error();
+  const bool compensation = task.kind == TaskKind::kCompensate;
+  std::string key = StateKey(step, compensation);
+  int failures = ++inst_.state.failures[key];
+  inst_.state.last_attempt[key] = end.attempt;
+  bool retryable = error.kind == ErrorKind::kRetryable;
+  Value data = Value::Map{{"code", error.code},
+                          {"message", error.message},
+                          {"retryable", retryable},
+                          {"duration_ms", end.duration_ms},
+                          {"activity", compensation ? step.compensate : step.activity}};
+  if (!error.details.is_null()) data["details"] = error.details;
+  if (compensation) data["compensation"] = true;
+  AddEvent(history::kAttemptFailed, step.id, end.attempt, std::move(data));
+  if (StopPending() && !compensation) {
+    ActOnStop();  // no retry: the instance is being cancelled
+    return;
+  }
+
+  FailureContext fc{failures, env_.now, task.step_started_at, step.schedule_to_close_ms};
+  RetryDecision d = DecideRetry(step.retry, error, fc, env_.random->NextUnit());
+  if (d.retry) {
+    TimeMs due = env_.now + d.delay_ms;
+    AddEvent(history::kRetryScheduled, step.id, end.attempt + 1,
+             Value::Map{{"delay_ms", d.delay_ms}, {"due_at", due}, {"failures", failures}});
+    ScheduleTask(task.kind, step.id, end.attempt + 1, due, task.step_started_at);
+    return;
+  }
+  std::string why;
+  if (d.reason == "max_attempts") {
+    why = " (gave up after " + std::to_string(failures) + " attempts)";
+  } else if (d.reason == "schedule_to_close") {
+    why = " (schedule-to-close timeout " + FormatDurationMs(step.schedule_to_close_ms) + " reached)";
+  } else if (d.reason == "retry_after_beyond_schedule_to_close") {
+    TimeMs left = std::max<TimeMs>(0, task.step_started_at + step.schedule_to_close_ms - env_.now);
+    why = " (the service asked to retry after " + FormatDurationMs(d.delay_ms) + ", past the step's " +
+          FormatDurationMs(step.schedule_to_close_ms) + " schedule-to-close timeout with " + FormatDurationMs(left) +
+          " left)";
+  }
+  if (compensation) {
+    AddEvent(history::kCompensationFailed, step.id, end.attempt,
+             Value::Map{{"code", error.code}, {"message", error.message + why}});
+    FailWorkflow("compensation_failed",
+                 "compensation of step '" + step.id + "' failed: " + error.code + ": " + error.message + why);
+    return;
+  }
+  bool out_of_time = d.reason == "schedule_to_close" || d.reason == "retry_after_beyond_schedule_to_close";
+  FailStep(step, out_of_time ? "schedule_to_close_timeout" : error.code, error.message + why);
+}
+
+Status Transition::WaitTimedOut(const std::string& step_id) {
+  const StepDef* found = FindStep(step_id);
+  if (found == nullptr) return Status::Internal("the wait of unknown step '" + step_id + "' timed out");
+  const StepDef& step = *found;
+  AddEvent(history::kWaitTimedOut, step.id, 0, Value::Map{{"timeout_ms", step.wait_timeout_ms}});
+  if (step.kind == StepKind::kSignal) {
+    return JumpTo(step.on_timeout.empty() ? kTargetFail : step.on_timeout, step, "signal_timeout",
+                  "no '" + step.signal + "' signal within " + FormatDurationMs(step.wait_timeout_ms));
+  }
+  std::string target = step.on_timeout.empty() ? "reject" : step.on_timeout;
+  std::string why = "no decision within " + FormatDurationMs(step.wait_timeout_ms);
+  if (target != "approve" && target != "reject") return JumpTo(target, step, "approval_timeout", why);
+  Value context = inst_.state.outputs[step.id].Get("context");
+  inst_.state.outputs[step.id] = Value::Map{{"held", true},
+                                            {"decision", target},
+                                            {"principal", "system:timeout"},
+                                            {"comment", why},
+                                            {"context", context}};
+  AddEvent(history::kApprovalDecided, step.id, 0,
+           Value::Map{{"principal", "system:timeout"}, {"decision", target}, {"comment", why}});
+  if (target == "approve") return AdvanceAfter(step);
+  return JumpTo(step.on_reject.empty() ? kTargetFail : step.on_reject, step, "approval_timeout", why);
+}
+
+Result<SignalOutcome> Transition::ReceiveSignal(SignalRecord signal, const std::optional<SignalRecord>& same_key) {
+  if (same_key) {
+    if (same_key->name != signal.name || !(same_key->payload == signal.payload)) {
+      return Status::Conflict("idempotency key '" + signal.idempotency_key +
+                              "' was already used for a different signal");
+    }
+    unchanged_ = true;
+    return SignalOutcome::kDuplicate;
+  }
+  if (IsTerminal(inst_.rec.status)) {
+    return Status::FailedPrecondition("workflow '" + inst_.rec.id + "' is " +
+                                      std::string(InstanceStatusName(inst_.rec.status)) +
+                                      "; signals are not accepted");
+  }
+  signal.instance_id = inst_.rec.id;
+  signal.received_at = env_.now;
+  const std::string name = signal.name;
+  const Value payload = signal.payload;
+  const std::string principal = signal.principal;
+  const StepDef* step = FindStep(inst_.rec.current_step);
+  bool waits_for_it = inst_.rec.status == InstanceStatus::kWaitingSignal && step != nullptr && step->signal == name;
+  if (!waits_for_it) {
+    signal.consumed = false;
+    commit_.add_signal = std::move(signal);
+    AddEvent(history::kSignalBuffered, "", 0, Value::Map{{"signal", name}, {"payload", payload}, {"principal", principal}});
+    return SignalOutcome::kBuffered;
+  }
+  signal.consumed = true;
+  commit_.add_signal = std::move(signal);
+  inst_.state.outputs[step->id] = payload;
+  AddEvent(history::kSignalReceived, step->id, 0,
+           Value::Map{{"signal", name}, {"payload", payload}, {"principal", principal}});
+  SF_RETURN_IF_ERROR(AdvanceAfter(*step));
+  return SignalOutcome::kDelivered;
+}
+
+Status Transition::Decide(const DecisionRequest& request) {
+  const StepDef* found = FindStep(request.step);
+  if (found == nullptr || found->kind != StepKind::kApproval) {
+    return Status::NotFound("workflow '" + inst_.rec.id + "' has no approval step '" + request.step + "'");
+  }
+  const StepDef& step = *found;
+  bool waiting = inst_.rec.status == InstanceStatus::kWaitingApproval && inst_.rec.current_step == step.id;
+  if (!waiting) {
+    const Value& out = inst_.state.outputs.count(step.id) ? inst_.state.outputs.at(step.id) : Value();
+    if (out.Get("decision").is_string()) {
+      return Status::Conflict("step '" + step.id + "' was already decided: " + out.ToJson());
+    }
+    return Status::FailedPrecondition("step '" + step.id + "' is not waiting for approval (workflow is " +
+                                      std::string(InstanceStatusName(inst_.rec.status)) + ")");
+  }
+  SF_RETURN_IF_ERROR(CheckFourEyes(inst_.rec, request.principal));
+  Value& approvals = inst_.state.approvals[step.id];
+  for (const Value& a : approvals.MutableList()) {
+    if (a.Get("principal").StringOr("") == request.principal) {
+      return Status::PermissionDenied("four_eyes: '" + request.principal + "' has already approved step '" + step.id +
+                                      "'; another reviewer must decide");
+    }
+  }
+  std::string decision = request.decision == Decision::kApprove ? "approve" : "reject";
+  Value entry = Value::Map{
+      {"principal", request.principal}, {"decision", decision}, {"comment", request.comment}, {"at", env_.now}};
+  approvals.MutableList().push_back(entry);
+  int approvals_so_far = static_cast<int>(approvals.AsList().size());
+  AddEvent(history::kApprovalDecided, step.id, 0,
+           Value::Map{{"principal", request.principal},
+                      {"decision", decision},
+                      {"comment", request.comment},
+                      {"approvals", approvals_so_far},
+                      {"required_approvals", step.required_approvals}});
+  Value context = inst_.state.outputs[step.id].Get("context");
+  if (request.decision == Decision::kApprove && approvals_so_far < step.required_approvals) {
+    return Status::Ok();  // still waiting for another reviewer
+  }
+  inst_.state.outputs[step.id] = Value::Map{{"held", true},
+                                            {"decision", decision},
+                                            {"principal", request.principal},
+                                            {"comment", request.comment},
+                                            {"approvals", approvals},
+                                            {"context", context}};
+  if (request.decision == Decision::kApprove) return AdvanceAfter(step);
+  return JumpTo(step.on_reject.empty() ? kTargetFail : step.on_reject, step, "approval_rejected",
+                "rejected by " + request.principal + (request.comment.empty() ? "" : ": " + request.comment));
+}
+
+Status Transition::Cancel(const std::string& principal, const std::string& reason) {
+  const std::string& id = inst_.rec.id;
+  if (IsTerminal(inst_.rec.status)) {
+    return Status::FailedPrecondition("workflow '" + id + "' is already " +
+                                      std::string(InstanceStatusName(inst_.rec.status)));
+  }
+  if (!inst_.state.stop.is_null()) {
+    // A cancel (or the deadline) is already under way: nothing to add.
+    unchanged_ = true;
+    return Status::Ok();
+  }
+  if (inst_.rec.status == InstanceStatus::kCompensating) {
+    return Status::FailedPrecondition("workflow '" + id +
+                                      "' is compensating a failed step; it ends compensated once the "
+                                      "compensations finish");
+  }
+  return RequestStop(StopRequest{StopRequest::Kind::kCancel, principal, reason});
+}
+
+Status Transition::CarryOutPendingStop() {
+  if (!StopPending()) return Status::FailedPrecondition("the stop this task waited for is gone");
+  ActOnStop();
+  return Status::Ok();
+}
+
+Status Transition::Resume(const std::string& principal) {
+  const std::string& id = inst_.rec.id;
+  if (inst_.rec.status != InstanceStatus::kPaused) {
+    return Status::FailedPrecondition("workflow '" + id + "' is " + std::string(InstanceStatusName(inst_.rec.status)) +
+                                      ", not paused");
+  }
+  int idx = inst_.def->StepIndex(inst_.rec.current_step);
+  if (idx < 0) return Status::Internal("paused at unknown step '" + inst_.rec.current_step + "'");
+  if (!inst_.tasks) return Status::Internal("a resume needs the instance's tasks, and they were not read");
+  inst_.rec.error_code.clear();
+  inst_.rec.error_message.clear();
+  AddEvent(history::kWorkflowResumed, inst_.rec.current_step, 0, Value::Map{{"principal", principal}});
+  // Pausing used to delete the deadline task with the step's tasks: give an
+  // instance paused by an older engine its deadline back (due at once if it
+  // has passed, so it fires as it would have).
+  if (inst_.rec.deadline_at > 0 &&
+      std::none_of(inst_.tasks->begin(), inst_.tasks->end(),
+                   [](const TaskRecord& task) { return task.kind == TaskKind::kDeadline; })) {
+    ScheduleTask(TaskKind::kDeadline, "", 0, inst_.rec.deadline_at, env_.now);
+  }
+  // Re-enter the step: a fresh retry budget, attempts keep counting.
+  return AdvanceFrom(static_cast<size_t>(idx));
+}
+
+Status Transition::EnterStep(const std::string& step_id) {
+  int idx = step_id.empty() ? -1 : inst_.def->StepIndex(step_id);
+  if (idx < 0) return Status::Internal("no step '" + step_id + "' to enter");
+  return AdvanceFrom(static_cast<size_t>(idx));
 }
 
 void Transition::EndCancelled() {

@@ -1,34 +1,52 @@
-// Transition: the changes of one checkpoint, built in memory.
+// Transition: the workflow semantics, as the changes of one checkpoint
+// built in memory.
 //
-// Every way an instance moves (start, an attempt's result, a signal, a
-// decision, a timeout, a cancellation) is expressed as a Transition over the
-// instance's loaded state: history events, the new status and state, tasks
-// to delete and to create. Build() turns it into one atomic store Commit.
-// This is where the workflow semantics live: `when` skips, jumps, waits,
-// completion, failure handling (fail / pause / compensate).
+// Every way an instance moves is an event applied to its loaded state:
+// its start, an attempt's end (success, or a failure retried or final),
+// a wait's timeout, a signal, an approval decision, a cancel or the
+// deadline, a resume. Each event method decides what the event does (retry
+// or give up, pause or compensate, which step comes next, when the instance
+// ends) and records it as history events, the new status and state, and
+// tasks to delete and to create; Build() turns that into one atomic store
+// Commit. The executor and the service only load, call one event method,
+// and commit (runtime/transition_commit.h).
+//
+// Building never reads the store: what an event needs besides the instance
+// (its buffered signals, its tasks) is read beforehand into LoadedInstance,
+// so the same state and event always give the same commit
+// (tests/data/transition/ holds them as scenarios).
 #ifndef STEADFAST_RUNTIME_TRANSITION_H_
 #define STEADFAST_RUNTIME_TRANSITION_H_
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/random.h"
 #include "definition/workflow_def.h"
 #include "runtime/instance_state.h"
 #include "runtime/workflow_catalog.h"
+#include "steadfast/activity.h"
 #include "steadfast/clock.h"
 #include "store/store.h"
 
 namespace steadfast {
 
-// An instance as a worker or service call holds it between checkpoints.
+// An instance as a worker or service call holds it between checkpoints,
+// with what its transitions read besides it.
 struct LoadedInstance {
   InstanceRecord rec;
   DefPtr def;
   InstanceState state;
+  // Unconsumed buffered signals by name, oldest first, for the name of
+  // every signal step in def (read with the instance; a commit that
+  // consumes one removes it here).
+  std::map<std::string, std::vector<SignalRecord>> pending_signals;
+  // The instance's tasks, read for the events that need them (a stop, a
+  // resume); nullopt when not read, or stale after a commit.
+  std::optional<std::vector<TaskRecord>> tasks;
 };
-
-// Loads instance, definition and state. NotFound if the instance is unknown.
-Result<LoadedInstance> LoadInstance(Store& store, WorkflowCatalog& catalog, const std::string& id);
 
 // Why an instance is stopped before it finished.
 struct StopRequest {
@@ -38,54 +56,85 @@ struct StopRequest {
   std::string reason;
 };
 
+enum class Decision : int { kApprove = 0, kReject = 1 };
+
+struct DecisionRequest {
+  std::string instance_id;
+  std::string step;
+  Decision decision = Decision::kApprove;
+  std::string principal;
+  std::string comment;
+};
+
+enum class SignalOutcome : int { kDelivered = 0, kBuffered = 1, kDuplicate = 2 };
+
+// The end of one attempt of a step's activity or of its compensation.
+struct AttemptEnd {
+  TaskRecord task;        // the task that ran it: kind, step, first attempt, step_started_at
+  int attempt = 0;        // the attempt that ran; task.attempt .. attempt-1 were lost with earlier claims
+  TimeMs started_at = 0;
+  int64_t duration_ms = 0;
+  Value input;            // the evaluated input, kept when the step declares a compensation
+  ActivityResult result = ActivityError::Retryable("not_run", "");
+};
+
 struct TransitionEnv {
   TimeMs now = 0;
-  Store* store = nullptr;       // for buffered-signal lookups while advancing
+  Random* random = nullptr;     // retry jitter; needed only by AttemptEnded
   std::string lease_owner;      // non-empty: immediately-due step tasks are created leased to it
   int64_t lease_ms = 60000;
 };
 
 class Transition {
  public:
-  // inst is modified in place (status, state); on a failed Apply the caller
-  // must reload it.
+  // inst is modified in place (status, state); when the Transition is not
+  // committed the caller must reload it.
   Transition(LoadedInstance& inst, const TransitionEnv& env) : inst_(inst), env_(env) {}
 
-  void AddEvent(std::string type, std::string step, int attempt, Value data);
-  // {input, steps: {id: output}, workflow: {id, name, version}} for expressions.
-  Value Scope() const;
+  // Events. Call one per Transition; each returns an error (nothing to
+  // commit) when the event does not apply to the instance as loaded.
 
-  // Enters steps from index i onwards: skips those whose `when` is false,
-  // passes approvals that are not needed and signals already buffered, and
-  // stops at the first step that needs a task or a wait, or ends the workflow.
-  Status AdvanceFrom(size_t i);
-  // AdvanceFrom the step that follows `step` (its `next`, else the next in order).
-  Status AdvanceAfter(const StepDef& step);
-  // Goes to a jump target: a step id, "end", "fail" (fails `from` with code) or "continue".
-  Status JumpTo(const std::string& target, const StepDef& from, const std::string& fail_code,
-                const std::string& fail_message);
-
-  // The step failed for good: applies its on_exhausted (fail | pause | compensate).
-  void FailStep(const StepDef& step, const std::string& code, const std::string& message);
-  void FailWorkflow(const std::string& code, const std::string& message);
-  void CompleteWorkflow();
-  // Schedules the next compensation, or ends `compensated` when none is left.
-  void ContinueCompensation();
-  // Stops the instance for a cancel or the deadline. When a worker is
-  // running an attempt of it, only records the request (stop_pending): that
-  // attempt's result is checkpointed first and its commit then calls
-  // ActOnStop. Otherwise acts at once, with a commit precondition that no
-  // attempt got leased meanwhile (a lost race is a kConflict to rebuild on).
+  // A new instance (rec filled in by the caller): workflow_started, its
+  // deadline timer, then the first steps.
+  Status Start();
+  // An attempt finished (or the watchdog gave up on it): records attempts
+  // lost before it, then its success (the next step, or the next
+  // compensation) or its failure (a retry with backoff, or the step's
+  // on_exhausted). A stop waiting for this attempt is carried out after it.
+  Status AttemptEnded(const AttemptEnd& end);
+  // A wait's timer fired: a signal step takes its on_timeout (default:
+  // fail), an approval its on_timeout decision or jump (default: reject).
+  Status WaitTimedOut(const std::string& step_id);
+  // A signal arrived: delivered to the step waiting for it, else buffered.
+  // `same_key` is the signal already received with its idempotency key
+  // (read beforehand): kDuplicate, or Conflict for a different signal.
+  // FailedPrecondition when the instance is finished.
+  Result<SignalOutcome> ReceiveSignal(SignalRecord signal, const std::optional<SignalRecord>& same_key);
+  // An approval decision (errors as WorkflowService::Decide).
+  Status Decide(const DecisionRequest& request);
+  // A cancel: FailedPrecondition when finished or compensating a failure;
+  // Unchanged() when a stop is already under way; else RequestStop.
+  Status Cancel(const std::string& principal, const std::string& reason);
+  // Stops the instance for a cancel or the deadline (needs inst.tasks).
+  // When an attempt task was ever claimed (its attempt may have started),
+  // only records the request (stop_pending): that attempt's result is
+  // checkpointed first, and its AttemptEnded carries the stop out.
+  // Otherwise acts at once, with a commit precondition that no attempt got
+  // claimed meanwhile (a lost race is a kConflict to rebuild on).
   Status RequestStop(const StopRequest& stop);
-  // Carries out the recorded stop: compensates completed steps (unless the
-  // workflow says on_cancel: stop), then ends cancelled, or for the
-  // deadline failed / compensated with workflow_deadline_exceeded.
-  void ActOnStop();
-  bool StopPending() const { return inst_.state.stop_pending; }
+  // Carries out a recorded stop whose attempt never ran; FailedPrecondition
+  // when no stop is pending any more.
+  Status CarryOutPendingStop();
+  // Resumes a paused instance at its failed step with a fresh retry budget
+  // (needs inst.tasks, to give back a deadline timer an older engine dropped).
+  Status Resume(const std::string& principal);
+  // Enters a wait step in a task of its own (after a buffered signal was
+  // consumed by the same commit that reached it).
+  Status EnterStep(const std::string& step_id);
 
-  void ScheduleTask(TaskKind kind, const std::string& step, int attempt, TimeMs due, TimeMs step_started_at);
-  void ConsumeSignal(int64_t signal_id) { commit_.consume_signal_id = signal_id; }
-  void AddSignal(SignalRecord s) { commit_.add_signal = std::move(s); }
+  // True when the event changed nothing and there is nothing to commit.
+  bool Unchanged() const { return unchanged_; }
+  bool StopPending() const { return inst_.state.stop_pending; }
 
   // The Commit: the instance row with the encoded state, preconditions on
   // the instance version and, if task_id != 0, on that task's lease.
@@ -98,23 +147,64 @@ class Transition {
   TimeMs now() const { return env_.now; }
 
  private:
-  Status EnterSignal(const StepDef& step, size_t index, bool* waiting);
+  void AddEvent(std::string type, std::string step, int attempt, Value data);
+  Value Scope() const;
+  // Enters steps from index i onwards: skips those whose `when` is false,
+  // passes approvals that are not needed and signals already buffered, and
+  // stops at the first step that needs a task or a wait, or ends the workflow.
+  Status AdvanceFrom(size_t i);
+  // AdvanceFrom the step that follows `step` (its `next`, else the next in order).
+  Status AdvanceAfter(const StepDef& step);
+  // Goes to a jump target: a step id, "end", "fail" (fails `from` with code) or "continue".
+  Status JumpTo(const std::string& target, const StepDef& from, const std::string& fail_code,
+                const std::string& fail_message);
+  Status EnterSignal(const StepDef& step, bool* waiting);
   void EnterApproval(const StepDef& step);
   size_t NextIndex(const StepDef& step) const;
-  void SetTerminal(InstanceStatus status);
+  const StepDef* FindStep(const std::string& step_id) const;
+
+  void RecordLostAttempts(const AttemptEnd& end, const StepDef& step);
+  Status AttemptSucceeded(const AttemptEnd& end, const StepDef& step);
+  void AttemptFailed(const AttemptEnd& end, const StepDef& step);
+
+  // The step failed for good: applies its on_exhausted (fail | pause | compensate).
+  void FailStep(const StepDef& step, const std::string& code, const std::string& message);
+  void FailWorkflow(const std::string& code, const std::string& message);
+  void CompleteWorkflow();
   // Completed steps that declare a compensation, most recent first.
   std::vector<std::string> CompensableSteps() const;
   void StartCompensation(const std::string& step, const std::string& code, const std::string& message);
+  // Schedules the next compensation, or ends `compensated` (or cancelled) when none is left.
+  void ContinueCompensation();
+  // Carries out the recorded stop: compensates completed steps (unless the
+  // workflow says on_cancel: stop), then ends cancelled, or for the
+  // deadline failed / compensated with workflow_deadline_exceeded.
+  void ActOnStop();
   void EndCancelled();
+  void SetTerminal(InstanceStatus status);
+  void ScheduleTask(TaskKind kind, const std::string& step, int attempt, TimeMs due, TimeMs step_started_at);
 
   LoadedInstance& inst_;
   TransitionEnv env_;
   Commit commit_;
   bool consumed_signal_ = false;
+  bool unchanged_ = false;
 };
 
 // True for boolean true; false for false and null; an error for other types.
 Result<bool> ConditionHolds(const Expression& expr, const Value& scope);
+
+// {input, steps: {id: output}, workflow: {id, name, version, requested_by}}
+// for expressions.
+Value InstanceScope(const LoadedInstance& inst);
+
+// The input of an attempt of `step` (or of its compensation) in the
+// instance's current state. An error when it cannot be evaluated.
+Result<Value> AttemptInput(const LoadedInstance& inst, const StepDef& step, bool compensation);
+
+// Whether the instance is still in the state `task` was made for (a task
+// that no longer applies is dropped unrun).
+bool TaskApplies(const TaskRecord& task, const LoadedInstance& inst);
 
 }  // namespace steadfast
 

@@ -4,7 +4,8 @@
 #include <ctime>
 
 #include "runtime/instance_state.h"
-#include "tracing/trace_context.h"
+#include "runtime/step_progress.h"
+#include "core/trace_context.h"
 
 namespace steadfast {
 
@@ -73,6 +74,68 @@ std::string CancelOutcomeLine(const Value& view) {
   }
   if (status == "compensating") return id + " cancelling: compensating completed steps, then cancelled";
   return id + " is " + status;
+}
+
+bool WaitsForSomeone(const InstanceRecord& rec) {
+  bool waiting = rec.status == InstanceStatus::kWaitingApproval || rec.status == InstanceStatus::kWaitingSignal;
+  return waiting && !rec.current_step.empty();
+}
+
+Value WaitingForView(const InstanceRecord& rec, const WorkflowDef* def, const std::vector<TaskRecord>& tasks) {
+  if (!WaitsForSomeone(rec)) return Value();
+  bool approval = rec.status == InstanceStatus::kWaitingApproval;
+  Value w = Value::Map{{"kind", approval ? "approval" : "signal"}, {"step", rec.current_step}};
+  if (def != nullptr) {
+    int idx = def->StepIndex(rec.current_step);
+    if (idx >= 0) {
+      const StepDef& step = def->steps[idx];
+      if (approval) {
+        w["required_approvals"] = step.required_approvals;
+      } else {
+        w["signal"] = step.signal;
+      }
+    }
+  }
+  Result<InstanceState> state = InstanceState::Decode(rec.state);
+  if (state.ok()) {
+    auto out = state->outputs.find(rec.current_step);
+    if (out != state->outputs.end() && out->second.Find("context") != nullptr) {
+      w["context"] = out->second.Get("context");
+    }
+    if (approval) {
+      auto a = state->approvals.find(rec.current_step);
+      w["approvals"] = a != state->approvals.end() && a->second.is_list() ? a->second : Value(Value::List{});
+    }
+  }
+  for (const TaskRecord& t : tasks) {
+    if (t.kind == TaskKind::kWaitTimeout && t.step_id == rec.current_step) w["timeout_at"] = FormatTime(t.due_at);
+  }
+  return w;
+}
+
+Value DecisionView(const InstanceRecord& rec, const std::string& step) {
+  Result<InstanceState> state = InstanceState::Decode(rec.state);
+  if (!state.ok()) return Value();
+  auto out = state->outputs.find(step);
+  if (out == state->outputs.end()) return Value();
+  const Value& o = out->second;
+  Value d = Value::Map{{"decision", o.Get("decision")}, {"principal", o.Get("principal")}, {"comment", o.Get("comment")}};
+  if (o.Get("approvals").is_list()) {
+    for (const Value& a : o.Get("approvals").AsList()) {
+      if (a.Get("principal") == o.Get("principal") && a.Get("at").is_int()) d["at"] = FormatTime(a.Get("at").AsInt());
+    }
+    d["approvals"] = o.Get("approvals");
+  }
+  return d;
+}
+
+Value StepProgressView(const std::vector<HistoryEvent>& events) {
+  Value steps = Value::Map{};
+  for (const auto& [step, p] : StepProgressFromHistory(events)) {
+    steps[step] = Value::Map{
+        {"state", std::string(StepStateName(p.state))}, {"detail", p.detail}, {"attempts", p.attempts}};
+  }
+  return steps;
 }
 
 Value HistoryEventView(const HistoryEvent& e) {

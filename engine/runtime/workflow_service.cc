@@ -7,9 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/four_eyes.h"
-#include "runtime/history_types.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast {
 namespace {
@@ -73,7 +71,7 @@ void WorkflowService::SetLocalRunner(std::string owner, int64_t lease_ms,
 TransitionEnv WorkflowService::Env() const {
   TransitionEnv env;
   env.now = clock_.NowMs();
-  env.store = &store_;
+  env.random = &random_;
   env.lease_owner = local_owner_;
   env.lease_ms = lease_ms_;
   return env;
@@ -145,19 +143,9 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   r.created_at = env.now;
   r.deadline_at = def->deadline_ms > 0 ? env.now + def->deadline_ms : 0;
 
-  // New instances have no buffered signals: don't look them up.
-  env.store = nullptr;
+  // A new instance has no buffered signals and no tasks yet.
   Transition t(inst, env);
-  t.AddEvent(history::kWorkflowStarted, "", 0,
-             Value::Map{{"workflow", def->name},
-                        {"version", def->version},
-                        {"definition_hash", def->hash},
-                        {"input", options.input},
-                        {"requested_by", r.requested_by},
-                        {"started_by", r.started_by},
-                        {"idempotency_key", options.idempotency_key}});
-  if (r.deadline_at > 0) t.ScheduleTask(TaskKind::kDeadline, "", 0, r.deadline_at, env.now);
-  SF_RETURN_IF_ERROR(t.AdvanceFrom(0));
+  SF_RETURN_IF_ERROR(t.Start());
   SF_ASSIGN_OR_RETURN(StartRequest req, t.BuildStart());
   std::vector<HistoryEvent> events = req.events;
   SF_ASSIGN_OR_RETURN(StartResult result, store_.StartInstance(std::move(req)));
@@ -165,180 +153,60 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   return result;
 }
 
-Result<InstanceRecord> WorkflowService::Mutate(const std::string& id,
-                                               const std::function<Status(LoadedInstance&, Transition&)>& build) {
-  for (int attempt = 0;; ++attempt) {
-    SF_ASSIGN_OR_RETURN(LoadedInstance inst, LoadInstance(store_, catalog_, id));
-    TransitionEnv env = Env();
-    Transition t(inst, env);
-    SF_RETURN_IF_ERROR(build(inst, t));
-    std::vector<HistoryEvent> events = t.events();
-    SF_ASSIGN_OR_RETURN(Commit commit, t.Build(0, 0));
-    Result<CommitResult> r = store_.Apply(std::move(commit));
-    if (r.ok()) {
-      inst.rec.version = r->instance_version;
-      Notify(inst.rec, events, r->created_tasks);
-      return inst.rec;
-    }
-    if (r.status().code() != StatusCode::kConflict || attempt >= kMaxConflictRetries) return r.status();
-  }
+Result<InstanceRecord> WorkflowService::Mutate(const std::string& id, bool reads_tasks,
+                                               std::function<Status(LoadedInstance&, Transition&)> build) {
+  TransitionCommitEnv env;
+  env.store = &store_;
+  env.catalog = &catalog_;
+  env.clock = &clock_;
+  env.random = &random_;
+  env.lease_owner = local_owner_;
+  env.lease_ms = lease_ms_;
+  env.policy.max_conflict_rounds = kMaxConflictRetries;
+  TransitionCommitRequest request;
+  request.instance_id = id;
+  request.build = std::move(build);
+  request.reads_tasks = reads_tasks;
+  std::optional<LoadedInstance> inst;
+  TransitionCommitResult r = CommitTransition(env, request, inst);
+  if (!r.ok()) return r.status;
+  if (r.end == TransitionCommitResult::End::kCommitted) Notify(inst->rec, r.events, r.committed.created_tasks);
+  return inst->rec;
 }
 
 Result<SignalOutcome> WorkflowService::Signal(const SignalRequest& request) {
   if (request.name.empty()) return Status::InvalidArgument("signal name is empty");
   SF_RETURN_IF_ERROR(CheckValueDepth(request.payload, "the signal payload"));
+  std::optional<SignalRecord> same_key;
   if (!request.idempotency_key.empty()) {
-    SF_ASSIGN_OR_RETURN(std::optional<SignalRecord> seen,
-                        store_.FindSignalByKey(request.instance_id, request.idempotency_key));
-    if (seen) {
-      if (seen->name != request.name || !(seen->payload == request.payload)) {
-        return Status::Conflict("idempotency key '" + request.idempotency_key +
-                                "' was already used for a different signal");
-      }
-      return SignalOutcome::kDuplicate;
-    }
+    SF_ASSIGN_OR_RETURN(same_key, store_.FindSignalByKey(request.instance_id, request.idempotency_key));
   }
   SignalOutcome outcome = SignalOutcome::kBuffered;
-  auto result = Mutate(request.instance_id, [&](LoadedInstance& inst, Transition& t) -> Status {
-    if (IsTerminal(inst.rec.status)) {
-      return Status::FailedPrecondition("workflow '" + inst.rec.id + "' is " +
-                                        std::string(InstanceStatusName(inst.rec.status)) + "; signals are not accepted");
-    }
-    SignalRecord rec;
-    rec.instance_id = inst.rec.id;
-    rec.name = request.name;
-    rec.payload = request.payload;
-    rec.idempotency_key = request.idempotency_key;
-    rec.principal = request.principal;
-    rec.received_at = t.now();
-    int idx = inst.def->StepIndex(inst.rec.current_step);
-    bool waits_for_it = inst.rec.status == InstanceStatus::kWaitingSignal && idx >= 0 &&
-                        inst.def->steps[idx].signal == request.name;
-    if (!waits_for_it) {
-      outcome = SignalOutcome::kBuffered;
-      t.AddSignal(std::move(rec));
-      t.AddEvent(history::kSignalBuffered, "", 0,
-                 Value::Map{{"signal", request.name}, {"payload", request.payload}, {"principal", request.principal}});
-      return Status::Ok();
-    }
-    outcome = SignalOutcome::kDelivered;
-    const StepDef& step = inst.def->steps[idx];
-    rec.consumed = true;
-    t.AddSignal(std::move(rec));
-    inst.state.outputs[step.id] = request.payload;
-    t.AddEvent(history::kSignalReceived, step.id, 0,
-               Value::Map{{"signal", request.name}, {"payload", request.payload}, {"principal", request.principal}});
-    return t.AdvanceAfter(step);
+  auto result = Mutate(request.instance_id, false, [&](LoadedInstance&, Transition& t) -> Status {
+    SignalRecord signal;
+    signal.name = request.name;
+    signal.payload = request.payload;
+    signal.idempotency_key = request.idempotency_key;
+    signal.principal = request.principal;
+    SF_ASSIGN_OR_RETURN(outcome, t.ReceiveSignal(std::move(signal), same_key));
+    return Status::Ok();
   });
   if (!result.ok()) return result.status();
   return outcome;
 }
 
 Result<InstanceRecord> WorkflowService::Decide(const DecisionRequest& request) {
-  return Mutate(request.instance_id, [&](LoadedInstance& inst, Transition& t) -> Status {
-    int idx = inst.def->StepIndex(request.step);
-    if (idx < 0 || inst.def->steps[idx].kind != StepKind::kApproval) {
-      return Status::NotFound("workflow '" + inst.rec.id + "' has no approval step '" + request.step + "'");
-    }
-    const StepDef& step = inst.def->steps[idx];
-    bool waiting = inst.rec.status == InstanceStatus::kWaitingApproval && inst.rec.current_step == step.id;
-    if (!waiting) {
-      const Value& out = inst.state.outputs.count(step.id) ? inst.state.outputs.at(step.id) : Value();
-      if (out.Get("decision").is_string()) {
-        return Status::Conflict("step '" + step.id + "' was already decided: " + out.ToJson());
-      }
-      return Status::FailedPrecondition("step '" + step.id + "' is not waiting for approval (workflow is " +
-                                        std::string(InstanceStatusName(inst.rec.status)) + ")");
-    }
-    SF_RETURN_IF_ERROR(CheckFourEyes(inst.rec, request.principal));
-    Value& approvals = inst.state.approvals[step.id];
-    for (const Value& a : approvals.MutableList()) {
-      if (a.Get("principal").StringOr("") == request.principal) {
-        return Status::PermissionDenied("four_eyes: '" + request.principal + "' has already approved step '" +
-                                        step.id + "'; another reviewer must decide");
-      }
-    }
-    std::string decision = request.decision == Decision::kApprove ? "approve" : "reject";
-    Value entry = Value::Map{{"principal", request.principal},
-                             {"decision", decision},
-                             {"comment", request.comment},
-                             {"at", t.now()}};
-    approvals.MutableList().push_back(entry);
-    int approvals_so_far = static_cast<int>(approvals.AsList().size());
-    t.AddEvent(history::kApprovalDecided, step.id, 0,
-               Value::Map{{"principal", request.principal},
-                          {"decision", decision},
-                          {"comment", request.comment},
-                          {"approvals", approvals_so_far},
-                          {"required_approvals", step.required_approvals}});
-    Value context = inst.state.outputs[step.id].Get("context");
-    if (request.decision == Decision::kApprove && approvals_so_far < step.required_approvals) {
-      return Status::Ok();  // still waiting for another reviewer
-    }
-    inst.state.outputs[step.id] = Value::Map{{"held", true},
-                                             {"decision", decision},
-                                             {"principal", request.principal},
-                                             {"comment", request.comment},
-                                             {"approvals", approvals},
-                                             {"context", context}};
-    if (request.decision == Decision::kApprove) return t.AdvanceAfter(step);
-    return t.JumpTo(step.on_reject.empty() ? kTargetFail : step.on_reject, step, "approval_rejected",
-                    "rejected by " + request.principal + (request.comment.empty() ? "" : ": " + request.comment));
-  });
+  return Mutate(request.instance_id, false,
+                [&](LoadedInstance&, Transition& t) { return t.Decide(request); });
 }
 
 Result<InstanceRecord> WorkflowService::Cancel(const std::string& id, const std::string& principal,
                                                const std::string& reason) {
-  std::optional<InstanceRecord> already_stopping;  // the instance, as loaded
-  Result<InstanceRecord> r = Mutate(id, [&](LoadedInstance& inst, Transition& t) -> Status {
-    if (IsTerminal(inst.rec.status)) {
-      return Status::FailedPrecondition("workflow '" + id + "' is already " +
-                                        std::string(InstanceStatusName(inst.rec.status)));
-    }
-    if (!inst.state.stop.is_null()) {
-      // A cancel (or the deadline) is already under way: nothing to add.
-      already_stopping = inst.rec;
-      return Status::AlreadyExists("stopping");
-    }
-    if (inst.rec.status == InstanceStatus::kCompensating) {
-      return Status::FailedPrecondition("workflow '" + id +
-                                        "' is compensating a failed step; it ends compensated once the "
-                                        "compensations finish");
-    }
-    return t.RequestStop(StopRequest{StopRequest::Kind::kCancel, principal, reason});
-  });
-  if (r.ok() || !already_stopping) return r;
-  return *std::move(already_stopping);
-}
-
-Status WorkflowService::RestoreDeadline(const LoadedInstance& inst, Transition& t) {
-  // Pausing used to delete the deadline task with the step's tasks: give an
-  // instance paused by an older engine its deadline back (due at once if it
-  // has passed, so it fires as it would have).
-  if (inst.rec.deadline_at <= 0) return Status::Ok();
-  SF_ASSIGN_OR_RETURN(std::vector<TaskRecord> tasks, store_.GetTasks(inst.rec.id));
-  for (const TaskRecord& task : tasks) {
-    if (task.kind == TaskKind::kDeadline) return Status::Ok();
-  }
-  t.ScheduleTask(TaskKind::kDeadline, "", 0, inst.rec.deadline_at, t.now());
-  return Status::Ok();
+  return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Cancel(principal, reason); });
 }
 
 Result<InstanceRecord> WorkflowService::Resume(const std::string& id, const std::string& principal) {
-  return Mutate(id, [&](LoadedInstance& inst, Transition& t) -> Status {
-    if (inst.rec.status != InstanceStatus::kPaused) {
-      return Status::FailedPrecondition("workflow '" + id + "' is " +
-                                        std::string(InstanceStatusName(inst.rec.status)) + ", not paused");
-    }
-    int idx = inst.def->StepIndex(inst.rec.current_step);
-    if (idx < 0) return Status::Internal("paused at unknown step '" + inst.rec.current_step + "'");
-    inst.rec.error_code.clear();
-    inst.rec.error_message.clear();
-    t.AddEvent(history::kWorkflowResumed, inst.rec.current_step, 0, Value::Map{{"principal", principal}});
-    SF_RETURN_IF_ERROR(RestoreDeadline(inst, t));
-    // Re-enter the step: a fresh retry budget, attempts keep counting.
-    return t.AdvanceFrom(static_cast<size_t>(idx));
-  });
+  return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Resume(principal); });
 }
 
 }  // namespace steadfast

@@ -12,8 +12,9 @@
 #include <functional>
 #include <string>
 
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/transition.h"
+#include "runtime/transition_commit.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/clock.h"
 #include "store/store.h"
@@ -34,16 +35,6 @@ struct StartOptions {
 
 inline constexpr size_t kMaxInstanceLinks = 16;
 
-enum class Decision : int { kApprove = 0, kReject = 1 };
-
-struct DecisionRequest {
-  std::string instance_id;
-  std::string step;
-  Decision decision = Decision::kApprove;
-  std::string principal;
-  std::string comment;
-};
-
 struct SignalRequest {
   std::string instance_id;
   std::string name;
@@ -51,8 +42,6 @@ struct SignalRequest {
   std::string idempotency_key;  // "" = none
   std::string principal;
 };
-
-enum class SignalOutcome : int { kDelivered = 0, kBuffered = 1, kDuplicate = 2 };
 
 // Called after each successful commit with the instance as written and the
 // events appended (thread-safe observers only).
@@ -100,12 +89,13 @@ class WorkflowService {
   WorkflowCatalog& catalog() { return catalog_; }
 
  private:
-  // Runs build() on freshly loaded state and commits it; retries on a
-  // version conflict. build returns the Status to give up with, or Ok.
-  Result<InstanceRecord> Mutate(const std::string& id, const std::function<Status(LoadedInstance&, Transition&)>& build);
+  // Commits the event `build` applies on freshly loaded state, rebuilt
+  // after a version conflict (runtime/transition_commit.h). build returns
+  // the Status to give up with, or Ok. The instance as committed (or as
+  // loaded, when the event changed nothing).
+  Result<InstanceRecord> Mutate(const std::string& id, bool reads_tasks,
+                                std::function<Status(LoadedInstance&, Transition&)> build);
   TransitionEnv Env() const;
-  // Schedules the deadline task of a resumed instance if it has none.
-  Status RestoreDeadline(const LoadedInstance& inst, Transition& t);
   std::string NewInstanceId();
   Result<std::vector<InstanceLink>> ResolveLinks(const std::vector<std::string>& ids);
   void Notify(const InstanceRecord& rec, const std::vector<HistoryEvent>& events,

@@ -108,12 +108,4 @@ Result<std::unique_ptr<OtlpExporter>> MakeSpanExporter(const TracingConfig& conf
   return std::make_unique<OtlpExporter>(std::move(o));
 }
 
-std::unique_ptr<WorkflowTracer> AttachTracer(Engine& engine, SpanSink& sink, Store& store) {
-  auto tracer = std::make_unique<WorkflowTracer>(sink, &store);
-  WorkflowTracer* t = tracer.get();
-  engine.SetAttemptObserver([t](const AttemptReport& r) { t->OnAttempt(r); });
-  engine.AddObserver([t](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) { t->OnCommit(rec, events); });
-  return tracer;
-}
-
 }  // namespace steadfast::tracing

@@ -1,5 +1,6 @@
 // Tracing set-up for the commands that run an engine (`serve`, `run`,
-// `bench`): the exporter from config/steadfast.yaml's `tracing:` section,
+// `bench`; the composition root in tools/steadfast attaches the tracer to
+// the engine): the exporter from config/steadfast.yaml's `tracing:` section,
 // overridden by the standard OpenTelemetry environment variables:
 //
 //   OTEL_SDK_DISABLED=true                 no export at all
@@ -19,10 +20,8 @@
 
 #include "config/engine_config.h"
 #include "metrics/registry.h"
-#include "runtime/engine.h"
 #include "steadfast/logger.h"
 #include "tracing/otlp_exporter.h"
-#include "tracing/workflow_tracer.h"
 
 namespace steadfast::tracing {
 
@@ -43,11 +42,6 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseOtlpHeaders(const 
 Result<std::unique_ptr<OtlpExporter>> MakeSpanExporter(const TracingConfig& config, const std::string& node_name,
                                                        metrics::Registry* registry, Logger* logger,
                                                        const EnvLookup& env = ProcessEnv);
-
-// Feeds `engine`'s attempts and commits to a WorkflowTracer exporting to
-// `sink`; `store` (the engine's) tells when waits started. Call before
-// engine.Start(); the tracer, sink and store must outlive the engine.
-std::unique_ptr<WorkflowTracer> AttachTracer(Engine& engine, SpanSink& sink, Store& store);
 
 }  // namespace steadfast::tracing
 

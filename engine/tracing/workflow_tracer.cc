@@ -4,7 +4,7 @@
 #include <string>
 
 #include "runtime/history_types.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast::tracing {
 namespace {

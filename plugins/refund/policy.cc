@@ -1,113 +1,105 @@
-// Refund policy YAML loading, validation and selection. yaml-cpp exceptions
-// are caught here and turned into file:line:col errors.
+// Refund policy YAML loading, validation and selection. The YAML is read by
+// the engine's reader (steadfast/yaml_document.h), which gives every node
+// its file:line:col.
 #include "refund/policy.h"
 
 #include <charconv>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "refund/currency.h"
 #include "steadfast/time_text.h"
 #include "refund/money.h"
+#include "steadfast/yaml_document.h"
 
 namespace steadfast::refund {
 namespace {
 
 class PolicyParser {
  public:
-  explicit PolicyParser(std::string_view source) : source_(source) {}
+  // Fills `policies` and `default_spec`, the private parts of `set`, and
+  // checks that the default names one of the policies.
+  Status ParseRoot(const YamlNode& root, const PolicySet& set, std::vector<RefundPolicy>& policies,
+                   std::string& default_spec) const;
 
-  // Fills `policies`, `default_spec` and where the default was written.
-  Status ParseRoot(const YAML::Node& root, std::vector<RefundPolicy>& policies, std::string& default_spec,
-                   YAML::Mark& default_mark) const;
-
-  Status Error(const YAML::Node& at, std::string_view message) const { return ErrorAt(at.Mark(), message); }
-  Status ErrorAt(const YAML::Mark& mark, std::string_view message) const {
-    if (mark.is_null()) return Status::InvalidArgument(fmt::format("{}: {}", source_, message));
-    return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", source_, mark.line + 1, mark.column + 1, message));
-  }
-  std::string Position(const YAML::Node& at) const {
-    YAML::Mark m = at.Mark();
-    return m.is_null() ? source_ : fmt::format("{}:{}:{}", source_, m.line + 1, m.column + 1);
-  }
-
-  Status CheckKeys(const YAML::Node& map, std::string_view what, std::initializer_list<std::string_view> allowed) const;
-  Result<std::string> Scalar(const YAML::Node& n, std::string_view what) const;
-  Result<bool> Bool(const YAML::Node& parent, std::string_view key, bool fallback) const;
-  Result<int64_t> Percent(const YAML::Node& parent, std::string_view key, int64_t fallback, int64_t max_bps) const;
-  Result<AmountByCurrency> Amounts(const YAML::Node& n, std::string_view what) const;
-  Result<RefundRule> Rule(const YAML::Node& n, std::string_view what, bool is_window) const;
-  Result<RefundPolicy> Policy(const YAML::Node& n, std::string_view what) const;
-
- private:
-  std::string source_;
+  Status CheckKeys(const YamlNode& map, std::string_view what, std::initializer_list<std::string_view> allowed) const;
+  Result<std::string> Scalar(const YamlNode& n, std::string_view what) const;
+  Result<bool> Bool(const YamlNode& parent, std::string_view key, bool fallback) const;
+  Result<int64_t> Percent(const YamlNode& parent, std::string_view key, int64_t fallback, int64_t max_bps) const;
+  Result<AmountByCurrency> Amounts(const YamlNode* n, std::string_view what) const;
+  Result<RefundRule> Rule(const YamlNode& n, std::string_view what, bool is_window) const;
+  Result<RefundPolicy> Policy(const YamlNode& n, std::string_view what) const;
 };
 
-Status PolicyParser::CheckKeys(const YAML::Node& map, std::string_view what,
+// A value that is absent or written empty ("key:") counts as not given.
+bool Given(const YamlNode* n) { return n != nullptr && !n->IsNull(); }
+
+Status PolicyParser::CheckKeys(const YamlNode& map, std::string_view what,
                                std::initializer_list<std::string_view> allowed) const {
-  if (!map.IsMap()) return Error(map, fmt::format("{} must be a map", what));
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    YAML::Node key = it->first;
-    std::string k = key.IsScalar() ? key.Scalar() : std::string();
+  if (!map.IsMap()) return map.Error(fmt::format("{} must be a map", what));
+  for (const YamlEntry& entry : map.entries()) {
+    const YamlNode& key = entry.key;
+    const std::string& k = key.scalar();
     bool ok = false;
     for (std::string_view a : allowed) ok = ok || a == k;
     if (!ok) {
       std::string list;
       for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return Error(key, fmt::format("unknown key '{}' in {} (expected one of: {})", k, what, list));
+      return key.Error(fmt::format("unknown key '{}' in {} (expected one of: {})", k, what, list));
     }
   }
   return Status::Ok();
 }
 
-Result<std::string> PolicyParser::Scalar(const YAML::Node& n, std::string_view what) const {
-  if (!n.IsScalar()) return Error(n, fmt::format("{} must be a scalar", what));
-  return n.Scalar();
+Result<std::string> PolicyParser::Scalar(const YamlNode& n, std::string_view what) const {
+  if (!n.IsScalar()) return n.Error(fmt::format("{} must be a scalar", what));
+  return n.scalar();
 }
 
-Result<bool> PolicyParser::Bool(const YAML::Node& parent, std::string_view key, bool fallback) const {
-  YAML::Node n = parent[std::string(key)];
-  if (!n.IsDefined() || n.IsNull()) return fallback;
-  SF_ASSIGN_OR_RETURN(std::string s, Scalar(n, key));
+Result<bool> PolicyParser::Bool(const YamlNode& parent, std::string_view key, bool fallback) const {
+  const YamlNode* n = parent.Find(key);
+  if (!Given(n)) return fallback;
+  SF_ASSIGN_OR_RETURN(std::string s, Scalar(*n, key));
   if (s == "true") return true;
   if (s == "false") return false;
-  return Error(n, fmt::format("{} must be true or false, got '{}'", key, s));
+  return n->Error(fmt::format("{} must be true or false, got '{}'", key, s));
 }
 
-Result<int64_t> PolicyParser::Percent(const YAML::Node& parent, std::string_view key, int64_t fallback,
+Result<int64_t> PolicyParser::Percent(const YamlNode& parent, std::string_view key, int64_t fallback,
                                       int64_t max_bps) const {
-  YAML::Node n = parent[std::string(key)];
-  if (!n.IsDefined() || n.IsNull()) return fallback;
-  SF_ASSIGN_OR_RETURN(std::string s, Scalar(n, key));
+  const YamlNode* n = parent.Find(key);
+  if (!Given(n)) return fallback;
+  SF_ASSIGN_OR_RETURN(std::string s, Scalar(*n, key));
   Result<int64_t> bps = ParseBasisPoints(s);
-  if (!bps.ok()) return Error(n, fmt::format("{}: {}", key, bps.status().message()));
-  if (*bps > max_bps) return Error(n, fmt::format("{} must be at most {}, got {}", key, FormatBasisPoints(max_bps), s));
+  if (!bps.ok()) return n->Error(fmt::format("{}: {}", key, bps.status().message()));
+  if (*bps > max_bps) {
+    return n->Error(fmt::format("{} must be at most {}, got {}", key, FormatBasisPoints(max_bps), s));
+  }
   return *bps;
 }
 
-Result<AmountByCurrency> PolicyParser::Amounts(const YAML::Node& n, std::string_view what) const {
+Result<AmountByCurrency> PolicyParser::Amounts(const YamlNode* n, std::string_view what) const {
   AmountByCurrency out;
-  if (!n.IsDefined() || n.IsNull()) return out;
-  if (!n.IsMap()) return Error(n, fmt::format("{} must be a map of currency to amount, e.g. {{EUR: \"10.00\"}}", what));
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    YAML::Node key = it->first;
-    YAML::Node value = it->second;
+  if (!Given(n)) return out;
+  if (!n->IsMap()) {
+    return n->Error(fmt::format("{} must be a map of currency to amount, e.g. {{EUR: \"10.00\"}}", what));
+  }
+  for (const YamlEntry& entry : n->entries()) {
+    const YamlNode& key = entry.key;
+    const YamlNode& value = entry.value;
     SF_ASSIGN_OR_RETURN(std::string code, Scalar(key, what));
-    if (!IsKnownCurrency(code)) return Error(key, fmt::format("{}: unknown currency '{}'", what, code));
+    if (!IsKnownCurrency(code)) return key.Error(fmt::format("{}: unknown currency '{}'", what, code));
     SF_ASSIGN_OR_RETURN(std::string amount, Scalar(value, what));
     Result<Money> m = ParseAmount(amount, code);
-    if (!m.ok()) return Error(value, fmt::format("{}: {}", what, m.status().message()));
-    if (m->minor < 0) return Error(value, fmt::format("{}: must not be negative", what));
-    if (!out.emplace(code, m->minor).second) return Error(key, fmt::format("{}: {} listed twice", what, code));
+    if (!m.ok()) return value.Error(fmt::format("{}: {}", what, m.status().message()));
+    if (m->minor < 0) return value.Error(fmt::format("{}: must not be negative", what));
+    if (!out.emplace(code, m->minor).second) return key.Error(fmt::format("{}: {} listed twice", what, code));
   }
   return out;
 }
 
-Result<RefundRule> PolicyParser::Rule(const YAML::Node& n, std::string_view what, bool is_window) const {
+Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, bool is_window) const {
   if (is_window) {
     SF_RETURN_IF_ERROR(CheckKeys(n, what,
                                  {"name", "min_notice", "refund_percent", "service_fee_refundable",
@@ -119,95 +111,95 @@ Result<RefundRule> PolicyParser::Rule(const YAML::Node& n, std::string_view what
   }
   RefundRule r;
   if (is_window) {
-    YAML::Node notice = n["min_notice"];
-    if (!notice.IsDefined()) return Error(n, fmt::format("{}: min_notice is required (e.g. 7d, 24h, 0s)", what));
-    SF_ASSIGN_OR_RETURN(std::string text, Scalar(notice, "min_notice"));
+    const YamlNode* notice = n.Find("min_notice");
+    if (notice == nullptr) return n.Error(fmt::format("{}: min_notice is required (e.g. 7d, 24h, 0s)", what));
+    SF_ASSIGN_OR_RETURN(std::string text, Scalar(*notice, "min_notice"));
     Result<int64_t> ms = ParseDurationMs(text);
-    if (!ms.ok()) return Error(notice, fmt::format("min_notice: bad duration '{}': {}", text, ms.status().message()));
+    if (!ms.ok()) return notice->Error(fmt::format("min_notice: bad duration '{}': {}", text, ms.status().message()));
     r.min_notice_ms = *ms;
   }
-  YAML::Node percent = n["refund_percent"];
-  if (!percent.IsDefined()) return Error(n, fmt::format("{}: refund_percent is required", what));
+  if (n.Find("refund_percent") == nullptr) return n.Error(fmt::format("{}: refund_percent is required", what));
   SF_ASSIGN_OR_RETURN(r.refund_bps, Percent(n, "refund_percent", 0, kBasisPointsPerWhole));
   SF_ASSIGN_OR_RETURN(r.service_fee_refundable, Bool(n, "service_fee_refundable", false));
   SF_ASSIGN_OR_RETURN(r.delivery_refundable, Bool(n, "delivery_refundable", true));
   SF_ASSIGN_OR_RETURN(r.prorate, Bool(n, "prorate", false));
   SF_ASSIGN_OR_RETURN(r.charge_cancellation_fee, Bool(n, "charge_cancellation_fee", true));
-  if (YAML::Node name = n["name"]; name.IsDefined()) {
-    SF_ASSIGN_OR_RETURN(r.name, Scalar(name, "name"));
+  if (const YamlNode* name = n.Find("name")) {
+    SF_ASSIGN_OR_RETURN(r.name, Scalar(*name, "name"));
   } else {
     r.name = is_window ? "notice>=" + FormatDurationMs(r.min_notice_ms) : "after_start";
   }
   return r;
 }
 
-Result<RefundPolicy> PolicyParser::Policy(const YAML::Node& n, std::string_view what) const {
+Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view what) const {
   SF_RETURN_IF_ERROR(CheckKeys(n, what,
                                {"name", "version", "description", "windows", "after_start", "cancellation_fee",
                                 "minimum_refund", "host", "refund_as", "voucher_bonus_percent"}));
   RefundPolicy p;
-  p.source = Position(n);
+  p.source = n.position().ToString();
 
-  YAML::Node name = n["name"];
-  if (!name.IsDefined()) return Error(n, fmt::format("{}: name is required", what));
-  SF_ASSIGN_OR_RETURN(p.name, Scalar(name, "name"));
+  const YamlNode* name = n.Find("name");
+  if (name == nullptr) return n.Error(fmt::format("{}: name is required", what));
+  SF_ASSIGN_OR_RETURN(p.name, Scalar(*name, "name"));
   bool name_ok = !p.name.empty();
   for (char c : p.name) {
     name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
   }
-  if (!name_ok) return Error(name, fmt::format("policy name '{}' must be lower-case letters, digits, '_' or '-'", p.name));
+  if (!name_ok) {
+    return name->Error(fmt::format("policy name '{}' must be lower-case letters, digits, '_' or '-'", p.name));
+  }
 
-  YAML::Node version = n["version"];
-  if (!version.IsDefined()) return Error(n, fmt::format("{} '{}': version is required", what, p.name));
-  SF_ASSIGN_OR_RETURN(std::string vtext, Scalar(version, "version"));
+  const YamlNode* version = n.Find("version");
+  if (version == nullptr) return n.Error(fmt::format("{} '{}': version is required", what, p.name));
+  SF_ASSIGN_OR_RETURN(std::string vtext, Scalar(*version, "version"));
   int v = 0;
   auto [end, ec] = std::from_chars(vtext.data(), vtext.data() + vtext.size(), v);
   if (ec != std::errc() || end != vtext.data() + vtext.size() || v < 1) {
-    return Error(version, fmt::format("version must be a positive integer, got '{}'", vtext));
+    return version->Error(fmt::format("version must be a positive integer, got '{}'", vtext));
   }
   p.version = v;
 
-  if (YAML::Node d = n["description"]; d.IsDefined()) {
-    SF_ASSIGN_OR_RETURN(p.description, Scalar(d, "description"));
+  if (const YamlNode* d = n.Find("description")) {
+    SF_ASSIGN_OR_RETURN(p.description, Scalar(*d, "description"));
   }
 
-  YAML::Node windows = n["windows"];
-  if (windows.IsDefined() && !windows.IsNull()) {
-    if (!windows.IsSequence()) return Error(windows, "windows must be a list");
+  if (const YamlNode* windows = n.Find("windows"); Given(windows)) {
+    if (!windows->IsList()) return windows->Error("windows must be a list");
     std::set<std::string> names;
-    for (size_t i = 0; i < windows.size(); ++i) {
-      YAML::Node w = windows[i];
+    for (size_t i = 0; i < windows->items().size(); ++i) {
+      const YamlNode& w = windows->items()[i];
       SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(w, fmt::format("windows[{}]", i), /*is_window=*/true));
       if (!p.windows.empty() && rule.min_notice_ms >= p.windows.back().min_notice_ms) {
-        return Error(w, fmt::format("windows must be ordered by strictly decreasing min_notice ('{}' after '{}')",
-                                    FormatDurationMs(rule.min_notice_ms),
-                                    FormatDurationMs(p.windows.back().min_notice_ms)));
+        return w.Error(fmt::format("windows must be ordered by strictly decreasing min_notice ('{}' after '{}')",
+                                   FormatDurationMs(rule.min_notice_ms),
+                                   FormatDurationMs(p.windows.back().min_notice_ms)));
       }
-      if (!names.insert(rule.name).second) return Error(w, fmt::format("window name '{}' is used twice", rule.name));
+      if (!names.insert(rule.name).second) return w.Error(fmt::format("window name '{}' is used twice", rule.name));
       p.windows.push_back(std::move(rule));
     }
   }
-  if (YAML::Node a = n["after_start"]; a.IsDefined() && !a.IsNull()) {
-    SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(a, "after_start", /*is_window=*/false));
+  if (const YamlNode* a = n.Find("after_start"); Given(a)) {
+    SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(*a, "after_start", /*is_window=*/false));
     p.after_start = std::move(rule);
   }
 
-  if (YAML::Node fee = n["cancellation_fee"]; fee.IsDefined() && !fee.IsNull()) {
-    SF_RETURN_IF_ERROR(CheckKeys(fee, "cancellation_fee", {"percent", "fixed"}));
-    SF_ASSIGN_OR_RETURN(p.cancellation_fee_bps, Percent(fee, "percent", 0, kBasisPointsPerWhole));
-    SF_ASSIGN_OR_RETURN(p.cancellation_fee_fixed, Amounts(fee["fixed"], "cancellation_fee.fixed"));
+  if (const YamlNode* fee = n.Find("cancellation_fee"); Given(fee)) {
+    SF_RETURN_IF_ERROR(CheckKeys(*fee, "cancellation_fee", {"percent", "fixed"}));
+    SF_ASSIGN_OR_RETURN(p.cancellation_fee_bps, Percent(*fee, "percent", 0, kBasisPointsPerWhole));
+    SF_ASSIGN_OR_RETURN(p.cancellation_fee_fixed, Amounts(fee->Find("fixed"), "cancellation_fee.fixed"));
   }
-  SF_ASSIGN_OR_RETURN(p.minimum_refund, Amounts(n["minimum_refund"], "minimum_refund"));
+  SF_ASSIGN_OR_RETURN(p.minimum_refund, Amounts(n.Find("minimum_refund"), "minimum_refund"));
 
-  if (YAML::Node host = n["host"]; host.IsDefined() && !host.IsNull()) {
-    SF_RETURN_IF_ERROR(CheckKeys(host, "host", {"fee_percent", "cancellation_fee_share_percent"}));
-    SF_ASSIGN_OR_RETURN(p.host_fee_bps, Percent(host, "fee_percent", 0, kBasisPointsPerWhole));
+  if (const YamlNode* host = n.Find("host"); Given(host)) {
+    SF_RETURN_IF_ERROR(CheckKeys(*host, "host", {"fee_percent", "cancellation_fee_share_percent"}));
+    SF_ASSIGN_OR_RETURN(p.host_fee_bps, Percent(*host, "fee_percent", 0, kBasisPointsPerWhole));
     SF_ASSIGN_OR_RETURN(p.host_cancellation_fee_share_bps,
-                        Percent(host, "cancellation_fee_share_percent", 0, kBasisPointsPerWhole));
+                        Percent(*host, "cancellation_fee_share_percent", 0, kBasisPointsPerWhole));
   }
 
-  if (YAML::Node as = n["refund_as"]; as.IsDefined()) {
-    SF_ASSIGN_OR_RETURN(std::string s, Scalar(as, "refund_as"));
+  if (const YamlNode* as = n.Find("refund_as")) {
+    SF_ASSIGN_OR_RETURN(std::string s, Scalar(*as, "refund_as"));
     if (s == "cash") {
       p.refund_as = RefundAs::kCash;
     } else if (s == "voucher") {
@@ -215,38 +207,40 @@ Result<RefundPolicy> PolicyParser::Policy(const YAML::Node& n, std::string_view 
     } else if (s == "guest_choice") {
       p.refund_as = RefundAs::kGuestChoice;
     } else {
-      return Error(as, fmt::format("refund_as must be cash, voucher or guest_choice, got '{}'", s));
+      return as->Error(fmt::format("refund_as must be cash, voucher or guest_choice, got '{}'", s));
     }
   }
   SF_ASSIGN_OR_RETURN(p.voucher_bonus_bps, Percent(n, "voucher_bonus_percent", 0, kBasisPointsPerWhole));
   if (p.voucher_bonus_bps > 0 && p.refund_as == RefundAs::kCash) {
-    return Error(n["voucher_bonus_percent"], "voucher_bonus_percent needs refund_as: voucher or guest_choice");
+    return n.Find("voucher_bonus_percent")->Error("voucher_bonus_percent needs refund_as: voucher or guest_choice");
   }
   return p;
 }
 
-Status PolicyParser::ParseRoot(const YAML::Node& root, std::vector<RefundPolicy>& policies,
-                               std::string& default_spec, YAML::Mark& default_mark) const {
-  if (!root.IsMap()) return Error(root, "expected a map with 'default' and 'policies'");
+Status PolicyParser::ParseRoot(const YamlNode& root, const PolicySet& set, std::vector<RefundPolicy>& policies,
+                               std::string& default_spec) const {
+  if (!root.IsMap()) return root.Error("expected a map with 'default' and 'policies'");
   SF_RETURN_IF_ERROR(CheckKeys(root, "the policy file", {"default", "policies"}));
-  YAML::Node list = root["policies"];
-  if (!list.IsDefined() || !list.IsSequence() || list.size() == 0) {
-    return Error(list.IsDefined() ? list : root, "'policies' must be a non-empty list");
+  const YamlNode* list = root.Find("policies");
+  if (list == nullptr || !list->IsList() || list->size() == 0) {
+    return (list != nullptr ? *list : root).Error("'policies' must be a non-empty list");
   }
   std::map<std::pair<std::string, int>, std::string> seen;
-  for (size_t i = 0; i < list.size(); ++i) {
-    SF_ASSIGN_OR_RETURN(RefundPolicy p, Policy(list[i], fmt::format("policies[{}]", i)));
+  for (size_t i = 0; i < list->items().size(); ++i) {
+    const YamlNode& item = list->items()[i];
+    SF_ASSIGN_OR_RETURN(RefundPolicy p, Policy(item, fmt::format("policies[{}]", i)));
     auto [it, inserted] = seen.emplace(std::make_pair(p.name, p.version), p.source);
     if (!inserted) {
-      return Error(list[i], fmt::format("policy {} is declared twice (first at {}); a change needs a new version",
-                                        p.Id(), it->second));
+      return item.Error(fmt::format("policy {} is declared twice (first at {}); a change needs a new version",
+                                    p.Id(), it->second));
     }
     policies.push_back(std::move(p));
   }
-  YAML::Node def = root["default"];
-  if (!def.IsDefined()) return Error(root, "'default' is required (the policy for reservations that name none)");
-  SF_ASSIGN_OR_RETURN(default_spec, Scalar(def, "default"));
-  default_mark = def.Mark();
+  const YamlNode* def = root.Find("default");
+  if (def == nullptr) return root.Error("'default' is required (the policy for reservations that name none)");
+  SF_ASSIGN_OR_RETURN(default_spec, Scalar(*def, "default"));
+  Result<const RefundPolicy*> selected = set.Select(default_spec);
+  if (!selected.ok()) return def->Error("default: " + selected.status().message());
   return Status::Ok();
 }
 
@@ -314,26 +308,21 @@ Result<std::string> PolicySpecFromValue(const Value& v) {
 std::string RefundPolicy::Id() const { return fmt::format("{}@{}", name, version); }
 
 Result<PolicySet> PolicySet::Parse(std::string_view yaml_text, std::string_view source_name) {
-  PolicyParser parser(source_name);
+  SF_ASSIGN_OR_RETURN(YamlNode root, ParseYaml(yaml_text, source_name));
   PolicySet set;
-  YAML::Mark default_mark = YAML::Mark::null_mark();
-  try {
-    YAML::Node root = YAML::Load(std::string(yaml_text));
-    SF_RETURN_IF_ERROR(parser.ParseRoot(root, set.policies_, set.default_spec_, default_mark));
-  } catch (const YAML::Exception& e) {
-    return parser.ErrorAt(e.mark, e.msg);
-  }
-  Result<const RefundPolicy*> def = set.Select(set.default_spec_);
-  if (!def.ok()) return parser.ErrorAt(default_mark, "default: " + def.status().message());
+  SF_RETURN_IF_ERROR(PolicyParser().ParseRoot(root, set, set.policies_, set.default_spec_));
   return set;
 }
 
 Result<PolicySet> PolicySet::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(fmt::format("cannot read refund policy file '{}'", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return Parse(text.str(), path);
+  Result<YamlNode> root = LoadYamlFile(path);
+  if (root.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound(fmt::format("cannot read refund policy file '{}'", path));
+  }
+  if (!root.ok()) return root.status();
+  PolicySet set;
+  SF_RETURN_IF_ERROR(PolicyParser().ParseRoot(*root, set, set.policies_, set.default_spec_));
+  return set;
 }
 
 Result<const RefundPolicy*> PolicySet::Select(std::string_view spec) const {

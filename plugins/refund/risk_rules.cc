@@ -1,15 +1,14 @@
-// Risk rules: YAML parsing and scoring.
+// Risk rules: YAML parsing (through the engine's reader,
+// steadfast/yaml_document.h) and scoring.
 #include "refund/risk_rules.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "steadfast/time_text.h"
 #include "refund/money.h"
+#include "steadfast/yaml_document.h"
 
 namespace steadfast::refund {
 namespace {
@@ -29,105 +28,114 @@ Result<int64_t> ParseScore(const std::string& text) {
   return bps;
 }
 
-}  // namespace
-
-Result<RiskRules> RiskRules::Parse(std::string_view yaml_text, std::string_view source) {
+// A rules file: {version, review_above: {currency: amount}, rules: [...]}.
+Result<RiskRules> FromYaml(const YamlNode& root, std::string_view source) {
   RiskRules out;
-  try {
-    YAML::Node root = YAML::Load(std::string(yaml_text));
-    if (!root.IsMap()) return Status::InvalidArgument(fmt::format("{}: expected a map with 'rules'", source));
-    for (const auto& kv : root) {
-      const std::string key = kv.first.as<std::string>();
-      if (key != "version" && key != "rules" && key != "review_above") {
-        return Status::InvalidArgument(fmt::format("{}:{}:{}: unknown key '{}'", source, kv.first.Mark().line + 1,
-                                                   kv.first.Mark().column + 1, key));
+  if (!root.IsMap()) return Status::InvalidArgument(fmt::format("{}: expected a map with 'rules'", source));
+  for (const YamlEntry& kv : root.entries()) {
+    SF_ASSIGN_OR_RETURN(const std::string key, kv.key.AsString());
+    if (key != "version" && key != "rules" && key != "review_above") {
+      return kv.key.Error(fmt::format("unknown key '{}'", key));
+    }
+  }
+  if (const YamlNode* review = root.Find("review_above")) {
+    if (!review->IsMap()) return review->Error("'review_above' must map currencies to amounts");
+    for (const YamlEntry& kv : review->entries()) {
+      SF_ASSIGN_OR_RETURN(const std::string cur, kv.key.AsString());
+      SF_ASSIGN_OR_RETURN(const std::string amount, kv.value.AsString());
+      Result<Money> m = ParseAmount(amount, cur);
+      if (!m.ok() || m->minor < 0) {
+        return kv.value.Error(
+            fmt::format("review_above.{}: {}", cur, m.ok() ? "must not be negative" : m.status().message()));
+      }
+      out.review_above[cur] = m->minor;
+    }
+  }
+  const YamlNode* rules = root.Find("rules");
+  if (rules == nullptr || !rules->IsList()) return Status::InvalidArgument(fmt::format("{}: 'rules' must be a list", source));
+  int index = 0;
+  for (const YamlNode& n : rules->items()) {
+    ++index;
+    auto fail = [&](const std::string& m) { return n.Error(fmt::format("rule {}: {}", index, m)); };
+    if (!n.IsMap()) return fail("must be a map");
+    RiskRule r;
+    for (const YamlEntry& kv : n.entries()) {
+      SF_ASSIGN_OR_RETURN(const std::string k, kv.key.AsString());
+      static const char* kKnown[] = {"name", "kind", "score", "per", "window", "threshold", "amounts", "fields"};
+      if (std::find_if(std::begin(kKnown), std::end(kKnown), [&](const char* s) { return k == s; }) ==
+          std::end(kKnown)) {
+        return fail("unknown key '" + k + "'");
       }
     }
-    if (YAML::Node review = root["review_above"]; review) {
-      if (!review.IsMap()) {
-        return Status::InvalidArgument(fmt::format("{}:{}:{}: 'review_above' must map currencies to amounts", source,
-                                                   review.Mark().line + 1, review.Mark().column + 1));
-      }
-      for (const auto& kv : review) {
-        const std::string cur = kv.first.as<std::string>();
-        Result<Money> m = ParseAmount(kv.second.as<std::string>(), cur);
-        if (!m.ok() || m->minor < 0) {
-          return Status::InvalidArgument(fmt::format("{}:{}:{}: review_above.{}: {}", source, kv.second.Mark().line + 1,
-                                                     kv.second.Mark().column + 1, cur,
-                                                     m.ok() ? "must not be negative" : m.status().message()));
-        }
-        out.review_above[cur] = m->minor;
-      }
+    const YamlNode* name = n.Find("name");
+    if (name == nullptr) return fail("'name' is required");
+    SF_ASSIGN_OR_RETURN(r.name, name->AsString());
+    std::string kind;
+    if (const YamlNode* k = n.Find("kind")) {
+      SF_ASSIGN_OR_RETURN(kind, k->AsString());
     }
-    YAML::Node rules = root["rules"];
-    if (!rules || !rules.IsSequence()) return Status::InvalidArgument(fmt::format("{}: 'rules' must be a list", source));
-    int index = 0;
-    for (const YAML::Node& n : rules) {
-      ++index;
-      auto fail = [&](const std::string& m) {
-        return Status::InvalidArgument(
-            fmt::format("{}:{}:{}: rule {}: {}", source, n.Mark().line + 1, n.Mark().column + 1, index, m));
-      };
-      if (!n.IsMap()) return fail("must be a map");
-      RiskRule r;
-      for (const auto& kv : n) {
-        const std::string k = kv.first.as<std::string>();
-        static const char* kKnown[] = {"name", "kind", "score", "per", "window", "threshold", "amounts", "fields"};
-        if (std::find_if(std::begin(kKnown), std::end(kKnown), [&](const char* s) { return k == s; }) ==
-            std::end(kKnown)) {
-          return fail("unknown key '" + k + "'");
-        }
+    const YamlNode* score_node = n.Find("score");
+    if (score_node == nullptr) return fail("'score' is required");
+    SF_ASSIGN_OR_RETURN(const std::string score_text, score_node->AsString());
+    Result<int64_t> score = ParseScore(score_text);
+    if (!score.ok()) return fail(score.status().message());
+    r.score_bps = *score;
+    if (kind == "velocity") {
+      r.kind = RiskRuleKind::kVelocity;
+      if (const YamlNode* per = n.Find("per")) {
+        SF_ASSIGN_OR_RETURN(r.per, per->AsString());
       }
-      if (!n["name"]) return fail("'name' is required");
-      r.name = n["name"].as<std::string>();
-      const std::string kind = n["kind"] ? n["kind"].as<std::string>() : "";
-      if (!n["score"]) return fail("'score' is required");
-      Result<int64_t> score = ParseScore(n["score"].as<std::string>());
-      if (!score.ok()) return fail(score.status().message());
-      r.score_bps = *score;
-      if (kind == "velocity") {
-        r.kind = RiskRuleKind::kVelocity;
-        r.per = n["per"] ? n["per"].as<std::string>() : "";
-        if (r.per != "customer" && r.per != "payment_method") return fail("'per' must be customer or payment_method");
-        if (!n["window"]) return fail("'window' is required");
-        Result<int64_t> w = ParseDurationMs(n["window"].as<std::string>());
-        if (!w.ok() || *w <= 0) return fail("'window' must be a positive duration like 30d");
-        r.window_ms = *w;
-        r.threshold = n["threshold"] ? n["threshold"].as<int64_t>() : 1;
-        if (r.threshold < 1) return fail("'threshold' must be at least 1");
-      } else if (kind == "amount_above") {
-        r.kind = RiskRuleKind::kAmountAbove;
-        if (!n["amounts"] || !n["amounts"].IsMap()) return fail("'amounts' must map currencies to amounts");
-        for (const auto& kv : n["amounts"]) {
-          const std::string cur = kv.first.as<std::string>();
-          Result<Money> m = ParseAmount(kv.second.as<std::string>(), cur);
-          if (!m.ok()) return fail("amounts." + cur + ": " + m.status().message());
-          r.amounts[cur] = m->minor;
-        }
-      } else if (kind == "mismatch") {
-        r.kind = RiskRuleKind::kMismatch;
-        if (!n["fields"] || !n["fields"].IsSequence() || n["fields"].size() != 2) {
-          return fail("'fields' must list two input fields");
-        }
-        r.left = n["fields"][0].as<std::string>();
-        r.right = n["fields"][1].as<std::string>();
-      } else {
-        return fail("'kind' must be velocity, amount_above or mismatch");
+      if (r.per != "customer" && r.per != "payment_method") return fail("'per' must be customer or payment_method");
+      const YamlNode* window = n.Find("window");
+      if (window == nullptr) return fail("'window' is required");
+      SF_ASSIGN_OR_RETURN(const std::string window_text, window->AsString());
+      Result<int64_t> w = ParseDurationMs(window_text);
+      if (!w.ok() || *w <= 0) return fail("'window' must be a positive duration like 30d");
+      r.window_ms = *w;
+      r.threshold = 1;
+      if (const YamlNode* threshold = n.Find("threshold")) {
+        SF_ASSIGN_OR_RETURN(r.threshold, threshold->AsInt());
       }
-      out.rules.push_back(std::move(r));
+      if (r.threshold < 1) return fail("'threshold' must be at least 1");
+    } else if (kind == "amount_above") {
+      r.kind = RiskRuleKind::kAmountAbove;
+      const YamlNode* amounts = n.Find("amounts");
+      if (amounts == nullptr || !amounts->IsMap()) return fail("'amounts' must map currencies to amounts");
+      for (const YamlEntry& kv : amounts->entries()) {
+        SF_ASSIGN_OR_RETURN(const std::string cur, kv.key.AsString());
+        SF_ASSIGN_OR_RETURN(const std::string amount, kv.value.AsString());
+        Result<Money> m = ParseAmount(amount, cur);
+        if (!m.ok()) return fail("amounts." + cur + ": " + m.status().message());
+        r.amounts[cur] = m->minor;
+      }
+    } else if (kind == "mismatch") {
+      r.kind = RiskRuleKind::kMismatch;
+      const YamlNode* fields = n.Find("fields");
+      if (fields == nullptr || !fields->IsList() || fields->size() != 2) {
+        return fail("'fields' must list two input fields");
+      }
+      SF_ASSIGN_OR_RETURN(r.left, fields->items()[0].AsString());
+      SF_ASSIGN_OR_RETURN(r.right, fields->items()[1].AsString());
+    } else {
+      return fail("'kind' must be velocity, amount_above or mismatch");
     }
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(fmt::format("{}: {}", source, e.what()));
+    out.rules.push_back(std::move(r));
   }
   return out;
 }
 
+}  // namespace
+
+Result<RiskRules> RiskRules::Parse(std::string_view yaml_text, std::string_view source) {
+  SF_ASSIGN_OR_RETURN(YamlNode root, ParseYaml(yaml_text, source));
+  return FromYaml(root, source);
+}
+
 Result<RiskRules> RiskRules::Load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound("cannot read risk rules " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Parse(ss.str(), path);
+  Result<YamlNode> root = LoadYamlFile(path);
+  if (root.status().code() == StatusCode::kNotFound) return Status::NotFound("cannot read risk rules " + path);
+  if (!root.ok()) return root.status();
+  return FromYaml(*root, path);
 }
 
 ReviewDecision DecideReview(const RiskRules& rules, int64_t amount_minor, const std::string& currency) {

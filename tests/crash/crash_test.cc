@@ -13,13 +13,13 @@
 #include <thread>
 
 #include "runtime/history_types.h"
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"
 #include "store/sqlite/sqlite_store.h"
 #include "otlp_receiver.h"
 #include "subprocess.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast {
 namespace {

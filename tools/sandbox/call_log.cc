@@ -26,10 +26,9 @@ CREATE TABLE IF NOT EXISTS calls(
 Status CallLog::Load() {
   SF_RETURN_IF_ERROR(db_.Exec(kSchema));
   // A sandbox database from before the traceparent column: add it.
-  SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT count(*) FROM pragma_table_info('calls') WHERE name = 'traceparent'"));
-  bool has_column = stmt->Step() && stmt->ColumnInt(0) > 0;
-  SF_RETURN_IF_ERROR(stmt->status());
-  if (has_column) return Status::Ok();
+  SF_ASSIGN_OR_RETURN(int64_t has_column,
+                      db_.QueryInt("SELECT count(*) FROM pragma_table_info('calls') WHERE name = 'traceparent'"));
+  if (has_column > 0) return Status::Ok();
   return db_.Exec("ALTER TABLE calls ADD COLUMN traceparent TEXT NOT NULL DEFAULT ''");
 }
 
@@ -37,11 +36,19 @@ Status CallLog::Record(CallRecord& c) {
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("INSERT INTO calls(at_ms, method, path, query, idempotency_key, status, "
                                              "fault, replayed, duration_ms, object_id, traceparent) "
                                              "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
-  stmt->Bind(1, c.at_ms).Bind(2, c.method).Bind(3, c.path).Bind(4, c.query).Bind(5, c.idempotency_key);
-  stmt->Bind(6, static_cast<int64_t>(c.status)).Bind(7, c.fault).Bind(8, static_cast<int64_t>(c.replayed ? 1 : 0));
-  stmt->Bind(9, c.duration_ms).Bind(10, c.object_id).Bind(11, c.traceparent);
+  stmt->BindInt(1, c.at_ms);
+  stmt->BindText(2, c.method);
+  stmt->BindText(3, c.path);
+  stmt->BindText(4, c.query);
+  stmt->BindText(5, c.idempotency_key);
+  stmt->BindInt(6, c.status);
+  stmt->BindText(7, c.fault);
+  stmt->BindInt(8, c.replayed ? 1 : 0);
+  stmt->BindInt(9, c.duration_ms);
+  stmt->BindText(10, c.object_id);
+  stmt->BindText(11, c.traceparent);
   SF_RETURN_IF_ERROR(stmt->Run());
-  c.id = db_.LastInsertRowId();
+  c.id = stmt->last_insert_rowid();
   return Status::Ok();
 }
 
@@ -50,9 +57,14 @@ Result<std::pair<std::vector<CallRecord>, bool>> CallLog::List(const CallFilter&
                                              "replayed, duration_ms, object_id, traceparent FROM calls "
                                              "WHERE id > ? AND substr(path, 1, length(?)) = ? "
                                              "ORDER BY id LIMIT ?"));
-  stmt->Bind(1, filter.after_id).Bind(2, filter.path_prefix).Bind(3, filter.path_prefix).Bind(4, filter.limit + 1);
+  stmt->BindInt(1, filter.after_id);
+  stmt->BindText(2, filter.path_prefix);
+  stmt->BindText(3, filter.path_prefix);
+  stmt->BindInt(4, filter.limit + 1);
   std::vector<CallRecord> out;
-  while (stmt->Step()) {
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
     CallRecord c;
     c.id = stmt->ColumnInt(0);
     c.at_ms = stmt->ColumnInt(1);
@@ -68,7 +80,6 @@ Result<std::pair<std::vector<CallRecord>, bool>> CallLog::List(const CallFilter&
     c.traceparent = stmt->ColumnText(11);
     out.push_back(std::move(c));
   }
-  SF_RETURN_IF_ERROR(stmt->status());
   const bool has_more = static_cast<int64_t>(out.size()) > filter.limit;
   if (has_more) out.pop_back();
   return std::make_pair(std::move(out), has_more);
@@ -76,17 +87,14 @@ Result<std::pair<std::vector<CallRecord>, bool>> CallLog::List(const CallFilter&
 
 Result<CallLog::Totals> CallLog::Summarize() {
   Totals totals;
-  {
-    SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT count(*), coalesce(sum(replayed), 0) FROM calls"));
-    if (stmt->Step()) {
-      totals.calls = stmt->ColumnInt(0);
-      totals.replays = stmt->ColumnInt(1);
-    }
-    SF_RETURN_IF_ERROR(stmt->status());
-  }
+  SF_ASSIGN_OR_RETURN(totals.calls, db_.QueryInt("SELECT count(*) FROM calls"));
+  SF_ASSIGN_OR_RETURN(totals.replays, db_.QueryInt("SELECT coalesce(sum(replayed), 0) FROM calls"));
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT fault, count(*) FROM calls WHERE fault != '' GROUP BY fault"));
-  while (stmt->Step()) totals.faults[stmt->ColumnText(0)] = stmt->ColumnInt(1);
-  SF_RETURN_IF_ERROR(stmt->status());
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    totals.faults[stmt->ColumnText(0)] = stmt->ColumnInt(1);
+  }
   return totals;
 }
 

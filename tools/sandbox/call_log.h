@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sqlite_db.h"
+#include "sandbox_database.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 
@@ -48,7 +48,7 @@ struct CallFilter {
 
 class CallLog {
  public:
-  explicit CallLog(SqliteDb& db) : db_(db) {}
+  explicit CallLog(Connection& db) : db_(db) {}
   CallLog(const CallLog&) = delete;
   CallLog& operator=(const CallLog&) = delete;
 
@@ -65,7 +65,7 @@ class CallLog {
   Result<Totals> Summarize();
 
  private:
-  SqliteDb& db_;
+  Connection& db_;
 };
 
 nlohmann::ordered_json CallToJson(const CallRecord& call);

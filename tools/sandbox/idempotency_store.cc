@@ -25,7 +25,9 @@ Status IdempotencyStore::Load() {
   SF_RETURN_IF_ERROR(db_.Exec(kSchema));
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT space, key, method, path, fingerprint, status, body, "
                                              "request_id, created_ms FROM idempotency"));
-  while (stmt->Step()) {
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return Status::Ok();
     IdempotencyRecord r;
     r.method = stmt->ColumnText(2);
     r.path = stmt->ColumnText(3);
@@ -36,7 +38,6 @@ Status IdempotencyStore::Load() {
     r.created_ms = stmt->ColumnInt(8);
     records_[{stmt->ColumnText(0), stmt->ColumnText(1)}] = std::move(r);
   }
-  return stmt->status();
 }
 
 const IdempotencyRecord* IdempotencyStore::Find(std::string_view space, std::string_view key) const {
@@ -48,9 +49,15 @@ Status IdempotencyStore::Save(std::string_view space, std::string_view key, Idem
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("INSERT OR REPLACE INTO idempotency(space, key, method, path, "
                                              "fingerprint, status, body, request_id, created_ms) "
                                              "VALUES(?,?,?,?,?,?,?,?,?)"));
-  stmt->Bind(1, space).Bind(2, key).Bind(3, record.method).Bind(4, record.path).Bind(5, record.fingerprint);
-  stmt->Bind(6, static_cast<int64_t>(record.status)).Bind(7, record.body).Bind(8, record.request_id);
-  stmt->Bind(9, record.created_ms);
+  stmt->BindText(1, space);
+  stmt->BindText(2, key);
+  stmt->BindText(3, record.method);
+  stmt->BindText(4, record.path);
+  stmt->BindText(5, record.fingerprint);
+  stmt->BindInt(6, record.status);
+  stmt->BindText(7, record.body);
+  stmt->BindText(8, record.request_id);
+  stmt->BindInt(9, record.created_ms);
   SF_RETURN_IF_ERROR(stmt->Run());
   records_[{std::string(space), std::string(key)}] = std::move(record);
   return Status::Ok();

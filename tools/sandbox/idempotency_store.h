@@ -20,7 +20,7 @@
 #include <string_view>
 #include <utility>
 
-#include "sqlite_db.h"
+#include "sandbox_database.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 
@@ -38,7 +38,7 @@ struct IdempotencyRecord {
 
 class IdempotencyStore {
  public:
-  explicit IdempotencyStore(SqliteDb& db) : db_(db) {}
+  explicit IdempotencyStore(Connection& db) : db_(db) {}
   IdempotencyStore(const IdempotencyStore&) = delete;
   IdempotencyStore& operator=(const IdempotencyStore&) = delete;
 
@@ -56,7 +56,7 @@ class IdempotencyStore {
 
  private:
   using Key = std::pair<std::string, std::string>;
-  SqliteDb& db_;
+  Connection& db_;
   std::map<Key, IdempotencyRecord> records_;
   std::set<Key> in_flight_;
 };

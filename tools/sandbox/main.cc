@@ -13,7 +13,7 @@
 #include "http_server.h"
 #include "sandbox_options.h"
 #include "sandbox_service.h"
-#include "sqlite_db.h"
+#include "sandbox_database.h"
 #include "steadfast/clock.h"
 
 int main(int argc, char** argv) {
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   }
   if (!options->seed_given) options->service.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
 
-  auto db = SqliteDb::Open(options->db_path);
+  auto db = OpenSandboxDatabase(options->db_path);
   if (!db.ok()) {
     std::fprintf(stderr, "steadfast-sandbox: %s\n", db.status().ToString().c_str());
     return 1;

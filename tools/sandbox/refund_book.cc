@@ -107,7 +107,9 @@ Status RefundBook::Load() {
   {
     SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT id, payment_intent, amount, currency, amount_refunded, "
                                                "created_s, refund_failure, metadata FROM charges"));
-    while (stmt->Step()) {
+    while (true) {
+      SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
       Charge c;
       c.id = stmt->ColumnText(0);
       c.payment_intent = stmt->ColumnText(1);
@@ -119,12 +121,13 @@ Status RefundBook::Load() {
       c.metadata = MetadataFromText(stmt->ColumnText(7));
       charges_[c.id] = std::move(c);
     }
-    SF_RETURN_IF_ERROR(stmt->status());
   }
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT seq, id, charge, payment_intent, amount, currency, status, "
                                              "reason, metadata, created_s, settle_at_ms, planned_failure, "
                                              "failure_reason, idempotency_key FROM refunds ORDER BY seq"));
-  while (stmt->Step()) {
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return Status::Ok();
     Refund r;
     r.seq = stmt->ColumnInt(0);
     r.id = stmt->ColumnText(1);
@@ -144,7 +147,6 @@ Status RefundBook::Load() {
     refund_index_[r.id] = refunds_.size();
     refunds_.push_back(std::move(r));
   }
-  return stmt->status();
 }
 
 const Charge* RefundBook::FindCharge(std::string_view id) const {
@@ -268,8 +270,15 @@ Status RefundBook::SaveCharge(const Charge& c) {
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("INSERT OR REPLACE INTO charges(id, payment_intent, amount, currency, "
                                              "amount_refunded, created_s, refund_failure, metadata) "
                                              "VALUES(?,?,?,?,?,?,?,?)"));
-  stmt->Bind(1, c.id).Bind(2, c.payment_intent).Bind(3, c.amount).Bind(4, c.currency).Bind(5, c.amount_refunded);
-  stmt->Bind(6, c.created_s).Bind(7, c.refund_failure).Bind(8, MetadataToText(c.metadata));
+  const std::string metadata = MetadataToText(c.metadata);  // bound without a copy: must outlive Run()
+  stmt->BindText(1, c.id);
+  stmt->BindText(2, c.payment_intent);
+  stmt->BindInt(3, c.amount);
+  stmt->BindText(4, c.currency);
+  stmt->BindInt(5, c.amount_refunded);
+  stmt->BindInt(6, c.created_s);
+  stmt->BindText(7, c.refund_failure);
+  stmt->BindText(8, metadata);
   return stmt->Run();
 }
 
@@ -278,10 +287,21 @@ Status RefundBook::SaveRefund(const Refund& r) {
                                              "currency, status, reason, metadata, created_s, settle_at_ms, "
                                              "planned_failure, failure_reason, idempotency_key) "
                                              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  stmt->Bind(1, r.seq).Bind(2, r.id).Bind(3, r.charge).Bind(4, r.payment_intent).Bind(5, r.amount);
-  stmt->Bind(6, r.currency).Bind(7, RefundStatusName(r.status)).Bind(8, r.reason);
-  stmt->Bind(9, MetadataToText(r.metadata)).Bind(10, r.created_s).Bind(11, r.settle_at_ms);
-  stmt->Bind(12, r.planned_failure).Bind(13, r.failure_reason).Bind(14, r.idempotency_key);
+  const std::string metadata = MetadataToText(r.metadata);  // bound without a copy: must outlive Run()
+  stmt->BindInt(1, r.seq);
+  stmt->BindText(2, r.id);
+  stmt->BindText(3, r.charge);
+  stmt->BindText(4, r.payment_intent);
+  stmt->BindInt(5, r.amount);
+  stmt->BindText(6, r.currency);
+  stmt->BindText(7, RefundStatusName(r.status));
+  stmt->BindText(8, r.reason);
+  stmt->BindText(9, metadata);
+  stmt->BindInt(10, r.created_s);
+  stmt->BindInt(11, r.settle_at_ms);
+  stmt->BindText(12, r.planned_failure);
+  stmt->BindText(13, r.failure_reason);
+  stmt->BindText(14, r.idempotency_key);
   return stmt->Run();
 }
 

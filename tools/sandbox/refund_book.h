@@ -22,7 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "id_generator.h"
-#include "sqlite_db.h"
+#include "sandbox_database.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 
@@ -72,7 +72,7 @@ struct Refund {
 
 class RefundBook {
  public:
-  RefundBook(SqliteDb& db, IdGenerator& ids) : db_(db), ids_(ids) {}
+  RefundBook(Connection& db, IdGenerator& ids) : db_(db), ids_(ids) {}
   RefundBook(const RefundBook&) = delete;
   RefundBook& operator=(const RefundBook&) = delete;
 
@@ -105,7 +105,7 @@ class RefundBook {
   Status SaveCharge(const Charge& charge);
   Status SaveRefund(const Refund& refund);
 
-  SqliteDb& db_;
+  Connection& db_;
   IdGenerator& ids_;
   std::map<std::string, Charge, std::less<>> charges_;
   std::vector<Refund> refunds_;

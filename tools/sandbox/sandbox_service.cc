@@ -57,7 +57,7 @@ std::string_view KeySpace(std::string_view method, std::string_view path) {
   return "";
 }
 
-SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<SqliteDb> db, const Clock& clock)
+SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<Connection> db, const Clock& clock)
     : options_(std::move(options)),
       db_(std::move(db)),
       clock_(clock),
@@ -70,7 +70,7 @@ SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<SqliteDb>
       stripe_(book_, idempotency_),
       services_(records_, idempotency_, ids_) {}
 
-Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions options, std::unique_ptr<SqliteDb> db,
+Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions options, std::unique_ptr<Connection> db,
                                                                const Clock& clock) {
   SF_RETURN_IF_ERROR(ValidateFaultConfig(options.faults));
   SF_RETURN_IF_ERROR(ValidateSettlement(options.settlement));

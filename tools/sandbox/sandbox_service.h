@@ -29,7 +29,7 @@
 #include "sandbox_http.h"
 #include "service_api.h"
 #include "service_records.h"
-#include "sqlite_db.h"
+#include "sandbox_database.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 #include "stripe_api.h"
@@ -55,7 +55,7 @@ struct Admission {
 class SandboxService {
  public:
   // Loads (or creates) the state in `db`. Errors when the file is unusable.
-  static Result<std::unique_ptr<SandboxService>> Create(ServiceOptions options, std::unique_ptr<SqliteDb> db,
+  static Result<std::unique_ptr<SandboxService>> Create(ServiceOptions options, std::unique_ptr<Connection> db,
                                                         const Clock& clock);
   SandboxService(const SandboxService&) = delete;
   SandboxService& operator=(const SandboxService&) = delete;
@@ -68,7 +68,7 @@ class SandboxService {
   void Abandon(const SandboxRequest& request, const Admission& admission);
 
  private:
-  SandboxService(ServiceOptions options, std::unique_ptr<SqliteDb> db, const Clock& clock);
+  SandboxService(ServiceOptions options, std::unique_ptr<Connection> db, const Clock& clock);
   Status Load();
 
   Outcome Route(const SandboxRequest& request, const CallContext& ctx);  // requires mu_
@@ -85,7 +85,7 @@ class SandboxService {
 
   std::mutex mu_;
   ServiceOptions options_;              // settlement guarded by mu_
-  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<Connection> db_;
   const Clock& clock_;
   IdGenerator ids_;                     // guarded by mu_
   FaultInjector faults_;                // own lock

@@ -33,7 +33,9 @@ Status ServiceRecords::Load() {
   SF_RETURN_IF_ERROR(db_.Exec(kSchema));
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT seq, kind, id, idempotency_key, subject, request, created_ms "
                                              "FROM service_records ORDER BY seq"));
-  while (stmt->Step()) {
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return Status::Ok();
     ServiceRecord r;
     r.seq = stmt->ColumnInt(0);
     const int64_t kind = stmt->ColumnInt(1);
@@ -47,16 +49,20 @@ Status ServiceRecords::Load() {
     next_seq_ = std::max(next_seq_, r.seq + 1);
     records_.push_back(std::move(r));
   }
-  return stmt->status();
 }
 
 Result<ServiceRecord> ServiceRecords::Add(ServiceRecord record) {
   record.seq = next_seq_;
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("INSERT INTO service_records(seq, kind, id, idempotency_key, subject, "
                                              "request, created_ms) VALUES(?,?,?,?,?,?,?)"));
-  stmt->Bind(1, record.seq).Bind(2, static_cast<int64_t>(record.kind)).Bind(3, record.id);
-  stmt->Bind(4, record.idempotency_key).Bind(5, record.subject).Bind(6, record.request.dump());
-  stmt->Bind(7, record.created_ms);
+  const std::string request = record.request.dump();  // bound without a copy: must outlive Run()
+  stmt->BindInt(1, record.seq);
+  stmt->BindInt(2, static_cast<int64_t>(record.kind));
+  stmt->BindText(3, record.id);
+  stmt->BindText(4, record.idempotency_key);
+  stmt->BindText(5, record.subject);
+  stmt->BindText(6, request);
+  stmt->BindInt(7, record.created_ms);
   SF_RETURN_IF_ERROR(stmt->Run());
   ++next_seq_;
   records_.push_back(record);

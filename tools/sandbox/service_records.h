@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sqlite_db.h"
+#include "sandbox_database.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 
@@ -40,7 +40,7 @@ struct ServiceRecord {
 
 class ServiceRecords {
  public:
-  explicit ServiceRecords(SqliteDb& db) : db_(db) {}
+  explicit ServiceRecords(Connection& db) : db_(db) {}
   ServiceRecords(const ServiceRecords&) = delete;
   ServiceRecords& operator=(const ServiceRecords&) = delete;
 
@@ -50,7 +50,7 @@ class ServiceRecords {
   const std::vector<ServiceRecord>& all() const { return records_; }
 
  private:
-  SqliteDb& db_;
+  Connection& db_;
   std::vector<ServiceRecord> records_;
   int64_t next_seq_ = 1;
 };

@@ -11,6 +11,7 @@
 #include "net/curl_transport.h"
 #include "observability/structured_logger.h"
 #include "plugin_host/builtin_plugins.h"
+#include "runtime/engine.h"
 #include "runtime/plugin_loader.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -113,6 +114,14 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
   }
   return ctx;
+}
+
+std::unique_ptr<tracing::WorkflowTracer> AttachTracer(Engine& engine, tracing::SpanSink& sink, Store& store) {
+  auto tracer = std::make_unique<tracing::WorkflowTracer>(sink, &store);
+  tracing::WorkflowTracer* t = tracer.get();
+  engine.SetAttemptObserver([t](const AttemptReport& r) { t->OnAttempt(r); });
+  engine.AddObserver([t](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) { t->OnCommit(rec, events); });
+  return tracer;
 }
 
 }  // namespace steadfast::cli

@@ -13,13 +13,18 @@
 #include "cli_flags.h"
 #include "config/engine_config.h"
 #include "core/stderr_logger.h"
+#include "core/random.h"
 #include "metrics/registry_sink.h"
 #include "observability/committed_event_hub.h"
-#include "runtime/random.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/commands.h"
 #include "steadfast/registry.h"
 #include "store/store.h"
+#include "tracing/workflow_tracer.h"
+
+namespace steadfast {
+class Engine;
+}  // namespace steadfast
 
 namespace steadfast::cli {
 
@@ -69,6 +74,11 @@ PluginContext PluginContextFor(const std::string& name, const EngineConfig& conf
 // --as names someone else for a command, but a start records this one too
 // (started_by), so four-eyes also refuses this user's own decision.
 std::string CliUser();
+
+// Feeds `engine`'s attempts and commits to a WorkflowTracer exporting to
+// `sink`; `store` (the engine's) tells when waits started. Call before
+// engine.Start(); the tracer, sink and store must outlive the engine.
+std::unique_ptr<tracing::WorkflowTracer> AttachTracer(Engine& engine, tracing::SpanSink& sink, Store& store);
 
 }  // namespace steadfast::cli
 

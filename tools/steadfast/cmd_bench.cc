@@ -198,7 +198,7 @@ int CmdBench(const Args& args) {
     exporter = std::move(made).value();
   }
   Engine engine(eo, **store, catalog, registry, SystemClock::Instance(), random, logger);
-  if (exporter) tracer = tracing::AttachTracer(engine, *exporter, **store);
+  if (exporter) tracer = AttachTracer(engine, *exporter, **store);
 
   // One waiter per client call, registered before its Start: a completion
   // wakes only the client waiting for it (a shared condition variable made

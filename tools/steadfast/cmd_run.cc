@@ -96,7 +96,7 @@ int CmdRun(const Args& args) {
   if (!exporter.ok()) return Fail(kExitUsage, "tracing: " + exporter.status().message());
   std::unique_ptr<tracing::WorkflowTracer> tracer;
   Engine engine(eo, *ctx.store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
-  if (*exporter) tracer = tracing::AttachTracer(engine, **exporter, *ctx.store);
+  if (*exporter) tracer = AttachTracer(engine, **exporter, *ctx.store);
 
   std::mutex mu;
   std::condition_variable cv;

@@ -102,7 +102,7 @@ int CmdServe(const Args& args) {
   std::unique_ptr<tracing::WorkflowTracer> tracer;
   Engine engine(eo, metered_store, *ctx.catalog, *ctx.registry, SystemClock::Instance(), ctx.random, *ctx.logger);
   if (*exporter) {
-    tracer = tracing::AttachTracer(engine, **exporter, metered_store);
+    tracer = AttachTracer(engine, **exporter, metered_store);
     ctx.logger->Info("exporting traces to " + (*exporter)->url());
   }
   engine.AddObserver([&engine_metrics](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) {

@@ -14,7 +14,7 @@
 #include "otlp_receiver.h"
 #include "sandbox_process.h"
 #include "test_server.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "builtin/std_activities.h"
 #include "http/openapi_spec.h"
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"

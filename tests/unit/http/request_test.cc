@@ -307,6 +307,25 @@ TEST(EngineConfigTest, PluginConfigNestedTooDeepIsRefused) {
   EXPECT_NE(deep.status().message().find("limit of " + std::to_string(kMaxValueDepth)), std::string::npos);
 }
 
+// An alias inside its own anchor is endless: refused when read, not followed.
+TEST(EngineConfigTest, SelfReferentialAliasIsRefused) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.yaml"), "database: x.db\nplugin_config: { refund: &loop [1, *loop] }\n");
+  auto cfg = LoadEngineConfig(dir.File("c.yaml"));
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("c.yaml:2:"), std::string::npos) << cfg.status().message();
+  EXPECT_NE(cfg.status().message().find("nested too deeply"), std::string::npos) << cfg.status().message();
+}
+
+// A setting of the wrong kind says where and what it got.
+TEST(EngineConfigTest, WrongKindOfValueIsReportedAtItsPosition) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.yaml"), "database: x.db\nworkers: [4]\n");
+  auto cfg = LoadEngineConfig(dir.File("c.yaml"));
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().message(), dir.File("c.yaml") + ":2:10: expected a whole number (got a list)");
+}
+
 TEST(HttpConfigTest, ErrorsPointAtTheLineAndNeverEchoTheSecret) {
   testing::TempDir dir;
   auto load = [&](const std::string& http) {

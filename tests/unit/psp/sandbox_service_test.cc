@@ -16,7 +16,7 @@ constexpr const char* kKey = "sk_test_unit_sandbox";
 class SandboxServiceTest : public ::testing::Test {
  protected:
   void Make(SettlementConfig settlement = {}, FaultConfig faults = {}) {
-    auto db = SqliteDb::Open(":memory:");
+    auto db = OpenSandboxDatabase(":memory:");
     ASSERT_TRUE(db.ok());
     ServiceOptions options;
     options.secret_key = kKey;

@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "runtime/history_types.h"
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 namespace steadfast::tracing {
 namespace {

@@ -1,4 +1,4 @@
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 #include <cstdint>
 

@@ -1,9 +1,9 @@
 // W3C traceparent parsing and the engine's derived span ids.
-#include "tracing/trace_context.h"
+#include "core/trace_context.h"
 
 #include <gtest/gtest.h>
 
-#include "runtime/random.h"
+#include "core/random.h"
 
 namespace steadfast::tracing {
 namespace {

@@ -6,15 +6,15 @@
 // random: a process that restarts after a crash knows the id of a span that
 // an activity of the dead process already announced to a PSP in its
 // traceparent header, and reports that attempt under the same id.
-#ifndef STEADFAST_TRACING_TRACE_CONTEXT_H_
-#define STEADFAST_TRACING_TRACE_CONTEXT_H_
+#ifndef STEADFAST_CORE_TRACE_CONTEXT_H_
+#define STEADFAST_CORE_TRACE_CONTEXT_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "runtime/random.h"
+#include "core/random.h"
 
 namespace steadfast::tracing {
 
@@ -59,4 +59,4 @@ std::string WorkflowSpanTraceparent(std::string_view stored_traceparent, std::st
 
 }  // namespace steadfast::tracing
 
-#endif  // STEADFAST_TRACING_TRACE_CONTEXT_H_
+#endif  // STEADFAST_CORE_TRACE_CONTEXT_H_

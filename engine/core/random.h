@@ -1,7 +1,7 @@
 // Random: the engine's only source of randomness (retry jitter, ids).
 // Tests inject a fixed sequence so jittered delays are exact.
-#ifndef STEADFAST_RUNTIME_RANDOM_H_
-#define STEADFAST_RUNTIME_RANDOM_H_
+#ifndef STEADFAST_CORE_RANDOM_H_
+#define STEADFAST_CORE_RANDOM_H_
 
 #include <cstdint>
 #include <mutex>
@@ -60,4 +60,4 @@ class SequenceRandom final : public Random {
 
 }  // namespace steadfast
 
-#endif  // STEADFAST_RUNTIME_RANDOM_H_
+#endif  // STEADFAST_CORE_RANDOM_H_
