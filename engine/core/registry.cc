@@ -50,6 +50,12 @@ Activity* ActivityRegistry::Find(std::string_view name) const {
   return it == entries_.end() ? nullptr : it->second.activity.get();
 }
 
+bool ActivityRegistry::HasPlugin(std::string_view plugin) const {
+  const std::string prefix = std::string(plugin) + ".";
+  auto it = entries_.lower_bound(prefix);  // names are sorted: the plugin's come first from here
+  return it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
 std::vector<ActivityInfo> ActivityRegistry::List() const {
   std::vector<ActivityInfo> out;
   out.reserve(entries_.size());

@@ -1,5 +1,5 @@
 // Duration parsing and formatting ("1h30m" <-> 5400000 ms).
-#include "definition/duration.h"
+#include "steadfast/time_text.h"
 
 #include <array>
 #include <limits>

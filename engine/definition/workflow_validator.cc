@@ -74,7 +74,15 @@ class Validator {
     for (const ActivityInfo& info : registry_->List()) known.push_back(info.name);
     auto check = [&](const std::string& name, SourceLocation where, const char* what) {
       if (name.empty() || registry_->Contains(name)) return;
-      Error(where, std::string(what) + Quote(name) + DidYouMean(name, known));
+      std::string hint = DidYouMean(name, known);
+      // Not a typo of a known name, and nothing of its plugin is here: say
+      // which plugin is missing and how to load it.
+      const size_t dot = name.find('.');
+      if (hint.empty() && dot != std::string::npos && dot > 0 && !registry_->HasPlugin(name.substr(0, dot))) {
+        hint = ": no plugin " + Quote(name.substr(0, dot)) +
+               " is loaded \u2014 add its .so under plugins: in the engine config (docs/plugins.md)";
+      }
+      Error(where, std::string(what) + Quote(name) + hint);
     };
     for (size_t i = 0; i < def_.steps.size(); ++i) {
       const StepDef& s = def_.steps[i];

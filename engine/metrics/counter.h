@@ -12,17 +12,20 @@
 #include <string_view>
 
 #include "metrics/exposition.h"
+#include "steadfast/metrics.h"
 
 namespace steadfast::metrics {
 
-class Counter {
+class Counter final : public CounterMetric {
  public:
+  using Interface = CounterMetric;  // what Family<Counter> hands out
+
   Counter() = default;
   Counter(const Counter&) = delete;
   Counter& operator=(const Counter&) = delete;
 
   // Adds n (negative n is ignored: a counter never goes down).
-  void Inc(int64_t n = 1) {
+  void Inc(int64_t n = 1) override {
     if (n > 0) value_.fetch_add(n, std::memory_order_relaxed);
   }
   // For a counter that mirrors a total kept elsewhere (e.g. the store's

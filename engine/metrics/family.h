@@ -25,14 +25,17 @@
 #include <vector>
 
 #include "metrics/exposition.h"
+#include "steadfast/metrics.h"
 
 namespace steadfast::metrics {
 
-inline constexpr size_t kDefaultMaxSeries = 500;
-inline constexpr const char* kOverflowLabelValue = "other";
+inline constexpr size_t kDefaultMaxSeries = kDefaultMaxMetricSeries;
+inline constexpr const char* kOverflowLabelValue = kOverflowMetricLabel;
 
+// Also the public MetricFamily of M's interface (steadfast/metrics.h), so
+// plugins get families straight from the registry.
 template <class M>
-class Family {
+class Family final : public MetricFamily<typename M::Interface> {
  public:
   using Factory = std::function<std::unique_ptr<M>()>;
 
@@ -43,7 +46,7 @@ class Family {
 
   // The child for these values (one per label name, in order; missing ones
   // are "", extra ones ignored).
-  M& WithLabels(std::vector<std::string> values) {
+  M& WithLabels(std::vector<std::string> values) override {
     values.resize(label_names_.size());
     {
       std::shared_lock<std::shared_mutex> lock(mu_);

@@ -10,17 +10,20 @@
 #include <string_view>
 
 #include "metrics/exposition.h"
+#include "steadfast/metrics.h"
 
 namespace steadfast::metrics {
 
-class Gauge {
+class Gauge final : public GaugeMetric {
  public:
+  using Interface = GaugeMetric;
+
   Gauge() = default;
   Gauge(const Gauge&) = delete;
   Gauge& operator=(const Gauge&) = delete;
 
-  void Set(double v) { value_.store(v, std::memory_order_relaxed); }
-  void Add(double d) {
+  void Set(double v) override { value_.store(v, std::memory_order_relaxed); }
+  void Add(double d) override {
     double cur = value_.load(std::memory_order_relaxed);
     while (!value_.compare_exchange_weak(cur, cur + d, std::memory_order_relaxed)) {
     }

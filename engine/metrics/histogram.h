@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "steadfast/metrics.h"
+
 namespace steadfast::metrics {
 
 // Latency buckets in seconds, 5 ms to 10 min: activities, checkpoints.
@@ -25,13 +27,15 @@ std::vector<double> LatencyBuckets();
 // (which may wait days for a reviewer).
 std::vector<double> WorkflowLatencyBuckets();
 
-class Histogram {
+class Histogram final : public HistogramMetric {
  public:
+  using Interface = HistogramMetric;
+
   explicit Histogram(std::vector<double> upper_bounds);
   Histogram(const Histogram&) = delete;
   Histogram& operator=(const Histogram&) = delete;
 
-  void Observe(double v);
+  void Observe(double v) override;
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   double sum() const { return sum_.load(std::memory_order_relaxed); }
   // Cumulative count of observations <= bounds()[i]; i == bounds().size() is +Inf.

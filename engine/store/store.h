@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "steadfast/clock.h"
+#include "steadfast/history.h"
 #include "steadfast/status.h"
 #include "steadfast/storage.h"
 #include "steadfast/value.h"
@@ -112,16 +113,8 @@ struct TaskRecord {
   TimeMs step_started_at = 0;  // first schedule of this step (for schedule-to-close)
 };
 
-struct HistoryEvent {
-  int64_t seq = 0;            // 1-based per instance, assigned by the store
-  std::string instance_id;
-  TimeMs at = 0;
-  std::string type;           // "attempt_started", "signal_received", ... (docs/history.md)
-  std::string step_id;        // "" for workflow-level events
-  int attempt = 0;            // 0 when not about an attempt
-  Value data;                 // event details (error code/message, output, principal, ...)
-  std::string decode_error;   // why data could not be decoded (then data is {"decode_error": ...})
-};
+// HistoryEvent (one stored history event) is public: steadfast/history.h.
+
 
 struct NewTask {
   TaskKind kind = TaskKind::kRunStep;

@@ -1,16 +1,19 @@
-// OtlpExporter: the bounded queue, the batching thread and the libcurl POST.
+// OtlpExporter: the bounded queue, the batching thread and the POST (engine/net).
 #include "tracing/otlp_exporter.h"
 
-#include <curl/curl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "net/curl_transport.h"
+#include "net/url_parts.h"
 
 namespace steadfast::tracing {
 namespace {
@@ -24,90 +27,23 @@ constexpr milliseconds kMaxBackoff{5000};
 constexpr auto kFailureLogInterval = std::chrono::seconds(30);
 constexpr size_t kMaxResponseBytes = 64 * 1024;  // enough for any OTLP answer; a bigger one is cut
 
-void CurlGlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// <endpoint>/v1/traces, the path added before any query (CURLU does the
-// URL grammar); an endpoint libcurl cannot parse gets the path appended
-// and fails, visibly, at the first post.
+// <endpoint>/v1/traces, the path added before any query; an endpoint that
+// cannot be parsed gets the path appended and fails, visibly, at the first
+// post.
 std::string TracesUrl(const std::string& endpoint) {
   const auto with_path = [](std::string path) {
     while (!path.empty() && path.back() == '/') path.pop_back();
     return path.ends_with(kTracesPath) ? path : path + std::string(kTracesPath);
   };
-  CurlGlobalInit();
-  CURLU* parsed = curl_url();
-  std::string out;
-  char* path = nullptr;
-  char* text = nullptr;
-  if (parsed != nullptr && curl_url_set(parsed, CURLUPART_URL, endpoint.c_str(), 0) == CURLUE_OK &&
-      curl_url_get(parsed, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
-      curl_url_set(parsed, CURLUPART_PATH, with_path(path).c_str(), 0) == CURLUE_OK &&
-      curl_url_get(parsed, CURLUPART_URL, &text, 0) == CURLUE_OK) {
-    out = text;
-  } else {
-    out = with_path(endpoint);
-  }
-  curl_free(path);
-  curl_free(text);
-  curl_url_cleanup(parsed);
-  return out;
-}
-
-// The URL as it may appear in a log line: user info, query and fragment can
-// carry credentials.
-std::string UrlForLogs(const std::string& url) {
-  CURLU* parsed = curl_url();
-  if (parsed == nullptr) return "(endpoint)";
-  std::string out = "(unparsable endpoint)";
-  if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    for (CURLUPart part : {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS, CURLUPART_QUERY,
-                           CURLUPART_FRAGMENT}) {
-      curl_url_set(parsed, part, nullptr, 0);
-    }
-    char* text = nullptr;
-    if (curl_url_get(parsed, CURLUPART_URL, &text, 0) == CURLUE_OK) {
-      out = text;
-      curl_free(text);
-    }
-  }
-  curl_url_cleanup(parsed);
-  return out;
+  return net::EditUrlPath(endpoint, with_path).value_or(with_path(endpoint));
 }
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
-size_t AppendResponse(char* data, size_t size, size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  const size_t n = size * count;
-  body->append(data, std::min(n, kMaxResponseBytes - std::min(kMaxResponseBytes, body->size())));
-  return n;
-}
-
-// libcurl's progress hook: a non-zero return aborts the transfer, which is
-// how Shutdown() stops waiting for a slow collector.
-int AbortWhenExiting(void* exit_flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(exit_flag)->load() ? 1 : 0;
-}
-
 // Worth another try: the collector may be back in a moment.
-bool IsRetryableCurlError(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-      return true;
-    default:
-      return false;
-  }
+bool IsRetryableTransportError(TransportErrorKind kind) {
+  return kind == TransportErrorKind::kTimeout || kind == TransportErrorKind::kConnectFailed ||
+         kind == TransportErrorKind::kConnectionLost;
 }
 
 // OTLP: "the server MUST respond with 429, 502, 503 or 504" for a retryable condition.
@@ -171,93 +107,66 @@ struct OtlpExporter::Metrics {
 };
 
 struct OtlpExporter::PostResult {
-  CURLcode curl = CURLE_OK;
-  std::string curl_error;  // set with curl != CURLE_OK
-  long status = 0;         // HTTP status when curl == CURLE_OK
+  std::optional<TransportError> error;  // no HTTP answer
+  int status = 0;                       // HTTP status when answered
   std::string body;
 
-  bool ok() const { return curl == CURLE_OK && status >= 200 && status < 300; }
-  bool retryable() const { return curl == CURLE_OK ? IsRetryableStatus(status) : IsRetryableCurlError(curl); }
+  bool ok() const { return !error && status >= 200 && status < 300; }
+  bool retryable() const { return error ? IsRetryableTransportError(error->kind) : IsRetryableStatus(status); }
   std::string Describe() const {
-    if (curl == CURLE_OK) return "HTTP " + std::to_string(status);
-    return "curl error " + std::to_string(static_cast<int>(curl)) + " (" + curl_error + ")";
+    if (!error) return "HTTP " + std::to_string(status);
+    return error->message;
   }
 };
 
-// One libcurl easy handle, reused for every POST so the connection is kept
-// alive between batches. Used by the worker thread only.
+// The engine's curl transport with one kept-alive connection, so batches
+// share it. Used by the worker thread only.
 class OtlpExporter::Transport {
  public:
   Transport(const OtlpExporterOptions& options, const std::string& url, const std::atomic<bool>& exit_flag,
-            Logger& logger) {
-    CurlGlobalInit();
-    easy_ = curl_easy_init();
-    AddHeader("Content-Type: application/json");
-    AddHeader("Expect:");  // no 100-continue round trip before each batch
+            Logger& logger)
+      : curl_(net::CurlTransportOptions{/*keep_alive=*/true, ""}) {
+    request_.method = HttpMethod::kPost;
+    request_.url = url;
+    request_.timeout_ms = options.export_timeout_ms;
+    request_.connect_timeout_ms = options.export_timeout_ms;
+    request_.abort = &exit_flag;  // how Shutdown() stops waiting for a slow collector
+    request_.max_response_bytes = kMaxResponseBytes;
+    request_.headers.emplace_back("Content-Type", "application/json");
     for (const auto& [name, value] : options.headers) {
       if (name.empty() || HasLineBreak(name) || HasLineBreak(value)) {
         logger.Warn("tracing: ignoring an OTLP header with an empty name or a line break (name '" +
                     (HasLineBreak(name) ? std::string("?") : name) + "')");
         continue;
       }
-      AddHeader(name + ": " + value);
+      request_.headers.emplace_back(name, value);
     }
-    if (easy_ == nullptr) return;
-    curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(options.export_timeout_ms));
-    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(easy_, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &AppendResponse);
-    curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
-    curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, &AbortWhenExiting);
-    curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&exit_flag));
   }
-  ~Transport() {
-    if (easy_ != nullptr) curl_easy_cleanup(easy_);
-    curl_slist_free_all(headers_);
-  }
-  Transport(const Transport&) = delete;
-  Transport& operator=(const Transport&) = delete;
 
   PostResult Post(const std::string& body) {
+    request_.body = body;
+    TransportResult sent = curl_.Send(request_);
+    request_.body.clear();
     PostResult result;
-    if (easy_ == nullptr) {
-      result.curl = CURLE_FAILED_INIT;
-      result.curl_error = "curl_easy_init failed";
+    if (auto* error = std::get_if<TransportError>(&sent)) {
+      result.error = std::move(*error);
       return result;
     }
-    error_[0] = '\0';
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body.data());  // not copied: body outlives the perform
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &result.body);
-    result.curl = curl_easy_perform(easy_);
-    if (result.curl != CURLE_OK) {
-      result.curl_error = curl_easy_strerror(result.curl);
-      if (error_[0] != '\0') result.curl_error += std::string(": ") + error_;
-      return result;
-    }
-    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &result.status);
+    HttpResponse& response = std::get<HttpResponse>(sent);
+    result.status = response.status;
+    result.body = std::move(response.body);
     return result;
   }
 
  private:
-  void AddHeader(const std::string& line) {
-    if (curl_slist* next = curl_slist_append(headers_, line.c_str())) headers_ = next;
-  }
-
-  CURL* easy_ = nullptr;
-  curl_slist* headers_ = nullptr;
-  char error_[CURL_ERROR_SIZE] = {0};
+  net::CurlTransport curl_;
+  HttpRequest request_;
 };
 
 OtlpExporter::OtlpExporter(OtlpExporterOptions options)
     : options_(Sanitized(std::move(options))),
       url_(TracesUrl(options_.endpoint)),
-      log_url_(UrlForLogs(url_)),
+      log_url_(net::UrlForLogs(url_)),
       logger_(options_.logger != nullptr ? *options_.logger : NullLogger::Instance()) {
   if (options_.registry != nullptr) metrics_ = std::make_unique<Metrics>(*options_.registry);
   transport_ = std::make_unique<Transport>(options_, url_, exit_, logger_);

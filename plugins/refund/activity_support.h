@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "refund/money.h"
-#include "refund/timestamp.h"
+#include "steadfast/time_text.h"
 #include "steadfast/activity.h"
 #include "steadfast/value.h"
 

@@ -1,8 +1,7 @@
 // RefundBreakdown -> Value.
 #include "refund/breakdown.h"
 
-#include "refund/duration_text.h"
-#include "refund/timestamp.h"
+#include "steadfast/time_text.h"
 
 namespace steadfast::refund {
 
@@ -33,7 +32,7 @@ Value BreakdownToValue(const RefundBreakdown& b) {
   window["prorate"] = rule.prorate;
   window["charge_cancellation_fee"] = rule.charge_cancellation_fee;
   if (b.window.kind == WindowKind::kNotice) {
-    window["min_notice"] = FormatDurationText(rule.min_notice_ms);
+    window["min_notice"] = FormatDurationMs(rule.min_notice_ms);
     window["min_notice_ms"] = rule.min_notice_ms;
   }
   Value::List lines;
@@ -62,7 +61,7 @@ Value BreakdownToValue(const RefundBreakdown& b) {
   out["currency"] = b.currency;
   out["policy"] = std::move(policy);
   out["window"] = std::move(window);
-  out["notice"] = FormatDurationText(b.notice_ms);
+  out["notice"] = FormatDurationMs(b.notice_ms);
   out["notice_ms"] = b.notice_ms;
   out["start_at"] = FormatRfc3339Utc(b.start_at_ms);
   out["cancel_at"] = FormatRfc3339Utc(b.cancel_at_ms);

@@ -14,7 +14,7 @@
 
 #include "refund/activities.h"
 #include "refund/activity_support.h"
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 
 namespace steadfast::refund {
 namespace {
@@ -170,7 +170,7 @@ ActivityResult EvaluateEligibility(const Value& input, const EligibilityRules& r
   if (*since_delivery > rules.return_window_ms) {
     return Ineligible("return_window_expired",
                       fmt::format("delivered {}, returns close {} after delivery", FormatRfc3339Utc(*delivered_at),
-                                  FormatDurationText(rules.return_window_ms)),
+                                  FormatDurationMs(rules.return_window_ms)),
                       kind, id);
   }
   if (!r.Get("items").is_list() || r.Get("items").AsList().empty()) {

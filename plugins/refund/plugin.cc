@@ -1,4 +1,5 @@
-// Refund plugin registration: config, shared services, the activities.
+// Refund plugin registration: config, shared services, the activities,
+// their metrics.
 #include "refund/plugin.h"
 
 #include <fmt/format.h>
@@ -12,14 +13,13 @@
 
 #include "refund/activities.h"
 #include "refund/calculate_amount_activity.h"
-#include "refund/duration_text.h"
 #include "refund/policy.h"
 #include "refund/psp/circuit_breaking_psp_adapter.h"
-#include "refund/psp/curl_transport.h"
 #include "refund/psp/stripe_psp_adapter.h"
 #include "refund/psp/trace_propagation.h"
 #include "refund/refund_metrics.h"
 #include "refund/refund_services.h"
+#include "steadfast/time_text.h"
 
 namespace steadfast::refund {
 namespace {
@@ -45,7 +45,7 @@ Status ReadDuration(const Value& section, const char* key, const std::string& fi
   if (v->is_int()) {
     ms = v->AsInt();
   } else if (v->is_string()) {
-    Result<int64_t> parsed = ParseDurationText(v->AsString());
+    Result<int64_t> parsed = ParseDurationMs(v->AsString());
     if (!parsed.ok()) return Bad(field, "must be a duration like 10s: " + parsed.status().message());
     ms = *parsed;
   } else {
@@ -157,8 +157,74 @@ ActivityError StoreError(const Status& s) {
   }
 }
 
+namespace {
+
+struct ActivitySpec {
+  const char* name;
+  ActivityFn (*make)(Services);
+  const char* description;
+};
+
+ActivityFn MakeCalculateAmount(Services s) { return MakeCalculateAmountActivity(s->policies); }
+
+// Every refund activity, in registration order.
+constexpr ActivitySpec kActivities[] = {
+    {kCalculateAmountActivity, &MakeCalculateAmount, "refund breakdown of a reservation under its refund policy"},
+    {"refund.check_eligibility", &MakeCheckEligibilityActivity,
+     "may this reservation/order be refunded now? {eligible, reason}"},
+    {"refund.assess_risk", &MakeAssessRiskActivity, "rule-based risk score (0..1) and reasons"},
+    {"refund.psp_refund", &MakePspRefundActivity, "refund through the PSP (Stripe API), idempotent by activity key"},
+    {"refund.release_inventory", &MakeReleaseInventoryActivity,
+     "release capacity / restock returned items by inspection result"},
+    {"refund.rehold_inventory", &MakeReholdInventoryActivity, "compensation: hold the released capacity again"},
+    {"refund.notify_customer", &MakeNotifyCustomerActivity, "send the refund receipt; never fails the refund"},
+    {"refund.post_ledger", &MakePostLedgerActivity, "post a balanced double-entry transaction, idempotent by key"},
+    {"refund.open_manual_review", &MakeOpenManualReviewActivity, "compensation: open a manual review case"},
+    {"refund.record_unfinished_refund", &MakeRecordUnfinishedRefundActivity,
+     "compensation of a refund that moved money: post it, open a review case"},
+    {"refund.create_return_label", &MakeCreateReturnLabelActivity, "open an RMA and issue its return label"},
+    {"refund.release_claim", &MakeReleaseClaimActivity,
+     "compensation: drop this workflow's claim on a refund request"},
+    {"refund.close_rma", &MakeCloseRmaActivity, "close a return authorisation"},
+    {"refund.adjust_loyalty", &MakeAdjustLoyaltyActivity, "adjust a customer's loyalty points once per key"},
+};
+
+// The scrape-time gauges: the last reconciliation run's drift, read from
+// the refund tables (`steadfast reconcile` runs in a process of its own),
+// and the PSP circuit breaker's state.
+void AddCollectors(MetricsSink& sink, const std::shared_ptr<const RefundServices>& services) {
+  RegisterReconciliationGauges(sink);
+  std::weak_ptr<const RefundServices> weak_services = services;
+  auto currencies_shown = std::make_shared<std::set<std::string>>();  // only the collector touches it
+  sink.SetCollector("refund.reconciliation", [&sink, weak_services, currencies_shown] {
+    std::shared_ptr<const RefundServices> alive = weak_services.lock();
+    if (!alive) return;
+    Result<RefundStore*> store = alive->Store();
+    if (!store.ok()) return;
+    Result<std::optional<ReconciliationRun>> run = (*store)->LastReconciliationRun();
+    if (!run.ok() || !run->has_value()) return;
+    const ReconciliationRun& last = **run;
+    std::map<std::string, int64_t> amounts = last.amount_minor_by_currency;
+    for (const std::string& c : *currencies_shown) amounts.emplace(c, 0);  // drift cleared since: 0
+    for (const auto& [c, _] : amounts) currencies_shown->insert(c);
+    PublishReconciliationDrift(sink, last.drifts_by_kind, amounts, last.run_at);
+  });
+  if (services->psp) {
+    // Weak: the sink may outlive these services (tests set up many).
+    std::weak_ptr<const RefundServices> weak = services;
+    RegisterCircuitStateGauge(sink, "stripe", [weak] {
+      std::shared_ptr<const RefundServices> alive = weak.lock();
+      auto* guarded = alive ? dynamic_cast<const CircuitBreakingPspAdapter*>(alive->psp.get()) : nullptr;
+      return guarded != nullptr ? guarded->breaker().state() : CircuitState::kClosed;
+    });
+  }
+}
+
+}  // namespace
+
 Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config,
-                                PluginSchemas* schemas, PluginStorage* storage) {
+                                const PluginContext& host) {
+  if (host.http == nullptr) return Status::InvalidArgument("refund plugin: no HTTP transport in the plugin context");
   Result<PolicySet> policies = PolicySet::Load(config.policies_path);
   if (!policies.ok()) return policies.status();
   auto shared = std::make_shared<const PolicySet>(std::move(policies).value());
@@ -169,12 +235,13 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   if (!config.risk_rules_path.empty()) {
     SF_ASSIGN_OR_RETURN(services->risk_rules, RiskRules::Load(config.risk_rules_path));
   }
-  if (schemas != nullptr) SF_RETURN_IF_ERROR(schemas->Declare(RefundStore::Schema()));
-  if (storage != nullptr) services->store = std::make_unique<RefundStore>(*storage);
+  if (host.schemas != nullptr) SF_RETURN_IF_ERROR(host.schemas->Declare(RefundStore::Schema()));
+  if (host.storage != nullptr) services->store = std::make_unique<RefundStore>(*host.storage);
 
-  const Clock& clock = SystemClock::Instance();
+  const Clock& clock = host.clock != nullptr ? *host.clock : SystemClock::Instance();
   // Every outgoing call carries the running attempt's traceparent.
-  static TracePropagatingTransport transport(CurlTransport::Instance());
+  services->transport = std::make_unique<TracePropagatingTransport>(*host.http);
+  HttpTransport& transport = *services->transport;
   if (config.psp.base_url.empty()) {
     services->psp_problem = "no PSP configured (plugin_config.refund.psp.base_url)";
   } else {
@@ -219,62 +286,22 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   make_client("notification", config.notification_base_url, services->notification, services->notification_problem);
 
   Services s = services;
-  auto add = [&registry](std::string name, ActivityFn fn, std::string description) {
-    return registry.Register(std::move(name), WithTracePropagation(std::move(fn)), std::move(description));
-  };
-  SF_RETURN_IF_ERROR(add(kCalculateAmountActivity, MakeCalculateAmountActivity(shared),
-                                       "refund breakdown of a reservation under its refund policy"));
-  SF_RETURN_IF_ERROR(add("refund.check_eligibility", MakeCheckEligibilityActivity(s),
-                                       "may this reservation/order be refunded now? {eligible, reason}"));
-  SF_RETURN_IF_ERROR(add("refund.assess_risk", MakeAssessRiskActivity(s),
-                                       "rule-based risk score (0..1) and reasons"));
-  SF_RETURN_IF_ERROR(add("refund.psp_refund", MakePspRefundActivity(s),
-                                       "refund through the PSP (Stripe API), idempotent by activity key"));
-  SF_RETURN_IF_ERROR(add("refund.release_inventory", MakeReleaseInventoryActivity(s),
-                                       "release capacity / restock returned items by inspection result"));
-  SF_RETURN_IF_ERROR(add("refund.rehold_inventory", MakeReholdInventoryActivity(s),
-                                       "compensation: hold the released capacity again"));
-  SF_RETURN_IF_ERROR(add("refund.notify_customer", MakeNotifyCustomerActivity(s),
-                                       "send the refund receipt; never fails the refund"));
-  SF_RETURN_IF_ERROR(add("refund.post_ledger", MakePostLedgerActivity(s),
-                                       "post a balanced double-entry transaction, idempotent by key"));
-  SF_RETURN_IF_ERROR(add("refund.open_manual_review", MakeOpenManualReviewActivity(s),
-                                       "compensation: open a manual review case"));
-  SF_RETURN_IF_ERROR(add("refund.record_unfinished_refund", MakeRecordUnfinishedRefundActivity(s),
-                                       "compensation of a refund that moved money: post it, open a review case"));
-  SF_RETURN_IF_ERROR(add("refund.create_return_label", MakeCreateReturnLabelActivity(s),
-                                       "open an RMA and issue its return label"));
-  SF_RETURN_IF_ERROR(add("refund.release_claim", MakeReleaseClaimActivity(s),
-                                       "compensation: drop this workflow's claim on a refund request"));
-  SF_RETURN_IF_ERROR(add("refund.close_rma", MakeCloseRmaActivity(s), "close a return authorisation"));
-  SF_RETURN_IF_ERROR(add("refund.adjust_loyalty", MakeAdjustLoyaltyActivity(s),
-                                       "adjust a customer's loyalty points once per key"));
-  // The last reconciliation run's drift at /metrics, read from the refund
-  // tables at scrape time: `steadfast reconcile` runs in a process of its own.
-  std::weak_ptr<const RefundServices> weak_services = services;
-  auto currencies_shown = std::make_shared<std::set<std::string>>();  // only the collector touches it
-  metrics::DefaultRegistry().SetCollector("refund.reconciliation", [weak_services, currencies_shown] {
-    std::shared_ptr<const RefundServices> alive = weak_services.lock();
-    if (!alive) return;
-    Result<RefundStore*> store = alive->Store();
-    if (!store.ok()) return;
-    Result<std::optional<ReconciliationRun>> run = (*store)->LastReconciliationRun();
-    if (!run.ok() || !run->has_value()) return;
-    const ReconciliationRun& last = **run;
-    std::map<std::string, int64_t> amounts = last.amount_minor_by_currency;
-    for (const std::string& c : *currencies_shown) amounts.emplace(c, 0);  // drift cleared since: 0
-    for (const auto& [c, _] : amounts) currencies_shown->insert(c);
-    PublishReconciliationDrift(metrics::DefaultRegistry(), last.drifts_by_kind, amounts, last.run_at);
-  });
-  if (services->psp) {
-    // The breaker's state at /metrics (docs/observability.md). Weak: the
-    // process-wide registry may outlive these services (tests set up many).
-    std::weak_ptr<const RefundServices> weak = services;
-    RegisterCircuitStateGauge(metrics::DefaultRegistry(), "stripe", [weak] {
-      std::shared_ptr<const RefundServices> alive = weak.lock();
-      auto* guarded = alive ? dynamic_cast<const CircuitBreakingPspAdapter*>(alive->psp.get()) : nullptr;
-      return guarded != nullptr ? guarded->breaker().state() : CircuitState::kClosed;
-    });
+  for (const ActivitySpec& a : kActivities) {
+    SF_RETURN_IF_ERROR(registry.Register(a.name, WithTracePropagation(a.make(s)), a.description));
+  }
+  if (host.metrics != nullptr) {
+    AddCollectors(*host.metrics, services);
+    if (host.events != nullptr) host.events->Subscribe(MakeRefundMetricsListener(*host.metrics));
+  }
+  return Status::Ok();
+}
+
+Status RegisterUnconfiguredRefundActivities(ActivityRegistry& registry, const std::string& why) {
+  for (const ActivitySpec& a : kActivities) {
+    ActivityFn refuse = [why](ActivityContext&) -> ActivityResult {
+      return ActivityError::NonRetryable("refund_not_configured", "the refund plugin is not configured: " + why);
+    };
+    SF_RETURN_IF_ERROR(registry.Register(a.name, std::move(refuse), a.description));
   }
   return Status::Ok();
 }

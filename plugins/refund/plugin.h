@@ -71,17 +71,26 @@ struct RefundPluginConfig {
 };
 
 // Loads the policy (and risk rule) files and registers the refund
-// activities. Errors: the files' (NotFound, or InvalidArgument with
-// file:line:col) or the registry's (AlreadyExists when called twice on one
-// registry). A PSP that cannot be set up (e.g. the secret key's environment
-// variable is unset) does not fail registration: refund.psp_refund then
-// fails with the non-retryable psp_not_configured and the reason. Call
-// before the engine starts; the loaded files are immutable afterwards.
-// The plugin's tables (RefundStore::Schema()) are declared in `schemas` and
-// reached through `storage` (PluginContext's); without storage, the
-// activities that need the tables fail with refund_store_error.
+// activities. From `host` it takes the HTTP transport (required), the clock
+// (SystemClock when null) and, when set, the metrics sink (the refund SLIs,
+// counted from host.events, and the breaker/reconciliation gauges). The
+// plugin's tables (RefundStore::Schema()) are declared in host.schemas and
+// reached through host.storage; without storage, the activities that need
+// the tables fail with refund_store_error. Errors:
+// the files' (NotFound, or InvalidArgument with file:line:col) or the
+// registry's (AlreadyExists when called twice on one registry). A PSP that
+// cannot be set up (e.g. the secret key's environment variable is unset)
+// does not fail registration: refund.psp_refund then fails with the
+// non-retryable psp_not_configured and the reason. Call before the engine
+// starts; the loaded files are immutable afterwards.
 Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginConfig& config,
-                                PluginSchemas* schemas = nullptr, PluginStorage* storage = nullptr);
+                                const PluginContext& host);
+
+// Registers the same activities for an engine that has no refund
+// configuration (no plugin_config.refund, no policy file where the default
+// points): workflows naming them validate, and running one fails at once
+// with the non-retryable refund_not_configured and `why`.
+Status RegisterUnconfiguredRefundActivities(ActivityRegistry& registry, const std::string& why);
 
 }  // namespace steadfast::refund
 

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "refund/currency.h"
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/money.h"
 #include "steadfast/yaml_document.h"
 
@@ -114,8 +114,8 @@ Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, 
     const YamlNode* notice = n.Find("min_notice");
     if (notice == nullptr) return n.Error(fmt::format("{}: min_notice is required (e.g. 7d, 24h, 0s)", what));
     SF_ASSIGN_OR_RETURN(std::string text, Scalar(*notice, "min_notice"));
-    Result<int64_t> ms = ParseDurationText(text);
-    if (!ms.ok()) return notice->Error(fmt::format("min_notice: {}", ms.status().message()));
+    Result<int64_t> ms = ParseDurationMs(text);
+    if (!ms.ok()) return notice->Error(fmt::format("min_notice: bad duration '{}': {}", text, ms.status().message()));
     r.min_notice_ms = *ms;
   }
   if (n.Find("refund_percent") == nullptr) return n.Error(fmt::format("{}: refund_percent is required", what));
@@ -127,7 +127,7 @@ Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, 
   if (const YamlNode* name = n.Find("name")) {
     SF_ASSIGN_OR_RETURN(r.name, Scalar(*name, "name"));
   } else {
-    r.name = is_window ? "notice>=" + FormatDurationText(r.min_notice_ms) : "after_start";
+    r.name = is_window ? "notice>=" + FormatDurationMs(r.min_notice_ms) : "after_start";
   }
   return r;
 }
@@ -172,8 +172,8 @@ Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view wh
       SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(w, fmt::format("windows[{}]", i), /*is_window=*/true));
       if (!p.windows.empty() && rule.min_notice_ms >= p.windows.back().min_notice_ms) {
         return w.Error(fmt::format("windows must be ordered by strictly decreasing min_notice ('{}' after '{}')",
-                                   FormatDurationText(rule.min_notice_ms),
-                                   FormatDurationText(p.windows.back().min_notice_ms)));
+                                   FormatDurationMs(rule.min_notice_ms),
+                                   FormatDurationMs(p.windows.back().min_notice_ms)));
       }
       if (!names.insert(rule.name).second) return w.Error(fmt::format("window name '{}' is used twice", rule.name));
       p.windows.push_back(std::move(rule));

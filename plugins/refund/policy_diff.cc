@@ -9,7 +9,7 @@
 #include "refund/calculator.h"
 #include "refund/money.h"
 #include "refund/reservation.h"
-#include "refund/timestamp.h"
+#include "steadfast/time_text.h"
 
 namespace steadfast::refund {
 namespace {

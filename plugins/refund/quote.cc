@@ -7,10 +7,9 @@
 #include <fmt/format.h>
 
 #include "refund/calculator.h"
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/policy.h"
 #include "refund/reservation.h"
-#include "refund/timestamp.h"
 
 namespace steadfast::refund {
 namespace {
@@ -50,7 +49,7 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
   std::string window;
   switch (b.window.kind) {
     case WindowKind::kNotice:
-      window = fmt::format("{} (notice >= {})", rule.name, FormatDurationText(rule.min_notice_ms));
+      window = fmt::format("{} (notice >= {})", rule.name, FormatDurationMs(rule.min_notice_ms));
       break;
     case WindowKind::kAfterStart: window = fmt::format("{} (cancelled after the start)", rule.name); break;
     case WindowKind::kNone: window = "none (no window applies)"; break;
@@ -63,7 +62,7 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
   out += fmt::format("Refund quote for reservation {} ({})\n", b.reservation_id, b.currency);
   out += fmt::format("  policy     {} v{}\n", b.policy_name, b.policy_version);
   out += fmt::format("  start      {}\n", FormatRfc3339Utc(b.start_at_ms));
-  out += fmt::format("  cancel at  {}  (notice {})\n", FormatRfc3339Utc(b.cancel_at_ms), FormatDurationText(b.notice_ms));
+  out += fmt::format("  cancel at  {}  (notice {})\n", FormatRfc3339Utc(b.cancel_at_ms), FormatDurationMs(b.notice_ms));
   out += fmt::format("  window     {}\n", window);
   out += fmt::format("  method     {}\n", RefundMethodName(b.method));
   if (b.minimum_refund_applied) out += "  note       below the policy's minimum refund: nothing is refunded\n";

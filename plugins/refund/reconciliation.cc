@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <set>
 
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/money.h"
 
 namespace steadfast::refund {
@@ -73,7 +73,7 @@ bool InScope(const Group& g, TimeMs since_ms) {
 // been read just before the refund was made).
 std::string Unsettled(const Group& g, const ReconciliationInput& in) {
   const TimeMs settled_before = in.now_ms - in.settle_margin_ms;
-  const std::string margin = FormatDurationText(in.settle_margin_ms);
+  const std::string margin = FormatDurationMs(in.settle_margin_ms);
   if (g.workflow != nullptr && g.workflow->phase == WorkflowPhase::kInFlight) {
     return fmt::format("workflow {} is {}: its refund may be between the PSP and the ledger", g.workflow->id,
                        g.workflow->status);

@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "refund/reconciliation.h"
-#include "runtime/history_types.h"
 
 namespace steadfast::refund {
 namespace {
@@ -16,40 +15,40 @@ double Seconds(int64_t ms) { return static_cast<double>(std::max<int64_t>(0, ms)
 
 // Only well-formed ISO-looking codes become label values.
 std::string CurrencyLabel(const std::string& c) {
-  if (c.size() != 3) return metrics::kOverflowLabelValue;
+  if (c.size() != 3) return kOverflowMetricLabel;
   for (char ch : c) {
-    if (ch < 'A' || ch > 'Z') return metrics::kOverflowLabelValue;
+    if (ch < 'A' || ch > 'Z') return kOverflowMetricLabel;
   }
   return c;
 }
 
 struct RefundMetrics {
-  explicit RefundMetrics(metrics::Registry& r)
-      : refunds(r.AddCounterFamily("steadfast_refunds_total",
+  explicit RefundMetrics(MetricsSink& r)
+      : refunds(r.CounterFamily("steadfast_refunds_total",
                                    "Refunds by outcome: succeeded (the PSP refunded) or failed (the PSP step failed "
                                    "for good).",
                                    {"workflow", "outcome"})),
-        amount(r.AddCounterFamily("steadfast_refunded_amount_minor_total",
+        amount(r.CounterFamily("steadfast_refunded_amount_minor_total",
                                   "Money refunded through the PSP, in minor units of the currency.", {"currency"},
                                   kMaxCurrencies)),
-        latency(r.AddHistogramFamily("steadfast_refund_latency_seconds",
+        latency(r.HistogramFamily("steadfast_refund_latency_seconds",
                                      "Time from the workflow's start to the PSP confirming the refund.", {"workflow"},
-                                     metrics::WorkflowLatencyBuckets())),
-        replays(r.AddCounter("steadfast_psp_idempotent_replays_total",
+                                     r.WorkflowLatencyBuckets())),
+        replays(r.Counter("steadfast_psp_idempotent_replays_total",
                              "PSP refunds answered as a replay of an earlier request with the same idempotency key: "
                              "duplicate money movements prevented.")),
-        notifications(r.AddCounterFamily("steadfast_refund_notifications_total",
+        notifications(r.CounterFamily("steadfast_refund_notifications_total",
                                          "Customer receipts: sent, not_sent (gave up after its tries) or failed.",
                                          {"outcome"})),
-        release_lag(r.AddHistogramFamily("steadfast_inventory_release_lag_seconds",
+        release_lag(r.HistogramFamily("steadfast_inventory_release_lag_seconds",
                                          "Time from the workflow's start to the inventory being released.",
-                                         {"workflow"}, metrics::WorkflowLatencyBuckets())) {}
+                                         {"workflow"}, r.WorkflowLatencyBuckets())) {}
 
-  void On(const ObservedEvent& o) {
+  void On(const CommittedEvent& o) {
     if (o.compensation) return;
     const HistoryEvent& e = o.event;
-    const std::string& wf = o.instance.workflow_name;
-    const int64_t since_start = e.at - o.instance.created_at;
+    const std::string wf(o.workflow_name);
+    const int64_t since_start = e.at - o.workflow_started_at;
     if (o.activity == "refund.psp_refund") {
       if (e.type == history::kAttemptSucceeded) {
         const Value& out = e.data.Get("output");
@@ -74,12 +73,12 @@ struct RefundMetrics {
     }
   }
 
-  metrics::Family<metrics::Counter>& refunds;
-  metrics::Family<metrics::Counter>& amount;
-  metrics::Family<metrics::Histogram>& latency;
-  metrics::Counter& replays;
-  metrics::Family<metrics::Counter>& notifications;
-  metrics::Family<metrics::Histogram>& release_lag;
+  MetricFamily<CounterMetric>& refunds;
+  MetricFamily<CounterMetric>& amount;
+  MetricFamily<HistogramMetric>& latency;
+  CounterMetric& replays;
+  MetricFamily<CounterMetric>& notifications;
+  MetricFamily<HistogramMetric>& release_lag;
 };
 
 constexpr DriftKind kAllDriftKinds[] = {DriftKind::kPspNotInLedger,        DriftKind::kLedgerNotInPsp,
@@ -88,17 +87,16 @@ constexpr DriftKind kAllDriftKinds[] = {DriftKind::kPspNotInLedger,        Drift
 
 }  // namespace
 
-EventListener MakeRefundMetricsListener(metrics::Registry& registry) {
-  auto m = std::make_shared<RefundMetrics>(registry);
-  return [m](const ObservedEvent& o) { m->On(o); };
+CommittedEventFn MakeRefundMetricsListener(MetricsSink& sink) {
+  auto m = std::make_shared<RefundMetrics>(sink);
+  return [m](const CommittedEvent& o) { m->On(o); };
 }
 
-void RegisterCircuitStateGauge(metrics::Registry& registry, const std::string& psp,
-                               std::function<CircuitState()> state) {
-  auto& gauge = registry.AddGaugeFamily("steadfast_psp_circuit_state",
+void RegisterCircuitStateGauge(MetricsSink& sink, const std::string& psp, std::function<CircuitState()> state) {
+  auto& gauge = sink.GaugeFamily("steadfast_psp_circuit_state",
                                         "The PSP client's circuit breaker: 0 closed, 1 open, 2 half-open.", {"psp"});
   gauge.WithLabels({psp}).Set(0);
-  registry.SetCollector("steadfast_psp_circuit_state/" + psp, [&gauge, psp, state = std::move(state)] {
+  sink.SetCollector("steadfast_psp_circuit_state/" + psp, [&gauge, psp, state = std::move(state)] {
     gauge.WithLabels({psp}).Set(static_cast<double>(static_cast<int>(state())));
   });
 }
@@ -106,32 +104,32 @@ void RegisterCircuitStateGauge(metrics::Registry& registry, const std::string& p
 namespace {
 
 struct ReconciliationGauges {
-  metrics::Family<metrics::Gauge>& drift;
-  metrics::Family<metrics::Gauge>& amount;
-  metrics::Gauge& last;
+  MetricFamily<GaugeMetric>& drift;
+  MetricFamily<GaugeMetric>& amount;
+  GaugeMetric& last;
 };
 
-ReconciliationGauges ReconciliationMetrics(metrics::Registry& registry) {
-  auto& drift = registry.AddGaugeFamily("steadfast_reconciliation_drift",
+ReconciliationGauges ReconciliationMetrics(MetricsSink& sink) {
+  auto& drift = sink.GaugeFamily("steadfast_reconciliation_drift",
                                         "Drifts found by the last reconciliation run, by kind.", {"kind"});
-  auto& amount = registry.AddGaugeFamily("steadfast_reconciliation_drift_amount_minor",
+  auto& amount = sink.GaugeFamily("steadfast_reconciliation_drift_amount_minor",
                                          "Money in drift found by the last reconciliation run (absolute, minor units).",
                                          {"currency"}, kMaxCurrencies);
-  auto& last = registry.AddGauge("steadfast_reconciliation_last_run_timestamp_seconds",
+  auto& last = sink.Gauge("steadfast_reconciliation_last_run_timestamp_seconds",
                                  "When the last reconciliation run finished (Unix time).");
   return {drift, amount, last};
 }
 
 }  // namespace
 
-void RegisterReconciliationGauges(metrics::Registry& registry) {
-  ReconciliationGauges g = ReconciliationMetrics(registry);
+void RegisterReconciliationGauges(MetricsSink& sink) {
+  ReconciliationGauges g = ReconciliationMetrics(sink);
   for (DriftKind k : kAllDriftKinds) g.drift.WithLabels({std::string(DriftKindName(k))});
 }
 
-void PublishReconciliationDrift(metrics::Registry& registry, const std::map<std::string, int64_t>& drifts_by_kind,
+void PublishReconciliationDrift(MetricsSink& sink, const std::map<std::string, int64_t>& drifts_by_kind,
                                 const std::map<std::string, int64_t>& amount_minor_by_currency, TimeMs run_at) {
-  auto [drift, amount, last] = ReconciliationMetrics(registry);
+  auto [drift, amount, last] = ReconciliationMetrics(sink);
   for (DriftKind k : kAllDriftKinds) {
     std::string name(DriftKindName(k));
     auto it = drifts_by_kind.find(name);

@@ -20,27 +20,27 @@
 #include <map>
 #include <string>
 
-#include "metrics/registry.h"
-#include "observability/engine_metrics.h"
 #include "refund/psp/circuit_breaker.h"
+#include "steadfast/history.h"
+#include "steadfast/metrics.h"
 
 namespace steadfast::refund {
 
-// A listener for EngineMetrics::AddListener that counts the refund SLIs in
-// `registry` (which must outlive it).
-EventListener MakeRefundMetricsListener(metrics::Registry& registry);
+// A committed-event subscriber (PluginContext::events) that counts the
+// refund SLIs in `sink` (which must outlive it).
+CommittedEventFn MakeRefundMetricsListener(MetricsSink& sink);
 
 // Registers a scrape-time gauge steadfast_psp_circuit_state{psp} (0 closed,
 // 1 open, 2 half-open) reading `state`, which must stay callable as long as
 // the registry renders (capture shared or weak ownership). Registering the
 // same psp again replaces the reader.
-void RegisterCircuitStateGauge(metrics::Registry& registry, const std::string& psp,
+void RegisterCircuitStateGauge(MetricsSink& sink, const std::string& psp,
                                std::function<CircuitState()> state);
 
 // Adds the reconciliation gauges below with every drift kind at 0 and the
 // last-run timestamp at 0 (never run), so dashboards and alerts find them
 // before the first run.
-void RegisterReconciliationGauges(metrics::Registry& registry);
+void RegisterReconciliationGauges(MetricsSink& sink);
 
 // For reconciliation runs (`steadfast reconcile`, or a periodic job inside
 // `serve`): publishes the outcome of one run as
@@ -48,7 +48,7 @@ void RegisterReconciliationGauges(metrics::Registry& registry);
 //   steadfast_reconciliation_drift_amount_minor{currency} absolute money in drift
 //   steadfast_reconciliation_last_run_timestamp_seconds
 // Every drift kind is set (0 when absent), so a cleared drift shows as 0.
-void PublishReconciliationDrift(metrics::Registry& registry, const std::map<std::string, int64_t>& drifts_by_kind,
+void PublishReconciliationDrift(MetricsSink& sink, const std::map<std::string, int64_t>& drifts_by_kind,
                                 const std::map<std::string, int64_t>& amount_minor_by_currency, TimeMs run_at);
 
 }  // namespace steadfast::refund

@@ -13,6 +13,7 @@
 #include "refund/policy.h"
 #include "refund/psp/http_client.h"
 #include "refund/psp/psp_adapter.h"
+#include "refund/psp/trace_propagation.h"
 #include "refund/refund_store.h"
 #include "refund/risk_rules.h"
 #include "steadfast/activity.h"
@@ -21,6 +22,8 @@
 namespace steadfast::refund {
 
 struct RefundServices {
+  // Declared first: the clients below send through it, so it is destroyed last.
+  std::unique_ptr<TracePropagatingTransport> transport;
   RefundPluginConfig config;
   std::shared_ptr<const PolicySet> policies;
   RiskRules risk_rules;

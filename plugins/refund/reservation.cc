@@ -8,7 +8,7 @@
 #include "refund/currency.h"
 #include "refund/money.h"
 #include "refund/policy.h"
-#include "refund/timestamp.h"
+#include "steadfast/time_text.h"
 
 namespace steadfast::refund {
 namespace {

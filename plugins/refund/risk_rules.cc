@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "refund/duration_text.h"
+#include "steadfast/time_text.h"
 #include "refund/money.h"
 #include "steadfast/yaml_document.h"
 
@@ -89,7 +89,7 @@ Result<RiskRules> FromYaml(const YamlNode& root, std::string_view source) {
       const YamlNode* window = n.Find("window");
       if (window == nullptr) return fail("'window' is required");
       SF_ASSIGN_OR_RETURN(const std::string window_text, window->AsString());
-      Result<int64_t> w = ParseDurationText(window_text);
+      Result<int64_t> w = ParseDurationMs(window_text);
       if (!w.ok() || *w <= 0) return fail("'window' must be a positive duration like 30d");
       r.window_ms = *w;
       r.threshold = 1;
@@ -168,7 +168,7 @@ RiskAssessment ScoreRisk(const RiskRules& rules, const RiskFacts& facts,
         int64_t count = it == velocity_by_rule.end() ? 0 : it->second;
         fired = count >= r.threshold;
         detail = fmt::format("{} recent refunds for this {} within {} (threshold {})", count, r.per,
-                             FormatDurationText(r.window_ms), r.threshold);
+                             FormatDurationMs(r.window_ms), r.threshold);
         break;
       }
       case RiskRuleKind::kAmountAbove: {

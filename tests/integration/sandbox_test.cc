@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "refund/psp/circuit_breaking_psp_adapter.h"
-#include "refund/psp/curl_transport.h"
+#include "net/curl_transport.h"
 #include "refund/psp/http_client.h"
 #include "refund/psp/settlement.h"
 #include "refund/psp/stripe_psp_adapter.h"
@@ -43,7 +43,7 @@ class SandboxTest : public ::testing::Test {
     config.secret_key = key;
     config.timeout_ms = timeout_ms;
     config.connect_timeout_ms = 1'000;
-    auto adapter = StripePspAdapter::Create(config, CurlTransport::Instance(), SystemClock::Instance());
+    auto adapter = StripePspAdapter::Create(config, net::CurlTransport::Instance(), SystemClock::Instance());
     EXPECT_TRUE(adapter.ok()) << adapter.status().ToString();
     return std::move(adapter).value();
   }
@@ -54,7 +54,7 @@ class SandboxTest : public ::testing::Test {
     options.base_url = sandbox_.base_url();
     options.bearer_token = token;
     options.timeout_ms = 2'000;
-    auto client = JsonHttpClient::Create(options, CurlTransport::Instance(), SystemClock::Instance());
+    auto client = JsonHttpClient::Create(options, net::CurlTransport::Instance(), SystemClock::Instance());
     EXPECT_TRUE(client.ok()) << client.status().ToString();
     return std::move(client).value();
   }

@@ -3,22 +3,49 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 
 #include "builtin/std_activities.h"
+#include "metrics/registry.h"
+#include "net/curl_transport.h"
 #include "observability/structured_logger.h"
-#include "refund/plugin.h"
+#include "plugin_host/builtin_plugins.h"
 #include "runtime/engine.h"
 #include "runtime/plugin_loader.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace steadfast::cli {
+namespace {
 
-std::set<std::string> CommonValuedFlags() { return {"config", "db", "workflows", "sync"}; }
+// A plugin's init, its exceptions (a metric name clash) turned into its error.
+Status InitBuiltin(const BuiltinPlugin& plugin, PluginContext& pc, ActivityRegistry& registry) {
+  Status s = Status::Ok();
+  try {
+    s = plugin.init(pc, registry);
+  } catch (const std::exception& e) {
+    s = Status::Internal(e.what());
+  }
+  if (!s.ok()) return Status(s.code(), "plugin " + std::string(plugin.name) + ": " + s.message());
+  return s;
+}
 
-int Fail(int code, const std::string& message) {
-  std::fprintf(stderr, "steadfast: %s\n", message.c_str());
-  return code;
+}  // namespace
+
+std::string PluginNameOf(const std::string& path) {
+  std::string name = std::filesystem::path(path).stem().string();
+  if (name.rfind("lib", 0) == 0) name = name.substr(3);
+  return name;
+}
+
+PluginContext PluginContextFor(const std::string& name, const EngineConfig& config, const std::string& config_dir) {
+  PluginContext pc;
+  pc.name = name;
+  pc.config = config.plugin_config.Get(name);
+  pc.config_dir = config_dir;
+  pc.http = &net::CurlTransport::Instance();
+  pc.clock = &SystemClock::Instance();
+  return pc;
 }
 
 std::string CliUser() {
@@ -52,34 +79,25 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
   SF_ASSIGN_OR_RETURN(ctx->logger, StructuredLogger::Open(log_format, ctx->config.log_file, ctx->config.log_level));
 
   ctx->registry = std::make_unique<ActivityRegistry>();
+  ctx->plugin_metrics = std::make_unique<metrics::RegistrySink>(metrics::DefaultRegistry());
+  ctx->committed_events = std::make_unique<CommittedEventHub>();
   SF_RETURN_IF_ERROR(RegisterStdActivities(*ctx->registry));
-  {
-    // The built-in refund plugin: plugin_config.refund, paths relative to the config file.
-    PluginContext pc;
-    pc.config = ctx->config.plugin_config.Get("refund");
+  auto context_for = [&](const std::string& name) {
+    PluginContext pc = PluginContextFor(name, ctx->config, ctx->config_dir);
     pc.logger = ctx->logger.get();
+    pc.metrics = ctx->plugin_metrics.get();
+    pc.events = ctx->committed_events.get();
     pc.schemas = &ctx->plugin_schemas;
     pc.storage = &ctx->plugin_storage;
-    pc.config_dir = ctx->config_dir;
-    SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig refund_config, refund::RefundPluginConfig::FromPluginContext(pc));
-    // Without a refund section the plugin is optional: it loads when the
-    // default policy file is where it expects it (the repository root).
-    if (!pc.config.is_null() || std::filesystem::exists(refund_config.policies_path)) {
-      SF_RETURN_IF_ERROR(refund::RegisterRefundActivities(*ctx->registry, refund_config, pc.schemas, pc.storage));
-    } else {
-      ctx->logger->Debug("refund plugin not loaded: no plugin_config.refund and no " + refund_config.policies_path);
-    }
+    return pc;
+  };
+  // The built-in plugins, each with its plugin_config section (paths relative to the config file).
+  for (const BuiltinPlugin& plugin : BuiltinPlugins()) {
+    PluginContext pc = context_for(plugin.name);
+    SF_RETURN_IF_ERROR(InitBuiltin(plugin, pc, *ctx->registry));
   }
   for (const std::string& path : ctx->config.plugins) {
-    PluginContext pc;
-    // plugin_config is keyed by the file name without "lib" and ".so".
-    std::string name = std::filesystem::path(path).stem().string();
-    if (name.rfind("lib", 0) == 0) name = name.substr(3);
-    pc.config = ctx->config.plugin_config.Get(name);
-    pc.logger = ctx->logger.get();
-    pc.schemas = &ctx->plugin_schemas;
-    pc.storage = &ctx->plugin_storage;
-    pc.config_dir = ctx->config_dir;
+    PluginContext pc = context_for(PluginNameOf(path));
     SF_RETURN_IF_ERROR(LoadPlugin(path, pc, *ctx->registry));
   }
 

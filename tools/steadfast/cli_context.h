@@ -1,7 +1,8 @@
 // CliContext: what most commands need, built from the common flags
 // (--config, --db, --workflows, --sync): the engine config, a logger, the
-// activity registry (built-ins, the refund plugin, configured .so plugins),
-// the workflow catalog and the store.
+// activity registry (std activities, the built-in plugins, configured .so
+// plugins), what plugins were given (metrics sink, committed-event hub), the
+// workflow catalog and the store.
 #ifndef STEADFAST_TOOLS_CLI_CONTEXT_H_
 #define STEADFAST_TOOLS_CLI_CONTEXT_H_
 
@@ -13,7 +14,10 @@
 #include "config/engine_config.h"
 #include "core/stderr_logger.h"
 #include "core/random.h"
+#include "metrics/registry_sink.h"
+#include "observability/committed_event_hub.h"
 #include "runtime/workflow_catalog.h"
+#include "steadfast/commands.h"
 #include "steadfast/registry.h"
 #include "store/plugin_schemas.h"
 #include "store/store.h"
@@ -25,14 +29,14 @@ class Engine;
 
 namespace steadfast::cli {
 
-// Exit codes shared by all commands (docs/cli.md).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;   // the workflow failed / validation found problems
-inline constexpr int kExitUsage = 2;    // bad flags or input
-inline constexpr int kExitError = 3;    // the engine could not do it (store, config, plugin)
+// Exit codes shared by all commands, plugin verbs too (docs/cli.md).
+inline constexpr int kExitOk = kCommandOk;
+inline constexpr int kExitFailed = kCommandFailed;  // the workflow failed / validation found problems
+inline constexpr int kExitUsage = kCommandUsage;    // bad flags or input
+inline constexpr int kExitError = kCommandError;    // the engine could not do it (store, config, plugin)
 
 // The options every store-using command accepts.
-std::set<std::string> CommonValuedFlags();
+inline std::set<std::string> CommonValuedFlags() { return CommonCommandFlags(); }
 
 struct CliContext {
   EngineConfig config;
@@ -44,6 +48,10 @@ struct CliContext {
   // so the plugins' activities never outlive the handle.
   DeclaredPluginSchemas plugin_schemas;
   PluginStorageHandle plugin_storage;
+  // Handed to every plugin (PluginContext): metrics render at serve's
+  // /metrics; serve feeds the hub the engine's committed events.
+  std::unique_ptr<metrics::RegistrySink> plugin_metrics;
+  std::unique_ptr<CommittedEventHub> committed_events;
   std::unique_ptr<ActivityRegistry> registry;
   std::unique_ptr<WorkflowCatalog> catalog;
   std::unique_ptr<Store> store;
@@ -60,7 +68,15 @@ struct ContextNeeds {
 Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs);
 
 // Prints "steadfast: <message>" to stderr and returns code.
-int Fail(int code, const std::string& message);
+inline int Fail(int code, const std::string& message) { return CommandFail(code, message); }
+
+// A .so plugin's name: the file name without "lib" and ".so", which keys
+// its plugin_config section.
+std::string PluginNameOf(const std::string& path);
+
+// The context a plugin named `name` is given, from the engine config read
+// from config_dir (logger, metrics and events left for the caller).
+PluginContext PluginContextFor(const std::string& name, const EngineConfig& config, const std::string& config_dir);
 
 // The local user as a principal, "cli:$USER": who acts in local (--db) mode.
 // --as names someone else for a command, but a start records this one too

@@ -1,39 +1,14 @@
-// Command-line flags: positional arguments plus --name value / --name=value
-// options and boolean --switches, checked against what a command accepts.
+// Command-line flags: the CLI parses its own verbs' arguments exactly as
+// plugin verbs do, with the public CommandFlags (steadfast/command_flags.h).
 #ifndef STEADFAST_TOOLS_CLI_FLAGS_H_
 #define STEADFAST_TOOLS_CLI_FLAGS_H_
 
-#include <map>
-#include <optional>
-#include <set>
-#include <string>
-#include <vector>
-
-#include "steadfast/status.h"
+#include "steadfast/command_flags.h"
 
 namespace steadfast::cli {
 
-class Flags {
- public:
-  // valued: options that take a value; switches: boolean options.
-  static Result<Flags> Parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
-                             const std::set<std::string>& switches);
-
-  const std::vector<std::string>& positional() const { return positional_; }
-  std::optional<std::string> Get(const std::string& name) const;
-  std::string GetOr(const std::string& name, const std::string& fallback) const;
-  bool Has(const std::string& name) const;
-  // Integer option; InvalidArgument naming the flag when not a number.
-  Result<int64_t> GetInt(const std::string& name, int64_t fallback) const;
-
- private:
-  std::vector<std::string> positional_;
-  std::map<std::string, std::string> values_;
-  std::set<std::string> switches_;
-};
-
-// "@path" reads the file; anything else is the text itself.
-Result<std::string> ReadArgOrFile(const std::string& arg);
+using Flags = CommandFlags;
+using steadfast::ReadArgOrFile;
 
 }  // namespace steadfast::cli
 

@@ -101,12 +101,12 @@ bool RunOne(ApiClient& ops, ApiClient& reviewer, const BenchApiPlan& plan, int64
     return false;
   }
   s.start_ms.push_back(MsSince(t0));
-  const std::string path = "/v1/workflows/" + UrlEncode(id);
+  const std::string path = "/v1/workflows/" + UrlEscape(id);
   if (!PollStatus(reviewer, path, "waiting_approval", plan, s, why)) return false;
 
   auto t1 = SteadyClock::now();
   Value decision = Value::Map{{"decision", "approve"}, {"comment", "bench-api"}};
-  Result<ApiReply> decided = reviewer.Post(path + "/approvals/" + UrlEncode(plan.step), decision.ToJson());
+  Result<ApiReply> decided = reviewer.Post(path + "/approvals/" + UrlEscape(plan.step), decision.ToJson());
   ++s.requests;
   if (!decided.ok() || decided->status != 200) {
     why = CallFailure("approve", decided);
@@ -159,8 +159,8 @@ int CmdBenchApi(const Args& args) {
   for (int64_t c = 0; c < *clients; ++c) {
     threads.emplace_back([&, c] {
       // One client (one keep-alive connection) per principal per thread.
-      ApiClient ops(std::make_unique<CurlHttpClient>(ca), plan.server, ops_token);
-      ApiClient reviewer(std::make_unique<CurlHttpClient>(ca), plan.server, reviewer_token);
+      ApiClient ops(MakeApiTransport(ca), plan.server, ops_token);
+      ApiClient reviewer(MakeApiTransport(ca), plan.server, reviewer_token);
       ClientSamples& s = samples[static_cast<size_t>(c)];
       while (true) {
         int64_t n = next.fetch_add(1);

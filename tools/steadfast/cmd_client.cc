@@ -6,10 +6,10 @@
 // the bearer token in STEADFAST_TOKEN. Both modes print the same output.
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 
 #include "cli_context.h"
 #include "steadfast/clock.h"
+#include "steadfast/time_text.h"
 #include "commands.h"
 #include "runtime/views.h"
 #include "runtime/workflow_service.h"
@@ -81,7 +81,7 @@ ApiClient MakeApiClient(const Flags& flags) {
   if (ca.empty()) {
     if (const char* env = std::getenv("STEADFAST_CACERT")) ca = env;
   }
-  return ApiClient(std::make_unique<CurlHttpClient>(ca), *flags.Get("server"), token ? token : "");
+  return ApiClient(MakeApiTransport(ca), *flags.Get("server"), token ? token : "");
 }
 
 // The exit code and message for a failed exchange: refusals (4xx) are 1,
@@ -99,18 +99,11 @@ int RemoteFail(const Result<ApiReply>& r, bool input_is_usage = false) {
   return Fail(kExitError, text);
 }
 
-// RFC 3339 with milliseconds ("2026-11-23T18:00:00.123Z") back to TimeMs;
+// The view's RFC 3339 time ("2026-11-23T18:00:00.123Z") back to TimeMs;
 // 0 when unparsable.
 TimeMs ParseViewTime(const std::string& text) {
-  std::tm tm{};
-  int ms = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &ms) != 7) {
-    return 0;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<TimeMs>(timegm(&tm)) * 1000 + ms;
+  Result<TimeMs> at = ParseRfc3339(text);
+  return at.ok() ? *at : 0;
 }
 
 // A history event from its JSON view, for HistoryEventLine.
@@ -125,7 +118,7 @@ HistoryEvent EventFromView(const Value& v) {
   return e;
 }
 
-std::string InstancePath(const std::string& id) { return "/v1/workflows/" + UrlEncode(id); }
+std::string InstancePath(const std::string& id) { return "/v1/workflows/" + UrlEscape(id); }
 
 // --links a,b,c: ids of related instances (their spans are linked).
 std::vector<std::string> LinkIds(const Flags& flags) {
@@ -198,7 +191,7 @@ int RemoteHistory(const Flags& flags) {
 int RemoteList(const Flags& flags) {
   std::string query;
   for (const char* name : {"status", "workflow", "limit", "cursor"}) {
-    if (auto v = flags.Get(name)) query += std::string(query.empty() ? "?" : "&") + name + "=" + UrlEncode(*v);
+    if (auto v = flags.Get(name)) query += std::string(query.empty() ? "?" : "&") + name + "=" + UrlEscape(*v);
   }
   if (!flags.Get("limit")) query += std::string(query.empty() ? "?" : "&") + "limit=50";
   ApiClient client = MakeApiClient(flags);
@@ -221,7 +214,7 @@ int RemoteDecide(const Flags& flags, bool approve) {
   Value body = Value::Map{{"decision", approve ? "approve" : "reject"}};
   if (auto c = flags.Get("comment")) body["comment"] = *c;
   ApiClient client = MakeApiClient(flags);
-  auto r = client.Post(InstancePath(id) + "/approvals/" + UrlEncode(step), body.ToJson());
+  auto r = client.Post(InstancePath(id) + "/approvals/" + UrlEscape(step), body.ToJson());
   if (!r.ok() || !r->ok()) return RemoteFail(r);
   std::printf("%s %s: %s (workflow now %s)\n", id.c_str(), step.c_str(), approve ? "approved" : "rejected",
               r->json.Get("status").StringOr("").c_str());
@@ -234,7 +227,7 @@ int RemoteSignal(const Flags& flags, const Value& payload) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (auto key = flags.Get("key")) headers.emplace_back("Idempotency-Key", *key);
   ApiClient client = MakeApiClient(flags);
-  auto r = client.Post(InstancePath(id) + "/signals/" + UrlEncode(name), payload.ToJson(), headers);
+  auto r = client.Post(InstancePath(id) + "/signals/" + UrlEscape(name), payload.ToJson(), headers);
   if (!r.ok() || !r->ok()) return RemoteFail(r);
   std::string outcome = r->json.Get("outcome").StringOr("");
   const char* what = outcome == "delivered"  ? "delivered"

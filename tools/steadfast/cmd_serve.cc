@@ -21,7 +21,6 @@
 #include "metrics/registry.h"
 #include "observability/engine_metrics.h"
 #include "observability/metered_store.h"
-#include "refund/refund_metrics.h"
 #include "runtime/engine.h"
 #include "tracing/tracing_setup.h"
 
@@ -94,8 +93,9 @@ int CmdServe(const Args& args) {
   metrics::Registry& metrics_registry = metrics::DefaultRegistry();
   MeteredStore metered_store(*ctx.store, metrics_registry);
   EngineMetrics engine_metrics(metrics_registry, *ctx.catalog, metered_store, SystemClock::Instance());
-  engine_metrics.AddListener(refund::MakeRefundMetricsListener(metrics_registry));
-  refund::RegisterReconciliationGauges(metrics_registry);
+  // Plugins subscribed to committed events at init (PluginContext::events):
+  // they get what EngineMetrics resolves, after its own counting.
+  engine_metrics.AddListener(ctx.committed_events->Listener());
   // Traces (docs/observability.md): exported only when an endpoint is set.
   auto exporter = tracing::MakeSpanExporter(ctx.config.tracing, ctx.config.node_name, &metrics_registry, ctx.logger.get());
   if (!exporter.ok()) return Fail(kExitUsage, "tracing: " + exporter.status().message());

@@ -25,8 +25,6 @@ int CmdResume(const Args& args);
 int CmdActivities(const Args& args);
 int CmdBench(const Args& args);
 int CmdBenchApi(const Args& args);  // cmd_bench_api.cc
-int CmdRefund(const Args& args);  // cmd_refund.cc: quote, policy-diff, ledger, records
-int CmdReconcile(const Args& args);  // cmd_reconcile.cc
 int CmdMigrate(const Args& args);    // cmd_migrate.cc
 
 }  // namespace steadfast::cli

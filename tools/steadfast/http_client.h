@@ -1,64 +1,29 @@
-// The CLI's HTTP client for --server mode.
+// The CLI's client of the Steadfast HTTP API, for --server mode.
 //
-// HttpClient is the interface (one exchange: request in, reply out);
-// CurlHttpClient implements it with libcurl (HTTP and HTTPS, optional CA
-// file to pin a private CA). ApiClient adds what every verb needs: the
-// server's base URL, the bearer token (from STEADFAST_TOKEN; it only ever
-// goes into the Authorization header, never into messages), JSON bodies,
-// and the API's {"error": {code, message}} replies.
+// The exchange goes through an HttpTransport (steadfast/http_transport.h):
+// the engine's libcurl transport with a kept-alive connection (consecutive
+// calls reuse it) and an optional CA file to pin a private CA. ApiClient
+// adds what every verb needs: the server's base URL, the bearer token (from
+// STEADFAST_TOKEN; it only ever goes into the Authorization header, never
+// into messages), JSON bodies, and the API's {"error": {code, message}}
+// replies.
 #ifndef STEADFAST_TOOLS_HTTP_CLIENT_H_
 #define STEADFAST_TOOLS_HTTP_CLIENT_H_
 
 #include <memory>
-#include <mutex>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "steadfast/http_transport.h"
 #include "steadfast/status.h"
 #include "steadfast/value.h"
 
 namespace steadfast::cli {
 
-struct HttpCall {
-  std::string method = "GET";  // GET or POST
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // sent with POST
-  int64_t timeout_ms = 30000;
-};
-
-struct HttpReply {
-  int status = 0;
-  std::string content_type;
-  std::string body;
-};
-
-class HttpClient {
- public:
-  virtual ~HttpClient() = default;
-  // Any HTTP status is a reply; Unavailable when no reply came (connection
-  // refused, TLS failure, timeout), naming the cause. Thread-safe.
-  virtual Result<HttpReply> Send(const HttpCall& call) = 0;
-};
-
-// Keeps one libcurl handle, so consecutive calls reuse the connection
-// (keep-alive); calls from several threads take turns on it.
-class CurlHttpClient final : public HttpClient {
- public:
-  // ca_file: PEM bundle to verify HTTPS servers against ("" = system CAs).
-  explicit CurlHttpClient(std::string ca_file = "");
-  ~CurlHttpClient() override;
-  CurlHttpClient(const CurlHttpClient&) = delete;
-  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
-  Result<HttpReply> Send(const HttpCall& call) override;
-
- private:
-  std::string ca_file_;
-  std::mutex mu_;
-  void* handle_ = nullptr;  // GUARDED_BY(mu_): CURL*, created on first use
-};
+// The engine's curl transport, keeping its connection alive between calls;
+// ca_file: PEM bundle to verify HTTPS servers against ("" = system CAs).
+std::unique_ptr<HttpTransport> MakeApiTransport(std::string ca_file);
 
 // A reply of the Steadfast API: status plus the parsed JSON body.
 struct ApiReply {
@@ -74,23 +39,21 @@ class ApiClient {
  public:
   // base_url: "http://127.0.0.1:8080" (a trailing '/' is ignored); token
   // may be empty (the server then answers 401).
-  ApiClient(std::unique_ptr<HttpClient> client, std::string base_url, std::string token);
+  ApiClient(std::unique_ptr<HttpTransport> transport, std::string base_url, std::string token);
 
+  // Any HTTP status is a reply; Unavailable when no reply came (connection
+  // refused, TLS failure, timeout), naming the URL and the cause.
   Result<ApiReply> Get(const std::string& path);
   Result<ApiReply> Post(const std::string& path, const std::string& json_body,
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
 
  private:
-  Result<ApiReply> Exchange(HttpCall call);
+  Result<ApiReply> Exchange(HttpRequest request);
 
-  std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<HttpTransport> transport_;
   std::string base_url_;
   std::string token_;
 };
-
-// Percent-encodes everything but unreserved characters (RFC 3986), for a
-// path segment or a query value.
-std::string UrlEncode(std::string_view text);
 
 }  // namespace steadfast::cli
 

@@ -3,10 +3,13 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "cli_context.h"
 #include "commands.h"
+#include "plugin_commands.h"
 
 namespace {
 
@@ -22,31 +25,19 @@ Run and serve
   bench [--steps 5 --workflows N --concurrency C]    measure checkpoint throughput
   bench-api --server URL [--workflows N --clients C] HTTP start+approve load (STEADFAST_TOKEN, STEADFAST_REVIEWER_TOKEN)
 
-Refunds
-  refund quote --reservation @file.json [--policy NAME] [--cancel-at TIME] [--json]
-  refund ledger [--instance ID] [--db PATH] [--json]   ledger entries and balances
-  refund records [--db PATH] [--json]                  the refund plugin's PSP refund records
-  refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]
-  reconcile [--db PATH] [--since T] [--repair] [--json]   ledger vs workflows vs PSP refunds (exit 4 on drift)
-
 Act on workflows (local mode: --db PATH, or the database of --config)
   start WORKFLOW --input JSON [--id ID] [--idempotency-key K]
   status ID [--json]        history ID [--json]       list [--status S] [--workflow W] [--json]
   approve ID STEP [--comment C]    reject ID STEP [--comment C]
   signal ID NAME [--payload JSON] [--key K]    cancel ID [--reason R]    resume ID
-
-Exit codes: 0 ok, 1 workflow failed / problems found / refused, 2 bad usage, 3 engine error.
 )";
+
+const char* kExitCodes = "\nExit codes: 0 ok, 1 workflow failed / problems found / refused, 2 bad usage, 3 engine error.\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace steadfast::cli;
-  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0 ||
-      std::strcmp(argv[1], "-h") == 0) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? kExitUsage : kExitOk;
-  }
   const std::map<std::string, std::function<int(const Args&)>> commands = {
       {"validate", CmdValidate},
       {"graph", CmdGraph},
@@ -64,15 +55,21 @@ int main(int argc, char** argv) {
       {"activities", CmdActivities},
       {"bench", CmdBench},
       {"bench-api", CmdBenchApi},
-      {"refund", CmdRefund},
-      {"reconcile", CmdReconcile},
       {"migrate", CmdMigrate},
   };
-  auto it = commands.find(argv[1]);
-  if (it == commands.end()) {
-    std::fprintf(stderr, "steadfast: unknown command '%s'\n\n%s", argv[1], kUsage);
-    return kExitUsage;
+  std::set<std::string> reserved = {"help", "--help", "-h"};
+  for (const auto& [verb, _] : commands) reserved.insert(verb);
+  // The CLI's own verbs, then each plugin's, titled with the plugin's name.
+  const auto usage = [&reserved] { return std::string(kUsage) + PluginCommandsHelp(reserved) + kExitCodes; };
+  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(usage().c_str(), argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
   }
   Args args(argv + 2, argv + argc);
-  return it->second(args);
+  auto it = commands.find(argv[1]);
+  if (it != commands.end()) return it->second(args);
+  if (std::optional<int> code = RunPluginCommand(argv[1], args, reserved)) return *code;
+  std::fprintf(stderr, "steadfast: unknown command '%s'\n\n%s", argv[1], usage().c_str());
+  return kExitUsage;
 }

@@ -1,14 +1,15 @@
-// ActivityRegistry and the plugin entry point.
+// ActivityRegistry, PluginContext and the plugin entry point.
 //
-// Built-in plugins register their activities when the engine starts;
-// external plugins are shared objects listed in the engine config, each
-// exporting STEADFAST_PLUGIN(...) (see docs/plugins.md).
+// Every plugin has the same entry point, STEADFAST_PLUGIN(ctx, registry):
+// external plugins are shared objects listed under `plugins:` in the engine
+// config; built-in plugins are the same code linked into the steadfast
+// binary (compiled with STEADFAST_BUILTIN_PLUGIN=<name>, which names the
+// entry point instead of exporting it). See docs/plugins.md.
 //
 //   STEADFAST_PLUGIN(ctx, registry) {
-//     registry.Register("hello.greet", [](steadfast::ActivityContext& c) -> steadfast::ActivityResult {
-//       return steadfast::Value::Map{{"greeting", "hello " + c.input().Get("name").StringOr("you")}};
+//     return registry.Register("hello.greet", [](steadfast::ActivityContext& c) -> steadfast::ActivityResult {
+//       return steadfast::Value(steadfast::Value::Map{{"greeting", "hello " + c.input().Get("name").StringOr("you")}});
 //     });
-//     return steadfast::Status::Ok();
 //   }
 #ifndef STEADFAST_REGISTRY_H_
 #define STEADFAST_REGISTRY_H_
@@ -20,7 +21,11 @@
 #include <vector>
 
 #include "steadfast/activity.h"
+#include "steadfast/clock.h"
+#include "steadfast/history.h"
+#include "steadfast/http_transport.h"
 #include "steadfast/logger.h"
+#include "steadfast/metrics.h"
 #include "steadfast/status.h"
 #include "steadfast/storage.h"
 #include "steadfast/value.h"
@@ -50,6 +55,8 @@ class ActivityRegistry {
   // nullptr when unknown. The pointer lives as long as the registry.
   Activity* Find(std::string_view name) const;
   bool Contains(std::string_view name) const { return Find(name) != nullptr; }
+  // Whether any activity "<plugin>.*" is registered: the plugin is loaded.
+  bool HasPlugin(std::string_view plugin) const;
   std::vector<ActivityInfo> List() const;
 
  private:
@@ -60,11 +67,18 @@ class ActivityRegistry {
   std::map<std::string, Entry, std::less<>> entries_;
 };
 
-// What a plugin is given at start-up.
+// What a plugin is given at start-up. The pointers are the engine's and
+// outlive the plugin; keep them, not the PluginContext itself.
 struct PluginContext {
   Value config;               // the plugin's section of the engine config (may be null)
   Logger* logger = nullptr;   // never null when called by the engine
   std::string config_dir;     // directory of the engine config: resolve relative paths against it
+  // Since ABI 2:
+  std::string name;                   // the plugin's name: its plugin_config key and activity prefix
+  MetricsSink* metrics = nullptr;     // its metrics, shown at /metrics (steadfast/metrics.h)
+  CommittedEvents* events = nullptr;  // subscribe to committed history events (steadfast/history.h)
+  HttpTransport* http = nullptr;      // the engine's HTTP client transport (steadfast/http_transport.h)
+  const Clock* clock = nullptr;       // the engine's clock
   // Plugin state (steadfast/storage.h). Declare the plugin's tables in
   // `schemas` during init; the engine migrates them when it opens its store.
   // `storage` reaches those tables for as long as the plugin is loaded; its
@@ -76,12 +90,30 @@ struct PluginContext {
 };
 
 // ABI version of the plugin entry point; bumped on incompatible changes.
-inline constexpr int kPluginAbiVersion = 1;
+// 2: PluginContext gained name, metrics, events, http, clock, schemas and
+//    storage, and lost database_path (plugin state is kept by the engine).
+inline constexpr int kPluginAbiVersion = 2;
 
 using PluginInitFn = Status (*)(PluginContext& ctx, ActivityRegistry& registry);
 
 }  // namespace steadfast
 
+#define STEADFAST_PLUGIN_CAT2_(a, b) a##b
+#define STEADFAST_PLUGIN_CAT_(a, b) STEADFAST_PLUGIN_CAT2_(a, b)
+
+#if defined(STEADFAST_BUILTIN_PLUGIN)
+// Linked into the steadfast binary: the entry point is named after the
+// plugin (steadfast_builtin_init_<name>) for the built-in plugin list the
+// CLI iterates, instead of being exported.
+#define STEADFAST_PLUGIN(ctx_name, registry_name)                                                    \
+  static ::steadfast::Status SteadfastPluginInit(::steadfast::PluginContext&,                       \
+                                                 ::steadfast::ActivityRegistry&);                    \
+  ::steadfast::PluginInitFn STEADFAST_PLUGIN_CAT_(steadfast_builtin_init_, STEADFAST_BUILTIN_PLUGIN)() { \
+    return &SteadfastPluginInit;                                                                     \
+  }                                                                                                  \
+  static ::steadfast::Status SteadfastPluginInit(::steadfast::PluginContext& ctx_name,              \
+                                                 ::steadfast::ActivityRegistry& registry_name)
+#else
 // Defines the exported entry point of an external plugin (.so).
 #define STEADFAST_PLUGIN(ctx_name, registry_name)                                                    \
   static ::steadfast::Status SteadfastPluginInit(::steadfast::PluginContext&,                       \
@@ -90,5 +122,6 @@ using PluginInitFn = Status (*)(PluginContext& ctx, ActivityRegistry& registry);
   extern "C" ::steadfast::PluginInitFn steadfast_plugin_init() { return &SteadfastPluginInit; }     \
   static ::steadfast::Status SteadfastPluginInit(::steadfast::PluginContext& ctx_name,              \
                                                  ::steadfast::ActivityRegistry& registry_name)
+#endif
 
 #endif  // STEADFAST_REGISTRY_H_

@@ -1,8 +1,6 @@
 // Error classification rules (see the header for the table).
 #include "error_classification.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <charconv>
 
@@ -53,6 +51,7 @@ ActivityError ClassifyTransportError(std::string_view service, const TransportEr
                                         "server certificate not trusted: " + error.message);
       break;
     case TransportErrorKind::kOther:
+    case TransportErrorKind::kAborted:  // the plugin never sets HttpRequest::abort; counted as other
       out = ActivityError::Retryable(Prefixed(service, "transport_error"), error.message);
       break;
   }
@@ -107,10 +106,10 @@ std::optional<int64_t> ParseRetryAfterMs(std::string_view value, TimeMs now_ms) 
     if (seconds < 0) return std::nullopt;
     return std::min<int64_t>(seconds, kMaxRetryAfterSeconds) * 1000;
   }
-  const time_t when = curl_getdate(text.c_str(), nullptr);
-  if (when == -1) return std::nullopt;
+  const std::optional<int64_t> when = ParseHttpDate(text);
+  if (!when) return std::nullopt;
   // Both forms get the same cap: a date years ahead is no longer a wait.
-  const int64_t wait_ms = std::max<int64_t>(0, static_cast<int64_t>(when) * 1000 - now_ms);
+  const int64_t wait_ms = std::max<int64_t>(0, *when * 1000 - now_ms);
   return std::min<int64_t>(wait_ms, kMaxRetryAfterSeconds * 1000);
 }
 

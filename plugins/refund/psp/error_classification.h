@@ -27,7 +27,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_transport.h"
+#include "steadfast/http_transport.h"
 #include "steadfast/activity.h"
 #include "steadfast/clock.h"
 
@@ -51,7 +51,7 @@ ActivityError ClassifyHttpError(std::string_view service, const HttpResponse& re
 inline constexpr int64_t kMaxRetryAfterSeconds = 86'400;
 
 // Retry-After as milliseconds from now: delay-seconds ("120") or an HTTP-date
-// (parsed by libcurl). nullopt when absent or unparseable; never negative;
+// (steadfast::ParseHttpDate). nullopt when absent or unparseable; never negative;
 // at most kMaxRetryAfterSeconds.
 std::optional<int64_t> ParseRetryAfterMs(std::string_view value, TimeMs now_ms);
 

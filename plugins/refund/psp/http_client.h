@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_transport.h"
+#include "steadfast/http_transport.h"
 #include "remote_result.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"

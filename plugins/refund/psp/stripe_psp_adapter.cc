@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "curl_transport.h"
+#include "steadfast/http_transport.h"
 #include "error_classification.h"
 
 namespace steadfast::refund {
@@ -123,13 +123,12 @@ RemoteResult<PspRefund> StripePspAdapter::Refund(const RefundRequest& r) {
   if (r.amount_minor) form.emplace_back("amount", std::to_string(*r.amount_minor));
   if (r.reason != RefundReason::kUnspecified) form.emplace_back("reason", std::string(RefundReasonName(r.reason)));
   for (const auto& [key, value] : r.metadata) form.emplace_back("metadata[" + key + "]", value);
-  Result<std::string> body = FormUrlEncode(form);
-  if (!body.ok()) return ActivityError::Retryable("psp_transport_error", body.status().message());
+  const std::string body = FormUrlEncode(form);
 
   HttpRequest request = NewRequest(HttpMethod::kPost, "/v1/refunds");
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Idempotency-Key", r.idempotency_key);
-  request.body = std::move(body).value();
+  request.body = body;
 
   RemoteResult<HttpResponse> response = Exchange(request);
   if (!response.ok()) {
@@ -168,9 +167,7 @@ RemoteResult<PspRefund> StripePspAdapter::Refund(const RefundRequest& r) {
 RemoteResult<PspRefund> StripePspAdapter::GetRefund(std::string_view refund_id) {
   if (refund_id.empty()) return InvalidRequest("a refund id is required");
   // Escape the id as a path segment (it is normally "re_" + alphanumerics).
-  Result<std::string> escaped = UrlEscape(refund_id);
-  if (!escaped.ok()) return ActivityError::Retryable("psp_transport_error", escaped.status().message());
-  RemoteResult<HttpResponse> response = Exchange(NewRequest(HttpMethod::kGet, "/v1/refunds/" + *escaped));
+  RemoteResult<HttpResponse> response = Exchange(NewRequest(HttpMethod::kGet, "/v1/refunds/" + UrlEscape(refund_id)));
   if (!response.ok()) return response.error();
   Result<Value> json = Value::FromJson(response->body);
   if (!json.ok()) return BadResponse(json.status());
@@ -186,10 +183,7 @@ RemoteResult<RefundPage> StripePspAdapter::ListRefunds(const ListRefundsRequest&
   if (!r.charge.empty()) query.emplace_back("charge", r.charge);
   if (!r.payment_intent.empty()) query.emplace_back("payment_intent", r.payment_intent);
   if (r.created_gte_s) query.emplace_back("created[gte]", std::to_string(*r.created_gte_s));
-  Result<std::string> encoded = FormUrlEncode(query);
-  if (!encoded.ok()) return ActivityError::Retryable("psp_transport_error", encoded.status().message());
-
-  RemoteResult<HttpResponse> response = Exchange(NewRequest(HttpMethod::kGet, "/v1/refunds?" + *encoded));
+  RemoteResult<HttpResponse> response = Exchange(NewRequest(HttpMethod::kGet, "/v1/refunds?" + FormUrlEncode(query)));
   if (!response.ok()) return response.error();
   Result<Value> json = Value::FromJson(response->body);
   if (!json.ok()) return BadResponse(json.status());

@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_transport.h"
+#include "steadfast/http_transport.h"
 #include "psp_adapter.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"

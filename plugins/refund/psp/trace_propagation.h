@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "http_transport.h"
+#include "steadfast/http_transport.h"
 #include "steadfast/registry.h"
 
 namespace steadfast::refund {

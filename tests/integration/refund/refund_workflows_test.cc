@@ -19,7 +19,7 @@
 #include <set>
 #include <thread>
 
-#include "refund/psp/curl_transport.h"
+#include "net/curl_transport.h"
 #include "refund/psp/http_client.h"
 #include "refund/psp/stripe_psp_adapter.h"
 #include "refund/refund_store.h"
@@ -65,7 +65,7 @@ class RefundHarness {
     refund::JsonHttpClientOptions o;
     o.service = "sandbox";
     o.base_url = url;
-    auto client = JsonHttpClient::Create(o, refund::CurlTransport::Instance(), SystemClock::Instance());
+    auto client = JsonHttpClient::Create(o, net::CurlTransport::Instance(), SystemClock::Instance());
     EXPECT_TRUE(client.ok());
     http_ = std::move(client).value();
   }
@@ -197,7 +197,7 @@ class RefundHarness {
     refund::StripeConfig sc;
     sc.base_url = sandbox_.base_url();
     sc.secret_key = SandboxProcess::kSecretKey;
-    auto psp = refund::StripePspAdapter::Create(sc, refund::CurlTransport::Instance(), SystemClock::Instance());
+    auto psp = refund::StripePspAdapter::Create(sc, net::CurlTransport::Instance(), SystemClock::Instance());
     EXPECT_TRUE(psp.ok());
     refund::RefundRequest req;
     req.charge = charge;

@@ -140,6 +140,10 @@ TEST(DiagnosticsTest, UnknownActivityWithRegistry) {
                     &registry),
               ElementsAre("4:15: unknown activity 'refund.psp_refnd' (did you mean 'refund.psp_refund'?)",
                           "5:17: unknown compensate activity 'refund.open_review'"));
+  // A plugin none of whose activities is registered: say which and how to load it.
+  EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: shipping.create_label\n", &registry),
+              ElementsAre("4:15: unknown activity 'shipping.create_label': no plugin 'shipping' is loaded \u2014 "
+                          "add its .so under plugins: in the engine config (docs/plugins.md)"));
   // Without a registry names are only checked for shape.
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: nodot\n"),
               ElementsAre("4:15: activity name 'nodot' in 'activity' must look like 'plugin.verb'"));

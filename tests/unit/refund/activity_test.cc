@@ -11,8 +11,9 @@
 #include "refund/money.h"
 #include "refund/plugin.h"
 #include "refund/quote.h"
-#include "refund/timestamp.h"
+#include "steadfast/time_text.h"
 #include "steadfast/registry.h"
+#include "test_host.h"
 #include "yaml_value.h"
 
 namespace steadfast::refund {
@@ -48,16 +49,16 @@ ActivityResult RunActivity(ActivityRegistry& registry, Value input, const Clock&
 
 TEST(RefundPluginTest, RegistersCalculateAmount) {
   ActivityRegistry registry;
-  ASSERT_TRUE(RegisterRefundActivities(registry, Config()).ok());
+  ASSERT_TRUE(RegisterRefundActivities(registry, Config(), TestHost()).ok());
   EXPECT_TRUE(registry.Contains("refund.calculate_amount"));
-  EXPECT_EQ(RegisterRefundActivities(registry, Config()).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(RegisterRefundActivities(registry, Config(), TestHost()).code(), StatusCode::kAlreadyExists);
 }
 
 TEST(RefundPluginTest, BadPolicyFileFailsRegistration) {
   ActivityRegistry registry;
   RefundPluginConfig config;
   config.policies_path = "/nonexistent/refund_policies.yaml";
-  EXPECT_EQ(RegisterRefundActivities(registry, config).code(), StatusCode::kNotFound);
+  EXPECT_EQ(RegisterRefundActivities(registry, config, TestHost()).code(), StatusCode::kNotFound);
   EXPECT_FALSE(registry.Contains("refund.calculate_amount"));
 }
 
@@ -84,7 +85,7 @@ TEST(RefundPluginTest, ReconcileSettleMarginFromConfig) {
 
 TEST(CalculateAmountActivityTest, DefaultsCancelAtToTheClock) {
   ActivityRegistry registry;
-  ASSERT_TRUE(RegisterRefundActivities(registry, Config()).ok());
+  ASSERT_TRUE(RegisterRefundActivities(registry, Config(), TestHost()).ok());
   ManualClock clock(*ParseRfc3339("2026-06-12T12:00:00+02:00"));  // 3 days 3 hours before: half window
   Value input;
   input["reservation"] = Reservation();
@@ -115,7 +116,7 @@ TEST(CalculateAmountActivityTest, DefaultsCancelAtToTheClock) {
 
 TEST(CalculateAmountActivityTest, ErrorsAreNonRetryableWithStableCodes) {
   ActivityRegistry registry;
-  ASSERT_TRUE(RegisterRefundActivities(registry, Config()).ok());
+  ASSERT_TRUE(RegisterRefundActivities(registry, Config(), TestHost()).ok());
   ManualClock clock;
   struct Row {
     Value input;

@@ -8,6 +8,7 @@
 
 #include "refund/plugin.h"
 #include "steadfast/registry.h"
+#include "test_host.h"
 #include "steadfast/testing.h"
 #include "yaml_value.h"
 #include "refund_tables.h"
@@ -25,7 +26,7 @@ class ClaimTest : public ::testing::Test {
     auto tables = ::steadfast::testing::OpenRefundTables(path_);
     ASSERT_TRUE(tables.ok()) << tables.status().ToString();
     tables_ = std::move(tables).value();
-    ASSERT_TRUE(RegisterRefundActivities(registry_, config, nullptr, &tables_.storage()).ok());
+    ASSERT_TRUE(RegisterRefundActivities(registry_, config, TestHost(&tables_.storage())).ok());
   }
   void TearDown() override {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "refund/activities.h"
-#include "refund/timestamp.h"
+#include "steadfast/time_text.h"
 
 namespace steadfast::refund {
 namespace {

@@ -1,10 +1,11 @@
-// RFC 3339 parsing and UTC formatting with civil-date arithmetic (H. Hinnant's
-// days_from_civil / civil_from_days), independent of the process time zone.
-#include "refund/timestamp.h"
+// RFC 3339 parsing and UTC formatting (steadfast/time_text.h) with civil-date
+// arithmetic (H. Hinnant's days_from_civil / civil_from_days), independent of
+// the process time zone.
+#include "steadfast/time_text.h"
 
 #include <fmt/format.h>
 
-namespace steadfast::refund {
+namespace steadfast {
 namespace {
 
 constexpr int64_t kMsPerDay = 86'400'000;
@@ -120,4 +121,4 @@ std::string FormatRfc3339Utc(TimeMs ms) {
   return out;
 }
 
-}  // namespace steadfast::refund
+}  // namespace steadfast

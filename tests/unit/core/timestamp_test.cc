@@ -1,11 +1,9 @@
-// RFC 3339 instants and policy duration text.
-#include "refund/timestamp.h"
+// RFC 3339 instants (steadfast/time_text.h); durations: tests/unit/definition/duration_test.cc.
+#include "steadfast/time_text.h"
 
 #include <gtest/gtest.h>
 
-#include "refund/duration_text.h"
-
-namespace steadfast::refund {
+namespace steadfast {
 namespace {
 
 TEST(TimestampTest, ParsesOffsetsToTheSameInstant) {
@@ -52,33 +50,5 @@ TEST(TimestampTest, FormatsUtc) {
   }
 }
 
-TEST(DurationTextTest, Parses) {
-  EXPECT_EQ(*ParseDurationText("7d"), 7 * 86'400'000);
-  EXPECT_EQ(*ParseDurationText("24h"), 86'400'000);
-  EXPECT_EQ(*ParseDurationText("1d12h"), 36 * 3'600'000);
-  EXPECT_EQ(*ParseDurationText("90m"), 5'400'000);
-  EXPECT_EQ(*ParseDurationText("1m30s"), 90'000);
-  EXPECT_EQ(*ParseDurationText("30s"), 30'000);
-  EXPECT_EQ(*ParseDurationText("500ms"), 500);
-  EXPECT_EQ(*ParseDurationText("1s500ms"), 1500);
-  EXPECT_EQ(*ParseDurationText("0s"), 0);
-  for (const char* bad : {"", "7", "d", "7x", "7 d", "-1d", "12h1d", "1h1h", "1.5h", "7D", "99999999999999999999d",
-                          "106751991168d"}) {
-    EXPECT_FALSE(ParseDurationText(bad).ok()) << bad;
-  }
-}
-
-TEST(DurationTextTest, Formats) {
-  EXPECT_EQ(FormatDurationText(7 * 86'400'000), "7d");
-  EXPECT_EQ(FormatDurationText(25 * 3'600'000), "1d1h");
-  EXPECT_EQ(FormatDurationText(0), "0s");
-  EXPECT_EQ(FormatDurationText(1500), "1s500ms");
-  EXPECT_EQ(FormatDurationText(-1000), "-1s");
-  EXPECT_EQ(FormatDurationText(7 * 86'400'000 - 1000), "6d23h59m59s");
-  for (int64_t ms : {int64_t{1}, int64_t{59'999}, int64_t{3'600'000}, int64_t{90'061'001}}) {
-    EXPECT_EQ(*ParseDurationText(FormatDurationText(ms)), ms);
-  }
-}
-
 }  // namespace
-}  // namespace steadfast::refund
+}  // namespace steadfast

@@ -1,5 +1,6 @@
 // steadfast reconcile: compare the ledger, the workflow states and the PSP's
 // refunds; report drift; with --repair post compensating, audited entries.
+// A verb the refund plugin adds to the CLI (refund/commands.h).
 //
 //   reconcile [--db PATH | --config FILE] [--since T] [--settle-margin D] [--repair] [--as P] [--psp-url URL]
 //             [--json]
@@ -23,21 +24,19 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
-#include "cli_context.h"
-#include "commands.h"
-#include "reconcile_sources.h"
-#include "refund/duration_text.h"
+#include "refund/commands.h"
 #include "refund/money.h"
 #include "refund/plugin.h"
-#include "refund/psp/curl_transport.h"
 #include "refund/psp/stripe_psp_adapter.h"
+#include "refund/reconcile_sources.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
-#include "refund/timestamp.h"
-#include "store/sqlite/sqlite_store.h"
+#include "steadfast/commands.h"
+#include "steadfast/time_text.h"
 
-namespace steadfast::cli {
+namespace steadfast::refund {
 namespace {
 
 constexpr int kExitDrift = 4;
@@ -52,8 +51,8 @@ const char* kReconcileUsage =
 
 // --since: an RFC 3339 instant, or a duration back from now ("24h", "7d").
 Result<TimeMs> ParseSince(const std::string& text, TimeMs now) {
-  if (Result<TimeMs> at = refund::ParseRfc3339(text); at.ok()) return *at;
-  if (Result<int64_t> d = refund::ParseDurationText(text); d.ok()) return now - *d;
+  if (Result<TimeMs> at = ParseRfc3339(text); at.ok()) return *at;
+  if (Result<int64_t> d = ParseDurationMs(text); d.ok()) return now - *d;
   return Status::InvalidArgument("--since must be an RFC 3339 time (2026-06-01T00:00:00Z) or a duration (24h, 7d)");
 }
 
@@ -64,19 +63,16 @@ struct Sources {
 };
 
 // The database and PSP settings, the way the refund plugin finds them.
-Result<Sources> FindSources(const Flags& flags) {
+Result<Sources> FindSources(const CommandFlags& flags, CommandHost& host) {
   Sources s;
   std::optional<std::string> config_path = flags.Get("config");
-  if (!config_path && !flags.Has("db") && std::filesystem::exists("config/steadfast.yaml")) {
-    config_path = "config/steadfast.yaml";
+  if (!config_path && !flags.Has("db") && std::filesystem::exists(kDefaultEngineConfigPath)) {
+    config_path = kDefaultEngineConfigPath;
   }
   if (config_path) {
-    SF_ASSIGN_OR_RETURN(EngineConfig config, LoadEngineConfig(*config_path));
-    PluginContext pc;
-    pc.config = config.plugin_config.Get("refund");
-    pc.config_dir = std::filesystem::path(*config_path).parent_path().string();
+    SF_ASSIGN_OR_RETURN(PluginContext pc, host.LoadPluginContext(*config_path));
     SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig rc, refund::RefundPluginConfig::FromPluginContext(pc));
-    s.database = config.database;
+    SF_ASSIGN_OR_RETURN(s.database, host.EngineDatabase(*config_path));
     s.psp = rc.psp;
     s.settle_margin_ms = rc.reconcile_settle_margin_ms;
   }
@@ -157,47 +153,45 @@ void PrintTable(const std::vector<Outcome>& outcomes) {
 
 }  // namespace
 
-int CmdReconcile(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
+int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host) {
+  std::set<std::string> valued = CommonCommandFlags();
   valued.insert({"since", "as", "psp-url", "settle-margin"});
-  auto flags = Flags::Parse(args, valued, {"repair", "json"});
-  if (!flags.ok()) return Fail(kExitUsage, std::string(flags.status().message()) + "\n" + kReconcileUsage);
-  if (!flags->positional().empty()) return Fail(kExitUsage, kReconcileUsage);
-  const TimeMs now = SystemClock::Instance().NowMs();
+  auto flags = CommandFlags::Parse(args, valued, {"repair", "json"});
+  if (!flags.ok()) return CommandFail(kCommandUsage, std::string(flags.status().message()) + "\n" + kReconcileUsage);
+  if (!flags->positional().empty()) return CommandFail(kCommandUsage, kReconcileUsage);
+  const TimeMs now = host.clock().NowMs();
   TimeMs since = 0;
   if (auto s = flags->Get("since")) {
     Result<TimeMs> parsed = ParseSince(*s, now);
-    if (!parsed.ok()) return Fail(kExitUsage, parsed.status().message());
+    if (!parsed.ok()) return CommandFail(kCommandUsage, parsed.status().message());
     since = *parsed;
   }
-  const std::string actor = flags->GetOr("as", CliUser());
+  const std::string actor = flags->GetOr("as", host.principal());
 
-  Result<Sources> sources = FindSources(*flags);
+  Result<Sources> sources = FindSources(*flags, host);
   if (!sources.ok()) {
-    return Fail(sources.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError,
+    return CommandFail(sources.status().code() == StatusCode::kInvalidArgument ? kCommandUsage : kCommandError,
                 sources.status().message());
   }
   if (auto margin = flags->Get("settle-margin")) {
-    Result<int64_t> parsed = refund::ParseDurationText(*margin);
+    Result<int64_t> parsed = ParseDurationMs(*margin);
     if (!parsed.ok() || *parsed < 0) {
-      return Fail(kExitUsage, "--settle-margin must be a duration such as 15m, 1h or 0s");
+      return CommandFail(kCommandUsage, "--settle-margin must be a duration such as 15m, 1h or 0s");
     }
     sources->settle_margin_ms = *parsed;
   }
-  auto refunds = OpenRefundTables(sources->database);
-  if (!refunds.ok()) return Fail(kExitError, refunds.status().message());
-  SqliteStoreOptions opts;
-  opts.path = sources->database;
-  auto store = OpenSqliteStore(opts);
-  if (!store.ok()) return Fail(kExitError, store.status().message());
+  auto refunds = OpenRefundTables(host, sources->database);
+  if (!refunds.ok()) return CommandFail(kCommandError, refunds.status().message());
+  auto workflow_reader = host.OpenWorkflows(sources->database);
+  if (!workflow_reader.ok()) return CommandFail(kCommandError, workflow_reader.status().message());
 
   refund::StripeConfig sc;
   sc.base_url = sources->psp.base_url;
   sc.secret_key = sources->psp.secret_key;
   sc.secret_key_env = sources->psp.secret_key_env;
   sc.timeout_ms = sources->psp.timeout_ms;
-  auto psp = refund::StripePspAdapter::Create(sc, refund::CurlTransport::Instance(), SystemClock::Instance());
-  if (!psp.ok()) return Fail(kExitError, "PSP not set up: " + psp.status().message());
+  auto psp = refund::StripePspAdapter::Create(sc, host.http(), host.clock());
+  if (!psp.ok()) return CommandFail(kCommandError, "PSP not set up: " + psp.status().message());
 
   refund::ReconciliationInput input;
   input.since_ms = since;
@@ -206,20 +200,20 @@ int CmdReconcile(const Args& args) {
   // Workflow states first: a workflow seen in flight stays pending whatever
   // it does while the PSP and the ledger are read; one that finishes or
   // refunds after this snapshot is younger than the settle margin.
-  auto workflows = LoadWorkflows(**store, since > 0 ? since - kPspLookBackMs : 0);
-  if (!workflows.ok()) return Fail(kExitError, workflows.status().message());
+  auto workflows = LoadWorkflows(**workflow_reader, since > 0 ? since - kPspLookBackMs : 0);
+  if (!workflows.ok()) return CommandFail(kCommandError, workflows.status().message());
   input.workflows = std::move(*workflows);
   auto psp_refunds = LoadPspRefunds(**psp, **refunds, since > 0 ? since - kPspLookBackMs : 0);
   if (!psp_refunds.ok()) {
-    return Fail(kExitError, psp_refunds.status().message() + "\nnothing was compared or repaired");
+    return CommandFail(kCommandError, psp_refunds.status().message() + "\nnothing was compared or repaired");
   }
   input.psp_refunds = std::move(*psp_refunds);
   auto ledger = LoadLedger(**refunds);
-  if (!ledger.ok()) return Fail(kExitError, ledger.status().message());
+  if (!ledger.ok()) return CommandFail(kCommandError, ledger.status().message());
   input.ledger = std::move(*ledger);
 
   auto reconciled = refund::Reconcile(input);
-  if (!reconciled.ok()) return Fail(kExitError, "reconciling: " + reconciled.status().message());
+  if (!reconciled.ok()) return CommandFail(kCommandError, "reconciling: " + reconciled.status().message());
   const refund::ReconciliationReport report = std::move(*reconciled);
   std::vector<Outcome> outcomes;
   int64_t repaired = 0;
@@ -256,16 +250,16 @@ int CmdReconcile(const Args& args) {
   refund::ReconciliationReport left = report;
   if (flags->Has("repair") && repaired > 0) {
     auto again = LoadLedger(**refunds);
-    if (!again.ok()) return Fail(kExitError, again.status().message());
+    if (!again.ok()) return CommandFail(kCommandError, again.status().message());
     input.ledger = std::move(*again);
     auto after = refund::Reconcile(input);
-    if (!after.ok()) return Fail(kExitError, "reconciling after the repair: " + after.status().message());
+    if (!after.ok()) return CommandFail(kCommandError, "reconciling after the repair: " + after.status().message());
     left = std::move(*after);
   }
   Result<refund::ReconciliationRun> summary = RunSummary(left, repaired, actor, now);
-  if (!summary.ok()) return Fail(kExitError, "summing the drift: " + summary.status().message());
+  if (!summary.ok()) return CommandFail(kCommandError, "summing the drift: " + summary.status().message());
   Status recorded = (*refunds)->RecordReconciliationRun(*summary);
-  if (!recorded.ok()) return Fail(kExitError, "recording the run: " + recorded.message());
+  if (!recorded.ok()) return CommandFail(kCommandError, "recording the run: " + recorded.message());
 
   if (flags->Has("json")) {
     Value::List drifts;
@@ -281,8 +275,8 @@ int CmdReconcile(const Args& args) {
     for (const refund::PendingSubject& p : report.pending) pending.push_back(refund::PendingToValue(p));
     Value out;
     out["clean"] = left.clean();
-    out["since"] = since > 0 ? Value(refund::FormatRfc3339Utc(since)) : Value();
-    out["settle_margin"] = refund::FormatDurationText(input.settle_margin_ms);
+    out["since"] = since > 0 ? Value(FormatRfc3339Utc(since)) : Value();
+    out["settle_margin"] = FormatDurationMs(input.settle_margin_ms);
     out["compared"] = Value::Map{{"psp_refunds", report.psp_refunds},
                                  {"ledger_transactions", report.ledger_transactions},
                                  {"finished_workflows", report.workflows}};
@@ -296,7 +290,7 @@ int CmdReconcile(const Args& args) {
                 "%zu pending, not compared\n",
                 static_cast<long long>(report.psp_refunds), static_cast<long long>(report.ledger_transactions),
                 static_cast<long long>(report.workflows),
-                since > 0 ? (" since " + refund::FormatRfc3339Utc(since)).c_str() : "", report.pending.size());
+                since > 0 ? (" since " + FormatRfc3339Utc(since)).c_str() : "", report.pending.size());
     if (!outcomes.empty()) {
       std::printf("\n");
       PrintTable(outcomes);
@@ -319,7 +313,7 @@ int CmdReconcile(const Args& args) {
                   flags->Has("repair") ? " left after repair" : "", static_cast<long long>(human), unchecked.c_str());
     }
   }
-  return left.clean() ? kExitOk : kExitDrift;
+  return left.clean() ? kCommandOk : kExitDrift;
 }
 
-}  // namespace steadfast::cli
+}  // namespace steadfast::refund

@@ -1,5 +1,5 @@
 // Reconciliation sources: PSP pages, ledger rows, workflow histories.
-#include "reconcile_sources.h"
+#include "refund/reconcile_sources.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,9 +7,7 @@
 #include <map>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
-
-namespace steadfast::cli {
+namespace steadfast::refund {
 namespace {
 
 constexpr int kPspTries = 4;  // about 3 s of backoff in all
@@ -21,10 +19,10 @@ std::string Upper(std::string s) {
 
 }  // namespace
 
-Result<RefundTables> OpenRefundTables(const std::string& path) {
+Result<RefundTables> OpenRefundTables(CommandHost& host, const std::string& path) {
   RefundTables tables;
-  SF_ASSIGN_OR_RETURN(tables.store, OpenExistingStore(path, {refund::RefundStore::Schema()}));
-  tables.refunds = std::make_unique<refund::RefundStore>(*tables.store->plugin_storage());
+  SF_ASSIGN_OR_RETURN(tables.storage, host.OpenPluginStorage(path, refund::RefundStore::Schema()));
+  tables.refunds = std::make_unique<refund::RefundStore>(*tables.storage);
   return tables;
 }
 
@@ -77,35 +75,34 @@ Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds)
   return out;
 }
 
-Result<std::vector<refund::WorkflowFact>> LoadWorkflows(Store& store, TimeMs updated_since_ms) {
+Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflows, TimeMs updated_since_ms) {
+  constexpr int kPage = 500;
   std::vector<refund::WorkflowFact> out;
-  ListFilter filter;  // every status
-  filter.limit = 500;
+  std::string after;
   while (true) {
-    SF_ASSIGN_OR_RETURN(std::vector<InstanceRecord> page, store.ListInstances(filter));
-    for (const InstanceRecord& inst : page) {
+    SF_ASSIGN_OR_RETURN(std::vector<WorkflowSummary> page, workflows.List(after, kPage));
+    for (const WorkflowSummary& inst : page) {
       refund::WorkflowFact f;
       f.id = inst.id;
       f.workflow_name = inst.workflow_name;
-      f.status = std::string(InstanceStatusName(inst.status));
+      f.status = inst.status;
       f.created_ms = inst.created_at;
-      if (!IsTerminal(inst.status)) {
+      if (!inst.finished) {
         out.push_back(std::move(f));  // pending whatever its history says
         continue;
       }
       if (updated_since_ms > 0 && inst.updated_at < updated_since_ms) continue;
-      f.phase = inst.status == InstanceStatus::kCompleted ? refund::WorkflowPhase::kCompleted
-                                                          : refund::WorkflowPhase::kEnded;
+      f.phase = inst.status == "completed" ? refund::WorkflowPhase::kCompleted : refund::WorkflowPhase::kEnded;
       f.finished_ms = inst.updated_at;
-      SF_ASSIGN_OR_RETURN(std::vector<HistoryEvent> history, store.GetHistory(inst.id, 0, 0));
+      SF_ASSIGN_OR_RETURN(std::vector<HistoryEvent> history, workflows.History(inst.id));
       std::map<std::string, std::string> activity_of;  // step id -> activity
       bool uses_refund = false;
       for (const HistoryEvent& e : history) {
-        if (e.type == "step_scheduled") {
+        if (e.type == history::kStepScheduled) {
           activity_of[e.step_id] = e.data.Get("activity").StringOr("");
           continue;
         }
-        if (e.type != "attempt_succeeded") continue;
+        if (e.type != history::kAttemptSucceeded) continue;
         const std::string& activity = activity_of[e.step_id];
         const Value& output = e.data.Get("output");
         if (activity.rfind("refund.", 0) == 0) uses_refund = true;
@@ -122,10 +119,10 @@ Result<std::vector<refund::WorkflowFact>> LoadWorkflows(Store& store, TimeMs upd
       }
       if (uses_refund) out.push_back(std::move(f));
     }
-    if (page.size() < static_cast<size_t>(filter.limit)) break;
-    filter.after_id = page.back().id;
+    if (page.size() < static_cast<size_t>(kPage)) break;
+    after = page.back().id;
   }
   return out;
 }
 
-}  // namespace steadfast::cli
+}  // namespace steadfast::refund

@@ -1,4 +1,5 @@
-// steadfast refund quote|ledger|records: the refund plugin's tools for people.
+// steadfast refund quote|policy-diff|ledger|records: the refund plugin's
+// tools for people, a verb the plugin adds to the CLI (refund/commands.h).
 //
 //   refund quote --reservation JSON|@file [--policy NAME] [--cancel-at TIME] [--method cash|voucher]
 //                [--policies PATH] [--json]
@@ -12,21 +13,26 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
 
-#include "cli_context.h"
-#include "commands.h"
 #include "refund/breakdown.h"
+#include "refund/commands.h"
 #include "refund/ledger.h"
 #include "refund/money.h"
 #include "refund/plugin.h"
 #include "refund/policy.h"
 #include "refund/policy_diff.h"
 #include "refund/quote.h"
-#include "reconcile_sources.h"
+#include "refund/reconcile_sources.h"
 #include "refund/refund_store.h"
+#include "steadfast/commands.h"
 
-namespace steadfast::cli {
+namespace steadfast::refund {
 namespace {
+
+using Args = std::vector<std::string>;
 
 const char* kRefundUsage =
     "usage: steadfast refund quote --reservation JSON|@file [--policy NAME] [--cancel-at TIME] [--method M] [--json]\n"
@@ -35,34 +41,30 @@ const char* kRefundUsage =
     "       steadfast refund records [--db PATH] [--json]\n";
 
 // The database of --db, else of the config (explicit or config/steadfast.yaml).
-Result<std::string> DatabasePath(const Flags& flags) {
+Result<std::string> DatabasePath(const CommandFlags& flags, CommandHost& host) {
   if (auto db = flags.Get("db")) return *db;
   std::optional<std::string> config_path = flags.Get("config");
-  if (!config_path && std::filesystem::exists("config/steadfast.yaml")) config_path = "config/steadfast.yaml";
+  if (!config_path && std::filesystem::exists(kDefaultEngineConfigPath)) config_path = kDefaultEngineConfigPath;
   if (!config_path) return Status::InvalidArgument("--db PATH or --config FILE is required");
-  SF_ASSIGN_OR_RETURN(EngineConfig config, LoadEngineConfig(*config_path));
-  return config.database;
+  return host.EngineDatabase(*config_path);
 }
 
-int Quote(const Args& args) {
-  auto flags = Flags::Parse(args, {"reservation", "policy", "cancel-at", "method", "policies", "config"}, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (!flags->Get("reservation")) return Fail(kExitUsage, kRefundUsage);
+int Quote(const Args& args, CommandHost& host) {
+  auto flags = CommandFlags::Parse(args, {"reservation", "policy", "cancel-at", "method", "policies", "config"}, {"json"});
+  if (!flags.ok()) return CommandFail(kCommandUsage, flags.status().message());
+  if (!flags->Get("reservation")) return CommandFail(kCommandUsage, kRefundUsage);
   refund::QuoteRequest req;
   req.policies_path = flags->GetOr("policies", "");
   if (req.policies_path.empty()) {
     // The engine config's plugin_config.refund.policies, else the default.
     std::optional<std::string> config_path = flags->Get("config");
-    if (!config_path && std::filesystem::exists("config/steadfast.yaml")) config_path = "config/steadfast.yaml";
+    if (!config_path && std::filesystem::exists(kDefaultEngineConfigPath)) config_path = kDefaultEngineConfigPath;
     req.policies_path = refund::kDefaultPoliciesPath;
     if (config_path) {
-      auto config = LoadEngineConfig(*config_path);
-      if (!config.ok()) return Fail(kExitError, config.status().message());
-      PluginContext pc;
-      pc.config = config->plugin_config.Get("refund");
-      pc.config_dir = std::filesystem::path(*config_path).parent_path().string();
-      auto rc = refund::RefundPluginConfig::FromPluginContext(pc);
-      if (!rc.ok()) return Fail(kExitError, rc.status().message());
+      auto pc = host.LoadPluginContext(*config_path);
+      if (!pc.ok()) return CommandFail(kCommandError, pc.status().message());
+      auto rc = refund::RefundPluginConfig::FromPluginContext(*pc);
+      if (!rc.ok()) return CommandFail(kCommandError, rc.status().message());
       req.policies_path = rc->policies_path;
     }
   }
@@ -70,63 +72,63 @@ int Quote(const Args& args) {
   req.reservation = *flags->Get("reservation");
   req.cancel_at = flags->GetOr("cancel-at", "");
   req.refund_method = flags->GetOr("method", "");
-  auto breakdown = refund::ComputeQuote(req, SystemClock::Instance());
+  auto breakdown = refund::ComputeQuote(req, host.clock());
   if (!breakdown.ok()) {
     int code = breakdown.status().code() == StatusCode::kInvalidArgument ||
                        breakdown.status().code() == StatusCode::kNotFound
-                   ? kExitUsage
-                   : kExitFailed;
-    return Fail(code, breakdown.status().message());
+                   ? kCommandUsage
+                   : kCommandFailed;
+    return CommandFail(code, breakdown.status().message());
   }
   if (flags->Has("json")) {
     std::printf("%s\n", refund::BreakdownToValue(*breakdown).ToPrettyJson().c_str());
   } else {
     std::fputs(refund::FormatBreakdownTable(*breakdown).c_str(), stdout);
   }
-  return kExitOk;
+  return kCommandOk;
 }
 
 int PolicyDiff(const Args& args) {
-  auto flags = Flags::Parse(args, {"over", "top"}, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 2 || !flags->Get("over")) return Fail(kExitUsage, kRefundUsage);
+  auto flags = CommandFlags::Parse(args, {"over", "top"}, {"json"});
+  if (!flags.ok()) return CommandFail(kCommandUsage, flags.status().message());
+  if (flags->positional().size() != 2 || !flags->Get("over")) return CommandFail(kCommandUsage, kRefundUsage);
   auto top = flags->GetInt("top", 10);
-  if (!top.ok()) return Fail(kExitUsage, top.status().message());
-  if (*top < 0) return Fail(kExitUsage, "--top must not be negative");
+  if (!top.ok()) return CommandFail(kCommandUsage, top.status().message());
+  if (*top < 0) return CommandFail(kCommandUsage, "--top must not be negative");
   const std::string& old_path = flags->positional()[0];
   const std::string& new_path = flags->positional()[1];
   auto old_policies = refund::PolicySet::Load(old_path);
-  if (!old_policies.ok()) return Fail(kExitUsage, old_policies.status().message());
+  if (!old_policies.ok()) return CommandFail(kCommandUsage, old_policies.status().message());
   auto new_policies = refund::PolicySet::Load(new_path);
-  if (!new_policies.ok()) return Fail(kExitUsage, new_policies.status().message());
+  if (!new_policies.ok()) return CommandFail(kCommandUsage, new_policies.status().message());
   const std::string over = *flags->Get("over");
   auto lines = ReadArgOrFile("@" + over);
-  if (!lines.ok()) return Fail(kExitUsage, "cannot read " + over + ": " + lines.status().message());
+  if (!lines.ok()) return CommandFail(kCommandUsage, "cannot read " + over + ": " + lines.status().message());
   auto report = refund::DiffPolicies(*old_policies, *new_policies, *lines, over, static_cast<int>(*top));
-  if (!report.ok()) return Fail(kExitUsage, report.status().message());
+  if (!report.ok()) return CommandFail(kCommandUsage, report.status().message());
   if (flags->Has("json")) {
     std::printf("%s\n", refund::PolicyDiffToValue(*report).ToPrettyJson().c_str());
   } else {
     std::fputs(refund::FormatPolicyDiff(*report, old_path, new_path).c_str(), stdout);
   }
   // A line one of the files cannot price is a problem the change would cause.
-  return report->unpriced == 0 ? kExitOk : kExitFailed;
+  return report->unpriced == 0 ? kCommandOk : kCommandFailed;
 }
 
-int Ledger(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
+int Ledger(const Args& args, CommandHost& host) {
+  std::set<std::string> valued = CommonCommandFlags();
   valued.insert("instance");
-  auto flags = Flags::Parse(args, valued, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  auto db = DatabasePath(*flags);
-  if (!db.ok()) return Fail(kExitUsage, db.status().message());
-  auto store = OpenRefundTables(*db);
-  if (!store.ok()) return Fail(kExitError, store.status().message());
+  auto flags = CommandFlags::Parse(args, valued, {"json"});
+  if (!flags.ok()) return CommandFail(kCommandUsage, flags.status().message());
+  auto db = DatabasePath(*flags, host);
+  if (!db.ok()) return CommandFail(kCommandUsage, db.status().message());
+  auto store = OpenRefundTables(host, *db);
+  if (!store.ok()) return CommandFail(kCommandError, store.status().message());
   const std::string instance = flags->GetOr("instance", "");
   auto entries = (*store)->LedgerEntries(instance);
-  if (!entries.ok()) return Fail(kExitError, entries.status().message());
+  if (!entries.ok()) return CommandFail(kCommandError, entries.status().message());
   auto balance = (*store)->LedgerBalance(instance);
-  if (!balance.ok()) return Fail(kExitError, balance.status().message());
+  if (!balance.ok()) return CommandFail(kCommandError, balance.status().message());
 
   // Per transaction and per currency, debits must equal credits.
   std::map<std::pair<int64_t, std::string>, int64_t> per_txn;
@@ -152,7 +154,7 @@ int Ledger(const Args& args) {
     }
     Value out = Value::Map{{"entries", list}, {"balances", balances}, {"balanced", balanced}};
     std::printf("%s\n", out.ToPrettyJson().c_str());
-    return balanced ? kExitOk : kExitFailed;
+    return balanced ? kCommandOk : kCommandFailed;
   }
   std::printf("%-6s %-28s %-24s %-7s %14s  %s\n", "txn", "workflow", "account", "dr/cr", "amount", "memo");
   for (const auto& p : *entries) {
@@ -167,18 +169,18 @@ int Ledger(const Args& args) {
   }
   std::printf("%zu entries in %zu transaction(s): %s\n", entries->size(), per_txn.size(),
               balanced ? "every transaction balances" : "UNBALANCED");
-  return balanced ? kExitOk : kExitFailed;
+  return balanced ? kCommandOk : kCommandFailed;
 }
 
-int Records(const Args& args) {
-  auto flags = Flags::Parse(args, CommonValuedFlags(), {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  auto db = DatabasePath(*flags);
-  if (!db.ok()) return Fail(kExitUsage, db.status().message());
-  auto store = OpenRefundTables(*db);
-  if (!store.ok()) return Fail(kExitError, store.status().message());
+int Records(const Args& args, CommandHost& host) {
+  auto flags = CommandFlags::Parse(args, CommonCommandFlags(), {"json"});
+  if (!flags.ok()) return CommandFail(kCommandUsage, flags.status().message());
+  auto db = DatabasePath(*flags, host);
+  if (!db.ok()) return CommandFail(kCommandUsage, db.status().message());
+  auto store = OpenRefundTables(host, *db);
+  if (!store.ok()) return CommandFail(kCommandError, store.status().message());
   auto records = (*store)->AllRefunds();
-  if (!records.ok()) return Fail(kExitError, records.status().message());
+  if (!records.ok()) return CommandFail(kCommandError, records.status().message());
   Value::List list;
   for (const auto& r : *records) {
     if (!flags->Has("json")) {
@@ -194,19 +196,19 @@ int Records(const Args& args) {
                               {"amount", refund::MoneyToValue(refund::Money{r.amount_minor, r.currency})}});
   }
   if (flags->Has("json")) std::printf("%s\n", Value(list).ToPrettyJson().c_str());
-  return kExitOk;
+  return kCommandOk;
 }
 
 }  // namespace
 
-int CmdRefund(const Args& args) {
-  if (args.empty()) return Fail(kExitUsage, kRefundUsage);
+int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host) {
+  if (args.empty()) return CommandFail(kCommandUsage, kRefundUsage);
   Args rest(args.begin() + 1, args.end());
-  if (args[0] == "quote") return Quote(rest);
+  if (args[0] == "quote") return Quote(rest, host);
   if (args[0] == "policy-diff") return PolicyDiff(rest);
-  if (args[0] == "ledger") return Ledger(rest);
-  if (args[0] == "records") return Records(rest);
-  return Fail(kExitUsage, std::string("unknown refund command '") + args[0] + "'\n" + kRefundUsage);
+  if (args[0] == "ledger") return Ledger(rest, host);
+  if (args[0] == "records") return Records(rest, host);
+  return CommandFail(kCommandUsage, std::string("unknown refund command '") + args[0] + "'\n" + kRefundUsage);
 }
 
-}  // namespace steadfast::cli
+}  // namespace steadfast::refund

@@ -1,14 +1,18 @@
-// Flag parsing for the steadfast CLI.
-#include "cli_flags.h"
+// Flag parsing for `steadfast` verbs (steadfast/command_flags.h) and the
+// CommandFail helper of steadfast/commands.h.
+#include "steadfast/command_flags.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
-namespace steadfast::cli {
+#include "steadfast/commands.h"
 
-Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
+namespace steadfast {
+
+Result<CommandFlags> CommandFlags::Parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
                            const std::set<std::string>& switches) {
-  Flags f;
+  CommandFlags f;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0 || a == "--") {
@@ -38,20 +42,20 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args, const std::set<
   return f;
 }
 
-std::optional<std::string> Flags::Get(const std::string& name) const {
+std::optional<std::string> CommandFlags::Get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
 }
 
-std::string Flags::GetOr(const std::string& name, const std::string& fallback) const {
+std::string CommandFlags::GetOr(const std::string& name, const std::string& fallback) const {
   auto v = Get(name);
   return v ? *v : fallback;
 }
 
-bool Flags::Has(const std::string& name) const { return switches_.count(name) != 0 || values_.count(name) != 0; }
+bool CommandFlags::Has(const std::string& name) const { return switches_.count(name) != 0 || values_.count(name) != 0; }
 
-Result<int64_t> Flags::GetInt(const std::string& name, int64_t fallback) const {
+Result<int64_t> CommandFlags::GetInt(const std::string& name, int64_t fallback) const {
   auto v = Get(name);
   if (!v) return fallback;
   try {
@@ -64,6 +68,13 @@ Result<int64_t> Flags::GetInt(const std::string& name, int64_t fallback) const {
   }
 }
 
+std::set<std::string> CommonCommandFlags() { return {"config", "db", "workflows", "sync"}; }
+
+int CommandFail(int code, const std::string& message) {
+  std::fprintf(stderr, "steadfast: %s\n", message.c_str());
+  return code;
+}
+
 Result<std::string> ReadArgOrFile(const std::string& arg) {
   if (arg.empty() || arg[0] != '@') return arg;
   std::ifstream in(arg.substr(1), std::ios::binary);
@@ -73,4 +84,4 @@ Result<std::string> ReadArgOrFile(const std::string& arg) {
   return ss.str();
 }
 
-}  // namespace steadfast::cli
+}  // namespace steadfast

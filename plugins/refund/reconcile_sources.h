@@ -3,8 +3,8 @@
 // plugin's ledger and refund records, and the workflow instances: every one
 // still in flight, and the finished ones with their history (which refund
 // steps succeeded, the amount step's output).
-#ifndef STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
-#define STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
+#ifndef STEADFAST_PLUGINS_REFUND_RECONCILE_SOURCES_H_
+#define STEADFAST_PLUGINS_REFUND_RECONCILE_SOURCES_H_
 
 #include <memory>
 #include <string>
@@ -14,21 +14,21 @@
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
 #include "steadfast/clock.h"
+#include "steadfast/commands.h"
 #include "steadfast/status.h"
-#include "store/store.h"
 
-namespace steadfast::cli {
+namespace steadfast::refund {
 
-// The refund plugin's tables of the database at `path`, through the
-// engine's store (OpenExistingStore with the refund schema).
+// The refund plugin's tables in the engine database at `path`, opened
+// through the CLI host (CommandHost::OpenPluginStorage with the refund schema).
 struct RefundTables {
-  std::unique_ptr<Store> store;
-  std::unique_ptr<refund::RefundStore> refunds;  // on store's plugin storage
+  std::unique_ptr<PluginStorage> storage;
+  std::unique_ptr<refund::RefundStore> refunds;  // on storage
   refund::RefundStore* operator->() const { return refunds.get(); }
   refund::RefundStore& operator*() const { return *refunds; }
 };
 // NotFound "no database at <path>"; the store's errors otherwise.
-Result<RefundTables> OpenRefundTables(const std::string& path);
+Result<RefundTables> OpenRefundTables(CommandHost& host, const std::string& path);
 
 // Every PSP refund created at or after created_gte_ms (0 = all), tied to a
 // workflow by metadata[workflow_id] / metadata[reservation_id], else by the
@@ -44,8 +44,8 @@ Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds)
 // Every instance still in flight (status only: its history is not read), and
 // the finished ones whose history shows a refund.* activity; with
 // updated_since_ms > 0 only finished ones last updated at or after it.
-Result<std::vector<refund::WorkflowFact>> LoadWorkflows(Store& store, TimeMs updated_since_ms);
+Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflows, TimeMs updated_since_ms);
 
-}  // namespace steadfast::cli
+}  // namespace steadfast::refund
 
-#endif  // STEADFAST_TOOLS_STEADFAST_RECONCILE_SOURCES_H_
+#endif  // STEADFAST_PLUGINS_REFUND_RECONCILE_SOURCES_H_

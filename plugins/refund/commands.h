@@ -1,0 +1,30 @@
+// The refund plugin's CLI verbs (steadfast/commands.h), added by its
+// STEADFAST_PLUGIN_COMMANDS entry point (entry_points.cc):
+//
+//   steadfast refund quote|policy-diff|ledger|records ...   refund_command.cc
+//   steadfast reconcile ...                                  reconcile_command.cc
+#ifndef STEADFAST_PLUGINS_REFUND_COMMANDS_H_
+#define STEADFAST_PLUGINS_REFUND_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "steadfast/commands.h"
+
+namespace steadfast::refund {
+
+// What `steadfast help` shows for each verb.
+inline constexpr char kRefundCommandHelp[] =
+    "refund quote --reservation @file.json [--policy NAME] [--cancel-at TIME] [--json]\n"
+    "refund ledger [--instance ID] [--db PATH] [--json]   ledger entries and balances\n"
+    "refund records [--db PATH] [--json]                  the refund plugin's PSP refund records\n"
+    "refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]\n";
+inline constexpr char kReconcileCommandHelp[] =
+    "reconcile [--db PATH] [--since T] [--repair] [--json]   ledger vs workflows vs PSP refunds (exit 4 on drift)\n";
+
+int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host);
+int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host);
+
+}  // namespace steadfast::refund
+
+#endif  // STEADFAST_PLUGINS_REFUND_COMMANDS_H_

@@ -1,0 +1,1 @@
+// stub: an engine-internal header

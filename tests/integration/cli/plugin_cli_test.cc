@@ -1,0 +1,95 @@
+// Plugins as the CLI user meets them (docs/plugins.md, "Built-in plugins",
+// "CLI verbs"): the real binary, run in a directory with no engine config
+// and no refund policy file, as outside the checkout.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "subprocess.h"
+
+namespace steadfast {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::RunCommand;
+using testing::RunResult;
+
+const std::string kSource = STEADFAST_SOURCE_ROOT;
+
+class PluginCli : public ::testing::Test {
+ protected:
+  // `steadfast args...` with the working directory dir_.
+  RunResult Steadfast(const std::string& args) {
+    return RunCommand({"/bin/sh", "-c", "cd '" + dir_.path() + "' && exec '" STEADFAST_BIN "' " + args});
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(PluginCli, ValidateKnowsBuiltinPluginActivitiesWithoutAnyConfig) {
+  RunResult r = Steadfast("validate '" + kSource + "/workflows/reservation_refund.yaml' '" + kSource +
+                          "/workflows/return_refund.yaml' '" + kSource + "/workflows/marketplace_cancellation.yaml'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("reservation_refund.yaml: ok"));
+  EXPECT_THAT(r.output, Not(HasSubstr("unknown activity")));
+}
+
+TEST_F(PluginCli, AnActivityOfAPluginNotLoadedNamesThePluginAndHowToLoadIt) {
+  testing::WriteFile(dir_.File("ship.yaml"), "name: ship\nsteps:\n  - id: label\n    activity: shipping.create_label\n");
+  RunResult r = Steadfast("validate ship.yaml");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("ship.yaml:4:15: unknown activity 'shipping.create_label': no plugin 'shipping' "
+                                  "is loaded \u2014 add its .so under plugins: in the engine config (docs/plugins.md)"));
+}
+
+TEST_F(PluginCli, AnUnknownActivityOfALoadedPluginKeepsTheSuggestion) {
+  testing::WriteFile(dir_.File("typo.yaml"), "name: typo\nsteps:\n  - id: pay\n    activity: refund.psp_refnd\n");
+  RunResult r = Steadfast("validate typo.yaml");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("unknown activity 'refund.psp_refnd' (did you mean 'refund.psp_refund'?)"));
+  EXPECT_THAT(r.output, Not(HasSubstr("no plugin")));
+}
+
+TEST_F(PluginCli, AnUnconfiguredPluginActivityFailsSayingWhatIsMissing) {
+  testing::WriteFile(dir_.File("check.yaml"),
+                     "name: check\nsteps:\n  - id: eligible\n    activity: refund.check_eligibility\n"
+                     "    retry: { max_attempts: 5 }\n");
+  RunResult r = Steadfast("run check.yaml --input '{}' --db run.db");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("refund_not_configured"));
+  EXPECT_THAT(r.output, HasSubstr("no plugin_config.refund"));
+}
+
+TEST_F(PluginCli, HelpListsPluginVerbsUnderThePluginName) {
+  RunResult r = Steadfast("help");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("From the refund plugin\n"));
+  EXPECT_THAT(r.output, HasSubstr("\n  refund quote --reservation"));
+  EXPECT_THAT(r.output, HasSubstr("\n  reconcile [--db PATH]"));
+}
+
+TEST_F(PluginCli, PluginVerbsRunAndKeepTheirOwnUsageErrors) {
+  RunResult bogus = Steadfast("refund bogus");
+  EXPECT_EQ(bogus.exit_code, 2) << bogus.output;
+  EXPECT_THAT(bogus.output, HasSubstr("unknown refund command 'bogus'"));
+  RunResult no_db = Steadfast("reconcile");
+  EXPECT_EQ(no_db.exit_code, 2) << no_db.output;
+  EXPECT_THAT(no_db.output, HasSubstr("--db PATH or --config FILE is required"));
+  RunResult unknown = Steadfast("shipping");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_THAT(unknown.output, HasSubstr("unknown command 'shipping'"));
+}
+
+TEST_F(PluginCli, ASharedObjectPluginsVerbRunsWithItsConfig) {
+  testing::WriteFile(dir_.File("engine.yaml"), "database: engine.db\nplugins: ['" STEADFAST_VERB_PLUGIN
+                                                "']\nplugin_config:\n  verb_plugin: { greeting: hi }\n");
+  RunResult r = Steadfast("greet --config engine.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "hi from verb_plugin\n");
+  // Without the config that lists it, the verb is unknown.
+  RunResult without = Steadfast("greet");
+  EXPECT_EQ(without.exit_code, 2) << without.output;
+  EXPECT_THAT(without.output, HasSubstr("unknown command 'greet'"));
+}
+
+}  // namespace
+}  // namespace steadfast
