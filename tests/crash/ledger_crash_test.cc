@@ -17,7 +17,7 @@
 
 #include "refund/refund_store.h"
 #include "runtime/history_types.h"
-#include "runtime/random.h"
+#include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"
 #include "store/sqlite/sqlite_store.h"
