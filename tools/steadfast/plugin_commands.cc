@@ -14,6 +14,7 @@
 #include "net/curl_transport.h"
 #include "plugin_host/builtin_plugins.h"
 #include "steadfast/commands.h"
+#include "store/owned_plugin_storage.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace steadfast::cli {
@@ -138,19 +139,6 @@ class StoreWorkflowReader final : public WorkflowReader {
   std::unique_ptr<Store> store_;
 };
 
-// A plugin's tables on a store of their own, which this handle owns.
-class OwnedPluginStorage final : public PluginStorage {
- public:
-  explicit OwnedPluginStorage(std::unique_ptr<Store> store) : store_(std::move(store)) {}
-  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
-    return store_->plugin_storage()->Query(sql, params);
-  }
-  Status Transact(const PluginWrite& write) override { return store_->plugin_storage()->Transact(write); }
-
- private:
-  std::unique_ptr<Store> store_;
-};
-
 class CliCommandHost final : public CommandHost {
  public:
   explicit CliCommandHost(std::string plugin) : plugin_(std::move(plugin)) {}
@@ -180,8 +168,7 @@ class CliCommandHost final : public CommandHost {
   Result<std::unique_ptr<PluginStorage>> OpenPluginStorage(const std::string& database_path,
                                                            const PluginSchema& schema) override {
     SF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenExistingStore(database_path, {schema}));
-    if (store->plugin_storage() == nullptr) return Status::FailedPrecondition("this store keeps no plugin state");
-    return std::unique_ptr<PluginStorage>(std::make_unique<OwnedPluginStorage>(std::move(store)));
+    return OwnedPluginStorage::Wrap(std::move(store));
   }
 
   HttpTransport& http() override { return net::CurlTransport::Instance(); }

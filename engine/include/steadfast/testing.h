@@ -1,5 +1,6 @@
-// Helpers for testing one activity in isolation, without an engine or a
-// database: build its context, run it, look at the result.
+// Helpers for testing one activity in isolation, without an engine: build
+// its context, run it, look at the result; OpenTestPluginStorage gives it
+// real plugin tables when it keeps state.
 //
 //   steadfast::ActivityTestRun run;
 //   run.input = steadfast::Value::Map{{"amount", 1200}};
@@ -10,6 +11,7 @@
 #define STEADFAST_TESTING_H_
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,15 @@ struct ActivityTestRun {
     return Run(*a);
   }
 };
+
+// A real PluginStorage for tests: the engine's own SQLite store at `path`
+// (created if missing), with every schema's migrations applied exactly as
+// `steadfast serve` applies them. Give it to ActivityTestRun::storage to
+// test an activity's reads and AtCheckpoint writes against real tables.
+// The handle owns the store; errors as the store's open (a malformed schema
+// is InvalidArgument, a database newer than the schema FailedPrecondition).
+Result<std::unique_ptr<PluginStorage>> OpenTestPluginStorage(const std::string& path,
+                                                             std::vector<PluginSchema> schemas);
 
 }  // namespace steadfast
 
