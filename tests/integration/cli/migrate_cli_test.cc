@@ -5,8 +5,8 @@
 // `database` setting (refused with what to do).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
+#include "raw_db.h"
 #include "steadfast/value.h"
 #include "subprocess.h"
 
@@ -33,16 +33,7 @@ class MigrateCli : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return RunCommand(args);
   }
-  void Sql(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    std::string message = err != nullptr ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
-  }
+  void Sql(const std::string& sql) { testing_support::RawDb(db_).Exec(sql); }
   TempDir dir_;
   std::string db_, config_;
 };

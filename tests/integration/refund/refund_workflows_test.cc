@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <sqlite3.h>
 
 #include <chrono>
 #include <map>
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "net/curl_transport.h"
+#include "raw_db.h"
 #include "refund/psp/http_client.h"
 #include "refund/psp/stripe_psp_adapter.h"
 #include "refund/refund_store.h"
@@ -208,15 +208,7 @@ class RefundHarness {
     return r.ok() ? r->id : "";
   }
   // Runs SQL on the engine database (to damage the ledger on purpose).
-  void Sql(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    EXPECT_EQ(rc, SQLITE_OK) << (err != nullptr ? err : "") << "\n" << sql;
-    sqlite3_free(err);
-    sqlite3_close(db);
-  }
+  void Sql(const std::string& sql) { testing_support::RawDb(db_).Exec(sql); }
 
   std::string ServeLog() { return testing::ReadFile(dir_.File("serve.log")); }
   const std::string& db() const { return db_; }

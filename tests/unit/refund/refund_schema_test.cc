@@ -4,11 +4,11 @@
 // connection, rows in them, no record of any plugin migration) is adopted
 // as it is, and postings made afterwards take ids after the old ones.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "raw_db.h"
 #include "refund/refund_store.h"
 #include "refund_tables.h"
 #include "store/sqlite/sqlite_store.h"
@@ -101,16 +101,7 @@ CREATE TABLE IF NOT EXISTS loyalty_adjustments (
   created_ms INTEGER NOT NULL);
 )sql";
 
-void Exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
+void Exec(const std::string& path, const std::string& sql) { testing_support::RawDb(path).Exec(sql); }
 
 class RefundSchemaTest : public ::testing::Test {
  protected:

@@ -1,7 +1,7 @@
 // Shared fixtures for the store tests: a temporary directory per test, a
-// manual clock, record builders, and RawDb, a bare SQLite handle for
-// arranging files the store must cope with (hand-made schemas, garbage,
-// another process's lock).
+// manual clock, record builders, and RawDb (tests/support/raw_db.h), a bare
+// SQLite handle for arranging files the store must cope with (hand-made
+// schemas, garbage, another process's lock).
 #ifndef STEADFAST_TESTS_UNIT_STORE_STORE_TEST_UTIL_H_
 #define STEADFAST_TESTS_UNIT_STORE_STORE_TEST_UTIL_H_
 
@@ -14,6 +14,7 @@
 #include "steadfast/value.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "raw_db.h"
 
 struct sqlite3;
 
@@ -47,21 +48,6 @@ NewTask MakeTask(const std::string& step, TimeMs due_at, const std::string& leas
 // Start request: the instance, one "workflow_started" event, the given tasks.
 StartRequest MakeStart(const std::string& id, std::vector<NewTask> tasks = {});
 
-// A raw SQLite connection that fails the test on errors.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path);
-  ~RawDb();
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-  void Exec(const std::string& sql);
-  // Runs sql; returns the SQLite result code instead of failing.
-  int TryExec(const std::string& sql);
-  std::string QueryText(const std::string& sql);
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 }  // namespace steadfast::testing_support
 
