@@ -106,12 +106,14 @@ std::string Registry::Render() const {
     out += "# HELP " + name + " " + EscapeHelp(entry.help) + "\n";
     out += "# TYPE " + name + " " + TypeName(entry.metric.index()) + "\n";
     std::visit(
-        [&](const auto& m) {
+        // name passed as a capture of its own: clang 14 cannot capture a
+        // structured binding, and the sanitizer and fuzz builds use clang.
+        [&out, &metric_name = name](const auto& m) {
           using T = std::decay_t<decltype(*m)>;
           if constexpr (std::is_same_v<T, Counter> || std::is_same_v<T, Gauge> || std::is_same_v<T, Histogram>) {
-            m->AppendSamples(out, name, "");
+            m->AppendSamples(out, metric_name, "");
           } else {
-            m->AppendSamples(out, name);
+            m->AppendSamples(out, metric_name);
           }
         },
         entry.metric);
