@@ -1,0 +1,147 @@
+// Promises docs/SECURITY.md makes that no other test holds the server to:
+// the files a fresh `steadfast serve` creates are owner-only whatever the
+// umask, every role may do exactly what its row in the table says and is
+// refused the rest, and no token (nor its hash) shows up in /metrics, in an
+// error body or in the log.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/token_store.h"
+#include "test_server.h"
+
+namespace steadfast::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+unsigned ModeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 0777;
+}
+
+// Sets the process umask for the scope (children inherit it).
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+TEST(SecurityTest, FilesServeCreatesAreOwnerOnlyWhateverTheUmask) {
+  TempDir dir;
+  WriteFile(dir.File("c.yaml"),
+            "database: engine.db\nworkflows_dir: .\nnode_name: modes\nlog_file: engine.log\n"
+            "http:\n  listen: 127.0.0.1:0\n");
+  std::unique_ptr<Subprocess> serve;
+  {
+    ScopedUmask open_to_all(0);  // the most permissive: every mode below is the engine's own
+    serve = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", dir.File("c.yaml")},
+                                         std::map<std::string, std::string>{}, dir.File("stdout.log"));
+  }
+  bool listening = false;
+  for (int i = 0; i < 1500 && !listening; ++i) {
+    listening = ReadFile(dir.File("engine.log")).find("listening on") != std::string::npos;
+    if (!listening) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(listening) << ReadFile(dir.File("engine.log")) << ReadFile(dir.File("stdout.log"));
+  std::vector<std::string> created;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    const std::string name = entry.path().filename().string();
+    if (name != "c.yaml" && name != "stdout.log") created.push_back(name);
+  }
+  // The database, its WAL and shared-memory index, the node lock and the log.
+  EXPECT_THAT(created, ::testing::UnorderedElementsAre("engine.db", "engine.db-wal", "engine.db-shm",
+                                                       "engine.db.node-modes.lock", "engine.log"));
+  for (const std::string& name : created) {
+    EXPECT_EQ(ModeOf(dir.File(name)), 0600u) << name << " is " << std::oct << ModeOf(dir.File(name));
+  }
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(20000), 0);
+  // A database the operator made (and chmod-ed) keeps its mode.
+  ::chmod(dir.File("engine.db").c_str(), 0640);
+  RunResult list = RunCommand({STEADFAST_BIN, "list", "--config", dir.File("c.yaml")});
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_EQ(ModeOf(dir.File("engine.db")), 0640u);
+}
+
+// Each role against each action (the table in docs/http.md and
+// engine/http/roles.h). Calls on an instance name one that does not exist:
+// an allowed call gets 404, a refused one 403 forbidden, decided before the
+// instance is looked up.
+TEST(SecurityTest, EachRoleMayDoExactlyWhatItsRowSays) {
+  TestServer server;
+  struct Action {
+    std::string name, method, path, body;
+  };
+  const std::vector<Action> actions = {
+      {"start", "POST", "/v1/workflows", R"({"workflow": "quick"})"},
+      {"start on behalf", "POST", "/v1/workflows", R"({"workflow": "quick", "requested_by": "zed"})"},
+      {"list", "GET", "/v1/workflows", ""},
+      {"get", "GET", "/v1/workflows/no-such-instance", ""},
+      {"history", "GET", "/v1/workflows/no-such-instance/history", ""},
+      {"graph", "GET", "/v1/workflows/no-such-instance/graph", ""},
+      {"cancel", "POST", "/v1/workflows/no-such-instance/cancel", ""},
+      {"signal", "POST", "/v1/workflows/no-such-instance/signals/go", "{}"},
+      {"resume", "POST", "/v1/workflows/no-such-instance/resume", ""},
+      {"decide", "POST", "/v1/workflows/no-such-instance/approvals/review", R"({"decision": "approve"})"},
+  };
+  const std::map<std::string, std::set<std::string>> allowed = {
+      {kOpsToken, {"start", "list", "get", "history", "graph", "cancel", "signal", "resume"}},
+      {kRitaToken, {"list", "get", "history", "graph", "decide"}},
+      {kRootToken,
+       {"start", "start on behalf", "list", "get", "history", "graph", "cancel", "signal", "resume", "decide"}},
+  };
+  for (const auto& [token, may] : allowed) {
+    for (const Action& a : actions) {
+      Call call = MakeCall(a.method, a.path, token, a.body);
+      Reply r = server.Request(call);
+      const std::string who = std::string(token == kOpsToken ? "operator" : token == kRitaToken ? "reviewer" : "admin");
+      if (may.count(a.name) != 0) {
+        EXPECT_NE(r.status, 403) << who << " " << a.name << ": " << r.body;
+        EXPECT_LT(r.status, 500) << who << " " << a.name << ": " << r.body;
+      } else {
+        EXPECT_EQ(r.status, 403) << who << " " << a.name << ": " << r.body;
+        EXPECT_EQ(r.code(), "forbidden") << who << " " << a.name;
+      }
+    }
+  }
+}
+
+TEST(SecurityTest, TokensAndTheirHashesAreInNoMetricErrorBodyOrLogLine) {
+  TestServer server;
+  const std::vector<std::string> tokens = {kOpsToken, kRitaToken, kRobToken, kRootToken, "wrong-token-9d1f"};
+  std::vector<std::string> bodies;
+  for (const std::string& token : tokens) {
+    bodies.push_back(server.Get("/v1/workflows", token).body);
+    bodies.push_back(server.Post("/v1/workflows", token, R"({"workflow": "nope"})").body);
+    bodies.push_back(server.Post("/v1/workflows/x/approvals/review", token, "{").body);
+  }
+  // A token sent in a query string is neither echoed nor logged.
+  bodies.push_back(server.Get("/v1/workflows?token=" + std::string(kOpsToken), kOpsToken).body);
+  const std::string metrics = server.Get("/metrics", "").body;
+  const std::string log = server.Log();
+  ASSERT_THAT(log, ::testing::HasSubstr("http: GET /v1/workflows"));  // the debug log records requests
+  for (const std::string& token : tokens) {
+    for (const std::string& secret : {token, http::Sha256Hex(token)}) {
+      EXPECT_EQ(metrics.find(secret), std::string::npos) << secret;
+      EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+      for (const std::string& body : bodies) EXPECT_EQ(body.find(secret), std::string::npos) << secret << " in " << body;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace steadfast::testing
