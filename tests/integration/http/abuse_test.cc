@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -372,6 +373,29 @@ TEST(HttpAbuseTest, PipelinedRequestsAreAllAnsweredInOrder) {
   ExpectServesEveryone(server, "after pipelined requests");
 }
 
+// A client that pipelines requests and never reads the answers: once its
+// 16 requests read ahead are answered into full socket buffers the server
+// stops reading, and its blocked write is cut by request_timeout, so the
+// connection is closed and the client's own sending fails.
+TEST(HttpAbuseTest, AClientThatNeverReadsIsCut) {
+  TestServer server(AbuseServer());
+  RawConnection c(PortOf(server.url()));
+  ASSERT_TRUE(c.ok());
+  // 4,000 requests of 7 KB, more than the socket buffers of both sides
+  // hold, each answered with the 29 KB OpenAPI document.
+  const std::string one = Get("/v1/openapi.yaml", "X-Pad: " + std::string(7000, 'p') + "\r\n");
+  std::string many;
+  for (int i = 0; i < 4000; ++i) many += one;
+  const auto started = std::chrono::steady_clock::now();
+  std::atomic<bool> sent_all{true};
+  std::thread sender([&] { sent_all.store(c.Send(many, 15s)); });
+  ExpectServesEveryone(server, "while a client does not read");
+  sender.join();
+  EXPECT_FALSE(sent_all.load()) << "the server took 4,000 requests whose answers were not read";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << "cut only by the test's own timeout";
+  ExpectServesEveryone(server, "after a client that does not read");
+}
+
 // Idle sockets up to the connection cap: further clients wait in the
 // backlog until request_timeout frees the slots; nobody waits longer.
 TEST(HttpAbuseTest, IdleConnectionsAreCappedAndClosedAfterTheRequestTimeout) {
@@ -455,12 +479,14 @@ int64_t RssKb(pid_t pid) {
   return -1;
 }
 
-// One round of every abuse above, from `clients` threads at once.
-void AbuseRound(int port, int clients, std::chrono::milliseconds length) {
+// One round of every abuse above, from `clients` threads at once; how many
+// connections it opened.
+int64_t AbuseRound(int port, int clients, std::chrono::milliseconds length) {
+  std::atomic<int64_t> connections{0};
   const auto until = std::chrono::steady_clock::now() + length;
   std::vector<std::thread> threads;
   for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([=] {
+    threads.emplace_back([=, &connections] {
       const std::string big_headers = Get("/healthz", [] {
         std::string h;
         for (int i = 0; i < 99; ++i) h += "X-H" + std::to_string(i) + ": " + std::string(8000, 'v') + "\r\n";
@@ -472,6 +498,7 @@ void AbuseRound(int port, int clients, std::chrono::milliseconds length) {
       const std::string flood_one =
           Get("/v1/workflows?limit=1", "Authorization: Bearer " + std::string(kMalloryToken) + "\r\n");
       for (int n = 0; std::chrono::steady_clock::now() < until; ++n) {
+        connections.fetch_add(1);
         switch ((n + t) % 6) {
           case 0: Exchange(port, big_headers, 2000ms); break;
           case 1: Exchange(port, near_cap, 2000ms); break;
@@ -489,7 +516,14 @@ void AbuseRound(int port, int clients, std::chrono::milliseconds length) {
     });
   }
   for (auto& th : threads) th.join();
+  return connections.load();
 }
+
+// Each round's length: 3 s, or STEADFAST_ABUSE_SECONDS for a longer run by hand.
+const std::chrono::milliseconds kAbuseRound = [] {
+  const char* env = std::getenv("STEADFAST_ABUSE_SECONDS");
+  return std::chrono::milliseconds(env != nullptr && std::atoi(env) > 0 ? std::atoi(env) * 1000 : 3000);
+}();
 
 // Memory stays bounded under sustained abuse: the resident set after two
 // rounds of everything at once is within a generous bound of where it
@@ -504,14 +538,15 @@ TEST(HttpAbuseTest, MemoryStaysBoundedUnderSustainedAbuse) {
   ExpectServesEveryone(server, "before the abuse");
   const int64_t before = RssKb(pid);
   ASSERT_GT(before, 0);
-  AbuseRound(port, 8, 3s);
+  const int64_t first_round = AbuseRound(port, 8, kAbuseRound);
   const int64_t after_first = RssKb(pid);
   ExpectServesEveryone(server, "between rounds");
-  AbuseRound(port, 8, 3s);
+  const int64_t second_round = AbuseRound(port, 8, kAbuseRound);
   const int64_t after_second = RssKb(pid);
   ExpectServesEveryone(server, "after the abuse");
-  std::printf("[ RSS kB ] before %lld, after round 1 %lld, after round 2 %lld\n", static_cast<long long>(before),
-              static_cast<long long>(after_first), static_cast<long long>(after_second));
+  std::printf("[ RSS kB ] before %lld, after round 1 (%lld connections) %lld, after round 2 (%lld connections) %lld\n",
+              static_cast<long long>(before), static_cast<long long>(first_round), static_cast<long long>(after_first),
+              static_cast<long long>(second_round), static_cast<long long>(after_second));
   RecordProperty("rss_before_kb", std::to_string(before));
   RecordProperty("rss_after_first_kb", std::to_string(after_first));
   RecordProperty("rss_after_second_kb", std::to_string(after_second));

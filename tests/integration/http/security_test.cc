@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "http/token_store.h"
+#include "net/curl_transport.h"
+#include "steadfast/http_transport.h"
 #include "test_server.h"
 
 namespace steadfast::testing {
@@ -141,6 +143,23 @@ TEST(SecurityTest, TokensAndTheirHashesAreInNoMetricErrorBodyOrLogLine) {
       for (const std::string& body : bodies) EXPECT_EQ(body.find(secret), std::string::npos) << secret << " in " << body;
     }
   }
+}
+
+// What the PSP and the other remote services send is kept up to
+// max_response_bytes (the refund plugin asks for 1 MiB): a bigger answer is
+// cut, not buffered whole. Here a 29 KB answer against a 1000-byte limit.
+TEST(SecurityTest, ARemoteAnswerIsCutAtItsLimit) {
+  TestServer server;
+  net::CurlTransport transport;
+  steadfast::HttpRequest request;
+  request.url = server.url() + "/v1/openapi.yaml";
+  request.max_response_bytes = 1000;
+  TransportResult result = transport.Send(request);
+  ASSERT_TRUE(std::holds_alternative<steadfast::HttpResponse>(result));
+  const auto& response = std::get<steadfast::HttpResponse>(result);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body.size(), 1000u);
+  EXPECT_GT(server.Get("/v1/openapi.yaml", "").body.size(), 20000u);
 }
 
 }  // namespace
