@@ -133,8 +133,10 @@ constexpr std::size_t kMaxUrlBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldNameBytes = 256;
 constexpr std::size_t kMaxFieldValueBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldCount = 100;
-// Requests read ahead on one connection while earlier ones are answered.
-constexpr std::size_t kMaxPipelinedRequests = 16;
+// Pipelined requests are read one at a time (RESTinio's default, made
+// explicit): the next once the previous answer is written, so a client that
+// never reads its answers makes the server hold at most one of them.
+constexpr std::size_t kMaxPipelinedRequests = 1;
 
 const char* ReasonPhrase(int status) {
   switch (status) {
