@@ -145,6 +145,31 @@ TEST(SecurityTest, TokensAndTheirHashesAreInNoMetricErrorBodyOrLogLine) {
   }
 }
 
+// Built-in TLS speaks 1.2 and 1.3 only. The client is let down to any
+// version and cipher (SECLEVEL=0), so a refusal is the server's: it answers
+// TLS 1.0 and 1.1 with a protocol_version alert.
+TEST(SecurityTest, TlsBelow12IsRefusedByTheServer) {
+  ServerOptions o;
+  o.tls = true;
+  TestServer server(o);
+  const std::string port = server.url().substr(server.url().rfind(':') + 1);
+  auto handshake = [&](const std::string& version) {
+    return RunCommand({"/bin/sh", "-c",
+                       "echo | openssl s_client -connect 127.0.0.1:" + port + " -" + version +
+                           " -cipher 'DEFAULT@SECLEVEL=0' 2>&1"},
+                      {}, 20000);
+  };
+  for (const char* old_version : {"tls1", "tls1_1"}) {
+    RunResult r = handshake(old_version);
+    EXPECT_NE(r.exit_code, 0) << old_version << ": " << r.output;
+    EXPECT_THAT(r.output, ::testing::HasSubstr("alert protocol version")) << old_version;
+  }
+  for (const char* version : {"tls1_2", "tls1_3"}) {
+    RunResult r = handshake(version);
+    EXPECT_EQ(r.exit_code, 0) << version << ": " << r.output;
+  }
+}
+
 // What the PSP and the other remote services send is kept up to
 // max_response_bytes (the refund plugin asks for 1 MiB): a bigger answer is
 // cut, not buffered whole. Here a 29 KB answer against a 1000-byte limit.
