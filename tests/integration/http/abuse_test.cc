@@ -33,6 +33,19 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
+// Built with -fsanitize=address or thread (GCC's macros; clang's feature test).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitizedBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitizedBuild = true;
+#else
+constexpr bool kSanitizedBuild = false;
+#endif
+#else
+constexpr bool kSanitizedBuild = false;
+#endif
+
 // Short timeouts so the suite waits seconds, not minutes.
 constexpr const char* kAbuseHttp =
     "  request_timeout: 1s\n"
@@ -309,6 +322,7 @@ TEST(HttpAbuseTest, SlowlorisConnectionsAreCutAfterTheRequestTimeout) {
   }
   const auto started = std::chrono::steady_clock::now();
   std::atomic<bool> stop{false};
+  std::atomic<bool> all_done{false};
   std::vector<bool> cut(kSlow, false);
   std::vector<std::chrono::steady_clock::duration> cut_after(kSlow);
   std::thread trickler([&] {
@@ -327,12 +341,18 @@ TEST(HttpAbuseTest, SlowlorisConnectionsAreCutAfterTheRequestTimeout) {
         }
         all_cut = all_cut && cut[i];
       }
-      if (all_cut) return;
+      if (all_cut) {
+        all_done.store(true);
+        return;
+      }
       std::this_thread::sleep_for(150ms);
     }
   });
   ExpectServesEveryone(server, "during a slowloris");
-  std::this_thread::sleep_for(kRequestTimeout + 2s);
+  // Every trickle is cut at request_timeout; give a loaded (or sanitized) run room.
+  while (!all_done.load() && std::chrono::steady_clock::now() - started < kRequestTimeout + 8s) {
+    std::this_thread::sleep_for(50ms);
+  }
   stop.store(true);
   trickler.join();
   for (int i = 0; i < kSlow; ++i) {
@@ -341,7 +361,7 @@ TEST(HttpAbuseTest, SlowlorisConnectionsAreCutAfterTheRequestTimeout) {
                                                                                  started)
                                .count()
                         << " ms";
-    EXPECT_LT(cut_after[i], kRequestTimeout + 1500ms) << i;
+    EXPECT_LT(cut_after[i], kRequestTimeout + 3s) << i;
   }
   EXPECT_EQ(InstanceCount(server), 1) << "only the well-behaved client's start";
   ExpectServesEveryone(server, "after a slowloris");
@@ -412,7 +432,7 @@ TEST(HttpAbuseTest, IdleConnectionsAreCappedAndClosedAfterTheRequestTimeout) {
   const auto waited_for = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(waited.status, 200) << waited.error;
   EXPECT_GE(waited_for, kRequestTimeout / 2) << "the ninth connection was served beyond the cap";
-  EXPECT_LT(waited_for, kRequestTimeout + 2s);
+  EXPECT_LT(waited_for, kRequestTimeout + 4s);
   for (auto& c : idle) EXPECT_TRUE(c->ClosedWithin(kCutWithin));
   ExpectServesEveryone(server, "after idle connections");
 }
@@ -556,6 +576,12 @@ TEST(HttpAbuseTest, MemoryStaysBoundedUnderSustainedAbuse) {
   RecordProperty("rss_before_kb", std::to_string(before));
   RecordProperty("rss_after_first_kb", std::to_string(after_first));
   RecordProperty("rss_after_second_kb", std::to_string(after_second));
+  if (kSanitizedBuild) {
+    // ASan keeps freed memory in quarantine and TSan shadows it: the abuse
+    // ran (that is the point there), the figures mean nothing.
+    std::printf("[ RSS kB ] sanitized build: bounds not checked\n");
+    return;
+  }
   EXPECT_LT(after_second - before, 64 * 1024) << "more than 64 MiB growth";
   EXPECT_LT(after_second - after_first, 16 * 1024) << "the second round kept growing: a buffer grows with abuse";
 }
