@@ -101,6 +101,9 @@ Status ParseHttpSection(const YamlNode& node, const std::filesystem::path& base,
       SF_ASSIGN_OR_RETURN(http.request_timeout_ms, PositiveDurationMs(v, key));
     } else if (key == "handshake_timeout") {
       SF_ASSIGN_OR_RETURN(http.handshake_timeout_ms, PositiveDurationMs(v, key));
+    } else if (key == "max_connections") {
+      SF_ASSIGN_OR_RETURN(http.max_connections, v.AsInt());
+      if (http.max_connections < 1) return v.Error("max_connections must be at least 1");
     } else if (key == "max_connections_per_address") {
       SF_ASSIGN_OR_RETURN(http.max_connections_per_address, v.AsInt());
       if (http.max_connections_per_address < 0) {
@@ -150,7 +153,7 @@ Status ParseHttpSection(const YamlNode& node, const std::filesystem::path& base,
     } else {
       return kv.key.Error("unknown http key '" + key +
                           "' (listen, max_body, request_timeout, handshake_timeout, "
-                          "max_connections_per_address, threads, rate_limit, tokens, tokens_file, tls)");
+                          "max_connections, max_connections_per_address, threads, rate_limit, tokens, tokens_file, tls)");
     }
   }
   if (!http.tokens_file.empty()) {

@@ -18,6 +18,7 @@
 //     max_body: 1MiB              # bytes, or with a KiB/MiB/KB/MB suffix
 //     request_timeout: 30s        # to receive a whole request (however it trickles in), to write a response
 //     handshake_timeout: 10s      # TLS: to finish the handshake
+//     max_connections: 1024       # open connections in all; more wait in the accept backlog
 //     max_connections_per_address: 256   # open connections from one IP address; 0 = no limit
 //     threads: 4                  # Asio threads serving HTTP
 //     rate_limit: { per_principal_per_s: 50, burst: 100 }   # 0 = unlimited
@@ -58,6 +59,7 @@ struct HttpConfig {
   int64_t max_body_bytes = 1 << 20;        // larger request bodies get 413
   int64_t request_timeout_ms = 30000;      // reading a request / writing a response / idle keep-alive
   int64_t handshake_timeout_ms = 10000;    // TLS handshake, before RESTinio's own timers start
+  int64_t max_connections = 1024;             // open at once; more wait in the accept backlog
   int64_t max_connections_per_address = 256;  // more from one IP are closed at accept; 0 = no limit
   int threads = 4;                         // Asio threads of the server (they also run the handlers)
   double rate_per_s = 50;                  // per principal; 0 = no limit

@@ -100,6 +100,7 @@ HttpResponse ApiHandler::Handle(const HttpRequest& request) {
 }
 
 HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route, std::string* principal_name) {
+  if (!request.malformed.empty()) return ErrorResponse(ApiError::Make(400, "malformed_request", request.malformed));
   if (!request.path_valid) {
     return ErrorResponse(ApiError::Make(400, "malformed_request", "the path has an invalid percent-encoding"));
   }

@@ -133,6 +133,10 @@ constexpr std::size_t kMaxUrlBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldNameBytes = 256;
 constexpr std::size_t kMaxFieldValueBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldCount = 100;
+// Pipelined requests are read one at a time (RESTinio's default, made
+// explicit): the next once the previous answer is written, so a client that
+// never reads its answers makes the server hold at most one of them.
+constexpr std::size_t kMaxPipelinedRequests = 1;
 
 const char* ReasonPhrase(int status) {
   switch (status) {
@@ -162,9 +166,35 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// RFC 9110 token characters: what a header name may be made of.
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// What http_parser lets through in its lenient mode but HTTP/1.1 forbids:
+// another version than 1.0/1.1 (0.9 has none), and a header name with a
+// space or other non-token byte ("Content-Length : 5" is not a length to us
+// but may be to a proxy in front: a request-smuggling seam). "" when fine.
+std::string MalformedReason(const restinio::http_request_header_t& header) {
+  if (header.http_major() != 1 || header.http_minor() > 1) {
+    return "HTTP/" + std::to_string(header.http_major()) + "." + std::to_string(header.http_minor()) +
+           " is not supported; use HTTP/1.1";
+  }
+  std::string reason;
+  header.for_each_field([&reason](const restinio::http_header_field_t& f) {
+    const std::string& name = f.name();
+    if (reason.empty() && (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar))) {
+      reason = "a header name may contain only token characters (no spaces)";
+    }
+  });
+  return reason;
+}
+
 HttpRequest Translate(const restinio::request_t& req) {
   HttpRequest r;
   const auto& header = req.header();
+  r.malformed = MalformedReason(header);
   r.method = header.method().c_str();
   r.path = std::string(header.path());
   for (const std::string& raw : SplitPath(r.path)) {
@@ -264,6 +294,7 @@ class ServerImpl final : public ApiServer::Impl {
           .write_http_response_timelimit(timeout)
           .handle_request_timeout(timeout)
           .max_parallel_connections(options_.max_connections)
+          .max_pipelined_requests(kMaxPipelinedRequests)
           .ip_blocker(std::make_shared<AcceptGate>(guard_, kTls))
           .connection_state_listener(std::make_shared<ConnectionListener>(guard_))
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
@@ -376,7 +407,16 @@ class ServerImpl final : public ApiServer::Impl {
     for (const auto& [name, value] : response.headers) builder.append_header(name, value);
     if (draining_.load()) builder.connection_close();
     builder.set_body(std::move(response.body));
-    return builder.done([in_flight](const asio::error_code&) {});
+    // Sent from a later turn of the io_context, not from inside the handler:
+    // RESTinio (0.6/0.7) reads the next pipelined request while a write it
+    // started from inside the handler is pending, and then, with every
+    // response slot taken, fails ("response_context_table is full") and
+    // closes the connection, dropping the answers of requests it has
+    // already run. Posted, its reads and writes stay in step.
+    asio::post(io_, [builder = std::move(builder), in_flight]() mutable {
+      builder.done([in_flight](const asio::error_code&) {});
+    });
+    return restinio::request_accepted();
   }
 
   const ApiServerOptions options_;

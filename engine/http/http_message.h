@@ -28,6 +28,7 @@ struct HttpRequest {
   bool path_valid = true;                   // false when a segment could not be percent-decoded
   Params query;                             // decoded query string
   bool query_valid = true;                  // false when the query string could not be decoded
+  std::string malformed;                    // why the message itself is refused (400); "" when it is not
   bool has_authorization = false;           // an Authorization header was present
   std::optional<std::string> bearer_token;  // its token when the scheme is Bearer; never logged
   bool has_content_type = false;            // a Content-Type header was present

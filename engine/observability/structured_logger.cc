@@ -1,6 +1,7 @@
 // JSON lines via nlohmann::json (never hand-escaped), or aligned text.
 #include "observability/structured_logger.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,8 +52,12 @@ Result<LogFormat> ParseLogFormat(std::string_view text) {
 Result<std::unique_ptr<StructuredLogger>> StructuredLogger::Open(LogFormat format, const std::string& file,
                                                                  LogLevel min_level) {
   if (file.empty()) return std::make_unique<StructuredLogger>(stderr, format, min_level);
-  std::FILE* f = std::fopen(file.c_str(), "a");
+  // A new log file is owner-only (0600 less the umask): lines are redacted,
+  // but still name instances, principals and paths.
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  std::FILE* f = fd >= 0 ? ::fdopen(fd, "a") : nullptr;
   if (f == nullptr) {
+    if (fd >= 0) ::close(fd);
     return Status::FailedPrecondition("cannot open log_file " + file + ": " + std::strerror(errno));
   }
   auto logger = std::make_unique<StructuredLogger>(f, format, min_level);

@@ -77,6 +77,7 @@ int CmdServe(const Args& args) {
     server_options.threads = hc.threads;
     server_options.request_timeout_ms = hc.request_timeout_ms;
     server_options.handshake_timeout_ms = hc.handshake_timeout_ms;
+    server_options.max_connections = static_cast<size_t>(hc.max_connections);
     server_options.max_connections_per_address = hc.max_connections_per_address;
     server_options.tls_cert = hc.tls_cert;
     server_options.tls_key = hc.tls_key;

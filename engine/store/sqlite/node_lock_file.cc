@@ -69,7 +69,8 @@ std::string NodeLockPath(const std::string& db_path, const std::string& node_nam
 
 Result<std::unique_ptr<NodeLock>> LockNodeFile(const std::string& db_path, const std::string& node_name) {
   const std::string path = NodeLockPath(db_path, node_name);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // Owner-only like the database beside it (it names the host and pid).
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Status::FailedPrecondition(
         fmt::format("cannot create the lock file of node '{}' ({}): {}", node_name, path, std::strerror(errno)));

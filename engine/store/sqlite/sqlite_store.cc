@@ -18,6 +18,7 @@
 #include "store/sqlite/connection.h"
 #include "store/sqlite/group_committer.h"
 #include "store/sqlite/node_lock_file.h"
+#include "store/sqlite/owner_only_file.h"
 #include "store/sqlite/plugin_migrations.h"
 #include "store/sqlite/plugin_transaction.h"
 #include "store/sqlite/read_ops.h"
@@ -302,6 +303,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
     return Status::NotFound("no database at " + options.path);
   }
   for (const PluginSchema& schema : options.plugin_schemas) SF_RETURN_IF_ERROR(ValidatePluginSchema(schema));
+  // Owner-only from the first byte, and so are SQLite's -wal and -shm.
+  // (A test's VFS may keep its files elsewhere: it gets the path as is.)
+  if (options.vfs.empty() && options.path.rfind("file:", 0) != 0) CreateOwnerOnlyIfAbsent(options.path);
 
   ConnectionOptions writer_options;
   writer_options.path = options.path;

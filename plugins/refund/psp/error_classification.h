@@ -33,6 +33,12 @@
 
 namespace steadfast::refund {
 
+// The most of a remote service's answer kept in memory (1 MiB; a Stripe
+// page of 100 refunds is about 150 KB). A hostile or broken service that
+// sends more gets its answer cut, which then fails to parse: a retryable
+// <service>_bad_response, never an unbounded buffer.
+inline constexpr size_t kMaxRemoteResponseBytes = 1 << 20;
+
 // The {"error": {...}} envelope of a failed response (fields empty when absent).
 struct RemoteErrorBody {
   std::string type;

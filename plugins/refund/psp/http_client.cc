@@ -44,6 +44,7 @@ RemoteResult<JsonResponse> JsonHttpClient::GetJson(std::string_view path) {
 RemoteResult<JsonResponse> JsonHttpClient::Exchange(HttpRequest request) {
   request.timeout_ms = options_.timeout_ms;
   request.connect_timeout_ms = options_.connect_timeout_ms;
+  request.max_response_bytes = kMaxRemoteResponseBytes;
   request.headers.emplace_back("Accept", "application/json");
   if (!options_.bearer_token.empty()) {
     request.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);

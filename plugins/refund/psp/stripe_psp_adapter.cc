@@ -87,6 +87,7 @@ HttpRequest StripePspAdapter::NewRequest(HttpMethod method, std::string path) co
   request.url = config_.base_url + path;
   request.timeout_ms = config_.timeout_ms;
   request.connect_timeout_ms = config_.connect_timeout_ms;
+  request.max_response_bytes = kMaxRemoteResponseBytes;
   request.headers.emplace_back("Authorization", "Bearer " + config_.secret_key);
   request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("User-Agent", config_.user_agent);

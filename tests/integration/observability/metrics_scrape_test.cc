@@ -267,6 +267,12 @@ TEST(MetricsScrape, RefundSlisFromARealRefundWithALostResponse) {
   EXPECT_EQ(after["steadfast_reconciliation_drift{kind=\"ledger_not_in_psp\"}"], 0);
   EXPECT_EQ(after["steadfast_reconciliation_drift_amount_minor{currency=\"EUR\"}"], 5000);
   EXPECT_GT(after["steadfast_reconciliation_last_run_timestamp_seconds"], 1.7e9);
+  // docs/SECURITY.md: the PSP key (from the environment) is in no log line,
+  // metric or CLI output, though a refund and a reconcile used it.
+  const std::string key = integration::SandboxProcess::kSecretKey;
+  EXPECT_EQ(s.Log().find(key), std::string::npos);
+  EXPECT_EQ(Scrape(s).find(key), std::string::npos);
+  EXPECT_EQ(reconciled.output.find(key), std::string::npos);
 }
 
 }  // namespace

@@ -254,6 +254,7 @@ TEST(HttpConfigTest, LoadsTheHttpSectionAndTokensFile) {
                      "  max_body: 64KiB\n"
                      "  request_timeout: 5s\n"
                      "  handshake_timeout: 2s\n"
+                     "  max_connections: 64\n"
                      "  max_connections_per_address: 16\n"
                      "  threads: 3\n"
                      "  rate_limit: { per_principal_per_s: 2.5, burst: 7 }\n"
@@ -270,6 +271,7 @@ TEST(HttpConfigTest, LoadsTheHttpSectionAndTokensFile) {
   EXPECT_EQ(h.max_body_bytes, 64 * 1024);
   EXPECT_EQ(h.request_timeout_ms, 5000);
   EXPECT_EQ(h.handshake_timeout_ms, 2000);
+  EXPECT_EQ(h.max_connections, 64);
   EXPECT_EQ(h.max_connections_per_address, 16);
   EXPECT_EQ(h.threads, 3);
   EXPECT_DOUBLE_EQ(h.rate_per_s, 2.5);
@@ -291,6 +293,7 @@ TEST(HttpConfigTest, DefaultsWithoutSection) {
   EXPECT_EQ(cfg->http.max_body_bytes, 1 << 20);
   EXPECT_EQ(cfg->http.request_timeout_ms, 30000);
   EXPECT_EQ(cfg->http.handshake_timeout_ms, 10000);
+  EXPECT_EQ(cfg->http.max_connections, 1024);
   EXPECT_EQ(cfg->http.max_connections_per_address, 256);
 }
 
@@ -343,6 +346,7 @@ TEST(HttpConfigTest, ErrorsPointAtTheLineAndNeverEchoTheSecret) {
   EXPECT_FALSE(load("  max_body: lots\n").ok());
   EXPECT_FALSE(load("  handshake_timeout: 0s\n").ok());
   EXPECT_FALSE(load("  max_connections_per_address: -1\n").ok());
+  EXPECT_FALSE(load("  max_connections: 0\n").ok());
   EXPECT_FALSE(load("  rate_limit: { per_second: 3 }\n").ok());
   EXPECT_FALSE(load("  tls: { cert: only.pem }\n").ok());
   EXPECT_FALSE(load("  tokens_file: missing.yaml\n").ok());

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "net/curl_transport.h"
+#include "refund/psp/error_classification.h"
 #include "refund/psp/http_client.h"
 
 namespace steadfast::refund {
@@ -87,6 +88,7 @@ TEST_F(StripePspAdapterTest, PostsAFormEncodedRefundWithKeyAndAuth) {
   EXPECT_EQ(sent.method, HttpMethod::kPost);
   EXPECT_EQ(sent.url, "https://psp.example/v1/refunds");
   EXPECT_EQ(sent.timeout_ms, 1'234);
+  EXPECT_EQ(sent.max_response_bytes, kMaxRemoteResponseBytes);  // docs/SECURITY.md: a PSP's answer is bounded
   EXPECT_EQ(Header(sent, "Authorization"), std::string("Bearer ") + kKey);
   EXPECT_EQ(Header(sent, "Idempotency-Key"), "wf-1/psp");
   EXPECT_EQ(Header(sent, "Content-Type"), "application/x-www-form-urlencoded");
@@ -265,6 +267,7 @@ TEST(JsonHttpClientTest, PostsJsonWithKeyAndClassifiesWithItsServiceName) {
   ASSERT_FALSE(keyless.ok());
   EXPECT_EQ(keyless.error().kind, ErrorKind::kNonRetryable);
   EXPECT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(transport.sent[0].max_response_bytes, kMaxRemoteResponseBytes);  // docs/SECURITY.md: bounded answers
 }
 
 TEST(FormUrlEncodeTest, EncodesEverythingOutsideTheUnreservedSet) {
