@@ -12,7 +12,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -43,6 +42,12 @@ class AcceptGate {
  public:
   AcceptGate(std::shared_ptr<ConnectionGuard> guard, bool tls) : guard_(std::move(guard)), tls_(tls) {}
 
+  // From now on every new connection is closed at accept (the server is
+  // stopping). The listener itself is closed once the io threads are gone:
+  // RESTinio's acceptor is not safe to close while another io thread may be
+  // starting the next accept.
+  void Close() { closed_.store(true, std::memory_order_release); }
+
   // Required by RESTinio's settings; the acceptor hook calls Inspect instead.
   restinio::ip_blocker::inspection_result_t inspect(const restinio::ip_blocker::incoming_info_t&) noexcept {
     return restinio::ip_blocker::allow();
@@ -51,6 +56,7 @@ class AcceptGate {
   // socket: the TCP socket under the (TLS) stream.
   template <class TcpSocket>
   restinio::ip_blocker::inspection_result_t Inspect(TcpSocket& socket) noexcept {
+    if (closed_.load(std::memory_order_acquire)) return restinio::ip_blocker::deny();
     asio::error_code ec;
     const asio::ip::tcp::endpoint ep = socket.remote_endpoint(ec);
     if (ec) return restinio::ip_blocker::deny();  // already gone
@@ -66,6 +72,7 @@ class AcceptGate {
  private:
   std::shared_ptr<ConnectionGuard> guard_;
   const bool tls_;
+  std::atomic<bool> closed_{false};
 };
 
 // Tells the guard when a connection's handshake is done (RESTinio reports a
@@ -271,13 +278,28 @@ class InFlight {
   int& count_;
 };
 
+// asio's io_context with the first half of its destruction callable on its
+// own: shutdown() destroys every handler still queued, and with them the
+// connections they own (ServerImpl's destructor).
+class ServerIoContext : public asio::io_context {  // not final: asio derives from it to detect executors
+ public:
+  using asio::io_context::shutdown;
+};
+
 template <class Traits>
 class ServerImpl final : public ApiServer::Impl {
  public:
   ServerImpl(const ApiServerOptions& options, ApiHandler& handler, Logger& logger)
       : options_(options), handler_(handler), logger_(logger) {}
 
-  ~ServerImpl() override { Stop(0); }
+  ~ServerImpl() override {
+    Stop(0);
+    // Destroy the connections still owned by queued handlers while the
+    // server lives: each one's destructor counts itself out in the server's
+    // connection limiter (ThreadSanitizer found it freed first when the
+    // io_context went after the server).
+    if (server_) io_.shutdown();
+  }
 
   Status Open() {
     constexpr bool kTls = std::is_same_v<Traits, TlsTraits>;
@@ -295,7 +317,7 @@ class ServerImpl final : public ApiServer::Impl {
           .handle_request_timeout(timeout)
           .max_parallel_connections(options_.max_connections)
           .max_pipelined_requests(kMaxPipelinedRequests)
-          .ip_blocker(std::make_shared<AcceptGate>(guard_, kTls))
+          .ip_blocker(gate_)
           .connection_state_listener(std::make_shared<ConnectionListener>(guard_))
           .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
                                         .max_url_size(kMaxUrlBytes)
@@ -343,18 +365,7 @@ class ServerImpl final : public ApiServer::Impl {
     draining_.store(true);
     handler_.SetDraining(true);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<int64_t>(0, grace_ms));
-    // close_sync() must run on the io_context: post it and wait for it.
-    auto closed = std::make_shared<std::promise<void>>();
-    std::future<void> closed_future = closed->get_future();
-    asio::post(io_, [this, closed] {
-      try {
-        server_->close_sync();
-      } catch (const std::exception& e) {
-        logger_.Warn(std::string("http: closing the listener: ") + e.what());
-      }
-      closed->set_value();
-    });
-    closed_future.wait_until(deadline);
+    gate_->Close();
     {
       std::unique_lock<std::mutex> lock(mu_);
       if (!cv_.wait_until(lock, deadline, [this] { return in_flight_ == 0; })) {
@@ -364,6 +375,12 @@ class ServerImpl final : public ApiServer::Impl {
     io_.stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
+    // Alone now: close the listener (see AcceptGate::Close).
+    try {
+      server_->close_sync();
+    } catch (const std::exception& e) {
+      logger_.Warn(std::string("http: closing the listener: ") + e.what());
+    }
   }
 
  private:
@@ -424,7 +441,8 @@ class ServerImpl final : public ApiServer::Impl {
   Logger& logger_;
   const std::shared_ptr<ConnectionGuard> guard_ = std::make_shared<ConnectionGuard>(
       ConnectionGuardOptions{options_.max_connections_per_address, options_.handshake_timeout_ms});
-  asio::io_context io_;
+  const std::shared_ptr<AcceptGate> gate_ = std::make_shared<AcceptGate>(guard_, std::is_same_v<Traits, TlsTraits>);
+  ServerIoContext io_;
   asio::steady_timer expiry_timer_{io_};   // the handshake deadlines' check (TLS only); one wait at a time
   std::atomic<bool> stopped_expiry_{false};  // Stop(): the check ends instead of rescheduling
   std::unique_ptr<restinio::http_server_t<Traits>> server_;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The suites again under the sanitizers, each build in its own directory
+# (docs/testing.md, "Sanitizers"). Called by tools/test.sh after the normal
+# run; by hand: `bash tools/test_sanitizers.sh [asan|tsan]...`.
+#
+#  - build-asan: clang, AddressSanitizer + UndefinedBehaviorSanitizer (a
+#    report fails the test: halt_on_error, leaks checked). Every unit,
+#    integration and crash suite that runs the engine's code.
+#  - build-tsan: clang, ThreadSanitizer, only where threads meet: the store's
+#    group commit, the engine's workers/scheduler/watchdog, the HTTP server.
+#
+# Both use -O1 and line tables only: a sanitizer build costs more to compile
+# than to run here, and reports still name file:line.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ASAN_BUILD="${STEADFAST_ASAN_BUILD_DIR:-$ROOT/build-asan}"
+TSAN_BUILD="${STEADFAST_TSAN_BUILD_DIR:-$ROOT/build-tsan}"
+
+# What the browser, packaging and compile-only tests check is not the
+# engine's memory or threads: they run in the normal build only.
+ASAN_TESTS=(
+  core definition store runtime runtime_layers refund psp sandbox_core http_unit
+  observability_unit tracing greeting
+  sandbox http metrics_scrape traces refund_workflows graph_cli migrate_cli plugin_cli
+  plugin_load greeting_plugin
+  crash
+)
+TSAN_TESTS=(store runtime http_unit http)
+# Only what those tests run is built for ThreadSanitizer.
+TSAN_TARGETS=(tests/unit/store/store_test tests/unit/runtime/runtime_test tests/unit/http/http_unit_test
+  tests/integration/http/http_integration_test tools/steadfast/steadfast)
+
+configure() {  # dir sanitizer
+  local dir=$1 sanitize=$2
+  [ -f "$dir/build.ninja" ] && return 0
+  CC=clang CXX=clang++ meson setup "$dir" "$ROOT" --buildtype=plain -Doptimization=1 \
+    -Db_sanitize="$sanitize" -Db_lundef=false \
+    -Dcpp_args='-gline-tables-only -fno-omit-frame-pointer' -Dc_args='-gline-tables-only' >/dev/null
+}
+
+# Builds the targets the tests need and runs them; the JUnit log it leaves in
+# <dir>/meson-logs is what tools/count_tests.py counts. A build that fails
+# leaves no log, which counts as a failure.
+run_phase() {  # name dir sanitizer "targets" tests...  (targets: space-separated, empty = all)
+  local name=$1 dir=$2 sanitize=$3 targets=$4
+  shift 4
+  rm -rf "$dir"/meson-logs/testlog.* "$dir/meson-logs/sanitizer-reports"
+  echo "sanitizers: $name: configuring and building in $dir"
+  # shellcheck disable=SC2086 # targets is a word list
+  if ! configure "$dir" "$sanitize" || ! ninja -C "$dir" $targets >"$dir.build.log" 2>&1; then
+    tail -n 40 "$dir.build.log" 2>/dev/null
+    echo "sanitizers: $name: the build failed (full log: $dir.build.log)"
+    return 1
+  fi
+  echo "sanitizers: $name: running ${*}"
+  # Reports go to files, one per process: a server started by a test may die
+  # of a report (or leak at exit) while the test itself passes.
+  local reports="$dir/meson-logs/sanitizer-reports"
+  mkdir -p "$reports"
+  ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan" UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
+    TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$reports/tsan" \
+    meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 4 "$@"
+  local rc=$?
+  if compgen -G "$reports/*" >/dev/null; then
+    for f in "$reports"/*; do
+      echo "sanitizers: $name: report $f:"
+      head -n 60 "$f"
+    done
+    rc=1
+  fi
+  return $rc
+}
+
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+
+phases=("$@")
+[ ${#phases[@]} -gt 0 ] || phases=(asan tsan)
+status=0
+for phase in "${phases[@]}"; do
+  case "$phase" in
+    asan) run_phase asan "$ASAN_BUILD" address,undefined "" "${ASAN_TESTS[@]}" || status=1 ;;
+    tsan) run_phase tsan "$TSAN_BUILD" thread "${TSAN_TARGETS[*]}" "${TSAN_TESTS[@]}" || status=1 ;;
+    *) echo "sanitizers: unknown phase '$phase' (asan, tsan)"; status=2 ;;
+  esac
+done
+exit $status
