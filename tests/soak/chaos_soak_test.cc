@@ -320,7 +320,7 @@ class ChaosSoak {
         EXPECT_TRUE(code == "already_decided" || code == "invalid_state") << r->text;
       } else if (r->status == 0 || r->status == 503) {
         ++figures_.calls_while_down;
-      } else {
+      } else if (!(r->status == 404 && !p->acknowledged)) {  // its start is still to be retried
         ADD_FAILURE() << "decision on " << p->id << ": " << r->status << " " << r->text;
       }
     }
@@ -542,7 +542,7 @@ void ChaosSoak::PrintFigures(std::chrono::seconds chaos, Clock::duration took) {
 
 TEST(ChaosSoakTest, EveryInstanceEndsWithOneRefundBalancedBooksAndNoTaskRunTwice) {
   const uint64_t seed = static_cast<uint64_t>(EnvInt("STEADFAST_SOAK_SEED", std::random_device{}() & 0x7fffffff));
-  const std::chrono::seconds chaos(EnvInt("STEADFAST_SOAK_SECONDS", 40));
+  const std::chrono::seconds chaos(EnvInt("STEADFAST_SOAK_SECONDS", 60));
   const int max_instances = static_cast<int>(EnvInt("STEADFAST_SOAK_MAX_INSTANCES", 100000));
   std::cout << "soak: seed " << seed << "; reproduce with STEADFAST_SOAK_SEED=" << seed
             << " STEADFAST_SOAK_SECONDS=" << chaos.count() << " build/tests/soak/chaos_soak_test" << std::endl;
