@@ -17,7 +17,7 @@
 //     outcome each and no two attempts overlapping in time (history).
 //
 // Short by default (the `soak` suite in CI). The long run is by hand:
-//   STEADFAST_SOAK_SECONDS=900 STEADFAST_SOAK_SEED=42 build/tests/soak/chaos_soak_test
+//   STEADFAST_SOAK_SEED=20261202 STEADFAST_SOAK_SECONDS=900 build/tests/soak/chaos_soak_test
 // The seed is printed; the same seed replays the same schedule of actions
 // (which action, on which instance, when; the sandbox's fault draws), as far
 // as real processes and a real clock allow.
@@ -33,7 +33,6 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,18 +60,24 @@ int64_t EnvInt(const char* name, int64_t fallback) {
 }
 
 // A port nobody listens on now, kept for every restart of serve so that
-// clients find it again.
+// clients find it again. Taken below the kernel's ephemeral range (32768 and
+// up by default), so no other process's port-0 bind takes it while serve is
+// down between a kill and its restart.
 int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  std::random_device entropy;  // not the schedule's generator: the seed must not depend on it
+  for (int tries = 0; tries < 200; ++tries) {
+    const int port = 20000 + static_cast<int>(entropy() % 12000);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  ADD_FAILURE() << "no free port in 20000..31999";
+  return 0;
 }
 
 Value LoadExample(const std::string& name) {
@@ -186,6 +191,13 @@ class ChaosSoak {
 
   void CheckInvariants();
   void PrintFigures(std::chrono::seconds chaos, Clock::duration took);
+
+  const Figures& figures() const { return figures_; }
+  const Value& sandbox_faults() const { return sandbox_faults_; }
+  int Count(const std::string& status) const {
+    auto it = statuses_.find(status);
+    return it == statuses_.end() ? 0 : it->second;
+  }
 
  private:
   static constexpr const char* kOps = "soak-ops-token-0123456789abcdef";
@@ -430,14 +442,6 @@ class ChaosSoak {
   Value sandbox_faults_;
   std::map<std::string, int> statuses_;
   int anomalies_ = 0;
-
- public:
-  const Figures& figures() const { return figures_; }
-  const Value& sandbox_faults() const { return sandbox_faults_; }
-  int Count(const std::string& status) const {
-    auto it = statuses_.find(status);
-    return it == statuses_.end() ? 0 : it->second;
-  }
 };
 
 // Records a broken invariant: a test failure, counted in the figures.
