@@ -345,11 +345,15 @@ Status Transition::RequestStop(const StopRequest& stop) {
                        {"requested_at", env_.now}};
   // An attempt task that was ever claimed may have started its activity
   // (here or in a process that died): its result must be checkpointed
-  // before the stop, or an effect such as a refund would go unrecorded.
+  // before the stop, or an effect such as a refund would go unrecorded. So
+  // must a retry's: the attempt before it failed retryably or was abandoned,
+  // which may hide an effect (a lost answer after the PSP refunded), and
+  // only the retry, under the same idempotency key, tells.
   std::optional<TaskRecord> in_flight;
   for (const TaskRecord& task : *inst_.tasks) {
     bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
-    if (attempt && task.lease_token > 0) in_flight = task;
+    bool retry = task.kind == TaskKind::kRunStep && task.attempt > 1;
+    if ((attempt && task.lease_token > 0) || retry) in_flight = task;
   }
   Value data = Value::Map{{"principal", stop.principal}, {"reason", stop.reason}};
   if (!cancel) data = Value::Map{{"deadline_at", inst_.rec.deadline_at}};
@@ -472,13 +476,16 @@ void Transition::AttemptFailed(const AttemptEnd& end, const StepDef& step) {
   if (!error.details.is_null()) data["details"] = error.details;
   if (compensation) data["compensation"] = true;
   AddEvent(history::kAttemptFailed, step.id, end.attempt, std::move(data));
-  if (StopPending() && !compensation) {
-    ActOnStop();  // no retry: the instance is being cancelled
-    return;
-  }
 
   FailureContext fc{failures, env_.now, task.step_started_at, step.schedule_to_close_ms};
   RetryDecision d = DecideRetry(step.retry, error, fc, env_.random->NextUnit());
+  // Cancelled (or past the deadline) while this attempt ran: a retryable
+  // failure leaves its effect unknown, so the step keeps its retries and
+  // the stop waits for them; once the step has failed for good, it goes ahead.
+  if (StopPending() && !compensation && !d.retry) {
+    ActOnStop();
+    return;
+  }
   if (d.retry) {
     TimeMs due = env_.now + d.delay_ms;
     AddEvent(history::kRetryScheduled, step.id, end.attempt + 1,

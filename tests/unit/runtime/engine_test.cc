@@ -641,9 +641,57 @@ TEST_F(EngineTest, CancelDuringAnAttemptCheckpointsItsResultThenCompensates) {
   EXPECT_TRUE(tasks->empty());
 }
 
-TEST_F(EngineTest, CancelDuringAFailingAttemptRecordsTheFailureAndDoesNotRetry) {
-  Add(kRefundLike);
-  std::string id = MustStart("refund_like");
+// A retryable failure leaves the attempt's effect unknown (the PSP may have
+// refunded and the answer been lost): the cancel waits for the retry that
+// tells, and compensates the step once it turns out to have completed.
+// (Found by the chaos soak: the cancel used to drop the retry, and the
+// refund behind a lost answer was never recorded.)
+TEST_F(EngineTest, CancelDuringAFailingAttemptWaitsForTheRetryThatTellsTheOutcome) {
+  Add(R"(
+name: refund_retried
+steps:
+  - id: claim
+    activity: test.count
+    compensate: test.count
+  - id: pay
+    activity: test.gate
+    compensate: test.count
+    retry: { max_attempts: 100, initial_interval: 10ms, max_interval: 10ms }
+  - id: after
+    activity: test.count
+)");
+  std::string id = MustStart("refund_retried");
+  ASSERT_TRUE(gate_.WaitEntered());
+  ASSERT_TRUE(engine_->service().Cancel(id, "operator", "").ok());
+  gate_.Open(/*fail=*/true);
+  for (int i = 0; i < 500 && Count(EventTypes(id, "pay"), "retry_scheduled") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(Count(EventTypes(id, "pay"), "retry_scheduled"), 1) << "the failed attempt was not retried";
+  gate_.Open(/*fail=*/false);
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCancelled);
+  EXPECT_EQ(rec.error_message, "cancelled by operator");
+  std::vector<std::string> pay = EventTypes(id, "pay");
+  EXPECT_GE(Count(pay, "attempt_failed"), 1);
+  EXPECT_EQ(Count(pay, "attempt_succeeded"), 1);
+  EXPECT_EQ(Count(pay, "compensation_succeeded"), 1);  // the refund is recorded and undone
+  EXPECT_EQ(Calls(id + "/claim/compensate"), 1);
+  EXPECT_EQ(Count(EventTypes(id, "after"), "step_scheduled"), 0);
+}
+
+TEST_F(EngineTest, CancelDuringAFailingAttemptWithNoRetriesLeftGoesAhead) {
+  Add(R"(
+name: refund_once
+steps:
+  - id: claim
+    activity: test.count
+    compensate: test.count
+  - id: pay
+    activity: test.gate
+    compensate: test.count
+    retry: { max_attempts: 1, on_exhausted: pause }
+)");
+  std::string id = MustStart("refund_once");
   ASSERT_TRUE(gate_.WaitEntered());
   ASSERT_TRUE(engine_->service().Cancel(id, "operator", "").ok());
   gate_.Open(/*fail=*/true);
