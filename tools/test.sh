@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set up everything (packages, configure, build), then run every test suite:
-# unit, integration (real processes over loopback HTTP) and crash (kill -9).
-# Ends with one line: "tests: N passed, N failed, N skipped" (GoogleTest cases).
+# unit, integration (real processes over loopback HTTP) and crash (kill -9),
+# then the suites that matter again under AddressSanitizer + UBSan and
+# ThreadSanitizer (tools/test_sanitizers.sh; STEADFAST_SANITIZERS=0 skips
+# them for a quick local run). Extra arguments go to the first `meson test`.
+# Ends with one line: "tests: N passed, N failed, N skipped" (GoogleTest
+# cases, a case counted once per build it ran in).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${STEADFAST_BUILD_DIR:-$ROOT/build}"
@@ -9,5 +13,12 @@ bash "$ROOT/tools/setup.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
 status=$?
-python3 "$ROOT/tools/count_tests.py" "$BUILD/meson-logs" || status=1
+logs=("$BUILD/meson-logs")
+
+if [ "${STEADFAST_SANITIZERS:-1}" != "0" ]; then
+  bash "$ROOT/tools/test_sanitizers.sh" || status=1
+  logs+=("${STEADFAST_ASAN_BUILD_DIR:-$ROOT/build-asan}/meson-logs" "${STEADFAST_TSAN_BUILD_DIR:-$ROOT/build-tsan}/meson-logs")
+fi
+
+python3 "$ROOT/tools/count_tests.py" "${logs[@]}" || status=1
 exit $status
