@@ -112,8 +112,11 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
     // A cancel or the deadline waits for this task's attempt. If an earlier
     // claim may have started it, run it again (same idempotency key) to
     // learn and checkpoint its outcome; otherwise nothing ran: stop now.
+    // So does a retry of a compensable step, whose failed attempt may have
+    // had its effect (Transition::RequestStop): run it to learn the outcome.
     bool may_have_started = task.lease_token > 1;
-    if (!(may_have_started && def.steps[idx].kind == StepKind::kActivity)) {
+    bool outcome_open = task.kind == TaskKind::kRunStep && task.attempt > 1 && StopWaitsForRetries(def, def.steps[idx]);
+    if (!((may_have_started || outcome_open) && def.steps[idx].kind == StepKind::kActivity)) {
       return CommitWith(task, cached, task.step_id, false,
                         [](LoadedInstance&, Transition& t) { return t.CarryOutPendingStop(); });
     }

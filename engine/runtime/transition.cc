@@ -335,6 +335,10 @@ void Transition::CompleteWorkflow() {
   AddEvent(history::kWorkflowCompleted, "", 0, Value::Map{{"output", std::move(output)}});
 }
 
+bool StopWaitsForRetries(const WorkflowDef& def, const StepDef& step) {
+  return step.kind == StepKind::kActivity && !step.compensate.empty() && def.on_cancel == CancelAction::kCompensate;
+}
+
 Status Transition::RequestStop(const StopRequest& stop) {
   if (!inst_.tasks) return Status::Internal("a stop needs the instance's tasks, and they were not read");
   InstanceState& st = inst_.state;
@@ -346,10 +350,14 @@ Status Transition::RequestStop(const StopRequest& stop) {
   // An attempt task that was ever claimed may have started its activity
   // (here or in a process that died): its result must be checkpointed
   // before the stop, or an effect such as a refund would go unrecorded.
+  // So must the outcome of a compensable step waiting to retry: its failed
+  // attempt may have had the effect all the same.
   std::optional<TaskRecord> in_flight;
   for (const TaskRecord& task : *inst_.tasks) {
     bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
-    if (attempt && task.lease_token > 0) in_flight = task;
+    const StepDef* step = task.kind == TaskKind::kRunStep && task.attempt > 1 ? FindStep(task.step_id) : nullptr;
+    bool retry_of_open_outcome = step != nullptr && StopWaitsForRetries(*inst_.def, *step);
+    if (attempt && (task.lease_token > 0 || retry_of_open_outcome)) in_flight = task;
   }
   Value data = Value::Map{{"principal", stop.principal}, {"reason", stop.reason}};
   if (!cancel) data = Value::Map{{"deadline_at", inst_.rec.deadline_at}};
@@ -472,13 +480,20 @@ void Transition::AttemptFailed(const AttemptEnd& end, const StepDef& step) {
   if (!error.details.is_null()) data["details"] = error.details;
   if (compensation) data["compensation"] = true;
   AddEvent(history::kAttemptFailed, step.id, end.attempt, std::move(data));
-  if (StopPending() && !compensation) {
-    ActOnStop();  // no retry: the instance is being cancelled
+  // A stop waits for a compensable step to come to rest; otherwise no
+  // retry: the instance is being stopped.
+  const bool stopping = StopPending() && !compensation;
+  if (stopping && !(retryable && StopWaitsForRetries(*inst_.def, step))) {
+    ActOnStop();
     return;
   }
 
   FailureContext fc{failures, env_.now, task.step_started_at, step.schedule_to_close_ms};
   RetryDecision d = DecideRetry(step.retry, error, fc, env_.random->NextUnit());
+  if (stopping && !d.retry) {
+    ActOnStop();  // retries exhausted: nothing moved for good, the stop goes ahead
+    return;
+  }
   if (d.retry) {
     TimeMs due = env_.now + d.delay_ms;
     AddEvent(history::kRetryScheduled, step.id, end.attempt + 1,
