@@ -320,6 +320,7 @@ TransitionCommitEnv TaskExecutor::CommitEnv(std::string lease_owner, CommitPolic
   env.lease_owner = std::move(lease_owner);
   env.lease_ms = env_.lease_ms;
   env.policy = policy;
+  env.sleep = env_.sleep;
   return env;
 }
 
