@@ -136,6 +136,7 @@ TransportResult SimNetwork::Send(const HttpRequest& request) {
     trace(std::to_string(a.immediate->status) + " at once");
     return ToResponse(*a.immediate);
   }
+  if (on_wire_) on_wire_();
   if (a.fault.kind == sandbox::FaultKind::kDropped) {
     sandbox::SandboxResponse lost = service_->Handle(r, a);
     RecordEffect(r, key, lost);

@@ -61,6 +61,9 @@ class SimNetwork final : public HttpTransport {
   const NetworkStats& stats() const { return stats_; }
   // The self-test's broken PSP: it ignores Idempotency-Key on refunds.
   void BreakIdempotency() { ignore_idempotency_ = true; }
+  // Called while a request is at the PSP (admitted, not yet answered): the
+  // simulation lets other "threads" act there (a worker, a client, time).
+  void SetOnWire(std::function<void()> on_wire) { on_wire_ = std::move(on_wire); }
   // Told one line per exchange (for the run's trace).
   void SetTrace(std::function<void(const std::string&)> trace) { trace_ = std::move(trace); }
 
@@ -77,6 +80,7 @@ class SimNetwork final : public HttpTransport {
   NetworkStats stats_;
   bool ignore_idempotency_ = false;
   std::function<void(const std::string&)> trace_;
+  std::function<void()> on_wire_;
 };
 
 }  // namespace steadfast::sim

@@ -95,6 +95,9 @@ class Run {
     if (engine_) engine_->Watchdog();
   }
   void ChaosStep();
+  // Another worker, a client or time acting while a request is at the PSP:
+  // the interleavings Engine's threads produce.
+  void WhileOnTheWire();
   bool CalmStep();
   void StartInstance(PlannedInstance& p);
   bool ClientAct(bool calm);
@@ -124,6 +127,10 @@ class Run {
   AcknowledgedCommits acked_;
   std::vector<std::string> violations_;
   int restarts_ = 0;
+  int concurrency_pct_ = 0;  // how often something acts while a request is on the wire
+  bool on_wire_ = false;     // inside WhileOnTheWire (no nesting deeper than one)
+  bool calm_ = false;
+  int interleavings_ = 0;
   std::map<std::string, int> ended_;  // final status -> instances
   int handed_to_reconcile_ = 0;  // drift the design leaves to reconcile --repair
   int incarnation_ = 0;
@@ -137,6 +144,7 @@ Status Run::Setup() {
   SF_ASSIGN_OR_RETURN(network_, SimNetwork::Create(options_.seed, clock_, [this](int64_t ms) { Advance(ms); }));
   if (options_.breakage == Breakage::kPspIgnoresIdempotency) network_->BreakIdempotency();
   network_->SetTrace([this](const std::string& line) { Trace(line); });
+  network_->SetOnWire([this] { WhileOnTheWire(); });
 
   // The PSP's weather for this seed.
   const double rates[] = {0.0, 0.05, 0.15};
@@ -167,6 +175,8 @@ Status Run::Setup() {
                               {"service_timeout", int64_t{5000}},
                               {"notify", Value::Map{{"max_tries", int64_t{1}}, {"backoff", int64_t{200}}}}};
 
+  const int concurrency[] = {0, 10, 30};
+  concurrency_pct_ = concurrency[Roll(3)];
   SF_ASSIGN_OR_RETURN(planned_, PlanInstances(options_.source_root + "/workflows/examples",
                                               2 + static_cast<int>(Roll(4)), chaos_));
   for (const PlannedInstance& p : planned_) {
@@ -245,6 +255,24 @@ bool Run::ClientAct(bool calm) {
     InstanceStatus s = (*rec)->status;
     if (s == InstanceStatus::kWaitingApproval || s == InstanceStatus::kWaitingSignal) parked.push_back(**rec);
   }
+  if (!calm && Roll(8) == 0) {
+    // The warehouse is early: a signal the instance is not waiting for yet
+    // is buffered (or refused once the instance has ended).
+    for (const PlannedInstance& p : planned_) {
+      if (!p.acknowledged || p.workflow != "return_refund") continue;
+      SignalRequest s;
+      s.instance_id = p.id;
+      s.name = Roll(2) == 0 ? "item_received" : "inspection_result";
+      s.payload = s.name == "item_received" ? Value(Value::Map{{"carrier", "sim-post"}})
+                                            : Value(Value::Map{{"result", "good"}});
+      s.idempotency_key = p.id + "/" + s.name;
+      s.principal = "warehouse";
+      Result<SignalOutcome> r = engine_->service().Signal(s);
+      Trace(fmt::format("early signal {} {}: {}", p.id, s.name,
+                        r.ok() ? std::to_string(static_cast<int>(*r)) : r.status().ToString()));
+      return true;
+    }
+  }
   if (parked.empty()) return false;
   const InstanceRecord& rec = parked[Roll(parked.size())];
   ClientAction a = NextClientAction(rec, chaos_);
@@ -307,6 +335,24 @@ void Run::RunOrClaim() {
     Trace(fmt::format("run {} {} #{} token {}", t.instance_id, t.step_id, t.attempt, t.lease_token));
     engine_->RunNext();
   }
+}
+
+void Run::WhileOnTheWire() {
+  if (on_wire_ || !engine_ || Roll(100) >= static_cast<uint64_t>(concurrency_pct_)) return;
+  on_wire_ = true;
+  ++interleavings_;
+  Trace("while on the wire:");
+  const uint64_t roll = Roll(100);
+  if (roll < 40) {
+    RunOrClaim();  // another worker
+  } else if (roll < 65) {
+    ClientAct(calm_);
+  } else if (roll < 80 && !calm_) {
+    CancelOne();
+  } else {
+    Advance(static_cast<int64_t>(Roll(40000)));  // the call is slow: the watchdog may act
+  }
+  on_wire_ = false;
 }
 
 void Run::ChaosStep() {
@@ -380,6 +426,7 @@ SimOutcome Run::Execute() {
 
   // Calm: no more faults; one last power cut; time runs on.
   Trace("calm");
+  calm_ = true;
   if (Status s = network_->Configure("/sandbox/faults", nlohmann::json{{"reset", true}}); !s.ok()) {
     Violation("setup: " + s.ToString());
   }
@@ -409,9 +456,9 @@ SimOutcome Run::Execute() {
   out.digest = Fnv(Fnv(1469598103934665603ULL, trace_), std::to_string(disk.Digest()));
   out.summary = fmt::format(
       "instances {} ({}) restarts {} disk: writes {} syncs {} faults {} torn {} dropped {} psp: requests {} lost {} "
-      "timeouts {} errors {} handed_to_reconcile {}",
+      "timeouts {} errors {} interleavings {} handed_to_reconcile {}",
       planned_.size(), ended.empty() ? "" : ended.substr(1), restarts_, ds.writes, ds.syncs, ds.faults, ds.torn_writes, ds.dropped_writes, ns.requests,
-      ns.lost_responses, ns.timeouts, ns.error_answers, handed_to_reconcile_);
+      ns.lost_responses, ns.timeouts, ns.error_answers, interleavings_, handed_to_reconcile_);
   return out;
 }
 
