@@ -350,7 +350,9 @@ void Run::WhileOnTheWire() {
   } else if (roll < 80 && !calm_) {
     CancelOne();
   } else {
-    Advance(static_cast<int64_t>(Roll(40000)));  // the call is slow: the watchdog may act
+    // The call is slow (the watchdog may act) or the worker stalls past
+    // its lease (the task may be claimed again beside it).
+    Advance(static_cast<int64_t>(Roll(Roll(4) == 0 ? 150000 : 40000)));
   }
   on_wire_ = false;
 }
