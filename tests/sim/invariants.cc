@@ -93,9 +93,11 @@ void CheckHistory(const InstanceRecord& rec, const std::vector<HistoryEvent>& ev
   }
 }
 
-// Whether the workflow's PSP step gave up with its retry budget used up:
-// its last attempt failed and no retry followed, after max_attempts
-// attempts or past schedule_to_close.
+// Whether the workflow gave up on its PSP step with the retry budget used
+// up: the step's last attempt failed and no retry followed, after
+// max_attempts attempts or past schedule_to_close; or the step's
+// compensation failed for good (its budget is the step's too). The refund
+// workflows name that step "psp".
 bool PspStepExhausted(Store& store, WorkflowCatalog& catalog, const std::string& workflow_id) {
   Result<std::optional<InstanceRecord>> rec = store.GetInstance(workflow_id);
   if (!rec.ok() || !rec->has_value()) return false;
@@ -110,6 +112,12 @@ bool PspStepExhausted(Store& store, WorkflowCatalog& catalog, const std::string&
   int failed = 0;
   bool retry_after_last = false, succeeded = false;
   for (const HistoryEvent& e : *history) {
+    // Its compensation (which books moved money) gave up for good: the
+    // workflow failed saying so, and a person or reconcile takes over.
+    if (e.step_id == "psp" && e.type == history::kCompensationFailed) {
+      const std::string why = e.data.Get("message").StringOr("");
+      return why.find("(gave up after") != std::string::npos || why.find("schedule-to-close") != std::string::npos;
+    }
     if (e.step_id != "psp" || e.data.Get("compensation").BoolOr(false)) continue;
     if (e.type == history::kStepScheduled && started == 0) started = e.at;
     if (e.type == history::kAttemptSucceeded) succeeded = true;

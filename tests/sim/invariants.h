@@ -32,10 +32,11 @@ using AcknowledgedCommits = std::map<std::string, Acknowledged>;
 void CheckAcknowledged(Store& store, const AcknowledgedCommits& acked, std::vector<std::string>& violations);
 
 // The end-of-run checks; `store` has the refund plugin's tables. Money the
-// PSP moved for a workflow whose PSP step used up its whole retry budget
-// (max_attempts or schedule_to_close) without learning the outcome is the
-// one drift the design leaves to `steadfast reconcile --repair`: it must be
-// repairable, and is counted in *handed_to_reconcile, not reported.
+// PSP moved for a workflow that gave up on its PSP step with the whole
+// retry budget used (max_attempts or schedule_to_close), without learning
+// the outcome or without booking it, is the one drift the design leaves to
+// `steadfast reconcile --repair`: it must be repairable, and is counted in
+// *handed_to_reconcile, not reported.
 void CheckFinalInvariants(Store& store, WorkflowCatalog& catalog, SimNetwork& network, const Clock& clock,
                           const std::vector<PlannedInstance>& planned, std::vector<std::string>& violations,
                           int* handed_to_reconcile);

@@ -1,6 +1,7 @@
 // steadfast_sim: runs the deterministic simulation (sim_run.h) over seeds.
 //
-//   steadfast_sim --seeds N [--start S]   N seeds from S (default 1)
+//   steadfast_sim --seeds N [--start S]   N seeds from S (default 1);
+//                                         STEADFAST_SIM_SEEDS=N overrides N
 //   steadfast_sim --seed S [--verbose]    one seed, its trace on stderr
 //   steadfast_sim --seed-file F           the seeds listed in F (regressions)
 //   steadfast_sim --determinism S         seed S twice: same digest or fail
@@ -151,6 +152,11 @@ int main(int argc, char** argv) {
     }
   } else {
     if (seeds == 0) seeds = 100;
+    // STEADFAST_SIM_SEEDS overrides the count of a --seeds run: larger for
+    // a long run through meson, smaller under a slow sanitizer build.
+    if (const char* env = std::getenv("STEADFAST_SIM_SEEDS"); env != nullptr && *env != '\0') {
+      seeds = std::strtoull(env, nullptr, 10);
+    }
     for (uint64_t s = start; s < start + seeds; ++s) list.push_back(s);
   }
   // Wall time is reported, never used by the simulation itself.

@@ -204,7 +204,7 @@ bool Run::Open() {
   engine_->SetAckObserver([this](const InstanceRecord& r, const std::vector<HistoryEvent>& e) { OnAck(r, e); });
   engine_->SetAttemptObserver([this](const AttemptReport& r) {
     Trace(fmt::format("attempt {} {}{} #{}: {}", r.instance.id, r.step_id, r.compensation ? " (compensation)" : "",
-                      r.attempt, r.result.ok() ? "ok" : r.result.error().code));
+                      r.attempt, r.result.ok() ? "ok" : r.result.error().code + " (" + r.result.error().message + ")"));
   });
   Trace("opened as " + owner);
   return true;
@@ -317,6 +317,12 @@ void Run::ArmDiskFault() {
 
 void Run::AdvanceToNextDue(bool calm) {
   const TimeMs now = clock_.NowMs();
+  if (!engine_->ready().empty()) {
+    // Claimed tasks wait for a worker: time passes, but not the days to the
+    // next timer (the store does not count leased tasks as due).
+    Advance(static_cast<int64_t>(Roll(3000)));
+    return;
+  }
   Result<std::optional<TimeMs>> due = engine_->store().NextDueAt(now);
   if (due.ok() && due->has_value() && **due > now) {
     Advance(**due - now + (calm ? 0 : static_cast<int64_t>(Roll(50))));
