@@ -491,7 +491,9 @@ void Transition::AttemptFailed(const AttemptEnd& end, const StepDef& step) {
   FailureContext fc{failures, env_.now, task.step_started_at, step.schedule_to_close_ms};
   RetryDecision d = DecideRetry(step.retry, error, fc, env_.random->NextUnit());
   if (stopping && !d.retry) {
-    ActOnStop();  // retries exhausted: nothing moved for good, the stop goes ahead
+    // Retries used up: the outcome stays unknown (reconcile finds any money
+    // that moved), and the stop goes ahead.
+    ActOnStop();
     return;
   }
   if (d.retry) {
