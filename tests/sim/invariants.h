@@ -20,8 +20,8 @@
 namespace steadfast::sim {
 
 // What the store acknowledged for one instance: the highest version a
-// commit returned (the version counts commits), and the events it said it
-// appended (seq -> type).
+// commit returned (the version counts commits), and the history as read
+// back right after each acknowledged commit (seq -> type).
 struct Acknowledged {
   int64_t version = 0;
   std::map<int64_t, std::string> events;
