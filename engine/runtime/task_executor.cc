@@ -110,11 +110,13 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
 
   if (cached->state.stop_pending && (task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate)) {
     // A cancel or the deadline waits for this task's attempt. If an earlier
-    // claim may have started it, or it retries an attempt whose failure may
-    // hide an effect, run it (same idempotency key) to learn and checkpoint
-    // the outcome; otherwise nothing ran: stop now.
-    bool may_have_started = task.lease_token > 1 || (task.kind == TaskKind::kRunStep && task.attempt > 1);
-    if (!(may_have_started && def.steps[idx].kind == StepKind::kActivity)) {
+    // claim may have started it, run it again (same idempotency key) to
+    // learn and checkpoint its outcome; otherwise nothing ran: stop now.
+    // So does a retry of a compensable step, whose failed attempt may have
+    // had its effect (Transition::RequestStop): run it to learn the outcome.
+    bool may_have_started = task.lease_token > 1;
+    bool outcome_open = task.kind == TaskKind::kRunStep && task.attempt > 1 && StopWaitsForRetries(def, def.steps[idx]);
+    if (!((may_have_started || outcome_open) && def.steps[idx].kind == StepKind::kActivity)) {
       return CommitWith(task, cached, task.step_id, false,
                         [](LoadedInstance&, Transition& t) { return t.CarryOutPendingStop(); });
     }
@@ -299,12 +301,7 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       return Next::kStop;
     case End::kCommitFailed:
       if (r.status.code() != StatusCode::kConflict && r.status.code() != StatusCode::kLeaseLost) {
-        // Nothing of the attempt is recorded (a full disk refuses the lease
-        // renewal too): say when it runs again, so an operator freeing space
-        // knows what to expect.
-        env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status.ToString() +
-                           "; the attempt of step '" + task.step_id + "' runs again once its lease expires, in " +
-                           FormatDurationMs(std::max<TimeMs>(0, task.lease_until - Now())));
+        env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status.ToString());
       }
       return Next::kStop;
   }
@@ -323,6 +320,7 @@ TransitionCommitEnv TaskExecutor::CommitEnv(std::string lease_owner, CommitPolic
   env.lease_owner = std::move(lease_owner);
   env.lease_ms = env_.lease_ms;
   env.policy = policy;
+  env.sleep = env_.sleep;
   return env;
 }
 

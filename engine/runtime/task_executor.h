@@ -66,6 +66,9 @@ struct ExecutorEnv {
   std::function<void(const std::shared_ptr<RunningAttempt>&)> unwatch;
   // True once the engine is stopping: no follow-up task is started.
   std::function<bool()> stopping;
+  // Waits before retrying a checkpoint the store refused for a transient
+  // reason; empty: the worker thread sleeps (TransitionCommitEnv::sleep).
+  std::function<void(int64_t ms)> sleep;
 };
 
 class TaskExecutor {

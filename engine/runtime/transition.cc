@@ -335,6 +335,10 @@ void Transition::CompleteWorkflow() {
   AddEvent(history::kWorkflowCompleted, "", 0, Value::Map{{"output", std::move(output)}});
 }
 
+bool StopWaitsForRetries(const WorkflowDef& def, const StepDef& step) {
+  return step.kind == StepKind::kActivity && !step.compensate.empty() && def.on_cancel == CancelAction::kCompensate;
+}
+
 Status Transition::RequestStop(const StopRequest& stop) {
   if (!inst_.tasks) return Status::Internal("a stop needs the instance's tasks, and they were not read");
   InstanceState& st = inst_.state;
@@ -345,15 +349,15 @@ Status Transition::RequestStop(const StopRequest& stop) {
                        {"requested_at", env_.now}};
   // An attempt task that was ever claimed may have started its activity
   // (here or in a process that died): its result must be checkpointed
-  // before the stop, or an effect such as a refund would go unrecorded. So
-  // must a retry's: the attempt before it failed retryably or was abandoned,
-  // which may hide an effect (a lost answer after the PSP refunded), and
-  // only the retry, under the same idempotency key, tells.
+  // before the stop, or an effect such as a refund would go unrecorded.
+  // So must the outcome of a compensable step waiting to retry: its failed
+  // attempt may have had the effect all the same.
   std::optional<TaskRecord> in_flight;
   for (const TaskRecord& task : *inst_.tasks) {
     bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
-    bool retry = task.kind == TaskKind::kRunStep && task.attempt > 1;
-    if ((attempt && task.lease_token > 0) || retry) in_flight = task;
+    const StepDef* step = task.kind == TaskKind::kRunStep && task.attempt > 1 ? FindStep(task.step_id) : nullptr;
+    bool retry_of_open_outcome = step != nullptr && StopWaitsForRetries(*inst_.def, *step);
+    if (attempt && (task.lease_token > 0 || retry_of_open_outcome)) in_flight = task;
   }
   Value data = Value::Map{{"principal", stop.principal}, {"reason", stop.reason}};
   if (!cancel) data = Value::Map{{"deadline_at", inst_.rec.deadline_at}};
@@ -476,13 +480,19 @@ void Transition::AttemptFailed(const AttemptEnd& end, const StepDef& step) {
   if (!error.details.is_null()) data["details"] = error.details;
   if (compensation) data["compensation"] = true;
   AddEvent(history::kAttemptFailed, step.id, end.attempt, std::move(data));
+  // A stop waits for a compensable step to come to rest; otherwise no
+  // retry: the instance is being stopped.
+  const bool stopping = StopPending() && !compensation;
+  if (stopping && !(retryable && StopWaitsForRetries(*inst_.def, step))) {
+    ActOnStop();
+    return;
+  }
 
   FailureContext fc{failures, env_.now, task.step_started_at, step.schedule_to_close_ms};
   RetryDecision d = DecideRetry(step.retry, error, fc, env_.random->NextUnit());
-  // Cancelled (or past the deadline) while this attempt ran: a retryable
-  // failure leaves its effect unknown, so the step keeps its retries and
-  // the stop waits for them; once the step has failed for good, it goes ahead.
-  if (StopPending() && !compensation && !d.retry) {
+  if (stopping && !d.retry) {
+    // Retries used up: the outcome stays unknown (reconcile finds any money
+    // that moved), and the stop goes ahead.
     ActOnStop();
     return;
   }

@@ -33,6 +33,15 @@
 
 namespace steadfast {
 
+// Whether a stop (cancel, deadline) waits for `step`, retrying, to come to
+// rest (success, a non-retryable failure, retries exhausted) rather than
+// dropping its pending retry: true for an activity step with a
+// compensation in a workflow that compensates on a stop. An earlier failed
+// attempt of such a step may have had its effect, and only an outcome
+// recorded as a success gets compensated (e.g. a refund posted to the
+// ledger by refund.record_unfinished_refund).
+bool StopWaitsForRetries(const WorkflowDef& def, const StepDef& step);
+
 // An instance as a worker or service call holds it between checkpoints,
 // with what its transitions read besides it.
 struct LoadedInstance {
@@ -117,8 +126,11 @@ class Transition {
   Status Cancel(const std::string& principal, const std::string& reason);
   // Stops the instance for a cancel or the deadline (needs inst.tasks).
   // When an attempt task was ever claimed (its attempt may have started),
-  // only records the request (stop_pending): that attempt's result is
-  // checkpointed first, and its AttemptEnded carries the stop out.
+  // or a compensable step waits to retry a failed attempt (which may have
+  // had its effect: a refund whose answer was lost, or pending at the PSP;
+  // StopWaitsForRetries), only records the request (stop_pending): that
+  // step's outcome is checkpointed first, and its AttemptEnded carries the
+  // stop out.
   // Otherwise acts at once, with a commit precondition that no attempt got
   // claimed meanwhile (a lost race is a kConflict to rebuild on).
   Status RequestStop(const StopRequest& stop);

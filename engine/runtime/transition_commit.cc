@@ -110,7 +110,11 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
         env.logger->Warn("checkpoint of " + request.instance_id + " failed (" + last_commit.ToString() +
                          "); retrying in " + std::to_string(delay) + "ms");
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      if (env.sleep) {
+        env.sleep(delay);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      }
     }
     bool rebuild_without_writes = c == StatusCode::kAborted && round < env.policy.max_conflict_rounds &&
                                   request.on_aborted && request.on_aborted(last_commit);

@@ -46,6 +46,9 @@ struct TransitionCommitEnv {
   std::string lease_owner;      // see TransitionEnv
   int64_t lease_ms = 60000;
   CommitPolicy policy;
+  // Waits out the delay before a transient retry; empty: this thread
+  // sleeps. The deterministic simulation passes simulated time here.
+  std::function<void(int64_t ms)> sleep;
 };
 
 // One event to commit.

@@ -704,6 +704,36 @@ steps:
   EXPECT_EQ(Calls(id + "/claim/compensate"), 1);
 }
 
+// The failed attempt of a compensable step may have had its effect (a
+// refund whose answer was lost): the cancel waits for the step to come to
+// rest, here by exhausting its retries, and only then goes ahead.
+TEST_F(EngineTest, CancelDuringAFailingAttemptWaitsForTheStepToComeToRest) {
+  Add(R"(
+name: refund_like_retrying
+steps:
+  - id: claim
+    activity: test.count
+    compensate: test.count
+  - id: pay
+    activity: test.gate
+    compensate: test.count
+    retry: { max_attempts: 2, initial_interval: 10ms }
+  - id: after
+    activity: test.count
+)");
+  std::string id = MustStart("refund_like_retrying");
+  ASSERT_TRUE(gate_.WaitEntered());
+  ASSERT_TRUE(engine_->service().Cancel(id, "operator", "").ok());
+  gate_.Open(/*fail=*/true);
+  InstanceRecord rec = WaitStatus(id, InstanceStatus::kCancelled);
+  EXPECT_EQ(rec.error_message, "cancelled by operator");
+  std::vector<std::string> pay = EventTypes(id, "pay");
+  EXPECT_EQ(Count(pay, "attempt_failed"), 2);
+  EXPECT_EQ(Count(pay, "retry_scheduled"), 1);
+  EXPECT_EQ(Count(pay, "compensation_succeeded"), 0);  // it did not complete
+  EXPECT_EQ(Calls(id + "/claim/compensate"), 1);
+}
+
 TEST_F(EngineTest, OnCancelStopEndsWithoutCompensating) {
   Add(R"(
 name: no_undo
