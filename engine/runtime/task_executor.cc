@@ -301,7 +301,12 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       return Next::kStop;
     case End::kCommitFailed:
       if (r.status.code() != StatusCode::kConflict && r.status.code() != StatusCode::kLeaseLost) {
-        env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status.ToString());
+        // Nothing of the attempt is recorded (a full disk refuses the lease
+        // renewal too): say when it runs again, so an operator freeing space
+        // knows what to expect.
+        env_.logger->Error("checkpoint of " + task.instance_id + " failed: " + r.status.ToString() +
+                           "; the attempt of step '" + task.step_id + "' runs again once its lease expires, in " +
+                           FormatDurationMs(std::max<TimeMs>(0, task.lease_until - Now())));
       }
       return Next::kStop;
   }
