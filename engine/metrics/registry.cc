@@ -105,13 +105,16 @@ std::string Registry::Render() const {
   for (const auto& [name, entry] : entries_) {
     out += "# HELP " + name + " " + EscapeHelp(entry.help) + "\n";
     out += "# TYPE " + name + " " + TypeName(entry.metric.index()) + "\n";
+    // A plain reference for the lambda: clang before 16 cannot capture a
+    // structured binding.
+    const std::string& family = name;
     std::visit(
         [&](const auto& m) {
           using T = std::decay_t<decltype(*m)>;
           if constexpr (std::is_same_v<T, Counter> || std::is_same_v<T, Gauge> || std::is_same_v<T, Histogram>) {
-            m->AppendSamples(out, name, "");
+            m->AppendSamples(out, family, "");
           } else {
-            m->AppendSamples(out, name);
+            m->AppendSamples(out, family);
           }
         },
         entry.metric);
