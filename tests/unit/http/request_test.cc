@@ -357,5 +357,22 @@ TEST(HttpConfigTest, TokensFromText) {
   EXPECT_EQ(bad.status().message().rfind("ENV:", 0), 0u);
 }
 
+// Found by the config fuzzer (tests/fuzz/corpus/config/regress-token-key-holds-hash):
+// a key that swallowed the hash (no space after ':') was quoted whole.
+TEST(HttpConfigTest, AnUnknownTokenKeyNeverEchoesTheHashItSwallowed) {
+  const std::string hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  auto glued = ParseHttpTokens("[{name: ci, sha256:" + hash + ", roles: [operator]}]", "ENV");
+  ASSERT_FALSE(glued.ok());
+  EXPECT_EQ(glued.status().message().find("9f86d0"), std::string::npos) << glued.status().ToString();
+  EXPECT_NE(glued.status().message().find("unknown token key 'sha256' followed by ':'"), std::string::npos)
+      << glued.status().ToString();
+  auto pasted = ParseHttpTokens("[{name: ci, " + hash + ": x}]", "ENV");
+  ASSERT_FALSE(pasted.ok());
+  EXPECT_EQ(pasted.status().message().find("9f86d0"), std::string::npos) << pasted.status().ToString();
+  auto typo = ParseHttpTokens("[{nmae: ci}]", "ENV");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("unknown token key 'nmae' (name, sha256, roles)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace steadfast::http
