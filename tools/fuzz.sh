@@ -42,6 +42,11 @@ fi
 ninja -C "$BUILD" "${TARGETS[@]/#/tests/fuzz/}"
 
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# The store-backed targets make their databases under TMPDIR; a crash skips
+# their cleanup, this does not.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/steadfast-fuzz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR="$scratch"
 failed=()
 for t in "${TARGETS[@]}"; do
   corpus="$BUILD/fuzz-corpus/$t"
@@ -52,7 +57,6 @@ for t in "${TARGETS[@]}"; do
   # Several jobs log to fuzz-<n>.log in the artifact directory.
   [[ "$jobs" -gt 1 ]] && extra+=(-jobs="$jobs" -workers="$jobs")
   echo "== $t: ${seconds}s, scratch corpus $corpus"
-  # The store-backed targets make their databases under TMPDIR.
   if ! (cd "$artifacts" && "$BUILD/tests/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
           -malloc_limit_mb=512 -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" \
           "$corpus" "$ROOT/tests/fuzz/corpus/$t"); then

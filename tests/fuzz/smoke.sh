@@ -10,6 +10,9 @@ set -euo pipefail
 fuzzer=$(realpath "$1") corpus=$2 seconds=$3 artifacts=$4 dict=${5:-}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/steadfast-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
+# The store-backed targets make their databases under TMPDIR: in here too,
+# so a crash (no atexit) leaves nothing behind.
+export TMPDIR="$scratch"
 mkdir -p "$artifacts"
 args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -print_final_stats=1
       -artifact_prefix="$artifacts/")
@@ -18,9 +21,9 @@ args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 # The first directory receives new inputs (the scratch one); the seeds are only read.
-# Runs in the scratch directory: targets that need files make them there.
 cd "$scratch"
-if ! "$fuzzer" "${args[@]}" "$scratch" "$corpus"; then
+mkdir "$scratch/new"
+if ! "$fuzzer" "${args[@]}" "$scratch/new" "$corpus"; then
   echo "fuzz smoke FAILED for $(basename "$fuzzer"); reproducer(s) in $artifacts:" >&2
   ls -l "$artifacts" >&2
   echo "replay: $fuzzer $artifacts/<file>" >&2
