@@ -14,10 +14,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "config/engine_config.h"
 #include "fuzz_check.h"
 #include "refund/plugin.h"
+#include "steadfast/yaml_document.h"
 
 namespace steadfast {
 namespace {
@@ -46,24 +48,36 @@ void CheckNotEchoed(const Status& status, const std::string& secret) {
   if (!status.ok() && secret.size() >= 8) FUZZ_CHECK(status.message().find(secret) == std::string::npos);
 }
 
-// The value of the first `sha256: ...` (or `sha256:...`) in text (a token's hash as
-// written, valid or not), or "" (also when the same text appears elsewhere,
-// say as a name, which an error may rightly quote).
-std::string FirstHash(std::string_view text) {
-  for (size_t at = text.find("sha256"); at != std::string_view::npos; at = text.find("sha256", at + 1)) {
-    size_t i = at + 6;
-    const bool quoted = i < text.size() && (text[i] == '"' || text[i] == '\'');
-    if (quoted) ++i;
-    if (i >= text.size() || text[i] != ':') continue;
-    ++i;  // "sha256:x" without the space is one YAML key: its x is a hash as well
-    while (i < text.size() && std::string_view(" \"'").find(text[i]) != std::string_view::npos) ++i;
-    size_t end = i;
-    while (end < text.size() && std::string_view(",}] \n\"'").find(text[end]) == std::string_view::npos) ++end;
-    const std::string_view hash = text.substr(i, end - i);
-    if (hash.empty() || text.find(hash) != i || text.rfind(hash) != i) return "";
-    return std::string(hash);
+// The hashes a token list holds, read as the parser reads it: each entry's
+// sha256 value, and what follows "sha256:" in a key (the value typed
+// without its space). A hash that is also some other scalar of the list
+// (say a name) is left out: an error may rightly quote that.
+std::vector<std::string> TokenHashes(std::string_view text) {
+  std::vector<std::string> hashes;
+  Result<YamlNode> root = ParseYaml(text, "tokens");
+  if (!root.ok() || !root->IsList()) return hashes;
+  std::vector<std::string> others;
+  for (const YamlNode& entry : root->items()) {
+    if (!entry.IsMap()) continue;
+    for (const YamlEntry& kv : entry.entries()) {
+      const std::string key = kv.key.IsScalar() ? kv.key.scalar() : "";
+      if (key == "sha256" && kv.value.IsScalar()) {
+        hashes.push_back(kv.value.scalar());
+      } else if (key.rfind("sha256:", 0) == 0) {
+        hashes.push_back(key.substr(7));
+      } else {
+        others.push_back(key);
+        if (kv.value.IsScalar()) others.push_back(kv.value.scalar());
+      }
+    }
   }
-  return "";
+  std::erase_if(hashes, [&](const std::string& h) {
+    for (const std::string& o : others) {
+      if (o.find(h) != std::string::npos) return true;
+    }
+    return false;
+  });
+  return hashes;
 }
 
 void CheckRefundSection(const Value& section) {
@@ -98,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Result<std::vector<HttpTokenConfig>> tokens = ParseHttpTokens(std::string(text), "fuzz-tokens.yaml");
   FUZZ_CHECK(OkOr(tokens.status(), StatusCode::kInvalidArgument));
-  CheckNotEchoed(tokens.status(), FirstHash(text));
+  for (const std::string& hash : TokenHashes(text)) CheckNotEchoed(tokens.status(), hash);
 
   const std::string_view line = fuzz::SplitOnce(text, "\n").first;
   FUZZ_CHECK(OkOr(ParseByteSize(line).status(), StatusCode::kInvalidArgument));
