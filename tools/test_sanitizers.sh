@@ -5,7 +5,9 @@
 #
 #  - build-asan: clang, AddressSanitizer + UndefinedBehaviorSanitizer (a
 #    report fails the test: halt_on_error, leaks checked). Every unit,
-#    integration and crash suite that runs the engine's code.
+#    integration and crash suite that runs the engine's code, the
+#    simulation's fixed seeds, and the fuzz smoke run: the same build has
+#    the libFuzzer targets (-Dfuzzers=enabled, docs/testing.md "Fuzzing").
 #  - build-tsan: clang, ThreadSanitizer, only where threads meet: the store's
 #    group commit, the engine's workers/scheduler/watchdog, the HTTP server.
 #
@@ -24,34 +26,40 @@ ASAN_TESTS=(
   sandbox http metrics_scrape traces refund_workflows graph_cli migrate_cli plugin_cli
   plugin_load greeting_plugin
   crash
+  sim_regressions sim_determinism sim_self_test
 )
 TSAN_TESTS=(store runtime http_unit http)
 # Only what those tests run is built for ThreadSanitizer.
 TSAN_TARGETS=(tests/unit/store/store_test tests/unit/runtime/runtime_test tests/unit/http/http_unit_test
   tests/integration/http/http_integration_test tools/steadfast/steadfast)
 
-configure() {  # dir sanitizer
+configure() {  # dir sanitizer [meson options...]
   local dir=$1 sanitize=$2
+  shift 2
   [ -f "$dir/build.ninja" ] && return 0
   CC=clang CXX=clang++ meson setup "$dir" "$ROOT" --buildtype=plain -Doptimization=1 \
     -Db_sanitize="$sanitize" -Db_lundef=false \
-    -Dcpp_args='-gline-tables-only -fno-omit-frame-pointer' -Dc_args='-gline-tables-only' >/dev/null
+    -Dcpp_args='-gline-tables-only -fno-omit-frame-pointer' -Dc_args='-gline-tables-only' "$@" >/dev/null
 }
 
 # Builds the targets the tests need and runs them; the JUnit log it leaves in
 # <dir>/meson-logs is what tools/count_tests.py counts. A build that fails
 # leaves no log, which counts as a failure.
-run_phase() {  # name dir sanitizer "targets" tests...  (targets: space-separated, empty = all)
-  local name=$1 dir=$2 sanitize=$3 targets=$4
-  shift 4
+run_phase() {  # name dir sanitizer "targets" "meson options" tests...  (targets: space-separated, empty = all)
+  local name=$1 dir=$2 sanitize=$3 targets=$4 options=$5
+  shift 5
   rm -rf "$dir"/meson-logs/testlog.* "$dir/meson-logs/sanitizer-reports"
   echo "sanitizers: $name: configuring and building in $dir"
-  # shellcheck disable=SC2086 # targets is a word list
-  if ! configure "$dir" "$sanitize" || ! ninja -C "$dir" $targets >"$dir.build.log" 2>&1; then
+  # shellcheck disable=SC2086 # targets and options are word lists
+  if ! configure "$dir" "$sanitize" $options || ! ninja -C "$dir" $targets >"$dir.build.log" 2>&1; then
     tail -n 40 "$dir.build.log" 2>/dev/null
     echo "sanitizers: $name: the build failed (full log: $dir.build.log)"
     return 1
   fi
+  # The fuzz suite's targets, when the build has them (one meson test run, so one log).
+  local fuzz_tests=()
+  [ "$name" = asan ] && mapfile -t fuzz_tests < <(meson test -C "$dir" --no-rebuild --list --suite fuzz 2>/dev/null | sed -n 's|.*fuzz / ||p')
+  set -- "$@" "${fuzz_tests[@]}"
   echo "sanitizers: $name: running ${*}"
   # Reports go to files, one per process: a server started by a test may die
   # of a report (or leak at exit) while the test itself passes.
@@ -80,8 +88,8 @@ phases=("$@")
 status=0
 for phase in "${phases[@]}"; do
   case "$phase" in
-    asan) run_phase asan "$ASAN_BUILD" address,undefined "" "${ASAN_TESTS[@]}" || status=1 ;;
-    tsan) run_phase tsan "$TSAN_BUILD" thread "${TSAN_TARGETS[*]}" "${TSAN_TESTS[@]}" || status=1 ;;
+    asan) run_phase asan "$ASAN_BUILD" address,undefined "" "-Dfuzzers=enabled" "${ASAN_TESTS[@]}" || status=1 ;;
+    tsan) run_phase tsan "$TSAN_BUILD" thread "${TSAN_TARGETS[*]}" "" "${TSAN_TESTS[@]}" || status=1 ;;
     *) echo "sanitizers: unknown phase '$phase' (asan, tsan)"; status=2 ;;
   esac
 done

@@ -32,6 +32,20 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// The message for an unknown key of a token entry. The key may carry a
+// hash: "sha256:9f86..." (no space after ':') is one key in YAML, and a
+// pasted hash alone is one too. So only a short key is quoted, and only
+// what comes before a ':'.
+std::string UnknownTokenKey(const std::string& key) {
+  constexpr size_t kMaxQuoted = 24;
+  const size_t colon = key.find(':');
+  const std::string before = key.substr(0, colon);
+  std::string what =
+      before.size() <= kMaxQuoted ? "'" + before + "'" : "of " + std::to_string(before.size()) + " characters";
+  if (colon != std::string::npos) what += " followed by ':' and a value (a space is missing after ':'?)";
+  return "unknown token key " + what + " (name, sha256, roles)";
+}
+
 // A token list node: [{name, sha256, roles}]. Messages never echo a hash.
 Result<std::vector<HttpTokenConfig>> TokensFromNode(const YamlNode& list) {
   std::vector<HttpTokenConfig> out;
@@ -62,7 +76,7 @@ Result<std::vector<HttpTokenConfig>> TokensFromNode(const YamlNode& list) {
           t.roles.push_back(role);
         }
       } else {
-        return kv.key.Error("unknown token key '" + key + "' (name, sha256, roles)");
+        return kv.key.Error(UnknownTokenKey(key));
       }
     }
     if (t.name.empty()) return entry.Error("token without a name");

@@ -34,6 +34,19 @@ void Save(cereal::PortableBinaryOutputArchive& ar, const Value& v) {
   }
 }
 
+// cereal's own string load, with one check first: the length comes from the
+// blob and must fit in it, so a garbled length cannot make the decoder
+// allocate gigabytes (or abort under a sanitizer) before the short read
+// would have failed. The same bytes as ar(s) otherwise.
+std::string LoadString(cereal::PortableBinaryInputArchive& ar, size_t blob_bytes) {
+  cereal::size_type size = 0;
+  ar(cereal::make_size_tag(size));
+  if (size > blob_bytes) throw cereal::Exception("string length exceeds blob");
+  std::string s(static_cast<size_t>(size), '\0');
+  ar(cereal::binary_data(s.data(), s.size()));
+  return s;
+}
+
 Value Load(cereal::PortableBinaryInputArchive& ar, size_t remaining_bytes, int depth) {
   uint8_t t = 0;
   ar(t);
@@ -58,11 +71,7 @@ Value Load(cereal::PortableBinaryInputArchive& ar, size_t remaining_bytes, int d
       ar(d);
       return Value(d);
     }
-    case Value::Type::kString: {
-      std::string s;
-      ar(s);
-      return Value(std::move(s));
-    }
+    case Value::Type::kString: return Value(LoadString(ar, remaining_bytes));
     case Value::Type::kList: {
       uint64_t n = 0;
       ar(n);
@@ -78,8 +87,7 @@ Value Load(cereal::PortableBinaryInputArchive& ar, size_t remaining_bytes, int d
       if (n > remaining_bytes) throw cereal::Exception("map length exceeds blob");
       Value::Map m;
       for (uint64_t i = 0; i < n; ++i) {
-        std::string k;
-        ar(k);
+        std::string k = LoadString(ar, remaining_bytes);
         m.insert_or_assign(std::move(k), Load(ar, remaining_bytes, depth + 1));
       }
       return Value(std::move(m));

@@ -8,9 +8,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "steadfast/yaml_document.h"
 
@@ -19,9 +19,11 @@ namespace steadfast {
 // The 1-based position of mark in `file`; unknown (line 0) for a null mark.
 YamlPosition YamlPositionOf(const YAML::Mark& mark, std::string file = {});
 
-// Every document in a text, or where and why yaml-cpp stopped reading it.
+// The first document in a text and whether another follows, or where and
+// why yaml-cpp stopped reading it.
 struct YamlCppDocuments {
-  std::vector<YAML::Node> documents;  // empty for an empty text or on failure
+  YAML::Node document;                            // null for an empty text or on failure
+  std::optional<YamlPosition> second_document_at;  // where a second document starts (callers refuse it)
   bool failed = false;
   bool too_deep = false;              // failed at yaml-cpp's nesting guard
   YamlPosition error_at;              // without a file name

@@ -3,6 +3,7 @@
 #include "steadfast/yaml_document.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <cerrno>
 #include <charconv>
@@ -25,15 +26,76 @@ YamlPosition YamlPositionOf(const YAML::Mark& mark, std::string file) {
   return p;
 }
 
+namespace {
+
+// Sees only where each document starts and where its root node is.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    Node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Node(mark);
+  }
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;  // each document's start
+  std::vector<YAML::Mark> roots;   // each document's root node
+
+ private:
+  void Node(const YAML::Mark& mark) {
+    if (roots.size() < starts.size()) roots.push_back(mark);
+  }
+};
+
+}  // namespace
+
+// Not YAML::LoadAll: in yaml-cpp 0.7 it never returns on some malformed
+// streams (a stray ',' after a scalar, jbeder/yaml-cpp#1040, fixed upstream
+// by #1319): the parser keeps reporting an empty document at the same
+// place and LoadAll collects them until memory runs out. Found by the
+// fuzzers (tests/fuzz/corpus/*/regress-yaml-stray-comma*). Callers need
+// the first document and to know whether a second one follows, so: load
+// the first alone (YAML::Load reads one document), then count documents
+// with the event parser, stopping at the second. A "second document" that
+// does not start with "---" is such a parser stall: a syntax error there.
 YamlCppDocuments LoadYamlCppDocuments(std::string_view text) {
   YamlCppDocuments out;
   try {
-    out.documents = YAML::LoadAll(std::string(text));
+    const std::string owned(text);
+    out.document = YAML::Load(owned);
+    std::istringstream in(owned);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    while (starts.starts.size() < 2 && parser.HandleNextDocument(starts)) {
+    }
+    if (starts.starts.size() == 2) {
+      const YAML::Mark& second = starts.starts[1];
+      if (second.pos >= 0 && owned.compare(static_cast<size_t>(second.pos), 3, "---") == 0) {
+        out.second_document_at = YamlPositionOf(starts.roots.size() == 2 ? starts.roots[1] : second);
+      } else {
+        out.document = YAML::Node();
+        out.failed = true;
+        out.error_at = YamlPositionOf(second);
+        out.error = "unexpected character (a stray ',' or an unclosed flow collection?)";
+      }
+    }
   } catch (const YAML::DeepRecursion& e) {
+    out.document = YAML::Node();
     out.failed = true;
     out.too_deep = true;
     out.error_at = YamlPositionOf(e.mark);
   } catch (const YAML::Exception& e) {
+    out.document = YAML::Node();
     out.failed = true;
     out.error_at = YamlPositionOf(e.mark);
     out.error = e.msg;
@@ -227,14 +289,12 @@ Result<YamlNode> ParseYaml(std::string_view text, std::string_view source_name) 
     parsed.error_at.file = *file;
     return parsed.too_deep ? YamlTreeBuilder::TooDeep(parsed.error_at) : YamlError(parsed.error_at, parsed.error);
   }
-  const std::vector<YAML::Node>& docs = parsed.documents;
-  YamlTreeBuilder builder(file);
-  if (docs.empty()) return builder.Copy(YAML::Node(), 0);
-  if (docs.size() > 1) {
-    return YamlError(YamlPositionOf(docs[1].Mark(), *file),
-                     "only one YAML document per file (remove '---' and what follows)");
+  if (parsed.second_document_at) {
+    parsed.second_document_at->file = *file;
+    return YamlError(*parsed.second_document_at, "only one YAML document per file (remove '---' and what follows)");
   }
-  return builder.Copy(docs[0], 0);
+  YamlTreeBuilder builder(file);
+  return builder.Copy(parsed.document, 0);
 }
 
 Result<YamlNode> LoadYamlFile(const std::string& path) {

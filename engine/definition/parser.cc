@@ -34,15 +34,15 @@ std::optional<YAML::Node> LoadDocument(std::string_view text, DiagnosticList& di
               parsed.too_deep ? std::string("YAML nested too deeply") : "YAML syntax error: " + parsed.error);
     return std::nullopt;
   }
-  const std::vector<YAML::Node>& docs = parsed.documents;
-  if (docs.empty() || docs[0].IsNull()) {
+  if (parsed.document.IsNull()) {
     diags.Add(SourceLocation{1, 1}, "the file is empty: a workflow needs at least 'name' and 'steps'");
     return std::nullopt;
   }
-  if (docs.size() > 1) {
-    diags.Add(MarkLocation(docs[1].Mark()), "only one YAML document per workflow file (remove '---' and what follows)");
+  if (parsed.second_document_at) {
+    diags.Add(LocationOf(*parsed.second_document_at),
+              "only one YAML document per workflow file (remove '---' and what follows)");
   }
-  return docs[0];
+  return parsed.document;
 }
 
 }  // namespace

@@ -15,15 +15,21 @@ namespace {
 
 // "0.4" -> 4000 bps, exact to 0.0001; 0..1 only.
 Result<int64_t> ParseScore(const std::string& text) {
+  auto digits = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+  };
   size_t dot = text.find('.');
   std::string whole = text.substr(0, dot);
   std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
-  if (whole.empty() || frac.size() > 4 || !std::all_of(whole.begin(), whole.end(), ::isdigit) ||
-      !std::all_of(frac.begin(), frac.end(), ::isdigit)) {
+  if (whole.empty() || frac.size() > 4 || !digits(whole) || !digits(frac)) {
     return Status::InvalidArgument("score must be a number from 0 to 1 with at most 4 decimals (got '" + text + "')");
   }
+  // Leading zeros aside, a whole part of more than one digit is above 1, and
+  // would not even fit in an integer (found by the risk_rules fuzzer).
+  whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+  if (whole.size() > 1) return Status::InvalidArgument("score must not exceed 1 (got " + text + ")");
   while (frac.size() < 4) frac.push_back('0');
-  int64_t bps = std::stoll(whole) * 10000 + std::stoll(frac);
+  int64_t bps = (whole[0] - '0') * 10000 + std::stoll(frac);
   if (bps > 10000) return Status::InvalidArgument("score must not exceed 1 (got " + text + ")");
   return bps;
 }

@@ -27,6 +27,21 @@ RemoteResult<PspRefund> RefundUntilSettled(PspAdapter& psp, const RefundRequest&
     // The create answer may be a replay of an old "pending": ask for now.
     RemoteResult<PspRefund> current = psp.GetRefund(refund.id);
     if (!current.ok()) return current;
+    // The read must describe the refund just created: another refund is a
+    // bad answer (try again), the same one with another amount or currency
+    // is not believed (a person looks at it; the details name the refund).
+    if (current->id != refund.id) {
+      return ActivityError::Retryable("psp_bad_response",
+                                      "asked for refund " + refund.id + ", the PSP answered with " + current->id);
+    }
+    if (current->amount_minor != refund.amount_minor || current->currency != refund.currency) {
+      ActivityError changed = ActivityError::NonRetryable(
+          "psp_amount_mismatch", "refund " + refund.id + " was created for " + std::to_string(refund.amount_minor) +
+                                     " " + refund.currency + ", the PSP now reports " +
+                                     std::to_string(current->amount_minor) + " " + current->currency);
+      changed.details = Details(current.value());
+      return changed;
+    }
     const bool replayed = refund.replayed;
     refund = std::move(current).value();
     refund.replayed = replayed;

@@ -13,6 +13,8 @@
 //   pending / requires_action      -> retryable refund_pending
 //   failed / canceled              -> non-retryable refund_failed (details: refund_id, failure_reason)
 //   create or read failed          -> that error, unchanged
+//   the read shows another refund  -> retryable psp_bad_response
+//   ... or another amount/currency -> non-retryable psp_amount_mismatch
 //
 // The codes deliberately lack the "psp_" prefix: a slow settlement says
 // nothing about the PSP's health and must not trip the circuit breaker.

@@ -162,6 +162,19 @@ RemoteResult<PspRefund> StripePspAdapter::Refund(const RefundRequest& r) {
                                {"expected_currency", Lower(r.expected_currency)}};
     return error;
   }
+  // The answer to this request must be a refund of the amount asked for: a
+  // PSP (or something posing as one) that reports another amount is not
+  // believed, and the refund id goes to whoever settles it by hand.
+  if (r.amount_minor && refund->amount_minor != *r.amount_minor) {
+    ActivityError error = ActivityError::NonRetryable(
+        "psp_amount_mismatch", "the PSP reports a refund of " + std::to_string(refund->amount_minor) +
+                                   " minor units, expected " + std::to_string(*r.amount_minor));
+    error.details = Value::Map{{"refund_id", refund->id},
+                               {"currency", refund->currency},
+                               {"amount", refund->amount_minor},
+                               {"expected_amount", *r.amount_minor}};
+    return error;
+  }
   return std::move(refund).value();
 }
 
@@ -211,7 +224,9 @@ Result<PspRefund> ParseStripeRefund(const Value& o) {
   PspRefund r;
   r.id = o.Get("id").StringOr("");
   if (r.id.empty()) return Status::InvalidArgument("refund without an id");
-  if (!o.Get("amount").is_int()) return Status::InvalidArgument("refund " + r.id + " without an integer amount");
+  if (!o.Get("amount").is_int() || o.Get("amount").AsInt() < 0) {
+    return Status::InvalidArgument("refund " + r.id + " without a non-negative integer amount");
+  }
   r.amount_minor = o.Get("amount").AsInt();
   r.currency = Lower(o.Get("currency").StringOr(""));
   if (r.currency.empty()) return Status::InvalidArgument("refund " + r.id + " without a currency");

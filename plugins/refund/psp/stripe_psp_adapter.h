@@ -15,8 +15,10 @@
 // resource_missing on create) becomes `invalid_charge`; amount_too_large and
 // charge_already_refunded keep Stripe's codes (all non-retryable; Stripe's
 // code stays in details.code). A 2xx body that is not a refund is retryable
-// `psp_bad_response`; a refund in a currency other than the expected one is
-// non-retryable `psp_currency_mismatch` (details carry the refund id).
+// `psp_bad_response` (so is a refund with a negative amount); a refund in a
+// currency other than the expected one is non-retryable
+// `psp_currency_mismatch`, one of another amount than asked for
+// non-retryable `psp_amount_mismatch` (details carry the refund id).
 #ifndef STEADFAST_PLUGINS_REFUND_PSP_STRIPE_PSP_ADAPTER_H_
 #define STEADFAST_PLUGINS_REFUND_PSP_STRIPE_PSP_ADAPTER_H_
 

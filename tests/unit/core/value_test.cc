@@ -61,6 +61,26 @@ TEST(ValueTest, CodecRejectsGarbage) {
   EXPECT_FALSE(DecodeValue(garbled).ok());
 }
 
+// Found by the value_codec fuzzer (tests/fuzz/corpus/value_codec/regress-string-length-*):
+// a garbled string length made the decoder allocate that much before the
+// short read failed (a 1 TiB claim aborts under ASan, a 1 GiB one succeeds).
+TEST(ValueTest, CodecRefusesAStringLongerThanTheBlobBeforeAllocating) {
+  for (int shift : {30, 40, 63}) {
+    std::string blob = *EncodeValue(Value("abc"));  // endianness byte, type byte, u64 length, bytes
+    const uint64_t claimed = uint64_t{1} << shift;
+    for (int i = 0; i < 8; ++i) blob[2 + i] = static_cast<char>((claimed >> (8 * i)) & 0xff);
+    auto r = DecodeValue(blob);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(r.status().message().find("string length exceeds blob"), std::string::npos) << r.status().ToString();
+  }
+  std::string key_blob = *EncodeValue(Value::Map{{"k", 1}});  // ..., u64 count, u64 key length, ...
+  key_blob[10 + 7] = '\x40';                                  // the key claims 2^62 bytes
+  auto r = DecodeValue(key_blob);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("string length exceeds blob"), std::string::npos) << r.status().ToString();
+}
+
 // `depth` lists nested in one another as JSON text: "[[[]]]" for 3.
 std::string NestedArrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 

@@ -155,6 +155,22 @@ TEST(YamlDocument, RefusesASecondDocument) {
   EXPECT_THAT(r.status().message(), StartsWith("two.yaml:3:1: only one YAML document"));
 }
 
+// Found by the risk_rules and config fuzzers (tests/fuzz/corpus/*/regress-yaml-stray-comma*):
+// yaml-cpp 0.7's LoadAll never returned on these, filling memory with empty
+// documents. Now a syntax error where the parser stalled.
+TEST(YamlDocument, AStrayCommaIsASyntaxErrorNotAnEndlessStream) {
+  Result<YamlNode> comma = ParseYaml(",review# Refund ri_", "comma.yaml");
+  ASSERT_FALSE(comma.ok());
+  EXPECT_EQ(comma.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(comma.status().message().find("comma.yaml:1:1: unexpected character"), std::string::npos)
+      << comma.status().ToString();
+  Result<YamlNode> after = ParseYaml(" \"svc\",nul \"ros\n", "after.yaml");
+  ASSERT_FALSE(after.ok());
+  EXPECT_NE(after.status().message().find("after.yaml:1:7: unexpected character"), std::string::npos)
+      << after.status().ToString();
+  EXPECT_TRUE(ParseYaml("a: 1\n...\n", "end.yaml").ok());
+}
+
 TEST(YamlDocument, RefusesNestingDeeperThanTheLimit) {
   // Deep enough for the parser's own guard, and just over ours.
   for (int depth : {5000, kMaxYamlDepth + 1}) {

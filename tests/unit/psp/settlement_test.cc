@@ -82,6 +82,32 @@ TEST(SettlementTest, FailedSettlementIsNonRetryableWithTheReason) {
   EXPECT_EQ(result.error().details.Get("failure_reason").StringOr(""), "lost_or_stolen_card");
 }
 
+// Found by the psp_response fuzzer (tests/fuzz/corpus/psp_response/regress-amount-*):
+// the follow-up read was believed whatever refund or amount it described.
+TEST(SettlementTest, AReadDescribingAnotherRefundOrAmountIsNotBelieved) {
+  ScriptedPsp other;
+  other.creates.push_back(Refund(PspRefundStatus::kPending));
+  PspRefund someone_elses = Refund(PspRefundStatus::kSucceeded);
+  someone_elses.id = "re_2";
+  other.reads.push_back(someone_elses);
+  auto wrong_id = RefundUntilSettled(other, RefundRequest{});
+  ASSERT_FALSE(wrong_id.ok());
+  EXPECT_EQ(wrong_id.error().code, "psp_bad_response");
+  EXPECT_EQ(wrong_id.error().kind, ErrorKind::kRetryable);
+
+  ScriptedPsp grown;
+  grown.creates.push_back(Refund(PspRefundStatus::kPending));
+  PspRefund more = Refund(PspRefundStatus::kSucceeded);
+  more.amount_minor = 70'000;
+  grown.reads.push_back(more);
+  auto wrong_amount = RefundUntilSettled(grown, RefundRequest{});
+  ASSERT_FALSE(wrong_amount.ok());
+  EXPECT_EQ(wrong_amount.error().code, "psp_amount_mismatch");
+  EXPECT_EQ(wrong_amount.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_EQ(wrong_amount.error().details.Get("refund_id").StringOr(""), "re_1");
+  EXPECT_EQ(wrong_amount.error().details.Get("amount").IntOr(0), 70'000);
+}
+
 TEST(SettlementTest, ErrorsPassThroughUnchanged) {
   ScriptedPsp psp;
   psp.creates.push_back(ActivityError::Retryable("psp_timeout", "slow"));

@@ -172,6 +172,25 @@ TEST_F(StripePspAdapterTest, CurrencyMismatchIsReportedWithTheRefundId) {
   EXPECT_EQ(refund.error().details.Get("refund_id").StringOr(""), "re_123");
 }
 
+// Found by the psp_response fuzzer (tests/fuzz/corpus/psp_response/regress-amount-*):
+// a refund of another amount than asked for, or of a negative one, was accepted.
+TEST_F(StripePspAdapterTest, ARefundOfAnotherAmountIsNotBelieved) {
+  transport_.replies.push_back(FakeTransport::Json(200, R"({"id":"re_9","object":"refund","amount":1501,
+    "charge":"ch_1","currency":"usd","status":"succeeded"})"));
+  auto refund = psp_->Refund(Request());
+  ASSERT_FALSE(refund.ok());
+  EXPECT_EQ(refund.error().code, "psp_amount_mismatch");
+  EXPECT_EQ(refund.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_EQ(refund.error().details.Get("refund_id").StringOr(""), "re_9");
+  EXPECT_EQ(refund.error().details.Get("expected_amount").IntOr(0), 1'500);
+
+  transport_.replies.push_back(FakeTransport::Json(200, R"({"id":"re_9","object":"refund","amount":-1500,
+    "charge":"ch_1","currency":"usd","status":"succeeded"})"));
+  auto negative = psp_->GetRefund("re_9");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.error().code, "psp_bad_response");
+}
+
 TEST_F(StripePspAdapterTest, TheSecretNeverAppearsInErrors) {
   transport_.replies.push_back(TransportError{TransportErrorKind::kTimeout, "Operation timed out after 1234 ms"});
   transport_.replies.push_back(FakeTransport::Json(

@@ -41,6 +41,21 @@ TEST(RiskRules, ParsesAndRejectsMistakes) {
   EXPECT_NE(typo.status().message().find("risk.yaml:1:"), std::string::npos) << typo.status().message();
 }
 
+// Found by the risk_rules fuzzer (tests/fuzz/corpus/risk_rules/regress-score-huge-whole-part):
+// std::stoll threw out_of_range through Parse, killing whoever loaded the file.
+TEST(RiskRules, AHugeScoreIsAnErrorNotAnException) {
+  for (const char* score : {"08888888888888888888888888888888888.4", "99999999999999999999", "922337203685477.5807",
+                            "10", "1.0001"}) {
+    auto r = RiskRules::Parse(std::string("rules: [{name: a, kind: mismatch, fields: [a, b], score: ") + score + "}]",
+                              "risk.yaml");
+    ASSERT_FALSE(r.ok()) << score;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << score;
+  }
+  auto padded = RiskRules::Parse("rules: [{name: a, kind: mismatch, fields: [a, b], score: 00.25}]", "risk.yaml");
+  ASSERT_TRUE(padded.ok()) << padded.status().ToString();
+  EXPECT_EQ(padded->rules[0].score_bps, 2'500);
+}
+
 TEST(RiskRules, NothingFiresForAnOrdinaryRefund) {
   auto rules = *RiskRules::Parse(kRules, "risk.yaml");
   RiskAssessment a = ScoreRisk(rules, Facts(27000, "EUR", Value::Map{{"requester", "g"}, {"booker", "g"}}),
