@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librestinio-dev libhttp-parser-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
   curl chromium prometheus
+  clang libclang-rt-14-dev   # the sanitizer and fuzz builds (tools/test_sanitizers.sh)
 )
 
 missing=()
