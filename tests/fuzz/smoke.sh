@@ -14,8 +14,11 @@ trap 'rm -rf "$scratch"' EXIT
 # so a crash (no atexit) leaves nothing behind.
 export TMPDIR="$scratch"
 mkdir -p "$artifacts"
+# A fixed mutation seed (STEADFAST_FUZZ_SEED overrides it): CI explores the
+# same way every run, so a red run is a change's doing, not the dice's;
+# tools/fuzz.sh explores with fresh seeds.
 args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 -print_final_stats=1
-      -artifact_prefix="$artifacts/")
+      -seed="${STEADFAST_FUZZ_SEED:-1}" -artifact_prefix="$artifacts/")
 [[ -n "$dict" ]] && args+=(-dict="$dict")
 # Any UBSan report is fatal, with a stack; ASan leaks are on by default.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
