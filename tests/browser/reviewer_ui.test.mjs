@@ -20,16 +20,13 @@
 //
 // usage: node reviewer_ui.test.mjs --steadfast BIN --sandbox BIN --source ROOT --out DIR
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PSP_SECRET = 'sk_test_browser_0123456789';
+import { CHROMIUM, http, launchBrowser, loadPlaywright, parseArgs, seedCharge, signIn, startSandbox, startServe,
+  waitForStatus } from './harness.mjs';
+
 const ALEX = { name: 'alex', token: 'alex-token-5d1e9a77c3', roles: 'operator, reviewer' };
 const RITA = { name: 'rita', token: 'rita-token-90b4f2e6a8', roles: 'reviewer' };
 const INSTANCE = 'wf-ui-refund-1';
@@ -37,107 +34,11 @@ const CHARGE = 'ch_ui_1';
 const COMMENT = 'Illness documented; <b>ok</b> to refund';
 const STEP_TIMEOUT_MS = 20000;
 
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new Error('bad argument ' + argv[i]);
-    out[argv[i].slice(2)] = argv[i + 1];
-  }
-  for (const k of ['steadfast', 'sandbox', 'source', 'out']) {
-    if (!out[k]) throw new Error('missing --' + k);
-  }
-  return out;
-}
-
-async function loadPlaywright() {
-  try {
-    return await import('playwright-core');
-  } catch (e) {
-    throw new Error('playwright-core is not installed in tests/browser/node_modules (' + e.message + '). ' +
-      'Run `npm ci --prefix tests/browser` (tools/setup.sh does it).');
-  }
-}
-
-const sha256 = (s) => createHash('sha256').update(s).digest('hex');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// A child process whose output is kept (for the failure message) and
-// searched for its "listening on" line.
-class Child {
-  constructor(name, cmd, args, env, logFile) {
-    this.name = name;
-    this.output = '';
-    this.log = fs.createWriteStream(logFile);
-    this.proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const s of [this.proc.stdout, this.proc.stderr]) {
-      s.on('data', (d) => {
-        this.output += d.toString();
-        this.log.write(d);
-      });
-    }
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  async waitFor(regex, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const m = this.output.match(regex);
-      if (m) return m;
-      if (this.proc.exitCode !== null) break;
-      await sleep(25);
-    }
-    throw new Error(`${this.name} did not print ${regex}; output:\n${this.output}`);
-  }
-
-  async stop() {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    this.proc.kill('SIGTERM');
-    const done = await Promise.race([this.exited, sleep(10000).then(() => null)]);
-    if (!done) this.proc.kill('SIGKILL');
-  }
-}
-
-async function http(base, method, p, { token, body, headers } = {}) {
-  const h = { ...(headers || {}) };
-  if (token) h.Authorization = 'Bearer ' + token;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(base + p, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    json = null;
-  }
-  return { status: res.status, json, text };
-}
-
-async function waitForStatus(base, id, want, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last = null;
-  while (Date.now() < deadline) {
-    const r = await http(base, 'GET', '/v1/workflows/' + id, { token: RITA.token });
-    last = r.json;
-    if (r.status === 200 && r.json.status === want) return r.json;
-    if (r.status === 200 && ['completed', 'failed', 'compensated', 'cancelled'].includes(r.json.status)) break;
-    await sleep(100);
-  }
-  throw new Error(`instance ${id} did not reach ${want}; last: ${JSON.stringify(last)}`);
-}
-
 // "78500" minor units of a 2-digit currency -> "785.00 EUR", by string arithmetic (as the page must).
 function expectedMoney(minor, currency) {
   const digits = String(minor).padStart(3, '0');
   const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${whole}.${digits.slice(-2)} ${currency}`;
-}
-
-async function signIn(page, base, who) {
-  await page.goto(base + '/ui/');
-  await page.locator('#login').waitFor({ state: 'visible' });
-  await page.fill('#token', who.token);
-  await page.click('#login-form button[type=submit]');
-  await page.locator('#queue').waitFor({ state: 'visible' });
 }
 
 async function main() {
@@ -150,49 +51,25 @@ async function main() {
   let browser = null;
   let profile = null;
   try {
-    // The PSP sandbox, with the charge the refund goes back to.
-    const sandbox = new Child('sandbox', args.sandbox, ['--port', '0', '--db', path.join(dir, 'sandbox.db'),
-      '--secret-key', PSP_SECRET, '--seed', '7'], {}, path.join(dir, 'sandbox.log'));
-    children.push(sandbox);
-    const psp = 'http://127.0.0.1:' + (await sandbox.waitFor(/listening on 127\.0\.0\.1:(\d+)/, 15000))[1];
-    const seeded = await http(psp, 'POST', '/sandbox/charges', { body: { id: CHARGE, amount: 78500, currency: 'EUR' },
-      headers: { 'Idempotency-Key': 'seed-' + CHARGE } });
-    assert.ok(seeded.status < 300, 'seeding the charge: ' + seeded.text);
-
-    // The engine with its HTTP API.
-    const src = args.source;
-    const tokenLine = (p) => `    - { name: ${p.name}, sha256: ${sha256(p.token)}, roles: [${p.roles}] }\n`;
-    const config = path.join(dir, 'steadfast.yaml');
-    fs.writeFileSync(config,
-      `database: ${path.join(dir, 'engine.db')}\nworkflows_dir: ${src}/workflows\nworkers: 2\n` +
-      'node_name: uitest\npoll_interval: 50ms\nlog_level: info\n' +
-      `plugin_config:\n  refund:\n    policies: ${src}/config/refund_policies.yaml\n` +
-      `    risk_rules: ${src}/config/risk_rules.yaml\n` +
-      `    psp: { base_url: "${psp}", timeout: 10s, settle_wait: 2s, breaker_open: 1s }\n` +
-      `    inventory_url: "${psp}"\n    notification_url: "${psp}"\n` +
-      'http:\n  listen: 127.0.0.1:0\n  tokens:\n' + tokenLine(ALEX) + tokenLine(RITA));
-    const serve = new Child('steadfast serve', args.steadfast, ['serve', '--config', config],
-      { STEADFAST_PSP_SECRET_KEY: PSP_SECRET }, path.join(args.out, 'browser-ui-serve.log'));
-    children.push(serve);
-    const base = (await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30000))[1];
+    // The PSP sandbox, with the charge the refund goes back to, and the engine with its HTTP API.
+    const { psp } = await startSandbox(dir, args, children);
+    await seedCharge(psp, CHARGE, 78500, 'EUR');
+    const base = await startServe(dir, args, children, psp, [ALEX, RITA], 'browser-ui-serve.log');
 
     // alex asks for a refund large enough to be held for a reviewer.
-    const input = JSON.parse(fs.readFileSync(path.join(src, 'workflows/examples/reservation_large.json'), 'utf8'));
+    const input = JSON.parse(fs.readFileSync(path.join(args.source, 'workflows/examples/reservation_large.json'), 'utf8'));
     input.reservation.payment.charge = CHARGE;
     const started = await http(base, 'POST', '/v1/workflows', { token: ALEX.token,
       body: { workflow: 'reservation_refund', id: INSTANCE, input } });
     assert.equal(started.status, 201, 'start: ' + started.text);
-    const held = await waitForStatus(base, INSTANCE, 'waiting_approval', STEP_TIMEOUT_MS);
+    const held = await waitForStatus(base, RITA.token, INSTANCE, 'waiting_approval', STEP_TIMEOUT_MS);
     assert.equal(held.requested_by, 'alex');
     const refund = held.waiting_for.context.refund;
     assert.equal(refund.currency, 'EUR');
     const amountText = expectedMoney(refund.minor, refund.currency);
 
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'steadfast-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1360, height: 1000 },
-    });
-    browser.setDefaultTimeout(STEP_TIMEOUT_MS);
+    browser = await launchBrowser(chromium, profile, STEP_TIMEOUT_MS);
     const pageErrors = [];
 
     // 1. The requester may look but not decide (four-eyes).
@@ -254,7 +131,7 @@ async function main() {
     assert.deepEqual(pageErrors, [], 'no script errors on the page');
 
     // 3. The API agrees.
-    const done = await waitForStatus(base, INSTANCE, 'completed', STEP_TIMEOUT_MS);
+    const done = await waitForStatus(base, RITA.token, INSTANCE, 'completed', STEP_TIMEOUT_MS);
     assert.equal(done.output.review, 'approve');
     const history = await http(base, 'GET', `/v1/workflows/${INSTANCE}/history?limit=1000`, { token: RITA.token });
     assert.equal(history.status, 200);
