@@ -10,6 +10,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libasio-dev libcereal-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librestinio-dev libhttp-parser-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
+  libcli11-dev
   curl chromium prometheus
   clang libclang-rt-14-dev   # the sanitizer and fuzz builds (tools/test_sanitizers.sh)
 )

@@ -1,45 +1,36 @@
-// Flag parsing for `steadfast` verbs (steadfast/command_flags.h) and the
-// CommandFail helper of steadfast/commands.h.
+// A verb's parsed command line (steadfast/command_flags.h), parsed by CLI11
+// (core/spec_app.h), and the CommandFail helper of steadfast/commands.h.
 #include "steadfast/command_flags.h"
 
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "core/spec_app.h"
 #include "steadfast/commands.h"
 
 namespace steadfast {
 
-Result<CommandFlags> CommandFlags::Parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
-                           const std::set<std::string>& switches) {
+Result<CommandFlags> CommandFlags::Parse(const std::vector<std::string>& args, const CommandSpec& spec) {
+  SpecApp app(spec);
+  SF_ASSIGN_OR_RETURN(bool help, app.Parse(args));
   CommandFlags f;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0 || a == "--") {
-      f.positional_.push_back(a);
-      continue;
-    }
-    std::string name = a.substr(2);
-    std::optional<std::string> value;
-    size_t eq = name.find('=');
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
-    if (switches.count(name)) {
-      if (value) return Status::InvalidArgument("--" + name + " takes no value");
-      f.switches_.insert(name);
-    } else if (valued.count(name)) {
-      if (!value) {
-        if (i + 1 >= args.size()) return Status::InvalidArgument("--" + name + " needs a value");
-        value = args[++i];
-      }
-      f.values_[name] = *value;
-    } else {
-      return Status::InvalidArgument("unknown option --" + name);
-    }
+  f.help_requested_ = help;
+  if (!help) {
+    f.positional_ = app.positional();
+    f.values_ = app.values();
+    f.switches_ = app.switches();
   }
   return f;
+}
+
+Result<CommandFlags> CommandFlags::Parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
+                                         const std::set<std::string>& switches) {
+  CommandSpec spec;
+  spec.Positionals("ARGS", "", false);
+  for (const std::string& name : valued) spec.Option(name, "VALUE", "");
+  for (const std::string& name : switches) spec.Switch(name, "");
+  return Parse(args, spec);
 }
 
 std::optional<std::string> CommandFlags::Get(const std::string& name) const {

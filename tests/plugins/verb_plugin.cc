@@ -1,5 +1,8 @@
-// A .so plugin with a CLI verb (tests/integration/cli/plugin_cli_test.cc):
-// `steadfast greet --config FILE` prints its plugin_config greeting.
+// A .so plugin with CLI verbs (tests/integration/cli/plugin_cli_test.cc):
+// `steadfast greet [NAME] --config FILE` prints its plugin_config greeting,
+// declared (CommandRegistry::AddVerb); `steadfast echo ARGS...` parses its
+// own arguments (CommandRegistry::Add).
+#include <cctype>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,12 +12,29 @@
 
 namespace {
 
-int Greet(const std::vector<std::string>& args, steadfast::CommandHost& host) {
-  auto flags = steadfast::CommandFlags::Parse(args, {"config"}, {});
-  if (!flags.ok()) return steadfast::CommandFail(steadfast::kCommandUsage, flags.status().message());
-  steadfast::Result<steadfast::PluginContext> ctx = host.LoadPluginContext(flags->GetOr("config", ""));
+void DeclareGreet(steadfast::CommandSpec& spec) {
+  spec.Summary("says hello")
+      .OptionalPositional("NAME", "who to greet (default: the plugin)")
+      .Option("config", "FILE", "engine config");
+}
+
+int RunGreet(const steadfast::CommandFlags& flags, steadfast::CommandHost& host) {
+  steadfast::Result<steadfast::PluginContext> ctx = host.LoadPluginContext(flags.GetOr("config", ""));
   if (!ctx.ok()) return steadfast::CommandFail(steadfast::kCommandError, ctx.status().message());
-  std::printf("%s from %s\n", ctx->config.Get("greeting").StringOr("hello").c_str(), ctx->name.c_str());
+  std::string whom = flags.positional().empty() ? "from " + ctx->name : "to " + flags.positional()[0];
+  std::printf("%s %s\n", ctx->config.Get("greeting").StringOr("hello").c_str(), whom.c_str());
+  return steadfast::kCommandOk;
+}
+
+int Echo(const std::vector<std::string>& args, steadfast::CommandHost&) {
+  auto flags = steadfast::CommandFlags::Parse(args, {"config"}, {"upper"});
+  if (!flags.ok()) return steadfast::CommandFail(steadfast::kCommandUsage, flags.status().message());
+  for (std::string word : flags->positional()) {
+    if (flags->Has("upper")) {
+      for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    std::printf("%s\n", word.c_str());
+  }
   return steadfast::kCommandOk;
 }
 
@@ -27,4 +47,10 @@ STEADFAST_PLUGIN(ctx, registry) {
   });
 }
 
-STEADFAST_PLUGIN_COMMANDS(commands) { return commands.Add("greet", "greet [--config FILE]   says hello\n", &Greet); }
+STEADFAST_PLUGIN_COMMANDS(commands) {
+  steadfast::CommandSpec greet("greet");
+  DeclareGreet(greet);
+  steadfast::Status s = commands.AddVerb(std::move(greet), &RunGreet);
+  if (!s.ok()) return s;
+  return commands.Add("echo", "echo WORD... [--upper] [--config FILE]   prints each word on a line\n", &Echo);
+}

@@ -35,9 +35,6 @@ inline constexpr int kExitFailed = kCommandFailed;  // the workflow failed / val
 inline constexpr int kExitUsage = kCommandUsage;    // bad flags or input
 inline constexpr int kExitError = kCommandError;    // the engine could not do it (store, config, plugin)
 
-// The options every store-using command accepts.
-inline std::set<std::string> CommonValuedFlags() { return CommonCommandFlags(); }
-
 struct CliContext {
   EngineConfig config;
   std::string config_dir;  // "" when no config file was used

@@ -1,13 +1,16 @@
-// Command-line flags: the CLI parses its own verbs' arguments exactly as
-// plugin verbs do, with the public CommandFlags (steadfast/command_flags.h).
+// Command-line flags: the CLI declares its own verbs exactly as plugins
+// declare theirs, with the public CommandSpec, and gets the public
+// CommandFlags parsed by CLI11 (steadfast/command_spec.h, command_flags.h).
 #ifndef STEADFAST_TOOLS_CLI_FLAGS_H_
 #define STEADFAST_TOOLS_CLI_FLAGS_H_
 
 #include "steadfast/command_flags.h"
+#include "steadfast/command_spec.h"
 
 namespace steadfast::cli {
 
 using Flags = CommandFlags;
+using steadfast::CommandSpec;
 using steadfast::ReadArgOrFile;
 
 }  // namespace steadfast::cli

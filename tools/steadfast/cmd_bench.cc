@@ -144,29 +144,40 @@ std::string NoopWorkflow(int steps) {
 
 }  // namespace
 
-int CmdBench(const Args& args) {
-  auto flags = Flags::Parse(args, {"steps", "workflows", "concurrency", "sync", "dir", "workers", "warmup", "waiting",
-                                   "otlp-endpoint"},
-                            {"baseline", "json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  auto steps = flags->GetInt("steps", 5);
-  auto workflows = flags->GetInt("workflows", 2000);
-  auto concurrency = flags->GetInt("concurrency", 32);
-  auto warmup = flags->GetInt("warmup", 50);
+void DeclareBench(CommandSpec& spec) {
+  spec.Summary("measures checkpoint throughput on a scratch database (PERFORMANCE.md)")
+      .Option("steps", "N", "steps per workflow (default 5)")
+      .Option("workflows", "N", "workflows to run (default 2000)")
+      .Option("concurrency", "N", "workflows in flight (default 32)")
+      .Option("workers", "N", "worker threads (default: --concurrency)")
+      .Option("warmup", "N", "workflows run first and not measured (default 50)")
+      .Option("sync", "full|normal", "SQLite synchronous mode (default full)")
+      .Option("dir", "DIR", "where the scratch database goes (default $TMPDIR/steadfast-bench)")
+      .Option("waiting", "N", "instead: list and count N waiting workflows")
+      .Option("otlp-endpoint", "URL", "trace every span to this OTLP/HTTP endpoint")
+      .Switch("baseline", "also measure a bare SQLite insert loop")
+      .Json();
+}
+
+int RunBench(const Flags& flags) {
+  auto steps = flags.GetInt("steps", 5);
+  auto workflows = flags.GetInt("workflows", 2000);
+  auto concurrency = flags.GetInt("concurrency", 32);
+  auto warmup = flags.GetInt("warmup", 50);
   if (!steps.ok() || !workflows.ok() || !concurrency.ok() || !warmup.ok() || *steps < 1 || *workflows < 1 ||
       *concurrency < 1) {
     return Fail(kExitUsage, "--steps, --workflows and --concurrency take positive integers");
   }
-  auto workers = flags->GetInt("workers", *concurrency);
+  auto workers = flags.GetInt("workers", *concurrency);
   if (!workers.ok() || *workers < 1) return Fail(kExitUsage, "--workers takes a positive integer");
-  auto sync = ParseSyncMode(flags->GetOr("sync", "full"));
+  auto sync = ParseSyncMode(flags.GetOr("sync", "full"));
   if (!sync.ok()) return Fail(kExitUsage, sync.status().message());
-  std::string dir = flags->GetOr("dir", (std::filesystem::temp_directory_path() / "steadfast-bench").string());
+  std::string dir = flags.GetOr("dir", (std::filesystem::temp_directory_path() / "steadfast-bench").string());
   std::filesystem::create_directories(dir);
-  if (flags->Has("waiting")) {
-    auto waiting = flags->GetInt("waiting", 100000);
+  if (flags.Has("waiting")) {
+    auto waiting = flags.GetInt("waiting", 100000);
     if (!waiting.ok() || *waiting < 1) return Fail(kExitUsage, "--waiting takes a positive integer");
-    return BenchWaiting(dir, *sync, *waiting, flags->Has("json"));
+    return BenchWaiting(dir, *sync, *waiting, flags.Has("json"));
   }
   std::string db = dir + "/bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
@@ -190,7 +201,7 @@ int CmdBench(const Args& args) {
   // --otlp-endpoint: the same run with tracing on (docs/PERFORMANCE.md).
   std::unique_ptr<tracing::OtlpExporter> exporter;
   std::unique_ptr<tracing::WorkflowTracer> tracer;
-  if (auto endpoint = flags->Get("otlp-endpoint")) {
+  if (auto endpoint = flags.Get("otlp-endpoint")) {
     TracingConfig tc;
     tc.otlp_endpoint = *endpoint;
     auto made = tracing::MakeSpanExporter(tc, "bench", nullptr, &logger, [](const char*) { return std::string(); });
@@ -274,7 +285,7 @@ int CmdBench(const Args& args) {
       {"workflows", *workflows},
       {"concurrency", *concurrency},
       {"workers", *workers},
-      {"sync", flags->GetOr("sync", "full")},
+      {"sync", flags.GetOr("sync", "full")},
       {"seconds", secs},
       {"workflows_per_s", wf_per_s},
       {"checkpoints_per_s", wf_per_s * static_cast<double>(*steps)},
@@ -288,16 +299,16 @@ int CmdBench(const Args& args) {
     result["spans_exported"] = exporter->exported();
     result["spans_dropped"] = exporter->dropped();
   }
-  if (flags->Has("baseline")) {
+  if (flags.Has("baseline")) {
     auto base = BaselineCommitsPerSecond(dir, *sync, 2000);
     if (base.ok()) result["baseline_sqlite_commits_per_s"] = *base;
   }
-  if (flags->Has("json")) {
+  if (flags.Has("json")) {
     std::printf("%s\n", result.ToJson().c_str());
   } else {
     std::printf("workflows:        %lld x %lld steps, concurrency %lld, %lld workers, synchronous=%s\n",
                 static_cast<long long>(*workflows), static_cast<long long>(*steps),
-                static_cast<long long>(*concurrency), static_cast<long long>(*workers), flags->GetOr("sync", "full").c_str());
+                static_cast<long long>(*concurrency), static_cast<long long>(*workers), flags.GetOr("sync", "full").c_str());
     std::printf("workflows/s:      %.0f\n", wf_per_s);
     std::printf("checkpoints/s:    %.0f\n", wf_per_s * static_cast<double>(*steps));
     std::printf("latency p50/p99:  %.2f / %.2f ms\n", Percentile(lat, 0.5), Percentile(lat, 0.99));

@@ -125,13 +125,25 @@ std::string EnvOr(const char* name) {
 
 }  // namespace
 
-int CmdBenchApi(const Args& args) {
-  auto flags = Flags::Parse(args, {"server", "cacert", "workflow", "step", "workflows", "clients", "poll"}, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (!flags->Get("server")) return Fail(kExitUsage, "--server URL is required (a running `steadfast serve`)");
-  auto workflows = flags->GetInt("workflows", 500);
-  auto clients = flags->GetInt("clients", 16);
-  auto poll = flags->GetInt("poll", 1);
+void DeclareBenchApi(CommandSpec& spec) {
+  spec.Summary("load check of a running server's HTTP API: start, approve, poll")
+      .Option("server", "URL", "the serving engine (required)")
+      .Option("cacert", "FILE", "the CA certificate to trust")
+      .Option("workflow", "NAME", "the workflow to start (default bench_approval)")
+      .Option("step", "STEP", "its approval step (default review)")
+      .Option("workflows", "N", "workflows to run (default 500)")
+      .Option("clients", "N", "concurrent clients (default 16)")
+      .Option("poll", "MS", "poll interval in milliseconds (default 1)")
+      .Json()
+      .Details("Tokens: STEADFAST_TOKEN (an operator, who starts) and STEADFAST_REVIEWER_TOKEN (a reviewer).\n"
+               "Exit 1 if any workflow did not complete.");
+}
+
+int RunBenchApi(const Flags& flags) {
+  if (!flags.Get("server")) return Fail(kExitUsage, "--server URL is required (a running `steadfast serve`)");
+  auto workflows = flags.GetInt("workflows", 500);
+  auto clients = flags.GetInt("clients", 16);
+  auto poll = flags.GetInt("poll", 1);
   if (!workflows.ok() || !clients.ok() || !poll.ok() || *workflows < 1 || *clients < 1 || *poll < 0) {
     return Fail(kExitUsage, "--workflows and --clients take positive integers, --poll milliseconds >= 0");
   }
@@ -143,14 +155,14 @@ int CmdBenchApi(const Args& args) {
                 "approves; four-eyes forbids the same principal)");
   }
   BenchApiPlan plan;
-  plan.server = *flags->Get("server");
-  plan.workflow = flags->GetOr("workflow", "bench_approval");
-  plan.step = flags->GetOr("step", "review");
+  plan.server = *flags.Get("server");
+  plan.workflow = flags.GetOr("workflow", "bench_approval");
+  plan.step = flags.GetOr("step", "review");
   plan.poll_ms = *poll;
   plan.run_id = "bench-api-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                    std::chrono::system_clock::now().time_since_epoch())
                                                    .count());
-  std::string ca = flags->GetOr("cacert", EnvOr("STEADFAST_CACERT"));
+  std::string ca = flags.GetOr("cacert", EnvOr("STEADFAST_CACERT"));
 
   std::vector<ClientSamples> samples(static_cast<size_t>(*clients));
   std::atomic<int64_t> next{0};
@@ -206,7 +218,7 @@ int CmdBenchApi(const Args& args) {
       {"e2e_p99_ms", Percentile(all.e2e_ms, 0.99)},
   };
   if (!all.first_error.empty()) result["first_error"] = all.first_error;
-  if (flags->Has("json")) {
+  if (flags.Has("json")) {
     std::printf("%s\n", result.ToJson().c_str());
   } else {
     std::printf("workflows:        %lld (%s, approval step '%s'), %lld clients\n",

@@ -70,8 +70,15 @@ void PrintListHeader() {
 
 // ---- --server mode ----------------------------------------------------------
 
-// Flags every client verb accepts for --server mode.
-void AddServerFlags(std::set<std::string>& valued) { valued.insert({"server", "cacert"}); }
+// What every client verb accepts: the store options for local mode, the
+// server's for --server mode.
+CommandSpec& ClientOptions(CommandSpec& spec) {
+  return spec.StoreOptions()
+      .Option("server", "URL", "act through a serving engine's HTTP API (token in STEADFAST_TOKEN)")
+      .Option("cacert", "FILE", "with --server: the CA certificate to trust (or STEADFAST_CACERT)");
+}
+
+constexpr char kAsHelp[] = "who acts (default cli:$USER); local mode only";
 
 bool ServerMode(const Flags& flags) { return flags.Get("server").has_value(); }
 
@@ -285,27 +292,18 @@ std::string Principal(const Flags& flags) {
 
 }  // namespace
 
-int CmdStart(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"input", "id", "idempotency-key", "version", "as", "links", "traceparent"});
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) {
-    return Fail(kExitUsage, "usage: steadfast start WORKFLOW --input JSON|@file [--id ID] [--idempotency-key K] "
-                            "[--links ID,ID] [--traceparent TP] --db PATH|--server URL");
-  }
-  auto text = ReadArgOrFile(flags->GetOr("input", "{}"));
+int RunStart(const Flags& flags) {
+  auto text = ReadArgOrFile(flags.GetOr("input", "{}"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
   auto input = Value::FromJson(*text);
   if (!input.ok()) return Fail(kExitUsage, "--input: " + std::string(ValueTooDeepMessage(input.status())));
-  auto version = flags->GetInt("version", 0);
+  auto version = flags.GetInt("version", 0);
   if (!version.ok()) return Fail(kExitUsage, version.status().message());
-  if (ServerMode(*flags)) return RemoteStart(*flags, *input, *version);
-  auto o = OpenService(*flags, true);
+  if (ServerMode(flags)) return RemoteStart(flags, *input, *version);
+  auto o = OpenService(flags, true);
   if (!o.ok()) return Fail(kExitError, o.status().message());
   StartOptions so;
-  so.workflow = flags->positional()[0];
+  so.workflow = flags.positional()[0];
   // A path to a YAML file works as well as a catalog name.
   if (so.workflow.size() > 5 && (so.workflow.ends_with(".yaml") || so.workflow.ends_with(".yml"))) {
     auto def = o->ctx->catalog->AddFile(so.workflow);
@@ -314,16 +312,16 @@ int CmdStart(const Args& args) {
   }
   so.version = static_cast<int>(*version);
   so.input = *input;
-  so.id = flags->GetOr("id", "");
-  so.idempotency_key = flags->GetOr("idempotency-key", "");
-  so.requested_by = Principal(*flags);
+  so.id = flags.GetOr("id", "");
+  so.idempotency_key = flags.GetOr("idempotency-key", "");
+  so.requested_by = Principal(flags);
   so.started_by = CliUser();
-  so.links = LinkIds(*flags);
-  so.traceparent = flags->GetOr("traceparent", "");
+  so.links = LinkIds(flags);
+  so.traceparent = flags.GetOr("traceparent", "");
   auto r = o->service->Start(so);
   if (!r.ok()) return r.status().code() == StatusCode::kInvalidArgument ? Fail(kExitUsage, r.status().message())
                                                                         : StatusExit(r.status());
-  if (flags->Has("json")) {
+  if (flags.Has("json")) {
     Value v = InstanceView(r->instance);
     v["created"] = r->outcome == StartOutcome::kCreated;
     std::printf("%s\n", v.ToPrettyJson().c_str());
@@ -333,36 +331,22 @@ int CmdStart(const Args& args) {
   return kExitOk;
 }
 
-int CmdStatus(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) {
-    return Fail(kExitUsage, "usage: steadfast status ID --db PATH|--server URL [--json]");
-  }
-  if (ServerMode(*flags)) return RemoteStatus(*flags);
-  auto ctx = OpenContext(*flags, ContextNeeds{true, false});
+int RunStatus(const Flags& flags) {
+  if (ServerMode(flags)) return RemoteStatus(flags);
+  auto ctx = OpenContext(flags, ContextNeeds{true, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
-  auto rec = (*ctx)->store->GetInstance(flags->positional()[0]);
+  auto rec = (*ctx)->store->GetInstance(flags.positional()[0]);
   if (!rec.ok()) return StatusExit(rec.status());
-  if (!*rec) return Fail(kExitFailed, "no workflow instance '" + flags->positional()[0] + "'");
-  PrintInstance(**rec, flags->Has("json"));
+  if (!*rec) return Fail(kExitFailed, "no workflow instance '" + flags.positional()[0] + "'");
+  PrintInstance(**rec, flags.Has("json"));
   return kExitOk;
 }
 
-int CmdHistory(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) {
-    return Fail(kExitUsage, "usage: steadfast history ID --db PATH|--server URL [--json]");
-  }
-  if (ServerMode(*flags)) return RemoteHistory(*flags);
-  auto ctx = OpenContext(*flags, ContextNeeds{true, false});
+int RunHistory(const Flags& flags) {
+  if (ServerMode(flags)) return RemoteHistory(flags);
+  auto ctx = OpenContext(flags, ContextNeeds{true, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
-  const std::string& id = flags->positional()[0];
+  const std::string& id = flags.positional()[0];
   auto rec = (*ctx)->store->GetInstance(id);
   if (!rec.ok()) return StatusExit(rec.status());
   if (!*rec) return Fail(kExitFailed, "no workflow instance '" + id + "'");
@@ -372,39 +356,34 @@ int CmdHistory(const Args& args) {
     auto page = (*ctx)->store->GetHistory(id, after, 1000);
     if (!page.ok()) return StatusExit(page.status());
     for (const HistoryEvent& e : *page) {
-      if (flags->Has("json")) all.push_back(HistoryEventView(e));
+      if (flags.Has("json")) all.push_back(HistoryEventView(e));
       else std::printf("%s\n", HistoryEventLine(e).c_str());
       after = e.seq;
     }
     if (page->size() < 1000) break;
   }
-  if (flags->Has("json")) std::printf("%s\n", Value(std::move(all)).ToPrettyJson().c_str());
+  if (flags.Has("json")) std::printf("%s\n", Value(std::move(all)).ToPrettyJson().c_str());
   return kExitOk;
 }
 
-int CmdList(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"status", "workflow", "limit", "cursor"});
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (ServerMode(*flags)) return RemoteList(*flags);
+int RunList(const Flags& flags) {
+  if (ServerMode(flags)) return RemoteList(flags);
   ListFilter filter;
-  if (auto s = flags->Get("status")) {
+  if (auto s = flags.Get("status")) {
     auto st = ParseInstanceStatus(*s);
     if (!st) return Fail(kExitUsage, "unknown status '" + *s + "'");
     filter.status = *st;
   }
-  filter.workflow_name = flags->GetOr("workflow", "");
-  filter.after_id = flags->GetOr("cursor", "");
-  auto limit = flags->GetInt("limit", 50);
+  filter.workflow_name = flags.GetOr("workflow", "");
+  filter.after_id = flags.GetOr("cursor", "");
+  auto limit = flags.GetInt("limit", 50);
   if (!limit.ok() || *limit < 1) return Fail(kExitUsage, "--limit must be a positive integer");
   filter.limit = static_cast<int>(*limit);
-  auto ctx = OpenContext(*flags, ContextNeeds{true, false});
+  auto ctx = OpenContext(flags, ContextNeeds{true, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
   auto list = (*ctx)->store->ListInstances(filter);
   if (!list.ok()) return StatusExit(list.status());
-  if (flags->Has("json")) {
+  if (flags.Has("json")) {
     Value::List items;
     for (const auto& r : *list) items.push_back(InstanceView(r));
     Value out = Value::Map{{"items", Value(std::move(items))},
@@ -417,22 +396,15 @@ int CmdList(const Args& args) {
   return kExitOk;
 }
 
-int CmdDecide(const Args& args, bool approve) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"comment", "as"});
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 2) {
-    return Fail(kExitUsage, std::string("usage: steadfast ") + (approve ? "approve" : "reject") +
-                                " ID STEP [--comment TEXT] [--as PRINCIPAL] --db PATH|--server URL");
-  }
-  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
-  if (ServerMode(*flags)) return RemoteDecide(*flags, approve);
-  auto o = OpenService(*flags, false);
+namespace {
+
+int RunDecide(const Flags& flags, bool approve) {
+  if (int rc = RejectAsFlag(flags); rc != kExitOk) return rc;
+  if (ServerMode(flags)) return RemoteDecide(flags, approve);
+  auto o = OpenService(flags, false);
   if (!o.ok()) return Fail(kExitError, o.status().message());
-  DecisionRequest req{flags->positional()[0], flags->positional()[1], approve ? Decision::kApprove : Decision::kReject,
-                      Principal(*flags), flags->GetOr("comment", "")};
+  DecisionRequest req{flags.positional()[0], flags.positional()[1], approve ? Decision::kApprove : Decision::kReject,
+                      Principal(flags), flags.GetOr("comment", "")};
   auto r = o->service->Decide(req);
   if (!r.ok()) return StatusExit(r.status());
   std::printf("%s %s: %s (workflow now %s)\n", req.instance_id.c_str(), req.step.c_str(), approve ? "approved" : "rejected",
@@ -440,24 +412,21 @@ int CmdDecide(const Args& args, bool approve) {
   return kExitOk;
 }
 
-int CmdSignal(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"payload", "key", "as"});
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 2) {
-    return Fail(kExitUsage, "usage: steadfast signal ID NAME [--payload JSON|@file] [--key IDEMPOTENCY_KEY] --db PATH");
-  }
-  auto text = ReadArgOrFile(flags->GetOr("payload", "null"));
+}  // namespace
+
+int RunApprove(const Flags& flags) { return RunDecide(flags, true); }
+int RunReject(const Flags& flags) { return RunDecide(flags, false); }
+
+int RunSignal(const Flags& flags) {
+  auto text = ReadArgOrFile(flags.GetOr("payload", "null"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
   auto payload = Value::FromJson(*text);
   if (!payload.ok()) return Fail(kExitUsage, "--payload: " + std::string(ValueTooDeepMessage(payload.status())));
-  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
-  if (ServerMode(*flags)) return RemoteSignal(*flags, *payload);
-  auto o = OpenService(*flags, false);
+  if (int rc = RejectAsFlag(flags); rc != kExitOk) return rc;
+  if (ServerMode(flags)) return RemoteSignal(flags, *payload);
+  auto o = OpenService(flags, false);
   if (!o.ok()) return Fail(kExitError, o.status().message());
-  SignalRequest req{flags->positional()[0], flags->positional()[1], *payload, flags->GetOr("key", ""), Principal(*flags)};
+  SignalRequest req{flags.positional()[0], flags.positional()[1], *payload, flags.GetOr("key", ""), Principal(flags)};
   auto r = o->service->Signal(req);
   if (!r.ok()) return StatusExit(r.status());
   const char* what = *r == SignalOutcome::kDelivered ? "delivered" : *r == SignalOutcome::kBuffered ? "buffered" : "duplicate (already received)";
@@ -465,49 +434,123 @@ int CmdSignal(const Args& args) {
   return kExitOk;
 }
 
-int CmdCancel(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"reason", "as"});
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) {
-    return Fail(kExitUsage, "usage: steadfast cancel ID [--reason TEXT] --db PATH|--server URL");
-  }
-  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
-  if (ServerMode(*flags)) return RemoteCancel(*flags);
-  auto o = OpenService(*flags, false);
+int RunCancel(const Flags& flags) {
+  if (int rc = RejectAsFlag(flags); rc != kExitOk) return rc;
+  if (ServerMode(flags)) return RemoteCancel(flags);
+  auto o = OpenService(flags, false);
   if (!o.ok()) return Fail(kExitError, o.status().message());
-  auto r = o->service->Cancel(flags->positional()[0], Principal(*flags), flags->GetOr("reason", ""));
+  auto r = o->service->Cancel(flags.positional()[0], Principal(flags), flags.GetOr("reason", ""));
   if (!r.ok()) return StatusExit(r.status());
   std::printf("%s\n", CancelOutcomeLine(InstanceView(*r)).c_str());
   return kExitOk;
 }
 
-int CmdResume(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert("as");
-  AddServerFlags(valued);
-  auto flags = Flags::Parse(args, valued, {});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) return Fail(kExitUsage, "usage: steadfast resume ID --db PATH|--server URL");
-  if (int rc = RejectAsFlag(*flags); rc != kExitOk) return rc;
-  if (ServerMode(*flags)) return RemoteResume(*flags);
-  auto o = OpenService(*flags, false);
+int RunResume(const Flags& flags) {
+  if (int rc = RejectAsFlag(flags); rc != kExitOk) return rc;
+  if (ServerMode(flags)) return RemoteResume(flags);
+  auto o = OpenService(flags, false);
   if (!o.ok()) return Fail(kExitError, o.status().message());
-  auto r = o->service->Resume(flags->positional()[0], Principal(*flags));
+  auto r = o->service->Resume(flags.positional()[0], Principal(flags));
   if (!r.ok()) return StatusExit(r.status());
   std::printf("%s resumed at step %s\n", r->id.c_str(), r->current_step.c_str());
   return kExitOk;
 }
 
-int CmdActivities(const Args& args) {
-  auto flags = Flags::Parse(args, {"config"}, {});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  auto ctx = OpenContext(*flags, ContextNeeds{false, false});
+int RunActivities(const Flags& flags) {
+  auto ctx = OpenContext(flags, ContextNeeds{false, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
+  if (flags.Has("json")) {
+    Value::List items;
+    for (const ActivityInfo& a : (*ctx)->registry->List()) {
+      items.push_back(Value::Map{{"name", a.name}, {"description", a.description}});
+    }
+    std::printf("%s\n", Value(std::move(items)).ToPrettyJson().c_str());
+    return kExitOk;
+  }
   for (const ActivityInfo& a : (*ctx)->registry->List()) std::printf("%-32s %s\n", a.name.c_str(), a.description.c_str());
   return kExitOk;
+}
+
+void DeclareStart(CommandSpec& spec) {
+  spec.Summary("starts an instance of a workflow")
+      .Positional("WORKFLOW", "a workflow name from the workflows directory, or a YAML path")
+      .Option("input", "JSON|@FILE", "the input (default {})")
+      .Option("id", "ID", "the instance id (default: generated)")
+      .Option("idempotency-key", "KEY", "the same key with the same input returns the existing instance")
+      .Option("version", "N", "the workflow version (default: the newest)")
+      .Option("as", "PRINCIPAL", "who the instance is requested by (default cli:$USER)")
+      .Option("links", "ID,ID", "related instances (trace links)")
+      .Option("traceparent", "TP", "continue a caller's trace (W3C traceparent)")
+      .Json();
+  ClientOptions(spec);
+}
+
+void DeclareStatus(CommandSpec& spec) {
+  spec.Summary("status, current step, error or output of an instance").Positional("ID", "the instance").Json();
+  ClientOptions(spec);
+}
+
+void DeclareHistory(CommandSpec& spec) {
+  spec.Summary("the history of an instance, oldest first").Positional("ID", "the instance").Json();
+  ClientOptions(spec);
+}
+
+void DeclareList(CommandSpec& spec) {
+  spec.Summary("instances, oldest first, a page at a time")
+      .Option("status", "STATUS", "only instances in this status (running, waiting_approval, failed, ...)")
+      .Option("workflow", "NAME", "only instances of this workflow")
+      .Option("limit", "N", "at most N instances (default 50)")
+      .Option("cursor", "ID", "the page after this instance (next_cursor of --json)")
+      .Json();
+  ClientOptions(spec);
+}
+
+namespace {
+
+void DeclareDecision(CommandSpec& spec, const char* summary) {
+  spec.Summary(summary)
+      .Positional("ID", "the instance")
+      .Positional("STEP", "the approval step")
+      .Option("comment", "TEXT", "recorded with the decision")
+      .Option("as", "PRINCIPAL", kAsHelp)
+      .Details("Four-eyes: nobody who took part in requesting the instance may decide it.");
+  ClientOptions(spec);
+}
+
+}  // namespace
+
+void DeclareApprove(CommandSpec& spec) { DeclareDecision(spec, "approves a held approval"); }
+void DeclareReject(CommandSpec& spec) { DeclareDecision(spec, "rejects a held approval"); }
+
+void DeclareSignal(CommandSpec& spec) {
+  spec.Summary("delivers an event to an instance (buffered if it is not waiting yet)")
+      .Positional("ID", "the instance")
+      .Positional("NAME", "the signal")
+      .Option("payload", "JSON|@FILE", "the event's data (default null)")
+      .Option("key", "KEY", "idempotency key: a repeated key is a no-op")
+      .Option("as", "PRINCIPAL", kAsHelp);
+  ClientOptions(spec);
+}
+
+void DeclareCancel(CommandSpec& spec) {
+  spec.Summary("cancels a running, waiting or paused instance")
+      .Positional("ID", "the instance")
+      .Option("reason", "TEXT", "recorded in the history")
+      .Option("as", "PRINCIPAL", kAsHelp);
+  ClientOptions(spec);
+}
+
+void DeclareResume(CommandSpec& spec) {
+  spec.Summary("resumes a paused instance at its failed step with a fresh retry budget")
+      .Positional("ID", "the instance")
+      .Option("as", "PRINCIPAL", kAsHelp);
+  ClientOptions(spec);
+}
+
+void DeclareActivities(CommandSpec& spec) {
+  spec.Summary("lists the registered activities (built-in, refund, and the config's plugins)")
+      .Option("config", "FILE", "engine config whose plugins to load")
+      .Json();
 }
 
 }  // namespace steadfast::cli

@@ -9,19 +9,21 @@
 
 namespace steadfast::cli {
 
-int CmdGraph(const Args& args) {
-  auto flags = Flags::Parse(args, {"format"}, {});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) {
-    return Fail(kExitUsage, "usage: steadfast graph WORKFLOW.yaml [--format mermaid|dot|json]");
-  }
-  std::string format = flags->Get("format").value_or("mermaid");
+void DeclareGraph(CommandSpec& spec) {
+  spec.Summary("prints a workflow's step graph (Mermaid, DOT or JSON)")
+      .Positional("WORKFLOW.yaml", "the workflow definition")
+      .Option("format", "mermaid|dot|json", "the output format (default mermaid)")
+      .Details("Exit 0; 1 the workflow is invalid (its problems on stderr); 2 bad usage.");
+}
+
+int RunGraph(const Flags& flags) {
+  std::string format = flags.Get("format").value_or("mermaid");
   if (format != "mermaid" && format != "dot" && format != "json") {
     return Fail(kExitUsage, "--format must be mermaid, dot or json, not '" + format + "'");
   }
   // Structure only: activity names are not looked up, so no plugins load
   // (`steadfast validate` checks them).
-  ParseResult r = ParseWorkflowFile(flags->positional()[0], nullptr);
+  ParseResult r = ParseWorkflowFile(flags.positional()[0], nullptr);
   if (!r.ok()) {
     for (const Diagnostic& d : r.diagnostics) std::fprintf(stderr, "%s\n", d.ToString().c_str());
     return Fail(kExitFailed, "cannot draw an invalid workflow (" + std::to_string(r.diagnostics.size()) +

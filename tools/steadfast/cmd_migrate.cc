@@ -18,12 +18,15 @@
 
 namespace steadfast::cli {
 
-int CmdMigrate(const Args& args) {
-  auto flags = Flags::Parse(args, CommonValuedFlags(), {"json"});
-  if (!flags.ok()) return Fail(kExitUsage, std::string(flags.status().message()) +
-                                               "\nusage: steadfast migrate [--config FILE | --db PATH] [--json]");
-  if (!flags->positional().empty()) return Fail(kExitUsage, "usage: steadfast migrate [--config FILE | --db PATH] [--json]");
-  auto ctx = OpenContext(*flags, ContextNeeds{true, false});
+void DeclareMigrate(CommandSpec& spec) {
+  spec.Summary("applies the engine's and plugins' schema migrations; prints the versions")
+      .StoreOptions()
+      .Json()
+      .Details("Exit 0 up to date; 3 the database is newer than this binary (nothing written).");
+}
+
+int RunMigrate(const Flags& flags) {
+  auto ctx = OpenContext(flags, ContextNeeds{true, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
   auto* sqlite = dynamic_cast<SqliteStore*>((*ctx)->store.get());
   if (sqlite == nullptr) return Fail(kExitError, "this store cannot report its schema versions");
@@ -34,7 +37,7 @@ int CmdMigrate(const Args& args) {
   for (const PluginSchema& s : (*ctx)->plugin_schemas.schemas()) known[s.plugin] = static_cast<int>(s.migrations.size());
   std::map<std::string, int> recorded(versions->plugins.begin(), versions->plugins.end());
   const std::string& db = (*ctx)->config.database;
-  if (flags->Has("json")) {
+  if (flags.Has("json")) {
     Value::List plugins;
     for (const auto& [name, version] : recorded) {
       auto k = known.find(name);

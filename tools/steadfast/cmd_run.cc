@@ -56,25 +56,30 @@ void PrintTransition(const HistoryEvent& e) {
 
 }  // namespace
 
-int CmdRun(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"input", "id", "workers", "requested-by"});
-  auto flags = Flags::Parse(args, valued, {"quiet"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().size() != 1) {
-    return Fail(kExitUsage, "usage: steadfast run WORKFLOW.yaml --input JSON|@file [--db PATH]");
-  }
-  auto input_text = ReadArgOrFile(flags->GetOr("input", "{}"));
+void DeclareRun(CommandSpec& spec) {
+  spec.Summary("runs one workflow to completion, in-process, printing each step")
+      .Positional("WORKFLOW.yaml", "the workflow definition")
+      .Option("input", "JSON|@FILE", "the input (default {})")
+      .Option("id", "ID", "the instance id (default: generated)")
+      .Option("workers", "N", "worker threads (default 4)")
+      .Option("requested-by", "PRINCIPAL", "recorded as the instance's requester")
+      .Switch("quiet", "print only the outcome")
+      .StoreOptions()
+      .Details("Exit 0 completed; 1 failed, compensated or cancelled; 2 bad usage or input.");
+}
+
+int RunRun(const Flags& flags) {
+  auto input_text = ReadArgOrFile(flags.GetOr("input", "{}"));
   if (!input_text.ok()) return Fail(kExitUsage, input_text.status().message());
   auto input = Value::FromJson(*input_text);
   if (!input.ok()) return Fail(kExitUsage, "--input: " + std::string(ValueTooDeepMessage(input.status())));
-  auto workers = flags->GetInt("workers", 4);
+  auto workers = flags.GetInt("workers", 4);
   if (!workers.ok()) return Fail(kExitUsage, workers.status().message());
 
-  auto opened = OpenContext(*flags, ContextNeeds{true, false});
+  auto opened = OpenContext(flags, ContextNeeds{true, false});
   if (!opened.ok()) return Fail(kExitError, opened.status().message());
   CliContext& ctx = **opened;
-  auto def = ctx.catalog->AddFile(flags->positional()[0]);
+  auto def = ctx.catalog->AddFile(flags.positional()[0]);
   if (!def.ok()) {
     std::fprintf(stderr, "%s\n", def.status().message().c_str());
     return kExitUsage;
@@ -102,7 +107,7 @@ int CmdRun(const Args& args) {
   std::condition_variable cv;
   std::string id;
   bool done = false;
-  bool quiet = flags->Has("quiet");
+  bool quiet = flags.Has("quiet");
   engine.AddObserver([&](const InstanceRecord& rec, const std::vector<HistoryEvent>& events) {
     std::lock_guard<std::mutex> lock(mu);
     if (!id.empty() && rec.id != id) return;
@@ -131,13 +136,13 @@ int CmdRun(const Args& args) {
   so.workflow = (*def)->name;
   so.version = (*def)->version;
   so.input = *input;
-  so.id = flags->GetOr("id", "");
+  so.id = flags.GetOr("id", "");
   if (so.id.empty()) {
     char buf[40];
     std::snprintf(buf, sizeof(buf), "run-%016llx", static_cast<unsigned long long>(ctx.random.NextU64()));
     so.id = buf;
   }
-  so.requested_by = flags->GetOr("requested-by", "cli");
+  so.requested_by = flags.GetOr("requested-by", "cli");
   so.started_by = CliUser();
   {
     std::lock_guard<std::mutex> lock(mu);

@@ -40,12 +40,15 @@ Result<http::TokenStore> LoadTokens(const HttpConfig& http_config) {
 
 }  // namespace
 
-int CmdServe(const Args& args) {
-  std::set<std::string> valued = CommonValuedFlags();
-  valued.insert({"workers", "listen"});
-  auto flags = Flags::Parse(args, valued, {});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  auto workers = flags->GetInt("workers", 0);
+void DeclareServe(CommandSpec& spec) {
+  spec.Summary("runs the engine (and its HTTP API) until SIGTERM/SIGINT")
+      .Option("workers", "N", "worker threads (default: the config's)")
+      .Option("listen", "HOST:PORT", "serve the HTTP API here (default: the config's http.listen)")
+      .StoreOptions();
+}
+
+int RunServe(const Flags& flags) {
+  auto workers = flags.GetInt("workers", 0);
   if (!workers.ok()) return Fail(kExitUsage, workers.status().message());
 
   // Block the stop signals before any thread starts, so only sigwait sees them.
@@ -55,12 +58,12 @@ int CmdServe(const Args& args) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto opened = OpenContext(*flags, ContextNeeds{true, true});
+  auto opened = OpenContext(flags, ContextNeeds{true, true});
   if (!opened.ok()) return Fail(kExitError, opened.status().message());
   CliContext& ctx = **opened;
   // Everything the HTTP API needs is checked before the engine starts.
   const HttpConfig& hc = ctx.config.http;
-  std::string listen = flags->GetOr("listen", hc.listen);
+  std::string listen = flags.GetOr("listen", hc.listen);
   std::optional<http::TokenStore> tokens;
   http::ApiServerOptions server_options;
   if (!listen.empty()) {

@@ -7,18 +7,23 @@
 
 namespace steadfast::cli {
 
-int CmdValidate(const Args& args) {
-  auto flags = Flags::Parse(args, {"config"}, {"quiet"});
-  if (!flags.ok()) return Fail(kExitUsage, flags.status().message());
-  if (flags->positional().empty()) return Fail(kExitUsage, "usage: steadfast validate FILE.yaml...");
-  auto ctx = OpenContext(*flags, ContextNeeds{false, false});
+void DeclareValidate(CommandSpec& spec) {
+  spec.Summary("checks workflow definitions; prints every problem as file:line:col")
+      .Positionals("FILE.yaml", "the definitions")
+      .Option("config", "FILE", "engine config whose plugins' activities count as known")
+      .Switch("quiet", "print only the problems")
+      .Details("Exit 0 clean; 1 problems found.");
+}
+
+int RunValidate(const Flags& flags) {
+  auto ctx = OpenContext(flags, ContextNeeds{false, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
   int problems = 0;
-  for (const std::string& file : flags->positional()) {
+  for (const std::string& file : flags.positional()) {
     ParseResult r = ParseWorkflowFile(file, (*ctx)->registry.get());
     for (const Diagnostic& d : r.diagnostics) std::printf("%s\n", d.ToString().c_str());
     problems += static_cast<int>(r.diagnostics.size());
-    if (r.ok() && !flags->Has("quiet")) {
+    if (r.ok() && !flags.Has("quiet")) {
       std::printf("%s: ok (%s v%d, %zu steps)\n", file.c_str(), r.def->name.c_str(), r.def->version,
                   r.def->steps.size());
     }

@@ -1,31 +1,62 @@
-// The steadfast CLI's commands; each takes the arguments after its verb
-// and returns the process exit code (cli_context.h).
+// The steadfast CLI's own verbs.
+//
+// How to add a verb (docs/cli.md, "Adding a verb"):
+//  1. In cmd_<verb>.cc write two functions,
+//       void DeclarePause(CommandSpec& spec);  // what it takes, with a line of help each:
+//         spec.Summary("pauses an instance").Positional("ID", "the instance")
+//             .Option("reason", "TEXT", "why").Json().StoreOptions();
+//       int RunPause(const Flags& flags);      // what it does with the parsed flags; returns
+//                                              // the exit code (kExitOk, kExitFailed, ...)
+//     CLI11 parses the arguments against the spec before Run is called: `steadfast pause --help`
+//     prints the page built from it, and bad usage exits 2 with a message, so Run never checks
+//     arity or unknown options itself.
+//  2. Declare both below and add one line to CliVerbs() in verbs.cc (its group is the heading
+//     in `steadfast --help`); add the file to meson.build and the verb to docs/cli.md.
+// A verb that prints data takes --json (spec.Json()); long work reports through a
+// ProgressReporter (progress_reporter.h).
 #ifndef STEADFAST_TOOLS_COMMANDS_H_
 #define STEADFAST_TOOLS_COMMANDS_H_
 
-#include <string>
-#include <vector>
+#include "cli_flags.h"
 
 namespace steadfast::cli {
 
-using Args = std::vector<std::string>;
+void DeclareValidate(CommandSpec& spec);
+int RunValidate(const Flags& flags);
+void DeclareGraph(CommandSpec& spec);  // cmd_graph.cc
+int RunGraph(const Flags& flags);
+void DeclareRun(CommandSpec& spec);
+int RunRun(const Flags& flags);
+void DeclareServe(CommandSpec& spec);
+int RunServe(const Flags& flags);
+void DeclareActivities(CommandSpec& spec);
+int RunActivities(const Flags& flags);
+void DeclareMigrate(CommandSpec& spec);  // cmd_migrate.cc
+int RunMigrate(const Flags& flags);
+void DeclareBench(CommandSpec& spec);
+int RunBench(const Flags& flags);
+void DeclareBenchApi(CommandSpec& spec);  // cmd_bench_api.cc
+int RunBenchApi(const Flags& flags);
 
-int CmdValidate(const Args& args);
-int CmdGraph(const Args& args);  // cmd_graph.cc
-int CmdRun(const Args& args);
-int CmdServe(const Args& args);
-int CmdStart(const Args& args);
-int CmdStatus(const Args& args);
-int CmdHistory(const Args& args);
-int CmdList(const Args& args);
-int CmdDecide(const Args& args, bool approve);
-int CmdSignal(const Args& args);
-int CmdCancel(const Args& args);
-int CmdResume(const Args& args);
-int CmdActivities(const Args& args);
-int CmdBench(const Args& args);
-int CmdBenchApi(const Args& args);  // cmd_bench_api.cc
-int CmdMigrate(const Args& args);    // cmd_migrate.cc
+// cmd_client.cc: local (--db) or HTTP (--server) mode.
+void DeclareStart(CommandSpec& spec);
+int RunStart(const Flags& flags);
+void DeclareStatus(CommandSpec& spec);
+int RunStatus(const Flags& flags);
+void DeclareHistory(CommandSpec& spec);
+int RunHistory(const Flags& flags);
+void DeclareList(CommandSpec& spec);
+int RunList(const Flags& flags);
+void DeclareApprove(CommandSpec& spec);
+int RunApprove(const Flags& flags);
+void DeclareReject(CommandSpec& spec);
+int RunReject(const Flags& flags);
+void DeclareSignal(CommandSpec& spec);
+int RunSignal(const Flags& flags);
+void DeclareCancel(CommandSpec& spec);
+int RunCancel(const Flags& flags);
+void DeclareResume(CommandSpec& spec);
+int RunResume(const Flags& flags);
 
 }  // namespace steadfast::cli
 

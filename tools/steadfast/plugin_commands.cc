@@ -8,8 +8,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "cli_context.h"
+#include "verbs.h"
 #include "config/engine_config.h"
 #include "net/curl_transport.h"
 #include "plugin_host/builtin_plugins.h"
@@ -20,10 +22,14 @@
 namespace steadfast::cli {
 namespace {
 
+// A verb a plugin added: declared (spec + run) or parsing its own
+// arguments (usage + raw).
 struct PluginVerb {
   std::string plugin;
+  std::optional<CommandSpec> spec;
+  CommandRunFn run;
   std::string usage;
-  CommandFn run;
+  CommandFn raw;
 };
 
 bool IsVerb(const std::string& verb) {
@@ -41,21 +47,44 @@ class VerbCollector final : public CommandRegistry {
   void set_plugin(std::string plugin) { plugin_ = std::move(plugin); }
 
   Status Add(std::string verb, std::string usage, CommandFn fn) override {
-    if (!IsVerb(verb)) return Status::InvalidArgument("plugin verb '" + verb + "' is not one lower-case word");
     if (!fn) return Status::InvalidArgument("plugin verb '" + verb + "' has no function");
+    return Insert(std::move(verb), PluginVerb{plugin_, std::nullopt, nullptr, std::move(usage), std::move(fn)});
+  }
+
+  Status AddVerb(CommandSpec spec, CommandRunFn run) override {
+    if (!run) return Status::InvalidArgument("plugin verb '" + spec.verb() + "' has no function");
+    std::string verb = spec.verb();
+    return Insert(std::move(verb), PluginVerb{plugin_, std::move(spec), std::move(run), "", nullptr});
+  }
+
+ private:
+  Status Insert(std::string verb, PluginVerb v) {
+    if (!IsVerb(verb)) return Status::InvalidArgument("plugin verb '" + verb + "' is not one lower-case word");
     if (reserved_.count(verb) != 0) return Status::AlreadyExists("'" + verb + "' is a verb of the CLI itself");
     if (auto it = verbs_.find(verb); it != verbs_.end()) {
       return Status::AlreadyExists("verb '" + verb + "' is already added by plugin " + it->second.plugin);
     }
-    verbs_.emplace(std::move(verb), PluginVerb{plugin_, std::move(usage), std::move(fn)});
+    verbs_.emplace(std::move(verb), std::move(v));
     return Status::Ok();
   }
 
- private:
   const std::set<std::string>& reserved_;
   std::map<std::string, PluginVerb>& verbs_;
   std::string plugin_;
 };
+
+// Each line of text indented by two spaces.
+std::string Indented(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += "  " + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
 
 // The engine config a verb with these arguments would read: --config, else
 // config/steadfast.yaml when it exists.
@@ -187,24 +216,34 @@ std::optional<int> RunPluginCommand(const std::string& verb, const std::vector<s
   std::map<std::string, PluginVerb> verbs = CollectVerbs(reserved, args);
   auto it = verbs.find(verb);
   if (it == verbs.end()) return std::nullopt;
-  CliCommandHost host(it->second.plugin);
-  return it->second.run(args, host);
+  const PluginVerb& v = it->second;
+  CliCommandHost host(v.plugin);
+  if (v.spec) return RunDeclaredVerb(*v.spec, args, [&](const Flags& flags) { return v.run(flags, host); });
+  // A verb that parses its own arguments: --help before any "--" shows its usage lines.
+  for (const std::string& arg : args) {
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(("usage:\n" + Indented(v.usage)).c_str(), stdout);
+      return kExitOk;
+    }
+  }
+  return v.raw(args, host);
 }
 
-std::string PluginCommandsHelp(const std::set<std::string>& reserved) {
+std::string PluginCommandsHelp(const std::set<std::string>& reserved, const std::vector<std::string>& args) {
   std::map<std::string, std::vector<const PluginVerb*>> by_plugin;
-  std::map<std::string, PluginVerb> verbs = CollectVerbs(reserved, {});
+  std::map<std::string, PluginVerb> verbs = CollectVerbs(reserved, args);
   for (const auto& [verb, v] : verbs) by_plugin[v.plugin].push_back(&v);
   std::string out;
   for (const auto& [plugin, list] : by_plugin) {
     out += "\nFrom the " + plugin + " plugin\n";
     for (const PluginVerb* v : list) {
-      size_t start = 0;
-      while (start < v->usage.size()) {
-        size_t end = v->usage.find('\n', start);
-        if (end == std::string::npos) end = v->usage.size();
-        out += "  " + v->usage.substr(start, end - start) + "\n";
-        start = end + 1;
+      if (v->spec) {
+        char line[512];
+        std::snprintf(line, sizeof line, "  %-12s %s\n", v->spec->verb().c_str(), v->spec->summary().c_str());
+        out += line;
+      } else {
+        out += Indented(v->usage);
       }
     }
   }

@@ -19,8 +19,9 @@ std::optional<int> RunPluginCommand(const std::string& verb, const std::vector<s
                                     const std::set<std::string>& reserved);
 
 // The plugin verbs for `steadfast help`: a section per plugin, titled with
-// its name, listing each verb's usage lines.
-std::string PluginCommandsHelp(const std::set<std::string>& reserved);
+// its name, listing each declared verb's summary or each other verb's usage
+// lines. args: the command line, for the engine config it names.
+std::string PluginCommandsHelp(const std::set<std::string>& reserved, const std::vector<std::string>& args);
 
 }  // namespace steadfast::cli
 

@@ -1,7 +1,7 @@
-// Command-line flags for `steadfast` verbs, the CLI's own and those plugins
-// add (steadfast/commands.h): positional arguments plus --name value /
-// --name=value options and boolean --switches, checked against what a verb
-// accepts, so every verb parses its arguments the same way.
+// The parsed command line of a `steadfast` verb: its positional arguments,
+// the values of its --options and which --switches were given. The CLI
+// parses a verb's arguments against its CommandSpec (steadfast/command_spec.h)
+// with CLI11 and hands the verb the result; a verb never parses text itself.
 #ifndef STEADFAST_COMMAND_FLAGS_H_
 #define STEADFAST_COMMAND_FLAGS_H_
 
@@ -12,17 +12,25 @@
 #include <string>
 #include <vector>
 
+#include "steadfast/command_spec.h"
 #include "steadfast/status.h"
 
 namespace steadfast {
 
 class CommandFlags {
  public:
-  // valued: options that take a value; switches: boolean options. Anything
-  // else starting with "--" is InvalidArgument ("unknown option --x").
+  // args (what follows the verb) checked against spec. InvalidArgument with
+  // CLI11's message for an unknown option, a missing value or required
+  // positional, or too many positionals. When --help / -h is among the
+  // arguments nothing else is checked and help_requested() is true.
+  static Result<CommandFlags> Parse(const std::vector<std::string>& args, const CommandSpec& spec);
+  // For verbs registered without a spec (CommandRegistry::Add with a
+  // CommandFn): any number of positionals, `valued` options taking a value,
+  // `switches` without one.
   static Result<CommandFlags> Parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
                                     const std::set<std::string>& switches);
 
+  bool help_requested() const { return help_requested_; }
   const std::vector<std::string>& positional() const { return positional_; }
   std::optional<std::string> Get(const std::string& name) const;
   std::string GetOr(const std::string& name, const std::string& fallback) const;
@@ -31,6 +39,7 @@ class CommandFlags {
   Result<int64_t> GetInt(const std::string& name, int64_t fallback) const;
 
  private:
+  bool help_requested_ = false;
   std::vector<std::string> positional_;
   std::map<std::string, std::string> values_;
   std::set<std::string> switches_;

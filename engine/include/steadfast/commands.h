@@ -90,16 +90,27 @@ class CommandHost {
   virtual std::string principal() = 0;
 };
 
-// Runs a verb: args are what follows the verb on the command line.
+// Runs a declared verb (AddVerb) with its parsed command line.
+using CommandRunFn = std::function<int(const CommandFlags& flags, CommandHost& host)>;
+// Runs a verb registered with Add: args are what follows the verb on the
+// command line, parsed by the verb itself (CommandFlags::Parse).
 using CommandFn = std::function<int(const std::vector<std::string>& args, CommandHost& host)>;
 
 class CommandRegistry {
  public:
   virtual ~CommandRegistry() = default;
-  // verb: one word of lower-case letters, digits and '-'; usage: the lines
-  // `steadfast help` shows for it, each starting with the verb. InvalidArgument
-  // for a bad verb, AlreadyExists when the CLI or another plugin has it.
+  // For verbs with sub-verbs of their own (`refund quote ...`) that parse
+  // their arguments themselves: usage is the lines `steadfast help` and
+  // `steadfast VERB --help` show, each starting with the verb. The verb: one
+  // word of lower-case letters, digits and '-'. InvalidArgument for a bad
+  // verb, AlreadyExists when the CLI or another plugin has it.
   virtual Status Add(std::string verb, std::string usage, CommandFn fn) = 0;
+  // The way to add a verb: spec says what it takes (steadfast/command_spec.h;
+  // spec.verb() names it, spec.Summary() is its line in `steadfast help`),
+  // run what it does. The CLI parses the arguments against spec with CLI11
+  // before run is called: `steadfast VERB --help` prints the page built from
+  // spec, bad usage exits 2 with a message. Errors as for Add.
+  virtual Status AddVerb(CommandSpec spec, CommandRunFn run) = 0;
 };
 
 using PluginCommandsFn = Status (*)(CommandRegistry& commands);

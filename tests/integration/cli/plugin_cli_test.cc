@@ -85,10 +85,46 @@ TEST_F(PluginCli, ASharedObjectPluginsVerbRunsWithItsConfig) {
   RunResult r = Steadfast("greet --config engine.yaml");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "hi from verb_plugin\n");
+  RunResult named = Steadfast("greet Ada --config engine.yaml");
+  ASSERT_EQ(named.exit_code, 0) << named.output;
+  EXPECT_EQ(named.output, "hi to Ada\n");
   // Without the config that lists it, the verb is unknown.
   RunResult without = Steadfast("greet");
   EXPECT_EQ(without.exit_code, 2) << without.output;
   EXPECT_THAT(without.output, HasSubstr("unknown command 'greet'"));
+}
+
+TEST_F(PluginCli, APluginsDeclaredVerbHasHelpAndRefusesBadUsage) {
+  testing::WriteFile(dir_.File("engine.yaml"), "database: engine.db\nplugins: ['" STEADFAST_VERB_PLUGIN "']\n");
+  RunResult help = Steadfast("greet --help --config engine.yaml");
+  ASSERT_EQ(help.exit_code, 0) << help.output;
+  EXPECT_THAT(help.output, HasSubstr("says hello"));
+  EXPECT_THAT(help.output, HasSubstr("--config FILE"));
+  EXPECT_THAT(help.output, HasSubstr("who to greet"));
+  RunResult bad = Steadfast("greet --loud --config engine.yaml");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--loud"));
+  EXPECT_THAT(bad.output, HasSubstr("usage: steadfast greet [NAME] [--config FILE]"));
+  RunResult list = Steadfast("--help --config engine.yaml");
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, HasSubstr("From the verb_plugin plugin\n"));
+  EXPECT_THAT(list.output, HasSubstr("  greet        says hello\n"));
+}
+
+TEST_F(PluginCli, AVerbThatParsesItselfGetsItsArgumentsAndShowsItsUsageOnHelp) {
+  testing::WriteFile(dir_.File("engine.yaml"), "database: engine.db\nplugins: ['" STEADFAST_VERB_PLUGIN "']\n");
+  RunResult echo = Steadfast("echo a --upper b --config engine.yaml");
+  ASSERT_EQ(echo.exit_code, 0) << echo.output;
+  EXPECT_EQ(echo.output, "A\nB\n");
+  RunResult bad = Steadfast("echo a --lower --config engine.yaml");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--lower"));
+  RunResult help = Steadfast("echo --help --config engine.yaml");
+  ASSERT_EQ(help.exit_code, 0) << help.output;
+  EXPECT_THAT(help.output, HasSubstr("echo WORD... [--upper]"));
+  RunResult refund = Steadfast("refund --help");
+  ASSERT_EQ(refund.exit_code, 0) << refund.output;
+  EXPECT_THAT(refund.output, HasSubstr("refund quote --reservation"));
 }
 
 }  // namespace
