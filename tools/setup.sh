@@ -8,6 +8,8 @@ BUILD="${STEADFAST_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(
   build-essential pkg-config meson ninja-build python3
   libsqlite3-dev sqlite3 libasio-dev libcereal-dev libfmt-dev libyaml-cpp-dev
+  libhowardhinnant-date-dev tzdata   # IANA time zones for schedules (cmake finds the date library)
+  cmake
   libgtest-dev libgmock-dev libbenchmark-dev
   librestinio-dev libhttp-parser-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev
   libcli11-dev

@@ -15,14 +15,22 @@
 
 #include "core/yaml_cpp.h"
 #include "definition/duration.h"
+#include "definition/input_check.h"
 #include "definition/suggest.h"
 #include "definition/value_template.h"
+#include "schedule/cron_expression.h"
+#include "schedule/time_zone.h"
 
 namespace steadfast {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name",     "version",   "description", "input", "defaults",
-                                           "deadline", "on_cancel", "output",      "steps"};
+                                           "deadline", "on_cancel", "output",      "steps",
+                                           "schedules"};
+const std::vector<std::string> kScheduleKeys = {"name",    "cron",     "every",          "time_zone",
+                                                "input",   "overlap",  "catch_up",       "catch_up_limit"};
+const std::vector<std::string> kOverlapWords = {"skip", "allow", "cancel_previous"};
+const std::vector<std::string> kCatchUpWords = {"skip", "latest", "all"};
 const std::vector<std::string> kDefaultsKeys = {"retry", "timeout"};
 const std::vector<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff",     "max_interval",
                                              "jitter",       "non_retryable",    "on_exhausted"};
@@ -255,6 +263,7 @@ class Builder {
     } else {
       Error(root_loc, "missing required field 'steps'");
     }
+    if (const Entry* e = Find(top, "schedules")) ReadSchedules(*e);
   }
 
  private:
@@ -808,6 +817,197 @@ class Builder {
       }
     }
     if (const Entry* c = Find(a, "context")) step.context = ReadTemplate(*c, "context", index, ExpressionUse::kContext);
+  }
+
+  // ------------------------------------------------------------ schedules
+
+  void ReadSchedules(const Entry& e) {
+    if (e.value.IsNull()) return;
+    if (!e.value.IsSequence()) {
+      Error(ValueLoc(e), "'schedules' must be a list of schedules (each starting with '- name: ...')" + Got(e.value));
+      return;
+    }
+    std::map<std::string, int> seen;  // name -> line
+    for (const YAML::Node& node : e.value) {
+      std::optional<ScheduleDef> schedule = ReadSchedule(node);
+      if (!schedule || schedule->name.empty()) continue;
+      auto [pos, inserted] = seen.emplace(schedule->name, schedule->loc.line);
+      if (!inserted) {
+        Error(schedule->loc, "duplicate schedule name " + Quote(schedule->name) + " (first at line " +
+                                 std::to_string(pos->second) + ")");
+        continue;
+      }
+      def_.schedules.push_back(std::move(*schedule));
+    }
+  }
+
+  std::optional<ScheduleDef> ReadSchedule(const YAML::Node& node) {
+    ScheduleDef schedule;
+    schedule.loc = Loc(node);
+    if (!node.IsMap()) {
+      Error(schedule.loc, "a schedule must be a mapping such as { name: nightly, cron: \"0 2 * * *\" }" + Got(node));
+      return std::nullopt;
+    }
+    const size_t errors_before = diags_.size();
+    Entries f = ReadMapping(node, kScheduleKeys, "schedule");
+    if (const Entry* n = Find(f, "name")) {
+      if (std::optional<std::string> name = ReadString(*n, "name")) {
+        if (!IsLowerName(*name) || name->size() > 64) {
+          Error(ValueLoc(*n), "schedule name " + Quote(*name) + " must use only a-z, 0-9 and '_' (at most 64)");
+        }
+        schedule.name = *name;
+      }
+    } else {
+      Error(schedule.loc, "missing required field 'name' in schedule");
+    }
+    const Entry* cron = Find(f, "cron");
+    const Entry* every = Find(f, "every");
+    if ((cron == nullptr) == (every == nullptr)) {
+      Error(cron != nullptr ? Loc(every->key) : schedule.loc,
+            "a schedule needs exactly one of 'cron' (e.g. \"0 2 * * *\") or 'every' (e.g. 1h)");
+    }
+    if (const Entry* z = Find(f, "time_zone")) {
+      if (every != nullptr) Error(Loc(z->key), "'time_zone' applies to 'cron' only ('every' counts elapsed time)");
+      if (std::optional<std::string> zone = ReadNonEmptyString(*z, "time_zone")) {
+        schedule.time_zone = *zone;
+        if (Result<TimeZone> found = TimeZone::Find(*zone); !found.ok()) {
+          Error(ValueLoc(*z), found.status().message());
+        }
+      }
+    }
+    if (cron != nullptr) {
+      if (std::optional<std::string> text = ReadNonEmptyString(*cron, "cron")) {
+        int offset = 0;
+        Result<CronExpression> parsed = CronExpression::Parse(*text, &offset);
+        if (!parsed.ok()) {
+          Error(locator_.AtOffset(MarkOf(cron->value), offset), "bad cron expression: " + parsed.status().message());
+        } else if (!parsed->Next(0, TimeZone()).has_value()) {
+          Error(ValueLoc(*cron), "cron expression " + Quote(*text) + " never fires (no such date)");
+        }
+        schedule.cron = *text;
+      }
+    }
+    if (every != nullptr) {
+      if (std::optional<int64_t> ms = ReadDuration(*every, "every")) {
+        if (*ms < 1000 || *ms % 1000 != 0) {
+          Error(ValueLoc(*every), "'every' must be a whole number of seconds, at least 1s (got " +
+                                      FormatDurationMs(*ms) + ")");
+        }
+        schedule.every_ms = *ms;
+      }
+    }
+    if (const Entry* o = Find(f, "overlap")) {
+      if (std::optional<std::string> w = ReadString(*o, "overlap")) {
+        if (*w == "skip") {
+          schedule.overlap = OverlapPolicy::kSkip;
+        } else if (*w == "allow") {
+          schedule.overlap = OverlapPolicy::kAllow;
+        } else if (*w == "cancel_previous") {
+          schedule.overlap = OverlapPolicy::kCancelPrevious;
+        } else {
+          Error(ValueLoc(*o), "unknown overlap " + Quote(*w) + DidYouMean(*w, kOverlapWords) +
+                                  "; expected skip, allow or cancel_previous");
+        }
+      }
+    }
+    if (const Entry* c = Find(f, "catch_up")) {
+      if (std::optional<std::string> w = ReadString(*c, "catch_up")) {
+        if (*w == "skip") {
+          schedule.catch_up = CatchUpPolicy::kSkip;
+        } else if (*w == "latest") {
+          schedule.catch_up = CatchUpPolicy::kLatest;
+        } else if (*w == "all") {
+          schedule.catch_up = CatchUpPolicy::kAll;
+        } else {
+          Error(ValueLoc(*c), "unknown catch_up " + Quote(*w) + DidYouMean(*w, kCatchUpWords) +
+                                  "; expected skip, latest or all");
+        }
+      }
+    }
+    if (const Entry* l = Find(f, "catch_up_limit")) {
+      if (std::optional<int64_t> n = ReadInt(*l, "catch_up_limit")) {
+        if (*n < 1 || *n > kMaxCatchUpLimit) {
+          Error(ValueLoc(*l), "catch_up_limit must be between 1 and " + std::to_string(kMaxCatchUpLimit) +
+                                  " (got " + std::to_string(*n) + ")");
+        } else {
+          schedule.catch_up_limit = static_cast<int>(*n);
+        }
+      }
+      if (schedule.catch_up != CatchUpPolicy::kAll) {
+        Error(Loc(l->key), "'catch_up_limit' applies only with catch_up: all");
+      }
+    }
+    schedule.input = Value(Value::Map{});
+    if (const Entry* in = Find(f, "input")) {
+      if (!in->value.IsNull()) {
+        int budget = kTemplateNodeBudget;
+        std::optional<Value> input = ReadFixedValue(in->value, 0, budget);
+        if (input && !input->is_map()) {
+          Error(ValueLoc(*in), "a schedule's 'input' must be a mapping of the workflow's input fields" + Got(in->value));
+        } else if (input) {
+          schedule.input = std::move(*input);
+        }
+      }
+    }
+    if (diags_.size() == errors_before) {
+      if (Status s = ValidateInput(def_, schedule.input); !s.ok()) {
+        const Entry* in = Find(f, "input");
+        Error(in != nullptr ? ValueLoc(*in) : schedule.loc, "schedule " + Quote(schedule.name) + ": " + s.message());
+      }
+    }
+    return schedule;
+  }
+
+  // A schedule's input: a plain value. Nothing is evaluated when a tick
+  // starts the instance, so "${...}" is refused rather than passed on as text.
+  std::optional<Value> ReadFixedValue(const YAML::Node& n, int depth, int& budget) {
+    const bool container = n.IsSequence() || n.IsMap();
+    if (--budget < 0 || depth + (container ? 1 : 0) > kMaxValueDepth) {
+      Error(Loc(n), "'input' is too large or nested deeper than the limit of " + std::to_string(kMaxValueDepth) +
+                        " levels (check for aliases)");
+      budget = -1;
+      return std::nullopt;
+    }
+    switch (n.Type()) {
+      case YAML::NodeType::Scalar: {
+        bool out_of_range = false;
+        Value v = TypedScalar(n, &out_of_range);
+        if (out_of_range) {
+          Error(Loc(n), "integer " + Quote(n.Scalar()) + " in 'input' is out of range");
+          return std::nullopt;
+        }
+        if (v.is_string() && v.AsString().find("${") != std::string::npos) {
+          Error(Loc(n), "a schedule's input is a fixed value: '${...}' is not evaluated here");
+          return std::nullopt;
+        }
+        return v;
+      }
+      case YAML::NodeType::Sequence: {
+        Value::List items;
+        for (const YAML::Node& item : n) {
+          std::optional<Value> v = ReadFixedValue(item, depth + 1, budget);
+          if (!v) return std::nullopt;
+          items.push_back(std::move(*v));
+        }
+        return Value(std::move(items));
+      }
+      case YAML::NodeType::Map: {
+        Value::Map fields;
+        bool ok = true;
+        ForEachPair(n, [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
+          if (!ok) return;
+          std::optional<Value> item = ReadFixedValue(v, depth + 1, budget);
+          if (!item) {
+            ok = false;
+            return;
+          }
+          fields.emplace(key, std::move(*item));
+        });
+        if (!ok) return std::nullopt;
+        return Value(std::move(fields));
+      }
+      default: return Value();
+    }
   }
 
   const SourceLocator& locator_;

@@ -107,6 +107,37 @@ struct InputField {
   bool required = true;               // "type?" in YAML makes it optional
 };
 
+// A schedule's answer to a tick while the instance it started last is
+// still running (docs/schedules.md). Persisted nowhere; names are the YAML words.
+enum class OverlapPolicy : int {
+  kSkip = 0,            // record the tick as skipped
+  kAllow = 1,           // start another instance anyway
+  kCancelPrevious = 2,  // start the new instance and cancel the running one
+};
+
+// What a schedule does with the ticks that passed while no scheduler ran.
+enum class CatchUpPolicy : int {
+  kSkip = 0,    // start none of them (recorded as skipped)
+  kLatest = 1,  // start the most recent one only
+  kAll = 2,     // start each, up to catch_up_limit (the most recent ones)
+};
+
+// `schedules:` in a workflow file: start this workflow on a cron
+// expression or a fixed interval (docs/schedules.md).
+struct ScheduleDef {
+  std::string name;                  // unique across the served workflows
+  std::string cron;                  // 5 or 6 fields or a @macro; "" when every_ms is set
+  int64_t every_ms = 0;              // a fixed interval from the UNIX epoch (whole seconds); 0 with cron
+  std::string time_zone = "UTC";     // IANA name the cron fields are read in
+  Value input;                       // the started instance's input (a fixed map)
+  OverlapPolicy overlap = OverlapPolicy::kSkip;
+  CatchUpPolicy catch_up = CatchUpPolicy::kLatest;
+  int catch_up_limit = 10;           // catch_up: all starts at most this many missed ticks
+  SourceLocation loc;                // of the schedule's mapping
+};
+
+inline constexpr int kMaxCatchUpLimit = 1000;
+
 struct WorkflowDef {
   std::string name;
   int version = 1;
@@ -116,6 +147,7 @@ struct WorkflowDef {
   ValueTemplate output;               // null = map of step id -> step output
   int64_t deadline_ms = 0;            // whole workflow; 0 = none
   CancelAction on_cancel = CancelAction::kCompensate;  // also applies when the deadline passes
+  std::vector<ScheduleDef> schedules;  // when to start it on its own
   std::string source;                 // the YAML text it was parsed from
   std::string hash;                   // hex SHA-256 of source: the pinned version
   std::string path;                   // file it came from, for messages

@@ -40,7 +40,8 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
       tokens_(std::move(tokens)),
       logger_(logger),
       limiter_(options.rate_limit, clock),
-      endpoints_(service, logger) {
+      endpoints_(service, logger),
+      schedule_endpoints_(options.scheduler, logger) {
   auto pub = [](HttpResponse (ApiHandler::*h)(const HttpRequest&)) {
     RouteSpec s;
     s.kind = Kind::kPublic;
@@ -71,6 +72,20 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("POST", "/v1/workflows/{id}/signals/{name}", prot(Action::kSignal, true, &WorkflowEndpoints::Signal));
   AddRoute("POST", "/v1/workflows/{id}/cancel", prot(Action::kCancel, true, &WorkflowEndpoints::Cancel));
   AddRoute("POST", "/v1/workflows/{id}/resume", prot(Action::kResume, true, &WorkflowEndpoints::Resume));
+  auto sched = [](Action action, bool has_body, ScheduleEndpoint endpoint) {
+    RouteSpec s;
+    s.kind = Kind::kProtected;
+    s.action = action;
+    s.has_body = has_body;
+    s.schedule_endpoint = endpoint;
+    return s;
+  };
+  AddRoute("GET", "/v1/schedules", sched(Action::kInspect, false, &ScheduleEndpoints::List));
+  AddRoute("GET", "/v1/schedules/{name}", sched(Action::kInspect, false, &ScheduleEndpoints::Get));
+  AddRoute("GET", "/v1/schedules/{name}/history", sched(Action::kInspect, false, &ScheduleEndpoints::History));
+  AddRoute("POST", "/v1/schedules/{name}/pause", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Pause));
+  AddRoute("POST", "/v1/schedules/{name}/resume", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Resume));
+  AddRoute("POST", "/v1/schedules/{name}/trigger", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Trigger));
 }
 
 void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {
@@ -162,6 +177,7 @@ HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route
     }
   }
   ApiCall call{request, lookup.params, *principal};
+  if (spec.schedule_endpoint != nullptr) return (schedule_endpoints_.*spec.schedule_endpoint)(call);
   return (endpoints_.*spec.endpoint)(call);
 }
 

@@ -3,12 +3,12 @@
 // The pipeline every request goes through, in this order:
 //   1. route: unknown path 404, known path with another method 405 (Allow);
 //   2. public routes (/healthz, /readyz, /metrics, /v1/openapi.yaml and the
-//      reviewer page's static files under /ui/) are answered here; every /v1/workflows route needs a bearer token:
+//      reviewer page's static files under /ui/) are answered here; every /v1/workflows and /v1/schedules route needs a bearer token:
 //      missing or unknown 401 (WWW-Authenticate: Bearer);
 //   3. the principal's rate limit: 429 with Retry-After;
 //   4. the role: 403 when no role of the principal allows the action;
 //   5. bodies: over max_body 413, non-JSON content type 415;
-//   6. the handler (WorkflowEndpoints); its errors are mapped by api_error.h.
+//   6. the handler (WorkflowEndpoints, ScheduleEndpoints); its errors are mapped by api_error.h.
 // Every answer is counted in HttpMetrics by route template and status.
 // Thread-safe: the server calls Handle() from several Asio threads.
 #ifndef STEADFAST_HTTP_API_HANDLER_H_
@@ -25,6 +25,7 @@
 #include "http/rate_limiter.h"
 #include "http/roles.h"
 #include "http/router.h"
+#include "http/schedule_endpoints.h"
 #include "http/token_store.h"
 #include "http/workflow_endpoints.h"
 #include "metrics/registry.h"
@@ -40,6 +41,9 @@ struct ApiHandlerOptions {
   // More metrics appended to /metrics (engine, store, plugins:
   // docs/observability.md); null = only the HTTP ones. Must outlive the handler.
   const metrics::Registry* registry = nullptr;
+  // Serves /v1/schedules (runtime/scheduler.h); null = those routes answer
+  // 503. Must outlive the handler.
+  Scheduler* scheduler = nullptr;
 };
 
 class ApiHandler {
@@ -64,11 +68,13 @@ class ApiHandler {
  private:
   enum class Kind : int { kPublic = 0, kProtected = 1 };
   using Endpoint = HttpResponse (WorkflowEndpoints::*)(const ApiCall&);
+  using ScheduleEndpoint = HttpResponse (ScheduleEndpoints::*)(const ApiCall&);
   struct RouteSpec {
     Kind kind = Kind::kProtected;
     Action action = Action::kInspect;
     bool has_body = false;        // POST routes: size and content-type checks
-    Endpoint endpoint = nullptr;  // protected routes
+    Endpoint endpoint = nullptr;  // protected routes: a workflow endpoint, or
+    ScheduleEndpoint schedule_endpoint = nullptr;  //   a schedule endpoint
     HttpResponse (ApiHandler::*public_handler)(const HttpRequest&) = nullptr;
   };
 
@@ -88,6 +94,7 @@ class ApiHandler {
   RateLimiter limiter_;
   HttpMetrics metrics_;
   WorkflowEndpoints endpoints_;
+  ScheduleEndpoints schedule_endpoints_;
   Router router_;
   std::vector<RouteSpec> specs_;  // by route index
   std::atomic<bool> draining_{false};

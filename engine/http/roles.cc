@@ -38,6 +38,7 @@ std::string_view ActionName(Action action) {
     case Action::kResume: return "resume workflows";
     case Action::kDecide: return "approve or reject";
     case Action::kStartOnBehalf: return "start on behalf of another principal (requested_by)";
+    case Action::kOperateSchedules: return "pause, resume or trigger schedules";
   }
   return "?";
 }
@@ -48,7 +49,8 @@ bool Allows(const RoleSet& roles, Action action) {
     case Action::kStart:
     case Action::kCancel:
     case Action::kSignal:
-    case Action::kResume: return roles.Has(Role::kOperator);
+    case Action::kResume:
+    case Action::kOperateSchedules: return roles.Has(Role::kOperator);
     case Action::kInspect: return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
     case Action::kDecide: return roles.Has(Role::kReviewer);
     case Action::kStartOnBehalf: return false;

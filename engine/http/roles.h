@@ -1,7 +1,7 @@
 // Roles, actions and who may do what over the HTTP API.
 //
-//   operator: start, inspect, cancel, signal, resume
-//   reviewer: inspect, approve / reject
+//   operator: start, inspect, cancel, signal, resume; pause, resume, trigger schedules
+//   reviewer: inspect (schedules too), approve / reject
 //   admin:    everything, including starting on behalf of another principal
 //             (`requested_by` in the start body)
 // A principal holds one or more roles; an action is allowed when any role
@@ -27,6 +27,7 @@ enum class Action : int {
   kResume = 4,
   kDecide = 5,         // approve or reject a held step
   kStartOnBehalf = 6,  // start with an explicit requested_by
+  kOperateSchedules = 7,  // pause, resume, trigger a schedule (reading them is kInspect)
 };
 
 class RoleSet {

@@ -46,6 +46,19 @@ class MeteredStore final : public Store {
   Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
                                                       const std::string& idempotency_key) override;
   bool ChangedExternally() override { return inner_.ChangedExternally(); }
+  // Schedules are the inner store's (not metered: a few writes a tick).
+  Status EnsureSchedules(const std::vector<ScheduleState>& schedules) override {
+    return inner_.EnsureSchedules(schedules);
+  }
+  Result<std::vector<ScheduleState>> ListSchedules() override { return inner_.ListSchedules(); }
+  Status RecordScheduleTicks(ScheduleTickWrite write) override { return inner_.RecordScheduleTicks(std::move(write)); }
+  Status SetSchedulePaused(const std::string& name, bool paused, const std::string& principal,
+                           const std::string& reason, TimeMs at) override {
+    return inner_.SetSchedulePaused(name, paused, principal, reason, at);
+  }
+  Result<std::vector<ScheduleTick>> ListScheduleTicks(const std::string& name, int limit) override {
+    return inner_.ListScheduleTicks(name, limit);
+  }
   // Plugin tables are the inner store's (their statements are not metered).
   PluginStorage* plugin_storage() override { return inner_.plugin_storage(); }
 

@@ -15,51 +15,7 @@ namespace {
 // Attempts at a client commit that lost an optimistic-concurrency race.
 constexpr int kMaxConflictRetries = 20;
 
-bool TypeMatches(InputType type, const Value& v) {
-  switch (type) {
-    case InputType::kAny: return true;
-    case InputType::kString: return v.is_string();
-    case InputType::kInt: return v.is_int();
-    case InputType::kNumber: return v.is_number();
-    case InputType::kBool: return v.is_bool();
-    case InputType::kMap: return v.is_map();
-    case InputType::kList: return v.is_list();
-  }
-  return false;
-}
-
-std::string_view InputTypeName(InputType type) {
-  switch (type) {
-    case InputType::kAny: return "any";
-    case InputType::kString: return "string";
-    case InputType::kInt: return "int";
-    case InputType::kNumber: return "number";
-    case InputType::kBool: return "bool";
-    case InputType::kMap: return "map";
-    case InputType::kList: return "list";
-  }
-  return "?";
-}
-
 }  // namespace
-
-Status ValidateInput(const WorkflowDef& def, const Value& input) {
-  if (!input.is_map()) {
-    return Status::InvalidArgument("input must be a JSON object, not " + std::string(Value::TypeName(input.type())));
-  }
-  for (const InputField& f : def.input) {
-    const Value* v = input.Find(f.name);
-    if (v == nullptr || v->is_null()) {
-      if (f.required) return Status::InvalidArgument("input: missing required field '" + f.name + "'");
-      continue;
-    }
-    if (!TypeMatches(f.type, *v)) {
-      return Status::InvalidArgument("input: field '" + f.name + "' must be " + std::string(InputTypeName(f.type)) +
-                                     ", got " + std::string(Value::TypeName(v->type())));
-    }
-  }
-  return Status::Ok();
-}
 
 void WorkflowService::SetLocalRunner(std::string owner, int64_t lease_ms,
                                      std::function<void(const TaskRecord&)> on_ready) {
@@ -147,6 +103,7 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   Transition t(inst, env);
   SF_RETURN_IF_ERROR(t.Start());
   SF_ASSIGN_OR_RETURN(StartRequest req, t.BuildStart());
+  req.schedule_tick = options.schedule_tick;
   std::vector<HistoryEvent> events = req.events;
   SF_ASSIGN_OR_RETURN(StartResult result, store_.StartInstance(std::move(req)));
   if (result.outcome == StartOutcome::kCreated) Notify(result.instance, events, result.created_tasks);

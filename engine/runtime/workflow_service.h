@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/random.h"
+#include "definition/input_check.h"
 #include "runtime/transition.h"
 #include "runtime/transition_commit.h"
 #include "runtime/workflow_catalog.h"
@@ -31,6 +32,9 @@ struct StartOptions {
   std::string started_by;        // the authenticated principal making the call (four-eyes); "" = requested_by
   std::string traceparent;       // the caller's W3C trace context; "" or invalid = a new trace
   std::vector<std::string> links;  // ids of related instances (trace links); each must exist
+  // A schedule's tick recorded in the same transaction as the start
+  // (runtime/scheduler.h); its preconditions failing starts nothing.
+  std::optional<ScheduleTickWrite> schedule_tick;
 };
 
 inline constexpr size_t kMaxInstanceLinks = 16;
@@ -112,9 +116,6 @@ class WorkflowService {
   std::mutex pinned_mu_;
   std::vector<std::string> pinned_;  // GUARDED_BY(pinned_mu_): definition hashes already stored
 };
-
-// Checks input against the declared fields; InvalidArgument names the field.
-Status ValidateInput(const WorkflowDef& def, const Value& input);
 
 }  // namespace steadfast
 

@@ -4,6 +4,10 @@
 
 namespace steadfast {
 
+std::string_view TickKindName(TickKind k) { return k == TickKind::kManual ? "manual" : "scheduled"; }
+
+std::string_view TickOutcomeName(TickOutcome o) { return o == TickOutcome::kSkipped ? "skipped" : "started"; }
+
 std::string_view InstanceStatusName(InstanceStatus s) {
   switch (s) {
     case InstanceStatus::kRunning: return "running";

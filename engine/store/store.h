@@ -27,6 +27,7 @@
 #include "steadfast/storage.h"
 #include "steadfast/value.h"
 #include "store/node_lock.h"
+#include "store/schedule_records.h"
 
 namespace steadfast {
 
@@ -196,6 +197,11 @@ struct StartRequest {
                                   // set by the store (1); created_at/updated_at 0 = now
   std::vector<HistoryEvent> events;
   std::vector<NewTask> tasks;
+  // A schedule's tick handled in the same transaction (schedules only): its
+  // preconditions are checked first, and the started instance becomes the
+  // schedule's last_instance_id. When the instance exists already (kExisting)
+  // nothing of it is written.
+  std::optional<ScheduleTickWrite> schedule_tick;
 };
 
 enum class StartOutcome : int {
@@ -314,6 +320,40 @@ class Store {
   // written since the last call: cheap (PRAGMA data_version for SQLite). The
   // first call returns true; this Store's own writes never make it true.
   virtual bool ChangedExternally() = 0;
+
+  // Schedules (store/schedule_records.h). The default implementations
+  // refuse: a store without them cannot serve schedules.
+  //
+  // Creates the rows of schedules not yet known (name, workflow, cursor_at
+  // as given) and updates the workflow of known ones; cursors and pause
+  // flags of known schedules are kept.
+  virtual Status EnsureSchedules(const std::vector<ScheduleState>& schedules) {
+    (void)schedules;
+    return Status::FailedPrecondition("this store keeps no schedules");
+  }
+  // Every schedule's state, by name.
+  virtual Result<std::vector<ScheduleState>> ListSchedules() {
+    return Status::FailedPrecondition("this store keeps no schedules");
+  }
+  // Records ticks that start nothing (skips); see ScheduleTickWrite for the
+  // preconditions. Blocks until durable.
+  virtual Status RecordScheduleTicks(ScheduleTickWrite write) {
+    (void)write;
+    return Status::FailedPrecondition("this store keeps no schedules");
+  }
+  // Pauses or resumes; kNotFound for an unknown schedule. A resume keeps
+  // the cursor: what passed while paused is then handled by the catch-up
+  // policy.
+  virtual Status SetSchedulePaused(const std::string& name, bool paused, const std::string& principal,
+                                   const std::string& reason, TimeMs at) {
+    (void)name, (void)paused, (void)principal, (void)reason, (void)at;
+    return Status::FailedPrecondition("this store keeps no schedules");
+  }
+  // A schedule's tick rows, newest (recorded_at, then tick_at) first, at most limit (<= 0: all).
+  virtual Result<std::vector<ScheduleTick>> ListScheduleTicks(const std::string& name, int limit) {
+    (void)name, (void)limit;
+    return Status::FailedPrecondition("this store keeps no schedules");
+  }
 
   // The plugins' tables in this store (steadfast/storage.h), for reads and
   // plugin-only transactions; lives as long as the store. Null when the

@@ -38,6 +38,18 @@ class ForwardingStore : public Store {
     return inner_.ListInstances(filter);
   }
   Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override { return inner_.CountByStatus(); }
+  Status EnsureSchedules(const std::vector<ScheduleState>& schedules) override {
+    return inner_.EnsureSchedules(schedules);
+  }
+  Result<std::vector<ScheduleState>> ListSchedules() override { return inner_.ListSchedules(); }
+  Status RecordScheduleTicks(ScheduleTickWrite write) override { return inner_.RecordScheduleTicks(std::move(write)); }
+  Status SetSchedulePaused(const std::string& name, bool paused, const std::string& principal,
+                           const std::string& reason, TimeMs at) override {
+    return inner_.SetSchedulePaused(name, paused, principal, reason, at);
+  }
+  Result<std::vector<ScheduleTick>> ListScheduleTicks(const std::string& name, int limit) override {
+    return inner_.ListScheduleTicks(name, limit);
+  }
   Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
                                                int limit) override {
     return inner_.GetHistory(instance_id, after_seq, limit);

@@ -1,5 +1,6 @@
 // The client verbs: start, status, history, list, approve, reject, signal,
-// cancel, resume. In local mode (the default: --db or the config's
+// cancel, resume, and the schedules' (schedules; schedule show|history|pause|
+// resume|trigger: docs/schedules.md). In local mode (the default: --db or the config's
 // database) they act on the database file directly; a serving engine
 // notices the change within its poll interval. With --server URL they are
 // HTTP clients of a serving engine's API (docs/http.md), authenticated by
@@ -11,6 +12,8 @@
 #include "steadfast/clock.h"
 #include "steadfast/time_text.h"
 #include "commands.h"
+#include "runtime/schedule_views.h"
+#include "runtime/scheduler.h"
 #include "runtime/views.h"
 #include "runtime/workflow_service.h"
 #include "http_client.h"
@@ -290,6 +293,107 @@ std::string Principal(const Flags& flags) {
   return CliUser();
 }
 
+
+// ---- schedules --------------------------------------------------------------
+
+std::string OrDash(const Value& v) { return v.is_string() && !v.AsString().empty() ? v.AsString() : "-"; }
+
+void PrintScheduleRow(const Value& v) {
+  std::printf("%-28s %-24s %-40s %-7s %-22s %s\n", v.Get("name").StringOr("").c_str(),
+              v.Get("workflow").StringOr("").c_str(), v.Get("rule").StringOr("").c_str(),
+              v.Get("paused").BoolOr(false) ? "paused" : "active", OrDash(v.Get("next_tick_at")).c_str(),
+              OrDash(v.Get("last_instance_id")).c_str());
+}
+
+void PrintSchedule(const Value& v, bool json) {
+  if (json) {
+    std::printf("%s\n", v.ToPrettyJson().c_str());
+    return;
+  }
+  std::printf("name:      %s\n", v.Get("name").StringOr("").c_str());
+  std::printf("workflow:  %s\n", v.Get("workflow").StringOr("").c_str());
+  std::printf("rule:      %s\n", v.Get("rule").StringOr("").c_str());
+  std::printf("input:     %s\n", v.Get("input").ToJson().c_str());
+  std::printf("overlap:   %s\ncatch_up:  %s", v.Get("overlap").StringOr("").c_str(),
+              v.Get("catch_up").StringOr("").c_str());
+  if (v.Get("catch_up_limit").is_int()) {
+    std::printf(" (limit %lld)", static_cast<long long>(v.Get("catch_up_limit").AsInt()));
+  }
+  std::printf("\n");
+  if (v.Get("paused").BoolOr(false)) {
+    std::printf("state:     paused by %s at %s: %s\n", OrDash(v.Get("paused_by")).c_str(),
+                OrDash(v.Get("paused_at")).c_str(), OrDash(v.Get("pause_reason")).c_str());
+  } else {
+    std::printf("state:     active\n");
+  }
+  std::printf("next tick: %s\nlast:      %s\n", OrDash(v.Get("next_tick_at")).c_str(),
+              OrDash(v.Get("last_instance_id")).c_str());
+}
+
+void PrintTicks(const Value::List& ticks, bool json) {
+  if (json) {
+    std::printf("%s\n", Value(ticks).ToPrettyJson().c_str());
+    return;
+  }
+  std::printf("%-24s %-9s %-11s %-48s %s\n", "TICK", "KIND", "OUTCOME", "INSTANCE", "REASON");
+  for (const Value& t : ticks) {
+    std::string what = t.Get("outcome").StringOr("");
+    if (t.Get("ticks").IntOr(1) > 1) what += " x" + std::to_string(t.Get("ticks").IntOr(1));
+    std::string reason = OrDash(t.Get("reason"));
+    if (t.Get("principal").is_string()) reason += " (" + t.Get("principal").AsString() + ")";
+    std::printf("%-24s %-9s %-11s %-48s %s\n", t.Get("tick_at").StringOr("").c_str(),
+                t.Get("kind").StringOr("").c_str(), what.c_str(), OrDash(t.Get("instance_id")).c_str(),
+                reason.c_str());
+  }
+}
+
+struct OpenedScheduler {
+  Opened opened;
+  std::unique_ptr<Scheduler> scheduler;
+};
+
+Result<OpenedScheduler> OpenScheduler(const Flags& flags) {
+  OpenedScheduler t;
+  SF_ASSIGN_OR_RETURN(t.opened, OpenService(flags, true));
+  t.scheduler = std::make_unique<Scheduler>(*t.opened.service, SystemClock::Instance(), *t.opened.ctx->logger);
+  return t;
+}
+
+std::string SchedulePath(const std::string& name) { return "/v1/schedules/" + UrlEscape(name); }
+
+// `schedule ACTION NAME` over HTTP.
+int RemoteSchedule(const Flags& flags, const std::string& action, const std::string& name, int64_t limit) {
+  const bool json = flags.Has("json");
+  ApiClient client = MakeApiClient(flags);
+  Result<ApiReply> r = Status::Internal("no call made");
+  if (action == "show") {
+    r = client.Get(SchedulePath(name));
+  } else if (action == "history") {
+    r = client.Get(SchedulePath(name) + "/history?limit=" + std::to_string(limit));
+  } else if (action == "pause") {
+    Value body = Value::Map{};
+    if (auto reason = flags.Get("reason")) body["reason"] = *reason;
+    r = client.Post(SchedulePath(name) + "/pause", body.ToJson());
+  } else {
+    r = client.Post(SchedulePath(name) + "/" + action, "{}");  // resume, trigger
+  }
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  if (action == "history") {
+    PrintTicks(r->json.Get("items").is_list() ? r->json.Get("items").AsList() : Value::List{}, json);
+  } else if (action == "trigger") {
+    if (json) {
+      std::printf("%s\n", r->json.ToPrettyJson().c_str());
+    } else {
+      std::printf("%s started %s\n", name.c_str(), r->json.Get("instance_id").StringOr("").c_str());
+    }
+  } else if (action == "show" || json) {
+    PrintSchedule(r->json, json);
+  } else {
+    std::printf("%s %s\n", name.c_str(), action == "pause" ? "paused" : "resumed");
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunStart(const Flags& flags) {
@@ -456,6 +560,76 @@ int RunResume(const Flags& flags) {
   return kExitOk;
 }
 
+int RunSchedules(const Flags& flags) {
+  Value::List items;
+  if (ServerMode(flags)) {
+    ApiClient client = MakeApiClient(flags);
+    auto r = client.Get("/v1/schedules");
+    if (!r.ok() || !r->ok()) return RemoteFail(r);
+    if (r->json.Get("items").is_list()) items = r->json.Get("items").AsList();
+  } else {
+    auto t = OpenScheduler(flags);
+    if (!t.ok()) return Fail(kExitError, t.status().message());
+    auto all = t->scheduler->List();
+    if (!all.ok()) return StatusExit(all.status());
+    for (const ScheduleInfo& info : *all) items.push_back(ScheduleView(info));
+  }
+  if (flags.Has("json")) {
+    std::printf("%s\n", Value(Value::Map{{"items", Value(std::move(items))}}).ToPrettyJson().c_str());
+    return kExitOk;
+  }
+  std::printf("%-28s %-24s %-40s %-7s %-22s %s\n", "NAME", "WORKFLOW", "RULE", "STATE", "NEXT TICK", "LAST INSTANCE");
+  for (const Value& v : items) PrintScheduleRow(v);
+  return kExitOk;
+}
+
+int RunSchedule(const Flags& flags) {
+  const std::string& action = flags.positional()[0];
+  const std::string& name = flags.positional()[1];
+  if (action != "show" && action != "history" && action != "pause" && action != "resume" && action != "trigger") {
+    return Fail(kExitUsage, "unknown schedule action '" + action + "': show, history, pause, resume or trigger");
+  }
+  if (int rc = RejectAsFlag(flags); rc != kExitOk) return rc;
+  auto limit = flags.GetInt("limit", 20);
+  if (!limit.ok() || *limit < 1 || *limit > 1000) return Fail(kExitUsage, "--limit must be from 1 to 1000");
+  if (ServerMode(flags)) return RemoteSchedule(flags, action, name, *limit);
+  const bool json = flags.Has("json");
+  auto t = OpenScheduler(flags);
+  if (!t.ok()) return Fail(kExitError, t.status().message());
+  Scheduler& scheduler = *t->scheduler;
+  if (action == "history") {
+    auto ticks = scheduler.History(name, static_cast<int>(*limit));
+    if (!ticks.ok()) return StatusExit(ticks.status());
+    Value::List items;
+    for (const ScheduleTick& tick : *ticks) items.push_back(ScheduleTickView(tick));
+    PrintTicks(items, json);
+    return kExitOk;
+  }
+  if (action == "trigger") {
+    auto tick = scheduler.Trigger(name, Principal(flags));
+    if (!tick.ok()) return StatusExit(tick.status());
+    if (json) {
+      std::printf("%s\n", ScheduleTickView(*tick).ToPrettyJson().c_str());
+    } else {
+      std::printf("%s started %s\n", name.c_str(), tick->instance_id.c_str());
+    }
+    return kExitOk;
+  }
+  if (action == "pause" || action == "resume") {
+    Status s = action == "pause" ? scheduler.Pause(name, Principal(flags), flags.GetOr("reason", ""))
+                                 : scheduler.Resume(name, Principal(flags));
+    if (!s.ok()) return StatusExit(s);
+    if (!json) {
+      std::printf("%s %s\n", name.c_str(), action == "pause" ? "paused" : "resumed");
+      return kExitOk;
+    }
+  }
+  auto info = scheduler.Show(name);
+  if (!info.ok()) return StatusExit(info.status());
+  PrintSchedule(ScheduleView(*info), json);
+  return kExitOk;
+}
+
 int RunActivities(const Flags& flags) {
   auto ctx = OpenContext(flags, ContextNeeds{false, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
@@ -544,6 +718,23 @@ void DeclareResume(CommandSpec& spec) {
   spec.Summary("resumes a paused instance at its failed step with a fresh retry budget")
       .Positional("ID", "the instance")
       .Option("as", "PRINCIPAL", kAsHelp);
+  ClientOptions(spec);
+}
+
+void DeclareSchedules(CommandSpec& spec) {
+  spec.Summary("lists the schedules: workflow, rule, paused or not, next tick, last instance").Json();
+  ClientOptions(spec);
+}
+
+void DeclareSchedule(CommandSpec& spec) {
+  spec.Summary("shows, pauses, resumes or triggers a schedule, or lists its recent ticks")
+      .Positional("ACTION", "show | history | pause | resume | trigger")
+      .Positional("NAME", "the schedule")
+      .Option("reason", "TEXT", "pause: why (shown with the schedule)")
+      .Option("limit", "N", "history: at most N ticks, newest first (default 20)")
+      .Option("as", "PRINCIPAL", kAsHelp)
+      .Json()
+      .Details("trigger starts one instance now, paused or not, whatever the overlap policy. docs/schedules.md.");
   ClientOptions(spec);
 }
 

@@ -21,7 +21,9 @@
 #include "metrics/registry.h"
 #include "observability/engine_metrics.h"
 #include "observability/metered_store.h"
+#include "observability/schedule_metrics.h"
 #include "runtime/engine.h"
+#include "runtime/scheduler.h"
 #include "tracing/tracing_setup.h"
 
 namespace steadfast::cli {
@@ -116,8 +118,21 @@ int RunServe(const Flags& flags) {
     Engine::ReadyQueueStats q = engine.ready_queue_stats();
     return QueueSnapshot{q.depth, q.oldest_due_at};
   });
+  // Schedules (docs/schedules.md): a name declared twice is refused before
+  // anything runs. The scheduler stops before the engine (declared after it).
+  Scheduler scheduler(engine.service(), SystemClock::Instance(), *ctx.logger);
+  auto schedules = scheduler.List();
+  if (!schedules.ok()) return Fail(kExitError, schedules.status().message());
+  ScheduleMetrics schedule_metrics(metrics_registry, scheduler);
+  scheduler.SetTickObserver([&schedule_metrics](const ScheduleTick& tick) { schedule_metrics.OnTick(tick); });
   Status s = engine.Start();
   if (!s.ok()) return Fail(kExitError, s.message());
+  scheduler.Start();
+  if (!schedules->empty()) {
+    std::string names;
+    for (const ScheduleInfo& info : *schedules) names += " " + info.def.name + " (" + info.rule + ")";
+    ctx.logger->Info("schedules:" + names);
+  }
   std::string workflows;
   for (const auto& [name, version] : ctx.catalog->List()) workflows += " " + name + "@v" + std::to_string(version);
   ctx.logger->Info("serving " + ctx.config.database + " with " + std::to_string(eo.workers) + " workers as " +
@@ -131,10 +146,12 @@ int RunServe(const Flags& flags) {
     handler_options.max_body_bytes = hc.max_body_bytes;
     handler_options.rate_limit = http::RateLimit{hc.rate_per_s, hc.rate_burst};
     handler_options.registry = &metrics_registry;
+    handler_options.scheduler = &scheduler;
     api_handler = std::make_unique<http::ApiHandler>(handler_options, engine.service(), std::move(*tokens),
                                                      SystemClock::Instance(), *ctx.logger);
     auto started = http::ApiServer::Start(server_options, *api_handler, *ctx.logger);
     if (!started.ok()) {
+      scheduler.Stop();
       engine.Stop();
       return Fail(kExitError, "http: " + started.status().message());
     }
@@ -151,6 +168,7 @@ int RunServe(const Flags& flags) {
     api_server->Stop(hc.request_timeout_ms);
     ctx.logger->Info("http server stopped; finishing running attempts");
   }
+  scheduler.Stop();
   engine.Stop();
   ctx.logger->Info("stopped");
   return kExitOk;

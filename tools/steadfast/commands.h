@@ -57,6 +57,10 @@ void DeclareCancel(CommandSpec& spec);
 int RunCancel(const Flags& flags);
 void DeclareResume(CommandSpec& spec);
 int RunResume(const Flags& flags);
+void DeclareSchedules(CommandSpec& spec);  // steadfast schedules
+int RunSchedules(const Flags& flags);
+void DeclareSchedule(CommandSpec& spec);   // steadfast schedule show|history|pause|resume|trigger NAME
+int RunSchedule(const Flags& flags);
 
 }  // namespace steadfast::cli
 

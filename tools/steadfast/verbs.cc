@@ -39,6 +39,8 @@ const std::vector<Verb>& CliVerbs() {
       {"signal", kActOnWorkflows, DeclareSignal, RunSignal},
       {"cancel", kActOnWorkflows, DeclareCancel, RunCancel},
       {"resume", kActOnWorkflows, DeclareResume, RunResume},
+      {"schedules", kActOnWorkflows, DeclareSchedules, RunSchedules},
+      {"schedule", kActOnWorkflows, DeclareSchedule, RunSchedule},
   };
   return verbs;
 }

@@ -23,6 +23,9 @@ Status MigrateToV3(Connection& conn);
 // Version 4: plugin_migrations (which plugin migrations the database has).
 Status MigrateToV4(Connection& conn);
 
+// Version 5: schedules and schedule_ticks (cursors, pauses, ticks handled).
+Status MigrateToV5(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

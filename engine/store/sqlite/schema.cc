@@ -19,6 +19,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV2,
     &MigrateToV3,
     &MigrateToV4,
+    &MigrateToV5,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

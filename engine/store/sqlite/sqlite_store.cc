@@ -23,6 +23,7 @@
 #include "store/sqlite/plugin_transaction.h"
 #include "store/sqlite/read_ops.h"
 #include "store/sqlite/reader_pool.h"
+#include "store/sqlite/schedule_ops.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/write_ops.h"
 
@@ -116,7 +117,53 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage {
   Result<StartResult> StartInstance(StartRequest req) override {
     if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
     SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(req), clock_->NowMs()));
-    return committer_->Submit<StartResult>([&start](Connection& c) { return WriteStart(c, start); });
+    if (!start.request.schedule_tick.has_value()) {
+      return committer_->Submit<StartResult>([&start](Connection& c) { return WriteStart(c, start); });
+    }
+    return committer_->Submit<StartResult>([&start](Connection& c) -> Result<StartResult> {
+      const ScheduleTickWrite& tick = *start.request.schedule_tick;
+      // The tick's preconditions first: a tick handled already starts nothing.
+      SF_RETURN_IF_ERROR(WriteScheduleTicks(c, ScheduleTickWrite{tick.schedule, tick.expect_cursor_at,
+                                                                 std::nullopt, {}},
+                                            "", start.now));
+      SF_ASSIGN_OR_RETURN(StartResult result, WriteStart(c, start));
+      if (result.outcome == StartOutcome::kCreated) {
+        SF_RETURN_IF_ERROR(WriteScheduleTicks(c, tick, result.instance.id, start.now));
+      }
+      return result;
+    });
+  }
+
+  Status EnsureSchedules(const std::vector<ScheduleState>& schedules) override {
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(committer_->Submit<Done>([&](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WriteEnsureSchedules(c, schedules, now));
+      return Done{};
+    }));
+  }
+
+  Result<std::vector<ScheduleState>> ListSchedules() override {
+    return WithReader([&](Connection& c) { return ReadSchedules(c); });
+  }
+
+  Status RecordScheduleTicks(ScheduleTickWrite write) override {
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(committer_->Submit<Done>([&](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WriteScheduleTicks(c, write, "", now));
+      return Done{};
+    }));
+  }
+
+  Status SetSchedulePaused(const std::string& name, bool paused, const std::string& principal,
+                           const std::string& reason, TimeMs at) override {
+    return ToStatus(committer_->Submit<Done>([&](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WriteSchedulePaused(c, name, paused, principal, reason, at));
+      return Done{};
+    }));
+  }
+
+  Result<std::vector<ScheduleTick>> ListScheduleTicks(const std::string& name, int limit) override {
+    return WithReader([&](Connection& c) { return ReadScheduleTicks(c, name, limit); });
   }
 
   Result<CommitResult> Apply(Commit commit) override {

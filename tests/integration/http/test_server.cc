@@ -189,15 +189,20 @@ TestServer::TestServer(ServerOptions options) {
                 TokenLine("ops", kOpsToken, "operator") + TokenLine("rita", kRitaToken, "reviewer") +
                 TokenLine("rob", kRobToken, "reviewer") + TokenLine("root", kRootToken, "admin") + tls +
                 options.http_extra + options.config_extra);
-  std::map<std::string, std::string> env = options.env;
-  env.emplace("STEADFAST_LOG_LEVEL", "debug");
-  process_ = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env,
+  env_ = options.env;
+  env_.emplace("STEADFAST_LOG_LEVEL", "debug");
+  Launch(0);
+}
+
+void TestServer::Launch(size_t log_from) {
+  process_ = std::make_unique<Subprocess>(std::vector<std::string>{STEADFAST_BIN, "serve", "--config", config_}, env_,
                                           log_);
   const std::regex listening(R"(listening on (https?://127\.0\.0\.1:[0-9]+))");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline && process_->running()) {
     std::smatch m;
     std::string log = ReadFile(log_);
+    log = log.size() > log_from ? log.substr(log_from) : std::string();
     if (std::regex_search(log, m, listening)) {
       url_ = m[1];
       return;
@@ -206,6 +211,12 @@ TestServer::TestServer(ServerOptions options) {
     (void)process_->Wait(0);
   }
   ADD_FAILURE() << "steadfast serve did not start listening; log:\n" << ReadFile(log_);
+}
+
+void TestServer::Restart(int signal) {
+  process_->Kill(signal);
+  EXPECT_TRUE(process_->Wait(10000).has_value()) << "serve did not exit after signal " << signal;
+  Launch(ReadFile(log_).size());
 }
 
 TestServer::~TestServer() {

@@ -91,6 +91,11 @@ class TestServer {
   std::string Log() const { return ReadFile(log_); }
   Subprocess& process() { return *process_; }
 
+  // Kills the server with `signal` (SIGKILL: a crash), waits for it to
+  // exit, and starts it again on the same config and database; waits for
+  // its new "listening on" line (a new port: url() changes).
+  void Restart(int signal);
+
   Reply Request(Call call) const;
   Reply Get(const std::string& path, const std::string& token) const;
   Reply Post(const std::string& path, const std::string& token, const std::string& body,
@@ -106,7 +111,11 @@ class TestServer {
 
  private:
   TempDir dir_;
+  // Starts serve and waits for a "listening on" line after byte `log_from` of the log.
+  void Launch(size_t log_from);
+
   std::string config_, db_, log_, ca_, url_;
+  std::map<std::string, std::string> env_;
   std::unique_ptr<Subprocess> process_;
 };
 

@@ -82,7 +82,8 @@ RoleSet Roles(std::initializer_list<Role> roles) {
 
 TEST(RolesTest, OperatorStartsInspectsCancelsSignalsResumesButDoesNotDecide) {
   RoleSet op = Roles({Role::kOperator});
-  for (Action a : {Action::kStart, Action::kInspect, Action::kCancel, Action::kSignal, Action::kResume}) {
+  for (Action a : {Action::kStart, Action::kInspect, Action::kCancel, Action::kSignal, Action::kResume,
+                   Action::kOperateSchedules}) {
     EXPECT_TRUE(Allows(op, a)) << ActionName(a);
   }
   EXPECT_FALSE(Allows(op, Action::kDecide));
@@ -93,13 +94,14 @@ TEST(RolesTest, ReviewerInspectsAndDecidesOnly) {
   RoleSet rv = Roles({Role::kReviewer});
   EXPECT_TRUE(Allows(rv, Action::kInspect));
   EXPECT_TRUE(Allows(rv, Action::kDecide));
-  for (Action a : {Action::kStart, Action::kCancel, Action::kSignal, Action::kResume, Action::kStartOnBehalf}) {
+  for (Action a : {Action::kStart, Action::kCancel, Action::kSignal, Action::kResume, Action::kStartOnBehalf,
+                   Action::kOperateSchedules}) {
     EXPECT_FALSE(Allows(rv, a)) << ActionName(a);
   }
 }
 
 TEST(RolesTest, AdminDoesEverythingAndNoRolesNothing) {
-  for (int a = 0; a <= static_cast<int>(Action::kStartOnBehalf); ++a) {
+  for (int a = 0; a <= static_cast<int>(Action::kOperateSchedules); ++a) {
     EXPECT_TRUE(Allows(Roles({Role::kAdmin}), static_cast<Action>(a)));
     EXPECT_FALSE(Allows(RoleSet(), static_cast<Action>(a)));
   }
