@@ -3,7 +3,8 @@
 //   steadfast_schedule_ticks_total{schedule, outcome, reason}  counter: ticks this
 //     process handled, started or skipped; reason is the short code of a
 //     skip or catch-up ("on_time", "catch_up", "overlap", "catch_up_limit",
-//     "start_failed", "manual"). A row summarising N missed ticks counts N.
+//     "cancel_previous", "start_failed", "manual"). A row summarising N missed
+//     ticks counts N.
 //   steadfast_schedule_paused{schedule}  gauge: 1 while paused (read at scrape)
 //   steadfast_schedule_next_tick_timestamp_seconds{schedule}  gauge: the next
 //     tick to handle (0 while paused); a value in the past means ticks are late.

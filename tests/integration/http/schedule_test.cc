@@ -89,13 +89,18 @@ std::map<std::string, int> InstancesOf(const TestServer& server, const std::stri
   return ids;
 }
 
+ServerOptions WithTicker() {
+  ServerOptions o;
+  o.workflows = {{"ticker", kTickerYaml}};
+  return o;
+}
+
 TEST(Schedules, OneInstancePerTickAcrossKillNineAndRestart) {
-  TestServer server(ServerOptions{.workflows = {{"ticker", kTickerYaml}}});
+  TestServer server(WithTicker());
   ASSERT_FALSE(server.url().empty());
   ASSERT_TRUE(WaitForTicks(server, "every_second_all", 2)) << server.Log();
-  server.Restart(SIGKILL);
   // At least two ticks pass while no server runs.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2300));
+  server.Restart(SIGKILL, 2300);
   const TimeMs down_until = SystemClock::Instance().NowMs();
   ASSERT_FALSE(server.url().empty());
   auto caught_up = [&] {
@@ -159,7 +164,7 @@ TEST(Schedules, OneInstancePerTickAcrossKillNineAndRestart) {
 }
 
 TEST(Schedules, OperatorsActReviewersRead) {
-  TestServer server(ServerOptions{.workflows = {{"ticker", kTickerYaml}}});
+  TestServer server(WithTicker());
   Reply list = server.Get("/v1/schedules", kRitaToken);
   ASSERT_EQ(list.status, 200) << list.body;
   ASSERT_EQ(list.json.Get("items").AsList().size(), 3u);

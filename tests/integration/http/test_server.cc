@@ -213,9 +213,10 @@ void TestServer::Launch(size_t log_from) {
   ADD_FAILURE() << "steadfast serve did not start listening; log:\n" << ReadFile(log_);
 }
 
-void TestServer::Restart(int signal) {
+void TestServer::Restart(int signal, int down_ms) {
   process_->Kill(signal);
   EXPECT_TRUE(process_->Wait(10000).has_value()) << "serve did not exit after signal " << signal;
+  std::this_thread::sleep_for(std::chrono::milliseconds(down_ms));
   Launch(ReadFile(log_).size());
 }
 

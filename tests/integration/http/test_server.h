@@ -92,9 +92,10 @@ class TestServer {
   Subprocess& process() { return *process_; }
 
   // Kills the server with `signal` (SIGKILL: a crash), waits for it to
-  // exit, and starts it again on the same config and database; waits for
-  // its new "listening on" line (a new port: url() changes).
-  void Restart(int signal);
+  // exit and then `down_ms` more, and starts it again on the same config
+  // and database; waits for its new "listening on" line (a new port: url()
+  // changes).
+  void Restart(int signal, int down_ms = 0);
 
   Reply Request(Call call) const;
   Reply Get(const std::string& path, const std::string& token) const;
