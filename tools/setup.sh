@@ -31,15 +31,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# playwright-core for the browser test, exactly as pinned in its lock file
-# (it drives Debian's /usr/bin/chromium; no browser is downloaded).
-BROWSER_DIR="$ROOT/tests/browser"
-if [ ! -f "$BROWSER_DIR/node_modules/.package-lock.json" ] ||
-   [ "$BROWSER_DIR/package-lock.json" -nt "$BROWSER_DIR/node_modules/.package-lock.json" ]; then
-  echo "setup: npm ci in tests/browser"
-  (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund >/dev/null) ||
-    echo "setup: npm ci failed in tests/browser; the browser_ui test will fail until it succeeds"
-fi
+# The Node.js test tools, exactly as pinned in their lock files: playwright-core
+# for the browser test (it drives Debian's /usr/bin/chromium; no browser is
+# downloaded) and @apidevtools/swagger-parser, the OpenAPI 3 validator.
+for NODE_DIR in "$ROOT/tests/browser" "$ROOT/tests/openapi"; do
+  if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
+     [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in ${NODE_DIR#"$ROOT"/}"
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund >/dev/null) ||
+      echo "setup: npm ci failed in ${NODE_DIR#"$ROOT"/}; its tests will fail until it succeeds"
+  fi
+done
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" "$ROOT" --buildtype=debugoptimized >/dev/null
