@@ -34,6 +34,7 @@ ActivityFn MakeCloseRmaActivity(Services s);           // refund.close_rma
 ActivityFn MakeAdjustLoyaltyActivity(Services s);      // refund.adjust_loyalty
 ActivityFn MakeReleaseClaimActivity(Services s);       // refund.release_claim
 ActivityFn MakeRecordUnfinishedRefundActivity(Services s);  // refund.record_unfinished_refund
+ActivityFn MakeReconcileActivity(Services s);          // refund.reconcile (reconcile_activity.cc)
 
 // The work of refund.post_ledger and refund.open_manual_review on a given
 // input, keyed by `key`, for activities that do it as part of their own.

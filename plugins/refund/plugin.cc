@@ -187,6 +187,8 @@ constexpr ActivitySpec kActivities[] = {
      "compensation: drop this workflow's claim on a refund request"},
     {"refund.close_rma", &MakeCloseRmaActivity, "close a return authorisation"},
     {"refund.adjust_loyalty", &MakeAdjustLoyaltyActivity, "adjust a customer's loyalty points once per key"},
+    {"refund.reconcile", &MakeReconcileActivity,
+     "compare the ledger, the refund workflows and the PSP and record the drift (report only)"},
 };
 
 // The scrape-time gauges: the last reconciliation run's drift, read from
@@ -237,6 +239,7 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   }
   if (host.schemas != nullptr) SF_RETURN_IF_ERROR(host.schemas->Declare(RefundStore::Schema()));
   if (host.storage != nullptr) services->store = std::make_unique<RefundStore>(*host.storage);
+  services->workflows = host.workflows;
 
   const Clock& clock = host.clock != nullptr ? *host.clock : SystemClock::Instance();
   // Every outgoing call carries the running attempt's traceparent.

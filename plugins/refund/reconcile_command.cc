@@ -40,10 +40,6 @@ namespace steadfast::refund {
 namespace {
 
 constexpr int kExitDrift = 4;
-// PSP refunds (and finished workflows) are read from this long before
-// --since, so that a refund booked after T but created at the PSP (or by a
-// workflow) just before T is not "missing".
-constexpr int64_t kPspLookBackMs = 24LL * 3600 * 1000;
 
 const char* kReconcileUsage =
     "usage: steadfast reconcile [--db PATH | --config FILE] [--since TIME|DURATION] [--settle-margin DURATION]\n"
@@ -102,34 +98,6 @@ void PrintPending(const std::vector<refund::PendingSubject>& pending) {
                 Join(p.psp_refund_ids).c_str(), refund::FormatAmounts(p.psp_amount).c_str(),
                 refund::FormatAmounts(p.ledger_amount).c_str(), p.detail.c_str());
   }
-}
-
-// What the run leaves, recorded for /metrics (steadfast_reconciliation_*):
-// drift counts by kind and the money in them, per currency (checked sums).
-Result<refund::ReconciliationRun> RunSummary(const refund::ReconciliationReport& left, int64_t repaired,
-                                             const std::string& actor, TimeMs now) {
-  refund::ReconciliationRun run;
-  run.run_at = now;
-  run.actor = actor;
-  run.repaired = repaired;
-  for (const refund::Drift& d : left.drifts) {
-    ++run.drifts_by_kind[std::string(refund::DriftKindName(d.kind))];
-    std::set<std::string> currencies;
-    for (const auto& [c, _] : d.psp_amount) currencies.insert(c);
-    for (const auto& [c, _] : d.ledger_amount) currencies.insert(c);
-    for (const std::string& c : currencies) {
-      auto psp = d.psp_amount.find(c);
-      auto ledger = d.ledger_amount.find(c);
-      SF_ASSIGN_OR_RETURN(int64_t diff, refund::CheckedSub(psp == d.psp_amount.end() ? 0 : psp->second,
-                                                           ledger == d.ledger_amount.end() ? 0 : ledger->second));
-      if (diff < 0) {
-        SF_ASSIGN_OR_RETURN(diff, refund::CheckedSub(0, diff));
-      }
-      int64_t& total = run.amount_minor_by_currency[c];
-      SF_ASSIGN_OR_RETURN(total, refund::CheckedAdd(total, diff));
-    }
-  }
-  return run;
 }
 
 struct Outcome {
@@ -256,7 +224,7 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     if (!after.ok()) return CommandFail(kCommandError, "reconciling after the repair: " + after.status().message());
     left = std::move(*after);
   }
-  Result<refund::ReconciliationRun> summary = RunSummary(left, repaired, actor, now);
+  Result<refund::ReconciliationRun> summary = refund::SummarizeRun(left, repaired, actor, now);
   if (!summary.ok()) return CommandFail(kCommandError, "summing the drift: " + summary.status().message());
   Status recorded = (*refunds)->RecordReconciliationRun(*summary);
   if (!recorded.ok()) return CommandFail(kCommandError, "recording the run: " + recorded.message());

@@ -5,7 +5,10 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
+
+#include "refund/money.h"
 
 namespace steadfast::refund {
 namespace {
@@ -105,7 +108,8 @@ Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflow
         if (e.type != history::kAttemptSucceeded) continue;
         const std::string& activity = activity_of[e.step_id];
         const Value& output = e.data.Get("output");
-        if (activity.rfind("refund.", 0) == 0) uses_refund = true;
+        // refund.reconcile (the nightly run) moves no money: not a refund workflow.
+        if (activity.rfind("refund.", 0) == 0 && activity != "refund.reconcile") uses_refund = true;
         if (activity == "refund.calculate_amount") {
           f.breakdown = output;
           if (f.reservation_id.empty()) f.reservation_id = output.Get("reservation_id").StringOr("");
@@ -123,6 +127,32 @@ Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflow
     after = page.back().id;
   }
   return out;
+}
+
+Result<refund::ReconciliationRun> SummarizeRun(const refund::ReconciliationReport& left, int64_t repaired,
+                                               const std::string& actor, TimeMs now) {
+  refund::ReconciliationRun run;
+  run.run_at = now;
+  run.actor = actor;
+  run.repaired = repaired;
+  for (const refund::Drift& d : left.drifts) {
+    ++run.drifts_by_kind[std::string(refund::DriftKindName(d.kind))];
+    std::set<std::string> currencies;
+    for (const auto& [c, _] : d.psp_amount) currencies.insert(c);
+    for (const auto& [c, _] : d.ledger_amount) currencies.insert(c);
+    for (const std::string& c : currencies) {
+      auto psp = d.psp_amount.find(c);
+      auto ledger = d.ledger_amount.find(c);
+      SF_ASSIGN_OR_RETURN(int64_t diff, refund::CheckedSub(psp == d.psp_amount.end() ? 0 : psp->second,
+                                                           ledger == d.ledger_amount.end() ? 0 : ledger->second));
+      if (diff < 0) {
+        SF_ASSIGN_OR_RETURN(diff, refund::CheckedSub(0, diff));
+      }
+      int64_t& total = run.amount_minor_by_currency[c];
+      SF_ASSIGN_OR_RETURN(total, refund::CheckedAdd(total, diff));
+    }
+  }
+  return run;
 }
 
 }  // namespace steadfast::refund

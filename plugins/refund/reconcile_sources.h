@@ -19,6 +19,11 @@
 
 namespace steadfast::refund {
 
+// PSP refunds (and finished workflows) are read from this long before a
+// run's `since`, so that a refund booked after it but created at the PSP
+// (or by a workflow) just before it is not "missing".
+inline constexpr int64_t kPspLookBackMs = 24LL * 3600 * 1000;
+
 // The refund plugin's tables in the engine database at `path`, opened
 // through the CLI host (CommandHost::OpenPluginStorage with the refund schema).
 struct RefundTables {
@@ -45,6 +50,12 @@ Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds)
 // the finished ones whose history shows a refund.* activity; with
 // updated_since_ms > 0 only finished ones last updated at or after it.
 Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflows, TimeMs updated_since_ms);
+
+// What a run leaves, recorded in reconciliation_runs for /metrics
+// (steadfast_reconciliation_*): the drift left by kind and the money in
+// it per currency (checked sums: InvalidArgument on overflow).
+Result<refund::ReconciliationRun> SummarizeRun(const refund::ReconciliationReport& left, int64_t repaired,
+                                               const std::string& actor, TimeMs now);
 
 }  // namespace steadfast::refund
 

@@ -17,6 +17,7 @@
 #include "refund/refund_store.h"
 #include "refund/risk_rules.h"
 #include "steadfast/activity.h"
+#include "steadfast/commands.h"
 #include "steadfast/status.h"
 
 namespace steadfast::refund {
@@ -34,6 +35,7 @@ struct RefundServices {
   std::string inventory_problem;
   std::unique_ptr<JsonHttpClient> notification;    // null when not configured
   std::string notification_problem;
+  WorkflowReader* workflows = nullptr;             // the engine's workflows (refund.reconcile); null when none
 
   // The store, or Unavailable when the engine gave the plugin no storage.
   Result<RefundStore*> Store() const;

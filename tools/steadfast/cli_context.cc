@@ -89,6 +89,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     pc.events = ctx->committed_events.get();
     pc.schemas = &ctx->plugin_schemas;
     pc.storage = &ctx->plugin_storage;
+    pc.workflows = &ctx->workflow_reader;
     return pc;
   };
   // The built-in plugins, each with its plugin_config section (paths relative to the config file).
@@ -115,6 +116,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     opts.plugin_schemas = ctx->plugin_schemas.schemas();
     SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
     ctx->plugin_storage.Bind(ctx->store->plugin_storage());
+    ctx->workflow_reader.Bind(ctx->store.get());
   }
   return ctx;
 }

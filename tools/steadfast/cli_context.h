@@ -21,6 +21,7 @@
 #include "steadfast/registry.h"
 #include "store/plugin_schemas.h"
 #include "store/store.h"
+#include "store/store_workflow_reader.h"
 #include "tracing/workflow_tracer.h"
 
 namespace steadfast {
@@ -45,6 +46,9 @@ struct CliContext {
   // so the plugins' activities never outlive the handle.
   DeclaredPluginSchemas plugin_schemas;
   PluginStorageHandle plugin_storage;
+  // The workflows plugins may read (PluginContext::workflows), bound to
+  // `store` like plugin_storage.
+  StoreWorkflowReader workflow_reader;
   // Handed to every plugin (PluginContext): metrics render at serve's
   // /metrics; serve feeds the hub the engine's committed events.
   std::unique_ptr<metrics::RegistrySink> plugin_metrics;
@@ -52,7 +56,10 @@ struct CliContext {
   std::unique_ptr<ActivityRegistry> registry;
   std::unique_ptr<WorkflowCatalog> catalog;
   std::unique_ptr<Store> store;
-  ~CliContext() { plugin_storage.Bind(nullptr); }
+  ~CliContext() {
+    plugin_storage.Bind(nullptr);
+    workflow_reader.Bind(nullptr);
+  }
   SystemRandom random;
 };
 

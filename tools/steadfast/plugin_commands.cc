@@ -18,6 +18,7 @@
 #include "steadfast/commands.h"
 #include "store/owned_plugin_storage.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_workflow_reader.h"
 
 namespace steadfast::cli {
 namespace {
@@ -140,33 +141,6 @@ std::map<std::string, PluginVerb> CollectVerbs(const std::set<std::string>& rese
   }
   return verbs;
 }
-
-// Read-only workflows of an engine database.
-class StoreWorkflowReader final : public WorkflowReader {
- public:
-  explicit StoreWorkflowReader(std::unique_ptr<Store> store) : store_(std::move(store)) {}
-
-  Result<std::vector<WorkflowSummary>> List(const std::string& after_id, int limit) override {
-    ListFilter filter;  // every status
-    filter.after_id = after_id;
-    filter.limit = limit;
-    SF_ASSIGN_OR_RETURN(std::vector<InstanceRecord> page, store_->ListInstances(filter));
-    std::vector<WorkflowSummary> out;
-    out.reserve(page.size());
-    for (const InstanceRecord& r : page) {
-      out.push_back(WorkflowSummary{r.id, r.workflow_name, std::string(InstanceStatusName(r.status)),
-                                    IsTerminal(r.status), r.created_at, r.updated_at});
-    }
-    return out;
-  }
-
-  Result<std::vector<HistoryEvent>> History(const std::string& workflow_id) override {
-    return store_->GetHistory(workflow_id, 0, 0);
-  }
-
- private:
-  std::unique_ptr<Store> store_;
-};
 
 class CliCommandHost final : public CommandHost {
  public:

@@ -52,7 +52,8 @@ struct WorkflowSummary {
 };
 
 // Read-only access to the workflows of a database, for verbs that report on
-// them. Not thread-safe.
+// them (CommandHost::OpenWorkflows) and activities (PluginContext::workflows).
+// The engine's readers are thread-safe.
 class WorkflowReader {
  public:
   virtual ~WorkflowReader() = default;

@@ -32,6 +32,8 @@
 
 namespace steadfast {
 
+class WorkflowReader;  // steadfast/commands.h
+
 using ActivityFn = std::function<ActivityResult(ActivityContext&)>;
 
 struct ActivityInfo {
@@ -87,6 +89,13 @@ struct PluginContext {
   // Both null when the host keeps no plugin state (a unit test).
   PluginSchemas* schemas = nullptr;
   PluginStorage* storage = nullptr;
+  // Appended in ABI 2 (a plugin built before never reads it): the engine's
+  // workflow instances, read-only (steadfast/commands.h), e.g. for a
+  // reconciliation that must tell finished workflows from ones in flight.
+  // Thread-safe; lives as long as the plugin is loaded; its calls fail with
+  // kFailedPrecondition until the engine has opened its store. Null when the
+  // host has none (a unit test, `steadfast validate`).
+  WorkflowReader* workflows = nullptr;
 };
 
 // ABI version of the plugin entry point; bumped on incompatible changes.

@@ -560,6 +560,56 @@ std::vector<std::string> DriftKinds(const std::string& json_text, const char* fi
   return kinds;
 }
 
+// The nightly reconciliation as a scheduled workflow (workflows/
+// nightly_reconciliation.yaml) runs refund.reconcile inside `serve`: clean
+// books after a refund, the drift of a refund made at the PSP directly, and
+// each run recorded for the drift gauges; the schedule triggered by hand.
+TEST(Reconcile, TheNightlyWorkflowReconcilesInsideServe) {
+  RefundHarness h;
+  h.Seed("ch_n1", 27000);
+  RunResult r = h.Run("reservation_refund", h.WriteInput("n1", ReservationInput("r-n1", "ch_n1")), "wf-n1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto serve = h.Serve();
+  auto reconcile = [&](const std::string& id) -> Value {
+    RunResult started = h.Cli({"start", "nightly_reconciliation", "--input", R"({"settle_margin": "0s"})", "--id", id});
+    EXPECT_EQ(started.exit_code, 0) << started.output;
+    EXPECT_TRUE(h.WaitTerminal(id, 60000)) << h.ServeLog();
+    std::optional<InstanceRecord> done = h.Instance(id);
+    if (!done) return Value();
+    EXPECT_EQ(done->status, InstanceStatus::kCompleted) << done->error_code << " " << done->error_message;
+    return done->output.Get("reconcile");
+  };
+  Value clean = reconcile("nightly-1");
+  EXPECT_TRUE(clean.Get("clean").BoolOr(false)) << clean.ToJson();
+  EXPECT_EQ(clean.Get("compared").Get("psp_refunds").IntOr(-1), 1) << clean.ToJson();
+  EXPECT_EQ(clean.Get("compared").Get("finished_workflows").IntOr(-1), 1) << "the reconciliation itself is no refund";
+
+  h.Seed("ch_n2", 9000);
+  ASSERT_FALSE(h.RefundAtPsp("ch_n2", 4000, "dashboard-n2").empty());
+  Value drift = reconcile("nightly-2");
+  EXPECT_FALSE(drift.Get("clean").BoolOr(true)) << drift.ToJson();
+  EXPECT_EQ(drift.Get("drifts_by_kind").Get("psp_not_in_ledger").IntOr(0), 1) << drift.ToJson();
+  {
+    auto tables = testing::OpenRefundTables(h.db());
+    ASSERT_TRUE(tables.ok());
+    auto last = (*tables)->LastReconciliationRun();
+    ASSERT_TRUE(last.ok() && last->has_value());
+    EXPECT_EQ((*last)->drifts_by_kind["psp_not_in_ledger"], 1);
+    EXPECT_EQ((*last)->actor, "workflow:nightly-2");
+  }
+
+  // The schedule itself, triggered by hand with its own input (settle margin 15m).
+  RunResult triggered = h.Cli({"schedule", "trigger", "nightly_reconciliation", "--json"});
+  ASSERT_EQ(triggered.exit_code, 0) << triggered.output;
+  Result<Value> tick = Value::FromJson(triggered.output);
+  ASSERT_TRUE(tick.ok()) << triggered.output;
+  const std::string id = tick->Get("instance_id").StringOr("");
+  ASSERT_TRUE(h.WaitTerminal(id, 60000)) << h.ServeLog();
+  EXPECT_EQ(h.Instance(id)->status, InstanceStatus::kCompleted);
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(20000).value_or(-1), 0);
+}
+
 TEST(Reconcile, FindsEveryKindOfInjectedDriftAndRepairsWhatItCan) {
   RefundHarness h;
   // ch_a is a 540.00 charge of which the workflow refunds 270.00, so a second
