@@ -86,6 +86,8 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("POST", "/v1/schedules/{name}/pause", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Pause));
   AddRoute("POST", "/v1/schedules/{name}/resume", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Resume));
   AddRoute("POST", "/v1/schedules/{name}/trigger", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Trigger));
+  AddRoute("POST", "/v1/workflows/{id}/pause", prot(Action::kPause, true, &WorkflowEndpoints::Pause));
+  AddRoute("POST", "/v1/workflows/{id}/retry", prot(Action::kRetry, true, &WorkflowEndpoints::Retry));
 }
 
 void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {

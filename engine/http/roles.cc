@@ -39,6 +39,8 @@ std::string_view ActionName(Action action) {
     case Action::kDecide: return "approve or reject";
     case Action::kStartOnBehalf: return "start on behalf of another principal (requested_by)";
     case Action::kOperateSchedules: return "pause, resume or trigger schedules";
+    case Action::kPause: return "pause workflows";
+    case Action::kRetry: return "retry workflows";
   }
   return "?";
 }
@@ -50,7 +52,9 @@ bool Allows(const RoleSet& roles, Action action) {
     case Action::kCancel:
     case Action::kSignal:
     case Action::kResume:
-    case Action::kOperateSchedules: return roles.Has(Role::kOperator);
+    case Action::kOperateSchedules:
+    case Action::kPause:
+    case Action::kRetry: return roles.Has(Role::kOperator);
     case Action::kInspect: return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
     case Action::kDecide: return roles.Has(Role::kReviewer);
     case Action::kStartOnBehalf: return false;

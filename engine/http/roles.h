@@ -1,6 +1,6 @@
 // Roles, actions and who may do what over the HTTP API.
 //
-//   operator: start, inspect, cancel, signal, resume; pause, resume, trigger schedules
+//   operator: start, inspect, cancel, signal, pause, resume, retry; pause, resume, trigger schedules
 //   reviewer: inspect (schedules too), approve / reject
 //   admin:    everything, including starting on behalf of another principal
 //             (`requested_by` in the start body)
@@ -28,6 +28,8 @@ enum class Action : int {
   kDecide = 5,         // approve or reject a held step
   kStartOnBehalf = 6,  // start with an explicit requested_by
   kOperateSchedules = 7,  // pause, resume, trigger a schedule (reading them is kInspect)
+  kPause = 8,
+  kRetry = 9,             // run a failed or paused instance again from a step
 };
 
 class RoleSet {

@@ -37,6 +37,14 @@ std::optional<ApiError> CheckIdempotencyKey(const std::string& key) {
 
 HttpResponse InstanceResponse(int status, Value body) { return JsonResponse(status, body); }
 
+// An operator's action says why: the history keeps it.
+ApiResult<std::string> RequiredReason(const Value& body) {
+  auto reason = StringField(body, "reason", true);
+  if (!reason.ok()) return reason.error();
+  if (reason.value()->empty()) return ApiError::Make(400, "invalid_field", "field 'reason' must not be empty");
+  return *reason.value();
+}
+
 }  // namespace
 
 HttpResponse WorkflowEndpoints::Fail(const Status& status, std::string_view what) {
@@ -331,10 +339,45 @@ HttpResponse WorkflowEndpoints::Cancel(const ApiCall& call) {
 HttpResponse WorkflowEndpoints::Resume(const ApiCall& call) {
   ApiResult<Value> body = ParseJsonObject(call.request.body, true);
   if (!body.ok()) return ErrorResponse(body.error());
-  if (auto e = CheckKnownFields(body.value(), {})) return ErrorResponse(*e);
+  if (auto e = CheckKnownFields(body.value(), {"reason"})) return ErrorResponse(*e);
+  auto reason = StringField(body.value(), "reason", false);
+  if (!reason.ok()) return ErrorResponse(reason.error());
   const std::string& id = call.params.at("id");
-  Result<InstanceRecord> r = service_.Resume(id, call.principal.name);
+  Result<InstanceRecord> r = service_.Resume(id, call.principal.name, reason.value().value_or(""));
   if (!r.ok()) return Fail(r.status(), "resume " + id);
+  return InstanceResponse(200, Describe(*r));
+}
+
+HttpResponse WorkflowEndpoints::Pause(const ApiCall& call) {
+  ApiResult<Value> body = ParseJsonObject(call.request.body, false);
+  if (!body.ok()) return ErrorResponse(body.error());
+  if (auto e = CheckKnownFields(body.value(), {"reason"})) return ErrorResponse(*e);
+  auto reason = RequiredReason(body.value());
+  if (!reason.ok()) return ErrorResponse(reason.error());
+  const std::string& id = call.params.at("id");
+  Result<InstanceRecord> r = service_.Pause(id, call.principal.name, reason.value());
+  if (!r.ok()) return Fail(r.status(), "pause " + id);
+  // 202: recorded, taken once the attempt in flight is checkpointed; 200: paused.
+  return InstanceResponse(r->status == InstanceStatus::kPaused ? 200 : 202, Describe(*r));
+}
+
+HttpResponse WorkflowEndpoints::Retry(const ApiCall& call) {
+  ApiResult<Value> body = ParseJsonObject(call.request.body, false);
+  if (!body.ok()) return ErrorResponse(body.error());
+  if (auto e = CheckKnownFields(body.value(), {"from_step", "reason"})) return ErrorResponse(*e);
+  auto from_step = StringField(body.value(), "from_step", false);
+  if (!from_step.ok()) return ErrorResponse(from_step.error());
+  auto reason = RequiredReason(body.value());
+  if (!reason.ok()) return ErrorResponse(reason.error());
+  const std::string& id = call.params.at("id");
+  Result<InstanceRecord> r = service_.Retry(id, from_step.value().value_or(""), call.principal.name, reason.value());
+  if (!r.ok()) {
+    // The request is well-formed but names a step this instance cannot run again from.
+    if (r.status().code() == StatusCode::kInvalidArgument && !IsValueTooDeep(r.status())) {
+      return ErrorResponse(ApiError::Make(422, "invalid_step", r.status().message()));
+    }
+    return Fail(r.status(), "retry " + id);
+  }
   return InstanceResponse(200, Describe(*r));
 }
 

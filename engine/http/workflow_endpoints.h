@@ -4,7 +4,7 @@
 // already matched the route, checked the token, the role, the rate limit,
 // the body size and the content type) and turns it into one WorkflowService
 // or Store call: the semantics (idempotent start, four-eyes, decisions,
-// signals, cancel, resume) are the service's, the HTTP shapes are here.
+// signals, cancel, pause, resume, retry) are the service's, the HTTP shapes are here.
 // Instances are shown with runtime/views.h's InstanceView (the CLI's JSON)
 // plus, while an instance waits, `waiting_for` with the wait's context.
 #ifndef STEADFAST_HTTP_WORKFLOW_ENDPOINTS_H_
@@ -40,6 +40,8 @@ class WorkflowEndpoints {
   HttpResponse Signal(const ApiCall& call);   // POST /v1/workflows/{id}/signals/{name}
   HttpResponse Cancel(const ApiCall& call);   // POST /v1/workflows/{id}/cancel
   HttpResponse Resume(const ApiCall& call);   // POST /v1/workflows/{id}/resume
+  HttpResponse Pause(const ApiCall& call);    // POST /v1/workflows/{id}/pause
+  HttpResponse Retry(const ApiCall& call);    // POST /v1/workflows/{id}/retry
 
  private:
   // InstanceView plus `waiting_for` when the instance waits.

@@ -29,7 +29,7 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry, WorkflowCatalog& catal
           "Workflow instances that reached a terminal status (completed, failed, compensated, cancelled).",
           {"workflow", "version", "outcome"})),
       paused_(registry.AddCounterFamily("steadfast_workflows_paused_total",
-                                        "Workflow instances paused by a step's on_exhausted: pause.",
+                                        "Workflow instances paused by a step's on_exhausted: pause or by an operator.",
                                         {"workflow", "version"})),
       workflow_seconds_(registry.AddHistogramFamily(
           "steadfast_workflow_duration_seconds", "End-to-end time from start to a terminal status.",

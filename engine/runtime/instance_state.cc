@@ -53,6 +53,7 @@ Result<std::string> InstanceState::Encode() const {
     v["stop"] = stop;
     v["stop_pending"] = stop_pending;
   }
+  if (!pause_request.is_null()) v["pause_request"] = pause_request;
   return EncodeValue(v);
 }
 
@@ -76,6 +77,7 @@ Result<InstanceState> InstanceState::Decode(std::string_view blob) {
     s.stop = v.Get("stop");
     s.stop_pending = v.Get("stop_pending").is_bool() && v.Get("stop_pending").AsBool();
   }
+  if (v.Get("pause_request").is_map()) s.pause_request = v.Get("pause_request");
   return s;
 }
 

@@ -30,6 +30,10 @@ struct InstanceState {
   // that was in flight is still to be checkpointed before the stop acts.
   Value stop;
   bool stop_pending = false;
+  // An operator's pause waiting for the attempt in flight to be
+  // checkpointed: {principal, reason, requested_at}; null when none. The
+  // instance pauses at the step it would run next.
+  Value pause_request;
 
   // InvalidArgument (IsValueTooDeep) if a value in it is nested too deeply to store.
   Result<std::string> Encode() const;

@@ -134,6 +134,12 @@ Status Transition::AdvanceFrom(size_t i) {
       return Status::Ok();
     }
     const StepDef& step = def.steps[i];
+    if (PausePending()) {
+      // An operator paused the instance while the previous attempt ran:
+      // nothing further runs (not even this step's condition) until resumed.
+      TakePause(step.id);
+      return Status::Ok();
+    }
     if (step.kind != StepKind::kApproval && step.when) {
       Result<bool> holds = ConditionHolds(*step.when, Scope());
       if (!holds.ok()) {
@@ -244,6 +250,7 @@ void Transition::FailStep(const StepDef& step, const std::string& code, const st
   st.failed_step = step.id;
   st.failure_code = code;
   st.failure_message = message;
+  st.pause_request = Value();  // the step's on_exhausted decides now
   AddEvent(history::kStepFailed, step.id, 0, Value::Map{{"code", code}, {"message", message}});
   switch (step.retry.on_exhausted) {
     case ExhaustedAction::kPause:
@@ -280,6 +287,7 @@ std::vector<std::string> Transition::CompensableSteps() const {
 void Transition::StartCompensation(const std::string& step, const std::string& code, const std::string& message) {
   InstanceState& st = inst_.state;
   st.compensation_queue = CompensableSteps();
+  st.pause_request = Value();  // compensations run to the end
   inst_.rec.status = InstanceStatus::kCompensating;
   commit_.delete_other_tasks = true;
   Value::List steps;
@@ -378,6 +386,7 @@ Status Transition::RequestStop(const StopRequest& stop) {
 void Transition::ActOnStop() {
   InstanceState& st = inst_.state;
   st.stop_pending = false;
+  st.pause_request = Value();  // the stop wins over a pause
   const bool cancel = st.stop.Get("kind").StringOr("") == "cancel";
   std::string code = cancel ? "cancelled" : "workflow_deadline_exceeded";
   std::string message;
@@ -494,6 +503,12 @@ void Transition::AttemptFailed(const AttemptEnd& end, const StepDef& step) {
     // Retries used up: the outcome stays unknown (reconcile finds any money
     // that moved), and the stop goes ahead.
     ActOnStop();
+    return;
+  }
+  if (d.retry && PausePending() && !compensation) {
+    // Paused while this attempt ran: its retry waits for the resume (with
+    // a fresh retry budget, and the same idempotency key).
+    TakePause(step.id);
     return;
   }
   if (d.retry) {
@@ -659,8 +674,40 @@ Status Transition::CarryOutPendingStop() {
   return Status::Ok();
 }
 
-Status Transition::Resume(const std::string& principal) {
+namespace {
+
+// The attempt task of the instance that was ever claimed (its attempt may
+// have started, here or in a process that died), if any.
+std::optional<TaskRecord> ClaimedAttempt(const std::vector<TaskRecord>& tasks) {
+  for (const TaskRecord& task : tasks) {
+    bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
+    if (attempt && task.lease_token > 0) return task;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Transition::GiveBackDeadline() {
+  // Pausing used to delete the deadline task with the step's tasks, and an
+  // instance that ended has none: give it back (due at once if it has
+  // passed, so it fires as it would have).
+  if (inst_.rec.deadline_at > 0 &&
+      std::none_of(inst_.tasks->begin(), inst_.tasks->end(),
+                   [](const TaskRecord& task) { return task.kind == TaskKind::kDeadline; })) {
+    ScheduleTask(TaskKind::kDeadline, "", 0, inst_.rec.deadline_at, env_.now);
+  }
+}
+
+Status Transition::Resume(const std::string& principal, const std::string& reason) {
   const std::string& id = inst_.rec.id;
+  if (!inst_.state.pause_request.is_null() && inst_.rec.status != InstanceStatus::kPaused) {
+    // The pause never took effect: withdraw it, and the instance goes on.
+    inst_.state.pause_request = Value();
+    AddEvent(history::kWorkflowResumed, inst_.rec.current_step, 0,
+             Value::Map{{"principal", principal}, {"reason", reason}, {"pause_withdrawn", true}});
+    return Status::Ok();
+  }
   if (inst_.rec.status != InstanceStatus::kPaused) {
     return Status::FailedPrecondition("workflow '" + id + "' is " + std::string(InstanceStatusName(inst_.rec.status)) +
                                       ", not paused");
@@ -668,19 +715,158 @@ Status Transition::Resume(const std::string& principal) {
   int idx = inst_.def->StepIndex(inst_.rec.current_step);
   if (idx < 0) return Status::Internal("paused at unknown step '" + inst_.rec.current_step + "'");
   if (!inst_.tasks) return Status::Internal("a resume needs the instance's tasks, and they were not read");
+  const std::string step = inst_.rec.current_step;
   inst_.rec.error_code.clear();
   inst_.rec.error_message.clear();
-  AddEvent(history::kWorkflowResumed, inst_.rec.current_step, 0, Value::Map{{"principal", principal}});
-  // Pausing used to delete the deadline task with the step's tasks: give an
-  // instance paused by an older engine its deadline back (due at once if it
-  // has passed, so it fires as it would have).
-  if (inst_.rec.deadline_at > 0 &&
-      std::none_of(inst_.tasks->begin(), inst_.tasks->end(),
-                   [](const TaskRecord& task) { return task.kind == TaskKind::kDeadline; })) {
-    ScheduleTask(TaskKind::kDeadline, "", 0, inst_.rec.deadline_at, env_.now);
-  }
+  AddEvent(history::kWorkflowResumed, step, 0, Value::Map{{"principal", principal}, {"reason", reason}});
+  GiveBackDeadline();
+  // An approval paused while it waited keeps the approvals it had.
+  auto approvals = inst_.state.approvals.find(step);
+  std::optional<Value> kept_approvals;
+  if (approvals != inst_.state.approvals.end()) kept_approvals = approvals->second;
   // Re-enter the step: a fresh retry budget, attempts keep counting.
-  return AdvanceFrom(static_cast<size_t>(idx));
+  SF_RETURN_IF_ERROR(AdvanceFrom(static_cast<size_t>(idx)));
+  if (kept_approvals && inst_.rec.status == InstanceStatus::kWaitingApproval && inst_.rec.current_step == step) {
+    inst_.state.approvals[step] = *kept_approvals;
+  }
+  return Status::Ok();
+}
+
+Status Transition::Pause(const std::string& principal, const std::string& reason) {
+  const std::string& id = inst_.rec.id;
+  const InstanceStatus status = inst_.rec.status;
+  if (IsTerminal(status)) {
+    return Status::FailedPrecondition("workflow '" + id + "' is already " + std::string(InstanceStatusName(status)) +
+                                      "; only a running or waiting instance can be paused");
+  }
+  if (status == InstanceStatus::kPaused || !inst_.state.pause_request.is_null()) {
+    unchanged_ = true;  // paused, or pausing, already
+    return Status::Ok();
+  }
+  if (status == InstanceStatus::kCompensating) {
+    return Status::FailedPrecondition("workflow '" + id +
+                                      "' is compensating a failed step; compensations run to the end and cannot "
+                                      "be paused");
+  }
+  if (!inst_.state.stop.is_null()) {
+    return Status::FailedPrecondition("workflow '" + id + "' is being stopped (" +
+                                      inst_.state.stop.Get("kind").StringOr("cancel") + "); it cannot be paused");
+  }
+  if (!inst_.tasks) return Status::Internal("a pause needs the instance's tasks, and they were not read");
+  inst_.state.pause_request =
+      Value::Map{{"principal", principal}, {"reason", reason}, {"requested_at", env_.now}};
+  if (std::optional<TaskRecord> in_flight = ClaimedAttempt(*inst_.tasks)) {
+    // Its outcome (a refund made, say) is checkpointed first; the instance
+    // pauses at the step it would run next.
+    AddEvent(history::kPauseRequested, inst_.rec.current_step, 0,
+             Value::Map{{"principal", principal},
+                        {"reason", reason},
+                        {"pending", true},
+                        {"waits_for", Value::Map{{"step", in_flight->step_id}, {"attempt", in_flight->attempt}}}});
+    return Status::Ok();
+  }
+  commit_.require_no_claimed_attempt = true;
+  TakePause(inst_.rec.current_step);
+  return Status::Ok();
+}
+
+void Transition::TakePause(const std::string& step) {
+  InstanceState& st = inst_.state;
+  const std::string principal = st.pause_request.Get("principal").StringOr("");
+  const std::string reason = st.pause_request.Get("reason").StringOr("");
+  st.pause_request = Value();
+  inst_.rec.status = InstanceStatus::kPaused;
+  inst_.rec.current_step = step;
+  inst_.rec.error_code = "paused_by_operator";
+  inst_.rec.error_message = "paused by " + principal + (reason.empty() ? "" : ": " + reason);
+  // Step tasks go (a retry due, a wait's timeout); the deadline is the
+  // instance's and keeps its due time.
+  commit_.delete_step_tasks = true;
+  commit_.new_tasks.erase(std::remove_if(commit_.new_tasks.begin(), commit_.new_tasks.end(),
+                                         [](const NewTask& t) { return t.kind != TaskKind::kDeadline; }),
+                          commit_.new_tasks.end());
+  AddEvent(history::kWorkflowPaused, step, 0,
+           Value::Map{{"principal", principal}, {"reason", reason}, {"code", "paused_by_operator"}});
+}
+
+Status Transition::Retry(const RetryRequest& request) {
+  const std::string& id = inst_.rec.id;
+  InstanceState& st = inst_.state;
+  const InstanceStatus status = inst_.rec.status;
+  const std::string status_name(InstanceStatusName(status));
+  if (status != InstanceStatus::kFailed && status != InstanceStatus::kCompensated &&
+      status != InstanceStatus::kPaused) {
+    return Status::FailedPrecondition("workflow '" + id + "' is " + status_name +
+                                      "; only a failed, compensated or paused instance can be retried");
+  }
+  if (status == InstanceStatus::kCompensated || !st.compensation_queue.empty()) {
+    // Its compensations undid completed steps (a refund recorded as
+    // unfinished in the ledger, a claim released): re-running those steps
+    // with the same idempotency keys would return the results the
+    // compensations undid, and the steps after them would book the money a
+    // second time. Nothing is changed; a new instance starts clean (its
+    // eligibility check sees a refund that already moved money).
+    std::vector<std::string> undone = CompensableSteps();
+    std::string steps;
+    for (const std::string& s : undone) steps += (steps.empty() ? "" : ", ") + s;
+    return Status::FailedPrecondition("workflow '" + id + "' is " + status_name +
+                                      ": its compensations undid step(s) " + steps +
+                                      ", so re-running it could move or book money twice; start a new "
+                                      "instance instead");
+  }
+  if (!st.stop.is_null()) {
+    return Status::FailedPrecondition("workflow '" + id + "' was stopped (" + st.stop.Get("kind").StringOr("cancel") +
+                                      "); it cannot be retried");
+  }
+  if (inst_.rec.deadline_at > 0 && inst_.rec.deadline_at <= env_.now) {
+    return Status::FailedPrecondition("workflow '" + id + "' is past its deadline; it cannot be retried");
+  }
+  const std::string stopped_at = status == InstanceStatus::kPaused ? inst_.rec.current_step : st.failed_step;
+  const std::string from = request.from_step.empty() ? stopped_at : request.from_step;
+  if (from.empty()) {
+    return Status::InvalidArgument("workflow '" + id + "' failed outside any step (" + inst_.rec.error_code +
+                                   "); name the step to retry from");
+  }
+  int from_idx = inst_.def->StepIndex(from);
+  if (from_idx < 0) return Status::InvalidArgument("workflow '" + id + "' has no step '" + from + "'");
+  int stopped_idx = stopped_at.empty() ? -1 : inst_.def->StepIndex(stopped_at);
+  if (stopped_idx >= 0 && from_idx > stopped_idx) {
+    return Status::InvalidArgument("step '" + from + "' comes after step '" + stopped_at + "', where workflow '" +
+                                   id + "' stopped; retry from that step or an earlier one");
+  }
+  if (!inst_.tasks) return Status::Internal("a retry needs the instance's tasks, and they were not read");
+
+  // Later results leave the live state (the history keeps them): the steps
+  // run again, and their activities get the same idempotency keys, so an
+  // effect that happened (a refund) is returned, not repeated.
+  Value::List discarded;
+  for (size_t i = static_cast<size_t>(from_idx); i < inst_.def->steps.size(); ++i) {
+    const std::string& s = inst_.def->steps[i].id;
+    bool had = st.outputs.erase(s) > 0;
+    had = st.inputs.erase(s) > 0 || had;
+    had = st.approvals.erase(s) > 0 || had;
+    auto done = std::find(st.completed.begin(), st.completed.end(), s);
+    if (done != st.completed.end()) {
+      st.completed.erase(done);
+      had = true;
+    }
+    if (had) discarded.emplace_back(s);
+  }
+  st.failed_step.clear();
+  st.failure_code.clear();
+  st.failure_message.clear();
+  st.pause_request = Value();
+  inst_.rec.error_code.clear();
+  inst_.rec.error_message.clear();
+  inst_.rec.output = Value();
+  AddEvent(history::kWorkflowRetried, from, 0,
+           Value::Map{{"principal", request.principal},
+                      {"reason", request.reason},
+                      {"from_step", from},
+                      {"previous_status", status_name},
+                      {"discarded", Value(std::move(discarded))}});
+  GiveBackDeadline();
+  return AdvanceFrom(static_cast<size_t>(from_idx));
 }
 
 Status Transition::EnterStep(const std::string& step_id) {
@@ -699,6 +885,7 @@ void Transition::EndCancelled() {
 }
 
 void Transition::SetTerminal(InstanceStatus status) {
+  inst_.state.pause_request = Value();
   inst_.rec.status = status;
   inst_.rec.current_step.clear();
   commit_.delete_other_tasks = true;

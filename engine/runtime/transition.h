@@ -75,6 +75,13 @@ struct DecisionRequest {
   std::string comment;
 };
 
+// An operator's retry of a failed or paused instance.
+struct RetryRequest {
+  std::string from_step;  // "" = the step it failed or paused at
+  std::string principal;
+  std::string reason;
+};
+
 enum class SignalOutcome : int { kDelivered = 0, kBuffered = 1, kDuplicate = 2 };
 
 // The end of one attempt of a step's activity or of its compensation.
@@ -137,9 +144,28 @@ class Transition {
   // Carries out a recorded stop whose attempt never ran; FailedPrecondition
   // when no stop is pending any more.
   Status CarryOutPendingStop();
-  // Resumes a paused instance at its failed step with a fresh retry budget
-  // (needs inst.tasks, to give back a deadline timer an older engine dropped).
-  Status Resume(const std::string& principal);
+  // Resumes a paused instance at the step it paused at (a failed step, or
+  // where an operator paused it) with a fresh retry budget (needs
+  // inst.tasks, to give back a deadline timer an older engine dropped). A
+  // pause still waiting for its attempt is withdrawn instead.
+  Status Resume(const std::string& principal, const std::string& reason);
+  // An operator's pause (needs inst.tasks). A running or waiting instance
+  // pauses at once, its step tasks dropped (the deadline timer stays),
+  // with a commit precondition that no attempt got claimed meanwhile; when
+  // an attempt is in flight, the pause is recorded (pause_request) and
+  // taken at the next step the instance would run, once that attempt's
+  // outcome is checkpointed. Unchanged() when paused or pausing already;
+  // FailedPrecondition when finished, compensating or being stopped.
+  Status Pause(const std::string& principal, const std::string& reason);
+  // Retries a failed or paused instance from the step it stopped at or an
+  // earlier one (needs inst.tasks): the results of that step and the steps
+  // after it (in definition order) leave the live state (history keeps
+  // them) and the steps run again as a new attempt series with the same
+  // idempotency keys. FailedPrecondition for other statuses and for an
+  // instance whose compensations ran, whose stop (cancel, deadline) ended
+  // it, or whose deadline passed; InvalidArgument for an unknown step or
+  // one after the step it stopped at.
+  Status Retry(const RetryRequest& request);
   // Enters a wait step in a task of its own (after a buffered signal was
   // consumed by the same commit that reached it).
   Status EnterStep(const std::string& step_id);
@@ -147,6 +173,8 @@ class Transition {
   // True when the event changed nothing and there is nothing to commit.
   bool Unchanged() const { return unchanged_; }
   bool StopPending() const { return inst_.state.stop_pending; }
+  // An operator's pause waits to be taken at the next step (and no stop overrides it).
+  bool PausePending() const { return !inst_.state.pause_request.is_null() && !StopPending(); }
 
   // The Commit: the instance row with the encoded state, preconditions on
   // the instance version and, if task_id != 0, on that task's lease.
@@ -193,6 +221,10 @@ class Transition {
   // deadline failed / compensated with workflow_deadline_exceeded.
   void ActOnStop();
   void EndCancelled();
+  // Parks the instance paused at `step` for the recorded pause request.
+  void TakePause(const std::string& step);
+  // Schedules the deadline timer again when the instance has none (needs inst.tasks).
+  void GiveBackDeadline();
   void SetTerminal(InstanceStatus status);
   void ScheduleTask(TaskKind kind, const std::string& step, int attempt, TimeMs due, TimeMs step_started_at);
 

@@ -33,6 +33,17 @@ Value StopUnderWay(const InstanceRecord& rec) {
                     {"state", state->stop_pending ? "waiting_for_attempt" : "compensating"}};
 }
 
+// An operator's pause waiting for the attempt in flight; null when none.
+Value PauseUnderWay(const InstanceRecord& rec) {
+  if (rec.status != InstanceStatus::kRunning) return Value();
+  Result<InstanceState> state = InstanceState::Decode(rec.state);
+  if (!state.ok() || state->pause_request.is_null()) return Value();
+  const Value& pause = state->pause_request;
+  return Value::Map{{"principal", pause.Get("principal")},
+                    {"reason", pause.Get("reason")},
+                    {"requested_at", FormatTime(pause.Get("requested_at").IntOr(0))}};
+}
+
 Value InstanceView(const InstanceRecord& rec) {
   Value v = Value::Map{
       {"id", rec.id},
@@ -52,6 +63,7 @@ Value InstanceView(const InstanceRecord& rec) {
   if (!rec.error_code.empty()) v["error"] = Value::Map{{"code", rec.error_code}, {"message", rec.error_message}};
   if (!rec.decode_error.empty()) v["decode_error"] = rec.decode_error;  // listed, input and output unreadable
   if (Value stop = StopUnderWay(rec); !stop.is_null()) v["cancellation"] = std::move(stop);
+  if (Value pause = PauseUnderWay(rec); !pause.is_null()) v["pausing"] = std::move(pause);
   if (rec.deadline_at > 0) v["deadline_at"] = FormatTime(rec.deadline_at);
   if (!rec.traceparent.empty()) v["traceparent"] = rec.traceparent;
   v["trace_id"] = tracing::InstanceTraceId(rec.traceparent, rec.id);
@@ -153,7 +165,12 @@ std::string HistoryEventLine(const HistoryEvent& e) {
   if (e.attempt > 0) where += " #" + std::to_string(e.attempt);
   std::string detail;
   const Value& d = e.data;
-  if (d.Find("code") && d.Get("code").is_string()) {
+  if (d.Find("principal") && d.Find("reason")) {
+    // A person's action on the instance (cancel, pause, resume, retry): who and why.
+    detail = "by " + d.Get("principal").StringOr("?");
+    if (d.Get("from_step").is_string()) detail += " from step " + d.Get("from_step").AsString();
+    if (!d.Get("reason").StringOr("").empty()) detail += ": " + d.Get("reason").AsString();
+  } else if (d.Find("code") && d.Get("code").is_string()) {
     detail = d.Get("code").AsString() + ": " + d.Get("message").StringOr("");
   } else if (d.Find("decision")) {
     detail = d.Get("decision").StringOr("") + " by " + d.Get("principal").StringOr("?");

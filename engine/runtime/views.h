@@ -19,12 +19,15 @@ std::string FormatTime(TimeMs t);
 
 // {id, workflow, version, definition_hash, status, current_step, input,
 //  output, error: {code, message}, requested_by, started_by, created_at,
-//  updated_at, cancellation?: <StopUnderWay>, ...}
+//  updated_at, cancellation?: <StopUnderWay>, pausing?: <PauseUnderWay>, ...}
 Value InstanceView(const InstanceRecord& rec);
 // A cancel (or the workflow deadline) not yet carried out to the end:
 // {kind: cancel|deadline, principal, reason, requested_at, state:
 // waiting_for_attempt|compensating}; null when there is none.
 Value StopUnderWay(const InstanceRecord& rec);
+// An operator's pause waiting for the attempt in flight (the instance is
+// still running): {principal, reason, requested_at}; null when there is none.
+Value PauseUnderWay(const InstanceRecord& rec);
 // What a cancel did, for people: "ID cancelled", or that it waits for the
 // attempt in flight / runs compensations first. `view` is an InstanceView.
 std::string CancelOutcomeLine(const Value& view);

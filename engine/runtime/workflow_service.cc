@@ -162,8 +162,20 @@ Result<InstanceRecord> WorkflowService::Cancel(const std::string& id, const std:
   return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Cancel(principal, reason); });
 }
 
-Result<InstanceRecord> WorkflowService::Resume(const std::string& id, const std::string& principal) {
-  return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Resume(principal); });
+Result<InstanceRecord> WorkflowService::Resume(const std::string& id, const std::string& principal,
+                                               const std::string& reason) {
+  return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Resume(principal, reason); });
+}
+
+Result<InstanceRecord> WorkflowService::Pause(const std::string& id, const std::string& principal,
+                                              const std::string& reason) {
+  return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Pause(principal, reason); });
+}
+
+Result<InstanceRecord> WorkflowService::Retry(const std::string& id, const std::string& from_step,
+                                              const std::string& principal, const std::string& reason) {
+  RetryRequest request{from_step, principal, reason};
+  return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Retry(request); });
 }
 
 }  // namespace steadfast

@@ -86,8 +86,26 @@ class WorkflowService {
   // completed steps run first unless the workflow says on_cancel: stop. A
   // second cancel while one is under way returns the instance unchanged.
   Result<InstanceRecord> Cancel(const std::string& id, const std::string& principal, const std::string& reason);
-  // Resumes a paused instance at its failed step with a fresh retry budget.
-  Result<InstanceRecord> Resume(const std::string& id, const std::string& principal);
+  // Resumes a paused instance where it paused (its failed step, or the
+  // step an operator paused it at) with a fresh retry budget; withdraws a
+  // pause still waiting for its attempt. FailedPrecondition otherwise.
+  Result<InstanceRecord> Resume(const std::string& id, const std::string& principal, const std::string& reason = "");
+  // An operator's pause of a running or waiting instance: nothing further
+  // is scheduled until Resume or Retry (the deadline keeps its due time).
+  // With an attempt in flight, the pause is recorded and taken once that
+  // attempt is checkpointed (the returned instance is still running).
+  // Pausing a paused or pausing instance returns it unchanged;
+  // FailedPrecondition when finished, compensating or being cancelled.
+  Result<InstanceRecord> Pause(const std::string& id, const std::string& principal, const std::string& reason);
+  // Runs a failed or paused instance again from `from_step` ("" = the step
+  // it failed or paused at), discarding the live results of that step and
+  // the later ones (history keeps them); the activities get the same
+  // idempotency keys, so money moves at most once. FailedPrecondition for
+  // other statuses, for a compensated instance (or one whose compensations
+  // ran) and past the deadline; InvalidArgument for an unknown step or one
+  // after where it stopped (Transition::Retry).
+  Result<InstanceRecord> Retry(const std::string& id, const std::string& from_step, const std::string& principal,
+                               const std::string& reason);
 
   Store& store() { return store_; }
   WorkflowCatalog& catalog() { return catalog_; }

@@ -1,5 +1,5 @@
 // The client verbs: start, status, history, list, approve, reject, signal,
-// cancel, resume, and the schedules' (schedules; schedule show|history|pause|
+// cancel, pause, resume, retry, and the schedules' (schedules; schedule show|history|pause|
 // resume|trigger: docs/schedules.md). In local mode (the default: --db or the config's
 // database) they act on the database file directly; a serving engine
 // notices the change within its poll interval. With --server URL they are
@@ -257,13 +257,61 @@ int RemoteCancel(const Flags& flags) {
   return kExitOk;
 }
 
+// What a pause did, from the instance's JSON view (both modes).
+std::string PauseOutcomeLine(const Value& v) {
+  const std::string id = v.Get("id").StringOr("");
+  const std::string step = v.Get("current_step").StringOr("");
+  if (v.Get("status").StringOr("") == "paused") return id + " paused at step " + step;
+  return id + " pausing: the attempt of step " + step +
+         " in flight is checkpointed first, then nothing further runs until resumed";
+}
+
+std::string ResumeOutcomeLine(const Value& v) {
+  return v.Get("id").StringOr("") + " resumed at step " + v.Get("current_step").StringOr("") + " (" +
+         v.Get("status").StringOr("") + ")";
+}
+
+std::string RetryOutcomeLine(const Value& v) {
+  return v.Get("id").StringOr("") + " retried: at step " + v.Get("current_step").StringOr("") + " (" +
+         v.Get("status").StringOr("") + ")";
+}
+
+Value ReasonBody(const Flags& flags) {
+  Value body = Value::Map{};
+  if (auto reason = flags.Get("reason")) body["reason"] = *reason;
+  return body;
+}
+
 int RemoteResume(const Flags& flags) {
   ApiClient client = MakeApiClient(flags);
-  auto r = client.Post(InstancePath(flags.positional()[0]) + "/resume", "{}");
+  auto r = client.Post(InstancePath(flags.positional()[0]) + "/resume", ReasonBody(flags).ToJson());
   if (!r.ok() || !r->ok()) return RemoteFail(r);
-  std::printf("%s resumed at step %s\n", r->json.Get("id").StringOr("").c_str(),
-              r->json.Get("current_step").StringOr("").c_str());
+  std::printf("%s\n", ResumeOutcomeLine(r->json).c_str());
   return kExitOk;
+}
+
+int RemotePause(const Flags& flags) {
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Post(InstancePath(flags.positional()[0]) + "/pause", ReasonBody(flags).ToJson());
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  std::printf("%s\n", PauseOutcomeLine(r->json).c_str());
+  return kExitOk;
+}
+
+int RemoteRetry(const Flags& flags) {
+  Value body = ReasonBody(flags);
+  if (auto from = flags.Get("from")) body["from_step"] = *from;
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Post(InstancePath(flags.positional()[0]) + "/retry", body.ToJson());
+  if (!r.ok() || !r->ok()) return RemoteFail(r);
+  std::printf("%s\n", RetryOutcomeLine(r->json).c_str());
+  return kExitOk;
+}
+
+// pause and retry say why: the history keeps it.
+int RequireReason(const Flags& flags, const char* verb) {
+  if (!flags.GetOr("reason", "").empty()) return kExitOk;
+  return Fail(kExitUsage, std::string("steadfast ") + verb + ": --reason TEXT is required (the history keeps why)");
 }
 
 // The principal comes from the token in --server mode; --as is only a
@@ -554,9 +602,34 @@ int RunResume(const Flags& flags) {
   if (ServerMode(flags)) return RemoteResume(flags);
   auto o = OpenService(flags, false);
   if (!o.ok()) return Fail(kExitError, o.status().message());
-  auto r = o->service->Resume(flags.positional()[0], Principal(flags));
+  auto r = o->service->Resume(flags.positional()[0], Principal(flags), flags.GetOr("reason", ""));
   if (!r.ok()) return StatusExit(r.status());
-  std::printf("%s resumed at step %s\n", r->id.c_str(), r->current_step.c_str());
+  std::printf("%s\n", ResumeOutcomeLine(InstanceView(*r)).c_str());
+  return kExitOk;
+}
+
+int RunPause(const Flags& flags) {
+  if (int rc = RequireReason(flags, "pause"); rc != kExitOk) return rc;
+  if (int rc = RejectAsFlag(flags); rc != kExitOk) return rc;
+  if (ServerMode(flags)) return RemotePause(flags);
+  auto o = OpenService(flags, false);
+  if (!o.ok()) return Fail(kExitError, o.status().message());
+  auto r = o->service->Pause(flags.positional()[0], Principal(flags), flags.GetOr("reason", ""));
+  if (!r.ok()) return StatusExit(r.status());
+  std::printf("%s\n", PauseOutcomeLine(InstanceView(*r)).c_str());
+  return kExitOk;
+}
+
+int RunRetry(const Flags& flags) {
+  if (int rc = RequireReason(flags, "retry"); rc != kExitOk) return rc;
+  if (int rc = RejectAsFlag(flags); rc != kExitOk) return rc;
+  if (ServerMode(flags)) return RemoteRetry(flags);
+  auto o = OpenService(flags, false);
+  if (!o.ok()) return Fail(kExitError, o.status().message());
+  auto r = o->service->Retry(flags.positional()[0], flags.GetOr("from", ""), Principal(flags),
+                             flags.GetOr("reason", ""));
+  if (!r.ok()) return StatusExit(r.status());
+  std::printf("%s\n", RetryOutcomeLine(InstanceView(*r)).c_str());
   return kExitOk;
 }
 
@@ -715,9 +788,34 @@ void DeclareCancel(CommandSpec& spec) {
 }
 
 void DeclareResume(CommandSpec& spec) {
-  spec.Summary("resumes a paused instance at its failed step with a fresh retry budget")
+  spec.Summary("resumes a paused instance where it paused, with a fresh retry budget")
       .Positional("ID", "the instance")
-      .Option("as", "PRINCIPAL", kAsHelp);
+      .Option("reason", "TEXT", "why; recorded in the history")
+      .Option("as", "PRINCIPAL", kAsHelp)
+      .Details("Its failed step (on_exhausted: pause) or the step an operator paused it at; "
+               "a pause still waiting for its attempt is withdrawn.");
+  ClientOptions(spec);
+}
+
+void DeclarePause(CommandSpec& spec) {
+  spec.Summary("pauses a running or waiting instance until it is resumed")
+      .Positional("ID", "the instance")
+      .Option("reason", "TEXT", "why (required); recorded in the history")
+      .Option("as", "PRINCIPAL", kAsHelp)
+      .Details("Nothing further is scheduled; the workflow deadline keeps its due time. An attempt in "
+               "flight finishes and is checkpointed first, then the instance pauses at the next step.");
+  ClientOptions(spec);
+}
+
+void DeclareRetry(CommandSpec& spec) {
+  spec.Summary("runs a failed or paused instance again from its failed step or an earlier one")
+      .Positional("ID", "the instance")
+      .Option("from", "STEP", "the step to run again from (default: where it failed or paused)")
+      .Option("reason", "TEXT", "why (required); recorded in the history")
+      .Option("as", "PRINCIPAL", kAsHelp)
+      .Details("Later results leave the live state (the history keeps them); the activities run again "
+               "with the same idempotency keys, so money moves at most once. A compensated instance is "
+               "refused: start a new one.");
   ClientOptions(spec);
 }
 

@@ -61,6 +61,10 @@ void DeclareSchedules(CommandSpec& spec);  // steadfast schedules
 int RunSchedules(const Flags& flags);
 void DeclareSchedule(CommandSpec& spec);   // steadfast schedule show|history|pause|resume|trigger NAME
 int RunSchedule(const Flags& flags);
+void DeclarePause(CommandSpec& spec);
+int RunPause(const Flags& flags);
+void DeclareRetry(CommandSpec& spec);
+int RunRetry(const Flags& flags);
 
 }  // namespace steadfast::cli
 

@@ -38,9 +38,11 @@ const std::vector<Verb>& CliVerbs() {
       {"reject", kActOnWorkflows, DeclareReject, RunReject},
       {"signal", kActOnWorkflows, DeclareSignal, RunSignal},
       {"cancel", kActOnWorkflows, DeclareCancel, RunCancel},
+      {"pause", kActOnWorkflows, DeclarePause, RunPause},
       {"resume", kActOnWorkflows, DeclareResume, RunResume},
       {"schedules", kActOnWorkflows, DeclareSchedules, RunSchedules},
       {"schedule", kActOnWorkflows, DeclareSchedule, RunSchedule},
+      {"retry", kActOnWorkflows, DeclareRetry, RunRetry},
   };
   return verbs;
 }

@@ -641,6 +641,75 @@ TEST_F(EngineTest, CancelDuringAnAttemptCheckpointsItsResultThenCompensates) {
   EXPECT_TRUE(tasks->empty());
 }
 
+// An operator pauses while the PSP call is in flight: the call finishes and
+// is checkpointed, nothing further runs, and the resume continues at the
+// next step. The refund happened once.
+TEST_F(EngineTest, PauseDuringAnAttemptCheckpointsItThenRunsNothingUntilResumed) {
+  Add(kRefundLike);
+  std::string id = MustStart("refund_like");
+  ASSERT_TRUE(gate_.WaitEntered());
+  auto pausing = engine_->service().Pause(id, "operator", "PSP outage");
+  ASSERT_TRUE(pausing.ok()) << pausing.status().ToString();
+  EXPECT_EQ(pausing->status, InstanceStatus::kRunning);  // only requested
+  EXPECT_EQ(Count(EventTypes(id), "pause_requested"), 1);
+  ASSERT_TRUE(engine_->service().Pause(id, "operator", "again").ok());  // a no-op
+  EXPECT_EQ(Count(EventTypes(id), "pause_requested"), 1);
+  gate_.Open();
+  InstanceRecord paused = WaitStatus(id, InstanceStatus::kPaused);
+  EXPECT_EQ(paused.current_step, "after");
+  EXPECT_EQ(paused.error_code, "paused_by_operator");
+  EXPECT_EQ(Count(EventTypes(id, "pay"), "attempt_succeeded"), 1);
+  std::this_thread::sleep_for(100ms);  // several poll intervals: nothing may run
+  EXPECT_EQ(Count(EventTypes(id, "after"), "step_scheduled"), 0);
+  auto tasks = store_->GetTasks(id);
+  ASSERT_TRUE(tasks.ok());
+  EXPECT_TRUE(tasks->empty());
+  ASSERT_TRUE(engine_->service().Resume(id, "operator", "PSP is back").ok());
+  InstanceRecord done = WaitStatus(id, InstanceStatus::kCompleted);
+  EXPECT_EQ(Calls(id + "/pay"), 1);
+  EXPECT_EQ(Calls(id + "/after"), 1);
+  auto history = store_->GetHistory(id, 0, 1000);
+  ASSERT_TRUE(history.ok());
+  bool resumed_by_operator = false;
+  for (const HistoryEvent& e : *history) {
+    if (e.type == "workflow_resumed") resumed_by_operator = e.data.Get("reason").StringOr("") == "PSP is back";
+  }
+  EXPECT_TRUE(resumed_by_operator);
+}
+
+// Retrying a paused instance from an earlier step runs that step again with
+// the same idempotency key (the activity returns its first result: money
+// moves once) and drops the later results from the live state only.
+TEST_F(EngineTest, RetryFromAnEarlierStepReusesTheIdempotencyKeys) {
+  Add(R"(
+name: retried
+steps:
+  - id: pay
+    activity: test.count
+  - id: book
+    activity: std.fail
+    with: { times: 2 }
+    retry: { max_attempts: 1, on_exhausted: pause }
+)");
+  std::string id = MustStart("retried");
+  WaitStatus(id, InstanceStatus::kPaused);
+  auto unknown = engine_->service().Retry(id, "nope", "operator", "typo");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument) << unknown.status().ToString();
+  auto retried = engine_->service().Retry(id, "pay", "operator", "book again");
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  // `book` fails once more (its second injected failure) and pauses again.
+  WaitStatus(id, InstanceStatus::kPaused);
+  ASSERT_TRUE(engine_->service().Retry(id, "", "operator", "at the failed step").ok());
+  InstanceRecord done = WaitStatus(id, InstanceStatus::kCompleted);
+  std::lock_guard<std::mutex> lock(mu_);
+  // Two attempt series of `pay`, one key, and the same first result.
+  EXPECT_EQ(std::count(keys_.begin(), keys_.end(), id + "/pay"), 2);
+  std::vector<std::string> pay = EventTypes(id, "pay");
+  EXPECT_EQ(Count(pay, "workflow_retried"), 1);
+  EXPECT_EQ(Count(pay, "attempt_succeeded"), 2);
+  EXPECT_EQ(done.output.Get("book").Get("attempts").IntOr(0), 3);
+}
+
 // A retryable failure leaves the attempt's effect unknown (the PSP may have
 // refunded and the answer been lost): the cancel waits for the retry that
 // tells, and compensates the step once it turns out to have completed.

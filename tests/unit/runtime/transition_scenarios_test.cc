@@ -139,6 +139,7 @@ LoadedInstance ReadInstance(const YAML::Node& root, DefPtr def, TimeMs now) {
     st.failure_message = Str(s["failure_message"]);
     if (s["stop"]) st.stop = YamlToValue(s["stop"]);
     st.stop_pending = s["stop_pending"] && s["stop_pending"].as<bool>();
+    if (s["pause_request"]) st.pause_request = YamlToValue(s["pause_request"]);
   }
   if (in["tasks"]) {
     std::vector<TaskRecord> tasks;
@@ -246,7 +247,15 @@ Result<std::string> ApplyEvent(const YAML::Node& e, LoadedInstance& inst, Transi
     return std::string();
   }
   if (kind == "resume") {
-    SF_RETURN_IF_ERROR(t.Resume(Str(e["principal"], "olga")));
+    SF_RETURN_IF_ERROR(t.Resume(Str(e["principal"], "olga"), Str(e["reason"])));
+    return std::string();
+  }
+  if (kind == "pause") {
+    SF_RETURN_IF_ERROR(t.Pause(Str(e["principal"], "olga"), Str(e["reason"])));
+    return std::string();
+  }
+  if (kind == "retry") {
+    SF_RETURN_IF_ERROR(t.Retry(RetryRequest{Str(e["from_step"]), Str(e["principal"], "olga"), Str(e["reason"])}));
     return std::string();
   }
   if (kind == "enter_step") {
@@ -256,7 +265,7 @@ Result<std::string> ApplyEvent(const YAML::Node& e, LoadedInstance& inst, Transi
   throw ScenarioError("unknown event kind '" + kind +
                       "' (start, attempt_succeeded, attempt_failed, compensation_succeeded, compensation_failed, "
                       "approval_decided, wait_timed_out, signal_received, cancel_requested, deadline, "
-                      "pending_stop, resume, enter_step)");
+                      "pending_stop, resume, pause, retry, enter_step)");
 }
 
 // What one scenario committed, in the terms `expect` uses.
@@ -351,6 +360,21 @@ void CheckOutcome(const std::string& file, const YAML::Node& expect, const Outco
   }
   if (expect["stop_pending"]) {
     EXPECT_EQ(out.state->stop_pending, expect["stop_pending"].as<bool>()) << file << ": stop_pending";
+  }
+  if (expect["pause_pending"]) {
+    EXPECT_EQ(!out.state->pause_request.is_null(), expect["pause_pending"].as<bool>()) << file << ": pause_pending";
+  }
+  if (expect["completed"]) {
+    std::vector<std::string> want;
+    for (const YAML::Node& s : expect["completed"]) want.push_back(s.Scalar());
+    EXPECT_EQ(out.state->completed, want) << file << ": completed steps";
+  }
+  if (expect["outputs_of"]) {
+    std::vector<std::string> want;
+    for (const YAML::Node& s : expect["outputs_of"]) want.push_back(s.Scalar());
+    std::vector<std::string> got;
+    for (const auto& [step, output] : out.state->outputs) got.push_back(step);
+    EXPECT_EQ(got, want) << file << ": steps with an output";
   }
   if (expect["compensation_queue"]) {
     std::vector<std::string> want;
