@@ -80,10 +80,10 @@ RoleSet Roles(std::initializer_list<Role> roles) {
   return s;
 }
 
-TEST(RolesTest, OperatorStartsInspectsCancelsSignalsResumesButDoesNotDecide) {
+TEST(RolesTest, OperatorStartsInspectsCancelsSignalsPausesResumesRetriesButDoesNotDecide) {
   RoleSet op = Roles({Role::kOperator});
-  for (Action a : {Action::kStart, Action::kInspect, Action::kCancel, Action::kSignal, Action::kResume,
-                   Action::kOperateSchedules}) {
+  for (Action a : {Action::kStart, Action::kInspect, Action::kCancel, Action::kSignal, Action::kPause, Action::kResume,
+                   Action::kRetry, Action::kOperateSchedules}) {
     EXPECT_TRUE(Allows(op, a)) << ActionName(a);
   }
   EXPECT_FALSE(Allows(op, Action::kDecide));
@@ -94,14 +94,14 @@ TEST(RolesTest, ReviewerInspectsAndDecidesOnly) {
   RoleSet rv = Roles({Role::kReviewer});
   EXPECT_TRUE(Allows(rv, Action::kInspect));
   EXPECT_TRUE(Allows(rv, Action::kDecide));
-  for (Action a : {Action::kStart, Action::kCancel, Action::kSignal, Action::kResume, Action::kStartOnBehalf,
-                   Action::kOperateSchedules}) {
+  for (Action a : {Action::kStart, Action::kCancel, Action::kSignal, Action::kPause, Action::kResume, Action::kRetry,
+                   Action::kStartOnBehalf, Action::kOperateSchedules}) {
     EXPECT_FALSE(Allows(rv, a)) << ActionName(a);
   }
 }
 
 TEST(RolesTest, AdminDoesEverythingAndNoRolesNothing) {
-  for (int a = 0; a <= static_cast<int>(Action::kOperateSchedules); ++a) {
+  for (int a = 0; a <= static_cast<int>(Action::kRetry); ++a) {
     EXPECT_TRUE(Allows(Roles({Role::kAdmin}), static_cast<Action>(a)));
     EXPECT_FALSE(Allows(RoleSet(), static_cast<Action>(a)));
   }
