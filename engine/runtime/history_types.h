@@ -6,4 +6,13 @@
 
 #include "steadfast/history.h"
 
+namespace steadfast::history {
+
+// An operator's pause and retry (docs/history.md). Kept here rather than in
+// steadfast/history.h for now: that header is included nearly everywhere.
+inline constexpr const char* kPauseRequested = "pause_requested";
+inline constexpr const char* kWorkflowRetried = "workflow_retried";
+
+}  // namespace steadfast::history
+
 #endif  // STEADFAST_RUNTIME_HISTORY_TYPES_H_
