@@ -563,7 +563,7 @@ TEST_F(HttpApiTest, CliServerModeRoundTrip) {
   S().WaitForStatus(fid, "paused");
   RunResult resume = Cli({"resume", fid, "--server", url}, kOpsToken);
   ASSERT_EQ(resume.exit_code, 0) << resume.output;
-  EXPECT_EQ(resume.output, fid + " resumed at step once\n");
+  EXPECT_EQ(resume.output, fid + " resumed at step once (running)\n");
 
   // Errors: no token, unknown instance; the token is never printed.
   RunResult no_token = Cli({"status", id, "--server", url}, "");
