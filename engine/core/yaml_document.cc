@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
@@ -297,15 +299,63 @@ Result<YamlNode> ParseYaml(std::string_view text, std::string_view source_name) 
   return builder.Copy(parsed.document, 0);
 }
 
+namespace {
+
+// The last few files read, with their exact text. yaml-cpp reads a few MB/s
+// and the same configuration is read again whenever an engine is opened
+// again in one process (the simulation reopens it after every crash, about
+// seven times a seed). A hit needs the same path and byte-identical text, so
+// an edited file is always parsed afresh; a node is a plain value, so the
+// caller gets its own copy.
+class RecentYamlFiles {
+ public:
+  std::optional<YamlNode> Find(const std::string& path, const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Entry& e : entries_) {
+      if (e.path == path && e.text == text) return e.root;
+    }
+    return std::nullopt;
+  }
+
+  void Keep(const std::string& path, std::string text, const YamlNode& root) {
+    if (text.size() > kMaxTextBytes) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.size() == kMaxEntries) entries_.erase(entries_.begin());
+    entries_.push_back(Entry{path, std::move(text), root});
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 16;
+  static constexpr size_t kMaxTextBytes = 256 * 1024;
+  struct Entry {
+    std::string path;
+    std::string text;
+    YamlNode root;
+  };
+  std::mutex mu_;
+  std::vector<Entry> entries_;
+};
+
+RecentYamlFiles& Recent() {
+  static RecentYamlFiles* recent = new RecentYamlFiles();  // never destroyed: read at any exit
+  return *recent;
+}
+
+}  // namespace
+
 Result<YamlNode> LoadYamlFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return Status::NotFound("cannot read '" + path + "': is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read '" + path + "': " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::ostringstream read;
+  read << in.rdbuf();
   if (in.bad()) return Status::NotFound("cannot read '" + path + "'");
-  return ParseYaml(text.str(), path);
+  std::string text = std::move(read).str();
+  if (std::optional<YamlNode> seen = Recent().Find(path, text)) return *std::move(seen);
+  Result<YamlNode> parsed = ParseYaml(text, path);
+  if (parsed.ok()) Recent().Keep(path, std::move(text), parsed.value());
+  return parsed;
 }
 
 }  // namespace steadfast

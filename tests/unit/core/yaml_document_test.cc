@@ -225,5 +225,30 @@ TEST(YamlDocument, LoadsAFileWithItsPathInPositions) {
   EXPECT_EQ(LoadYamlFile(std::filesystem::temp_directory_path().string()).status().code(), StatusCode::kNotFound);
 }
 
+
+// Reading the same file again may reuse the last parse, but only for the
+// same bytes: an edit between two reads is always seen, errors included.
+TEST(YamlDocument, ReadingAnEditedFileAgainSeesTheEdit) {
+  std::string path = (std::filesystem::temp_directory_path() / ("yaml_document_edit_" + std::to_string(getpid()) +
+                                                                ".yaml"))
+                         .string();
+  auto write = [&](const char* text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+  };
+  write("a: 1\n");
+  ASSERT_EQ(LoadYamlFile(path)->Find("a")->scalar(), "1");
+  ASSERT_EQ(LoadYamlFile(path)->Find("a")->scalar(), "1");
+  write("a: 2\n");
+  EXPECT_EQ(LoadYamlFile(path)->Find("a")->scalar(), "2");
+  write("a: [2\n");
+  EXPECT_THAT(LoadYamlFile(path).status().message(), HasSubstr(path + ":"));
+  write("a: 1\n");
+  Result<YamlNode> again = LoadYamlFile(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->Find("a")->position().ToString(), path + ":1:4");
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace steadfast
