@@ -44,7 +44,10 @@ for NODE_DIR in "$ROOT/tests/browser" "$ROOT/tests/openapi"; do
 done
 
 if [ ! -f "$BUILD/build.ninja" ]; then
-  meson setup "$BUILD" "$ROOT" --buildtype=debugoptimized >/dev/null
+  # -g1 (line tables and function names: enough for a backtrace) instead of
+  # full debug info: a third less compile time, which is most of CI's run.
+  # For gdb with locals: meson configure "$BUILD" -Dcpp_args= -Dc_args=
+  meson setup "$BUILD" "$ROOT" --buildtype=debugoptimized -Dcpp_args=-g1 -Dc_args=-g1 >/dev/null
 fi
 echo "setup: building in $BUILD"
 ninja -C "$BUILD" >/dev/null
