@@ -20,6 +20,7 @@ enum class ExpressionUse : int {
   kContext = 2,         // wait/approval context, built when the wait starts: earlier steps only
   kCompensateWith = 3,  // runs after the step completed: earlier steps and the step itself
   kOutput = 4,          // workflow output, at the end: any step
+  kSearch = 5,          // search keys, when the instance starts: input and workflow only
 };
 
 struct ExpressionSite {

@@ -26,7 +26,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",     "version",   "description", "input", "defaults",
                                            "deadline", "on_cancel", "output",      "steps",
-                                           "schedules"};
+                                           "schedules", "search"};
 const std::vector<std::string> kScheduleKeys = {"name",    "cron",     "every",          "time_zone",
                                                 "input",   "overlap",  "catch_up",       "catch_up_limit"};
 const std::vector<std::string> kOverlapWords = {"skip", "allow", "cancel_previous"};
@@ -258,6 +258,7 @@ class Builder {
     if (const Entry* e = Find(top, "output")) {
       def_.output = ReadTemplate(*e, "output", -1, ExpressionUse::kOutput);
     }
+    if (const Entry* e = Find(top, "search")) ReadSearch(*e);
     if (const Entry* e = Find(top, "steps")) {
       ReadSteps(*e);
     } else {
@@ -441,6 +442,35 @@ class Builder {
       map_.expressions.push_back(ExpressionSite{step, use, expression, MarkOf(n), start});
     }
     return ValueTemplate::FromString(std::move(t).value());
+  }
+
+  // `search: {reservation_id: "${input.reservation.id}", ...}`: each key a
+  // lower name, each value one scalar (a template over input/workflow).
+  void ReadSearch(const Entry& e) {
+    if (!e.value.IsMap()) {
+      Error(ValueLoc(e), "'search' must be a mapping of key names to values such as "
+                         "{reservation_id: \"${input.reservation.id}\"}" + Got(e.value));
+      return;
+    }
+    ForEachPair(e.value, [&](const std::string& key, const YAML::Node& k, const YAML::Node& v) {
+      if (!IsLowerName(key) || key.size() > kMaxSearchKeyNameLength) {
+        Error(Loc(k), "search key " + Quote(key) + " must use only a-z, 0-9 and '_' (at most " +
+                          std::to_string(kMaxSearchKeyNameLength) + " characters)");
+        return;
+      }
+      if (!v.IsScalar()) {
+        Error(v.IsNull() ? Loc(k) : Loc(v), "search key " + Quote(key) + " must be one value such as \"${input.id}\"" +
+                                                Got(v));
+        return;
+      }
+      if (def_.search.size() == kMaxSearchKeys) {
+        Error(Loc(k), "too many search keys: at most " + std::to_string(kMaxSearchKeys));
+        return;
+      }
+      ValueTemplate t = ConvertScalar(v, "search." + key, -1, ExpressionUse::kSearch);
+      t.set_name("search." + key);
+      def_.search.emplace(key, std::move(t));
+    });
   }
 
   // A `when` condition: "${expr}" or the bare expression.

@@ -19,6 +19,7 @@
 #ifndef STEADFAST_DEFINITION_WORKFLOW_DEF_H_
 #define STEADFAST_DEFINITION_WORKFLOW_DEF_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -67,6 +68,12 @@ enum class StepKind : int { kActivity = 0, kSignal = 1, kApproval = 2 };
 // Jump words allowed where a step id is: "end" completes the workflow,
 // "fail" fails it (error code given by the context), "continue" goes on to
 // the next step in order. Approvals also accept "approve"/"reject" in on_timeout.
+// Search keys: how many a workflow may declare, how long a key name and a
+// key's value may be (an index entry, not a document store).
+inline constexpr size_t kMaxSearchKeys = 16;
+inline constexpr size_t kMaxSearchKeyNameLength = 64;
+inline constexpr size_t kMaxSearchValueLength = 256;
+
 inline constexpr const char* kTargetEnd = "end";
 inline constexpr const char* kTargetFail = "fail";
 inline constexpr const char* kTargetContinue = "continue";
@@ -145,6 +152,9 @@ struct WorkflowDef {
   std::vector<InputField> input;      // declared input fields, in order
   std::vector<StepDef> steps;
   ValueTemplate output;               // null = map of step id -> step output
+  // Search keys (`search:`): key name -> template over input/workflow,
+  // evaluated and indexed when an instance starts (docs/workflows.md).
+  std::map<std::string, ValueTemplate> search;
   int64_t deadline_ms = 0;            // whole workflow; 0 = none
   CancelAction on_cancel = CancelAction::kCompensate;  // also applies when the deadline passes
   std::vector<ScheduleDef> schedules;  // when to start it on its own

@@ -112,6 +112,11 @@ class Validator {
                        DidYouMean(path[1], input_names_) + "; declare it under 'input:'");
       return;
     }
+    if (root == "steps" && site.use == ExpressionUse::kSearch) {
+      Error(where, "search keys are evaluated when the instance starts, before any step has run: they read "
+                   "'input.<field>' or 'workflow.<field>', not " + Quote(DottedPath(path)));
+      return;
+    }
     if (root == "steps") {
       if (path.size() < 2) return;
       const std::string& id = path[1];

@@ -41,7 +41,8 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
       logger_(logger),
       limiter_(options.rate_limit, clock),
       endpoints_(service, logger),
-      schedule_endpoints_(options.scheduler, logger) {
+      schedule_endpoints_(options.scheduler, logger),
+      bulk_endpoints_(options.bulk_runner, service.store(), logger) {
   auto pub = [](HttpResponse (ApiHandler::*h)(const HttpRequest&)) {
     RouteSpec s;
     s.kind = Kind::kPublic;
@@ -88,6 +89,17 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("POST", "/v1/schedules/{name}/trigger", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Trigger));
   AddRoute("POST", "/v1/workflows/{id}/pause", prot(Action::kPause, true, &WorkflowEndpoints::Pause));
   AddRoute("POST", "/v1/workflows/{id}/retry", prot(Action::kRetry, true, &WorkflowEndpoints::Retry));
+  auto bulk = [](Action action, bool has_body, BulkEndpoint endpoint) {
+    RouteSpec s;
+    s.kind = Kind::kProtected;
+    s.action = action;
+    s.has_body = has_body;
+    s.bulk_endpoint = endpoint;
+    return s;
+  };
+  AddRoute("POST", "/v1/bulk-operations", bulk(Action::kBulk, true, &BulkEndpoints::Create));
+  AddRoute("GET", "/v1/bulk-operations", bulk(Action::kInspect, false, &BulkEndpoints::List));
+  AddRoute("GET", "/v1/bulk-operations/{id}", bulk(Action::kInspect, false, &BulkEndpoints::Get));
 }
 
 void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {
@@ -180,6 +192,7 @@ HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route
   }
   ApiCall call{request, lookup.params, *principal};
   if (spec.schedule_endpoint != nullptr) return (schedule_endpoints_.*spec.schedule_endpoint)(call);
+  if (spec.bulk_endpoint != nullptr) return (bulk_endpoints_.*spec.bulk_endpoint)(call);
   return (endpoints_.*spec.endpoint)(call);
 }
 

@@ -8,7 +8,7 @@
 //   3. the principal's rate limit: 429 with Retry-After;
 //   4. the role: 403 when no role of the principal allows the action;
 //   5. bodies: over max_body 413, non-JSON content type 415;
-//   6. the handler (WorkflowEndpoints, ScheduleEndpoints); its errors are mapped by api_error.h.
+//   6. the handler (WorkflowEndpoints, ScheduleEndpoints, BulkEndpoints); its errors are mapped by api_error.h.
 // Every answer is counted in HttpMetrics by route template and status.
 // Thread-safe: the server calls Handle() from several Asio threads.
 #ifndef STEADFAST_HTTP_API_HANDLER_H_
@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/bulk_endpoints.h"
 #include "http/http_message.h"
 #include "http/http_metrics.h"
 #include "http/rate_limiter.h"
@@ -44,6 +45,9 @@ struct ApiHandlerOptions {
   // Serves /v1/schedules (runtime/scheduler.h); null = those routes answer
   // 503. Must outlive the handler.
   Scheduler* scheduler = nullptr;
+  // Works the bulk operations POST /v1/bulk-operations creates; null = those
+  // routes answer 503. Must outlive the handler.
+  BulkRunner* bulk_runner = nullptr;
 };
 
 class ApiHandler {
@@ -69,12 +73,14 @@ class ApiHandler {
   enum class Kind : int { kPublic = 0, kProtected = 1 };
   using Endpoint = HttpResponse (WorkflowEndpoints::*)(const ApiCall&);
   using ScheduleEndpoint = HttpResponse (ScheduleEndpoints::*)(const ApiCall&);
+  using BulkEndpoint = HttpResponse (BulkEndpoints::*)(const ApiCall&);
   struct RouteSpec {
     Kind kind = Kind::kProtected;
     Action action = Action::kInspect;
     bool has_body = false;        // POST routes: size and content-type checks
     Endpoint endpoint = nullptr;  // protected routes: a workflow endpoint, or
-    ScheduleEndpoint schedule_endpoint = nullptr;  //   a schedule endpoint
+    ScheduleEndpoint schedule_endpoint = nullptr;  //   a schedule endpoint, or
+    BulkEndpoint bulk_endpoint = nullptr;          //   a bulk operation endpoint
     HttpResponse (ApiHandler::*public_handler)(const HttpRequest&) = nullptr;
   };
 
@@ -95,6 +101,7 @@ class ApiHandler {
   HttpMetrics metrics_;
   WorkflowEndpoints endpoints_;
   ScheduleEndpoints schedule_endpoints_;
+  BulkEndpoints bulk_endpoints_;
   Router router_;
   std::vector<RouteSpec> specs_;  // by route index
   std::atomic<bool> draining_{false};

@@ -41,6 +41,7 @@ std::string_view ActionName(Action action) {
     case Action::kOperateSchedules: return "pause, resume or trigger schedules";
     case Action::kPause: return "pause workflows";
     case Action::kRetry: return "retry workflows";
+    case Action::kBulk: return "run bulk operations";
   }
   return "?";
 }
@@ -54,7 +55,8 @@ bool Allows(const RoleSet& roles, Action action) {
     case Action::kResume:
     case Action::kOperateSchedules:
     case Action::kPause:
-    case Action::kRetry: return roles.Has(Role::kOperator);
+    case Action::kRetry:
+    case Action::kBulk: return roles.Has(Role::kOperator);
     case Action::kInspect: return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
     case Action::kDecide: return roles.Has(Role::kReviewer);
     case Action::kStartOnBehalf: return false;

@@ -1,7 +1,8 @@
 // Roles, actions and who may do what over the HTTP API.
 //
-//   operator: start, inspect, cancel, signal, pause, resume, retry; pause, resume, trigger schedules
-//   reviewer: inspect (schedules too), approve / reject
+//   operator: start, inspect, cancel, signal, pause, resume, retry; pause, resume, trigger schedules;
+//             bulk actions
+//   reviewer: inspect (schedules and bulk operations too), approve / reject
 //   admin:    everything, including starting on behalf of another principal
 //             (`requested_by` in the start body)
 // A principal holds one or more roles; an action is allowed when any role
@@ -30,6 +31,7 @@ enum class Action : int {
   kOperateSchedules = 7,  // pause, resume, trigger a schedule (reading them is kInspect)
   kPause = 8,
   kRetry = 9,             // run a failed or paused instance again from a step
+  kBulk = 10,             // act on every instance a filter matches (bulk operations)
 };
 
 class RoleSet {

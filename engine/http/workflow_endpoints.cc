@@ -1,8 +1,11 @@
 // The /v1/workflows handlers.
 #include "http/workflow_endpoints.h"
 
+#include <algorithm>
+
 #include "definition/step_graph.h"
 #include "http/request_fields.h"
+#include "runtime/instance_filter.h"
 #include "runtime/views.h"
 
 namespace steadfast::http {
@@ -208,18 +211,21 @@ HttpResponse WorkflowEndpoints::Graph(const ApiCall& call) {
 
 HttpResponse WorkflowEndpoints::List(const ApiCall& call) {
   const Params& q = call.request.query;
-  if (auto e = CheckKnownParams(q, {"status", "workflow", "waiting", "limit", "cursor"})) return ErrorResponse(*e);
-  ListFilter filter;
-  if (auto s = FindParam(q, "status")) {
-    std::optional<InstanceStatus> st = ParseInstanceStatus(*s);
-    if (!st) {
-      return ErrorResponse(ApiError::Make(400, "invalid_query",
-                                          "unknown status '" + *s +
-                                              "' (running, waiting_signal, waiting_approval, paused, compensating, "
-                                              "completed, failed, compensated, cancelled)"));
+  // The instance filter is parsed in one place (runtime/instance_filter.h);
+  // limit and waiting are this endpoint's own.
+  FilterParams filter_params;
+  for (const auto& [name, value] : q) {
+    if (name == "limit" || name == "waiting") {
+      if (std::count_if(q.begin(), q.end(), [&](const auto& p) { return p.first == name; }) > 1) {
+        return ErrorResponse(ApiError::Make(400, "invalid_query", "query parameter '" + name + "' given twice"));
+      }
+      continue;
     }
-    filter.status = *st;
+    filter_params.emplace_back(name, value);
   }
+  Result<ListFilter> parsed = ParseInstanceFilter(filter_params);
+  if (!parsed.ok()) return ErrorResponse(ApiError::Make(400, "invalid_query", parsed.status().message()));
+  ListFilter filter = std::move(parsed).value();
   if (auto w = FindParam(q, "waiting")) {
     InstanceStatus st;
     if (*w == "approval") {
@@ -229,13 +235,11 @@ HttpResponse WorkflowEndpoints::List(const ApiCall& call) {
     } else {
       return ErrorResponse(ApiError::Make(400, "invalid_query", "waiting must be 'approval' or 'signal'"));
     }
-    if (filter.status && *filter.status != st) {
+    if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(), st) == filter.statuses.end()) {
       return ErrorResponse(ApiError::Make(400, "invalid_query", "status and waiting contradict each other"));
     }
-    filter.status = st;
+    filter.statuses = {st};
   }
-  filter.workflow_name = FindParam(q, "workflow").value_or("");
-  filter.after_id = FindParam(q, "cursor").value_or("");
   auto limit = IntParam(q, "limit", kDefaultListLimit, 1, kMaxListLimit);
   if (!limit.ok()) return ErrorResponse(limit.error());
   filter.limit = static_cast<int>(limit.value()) + 1;

@@ -200,7 +200,7 @@ void EngineMetrics::Collect() {
     waiting_.WithLabels({"approval"}).Set(static_cast<double>(approval));
   }
   ListFilter filter;
-  filter.status = InstanceStatus::kWaitingApproval;
+  filter.statuses = {InstanceStatus::kWaitingApproval};
   filter.limit = kOldestApprovalScan;
   auto waiting = store_.ListInstances(filter);
   if (waiting.ok()) {

@@ -143,6 +143,12 @@ Result<std::vector<InstanceRecord>> MeteredStore::ListInstances(const ListFilter
   return r;
 }
 
+Result<int64_t> MeteredStore::CountInstances(const ListFilter& filter) {
+  auto r = inner_.CountInstances(filter);
+  Count("count_instances", r.status());
+  return r;
+}
+
 Result<std::vector<std::pair<InstanceStatus, int64_t>>> MeteredStore::CountByStatus() {
   auto r = inner_.CountByStatus();
   Count("count_by_status", r.status());

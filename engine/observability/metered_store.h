@@ -38,6 +38,16 @@ class MeteredStore final : public Store {
   Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override;
   Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override;
   Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override;
+  Result<int64_t> CountInstances(const ListFilter& filter) override;
+  // Bulk operations are rare and slow by nature: not metered.
+  Status PutBulkOperation(const BulkOperationRecord& op) override { return inner_.PutBulkOperation(op); }
+  Result<std::optional<BulkOperationRecord>> GetBulkOperation(const std::string& id) override {
+    return inner_.GetBulkOperation(id);
+  }
+  Result<std::vector<BulkOperationRecord>> ListBulkOperations(const std::string& state, const std::string& before_id,
+                                                              int limit) override {
+    return inner_.ListBulkOperations(state, before_id, limit);
+  }
   Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override;
   Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq, int limit) override;
   Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) override;

@@ -67,6 +67,11 @@ Value InstanceView(const InstanceRecord& rec) {
   if (rec.deadline_at > 0) v["deadline_at"] = FormatTime(rec.deadline_at);
   if (!rec.traceparent.empty()) v["traceparent"] = rec.traceparent;
   v["trace_id"] = tracing::InstanceTraceId(rec.traceparent, rec.id);
+  if (!rec.search_keys.empty()) {
+    Value::Map keys;
+    for (const SearchKey& k : rec.search_keys) keys[k.name] = k.value;
+    v["search"] = std::move(keys);
+  }
   if (!rec.links.empty()) {
     Value::List links;
     for (const InstanceLink& l : rec.links) links.emplace_back(l.instance_id);

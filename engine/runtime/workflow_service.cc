@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/trace_context.h"
+#include "runtime/search_keys.h"
 
 namespace steadfast {
 namespace {
@@ -98,6 +99,7 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   SF_ASSIGN_OR_RETURN(r.links, ResolveLinks(options.links));
   r.created_at = env.now;
   r.deadline_at = def->deadline_ms > 0 ? env.now + def->deadline_ms : 0;
+  SF_ASSIGN_OR_RETURN(r.search_keys, EvaluateSearchKeys(*def, InstanceScope(inst)));
 
   // A new instance has no buffered signals and no tasks yet.
   Transition t(inst, env);

@@ -67,4 +67,22 @@ std::vector<InstanceLink> DecodeInstanceLinks(std::string_view text) {
   return links;
 }
 
+std::string EncodeSearchKeys(const std::vector<SearchKey>& keys) {
+  if (keys.empty()) return "";
+  Value::Map map;
+  for (const SearchKey& k : keys) map[k.name] = k.value;
+  return Value(std::move(map)).ToJson();
+}
+
+std::vector<SearchKey> DecodeSearchKeys(std::string_view text) {
+  std::vector<SearchKey> keys;
+  if (text.empty()) return keys;
+  Result<Value> v = Value::FromJson(text);
+  if (!v.ok() || !v->is_map()) return keys;
+  for (const auto& [name, value] : v->AsMap()) {
+    if (value.is_string()) keys.push_back(SearchKey{name, value.AsString()});
+  }
+  return keys;
+}
+
 }  // namespace steadfast

@@ -69,6 +69,18 @@ struct InstanceLink {
 std::string EncodeInstanceLinks(const std::vector<InstanceLink>& links);
 std::vector<InstanceLink> DecodeInstanceLinks(std::string_view text);
 
+// One search key of an instance (the workflow's `search:`), fixed at start.
+struct SearchKey {
+  std::string name;
+  std::string value;
+  bool operator==(const SearchKey&) const = default;
+};
+
+// Stored form of InstanceRecord::search_keys: a JSON object of name -> value
+// text; "" for none. Text that is not such an object decodes to no keys.
+std::string EncodeSearchKeys(const std::vector<SearchKey>& keys);
+std::vector<SearchKey> DecodeSearchKeys(std::string_view text);
+
 struct InstanceRecord {
   std::string id;
   std::string workflow_name;
@@ -86,6 +98,7 @@ struct InstanceRecord {
   std::string started_by;       // the principal that made the start call ("" before schema v3)
   std::string traceparent;      // W3C trace context: the caller's at start, else a new trace ("" before schema v2)
   std::vector<InstanceLink> links;  // related instances, fixed at start
+  std::vector<SearchKey> search_keys;  // indexed for ListFilter::keys, fixed at start (none before schema v6)
   int64_t version = 0;          // 1 at start; +1 by every Commit that writes the row or appends events
   TimeMs created_at = 0;
   TimeMs updated_at = 0;        // written with each version bump (0 = the store clock's now)
@@ -215,13 +228,54 @@ struct StartResult {
   std::vector<TaskRecord> created_tasks;
 };
 
+// Which instances to list, count or act on in bulk. Every set criterion
+// must hold (AND); an empty one matches everything. Parsed from HTTP query
+// parameters and CLI flags in one place: runtime/instance_filter.h.
 struct ListFilter {
-  std::optional<InstanceStatus> status;
-  std::string workflow_name;      // "" = any
+  std::vector<SearchKey> keys;            // each must be one of the instance's search keys
+  std::string workflow_name;              // "" = any
+  int workflow_version = 0;               // 0 = any
+  std::vector<InstanceStatus> statuses;   // any of these; empty = any status
+  std::string current_step;               // "" = any
+  std::string error_code;                 // "" = any
+  std::string requested_by;               // "" = any
+  TimeMs created_from = 0;                // created_at >= this; 0 = unbounded
+  TimeMs created_before = 0;              // created_at < this; 0 = unbounded
+  TimeMs updated_from = 0;                // updated_at >= this; 0 = unbounded
+  TimeMs updated_before = 0;              // updated_at < this; 0 = unbounded
   std::string after_id;           // cursor: instances with (created_at, id) after this one's
                                   // (the id of the last instance of the previous page)
   int limit = 100;                // <= 0: no limit
 };
+
+// One instance a bulk operation could not act on, and why.
+struct BulkFailure {
+  std::string instance_id;
+  std::string reason;
+  bool operator==(const BulkFailure&) const = default;
+};
+
+// A bulk operation (runtime/bulk_operations.h): its request, where it got
+// to and what it did; also the audit record of the whole operation.
+struct BulkOperationRecord {
+  std::string id;
+  std::string action;           // "resume", "cancel", ...
+  std::string filter;           // the filter's parameters, as runtime/bulk_operations.h encodes them
+  std::string reason;
+  std::string principal;        // who asked
+  std::string state;            // "running" until every matching instance was handled, then "completed"
+  int64_t total = 0;            // instances matching when the operation was created
+  int64_t done = 0;             // acted on
+  int64_t skipped = 0;          // nothing to do (e.g. resume of an instance no longer paused)
+  int64_t failed = 0;           // the action was refused or failed: see failures
+  std::vector<BulkFailure> failures;  // the first kMaxBulkFailuresKept
+  std::string cursor;           // the last instance handled ("" = none yet): a restart goes on after it
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  TimeMs finished_at = 0;       // 0 while running
+};
+
+inline constexpr size_t kMaxBulkFailuresKept = 1000;
 
 class Store {
  public:
@@ -300,6 +354,11 @@ class Store {
   // that cannot be decoded is listed with decode_error set (input and
   // output null) rather than failing the list.
   virtual Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) = 0;
+  // How many instances match the filter (its cursor and limit ignored).
+  virtual Result<int64_t> CountInstances(const ListFilter& filter) {
+    (void)filter;
+    return Status::FailedPrecondition("this store cannot count filtered instances");
+  }
   // Counts instances per status (for list summaries and metrics).
   virtual Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() = 0;
   // Events with seq > after_seq, at most limit (<= 0: all), in seq order;
@@ -315,6 +374,26 @@ class Store {
   // nullopt for an empty key.
   virtual Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
                                                               const std::string& idempotency_key) = 0;
+
+  // Bulk operations: PutBulkOperation inserts or replaces the record by id
+  // (durably); ListBulkOperations gives the newest first, only those in
+  // `state` unless it is "", at most limit (<= 0: all), created before the
+  // one with id before_id when that is set.
+  virtual Status PutBulkOperation(const BulkOperationRecord& op) {
+    (void)op;
+    return Status::FailedPrecondition("this store keeps no bulk operations");
+  }
+  virtual Result<std::optional<BulkOperationRecord>> GetBulkOperation(const std::string& id) {
+    (void)id;
+    return Status::FailedPrecondition("this store keeps no bulk operations");
+  }
+  virtual Result<std::vector<BulkOperationRecord>> ListBulkOperations(const std::string& state,
+                                                                      const std::string& before_id, int limit) {
+    (void)state;
+    (void)before_id;
+    (void)limit;
+    return Status::FailedPrecondition("this store keeps no bulk operations");
+  }
 
   // True when something outside this Store object (another process) may have
   // written since the last call: cheap (PRAGMA data_version for SQLite). The

@@ -37,6 +37,15 @@ class ForwardingStore : public Store {
   Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
     return inner_.ListInstances(filter);
   }
+  Result<int64_t> CountInstances(const ListFilter& filter) override { return inner_.CountInstances(filter); }
+  Status PutBulkOperation(const BulkOperationRecord& op) override { return inner_.PutBulkOperation(op); }
+  Result<std::optional<BulkOperationRecord>> GetBulkOperation(const std::string& id) override {
+    return inner_.GetBulkOperation(id);
+  }
+  Result<std::vector<BulkOperationRecord>> ListBulkOperations(const std::string& state, const std::string& before_id,
+                                                              int limit) override {
+    return inner_.ListBulkOperations(state, before_id, limit);
+  }
   Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override { return inner_.CountByStatus(); }
   Status EnsureSchedules(const std::vector<ScheduleState>& schedules) override {
     return inner_.EnsureSchedules(schedules);

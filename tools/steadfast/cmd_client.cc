@@ -16,6 +16,7 @@
 #include "runtime/scheduler.h"
 #include "runtime/views.h"
 #include "runtime/workflow_service.h"
+#include "filter_flags.h"
 #include "http_client.h"
 
 namespace steadfast::cli {
@@ -198,23 +199,29 @@ int RemoteHistory(const Flags& flags) {
   return kExitOk;
 }
 
-int RemoteList(const Flags& flags) {
-  std::string query;
-  for (const char* name : {"status", "workflow", "limit", "cursor"}) {
-    if (auto v = flags.Get(name)) query += std::string(query.empty() ? "?" : "&") + name + "=" + UrlEscape(*v);
-  }
-  if (!flags.Get("limit")) query += std::string(query.empty() ? "?" : "&") + "limit=50";
-  ApiClient client = MakeApiClient(flags);
-  auto r = client.Get("/v1/workflows" + query);
-  if (!r.ok() || !r->ok()) return RemoteFail(r);
-  if (flags.Has("json")) {
-    std::printf("%s\n", r->json.ToPrettyJson().c_str());
-    return kExitOk;
+// A page of the list ({"items": [...], "next_cursor": ...}) as JSON or a table.
+void PrintList(const Value& page, bool json) {
+  if (json) {
+    std::printf("%s\n", page.ToPrettyJson().c_str());
+    return;
   }
   PrintListHeader();
-  if (r->json.Get("items").is_list()) {
-    for (const Value& item : r->json.Get("items").AsList()) PrintListRow(item);
+  if (page.Get("items").is_list()) {
+    for (const Value& item : page.Get("items").AsList()) PrintListRow(item);
   }
+  if (page.Get("next_cursor").is_string()) {
+    std::fprintf(stderr, "(more: --cursor %s)\n", page.Get("next_cursor").AsString().c_str());
+  }
+}
+
+int RemoteList(const Flags& flags, const FilterParams& params, int64_t limit) {
+  std::string query = FilterQuery(params);
+  query += (query.empty() ? "?" : "&") + std::string("limit=") + std::to_string(limit);
+  if (query[0] != '?') query = "?" + query;
+  ApiClient client = MakeApiClient(flags);
+  auto r = client.Get("/v1/workflows" + query);
+  if (!r.ok() || !r->ok()) return RemoteFail(r, true);
+  PrintList(r->json, flags.Has("json"));
   return kExitOk;
 }
 
@@ -519,32 +526,26 @@ int RunHistory(const Flags& flags) {
 }
 
 int RunList(const Flags& flags) {
-  if (ServerMode(flags)) return RemoteList(flags);
-  ListFilter filter;
-  if (auto s = flags.Get("status")) {
-    auto st = ParseInstanceStatus(*s);
-    if (!st) return Fail(kExitUsage, "unknown status '" + *s + "'");
-    filter.status = *st;
-  }
-  filter.workflow_name = flags.GetOr("workflow", "");
-  filter.after_id = flags.GetOr("cursor", "");
   auto limit = flags.GetInt("limit", 50);
   if (!limit.ok() || *limit < 1) return Fail(kExitUsage, "--limit must be a positive integer");
-  filter.limit = static_cast<int>(*limit);
+  Result<FilterParams> params = FilterParamsFromFlags(flags);
+  if (!params.ok()) return Fail(kExitUsage, params.status().message());
+  // Parsed here in --server mode too, so a bad flag is a usage error either way.
+  Result<ListFilter> parsed = ParseInstanceFilter(*params);
+  if (!parsed.ok()) return Fail(kExitUsage, parsed.status().message());
+  if (ServerMode(flags)) return RemoteList(flags, *params, *limit);
+  ListFilter filter = std::move(parsed).value();
+  filter.limit = static_cast<int>(*limit) + 1;  // one more: is there a next page?
   auto ctx = OpenContext(flags, ContextNeeds{true, false});
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
   auto list = (*ctx)->store->ListInstances(filter);
   if (!list.ok()) return StatusExit(list.status());
-  if (flags.Has("json")) {
-    Value::List items;
-    for (const auto& r : *list) items.push_back(InstanceView(r));
-    Value out = Value::Map{{"items", Value(std::move(items))},
-                           {"next_cursor", static_cast<int>(list->size()) == filter.limit ? Value(list->back().id) : Value()}};
-    std::printf("%s\n", out.ToPrettyJson().c_str());
-    return kExitOk;
-  }
-  PrintListHeader();
-  for (const auto& r : *list) PrintListRow(InstanceView(r));
+  bool more = static_cast<int64_t>(list->size()) > *limit;
+  if (more) list->resize(static_cast<size_t>(*limit));
+  Value::List items;
+  for (const auto& r : *list) items.push_back(InstanceView(r));
+  Value next = more && !list->empty() ? Value(list->back().id) : Value();
+  PrintList(Value::Map{{"items", Value(std::move(items))}, {"next_cursor", std::move(next)}}, flags.Has("json"));
   return kExitOk;
 }
 
@@ -743,12 +744,12 @@ void DeclareHistory(CommandSpec& spec) {
 }
 
 void DeclareList(CommandSpec& spec) {
-  spec.Summary("instances, oldest first, a page at a time")
-      .Option("status", "STATUS", "only instances in this status (running, waiting_approval, failed, ...)")
-      .Option("workflow", "NAME", "only instances of this workflow")
-      .Option("limit", "N", "at most N instances (default 50)")
-      .Option("cursor", "ID", "the page after this instance (next_cursor of --json)")
-      .Json();
+  spec.Summary("find instances by search key, status, workflow, step, error, requester, time; a page at a time")
+      .Details("Every filter given must hold. The same filters as GET /v1/workflows (docs/cli.md, \"Finding instances\").\n"
+               "  steadfast list --key reservation_id=R-4411\n"
+               "  steadfast list --workflow reservation_refund --status paused,failed --error-code psp_unavailable");
+  AddFilterOptions(spec);
+  spec.Option("limit", "N", "at most N instances (default 50)").Json();
   ClientOptions(spec);
 }
 

@@ -22,6 +22,7 @@
 #include "observability/engine_metrics.h"
 #include "observability/metered_store.h"
 #include "observability/schedule_metrics.h"
+#include "runtime/bulk_runner.h"
 #include "runtime/engine.h"
 #include "runtime/scheduler.h"
 #include "tracing/tracing_setup.h"
@@ -138,7 +139,15 @@ int RunServe(const Flags& flags) {
   ctx.logger->Info("serving " + ctx.config.database + " with " + std::to_string(eo.workers) + " workers as " +
                    engine.owner() + "; workflows:" + (workflows.empty() ? " none" : workflows));
 
-  // Declared after the engine: destroyed (stopped) before it.
+  // Declared after the engine: destroyed (stopped) before it. Bulk
+  // operations left unfinished by a stop or a kill go on from here.
+  BulkOperations bulk_operations(engine.service(), SystemClock::Instance(), ctx.random);
+  BulkRunner bulk_runner(bulk_operations, metered_store, *ctx.logger);
+  if (Status b = bulk_runner.Start(); !b.ok()) {
+    scheduler.Stop();
+    engine.Stop();
+    return Fail(kExitError, "bulk operations: " + b.message());
+  }
   std::unique_ptr<http::ApiHandler> api_handler;
   std::unique_ptr<http::ApiServer> api_server;
   if (tokens) {
@@ -147,6 +156,7 @@ int RunServe(const Flags& flags) {
     handler_options.rate_limit = http::RateLimit{hc.rate_per_s, hc.rate_burst};
     handler_options.registry = &metrics_registry;
     handler_options.scheduler = &scheduler;
+    handler_options.bulk_runner = &bulk_runner;
     api_handler = std::make_unique<http::ApiHandler>(handler_options, engine.service(), std::move(*tokens),
                                                      SystemClock::Instance(), *ctx.logger);
     auto started = http::ApiServer::Start(server_options, *api_handler, *ctx.logger);
@@ -169,6 +179,7 @@ int RunServe(const Flags& flags) {
     ctx.logger->Info("http server stopped; finishing running attempts");
   }
   scheduler.Stop();
+  bulk_runner.Stop();
   engine.Stop();
   ctx.logger->Info("stopped");
   return kExitOk;

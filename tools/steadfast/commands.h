@@ -37,6 +37,8 @@ void DeclareBench(CommandSpec& spec);
 int RunBench(const Flags& flags);
 void DeclareBenchApi(CommandSpec& spec);  // cmd_bench_api.cc
 int RunBenchApi(const Flags& flags);
+void DeclareBenchSearch(CommandSpec& spec);  // cmd_bench_search.cc
+int RunBenchSearch(const Flags& flags);
 
 // cmd_client.cc: local (--db) or HTTP (--server) mode.
 void DeclareStart(CommandSpec& spec);
@@ -65,6 +67,9 @@ void DeclarePause(CommandSpec& spec);
 int RunPause(const Flags& flags);
 void DeclareRetry(CommandSpec& spec);
 int RunRetry(const Flags& flags);
+// cmd_bulk.cc: bulk actions by filter, local or --server.
+void DeclareBulk(CommandSpec& spec);
+int RunBulk(const Flags& flags);
 
 }  // namespace steadfast::cli
 

@@ -30,6 +30,7 @@ const std::vector<Verb>& CliVerbs() {
       {"migrate", kRunAndServe, DeclareMigrate, RunMigrate},
       {"bench", kRunAndServe, DeclareBench, RunBench},
       {"bench-api", kRunAndServe, DeclareBenchApi, RunBenchApi},
+      {"bench-search", kRunAndServe, DeclareBenchSearch, RunBenchSearch},
       {"start", kActOnWorkflows, DeclareStart, RunStart},
       {"status", kActOnWorkflows, DeclareStatus, RunStatus},
       {"history", kActOnWorkflows, DeclareHistory, RunHistory},
@@ -43,6 +44,7 @@ const std::vector<Verb>& CliVerbs() {
       {"schedules", kActOnWorkflows, DeclareSchedules, RunSchedules},
       {"schedule", kActOnWorkflows, DeclareSchedule, RunSchedule},
       {"retry", kActOnWorkflows, DeclareRetry, RunRetry},
+      {"bulk", kActOnWorkflows, DeclareBulk, RunBulk},
   };
   return verbs;
 }

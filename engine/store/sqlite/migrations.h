@@ -26,6 +26,12 @@ Status MigrateToV4(Connection& conn);
 // Version 5: schedules and schedule_ticks (cursors, pauses, ticks handled).
 Status MigrateToV5(Connection& conn);
 
+// Version 6: instances.search_keys and instance_keys (search keys).
+Status MigrateToV6(Connection& conn);
+
+// Version 7: bulk_operations (bulk actions by filter, their progress and audit).
+Status MigrateToV7(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

@@ -70,6 +70,7 @@ Result<InstanceRecord> ReadInstanceRow(const Statement& stmt) {
   r.deadline_at = stmt.ColumnInt(17);
   r.links = DecodeInstanceLinks(stmt.ColumnText(18));
   r.started_by = stmt.ColumnText(19);
+  r.search_keys = DecodeSearchKeys(stmt.ColumnText(20));
   return r;
 }
 

@@ -20,6 +20,8 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV3,
     &MigrateToV4,
     &MigrateToV5,
+    &MigrateToV6,
+    &MigrateToV7,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite/bulk_ops.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/group_committer.h"
 #include "store/sqlite/node_lock_file.h"
@@ -220,6 +221,27 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage {
 
   Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
     return WithReader([&](Connection& c) { return ReadInstances(c, filter, *logger_); });
+  }
+
+  Result<int64_t> CountInstances(const ListFilter& filter) override {
+    return WithReader([&](Connection& c) { return ReadCountInstances(c, filter); });
+  }
+
+  Status PutBulkOperation(const BulkOperationRecord& op) override {
+    if (op.id.empty()) return Status::InvalidArgument("bulk operation id is empty");
+    return ToStatus(committer_->Submit<Done>([&op](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WritePutBulkOperation(c, op));
+      return Done{};
+    }));
+  }
+
+  Result<std::optional<BulkOperationRecord>> GetBulkOperation(const std::string& id) override {
+    return WithReader([&](Connection& c) { return ReadBulkOperation(c, id); });
+  }
+
+  Result<std::vector<BulkOperationRecord>> ListBulkOperations(const std::string& state, const std::string& before_id,
+                                                              int limit) override {
+    return WithReader([&](Connection& c) { return ReadBulkOperations(c, state, before_id, limit); });
   }
 
   Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override {

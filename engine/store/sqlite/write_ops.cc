@@ -47,8 +47,11 @@ const std::string kTouchInstance = "UPDATE instances SET version = ?2, last_seq 
 const std::string kInsertInstance =
     "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
     "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
-    "created_at, updated_at, deadline_at, links, started_by) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20)";
+    "created_at, updated_at, deadline_at, links, started_by, search_keys) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+// One row per search key: the index ListFilter::keys reads (migration_v6.cc).
+const std::string kInsertSearchKey =
+    "INSERT OR IGNORE INTO instance_keys(key_name, key_value, key_created_at, instance_id) VALUES (?1, ?2, ?3, ?4)";
 const std::string kSelectInstanceById = fmt::format("SELECT {}, input FROM instances WHERE id = ?1", kInstanceColumns);
 // The repeated "<> ''" lets SQLite use the partial unique index.
 const std::string kSelectInstanceByKey = fmt::format(
@@ -389,6 +392,16 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
     const std::string links = EncodeInstanceLinks(n.links);  // bound without a copy: must outlive Run()
     stmt->BindText(19, links);
     stmt->BindText(20, n.started_by);
+    const std::string search_keys = EncodeSearchKeys(n.search_keys);  // must outlive Run() too
+    stmt->BindText(21, search_keys);
+    SF_RETURN_IF_ERROR(stmt->Run());
+  }
+  for (const SearchKey& key : result.instance.search_keys) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertSearchKey));
+    stmt->BindText(1, key.name);
+    stmt->BindText(2, key.value);
+    stmt->BindInt(3, result.instance.created_at);
+    stmt->BindText(4, result.instance.id);
     SF_RETURN_IF_ERROR(stmt->Run());
   }
   SF_RETURN_IF_ERROR(AppendEvents(conn, r.id, 0, e.request.events, e.events, e.now));

@@ -42,7 +42,7 @@ TEST_F(CliUsage, HelpListsEveryVerbWithItsSummaryAndTheExitCodes) {
 TEST_F(CliUsage, EveryVerbPrintsItsUsageOnHelp) {
   for (const char* verb : {"run", "serve", "validate", "graph", "activities", "migrate", "bench", "bench-api", "start",
                            "status", "history", "list", "approve", "reject", "signal", "cancel", "resume",
-                           "schedules", "schedule"}) {
+                           "schedules", "schedule", "bulk", "bench-search"}) {
     RunResult r = Steadfast(std::string(verb) + " --help");
     EXPECT_EQ(r.exit_code, 0) << verb << ": " << r.output;
     EXPECT_THAT(r.output, HasSubstr(std::string("steadfast ") + verb)) << verb;

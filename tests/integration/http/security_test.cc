@@ -99,12 +99,17 @@ TEST(SecurityTest, EachRoleMayDoExactlyWhatItsRowSays) {
       {"signal", "POST", "/v1/workflows/no-such-instance/signals/go", "{}"},
       {"resume", "POST", "/v1/workflows/no-such-instance/resume", ""},
       {"decide", "POST", "/v1/workflows/no-such-instance/approvals/review", R"({"decision": "approve"})"},
+      {"bulk", "POST", "/v1/bulk-operations",
+       R"({"action": "resume", "filter": {"status": "paused"}, "reason": "r", "dry_run": true})"},
+      {"bulk list", "GET", "/v1/bulk-operations", ""},
+      {"bulk get", "GET", "/v1/bulk-operations/no-such-operation", ""},
   };
   const std::map<std::string, std::set<std::string>> allowed = {
-      {kOpsToken, {"start", "list", "get", "history", "graph", "cancel", "signal", "resume"}},
-      {kRitaToken, {"list", "get", "history", "graph", "decide"}},
+      {kOpsToken, {"start", "list", "get", "history", "graph", "cancel", "signal", "resume", "bulk", "bulk list", "bulk get"}},
+      {kRitaToken, {"list", "get", "history", "graph", "decide", "bulk list", "bulk get"}},
       {kRootToken,
-       {"start", "start on behalf", "list", "get", "history", "graph", "cancel", "signal", "resume", "decide"}},
+       {"start", "start on behalf", "list", "get", "history", "graph", "cancel", "signal", "resume", "decide", "bulk",
+        "bulk list", "bulk get"}},
   };
   for (const auto& [token, may] : allowed) {
     for (const Action& a : actions) {

@@ -321,3 +321,27 @@ TEST(DiagnosticsTest, CollectsEveryProblemSortedByPosition) {
 
 }  // namespace
 }  // namespace steadfast
+
+namespace steadfast {
+namespace {
+
+TEST(DiagnosticsTest, SearchKeysAreCheckedWithPositions) {
+  const std::string steps = "steps:\n  - id: a\n    activity: demo.a\n";
+  EXPECT_THAT(Diags("name: w\nsearch:\n  order_id: \"${input.order.id}\"\n  n: 5\n" + steps), IsEmpty());
+  EXPECT_THAT(Diags("name: w\nsearch: [a]\n" + steps),
+              ElementsAre("2:9: 'search' must be a mapping of key names to values such as "
+                          "{reservation_id: \"${input.reservation.id}\"} (got a list)"));
+  EXPECT_THAT(Diags("name: w\nsearch:\n  Order-Id: \"${input.id}\"\n" + steps),
+              ElementsAre("3:3: search key 'Order-Id' must use only a-z, 0-9 and '_' (at most 64 characters)"));
+  EXPECT_THAT(Diags("name: w\nsearch:\n  order: {id: 1}\n" + steps),
+              ElementsAre("3:10: search key 'order' must be one value such as \"${input.id}\" (got a mapping)"));
+  EXPECT_THAT(Diags("name: w\nsearch:\n  psp: \"${steps.a.id}\"\n" + steps),
+              ElementsAre("3:11: search keys are evaluated when the instance starts, before any step has run: they "
+                          "read 'input.<field>' or 'workflow.<field>', not 'steps.a.id'"));
+  EXPECT_THAT(Diags("name: w\ninput:\n  order: map\nsearch:\n  o: \"${input.ordr.id}\"\n" + steps),
+              ElementsAre("5:9: unknown input field 'ordr' in 'input.ordr.id' (did you mean 'order'?); declare it "
+                          "under 'input:'"));
+}
+
+}  // namespace
+}  // namespace steadfast

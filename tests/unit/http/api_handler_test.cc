@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <chrono>
+#include <thread>
 
 #include <yaml-cpp/yaml.h>
 
@@ -32,12 +34,24 @@ steps:
     activity: std.noop
 )";
 
+// A search key from the input (docs/workflows.md, "Search keys").
+constexpr const char* kKeyedYaml = R"(name: keyed
+version: 1
+input: { ref: string }
+search: { ref: "${input.ref}" }
+steps:
+  - id: received
+    signal: go
+)";
+
 class ApiHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override { Build(RateLimit{0, 1}); }
 
   void Build(RateLimit limit) {
     handler_.reset();
+    bulk_runner_.reset();
+    bulk_ops_.reset();
     service_.reset();
     catalog_.reset();
     store_.reset();
@@ -53,7 +67,11 @@ class ApiHandlerTest : public ::testing::Test {
       ASSERT_TRUE(catalog_->AddFile(std::string(STEADFAST_HTTP_TEST_WORKFLOWS) + "/" + name).ok()) << name;
     }
     ASSERT_TRUE(catalog_->AddSource(kDualYaml, "dual.yaml").ok());
+    ASSERT_TRUE(catalog_->AddSource(kKeyedYaml, "keyed.yaml").ok());
     service_ = std::make_unique<WorkflowService>(*store_, *catalog_, clock_, random_);
+    bulk_ops_ = std::make_unique<BulkOperations>(*service_, clock_, random_);
+    bulk_runner_ = std::make_unique<BulkRunner>(*bulk_ops_, *store_, NullLogger::Instance());
+    ASSERT_TRUE(bulk_runner_->Start().ok());
     auto tokens = TokenStore::Create({
         {"ops", Sha256Hex("t-ops"), {"operator"}},
         {"rita", Sha256Hex("t-rita"), {"reviewer"}},
@@ -64,6 +82,7 @@ class ApiHandlerTest : public ::testing::Test {
     ApiHandlerOptions options;
     options.max_body_bytes = 1024;
     options.rate_limit = limit;
+    options.bulk_runner = bulk_runner_.get();
     handler_ =
         std::make_unique<ApiHandler>(options, *service_, std::move(tokens).value(), clock_, NullLogger::Instance());
   }
@@ -137,6 +156,8 @@ class ApiHandlerTest : public ::testing::Test {
   std::unique_ptr<ActivityRegistry> registry_;
   std::unique_ptr<WorkflowCatalog> catalog_;
   std::unique_ptr<WorkflowService> service_;
+  std::unique_ptr<BulkOperations> bulk_ops_;
+  std::unique_ptr<BulkRunner> bulk_runner_;
   std::unique_ptr<ApiHandler> handler_;
 };
 
@@ -529,6 +550,94 @@ TEST_F(ApiHandlerTest, ListFiltersAndPagesStablyUnderInserts) {
   EXPECT_EQ(Call(Req("GET", "/v1/workflows?limit=abc", "t-rita")).status, 400);
   EXPECT_EQ(Call(Req("GET", "/v1/workflows?cursor=wf-unknown", "t-rita")).status, 400);
   EXPECT_EQ(Call(Req("GET", "/v1/workflows?colour=red", "t-rita")).status, 400);
+}
+
+TEST_F(ApiHandlerTest, ListFiltersBySearchKeysAndEveryCriterion) {
+  for (int i = 1; i <= 3; ++i) {
+    clock_.Advance(1);
+    Answer a = Call(Req("POST", "/v1/workflows", "t-ops",
+                        R"({"workflow": "keyed", "id": "wf-k)" + std::to_string(i) + R"(", "input": {"ref": "R-)" +
+                            std::to_string(i) + R"("}})"));
+    ASSERT_EQ(a.status, 201) << a.raw.body;
+  }
+  StartHeld(500, "wf-k-held");
+  Answer by_key = Call(Req("GET", "/v1/workflows?key.ref=R-2", "t-rita"));
+  ASSERT_EQ(by_key.status, 200) << by_key.raw.body;
+  ASSERT_EQ(by_key.json.Get("items").AsList().size(), 1u);
+  EXPECT_EQ(by_key.json.Get("items").AsList()[0].Get("id").StringOr(""), "wf-k2");
+  EXPECT_EQ(by_key.json.Get("items").AsList()[0].Get("search").Get("ref").StringOr(""), "R-2");
+  auto count = [&](const std::string& query) {
+    Answer a = Call(Req("GET", "/v1/workflows?" + query, "t-rita"));
+    EXPECT_EQ(a.status, 200) << query << " " << a.raw.body;
+    return a.status == 200 ? static_cast<int>(a.json.Get("items").AsList().size()) : -1;
+  };
+  EXPECT_EQ(count("key.ref=R-2&status=completed"), 0);
+  EXPECT_EQ(count("key.ref=R-9"), 0);
+  EXPECT_EQ(count("workflow=keyed&version=1&status=waiting_signal,completed"), 3);
+  EXPECT_EQ(count("status=waiting_signal&status=waiting_approval"), 4);
+  EXPECT_EQ(count("step=received"), 3);
+  EXPECT_EQ(count("requested_by=ops&workflow=held"), 1);
+  EXPECT_EQ(count("created_after=2000-01-01T00:00:00Z&created_before=2999-01-01T00:00:00Z"), 4);
+  EXPECT_EQ(count("updated_before=2000-01-01T00:00:00Z"), 0);
+  for (const char* bad : {"version=1", "created_after=yesterday", "status=paused,", "limit=1&limit=2",
+                          "workflow=a&workflow=b", "key.=x"}) {
+    Answer a = Call(Req("GET", std::string("/v1/workflows?") + bad, "t-rita"));
+    EXPECT_EQ(a.status, 400) << bad;
+    EXPECT_EQ(Code(a), "invalid_query") << bad;
+  }
+}
+
+TEST_F(ApiHandlerTest, BulkOperationsDryRunActAndKeepAnAuditRecord) {
+  StartHeld(500, "wf-b1");
+  StartHeld(500, "wf-b2");
+  StartHeld(5, "wf-b3");  // not held: running
+  const std::string filter = R"("filter": {"workflow": "held", "status": "waiting_approval"})";
+  Answer dry = Call(Req("POST", "/v1/bulk-operations", "t-ops",
+                        R"({"action": "cancel", )" + filter + R"(, "reason": "event called off", "dry_run": true})"));
+  ASSERT_EQ(dry.status, 200) << dry.raw.body;
+  EXPECT_EQ(dry.json.Get("total").IntOr(-1), 2);
+  EXPECT_EQ(dry.json.Get("sample").ToJson(), R"(["wf-b1","wf-b2"])");
+  EXPECT_EQ(dry.json.Get("filter").Get("status").ToJson(), R"(["waiting_approval"])");
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/wf-b1", "t-ops")).json.Get("status").StringOr(""), "waiting_approval");
+
+  const std::string act = R"({"action": "cancel", )" + filter + R"(, "reason": "event called off"})";
+  EXPECT_EQ(Call(Req("POST", "/v1/bulk-operations", "t-rita", act)).status, 403);
+  for (const std::string& bad : {std::string(R"({"action": "pause", )") + filter + R"(, "reason": "r"})",
+                                 std::string(R"({"action": "cancel", )") + filter + "}",
+                                 std::string(R"({"action": "cancel", "filter": {}, "reason": "r"})"),
+                                 std::string(R"({"action": "cancel", "filter": {"status": "asleep"}, "reason": "r"})"),
+                                 std::string(R"({"action": "cancel", "filter": {"status": true}, "reason": "r"})"),
+                                 std::string(R"({"action": "cancel", "filter": "all", "reason": "r"})"),
+                                 std::string(R"({"action": "cancel", )") + filter + R"(, "reason": "r", "now": 1})"}) {
+    Answer a = Call(Req("POST", "/v1/bulk-operations", "t-ops", bad));
+    EXPECT_EQ(a.status, 400) << bad << " " << a.raw.body;
+    EXPECT_EQ(Code(a), "invalid_field") << bad;
+  }
+
+  Answer created = Call(Req("POST", "/v1/bulk-operations", "t-ops", act));
+  ASSERT_EQ(created.status, 202) << created.raw.body;
+  const std::string id = created.json.Get("id").StringOr("");
+  EXPECT_EQ(created.json.Get("total").IntOr(-1), 2);
+  EXPECT_EQ(created.json.Get("requested_by").StringOr(""), "ops");
+  Value op;
+  for (int i = 0; i < 500; ++i) {
+    op = Call(Req("GET", "/v1/bulk-operations/" + id, "t-rita")).json;
+    if (op.Get("state").StringOr("") != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(op.Get("state").StringOr(""), "completed") << op.ToJson();
+  EXPECT_EQ(op.Get("done").IntOr(-1), 2) << op.ToJson();
+  EXPECT_EQ(op.Get("failed").IntOr(-1), 0);
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/wf-b1", "t-ops")).json.Get("status").StringOr(""), "cancelled");
+  EXPECT_EQ(Call(Req("GET", "/v1/workflows/wf-b3", "t-ops")).json.Get("status").StringOr(""), "running");
+
+  Answer list = Call(Req("GET", "/v1/bulk-operations", "t-rita"));
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.json.Get("items").AsList().size(), 1u);
+  EXPECT_EQ(list.json.Get("items").AsList()[0].Get("reason").StringOr(""), "event called off");
+  EXPECT_EQ(Call(Req("GET", "/v1/bulk-operations?state=running", "t-rita")).json.Get("items").AsList().size(), 0u);
+  EXPECT_EQ(Call(Req("GET", "/v1/bulk-operations?state=asleep", "t-rita")).status, 400);
+  EXPECT_EQ(Call(Req("GET", "/v1/bulk-operations/bulk-none", "t-rita")).status, 404);
 }
 
 TEST_F(ApiHandlerTest, HistoryPages) {

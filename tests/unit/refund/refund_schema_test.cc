@@ -146,8 +146,9 @@ TEST_F(RefundSchemaTest, ADatabaseMadeByThePluginItselfIsAdoptedAsItIs) {
     auto store = OpenSqliteStore(o);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
   }
-  Exec(path_, "DROP TABLE plugin_migrations; DROP TABLE schedules; DROP TABLE schedule_ticks; "
-             "UPDATE schema_version SET version = 3");
+  Exec(path_,
+       "DROP TABLE plugin_migrations; DROP TABLE schedules; DROP TABLE schedule_ticks; DROP TABLE instance_keys; "
+       "DROP TABLE bulk_operations; ALTER TABLE instances DROP COLUMN search_keys; UPDATE schema_version SET version = 3");
   // ...with the refund tables the plugin created over its own connection.
   Exec(path_, kOldPluginDdl);
   Exec(path_,

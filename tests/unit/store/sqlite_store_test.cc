@@ -719,7 +719,7 @@ TEST_F(SqliteStoreTest, ListFiltersAndOrdersByCreation) {
   EXPECT_EQ((*list)[5].id, "i0");
 
   ListFilter filtered;
-  filtered.status = InstanceStatus::kRunning;
+  filtered.statuses = {InstanceStatus::kRunning};
   filtered.workflow_name = "refund";
   list = store_->ListInstances(filtered);
   ASSERT_TRUE(list.ok());
@@ -775,6 +775,102 @@ TEST_F(SqliteStoreTest, PaginationIsStableUnderInserts) {
     if (std::find(original.begin(), original.end(), id) != original.end()) originals_seen.push_back(id);
   }
   EXPECT_EQ(originals_seen, original);
+}
+
+TEST_F(SqliteStoreTest, SearchKeysAreStoredAndFindInstancesInListOrder) {
+  const TimeMs t0 = clock_.NowMs();
+  for (int i = 0; i < 8; ++i) {
+    StartRequest r = MakeStart(fmt::format("k{}", i));
+    r.instance.created_at = t0 + (7 - i);  // creation order is the reverse of the ids
+    r.instance.search_keys = {SearchKey{"customer_id", i % 2 == 0 ? "c-even" : "c-odd"},
+                              SearchKey{"reservation_id", fmt::format("R-{}", i)}};
+    r.instance.status = i < 4 ? InstanceStatus::kPaused : InstanceStatus::kCompleted;
+    Start(r);
+  }
+  InstanceRecord k3 = Get("k3");
+  std::vector<SearchKey> want{{"customer_id", "c-odd"}, {"reservation_id", "R-3"}};
+  EXPECT_EQ(k3.search_keys, want);
+
+  ListFilter one;
+  one.keys = {SearchKey{"reservation_id", "R-3"}};
+  Result<std::vector<InstanceRecord>> list = store_->ListInstances(one);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].id, "k3");
+
+  // A key value with several instances: list order and cursor pages.
+  ListFilter even;
+  even.keys = {SearchKey{"customer_id", "c-even"}};
+  even.limit = 3;
+  list = store_->ListInstances(even);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].id, "k6");
+  EXPECT_EQ((*list)[2].id, "k2");
+  even.after_id = (*list)[2].id;
+  list = store_->ListInstances(even);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].id, "k0");
+
+  // Two keys and a status: all must hold.
+  ListFilter both;
+  both.keys = {SearchKey{"customer_id", "c-odd"}, SearchKey{"reservation_id", "R-5"}};
+  list = store_->ListInstances(both);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].id, "k5");
+  both.statuses = {InstanceStatus::kPaused};
+  list = store_->ListInstances(both);
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE(list->empty());
+
+  ListFilter other_value;
+  other_value.keys = {SearchKey{"customer_id", "c-none"}};
+  Result<int64_t> none = store_->CountInstances(other_value);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+  Result<int64_t> odd = store_->CountInstances(ListFilter{.keys = {SearchKey{"customer_id", "c-odd"}}});
+  ASSERT_TRUE(odd.ok()) << odd.status().ToString();
+  EXPECT_EQ(*odd, 4);
+}
+
+TEST_F(SqliteStoreTest, EveryFilterCriterionNarrowsTheListAndTheCount) {
+  const TimeMs t0 = 1'000'000;
+  for (int i = 0; i < 10; ++i) {
+    StartRequest r = MakeStart(fmt::format("f{}", i));
+    r.instance.created_at = t0 + i * 1000;
+    r.instance.updated_at = t0 + i * 1000 + 500;
+    r.instance.workflow_version = i < 5 ? 1 : 2;
+    r.instance.status = i % 3 == 0 ? InstanceStatus::kPaused : i % 3 == 1 ? InstanceStatus::kFailed
+                                                                         : InstanceStatus::kRunning;
+    r.instance.current_step = i % 2 == 0 ? "psp" : "notify";
+    r.instance.error_code = i % 3 == 1 ? "psp_unavailable" : "";
+    r.instance.requested_by = i < 3 ? "alice" : "bob";
+    Start(r);
+  }
+  auto ids = [&](const ListFilter& f) {
+    Result<std::vector<InstanceRecord>> list = store_->ListInstances(f);
+    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    std::vector<std::string> out;
+    if (list.ok()) {
+      for (const InstanceRecord& r : *list) out.push_back(r.id);
+    }
+    Result<int64_t> count = store_->CountInstances(f);
+    EXPECT_TRUE(count.ok());
+    EXPECT_EQ(count.ok() ? *count : -1, static_cast<int64_t>(out.size()));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(ListFilter{.statuses = {InstanceStatus::kPaused, InstanceStatus::kFailed}}),
+            (V{"f0", "f1", "f3", "f4", "f6", "f7", "f9"}));
+  EXPECT_EQ(ids(ListFilter{.workflow_name = "refund", .workflow_version = 2}), (V{"f5", "f6", "f7", "f8", "f9"}));
+  EXPECT_EQ(ids(ListFilter{.current_step = "notify", .error_code = "psp_unavailable"}), (V{"f1", "f7"}));
+  EXPECT_EQ(ids(ListFilter{.requested_by = "alice"}), (V{"f0", "f1", "f2"}));
+  EXPECT_EQ(ids(ListFilter{.created_from = t0 + 2000, .created_before = t0 + 4000}), (V{"f2", "f3"}));
+  EXPECT_EQ(ids(ListFilter{.updated_from = t0 + 8500}), (V{"f8", "f9"}));
+  EXPECT_EQ(ids(ListFilter{.updated_before = t0 + 500}), V{});
+  EXPECT_EQ(ids(ListFilter{.workflow_name = "other"}), V{});
 }
 
 TEST_F(SqliteStoreTest, UnknownCursorIsInvalidArgument) {
