@@ -232,18 +232,18 @@ struct StartResult {
 // must hold (AND); an empty one matches everything. Parsed from HTTP query
 // parameters and CLI flags in one place: runtime/instance_filter.h.
 struct ListFilter {
-  std::vector<SearchKey> keys;            // each must be one of the instance's search keys
-  std::string workflow_name;              // "" = any
+  std::vector<SearchKey> keys{};            // each must be one of the instance's search keys
+  std::string workflow_name{};              // "" = any
   int workflow_version = 0;               // 0 = any
-  std::vector<InstanceStatus> statuses;   // any of these; empty = any status
-  std::string current_step;               // "" = any
-  std::string error_code;                 // "" = any
-  std::string requested_by;               // "" = any
+  std::vector<InstanceStatus> statuses{};   // any of these; empty = any status
+  std::string current_step{};               // "" = any
+  std::string error_code{};                 // "" = any
+  std::string requested_by{};               // "" = any
   TimeMs created_from = 0;                // created_at >= this; 0 = unbounded
   TimeMs created_before = 0;              // created_at < this; 0 = unbounded
   TimeMs updated_from = 0;                // updated_at >= this; 0 = unbounded
   TimeMs updated_before = 0;              // updated_at < this; 0 = unbounded
-  std::string after_id;           // cursor: instances with (created_at, id) after this one's
+  std::string after_id{};           // cursor: instances with (created_at, id) after this one's
                                   // (the id of the last instance of the previous page)
   int limit = 100;                // <= 0: no limit
 };

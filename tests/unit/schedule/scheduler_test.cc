@@ -76,7 +76,9 @@ class SchedulerTest : public ::testing::Test {
 
   // Instance ids, oldest first.
   std::vector<std::string> Instances() {
-    auto list = node_->store->ListInstances(ListFilter{std::nullopt, "", "", 0});
+    ListFilter all;
+    all.limit = 0;
+    auto list = node_->store->ListInstances(all);
     EXPECT_TRUE(list.ok());
     std::vector<std::string> ids;
     for (const InstanceRecord& r : *list) ids.push_back(r.id);
@@ -335,7 +337,9 @@ TEST(ScheduleMigration, AVersionFourDatabaseGainsTheScheduleTables) {
     ASSERT_TRUE(OpenSqliteStore(so).ok());
   }
   testing_support::RawDb(path).Exec(
-      "DROP TABLE schedules; DROP TABLE schedule_ticks; UPDATE schema_version SET version = 4");
+      // Back to version 4: what v5 (schedules) and every later migration added goes.
+      "DROP TABLE schedules; DROP TABLE schedule_ticks; DROP TABLE instance_keys; DROP TABLE bulk_operations;"
+      "ALTER TABLE instances DROP COLUMN search_keys; UPDATE schema_version SET version = 4");
   SqliteStoreOptions so;
   so.path = path;
   auto store = OpenSqliteStore(so);
