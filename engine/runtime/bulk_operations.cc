@@ -51,11 +51,17 @@ void AddFailure(BulkOperationRecord& op, const std::string& id, std::string reas
   if (op.failures.size() < kMaxBulkFailuresKept) op.failures.push_back(BulkFailure{id, std::move(reason)});
 }
 
+// What each instance's history records as the reason: the operator's, and
+// the operation that acted, so an instance leads back to its audit record.
+std::string Audited(const BulkOperationRecord& op) { return fmt::format("{} (bulk operation {})", op.reason, op.id); }
+
 }  // namespace
 
 std::optional<BulkAction> ParseBulkAction(std::string_view name) {
   if (name == "resume") return BulkAction::kResume;
   if (name == "cancel") return BulkAction::kCancel;
+  if (name == "pause") return BulkAction::kPause;
+  if (name == "retry") return BulkAction::kRetry;
   return std::nullopt;
 }
 
@@ -63,6 +69,8 @@ std::string_view BulkActionName(BulkAction action) {
   switch (action) {
     case BulkAction::kResume: return "resume";
     case BulkAction::kCancel: return "cancel";
+    case BulkAction::kPause: return "pause";
+    case BulkAction::kRetry: return "retry";
   }
   return "?";
 }
@@ -128,7 +136,7 @@ void BulkOperations::Handle(BulkOperationRecord& op, BulkAction action, const In
         ++op.skipped;  // resumed already (an earlier run) or moved on
         return;
       }
-      Result<InstanceRecord> r = service_.Resume(rec.id, op.principal);
+      Result<InstanceRecord> r = service_.Resume(rec.id, op.principal, Audited(op));
       if (r.ok()) {
         ++op.done;
       } else if (r.status().code() == StatusCode::kFailedPrecondition) {
@@ -143,7 +151,37 @@ void BulkOperations::Handle(BulkOperationRecord& op, BulkAction action, const In
         ++op.skipped;
         return;
       }
-      Result<InstanceRecord> r = service_.Cancel(rec.id, op.principal, fmt::format("{} ({})", op.reason, op.id));
+      Result<InstanceRecord> r = service_.Cancel(rec.id, op.principal, Audited(op));
+      if (r.ok()) {
+        ++op.done;
+      } else {
+        AddFailure(op, rec.id, r.status().ToString());
+      }
+      return;
+    }
+    case BulkAction::kPause: {
+      if (rec.status == InstanceStatus::kPaused || IsTerminal(rec.status)) {
+        ++op.skipped;  // paused already (an earlier run, or it failed into a pause) or finished
+        return;
+      }
+      Result<InstanceRecord> r = service_.Pause(rec.id, op.principal, Audited(op));
+      if (r.ok()) {
+        ++op.done;
+      } else if (r.status().code() == StatusCode::kFailedPrecondition) {
+        ++op.skipped;  // finished, compensating or being cancelled meanwhile: nothing to pause
+      } else {
+        AddFailure(op, rec.id, r.status().ToString());
+      }
+      return;
+    }
+    case BulkAction::kRetry: {
+      if (rec.status != InstanceStatus::kPaused && rec.status != InstanceStatus::kFailed) {
+        ++op.skipped;  // retried already (an earlier run) or never stopped
+        return;
+      }
+      // A refusal (a compensated instance, a deadline passed) is the
+      // operator's to see, so it counts as failed with its reason.
+      Result<InstanceRecord> r = service_.Retry(rec.id, "", op.principal, Audited(op));
       if (r.ok()) {
         ++op.done;
       } else {

@@ -1,4 +1,4 @@
-// BulkOperations: one action (resume, cancel) on every instance a filter
+// BulkOperations: one action (pause, resume, retry, cancel) on every instance a filter
 // matches, as a persisted operation that is also its own audit record.
 //
 // Create() counts the matching instances and stores the operation
@@ -30,17 +30,21 @@
 
 namespace steadfast {
 
-enum class BulkAction : int { kResume = 0, kCancel = 1 };
+// Stored by name, so the numbers carry no meaning on disk. A bulk retry
+// runs each instance again from the step it failed or paused at (`retry
+// --from STEP` is for one instance: instances of different workflows have
+// different steps).
+enum class BulkAction : int { kResume = 0, kCancel = 1, kPause = 2, kRetry = 3 };
 
-// "resume" | "cancel"; nullopt otherwise.
+// "pause" | "resume" | "retry" | "cancel"; nullopt otherwise.
 std::optional<BulkAction> ParseBulkAction(std::string_view name);
 std::string_view BulkActionName(BulkAction action);
-inline constexpr const char* kBulkActionNames = "resume, cancel";
+inline constexpr const char* kBulkActionNames = "pause, resume, retry, cancel";
 
 struct BulkRequest {
   BulkAction action = BulkAction::kResume;
   ListFilter filter;      // at least one criterion; no cursor
-  std::string reason;     // required: kept in the audit record (and a cancel's history)
+  std::string reason;     // required: kept in the audit record and in each instance's history
   std::string principal;  // who asks
 };
 

@@ -1,7 +1,7 @@
 // The bulk verb: one action on every instance a filter matches
 // (runtime/bulk_operations.h; docs/cli.md "Bulk actions").
 //
-//   steadfast bulk resume|cancel FILTER --reason TEXT [--dry-run] [--sample N] [--json]
+//   steadfast bulk pause|resume|retry|cancel FILTER --reason TEXT [--dry-run] [--sample N] [--json]
 //   steadfast bulk list [--state running|completed] [--limit N] [--json]
 //   steadfast bulk show ID [--json]
 //
@@ -230,13 +230,16 @@ int ShowOperation(const Flags& flags, const std::string& id) {
 }  // namespace
 
 void DeclareBulk(CommandSpec& spec) {
-  spec.Summary("resumes or cancels every instance a filter matches (dry run first); lists the bulk operations")
-      .Positional("ACTION", "resume | cancel | list | show")
+  spec.Summary("pauses, resumes, retries or cancels every instance a filter matches (dry run first); lists the bulk operations")
+      .Positional("ACTION", "pause | resume | retry | cancel | list | show")
       .OptionalPositional("ID", "show: the bulk operation")
       .Details(
           "  steadfast bulk resume --status paused --error-code psp_unavailable --reason \"PSP back\" --dry-run\n"
           "  steadfast bulk resume --status paused --error-code psp_unavailable --reason \"PSP back\"\n"
+          "  steadfast bulk pause --workflow reservation_refund --step psp_refund --reason \"PSP incident\"\n"
+          "  steadfast bulk retry --status failed --error-code psp_unavailable --reason \"PSP back\"\n"
           "  steadfast bulk list\n"
+          "retry runs each instance again from the step it failed or paused at, with the same idempotency keys.\n"
           "Each instance is handled once: run an interrupted operation again, or let `steadfast serve` finish it.\n"
           "Exit 0, or 1 when some instance could not be acted on (docs/cli.md, \"Bulk actions\").");
   AddFilterOptions(spec);

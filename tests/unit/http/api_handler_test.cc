@@ -602,7 +602,7 @@ TEST_F(ApiHandlerTest, BulkOperationsDryRunActAndKeepAnAuditRecord) {
 
   const std::string act = R"({"action": "cancel", )" + filter + R"(, "reason": "event called off"})";
   EXPECT_EQ(Call(Req("POST", "/v1/bulk-operations", "t-rita", act)).status, 403);
-  for (const std::string& bad : {std::string(R"({"action": "pause", )") + filter + R"(, "reason": "r"})",
+  for (const std::string& bad : {std::string(R"({"action": "reset", )") + filter + R"(, "reason": "r"})",
                                  std::string(R"({"action": "cancel", )") + filter + "}",
                                  std::string(R"({"action": "cancel", "filter": {}, "reason": "r"})"),
                                  std::string(R"({"action": "cancel", "filter": {"status": "asleep"}, "reason": "r"})"),

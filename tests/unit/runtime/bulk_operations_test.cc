@@ -141,7 +141,7 @@ TEST_F(BulkOperationsTest, AnInterruptedOperationGoesOnFromItsCursorAndActsOnEac
   ASSERT_TRUE(history.ok());
   std::string events;
   for (const HistoryEvent& e : *history) events += e.type + " " + e.data.ToJson() + "\n";
-  EXPECT_THAT(events, HasSubstr("event called off (" + id + ")"));
+  EXPECT_THAT(events, HasSubstr("event called off (bulk operation " + id + ")"));
 
   // A finished operation runs no further; the same request again skips all.
   EXPECT_EQ(after_restart.Run(id)->done, kInstances);
@@ -167,6 +167,41 @@ TEST_F(BulkOperationsTest, AnInterruptedOperationGoesOnFromItsCursorAndActsOnEac
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].id, id);
+}
+
+// Pause, then retry from where they paused: each instance once, the second
+// run of the same request skips all, and histories name the operation.
+TEST_F(BulkOperationsTest, PauseThenRetryActOnEachInstanceOnce) {
+  BulkOperations ops(*service_, clock_, random_);
+  auto run = [&](BulkAction action, const char* reason) {
+    Result<BulkOperationRecord> created =
+        ops.Create(BulkRequest{action, ListFilter{.workflow_name = "waits"}, reason, "ops"});
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    Result<BulkOperationRecord> done = ops.Run(created->id);
+    EXPECT_TRUE(done.ok()) << done.status().ToString();
+    EXPECT_EQ(done->state, "completed");
+    return *done;
+  };
+  BulkOperationRecord paused = run(BulkAction::kPause, "PSP incident");
+  EXPECT_EQ(paused.action, "pause");
+  EXPECT_EQ(paused.done, kInstances);
+  EXPECT_EQ(Count(InstanceStatus::kPaused), kInstances);
+  EXPECT_EQ(run(BulkAction::kPause, "again").skipped, kInstances);
+
+  BulkOperationRecord retried = run(BulkAction::kRetry, "PSP back");
+  EXPECT_EQ(retried.done, kInstances);
+  EXPECT_EQ(retried.failed, 0);
+  EXPECT_EQ(Count(InstanceStatus::kWaitingSignal), kInstances);
+  EXPECT_EQ(run(BulkAction::kRetry, "again").skipped, kInstances);
+
+  Result<std::vector<HistoryEvent>> history = store_->GetHistory("wf-042", 0, 0);
+  ASSERT_TRUE(history.ok());
+  std::string events;
+  for (const HistoryEvent& e : *history) events += e.type + " " + e.data.ToJson() + "\n";
+  EXPECT_THAT(events, HasSubstr("PSP incident (bulk operation " + paused.id + ")"));
+  EXPECT_THAT(events, HasSubstr("PSP back (bulk operation " + retried.id + ")"));
+  EXPECT_EQ(ParseBulkAction("retry"), BulkAction::kRetry);
+  EXPECT_EQ(ParseBulkAction("reset"), std::nullopt);
 }
 
 }  // namespace
