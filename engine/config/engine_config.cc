@@ -274,6 +274,47 @@ Status ParseTracingSection(const YamlNode& node, TracingConfig& tracing) {
   return Status::Ok();
 }
 
+// activity_limits: { ACTIVITY: { max_in_flight: N, per_second: R, burst: B } }
+Result<std::vector<ActivityLimit>> ParseActivityLimits(const YamlNode& node) {
+  if (!node.IsMap()) return node.Error("activity_limits must be a mapping of activity name to its limits");
+  std::vector<ActivityLimit> limits;
+  for (const YamlEntry& a : node.entries()) {
+    ActivityLimit limit;
+    SF_ASSIGN_OR_RETURN(limit.activity, a.key.AsString());
+    if (limit.activity.empty() || limit.activity == kAllActivities) {
+      return a.key.Error("activity_limits: name one activity (limits are per activity)");
+    }
+    if (!a.value.IsMap()) return a.value.Error("the limits of " + limit.activity + " must be a mapping");
+    bool has_burst = false;
+    for (const YamlEntry& kv : a.value.entries()) {
+      SF_ASSIGN_OR_RETURN(std::string key, kv.key.AsString());
+      if (key == "max_in_flight") {
+        SF_ASSIGN_OR_RETURN(limit.max_in_flight, kv.value.AsInt());
+        if (limit.max_in_flight < 1 || limit.max_in_flight > 1'000'000) {
+          return kv.value.Error("max_in_flight must be 1..1000000");
+        }
+      } else if (key == "per_second") {
+        SF_ASSIGN_OR_RETURN(limit.per_second, kv.value.AsDouble());
+        if (!(limit.per_second >= 0.001 && limit.per_second <= 1'000'000)) {
+          return kv.value.Error("per_second must be 0.001..1000000");
+        }
+      } else if (key == "burst") {
+        SF_ASSIGN_OR_RETURN(limit.burst, kv.value.AsInt());
+        if (limit.burst < 1 || limit.burst > 1'000'000) return kv.value.Error("burst must be 1..1000000");
+        has_burst = true;
+      } else {
+        return kv.key.Error("unknown activity limit '" + key + "' (max_in_flight, per_second, burst)");
+      }
+    }
+    if (limit.max_in_flight == 0 && limit.per_second == 0) {
+      return a.value.Error("the limits of " + limit.activity + " set neither max_in_flight nor per_second");
+    }
+    if (has_burst && limit.per_second == 0) return a.value.Error("burst needs per_second");
+    limits.push_back(std::move(limit));
+  }
+  return limits;
+}
+
 // A path setting, resolved against the config file's directory.
 Result<std::string> PathSetting(const YamlNode& v, const std::filesystem::path& base) {
   SF_ASSIGN_OR_RETURN(std::string path, v.AsString());
@@ -346,6 +387,8 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
       SF_RETURN_IF_ERROR(ParseHttpSection(v, base, cfg.http));
     } else if (key == "tracing") {
       SF_RETURN_IF_ERROR(ParseTracingSection(v, cfg.tracing));
+    } else if (key == "activity_limits") {
+      SF_ASSIGN_OR_RETURN(cfg.activity_limits, ParseActivityLimits(v));
     } else {
       return kv.key.Error("unknown config key '" + key + "'");
     }

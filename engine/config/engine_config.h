@@ -26,6 +26,8 @@
 //       - { name: alice, sha256: 9f86d0..., roles: [reviewer] }
 //     tokens_file: tokens.yaml    # more tokens, the same list format
 //     tls: { cert: server.crt, key: server.key }   # PEM files; absent = plain HTTP
+//   activity_limits:              # per activity, across every engine on the database (docs/workflows.md)
+//     refund.psp_refund: { max_in_flight: 20, per_second: 50, burst: 5 }
 //   tracing:                      # OpenTelemetry traces (docs/observability.md); absent = not exported
 //     otlp_endpoint: http://127.0.0.1:4318   # OTLP/HTTP receiver; spans go to <endpoint>/v1/traces
 //     service_name: steadfast
@@ -96,6 +98,7 @@ struct EngineConfig {
   std::string log_file;              // resolved path; "" = stderr
   HttpConfig http;
   TracingConfig tracing;
+  std::vector<ActivityLimit> activity_limits;  // in file order; attempts beyond them wait
 };
 
 // Reads the file; relative paths in it are resolved against its directory.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <type_traits>
 
 #include "http/api_error.h"
 #include "http/openapi_spec.h"
@@ -31,6 +32,14 @@ bool IsJson(const HttpRequest& r) {
   return r.has_content_type && r.media_type == "application/json" && (r.charset.empty() || r.charset == "utf-8");
 }
 
+// The class of a pointer to member function.
+template <class M>
+struct MemberOwner;
+template <class C, class R, class A>
+struct MemberOwner<R (C::*)(A)> {
+  using type = C;
+};
+
 }  // namespace
 
 ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, TokenStore tokens, const Clock& clock,
@@ -42,19 +51,27 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
       limiter_(options.rate_limit, clock),
       endpoints_(service, logger),
       schedule_endpoints_(options.scheduler, logger),
-      bulk_endpoints_(options.bulk_runner, service.store(), logger) {
+      bulk_endpoints_(options.bulk_runner, service.store(), logger),
+      holds_(service, logger) {
   auto pub = [](HttpResponse (ApiHandler::*h)(const HttpRequest&)) {
     RouteSpec s;
     s.kind = Kind::kPublic;
     s.public_handler = h;
     return s;
   };
-  auto prot = [](Action action, bool has_body, Endpoint endpoint) {
+  // A protected route served by a member of one of the endpoint objects.
+  auto prot = [this](Action action, bool has_body, auto member) {
     RouteSpec s;
     s.kind = Kind::kProtected;
     s.action = action;
     s.has_body = has_body;
-    s.endpoint = endpoint;
+    using Owner = typename MemberOwner<decltype(member)>::type;
+    Owner* owner = nullptr;
+    if constexpr (std::is_same_v<Owner, WorkflowEndpoints>) owner = &endpoints_;
+    else if constexpr (std::is_same_v<Owner, ScheduleEndpoints>) owner = &schedule_endpoints_;
+    else if constexpr (std::is_same_v<Owner, BulkEndpoints>) owner = &bulk_endpoints_;
+    else owner = &holds_;
+    s.endpoint = [owner, member](const ApiCall& call) { return (owner->*member)(call); };
     return s;
   };
   AddRoute("GET", "/healthz", pub(&ApiHandler::Healthz));
@@ -73,33 +90,21 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("POST", "/v1/workflows/{id}/signals/{name}", prot(Action::kSignal, true, &WorkflowEndpoints::Signal));
   AddRoute("POST", "/v1/workflows/{id}/cancel", prot(Action::kCancel, true, &WorkflowEndpoints::Cancel));
   AddRoute("POST", "/v1/workflows/{id}/resume", prot(Action::kResume, true, &WorkflowEndpoints::Resume));
-  auto sched = [](Action action, bool has_body, ScheduleEndpoint endpoint) {
-    RouteSpec s;
-    s.kind = Kind::kProtected;
-    s.action = action;
-    s.has_body = has_body;
-    s.schedule_endpoint = endpoint;
-    return s;
-  };
-  AddRoute("GET", "/v1/schedules", sched(Action::kInspect, false, &ScheduleEndpoints::List));
-  AddRoute("GET", "/v1/schedules/{name}", sched(Action::kInspect, false, &ScheduleEndpoints::Get));
-  AddRoute("GET", "/v1/schedules/{name}/history", sched(Action::kInspect, false, &ScheduleEndpoints::History));
-  AddRoute("POST", "/v1/schedules/{name}/pause", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Pause));
-  AddRoute("POST", "/v1/schedules/{name}/resume", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Resume));
-  AddRoute("POST", "/v1/schedules/{name}/trigger", sched(Action::kOperateSchedules, true, &ScheduleEndpoints::Trigger));
+  AddRoute("GET", "/v1/schedules", prot(Action::kInspect, false, &ScheduleEndpoints::List));
+  AddRoute("GET", "/v1/schedules/{name}", prot(Action::kInspect, false, &ScheduleEndpoints::Get));
+  AddRoute("GET", "/v1/schedules/{name}/history", prot(Action::kInspect, false, &ScheduleEndpoints::History));
+  AddRoute("POST", "/v1/schedules/{name}/pause", prot(Action::kOperateSchedules, true, &ScheduleEndpoints::Pause));
+  AddRoute("POST", "/v1/schedules/{name}/resume", prot(Action::kOperateSchedules, true, &ScheduleEndpoints::Resume));
+  AddRoute("POST", "/v1/schedules/{name}/trigger", prot(Action::kOperateSchedules, true, &ScheduleEndpoints::Trigger));
+  AddRoute("GET", "/v1/activity-holds", prot(Action::kInspect, false, &ActivityHoldEndpoints::List));
+  AddRoute("POST", "/v1/activity-holds", prot(Action::kHoldActivities, true, &ActivityHoldEndpoints::Hold));
+  AddRoute("POST", "/v1/activity-holds/{activity}/release",
+           prot(Action::kHoldActivities, true, &ActivityHoldEndpoints::Release));
   AddRoute("POST", "/v1/workflows/{id}/pause", prot(Action::kPause, true, &WorkflowEndpoints::Pause));
   AddRoute("POST", "/v1/workflows/{id}/retry", prot(Action::kRetry, true, &WorkflowEndpoints::Retry));
-  auto bulk = [](Action action, bool has_body, BulkEndpoint endpoint) {
-    RouteSpec s;
-    s.kind = Kind::kProtected;
-    s.action = action;
-    s.has_body = has_body;
-    s.bulk_endpoint = endpoint;
-    return s;
-  };
-  AddRoute("POST", "/v1/bulk-operations", bulk(Action::kBulk, true, &BulkEndpoints::Create));
-  AddRoute("GET", "/v1/bulk-operations", bulk(Action::kInspect, false, &BulkEndpoints::List));
-  AddRoute("GET", "/v1/bulk-operations/{id}", bulk(Action::kInspect, false, &BulkEndpoints::Get));
+  AddRoute("POST", "/v1/bulk-operations", prot(Action::kBulk, true, &BulkEndpoints::Create));
+  AddRoute("GET", "/v1/bulk-operations", prot(Action::kInspect, false, &BulkEndpoints::List));
+  AddRoute("GET", "/v1/bulk-operations/{id}", prot(Action::kInspect, false, &BulkEndpoints::Get));
 }
 
 void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {
@@ -191,9 +196,7 @@ HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route
     }
   }
   ApiCall call{request, lookup.params, *principal};
-  if (spec.schedule_endpoint != nullptr) return (schedule_endpoints_.*spec.schedule_endpoint)(call);
-  if (spec.bulk_endpoint != nullptr) return (bulk_endpoints_.*spec.bulk_endpoint)(call);
-  return (endpoints_.*spec.endpoint)(call);
+  return spec.endpoint(call);
 }
 
 HttpResponse ApiHandler::Healthz(const HttpRequest&) { return JsonResponse(200, Value::Map{{"status", "ok"}}); }

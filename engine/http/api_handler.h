@@ -15,6 +15,7 @@
 #define STEADFAST_HTTP_API_HANDLER_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@
 #include "http/router.h"
 #include "http/schedule_endpoints.h"
 #include "http/token_store.h"
+#include "http/activity_hold_endpoints.h"
 #include "http/workflow_endpoints.h"
 #include "metrics/registry.h"
 #include "runtime/workflow_service.h"
@@ -71,16 +73,12 @@ class ApiHandler {
 
  private:
   enum class Kind : int { kPublic = 0, kProtected = 1 };
-  using Endpoint = HttpResponse (WorkflowEndpoints::*)(const ApiCall&);
-  using ScheduleEndpoint = HttpResponse (ScheduleEndpoints::*)(const ApiCall&);
-  using BulkEndpoint = HttpResponse (BulkEndpoints::*)(const ApiCall&);
+  using Endpoint = std::function<HttpResponse(const ApiCall&)>;
   struct RouteSpec {
     Kind kind = Kind::kProtected;
     Action action = Action::kInspect;
     bool has_body = false;        // POST routes: size and content-type checks
-    Endpoint endpoint = nullptr;  // protected routes: a workflow endpoint, or
-    ScheduleEndpoint schedule_endpoint = nullptr;  //   a schedule endpoint, or
-    BulkEndpoint bulk_endpoint = nullptr;          //   a bulk operation endpoint
+    Endpoint endpoint;            // protected routes
     HttpResponse (ApiHandler::*public_handler)(const HttpRequest&) = nullptr;
   };
 
@@ -102,6 +100,7 @@ class ApiHandler {
   WorkflowEndpoints endpoints_;
   ScheduleEndpoints schedule_endpoints_;
   BulkEndpoints bulk_endpoints_;
+  ActivityHoldEndpoints holds_;
   Router router_;
   std::vector<RouteSpec> specs_;  // by route index
   std::atomic<bool> draining_{false};

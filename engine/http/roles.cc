@@ -42,6 +42,7 @@ std::string_view ActionName(Action action) {
     case Action::kPause: return "pause workflows";
     case Action::kRetry: return "retry workflows";
     case Action::kBulk: return "run bulk operations";
+    case Action::kHoldActivities: return "hold or release activities";
   }
   return "?";
 }
@@ -56,7 +57,8 @@ bool Allows(const RoleSet& roles, Action action) {
     case Action::kOperateSchedules:
     case Action::kPause:
     case Action::kRetry:
-    case Action::kBulk: return roles.Has(Role::kOperator);
+    case Action::kBulk:
+    case Action::kHoldActivities: return roles.Has(Role::kOperator);
     case Action::kInspect: return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
     case Action::kDecide: return roles.Has(Role::kReviewer);
     case Action::kStartOnBehalf: return false;

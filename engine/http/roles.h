@@ -1,8 +1,8 @@
 // Roles, actions and who may do what over the HTTP API.
 //
 //   operator: start, inspect, cancel, signal, pause, resume, retry; pause, resume, trigger schedules;
-//             bulk actions
-//   reviewer: inspect (schedules and bulk operations too), approve / reject
+//             bulk actions; hold/release activities
+//   reviewer: inspect (schedules, bulk operations and activity holds too), approve / reject
 //   admin:    everything, including starting on behalf of another principal
 //             (`requested_by` in the start body)
 // A principal holds one or more roles; an action is allowed when any role
@@ -32,6 +32,7 @@ enum class Action : int {
   kPause = 8,
   kRetry = 9,             // run a failed or paused instance again from a step
   kBulk = 10,             // act on every instance a filter matches (bulk operations)
+  kHoldActivities = 11,   // place or release an activity hold (the kill switch; reading them is kInspect)
 };
 
 class RoleSet {

@@ -83,6 +83,10 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry, WorkflowCatalog& catal
       oldest_approval_age_(registry.AddGauge(
           "steadfast_oldest_waiting_approval_age_seconds",
           "How long the longest-waiting held approval has waited (0 when none); scans the 500 oldest.")),
+      activity_held_(registry.AddGaugeFamily("steadfast_activity_held",
+                                             "1 while an operator holds the activity (the kill switch; \"*\" = "
+                                             "every activity), 0 once released.",
+                                             {"activity"})),
       queue_depth_(registry.AddGauge("steadfast_ready_queue_depth",
                                      "Due tasks leased by this engine and waiting for a worker.")),
       queue_oldest_age_(registry.AddGauge("steadfast_ready_queue_oldest_age_seconds",
@@ -211,10 +215,17 @@ void EngineMetrics::Collect() {
     }
     oldest_approval_age_.Set(oldest == 0 ? 0.0 : Seconds(std::max<int64_t>(0, now - oldest)));
   }
+  auto holds = store_.ListActivityHolds();
   std::function<QueueSnapshot()> probe;
   {
     std::lock_guard<std::mutex> lock(mu_);
     probe = queue_probe_;
+    if (holds.ok()) {
+      std::set<std::string> held;
+      for (const ActivityHold& h : *holds) held.insert(h.activity);
+      held_seen_.insert(held.begin(), held.end());
+      for (const std::string& a : held_seen_) activity_held_.WithLabels({a}).Set(held.count(a) != 0 ? 1.0 : 0.0);
+    }
   }
   if (probe) {
     QueueSnapshot q = probe();

@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,8 @@ class EngineMetrics {
   metrics::Gauge& in_flight_;
   metrics::Family<metrics::Gauge>& waiting_;
   metrics::Gauge& oldest_approval_age_;
+  metrics::Family<metrics::Gauge>& activity_held_;
+  std::set<std::string> held_seen_;  // GUARDED_BY(mu_): activities ever shown held (shown 0 once released)
   metrics::Gauge& queue_depth_;
   metrics::Gauge& queue_oldest_age_;
 

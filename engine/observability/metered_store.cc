@@ -107,6 +107,12 @@ Result<std::vector<TaskRecord>> MeteredStore::ClaimDueTasks(const std::string& o
   return r;
 }
 
+Result<ClaimResult> MeteredStore::ClaimDueTasks(const ClaimRequest& request) {
+  auto r = inner_.ClaimDueTasks(request);
+  Count("claim_due_tasks", r.status());
+  return r;
+}
+
 Result<int64_t> MeteredStore::ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) {
   auto r = inner_.ReleaseLeases(owner_prefix, except_owner);
   Count("release_leases", r.status());

@@ -29,6 +29,16 @@ class MeteredStore final : public Store {
   Result<CommitResult> Apply(Commit commit) override;
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
                                                 int limit) override;
+  Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override;
+  Status HoldActivity(const ActivityHold& hold) override { return inner_.HoldActivity(hold); }
+  Result<bool> ReleaseActivity(const std::string& activity, const std::string& principal,
+                               const std::string& reason) override {
+    return inner_.ReleaseActivity(activity, principal, reason);
+  }
+  Result<std::vector<ActivityHold>> ListActivityHolds() override { return inner_.ListActivityHolds(); }
+  Result<std::vector<ActivityHoldEvent>> ListActivityHoldLog(int limit) override {
+    return inner_.ListActivityHoldLog(limit);
+  }
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override;
   Status ReturnUnstartedTask(const TaskRecord& task) override;
   Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) override {

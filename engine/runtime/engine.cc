@@ -20,6 +20,7 @@ std::string MakeOwner(const std::string& node, Random& random) {
 Engine::Engine(EngineOptions options, Store& store, WorkflowCatalog& catalog, const ActivityRegistry& registry,
                const Clock& clock, Random& random, Logger& logger)
     : options_(std::move(options)),
+      gate_(options_.activity_limits),
       store_(store),
       clock_(clock),
       logger_(logger),
@@ -51,9 +52,11 @@ Engine::Engine(EngineOptions options, Store& store, WorkflowCatalog& catalog, co
     running_.erase(a);
   };
   env.stopping = [this] { return stopping_flag_.load(std::memory_order_relaxed); };
+  env.gate = &gate_;
   executor_ = std::make_unique<TaskExecutor>(std::move(env));
   service_.SetLocalRunner(owner_, options_.lease_ms, [this](const TaskRecord& t) { Enqueue(t); });
   service_.SetObserver([this](const InstanceRecord& r, const std::vector<HistoryEvent>& e) { Observe(r, e); });
+  service_.SetActivityGate(&gate_);
 }
 
 Engine::~Engine() { Stop(); }
@@ -84,6 +87,9 @@ Status Engine::Start() {
                  "); leases of a previous run are left to expire");
   }
   started_ = true;
+  if (Status holds = gate_.Refresh(store_); !holds.ok()) {
+    logger_.Warn("activity holds could not be read (" + holds.message() + "); the store's claims still honour them");
+  }
   if (options_.reclaim_own_leases_at_start && node_lock_) {
     Result<int64_t> released = store_.ReleaseLeases(options_.node_name + "/", owner_);
     if (!released.ok()) {
@@ -113,6 +119,8 @@ void Engine::Stop(int64_t grace_ms) {
     stopping_ = true;
     stopping_flag_.store(true, std::memory_order_relaxed);
     unstarted.swap(ready_);
+    for (auto& [at, task] : paced_) unstarted.push_back(std::move(task));
+    paced_.clear();
     work_cv_.notify_all();
     sched_cv_.notify_all();
   }
@@ -148,6 +156,13 @@ void Engine::Enqueue(const TaskRecord& task) {
     executor_->ReturnUnstarted(task);
     return;
   }
+  if (task.start_at > clock_.NowMs()) {
+    // Claimed ahead of its reserved start: the scheduler hands it to a
+    // worker at that time.
+    if (queued_ids_.insert(task.id).second) paced_.emplace(task.start_at, task);
+    sched_cv_.notify_one();
+    return;
+  }
   if (!queued_ids_.insert(task.id).second) {
     // Re-claimed while still queued (its lease expired): run it with the new token.
     for (TaskRecord& queued : ready_) {
@@ -167,6 +182,15 @@ Engine::ReadyQueueStats Engine::ready_queue_stats() {
     if (stats.oldest_due_at == 0 || t.due_at < stats.oldest_due_at) stats.oldest_due_at = t.due_at;
   }
   return stats;
+}
+
+TimeMs Engine::ReleasePacedLocked(TimeMs now) {
+  while (!paced_.empty() && paced_.begin()->first <= now) {
+    ready_.push_back(std::move(paced_.begin()->second));
+    paced_.erase(paced_.begin());
+    work_cv_.notify_one();
+  }
+  return paced_.empty() ? 0 : paced_.begin()->first;
 }
 
 void Engine::NoteDue(TimeMs due) {
@@ -201,6 +225,10 @@ void Engine::WorkerLoop() {
       --busy_workers_;
       queued_ids_.erase(task.id);
       if (scheduler_starved_) sched_cv_.notify_one();  // capacity it was waiting for
+      if (gate_.IsLimited(task.activity)) {
+        wake_ = true;  // a slot of its max_in_flight is free again
+        sched_cv_.notify_one();
+      }
     }
     if (!keep) break;  // abandoned by the watchdog, which started a replacement
   }
@@ -217,11 +245,20 @@ void Engine::SchedulerLoop() {
       if (stopping_) return;
       wake_ = false;
       scheduler_starved_ = false;
-      capacity = 2 * options_.workers - static_cast<int>(ready_.size()) - busy_workers_;
+      ReleasePacedLocked(clock_.NowMs());
+      capacity = 2 * options_.workers - static_cast<int>(ready_.size()) - static_cast<int>(paced_.size()) -
+                 busy_workers_;
       if (next_due_ != 0 && next_due_ <= clock_.NowMs()) next_due_ = 0;
+      if (next_rate_slot_ != 0 && next_rate_slot_ <= clock_.NowMs()) next_rate_slot_ = 0;
     }
     TimeMs now = clock_.NowMs();
     store_.ChangedExternally();  // keeps the data_version baseline current
+    if (now - holds_read_at_ >= options_.poll_interval_ms) {
+      // Holds placed by other processes reach this engine's workers within
+      // a poll interval; the claim below reads them itself.
+      holds_read_at_ = now;
+      if (Status s = gate_.Refresh(store_); !s.ok()) logger_.Error("scheduler: reading activity holds: " + s.ToString());
+    }
     Result<std::optional<TimeMs>> due = store_.NextDueAt(now);
     if (!due.ok()) {
       logger_.Error("scheduler: " + due.status().ToString());
@@ -229,14 +266,23 @@ void Engine::SchedulerLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       scheduler_starved_ = true;  // a worker finishing a task wakes us
     } else if (due->has_value() && **due <= now) {
-      Result<std::vector<TaskRecord>> claimed =
-          store_.ClaimDueTasks(owner_, now, now + options_.lease_ms, capacity);
+      ClaimRequest request;
+      request.owner = owner_;
+      request.now = now;
+      request.lease_until = now + options_.lease_ms;
+      request.limit = capacity;
+      request.limits = gate_.limits();
+      request.rate_lookahead_ms = options_.rate_lookahead_ms;
+      Result<ClaimResult> claimed = store_.ClaimDueTasks(request);
       if (!claimed.ok()) {
         logger_.Error("scheduler: claiming tasks: " + claimed.status().ToString());
       } else {
-        for (const TaskRecord& t : *claimed) Enqueue(t);
-        if (!claimed->empty() && static_cast<int>(claimed->size()) == capacity) continue;
-        if (!claimed->empty()) continue;  // there may be more due
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          next_rate_slot_ = claimed->next_rate_slot_at;
+        }
+        for (const TaskRecord& t : claimed->tasks) Enqueue(t);
+        if (!claimed->tasks.empty()) continue;  // there may be more due
       }
     }
     std::unique_lock<std::mutex> lock(mu_);
@@ -245,6 +291,8 @@ void Engine::SchedulerLoop() {
     now = clock_.NowMs();
     if (due.ok() && due->has_value() && **due > now) wait = std::min<TimeMs>(wait, **due - now);
     if (next_due_ != 0) wait = std::min<TimeMs>(wait, std::max<TimeMs>(0, next_due_ - now));
+    if (next_rate_slot_ != 0) wait = std::min<TimeMs>(wait, std::max<TimeMs>(0, next_rate_slot_ - now));
+    if (TimeMs paced = ReleasePacedLocked(now); paced != 0) wait = std::min<TimeMs>(wait, std::max<TimeMs>(0, paced - now));
     if (wait > 0 && !wake_) {
       sched_cv_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_ || wake_; });
     }

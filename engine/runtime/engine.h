@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/activity_gate.h"
 #include "runtime/task_executor.h"
 #include "runtime/workflow_service.h"
 
@@ -36,7 +37,9 @@ struct EngineOptions {
                                         // exclusively while the engine lives (Store::LockNode)
   int64_t lease_ms = 60000;             // a task's lease; a crashed engine's tasks free up after it
   int64_t poll_interval_ms = 200;       // the longest the scheduler sleeps without checking the store
+  int64_t rate_lookahead_ms = 250;      // claims reserve rate-limited starts this far ahead (ClaimRequest)
   bool reclaim_own_leases_at_start = true;  // free tasks leased by this node's previous incarnation
+  std::vector<ActivityLimit> activity_limits;  // concurrency and rate limits (docs/workflows.md)
 };
 
 class Engine {
@@ -75,17 +78,24 @@ class Engine {
     TimeMs oldest_due_at = 0;
   };
   ReadyQueueStats ready_queue_stats();
+  // Activity holds as this engine last read them, and the declared limits.
+  const ActivityGate& gate() const { return gate_; }
 
  private:
   void WorkerLoop();
   void SchedulerLoop();
   void WatchdogLoop();
   void Enqueue(const TaskRecord& task);
+  // Moves the paced tasks whose start time has come to the ready queue;
+  // returns the next start time still ahead (0: none). Holds mu_.
+  TimeMs ReleasePacedLocked(TimeMs now);
   void NoteDue(TimeMs due);
   void SpawnWorker();
   void Observe(const InstanceRecord& rec, const std::vector<HistoryEvent>& events);
 
   EngineOptions options_;
+  ActivityGate gate_;
+  TimeMs holds_read_at_ = 0;               // scheduler thread only: when gate_ last read the holds
   AttemptObserver attempt_observer_;
   Store& store_;
   const Clock& clock_;
@@ -98,9 +108,11 @@ class Engine {
   std::condition_variable work_cv_;        // workers wait for ready_
   std::condition_variable sched_cv_;       // scheduler waits for wake-ups
   std::deque<TaskRecord> ready_;           // GUARDED_BY(mu_)
+  std::multimap<TimeMs, TaskRecord> paced_;  // GUARDED_BY(mu_): claimed for a reserved start (start_at), by time
   std::set<int64_t> queued_ids_;           // GUARDED_BY(mu_): tasks in ready_ or running
   TimeMs next_due_ = 0;                    // GUARDED_BY(mu_): earliest known future due time (0 none)
   bool wake_ = false;                      // GUARDED_BY(mu_)
+  TimeMs next_rate_slot_ = 0;              // GUARDED_BY(mu_): when a rate-limited activity may start again (0 none)
   bool stopping_ = false;                  // GUARDED_BY(mu_)
   std::atomic<bool> stopping_flag_{false};  // stopping_, readable without mu_ on the hot path
   bool scheduler_starved_ = false;         // GUARDED_BY(mu_): due tasks left unclaimed for lack of capacity

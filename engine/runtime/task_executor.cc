@@ -175,6 +175,17 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
   } else {
     early_error = InputError(evaluated.status());
   }
+  if (env_.gate != nullptr && !activity_name.empty() &&
+      (env_.gate->IsHeld(activity_name) || (task.activity.empty() && env_.gate->IsLimited(activity_name)))) {
+    // Held (the kill switch), or a limited activity's task that reached
+    // this worker without a claim that counted it (a row stored before
+    // tasks knew their activity): hand it back unstarted, naming its
+    // activity, so claims keep it waiting while held and count it when
+    // limited. Not an attempt: nothing is recorded, no retry is used.
+    task.activity = activity_name;
+    ReturnUnstarted(task);
+    return Next::kStop;
+  }
   Activity* activity = env_.registry->Find(activity_name);
   if (!early_error && activity == nullptr) {
     // Retryable: the plugin may be missing from this process only.
@@ -324,6 +335,7 @@ TransitionCommitEnv TaskExecutor::CommitEnv(std::string lease_owner, CommitPolic
   env.logger = env_.logger;
   env.lease_owner = std::move(lease_owner);
   env.lease_ms = env_.lease_ms;
+  env.gate = env_.gate;
   env.policy = policy;
   env.sleep = env_.sleep;
   return env;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/activity_gate.h"
 #include "runtime/attempt_report.h"
 #include "core/random.h"
 #include "runtime/transition.h"
@@ -66,6 +67,8 @@ struct ExecutorEnv {
   std::function<void(const std::shared_ptr<RunningAttempt>&)> unwatch;
   // True once the engine is stopping: no follow-up task is started.
   std::function<bool()> stopping;
+  // Holds and limits (runtime/activity_gate.h); null: none.
+  const ActivityGate* gate = nullptr;
   // Waits before retrying a checkpoint the store refused for a transient
   // reason; empty: the worker thread sleeps (TransitionCommitEnv::sleep).
   std::function<void(int64_t ms)> sleep;

@@ -900,8 +900,14 @@ void Transition::ScheduleTask(TaskKind kind, const std::string& step, int attemp
   t.attempt = attempt;
   t.due_at = due;
   t.step_started_at = step_started_at;
+  if (int idx = inst_.def->StepIndex(step); idx >= 0 && (kind == TaskKind::kRunStep || kind == TaskKind::kCompensate)) {
+    const StepDef& def = inst_.def->steps[static_cast<size_t>(idx)];
+    if (def.kind == StepKind::kActivity) t.activity = kind == TaskKind::kCompensate ? def.compensate : def.activity;
+  }
   bool runs_now = due <= env_.now && (kind == TaskKind::kRunStep || kind == TaskKind::kCompensate);
-  if (runs_now && !env_.lease_owner.empty()) {
+  // A limited activity's attempt starts only through a claim, which counts it.
+  bool limited = env_.gate != nullptr && env_.gate->IsLimited(t.activity);
+  if (runs_now && !limited && !env_.lease_owner.empty()) {
     t.lease_owner = env_.lease_owner;
     t.lease_until = env_.now + env_.lease_ms;
   }

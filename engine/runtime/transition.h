@@ -25,6 +25,7 @@
 
 #include "core/random.h"
 #include "definition/workflow_def.h"
+#include "runtime/activity_gate.h"
 #include "runtime/instance_state.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/activity.h"
@@ -98,7 +99,8 @@ struct TransitionEnv {
   TimeMs now = 0;
   Random* random = nullptr;     // retry jitter; needed only by AttemptEnded
   std::string lease_owner;      // non-empty: immediately-due step tasks are created leased to it
-  int64_t lease_ms = 60000;
+  int64_t lease_ms = 60000;     //   (but not those of a limited activity: they wait for a claim)
+  const ActivityGate* gate = nullptr;  // which activities are limited; null: none
 };
 
 class Transition {

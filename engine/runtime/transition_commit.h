@@ -45,6 +45,7 @@ struct TransitionCommitEnv {
   Logger* logger = nullptr;     // warns of transient retries; may be null when there are none
   std::string lease_owner;      // see TransitionEnv
   int64_t lease_ms = 60000;
+  const ActivityGate* gate = nullptr;  // see TransitionEnv
   CommitPolicy policy;
   // Waits out the delay before a transient retry; empty: this thread
   // sleeps. The deterministic simulation passes simulated time here.

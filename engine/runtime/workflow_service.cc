@@ -31,6 +31,7 @@ TransitionEnv WorkflowService::Env() const {
   env.random = &random_;
   env.lease_owner = local_owner_;
   env.lease_ms = lease_ms_;
+  env.gate = gate_;
   return env;
 }
 
@@ -121,6 +122,7 @@ Result<InstanceRecord> WorkflowService::Mutate(const std::string& id, bool reads
   env.random = &random_;
   env.lease_owner = local_owner_;
   env.lease_ms = lease_ms_;
+  env.gate = gate_;
   env.policy.max_conflict_rounds = kMaxConflictRetries;
   TransitionCommitRequest request;
   request.instance_id = id;
@@ -178,6 +180,47 @@ Result<InstanceRecord> WorkflowService::Retry(const std::string& id, const std::
                                               const std::string& principal, const std::string& reason) {
   RetryRequest request{from_step, principal, reason};
   return Mutate(id, true, [&](LoadedInstance&, Transition& t) { return t.Retry(request); });
+}
+
+namespace {
+
+// Activity names are dotted identifiers ("refund.psp_refund"); "*" is all.
+bool IsValidActivityName(std::string_view name) {
+  if (name == kAllActivities) return true;
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status WorkflowService::HoldActivity(const std::string& activity, const std::string& principal,
+                                     const std::string& reason) {
+  if (!IsValidActivityName(activity)) {
+    return Status::InvalidArgument("activity must be an activity name (letters, digits, _ . -) or * for all, got '" +
+                                   activity + "'");
+  }
+  if (reason.empty()) return Status::InvalidArgument("a hold needs a reason (it is kept in the hold log)");
+  ActivityHold hold;
+  hold.activity = activity;
+  hold.reason = reason;
+  hold.held_by = principal;
+  hold.held_at = clock_.NowMs();
+  SF_RETURN_IF_ERROR(store_.HoldActivity(hold));
+  if (gate_ != nullptr) (void)gate_->Refresh(store_);  // the scheduler refreshes again if this failed
+  return Status::Ok();
+}
+
+Status WorkflowService::ReleaseActivity(const std::string& activity, const std::string& principal,
+                                        const std::string& reason) {
+  SF_ASSIGN_OR_RETURN(bool released, store_.ReleaseActivity(activity, principal, reason));
+  if (!released) return Status::NotFound("activity '" + activity + "' is not held");
+  if (gate_ != nullptr) (void)gate_->Refresh(store_);
+  return Status::Ok();
 }
 
 }  // namespace steadfast

@@ -14,6 +14,7 @@
 
 #include "core/random.h"
 #include "definition/input_check.h"
+#include "runtime/activity_gate.h"
 #include "runtime/transition.h"
 #include "runtime/transition_commit.h"
 #include "runtime/workflow_catalog.h"
@@ -60,6 +61,9 @@ class WorkflowService {
   // and handed to `on_ready` (the in-process engine runs them at once).
   void SetLocalRunner(std::string owner, int64_t lease_ms, std::function<void(const TaskRecord&)> on_ready);
   void SetObserver(CommitObserver observer) { observer_ = std::move(observer); }
+  // The engine's holds and limits: a limited activity's first task is not
+  // pre-leased, and a hold changed here is seen by this engine at once.
+  void SetActivityGate(ActivityGate* gate) { gate_ = gate; }
 
   // Creates an instance, or returns the existing one for the same id or
   // idempotency key and equal input (outcome kExisting). InvalidArgument for
@@ -107,6 +111,15 @@ class WorkflowService {
   Result<InstanceRecord> Retry(const std::string& id, const std::string& from_step, const std::string& principal,
                                const std::string& reason);
 
+  // The kill switch: holds `activity` ("*": every activity) so that no
+  // attempt of it starts until released; tasks wait, nothing fails, no
+  // retry is used. Placing a hold again updates its reason. Recorded with
+  // principal and reason in the hold log. InvalidArgument for an empty or
+  // malformed activity name or an empty reason.
+  Status HoldActivity(const std::string& activity, const std::string& principal, const std::string& reason);
+  // Releases a hold; NotFound when the activity is not held.
+  Status ReleaseActivity(const std::string& activity, const std::string& principal, const std::string& reason);
+
   Store& store() { return store_; }
   WorkflowCatalog& catalog() { return catalog_; }
 
@@ -131,6 +144,7 @@ class WorkflowService {
   int64_t lease_ms_ = 60000;
   std::function<void(const TaskRecord&)> on_ready_;
   CommitObserver observer_;
+  ActivityGate* gate_ = nullptr;
   std::mutex pinned_mu_;
   std::vector<std::string> pinned_;  // GUARDED_BY(pinned_mu_): definition hashes already stored
 };

@@ -125,6 +125,9 @@ struct TaskRecord {
   TimeMs lease_until = 0;    // lease expiry; claimable again after it
   int64_t lease_token = 0;   // bumped on each claim; fences stale workers
   TimeMs step_started_at = 0;  // first schedule of this step (for schedule-to-close)
+  std::string activity;      // the activity its attempt calls (run/compensate tasks); "" for timers
+                             //   and tasks stored before schema v5: activity holds and limits use it
+  TimeMs start_at = 0;       // not stored: a claim of a rate-limited activity reserved this start time
 };
 
 // HistoryEvent (one stored history event) is public: steadfast/history.h.
@@ -136,6 +139,7 @@ struct NewTask {
   int attempt = 1;
   TimeMs due_at = 0;
   TimeMs step_started_at = 0;
+  std::string activity;  // the activity an attempt of this task calls ("" for timers)
   // Pre-claim for the committing worker (it runs the task next): the task is
   // inserted already leased, and the lease token is returned in CommitResult.
   std::string lease_owner;
@@ -228,6 +232,58 @@ struct StartResult {
   std::vector<TaskRecord> created_tasks;
 };
 
+// An operator's kill switch on one activity ("*": every activity): while
+// it is held, no attempt of it starts; tasks wait, nothing fails.
+struct ActivityHold {
+  std::string activity;  // an activity name, or kAllActivities
+  std::string reason;
+  std::string held_by;   // the principal who placed it
+  TimeMs held_at = 0;    // 0 = the store clock's now
+};
+inline constexpr const char* kAllActivities = "*";
+
+// One entry of the hold audit log: a hold placed or released.
+struct ActivityHoldEvent {
+  int64_t id = 0;
+  std::string activity;
+  std::string action;     // "hold" | "release"
+  std::string principal;
+  std::string reason;
+  TimeMs at = 0;
+};
+
+// A declared limit on an activity's attempts, across every engine sharing
+// the store (docs/workflows.md "Activity limits").
+struct ActivityLimit {
+  std::string activity;
+  int64_t max_in_flight = 0;  // attempts running at once; 0 = no limit
+  double per_second = 0;      // attempts started per second; 0 = no limit
+  int64_t burst = 1;          // starts allowed at once after an idle spell (per_second only)
+  bool operator==(const ActivityLimit&) const = default;
+};
+
+// A claim that honours activity holds and limits.
+struct ClaimRequest {
+  std::string owner;
+  TimeMs now = 0;
+  TimeMs lease_until = 0;
+  int limit = 0;
+  std::vector<ActivityLimit> limits;  // activities whose tasks are claimed only within their limit
+  // A rate-limited activity's tasks may be claimed this far ahead of their
+  // start: each gets the start time its bucket reserved (TaskRecord::
+  // start_at), so the starts keep to the rate however late the next claim
+  // comes. 0: only starts due now.
+  int64_t rate_lookahead_ms = 0;
+};
+
+struct ClaimResult {
+  std::vector<TaskRecord> tasks;  // ordered by (due_at, id)
+  // Earliest time a claim may reserve another start of a rate-limited
+  // activity that used up its slots (0 = none did): the scheduler sleeps
+  // until then rather than a whole poll interval.
+  TimeMs next_rate_slot_at = 0;
+};
+
 // Which instances to list, count or act on in bulk. Every set criterion
 // must hold (AND); an empty one matches everything. Parsed from HTTP query
 // parameters and CLI flags in one place: runtime/instance_filter.h.
@@ -310,6 +366,39 @@ class Store {
   // returns nothing.
   virtual Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now,
                                                         TimeMs lease_until, int limit) = 0;
+  // ClaimDueTasks that leaves alone the tasks of held activities (those
+  // of activity_holds, every activity task under a "*" hold) and claims
+  // tasks of a limited activity only as far as its limits allow right
+  // now: max_in_flight counts that activity's tasks leased and unexpired
+  // (engines never pre-lease them), per_second is a token bucket whose
+  // state (the theoretical arrival time of the next start, GCRA) is a row
+  // of the store, so several processes share it and it survives restarts.
+  // The default ignores holds and limits (stores that keep none).
+  virtual Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) {
+    ClaimResult out;
+    SF_ASSIGN_OR_RETURN(out.tasks, ClaimDueTasks(request.owner, request.now, request.lease_until, request.limit));
+    return out;
+  }
+  // Activity holds (the kill switch). HoldActivity places or updates a
+  // hold and appends to the hold log; ReleaseActivity removes it (false
+  // when there was none: nothing is logged then). Both block until durable.
+  virtual Status HoldActivity(const ActivityHold& hold) {
+    (void)hold;
+    return Status::FailedPrecondition("this store cannot hold activities");
+  }
+  virtual Result<bool> ReleaseActivity(const std::string& activity, const std::string& principal,
+                                       const std::string& reason) {
+    (void)activity;
+    (void)principal;
+    (void)reason;
+    return Status::FailedPrecondition("this store cannot hold activities");
+  }
+  virtual Result<std::vector<ActivityHold>> ListActivityHolds() { return std::vector<ActivityHold>(); }
+  // The newest `limit` entries of the hold log, newest first.
+  virtual Result<std::vector<ActivityHoldEvent>> ListActivityHoldLog(int limit) {
+    (void)limit;
+    return std::vector<ActivityHoldEvent>();
+  }
   // Frees the leases of tasks whose lease_owner starts with owner_prefix
   // and is not except_owner: the tasks of this node's previous incarnation,
   // released at start-up instead of waiting for their leases to expire.
@@ -320,9 +409,11 @@ class Store {
     return Status::FailedPrecondition("this store cannot release leases; they expire instead");
   }
   // Hands back a task this owner claimed but never started (an engine
-  // stopping with follow-up tasks in hand): frees the lease and undoes that
-  // claim's token bump, so the next claim sees the task as the earlier
-  // claims left it. A cancel can then stop the instance without running an
+  // stopping with follow-up tasks in hand, an attempt of a held
+  // activity): frees the lease and undoes that claim's token bump, so the
+  // next claim sees the task as the earlier claims left it; a non-empty
+  // task.activity is written to the row (a row stored before schema v5
+  // learns its activity, so claims can then tell it is held or limited). A cancel can then stop the instance without running an
   // attempt no one started. `task` as claimed (id, lease_owner,
   // lease_token); kLeaseLost if it is gone or was claimed again since.
   virtual Status ReturnUnstartedTask(const TaskRecord& task) {

@@ -22,6 +22,16 @@ class ForwardingStore : public Store {
                                                 int limit) override {
     return inner_.ClaimDueTasks(owner, now, lease_until, limit);
   }
+  Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override { return inner_.ClaimDueTasks(request); }
+  Status HoldActivity(const ActivityHold& hold) override { return inner_.HoldActivity(hold); }
+  Result<bool> ReleaseActivity(const std::string& activity, const std::string& principal,
+                               const std::string& reason) override {
+    return inner_.ReleaseActivity(activity, principal, reason);
+  }
+  Result<std::vector<ActivityHold>> ListActivityHolds() override { return inner_.ListActivityHolds(); }
+  Result<std::vector<ActivityHoldEvent>> ListActivityHoldLog(int limit) override {
+    return inner_.ListActivityHoldLog(limit);
+  }
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {
     return inner_.ReleaseLeases(owner_prefix, except_owner);
   }

@@ -97,6 +97,7 @@ int RunRun(const Flags& flags) {
   eo.reclaim_own_leases_at_start = false;  // a new name has no earlier incarnation
   eo.lease_ms = ctx.config.lease_ms;
   eo.poll_interval_ms = ctx.config.poll_interval_ms;
+  eo.activity_limits = ctx.config.activity_limits;
   auto exporter = tracing::MakeSpanExporter(ctx.config.tracing, eo.node_name, nullptr, ctx.logger.get());
   if (!exporter.ok()) return Fail(kExitUsage, "tracing: " + exporter.status().message());
   std::unique_ptr<tracing::WorkflowTracer> tracer;

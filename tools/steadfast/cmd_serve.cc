@@ -94,6 +94,7 @@ int RunServe(const Flags& flags) {
   eo.node_name = ctx.config.node_name;
   eo.lease_ms = ctx.config.lease_ms;
   eo.poll_interval_ms = ctx.config.poll_interval_ms;
+  eo.activity_limits = ctx.config.activity_limits;
   // Metrics (docs/observability.md): the engine writes through a MeteredStore
   // (commit latency, store errors) and EngineMetrics counts every commit's
   // history events; both outlive the engine, which calls them until it stops.

@@ -71,6 +71,14 @@ int RunRetry(const Flags& flags);
 void DeclareBulk(CommandSpec& spec);
 int RunBulk(const Flags& flags);
 
+// cmd_holds.cc: the kill switch (local mode).
+void DeclareHold(CommandSpec& spec);
+int RunHold(const Flags& flags);
+void DeclareRelease(CommandSpec& spec);
+int RunRelease(const Flags& flags);
+void DeclareHolds(CommandSpec& spec);
+int RunHolds(const Flags& flags);
+
 }  // namespace steadfast::cli
 
 #endif  // STEADFAST_TOOLS_COMMANDS_H_

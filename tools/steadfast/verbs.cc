@@ -13,6 +13,8 @@ constexpr char kRunAndServe[] = "Run and serve";
 constexpr char kActOnWorkflows[] =
     "Act on workflows (local: --db PATH or the config's database; remote: --server URL, token in STEADFAST_TOKEN)";
 
+constexpr char kKillSwitch[] = "Kill switch (no new attempt of a held activity starts; nothing fails)";
+
 constexpr char kExitCodes[] =
     "Exit codes: 0 ok; 1 the workflow failed, problems were found or the request was refused;\n"
     "2 bad usage or input; 3 the engine could not do it (config, store, plugin, network);\n"
@@ -45,6 +47,9 @@ const std::vector<Verb>& CliVerbs() {
       {"schedule", kActOnWorkflows, DeclareSchedule, RunSchedule},
       {"retry", kActOnWorkflows, DeclareRetry, RunRetry},
       {"bulk", kActOnWorkflows, DeclareBulk, RunBulk},
+      {"hold", kKillSwitch, DeclareHold, RunHold},
+      {"release", kKillSwitch, DeclareRelease, RunRelease},
+      {"holds", kKillSwitch, DeclareHolds, RunHolds},
   };
   return verbs;
 }

@@ -32,6 +32,9 @@ Status MigrateToV6(Connection& conn);
 // Version 7: bulk_operations (bulk actions by filter, their progress and audit).
 Status MigrateToV7(Connection& conn);
 
+// Version 8: tasks.activity, activity_holds, activity_hold_log, activity_rates.
+Status MigrateToV8(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

@@ -215,4 +215,30 @@ Result<std::optional<TimeMs>> ReadNextDueAt(Connection& conn, TimeMs now) {
   return std::optional<TimeMs>(stmt->ColumnInt(0));
 }
 
+Result<std::vector<ActivityHold>> ReadActivityHolds(Connection& conn) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt,
+                      conn.Prepare("SELECT activity, reason, held_by, held_at FROM activity_holds ORDER BY activity"));
+  std::vector<ActivityHold> out;
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(ActivityHold{stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2), stmt->ColumnInt(3)});
+  }
+  return out;
+}
+
+Result<std::vector<ActivityHoldEvent>> ReadActivityHoldLog(Connection& conn, int limit) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare("SELECT id, activity, action, principal, reason, at FROM "
+                                                      "activity_hold_log ORDER BY id DESC LIMIT ?1"));
+  stmt->BindInt(1, SqlLimit(limit));
+  std::vector<ActivityHoldEvent> out;
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(ActivityHoldEvent{stmt->ColumnInt(0), stmt->ColumnText(1), stmt->ColumnText(2),
+                                    stmt->ColumnText(3), stmt->ColumnText(4), stmt->ColumnInt(5)});
+  }
+  return out;
+}
+
 }  // namespace steadfast

@@ -35,6 +35,9 @@ Result<std::vector<SignalRecord>> ReadPendingSignals(Connection& conn, const std
 Result<std::optional<SignalRecord>> ReadSignalByKey(Connection& conn, const std::string& instance_id,
                                                     const std::string& idempotency_key);
 Result<std::optional<TimeMs>> ReadNextDueAt(Connection& conn, TimeMs now);
+// Holds in activity order; the hold log newest first (limit <= 0: all).
+Result<std::vector<ActivityHold>> ReadActivityHolds(Connection& conn);
+Result<std::vector<ActivityHoldEvent>> ReadActivityHoldLog(Connection& conn, int limit);
 
 }  // namespace steadfast
 

@@ -88,6 +88,7 @@ Result<TaskRecord> ReadTaskRow(const Statement& stmt) {
   t.lease_until = stmt.ColumnInt(7);
   t.lease_token = stmt.ColumnInt(8);
   t.step_started_at = stmt.ColumnInt(9);
+  t.activity = stmt.ColumnText(10);
   return t;
 }
 

@@ -25,7 +25,7 @@ inline constexpr const char* kInstanceColumns =
 // How many columns kInstanceColumns selects: a query may select more after them.
 inline constexpr int kInstanceColumnCount = 21;
 inline constexpr const char* kTaskColumns =
-    "id, instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, step_started_at";
+    "id, instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, step_started_at, activity";
 inline constexpr const char* kHistoryColumns = "instance_id, seq, at, type, step_id, attempt, data";
 inline constexpr const char* kSignalColumns =
     "id, instance_id, name, payload, idempotency_key, principal, received_at, consumed";

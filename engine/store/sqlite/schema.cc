@@ -22,6 +22,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV5,
     &MigrateToV6,
     &MigrateToV7,
+    &MigrateToV8,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

@@ -177,15 +177,48 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage {
 
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
                                                 int limit) override {
-    if (limit <= 0) return std::vector<TaskRecord>();
-    if (owner.empty()) return Status::InvalidArgument("a lease needs an owner");
-    if (lease_until <= now) {
+    ClaimRequest request;
+    request.owner = owner;
+    request.now = now;
+    request.lease_until = lease_until;
+    request.limit = limit;
+    SF_ASSIGN_OR_RETURN(ClaimResult r, ClaimDueTasks(request));
+    return std::move(r.tasks);
+  }
+
+  Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override {
+    if (request.limit <= 0) return ClaimResult();
+    if (request.owner.empty()) return Status::InvalidArgument("a lease needs an owner");
+    if (request.lease_until <= request.now) {
       return Status::InvalidArgument(
-          fmt::format("lease_until ({}) must be after now ({}): the lease would already be expired", lease_until,
-                      now));
+          fmt::format("lease_until ({}) must be after now ({}): the lease would already be expired",
+                      request.lease_until, request.now));
     }
-    return committer_->Submit<std::vector<TaskRecord>>(
-        [&](Connection& c) { return WriteClaim(c, owner, now, lease_until, limit); });
+    return committer_->Submit<ClaimResult>([&](Connection& c) { return WriteClaim(c, request); });
+  }
+
+  Status HoldActivity(const ActivityHold& hold) override {
+    if (hold.activity.empty()) return Status::InvalidArgument("a hold needs an activity name (or * for all)");
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(committer_->Submit<Done>([&](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WriteHoldActivity(c, hold, now));
+      return Done{};
+    }));
+  }
+
+  Result<bool> ReleaseActivity(const std::string& activity, const std::string& principal,
+                               const std::string& reason) override {
+    const TimeMs now = clock_->NowMs();
+    return committer_->Submit<bool>(
+        [&](Connection& c) { return WriteReleaseActivity(c, activity, principal, reason, now); });
+  }
+
+  Result<std::vector<ActivityHold>> ListActivityHolds() override {
+    return WithReader([&](Connection& c) { return ReadActivityHolds(c); });
+  }
+
+  Result<std::vector<ActivityHoldEvent>> ListActivityHoldLog(int limit) override {
+    return WithReader([&](Connection& c) { return ReadActivityHoldLog(c, limit); });
   }
 
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {

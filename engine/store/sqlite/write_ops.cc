@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "core/crash_point.h"
 #include "steadfast/value_codec.h"
+#include "store/gcra_bucket.h"
 #include "store/sqlite/plugin_transaction.h"
 #include "store/sqlite/rows.h"
 
@@ -29,7 +31,7 @@ const std::string kSelectClaimedAttempt = fmt::format(
     static_cast<int>(TaskKind::kRunStep), static_cast<int>(TaskKind::kCompensate));
 const std::string kInsertTask =
     "INSERT INTO tasks(instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, "
-    "step_started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "step_started_at, activity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 const std::string kInsertEvent =
     "INSERT INTO history(instance_id, seq, at, type, step_id, attempt, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kInsertSignal =
@@ -61,13 +63,41 @@ const std::string kClaim = fmt::format(
     "WHERE id IN (SELECT id FROM tasks WHERE due_at <= ?3 AND lease_until <= ?3 ORDER BY due_at LIMIT ?4) "
     "RETURNING {}",
     kTaskColumns);
+// The claim while activities are held or limited: the tasks of held and of
+// limited activities are left out here (limited ones are claimed by
+// kClaimActivity, within their limits). ?5 is a JSON array of the limited
+// activities.
+const std::string kClaimUnheld = fmt::format(
+    "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
+    "WHERE id IN (SELECT id FROM tasks WHERE due_at <= ?3 AND lease_until <= ?3 AND (activity = '' OR ("
+    "NOT EXISTS (SELECT 1 FROM activity_holds h WHERE h.activity = tasks.activity OR h.activity = '*') "
+    "AND activity NOT IN (SELECT value FROM json_each(?5)))) ORDER BY due_at LIMIT ?4) "
+    "RETURNING {}",
+    kTaskColumns);
+const std::string kClaimActivity = fmt::format(
+    "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
+    "WHERE id IN (SELECT id FROM tasks WHERE activity = ?5 AND lease_until <= ?3 AND due_at <= ?3 "
+    "ORDER BY due_at LIMIT ?4) RETURNING {}",
+    kTaskColumns);
+const std::string kCountInFlight = "SELECT count(*) FROM tasks WHERE activity = ?1 AND lease_until > ?2";
+const std::string kSelectHeldActivities = "SELECT activity FROM activity_holds";
+const std::string kSelectRate = "SELECT tat_us FROM activity_rates WHERE activity = ?1";
+const std::string kUpsertRate =
+    "INSERT INTO activity_rates(activity, tat_us) VALUES (?1, ?2) ON CONFLICT(activity) DO UPDATE SET tat_us = ?2";
+const std::string kUpsertHold =
+    "INSERT INTO activity_holds(activity, reason, held_by, held_at) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT(activity) DO UPDATE SET reason = ?2, held_by = ?3, held_at = ?4";
+const std::string kDeleteHold = "DELETE FROM activity_holds WHERE activity = ?1";
+const std::string kInsertHoldLog =
+    "INSERT INTO activity_hold_log(activity, action, principal, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)";
 // Frees the leases and bumps the token, fencing the previous holder at once.
 const std::string kReleaseLeases =
     "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token + 1 "
     "WHERE lease_owner <> '' AND substr(lease_owner, 1, length(?1)) = ?1 AND lease_owner <> ?2";
 const std::string kRenew = "UPDATE tasks SET lease_until = ?3 WHERE id = ?1 AND lease_token = ?2";
 const std::string kReturnUnstarted =
-    "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token - 1 "
+    "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token - 1, "
+    "activity = CASE WHEN ?4 <> '' THEN ?4 ELSE activity END "
     "WHERE id = ?1 AND lease_token = ?2 AND lease_owner = ?3 AND lease_token > 0";
 const std::string kPutDefinition =
     "INSERT INTO definitions(hash, name, version, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
@@ -93,6 +123,7 @@ Result<std::vector<TaskRecord>> InsertTasks(Connection& conn, const std::string&
     stmt->BindInt(7, lease_until);
     stmt->BindInt(8, token);
     stmt->BindInt(9, t.step_started_at);
+    stmt->BindText(10, t.activity);
     SF_RETURN_IF_ERROR(stmt->Run());
     TaskRecord r;
     r.id = stmt->last_insert_rowid();
@@ -105,6 +136,7 @@ Result<std::vector<TaskRecord>> InsertTasks(Connection& conn, const std::string&
     r.lease_until = lease_until;
     r.lease_token = token;
     r.step_started_at = t.step_started_at;
+    r.activity = t.activity;
     created.push_back(std::move(r));
     stmt->Reset();
   }
@@ -409,25 +441,161 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
   return result;
 }
 
-Result<std::vector<TaskRecord>> WriteClaim(Connection& conn, const std::string& owner, TimeMs now,
-                                           TimeMs lease_until, int limit) {
-  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kClaim));
-  stmt->BindText(1, owner);
-  stmt->BindInt(2, lease_until);
-  stmt->BindInt(3, now);
+namespace {
+
+// Runs one claim statement and appends the tasks it leased to `out`:
+// kClaim (no `extra`), kClaimUnheld (extra: the limited activities as a
+// JSON array) or kClaimActivity (extra: the activity).
+Status RunClaim(Connection& conn, const std::string& sql, const ClaimRequest& r, int limit,
+                const std::optional<std::string>& extra, std::vector<TaskRecord>& out) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(sql));
+  stmt->BindText(1, r.owner);
+  stmt->BindInt(2, r.lease_until);
+  stmt->BindInt(3, r.now);
   stmt->BindInt(4, limit);
-  std::vector<TaskRecord> tasks;
+  if (extra.has_value()) stmt->BindText(5, *extra);
   while (true) {
     SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
     SF_ASSIGN_OR_RETURN(TaskRecord t, ReadTaskRow(*stmt));
-    tasks.push_back(std::move(t));
+    out.push_back(std::move(t));
   }
-  // RETURNING gives rows in update order, which SQLite does not promise.
-  std::sort(tasks.begin(), tasks.end(), [](const TaskRecord& a, const TaskRecord& b) {
+  return Status::Ok();
+}
+
+Result<int64_t> QueryCount(Connection& conn, const std::string& sql, const std::string& text, int64_t value) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(sql));
+  stmt->BindText(1, text);
+  stmt->BindInt(2, value);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->ColumnInt(0) : 0;
+}
+
+// Claims the due tasks of one limited activity within its limits. A
+// rate-limited activity's tasks are claimed for the starts its bucket can
+// reserve within the look-ahead window, each with its reserved start time
+// (start_at). Returns when a claim could reserve another start, when the
+// rate is what stopped this one (0 otherwise: a finished attempt frees a
+// max_in_flight slot and wakes the scheduler).
+Result<TimeMs> ClaimLimited(Connection& conn, const ClaimRequest& r, const ActivityLimit& limit, int room,
+                            std::vector<TaskRecord>& out) {
+  int64_t by_count = room;
+  if (limit.max_in_flight > 0) {
+    SF_ASSIGN_OR_RETURN(int64_t in_flight, QueryCount(conn, kCountInFlight, limit.activity, r.now));
+    by_count = std::min(by_count, limit.max_in_flight - in_flight);
+  }
+  if (by_count <= 0) return TimeMs{0};
+  if (limit.per_second <= 0) {
+    SF_RETURN_IF_ERROR(RunClaim(conn, kClaimActivity, r, static_cast<int>(by_count), limit.activity, out));
+    return TimeMs{0};
+  }
+  GcraBucket bucket;
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectRate));
+    stmt->BindText(1, limit.activity);
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    bucket = GcraBucket(limit.per_second, limit.burst, row ? stmt->ColumnInt(0) : 0);
+  }
+  // The starts the bucket can give within the look-ahead window.
+  const TimeMs horizon = r.now + std::max<int64_t>(0, r.rate_lookahead_ms);
+  GcraBucket probe = bucket;
+  int64_t slots = 0;
+  while (slots < by_count && probe.Reserve(r.now) <= horizon) ++slots;
+  // When the first start beyond what this claim takes enters the window.
+  auto next_claim_at = [&](const GcraBucket& b) { return std::max(r.now + 1, b.NextSlotMs(r.now) - (horizon - r.now)); };
+  if (slots == 0) return next_claim_at(bucket);
+  const size_t before = out.size();
+  SF_RETURN_IF_ERROR(RunClaim(conn, kClaimActivity, r, static_cast<int>(slots), limit.activity, out));
+  const int64_t claimed = static_cast<int64_t>(out.size() - before);
+  if (claimed == 0) return TimeMs{0};
+  // Oldest due first gets the earliest start.
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(before), out.end(), [](const TaskRecord& a, const TaskRecord& b) {
     return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
   });
-  return tasks;
+  for (size_t i = before; i < out.size(); ++i) {
+    const TimeMs start = bucket.Reserve(r.now);
+    out[i].start_at = start > r.now ? start : 0;
+  }
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kUpsertRate));
+  stmt->BindText(1, limit.activity);
+  stmt->BindInt(2, bucket.tat_us());
+  SF_RETURN_IF_ERROR(stmt->Run());
+  // The rate stopped it only when it took every slot and the count allowed more.
+  return claimed == slots && slots < by_count ? next_claim_at(bucket) : TimeMs{0};
+}
+
+}  // namespace
+
+Result<ClaimResult> WriteClaim(Connection& conn, const ClaimRequest& r) {
+  std::set<std::string> held;
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectHeldActivities));
+    while (true) {
+      SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      held.insert(stmt->ColumnText(0));
+    }
+  }
+  ClaimResult result;
+  if (held.empty() && r.limits.empty()) {
+    // Nothing held or limited: the plain claim, as fast as before holds existed.
+    SF_RETURN_IF_ERROR(RunClaim(conn, kClaim, r, r.limit, std::nullopt, result.tasks));
+  } else {
+    Value::List names;
+    for (const ActivityLimit& l : r.limits) names.push_back(Value(l.activity));
+    SF_RETURN_IF_ERROR(RunClaim(conn, kClaimUnheld, r, r.limit, Value(std::move(names)).ToJson(), result.tasks));
+    for (const ActivityLimit& l : r.limits) {
+      const int room = r.limit - static_cast<int>(result.tasks.size());
+      if (room <= 0) break;
+      if (held.count(kAllActivities) != 0 || held.count(l.activity) != 0) continue;
+      SF_ASSIGN_OR_RETURN(TimeMs slot, ClaimLimited(conn, r, l, room, result.tasks));
+      if (slot != 0 && (result.next_rate_slot_at == 0 || slot < result.next_rate_slot_at)) {
+        result.next_rate_slot_at = slot;
+      }
+    }
+  }
+  // RETURNING gives rows in update order, which SQLite does not promise.
+  std::sort(result.tasks.begin(), result.tasks.end(), [](const TaskRecord& a, const TaskRecord& b) {
+    return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
+  });
+  return result;
+}
+
+Status WriteHoldActivity(Connection& conn, const ActivityHold& hold, TimeMs now) {
+  const TimeMs at = hold.held_at != 0 ? hold.held_at : now;
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kUpsertHold));
+    stmt->BindText(1, hold.activity);
+    stmt->BindText(2, hold.reason);
+    stmt->BindText(3, hold.held_by);
+    stmt->BindInt(4, at);
+    SF_RETURN_IF_ERROR(stmt->Run());
+  }
+  SF_ASSIGN_OR_RETURN(StatementRef log, conn.Prepare(kInsertHoldLog));
+  log->BindText(1, hold.activity);
+  log->BindText(2, "hold");
+  log->BindText(3, hold.held_by);
+  log->BindText(4, hold.reason);
+  log->BindInt(5, at);
+  return log->Run();
+}
+
+Result<bool> WriteReleaseActivity(Connection& conn, const std::string& activity, const std::string& principal,
+                                  const std::string& reason, TimeMs now) {
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteHold));
+    stmt->BindText(1, activity);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    if (stmt->changes() == 0) return false;
+  }
+  SF_ASSIGN_OR_RETURN(StatementRef log, conn.Prepare(kInsertHoldLog));
+  log->BindText(1, activity);
+  log->BindText(2, "release");
+  log->BindText(3, principal);
+  log->BindText(4, reason);
+  log->BindInt(5, now);
+  SF_RETURN_IF_ERROR(log->Run());
+  return true;
 }
 
 Status WriteRenewLease(Connection& conn, int64_t task_id, int64_t lease_token, TimeMs lease_until) {
@@ -448,6 +616,7 @@ Status WriteReturnUnstartedTask(Connection& conn, const TaskRecord& task) {
   stmt->BindInt(1, task.id);
   stmt->BindInt(2, task.lease_token);
   stmt->BindText(3, task.lease_owner);
+  stmt->BindText(4, task.activity);
   SF_RETURN_IF_ERROR(stmt->Run());
   if (stmt->changes() == 0) {
     return Status::LeaseLost(fmt::format("task {} is gone or no longer held by {} with lease token {}", task.id,

@@ -46,8 +46,11 @@ Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now);
 Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& c);
 Status RunPluginWrites(Connection& conn, const std::vector<PluginWrite>& writes);
 Result<StartResult> WriteStart(Connection& conn, const EncodedStart& s);
-Result<std::vector<TaskRecord>> WriteClaim(Connection& conn, const std::string& owner, TimeMs now,
-                                           TimeMs lease_until, int limit);
+// Leases due tasks as Store::ClaimDueTasks(ClaimRequest) says.
+Result<ClaimResult> WriteClaim(Connection& conn, const ClaimRequest& request);
+Status WriteHoldActivity(Connection& conn, const ActivityHold& hold, TimeMs now);
+Result<bool> WriteReleaseActivity(Connection& conn, const std::string& activity, const std::string& principal,
+                                  const std::string& reason, TimeMs now);
 Result<int64_t> WriteReleaseLeases(Connection& conn, const std::string& owner_prefix,
                                    const std::string& except_owner);
 Status WriteRenewLease(Connection& conn, int64_t task_id, int64_t lease_token, TimeMs lease_until);

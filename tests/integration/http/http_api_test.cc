@@ -59,6 +59,40 @@ TEST_F(HttpApiTest, HealthReadinessMetricsAndOpenApi) {
   EXPECT_NE(m.body.find("route=\"/healthz\",method=\"GET\",status=\"200\""), std::string::npos);
 }
 
+// The kill switch over HTTP: operators hold and release, reviewers read,
+// bad bodies are 400, an unknown hold 404, and /metrics shows the hold.
+TEST_F(HttpApiTest, ActivityHoldsAreHeldAndReleasedByOperatorsAndReadByReviewers) {
+  const std::string body = R"({"activity": "test.http_hold", "reason": "maintenance window"})";
+  EXPECT_EQ(S().Post("/v1/activity-holds", kRitaToken, body).status, 403);
+  EXPECT_EQ(S().Post("/v1/activity-holds", "", body).status, 401);
+  Reply held = S().Post("/v1/activity-holds", kOpsToken, body);
+  ASSERT_EQ(held.status, 200) << held.body;
+  EXPECT_EQ(held.json.Get("held_by").StringOr(""), "ops");
+  EXPECT_EQ(held.json.Get("reason").StringOr(""), "maintenance window");
+  EXPECT_EQ(S().Post("/v1/activity-holds", kOpsToken, R"({"activity": "test.http_hold"})").status, 400);
+  EXPECT_EQ(S().Post("/v1/activity-holds", kOpsToken, R"({"activity": "bad name", "reason": "x"})").status, 400);
+  EXPECT_EQ(S().Post("/v1/activity-holds", kOpsToken, R"({"activity": "a", "reason": "x", "extra": 1})").status, 400);
+
+  Reply list = S().Get("/v1/activity-holds?log=5", kRitaToken);
+  ASSERT_EQ(list.status, 200) << list.body;
+  bool found = false;
+  for (const Value& h : list.json.Get("items").AsList()) found = found || h.Get("activity").StringOr("") == "test.http_hold";
+  EXPECT_TRUE(found) << list.body;
+  EXPECT_EQ(list.json.Get("log").AsList().at(0).Get("action").StringOr(""), "hold");
+  EXPECT_EQ(S().Get("/v1/activity-holds?log=5000", kRitaToken).status, 400);
+  Reply metrics = S().Get("/metrics", "");
+  EXPECT_NE(metrics.body.find("steadfast_activity_held{activity=\"test.http_hold\"} 1"), std::string::npos)
+      << metrics.body;
+
+  EXPECT_EQ(S().Post("/v1/activity-holds/test.http_hold/release", kRitaToken, "").status, 403);
+  Reply released = S().Post("/v1/activity-holds/test.http_hold/release", kOpsToken, R"({"reason": "done"})");
+  ASSERT_EQ(released.status, 200) << released.body;
+  EXPECT_TRUE(released.json.Get("released").BoolOr(false));
+  EXPECT_EQ(S().Post("/v1/activity-holds/test.http_hold/release", kOpsToken, "").status, 404);
+  metrics = S().Get("/metrics", "");
+  EXPECT_NE(metrics.body.find("steadfast_activity_held{activity=\"test.http_hold\"} 0"), std::string::npos);
+}
+
 // The reviewer page's files and the graph endpoint over the real server
 // (the browser itself: tests/browser).
 TEST_F(HttpApiTest, ReviewerPageAndGraphOverLoopback) {

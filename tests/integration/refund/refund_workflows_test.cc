@@ -375,6 +375,61 @@ TEST(MarketplaceCancellation, RefundsEverythingAndReversesCommission) {
   EXPECT_EQ(stats.Get("inventory").Get("releases_by_reservation").Get("m-3001").IntOr(0), 1);
 }
 
+// ---------------------------------------------------------------- kill switch
+
+// The runbook's "disable automated refunds": with refund.psp_refund held
+// (placed by the CLI, read from the database by the serving engine) the
+// refunds run up to the psp step and wait there, no call reaching the PSP
+// and nothing failing; released, each finishes with exactly one refund.
+TEST(KillSwitch, HeldPspRefundsWaitAndReleaseFinishesThem) {
+  RefundHarness h;
+  RunResult held = h.Cli({"hold", "refund.psp_refund", "--reason", "PSP incident", "--as", "ops"});
+  ASSERT_EQ(held.exit_code, 0) << held.output;
+  auto serve = h.Serve();
+  const std::vector<std::string> ids = {"kh-1", "kh-2", "kh-3"};
+  for (const std::string& id : ids) {
+    h.Seed("ch_" + id, 27000);
+    h.StartInstance("reservation_refund", h.WriteInput(id, ReservationInput(id, "ch_" + id)), "wf-" + id);
+  }
+  for (const std::string& id : ids) {
+    ASSERT_TRUE(h.WaitFor("wf-" + id, [](const InstanceRecord& r) { return r.current_step == "psp"; }, 60000))
+        << id << "\n" << h.ServeLog();
+  }
+  // Many poll intervals (50 ms here): still waiting, nothing sent, nothing failed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  for (const std::string& id : ids) {
+    std::optional<InstanceRecord> rec = h.Instance("wf-" + id);
+    ASSERT_TRUE(rec.has_value());
+    EXPECT_EQ(rec->status, InstanceStatus::kRunning) << id;
+    EXPECT_EQ(rec->current_step, "psp") << id;
+    EXPECT_EQ(h.RefundsOf("ch_" + id), Refunded(0, 0)) << id;
+    auto history = h.store().GetHistory("wf-" + id, 0, 0);
+    ASSERT_TRUE(history.ok());
+    for (const HistoryEvent& e : *history) {
+      EXPECT_FALSE(e.step_id == "psp" && e.type != "step_scheduled") << id << ": " << e.type;
+    }
+  }
+  RunResult holds = h.Cli({"holds", "--json"});
+  ASSERT_EQ(holds.exit_code, 0) << holds.output;
+  EXPECT_THAT(holds.output, HasSubstr("\"held_by\": \"ops\""));
+
+  RunResult released = h.Cli({"release", "refund.psp_refund", "--reason", "PSP recovered", "--as", "ops"});
+  ASSERT_EQ(released.exit_code, 0) << released.output;
+  for (const std::string& id : ids) {
+    ASSERT_TRUE(h.WaitTerminal("wf-" + id, 60000)) << id << "\n" << h.ServeLog();
+    EXPECT_EQ(h.Instance("wf-" + id)->status, InstanceStatus::kCompleted) << id;
+    EXPECT_EQ(h.RefundsOf("ch_" + id), Refunded(1, 27000)) << id;
+  }
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(20000).value_or(-1), 0);
+  RunResult log = h.Cli({"holds", "--log", "5"});
+  ASSERT_EQ(log.exit_code, 0) << log.output;
+  EXPECT_THAT(log.output, HasSubstr("no activity is held"));
+  EXPECT_THAT(log.output, HasSubstr("release refund.psp_refund"));
+  EXPECT_THAT(log.output, HasSubstr("PSP recovered"));
+  EXPECT_EQ(h.Cli({"release", "refund.psp_refund"}).exit_code, 1);  // not held any more
+}
+
 // ---------------------------------------------------------------- faults
 
 TEST(Faults, EveryWorkflowRefundsExactlyOnceUnderFaults) {
