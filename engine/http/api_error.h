@@ -9,6 +9,7 @@
 //   404 not_found                  405 method_not_allowed
 //   409 conflict, idempotency_conflict, already_decided, invalid_state
 //   413 payload_too_large          415 unsupported_media_type
+//   422 invalid_definition (with problems)
 //   429 rate_limited               500 internal
 //   503 unavailable, store_busy, resource_exhausted, not_ready     504 timeout
 // Two kinds of error: the caller's (their input, a missing instance, a

@@ -49,7 +49,7 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
       tokens_(std::move(tokens)),
       logger_(logger),
       limiter_(options.rate_limit, clock),
-      endpoints_(service, logger),
+      endpoints_(service, logger, options.deployer),
       schedule_endpoints_(options.scheduler, logger),
       bulk_endpoints_(options.bulk_runner, service.store(), logger),
       holds_(service, logger) {
@@ -105,6 +105,7 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("POST", "/v1/bulk-operations", prot(Action::kBulk, true, &BulkEndpoints::Create));
   AddRoute("GET", "/v1/bulk-operations", prot(Action::kInspect, false, &BulkEndpoints::List));
   AddRoute("GET", "/v1/bulk-operations/{id}", prot(Action::kInspect, false, &BulkEndpoints::Get));
+  AddRoute("POST", "/v1/definitions", prot(Action::kDeploy, true, &WorkflowEndpoints::Deploy));
 }
 
 void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {

@@ -3,7 +3,7 @@
 // The pipeline every request goes through, in this order:
 //   1. route: unknown path 404, known path with another method 405 (Allow);
 //   2. public routes (/healthz, /readyz, /metrics, /v1/openapi.yaml and the
-//      reviewer page's static files under /ui/) are answered here; every /v1/workflows and /v1/schedules route needs a bearer token:
+//      reviewer page's static files under /ui/) are answered here; every other /v1 route needs a bearer token:
 //      missing or unknown 401 (WWW-Authenticate: Bearer);
 //   3. the principal's rate limit: 429 with Retry-After;
 //   4. the role: 403 when no role of the principal allows the action;
@@ -50,6 +50,9 @@ struct ApiHandlerOptions {
   // Works the bulk operations POST /v1/bulk-operations creates; null = those
   // routes answer 503. Must outlive the handler.
   BulkRunner* bulk_runner = nullptr;
+  // POST /v1/definitions deploys through it; null = answered 503. Must
+  // outlive the handler.
+  DefinitionDeployer* deployer = nullptr;
 };
 
 class ApiHandler {

@@ -43,6 +43,7 @@ std::string_view ActionName(Action action) {
     case Action::kRetry: return "retry workflows";
     case Action::kBulk: return "run bulk operations";
     case Action::kHoldActivities: return "hold or release activities";
+    case Action::kDeploy: return "deploy workflow definitions";
   }
   return "?";
 }
@@ -58,7 +59,8 @@ bool Allows(const RoleSet& roles, Action action) {
     case Action::kPause:
     case Action::kRetry:
     case Action::kBulk:
-    case Action::kHoldActivities: return roles.Has(Role::kOperator);
+    case Action::kHoldActivities:
+    case Action::kDeploy: return roles.Has(Role::kOperator);
     case Action::kInspect: return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
     case Action::kDecide: return roles.Has(Role::kReviewer);
     case Action::kStartOnBehalf: return false;

@@ -1,7 +1,7 @@
 // Roles, actions and who may do what over the HTTP API.
 //
 //   operator: start, inspect, cancel, signal, pause, resume, retry; pause, resume, trigger schedules;
-//             bulk actions; hold/release activities
+//             bulk actions; hold/release activities; deploy definitions
 //   reviewer: inspect (schedules, bulk operations and activity holds too), approve / reject
 //   admin:    everything, including starting on behalf of another principal
 //             (`requested_by` in the start body)
@@ -33,6 +33,7 @@ enum class Action : int {
   kRetry = 9,             // run a failed or paused instance again from a step
   kBulk = 10,             // act on every instance a filter matches (bulk operations)
   kHoldActivities = 11,   // place or release an activity hold (the kill switch; reading them is kInspect)
+  kDeploy = 12,           // register a workflow version on the running engine
 };
 
 class RoleSet {

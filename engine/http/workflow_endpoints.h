@@ -14,6 +14,7 @@
 #include "http/http_message.h"
 #include "http/roles.h"
 #include "http/router.h"
+#include "runtime/definition_deployer.h"
 #include "runtime/workflow_service.h"
 #include "steadfast/logger.h"
 
@@ -28,8 +29,10 @@ struct ApiCall {
 
 class WorkflowEndpoints {
  public:
-  // service and logger must outlive this. Thread-safe.
-  WorkflowEndpoints(WorkflowService& service, Logger& logger) : service_(service), logger_(logger) {}
+  // service, logger and deployer (null: this server cannot deploy) must
+  // outlive this. Thread-safe.
+  WorkflowEndpoints(WorkflowService& service, Logger& logger, DefinitionDeployer* deployer = nullptr)
+      : service_(service), logger_(logger), deployer_(deployer) {}
 
   HttpResponse Start(const ApiCall& call);    // POST /v1/workflows
   HttpResponse Get(const ApiCall& call);      // GET  /v1/workflows/{id}
@@ -42,6 +45,7 @@ class WorkflowEndpoints {
   HttpResponse Resume(const ApiCall& call);   // POST /v1/workflows/{id}/resume
   HttpResponse Pause(const ApiCall& call);    // POST /v1/workflows/{id}/pause
   HttpResponse Retry(const ApiCall& call);    // POST /v1/workflows/{id}/retry
+  HttpResponse Deploy(const ApiCall& call);   // POST /v1/definitions (definition_endpoint.cc)
 
  private:
   // InstanceView plus `waiting_for` when the instance waits.
@@ -53,6 +57,7 @@ class WorkflowEndpoints {
 
   WorkflowService& service_;
   Logger& logger_;
+  DefinitionDeployer* deployer_;
 };
 
 }  // namespace steadfast::http

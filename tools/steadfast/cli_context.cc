@@ -11,6 +11,7 @@
 #include "net/curl_transport.h"
 #include "observability/structured_logger.h"
 #include "plugin_host/builtin_plugins.h"
+#include "runtime/definition_deployer.h"
 #include "runtime/engine.h"
 #include "runtime/plugin_loader.h"
 #include "store/sqlite/sqlite_store.h"
@@ -53,7 +54,8 @@ std::string CliUser() {
   return std::string("cli:") + (user != nullptr ? user : "unknown");
 }
 
-Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs) {
+Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs,
+                                                const ContextOverrides& overrides) {
   auto ctx = std::make_unique<CliContext>();
   std::optional<std::string> config_path = flags.Get("config");
   if (!config_path && std::filesystem::exists("config/steadfast.yaml")) config_path = "config/steadfast.yaml";
@@ -62,6 +64,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     ctx->config_dir = std::filesystem::path(*config_path).parent_path().string();
   }
   if (auto db = flags.Get("db")) ctx->config.database = *db;
+  if (!overrides.database.empty()) ctx->config.database = overrides.database;
   if (auto wf = flags.Get("workflows")) ctx->config.workflows_dir = *wf;
   if (auto sync = flags.Get("sync")) {
     SF_ASSIGN_OR_RETURN(ctx->config.sync, ParseSyncMode(*sync));
@@ -104,9 +107,15 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
 
   ctx->catalog = std::make_unique<WorkflowCatalog>(ctx->registry.get());
   if (needs.workflows && std::filesystem::is_directory(ctx->config.workflows_dir)) {
-    for (const Diagnostic& d : ctx->catalog->AddDirectory(ctx->config.workflows_dir)) {
-      ctx->logger->Warn("skipping workflow with problems: " + d.ToString());
+    std::vector<Diagnostic> problems = ctx->catalog->AddDirectory(ctx->config.workflows_dir);
+    if (overrides.strict_workflows && !problems.empty()) {
+      std::string text = "the workflows in " + ctx->config.workflows_dir + " have " + std::to_string(problems.size()) +
+                         (problems.size() == 1 ? " problem" : " problems") +
+                         "; fix them (steadfast validate) before serving:";
+      for (const Diagnostic& d : problems) text += "\n" + d.ToString();
+      return Status::InvalidArgument(text);
     }
+    for (const Diagnostic& d : problems) ctx->logger->Warn("skipping workflow with problems: " + d.ToString());
   }
   if (needs.store) {
     SqliteStoreOptions opts;
@@ -117,6 +126,19 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
     ctx->plugin_storage.Bind(ctx->store->plugin_storage());
     ctx->workflow_reader.Bind(ctx->store.get());
+    // The versions deployed to a running engine (steadfast deploy), after the directory's.
+    auto* deployed = dynamic_cast<DeployedDefinitionStore*>(ctx->store.get());
+    if (needs.workflows && deployed != nullptr) {
+      DefinitionDeployer deployer(*deployed, *ctx->catalog, ctx->registry.get(), SystemClock::Instance());
+      SF_ASSIGN_OR_RETURN(std::vector<Diagnostic> problems, deployer.LoadDeployed());
+      if (overrides.strict_workflows && !problems.empty()) {
+        std::string text = "the deployed workflow versions in " + ctx->config.database + " have " +
+                           std::to_string(problems.size()) + (problems.size() == 1 ? " problem:" : " problems:");
+        for (const Diagnostic& d : problems) text += "\n" + d.ToString();
+        return Status::InvalidArgument(text);
+      }
+      for (const Diagnostic& d : problems) ctx->logger->Warn("skipping deployed workflow: " + d.ToString());
+    }
   }
   return ctx;
 }

@@ -65,11 +65,20 @@ struct CliContext {
 
 struct ContextNeeds {
   bool store = true;
-  bool workflows = true;  // load the workflows directory into the catalog
+  bool workflows = true;  // load the workflows directory (and the deployed definitions) into the catalog
+};
+
+// What `serve` asks beyond the flags.
+struct ContextOverrides {
+  // A workflow with problems is an error naming each as file:line:col, not
+  // a warning and skipped.
+  bool strict_workflows = false;
+  std::string database;  // overrides --db and the config (serve --dev's throwaway); "" = theirs
 };
 
 // Errors are printed by the caller; they name the file and the cause.
-Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs);
+Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs,
+                                                const ContextOverrides& overrides = {});
 
 // Prints "steadfast: <message>" to stderr and returns code.
 inline int Fail(int code, const std::string& message) { return CommandFail(code, message); }

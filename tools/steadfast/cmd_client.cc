@@ -17,6 +17,7 @@
 #include "runtime/views.h"
 #include "runtime/workflow_service.h"
 #include "filter_flags.h"
+#include "client_options.h"
 #include "http_client.h"
 
 namespace steadfast::cli {
@@ -74,15 +75,16 @@ void PrintListHeader() {
 
 // ---- --server mode ----------------------------------------------------------
 
-// What every client verb accepts: the store options for local mode, the
-// server's for --server mode.
-CommandSpec& ClientOptions(CommandSpec& spec) {
-  return spec.StoreOptions()
-      .Option("server", "URL", "act through a serving engine's HTTP API (token in STEADFAST_TOKEN)")
+constexpr char kAsHelp[] = "who acts (default cli:$USER); local mode only";
+
+}  // namespace
+
+CommandSpec& ServerOptions(CommandSpec& spec) {
+  return spec.Option("server", "URL", "act through a serving engine's HTTP API (token in STEADFAST_TOKEN)")
       .Option("cacert", "FILE", "with --server: the CA certificate to trust (or STEADFAST_CACERT)");
 }
 
-constexpr char kAsHelp[] = "who acts (default cli:$USER); local mode only";
+CommandSpec& ClientOptions(CommandSpec& spec) { return ServerOptions(spec.StoreOptions()); }
 
 bool ServerMode(const Flags& flags) { return flags.Get("server").has_value(); }
 
@@ -95,9 +97,7 @@ ApiClient MakeApiClient(const Flags& flags) {
   return ApiClient(MakeApiTransport(ca), *flags.Get("server"), token ? token : "");
 }
 
-// The exit code and message for a failed exchange: refusals (4xx) are 1,
-// bad input to start is 2, the rest (5xx, 429, no answer) 3.
-int RemoteFail(const Result<ApiReply>& r, bool input_is_usage = false) {
+int RemoteFail(const Result<ApiReply>& r, bool input_is_usage) {
   if (!r.ok()) return Fail(kExitError, r.status().message());
   const ApiReply& reply = *r;
   std::string code = reply.error_code();
@@ -109,6 +109,8 @@ int RemoteFail(const Result<ApiReply>& r, bool input_is_usage = false) {
   if (reply.status >= 400 && reply.status < 500 && reply.status != 429) return Fail(kExitFailed, text);
   return Fail(kExitError, text);
 }
+
+namespace {
 
 // The view's RFC 3339 time ("2026-11-23T18:00:00.123Z") back to TimeMs;
 // 0 when unparsable.

@@ -15,6 +15,7 @@
 
 #include "cli_context.h"
 #include "commands.h"
+#include "dev_server.h"
 #include "http/api_handler.h"
 #include "http/api_server.h"
 #include "http/token_store.h"
@@ -23,6 +24,7 @@
 #include "observability/metered_store.h"
 #include "observability/schedule_metrics.h"
 #include "runtime/bulk_runner.h"
+#include "runtime/definition_deployer.h"
 #include "runtime/engine.h"
 #include "runtime/scheduler.h"
 #include "tracing/tracing_setup.h"
@@ -31,9 +33,10 @@ namespace steadfast::cli {
 namespace {
 
 // Tokens from config plus the STEADFAST_HTTP_TOKENS variable (same list
-// format as http.tokens).
-Result<http::TokenStore> LoadTokens(const HttpConfig& http_config) {
+// format as http.tokens), plus `extra` (serve --dev's).
+Result<http::TokenStore> LoadTokens(const HttpConfig& http_config, const std::vector<HttpTokenConfig>& extra) {
   std::vector<HttpTokenConfig> tokens = http_config.tokens;
+  tokens.insert(tokens.end(), extra.begin(), extra.end());
   if (const char* env = std::getenv("STEADFAST_HTTP_TOKENS"); env != nullptr && *env != '\0') {
     SF_ASSIGN_OR_RETURN(std::vector<HttpTokenConfig> more, ParseHttpTokens(env, "STEADFAST_HTTP_TOKENS"));
     tokens.insert(tokens.end(), more.begin(), more.end());
@@ -47,7 +50,12 @@ void DeclareServe(CommandSpec& spec) {
   spec.Summary("runs the engine (and its HTTP API) until SIGTERM/SIGINT")
       .Option("workers", "N", "worker threads (default: the config's)")
       .Option("listen", "HOST:PORT", "serve the HTTP API here (default: the config's http.listen)")
-      .StoreOptions();
+      .Switch("dev", "development server: loopback only, a throwaway database unless --db, throwaway "
+                     "operator/reviewer/admin tokens printed with the /ui/ URL")
+      .StoreOptions()
+      .Details("serve --dev listens on --listen, else the config's http.listen when it is loopback, else 127.0.0.1:8080;\n"
+               "it refuses an address that is not loopback. A workflow with problems stops serve from starting\n"
+               "(exit 3, every problem as file:line:col).");
 }
 
 int RunServe(const Flags& flags) {
@@ -61,18 +69,43 @@ int RunServe(const Flags& flags) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto opened = OpenContext(flags, ContextNeeds{true, true});
+  const bool dev = flags.Has("dev");
+  if (dev && flags.Get("listen")) {  // refused before anything is opened
+    auto address = DevListenAddress(*flags.Get("listen"), "");
+    if (!address.ok()) return Fail(kExitUsage, address.status().message());
+  }
+  // serve --dev without --db: a database that lives as long as the process
+  // (declared before the context, so the store closes before it goes).
+  std::optional<ThrowawayDirectory> throwaway;
+  ContextOverrides overrides;
+  overrides.strict_workflows = true;
+  if (dev && !flags.Get("db")) {
+    auto dir = ThrowawayDirectory::Create();
+    if (!dir.ok()) return Fail(kExitError, dir.status().message());
+    throwaway.emplace(std::move(dir).value());
+    overrides.database = throwaway->path() + "/steadfast.db";
+  }
+  auto opened = OpenContext(flags, ContextNeeds{true, true}, overrides);
   if (!opened.ok()) return Fail(kExitError, opened.status().message());
   CliContext& ctx = **opened;
   // Everything the HTTP API needs is checked before the engine starts.
   const HttpConfig& hc = ctx.config.http;
   std::string listen = flags.GetOr("listen", hc.listen);
+  std::vector<DevToken> dev_tokens;
+  if (dev) {
+    auto address = DevListenAddress(flags.GetOr("listen", ""), hc.listen);
+    if (!address.ok()) return Fail(kExitUsage, address.status().message());
+    listen = *address;
+    auto made = MakeDevTokens(&NewApiToken);
+    if (!made.ok()) return Fail(kExitError, made.status().message());
+    dev_tokens = std::move(made).value();
+  }
   std::optional<http::TokenStore> tokens;
   http::ApiServerOptions server_options;
   if (!listen.empty()) {
     auto host_port = SplitHostPort(listen);
     if (!host_port.ok()) return Fail(kExitUsage, "--listen: " + host_port.status().message());
-    auto loaded = LoadTokens(hc);
+    auto loaded = LoadTokens(hc, DevTokenConfigs(dev_tokens));
     if (!loaded.ok()) return Fail(kExitError, loaded.status().message());
     tokens = std::move(loaded).value();
     if (tokens->size() == 0) {
@@ -136,7 +169,11 @@ int RunServe(const Flags& flags) {
     ctx.logger->Info("schedules:" + names);
   }
   std::string workflows;
-  for (const auto& [name, version] : ctx.catalog->List()) workflows += " " + name + "@v" + std::to_string(version);
+  std::vector<std::string> workflow_names;
+  for (const auto& [name, version] : ctx.catalog->List()) {
+    workflows += " " + name + "@v" + std::to_string(version);
+    workflow_names.push_back(name + "@v" + std::to_string(version));
+  }
   ctx.logger->Info("serving " + ctx.config.database + " with " + std::to_string(eo.workers) + " workers as " +
                    engine.owner() + "; workflows:" + (workflows.empty() ? " none" : workflows));
 
@@ -149,6 +186,12 @@ int RunServe(const Flags& flags) {
     engine.Stop();
     return Fail(kExitError, "bulk operations: " + b.message());
   }
+  // POST /v1/definitions: new versions into the catalog the engine uses, kept in its store.
+  std::unique_ptr<DefinitionDeployer> deployer;
+  if (auto* deployed = dynamic_cast<DeployedDefinitionStore*>(ctx.store.get())) {
+    deployer = std::make_unique<DefinitionDeployer>(*deployed, *ctx.catalog, ctx.registry.get(), SystemClock::Instance());
+  }
+  // Declared after the engine: destroyed (stopped) before it.
   std::unique_ptr<http::ApiHandler> api_handler;
   std::unique_ptr<http::ApiServer> api_server;
   if (tokens) {
@@ -158,6 +201,7 @@ int RunServe(const Flags& flags) {
     handler_options.registry = &metrics_registry;
     handler_options.scheduler = &scheduler;
     handler_options.bulk_runner = &bulk_runner;
+    handler_options.deployer = deployer.get();
     api_handler = std::make_unique<http::ApiHandler>(handler_options, engine.service(), std::move(*tokens),
                                                      SystemClock::Instance(), *ctx.logger);
     auto started = http::ApiServer::Start(server_options, *api_handler, *ctx.logger);
@@ -169,6 +213,13 @@ int RunServe(const Flags& flags) {
     api_server = std::move(started).value();
     // Tests and scripts read the port from this line (port 0 picks a free one).
     ctx.logger->Info("listening on " + api_server->url());
+    if (dev) {
+      // The tokens go to stdout for the person at the terminal, never to the log.
+      std::fputs(DevBanner(api_server->url(), ctx.config.database, throwaway.has_value(), dev_tokens, workflow_names)
+                     .c_str(),
+                 stdout);
+      std::fflush(stdout);
+    }
   }
 
   int sig = 0;

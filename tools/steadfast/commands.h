@@ -29,6 +29,8 @@ void DeclareRun(CommandSpec& spec);
 int RunRun(const Flags& flags);
 void DeclareServe(CommandSpec& spec);
 int RunServe(const Flags& flags);
+void DeclareDeploy(CommandSpec& spec);  // cmd_deploy.cc
+int RunDeploy(const Flags& flags);
 void DeclareActivities(CommandSpec& spec);
 int RunActivities(const Flags& flags);
 void DeclareMigrate(CommandSpec& spec);  // cmd_migrate.cc
@@ -39,6 +41,8 @@ void DeclareBenchApi(CommandSpec& spec);  // cmd_bench_api.cc
 int RunBenchApi(const Flags& flags);
 void DeclareBenchSearch(CommandSpec& spec);  // cmd_bench_search.cc
 int RunBenchSearch(const Flags& flags);
+void DeclareToken(CommandSpec& spec);  // cmd_token.cc
+int RunToken(const Flags& flags);
 
 // cmd_client.cc: local (--db) or HTTP (--server) mode.
 void DeclareStart(CommandSpec& spec);

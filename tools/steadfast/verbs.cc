@@ -26,6 +26,7 @@ const std::vector<Verb>& CliVerbs() {
   static const std::vector<Verb> verbs = {
       {"run", kRunAndServe, DeclareRun, RunRun},
       {"serve", kRunAndServe, DeclareServe, RunServe},
+      {"deploy", kRunAndServe, DeclareDeploy, RunDeploy},
       {"validate", kRunAndServe, DeclareValidate, RunValidate},
       {"graph", kRunAndServe, DeclareGraph, RunGraph},
       {"activities", kRunAndServe, DeclareActivities, RunActivities},
@@ -33,6 +34,7 @@ const std::vector<Verb>& CliVerbs() {
       {"bench", kRunAndServe, DeclareBench, RunBench},
       {"bench-api", kRunAndServe, DeclareBenchApi, RunBenchApi},
       {"bench-search", kRunAndServe, DeclareBenchSearch, RunBenchSearch},
+      {"token", kRunAndServe, DeclareToken, RunToken},
       {"start", kActOnWorkflows, DeclareStart, RunStart},
       {"status", kActOnWorkflows, DeclareStatus, RunStatus},
       {"history", kActOnWorkflows, DeclareHistory, RunHistory},

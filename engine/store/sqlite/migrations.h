@@ -35,6 +35,9 @@ Status MigrateToV7(Connection& conn);
 // Version 8: tasks.activity, activity_holds, activity_hold_log, activity_rates.
 Status MigrateToV8(Connection& conn);
 
+// Version 9: deployed_definitions (workflow versions deployed to a running engine).
+Status MigrateToV9(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

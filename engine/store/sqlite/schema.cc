@@ -23,6 +23,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV6,
     &MigrateToV7,
     &MigrateToV8,
+    &MigrateToV9,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

@@ -17,6 +17,7 @@
 
 #include "store/sqlite/bulk_ops.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/deployed_definition_ops.h"
 #include "store/sqlite/group_committer.h"
 #include "store/sqlite/node_lock_file.h"
 #include "store/sqlite/owner_only_file.h"
@@ -86,7 +87,7 @@ Status ConfigureWriter(Connection& conn, const SqliteStoreOptions& options) {
   return Status::Ok();
 }
 
-class SqliteStoreImpl final : public SqliteStore, public PluginStorage {
+class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public DeployedDefinitionStore {
  public:
   SqliteStoreImpl(const SqliteStoreOptions& options, const ConnectionOptions& reader_options,
                   std::unique_ptr<Connection> writer)
@@ -113,6 +114,19 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage {
 
   Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) override {
     return WithReader([&](Connection& c) { return ReadDefinition(c, hash); });
+  }
+
+  // DeployedDefinitionStore.
+  Result<DeployedDefinition> DeployDefinition(const DeployedDefinition& deployed) override {
+    if (deployed.definition.hash.empty()) return Status::InvalidArgument("definition hash is empty");
+    DeployedDefinition request = deployed;
+    if (request.deployed_at == 0) request.deployed_at = clock_->NowMs();
+    return committer_->Submit<DeployedDefinition>(
+        [&request](Connection& c) { return WriteDeployDefinition(c, request); });
+  }
+
+  Result<std::vector<DeployedDefinition>> ListDeployedDefinitions() override {
+    return WithReader([&](Connection& c) { return ReadDeployedDefinitions(c); });
   }
 
   Result<StartResult> StartInstance(StartRequest req) override {

@@ -83,7 +83,7 @@ RoleSet Roles(std::initializer_list<Role> roles) {
 TEST(RolesTest, OperatorStartsInspectsCancelsSignalsPausesResumesRetriesButDoesNotDecide) {
   RoleSet op = Roles({Role::kOperator});
   for (Action a : {Action::kStart, Action::kInspect, Action::kCancel, Action::kSignal, Action::kPause, Action::kResume,
-                   Action::kRetry, Action::kOperateSchedules, Action::kBulk, Action::kHoldActivities}) {
+                   Action::kRetry, Action::kOperateSchedules, Action::kBulk, Action::kHoldActivities, Action::kDeploy}) {
     EXPECT_TRUE(Allows(op, a)) << ActionName(a);
   }
   EXPECT_FALSE(Allows(op, Action::kDecide));
@@ -95,13 +95,13 @@ TEST(RolesTest, ReviewerInspectsAndDecidesOnly) {
   EXPECT_TRUE(Allows(rv, Action::kInspect));
   EXPECT_TRUE(Allows(rv, Action::kDecide));
   for (Action a : {Action::kStart, Action::kCancel, Action::kSignal, Action::kPause, Action::kResume, Action::kRetry,
-                   Action::kStartOnBehalf, Action::kOperateSchedules, Action::kBulk, Action::kHoldActivities}) {
+                   Action::kStartOnBehalf, Action::kOperateSchedules, Action::kBulk, Action::kHoldActivities, Action::kDeploy}) {
     EXPECT_FALSE(Allows(rv, a)) << ActionName(a);
   }
 }
 
 TEST(RolesTest, AdminDoesEverythingAndNoRolesNothing) {
-  for (int a = 0; a <= static_cast<int>(Action::kHoldActivities); ++a) {
+  for (int a = 0; a <= static_cast<int>(Action::kDeploy); ++a) {
     EXPECT_TRUE(Allows(Roles({Role::kAdmin}), static_cast<Action>(a)));
     EXPECT_FALSE(Allows(RoleSet(), static_cast<Action>(a)));
   }
