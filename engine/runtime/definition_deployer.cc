@@ -17,6 +17,13 @@ Status CheckCatalog(const WorkflowCatalog& catalog, const WorkflowDef& def) {
                           "); deploy the change as a new version");
 }
 
+// What a deployed definition's messages call it: its name and version, who
+// deployed it and when.
+std::string DeployedName(const DeployedDefinition& d) {
+  return "deployed " + d.definition.name + "@v" + std::to_string(d.definition.version) + " (by " + d.deployed_by +
+         " at " + FormatRfc3339Utc(d.deployed_at) + ")";
+}
+
 }  // namespace
 
 Result<DeployResult> DefinitionDeployer::Deploy(std::string_view source, const std::string& file,
@@ -34,7 +41,8 @@ Result<DeployResult> DefinitionDeployer::Deploy(std::string_view source, const s
   request.deployed_by = principal;
   request.deployed_at = clock_.NowMs();
   SF_ASSIGN_OR_RETURN(DeployedDefinition stored, store_.DeployDefinition(request));
-  SF_ASSIGN_OR_RETURN(result.def, catalog_.AddSource(source, file));
+  // Named as LoadDeployed names it, so a later conflict says who deployed it.
+  SF_ASSIGN_OR_RETURN(result.def, catalog_.AddSource(source, DeployedName(stored)));
   result.outcome = stored.outcome;
   result.deployed_by = stored.deployed_by;
   result.deployed_at = stored.deployed_at;
@@ -46,8 +54,7 @@ Result<std::vector<Diagnostic>> DefinitionDeployer::LoadDeployed() {
   std::vector<Diagnostic> problems;
   for (const DeployedDefinition& d : deployed) {
     const DefinitionRecord& rec = d.definition;
-    std::string file = "deployed " + rec.name + "@v" + std::to_string(rec.version) + " (by " + d.deployed_by + " at " +
-                       FormatRfc3339Utc(d.deployed_at) + ")";
+    std::string file = DeployedName(d);
     ParseResult parsed = ParseWorkflow(rec.source, file, registry_);
     if (!parsed.ok()) {
       problems.insert(problems.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());

@@ -54,7 +54,7 @@ TEST(DeployTest, ANewVersionRunsAtOnceAndIsKeptForTheNextProcess) {
   Reply conflict = server.Post("/v1/definitions", kOpsToken, Body(changed, "quick_v2.yaml"));
   EXPECT_EQ(conflict.status, 409) << conflict.body;
   EXPECT_EQ(conflict.code(), "conflict");
-  EXPECT_THAT(conflict.message(), HasSubstr("already deployed with other content (by ops"));
+  EXPECT_THAT(conflict.message(), HasSubstr("already registered with other content (from deployed quick@v2 (by ops at "));
   Reply directory = server.Post("/v1/definitions", kOpsToken,
                                 Body("name: quick\nversion: 1\nsteps:\n  - id: other\n    activity: std.noop\n", "q.yaml"));
   EXPECT_EQ(directory.status, 409) << directory.body;

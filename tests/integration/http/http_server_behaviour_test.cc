@@ -300,12 +300,12 @@ TEST(HttpServerTest, HttpsWithAPinnedSelfSignedCertificate) {
 
 TEST(HttpServerTest, ListenFlagOverridesTheConfigAndBadTokensConfigFailsFast) {
   TempDir dir;
-  WriteFile(dir.File("c.yaml"), "database: e.db\nworkflows_dir: .\nhttp:\n  tokens_file: missing.yaml\n");
+  WriteFile(dir.File("c.yaml"), "database: e.db\nworkflows_dir: workflows\nhttp:\n  tokens_file: missing.yaml\n");
   RunResult bad =
       RunCommand({STEADFAST_BIN, "serve", "--config", dir.File("c.yaml"), "--listen", "127.0.0.1:0"}, {}, 20000);
   EXPECT_EQ(bad.exit_code, 3) << bad.output;
   EXPECT_NE(bad.output.find("tokens file"), std::string::npos) << bad.output;
-  WriteFile(dir.File("d.yaml"), "database: e.db\nworkflows_dir: .\n");
+  WriteFile(dir.File("d.yaml"), "database: e.db\nworkflows_dir: workflows\n");
   RunResult usage =
       RunCommand({STEADFAST_BIN, "serve", "--config", dir.File("d.yaml"), "--listen", "nowhere"}, {}, 20000);
   EXPECT_EQ(usage.exit_code, 2) << usage.output;

@@ -45,7 +45,7 @@ class ScopedUmask {
 TEST(SecurityTest, FilesServeCreatesAreOwnerOnlyWhateverTheUmask) {
   TempDir dir;
   WriteFile(dir.File("c.yaml"),
-            "database: engine.db\nworkflows_dir: .\nnode_name: modes\nlog_file: engine.log\n"
+            "database: engine.db\nworkflows_dir: workflows\nnode_name: modes\nlog_file: engine.log\n"
             "http:\n  listen: 127.0.0.1:0\n");
   std::unique_ptr<Subprocess> serve;
   {
