@@ -49,7 +49,7 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
       tokens_(std::move(tokens)),
       logger_(logger),
       limiter_(options.rate_limit, clock),
-      endpoints_(service, logger, options.deployer),
+      endpoints_(service, logger, options.deployer, options_.batch_previews),
       schedule_endpoints_(options.scheduler, logger),
       bulk_endpoints_(options.bulk_runner, service.store(), logger),
       holds_(service, logger) {
@@ -82,6 +82,7 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("GET", "/ui/", pub(&ApiHandler::ServeUi));
   AddRoute("GET", "/ui/{file}", pub(&ApiHandler::ServeUi));
   AddRoute("POST", "/v1/workflows", prot(Action::kStart, true, &WorkflowEndpoints::Start));
+  AddRoute("POST", "/v1/workflows:batch", prot(Action::kStart, true, &WorkflowEndpoints::StartBatch));
   AddRoute("GET", "/v1/workflows", prot(Action::kInspect, false, &WorkflowEndpoints::List));
   AddRoute("GET", "/v1/workflows/{id}", prot(Action::kInspect, false, &WorkflowEndpoints::Get));
   AddRoute("GET", "/v1/workflows/{id}/history", prot(Action::kInspect, false, &WorkflowEndpoints::History));

@@ -31,6 +31,7 @@
 #include "http/token_store.h"
 #include "http/activity_hold_endpoints.h"
 #include "http/workflow_endpoints.h"
+#include "runtime/batch_preview_registry.h"
 #include "metrics/registry.h"
 #include "runtime/workflow_service.h"
 #include "steadfast/clock.h"
@@ -53,6 +54,9 @@ struct ApiHandlerOptions {
   // POST /v1/definitions deploys through it; null = answered 503. Must
   // outlive the handler.
   DefinitionDeployer* deployer = nullptr;
+  // What plugins say a batch start would do (POST /v1/workflows:batch with
+  // "preview": true); null = no previews. Must outlive the handler.
+  const BatchPreviewRegistry* batch_previews = nullptr;
 };
 
 class ApiHandler {

@@ -6,6 +6,7 @@
 #include "definition/step_graph.h"
 #include "http/request_fields.h"
 #include "runtime/instance_filter.h"
+#include "runtime/batch_start.h"
 #include "runtime/views.h"
 
 namespace steadfast::http {
@@ -144,6 +145,43 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
   HttpResponse resp = InstanceResponse(created ? 201 : 200, Describe(r->instance));
   resp.headers.emplace_back("Location", "/v1/workflows/" + r->instance.id);
   return resp;
+}
+
+HttpResponse WorkflowEndpoints::StartBatch(const ApiCall& call) {
+  ApiResult<Value> body = ParseJsonObject(call.request.body, false);
+  if (!body.ok()) return ErrorResponse(body.error());
+  const Value& b = body.value();
+  if (auto e = CheckKnownFields(b, {"workflow", "version", "key_field", "jsonl", "preview"})) return ErrorResponse(*e);
+  auto workflow = StringField(b, "workflow", true);
+  if (!workflow.ok()) return ErrorResponse(workflow.error());
+  auto version = IntField(b, "version", false);
+  if (!version.ok()) return ErrorResponse(version.error());
+  auto key_field = StringField(b, "key_field", false);
+  if (!key_field.ok()) return ErrorResponse(key_field.error());
+  auto jsonl = StringField(b, "jsonl", true);
+  if (!jsonl.ok()) return ErrorResponse(jsonl.error());
+  const Value* preview_field = b.Find("preview");
+  if (preview_field != nullptr && !preview_field->is_null() && !preview_field->is_bool()) {
+    return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'preview' must be a boolean"));
+  }
+  const bool preview = preview_field != nullptr && preview_field->is_bool() && preview_field->AsBool();
+  const int v = static_cast<int>(version.value().value_or(0));
+  Result<DefPtr> def = service_.catalog().Find(*workflow.value(), v);
+  if (!def.ok()) return Fail(def.status(), "batch " + *workflow.value());
+  Result<ParsedBatch> parsed = ParseBatch(*jsonl.value(), (*def)->name, key_field.value().value_or(""));
+  if (!parsed.ok()) return ErrorResponse(ApiError::Make(400, "invalid_field", parsed.status().message()));
+  if (preview) {
+    const BatchPreviewFn* fn = batch_previews_ != nullptr ? batch_previews_->Find((*def)->name) : nullptr;
+    return JsonResponse(200, PreviewBatch(**def, *parsed, fn));
+  }
+  StartOptions base;
+  base.workflow = (*def)->name;
+  base.version = v;
+  base.requested_by = call.principal.name;
+  base.started_by = call.principal.name;
+  Result<BatchReport> report = RunBatch(service_, base, *parsed, nullptr);
+  if (!report.ok()) return Fail(report.status(), "batch " + *workflow.value());
+  return JsonResponse(200, BatchReportToValue(*report));
 }
 
 HttpResponse WorkflowEndpoints::Get(const ApiCall& call) {

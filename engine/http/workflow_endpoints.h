@@ -15,6 +15,7 @@
 #include "http/roles.h"
 #include "http/router.h"
 #include "runtime/definition_deployer.h"
+#include "runtime/batch_preview_registry.h"
 #include "runtime/workflow_service.h"
 #include "steadfast/logger.h"
 
@@ -29,12 +30,14 @@ struct ApiCall {
 
 class WorkflowEndpoints {
  public:
-  // service, logger and deployer (null: this server cannot deploy) must
-  // outlive this. Thread-safe.
-  WorkflowEndpoints(WorkflowService& service, Logger& logger, DefinitionDeployer* deployer = nullptr)
-      : service_(service), logger_(logger), deployer_(deployer) {}
+  // service, logger, deployer (null: this server cannot deploy) and
+  // batch_previews (null: no previews) must outlive this. Thread-safe.
+  WorkflowEndpoints(WorkflowService& service, Logger& logger, DefinitionDeployer* deployer = nullptr,
+                    const BatchPreviewRegistry* batch_previews = nullptr)
+      : service_(service), logger_(logger), deployer_(deployer), batch_previews_(batch_previews) {}
 
   HttpResponse Start(const ApiCall& call);    // POST /v1/workflows
+  HttpResponse StartBatch(const ApiCall& call);  // POST /v1/workflows:batch
   HttpResponse Get(const ApiCall& call);      // GET  /v1/workflows/{id}
   HttpResponse History(const ApiCall& call);  // GET  /v1/workflows/{id}/history
   HttpResponse Graph(const ApiCall& call);    // GET  /v1/workflows/{id}/graph
@@ -58,6 +61,7 @@ class WorkflowEndpoints {
   WorkflowService& service_;
   Logger& logger_;
   DefinitionDeployer* deployer_;
+  const BatchPreviewRegistry* batch_previews_;
 };
 
 }  // namespace steadfast::http

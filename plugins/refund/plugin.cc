@@ -12,6 +12,7 @@
 #include <string>
 
 #include "refund/activities.h"
+#include "refund/batch_preview.h"
 #include "refund/calculate_amount_activity.h"
 #include "refund/policy.h"
 #include "refund/psp/circuit_breaking_psp_adapter.h"
@@ -19,6 +20,7 @@
 #include "refund/psp/trace_propagation.h"
 #include "refund/refund_metrics.h"
 #include "refund/refund_services.h"
+#include "steadfast/batch_preview.h"
 #include "steadfast/time_text.h"
 
 namespace steadfast::refund {
@@ -288,6 +290,9 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   make_client("inventory", config.inventory_base_url, services->inventory, services->inventory_problem);
   make_client("notification", config.notification_base_url, services->notification, services->notification_problem);
 
+  if (host.batch_previews != nullptr) {
+    SF_RETURN_IF_ERROR(host.batch_previews->Add(kRefundBatchWorkflow, MakeRefundBatchPreview(shared, clock)));
+  }
   Services s = services;
   for (const ActivitySpec& a : kActivities) {
     SF_RETURN_IF_ERROR(registry.Register(a.name, WithTracePropagation(a.make(s)), a.description));

@@ -93,6 +93,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     pc.schemas = &ctx->plugin_schemas;
     pc.storage = &ctx->plugin_storage;
     pc.workflows = &ctx->workflow_reader;
+    pc.batch_previews = &ctx->batch_previews;
     return pc;
   };
   // The built-in plugins, each with its plugin_config section (paths relative to the config file).

@@ -16,6 +16,7 @@
 #include "core/random.h"
 #include "metrics/registry_sink.h"
 #include "observability/committed_event_hub.h"
+#include "runtime/batch_preview_registry.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/commands.h"
 #include "steadfast/registry.h"
@@ -53,6 +54,7 @@ struct CliContext {
   // /metrics; serve feeds the hub the engine's committed events.
   std::unique_ptr<metrics::RegistrySink> plugin_metrics;
   std::unique_ptr<CommittedEventHub> committed_events;
+  BatchPreviewRegistry batch_previews;  // what plugins say a batch start would do
   std::unique_ptr<ActivityRegistry> registry;
   std::unique_ptr<WorkflowCatalog> catalog;
   std::unique_ptr<Store> store;

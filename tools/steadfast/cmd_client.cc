@@ -454,6 +454,7 @@ int RemoteSchedule(const Flags& flags, const std::string& action, const std::str
 }  // namespace
 
 int RunStart(const Flags& flags) {
+  if (flags.Has("batch")) return RunStartBatch(flags);
   auto text = ReadArgOrFile(flags.GetOr("input", "{}"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
   auto input = Value::FromJson(*text);
@@ -731,6 +732,10 @@ void DeclareStart(CommandSpec& spec) {
       .Option("as", "PRINCIPAL", "who the instance is requested by (default cli:$USER)")
       .Option("links", "ID,ID", "related instances (trace links)")
       .Option("traceparent", "TP", "continue a caller's trace (W3C traceparent)")
+      .Option("batch", "FILE.jsonl", "one instance per line of the file (the line is its input)")
+      .Option("key-field", "PATH", "with --batch: the line's idempotency key, e.g. reservation.id (default: its hash)")
+      .Switch("preview", "with --batch: check the lines and print what the batch would do; start nothing")
+      .Switch("dry-run", "the same as --preview")
       .Json();
   ClientOptions(spec);
 }

@@ -47,6 +47,7 @@ int RunToken(const Flags& flags);
 // cmd_client.cc: local (--db) or HTTP (--server) mode.
 void DeclareStart(CommandSpec& spec);
 int RunStart(const Flags& flags);
+int RunStartBatch(const Flags& flags);  // cmd_start_batch.cc: start --batch FILE.jsonl WORKFLOW
 void DeclareStatus(CommandSpec& spec);
 int RunStatus(const Flags& flags);
 void DeclareHistory(CommandSpec& spec);

@@ -71,6 +71,8 @@ class ActivityRegistry {
 
 // What a plugin is given at start-up. The pointers are the engine's and
 // outlive the plugin; keep them, not the PluginContext itself.
+class BatchPreviews;  // steadfast/batch_preview.h
+
 struct PluginContext {
   Value config;               // the plugin's section of the engine config (may be null)
   Logger* logger = nullptr;   // never null when called by the engine
@@ -96,6 +98,10 @@ struct PluginContext {
   // kFailedPrecondition until the engine has opened its store. Null when the
   // host has none (a unit test, `steadfast validate`).
   WorkflowReader* workflows = nullptr;
+  // Appended after `workflows` (same rule): batch previews
+  // (steadfast/batch_preview.h), what a file of workflow starts would do,
+  // said before it runs. Null when the host offers none.
+  BatchPreviews* batch_previews = nullptr;
 };
 
 // ABI version of the plugin entry point; bumped on incompatible changes.

@@ -238,5 +238,79 @@ TEST(OperatorControl, CliPauseResumeRetry) {
   EXPECT_NE(history.output.find("by cli:olga: done"), std::string::npos) << history.output;
 }
 
+// A batch from a JSON Lines file: previewed (refund totals from the refund
+// plugin, nothing started), then started with one key per line, bad lines
+// reported by number, and a second run starting nothing.
+TEST(OperatorControl, BatchStartPreviewsThenStartsEachLineOnce) {
+  SandboxProcess sandbox;
+  ASSERT_TRUE(sandbox.Start().ok());
+  ServerOptions options;
+  options.workflows = {{"reservation_refund", ReadFile(kSource + "/workflows/reservation_refund.yaml")}};
+  options.config_extra = integration::RefundPluginConfig(kSource, sandbox.base_url());
+  options.env = {{"STEADFAST_PSP_SECRET_KEY", SandboxProcess::kSecretKey}};
+  TestServer server(options);
+  ASSERT_FALSE(server.url().empty());
+
+  auto example = Value::FromJson(ReadFile(kSource + "/workflows/examples/reservation.json"));
+  ASSERT_TRUE(example.ok());
+  auto line = [&](const std::string& id) {
+    Value v = *example;
+    v["reservation"]["id"] = id;
+    v["reservation"]["payment"]["charge"] = "ch_" + id;
+    return v.ToJson() + "\n";
+  };
+  TempDir dir;
+  const std::string file = dir.File("refunds.jsonl");
+  const std::string text = line("r-b1") + line("r-b2") + "{\"reservation\": \n" + "{\"reason\": \"no booking\"}\n" +
+                           line("r-b3");
+  WriteFile(file, text);
+  std::map<std::string, std::string> env = {{"STEADFAST_TOKEN", kOpsToken}};
+  const std::vector<std::string> batch = {STEADFAST_BIN, "start",      "--batch", file, "reservation_refund",
+                                          "--key-field", "reservation.id", "--server", server.url()};
+
+  std::vector<std::string> preview_args = batch;
+  preview_args.push_back("--preview");
+  RunResult preview = RunCommand(preview_args, env);
+  EXPECT_EQ(preview.exit_code, 1) << preview.output;  // two lines are rejected
+  EXPECT_NE(preview.output.find("5 line(s), 3 would start or exist, 2 rejected; nothing started"), std::string::npos)
+      << preview.output;
+  EXPECT_NE(preview.output.find("line 3: bad JSON"), std::string::npos) << preview.output;
+  EXPECT_NE(preview.output.find("line 4: input: missing required field 'reservation'"), std::string::npos)
+      << preview.output;
+  EXPECT_NE(preview.output.find("Batch preview: 3 cancellation(s)"), std::string::npos) << preview.output;
+  EXPECT_NE(preview.output.find("largest refunds in EUR"), std::string::npos) << preview.output;
+  EXPECT_EQ(CountWithStatus(server, "running") + CountWithStatus(server, "completed") +
+                CountWithStatus(server, "failed") + CountWithStatus(server, "compensated"),
+            0);
+
+  Reply json_preview = server.Post("/v1/workflows:batch", kOpsToken,
+                                   Body(Value::Map{{"workflow", "reservation_refund"},
+                                                   {"key_field", "reservation.id"},
+                                                   {"jsonl", text},
+                                                   {"preview", true}}));
+  ASSERT_EQ(json_preview.status, 200) << json_preview.body;
+  EXPECT_EQ(json_preview.json.Get("preview").Get("currencies").Get("EUR").Get("lines").IntOr(0), 3);
+
+  RunResult first = RunCommand(batch, env);
+  EXPECT_EQ(first.exit_code, 1) << first.output;
+  EXPECT_NE(first.output.find("5 line(s): 3 started, 0 already started, 2 rejected"), std::string::npos)
+      << first.output;
+  RunResult again = RunCommand(batch, env);
+  EXPECT_NE(again.output.find("5 line(s): 0 started, 3 already started, 2 rejected"), std::string::npos)
+      << again.output;
+  // Locally, on the database file, the same keys.
+  RunResult local = RunCommand({STEADFAST_BIN, "start", "--batch", file, "reservation_refund", "--key-field",
+                                "reservation.id", "--db", server.database(), "--workflows",
+                                kSource + "/workflows"},
+                               env);
+  EXPECT_NE(local.output.find("0 started, 3 already started, 2 rejected"), std::string::npos) << local.output;
+  Reply listed = server.Get("/v1/workflows?limit=500", kOpsToken);
+  EXPECT_EQ(listed.json.Get("items").AsList().size(), 3u);
+  Reply unknown = server.Post("/v1/workflows:batch", kOpsToken, R"({"workflow": "nope", "jsonl": "{}"})");
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  Reply reviewer = server.Post("/v1/workflows:batch", kRitaToken, R"({"workflow": "reservation_refund", "jsonl": ""})");
+  EXPECT_EQ(reviewer.status, 403);
+}
+
 }  // namespace
 }  // namespace steadfast::testing
