@@ -2,6 +2,7 @@
 #include "http/activity_hold_endpoints.h"
 
 #include "http/request_fields.h"
+#include "runtime/activity_hold_view.h"
 #include "steadfast/time_text.h"
 
 namespace steadfast::http {
@@ -9,21 +10,6 @@ namespace {
 
 constexpr int64_t kDefaultLogEntries = 20;
 constexpr int64_t kMaxLogEntries = 1000;
-
-Value HoldView(const ActivityHold& h) {
-  return Value::Map{{"activity", h.activity},
-                    {"reason", h.reason},
-                    {"held_by", h.held_by},
-                    {"held_at", FormatRfc3339Utc(h.held_at)}};
-}
-
-Value HoldEventView(const ActivityHoldEvent& e) {
-  return Value::Map{{"activity", e.activity},
-                    {"action", e.action},
-                    {"principal", e.principal},
-                    {"reason", e.reason},
-                    {"at", FormatRfc3339Utc(e.at)}};
-}
 
 }  // namespace
 
@@ -34,13 +20,13 @@ HttpResponse ActivityHoldEndpoints::List(const ApiCall& call) {
   Result<std::vector<ActivityHold>> holds = service_.store().ListActivityHolds();
   if (!holds.ok()) return ErrorResponse(ReportError(holds.status(), "list activity holds", logger_));
   Value::List items;
-  for (const ActivityHold& h : *holds) items.push_back(HoldView(h));
+  for (const ActivityHold& h : *holds) items.push_back(ActivityHoldView(h));
   Value::List log;
   if (log_entries.value() > 0) {
     Result<std::vector<ActivityHoldEvent>> events =
         service_.store().ListActivityHoldLog(static_cast<int>(log_entries.value()));
     if (!events.ok()) return ErrorResponse(ReportError(events.status(), "read the hold log", logger_));
-    for (const ActivityHoldEvent& e : *events) log.push_back(HoldEventView(e));
+    for (const ActivityHoldEvent& e : *events) log.push_back(ActivityHoldEventView(e));
   }
   return JsonResponse(200, Value::Map{{"items", Value(std::move(items))}, {"log", Value(std::move(log))}});
 }
@@ -58,7 +44,7 @@ HttpResponse ActivityHoldEndpoints::Hold(const ApiCall& call) {
   if (!s.ok()) return ErrorResponse(ReportError(s, "hold " + *activity.value(), logger_));
   Result<std::vector<ActivityHold>> holds = service_.store().ListActivityHolds();
   for (const ActivityHold& h : holds.ok() ? *holds : std::vector<ActivityHold>{}) {
-    if (h.activity == *activity.value()) return JsonResponse(200, HoldView(h));
+    if (h.activity == *activity.value()) return JsonResponse(200, ActivityHoldView(h));
   }
   // Released again by someone else in between: say what this call did.
   return JsonResponse(200, Value::Map{{"activity", *activity.value()}, {"reason", *reason.value()},

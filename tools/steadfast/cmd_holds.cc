@@ -6,6 +6,7 @@
 
 #include "cli_context.h"
 #include "commands.h"
+#include "runtime/activity_hold_view.h"
 #include "runtime/workflow_service.h"
 #include "steadfast/time_text.h"
 
@@ -42,21 +43,6 @@ std::string Principal(const Flags& flags) { return flags.GetOr("as", CliUser());
 
 const char* Named(const std::string& activity) {
   return activity == kAllActivities ? "every activity" : activity.c_str();
-}
-
-Value HoldView(const ActivityHold& h) {
-  return Value::Map{{"activity", h.activity},
-                    {"reason", h.reason},
-                    {"held_by", h.held_by},
-                    {"held_at", FormatRfc3339Utc(h.held_at)}};
-}
-
-Value HoldEventView(const ActivityHoldEvent& e) {
-  return Value::Map{{"activity", e.activity},
-                    {"action", e.action},
-                    {"principal", e.principal},
-                    {"reason", e.reason},
-                    {"at", FormatRfc3339Utc(e.at)}};
 }
 
 }  // namespace
@@ -124,11 +110,11 @@ int RunHolds(const Flags& flags) {
   }
   if (flags.Has("json")) {
     Value::List items;
-    for (const ActivityHold& h : *holds) items.push_back(HoldView(h));
+    for (const ActivityHold& h : *holds) items.push_back(ActivityHoldView(h));
     Value out = Value::Map{{"holds", Value(std::move(items))}};
     if (*log_entries > 0) {
       Value::List entries;
-      for (const ActivityHoldEvent& e : log) entries.push_back(HoldEventView(e));
+      for (const ActivityHoldEvent& e : log) entries.push_back(ActivityHoldEventView(e));
       out["log"] = Value(std::move(entries));
     }
     std::printf("%s\n", out.ToPrettyJson().c_str());
