@@ -254,7 +254,9 @@ HttpResponse WorkflowEndpoints::List(const ApiCall& call) {
   FilterParams filter_params;
   for (const auto& [name, value] : q) {
     if (name == "limit" || name == "waiting") {
-      if (std::count_if(q.begin(), q.end(), [&](const auto& p) { return p.first == name; }) > 1) {
+      // Not captured by the lambda: clang 14 cannot capture a structured binding.
+      const std::string& param = name;
+      if (std::count_if(q.begin(), q.end(), [&param](const auto& p) { return p.first == param; }) > 1) {
         return ErrorResponse(ApiError::Make(400, "invalid_query", "query parameter '" + name + "' given twice"));
       }
       continue;
