@@ -9,9 +9,11 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${STEADFAST_BUILD_DIR:-$ROOT/build}"
-bash "$ROOT/tools/setup.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
+# shellcheck source=tools/timed.sh
+source "$ROOT/tools/timed.sh"
+timed "set-up and build" bash "$ROOT/tools/setup.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
-meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
+timed "suites" meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
 status=$?
 logs=("$BUILD/meson-logs")
 

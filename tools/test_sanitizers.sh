@@ -19,6 +19,8 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ASAN_BUILD="${STEADFAST_ASAN_BUILD_DIR:-$ROOT/build-asan}"
 TSAN_BUILD="${STEADFAST_TSAN_BUILD_DIR:-$ROOT/build-tsan}"
+# shellcheck source=tools/timed.sh
+source "$ROOT/tools/timed.sh"
 
 # What the browser, packaging and compile-only tests check is not the
 # engine's memory or threads: they run in the normal build only.
@@ -31,9 +33,6 @@ ASAN_TESTS=(
   sim_regressions sim_determinism sim_self_test
 )
 TSAN_TESTS=(store runtime http_unit http)
-# Only what those tests run is built for ThreadSanitizer.
-TSAN_TARGETS=(tests/unit/store/store_test tests/unit/runtime/runtime_test tests/unit/http/http_unit_test
-  tests/integration/http/http_integration_test tools/steadfast/steadfast)
 
 configure() {  # dir sanitizer optimization [meson options...]
   local dir=$1 sanitize=$2 optimization=$3
@@ -44,24 +43,52 @@ configure() {  # dir sanitizer optimization [meson options...]
     -Dcpp_args='-gline-tables-only -fno-omit-frame-pointer' -Dc_args='-gline-tables-only' "$@" >/dev/null
 }
 
+targets_of() {  # dir tests...: the ninja targets those tests depend on, one per line
+  local dir=$1
+  shift
+  python3 - "$dir" "$@" <<'PY'
+import json, os, subprocess, sys
+build, wanted = sys.argv[1], set(sys.argv[2:])
+def introspect(what):
+    return json.loads(subprocess.run(["meson", "introspect", what, build], check=True,
+                                     capture_output=True, text=True).stdout)
+files = {t["id"]: t["filename"] for t in introspect("--targets")}
+tests = [t for t in introspect("--tests") if t["name"] in wanted]
+missing = wanted - {t["name"] for t in tests}
+if missing:
+    sys.exit("sanitizers: no such test: " + " ".join(sorted(missing)))
+for target in sorted({f for t in tests for d in t["depends"] for f in files.get(d, [])}):
+    print(os.path.relpath(target, build))
+PY
+}
+
+build_logged() {  # dir targets...: ninja, its output kept in <dir>.build.log
+  ninja -C "$1" "${@:2}" >"$1.build.log" 2>&1
+}
+
 # Builds the targets the tests need and runs them; the JUnit log it leaves in
 # <dir>/meson-logs is what tools/count_tests.py counts. A build that fails
 # leaves no log, which counts as a failure.
-run_phase() {  # name dir sanitizer optimization "targets" "meson options" tests...  (targets: space-separated, empty = all)
-  local name=$1 dir=$2 sanitize=$3 optimization=$4 targets=$5 options=$6
-  shift 6
+run_phase() {  # name dir sanitizer optimization "meson options" tests...
+  local name=$1 dir=$2 sanitize=$3 optimization=$4 options=$5
+  shift 5
   rm -rf "$dir"/meson-logs/testlog.* "$dir/meson-logs/sanitizer-reports"
   echo "sanitizers: $name: configuring and building in $dir"
-  # shellcheck disable=SC2086 # targets and options are word lists
-  if ! configure "$dir" "$sanitize" "$optimization" $options || ! ninja -C "$dir" $targets >"$dir.build.log" 2>&1; then
-    tail -n 40 "$dir.build.log" 2>/dev/null
-    echo "sanitizers: $name: the build failed (full log: $dir.build.log)"
-    return 1
-  fi
+  # shellcheck disable=SC2086 # options is a word list
+  configure "$dir" "$sanitize" "$optimization" $options || { echo "sanitizers: $name: meson setup failed"; return 1; }
   # The fuzz suite's targets, when the build has them (one meson test run, so one log).
   local fuzz_tests=()
   [ "$name" = asan ] && mapfile -t fuzz_tests < <(meson test -C "$dir" --no-rebuild --list --suite fuzz 2>/dev/null | sed -n 's|.*fuzz / ||p')
   set -- "$@" "${fuzz_tests[@]}"
+  # Only what these tests run is built: compiling is most of a sanitizer phase.
+  local targets
+  mapfile -t targets < <(targets_of "$dir" "$@") && [ ${#targets[@]} -gt 0 ] ||
+    { echo "sanitizers: $name: cannot tell which targets the tests need"; return 1; }
+  if ! timed "$name build" build_logged "$dir" "${targets[@]}"; then
+    tail -n 40 "$dir.build.log" 2>/dev/null
+    echo "sanitizers: $name: the build failed (full log: $dir.build.log)"
+    return 1
+  fi
   echo "sanitizers: $name: running ${*}"
   # Reports go to files, one per process: a server started by a test may die
   # of a report (or leak at exit) while the test itself passes.
@@ -69,7 +96,7 @@ run_phase() {  # name dir sanitizer optimization "targets" "meson options" tests
   mkdir -p "$reports"
   ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan" UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
     TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$reports/tsan" \
-    meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 4 "$@"
+    timed "$name suites" meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 4 "$@"
   local rc=$?
   if compgen -G "$reports/*" >/dev/null; then
     for f in "$reports"/*; do
@@ -90,8 +117,8 @@ phases=("$@")
 status=0
 for phase in "${phases[@]}"; do
   case "$phase" in
-    asan) run_phase asan "$ASAN_BUILD" address,undefined 0 "" "-Dfuzzers=enabled" "${ASAN_TESTS[@]}" || status=1 ;;
-    tsan) run_phase tsan "$TSAN_BUILD" thread 1 "${TSAN_TARGETS[*]}" "" "${TSAN_TESTS[@]}" || status=1 ;;
+    asan) run_phase asan "$ASAN_BUILD" address,undefined 0 "-Dfuzzers=enabled" "${ASAN_TESTS[@]}" || status=1 ;;
+    tsan) run_phase tsan "$TSAN_BUILD" thread 1 "" "${TSAN_TESTS[@]}" || status=1 ;;
     *) echo "sanitizers: unknown phase '$phase' (asan, tsan)"; status=2 ;;
   esac
 done
