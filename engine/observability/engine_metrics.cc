@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 
 namespace steadfast {
 namespace {

@@ -26,7 +26,7 @@ std::vector<double> CommitBuckets() {
 }  // namespace
 
 MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
-    : inner_(inner),
+    : ForwardingStore(inner),
       start_seconds_(registry.AddHistogram("steadfast_instance_start_commit_seconds",
                                            "Latency of durable instance starts (StartInstance).", CommitBuckets())),
       apply_seconds_(registry.AddHistogram(
@@ -50,11 +50,11 @@ MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
           "Write requests (checkpoints, starts, claims) per committed SQLite transaction, one observation "
           "per commit: checkpoints per commit.",
           {1, 2, 4, 8, 16, 32, 64, 128, 256})) {
-  if (auto* sqlite = dynamic_cast<SqliteStore*>(&inner_)) {
+  if (auto* sqlite = dynamic_cast<SqliteStore*>(&this->inner())) {
     sqlite->SetCommitBatchObserver([this](int64_t requests) { batch_size_.Observe(static_cast<double>(requests)); });
   }
   registry.SetCollector("steadfast_store", [this] {
-    auto* sqlite = dynamic_cast<SqliteStore*>(&inner_);
+    auto* sqlite = dynamic_cast<SqliteStore*>(&this->inner());
     if (sqlite == nullptr) return;
     SqliteStoreStats stats = sqlite->Stats();
     transactions_.Mirror(stats.transactions);
@@ -65,7 +65,7 @@ MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
 }
 
 MeteredStore::~MeteredStore() {
-  if (auto* sqlite = dynamic_cast<SqliteStore*>(&inner_)) sqlite->SetCommitBatchObserver(nullptr);
+  if (auto* sqlite = dynamic_cast<SqliteStore*>(&inner())) sqlite->SetCommitBatchObserver(nullptr);
 }
 
 void MeteredStore::Count(const char* op, const Status& s) {
@@ -73,20 +73,20 @@ void MeteredStore::Count(const char* op, const Status& s) {
 }
 
 Status MeteredStore::PutDefinition(const DefinitionRecord& def) {
-  Status s = inner_.PutDefinition(def);
+  Status s = inner().PutDefinition(def);
   Count("put_definition", s);
   return s;
 }
 
 Result<std::optional<DefinitionRecord>> MeteredStore::GetDefinition(const std::string& hash) {
-  auto r = inner_.GetDefinition(hash);
+  auto r = inner().GetDefinition(hash);
   Count("get_definition", r.status());
   return r;
 }
 
 Result<StartResult> MeteredStore::StartInstance(StartRequest req) {
   Stopwatch w;
-  auto r = inner_.StartInstance(std::move(req));
+  auto r = inner().StartInstance(std::move(req));
   if (r.ok()) start_seconds_.Observe(w.Seconds());
   Count("start_instance", r.status());
   return r;
@@ -94,7 +94,7 @@ Result<StartResult> MeteredStore::StartInstance(StartRequest req) {
 
 Result<CommitResult> MeteredStore::Apply(Commit commit) {
   Stopwatch w;
-  auto r = inner_.Apply(std::move(commit));
+  auto r = inner().Apply(std::move(commit));
   if (r.ok()) apply_seconds_.Observe(w.Seconds());
   Count("apply", r.status());
   return r;
@@ -102,88 +102,88 @@ Result<CommitResult> MeteredStore::Apply(Commit commit) {
 
 Result<std::vector<TaskRecord>> MeteredStore::ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
                                                             int limit) {
-  auto r = inner_.ClaimDueTasks(owner, now, lease_until, limit);
+  auto r = inner().ClaimDueTasks(owner, now, lease_until, limit);
   Count("claim_due_tasks", r.status());
   return r;
 }
 
 Result<ClaimResult> MeteredStore::ClaimDueTasks(const ClaimRequest& request) {
-  auto r = inner_.ClaimDueTasks(request);
+  auto r = inner().ClaimDueTasks(request);
   Count("claim_due_tasks", r.status());
   return r;
 }
 
 Result<int64_t> MeteredStore::ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) {
-  auto r = inner_.ReleaseLeases(owner_prefix, except_owner);
+  auto r = inner().ReleaseLeases(owner_prefix, except_owner);
   Count("release_leases", r.status());
   return r;
 }
 
 Status MeteredStore::ReturnUnstartedTask(const TaskRecord& task) {
-  Status s = inner_.ReturnUnstartedTask(task);
+  Status s = inner().ReturnUnstartedTask(task);
   Count("return_unstarted_task", s);
   return s;
 }
 
 Status MeteredStore::RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) {
-  Status s = inner_.RenewLease(task_id, lease_token, lease_until);
+  Status s = inner().RenewLease(task_id, lease_token, lease_until);
   Count("renew_lease", s);
   return s;
 }
 
 Result<std::optional<TimeMs>> MeteredStore::NextDueAt(TimeMs now) {
-  auto r = inner_.NextDueAt(now);
+  auto r = inner().NextDueAt(now);
   Count("next_due_at", r.status());
   return r;
 }
 
 Result<std::optional<InstanceRecord>> MeteredStore::GetInstance(const std::string& id) {
-  auto r = inner_.GetInstance(id);
+  auto r = inner().GetInstance(id);
   Count("get_instance", r.status());
   return r;
 }
 
 Result<std::vector<InstanceRecord>> MeteredStore::ListInstances(const ListFilter& filter) {
-  auto r = inner_.ListInstances(filter);
+  auto r = inner().ListInstances(filter);
   Count("list_instances", r.status());
   return r;
 }
 
 Result<int64_t> MeteredStore::CountInstances(const ListFilter& filter) {
-  auto r = inner_.CountInstances(filter);
+  auto r = inner().CountInstances(filter);
   Count("count_instances", r.status());
   return r;
 }
 
 Result<std::vector<std::pair<InstanceStatus, int64_t>>> MeteredStore::CountByStatus() {
-  auto r = inner_.CountByStatus();
+  auto r = inner().CountByStatus();
   Count("count_by_status", r.status());
   return r;
 }
 
 Result<std::vector<HistoryEvent>> MeteredStore::GetHistory(const std::string& instance_id, int64_t after_seq,
                                                            int limit) {
-  auto r = inner_.GetHistory(instance_id, after_seq, limit);
+  auto r = inner().GetHistory(instance_id, after_seq, limit);
   Count("get_history", r.status());
   return r;
 }
 
 Result<std::vector<TaskRecord>> MeteredStore::GetTasks(const std::string& instance_id) {
-  auto r = inner_.GetTasks(instance_id);
+  auto r = inner().GetTasks(instance_id);
   Count("get_tasks", r.status());
   return r;
 }
 
 Result<std::vector<SignalRecord>> MeteredStore::GetPendingSignals(const std::string& instance_id,
                                                                   const std::string& name) {
-  auto r = inner_.GetPendingSignals(instance_id, name);
+  auto r = inner().GetPendingSignals(instance_id, name);
   Count("get_pending_signals", r.status());
   return r;
 }
 
 Result<std::optional<SignalRecord>> MeteredStore::FindSignalByKey(const std::string& instance_id,
                                                                   const std::string& idempotency_key) {
-  auto r = inner_.FindSignalByKey(instance_id, idempotency_key);
+  auto r = inner().FindSignalByKey(instance_id, idempotency_key);
   Count("find_signal_by_key", r.status());
   return r;
 }

@@ -13,16 +13,19 @@
 #include <string>
 
 #include "metrics/registry.h"
-#include "store/store.h"
+#include "store/forwarding_store.h"
 
 namespace steadfast {
 
-class MeteredStore final : public Store {
+class MeteredStore final : public ForwardingStore {
  public:
   // inner and registry must outlive this object.
   MeteredStore(Store& inner, metrics::Registry& registry);
   ~MeteredStore() override;  // stops observing the inner store's commits
 
+  // Measured. Everything else (holds, bulk operations,
+  // schedules, node locks, plugin tables: rare or not the engine's hot
+  // path) is forwarded unmeasured by ForwardingStore.
   Status PutDefinition(const DefinitionRecord& def) override;
   Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) override;
   Result<StartResult> StartInstance(StartRequest req) override;
@@ -30,34 +33,13 @@ class MeteredStore final : public Store {
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
                                                 int limit) override;
   Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override;
-  Status HoldActivity(const ActivityHold& hold) override { return inner_.HoldActivity(hold); }
-  Result<bool> ReleaseActivity(const std::string& activity, const std::string& principal,
-                               const std::string& reason) override {
-    return inner_.ReleaseActivity(activity, principal, reason);
-  }
-  Result<std::vector<ActivityHold>> ListActivityHolds() override { return inner_.ListActivityHolds(); }
-  Result<std::vector<ActivityHoldEvent>> ListActivityHoldLog(int limit) override {
-    return inner_.ListActivityHoldLog(limit);
-  }
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override;
   Status ReturnUnstartedTask(const TaskRecord& task) override;
-  Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) override {
-    return inner_.LockNode(node_name);
-  }
   Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override;
   Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override;
   Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override;
   Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override;
   Result<int64_t> CountInstances(const ListFilter& filter) override;
-  // Bulk operations are rare and slow by nature: not metered.
-  Status PutBulkOperation(const BulkOperationRecord& op) override { return inner_.PutBulkOperation(op); }
-  Result<std::optional<BulkOperationRecord>> GetBulkOperation(const std::string& id) override {
-    return inner_.GetBulkOperation(id);
-  }
-  Result<std::vector<BulkOperationRecord>> ListBulkOperations(const std::string& state, const std::string& before_id,
-                                                              int limit) override {
-    return inner_.ListBulkOperations(state, before_id, limit);
-  }
   Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override;
   Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq, int limit) override;
   Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) override;
@@ -65,31 +47,14 @@ class MeteredStore final : public Store {
                                                       const std::string& name) override;
   Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
                                                       const std::string& idempotency_key) override;
-  bool ChangedExternally() override { return inner_.ChangedExternally(); }
-  // Schedules are the inner store's (not metered: a few writes a tick).
-  Status EnsureSchedules(const std::vector<ScheduleState>& schedules) override {
-    return inner_.EnsureSchedules(schedules);
-  }
-  Result<std::vector<ScheduleState>> ListSchedules() override { return inner_.ListSchedules(); }
-  Status RecordScheduleTicks(ScheduleTickWrite write) override { return inner_.RecordScheduleTicks(std::move(write)); }
-  Status SetSchedulePaused(const std::string& name, bool paused, const std::string& principal,
-                           const std::string& reason, TimeMs at) override {
-    return inner_.SetSchedulePaused(name, paused, principal, reason, at);
-  }
-  Result<std::vector<ScheduleTick>> ListScheduleTicks(const std::string& name, int limit) override {
-    return inner_.ListScheduleTicks(name, limit);
-  }
-  // Plugin tables are the inner store's (their statements are not metered).
-  PluginStorage* plugin_storage() override { return inner_.plugin_storage(); }
 
-  Store& inner() { return inner_; }
+  using ForwardingStore::inner;
 
  private:
   // Counts a failed call (expected outcomes of optimistic concurrency,
   // conflicts and lost leases, are counted too: the code label tells them apart).
   void Count(const char* op, const Status& s);
 
-  Store& inner_;
   metrics::Histogram& start_seconds_;
   metrics::Histogram& apply_seconds_;
   metrics::Family<metrics::Counter>& errors_;

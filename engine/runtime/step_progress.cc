@@ -1,7 +1,7 @@
 // History replay into per-step states.
 #include "runtime/step_progress.h"
 
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 
 namespace steadfast {
 

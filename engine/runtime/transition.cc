@@ -7,7 +7,7 @@
 #include "definition/duration.h"
 #include "runtime/backoff.h"
 #include "runtime/four_eyes.h"
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 
 namespace steadfast {
 namespace {

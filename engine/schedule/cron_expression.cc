@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <vector>
 
 namespace steadfast {
@@ -35,19 +36,6 @@ constexpr FieldSpec kMonth{"month", 1, 12, kMonthNames};
 constexpr FieldSpec kDayOfWeek{"day-of-week", 0, 7, kDayNames};  // 7 = Sunday too
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
-
-// Civil date from days since 1970-01-01 (H. Hinnant's civil_from_days).
-void CivilFromDays(int64_t z, int64_t& y, int& m, int& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-}
 
 // Reads one field's text into `bits` (bit i = value i). Offsets in errors
 // are relative to the whole expression (field_offset is where it starts).
@@ -254,14 +242,11 @@ Result<CronExpression> CronExpression::Parse(std::string_view text, int* error_o
 }
 
 bool CronExpression::DayMatches(int64_t days) const {
-  int64_t y = 0;
-  int m = 0;
-  int d = 0;
-  CivilFromDays(days, y, m, d);
-  if (!months_.test(static_cast<size_t>(m))) return false;
-  const int weekday = static_cast<int>(((days % 7) + 7 + 4) % 7);  // 1970-01-01 was a Thursday
-  const bool dom = days_of_month_.test(static_cast<size_t>(d));
-  const bool dow = days_of_week_.test(static_cast<size_t>(weekday));
+  const std::chrono::sys_days day{std::chrono::days{days}};
+  const std::chrono::year_month_day date{day};
+  if (!months_.test(static_cast<unsigned>(date.month()))) return false;
+  const bool dom = days_of_month_.test(static_cast<unsigned>(date.day()));
+  const bool dow = days_of_week_.test(std::chrono::weekday{day}.c_encoding());  // 0 = Sunday
   // Vixie cron: either restricted day field may match when both are restricted.
   if (dom_star_ || dow_star_) return dom && dow;
   return dom || dow;

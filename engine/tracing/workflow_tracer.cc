@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "core/trace_context.h"
 
 namespace steadfast::tracing {

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "refund/refund_store.h"
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"

@@ -8,7 +8,7 @@
 #include "refund/reconcile_sources.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "steadfast/commands.h"
 
 namespace steadfast::sim {

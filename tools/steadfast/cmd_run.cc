@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "runtime/engine.h"
 #include "tracing/tracing_setup.h"
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "runtime/views.h"
 
 namespace steadfast::cli {

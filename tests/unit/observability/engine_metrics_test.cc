@@ -10,7 +10,7 @@
 #include "metrics/registry.h"
 #include "observability/engine_metrics.h"
 #include "observability/metered_store.h"
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/testing.h"
 #include "store/sqlite/sqlite_store.h"

@@ -9,8 +9,8 @@
 
 #include "builtin/std_activities.h"
 #include "core/stderr_logger.h"
-#include "forwarding_store.h"
 #include "runtime/engine.h"
+#include "store/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"
 
@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 
 // Refuses the first `failures` checkpoints of attempts as SQLite does when
 // another process holds the write lock.
-class BusyStore : public testing::ForwardingStore {
+class BusyStore : public ForwardingStore {
  public:
   BusyStore(Store& inner, int failures) : ForwardingStore(inner), failures_left_(failures) {}
   Result<CommitResult> Apply(Commit commit) override {

@@ -11,7 +11,7 @@
 
 #include "core/stderr_logger.h"
 #include "runtime/engine.h"
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"
 

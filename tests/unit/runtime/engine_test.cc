@@ -10,7 +10,7 @@
 
 #include "builtin/std_activities.h"
 #include "core/stderr_logger.h"
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "store/sqlite/sqlite_store.h"
 #include "activity_gate.h"
 #include "subprocess.h"

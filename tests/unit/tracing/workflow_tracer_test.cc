@@ -6,7 +6,7 @@
 
 #include <mutex>
 
-#include "runtime/history_types.h"
+#include "steadfast/history.h"
 #include "core/trace_context.h"
 
 namespace steadfast::tracing {

@@ -1,12 +1,14 @@
-// ForwardingStore: a Store that hands every call to another one, for tests
-// that override a single method to inject a fault (a busy database, a slow
-// commit) while everything else behaves as the real store does.
-#ifndef STEADFAST_TESTS_SUPPORT_FORWARDING_STORE_H_
-#define STEADFAST_TESTS_SUPPORT_FORWARDING_STORE_H_
+// ForwardingStore: a Store that hands every call to another one. The base of
+// decorators that change a few calls and leave the rest to the real store:
+// MeteredStore measures some (observability/metered_store.h), tests inject
+// a fault into one (a busy database, a slow commit). A Store method added
+// later is forwarded here once, not in every decorator.
+#ifndef STEADFAST_STORE_FORWARDING_STORE_H_
+#define STEADFAST_STORE_FORWARDING_STORE_H_
 
 #include "store/store.h"
 
-namespace steadfast::testing {
+namespace steadfast {
 
 class ForwardingStore : public Store {
  public:
@@ -87,10 +89,13 @@ class ForwardingStore : public Store {
   bool ChangedExternally() override { return inner_.ChangedExternally(); }
   PluginStorage* plugin_storage() override { return inner_.plugin_storage(); }
 
+ protected:
+  Store& inner() { return inner_; }
+
  private:
   Store& inner_;
 };
 
-}  // namespace steadfast::testing
+}  // namespace steadfast
 
-#endif  // STEADFAST_TESTS_SUPPORT_FORWARDING_STORE_H_
+#endif  // STEADFAST_STORE_FORWARDING_STORE_H_
