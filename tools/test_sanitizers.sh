@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The suites again under the sanitizers, each build in its own directory
 # (docs/testing.md, "Sanitizers"). Called by tools/test.sh after the normal
-# run; by hand: `bash tools/test_sanitizers.sh [asan|tsan]...`.
+# run; by hand: `bash tools/test_sanitizers.sh [asan|tsan]...`;
+# `--build-only [asan|tsan]...` builds and runs nothing (tools/test.sh builds
+# ASan that way while the normal suites run).
 #
 #  - build-asan: clang, AddressSanitizer + UndefinedBehaviorSanitizer (a
 #    report fails the test: halt_on_error, leaks checked). Every unit,
@@ -66,37 +68,56 @@ build_logged() {  # dir targets...: ninja, its output kept in <dir>.build.log
   ninja -C "$1" "${@:2}" >"$1.build.log" 2>&1
 }
 
-# Builds the targets the tests need and runs them; the JUnit log it leaves in
-# <dir>/meson-logs is what tools/count_tests.py counts. A build that fails
-# leaves no log, which counts as a failure.
-run_phase() {  # name dir sanitizer optimization "meson options" tests...
-  local name=$1 dir=$2 sanitize=$3 optimization=$4 options=$5
-  shift 5
-  rm -rf "$dir"/meson-logs/testlog.* "$dir/meson-logs/sanitizer-reports"
+# The settings of each phase: build directory, sanitizer, optimisation,
+# extra meson options.
+declare -A DIR=([asan]="$ASAN_BUILD" [tsan]="$TSAN_BUILD")
+declare -A SANITIZER=([asan]=address,undefined [tsan]=thread)
+declare -A OPTIMIZATION=([asan]=0 [tsan]=1)
+declare -A OPTIONS=([asan]="-Dfuzzers=enabled" [tsan]="")
+
+tests_of() {  # phase: its tests, one per line (asan: with the fuzz suite's targets the build has)
+  case "$1" in
+    asan)
+      printf '%s\n' "${ASAN_TESTS[@]}"
+      meson test -C "${DIR[asan]}" --no-rebuild --list --suite fuzz 2>/dev/null | sed -n 's|.*fuzz / ||p'
+      ;;
+    tsan) printf '%s\n' "${TSAN_TESTS[@]}" ;;
+  esac
+}
+
+# Configures the phase's build directory and builds what its tests run
+# (compiling is most of a sanitizer phase). `label` names it in the timing line.
+build_phase() {  # phase label
+  local name=$1 label=$2 dir=${DIR[$1]}
   echo "sanitizers: $name: configuring and building in $dir"
   # shellcheck disable=SC2086 # options is a word list
-  configure "$dir" "$sanitize" "$optimization" $options || { echo "sanitizers: $name: meson setup failed"; return 1; }
-  # The fuzz suite's targets, when the build has them (one meson test run, so one log).
-  local fuzz_tests=()
-  [ "$name" = asan ] && mapfile -t fuzz_tests < <(meson test -C "$dir" --no-rebuild --list --suite fuzz 2>/dev/null | sed -n 's|.*fuzz / ||p')
-  set -- "$@" "${fuzz_tests[@]}"
-  # Only what these tests run is built: compiling is most of a sanitizer phase.
-  local targets
-  mapfile -t targets < <(targets_of "$dir" "$@") && [ ${#targets[@]} -gt 0 ] ||
+  configure "$dir" "${SANITIZER[$name]}" "${OPTIMIZATION[$name]}" ${OPTIONS[$name]} ||
+    { echo "sanitizers: $name: meson setup failed"; return 1; }
+  local tests targets
+  mapfile -t tests < <(tests_of "$name")
+  mapfile -t targets < <(targets_of "$dir" "${tests[@]}") && [ ${#targets[@]} -gt 0 ] ||
     { echo "sanitizers: $name: cannot tell which targets the tests need"; return 1; }
-  if ! timed "$name build" build_logged "$dir" "${targets[@]}"; then
+  if ! timed "$label" build_logged "$dir" "${targets[@]}"; then
     tail -n 40 "$dir.build.log" 2>/dev/null
     echo "sanitizers: $name: the build failed (full log: $dir.build.log)"
     return 1
   fi
-  echo "sanitizers: $name: running ${*}"
+}
+
+# Runs the phase's tests in its (built) directory; the JUnit log it leaves in
+# <dir>/meson-logs is what tools/count_tests.py counts. A phase whose build
+# failed leaves no log, which counts as a failure.
+test_phase() {  # phase
+  local name=$1 dir=${DIR[$1]} tests
+  mapfile -t tests < <(tests_of "$name")
+  echo "sanitizers: $name: running ${tests[*]}"
   # Reports go to files, one per process: a server started by a test may die
   # of a report (or leak at exit) while the test itself passes.
   local reports="$dir/meson-logs/sanitizer-reports"
   mkdir -p "$reports"
   ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan" UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
     TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$reports/tsan" \
-    timed "$name suites" meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 4 "$@"
+    timed "$name suites" meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 4 "${tests[@]}"
   local rc=$?
   if compgen -G "$reports/*" >/dev/null; then
     for f in "$reports"/*; do
@@ -112,14 +133,36 @@ export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stac
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 
+build_only=0
+if [ "${1:-}" = "--build-only" ]; then
+  build_only=1
+  shift
+fi
 phases=("$@")
 [ ${#phases[@]} -gt 0 ] || phases=(asan tsan)
-status=0
 for phase in "${phases[@]}"; do
-  case "$phase" in
-    asan) run_phase asan "$ASAN_BUILD" address,undefined 0 "-Dfuzzers=enabled" "${ASAN_TESTS[@]}" || status=1 ;;
-    tsan) run_phase tsan "$TSAN_BUILD" thread 1 "" "${TSAN_TESTS[@]}" || status=1 ;;
-    *) echo "sanitizers: unknown phase '$phase' (asan, tsan)"; status=2 ;;
-  esac
+  [ -n "${DIR[$phase]:-}" ] || { echo "sanitizers: unknown phase '$phase' (asan, tsan)"; exit 2; }
+done
+status=0
+if [ "$build_only" = 1 ]; then
+  for phase in "${phases[@]}"; do build_phase "$phase" "$phase build${SANITIZER_BUILD_NOTE:-}" || status=1; done
+  exit $status
+fi
+for i in "${!phases[@]}"; do
+  phase=${phases[$i]}
+  rm -rf "${DIR[$phase]}"/meson-logs/testlog.* "${DIR[$phase]}/meson-logs/sanitizer-reports"
+  build_phase "$phase" "$phase build" || { status=1; continue; }
+  # The next phase compiles while this one's suites run: they leave most of
+  # the CPU idle (waiting on servers, sleeps, kill -9 loops), and nice keeps
+  # the compiler out of their way. Its build is checked (and finished) when
+  # its turn comes.
+  next=${phases[$((i + 1))]:-}
+  background=""
+  if [ -n "$next" ]; then
+    SANITIZER_BUILD_NOTE=", beside the $phase suites" nice -n 10 bash "${BASH_SOURCE[0]}" --build-only "$next" &
+    background=$!
+  fi
+  test_phase "$phase" || status=1
+  [ -z "$background" ] || wait "$background" || true
 done
 exit $status

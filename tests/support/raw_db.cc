@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <map>
+#include <string>
+
 namespace steadfast::testing_support {
 
 RawDb::RawDb(const std::string& path) {
@@ -32,6 +35,30 @@ std::string RawDb::QueryText(const std::string& sql) {
   }
   sqlite3_finalize(stmt);
   return out;
+}
+
+void RollBackEngineSchema(const std::string& path, int version) {
+  // undo[v] takes version v back to v - 1.
+  static const std::map<int, std::string> undo = {
+      {4, "DROP TABLE plugin_migrations;"},
+      {5, "DROP TABLE schedules; DROP TABLE schedule_ticks;"},
+      {6, "DROP TABLE instance_keys; ALTER TABLE instances DROP COLUMN search_keys;"},
+      {7, "DROP TABLE bulk_operations;"},
+      {8, "DROP TABLE activity_holds; DROP TABLE activity_hold_log; DROP TABLE activity_rates; "
+          "DROP INDEX tasks_activity; ALTER TABLE tasks DROP COLUMN activity;"},
+      {9, "DROP TABLE deployed_definitions;"},
+      {10, "DROP INDEX tasks_priority; ALTER TABLE tasks DROP COLUMN priority; "
+           "ALTER TABLE instances DROP COLUMN priority; DROP TABLE activity_fair_turns;"},
+  };
+  RawDb db(path);
+  const int current = std::stoi(db.QueryText("SELECT version FROM schema_version"));
+  ASSERT_LE(current, undo.rbegin()->first) << "RollBackEngineSchema does not know how to undo version " << current;
+  for (int v = current; v > version; --v) {
+    auto it = undo.find(v);
+    ASSERT_NE(it, undo.end()) << "RollBackEngineSchema cannot undo version " << v;
+    db.Exec(it->second);
+  }
+  db.Exec("UPDATE schema_version SET version = " + std::to_string(version));
 }
 
 }  // namespace steadfast::testing_support

@@ -27,6 +27,12 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+// Takes an engine database made by this release back to an older schema
+// version, as that release would have left it: what each later migration
+// added is dropped, newest first. One list, kept beside the migrations'
+// (engine/store/sqlite/migration_v*.cc): a new migration adds its undo here.
+void RollBackEngineSchema(const std::string& path, int version);
+
 }  // namespace steadfast::testing_support
 
 #endif  // STEADFAST_TESTS_SUPPORT_RAW_DB_H_

@@ -146,11 +146,7 @@ TEST_F(RefundSchemaTest, ADatabaseMadeByThePluginItselfIsAdoptedAsItIs) {
     auto store = OpenSqliteStore(o);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
   }
-  Exec(path_,
-       "DROP TABLE plugin_migrations; DROP TABLE schedules; DROP TABLE schedule_ticks; DROP TABLE instance_keys; "
-       "DROP TABLE bulk_operations; ALTER TABLE instances DROP COLUMN search_keys; DROP TABLE activity_holds; "
-       "DROP TABLE activity_hold_log; DROP TABLE activity_rates; DROP INDEX tasks_activity; "
-       "ALTER TABLE tasks DROP COLUMN activity; DROP TABLE deployed_definitions; UPDATE schema_version SET version = 3");
+  testing_support::RollBackEngineSchema(path_, 3);
   // ...with the refund tables the plugin created over its own connection.
   Exec(path_, kOldPluginDdl);
   Exec(path_,

@@ -336,12 +336,7 @@ TEST(ScheduleMigration, AVersionFourDatabaseGainsTheScheduleTables) {
     so.path = path;
     ASSERT_TRUE(OpenSqliteStore(so).ok());
   }
-  testing_support::RawDb(path).Exec(
-      // Back to version 4: what v5 (schedules) and every later migration added goes.
-      "DROP TABLE schedules; DROP TABLE schedule_ticks; DROP TABLE instance_keys; DROP TABLE bulk_operations;"
-      "ALTER TABLE instances DROP COLUMN search_keys; DROP TABLE activity_holds; DROP TABLE activity_hold_log;"
-      "DROP TABLE activity_rates; DROP INDEX tasks_activity; ALTER TABLE tasks DROP COLUMN activity; DROP TABLE deployed_definitions;"
-      "UPDATE schema_version SET version = 4");
+  testing_support::RollBackEngineSchema(path, 4);  // before schedules and every later migration
   SqliteStoreOptions so;
   so.path = path;
   auto store = OpenSqliteStore(so);
