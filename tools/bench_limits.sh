@@ -9,6 +9,11 @@
 #
 #   bash tools/bench_limits.sh [--refunds 2000] [--per-second 50] [--burst 2] [--max-in-flight 20]
 #                              [--latency-ms 150] [--latency-jitter-ms 100] [--workers 32]
+#                              [--fair-by customer_id] [--flood-share 0.9]
+#
+# --flood-share F: the oldest F of the refunds are one customer's, the rest
+# are spread over 20 others; the output says when each group completed.
+# --fair-by KEY declares `fair_by: KEY` on the limited activity.
 #
 # Sets up and builds first (tools/setup.sh) unless STEADFAST_BIN names the
 # binary (the sandbox is then found beside it in the build tree). Exit 1 when
@@ -27,6 +32,8 @@ MAX_IN_FLIGHT=20
 LATENCY=150
 JITTER=100
 WORKERS=32
+FAIR_BY=""
+FLOOD_SHARE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --refunds) REFUNDS="$2"; shift 2 ;;
@@ -36,6 +43,8 @@ while [ $# -gt 0 ]; do
     --latency-ms) LATENCY="$2"; shift 2 ;;
     --latency-jitter-ms) JITTER="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
+    --fair-by) FAIR_BY="$2"; shift 2 ;;
+    --flood-share) FLOOD_SHARE="$2"; shift 2 ;;
     *) echo "bench_limits: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -76,7 +85,7 @@ poll_interval: 200ms
 workflows_dir: $ROOT/workflows
 log_level: info
 activity_limits:
-  refund.psp_refund: { max_in_flight: $MAX_IN_FLIGHT, per_second: $PER_SECOND, burst: $BURST }
+  refund.psp_refund: { max_in_flight: $MAX_IN_FLIGHT, per_second: $PER_SECOND, burst: $BURST${FAIR_BY:+, fair_by: $FAIR_BY} }
 http:
   listen: 127.0.0.1:0
   rate_limit: { per_principal_per_s: 0, burst: 1 }
@@ -103,5 +112,5 @@ done
 
 python3 "$ROOT/tools/bench/limits_load.py" --server "$URL" --token "$OPS_TOKEN" --psp "$PSP" \
   --engine-db "$WORK/engine.db" --sandbox-db "$WORK/sandbox.sqlite3" --refunds "$REFUNDS" \
-  --per-second "$PER_SECOND" --burst "$BURST" --max-in-flight "$MAX_IN_FLIGHT" \
+  --per-second "$PER_SECOND" --burst "$BURST" --max-in-flight "$MAX_IN_FLIGHT" --flood-share "$FLOOD_SHARE" \
   --example "$ROOT/workflows/examples/reservation.json"

@@ -2,6 +2,7 @@
 // (steadfast/yaml_document.h), which turns every problem into file:line:col.
 #include "config/engine_config.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 
@@ -274,7 +275,7 @@ Status ParseTracingSection(const YamlNode& node, TracingConfig& tracing) {
   return Status::Ok();
 }
 
-// activity_limits: { ACTIVITY: { max_in_flight: N, per_second: R, burst: B } }
+// activity_limits: { ACTIVITY: { max_in_flight: N, per_second: R, burst: B, fair_by: KEY } }
 Result<std::vector<ActivityLimit>> ParseActivityLimits(const YamlNode& node) {
   if (!node.IsMap()) return node.Error("activity_limits must be a mapping of activity name to its limits");
   std::vector<ActivityLimit> limits;
@@ -302,8 +303,18 @@ Result<std::vector<ActivityLimit>> ParseActivityLimits(const YamlNode& node) {
         SF_ASSIGN_OR_RETURN(limit.burst, kv.value.AsInt());
         if (limit.burst < 1 || limit.burst > 1'000'000) return kv.value.Error("burst must be 1..1000000");
         has_burst = true;
+      } else if (key == "fair_by") {
+        SF_ASSIGN_OR_RETURN(limit.fair_by, kv.value.AsString());
+        const bool lower_name = !limit.fair_by.empty() && limit.fair_by.size() <= 64 &&
+                                std::all_of(limit.fair_by.begin(), limit.fair_by.end(), [](char c) {
+                                  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                                });
+        if (!lower_name) {
+          return kv.value.Error("fair_by must name a search key of the workflows (a-z, 0-9 and '_'), "
+                                "such as merchant_id");
+        }
       } else {
-        return kv.key.Error("unknown activity limit '" + key + "' (max_in_flight, per_second, burst)");
+        return kv.key.Error("unknown activity limit '" + key + "' (max_in_flight, per_second, burst, fair_by)");
       }
     }
     if (limit.max_in_flight == 0 && limit.per_second == 0) {
@@ -356,6 +367,10 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
     } else if (key == "lease" || key == "poll_interval") {
       SF_ASSIGN_OR_RETURN(int64_t ms, PositiveDurationMs(v, key));
       (key == "lease" ? cfg.lease_ms : cfg.poll_interval_ms) = ms;
+    } else if (key == "priority_step") {
+      SF_ASSIGN_OR_RETURN(int64_t ms, PositiveDurationMs(v, key));
+      if (ms > 86'400'000) return v.Error("priority_step must be at most 1d");
+      cfg.priority_step_ms = ms;
     } else if (key == "workflows_dir") {
       SF_ASSIGN_OR_RETURN(cfg.workflows_dir, PathSetting(v, base));
     } else if (key == "plugins") {

@@ -26,7 +26,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",     "version",   "description", "input", "defaults",
                                            "deadline", "on_cancel", "output",      "steps",
-                                           "schedules", "search"};
+                                           "schedules", "search",      "priority"};
 const std::vector<std::string> kScheduleKeys = {"name",    "cron",     "every",          "time_zone",
                                                 "input",   "overlap",  "catch_up",       "catch_up_limit"};
 const std::vector<std::string> kOverlapWords = {"skip", "allow", "cancel_previous"};
@@ -242,6 +242,16 @@ class Builder {
     if (const Entry* e = Find(top, "defaults")) ReadDefaults(*e);
     if (const Entry* e = Find(top, "deadline")) {
       if (std::optional<int64_t> ms = ReadDuration(*e, "deadline")) def_.deadline_ms = *ms;
+    }
+    if (const Entry* e = Find(top, "priority")) {
+      if (std::optional<int64_t> p = ReadInt(*e, "priority")) {
+        if (!IsValidPriority(*p)) {
+          Error(ValueLoc(*e), "priority must be " + std::to_string(kHighestPriority) + " (first) to " +
+                                  std::to_string(kLowestPriority) + " (last); got " + std::to_string(*p));
+        } else {
+          def_.priority = static_cast<int>(*p);
+        }
+      }
     }
     if (const Entry* e = Find(top, "on_cancel")) {
       if (std::optional<std::string> w = ReadString(*e, "on_cancel")) {

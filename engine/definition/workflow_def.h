@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/priority.h"
 #include "definition/expression.h"
 #include "definition/value_template.h"
 #include "steadfast/value.h"
@@ -156,6 +157,7 @@ struct WorkflowDef {
   // evaluated and indexed when an instance starts (docs/workflows.md).
   std::map<std::string, ValueTemplate> search;
   int64_t deadline_ms = 0;            // whole workflow; 0 = none
+  int priority = kDefaultPriority;    // its instances' unless the start call sets one (core/priority.h)
   CancelAction on_cancel = CancelAction::kCompensate;  // also applies when the deadline passes
   std::vector<ScheduleDef> schedules;  // when to start it on its own
   std::string source;                 // the YAML text it was parsed from

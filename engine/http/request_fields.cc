@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/priority.h"
+
 namespace steadfast::http {
 namespace {
 
@@ -61,6 +63,17 @@ ApiResult<std::optional<int64_t>> IntField(const Value& object, std::string_view
   }
   if (!v->is_int()) return WrongType(field, "an integer", *v);
   return std::optional<int64_t>(v->AsInt());
+}
+
+ApiResult<int> PriorityField(const Value& object) {
+  ApiResult<std::optional<int64_t>> p = IntField(object, "priority", false);
+  if (!p.ok()) return p.error();
+  if (!p.value()) return 0;
+  if (!IsValidPriority(*p.value())) {
+    return FieldError("field 'priority' must be " + std::to_string(kHighestPriority) + " (first) to " +
+                      std::to_string(kLowestPriority) + " (last)");
+  }
+  return static_cast<int>(*p.value());
 }
 
 std::optional<ApiError> CheckKnownParams(const Params& query, std::initializer_list<std::string_view> allowed) {

@@ -33,6 +33,10 @@ ApiResult<std::optional<std::string>> StringField(const Value& object, std::stri
 // An integer member, likewise.
 ApiResult<std::optional<int64_t>> IntField(const Value& object, std::string_view field, bool required);
 
+// The optional `priority` member of a start: 1..5 (core/priority.h), 0 when
+// absent or null, 400 invalid_field otherwise.
+ApiResult<int> PriorityField(const Value& object);
+
 // 400 invalid_query naming the first query parameter not in `allowed`, or
 // any repeated parameter.
 std::optional<ApiError> CheckKnownParams(const Params& query, std::initializer_list<std::string_view> allowed);

@@ -74,7 +74,9 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
   ApiResult<Value> body = ParseJsonObject(call.request.body, false);
   if (!body.ok()) return ErrorResponse(body.error());
   const Value& b = body.value();
-  if (auto e = CheckKnownFields(b, {"workflow", "version", "input", "id", "requested_by", "links"})) return ErrorResponse(*e);
+  if (auto e = CheckKnownFields(b, {"workflow", "version", "input", "id", "requested_by", "links", "priority"})) {
+    return ErrorResponse(*e);
+  }
   auto workflow = StringField(b, "workflow", true);
   if (!workflow.ok()) return ErrorResponse(workflow.error());
   auto version = IntField(b, "version", false);
@@ -83,6 +85,8 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
   if (!id.ok()) return ErrorResponse(id.error());
   auto requested_by = StringField(b, "requested_by", false);
   if (!requested_by.ok()) return ErrorResponse(requested_by.error());
+  auto priority = PriorityField(b);
+  if (!priority.ok()) return ErrorResponse(priority.error());
   if (version.value() && (*version.value() < 0 || *version.value() > 1'000'000)) {
     return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'version' must be a positive integer"));
   }
@@ -118,6 +122,7 @@ HttpResponse WorkflowEndpoints::Start(const ApiCall& call) {
   so.idempotency_key = call.request.idempotency_key;
   so.requested_by = requested_by.value().value_or(call.principal.name);
   so.started_by = call.principal.name;  // kept apart: four-eyes refuses both
+  so.priority = priority.value();
   // An invalid traceparent is ignored (W3C: restart the trace), not refused.
   so.traceparent = call.request.traceparent;
   if (const Value* links = b.Find("links"); links != nullptr && !links->is_null()) {
@@ -151,7 +156,9 @@ HttpResponse WorkflowEndpoints::StartBatch(const ApiCall& call) {
   ApiResult<Value> body = ParseJsonObject(call.request.body, false);
   if (!body.ok()) return ErrorResponse(body.error());
   const Value& b = body.value();
-  if (auto e = CheckKnownFields(b, {"workflow", "version", "key_field", "jsonl", "preview"})) return ErrorResponse(*e);
+  if (auto e = CheckKnownFields(b, {"workflow", "version", "key_field", "jsonl", "preview", "priority"})) {
+    return ErrorResponse(*e);
+  }
   auto workflow = StringField(b, "workflow", true);
   if (!workflow.ok()) return ErrorResponse(workflow.error());
   auto version = IntField(b, "version", false);
@@ -160,6 +167,8 @@ HttpResponse WorkflowEndpoints::StartBatch(const ApiCall& call) {
   if (!key_field.ok()) return ErrorResponse(key_field.error());
   auto jsonl = StringField(b, "jsonl", true);
   if (!jsonl.ok()) return ErrorResponse(jsonl.error());
+  auto priority = PriorityField(b);
+  if (!priority.ok()) return ErrorResponse(priority.error());
   const Value* preview_field = b.Find("preview");
   if (preview_field != nullptr && !preview_field->is_null() && !preview_field->is_bool()) {
     return ErrorResponse(ApiError::Make(400, "invalid_field", "field 'preview' must be a boolean"));
@@ -179,6 +188,7 @@ HttpResponse WorkflowEndpoints::StartBatch(const ApiCall& call) {
   base.version = v;
   base.requested_by = call.principal.name;
   base.started_by = call.principal.name;
+  base.priority = priority.value();
   Result<BatchReport> report = RunBatch(service_, base, *parsed, nullptr);
   if (!report.ok()) return Fail(report.status(), "batch " + *workflow.value());
   return JsonResponse(200, BatchReportToValue(*report));

@@ -273,6 +273,7 @@ void Engine::SchedulerLoop() {
       request.limit = capacity;
       request.limits = gate_.limits();
       request.rate_lookahead_ms = options_.rate_lookahead_ms;
+      request.priority_step_ms = options_.priority_step_ms;
       Result<ClaimResult> claimed = store_.ClaimDueTasks(request);
       if (!claimed.ok()) {
         logger_.Error("scheduler: claiming tasks: " + claimed.status().ToString());

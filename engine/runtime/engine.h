@@ -38,6 +38,7 @@ struct EngineOptions {
   int64_t lease_ms = 60000;             // a task's lease; a crashed engine's tasks free up after it
   int64_t poll_interval_ms = 200;       // the longest the scheduler sleeps without checking the store
   int64_t rate_lookahead_ms = 250;      // claims reserve rate-limited starts this far ahead (ClaimRequest)
+  int64_t priority_step_ms = 60000;     // how far each priority level moves a due task (ClaimRequest)
   bool reclaim_own_leases_at_start = true;  // free tasks leased by this node's previous incarnation
   std::vector<ActivityLimit> activity_limits;  // concurrency and rate limits (docs/workflows.md)
 };

@@ -57,6 +57,7 @@ Value InstanceView(const InstanceRecord& rec) {
       {"requested_by", rec.requested_by.empty() ? Value() : Value(rec.requested_by)},
       {"started_by", rec.started_by.empty() ? Value() : Value(rec.started_by)},
       {"idempotency_key", rec.idempotency_key.empty() ? Value() : Value(rec.idempotency_key)},
+      {"priority", rec.priority},
       {"created_at", FormatTime(rec.created_at)},
       {"updated_at", FormatTime(rec.updated_at)},
   };

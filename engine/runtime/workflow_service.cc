@@ -68,6 +68,10 @@ Result<std::vector<InstanceLink>> WorkflowService::ResolveLinks(const std::vecto
 
 Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   SF_RETURN_IF_ERROR(CheckValueDepth(options.input, "the workflow input"));
+  if (options.priority != 0 && !IsValidPriority(options.priority)) {
+    return Status::InvalidArgument(fmt::format("priority must be {} (first) to {} (last), got {}", kHighestPriority,
+                                               kLowestPriority, options.priority));
+  }
   SF_ASSIGN_OR_RETURN(DefPtr def, catalog_.Find(options.workflow, options.version));
   SF_RETURN_IF_ERROR(ValidateInput(*def, options.input));
   bool pinned = false;
@@ -100,6 +104,7 @@ Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   SF_ASSIGN_OR_RETURN(r.links, ResolveLinks(options.links));
   r.created_at = env.now;
   r.deadline_at = def->deadline_ms > 0 ? env.now + def->deadline_ms : 0;
+  r.priority = options.priority != 0 ? options.priority : def->priority;
   SF_ASSIGN_OR_RETURN(r.search_keys, EvaluateSearchKeys(*def, InstanceScope(inst)));
 
   // A new instance has no buffered signals and no tasks yet.

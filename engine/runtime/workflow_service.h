@@ -33,6 +33,7 @@ struct StartOptions {
   std::string started_by;        // the authenticated principal making the call (four-eyes); "" = requested_by
   std::string traceparent;       // the caller's W3C trace context; "" or invalid = a new trace
   std::vector<std::string> links;  // ids of related instances (trace links); each must exist
+  int priority = 0;              // 1 (first) .. 5 (last); 0 = the workflow's (core/priority.h)
   // A schedule's tick recorded in the same transaction as the start
   // (runtime/scheduler.h); its preconditions failing starts nothing.
   std::optional<ScheduleTickWrite> schedule_tick;

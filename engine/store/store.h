@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/priority.h"
 #include "steadfast/clock.h"
 #include "steadfast/history.h"
 #include "steadfast/status.h"
@@ -99,6 +100,7 @@ struct InstanceRecord {
   std::string traceparent;      // W3C trace context: the caller's at start, else a new trace ("" before schema v2)
   std::vector<InstanceLink> links;  // related instances, fixed at start
   std::vector<SearchKey> search_keys;  // indexed for ListFilter::keys, fixed at start (none before schema v6)
+  int priority = kDefaultPriority;  // kHighestPriority..kLowestPriority, fixed at start (ClaimRequest)
   int64_t version = 0;          // 1 at start; +1 by every Commit that writes the row or appends events
   TimeMs created_at = 0;
   TimeMs updated_at = 0;        // written with each version bump (0 = the store clock's now)
@@ -128,6 +130,8 @@ struct TaskRecord {
   std::string activity;      // the activity its attempt calls (run/compensate tasks); "" for timers
                              //   and tasks stored before schema v5: activity holds and limits use it
   TimeMs start_at = 0;       // not stored: a claim of a rate-limited activity reserved this start time
+  int priority = kDefaultPriority;  // its instance's, copied when the task is written (schema v10);
+                                    //   read back by claims and GetTasks, not by commits
 };
 
 // HistoryEvent (one stored history event) is public: steadfast/history.h.
@@ -259,6 +263,10 @@ struct ActivityLimit {
   int64_t max_in_flight = 0;  // attempts running at once; 0 = no limit
   double per_second = 0;      // attempts started per second; 0 = no limit
   int64_t burst = 1;          // starts allowed at once after an idle spell (per_second only)
+  // A search key name: claims take this activity's due tasks in turns
+  // across the key's values (the key served longest ago first), so one
+  // value's flood cannot starve the others. "" = oldest due first.
+  std::string fair_by;
   bool operator==(const ActivityLimit&) const = default;
 };
 
@@ -274,6 +282,11 @@ struct ClaimRequest {
   // start_at), so the starts keep to the rate however late the next claim
   // comes. 0: only starts due now.
   int64_t rate_lookahead_ms = 0;
+  // How much earlier each priority level above the default counts a due
+  // task (and later each level below): the longest a task of a lower
+  // priority waits behind a flood of higher ones is this times the levels
+  // between them.
+  int64_t priority_step_ms = 60000;
 };
 
 struct ClaimResult {

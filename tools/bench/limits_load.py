@@ -7,6 +7,12 @@ wait at the psp step, releases the hold, waits until all are completed, and
 then reads the sandbox's call log: every POST /v1/refunds with its arrival
 time and duration. Prints the observed PSP calls per second (the whole run
 and every whole second) and the most calls in flight at any instant.
+
+With --flood-share F the first F of the refunds belong to one customer
+("flood", started first, so oldest) and the rest to --customers others:
+it then also prints, per group, how long after the release their refunds
+completed. With `fair_by: customer_id` the others' refunds go through
+beside the flood; without it they wait behind all of it.
 """
 import argparse
 import copy
@@ -63,7 +69,10 @@ def main():
     p.add_argument("--per-second", type=float, required=True)
     p.add_argument("--burst", type=int, required=True)
     p.add_argument("--max-in-flight", type=int, required=True)
+    p.add_argument("--flood-share", type=float, default=0.0)
+    p.add_argument("--customers", type=int, default=20)
     a = p.parse_args()
+    flood = int(a.refunds * a.flood_share)
 
     api = Api(a.server, a.token)
     psp = Api(a.psp)
@@ -71,15 +80,17 @@ def main():
     api.call("POST", "/v1/activity-holds", {"activity": "refund.psp_refund", "reason": "bench: build the backlog"})
     t0 = time.time()
     for i in range(a.refunds):
-        rid = f"b-{i}"
+        # Flood first: its refunds are the oldest in the backlog.
+        rid = f"f-{i}" if i < flood else f"c{(i - flood) % a.customers}-{i}"
+        customer = "flood" if i < flood else f"customer-{(i - flood) % a.customers}"
         charge = "ch_" + rid
         psp.call("POST", "/sandbox/charges", {"id": charge, "amount": 27000, "currency": "EUR"}, key="seed-" + charge)
         inp = copy.deepcopy(example)
         inp["reservation"]["id"] = rid
         inp["reservation"]["payment"]["charge"] = charge
         inp["reservation"]["payment"]["method"] = "pm_" + rid
-        inp["reservation"]["customer"]["id"] = "guest-" + rid
-        inp["requested_by"] = "guest-" + rid
+        inp["reservation"]["customer"]["id"] = customer if a.flood_share > 0 else "guest-" + rid
+        inp["requested_by"] = inp["reservation"]["customer"]["id"]
         api.call("POST", "/v1/workflows", {"workflow": "reservation_refund", "id": "wf-" + rid, "input": inp})
     print(f"started {a.refunds} refunds in {time.time() - t0:.1f} s", flush=True)
     wait_until("every refund waits at the psp step",
@@ -89,6 +100,7 @@ def main():
         print("FAIL: a PSP refund call was made while the activity was held")
         return 1
     released_at = time.time()
+    released_ms = int(released_at * 1000)
     api.call("POST", "/v1/activity-holds/refund.psp_refund/release", {"reason": "bench: go"})
     wait_until("every refund completed",
                lambda: count(a.engine_db, "SELECT count(*) FROM instances WHERE status = 6") == a.refunds, 3600)
@@ -130,6 +142,17 @@ def main():
         "psp_latency_ms_avg": round(avg_latency, 1),
         "binding_limit": bound,
     }
+    if a.flood_share > 0:
+        # When each group's refunds completed, after the release (the
+        # instance's last update is its completion).
+        engine = sqlite3.connect(f"file:{a.engine_db}?mode=ro", uri=True)
+        for group, pattern in (("flood", "wf-f-%"), ("others", "wf-c%")):
+            done = sorted(r[0] - released_ms for r in engine.execute(
+                "SELECT updated_at FROM instances WHERE id LIKE ? AND status = 6", (pattern,)))
+            if done:
+                result[group + "_refunds"] = len(done)
+                result[group + "_completed_p50_s"] = round(done[len(done) // 2] / 1000.0, 1)
+                result[group + "_completed_max_s"] = round(done[-1] / 1000.0, 1)
     print(json.dumps(result, indent=2))
     ok = peak <= a.max_in_flight and refunds == a.refunds
     if bound == "rate":

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "cli_context.h"
+#include "core/priority.h"
 #include "steadfast/clock.h"
 #include "steadfast/time_text.h"
 #include "commands.h"
@@ -154,6 +155,7 @@ int RemoteStart(const Flags& flags, const Value& input, int64_t version) {
     body["links"] = std::move(list);
   }
   if (version != 0) body["version"] = version;
+  if (auto priority = flags.GetInt("priority", 0); priority.ok() && *priority != 0) body["priority"] = *priority;
   // --as names the requester on whose behalf an admin starts.
   if (auto as = flags.Get("as")) body["requested_by"] = *as;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -454,6 +456,13 @@ int RemoteSchedule(const Flags& flags, const std::string& action, const std::str
 }  // namespace
 
 int RunStart(const Flags& flags) {
+  // --priority is checked here for both forms; they read it again.
+  auto priority = flags.GetInt("priority", 0);
+  if (!priority.ok()) return Fail(kExitUsage, priority.status().message());
+  if (flags.Has("priority") && !IsValidPriority(*priority)) {
+    return Fail(kExitUsage, "--priority must be " + std::to_string(kHighestPriority) + " (first) to " +
+                                std::to_string(kLowestPriority) + " (last)");
+  }
   if (flags.Has("batch")) return RunStartBatch(flags);
   auto text = ReadArgOrFile(flags.GetOr("input", "{}"));
   if (!text.ok()) return Fail(kExitUsage, text.status().message());
@@ -480,6 +489,7 @@ int RunStart(const Flags& flags) {
   so.started_by = CliUser();
   so.links = LinkIds(flags);
   so.traceparent = flags.GetOr("traceparent", "");
+  so.priority = static_cast<int>(*priority);
   auto r = o->service->Start(so);
   if (!r.ok()) return r.status().code() == StatusCode::kInvalidArgument ? Fail(kExitUsage, r.status().message())
                                                                         : StatusExit(r.status());
@@ -732,6 +742,7 @@ void DeclareStart(CommandSpec& spec) {
       .Option("as", "PRINCIPAL", "who the instance is requested by (default cli:$USER)")
       .Option("links", "ID,ID", "related instances (trace links)")
       .Option("traceparent", "TP", "continue a caller's trace (W3C traceparent)")
+      .Option("priority", "1..5", "1 runs first, 5 last (default: the workflow's priority, else 3)")
       .Option("batch", "FILE.jsonl", "one instance per line of the file (the line is its input)")
       .Option("key-field", "PATH", "with --batch: the line's idempotency key, e.g. reservation.id (default: its hash)")
       .Switch("preview", "with --batch: check the lines and print what the batch would do; start nothing")

@@ -98,6 +98,7 @@ int RunRun(const Flags& flags) {
   eo.lease_ms = ctx.config.lease_ms;
   eo.poll_interval_ms = ctx.config.poll_interval_ms;
   eo.activity_limits = ctx.config.activity_limits;
+  eo.priority_step_ms = ctx.config.priority_step_ms;
   auto exporter = tracing::MakeSpanExporter(ctx.config.tracing, eo.node_name, nullptr, ctx.logger.get());
   if (!exporter.ok()) return Fail(kExitUsage, "tracing: " + exporter.status().message());
   std::unique_ptr<tracing::WorkflowTracer> tracer;

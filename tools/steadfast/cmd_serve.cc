@@ -128,6 +128,7 @@ int RunServe(const Flags& flags) {
   eo.lease_ms = ctx.config.lease_ms;
   eo.poll_interval_ms = ctx.config.poll_interval_ms;
   eo.activity_limits = ctx.config.activity_limits;
+  eo.priority_step_ms = ctx.config.priority_step_ms;
   // Metrics (docs/observability.md): the engine writes through a MeteredStore
   // (commit latency, store errors) and EngineMetrics counts every commit's
   // history events; both outlive the engine, which calls them until it stops.

@@ -74,6 +74,7 @@ int RemoteBatch(const Flags& flags, const std::string& file, const std::string& 
   Value body = Value::Map{{"workflow", workflow}, {"jsonl", text}};
   if (auto key = flags.Get("key-field")) body["key_field"] = *key;
   if (auto version = flags.Get("version")) body["version"] = std::atoll(version->c_str());
+  if (auto priority = flags.GetInt("priority", 0); priority.ok() && *priority != 0) body["priority"] = *priority;
   const bool preview = flags.Has("preview") || flags.Has("dry-run");
   if (preview) body["preview"] = true;
   const char* token = std::getenv("STEADFAST_TOKEN");
@@ -133,6 +134,7 @@ int RunStartBatch(const Flags& given) {
   base.version = static_cast<int>(*version);
   base.requested_by = flags->GetOr("as", CliUser());
   base.started_by = CliUser();
+  if (auto priority = flags->GetInt("priority", 0); priority.ok()) base.priority = static_cast<int>(*priority);
   // Progress on stderr: a line per tenth of the file (and the last line).
   const bool tty = isatty(STDERR_FILENO) != 0;
   int last_tenth = -1;

@@ -38,6 +38,9 @@ Status MigrateToV8(Connection& conn);
 // Version 9: deployed_definitions (workflow versions deployed to a running engine).
 Status MigrateToV9(Connection& conn);
 
+// Version 10: instances.priority, tasks.priority, activity_fair_turns.
+Status MigrateToV10(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

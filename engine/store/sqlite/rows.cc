@@ -71,6 +71,7 @@ Result<InstanceRecord> ReadInstanceRow(const Statement& stmt) {
   r.links = DecodeInstanceLinks(stmt.ColumnText(18));
   r.started_by = stmt.ColumnText(19);
   r.search_keys = DecodeSearchKeys(stmt.ColumnText(20));
+  r.priority = static_cast<int>(stmt.ColumnInt(21));
   return r;
 }
 
@@ -89,6 +90,7 @@ Result<TaskRecord> ReadTaskRow(const Statement& stmt) {
   t.lease_token = stmt.ColumnInt(8);
   t.step_started_at = stmt.ColumnInt(9);
   t.activity = stmt.ColumnText(10);
+  t.priority = static_cast<int>(stmt.ColumnInt(11));
   return t;
 }
 

@@ -24,6 +24,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV7,
     &MigrateToV8,
     &MigrateToV9,
+    &MigrateToV10,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

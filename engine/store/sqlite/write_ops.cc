@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -29,9 +32,11 @@ const std::string kDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instan
 const std::string kSelectClaimedAttempt = fmt::format(
     "SELECT id FROM tasks WHERE instance_id = ?1 AND kind IN ({}, {}) AND lease_token > 0 LIMIT 1",
     static_cast<int>(TaskKind::kRunStep), static_cast<int>(TaskKind::kCompensate));
+// A task carries its instance's priority, so claims need not read instances.
 const std::string kInsertTask =
     "INSERT INTO tasks(instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, "
-    "step_started_at, activity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    "step_started_at, activity, priority) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "coalesce((SELECT priority FROM instances WHERE id = ?1), 3))";
 const std::string kInsertEvent =
     "INSERT INTO history(instance_id, seq, at, type, step_id, attempt, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kInsertSignal =
@@ -49,8 +54,8 @@ const std::string kTouchInstance = "UPDATE instances SET version = ?2, last_seq 
 const std::string kInsertInstance =
     "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
     "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
-    "created_at, updated_at, deadline_at, links, started_by, search_keys) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    "created_at, updated_at, deadline_at, links, started_by, search_keys, priority) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 // One row per search key: the index ListFilter::keys reads (migration_v6.cc).
 const std::string kInsertSearchKey =
     "INSERT OR IGNORE INTO instance_keys(key_name, key_value, key_created_at, instance_id) VALUES (?1, ?2, ?3, ?4)";
@@ -58,27 +63,63 @@ const std::string kSelectInstanceById = fmt::format("SELECT {}, input FROM insta
 // The repeated "<> ''" lets SQLite use the partial unique index.
 const std::string kSelectInstanceByKey = fmt::format(
     "SELECT {}, input FROM instances WHERE idempotency_key = ?1 AND idempotency_key <> ''", kInstanceColumns);
-const std::string kClaim = fmt::format(
-    "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
-    "WHERE id IN (SELECT id FROM tasks WHERE due_at <= ?3 AND lease_until <= ?3 ORDER BY due_at LIMIT ?4) "
-    "RETURNING {}",
-    kTaskColumns);
+// A claim: leases up to ?4 due, unleased tasks (?3 = now) to owner ?1
+// until ?2, in the order of their rank, due_at moved by their priority
+// (?5 = ClaimRequest::priority_step_ms per level). `filter` narrows the
+// tasks (an SQL condition on tasks' columns, or ""). Each priority level is
+// read on its own, in due order from an index (the default level from
+// tasks_due, the others from the partial tasks_priority), and at most ?4
+// of each are merged: no claim sorts the whole backlog.
+std::string ClaimSql(std::string_view filter) {
+  std::string levels;
+  for (int p = kHighestPriority; p <= kLowestPriority; ++p) {
+    if (!levels.empty()) levels += " UNION ALL ";
+    // "priority <> 3" repeated so SQLite may use the partial index.
+    const std::string level = p == kDefaultPriority ? fmt::format("priority = {}", p)
+                                                    : fmt::format("priority = {} AND priority <> {}", p, kDefaultPriority);
+    levels += fmt::format(
+        "SELECT id, due_at + ({}) * ?5 AS claim_rank FROM (SELECT id, due_at FROM tasks WHERE {} AND due_at <= ?3 "
+        "AND lease_until <= ?3{}{} ORDER BY due_at LIMIT ?4)",
+        p - kDefaultPriority, level, filter.empty() ? "" : " AND ", filter);
+  }
+  return fmt::format(
+      "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
+      "WHERE id IN (SELECT id FROM ({}) ORDER BY claim_rank, id LIMIT ?4) RETURNING {}",
+      levels, kTaskColumns);
+}
+const std::string kClaim = ClaimSql("");
 // The claim while activities are held or limited: the tasks of held and of
 // limited activities are left out here (limited ones are claimed by
-// kClaimActivity, within their limits). ?5 is a JSON array of the limited
+// kClaimActivity, within their limits). ?6 is a JSON array of the limited
 // activities.
-const std::string kClaimUnheld = fmt::format(
+const std::string kClaimUnheld = ClaimSql(
+    "(activity = '' OR (NOT EXISTS (SELECT 1 FROM activity_holds h WHERE h.activity = tasks.activity OR "
+    "h.activity = '*') AND activity NOT IN (SELECT value FROM json_each(?6))))");
+const std::string kClaimActivity = ClaimSql("activity = ?6");
+// A fair claim of one activity (?6), in turns across the values of the
+// search key whose JSON path is ?7: every key's first task (by rank), then
+// every key's second, ...; within a turn the key served longest ago
+// (activity_fair_turns) first. It reads every due task of the activity:
+// the backlog of one limited activity, not the whole table.
+const std::string kSelectFair =
+    "WITH due AS (SELECT t.id, t.due_at + (t.priority - 3) * ?5 AS claim_rank, "
+    "coalesce(json_extract(nullif(i.search_keys, ''), ?7), '') AS fair_key "
+    "FROM tasks t JOIN instances i ON i.id = t.instance_id "
+    "WHERE t.activity = ?6 AND t.lease_until <= ?3 AND t.due_at <= ?3), "
+    "turns AS (SELECT id, claim_rank, fair_key, "
+    "row_number() OVER (PARTITION BY fair_key ORDER BY claim_rank, id) AS turn FROM due) "
+    "SELECT turns.id, turns.fair_key FROM turns LEFT JOIN activity_fair_turns f "
+    "ON f.activity = ?6 AND f.fair_key = turns.fair_key "
+    "ORDER BY turn, coalesce(f.served, 0), claim_rank, turns.id LIMIT ?4";
+// Leases the tasks chosen by kSelectFair (?6: a JSON array of their ids).
+const std::string kClaimIds = fmt::format(
     "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
-    "WHERE id IN (SELECT id FROM tasks WHERE due_at <= ?3 AND lease_until <= ?3 AND (activity = '' OR ("
-    "NOT EXISTS (SELECT 1 FROM activity_holds h WHERE h.activity = tasks.activity OR h.activity = '*') "
-    "AND activity NOT IN (SELECT value FROM json_each(?5)))) ORDER BY due_at LIMIT ?4) "
-    "RETURNING {}",
+    "WHERE id IN (SELECT value FROM json_each(?6)) AND lease_until <= ?3 RETURNING {}",
     kTaskColumns);
-const std::string kClaimActivity = fmt::format(
-    "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
-    "WHERE id IN (SELECT id FROM tasks WHERE activity = ?5 AND lease_until <= ?3 AND due_at <= ?3 "
-    "ORDER BY due_at LIMIT ?4) RETURNING {}",
-    kTaskColumns);
+const std::string kLastServed = "SELECT coalesce(max(served), 0) FROM activity_fair_turns WHERE activity = ?1";
+const std::string kUpsertServed =
+    "INSERT INTO activity_fair_turns(activity, fair_key, served) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT(activity, fair_key) DO UPDATE SET served = ?3";
 const std::string kCountInFlight = "SELECT count(*) FROM tasks WHERE activity = ?1 AND lease_until > ?2";
 const std::string kSelectHeldActivities = "SELECT activity FROM activity_holds";
 const std::string kSelectRate = "SELECT tat_us FROM activity_rates WHERE activity = ?1";
@@ -426,6 +467,7 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
     stmt->BindText(20, n.started_by);
     const std::string search_keys = EncodeSearchKeys(n.search_keys);  // must outlive Run() too
     stmt->BindText(21, search_keys);
+    stmt->BindInt(22, n.priority);
     SF_RETURN_IF_ERROR(stmt->Run());
   }
   for (const SearchKey& key : result.instance.search_keys) {
@@ -445,7 +487,8 @@ namespace {
 
 // Runs one claim statement and appends the tasks it leased to `out`:
 // kClaim (no `extra`), kClaimUnheld (extra: the limited activities as a
-// JSON array) or kClaimActivity (extra: the activity).
+// JSON array), kClaimActivity (extra: the activity) or kClaimIds (extra:
+// the ids as a JSON array).
 Status RunClaim(Connection& conn, const std::string& sql, const ClaimRequest& r, int limit,
                 const std::optional<std::string>& extra, std::vector<TaskRecord>& out) {
   SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(sql));
@@ -453,12 +496,78 @@ Status RunClaim(Connection& conn, const std::string& sql, const ClaimRequest& r,
   stmt->BindInt(2, r.lease_until);
   stmt->BindInt(3, r.now);
   stmt->BindInt(4, limit);
-  if (extra.has_value()) stmt->BindText(5, *extra);
+  stmt->BindInt(5, r.priority_step_ms);
+  if (extra.has_value()) stmt->BindText(6, *extra);
   while (true) {
     SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
     SF_ASSIGN_OR_RETURN(TaskRecord t, ReadTaskRow(*stmt));
     out.push_back(std::move(t));
+  }
+  return Status::Ok();
+}
+
+// The JSON path of a search key in instances.search_keys.
+std::string SearchKeyPath(const std::string& key) {
+  return "$." + Value(key).ToJson();
+}
+
+// Leases up to `limit` due tasks of a limited activity, appended to `out`
+// in the order they should start: by rank, or in fair turns (fair_by).
+Status ClaimActivityTasks(Connection& conn, const ClaimRequest& r, const ActivityLimit& limit, int64_t count,
+                          std::vector<TaskRecord>& out) {
+  const size_t before = out.size();
+  if (limit.fair_by.empty()) {
+    SF_RETURN_IF_ERROR(RunClaim(conn, kClaimActivity, r, static_cast<int>(count), limit.activity, out));
+    const int64_t step = r.priority_step_ms;
+    auto rank = [step](const TaskRecord& t) { return t.due_at + (t.priority - kDefaultPriority) * step; };
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(before), out.end(),
+              [&rank](const TaskRecord& a, const TaskRecord& b) {
+                return rank(a) != rank(b) ? rank(a) < rank(b) : a.id < b.id;
+              });
+    return Status::Ok();
+  }
+  std::vector<std::pair<int64_t, std::string>> chosen;  // (task id, fair key), in turn order
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectFair));
+    stmt->BindInt(3, r.now);
+    stmt->BindInt(4, count);
+    stmt->BindInt(5, r.priority_step_ms);
+    stmt->BindText(6, limit.activity);
+    const std::string path = SearchKeyPath(limit.fair_by);  // bound without a copy: must outlive Step()
+    stmt->BindText(7, path);
+    while (true) {
+      SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      chosen.emplace_back(stmt->ColumnInt(0), stmt->ColumnText(1));
+    }
+  }
+  if (chosen.empty()) return Status::Ok();
+  Value::List ids;
+  for (const auto& c : chosen) ids.push_back(Value(c.first));
+  SF_RETURN_IF_ERROR(RunClaim(conn, kClaimIds, r, static_cast<int>(count), Value(std::move(ids)).ToJson(), out));
+  // Back in turn order (RETURNING promises none), and each key's turn noted.
+  std::map<int64_t, size_t> position;
+  for (size_t i = 0; i < chosen.size(); ++i) position[chosen[i].first] = i;
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(before), out.end(),
+            [&position](const TaskRecord& a, const TaskRecord& b) { return position.at(a.id) < position.at(b.id); });
+  int64_t served = 0;
+  {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kLastServed));
+    stmt->BindText(1, limit.activity);
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (row) served = stmt->ColumnInt(0);
+  }
+  std::set<int64_t> leased;
+  for (size_t i = before; i < out.size(); ++i) leased.insert(out[i].id);
+  SF_ASSIGN_OR_RETURN(StatementRef upsert, conn.Prepare(kUpsertServed));
+  for (const auto& [id, key] : chosen) {
+    if (leased.count(id) == 0) continue;
+    upsert->BindText(1, limit.activity);
+    upsert->BindText(2, key);
+    upsert->BindInt(3, ++served);
+    SF_RETURN_IF_ERROR(upsert->Run());
+    upsert->Reset();
   }
   return Status::Ok();
 }
@@ -486,7 +595,7 @@ Result<TimeMs> ClaimLimited(Connection& conn, const ClaimRequest& r, const Activ
   }
   if (by_count <= 0) return TimeMs{0};
   if (limit.per_second <= 0) {
-    SF_RETURN_IF_ERROR(RunClaim(conn, kClaimActivity, r, static_cast<int>(by_count), limit.activity, out));
+    SF_RETURN_IF_ERROR(ClaimActivityTasks(conn, r, limit, by_count, out));
     return TimeMs{0};
   }
   GcraBucket bucket;
@@ -505,13 +614,10 @@ Result<TimeMs> ClaimLimited(Connection& conn, const ClaimRequest& r, const Activ
   auto next_claim_at = [&](const GcraBucket& b) { return std::max(r.now + 1, b.NextSlotMs(r.now) - (horizon - r.now)); };
   if (slots == 0) return next_claim_at(bucket);
   const size_t before = out.size();
-  SF_RETURN_IF_ERROR(RunClaim(conn, kClaimActivity, r, static_cast<int>(slots), limit.activity, out));
+  SF_RETURN_IF_ERROR(ClaimActivityTasks(conn, r, limit, slots, out));
   const int64_t claimed = static_cast<int64_t>(out.size() - before);
   if (claimed == 0) return TimeMs{0};
-  // Oldest due first gets the earliest start.
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(before), out.end(), [](const TaskRecord& a, const TaskRecord& b) {
-    return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
-  });
+  // In claim order (rank, or fair turns): the first gets the earliest start.
   for (size_t i = before; i < out.size(); ++i) {
     const TimeMs start = bucket.Reserve(r.now);
     out[i].start_at = start > r.now ? start : 0;

@@ -325,6 +325,15 @@ TEST(DiagnosticsTest, CollectsEveryProblemSortedByPosition) {
 namespace steadfast {
 namespace {
 
+TEST(DiagnosticsTest, PriorityIsOneToFive) {
+  const std::string steps = "steps:\n  - id: a\n    activity: demo.a\n";
+  EXPECT_THAT(Diags("name: w\npriority: 1\n" + steps), IsEmpty());
+  EXPECT_THAT(Diags("name: w\npriority: 7\n" + steps),
+              ElementsAre("2:11: priority must be 1 (first) to 5 (last); got 7"));
+  EXPECT_THAT(Diags("name: w\npriority: high\n" + steps),
+              ElementsAre("2:11: 'priority' must be a whole number (got 'high')"));
+}
+
 TEST(DiagnosticsTest, SearchKeysAreCheckedWithPositions) {
   const std::string steps = "steps:\n  - id: a\n    activity: demo.a\n";
   EXPECT_THAT(Diags("name: w\nsearch:\n  order_id: \"${input.order.id}\"\n  n: 5\n" + steps), IsEmpty());

@@ -281,6 +281,23 @@ TEST_F(ApiHandlerTest, StartCreatesThenReplaysThenConflicts) {
   EXPECT_EQ(Code(conflict), "idempotency_conflict");
 }
 
+TEST_F(ApiHandlerTest, StartTakesAPriority) {
+  Answer urgent =
+      Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 5}, "priority": 1})"));
+  ASSERT_EQ(urgent.status, 201) << urgent.raw.body;
+  EXPECT_EQ(urgent.json.Get("priority"), Value(1));
+  Answer plain = Call(Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 5}})"));
+  ASSERT_EQ(plain.status, 201);
+  EXPECT_EQ(plain.json.Get("priority"), Value(kDefaultPriority));
+  for (const char* bad : {"0", "6", "\"high\"", "2.5"}) {
+    Answer refused = Call(Req("POST", "/v1/workflows", "t-ops",
+                              std::string(R"({"workflow": "held", "input": {"amount": 5}, "priority": )") + bad + "}"));
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_EQ(Code(refused), "invalid_field") << bad;
+    EXPECT_NE(refused.json.Get("error").Get("message").StringOr("").find("'priority'"), std::string::npos) << bad;
+  }
+}
+
 TEST_F(ApiHandlerTest, StartByIdReplays) {
   StartHeld(5, "wf-same");
   Answer again =

@@ -312,6 +312,43 @@ TEST(EngineConfigTest, PluginConfigNestedTooDeepIsRefused) {
   EXPECT_NE(deep.status().message().find("limit of " + std::to_string(kMaxValueDepth)), std::string::npos);
 }
 
+TEST(EngineConfigTest, ActivityLimitsWithFairTurnsAndThePriorityStep) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.yaml"),
+                     "database: x.db\n"
+                     "priority_step: 30s\n"
+                     "activity_limits:\n"
+                     "  refund.psp_refund: { max_in_flight: 20, per_second: 50, burst: 5, fair_by: merchant_id }\n");
+  auto cfg = LoadEngineConfig(dir.File("c.yaml"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->priority_step_ms, 30000);
+  ASSERT_EQ(cfg->activity_limits.size(), 1u);
+  EXPECT_EQ(cfg->activity_limits[0].fair_by, "merchant_id");
+  EXPECT_EQ(cfg->activity_limits[0].max_in_flight, 20);
+
+  testing::WriteFile(dir.File("d.yaml"), "database: x.db\n");
+  auto defaults = LoadEngineConfig(dir.File("d.yaml"));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->priority_step_ms, 60000);
+}
+
+TEST(EngineConfigTest, FairByMustNameASearchKey) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.yaml"),
+                     "database: x.db\n"
+                     "activity_limits:\n"
+                     "  refund.psp_refund: { max_in_flight: 20, fair_by: \"input.merchant\" }\n");
+  auto cfg = LoadEngineConfig(dir.File("c.yaml"));
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("c.yaml:3:"), std::string::npos) << cfg.status().message();
+  EXPECT_NE(cfg.status().message().find("fair_by must name a search key"), std::string::npos);
+
+  testing::WriteFile(dir.File("p.yaml"), "database: x.db\npriority_step: 0s\n");
+  auto step = LoadEngineConfig(dir.File("p.yaml"));
+  ASSERT_FALSE(step.ok());
+  EXPECT_NE(step.status().message().find("p.yaml:2:"), std::string::npos) << step.status().message();
+}
+
 // An alias inside its own anchor is endless: refused when read, not followed.
 TEST(EngineConfigTest, SelfReferentialAliasIsRefused) {
   testing::TempDir dir;
