@@ -27,7 +27,7 @@ source "$ROOT/tools/timed.sh"
 # What the browser, packaging and compile-only tests check is not the
 # engine's memory or threads: they run in the normal build only.
 ASAN_TESTS=(
-  core definition store runtime runtime_layers refund psp sandbox_core http_unit
+  core cli definition schedule store runtime runtime_layers refund psp sandbox_core http_unit
   observability_unit tracing greeting
   sandbox http metrics_scrape traces refund_workflows graph_cli migrate_cli plugin_cli
   plugin_load greeting_plugin
