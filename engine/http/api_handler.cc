@@ -8,6 +8,7 @@
 
 #include "http/api_error.h"
 #include "http/openapi_spec.h"
+#include "http/session_endpoint.h"
 #include "http/ui_assets.h"
 
 namespace steadfast::http {
@@ -107,6 +108,11 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   AddRoute("GET", "/v1/bulk-operations", prot(Action::kInspect, false, &BulkEndpoints::List));
   AddRoute("GET", "/v1/bulk-operations/{id}", prot(Action::kInspect, false, &BulkEndpoints::Get));
   AddRoute("POST", "/v1/definitions", prot(Action::kDeploy, true, &WorkflowEndpoints::Deploy));
+  // Any principal may ask who it is: every role includes kInspect.
+  RouteSpec session;
+  session.action = Action::kInspect;
+  session.endpoint = SessionResponse;
+  AddRoute("GET", "/v1/session", std::move(session));
 }
 
 void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {

@@ -3,12 +3,13 @@
 // The pipeline every request goes through, in this order:
 //   1. route: unknown path 404, known path with another method 405 (Allow);
 //   2. public routes (/healthz, /readyz, /metrics, /v1/openapi.yaml and the
-//      reviewer page's static files under /ui/) are answered here; every other /v1 route needs a bearer token:
+//      web page's static files under /ui/) are answered here; every other /v1 route needs a bearer token:
 //      missing or unknown 401 (WWW-Authenticate: Bearer);
 //   3. the principal's rate limit: 429 with Retry-After;
 //   4. the role: 403 when no role of the principal allows the action;
 //   5. bodies: over max_body 413, non-JSON content type 415;
-//   6. the handler (WorkflowEndpoints, ScheduleEndpoints, BulkEndpoints); its errors are mapped by api_error.h.
+//   6. the handler (WorkflowEndpoints, ScheduleEndpoints, BulkEndpoints, ActivityHoldEndpoints,
+//      SessionResponse); its errors are mapped by api_error.h.
 // Every answer is counted in HttpMetrics by route template and status.
 // Thread-safe: the server calls Handle() from several Asio threads.
 #ifndef STEADFAST_HTTP_API_HANDLER_H_

@@ -261,6 +261,30 @@ TEST_F(ApiHandlerTest, AuthenticationAndRoles) {
   EXPECT_EQ(Call(Req("GET", "/v1/workflows/" + id, "t-ops")).status, 200);
 }
 
+// The page asks which actions to offer; the answer follows roles.h.
+TEST_F(ApiHandlerTest, SessionSaysWhoTheTokenIsAndWhatItMayDo) {
+  auto may = [](const Answer& a) {
+    std::set<std::string> out;
+    for (const Value& v : a.json.Get("may").AsList()) out.insert(v.StringOr(""));
+    return out;
+  };
+  Answer ops = Call(Req("GET", "/v1/session", "t-ops"));
+  ASSERT_EQ(ops.status, 200) << ops.raw.body;
+  EXPECT_EQ(ops.json.Get("principal").StringOr(""), "ops");
+  ASSERT_EQ(ops.json.Get("roles").AsList().size(), 1u);
+  EXPECT_EQ(ops.json.Get("roles").AsList()[0].StringOr(""), "operator");
+  EXPECT_EQ(may(ops), (std::set<std::string>{"start", "inspect", "signal", "cancel", "pause", "resume", "retry",
+                                             "bulk", "hold_activities", "operate_schedules", "deploy"}));
+  Answer rita = Call(Req("GET", "/v1/session", "t-rita"));
+  ASSERT_EQ(rita.status, 200);
+  EXPECT_EQ(may(rita), (std::set<std::string>{"inspect", "decide"}));
+  Answer root = Call(Req("GET", "/v1/session", "t-root"));
+  EXPECT_EQ(may(root).size(), 13u);
+  EXPECT_TRUE(may(root).count("start_on_behalf"));
+  EXPECT_EQ(Call(Req("GET", "/v1/session")).status, 401);
+  EXPECT_EQ(Call(Req("GET", "/v1/session", "t-wrong")).status, 401);
+}
+
 TEST_F(ApiHandlerTest, StartCreatesThenReplaysThenConflicts) {
   HttpRequest r = Req("POST", "/v1/workflows", "t-ops", R"({"workflow": "held", "input": {"amount": 5}})");
   r.idempotency_key = "order-1";
