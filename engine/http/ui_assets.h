@@ -1,6 +1,6 @@
 // The reviewer page's files (engine/http/ui/), compiled into the binary.
 //
-// embed_files.py turns index.html, app.js and style.css into byte arrays at
+// embed_files.py turns index.html, app.js, console.js and style.css into byte arrays at
 // build time, so the page always matches the API of the binary serving it
 // and nothing has to be installed beside `steadfast`. ApiHandler serves them
 // at /ui/ and /ui/<name>; only these exact names exist, so no path from a

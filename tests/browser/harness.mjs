@@ -67,7 +67,11 @@ export class Child {
   async stop() {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     this.proc.kill('SIGTERM');
-    const done = await Promise.race([this.exited, sleep(10000).then(() => null)]);
+    // A cleared timer, so a quick exit does not keep node waiting for it.
+    let timer;
+    const done = await Promise.race([this.exited,
+      new Promise((resolve) => { timer = setTimeout(() => resolve(null), 10000); })]);
+    clearTimeout(timer);
     if (!done) this.proc.kill('SIGKILL');
   }
 }
@@ -119,16 +123,19 @@ export async function seedCharge(psp, id, amount, currency) {
 // `steadfast serve` on the project's workflows and refund config, with the
 // HTTP API on a free loopback port and one token per principal
 // ({name, token, roles: 'operator, reviewer'}); returns its base URL.
-export async function startServe(dir, args, children, psp, principals, logName) {
+// options: workflowsDir (default: the project's workflows/), pspOptions
+// (more `psp:` settings, e.g. ', breaker_failures: 1000').
+export async function startServe(dir, args, children, psp, principals, logName, options = {}) {
   const src = args.source;
+  const workflowsDir = options.workflowsDir || `${src}/workflows`;
   const tokenLine = (p) => `    - { name: ${p.name}, sha256: ${sha256(p.token)}, roles: [${p.roles}] }\n`;
   const config = path.join(dir, 'steadfast.yaml');
   fs.writeFileSync(config,
-    `database: ${path.join(dir, 'engine.db')}\nworkflows_dir: ${src}/workflows\nworkers: 2\n` +
+    `database: ${path.join(dir, 'engine.db')}\nworkflows_dir: ${workflowsDir}\nworkers: 2\n` +
     'node_name: uitest\npoll_interval: 50ms\nlog_level: info\n' +
     `plugin_config:\n  refund:\n    policies: ${src}/config/refund_policies.yaml\n` +
     `    risk_rules: ${src}/config/risk_rules.yaml\n` +
-    `    psp: { base_url: "${psp}", timeout: 10s, settle_wait: 2s, breaker_open: 1s }\n` +
+    `    psp: { base_url: "${psp}", timeout: 10s, settle_wait: 2s, breaker_open: 1s${options.pspOptions || ''} }\n` +
     `    inventory_url: "${psp}"\n    notification_url: "${psp}"\n` +
     'http:\n  listen: 127.0.0.1:0\n  tokens:\n' + principals.map(tokenLine).join(''));
   const serve = new Child('steadfast serve', args.steadfast, ['serve', '--config', config],

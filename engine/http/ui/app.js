@@ -174,11 +174,28 @@ function handleError(e) {
 
 // ---------------------------------------------------------------- sign-in
 
+// Who the token is and what its roles allow (GET /v1/session), asked once
+// per sign-in: the page offers only those actions. null = not asked yet.
+let session = null;
+
+function may(action) {
+  return !!session && session.may.has(action);
+}
+
+async function loadSession() {
+  const s = await api('GET', '/v1/session');
+  session = { principal: s.principal, roles: s.roles || [], may: new Set(s.may || []) };
+  $('whoami').textContent = session.principal + ' (' + session.roles.join(', ') + ')';
+}
+
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  session = null;
   show('session', false);
   show('queue', false);
   show('detail', false);
+  show('ops', false);
+  show('tabs', false);
   show('login', true);
   showAlert(message || '');
   $('token').value = '';
@@ -245,6 +262,7 @@ let listTimer = null;
 
 async function loadQueue() {
   show('detail', false);
+  show('ops', false);
   show('queue', true);
   const tbody = $('held').querySelector('tbody');
   let page;
@@ -298,6 +316,7 @@ let current = null;  // {id, instance} of the open detail view
 async function loadDetail(id) {
   clearTimeout(listTimer);
   show('queue', false);
+  show('ops', false);
   show('detail', true);
   let inst, history, graph;
   try {
@@ -315,6 +334,7 @@ async function loadDetail(id) {
   current = { id, instance: inst };
   renderSummary(inst, history.items || []);
   renderDecision(inst);
+  renderActions(inst, graph);
   renderGraph(graph);
   renderHistory(history.items || [], history.next_after);
 }
@@ -396,7 +416,7 @@ function renderSummary(inst, events) {
 
 function renderDecision(inst) {
   const w = inst.waiting_for;
-  const open = inst.status === 'waiting_approval' && w && w.kind === 'approval';
+  const open = inst.status === 'waiting_approval' && w && w.kind === 'approval' && may('decide');
   show('decide', open);
   show('decision-error', false);
   if (!open) return;
@@ -616,6 +636,16 @@ function eventSummary(e) {
       return 'when false: ' + (d.when || '');
     case 'workflow_cancelled':
       return 'by ' + d.principal + (d.reason ? ': ' + d.reason : '');
+    case 'workflow_paused':
+      return d.principal ? 'by ' + d.principal + (d.reason ? ': ' + d.reason : '')
+        : (d.code || '') + ': ' + (d.message || '');
+    case 'pause_requested':
+      return 'by ' + d.principal + (d.reason ? ': ' + d.reason : '') + ' (waits for the attempt in flight)';
+    case 'workflow_resumed':
+      return (d.principal ? 'by ' + d.principal : '') + (d.reason ? ': ' + d.reason : '');
+    case 'workflow_retried':
+      return 'from ' + d.from_step + ' by ' + d.principal + (d.reason ? ': ' + d.reason : '') +
+        (Array.isArray(d.discarded) && d.discarded.length ? ' (discarded ' + d.discarded.join(', ') + ')' : '');
     default:
       return '';
   }
@@ -643,19 +673,39 @@ function renderHistory(items, nextAfter) {
 
 // ---------------------------------------------------------------- routing
 
-function route() {
+async function route() {
   if (!token()) {
     signOut('');
     showAlert('');
     return;
   }
+  if (!session) {
+    try {
+      await loadSession();
+    } catch (e) {
+      handleError(e);
+      if (!token()) return;
+    }
+  }
   show('login', false);
   show('session', true);
+  show('tabs', true);
   const m = location.hash.match(/^#\/wf\/(.+)$/);
+  // Someone who cannot decide has no queue of their own: the console is their start page.
+  const ops = location.hash.startsWith('#/ops') || (!m && location.hash !== '#/' && session && !may('decide'));
+  $('tab-review').classList.toggle('active', !m && !ops);
+  $('tab-ops').classList.toggle('active', ops);
   if (m) {
     loadDetail(decodeURIComponent(m[1]));
+    return;
+  }
+  current = null;
+  // The detail's back link returns to the list it was opened from.
+  $('back').textContent = ops ? '← Operations' : '← All held refunds';
+  $('back').setAttribute('href', ops ? '#/ops' : '#/');
+  if (ops) {
+    loadOps(false);
   } else {
-    current = null;
     loadQueue();
   }
 }

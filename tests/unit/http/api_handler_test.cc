@@ -750,9 +750,15 @@ TEST_F(ApiHandlerTest, ServesTheReviewerPageWithoutAToken) {
   EXPECT_EQ(js.status, 200);
   EXPECT_EQ(js.raw.content_type, "text/javascript; charset=utf-8");
   EXPECT_NE(js.raw.body.find("sessionStorage"), std::string::npos);
+  EXPECT_NE(index.raw.body.find("<script src=\"/ui/console.js\" defer></script>"), std::string::npos);
+  Answer console_js = Call(Req("GET", "/ui/console.js"));
+  EXPECT_EQ(console_js.status, 200);
+  EXPECT_EQ(console_js.raw.content_type, "text/javascript; charset=utf-8");
   // The page never builds markup from strings.
-  for (const char* sink : {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("}) {
-    EXPECT_EQ(js.raw.body.find(sink), std::string::npos) << sink;
+  for (const Answer* script : {&js, &console_js}) {
+    for (const char* sink : {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("}) {
+      EXPECT_EQ(script->raw.body.find(sink), std::string::npos) << sink;
+    }
   }
   EXPECT_EQ(Call(Req("GET", "/ui/style.css")).raw.content_type, "text/css; charset=utf-8");
 
