@@ -6,7 +6,7 @@
 // cannot starve another's, across claims). Real SQLite file, explicit times.
 #include <gtest/gtest.h>
 
-#include <map>
+#include <algorithm>
 #include <string>
 #include <vector>
 
