@@ -101,8 +101,8 @@ const std::string kClaimActivity = ClaimSql("activity = ?6");
 // every key's second, ...; within a turn the key served longest ago
 // (activity_fair_turns) first. It reads every due task of the activity:
 // the backlog of one limited activity, not the whole table.
-const std::string kSelectFair =
-    "WITH due AS (SELECT t.id, t.due_at + (t.priority - 3) * ?5 AS claim_rank, "
+const std::string kSelectFair = fmt::format(
+    "WITH due AS (SELECT t.id, t.due_at + (t.priority - {}) * ?5 AS claim_rank, "
     "coalesce(json_extract(nullif(i.search_keys, ''), ?7), '') AS fair_key "
     "FROM tasks t JOIN instances i ON i.id = t.instance_id "
     "WHERE t.activity = ?6 AND t.lease_until <= ?3 AND t.due_at <= ?3), "
@@ -110,7 +110,8 @@ const std::string kSelectFair =
     "row_number() OVER (PARTITION BY fair_key ORDER BY claim_rank, id) AS turn FROM due) "
     "SELECT turns.id, turns.fair_key FROM turns LEFT JOIN activity_fair_turns f "
     "ON f.activity = ?6 AND f.fair_key = turns.fair_key "
-    "ORDER BY turn, coalesce(f.served, 0), claim_rank, turns.id LIMIT ?4";
+    "ORDER BY turn, coalesce(f.served, 0), claim_rank, turns.id LIMIT ?4",
+    kDefaultPriority);
 // Leases the tasks chosen by kSelectFair (?6: a JSON array of their ids).
 const std::string kClaimIds = fmt::format(
     "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
