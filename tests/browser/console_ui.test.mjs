@@ -33,7 +33,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CHROMIUM, http, launchBrowser, loadPlaywright, parseArgs, seedCharge, signIn, sleep, startSandbox,
+import { CHROMIUM, http, launchBrowser, loadPlaywright, parseArgs, runBrowserTest, seedCharge, signIn, sleep, startSandbox,
   startServe, waitForStatus } from './harness.mjs';
 
 const OPS = { name: 'ops', token: 'ops-token-3c1f7a92d4', roles: 'operator' };
@@ -325,7 +325,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error('FAIL: ' + (e && e.stack ? e.stack : e));
-  process.exit(1);
-});
+runBrowserTest(main);

@@ -7,8 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const CHROMIUM = '/usr/bin/chromium';
+// --disable-dev-shm-usage: shared memory in /tmp, not /dev/shm, which a
+// container may cap at 64 MB (a full /dev/shm kills the browser).
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 export const PSP_SECRET = 'sk_test_browser_0123456789';
 
 export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
@@ -144,13 +146,59 @@ export async function startServe(dir, args, children, psp, principals, logName, 
   return (await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30000))[1];
 }
 
+// What the browser itself said (its stderr, Playwright's launch log) and
+// what happened to its pages: printed when the browser dies under a test.
+const browserLog = [];
+const BROWSER_LOG_LINES = 60;
+function noteBrowser(line) {
+  browserLog.push(`${new Date().toISOString()} ${line}`);
+  if (browserLog.length > BROWSER_LOG_LINES) browserLog.shift();
+}
+
 // Headless Debian Chromium in a throwaway profile.
 export async function launchBrowser(chromium, profile, timeoutMs) {
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1360, height: 1000 },
+    logger: { isEnabled: (name) => name === 'browser', log: (name, severity, message) => noteBrowser(String(message)) },
   });
   browser.setDefaultTimeout(timeoutMs);
+  browser.on('close', () => noteBrowser('browser context closed'));
+  const watch = (page) => {
+    page.on('crash', () => noteBrowser(`page crashed: ${page.url()}`));
+    page.on('close', () => noteBrowser(`page closed: ${page.url()}`));
+  };
+  browser.pages().forEach(watch);
+  browser.on('page', watch);
   return browser;
+}
+
+// The browser (or a page's renderer) died under the test, rather than the
+// page failing a check: Playwright's errors for a closed or crashed target.
+function browserDied(e) {
+  const text = String(e && (e.stack || e.message || e));
+  return (e && e.name === 'TargetClosedError') || /Target page, context or browser has been closed|Target crashed/.test(text);
+}
+
+// Runs a browser test's main() and exits 1 if it fails. A browser that dies
+// under the test (not a failed check, not a timeout) is reported with its
+// log, and the whole test runs once more from the start: Chromium killed by
+// its environment says nothing about the page. A second death fails.
+export async function runBrowserTest(main) {
+  for (let run = 1; ; run++) {
+    try {
+      await main();
+      return;
+    } catch (e) {
+      console.error('FAIL: ' + (e && e.stack ? e.stack : e));
+      if (browserDied(e)) console.error('the browser died; its last words:\n  ' + browserLog.join('\n  '));
+      if (run === 1 && browserDied(e)) {
+        console.error('running the whole test once more, from the start');
+        browserLog.length = 0;
+        continue;
+      }
+      process.exit(1);
+    }
+  }
 }
 
 // Opens /ui/ and signs in with the principal's token; `landing` is the

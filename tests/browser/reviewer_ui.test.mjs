@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CHROMIUM, http, launchBrowser, loadPlaywright, parseArgs, seedCharge, signIn, startSandbox, startServe,
+import { CHROMIUM, http, launchBrowser, loadPlaywright, parseArgs, runBrowserTest, seedCharge, signIn, startSandbox, startServe,
   waitForStatus } from './harness.mjs';
 
 const ALEX = { name: 'alex', token: 'alex-token-5d1e9a77c3', roles: 'operator, reviewer' };
@@ -154,7 +154,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error('FAIL: ' + (e && e.stack ? e.stack : e));
-  process.exit(1);
-});
+runBrowserTest(main);
