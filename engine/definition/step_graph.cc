@@ -22,6 +22,22 @@ std::string ResolveTarget(const WorkflowDef& def, size_t i, const std::string& t
   return target;
 }
 
+// "sleep 3d", "sleep ${input.cool_off}", "until ${input.check_in}".
+std::string TemplateText(const ValueTemplate& t) {
+  std::string text;
+  t.ForEachExpression([&](const Expression& e) { text += (text.empty() ? "" : " ") + ("${" + e.text() + "}"); });
+  if (!text.empty()) return text;
+  Result<Value> literal = t.Evaluate(Value());
+  if (!literal.ok()) return "?";
+  return literal->is_string() ? literal->AsString() : literal->ToJson();
+}
+
+std::string SleepDetail(const StepDef& s) {
+  if (!s.until.is_null()) return "until " + TemplateText(s.until);
+  if (!s.sleep_for.is_null()) return "sleep " + TemplateText(s.sleep_for);
+  return "sleep " + FormatDurationMs(s.sleep_ms);
+}
+
 std::string StepDetail(const StepDef& s) {
   switch (s.kind) {
     case StepKind::kActivity:
@@ -31,6 +47,8 @@ std::string StepDetail(const StepDef& s) {
     case StepKind::kApproval:
       return s.required_approvals > 1 ? "approval (" + std::to_string(s.required_approvals) + " reviewers)"
                                       : "approval";
+    case StepKind::kSleep:
+      return SleepDetail(s);
   }
   return "";
 }
@@ -43,6 +61,8 @@ GraphNodeKind NodeKindOf(StepKind kind) {
       return GraphNodeKind::kSignal;
     case StepKind::kApproval:
       return GraphNodeKind::kApproval;
+    case StepKind::kSleep:
+      return GraphNodeKind::kSleep;
   }
   return GraphNodeKind::kActivity;
 }
@@ -124,6 +144,7 @@ std::string_view GraphNodeKindName(GraphNodeKind kind) {
     case GraphNodeKind::kActivity: return "activity";
     case GraphNodeKind::kSignal: return "signal";
     case GraphNodeKind::kApproval: return "approval";
+    case GraphNodeKind::kSleep: return "sleep";
     case GraphNodeKind::kCompensation: return "compensation";
   }
   return "?";
@@ -162,6 +183,9 @@ StepGraph BuildStepGraph(const WorkflowDef& def) {
     switch (s.kind) {
       case StepKind::kActivity:
         edge(s.id, next, GraphEdgeKind::kNext, "");
+        break;
+      case StepKind::kSleep:
+        edge(s.id, next, GraphEdgeKind::kNext, "woke");
         break;
       case StepKind::kSignal:
         edge(s.id, next, GraphEdgeKind::kNext, "received");
@@ -214,6 +238,9 @@ std::string RenderMermaid(const StepGraph& g) {
       case GraphNodeKind::kApproval:
         shape = "{{" + label + "}}";
         break;
+      case GraphNodeKind::kSleep:
+        shape = "[/" + label + "/]";
+        break;
       case GraphNodeKind::kCompensation:
         shape = "[" + label + "]:::compensation";
         break;
@@ -248,6 +275,7 @@ std::string RenderDot(const StepGraph& g) {
       case GraphNodeKind::kActivity: break;
       case GraphNodeKind::kSignal: attrs += ", shape=cds, style=\"\""; break;
       case GraphNodeKind::kApproval: attrs += ", shape=hexagon, style=\"\""; break;
+      case GraphNodeKind::kSleep: attrs += ", shape=parallelogram, style=\"\""; break;
       case GraphNodeKind::kCompensation: attrs += ", style=\"dashed\""; break;
     }
     out += "  \"" + DotText(n.id) + "\" [" + attrs + "];\n";

@@ -7,7 +7,7 @@
 //     `fail` are terminal nodes;
 //   - a step's normal way on (its `next`, else the following step, else
 //     end) is a `next` edge, labelled "approved" for approvals and
-//     "received" for signals;
+//     "received" for signals and "woke" for sleeps;
 //   - a step with `when` (not an approval) has a `skip` edge to the
 //     following step, taken when the condition is false; an approval's
 //     `when` only says whether it holds, so it has no skip edge;
@@ -38,6 +38,7 @@ enum class GraphNodeKind : int {
   kSignal = 4,
   kApproval = 5,
   kCompensation = 6,
+  kSleep = 7,
 };
 
 enum class GraphEdgeKind : int {
@@ -52,7 +53,8 @@ struct GraphNode {
   std::string id;      // see the file comment
   GraphNodeKind kind = GraphNodeKind::kActivity;
   std::string step;    // the step id; for a compensation, the step it undoes; "" for terminals
-  std::string detail;  // activity name, "signal: <name>", "approval" (+ "2 reviewers"), compensation activity
+  std::string detail;  // activity name, "signal: <name>", "approval" (+ "2 reviewers"), "sleep 3d",
+                       // "until ${...}", compensation activity
   std::string when;    // the condition's text (for an approval: when it holds); "" = none
 };
 

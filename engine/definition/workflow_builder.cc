@@ -41,7 +41,8 @@ const std::vector<std::string> kActivityStepKeys = {"activity",          "with",
                                                     "schedule_to_close", "compensate", "compensate_with"};
 const std::vector<std::string> kSignalStepKeys = {"signal", "timeout", "on_timeout", "context"};
 const std::vector<std::string> kApprovalStepKeys = {"approval"};
-const std::vector<std::string> kStepKinds = {"activity", "signal", "approval"};
+const std::vector<std::string> kSleepStepKeys = {"sleep", "until"};  // one of them: each is a kind word
+const std::vector<std::string> kStepKinds = {"activity", "signal", "approval", "sleep", "until"};
 const std::vector<std::string> kInputTypes = {"string", "int", "number", "bool", "map", "list", "any"};
 const std::vector<std::string> kExhaustedWords = {"fail", "pause", "compensate"};
 const std::vector<std::string> kCancelWords = {"compensate", "stop"};
@@ -698,7 +699,8 @@ class Builder {
       return;
     }
     static const std::vector<std::string> kAllStepKeys =
-        Union({&kCommonStepKeys, &kActivityStepKeys, &kSignalStepKeys, &kApprovalStepKeys, &kApprovalKeys});
+        Union({&kCommonStepKeys, &kActivityStepKeys, &kSignalStepKeys, &kApprovalStepKeys, &kApprovalKeys,
+               &kSleepStepKeys});
     Entries f = ReadMapping(node, kAllStepKeys, "step");
 
     if (const Entry* id = Find(f, "id")) {
@@ -727,7 +729,8 @@ class Builder {
       if (kind_entry == nullptr || ke->key.Mark().pos > kind_entry->key.Mark().pos) kind_entry = ke;
     }
     if (kinds.empty()) {
-      Error(step.loc, "unknown step kind: " + who + " needs exactly one of 'activity', 'signal' or 'approval'");
+      Error(step.loc, "unknown step kind: " + who +
+                          " needs exactly one of 'activity', 'signal', 'approval', 'sleep' or 'until'");
     } else if (kinds.size() > 1) {
       std::string names;
       for (size_t i = 0; i < kinds.size(); ++i) names += (i == 0 ? "" : " and ") + Quote(*kinds[i]);
@@ -737,6 +740,7 @@ class Builder {
     if (kind_known) {
       if (*kinds[0] == "signal") step.kind = StepKind::kSignal;
       if (*kinds[0] == "approval") step.kind = StepKind::kApproval;
+      if (*kinds[0] == "sleep" || *kinds[0] == "until") step.kind = StepKind::kSleep;
       CheckKeysForKind(f, step.kind);
     }
 
@@ -754,6 +758,7 @@ class Builder {
       case StepKind::kActivity: ReadActivityStep(f, index, step, src); break;
       case StepKind::kSignal: ReadSignalStep(f, index, step, src); break;
       case StepKind::kApproval: ReadApprovalStep(*Find(f, "approval"), index, step, src); break;
+      case StepKind::kSleep: ReadSleepStep(f, index, step); break;
     }
   }
 
@@ -761,8 +766,12 @@ class Builder {
   void CheckKeysForKind(const Entries& f, StepKind kind) {
     const std::vector<std::string>& own = kind == StepKind::kActivity ? kActivityStepKeys
                                           : kind == StepKind::kSignal ? kSignalStepKeys
+                                          : kind == StepKind::kSleep  ? kSleepStepKeys
                                                                       : kApprovalStepKeys;
-    const char* kind_name = kind == StepKind::kActivity ? "an activity" : kind == StepKind::kSignal ? "a signal" : "an approval";
+    const char* kind_name = kind == StepKind::kActivity ? "an activity"
+                            : kind == StepKind::kSignal ? "a signal"
+                            : kind == StepKind::kSleep  ? "a sleep"
+                                                        : "an approval";
     for (const auto& [key, entry] : f) {
       if (Contains(kCommonStepKeys, key) || Contains(own, key)) {
         if (key == "when" && kind == StepKind::kApproval) {
@@ -828,6 +837,46 @@ class Builder {
     if (std::optional<std::string> s = ReadNonEmptyString(*Find(f, "signal"), "signal")) step.signal = *s;
     ReadWaitTimeout(f, step, src, kTargetFail);
     if (const Entry* e = Find(f, "context")) step.context = ReadTemplate(*e, "context", index, ExpressionUse::kContext);
+  }
+
+  // `sleep: 3d` (or "${...}" giving a duration or milliseconds) or
+  // `until: "${...}"` (an RFC 3339 instant or epoch milliseconds). A
+  // template is evaluated when the step starts; a literal is checked here.
+  void ReadSleepStep(const Entries& f, int index, StepDef& step) {
+    if (const Entry* e = Find(f, "sleep")) {
+      if (e->value.IsScalar() && e->value.Scalar().find("${") != std::string::npos) {
+        step.sleep_for = ConvertScalar(e->value, "sleep", index, ExpressionUse::kWith);
+        step.sleep_for.set_name("sleep");
+        return;
+      }
+      std::optional<int64_t> ms = ReadDuration(*e, "sleep");
+      if (!ms) return;
+      if (*ms > kMaxSleepMs) {
+        Error(ValueLoc(*e), "'sleep' must not exceed " + FormatDurationMs(kMaxSleepMs) + " (got " +
+                                FormatDurationMs(*ms) + ")");
+        return;
+      }
+      step.sleep_ms = *ms;
+      return;
+    }
+    const Entry& e = *Find(f, "until");
+    if (!e.value.IsScalar() || e.value.Scalar().empty()) {
+      Error(ValueLoc(e), "'until' must be an instant such as \"${input.check_in}\" or "
+                         "\"2026-12-24T18:00:00+01:00\"" + Got(e.value));
+      return;
+    }
+    step.until = ConvertScalar(e.value, "until", index, ExpressionUse::kWith);
+    step.until.set_name("until");
+    if (e.value.Scalar().find("${") != std::string::npos) return;
+    bool out_of_range = false;
+    Value literal = TypedScalar(e.value, &out_of_range);
+    if (literal.is_string()) {
+      Result<TimeMs> at = ParseRfc3339(literal.AsString());
+      if (!at.ok()) Error(ValueLoc(e), "bad instant for 'until': " + at.status().message());
+    } else if (!literal.is_int()) {
+      Error(ValueLoc(e), "'until' must be an RFC 3339 instant, epoch milliseconds or \"${...}\" giving one" +
+                             Got(e.value));
+    }
   }
 
   void ReadApprovalStep(const Entry& e, int index, StepDef& step, StepSource& src) {

@@ -64,7 +64,13 @@ struct RetryPolicy {
   ExhaustedAction on_exhausted = ExhaustedAction::kCompensate;
 };
 
-enum class StepKind : int { kActivity = 0, kSignal = 1, kApproval = 2 };
+// kSleep is written `sleep: 3d` or `until: "${...}"` in YAML: a durable
+// timer, not a wait for someone (docs/workflows.md "Sleep and wait-until").
+enum class StepKind : int { kActivity = 0, kSignal = 1, kApproval = 2, kSleep = 3 };
+
+// The longest sleep (100 years): a wake time past it is a mistake, and
+// keeping below it keeps `now + sleep` far from overflow.
+inline constexpr int64_t kMaxSleepMs = int64_t{36500} * 24 * 60 * 60 * 1000;
 
 // Jump words allowed where a step id is: "end" completes the workflow,
 // "fail" fails it (error code given by the context), "continue" goes on to
@@ -105,6 +111,11 @@ struct StepDef {
   std::string on_reject;              // approval: step id | end | fail (default fail)
   ValueTemplate context;              // shown to reviewers / stored with the wait (e.g. amount)
   int required_approvals = 1;         // approval: distinct reviewers needed
+
+  // kSleep: exactly one of the three is set
+  int64_t sleep_ms = 0;               // `sleep: 3d`
+  ValueTemplate sleep_for;            // `sleep: "${...}"`: a duration ("3d") or milliseconds, taken on entry
+  ValueTemplate until;                // `until: "${...}"`: an RFC 3339 instant or epoch milliseconds, taken on entry
 };
 
 enum class InputType : int { kAny = 0, kString = 1, kInt = 2, kNumber = 3, kBool = 4, kMap = 5, kList = 6 };

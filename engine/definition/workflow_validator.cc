@@ -208,6 +208,9 @@ class Validator {
         if (s.when) out.push_back(following);
         if (s.wait_timeout_ms > 0) out.push_back(jump(s.on_timeout));
         break;
+      case StepKind::kSleep:
+        if (s.when) out.push_back(following);
+        break;
       case StepKind::kApproval:
         // Approved (or not held) -> `after`; rejected -> on_reject.
         out.push_back(jump(s.on_reject));

@@ -56,7 +56,7 @@ HttpResponse WorkflowEndpoints::Fail(const Status& status, std::string_view what
 }
 
 Value WorkflowEndpoints::WaitingFor(const InstanceRecord& rec) {
-  if (!WaitsForSomeone(rec)) return Value();
+  if (!Waits(rec)) return Value();
   Result<DefPtr> def = service_.catalog().ByHash(rec.definition_hash, service_.store());
   if (!def.ok()) logger_.Warn("http: definition of " + rec.id + ": " + def.status().ToString());
   Result<std::vector<TaskRecord>> tasks = service_.store().GetTasks(rec.id);
@@ -282,8 +282,10 @@ HttpResponse WorkflowEndpoints::List(const ApiCall& call) {
       st = InstanceStatus::kWaitingApproval;
     } else if (*w == "signal") {
       st = InstanceStatus::kWaitingSignal;
+    } else if (*w == "sleep") {
+      st = InstanceStatus::kSleeping;
     } else {
-      return ErrorResponse(ApiError::Make(400, "invalid_query", "waiting must be 'approval' or 'signal'"));
+      return ErrorResponse(ApiError::Make(400, "invalid_query", "waiting must be 'approval', 'signal' or 'sleep'"));
     }
     if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(), st) == filter.statuses.end()) {
       return ErrorResponse(ApiError::Make(400, "invalid_query", "status and waiting contradict each other"));

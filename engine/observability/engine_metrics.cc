@@ -79,7 +79,7 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry, WorkflowCatalog& catal
       in_flight_(registry.AddGauge("steadfast_workflows_in_flight",
                                    "Instances in the store not yet in a terminal status (read at scrape time).")),
       waiting_(registry.AddGaugeFamily("steadfast_workflows_waiting",
-                                       "Instances in the store waiting for a signal or an approval.", {"kind"})),
+                                       "Instances in the store waiting for a signal, an approval or a sleep step's timer.", {"kind"})),
       oldest_approval_age_(registry.AddGauge(
           "steadfast_oldest_waiting_approval_age_seconds",
           "How long the longest-waiting held approval has waited (0 when none); scans the 500 oldest.")),
@@ -93,6 +93,7 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry, WorkflowCatalog& catal
                                           "Age (now - due time) of the oldest task in the ready queue; 0 when empty.")) {
   waiting_.WithLabels({"signal"});
   waiting_.WithLabels({"approval"});
+  waiting_.WithLabels({"sleep"});
   registry.SetCollector("steadfast_engine", [this] { Collect(); });
 }
 
@@ -193,15 +194,17 @@ void EngineMetrics::Collect() {
   const TimeMs now = clock_.NowMs();
   auto counts = store_.CountByStatus();
   if (counts.ok()) {
-    int64_t in_flight = 0, signal = 0, approval = 0;
+    int64_t in_flight = 0, signal = 0, approval = 0, sleeping = 0;
     for (const auto& [status, n] : *counts) {
       if (!IsTerminal(status)) in_flight += n;
       if (status == InstanceStatus::kWaitingSignal) signal += n;
       if (status == InstanceStatus::kWaitingApproval) approval += n;
+      if (status == InstanceStatus::kSleeping) sleeping += n;
     }
     in_flight_.Set(static_cast<double>(in_flight));
     waiting_.WithLabels({"signal"}).Set(static_cast<double>(signal));
     waiting_.WithLabels({"approval"}).Set(static_cast<double>(approval));
+    waiting_.WithLabels({"sleep"}).Set(static_cast<double>(sleeping));
   }
   ListFilter filter;
   filter.statuses = {InstanceStatus::kWaitingApproval};

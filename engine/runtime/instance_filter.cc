@@ -18,7 +18,8 @@ const std::set<std::string, std::less<>> kSingleParams = {
     "workflow", "version", "step", "error_code", "requested_by", "created_after", "created_before",
     "updated_after", "updated_before", "cursor"};
 constexpr const char* kStatusNames =
-    "running, waiting_signal, waiting_approval, paused, compensating, completed, failed, compensated, cancelled";
+    "running, waiting_signal, waiting_approval, sleeping, paused, compensating, completed, failed, compensated, "
+    "cancelled";
 
 Result<TimeMs> ParseTime(const std::string& name, const std::string& value) {
   Result<TimeMs> at = ParseRfc3339(value);

@@ -2,6 +2,7 @@
 #include "runtime/step_progress.h"
 
 #include "steadfast/history.h"
+#include "steadfast/time_text.h"
 
 namespace steadfast {
 
@@ -63,6 +64,10 @@ std::map<std::string, StepProgress> StepProgressFromHistory(const std::vector<Hi
       set(s, StepState::kWaiting,
           d.Get("kind").StringOr("") == "approval" ? "waiting for a decision"
                                                    : "waiting for signal " + d.Get("signal").StringOr("?"));
+    } else if (t == h::kSleepStarted) {
+      set(s, StepState::kWaiting, "sleeping until " + FormatRfc3339Utc(d.Get("wake_at").IntOr(0)));
+    } else if (t == h::kSleepEnded) {
+      set(s, StepState::kCompleted, "woke");
     } else if (t == h::kWaitTimedOut) {
       set(s, StepState::kTimedOut, "no answer in time");
     } else if (t == h::kSignalReceived) {

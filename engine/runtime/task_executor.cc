@@ -361,6 +361,7 @@ TaskExecutor::Next TaskExecutor::AfterCommit(TaskRecord& task, LoadedInstance& i
   if (retry_pending) CrashPoint("retry_wait", step_for_crash);
   if (inst.rec.status == InstanceStatus::kWaitingSignal) CrashPoint("signal_wait", inst.rec.current_step);
   if (inst.rec.status == InstanceStatus::kWaitingApproval) CrashPoint("approval_wait", inst.rec.current_step);
+  if (inst.rec.status == InstanceStatus::kSleeping) CrashPoint("sleep_wait", inst.rec.current_step);
   if (!next) return Next::kStop;
   task = *next;
   return Next::kContinue;

@@ -7,6 +7,7 @@
 #include "definition/duration.h"
 #include "runtime/backoff.h"
 #include "runtime/four_eyes.h"
+#include "runtime/wake_time.h"
 #include "steadfast/history.h"
 
 namespace steadfast {
@@ -16,8 +17,10 @@ namespace {
 // the instance fails rather than spinning forever inside one checkpoint.
 constexpr int64_t kMaxTransitions = 100000;
 
+// Parked on a timer of the current step (a wait's timeout, a sleep's wake).
 bool IsWaiting(InstanceStatus s) {
-  return s == InstanceStatus::kWaitingSignal || s == InstanceStatus::kWaitingApproval;
+  return s == InstanceStatus::kWaitingSignal || s == InstanceStatus::kWaitingApproval ||
+         s == InstanceStatus::kSleeping;
 }
 
 // Retry bookkeeping (failures, last attempt) is per step, and apart for its compensation.
@@ -189,8 +192,49 @@ Status Transition::AdvanceFrom(size_t i) {
         i = NextIndex(step);
         continue;
       }
+      case StepKind::kSleep: {
+        if (EnterSleep(step)) return Status::Ok();
+        i = NextIndex(step);
+        continue;
+      }
     }
   }
+}
+
+bool Transition::EnterSleep(const StepDef& step) {
+  // A sleep an operator paused keeps its wake time when resumed; any other
+  // entry (the first, a loop back, a retry) starts a new sleep.
+  Value& out = inst_.state.outputs[step.id];
+  TimeMs wake = 0;
+  const bool resumed = out.Get("wake_at").is_int() && out.Find("woke_at") == nullptr;
+  if (resumed) {
+    wake = out.Get("wake_at").AsInt();
+  } else {
+    Result<TimeMs> at = WakeTime(step, Scope(), env_.now);
+    if (!at.ok()) {
+      inst_.state.outputs.erase(step.id);
+      FailStep(step, "invalid_sleep", at.status().message());
+      return true;
+    }
+    wake = *at;
+    out = Value::Map{{"wake_at", wake}};
+    AddEvent(history::kSleepStarted, step.id, 0, Value::Map{{"wake_at", wake}, {"sleep_ms", wake - env_.now}});
+  }
+  if (wake <= env_.now) {
+    WakeUp(step);
+    return false;
+  }
+  inst_.rec.status = InstanceStatus::kSleeping;
+  inst_.rec.current_step = step.id;
+  ScheduleTask(TaskKind::kWaitTimeout, step.id, 0, wake, env_.now);
+  return true;
+}
+
+void Transition::WakeUp(const StepDef& step) {
+  Value& out = inst_.state.outputs[step.id];
+  const TimeMs wake = out.Get("wake_at").IntOr(env_.now);
+  out["woke_at"] = env_.now;
+  AddEvent(history::kSleepEnded, step.id, 0, Value::Map{{"wake_at", wake}, {"late_ms", env_.now - wake}});
 }
 
 Status Transition::EnterSignal(const StepDef& step, bool* waiting) {
@@ -544,6 +588,10 @@ Status Transition::WaitTimedOut(const std::string& step_id) {
   const StepDef* found = FindStep(step_id);
   if (found == nullptr) return Status::Internal("the wait of unknown step '" + step_id + "' timed out");
   const StepDef& step = *found;
+  if (step.kind == StepKind::kSleep) {
+    WakeUp(step);
+    return AdvanceAfter(step);
+  }
   AddEvent(history::kWaitTimedOut, step.id, 0, Value::Map{{"timeout_ms", step.wait_timeout_ms}});
   if (step.kind == StepKind::kSignal) {
     return JumpTo(step.on_timeout.empty() ? kTargetFail : step.on_timeout, step, "signal_timeout",

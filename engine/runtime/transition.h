@@ -121,7 +121,8 @@ class Transition {
   // on_exhausted). A stop waiting for this attempt is carried out after it.
   Status AttemptEnded(const AttemptEnd& end);
   // A wait's timer fired: a signal step takes its on_timeout (default:
-  // fail), an approval its on_timeout decision or jump (default: reject).
+  // fail), an approval its on_timeout decision or jump (default: reject),
+  // a sleep step wakes and goes on.
   Status WaitTimedOut(const std::string& step_id);
   // A signal arrived: delivered to the step waiting for it, else buffered.
   // `same_key` is the signal already received with its idempotency key
@@ -202,6 +203,12 @@ class Transition {
                 const std::string& fail_message);
   Status EnterSignal(const StepDef& step, bool* waiting);
   void EnterApproval(const StepDef& step);
+  // Starts (or, after a pause, resumes) a sleep step; false when it is
+  // already due and control goes on to the next step, true when the
+  // instance now sleeps (or the step failed).
+  bool EnterSleep(const StepDef& step);
+  // The sleep of `step` is over: its output gets woke_at.
+  void WakeUp(const StepDef& step);
   size_t NextIndex(const StepDef& step) const;
   const StepDef* FindStep(const std::string& step_id) const;
 

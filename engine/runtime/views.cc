@@ -94,13 +94,21 @@ std::string CancelOutcomeLine(const Value& view) {
   return id + " is " + status;
 }
 
-bool WaitsForSomeone(const InstanceRecord& rec) {
-  bool waiting = rec.status == InstanceStatus::kWaitingApproval || rec.status == InstanceStatus::kWaitingSignal;
+bool Waits(const InstanceRecord& rec) {
+  bool waiting = rec.status == InstanceStatus::kWaitingApproval || rec.status == InstanceStatus::kWaitingSignal ||
+                 rec.status == InstanceStatus::kSleeping;
   return waiting && !rec.current_step.empty();
 }
 
 Value WaitingForView(const InstanceRecord& rec, const WorkflowDef* def, const std::vector<TaskRecord>& tasks) {
-  if (!WaitsForSomeone(rec)) return Value();
+  if (!Waits(rec)) return Value();
+  if (rec.status == InstanceStatus::kSleeping) {
+    Value w = Value::Map{{"kind", "sleep"}, {"step", rec.current_step}};
+    for (const TaskRecord& t : tasks) {
+      if (t.kind == TaskKind::kWaitTimeout && t.step_id == rec.current_step) w["wake_at"] = FormatTime(t.due_at);
+    }
+    return w;
+  }
   bool approval = rec.status == InstanceStatus::kWaitingApproval;
   Value w = Value::Map{{"kind", approval ? "approval" : "signal"}, {"step", rec.current_step}};
   if (def != nullptr) {

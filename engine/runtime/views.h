@@ -31,11 +31,12 @@ Value PauseUnderWay(const InstanceRecord& rec);
 // What a cancel did, for people: "ID cancelled", or that it waits for the
 // attempt in flight / runs compensations first. `view` is an InstanceView.
 std::string CancelOutcomeLine(const Value& view);
-// True when the instance is parked on an approval or a signal step.
-bool WaitsForSomeone(const InstanceRecord& rec);
-// What a waiting instance waits for: {kind: approval|signal, step,
-// required_approvals (approval) | signal (signal), context?, approvals
-// (approval), timeout_at?}; null when it does not wait. `def` is the
+// True when the instance is parked on an approval, a signal or a sleep step.
+bool Waits(const InstanceRecord& rec);
+// What a waiting instance waits for: {kind: approval|signal|sleep, step,
+// required_approvals (approval) | signal (signal) | wake_at (sleep),
+// context?, approvals (approval), timeout_at?}; null when it does not
+// wait. `def` is the
 // instance's definition (null when it could not be loaded: the fields it
 // gives are left out), `tasks` its tasks (for the wait's timeout).
 Value WaitingForView(const InstanceRecord& rec, const WorkflowDef* def, const std::vector<TaskRecord>& tasks);

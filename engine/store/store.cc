@@ -19,12 +19,13 @@ std::string_view InstanceStatusName(InstanceStatus s) {
     case InstanceStatus::kFailed: return "failed";
     case InstanceStatus::kCompensated: return "compensated";
     case InstanceStatus::kCancelled: return "cancelled";
+    case InstanceStatus::kSleeping: return "sleeping";
   }
   return "unknown";
 }
 
 std::optional<InstanceStatus> ParseInstanceStatus(std::string_view name) {
-  for (int i = static_cast<int>(InstanceStatus::kRunning); i <= static_cast<int>(InstanceStatus::kCancelled); ++i) {
+  for (int i = static_cast<int>(InstanceStatus::kRunning); i <= static_cast<int>(kLastInstanceStatus); ++i) {
     auto s = static_cast<InstanceStatus>(i);
     if (InstanceStatusName(s) == name) return s;
   }
@@ -43,6 +44,7 @@ bool IsTerminal(InstanceStatus s) {
     case InstanceStatus::kWaitingApproval:
     case InstanceStatus::kPaused:
     case InstanceStatus::kCompensating:
+    case InstanceStatus::kSleeping:
       return false;
   }
   return false;

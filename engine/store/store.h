@@ -43,7 +43,10 @@ enum class InstanceStatus : int {
   kFailed = 7,           // terminal
   kCompensated = 8,      // terminal
   kCancelled = 9,        // terminal
+  kSleeping = 10,        // on a sleep step's timer (`sleep:` / `until:`)
 };
+// The stored values run from kRunning to this one, without gaps.
+inline constexpr InstanceStatus kLastInstanceStatus = InstanceStatus::kSleeping;
 
 std::string_view InstanceStatusName(InstanceStatus s);  // "running", "waiting_signal", ...
 std::optional<InstanceStatus> ParseInstanceStatus(std::string_view name);

@@ -57,7 +57,7 @@ SpanData AttemptSpan(const InstanceRecord& rec, const TraceContext& context, con
 
 bool EndsWait(const HistoryEvent& e) {
   return !e.step_id.empty() && (e.type == history::kSignalReceived || e.type == history::kApprovalDecided ||
-                                e.type == history::kWaitTimedOut);
+                                e.type == history::kWaitTimedOut || e.type == history::kSleepEnded);
 }
 
 // An approval needing several decisions keeps waiting after the first.
@@ -100,8 +100,10 @@ std::optional<HistoryEvent> WorkflowTracer::WaitStart(const InstanceRecord& rec,
                                                       const std::vector<HistoryEvent>& events,
                                                       size_t end_index) const {
   const std::string& step = events[end_index].step_id;
+  const std::string start_type =
+      events[end_index].type == history::kSleepEnded ? history::kSleepStarted : history::kWaitStarted;
   for (size_t i = end_index; i-- > 0;) {
-    if (events[i].type == history::kWaitStarted && events[i].step_id == step) return events[i];
+    if (events[i].type == start_type && events[i].step_id == step) return events[i];
   }
   // A signal that had arrived before its step was consumed without waiting;
   // an older wait_started of the step (a loop) is not this wait's start.
@@ -111,7 +113,7 @@ std::optional<HistoryEvent> WorkflowTracer::WaitStart(const InstanceRecord& rec,
   Result<std::vector<HistoryEvent>> all = history_->GetHistory(rec.id, 0, 100000);
   if (!all.ok()) return std::nullopt;
   for (auto it = all->rbegin(); it != all->rend(); ++it) {
-    if (it->type == history::kWaitStarted && it->step_id == step) return *it;
+    if (it->type == start_type && it->step_id == step) return *it;
   }
   return std::nullopt;
 }
@@ -129,18 +131,22 @@ void WorkflowTracer::OnCommit(const InstanceRecord& rec, const std::vector<Histo
       std::optional<HistoryEvent> start = WaitStart(rec, events, i);
       if (!start) continue;  // its start is unknown: no span rather than a wrong one
       const bool approval = start->data.Get("kind").StringOr("") == "approval";
+      const bool sleep = e.type == history::kSleepEnded;
       const std::string signal = start->data.Get("signal").StringOr(e.step_id);
       SpanData s;
       s.trace_id = trace->trace_id;
       s.span_id = WaitSpanId(rec.id, e.step_id, start->at);
       s.parent_span_id = WorkflowSpanId(rec.id);
-      s.name = approval ? "wait approval " + e.step_id : "wait signal " + signal;
+      s.name = sleep ? "sleep " + e.step_id : approval ? "wait approval " + e.step_id : "wait signal " + signal;
       s.start_unix_ns = start->at * kNanosPerMilli;
       s.end_unix_ns = e.at * kNanosPerMilli;
       s.attributes = WorkflowAttributes(rec);
       s.attributes["steadfast.step"] = e.step_id;
-      s.attributes["steadfast.wait.kind"] = approval ? "approval" : "signal";
-      if (e.type == history::kWaitTimedOut) {
+      s.attributes["steadfast.wait.kind"] = sleep ? "sleep" : approval ? "approval" : "signal";
+      if (sleep) {
+        s.status = SpanStatus::kOk;
+        s.attributes["steadfast.outcome"] = "woke";
+      } else if (e.type == history::kWaitTimedOut) {
         s.attributes["steadfast.outcome"] = "timed_out";
       } else {
         s.status = SpanStatus::kOk;

@@ -12,7 +12,8 @@
 //    under that same id, once the next process checkpoints the loss;
 //  - a span per wait "wait approval <step>" / "wait signal <name>", from
 //    wait_started to the decision, signal or timeout that ended it (how
-//    long a refund sat with a reviewer), child of the workflow span.
+//    long a refund sat with a reviewer), child of the workflow span; and
+//    "sleep <step>" from sleep_started to sleep_ended.
 // The trace id is the one stored with the instance, so spans from before
 // and after a crash belong to the same trace. An instance started with an
 // unsampled traceparent (flags 00) produces no spans.

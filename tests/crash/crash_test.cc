@@ -273,6 +273,36 @@ TEST(CrashWaitTest, SignalAndApprovalWaitsSurviveCrashes) {
   EXPECT_NE(again.output.find("already decided"), std::string::npos) << again.output;
 }
 
+TEST(CrashWaitTest, ASleepSurvivesAKill9AndWakesOnce) {
+  CrashHarness h;
+  std::string id = h.Start("naps", "wf-naps", Value::Map{});
+  {
+    auto crashing = h.Serve("sleep_wait:rest");
+    ASSERT_EQ(crashing->Wait(30000).value_or(-1), 137);
+  }
+  EXPECT_EQ(h.StatusOf(id), InstanceStatus::kSleeping);
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/serve.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  ExpectEffectsOnce(h, id, {"before", "after"});
+  h.ExpectConsistentHistory(id, {"before", "after"});
+  int started = 0, ended = 0;
+  TimeMs wake_at = 0;
+  for (const HistoryEvent& e : h.History(id)) {
+    if (e.type == history::kSleepStarted) {
+      ++started;
+      wake_at = e.data.Get("wake_at").IntOr(0);
+    }
+    if (e.type == history::kSleepEnded) {
+      ++ended;
+      EXPECT_GE(e.at, wake_at) << "woke before its time";
+    }
+  }
+  EXPECT_EQ(started, 1);
+  EXPECT_EQ(ended, 1);
+}
+
 TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
   CrashHarness h;
   std::vector<std::string> ids;

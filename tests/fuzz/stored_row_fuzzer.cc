@@ -94,7 +94,7 @@ void ReadThroughStore(Store& store, const std::string& id) {
     const InstanceRecord& r = **rec;
     FUZZ_CHECK(ReadOk(InstanceState::Decode(r.state).status()));
     (void)InstanceView(r).ToJson();
-    (void)WaitsForSomeone(r);
+    (void)Waits(r);
   }
   Result<std::vector<InstanceRecord>> list = store.ListInstances(ListFilter{});
   FUZZ_CHECK(ReadOk(list.status()));

@@ -9,6 +9,7 @@
 #include "runtime/engine.h"
 #include "tracing/tracing_setup.h"
 #include "steadfast/history.h"
+#include "steadfast/time_text.h"
 #include "runtime/views.h"
 
 namespace steadfast::cli {
@@ -41,6 +42,10 @@ void PrintTransition(const HistoryEvent& e) {
     line = "decided    " + d.Get("decision").StringOr("") + " by " + d.Get("principal").StringOr("");
   } else if (e.type == history::kWaitTimedOut) {
     line = "timed out";
+  } else if (e.type == history::kSleepStarted) {
+    line = "sleeping   until " + FormatRfc3339Utc(d.Get("wake_at").IntOr(0));
+  } else if (e.type == history::kSleepEnded) {
+    line = "woke";
   } else if (e.type == history::kCompensationSucceeded) {
     line = "compensated  " + std::to_string(d.Get("duration_ms").IntOr(0)) + "ms";
   } else if (e.type == history::kCompensationFailed) {

@@ -621,6 +621,10 @@ function eventSummary(e) {
       return 'condition false: ' + (d.when || '');
     case 'wait_started':
       return d.kind === 'approval' ? 'waiting for a decision' : 'waiting for signal ' + d.signal;
+    case 'sleep_started':
+      return 'until ' + formatTime(d.wake_at);
+    case 'sleep_ended':
+      return d.late_ms > 1000 ? 'woke ' + Math.round(d.late_ms / 1000) + ' s after its time' : 'woke';
     case 'signal_received':
       return d.signal + (d.principal ? ' from ' + d.principal : '');
     case 'attempt_failed':

@@ -17,7 +17,7 @@ Result<Value> DecodeColumn(const Statement& stmt, int column, std::string_view w
 }  // namespace
 
 Result<InstanceStatus> InstanceStatusFromInt(int64_t value) {
-  if (value < static_cast<int>(InstanceStatus::kRunning) || value > static_cast<int>(InstanceStatus::kCancelled)) {
+  if (value < static_cast<int>(InstanceStatus::kRunning) || value > static_cast<int>(kLastInstanceStatus)) {
     return Status::Corruption(fmt::format("unknown instance status {}", value));
   }
   return static_cast<InstanceStatus>(value);

@@ -110,7 +110,8 @@ TEST(DiagnosticsTest, BadStepId) {
 
 TEST(DiagnosticsTest, UnknownStepKind) {
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    when: true\n"),
-              ElementsAre("3:5: unknown step kind: step 'a' needs exactly one of 'activity', 'signal' or 'approval'"));
+              ElementsAre("3:5: unknown step kind: step 'a' needs exactly one of 'activity', 'signal', "
+                          "'approval', 'sleep' or 'until'"));
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: demo.a\n    signal: go\n"),
               ElementsAre("5:5: unknown step kind: step 'a' has 'activity' and 'signal'; a step has exactly one"));
 }
@@ -122,6 +123,31 @@ TEST(DiagnosticsTest, FieldOfAnotherKind) {
               ElementsAre("5:5: field 'timeout' of an approval step belongs under 'approval:'"));
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: demo.a\n    on_timeout: end\n"),
               ElementsAre("5:5: field 'on_timeout' does not apply to an activity step"));
+}
+
+TEST(DiagnosticsTest, SleepSteps) {
+  const std::string head = "name: w\ninput: { at: string }\nsteps:\n  - id: a\n";
+  EXPECT_THAT(Diags(head + "    sleep: 3d\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    until: \"${input.at}\"\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    until: 2026-12-24T18:00:00+01:00\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    sleep: \"${input.at}\"\n    when: \"${input.at != ''}\"\n    next: end\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    sleep: 3\n"),
+              ElementsAre("5:12: bad duration for 'sleep': missing unit in '3' (use ms, s, m, h or d)"));
+  EXPECT_THAT(Diags(head + "    sleep: 0s\n"), ElementsAre("5:12: 'sleep' must be greater than 0"));
+  EXPECT_THAT(Diags(head + "    sleep: 36501d\n"), ElementsAre("5:12: 'sleep' must not exceed 36500d (got 36501d)"));
+  EXPECT_THAT(Diags(head + "    until: 2026-12-24 18:00\n"),
+              ElementsAre(::testing::StartsWith("5:12: bad instant for 'until': ")));
+  EXPECT_THAT(Diags(head + "    until: [1]\n"),
+              ElementsAre("5:12: 'until' must be an instant such as \"${input.check_in}\" or "
+                          "\"2026-12-24T18:00:00+01:00\" (got a list)"));
+  EXPECT_THAT(Diags(head + "    until: \"${input.when}\"\n"),
+              ElementsAre(::testing::HasSubstr("'input.when'")));
+  EXPECT_THAT(Diags(head + "    sleep: 1h\n    until: \"${input.at}\"\n"),
+              ElementsAre("6:5: unknown step kind: step 'a' has 'sleep' and 'until'; a step has exactly one"));
+  EXPECT_THAT(Diags(head + "    sleep: 1h\n    retry: { max_attempts: 2 }\n"),
+              ElementsAre("6:5: field 'retry' does not apply to a sleep step"));
+  EXPECT_THAT(Diags(head + "    until: \"${input.at}\"\n    timeout: 1h\n"),
+              ElementsAre("6:5: field 'timeout' does not apply to a sleep step"));
 }
 
 TEST(DiagnosticsTest, StepLevelWhenOnApproval) {

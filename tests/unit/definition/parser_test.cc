@@ -216,6 +216,30 @@ steps:
   EXPECT_EQ(*r.def->steps[0].when->Evaluate(small), Value(false));
 }
 
+TEST(ParserTest, SleepStepsKeepTheirForm) {
+  ParseResult r = ParseWorkflow(R"(name: w
+steps:
+  - id: cool_off
+    sleep: 1d12h
+  - id: grace
+    sleep: "${input.grace}"
+  - id: check_in
+    until: "${input.check_in}"
+)",
+                                "w.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << Dump(r);
+  const std::vector<StepDef>& steps = r.def->steps;
+  for (const StepDef& s : steps) EXPECT_EQ(s.kind, StepKind::kSleep) << s.id;
+  EXPECT_EQ(steps[0].sleep_ms, 36 * 3'600'000LL);
+  EXPECT_TRUE(steps[0].sleep_for.is_null());
+  EXPECT_TRUE(steps[0].until.is_null());
+  EXPECT_EQ(steps[1].sleep_ms, 0);
+  EXPECT_FALSE(steps[1].sleep_for.is_null());
+  EXPECT_TRUE(steps[1].until.is_null());
+  EXPECT_TRUE(steps[2].sleep_for.is_null());
+  EXPECT_FALSE(steps[2].until.is_null());
+}
+
 TEST(ParserTest, JumpsAndLoopsAreAllowed) {
   ParseResult r = ParseWorkflow(R"(name: loops
 steps:

@@ -67,6 +67,40 @@ TEST(StepGraph, MermaidOfEveryEdgeKind) {
             "  classDef compensation stroke-dasharray: 5 5\n");
 }
 
+TEST(StepGraph, SleepNodesSayHowLongOrUntilWhen) {
+  ParseResult r = ParseWorkflow(R"(name: naps
+input: { at: string, grace: string }
+steps:
+  - id: rest
+    sleep: 1d12h
+  - id: grace
+    sleep: "${input.grace}"
+  - id: check_in
+    until: "${input.at}"
+    when: "${input.at != ''}"
+)",
+                                "naps.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << (r.diagnostics.empty() ? "" : r.diagnostics[0].ToString());
+  StepGraph g = BuildStepGraph(*r.def);
+  EXPECT_EQ(RenderMermaid(g),
+            "flowchart TD\n"
+            "  t_start((\"start\"))\n"
+            "  s_rest[/\"rest<br/>sleep 1d12h\"/]\n"
+            "  s_grace[/\"grace<br/>sleep ${input.grace}\"/]\n"
+            "  s_check_in[/\"check_in<br/>until ${input.at}<br/>when input.at != ''\"/]\n"
+            "  t_end((\"end\"))\n"
+            "  t_start --> s_rest\n"
+            "  s_rest -->|\"woke\"| s_grace\n"
+            "  s_grace -->|\"woke\"| s_check_in\n"
+            "  s_check_in -->|\"woke\"| t_end\n"
+            "  s_check_in -.->|\"skipped\"| t_end\n"
+            "  classDef compensation stroke-dasharray: 5 5\n");
+  EXPECT_NE(RenderDot(g).find("\"rest\" [label=\"rest\\nsleep 1d12h\", shape=parallelogram, style=\"\"];"),
+            std::string::npos)
+      << RenderDot(g);
+  EXPECT_EQ(StepGraphToValue(g).Get("nodes").AsList()[1].Get("kind").StringOr(""), "sleep");
+}
+
 TEST(StepGraph, DotOfEveryEdgeKind) {
   EXPECT_EQ(RenderDot(Tiny()),
             "digraph \"tiny\" {\n"

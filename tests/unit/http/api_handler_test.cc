@@ -584,7 +584,7 @@ TEST_F(ApiHandlerTest, ListFiltersAndPagesStablyUnderInserts) {
   EXPECT_TRUE(waiting.json.Get("next_cursor").is_null());
   EXPECT_EQ(Call(Req("GET", "/v1/workflows?status=running", "t-rita")).json.Get("items").AsList().size(), 2u);
 
-  EXPECT_EQ(Code(Call(Req("GET", "/v1/workflows?status=sleeping", "t-rita"))), "invalid_query");
+  EXPECT_EQ(Code(Call(Req("GET", "/v1/workflows?status=dozing", "t-rita"))), "invalid_query");
   EXPECT_EQ(Call(Req("GET", "/v1/workflows?waiting=lunch", "t-rita")).status, 400);
   EXPECT_EQ(Call(Req("GET", "/v1/workflows?status=running&waiting=approval", "t-rita")).status, 400);
   EXPECT_EQ(Call(Req("GET", "/v1/workflows?limit=0", "t-rita")).status, 400);

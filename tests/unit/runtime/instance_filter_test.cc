@@ -58,7 +58,7 @@ TEST(InstanceFilterTest, BadValuesAreRefusedNamingTheParameter) {
   };
   const Case cases[] = {
       {{{"stauts", "paused"}}, "unknown filter 'stauts'"},
-      {{{"status", "sleeping"}}, "unknown status 'sleeping'"},
+      {{{"status", "dozing"}}, "unknown status 'dozing'"},
       {{{"status", "paused,"}}, "unknown status ''"},
       {{{"workflow", "a"}, {"workflow", "b"}}, "workflow given twice"},
       {{{"step", ""}}, "step needs a value"},
