@@ -367,6 +367,8 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
     } else if (key == "lease" || key == "poll_interval") {
       SF_ASSIGN_OR_RETURN(int64_t ms, PositiveDurationMs(v, key));
       (key == "lease" ? cfg.lease_ms : cfg.poll_interval_ms) = ms;
+    } else if (key == "retention_interval") {
+      SF_ASSIGN_OR_RETURN(cfg.retention_interval_ms, PositiveDurationMs(v, key));
     } else if (key == "priority_step") {
       SF_ASSIGN_OR_RETURN(int64_t ms, PositiveDurationMs(v, key));
       if (ms > 86'400'000) return v.Error("priority_step must be at most 1d");

@@ -29,6 +29,7 @@
 //   activity_limits:              # per activity, across every engine on the database (docs/workflows.md)
 //     refund.psp_refund: { max_in_flight: 20, per_second: 50, burst: 5, fair_by: merchant_id }
 //   priority_step: 60s            # how far each priority level moves a due task (docs/workflows.md "Priorities")
+//   retention_interval: 1h        # how often serve purges instances past their workflow's retention:
 //   tracing:                      # OpenTelemetry traces (docs/observability.md); absent = not exported
 //     otlp_endpoint: http://127.0.0.1:4318   # OTLP/HTTP receiver; spans go to <endpoint>/v1/traces
 //     service_name: steadfast
@@ -101,6 +102,7 @@ struct EngineConfig {
   TracingConfig tracing;
   std::vector<ActivityLimit> activity_limits;  // in file order; attempts beyond them wait
   int64_t priority_step_ms = 60000;            // ClaimRequest::priority_step_ms
+  int64_t retention_interval_ms = 3'600'000;    // RetentionSweeper's interval
 };
 
 // Reads the file; relative paths in it are resolved against its directory.

@@ -26,7 +26,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",     "version",   "description", "input", "defaults",
                                            "deadline", "on_cancel", "output",      "steps",
-                                           "schedules", "search",      "priority"};
+                                           "schedules", "search",      "priority", "retention"};
 const std::vector<std::string> kScheduleKeys = {"name",    "cron",     "every",          "time_zone",
                                                 "input",   "overlap",  "catch_up",       "catch_up_limit"};
 const std::vector<std::string> kOverlapWords = {"skip", "allow", "cancel_previous"};
@@ -243,6 +243,9 @@ class Builder {
     if (const Entry* e = Find(top, "defaults")) ReadDefaults(*e);
     if (const Entry* e = Find(top, "deadline")) {
       if (std::optional<int64_t> ms = ReadDuration(*e, "deadline")) def_.deadline_ms = *ms;
+    }
+    if (const Entry* e = Find(top, "retention")) {
+      if (std::optional<int64_t> ms = ReadDuration(*e, "retention")) def_.retention_ms = *ms;
     }
     if (const Entry* e = Find(top, "priority")) {
       if (std::optional<int64_t> p = ReadInt(*e, "priority")) {

@@ -168,6 +168,7 @@ struct WorkflowDef {
   // evaluated and indexed when an instance starts (docs/workflows.md).
   std::map<std::string, ValueTemplate> search;
   int64_t deadline_ms = 0;            // whole workflow; 0 = none
+  int64_t retention_ms = 0;           // finished instances are purged this long after; 0 = kept
   int priority = kDefaultPriority;    // its instances' unless the start call sets one (core/priority.h)
   CancelAction on_cancel = CancelAction::kCompensate;  // also applies when the deadline passes
   std::vector<ScheduleDef> schedules;  // when to start it on its own

@@ -50,6 +50,7 @@ class ForwardingStore : public Store {
     return inner_.ListInstances(filter);
   }
   Result<int64_t> CountInstances(const ListFilter& filter) override { return inner_.CountInstances(filter); }
+  Result<int64_t> PurgeInstances(const std::vector<std::string>& ids) override { return inner_.PurgeInstances(ids); }
   Status PutBulkOperation(const BulkOperationRecord& op) override { return inner_.PutBulkOperation(op); }
   Result<std::optional<BulkOperationRecord>> GetBulkOperation(const std::string& id) override {
     return inner_.GetBulkOperation(id);

@@ -482,6 +482,16 @@ class Store {
   virtual Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
                                                               const std::string& idempotency_key) = 0;
 
+  // Deletes the finished instances among `ids` (completed, failed,
+  // compensated, cancelled) with everything the engine keeps for them:
+  // history, signals, tasks, search keys; others are left alone. Plugin
+  // tables are not touched (a plugin keeps its records as long as it needs
+  // them). Returns how many were deleted; all in one transaction.
+  virtual Result<int64_t> PurgeInstances(const std::vector<std::string>& ids) {
+    (void)ids;
+    return Status::FailedPrecondition("this store cannot purge instances");
+  }
+
   // Bulk operations: PutBulkOperation inserts or replaces the record by id
   // (durably); ListBulkOperations gives the newest first, only those in
   // `state` unless it is "", at most limit (<= 0: all), created before the

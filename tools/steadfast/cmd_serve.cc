@@ -24,6 +24,7 @@
 #include "observability/metered_store.h"
 #include "observability/schedule_metrics.h"
 #include "runtime/bulk_runner.h"
+#include "runtime/retention_sweeper.h"
 #include "runtime/definition_deployer.h"
 #include "runtime/engine.h"
 #include "runtime/scheduler.h"
@@ -187,6 +188,17 @@ int RunServe(const Flags& flags) {
     engine.Stop();
     return Fail(kExitError, "bulk operations: " + b.message());
   }
+  // `retention:` (docs/workflows.md "History that stays bounded"): finished
+  // instances past it are purged now and every retention_interval.
+  metrics::Family<metrics::Counter>& purged = metrics_registry.AddCounterFamily(
+      "steadfast_instances_purged_total", "Finished instances this process purged past their workflow's retention.",
+      {"workflow"});
+  RetentionSweeper retention(metered_store, *ctx.catalog, SystemClock::Instance(), *ctx.logger,
+                             ctx.config.retention_interval_ms);
+  retention.SetPurgedObserver([&purged](const std::string& workflow, int, int64_t n) {
+    purged.WithLabels({workflow}).Inc(n);
+  });
+  retention.Start();
   // POST /v1/definitions: new versions into the catalog the engine uses, kept in its store.
   std::unique_ptr<DefinitionDeployer> deployer;
   if (auto* deployed = dynamic_cast<DeployedDefinitionStore*>(ctx.store.get())) {
@@ -234,6 +246,7 @@ int RunServe(const Flags& flags) {
   }
   scheduler.Stop();
   bulk_runner.Stop();
+  retention.Stop();
   engine.Stop();
   ctx.logger->Info("stopped");
   return kExitOk;

@@ -83,6 +83,9 @@ void DeclareRelease(CommandSpec& spec);
 int RunRelease(const Flags& flags);
 void DeclareHolds(CommandSpec& spec);
 int RunHolds(const Flags& flags);
+// cmd_purge.cc
+void DeclarePurge(CommandSpec& spec);
+int RunPurge(const Flags& flags);
 
 }  // namespace steadfast::cli
 

@@ -49,6 +49,7 @@ const std::vector<Verb>& CliVerbs() {
       {"schedule", kActOnWorkflows, DeclareSchedule, RunSchedule},
       {"retry", kActOnWorkflows, DeclareRetry, RunRetry},
       {"bulk", kActOnWorkflows, DeclareBulk, RunBulk},
+      {"purge", kActOnWorkflows, DeclarePurge, RunPurge},
       {"hold", kKillSwitch, DeclareHold, RunHold},
       {"release", kKillSwitch, DeclareRelease, RunRelease},
       {"holds", kKillSwitch, DeclareHolds, RunHolds},

@@ -274,6 +274,11 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
     return WithReader([&](Connection& c) { return ReadCountInstances(c, filter); });
   }
 
+  Result<int64_t> PurgeInstances(const std::vector<std::string>& ids) override {
+    if (ids.empty()) return int64_t{0};
+    return committer_->Submit<int64_t>([&](Connection& c) { return WritePurgeInstances(c, ids); });
+  }
+
   Status PutBulkOperation(const BulkOperationRecord& op) override {
     if (op.id.empty()) return Status::InvalidArgument("bulk operation id is empty");
     return ToStatus(committer_->Submit<Done>([&op](Connection& c) -> Result<Done> {

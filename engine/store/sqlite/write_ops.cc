@@ -19,6 +19,7 @@
 #include "steadfast/value_codec.h"
 #include "store/gcra_bucket.h"
 #include "store/sqlite/plugin_transaction.h"
+#include "store/sqlite/read_ops.h"
 #include "store/sqlite/rows.h"
 
 namespace steadfast {
@@ -27,6 +28,14 @@ namespace {
 const std::string kSelectVersion = "SELECT version, last_seq FROM instances WHERE id = ?1";
 const std::string kDeleteLeasedTask = "DELETE FROM tasks WHERE id = ?1 AND lease_token = ?2 AND instance_id = ?3";
 const std::string kDeleteInstanceTasks = "DELETE FROM tasks WHERE instance_id = ?1";
+const std::string kDeleteInstanceHistory = "DELETE FROM history WHERE instance_id = ?1";
+const std::string kDeleteInstanceSignals = "DELETE FROM signals WHERE instance_id = ?1";
+const std::string kDeleteSearchKey =
+    "DELETE FROM instance_keys WHERE key_name = ?1 AND key_value = ?2 AND key_created_at = ?3 AND instance_id = ?4";
+const std::string kDeleteFinishedInstance =
+    fmt::format("DELETE FROM instances WHERE id = ?1 AND status IN ({}, {}, {}, {})",
+                static_cast<int>(InstanceStatus::kCompleted), static_cast<int>(InstanceStatus::kFailed),
+                static_cast<int>(InstanceStatus::kCompensated), static_cast<int>(InstanceStatus::kCancelled));
 const std::string kDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instance_id = ?1 AND kind <> {}",
                                                  static_cast<int>(TaskKind::kDeadline));
 const std::string kSelectClaimedAttempt = fmt::format(
@@ -739,6 +748,33 @@ Result<int64_t> WriteReleaseLeases(Connection& conn, const std::string& owner_pr
   stmt->BindText(2, except_owner);
   SF_RETURN_IF_ERROR(stmt->Run());
   return stmt->changes();
+}
+
+Result<int64_t> WritePurgeInstances(Connection& conn, const std::vector<std::string>& ids) {
+  int64_t purged = 0;
+  for (const std::string& id : ids) {
+    SF_ASSIGN_OR_RETURN(std::optional<InstanceRecord> rec, ReadInstance(conn, id));
+    if (!rec || !IsTerminal(rec->status)) continue;
+    // Each key row by its whole primary key: instance_keys has no index by instance.
+    for (const SearchKey& key : rec->search_keys) {
+      SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteSearchKey));
+      stmt->BindText(1, key.name);
+      stmt->BindText(2, key.value);
+      stmt->BindInt(3, rec->created_at);
+      stmt->BindText(4, id);
+      SF_RETURN_IF_ERROR(stmt->Run());
+    }
+    for (const std::string* sql : {&kDeleteInstanceHistory, &kDeleteInstanceSignals, &kDeleteInstanceTasks}) {
+      SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(*sql));
+      stmt->BindText(1, id);
+      SF_RETURN_IF_ERROR(stmt->Run());
+    }
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteFinishedInstance));
+    stmt->BindText(1, id);
+    SF_RETURN_IF_ERROR(stmt->Run());
+    purged += stmt->changes();
+  }
+  return purged;
 }
 
 Status WritePutDefinition(Connection& conn, const DefinitionRecord& def, TimeMs now) {

@@ -51,6 +51,8 @@ Result<ClaimResult> WriteClaim(Connection& conn, const ClaimRequest& request);
 Status WriteHoldActivity(Connection& conn, const ActivityHold& hold, TimeMs now);
 Result<bool> WriteReleaseActivity(Connection& conn, const std::string& activity, const std::string& principal,
                                   const std::string& reason, TimeMs now);
+// Store::PurgeInstances: the finished ones among `ids`, with their rows.
+Result<int64_t> WritePurgeInstances(Connection& conn, const std::vector<std::string>& ids);
 Result<int64_t> WriteReleaseLeases(Connection& conn, const std::string& owner_prefix,
                                    const std::string& except_owner);
 Status WriteRenewLease(Connection& conn, int64_t task_id, int64_t lease_token, TimeMs lease_until);

@@ -43,7 +43,7 @@ TEST_F(CliUsage, EveryVerbPrintsItsUsageOnHelp) {
   for (const char* verb : {"run", "serve", "deploy", "validate", "graph", "activities", "migrate", "bench", "bench-api",
                            "token", "start", "status", "history", "list", "approve", "reject", "signal", "cancel",
                            "pause", "resume", "retry", "schedules", "schedule", "bulk", "bench-search", "hold",
-                           "release", "holds"}) {
+                           "release", "holds", "purge"}) {
     RunResult r = Steadfast(std::string(verb) + " --help");
     EXPECT_EQ(r.exit_code, 0) << verb << ": " << r.output;
     EXPECT_THAT(r.output, HasSubstr(std::string("steadfast ") + verb)) << verb;
