@@ -289,6 +289,7 @@ async function main() {
     await page.click('[data-quick="failed"]');
     assert.deepEqual(await shownIds(page), [STRICT_ID]);
     await page.locator(`#instances tr[data-id="${STRICT_ID}"] a`).click();
+    await page.locator(`#detail[data-id="${STRICT_ID}"]`).waitFor({ state: 'visible' });
     await page.locator('#retry-box').waitFor({ state: 'visible' });
     assert.deepEqual(await page.locator('#retry-step option').evaluateAll((o) => o.map((x) => x.value)), ['', 'prepare']);
     await page.selectOption('#retry-step', 'prepare');

@@ -317,7 +317,9 @@ async function loadDetail(id) {
   clearTimeout(listTimer);
   show('queue', false);
   show('ops', false);
-  show('detail', true);
+  // The view still holds the instance shown before: hidden until this one is
+  // rendered, so nobody reads (or clicks) the other instance's state and buttons.
+  if ($('detail').dataset.id !== id) show('detail', false);
   let inst, history, graph;
   try {
     [inst, history, graph] = await Promise.all([
@@ -337,6 +339,8 @@ async function loadDetail(id) {
   renderActions(inst, graph);
   renderGraph(graph);
   renderHistory(history.items || [], history.next_after);
+  $('detail').dataset.id = id;
+  show('detail', true);
 }
 
 // What the reviewer saw: the waiting step's context, or after the decision
