@@ -78,8 +78,9 @@ EngineMetrics::EngineMetrics(metrics::Registry& registry, WorkflowCatalog& catal
                                            "Instances stopped by their workflow deadline.", {"workflow"})),
       in_flight_(registry.AddGauge("steadfast_workflows_in_flight",
                                    "Instances in the store not yet in a terminal status (read at scrape time).")),
-      waiting_(registry.AddGaugeFamily("steadfast_workflows_waiting",
-                                       "Instances in the store waiting for a signal, an approval or a sleep step's timer.", {"kind"})),
+      waiting_(registry.AddGaugeFamily(
+          "steadfast_workflows_waiting",
+          "Instances in the store waiting for a signal, an approval or a sleep step's timer.", {"kind"})),
       oldest_approval_age_(registry.AddGauge(
           "steadfast_oldest_waiting_approval_age_seconds",
           "How long the longest-waiting held approval has waited (0 when none); scans the 500 oldest.")),
