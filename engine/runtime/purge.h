@@ -29,7 +29,7 @@ struct PurgeRequest {
 };
 
 struct PurgeReport {
-  int64_t matched = 0;              // finished before the time (dry run: what a purge would delete)
+  int64_t matched = 0;              // finished before the time: counted (dry run), else listed for deletion
   int64_t purged = 0;               // deleted (0 for a dry run)
   std::vector<std::string> sample;  // the first few ids matched
 };

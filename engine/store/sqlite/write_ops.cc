@@ -32,10 +32,7 @@ const std::string kDeleteInstanceHistory = "DELETE FROM history WHERE instance_i
 const std::string kDeleteInstanceSignals = "DELETE FROM signals WHERE instance_id = ?1";
 const std::string kDeleteSearchKey =
     "DELETE FROM instance_keys WHERE key_name = ?1 AND key_value = ?2 AND key_created_at = ?3 AND instance_id = ?4";
-const std::string kDeleteFinishedInstance =
-    fmt::format("DELETE FROM instances WHERE id = ?1 AND status IN ({}, {}, {}, {})",
-                static_cast<int>(InstanceStatus::kCompleted), static_cast<int>(InstanceStatus::kFailed),
-                static_cast<int>(InstanceStatus::kCompensated), static_cast<int>(InstanceStatus::kCancelled));
+const std::string kDeleteInstance = "DELETE FROM instances WHERE id = ?1";
 const std::string kDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instance_id = ?1 AND kind <> {}",
                                                  static_cast<int>(TaskKind::kDeadline));
 const std::string kSelectClaimedAttempt = fmt::format(
@@ -753,6 +750,7 @@ Result<int64_t> WriteReleaseLeases(Connection& conn, const std::string& owner_pr
 Result<int64_t> WritePurgeInstances(Connection& conn, const std::vector<std::string>& ids) {
   int64_t purged = 0;
   for (const std::string& id : ids) {
+    // Read in the purge's own transaction: the status checked is the one deleted.
     SF_ASSIGN_OR_RETURN(std::optional<InstanceRecord> rec, ReadInstance(conn, id));
     if (!rec || !IsTerminal(rec->status)) continue;
     // Each key row by its whole primary key: instance_keys has no index by instance.
@@ -769,7 +767,7 @@ Result<int64_t> WritePurgeInstances(Connection& conn, const std::vector<std::str
       stmt->BindText(1, id);
       SF_RETURN_IF_ERROR(stmt->Run());
     }
-    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteFinishedInstance));
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteInstance));
     stmt->BindText(1, id);
     SF_RETURN_IF_ERROR(stmt->Run());
     purged += stmt->changes();
