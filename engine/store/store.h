@@ -201,7 +201,8 @@ struct Commit {
   bool delete_step_tasks = false;          // drop the remaining step tasks (run, compensate, wait
                                            // timeouts) but keep the instance's own timers (deadline)
   std::vector<NewTask> new_tasks;
-  std::optional<SignalRecord> add_signal;  // buffered signal (not yet consumed); id/instance_id/consumed ignored
+  std::optional<SignalRecord> add_signal;  // a signal row: buffered (consumed false) or delivered to the
+                                           // step waiting for it (true); id/instance_id ignored
   int64_t consume_signal_id = 0;           // mark this buffered signal consumed
   // Plugin writes (steadfast/storage.h) that commit together with this
   // checkpoint or not at all: ActivityContext::AtCheckpoint. Run in order

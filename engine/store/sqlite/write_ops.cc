@@ -47,7 +47,7 @@ const std::string kInsertEvent =
     "INSERT INTO history(instance_id, seq, at, type, step_id, attempt, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kInsertSignal =
     "INSERT INTO signals(instance_id, name, payload, idempotency_key, principal, received_at, consumed) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 // The repeated "<> ''" lets SQLite use the partial unique index.
 const std::string kSignalKeyUsed =
     "SELECT 1 FROM signals WHERE instance_id = ?1 AND idempotency_key = ?2 AND idempotency_key <> ''";
@@ -356,6 +356,7 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
     stmt->BindText(4, s.idempotency_key);
     stmt->BindText(5, s.principal);
     stmt->BindInt(6, s.received_at != 0 ? s.received_at : e.now);
+    stmt->BindInt(7, s.consumed ? 1 : 0);
     SF_RETURN_IF_ERROR(stmt->Run());
     result.signal_id = stmt->last_insert_rowid();
   }

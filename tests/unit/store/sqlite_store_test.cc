@@ -505,6 +505,26 @@ TEST_F(SqliteStoreTest, HistorySeqIsContiguousAndPages) {
   EXPECT_EQ((*tail)[0].seq, 21);
 }
 
+// A signal delivered to the step waiting for it is stored consumed: a
+// later step waiting for the same name (a loop) must not take it again.
+TEST_F(SqliteStoreTest, ADeliveredSignalIsNotPending) {
+  Start(MakeStart("i1"));
+  SignalRecord s;
+  s.name = "message";
+  s.idempotency_key = "m-1";
+  s.consumed = true;
+  Commit add;
+  add.instance_id = "i1";
+  add.add_signal = s;
+  ASSERT_TRUE(store_->Apply(add).ok());
+  Result<std::vector<SignalRecord>> pending = store_->GetPendingSignals("i1", "message");
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+  Result<std::optional<SignalRecord>> kept = store_->FindSignalByKey("i1", "m-1");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_TRUE((*kept)->consumed);
+}
+
 TEST_F(SqliteStoreTest, SignalsBufferAndConsume) {
   Start(MakeStart("i1"));
   SignalRecord s;
