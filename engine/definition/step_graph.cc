@@ -49,6 +49,8 @@ std::string StepDetail(const StepDef& s) {
                                       : "approval";
     case StepKind::kSleep:
       return SleepDetail(s);
+    case StepKind::kContinueAsNew:
+      return "continue as new";
   }
   return "";
 }
@@ -63,6 +65,8 @@ GraphNodeKind NodeKindOf(StepKind kind) {
       return GraphNodeKind::kApproval;
     case StepKind::kSleep:
       return GraphNodeKind::kSleep;
+    case StepKind::kContinueAsNew:
+      return GraphNodeKind::kContinueAsNew;
   }
   return GraphNodeKind::kActivity;
 }
@@ -145,6 +149,7 @@ std::string_view GraphNodeKindName(GraphNodeKind kind) {
     case GraphNodeKind::kSignal: return "signal";
     case GraphNodeKind::kApproval: return "approval";
     case GraphNodeKind::kSleep: return "sleep";
+    case GraphNodeKind::kContinueAsNew: return "continue_as_new";
     case GraphNodeKind::kCompensation: return "compensation";
   }
   return "?";
@@ -186,6 +191,9 @@ StepGraph BuildStepGraph(const WorkflowDef& def) {
         break;
       case StepKind::kSleep:
         edge(s.id, next, GraphEdgeKind::kNext, "woke");
+        break;
+      case StepKind::kContinueAsNew:
+        edge(s.id, kStartId, GraphEdgeKind::kNext, "new run");
         break;
       case StepKind::kSignal:
         edge(s.id, next, GraphEdgeKind::kNext, "received");
@@ -241,6 +249,9 @@ std::string RenderMermaid(const StepGraph& g) {
       case GraphNodeKind::kSleep:
         shape = "[/" + label + "/]";
         break;
+      case GraphNodeKind::kContinueAsNew:
+        shape = ">" + label + "]";
+        break;
       case GraphNodeKind::kCompensation:
         shape = "[" + label + "]:::compensation";
         break;
@@ -276,6 +287,7 @@ std::string RenderDot(const StepGraph& g) {
       case GraphNodeKind::kSignal: attrs += ", shape=cds, style=\"\""; break;
       case GraphNodeKind::kApproval: attrs += ", shape=hexagon, style=\"\""; break;
       case GraphNodeKind::kSleep: attrs += ", shape=parallelogram, style=\"\""; break;
+      case GraphNodeKind::kContinueAsNew: attrs += ", shape=rarrow, style=\"\""; break;
       case GraphNodeKind::kCompensation: attrs += ", style=\"dashed\""; break;
     }
     out += "  \"" + DotText(n.id) + "\" [" + attrs + "];\n";

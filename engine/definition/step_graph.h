@@ -7,7 +7,8 @@
 //     `fail` are terminal nodes;
 //   - a step's normal way on (its `next`, else the following step, else
 //     end) is a `next` edge, labelled "approved" for approvals and
-//     "received" for signals and "woke" for sleeps;
+//     "received" for signals and "woke" for sleeps; a continue_as_new
+//     step's leads back to `start`, labelled "new run";
 //   - a step with `when` (not an approval) has a `skip` edge to the
 //     following step, taken when the condition is false; an approval's
 //     `when` only says whether it holds, so it has no skip edge;
@@ -39,6 +40,7 @@ enum class GraphNodeKind : int {
   kApproval = 5,
   kCompensation = 6,
   kSleep = 7,
+  kContinueAsNew = 8,  // its `next` edge leads back to start: the next run
 };
 
 enum class GraphEdgeKind : int {

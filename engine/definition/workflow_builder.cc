@@ -42,7 +42,9 @@ const std::vector<std::string> kActivityStepKeys = {"activity",          "with",
 const std::vector<std::string> kSignalStepKeys = {"signal", "timeout", "on_timeout", "context"};
 const std::vector<std::string> kApprovalStepKeys = {"approval"};
 const std::vector<std::string> kSleepStepKeys = {"sleep", "until"};  // one of them: each is a kind word
-const std::vector<std::string> kStepKinds = {"activity", "signal", "approval", "sleep", "until"};
+const std::vector<std::string> kContinueStepKeys = {"continue_as_new"};
+const std::vector<std::string> kContinueKeys = {"input"};
+const std::vector<std::string> kStepKinds = {"activity", "signal", "approval", "sleep", "until", "continue_as_new"};
 const std::vector<std::string> kInputTypes = {"string", "int", "number", "bool", "map", "list", "any"};
 const std::vector<std::string> kExhaustedWords = {"fail", "pause", "compensate"};
 const std::vector<std::string> kCancelWords = {"compensate", "stop"};
@@ -703,7 +705,7 @@ class Builder {
     }
     static const std::vector<std::string> kAllStepKeys =
         Union({&kCommonStepKeys, &kActivityStepKeys, &kSignalStepKeys, &kApprovalStepKeys, &kApprovalKeys,
-               &kSleepStepKeys});
+               &kSleepStepKeys, &kContinueStepKeys});
     Entries f = ReadMapping(node, kAllStepKeys, "step");
 
     if (const Entry* id = Find(f, "id")) {
@@ -733,7 +735,8 @@ class Builder {
     }
     if (kinds.empty()) {
       Error(step.loc, "unknown step kind: " + who +
-                          " needs exactly one of 'activity', 'signal', 'approval', 'sleep' or 'until'");
+                          " needs exactly one of 'activity', 'signal', 'approval', 'sleep', 'until' or "
+                          "'continue_as_new'");
     } else if (kinds.size() > 1) {
       std::string names;
       for (size_t i = 0; i < kinds.size(); ++i) names += (i == 0 ? "" : " and ") + Quote(*kinds[i]);
@@ -744,6 +747,7 @@ class Builder {
       if (*kinds[0] == "signal") step.kind = StepKind::kSignal;
       if (*kinds[0] == "approval") step.kind = StepKind::kApproval;
       if (*kinds[0] == "sleep" || *kinds[0] == "until") step.kind = StepKind::kSleep;
+      if (*kinds[0] == "continue_as_new") step.kind = StepKind::kContinueAsNew;
       CheckKeysForKind(f, step.kind);
     }
 
@@ -762,19 +766,22 @@ class Builder {
       case StepKind::kSignal: ReadSignalStep(f, index, step, src); break;
       case StepKind::kApproval: ReadApprovalStep(*Find(f, "approval"), index, step, src); break;
       case StepKind::kSleep: ReadSleepStep(f, index, step); break;
+      case StepKind::kContinueAsNew: ReadContinueStep(f, index, step); break;
     }
   }
 
   // Keys that exist but belong to another kind of step.
   void CheckKeysForKind(const Entries& f, StepKind kind) {
-    const std::vector<std::string>& own = kind == StepKind::kActivity ? kActivityStepKeys
-                                          : kind == StepKind::kSignal ? kSignalStepKeys
-                                          : kind == StepKind::kSleep  ? kSleepStepKeys
-                                                                      : kApprovalStepKeys;
-    const char* kind_name = kind == StepKind::kActivity ? "an activity"
-                            : kind == StepKind::kSignal ? "a signal"
-                            : kind == StepKind::kSleep  ? "a sleep"
-                                                        : "an approval";
+    const std::vector<std::string>& own = kind == StepKind::kActivity         ? kActivityStepKeys
+                                          : kind == StepKind::kSignal         ? kSignalStepKeys
+                                          : kind == StepKind::kSleep          ? kSleepStepKeys
+                                          : kind == StepKind::kContinueAsNew  ? kContinueStepKeys
+                                                                              : kApprovalStepKeys;
+    const char* kind_name = kind == StepKind::kActivity         ? "an activity"
+                            : kind == StepKind::kSignal         ? "a signal"
+                            : kind == StepKind::kSleep          ? "a sleep"
+                            : kind == StepKind::kContinueAsNew  ? "a continue_as_new"
+                                                                : "an approval";
     for (const auto& [key, entry] : f) {
       if (Contains(kCommonStepKeys, key) || Contains(own, key)) {
         if (key == "when" && kind == StepKind::kApproval) {
@@ -879,6 +886,29 @@ class Builder {
     } else if (!literal.is_int()) {
       Error(ValueLoc(e), "'until' must be an RFC 3339 instant, epoch milliseconds or \"${...}\" giving one" +
                              Got(e.value));
+    }
+  }
+
+  // `continue_as_new:` alone (the next run gets this run's input) or
+  // `continue_as_new: { input: ... }`. The run ends here, so `next` has no
+  // meaning on it.
+  void ReadContinueStep(const Entries& f, int index, StepDef& step) {
+    if (const Entry* n = Find(f, "next")) {
+      Error(Loc(n->key), "'next' does not apply to a continue_as_new step: the run ends there and the next run "
+                         "starts at the first step");
+      step.next.clear();
+    }
+    const Entry& e = *Find(f, "continue_as_new");
+    if (e.value.IsNull()) return;
+    if (!e.value.IsMap()) {
+      Error(ValueLoc(e), "'continue_as_new' must be a mapping such as { input: { cursor: \"${steps.sweep.cursor}\" } } "
+                         "or empty" + Got(e.value));
+      return;
+    }
+    Entries c = ReadMapping(e.value, kContinueKeys, "continue_as_new");
+    if (const Entry* in = Find(c, "input")) {
+      step.next_input = ReadTemplate(*in, "input", index, ExpressionUse::kWith);
+      step.next_input.set_name("continue_as_new.input");
     }
   }
 

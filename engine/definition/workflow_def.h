@@ -66,7 +66,10 @@ struct RetryPolicy {
 
 // kSleep is written `sleep: 3d` or `until: "${...}"` in YAML: a durable
 // timer, not a wait for someone (docs/workflows.md "Sleep and wait-until").
-enum class StepKind : int { kActivity = 0, kSignal = 1, kApproval = 2, kSleep = 3 };
+// kContinueAsNew ends the run and starts the workflow again from its first
+// step under the same instance id, with a fresh history (docs/workflows.md
+// "Workflows that never end").
+enum class StepKind : int { kActivity = 0, kSignal = 1, kApproval = 2, kSleep = 3, kContinueAsNew = 4 };
 
 // The longest sleep (100 years): a wake time past it is a mistake, and
 // keeping below it keeps `now + sleep` far from overflow.
@@ -116,6 +119,9 @@ struct StepDef {
   int64_t sleep_ms = 0;               // `sleep: 3d`
   ValueTemplate sleep_for;            // `sleep: "${...}"`: a duration ("3d") or milliseconds, taken on entry
   ValueTemplate until;                // `until: "${...}"`: an RFC 3339 instant or epoch milliseconds, taken on entry
+
+  // kContinueAsNew
+  ValueTemplate next_input;           // the next run's input; null = this run's input
 };
 
 enum class InputType : int { kAny = 0, kString = 1, kInt = 2, kNumber = 3, kBool = 4, kMap = 5, kList = 6 };

@@ -198,6 +198,11 @@ class Validator {
       return def_.StepIndex(target);
     };
     std::vector<int> out;
+    if (s.kind == StepKind::kContinueAsNew) {
+      // The run ends there (the next one starts at step 0, reached anyway).
+      if (s.when) out.push_back(following);
+      return out;
+    }
     int after = s.next.empty() ? following : jump(s.next);  // where a completed step goes
     out.push_back(after);
     switch (s.kind) {
@@ -210,6 +215,8 @@ class Validator {
         break;
       case StepKind::kSleep:
         if (s.when) out.push_back(following);
+        break;
+      case StepKind::kContinueAsNew:
         break;
       case StepKind::kApproval:
         // Approved (or not held) -> `after`; rejected -> on_reject.

@@ -19,7 +19,7 @@ const std::set<std::string, std::less<>> kSingleParams = {
     "updated_after", "updated_before", "cursor"};
 constexpr const char* kStatusNames =
     "running, waiting_signal, waiting_approval, sleeping, paused, compensating, completed, failed, compensated, "
-    "cancelled";
+    "cancelled, continued";
 
 Result<TimeMs> ParseTime(const std::string& name, const std::string& value) {
   Result<TimeMs> at = ParseRfc3339(value);

@@ -1,6 +1,8 @@
 // InstanceState <-> Value map <-> binary blob.
 #include "runtime/instance_state.h"
 
+#include <algorithm>
+
 #include "steadfast/value_codec.h"
 
 namespace steadfast {
@@ -54,6 +56,10 @@ Result<std::string> InstanceState::Encode() const {
     v["stop_pending"] = stop_pending;
   }
   if (!pause_request.is_null()) v["pause_request"] = pause_request;
+  if (run > 1) {
+    v["run"] = run;
+    v["run_started_at"] = run_started_at;
+  }
   return EncodeValue(v);
 }
 
@@ -78,6 +84,8 @@ Result<InstanceState> InstanceState::Decode(std::string_view blob) {
     s.stop_pending = v.Get("stop_pending").is_bool() && v.Get("stop_pending").AsBool();
   }
   if (v.Get("pause_request").is_map()) s.pause_request = v.Get("pause_request");
+  s.run = std::max<int64_t>(1, v.Get("run").IntOr(1));
+  s.run_started_at = v.Get("run_started_at").IntOr(0);
   return s;
 }
 

@@ -23,7 +23,9 @@ struct InstanceState {
   std::string failed_step;                  // the failure that led to compensation / pause
   std::string failure_code;
   std::string failure_message;
-  int64_t transitions = 0;                  // steps entered; guards against jump loops
+  int64_t transitions = 0;                  // steps entered in this run (${workflow.steps_entered})
+  int64_t run = 1;                          // which run this is: 1, then +1 at each continue_as_new
+  int64_t run_started_at = 0;               // when this run began (0 for the first: the instance's created_at)
   // Why the instance is being stopped before it finished (a cancel or the
   // workflow deadline): {kind: "cancel"|"deadline", principal, reason,
   // requested_at}; null when it is not. While stop_pending, the attempt

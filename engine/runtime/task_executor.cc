@@ -26,8 +26,12 @@ constexpr int kMaxTransientRetries = 6;
 constexpr CommitPolicy kCheckpointPolicy{kMaxConflictRounds, kMaxTransientRetries};
 constexpr CommitPolicy kTimeoutPolicy{kMaxConflictRounds, 0};
 
-std::string IdempotencyKey(const std::string& instance_id, const std::string& step_id, bool compensation) {
-  return instance_id + "/" + step_id + (compensation ? "/compensate" : "");
+// The same for every attempt of a step; from the second run of an instance
+// that continued as new on, the run's id takes the instance's place, so a
+// step of the next run is never taken for the same step of the last one.
+std::string IdempotencyKey(const LoadedInstance& inst, const std::string& step_id, bool compensation) {
+  const std::string run = inst.state.run > 1 ? ArchivedRunId(inst.rec.id, inst.state.run) : inst.rec.id;
+  return run + "/" + step_id + (compensation ? "/compensate" : "");
 }
 
 // The attempt's own span in the instance's trace (core/trace_context.h).
@@ -224,7 +228,7 @@ TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& in
     CrashPoint("before_activity", step.id);
     ActivityContext::Params p;
     p.input = input;
-    p.idempotency_key = IdempotencyKey(inst.rec.id, step.id, compensation);
+    p.idempotency_key = IdempotencyKey(inst, step.id, compensation);
     p.workflow_id = inst.rec.id;
     p.workflow_name = inst.rec.workflow_name;
     p.step_id = step.id;
@@ -299,6 +303,7 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
   using End = TransitionCommitResult::End;
   switch (r.end) {
     case End::kCommitted:
+      if (r.filed_run && env_.observer) env_.observer(r.filed_run->run, r.filed_run->events);
       return AfterCommit(task, *cached, r.committed, std::move(r.events), step_for_crash);
     case End::kUnchanged:
     case End::kLoadFailed:
@@ -385,7 +390,7 @@ bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running
       ActivityResult result = timeout;
       const InstanceRecord& rec = running->inst.rec;
       env_.on_attempt(AttemptReport{rec, step.id, activity, running->attempt, compensation,
-                                    IdempotencyKey(rec.id, step.id, compensation),
+                                    IdempotencyKey(running->inst, step.id, compensation),
                                     AttemptTraceparent(rec, step.id, running->attempt, compensation),
                                     running->started_at, Now(), result, kNoAttributes});
     }
@@ -416,6 +421,7 @@ bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running
     env_.logger->Warn("timeout checkpoint of " + task.instance_id + ": " + why.ToString());
     return true;
   }
+  if (r.filed_run && env_.observer) env_.observer(r.filed_run->run, r.filed_run->events);
   if (env_.observer) env_.observer(inst->rec, r.events);
   for (const TaskRecord& created : r.committed.created_tasks) {
     if (env_.on_future_task) env_.on_future_task(created.due_at);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "definition/duration.h"
+#include "definition/input_check.h"
 #include "runtime/backoff.h"
 #include "runtime/four_eyes.h"
 #include "runtime/wake_time.h"
@@ -13,9 +14,12 @@
 namespace steadfast {
 namespace {
 
-// A workflow may enter at most this many steps (jumps can loop); past it
-// the instance fails rather than spinning forever inside one checkpoint.
-constexpr int64_t kMaxTransitions = 100000;
+// One checkpoint may enter at most this many steps. Only steps that neither
+// run nor wait (skipped ones, approvals not needed, sleeps already due)
+// follow each other within one; so many of them in a row is a jump loop
+// that would spin forever, holding the instance, and the instance fails.
+// A workflow's life is not limited: continue_as_new bounds its history.
+constexpr int64_t kMaxStepsPerCheckpoint = 10000;
 
 // Parked on a timer of the current step (a wait's timeout, a sleep's wake).
 bool IsWaiting(InstanceStatus s) {
@@ -56,7 +60,9 @@ Value InstanceScope(const LoadedInstance& inst) {
       {"workflow", Value::Map{{"id", inst.rec.id},
                               {"name", inst.rec.workflow_name},
                               {"version", inst.rec.workflow_version},
-                              {"requested_by", inst.rec.requested_by}}},
+                              {"requested_by", inst.rec.requested_by},
+                              {"run", inst.state.run},
+                              {"steps_entered", inst.state.transitions}}},
   };
 }
 
@@ -128,8 +134,10 @@ Status Transition::JumpTo(const std::string& target, const StepDef& from, const 
 Status Transition::AdvanceFrom(size_t i) {
   const WorkflowDef& def = *inst_.def;
   while (true) {
-    if (++inst_.state.transitions > kMaxTransitions) {
-      FailWorkflow("transition_limit", "the workflow entered more than 100000 steps (a jump loop?)");
+    ++inst_.state.transitions;
+    if (++entered_ > kMaxStepsPerCheckpoint) {
+      FailWorkflow("step_loop", "the workflow entered " + std::to_string(kMaxStepsPerCheckpoint) +
+                                    " steps in a row without running or waiting for anything (a jump loop?)");
       return Status::Ok();
     }
     if (i >= def.steps.size()) {
@@ -197,6 +205,8 @@ Status Transition::AdvanceFrom(size_t i) {
         i = NextIndex(step);
         continue;
       }
+      case StepKind::kContinueAsNew:
+        return ContinueAsNew(step);
     }
   }
 }
@@ -228,6 +238,85 @@ bool Transition::EnterSleep(const StepDef& step) {
   inst_.rec.current_step = step.id;
   ScheduleTask(TaskKind::kWaitTimeout, step.id, 0, wake, env_.now);
   return true;
+}
+
+Status Transition::ContinueAsNew(const StepDef& step) {
+  if (starting_ || commit_.continue_as_new.has_value()) {
+    // A run ends in a checkpoint of an instance that exists, and at most
+    // one per checkpoint: a run that reaches its end at once (the first
+    // one, while the instance is being started, or the one just begun)
+    // ends in a task of its own.
+    inst_.rec.status = InstanceStatus::kRunning;
+    inst_.rec.current_step = step.id;
+    ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
+    return Status::Ok();
+  }
+  Value next_input = inst_.rec.input;
+  if (!step.next_input.is_null()) {
+    Result<Value> in = step.next_input.Evaluate(Scope());
+    if (!in.ok()) {
+      FailStep(step, "continue_error", in.status().message());
+      return Status::Ok();
+    }
+    next_input = std::move(in).value();
+  }
+  Status valid = ValidateInput(*inst_.def, next_input);
+  if (valid.ok()) valid = CheckValueDepth(next_input, "the next run's input");
+  if (!valid.ok()) {
+    FailStep(step, "invalid_input", "the next run's input: " + valid.message());
+    return Status::Ok();
+  }
+  const int64_t run = inst_.state.run;
+  const std::string run_id = ArchivedRunId(inst_.rec.id, run);
+  AddEvent(history::kWorkflowContinuedAsNew, step.id, 0,
+           Value::Map{{"continued_as", inst_.rec.id}, {"next_run", run + 1}, {"input", next_input}});
+
+  // The run that ends, filed under its own id with the history so far and
+  // this checkpoint's events up to here.
+  RunArchive archive;
+  InstanceRecord& done = archive.run;
+  done = inst_.rec;
+  done.id = run_id;
+  done.status = InstanceStatus::kContinued;
+  done.current_step.clear();
+  done.output = Value::Map{{"continued_as", inst_.rec.id}, {"next_run", run + 1}};
+  done.error_code.clear();
+  done.error_message.clear();
+  InstanceState last = inst_.state;
+  last.pause_request = Value();
+  SF_ASSIGN_OR_RETURN(done.state, last.Encode());
+  done.idempotency_key.clear();  // the instance keeps its key, and its search keys
+  done.search_keys.clear();
+  done.links = {InstanceLink{inst_.rec.id, inst_.rec.traceparent}};
+  done.created_at = inst_.state.run_started_at != 0 ? inst_.state.run_started_at : inst_.rec.created_at;
+  done.updated_at = env_.now;
+  done.deadline_at = 0;
+  archive.events = std::move(commit_.events);
+  commit_.events.clear();
+  archive.next_input = next_input;
+  commit_.continue_as_new = std::move(archive);
+
+  // The next run: the same instance from its first step, with nothing of
+  // the last run but what its input carries over.
+  InstanceState fresh;
+  fresh.run = run + 1;
+  fresh.run_started_at = env_.now;
+  inst_.state = std::move(fresh);
+  // The store files every signal consumed so far, this commit's included,
+  // with the run that ends: the next run takes its first buffered signal
+  // in a checkpoint of its own.
+  consumed_signal_ = true;
+  inst_.rec.input = next_input;
+  inst_.rec.output = Value();
+  inst_.rec.error_code.clear();
+  inst_.rec.error_message.clear();
+  commit_.delete_other_tasks = true;
+  commit_.new_tasks.clear();
+  inst_.rec.deadline_at = inst_.def->deadline_ms > 0 ? env_.now + inst_.def->deadline_ms : 0;
+  if (inst_.rec.deadline_at > 0) ScheduleTask(TaskKind::kDeadline, "", 0, inst_.rec.deadline_at, env_.now);
+  AddEvent(history::kRunStarted, "", 0,
+           Value::Map{{"run", run + 1}, {"previous_run", run_id}, {"input", next_input}});
+  return AdvanceFrom(0);
 }
 
 void Transition::WakeUp(const StepDef& step) {
@@ -457,6 +546,7 @@ void Transition::ActOnStop() {
 }
 
 Status Transition::Start() {
+  starting_ = true;
   const InstanceRecord& r = inst_.rec;
   AddEvent(history::kWorkflowStarted, "", 0,
            Value::Map{{"workflow", inst_.def->name},

@@ -209,6 +209,10 @@ class Transition {
   bool EnterSleep(const StepDef& step);
   // The sleep of `step` is over: its output gets woke_at.
   void WakeUp(const StepDef& step);
+  // Ends the run at a continue_as_new step: files it (Commit::
+  // continue_as_new) and starts the next run from the first step, with a
+  // fresh state and deadline. A bad next input fails the step instead.
+  Status ContinueAsNew(const StepDef& step);
   size_t NextIndex(const StepDef& step) const;
   const StepDef* FindStep(const std::string& step_id) const;
 
@@ -241,6 +245,8 @@ class Transition {
   TransitionEnv env_;
   Commit commit_;
   bool consumed_signal_ = false;
+  int64_t entered_ = 0;  // steps entered by this Transition (kMaxStepsPerCheckpoint)
+  bool starting_ = false;  // Start(): the instance is not stored yet
   bool unchanged_ = false;
 };
 

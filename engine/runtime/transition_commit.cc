@@ -79,6 +79,7 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
     std::vector<HistoryEvent> events = t.events();
     Result<Commit> commit = t.Build(request.task_id, request.lease_token);
     int64_t consumed_signal = commit.ok() ? commit->consume_signal_id : 0;
+    std::optional<RunArchive> filed_run = commit.ok() ? commit->continue_as_new : std::nullopt;
     Result<CommitResult> applied = !commit.ok()      ? Result<CommitResult>(commit.status())
                                    : request.apply ? request.apply(std::move(commit).value())
                                                    : env.store->Apply(std::move(commit).value());
@@ -95,6 +96,8 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
       r.last_commit = last_commit;
       r.committed = std::move(applied).value();
       r.events = std::move(events);
+      r.filed_run = std::move(filed_run);
+      if (r.filed_run) r.filed_run->run.id = request.instance_id;
       return r;
     }
     last_commit = applied.status();

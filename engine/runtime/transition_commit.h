@@ -89,6 +89,11 @@ struct TransitionCommitResult {
   Status last_commit;                // the last commit's refusal (Ok if none was refused)
   CommitResult committed;            // when kCommitted
   std::vector<HistoryEvent> events;  // the events committed
+  // continue_as_new: the run this commit filed and its events, its record
+  // under the instance's id (not "<id>~<run>"): observers hear of them
+  // first, as the instance's, so that traces and metrics keyed by the
+  // instance go on across runs.
+  std::optional<RunArchive> filed_run;
   bool ok() const { return end == End::kCommitted || end == End::kUnchanged; }
 };
 

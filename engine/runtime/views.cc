@@ -44,6 +44,18 @@ Value PauseUnderWay(const InstanceRecord& rec) {
                     {"requested_at", FormatTime(pause.Get("requested_at").IntOr(0))}};
 }
 
+// Which run of a workflow that continued as new the record holds: null for
+// the first run of an instance that never did.
+Value RunView(const InstanceRecord& rec) {
+  Result<InstanceState> state = InstanceState::Decode(rec.state);
+  if (!state.ok() || state->run <= 1) return Value();
+  const std::string base = rec.status == InstanceStatus::kContinued ? rec.id.substr(0, rec.id.rfind(kRunSeparator))
+                                                                       : rec.id;
+  return Value::Map{{"number", state->run},
+                    {"started_at", FormatTime(state->run_started_at)},
+                    {"previous", ArchivedRunId(base, state->run - 1)}};
+}
+
 Value InstanceView(const InstanceRecord& rec) {
   Value v = Value::Map{
       {"id", rec.id},
@@ -65,6 +77,7 @@ Value InstanceView(const InstanceRecord& rec) {
   if (!rec.decode_error.empty()) v["decode_error"] = rec.decode_error;  // listed, input and output unreadable
   if (Value stop = StopUnderWay(rec); !stop.is_null()) v["cancellation"] = std::move(stop);
   if (Value pause = PauseUnderWay(rec); !pause.is_null()) v["pausing"] = std::move(pause);
+  if (Value run = RunView(rec); !run.is_null()) v["run"] = std::move(run);
   if (rec.deadline_at > 0) v["deadline_at"] = FormatTime(rec.deadline_at);
   if (!rec.traceparent.empty()) v["traceparent"] = rec.traceparent;
   v["trace_id"] = tracing::InstanceTraceId(rec.traceparent, rec.id);

@@ -68,6 +68,11 @@ Result<std::vector<InstanceLink>> WorkflowService::ResolveLinks(const std::vecto
 
 Result<StartResult> WorkflowService::Start(const StartOptions& options) {
   SF_RETURN_IF_ERROR(CheckValueDepth(options.input, "the workflow input"));
+  if (options.id.find(kRunSeparator) != std::string::npos) {
+    return Status::InvalidArgument(fmt::format("instance id '{}' has a '{}': it is kept for the runs of an instance "
+                                               "that continued as new (\"<id>{}<run>\")",
+                                               options.id, kRunSeparator, kRunSeparator));
+  }
   if (options.priority != 0 && !IsValidPriority(options.priority)) {
     return Status::InvalidArgument(fmt::format("priority must be {} (first) to {} (last), got {}", kHighestPriority,
                                                kLowestPriority, options.priority));
@@ -136,7 +141,10 @@ Result<InstanceRecord> WorkflowService::Mutate(const std::string& id, bool reads
   std::optional<LoadedInstance> inst;
   TransitionCommitResult r = CommitTransition(env, request, inst);
   if (!r.ok()) return r.status;
-  if (r.end == TransitionCommitResult::End::kCommitted) Notify(inst->rec, r.events, r.committed.created_tasks);
+  if (r.end == TransitionCommitResult::End::kCommitted) {
+    if (r.filed_run && observer_) observer_(r.filed_run->run, r.filed_run->events);
+    Notify(inst->rec, r.events, r.committed.created_tasks);
+  }
   return inst->rec;
 }
 

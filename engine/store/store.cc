@@ -20,6 +20,7 @@ std::string_view InstanceStatusName(InstanceStatus s) {
     case InstanceStatus::kCompensated: return "compensated";
     case InstanceStatus::kCancelled: return "cancelled";
     case InstanceStatus::kSleeping: return "sleeping";
+    case InstanceStatus::kContinued: return "continued";
   }
   return "unknown";
 }
@@ -32,12 +33,17 @@ std::optional<InstanceStatus> ParseInstanceStatus(std::string_view name) {
   return std::nullopt;
 }
 
+std::string ArchivedRunId(const std::string& id, int64_t run) {
+  return id + kRunSeparator + std::to_string(run);
+}
+
 bool IsTerminal(InstanceStatus s) {
   switch (s) {
     case InstanceStatus::kCompleted:
     case InstanceStatus::kFailed:
     case InstanceStatus::kCompensated:
     case InstanceStatus::kCancelled:
+    case InstanceStatus::kContinued:
       return true;
     case InstanceStatus::kRunning:
     case InstanceStatus::kWaitingSignal:

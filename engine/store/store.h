@@ -44,9 +44,16 @@ enum class InstanceStatus : int {
   kCompensated = 8,      // terminal
   kCancelled = 9,        // terminal
   kSleeping = 10,        // on a sleep step's timer (`sleep:` / `until:`)
+  kContinued = 11,       // terminal: a finished run of an instance that continued as new (ArchivedRunId)
 };
 // The stored values run from kRunning to this one, without gaps.
-inline constexpr InstanceStatus kLastInstanceStatus = InstanceStatus::kSleeping;
+inline constexpr InstanceStatus kLastInstanceStatus = InstanceStatus::kContinued;
+
+// The id under which run `run` of instance `id` is kept once the instance
+// continued as new: "<id>~<run>". '~' is never allowed in the id of a
+// started instance, so these ids cannot collide with one.
+std::string ArchivedRunId(const std::string& id, int64_t run);
+inline constexpr char kRunSeparator = '~';
 
 std::string_view InstanceStatusName(InstanceStatus s);  // "running", "waiting_signal", ...
 std::optional<InstanceStatus> ParseInstanceStatus(std::string_view name);
@@ -164,6 +171,17 @@ struct SignalRecord {
   bool consumed = false;
 };
 
+// A run ending in continue_as_new: the instance goes on under its id with
+// a new run, and the run that ended is filed as an instance of its own.
+struct RunArchive {
+  // The finished run's row (id ArchivedRunId(...), status kContinued, its
+  // input, output and state); every column is written as given, the
+  // version is 1. Its id must not exist yet.
+  InstanceRecord run;
+  std::vector<HistoryEvent> events;  // appended to the run after the history it takes over
+  Value next_input;                  // the instance's input from now on
+};
+
 // One atomic change to one instance. Checked and applied in this order:
 // instance exists (else kNotFound), expect_version (else kConflict naming
 // the current version), task_id/lease_token (else kLeaseLost; the task is
@@ -209,6 +227,12 @@ struct Commit {
   // on the store's write path after the preconditions passed; they must not
   // block on anything but their statements.
   std::vector<PluginWrite> plugin_writes;
+  // continue_as_new (applied after the signal writes, before the task
+  // writes): inserts continue_as_new->run, moves the instance's history
+  // and consumed signals (consume_signal_id's included) to it, appends its events there, and sets the
+  // instance's input. The commit's own `events` then start the new run's
+  // history, numbered on from the filed run's last event.
+  std::optional<RunArchive> continue_as_new;
 };
 
 struct CommitResult {

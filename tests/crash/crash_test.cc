@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <random>
@@ -302,6 +303,62 @@ TEST(CrashWaitTest, ASleepSurvivesAKill9AndWakesOnce) {
   EXPECT_EQ(started, 1);
   EXPECT_EQ(ended, 1);
 }
+
+// Kills `serve` around the commits that end a run with continue_as_new
+// (the checkpoint of `work` in runs 1 and 2 is the commit that files the
+// run), then lets it finish.
+class CrashContinueTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashContinueTest, EachRunIsFiledOnceWithItsEffectOnce) {
+  CrashHarness h;
+  const std::string id = h.Start("rounds", "wf-rounds", Value::Map{{"round", 1}});
+  {
+    auto crashing = h.Serve(GetParam());
+    auto code = crashing->Wait(30000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
+    EXPECT_EQ(*code, 137) << GetParam();
+  }
+  auto serve = h.Serve();
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/serve.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  ASSERT_EQ(h.StatusOf(id), InstanceStatus::kCompleted);
+
+  // One effect per run, under the run's own idempotency key.
+  std::map<std::string, int> effects = h.Effects();
+  std::map<std::string, int> mine;
+  for (const auto& [key, n] : effects) {
+    if (key.rfind(id, 0) == 0) mine[key] = n;
+  }
+  EXPECT_EQ(mine, (std::map<std::string, int>{{"wf-rounds/work", 1}, {"wf-rounds~2/work", 1}, {"wf-rounds~3/work", 1}}));
+
+  // Runs 1 and 2 filed once each; the three histories number on without a gap.
+  int64_t next_seq = 1;
+  for (const std::string& run : {ArchivedRunId(id, 1), ArchivedRunId(id, 2), id}) {
+    SCOPED_TRACE(run);
+    if (run != id) EXPECT_EQ(h.StatusOf(run), InstanceStatus::kContinued);
+    std::vector<HistoryEvent> events = h.History(run);
+    ASSERT_FALSE(events.empty());
+    for (const HistoryEvent& e : events) EXPECT_EQ(e.seq, next_seq++) << e.type;
+    int succeeded = 0;
+    for (const HistoryEvent& e : events) succeeded += e.type == history::kAttemptSucceeded;
+    EXPECT_EQ(succeeded, 1);
+    EXPECT_EQ(events.back().type, run == id ? history::kWorkflowCompleted : history::kWorkflowContinuedAsNew);
+  }
+  auto third = h.store().GetInstance(ArchivedRunId(id, 3));
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->has_value()) << "the last run is the instance itself";
+}
+
+INSTANTIATE_TEST_SUITE_P(AroundTheRunEnds, CrashContinueTest,
+                         ::testing::Values("after_activity:work", "after_checkpoint:work", "after_activity:work@2",
+                                           "after_checkpoint:work@2", "before_activity:work@3",
+                                           "store.before_commit@3", "store.after_commit@3"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name;
+                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
   CrashHarness h;

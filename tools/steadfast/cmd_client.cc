@@ -50,13 +50,18 @@ void PrintView(const Value& v, bool json) {
   std::printf("status:    %s\n", v.Get("status").StringOr("").c_str());
   if (v.Get("current_step").is_string()) std::printf("step:      %s\n", v.Get("current_step").AsString().c_str());
   if (v.Get("requested_by").is_string()) std::printf("requested: %s\n", v.Get("requested_by").AsString().c_str());
+  if (const Value& run = v.Get("run"); run.is_map()) {
+    std::printf("run:       %lld since %s (the last one is %s)\n", static_cast<long long>(run.Get("number").IntOr(0)),
+                run.Get("started_at").StringOr("").c_str(), run.Get("previous").StringOr("").c_str());
+  }
   std::printf("created:   %s\nupdated:   %s\n", v.Get("created_at").StringOr("").c_str(),
               v.Get("updated_at").StringOr("").c_str());
   if (v.Get("error").is_map()) {
     std::printf("error:     %s: %s\n", v.Get("error").Get("code").StringOr("").c_str(),
                 v.Get("error").Get("message").StringOr("").c_str());
   }
-  if (v.Get("status").StringOr("") == "completed") std::printf("output:    %s\n", v.Get("output").ToJson().c_str());
+  const std::string status = v.Get("status").StringOr("");
+  if (status == "completed" || status == "continued") std::printf("output:    %s\n", v.Get("output").ToJson().c_str());
 }
 
 void PrintInstance(const InstanceRecord& rec, bool json) { PrintView(InstanceView(rec), json); }

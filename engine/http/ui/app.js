@@ -373,8 +373,10 @@ function renderSummary(inst, events) {
     ['Started', formatTime(inst.created_at) + ' (' + formatAge(inst.created_at) + ' ago)'],
     ['Decide by', w.timeout_at ? formatTime(w.timeout_at) : null],
     ['Decision', decisions.length ? decisions.join('; ') : null],
-    ['Finished', ['completed', 'failed', 'compensated', 'cancelled'].includes(inst.status)
+    ['Finished', ['completed', 'failed', 'compensated', 'cancelled', 'continued'].includes(inst.status)
       ? formatTime(inst.updated_at) : null],
+    ['Run', inst.run ? inst.run.number + ' (since ' + formatTime(inst.run.started_at) + '; the last one is ' +
+      inst.run.previous + ')' : null],
     ['Version', 'v' + inst.version + ' · ' + String(inst.definition_hash || '').slice(0, 12)],
   ];
   if (inst.error) facts.push(['Error', inst.error.code + ': ' + inst.error.message]);
@@ -513,7 +515,7 @@ function renderGraph(data) {
   defs.append(marker);
   root.append(defs);
 
-  const finished = ['completed', 'failed', 'compensated', 'cancelled'].includes(data.status);
+  const finished = ['completed', 'failed', 'compensated', 'cancelled', 'continued'].includes(data.status);
   const stateOf = (n) => {
     if (n.kind === 'end') return data.status === 'completed' ? 'completed' : 'pending';
     if (n.kind === 'fail') return data.status === 'failed' ? 'failed' : 'pending';
@@ -625,6 +627,10 @@ function eventSummary(e) {
       return 'condition false: ' + (d.when || '');
     case 'wait_started':
       return d.kind === 'approval' ? 'waiting for a decision' : 'waiting for signal ' + d.signal;
+    case 'workflow_continued_as_new':
+      return 'run ' + d.next_run + ' goes on as ' + d.continued_as;
+    case 'run_started':
+      return 'run ' + d.run + ' (the last one is ' + d.previous_run + ')';
     case 'sleep_started':
       return 'until ' + formatTime(d.wake_at);
     case 'sleep_ended':

@@ -15,7 +15,7 @@
 const OPS_PAGE = 50;
 const BULK_POLL_MS = 400;
 const STUCK_MINUTES = 15;
-const FINISHED = ['completed', 'failed', 'compensated', 'cancelled'];
+const FINISHED = ['completed', 'failed', 'compensated', 'cancelled', 'continued'];
 
 // One line for an operator, for any refusal: the server's code and message
 // are always shown, with what it means first.

@@ -8,8 +8,10 @@
 //  - The engine runs an activity at least once. Anything it does to the
 //    outside world must be keyed by ctx.idempotency_key() (identical across
 //    attempts and restarts: "<workflow id>/<step id>", or
-//    "<workflow id>/<step id>/compensate" for compensations) so that a repeat
-//    returns the first result instead of repeating the effect.
+//    "<workflow id>/<step id>/compensate" for compensations; from the
+//    second run of a workflow that continued as new, "<workflow id>~<run>/
+//    <step id>") so that a repeat returns the first result instead of
+//    repeating the effect.
 //  - Errors are values. Throwing is tolerated (the engine records it as a
 //    retryable "uncaught_exception") but is not the way to report failure.
 //  - Long work should poll ctx.cancelled() and return early when set: the

@@ -50,6 +50,10 @@ inline constexpr const char* kApprovalNotRequired = "approval_not_required";
 inline constexpr const char* kApprovalDecided = "approval_decided";
 inline constexpr const char* kSleepStarted = "sleep_started";  // a sleep step's timer set (`sleep:` / `until:`)
 inline constexpr const char* kSleepEnded = "sleep_ended";      // ... and reached
+// continue_as_new: the last event of the run that ended (kept under its
+// run id, "<id>~<run>"), and the first of the next run under the instance's id.
+inline constexpr const char* kWorkflowContinuedAsNew = "workflow_continued_as_new";
+inline constexpr const char* kRunStarted = "run_started";
 inline constexpr const char* kCompensationStarted = "compensation_started";
 inline constexpr const char* kCompensationSucceeded = "compensation_succeeded";
 inline constexpr const char* kCompensationFailed = "compensation_failed";

@@ -62,6 +62,11 @@ const std::string kInsertInstance =
     "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
     "created_at, updated_at, deadline_at, links, started_by, search_keys, priority) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+// continue_as_new: the finished run takes over the instance's history and
+// the signals it consumed (the pending ones wait for the next run).
+const std::string kMoveHistory = "UPDATE history SET instance_id = ?2 WHERE instance_id = ?1";
+const std::string kMoveConsumedSignals = "UPDATE signals SET instance_id = ?2 WHERE instance_id = ?1 AND consumed = 1";
+const std::string kSetInput = "UPDATE instances SET input = ?2 WHERE id = ?1";
 // One row per search key: the index ListFilter::keys reads (migration_v6.cc).
 const std::string kInsertSearchKey =
     "INSERT OR IGNORE INTO instance_keys(key_name, key_value, key_created_at, instance_id) VALUES (?1, ?2, ?3, ?4)";
@@ -191,6 +196,37 @@ Result<std::vector<TaskRecord>> InsertTasks(Connection& conn, const std::string&
   return created;
 }
 
+// Inserts `n` at version 1 (search-key rows are the caller's).
+Status InsertInstanceRow(Connection& conn, const InstanceRecord& n, const std::string& input_blob,
+                         const std::string& output_blob, int64_t last_seq) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertInstance));
+  stmt->BindText(1, n.id);
+  stmt->BindText(2, n.workflow_name);
+  stmt->BindInt(3, n.workflow_version);
+  stmt->BindText(4, n.definition_hash);
+  stmt->BindInt(5, static_cast<int>(n.status));
+  stmt->BindText(6, n.current_step);
+  stmt->BindBlob(7, input_blob);
+  stmt->BindBlob(8, output_blob);
+  stmt->BindText(9, n.error_code);
+  stmt->BindText(10, n.error_message);
+  stmt->BindBlob(11, n.state);
+  stmt->BindText(12, n.idempotency_key);
+  stmt->BindText(13, n.requested_by);
+  stmt->BindText(14, n.traceparent);
+  stmt->BindInt(15, last_seq);
+  stmt->BindInt(16, n.created_at);
+  stmt->BindInt(17, n.updated_at);
+  stmt->BindInt(18, n.deadline_at);
+  const std::string links = EncodeInstanceLinks(n.links);  // bound without a copy: must outlive Run()
+  stmt->BindText(19, links);
+  stmt->BindText(20, n.started_by);
+  const std::string search_keys = EncodeSearchKeys(n.search_keys);  // must outlive Run() too
+  stmt->BindText(21, search_keys);
+  stmt->BindInt(22, n.priority);
+  return stmt->Run();
+}
+
 Status AppendEvents(Connection& conn, const std::string& instance_id, int64_t last_seq,
                     const std::vector<HistoryEvent>& events, const std::vector<std::string>& blobs, TimeMs now) {
   if (events.empty()) return Status::Ok();
@@ -208,6 +244,26 @@ Status AppendEvents(Connection& conn, const std::string& instance_id, int64_t la
     stmt->Reset();
   }
   return Status::Ok();
+}
+
+// continue_as_new's writes (Commit::continue_as_new): the run that ended
+// becomes an instance of its own, with the history so far.
+Status FileFinishedRun(Connection& conn, const std::string& instance_id, int64_t last_seq, const EncodedCommit& e) {
+  const RunArchive& archive = *e.commit.continue_as_new;
+  const std::string& run_id = archive.run.id;
+  SF_RETURN_IF_ERROR(InsertInstanceRow(conn, archive.run, e.run_input, e.run_output,
+                                       last_seq + static_cast<int64_t>(archive.events.size())));
+  for (const std::string* sql : {&kMoveHistory, &kMoveConsumedSignals}) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(*sql));
+    stmt->BindText(1, instance_id);
+    stmt->BindText(2, run_id);
+    SF_RETURN_IF_ERROR(stmt->Run());
+  }
+  SF_RETURN_IF_ERROR(AppendEvents(conn, run_id, last_seq, archive.events, e.run_events, e.now));
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSetInput));
+  stmt->BindText(1, instance_id);
+  stmt->BindBlob(2, e.next_input);
+  return stmt->Run();
 }
 
 Result<std::vector<std::string>> EncodeEvents(const std::vector<HistoryEvent>& events) {
@@ -240,6 +296,16 @@ Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std
   return std::optional<ExistingInstance>(std::move(e));
 }
 
+// Whether `existing` was started with this input. An instance that
+// continued as new holds its latest run's input; its first run (filed as
+// "<id>~1") holds the one it was started with.
+Result<bool> StartedWith(Connection& conn, const ExistingInstance& existing, const std::string& input_blob) {
+  if (existing.input_blob == input_blob) return true;
+  SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> first,
+                      FindExisting(conn, kSelectInstanceById, ArchivedRunId(existing.record.id, 1)));
+  return first.has_value() && first->input_blob == input_blob;
+}
+
 }  // namespace
 
 Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now) {
@@ -250,6 +316,13 @@ Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now) {
   SF_ASSIGN_OR_RETURN(e.events, EncodeEvents(commit.events));
   if (commit.add_signal.has_value()) {
     SF_ASSIGN_OR_RETURN(e.signal_payload, EncodeValue(commit.add_signal->payload));
+  }
+  if (commit.continue_as_new.has_value()) {
+    const RunArchive& a = *commit.continue_as_new;
+    SF_ASSIGN_OR_RETURN(e.run_input, EncodeValue(a.run.input));
+    SF_ASSIGN_OR_RETURN(e.run_output, EncodeValue(a.run.output));
+    SF_ASSIGN_OR_RETURN(e.run_events, EncodeEvents(a.events));
+    SF_ASSIGN_OR_RETURN(e.next_input, EncodeValue(a.next_input));
   }
   e.commit = std::move(commit);
   e.now = now;
@@ -370,6 +443,10 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
                                           c.consume_signal_id, c.instance_id));
     }
   }
+  if (c.continue_as_new.has_value()) {
+    SF_RETURN_IF_ERROR(FileFinishedRun(conn, c.instance_id, last_seq, e));
+    last_seq += static_cast<int64_t>(c.continue_as_new->events.size());  // the next run numbers on from there
+  }
   if (c.delete_other_tasks || c.delete_step_tasks) {
     SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(c.delete_other_tasks ? kDeleteInstanceTasks : kDeleteStepTasks));
     stmt->BindText(1, c.instance_id);
@@ -415,7 +492,8 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
   // what collided.
   SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> by_id, FindExisting(conn, kSelectInstanceById, r.id));
   if (by_id.has_value()) {
-    if (by_id->record.workflow_name != r.workflow_name || by_id->input_blob != e.input) {
+    SF_ASSIGN_OR_RETURN(bool same_input, StartedWith(conn, *by_id, e.input));
+    if (by_id->record.workflow_name != r.workflow_name || !same_input) {
       return Status::Conflict(fmt::format("instance id {} already exists with a different {}", r.id,
                                           by_id->record.workflow_name != r.workflow_name
                                               ? fmt::format("workflow ({})", by_id->record.workflow_name)
@@ -430,7 +508,8 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
     SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> by_key,
                         FindExisting(conn, kSelectInstanceByKey, r.idempotency_key));
     if (by_key.has_value()) {
-      if (by_key->record.workflow_name != r.workflow_name || by_key->input_blob != e.input) {
+      SF_ASSIGN_OR_RETURN(bool same_input, StartedWith(conn, *by_key, e.input));
+      if (by_key->record.workflow_name != r.workflow_name || !same_input) {
         return Status::Conflict(fmt::format(
             "idempotency key {} was already used by instance {} with a different {}", r.idempotency_key,
             by_key->record.id,
@@ -449,35 +528,8 @@ Result<StartResult> WriteStart(Connection& conn, const EncodedStart& e) {
   result.instance.version = 1;
   result.instance.created_at = r.created_at != 0 ? r.created_at : e.now;
   result.instance.updated_at = r.updated_at != 0 ? r.updated_at : e.now;
-  {
-    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertInstance));
-    const InstanceRecord& n = result.instance;
-    stmt->BindText(1, n.id);
-    stmt->BindText(2, n.workflow_name);
-    stmt->BindInt(3, n.workflow_version);
-    stmt->BindText(4, n.definition_hash);
-    stmt->BindInt(5, static_cast<int>(n.status));
-    stmt->BindText(6, n.current_step);
-    stmt->BindBlob(7, e.input);
-    stmt->BindBlob(8, e.output);
-    stmt->BindText(9, n.error_code);
-    stmt->BindText(10, n.error_message);
-    stmt->BindBlob(11, n.state);
-    stmt->BindText(12, n.idempotency_key);
-    stmt->BindText(13, n.requested_by);
-    stmt->BindText(14, n.traceparent);
-    stmt->BindInt(15, static_cast<int64_t>(e.request.events.size()));
-    stmt->BindInt(16, n.created_at);
-    stmt->BindInt(17, n.updated_at);
-    stmt->BindInt(18, n.deadline_at);
-    const std::string links = EncodeInstanceLinks(n.links);  // bound without a copy: must outlive Run()
-    stmt->BindText(19, links);
-    stmt->BindText(20, n.started_by);
-    const std::string search_keys = EncodeSearchKeys(n.search_keys);  // must outlive Run() too
-    stmt->BindText(21, search_keys);
-    stmt->BindInt(22, n.priority);
-    SF_RETURN_IF_ERROR(stmt->Run());
-  }
+  SF_RETURN_IF_ERROR(InsertInstanceRow(conn, result.instance, e.input, e.output,
+                                       static_cast<int64_t>(e.request.events.size())));
   for (const SearchKey& key : result.instance.search_keys) {
     SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertSearchKey));
     stmt->BindText(1, key.name);

@@ -24,6 +24,12 @@ struct EncodedCommit {
   std::string output;               // commit.instance->output, if instance given
   std::vector<std::string> events;  // commit.events[i].data
   std::string signal_payload;       // commit.add_signal->payload, if given
+  // commit.continue_as_new's values, if given: the finished run's input and
+  // output, its events' data, and the next run's input.
+  std::string run_input;
+  std::string run_output;
+  std::vector<std::string> run_events;
+  std::string next_input;
   TimeMs now = 0;                   // updated_at and default timestamps
 };
 // InvalidArgument (IsValueTooDeep) when a value is too deep to store.

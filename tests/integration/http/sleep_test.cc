@@ -29,12 +29,6 @@ std::string StartNap(const TestServer& server, const std::string& how_long) {
   return r.json.Get("id").StringOr("");
 }
 
-std::vector<std::string> Ids(const Reply& list) {
-  std::vector<std::string> ids;
-  for (const Value& item : list.json.Get("items").AsList()) ids.push_back(item.Get("id").StringOr(""));
-  return ids;
-}
-
 TEST(SleepStepOverHttp, SleepsVisiblyThenWakesAndACancelEndsASleep) {
   TestServer server(ServerOptions{"", false, 2, {{"nap", kNapYaml}}});
   std::string napper = StartNap(server, "1500ms");
@@ -50,8 +44,8 @@ TEST(SleepStepOverHttp, SleepsVisiblyThenWakesAndACancelEndsASleep) {
 
   Reply sleeping = server.Get("/v1/workflows?waiting=sleep", kRitaToken);
   ASSERT_EQ(sleeping.status, 200) << sleeping.body;
-  EXPECT_THAT(Ids(sleeping), ::testing::UnorderedElementsAre(napper, sleeper));
-  EXPECT_EQ(Ids(server.Get("/v1/workflows?status=sleeping", kRitaToken)).size(), 2u);
+  EXPECT_THAT(sleeping.ids(), ::testing::UnorderedElementsAre(napper, sleeper));
+  EXPECT_EQ(server.Get("/v1/workflows?status=sleeping", kRitaToken).ids().size(), 2u);
   Reply bad = server.Get("/v1/workflows?waiting=nap", kRitaToken);
   EXPECT_EQ(bad.status, 400);
   EXPECT_THAT(bad.body, HasSubstr("'sleep'"));

@@ -30,6 +30,13 @@ struct Reply {
   Value json;  // parsed when the body is JSON
   std::string code() const { return json.Get("error").Get("code").StringOr(""); }
   std::string message() const { return json.Get("error").Get("message").StringOr(""); }
+  // The ids of a listing's items (GET /v1/workflows), in order.
+  std::vector<std::string> ids() const {
+    std::vector<std::string> out;
+    if (!json.Get("items").is_list()) return out;
+    for (const Value& item : json.Get("items").AsList()) out.push_back(item.Get("id").StringOr(""));
+    return out;
+  }
 };
 
 struct Call {

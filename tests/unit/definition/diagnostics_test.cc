@@ -111,7 +111,7 @@ TEST(DiagnosticsTest, BadStepId) {
 TEST(DiagnosticsTest, UnknownStepKind) {
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    when: true\n"),
               ElementsAre("3:5: unknown step kind: step 'a' needs exactly one of 'activity', 'signal', "
-                          "'approval', 'sleep' or 'until'"));
+                          "'approval', 'sleep', 'until' or 'continue_as_new'"));
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: demo.a\n    signal: go\n"),
               ElementsAre("5:5: unknown step kind: step 'a' has 'activity' and 'signal'; a step has exactly one"));
 }
@@ -148,6 +148,28 @@ TEST(DiagnosticsTest, SleepSteps) {
               ElementsAre("6:5: field 'retry' does not apply to a sleep step"));
   EXPECT_THAT(Diags(head + "    until: \"${input.at}\"\n    timeout: 1h\n"),
               ElementsAre("6:5: field 'timeout' does not apply to a sleep step"));
+}
+
+TEST(DiagnosticsTest, ContinueAsNewSteps) {
+  const std::string head = "name: w\ninput: { cursor: int }\nsteps:\n  - id: a\n    activity: demo.a\n  - id: b\n";
+  EXPECT_THAT(Diags(head + "    continue_as_new:\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    continue_as_new: { input: { cursor: \"${steps.a.next}\" } }\n"
+                           "    when: \"${steps.a.more}\"\n"),
+              IsEmpty());
+  EXPECT_THAT(Diags(head + "    continue_as_new: { input: { cursor: \"${steps.b.next}\" } }\n"),
+              ElementsAre(::testing::HasSubstr("reads its own output")));
+  EXPECT_THAT(Diags(head + "    continue_as_new: now\n"),
+              ElementsAre(::testing::StartsWith("7:22: 'continue_as_new' must be a mapping such as")));
+  EXPECT_THAT(Diags(head + "    continue_as_new: { inputs: {} }\n"),
+              ElementsAre("7:24: unknown continue_as_new field 'inputs' (did you mean 'input'?)"));
+  EXPECT_THAT(Diags(head + "    continue_as_new:\n    next: a\n"),
+              ElementsAre("8:5: 'next' does not apply to a continue_as_new step: the run ends there and the next "
+                          "run starts at the first step"));
+  EXPECT_THAT(Diags(head + "    continue_as_new:\n    retry: { max_attempts: 2 }\n"),
+              ElementsAre("8:5: field 'retry' does not apply to a continue_as_new step"));
+  // The run ends at an unconditional continue_as_new: nothing falls through it.
+  EXPECT_THAT(Diags(head + "    continue_as_new:\n  - id: c\n    activity: demo.c\n"),
+              ElementsAre(::testing::HasSubstr("step 'c' is unreachable")));
 }
 
 TEST(DiagnosticsTest, StepLevelWhenOnApproval) {

@@ -240,6 +240,31 @@ steps:
   EXPECT_FALSE(steps[2].until.is_null());
 }
 
+TEST(ParserTest, ContinueAsNewKeepsItsInputOrTakesANewOne) {
+  ParseResult r = ParseWorkflow(R"(name: w
+input: { cursor: int }
+steps:
+  - id: sweep
+    activity: demo.sweep
+  - id: more
+    when: "${steps.sweep.more}"
+    continue_as_new:
+      input: { cursor: "${steps.sweep.next}" }
+  - id: again
+    continue_as_new:
+)",
+                                "w.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << Dump(r);
+  const std::vector<StepDef>& steps = r.def->steps;
+  EXPECT_EQ(steps[1].kind, StepKind::kContinueAsNew);
+  EXPECT_EQ(steps[2].kind, StepKind::kContinueAsNew);
+  Value scope;
+  scope["steps"]["sweep"]["next"] = 40;
+  EXPECT_EQ(*steps[1].next_input.Evaluate(scope), Value(Value::Map{{"cursor", 40}}));
+  EXPECT_TRUE(steps[2].next_input.is_null());
+  EXPECT_TRUE(steps[1].next.empty());
+}
+
 TEST(ParserTest, JumpsAndLoopsAreAllowed) {
   ParseResult r = ParseWorkflow(R"(name: loops
 steps:

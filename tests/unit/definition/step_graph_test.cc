@@ -101,6 +101,33 @@ steps:
   EXPECT_EQ(StepGraphToValue(g).Get("nodes").AsList()[1].Get("kind").StringOr(""), "sleep");
 }
 
+TEST(StepGraph, ContinueAsNewLeadsBackToStart) {
+  ParseResult r = ParseWorkflow(R"(name: sweeper
+steps:
+  - id: sweep
+    activity: demo.sweep
+  - id: again
+    when: "${steps.sweep.more}"
+    continue_as_new:
+)",
+                                "sweeper.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << (r.diagnostics.empty() ? "" : r.diagnostics[0].ToString());
+  StepGraph g = BuildStepGraph(*r.def);
+  EXPECT_EQ(RenderMermaid(g),
+            "flowchart TD\n"
+            "  t_start((\"start\"))\n"
+            "  s_sweep[\"sweep<br/>demo.sweep\"]\n"
+            "  s_again>\"again<br/>continue as new<br/>when steps.sweep.more\"]\n"
+            "  t_end((\"end\"))\n"
+            "  t_start --> s_sweep\n"
+            "  s_sweep --> s_again\n"
+            "  s_again -->|\"new run\"| t_start\n"
+            "  s_again -.->|\"skipped\"| t_end\n"
+            "  classDef compensation stroke-dasharray: 5 5\n");
+  EXPECT_NE(RenderDot(g).find("\"again\" -> \"(start)\" [label=\"new run\"];"), std::string::npos) << RenderDot(g);
+  EXPECT_EQ(StepGraphToValue(g).Get("nodes").AsList()[2].Get("kind").StringOr(""), "continue_as_new");
+}
+
 TEST(StepGraph, DotOfEveryEdgeKind) {
   EXPECT_EQ(RenderDot(Tiny()),
             "digraph \"tiny\" {\n"

@@ -140,6 +140,7 @@ LoadedInstance ReadInstance(const YAML::Node& root, DefPtr def, TimeMs now) {
     if (s["stop"]) st.stop = YamlToValue(s["stop"]);
     st.stop_pending = s["stop_pending"] && s["stop_pending"].as<bool>();
     if (s["pause_request"]) st.pause_request = YamlToValue(s["pause_request"]);
+    if (s["run"]) st.run = Int(s["run"]);
   }
   if (in["tasks"]) {
     std::vector<TaskRecord> tasks;
@@ -306,31 +307,53 @@ bool Contains(const Value& got, const Value& want, std::string* where) {
   return true;
 }
 
-void CheckOutcome(const std::string& file, const YAML::Node& expect, const Outcome& out, TimeMs now) {
-  SCOPED_TRACE(file);
-  if (const YAML::Node want = expect["events"]) {
-    std::vector<std::string> got_types;
-    for (const HistoryEvent& e : out.events) got_types.push_back(e.type);
-    std::vector<std::string> want_types;
-    for (const YAML::Node& w : want) want_types.push_back(w.IsMap() ? Str(w["type"]) : w.Scalar());
-    EXPECT_EQ(got_types, want_types) << file << ": history events";
-    for (size_t i = 0; i < want.size() && i < out.events.size(); ++i) {
-      const YAML::Node w = want[i];
-      if (!w.IsMap()) continue;
-      const HistoryEvent& g = out.events[i];
-      if (w["step"]) {
-        EXPECT_EQ(g.step_id, Str(w["step"])) << file << ": event " << i << " (" << g.type << ") step";
-      }
-      if (w["attempt"]) {
-        EXPECT_EQ(g.attempt, Int(w["attempt"])) << file << ": event " << i << " (" << g.type << ") attempt";
-      }
-      if (w["data"]) {
-        std::string where;
-        EXPECT_TRUE(Contains(g.data, YamlToValue(w["data"]), &where))
-            << file << ": event " << i << " (" << g.type << ") data: " << where;
-      }
+// `want` lists the events' types (or {type, step, attempt, data} maps).
+void CheckEvents(const std::string& file, const YAML::Node& want, const std::vector<HistoryEvent>& events) {
+  std::vector<std::string> got_types;
+  for (const HistoryEvent& e : events) got_types.push_back(e.type);
+  std::vector<std::string> want_types;
+  for (const YAML::Node& w : want) want_types.push_back(w.IsMap() ? Str(w["type"]) : w.Scalar());
+  EXPECT_EQ(got_types, want_types) << file << ": history events";
+  for (size_t i = 0; i < want.size() && i < events.size(); ++i) {
+    const YAML::Node w = want[i];
+    if (!w.IsMap()) continue;
+    const HistoryEvent& g = events[i];
+    if (w["step"]) {
+      EXPECT_EQ(g.step_id, Str(w["step"])) << file << ": event " << i << " (" << g.type << ") step";
+    }
+    if (w["attempt"]) {
+      EXPECT_EQ(g.attempt, Int(w["attempt"])) << file << ": event " << i << " (" << g.type << ") attempt";
+    }
+    if (w["data"]) {
+      std::string where;
+      EXPECT_TRUE(Contains(g.data, YamlToValue(w["data"]), &where))
+          << file << ": event " << i << " (" << g.type << ") data: " << where;
     }
   }
+}
+
+void CheckOutcome(const std::string& file, const YAML::Node& expect, const Outcome& out, TimeMs now) {
+  SCOPED_TRACE(file);
+  if (const YAML::Node want = expect["events"]) CheckEvents(file, want, out.events);
+  if (const YAML::Node want = expect["continues_as_new"]) {
+    ASSERT_TRUE(out.commit.continue_as_new.has_value()) << file << ": the run was not filed";
+    const RunArchive& a = *out.commit.continue_as_new;
+    EXPECT_EQ(a.run.id, Str(want["run_id"])) << file << ": filed run id";
+    EXPECT_EQ(a.run.status, InstanceStatus::kContinued) << file << ": filed run status";
+    EXPECT_TRUE(a.run.idempotency_key.empty()) << file << ": the filed run took the idempotency key";
+    if (want["events"]) CheckEvents(file + " (filed run)", want["events"], a.events);
+    if (want["input"]) {
+      std::string where;
+      EXPECT_TRUE(Contains(a.run.input, YamlToValue(want["input"]), &where)) << file << ": filed run input: " << where;
+    }
+    if (want["next_input"]) {
+      EXPECT_EQ(a.next_input, YamlToValue(want["next_input"])) << file << ": next input";
+      EXPECT_EQ(out.rec.input, a.next_input) << file << ": the instance's input";
+    }
+  } else {
+    EXPECT_FALSE(out.commit.continue_as_new.has_value()) << file << ": a run was filed";
+  }
+  if (expect["run"]) EXPECT_EQ(out.state->run, Int(expect["run"])) << file << ": run";
   if (const YAML::Node want = expect["tasks"]) {
     std::vector<std::string> got;
     for (const NewTask& t : out.tasks) {

@@ -1,0 +1,242 @@
+// continue_as_new end to end in one process: a real SQLite file and the real
+// engine threads (docs/workflows.md "Workflows that never end").
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "builtin/std_activities.h"
+#include "core/stderr_logger.h"
+#include "runtime/engine.h"
+#include "runtime/instance_state.h"
+#include "runtime/views.h"
+#include "steadfast/history.h"
+#include "store/sqlite/sqlite_store.h"
+#include "subprocess.h"
+
+namespace steadfast {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Sweeps ten items per run and continues with the next cursor until 30.
+constexpr const char* kSweeper = R"(
+name: sweeper
+input: { cursor: int }
+steps:
+  - id: sweep
+    activity: test.sweep
+    with: { cursor: "${input.cursor}" }
+  - id: again
+    when: "${steps.sweep.next < 30}"
+    continue_as_new:
+      input: { cursor: "${steps.sweep.next}" }
+output: { cursor: "${steps.sweep.next}", run: "${workflow.run}" }
+)";
+
+// Handles one message per run, for ever.
+constexpr const char* kInbox = R"(
+name: inbox
+steps:
+  - id: next_message
+    signal: message
+  - id: handle
+    activity: std.echo
+    with: { message: "${steps.next_message}" }
+  - id: again
+    continue_as_new:
+)";
+
+class ContinueAsNewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(RegisterStdActivities(registry_).ok());
+    ASSERT_TRUE(registry_
+                    .Register("test.sweep",
+                              [this](ActivityContext& ctx) -> ActivityResult {
+                                std::lock_guard<std::mutex> lock(mu_);
+                                keys_.push_back(ctx.idempotency_key());
+                                return Value(Value::Map{{"next", ctx.input().Get("cursor").IntOr(0) + 10}});
+                              })
+                    .ok());
+    catalog_ = std::make_unique<WorkflowCatalog>(&registry_);
+    for (const char* yaml : {kSweeper, kInbox}) ASSERT_TRUE(catalog_->AddSource(yaml, "test.yaml").ok());
+    SqliteStoreOptions so;
+    so.path = dir_.File("runs.db");
+    auto store = OpenSqliteStore(so);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    EngineOptions eo;
+    eo.workers = 2;
+    eo.poll_interval_ms = 10;
+    eo.node_name = "test";
+    engine_ = std::make_unique<Engine>(eo, *store_, *catalog_, registry_, clock_, random_, logger_);
+    ASSERT_TRUE(engine_->Start().ok());
+  }
+  void TearDown() override {
+    if (engine_) engine_->Stop();
+  }
+
+  Result<StartResult> Start(const std::string& workflow, const std::string& id, Value input) {
+    StartOptions so;
+    so.workflow = workflow;
+    so.id = id;
+    so.input = std::move(input);
+    so.requested_by = "ops";
+    return engine_->service().Start(so);
+  }
+
+  InstanceRecord Get(const std::string& id) {
+    auto r = store_->GetInstance(id);
+    EXPECT_TRUE(r.ok() && *r) << id << " " << (r.ok() ? "not found" : r.status().ToString());
+    return r.ok() && *r ? **r : InstanceRecord{};
+  }
+
+  // Waits until `done` holds for the instance's record.
+  template <typename Pred>
+  InstanceRecord WaitFor(const std::string& id, Pred done, const char* what) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    InstanceRecord last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      last = Get(id);
+      if (done(last)) return last;
+      std::this_thread::sleep_for(5ms);
+    }
+    ADD_FAILURE() << id << " never got " << what << "; it is " << InstanceStatusName(last.status) << " "
+                  << last.error_code << ": " << last.error_message << " (run " << RunOf(last) << ")";
+    return last;
+  }
+
+  std::vector<HistoryEvent> History(const std::string& id) {
+    auto h = store_->GetHistory(id, 0, 10000);
+    EXPECT_TRUE(h.ok());
+    return h.ok() ? *h : std::vector<HistoryEvent>{};
+  }
+
+  static std::vector<std::string> Types(const std::vector<HistoryEvent>& h) {
+    std::vector<std::string> t;
+    for (const HistoryEvent& e : h) t.push_back(e.type);
+    return t;
+  }
+
+  static int64_t RunOf(const InstanceRecord& rec) {
+    Result<InstanceState> st = InstanceState::Decode(rec.state);
+    return st.ok() ? st->run : -1;
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_{1'800'000'000'000};
+  ActivityRegistry registry_;
+  std::unique_ptr<WorkflowCatalog> catalog_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Engine> engine_;
+  SystemRandom random_;
+  StderrLogger logger_{LogLevel::kWarn};
+  std::mutex mu_;
+  std::vector<std::string> keys_;  // GUARDED_BY(mu_): idempotency keys test.sweep saw
+};
+
+TEST_F(ContinueAsNewTest, EachRunIsFiledAndTheLastOneFinishes) {
+  ASSERT_TRUE(Start("sweeper", "sweep-1", Value::Map{{"cursor", 0}}).ok());
+  InstanceRecord rec = WaitFor("sweep-1", [](const InstanceRecord& r) { return IsTerminal(r.status); }, "finished");
+  ASSERT_EQ(rec.status, InstanceStatus::kCompleted) << rec.error_code << ": " << rec.error_message;
+  EXPECT_EQ(rec.output, Value(Value::Map{{"cursor", 30}, {"run", 3}}));
+  EXPECT_EQ(rec.input, Value(Value::Map{{"cursor", 20}}));
+  EXPECT_EQ(RunOf(rec), 3);
+
+  // Runs 1 and 2 are instances of their own, finished, with their history.
+  for (int run = 1; run <= 2; ++run) {
+    SCOPED_TRACE(run);
+    InstanceRecord filed = Get(ArchivedRunId("sweep-1", run));
+    EXPECT_EQ(filed.status, InstanceStatus::kContinued);
+    EXPECT_EQ(filed.input, Value(Value::Map{{"cursor", 10 * (run - 1)}}));
+    EXPECT_EQ(filed.output.Get("continued_as"), Value("sweep-1"));
+    EXPECT_EQ(filed.output.Get("next_run"), Value(run + 1));
+    EXPECT_TRUE(filed.idempotency_key.empty());
+    EXPECT_EQ(RunOf(filed), run);
+    std::vector<std::string> types = Types(History(filed.id));
+    ASSERT_FALSE(types.empty());
+    EXPECT_EQ(types.front(), run == 1 ? history::kWorkflowStarted : history::kRunStarted);
+    EXPECT_EQ(types.back(), history::kWorkflowContinuedAsNew);
+    EXPECT_EQ(std::count(types.begin(), types.end(), history::kAttemptSucceeded), 1);
+  }
+  EXPECT_FALSE(store_->GetInstance(ArchivedRunId("sweep-1", 3)).value().has_value());
+
+  // The instance's own history is the last run's only.
+  std::vector<HistoryEvent> h = History("sweep-1");
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(h.front().type, history::kRunStarted);
+  EXPECT_EQ(h.front().data.Get("run"), Value(3));
+  EXPECT_EQ(h.front().data.Get("previous_run"), Value("sweep-1~2"));
+  EXPECT_EQ(h.back().type, history::kWorkflowCompleted);
+  EXPECT_EQ(h.front().seq, History("sweep-1~2").back().seq + 1) << "sequence numbers go on from the last run's";
+
+  // Each run's attempt had an idempotency key of its own.
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_EQ(keys_, (std::vector<std::string>{"sweep-1/sweep", "sweep-1~2/sweep", "sweep-1~3/sweep"}));
+
+  Value view = InstanceView(rec);
+  EXPECT_EQ(view.Get("run").Get("number"), Value(3));
+  EXPECT_EQ(view.Get("run").Get("previous"), Value("sweep-1~2"));
+  EXPECT_EQ(InstanceView(Get("sweep-1~2")).Get("status"), Value("continued"));
+}
+
+TEST_F(ContinueAsNewTest, RepeatingTheStartStillFindsTheInstance) {
+  ASSERT_TRUE(Start("sweeper", "sweep-2", Value::Map{{"cursor", 0}}).ok());
+  WaitFor("sweep-2", [](const InstanceRecord& r) { return IsTerminal(r.status); }, "finished");
+  // Its input is now the last run's; the start with the first input is the same start.
+  Result<StartResult> again = Start("sweeper", "sweep-2", Value::Map{{"cursor", 0}});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->outcome, StartOutcome::kExisting);
+  EXPECT_EQ(again->instance.id, "sweep-2");
+  Result<StartResult> other = Start("sweeper", "sweep-2", Value::Map{{"cursor", 5}});
+  EXPECT_EQ(other.status().code(), StatusCode::kConflict) << other.status().ToString();
+}
+
+TEST_F(ContinueAsNewTest, IdsWithTheRunSeparatorCannotBeStarted) {
+  Result<StartResult> r = Start("sweeper", "sweep~1", Value::Map{{"cursor", 0}});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("continued as new"), std::string::npos) << r.status().ToString();
+}
+
+TEST_F(ContinueAsNewTest, SignalsNotYetHandledWaitForTheNextRun) {
+  ASSERT_TRUE(Start("inbox", "inbox-1", Value::Map{}).ok());
+  WaitFor("inbox-1", [](const InstanceRecord& r) { return r.status == InstanceStatus::kWaitingSignal; }, "waiting");
+  for (int n = 1; n <= 3; ++n) {
+    SignalRequest s;
+    s.instance_id = "inbox-1";
+    s.name = "message";
+    s.payload = Value::Map{{"n", n}};
+    s.principal = "ops";
+    s.idempotency_key = "m" + std::to_string(n);
+    ASSERT_TRUE(engine_->service().Signal(s).ok());
+  }
+  InstanceRecord rec = WaitFor(
+      "inbox-1",
+      [](const InstanceRecord& r) { return r.status == InstanceStatus::kWaitingSignal && RunOf(r) == 4; },
+      "run 4 waiting");
+  // One message per run, in order; each filed run keeps the signal it handled.
+  for (int run = 1; run <= 3; ++run) {
+    SCOPED_TRACE(run);
+    std::vector<HistoryEvent> h = History(ArchivedRunId("inbox-1", run));
+    auto received = std::find_if(h.begin(), h.end(), [](const HistoryEvent& e) {
+      return e.type == history::kSignalReceived;
+    });
+    ASSERT_NE(received, h.end());
+    EXPECT_EQ(received->data.Get("payload"), Value(Value::Map{{"n", run}})) << received->data.ToJson();
+    Result<std::optional<SignalRecord>> kept =
+        store_->FindSignalByKey(ArchivedRunId("inbox-1", run), "m" + std::to_string(run));
+    ASSERT_TRUE(kept.ok());
+    EXPECT_TRUE(kept->has_value()) << "the handled signal moved with its run";
+  }
+  auto pending = store_->GetPendingSignals("inbox-1", "message");
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+  EXPECT_EQ(Types(History("inbox-1")).front(), history::kRunStarted);
+  EXPECT_EQ(rec.current_step, "next_message");
+}
+
+}  // namespace
+}  // namespace steadfast
