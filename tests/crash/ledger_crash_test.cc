@@ -139,7 +139,7 @@ TEST_P(LedgerCrashTest, ExactlyOnePostingAndHistoryAgreeingWithIt) {
   EXPECT_EQ((*inst)->output.Get("ledger_transaction"), Value(posted.id));
 }
 
-std::string CaseName(const ::testing::TestParamInfo<LedgerCrashCase>& info) {
+std::string LedgerCaseName(const ::testing::TestParamInfo<LedgerCrashCase>& info) {
   std::string n = info.param.point;
   for (char& ch : n) {
     if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
@@ -156,7 +156,7 @@ INSTANTIATE_TEST_SUITE_P(AroundTheLedgerStep, LedgerCrashTest,
                                            LedgerCrashCase{"store.before_plugin_commit"},
                                            LedgerCrashCase{"store.after_plugin_commit"},
                                            LedgerCrashCase{"after_checkpoint:ledger"}),
-                         CaseName);
+                         LedgerCaseName);
 
 }  // namespace
 }  // namespace steadfast

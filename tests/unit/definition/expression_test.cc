@@ -13,7 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Value Scope() {
+Value ExpressionScope() {
   Result<Value> v = Value::FromJson(R"({
     "input": {"amount": 12000, "name": "ada", "ratio": 0.5, "flag": true, "off": false,
               "items": [10, 20, {"sku": "x"}], "nothing": null, "big": 9223372036854775807,
@@ -25,7 +25,7 @@ Value Scope() {
   return *v;
 }
 
-struct Row {
+struct EvalRow {
   std::string text;
   Value want;
 };
@@ -34,7 +34,7 @@ Value Eval(const std::string& text) {
   Result<Expression> e = Expression::Parse(text);
   EXPECT_TRUE(e.ok()) << text << ": " << e.status().ToString();
   if (!e.ok()) return Value("<parse error>");
-  Result<Value> v = e->Evaluate(Scope());
+  Result<Value> v = e->Evaluate(ExpressionScope());
   EXPECT_TRUE(v.ok()) << text << ": " << v.status().ToString();
   if (!v.ok()) return Value("<eval error>");
   return *v;
@@ -44,13 +44,13 @@ std::string EvalError(const std::string& text) {
   Result<Expression> e = Expression::Parse(text);
   EXPECT_TRUE(e.ok()) << text << ": " << e.status().ToString();
   if (!e.ok()) return "<parse error>";
-  Result<Value> v = e->Evaluate(Scope());
+  Result<Value> v = e->Evaluate(ExpressionScope());
   EXPECT_FALSE(v.ok()) << text << " evaluated to " << (v.ok() ? v->ToJson() : "");
   return v.ok() ? "<no error>" : v.status().message();
 }
 
 TEST(ExpressionTest, Literals) {
-  for (const Row& r : std::vector<Row>{
+  for (const EvalRow& r : std::vector<EvalRow>{
            {"42", Value(42)},
            {"-7", Value(-7)},
            {"1.5", Value(1.5)},
@@ -72,7 +72,7 @@ TEST(ExpressionTest, Literals) {
 }
 
 TEST(ExpressionTest, PrecedenceAndAssociativity) {
-  for (const Row& r : std::vector<Row>{
+  for (const EvalRow& r : std::vector<EvalRow>{
            {"1 + 2 * 3", Value(7)},
            {"(1 + 2) * 3", Value(9)},
            {"10 - 4 - 3", Value(3)},    // left-associative
@@ -93,7 +93,7 @@ TEST(ExpressionTest, PrecedenceAndAssociativity) {
 }
 
 TEST(ExpressionTest, Comparisons) {
-  for (const Row& r : std::vector<Row>{
+  for (const EvalRow& r : std::vector<EvalRow>{
            {"3 == 3.0", Value(true)},
            {"3 != 3.0", Value(false)},
            {"2 < 2.5", Value(true)},
@@ -123,7 +123,7 @@ TEST(ExpressionTest, Comparisons) {
 }
 
 TEST(ExpressionTest, Arithmetic) {
-  for (const Row& r : std::vector<Row>{
+  for (const EvalRow& r : std::vector<EvalRow>{
            {"7 / 2", Value(3)},  // int / int truncates
            {"-7 / 2", Value(-3)},
            {"7 % -3", Value(1)},
@@ -143,7 +143,7 @@ TEST(ExpressionTest, Arithmetic) {
 }
 
 TEST(ExpressionTest, LogicWithNull) {
-  for (const Row& r : std::vector<Row>{
+  for (const EvalRow& r : std::vector<EvalRow>{
            {"input.nothing && true", Value(false)},
            {"input.nothing || true", Value(true)},
            {"input.missing || false", Value(false)},
@@ -160,7 +160,7 @@ TEST(ExpressionTest, LogicWithNull) {
 }
 
 TEST(ExpressionTest, Paths) {
-  for (const Row& r : std::vector<Row>{
+  for (const EvalRow& r : std::vector<EvalRow>{
            {"steps.amount.refund_total.minor", Value(60000)},
            {"steps.amount.refund_total['currency']", Value("EUR")},
            {"input.items[1]", Value(20)},
@@ -178,7 +178,7 @@ TEST(ExpressionTest, Paths) {
        }) {
     EXPECT_EQ(Eval(r.text), r.want) << r.text;
   }
-  Result<Value> whole = Expression::Parse("input.items")->Evaluate(Scope());
+  Result<Value> whole = Expression::Parse("input.items")->Evaluate(ExpressionScope());
   ASSERT_TRUE(whole.ok());
   EXPECT_TRUE(whole->is_list());
   // A scope that is not a map resolves everything to null.
@@ -294,10 +294,10 @@ TEST(ExpressionTest, CopiesShareAndKeepWorking) {
   Expression copy = *e;
   Expression moved = std::move(*e);
   EXPECT_EQ(copy.text(), "input.amount * 2");
-  EXPECT_EQ(*copy.Evaluate(Scope()), Value(24000));
-  EXPECT_EQ(*moved.Evaluate(Scope()), Value(24000));
+  EXPECT_EQ(*copy.Evaluate(ExpressionScope()), Value(24000));
+  EXPECT_EQ(*moved.Evaluate(ExpressionScope()), Value(24000));
   copy = moved;
-  EXPECT_EQ(*copy.Evaluate(Scope()), Value(24000));
+  EXPECT_EQ(*copy.Evaluate(ExpressionScope()), Value(24000));
 }
 
 }  // namespace

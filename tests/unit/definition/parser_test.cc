@@ -31,7 +31,7 @@ std::string Dump(const ParseResult& r) {
   return out;
 }
 
-Value Scope() {
+Value ParserScope() {
   Result<Value> v = Value::FromJson(R"({
     "input": {"reservation_id": "r-9", "amount": 70000, "flag": true, "ratio": 0.5},
     "steps": {"eligibility": {"reservation": {"id": "r-9"}},
@@ -90,14 +90,14 @@ TEST(ParserTest, AllFeatures) {
   EXPECT_EQ(eligibility.schedule_to_close_ms, 0);
   EXPECT_EQ(eligibility.next, "");
   EXPECT_EQ(eligibility.with.name(), "with");
-  Result<Value> with = eligibility.with.Evaluate(Scope());
+  Result<Value> with = eligibility.with.Evaluate(ParserScope());
   ASSERT_TRUE(with.ok()) << with.status().ToString();
   EXPECT_EQ(with->ToJson(),
             R"({"count":3,"list":[1,"two"],"literal":"${not_an_expression}","nothing":null,"on":true,)"
             R"("ratio":0.5,"reservation_id":"r-9"})");
   ASSERT_TRUE(eligibility.when.has_value());
   EXPECT_EQ(eligibility.when->text(), "input.amount > 0");
-  EXPECT_EQ(*eligibility.when->Evaluate(Scope()), Value(true));
+  EXPECT_EQ(*eligibility.when->Evaluate(ParserScope()), Value(true));
 
   // Step 2: the step's retry overlays the defaults field by field.
   const StepDef& amount = def.steps[1];
@@ -113,10 +113,10 @@ TEST(ParserTest, AllFeatures) {
   EXPECT_EQ(amount.compensate, "refund.open_manual_review");
   ASSERT_TRUE(amount.when.has_value());
   EXPECT_EQ(amount.when->text(), "input.flag && input.ratio < 1");  // the ${} wrapper is optional
-  Result<Value> amount_with = amount.with.Evaluate(Scope());
+  Result<Value> amount_with = amount.with.Evaluate(ParserScope());
   ASSERT_TRUE(amount_with.ok());
   EXPECT_EQ(amount_with->ToJson(), R"({"policy":"moderate","reservation":{"id":"r-9"}})");
-  Result<Value> comp = amount.compensate_with.Evaluate(Scope());
+  Result<Value> comp = amount.compensate_with.Evaluate(ParserScope());
   ASSERT_TRUE(comp.ok());
   EXPECT_EQ(comp->Get("reason").AsString(), "amount failed");
   EXPECT_TRUE(comp->Get("output").Get("refund_total").is_map());
@@ -128,18 +128,18 @@ TEST(ParserTest, AllFeatures) {
   EXPECT_EQ(wait.wait_timeout_ms, 14 * 86'400'000LL);
   EXPECT_EQ(wait.on_timeout, "close_rma");
   EXPECT_FALSE(wait.when.has_value());
-  EXPECT_EQ(wait.context.Evaluate(Scope())->ToJson(), R"({"reservation":"r-9"})");
+  EXPECT_EQ(wait.context.Evaluate(ParserScope())->ToJson(), R"({"reservation":"r-9"})");
 
   // Step 4: an approval; approval.when becomes the step's when.
   const StepDef& review = def.steps[3];
   EXPECT_EQ(review.kind, StepKind::kApproval);
   ASSERT_TRUE(review.when.has_value());
-  EXPECT_EQ(*review.when->Evaluate(Scope()), Value(true));
+  EXPECT_EQ(*review.when->Evaluate(ParserScope()), Value(true));
   EXPECT_EQ(review.wait_timeout_ms, 72 * 3'600'000LL);
   EXPECT_EQ(review.on_timeout, "approve");
   EXPECT_EQ(review.on_reject, "close_rma");
   EXPECT_EQ(review.required_approvals, 2);
-  EXPECT_EQ(review.context.Evaluate(Scope())->ToJson(), R"({"amount":{"currency":"EUR","minor":60000}})");
+  EXPECT_EQ(review.context.Evaluate(ParserScope())->ToJson(), R"({"amount":{"currency":"EUR","minor":60000}})");
 
   const StepDef& psp = def.steps[4];
   EXPECT_EQ(psp.next, "end");
@@ -155,7 +155,7 @@ TEST(ParserTest, AllFeatures) {
   EXPECT_EQ(quick.on_reject, "fail");
   EXPECT_EQ(quick.required_approvals, 1);
 
-  Result<Value> out = def.output.Evaluate(Scope());
+  Result<Value> out = def.output.Evaluate(ParserScope());
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ(out->Get("summary").AsString(), "refunded 60000 for r-9");
   EXPECT_EQ(out->Get("refund").Get("minor").AsInt(), 60000);

@@ -10,7 +10,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Value Scope() {
+Value TemplateScope() {
   Result<Value> v = Value::FromJson(R"({
     "input": {"reservation_id": "r-1", "amount": 12000, "ratio": 0.5, "tags": ["a", "b"], "flag": true},
     "steps": {"amount": {"refund_total": {"minor": 60000, "currency": "EUR"}}}
@@ -23,7 +23,7 @@ Value EvalString(std::string_view s) {
   Result<StringTemplate> t = StringTemplate::Parse(s);
   EXPECT_TRUE(t.ok()) << s << ": " << t.status().ToString();
   if (!t.ok()) return Value("<parse error>");
-  Result<Value> v = t->Evaluate(Scope());
+  Result<Value> v = t->Evaluate(TemplateScope());
   EXPECT_TRUE(v.ok()) << s << ": " << v.status().ToString();
   return v.ok() ? *v : Value("<eval error>");
 }
@@ -94,7 +94,7 @@ TEST(StringTemplateTest, ParseErrorsHaveOffsetsInTheString) {
 TEST(StringTemplateTest, EvaluationErrorsNameTheExpression) {
   Result<StringTemplate> t = StringTemplate::Parse("n=${input.amount / 0}");
   ASSERT_TRUE(t.ok());
-  Result<Value> v = t->Evaluate(Scope());
+  Result<Value> v = t->Evaluate(TemplateScope());
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().message(), "${input.amount / 0}: division by zero");
 }
@@ -112,7 +112,7 @@ TEST(ValueTemplateTest, EvaluatesTrees) {
   fields.emplace("amounts", ValueTemplate::FromList({Str("${input.amount}"), ValueTemplate::Constant(Value(1))}));
   fields.emplace("none", ValueTemplate());
   ValueTemplate t = ValueTemplate::FromMap(std::move(fields));
-  Result<Value> v = t.Evaluate(Scope());
+  Result<Value> v = t.Evaluate(TemplateScope());
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ(v->ToJson(), R"({"amounts":[12000,1],"none":null,"policy":"moderate","reservation":"r-1"})");
 
@@ -121,7 +121,7 @@ TEST(ValueTemplateTest, EvaluatesTrees) {
   EXPECT_EQ(count, 2);
   EXPECT_FALSE(t.is_null());
   EXPECT_TRUE(ValueTemplate().is_null());
-  EXPECT_TRUE(ValueTemplate().Evaluate(Scope())->is_null());
+  EXPECT_TRUE(ValueTemplate().Evaluate(TemplateScope())->is_null());
   EXPECT_FALSE(ValueTemplate::Constant(Value(0)).is_null());
 }
 
@@ -132,12 +132,12 @@ TEST(ValueTemplateTest, ErrorsArePrefixedWithTheirPath) {
   fields.emplace("reservation", ValueTemplate::FromMap(std::move(inner)));
   ValueTemplate t = ValueTemplate::FromMap(std::move(fields));
   t.set_name("with");
-  Result<Value> v = t.Evaluate(Scope());
+  Result<Value> v = t.Evaluate(TemplateScope());
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().message(), "with.reservation.bad[1]: ${1 / 0}: division by zero");
 
   ValueTemplate unnamed = Str("${-'x'}");
-  EXPECT_THAT(unnamed.Evaluate(Scope()).status().message(), HasSubstr("unary '-' needs a number, got string"));
+  EXPECT_THAT(unnamed.Evaluate(TemplateScope()).status().message(), HasSubstr("unary '-' needs a number, got string"));
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace steadfast::refund {
 namespace {
 
 // Answers ListRefunds with the scripted pages, in order; records the cursors.
-class ScriptedPsp : public PspAdapter {
+class PagedPsp : public PspAdapter {
  public:
   std::deque<RemoteResult<RefundPage>> pages;
   std::vector<std::string> cursors;
@@ -43,7 +43,7 @@ RefundPage Page(std::vector<std::string> ids, bool has_more) {
 }
 
 TEST(ListAllRefunds, FollowsEveryPageWithTheLastIdAsCursor) {
-  ScriptedPsp psp;
+  PagedPsp psp;
   psp.pages = {Page({"re_5", "re_4"}, true), Page({"re_3", "re_2"}, true), Page({"re_1"}, false)};
   auto all = ListAllRefunds(psp, ListRefundsRequest{});
   ASSERT_TRUE(all.ok()) << all.error().message;
@@ -52,7 +52,7 @@ TEST(ListAllRefunds, FollowsEveryPageWithTheLastIdAsCursor) {
 }
 
 TEST(ListAllRefunds, ExactlyTheCapIsComplete) {
-  ScriptedPsp psp;
+  PagedPsp psp;
   psp.pages = {Page({"re_3", "re_2"}, true), Page({"re_1"}, false)};
   auto all = ListAllRefunds(psp, ListRefundsRequest{}, 3);
   ASSERT_TRUE(all.ok()) << all.error().message;
@@ -61,7 +61,7 @@ TEST(ListAllRefunds, ExactlyTheCapIsComplete) {
 
 // The bug this pins: the listing used to stop at the cap and report success.
 TEST(ListAllRefunds, MoreThanTheCapIsAnErrorNotATruncatedList) {
-  ScriptedPsp psp;
+  PagedPsp psp;
   psp.pages = {Page({"re_5", "re_4"}, true), Page({"re_3", "re_2"}, true), Page({"re_1"}, false)};
   auto all = ListAllRefunds(psp, ListRefundsRequest{}, 3);
   ASSERT_FALSE(all.ok());
@@ -71,7 +71,7 @@ TEST(ListAllRefunds, MoreThanTheCapIsAnErrorNotATruncatedList) {
 }
 
 TEST(ListAllRefunds, AnEmptyPageThatPromisesMoreIsAnError) {
-  ScriptedPsp psp;
+  PagedPsp psp;
   psp.pages = {Page({"re_2"}, true), Page({}, true)};
   auto all = ListAllRefunds(psp, ListRefundsRequest{});
   ASSERT_FALSE(all.ok());
@@ -79,7 +79,7 @@ TEST(ListAllRefunds, AnEmptyPageThatPromisesMoreIsAnError) {
 }
 
 TEST(ListAllRefunds, ACursorThatDoesNotMoveIsAnError) {
-  ScriptedPsp psp;
+  PagedPsp psp;
   psp.pages = {Page({"re_2"}, true), Page({"re_2"}, true), Page({"re_2"}, true)};
   auto all = ListAllRefunds(psp, ListRefundsRequest{});
   ASSERT_FALSE(all.ok());
@@ -87,7 +87,7 @@ TEST(ListAllRefunds, ACursorThatDoesNotMoveIsAnError) {
 }
 
 TEST(ListAllRefunds, AFailingPageFailsTheWholeListing) {
-  ScriptedPsp psp;
+  PagedPsp psp;
   psp.pages = {Page({"re_2"}, true)};
   psp.pages.emplace_back(ActivityError::Retryable("psp_unavailable", "503"));
   auto all = ListAllRefunds(psp, ListRefundsRequest{});

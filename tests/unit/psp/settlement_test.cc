@@ -19,7 +19,7 @@ PspRefund Refund(PspRefundStatus status, bool replayed = false, std::string fail
   return r;
 }
 
-class ScriptedPsp : public PspAdapter {
+class SettlingPsp : public PspAdapter {
  public:
   std::deque<RemoteResult<PspRefund>> creates;
   std::deque<RemoteResult<PspRefund>> reads;
@@ -42,7 +42,7 @@ class ScriptedPsp : public PspAdapter {
 };
 
 TEST(SettlementTest, ImmediateSuccessNeedsNoRead) {
-  ScriptedPsp psp;
+  SettlingPsp psp;
   psp.creates.push_back(Refund(PspRefundStatus::kSucceeded));
   auto result = RefundUntilSettled(psp, RefundRequest{});
   ASSERT_TRUE(result.ok());
@@ -50,7 +50,7 @@ TEST(SettlementTest, ImmediateSuccessNeedsNoRead) {
 }
 
 TEST(SettlementTest, PendingIsRetryableWithThePollInterval) {
-  ScriptedPsp psp;
+  SettlingPsp psp;
   psp.creates.push_back(Refund(PspRefundStatus::kPending));
   psp.reads.push_back(Refund(PspRefundStatus::kPending));
   auto result = RefundUntilSettled(psp, RefundRequest{}, SettlementPolicy{.poll_interval_ms = 2'500});
@@ -62,7 +62,7 @@ TEST(SettlementTest, PendingIsRetryableWithThePollInterval) {
 }
 
 TEST(SettlementTest, AReplayedPendingAnswerIsCheckedAgainstTheCurrentState) {
-  ScriptedPsp psp;
+  SettlingPsp psp;
   psp.creates.push_back(Refund(PspRefundStatus::kPending, /*replayed=*/true));
   psp.reads.push_back(Refund(PspRefundStatus::kSucceeded));
   auto result = RefundUntilSettled(psp, RefundRequest{});
@@ -72,7 +72,7 @@ TEST(SettlementTest, AReplayedPendingAnswerIsCheckedAgainstTheCurrentState) {
 }
 
 TEST(SettlementTest, FailedSettlementIsNonRetryableWithTheReason) {
-  ScriptedPsp psp;
+  SettlingPsp psp;
   psp.creates.push_back(Refund(PspRefundStatus::kPending));
   psp.reads.push_back(Refund(PspRefundStatus::kFailed, false, "lost_or_stolen_card"));
   auto result = RefundUntilSettled(psp, RefundRequest{});
@@ -85,7 +85,7 @@ TEST(SettlementTest, FailedSettlementIsNonRetryableWithTheReason) {
 // Found by the psp_response fuzzer (tests/fuzz/corpus/psp_response/regress-amount-*):
 // the follow-up read was believed whatever refund or amount it described.
 TEST(SettlementTest, AReadDescribingAnotherRefundOrAmountIsNotBelieved) {
-  ScriptedPsp other;
+  SettlingPsp other;
   other.creates.push_back(Refund(PspRefundStatus::kPending));
   PspRefund someone_elses = Refund(PspRefundStatus::kSucceeded);
   someone_elses.id = "re_2";
@@ -95,7 +95,7 @@ TEST(SettlementTest, AReadDescribingAnotherRefundOrAmountIsNotBelieved) {
   EXPECT_EQ(wrong_id.error().code, "psp_bad_response");
   EXPECT_EQ(wrong_id.error().kind, ErrorKind::kRetryable);
 
-  ScriptedPsp grown;
+  SettlingPsp grown;
   grown.creates.push_back(Refund(PspRefundStatus::kPending));
   PspRefund more = Refund(PspRefundStatus::kSucceeded);
   more.amount_minor = 70'000;
@@ -109,7 +109,7 @@ TEST(SettlementTest, AReadDescribingAnotherRefundOrAmountIsNotBelieved) {
 }
 
 TEST(SettlementTest, ErrorsPassThroughUnchanged) {
-  ScriptedPsp psp;
+  SettlingPsp psp;
   psp.creates.push_back(ActivityError::Retryable("psp_timeout", "slow"));
   EXPECT_EQ(RefundUntilSettled(psp, RefundRequest{}).error().code, "psp_timeout");
   psp.creates.push_back(Refund(PspRefundStatus::kPending));

@@ -9,7 +9,7 @@ namespace {
 
 const TimeMs kNow = *ParseRfc3339("2026-11-20T09:00:00Z");
 
-Value Reservation() {
+Value EligibleReservation() {
   return *Value::FromJson(R"({
     "id": "r-1", "status": "confirmed", "paid": true, "currency": "EUR",
     "start_at": "2026-12-18T15:00:00+01:00", "end_at": "2026-12-21T11:00:00+01:00",
@@ -41,20 +41,20 @@ Value Judge(Value reservation, Value request, std::vector<RefundRecord> prior = 
 std::string Reason(const Value& v) { return v.Get("eligible").BoolOr(true) ? "eligible" : v.Get("reason").StringOr("?"); }
 
 TEST(Eligibility, ConfirmedPaidReservationIsEligible) {
-  Value v = Judge(Reservation(), Value::Map{{"kind", "cancellation"}});
+  Value v = Judge(EligibleReservation(), Value::Map{{"kind", "cancellation"}});
   EXPECT_EQ(Reason(v), "eligible");
   EXPECT_EQ(v.Get("reservation").Get("id").StringOr(""), "r-1");
   EXPECT_EQ(v.Get("customer_id").StringOr(""), "g-1");
 }
 
 TEST(Eligibility, ReservationStateRules) {
-  Value r = Reservation();
+  Value r = EligibleReservation();
   r["status"] = "cancelled";
   EXPECT_EQ(Reason(Judge(r, Value::Map{{"kind", "cancellation"}})), "already_cancelled");
-  r = Reservation();
+  r = EligibleReservation();
   r["paid"] = false;
   EXPECT_EQ(Reason(Judge(r, Value::Map{{"kind", "cancellation"}})), "not_paid");
-  r = Reservation();
+  r = EligibleReservation();
   r["status"] = "refunded";
   EXPECT_EQ(Reason(Judge(r, Value::Map{{"kind", "cancellation"}})), "already_refunded");
 }
@@ -67,15 +67,15 @@ TEST(Eligibility, PriorRefundOfAnotherWorkflowMeansAlreadyRefunded) {
   prior.status = "succeeded";
   prior.amount_minor = 20000;
   prior.currency = "EUR";
-  Value v = Judge(Reservation(), Value::Map{{"kind", "cancellation"}}, {prior});
+  Value v = Judge(EligibleReservation(), Value::Map{{"kind", "cancellation"}}, {prior});
   EXPECT_EQ(Reason(v), "already_refunded");
   EXPECT_NE(v.Get("detail").StringOr("").find("re_1"), std::string::npos);
 }
 
 TEST(Eligibility, CancellationAfterTheStayEndedIsRefused) {
-  Value v = Judge(Reservation(), Value::Map{{"kind", "cancellation"}, {"requested_at", "2026-12-21T11:00:00+01:00"}});
+  Value v = Judge(EligibleReservation(), Value::Map{{"kind", "cancellation"}, {"requested_at", "2026-12-21T11:00:00+01:00"}});
   EXPECT_EQ(Reason(v), "stay_completed");
-  v = Judge(Reservation(), Value::Map{{"kind", "cancellation"}, {"requested_at", "2026-12-21T10:59:59+01:00"}});
+  v = Judge(EligibleReservation(), Value::Map{{"kind", "cancellation"}, {"requested_at", "2026-12-21T10:59:59+01:00"}});
   EXPECT_EQ(Reason(v), "eligible");
 }
 
@@ -203,7 +203,7 @@ TEST(Eligibility, MalformedInputIsAnError) {
   Value in;
   in["reservation"] = "r-1";
   EXPECT_FALSE(EvaluateEligibility(in, Rules(), kNow, {}).ok());
-  in["reservation"] = Reservation();
+  in["reservation"] = EligibleReservation();
   in["request"] = Value::Map{{"kind", "exchange"}};
   ActivityResult r = EvaluateEligibility(in, Rules(), kNow, {});
   ASSERT_FALSE(r.ok());

@@ -40,7 +40,7 @@ struct Host {
 };
 
 TEST(RefundEntryPoint, RegistersEveryActivityWithoutAnyConfiguration) {
-  testing::TempDir empty;  // no config/refund_policies.yaml under it
+  ::steadfast::testing::TempDir empty;  // no config/refund_policies.yaml under it
   Host host;
   PluginContext ctx = host.Context(empty.path());
   ActivityRegistry registry;

@@ -22,7 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int64_t kDay = 86'400'000;
+constexpr int64_t kDayMs = 86'400'000;
 
 constexpr const char* kCoolOff = R"(
 name: cool_off
@@ -149,7 +149,7 @@ TEST_F(SleepStepTest, AThreeDaySleepSurvivesARestartAndWakesOnTime) {
   std::string id = Start("cool_off");
   InstanceRecord rec = WaitStatus(id, InstanceStatus::kSleeping);
   EXPECT_EQ(rec.current_step, "rest");
-  const TimeMs wake = started + 3 * kDay;
+  const TimeMs wake = started + 3 * kDayMs;
   std::vector<TaskRecord> tasks = Tasks(id);
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0].kind, TaskKind::kWaitTimeout);
@@ -161,7 +161,7 @@ TEST_F(SleepStepTest, AThreeDaySleepSurvivesARestartAndWakesOnTime) {
 
   // The process stops and another starts two days later: still asleep.
   Close();
-  clock_.Advance(2 * kDay);
+  clock_.Advance(2 * kDayMs);
   Open();
   LetTheEnginePoll();
   EXPECT_EQ(Get(id).status, InstanceStatus::kSleeping);
@@ -182,7 +182,7 @@ TEST_F(SleepStepTest, AThreeDaySleepSurvivesARestartAndWakesOnTime) {
   ASSERT_NE(ended, nullptr);
   EXPECT_EQ(begun->step_id, "rest");
   EXPECT_EQ(begun->data.Get("wake_at").IntOr(0), wake);
-  EXPECT_EQ(begun->data.Get("sleep_ms").IntOr(0), 3 * kDay);
+  EXPECT_EQ(begun->data.Get("sleep_ms").IntOr(0), 3 * kDayMs);
   EXPECT_EQ(ended->at, out.Get("woke_at").IntOr(0));
   EXPECT_EQ(ended->data.Get("late_ms").IntOr(-1), ended->at - wake);
 }
@@ -191,24 +191,24 @@ TEST_F(SleepStepTest, AnEngineDownAtWakeTimeWakesTheStepWhenItComesBack) {
   std::string id = Start("cool_off");
   WaitStatus(id, InstanceStatus::kSleeping);
   Close();
-  clock_.Advance(5 * kDay);
+  clock_.Advance(5 * kDayMs);
   Open();
   WaitStatus(id, InstanceStatus::kCompleted);
   std::vector<HistoryEvent> h = History(id);
   const HistoryEvent* ended = Event(h, history::kSleepEnded);
   ASSERT_NE(ended, nullptr);
-  EXPECT_GE(ended->data.Get("late_ms").IntOr(0), 2 * kDay) << ended->data.ToJson();
+  EXPECT_GE(ended->data.Get("late_ms").IntOr(0), 2 * kDayMs) << ended->data.ToJson();
 }
 
 TEST_F(SleepStepTest, APausedSleepKeepsItsWakeTimeAndACancelDropsTheTimer) {
-  const TimeMs wake = clock_.NowMs() + 3 * kDay;
+  const TimeMs wake = clock_.NowMs() + 3 * kDayMs;
   std::string id = Start("cool_off");
   WaitStatus(id, InstanceStatus::kSleeping);
   ASSERT_TRUE(engine_->service().Pause(id, "ops", "hold the payouts").ok());
   InstanceRecord rec = WaitStatus(id, InstanceStatus::kPaused);
   EXPECT_EQ(rec.current_step, "rest");
   EXPECT_TRUE(Tasks(id).empty()) << "a paused sleep has no timer";
-  clock_.Advance(kDay);
+  clock_.Advance(kDayMs);
   ASSERT_TRUE(engine_->service().Resume(id, "ops", "go on").ok());
   rec = WaitStatus(id, InstanceStatus::kSleeping);
   std::vector<TaskRecord> tasks = Tasks(id);
@@ -219,7 +219,7 @@ TEST_F(SleepStepTest, APausedSleepKeepsItsWakeTimeAndACancelDropsTheTimer) {
   // Paused past its wake time, it wakes as soon as it is resumed.
   ASSERT_TRUE(engine_->service().Pause(id, "ops", "again").ok());
   WaitStatus(id, InstanceStatus::kPaused);
-  clock_.Advance(3 * kDay);
+  clock_.Advance(3 * kDayMs);
   ASSERT_TRUE(engine_->service().Resume(id, "ops", "").ok());
   WaitStatus(id, InstanceStatus::kCompleted);
 

@@ -23,7 +23,7 @@
 namespace steadfast {
 namespace {
 
-TimeMs At(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
+TimeMs AtInstant(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
 
 // A workflow that waits for a signal, so its instances stay running until cancelled.
 std::string Workflow(const std::string& schedules) {
@@ -101,7 +101,7 @@ class SchedulerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  ManualClock clock_{At("2026-12-03T10:00:10Z")};
+  ManualClock clock_{AtInstant("2026-12-03T10:00:10Z")};
   std::string yaml_;
   std::unique_ptr<Node> node_;
 };
@@ -110,10 +110,10 @@ TEST_F(SchedulerTest, FiresOncePerTickAndNeverBeforeIt) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: allow\n");
   Pass();  // first sight: the schedule fires from now on
   EXPECT_TRUE(Instances().empty());
-  clock_.Set(At("2026-12-03T10:00:59.999Z"));
+  clock_.Set(AtInstant("2026-12-03T10:00:59.999Z"));
   Pass();
   EXPECT_TRUE(Instances().empty());
-  clock_.Set(At("2026-12-03T10:01:00Z"));
+  clock_.Set(AtInstant("2026-12-03T10:01:00Z"));
   Pass();
   Pass();
   EXPECT_EQ(Instances(), (std::vector<std::string>{"sched:every_minute:20261203T100100Z"}));
@@ -121,12 +121,12 @@ TEST_F(SchedulerTest, FiresOncePerTickAndNeverBeforeIt) {
   ASSERT_TRUE(rec.ok() && *rec);
   EXPECT_EQ((*rec)->input.Get("region").StringOr(""), "eu");
   EXPECT_EQ((*rec)->started_by, "schedule:every_minute");
-  clock_.Set(At("2026-12-03T10:02:30Z"));
+  clock_.Set(AtInstant("2026-12-03T10:02:30Z"));
   Pass();
   EXPECT_EQ(Instances().size(), 2u);
   std::vector<ScheduleTick> ticks = Ticks("every_minute");
   ASSERT_EQ(ticks.size(), 2u);
-  EXPECT_EQ(ticks[0].tick_at, At("2026-12-03T10:02:00Z"));
+  EXPECT_EQ(ticks[0].tick_at, AtInstant("2026-12-03T10:02:00Z"));
   EXPECT_EQ(ticks[0].outcome, TickOutcome::kStarted);
   EXPECT_EQ(ticks[0].instance_id, "sched:every_minute:20261203T100200Z");
   EXPECT_EQ(ticks[0].reason, "");
@@ -162,7 +162,7 @@ TEST_F(SchedulerTest, AStaleSchedulerWritesNothing) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: allow\n");
   Pass();
   clock_.Advance(60'000);
-  ScheduleTickWrite stale{"every_minute", At("2026-12-03T10:00:10Z"), At("2026-12-03T10:01:00Z"), {}};
+  ScheduleTickWrite stale{"every_minute", AtInstant("2026-12-03T10:00:10Z"), AtInstant("2026-12-03T10:01:00Z"), {}};
   Pass();
   Status s = node_->store->RecordScheduleTicks(stale);
   EXPECT_EQ(s.code(), StatusCode::kConflict) << s.ToString();
@@ -178,7 +178,7 @@ TEST_F(SchedulerTest, AStaleSchedulerWritesNothing) {
 TEST_F(SchedulerTest, CatchUpAllStartsEachMissedTick) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    overlap: allow\n    catch_up: all\n");
   Pass();
-  clock_.Set(At("2026-12-03T14:30:00Z"));  // down for 11:00 .. 14:00, the newest 30 min late
+  clock_.Set(AtInstant("2026-12-03T14:30:00Z"));  // down for 11:00 .. 14:00, the newest 30 min late
   Pass();
   EXPECT_EQ(Instances(), (std::vector<std::string>{"sched:hourly:20261203T110000Z", "sched:hourly:20261203T120000Z",
                                                    "sched:hourly:20261203T130000Z", "sched:hourly:20261203T140000Z"}));
@@ -189,7 +189,7 @@ TEST_F(SchedulerTest, CatchUpAllIsCappedAndKeepsTheNewest) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    overlap: allow\n    catch_up: all\n"
        "    catch_up_limit: 2\n");
   Pass();
-  clock_.Set(At("2026-12-03T15:00:05Z"));  // 11:00 .. 14:00 missed, 15:00 on time
+  clock_.Set(AtInstant("2026-12-03T15:00:05Z"));  // 11:00 .. 14:00 missed, 15:00 on time
   Pass();
   EXPECT_EQ(Instances(), (std::vector<std::string>{"sched:hourly:20261203T130000Z", "sched:hourly:20261203T140000Z",
                                                    "sched:hourly:20261203T150000Z"}));
@@ -198,14 +198,14 @@ TEST_F(SchedulerTest, CatchUpAllIsCappedAndKeepsTheNewest) {
   const ScheduleTick& skipped = ticks.back();
   EXPECT_EQ(skipped.outcome, TickOutcome::kSkipped);
   EXPECT_EQ(skipped.ticks, 2);
-  EXPECT_EQ(skipped.tick_at, At("2026-12-03T12:00:00Z"));
+  EXPECT_EQ(skipped.tick_at, AtInstant("2026-12-03T12:00:00Z"));
   EXPECT_EQ(skipped.reason, "catch_up_limit: 2 missed tick(s) beyond catch_up_limit 2");
 }
 
 TEST_F(SchedulerTest, CatchUpLatestStartsOnlyTheMostRecentMissedTick) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    catch_up: latest\n");
   Pass();
-  clock_.Set(At("2026-12-03T14:30:00Z"));
+  clock_.Set(AtInstant("2026-12-03T14:30:00Z"));
   Pass();
   EXPECT_EQ(Instances(), (std::vector<std::string>{"sched:hourly:20261203T140000Z"}));
   std::vector<ScheduleTick> ticks = Ticks("hourly");
@@ -218,12 +218,12 @@ TEST_F(SchedulerTest, CatchUpLatestStartsOnlyTheMostRecentMissedTick) {
 TEST_F(SchedulerTest, CatchUpSkipStartsNoMissedTickButAnOnTimeOne) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    catch_up: skip\n");
   Pass();
-  clock_.Set(At("2026-12-03T14:30:00Z"));
+  clock_.Set(AtInstant("2026-12-03T14:30:00Z"));
   Pass();
   EXPECT_TRUE(Instances().empty());
   ASSERT_EQ(Ticks("hourly").size(), 1u);
   EXPECT_EQ(Ticks("hourly")[0].ticks, 4);
-  clock_.Set(At("2026-12-03T15:00:01Z"));
+  clock_.Set(AtInstant("2026-12-03T15:00:01Z"));
   Pass();
   EXPECT_EQ(Instances(), (std::vector<std::string>{"sched:hourly:20261203T150000Z"}));
 }
@@ -231,9 +231,9 @@ TEST_F(SchedulerTest, CatchUpSkipStartsNoMissedTickButAnOnTimeOne) {
 TEST_F(SchedulerTest, OverlapSkipRecordsTheTickWhileThePreviousRuns) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: skip\n");
   Pass();
-  clock_.Set(At("2026-12-03T10:01:00Z"));
+  clock_.Set(AtInstant("2026-12-03T10:01:00Z"));
   Pass();
-  clock_.Set(At("2026-12-03T10:02:00Z"));
+  clock_.Set(AtInstant("2026-12-03T10:02:00Z"));
   Pass();
   EXPECT_EQ(Instances().size(), 1u);
   std::vector<ScheduleTick> ticks = Ticks("every_minute");
@@ -241,7 +241,7 @@ TEST_F(SchedulerTest, OverlapSkipRecordsTheTickWhileThePreviousRuns) {
   EXPECT_EQ(ticks[0].outcome, TickOutcome::kSkipped);
   EXPECT_EQ(ticks[0].reason, "overlap: sched:every_minute:20261203T100100Z is still running (overlap: skip)");
   CancelAll();
-  clock_.Set(At("2026-12-03T10:03:00Z"));
+  clock_.Set(AtInstant("2026-12-03T10:03:00Z"));
   Pass();
   EXPECT_EQ(Instances().size(), 2u);
 }
@@ -249,9 +249,9 @@ TEST_F(SchedulerTest, OverlapSkipRecordsTheTickWhileThePreviousRuns) {
 TEST_F(SchedulerTest, OverlapCancelPreviousStartsTheNewAndCancelsTheOld) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: cancel_previous\n");
   Pass();
-  clock_.Set(At("2026-12-03T10:01:00Z"));
+  clock_.Set(AtInstant("2026-12-03T10:01:00Z"));
   Pass();
-  clock_.Set(At("2026-12-03T10:02:00Z"));
+  clock_.Set(AtInstant("2026-12-03T10:02:00Z"));
   Pass();
   auto old = node_->store->GetInstance("sched:every_minute:20261203T100100Z");
   auto fresh = node_->store->GetInstance("sched:every_minute:20261203T100200Z");
@@ -271,7 +271,7 @@ TEST_F(SchedulerTest, PausedSchedulesHandleNothingAndResumeWithTheCatchUpPolicy)
   EXPECT_EQ(shown->state.paused_by, "ops");
   EXPECT_EQ(shown->state.pause_reason, "PSP maintenance");
   EXPECT_FALSE(shown->next_tick_at.has_value());
-  clock_.Set(At("2026-12-03T10:05:30Z"));
+  clock_.Set(AtInstant("2026-12-03T10:05:30Z"));
   Pass();
   EXPECT_TRUE(Instances().empty());
   ASSERT_TRUE(node_->scheduler->Resume("every_minute", "ops").ok());
@@ -302,9 +302,9 @@ TEST_F(SchedulerTest, TriggerStartsOneNowEvenWhenPaused) {
 TEST_F(SchedulerTest, CronInAZoneTicksAtLocalTimes) {
   Open("  - name: nightly\n    cron: \"30 2 * * *\"\n    time_zone: Europe/Paris\n    input: {region: eu}\n"
        "    overlap: allow\n    catch_up: all\n");
-  clock_.Set(At("2026-03-28T00:00:00Z"));
+  clock_.Set(AtInstant("2026-03-28T00:00:00Z"));
   Pass();
-  clock_.Set(At("2026-03-30T12:00:00Z"));
+  clock_.Set(AtInstant("2026-03-30T12:00:00Z"));
   Pass();
   // The 28th's 02:30 CET is 01:30Z; the 29th has no 02:30 (it fires as the
   // gap ends, 03:00 CEST = 01:00Z); the 30th's 02:30 CEST is 00:30Z.
