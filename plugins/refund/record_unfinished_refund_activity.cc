@@ -14,6 +14,11 @@
 // Keys: <ctx key>/ledger and <ctx key>/review. The review case is opened at
 // once (a retry finds it); the posting is written in this attempt's
 // checkpoint transaction, as refund.post_ledger's is.
+// A workflow may have posted the refund itself before it was stopped (a
+// cancel that arrived while its ledger step ran waits for that attempt,
+// which posts, and then compensates): a posting of the workflow for the
+// same reference and kind is then reported (replayed: true) and nothing is
+// posted again, so the books hold the refund once.
 // Errors: those of refund.post_ledger and refund.open_manual_review.
 #include "refund/activities.h"
 #include "refund/activity_support.h"
@@ -30,7 +35,19 @@ ActivityFn MakeRecordUnfinishedRefundActivity(Services s) {
     review_input.MutableMap().erase("ledger");
     ActivityResult review = OpenManualReview(s, ctx, review_input, ctx.idempotency_key() + "/review");
     if (!review.ok()) return review;
-    ActivityResult posted = PostLedger(s, ctx, in.Get("ledger"), ctx.idempotency_key() + "/ledger");
+    const Value& ledger = in.Get("ledger");
+    Result<RefundStore*> store = s->Store();
+    if (!store.ok()) return StoreError(store.status());
+    const std::string kind = ledger.Get("kind").StringOr(ctx.workflow_name().empty() ? "manual" : ctx.workflow_name());
+    Result<std::optional<PostedTransaction>> earlier =
+        (*store)->WorkflowPosting(ctx.workflow_id(), IdString(ledger.Get("reference")), kind);
+    if (!earlier.ok()) return StoreError(earlier.status());
+    if (earlier->has_value()) {
+      ctx.logger().Info("the workflow posted this refund already (ledger transaction " +
+                        std::to_string((*earlier)->id) + "): not posted again");
+      return Value(Value::Map{{"ledger", PostedTransactionToValue(**earlier)}, {"review", review.output()}});
+    }
+    ActivityResult posted = PostLedger(s, ctx, ledger, ctx.idempotency_key() + "/ledger");
     if (!posted.ok()) return posted;
     return Value(Value::Map{{"ledger", posted.output()}, {"review", review.output()}});
   };

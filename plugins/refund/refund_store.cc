@@ -376,6 +376,20 @@ Result<PostedTransaction> RefundStore::PostAtCheckpoint(ActivityContext& ctx, co
   return PostedTransaction{id, false, txn, now_ms};
 }
 
+Result<std::optional<PostedTransaction>> RefundStore::WorkflowPosting(const std::string& workflow_id,
+                                                                      const std::string& reference,
+                                                                      const std::string& kind) {
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      storage_.Query("SELECT t.idempotency_key FROM ledger_transactions t "
+                                     "LEFT JOIN ledger_audit a ON a.transaction_id = t.id "
+                                     "WHERE t.workflow_id = ? AND t.reference = ? AND t.kind = ? "
+                                     "AND a.transaction_id IS NULL ORDER BY t.id LIMIT 1",
+                                     {workflow_id, reference, kind}));
+  if (rows.empty()) return std::optional<PostedTransaction>();
+  auto query = [this](std::string_view sql, const std::vector<Value>& params) { return storage_.Query(sql, params); };
+  return FindPosted(query, Text(rows[0][0]));
+}
+
 Result<std::vector<PostedEntry>> RefundStore::LedgerEntries(const std::string& workflow_id) {
   SF_ASSIGN_OR_RETURN(
       std::vector<Row> rows,

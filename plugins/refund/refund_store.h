@@ -133,6 +133,11 @@ class RefundStore {
   // the earlier posting of the key (replayed) without registering anything.
   // Errors as PostTransaction, before anything is registered.
   Result<PostedTransaction> PostAtCheckpoint(ActivityContext& ctx, const LedgerTransaction& txn, TimeMs now_ms);
+  // The first posting a workflow made for `reference` and `kind` itself
+  // (not a reconcile repair, which has an audit row), as a replay; nullopt
+  // when it made none.
+  Result<std::optional<PostedTransaction>> WorkflowPosting(const std::string& workflow_id,
+                                                           const std::string& reference, const std::string& kind);
   // Every transaction with its entries and audit row, in posting order.
   Result<std::vector<StoredTransaction>> LedgerTransactions();
   // Entries, oldest first; only those of `workflow_id` when non-empty.

@@ -139,6 +139,61 @@ TEST_P(LedgerCrashTest, ExactlyOnePostingAndHistoryAgreeingWithIt) {
   EXPECT_EQ((*inst)->output.Get("ledger_transaction"), Value(posted.id));
 }
 
+// A cancel that arrives while the last step posts the refund waits for
+// that attempt (it may post), which does; the stop then compensates the
+// money step with refund.record_unfinished_refund, which must find the
+// workflow's posting rather than book the refund a second time (found by
+// the chaos soak: reconcile reported duplicate_ledger_posting).
+class LedgerCancelTest : public LedgerCrashTest {};
+
+TEST_F(LedgerCancelTest, ACancelWhileTheLedgerStepRunsBooksTheRefundOnce) {
+  const std::string id = "wf-ledger-cancel";
+  StartOptions so;
+  so.workflow = "ledger_cancel";
+  so.id = id;
+  so.input = Value::Map{{"reference", "res-88"}};
+  so.requested_by = "tester";
+  ASSERT_TRUE(service_->Start(so).ok());
+  {
+    // Dies with the ledger step's task claimed: its attempt may have started.
+    auto crashing = Serve("before_activity:ledger", "crash.log");
+    ASSERT_EQ(crashing->Wait(30000).value_or(-1), 137) << testing::ReadFile(dir_.File("crash.log"));
+  }
+  Result<InstanceRecord> cancelled = service_->Cancel(id, "tester", "customer withdrew");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  {
+    auto serve = Serve("", "serve.log");
+    ASSERT_TRUE(WaitForCompletion(id, 30000)) << testing::ReadFile(dir_.File("serve.log"));
+    serve->Kill(SIGTERM);
+    serve->Wait(10000);
+  }
+  auto inst = store_->GetInstance(id);
+  ASSERT_TRUE(inst.ok() && inst->has_value());
+  EXPECT_EQ((*inst)->status, InstanceStatus::kCancelled) << (*inst)->error_code << ": " << (*inst)->error_message;
+
+  auto opened = OpenExistingStore(db_, {refund::RefundStore::Schema()});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  refund::RefundStore ledger(*(*opened)->plugin_storage());
+  auto txns = ledger.LedgerTransactions();
+  ASSERT_TRUE(txns.ok()) << txns.status().ToString();
+  ASSERT_EQ(txns->size(), 1u) << "the refund was booked " << txns->size() << " times";
+  EXPECT_EQ((*txns)[0].posted.txn.idempotency_key, id + "/ledger");
+  // The compensation ran, reported the workflow's posting and opened the review case.
+  auto history = store_->GetHistory(id, 0, 0);
+  ASSERT_TRUE(history.ok());
+  int compensated = 0;
+  for (const HistoryEvent& e : *history) {
+    if (e.type != history::kCompensationSucceeded) continue;
+    ++compensated;
+    EXPECT_EQ(e.data.Get("output").Get("ledger").Get("transaction_id"), Value((*txns)[0].posted.id));
+    EXPECT_EQ(e.data.Get("output").Get("ledger").Get("replayed"), Value(true));
+  }
+  EXPECT_EQ(compensated, 1);
+  auto reviews = ledger.CountManualReviews(id);
+  ASSERT_TRUE(reviews.ok());
+  EXPECT_EQ(*reviews, 1);
+}
+
 std::string LedgerCaseName(const ::testing::TestParamInfo<LedgerCrashCase>& info) {
   std::string n = info.param.point;
   for (char& ch : n) {
