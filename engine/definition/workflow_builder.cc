@@ -43,7 +43,7 @@ const std::vector<std::string> kSignalStepKeys = {"signal", "timeout", "on_timeo
 const std::vector<std::string> kApprovalStepKeys = {"approval"};
 const std::vector<std::string> kSleepStepKeys = {"sleep", "until"};  // one of them: each is a kind word
 const std::vector<std::string> kContinueStepKeys = {"continue_as_new"};
-const std::vector<std::string> kContinueKeys = {"input"};
+const std::vector<std::string> kContinueKeys = {"input", "version"};
 const std::vector<std::string> kStepKinds = {"activity", "signal", "approval", "sleep", "until", "continue_as_new"};
 const std::vector<std::string> kInputTypes = {"string", "int", "number", "bool", "map", "list", "any"};
 const std::vector<std::string> kExhaustedWords = {"fail", "pause", "compensate"};
@@ -909,6 +909,17 @@ class Builder {
     if (const Entry* in = Find(c, "input")) {
       step.next_input = ReadTemplate(*in, "input", index, ExpressionUse::kWith);
       step.next_input.set_name("continue_as_new.input");
+    }
+    if (const Entry* v = Find(c, "version")) {
+      bool out_of_range = false;
+      Value n = v->value.IsScalar() ? TypedScalar(v->value, &out_of_range) : Value();
+      if (n.is_string() && n.AsString() == "latest") {
+        step.next_version = 0;
+      } else if (n.is_int() && n.AsInt() >= 1 && n.AsInt() <= 1'000'000) {
+        step.next_version = static_cast<int>(n.AsInt());
+      } else {
+        Error(ValueLoc(*v), "'version' must be latest or a version number from 1 up" + Got(v->value));
+      }
     }
   }
 

@@ -122,6 +122,8 @@ struct StepDef {
 
   // kContinueAsNew
   ValueTemplate next_input;           // the next run's input; null = this run's input
+  int next_version = -1;              // the next run's version: -1 = this run's definition, 0 = the
+                                      //   latest one loaded (`version: latest`), N = version N
 };
 
 enum class InputType : int { kAny = 0, kString = 1, kInt = 2, kNumber = 3, kBool = 4, kMap = 5, kList = 6 };

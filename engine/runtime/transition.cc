@@ -260,7 +260,18 @@ Status Transition::ContinueAsNew(const StepDef& step) {
     }
     next_input = std::move(in).value();
   }
-  Status valid = ValidateInput(*inst_.def, next_input);
+  DefPtr next_def = inst_.def;
+  if (step.next_version >= 0) {
+    Result<DefPtr> found = env_.catalog != nullptr
+                               ? env_.catalog->Find(inst_.def->name, step.next_version)
+                               : Result<DefPtr>(Status::Unavailable("no workflow catalog at hand"));
+    if (!found.ok()) {
+      FailStep(step, "continue_error", "the next run's definition: " + found.status().message());
+      return Status::Ok();
+    }
+    next_def = std::move(found).value();
+  }
+  Status valid = ValidateInput(*next_def, next_input);
   if (valid.ok()) valid = CheckValueDepth(next_input, "the next run's input");
   if (!valid.ok()) {
     FailStep(step, "invalid_input", "the next run's input: " + valid.message());
@@ -269,7 +280,10 @@ Status Transition::ContinueAsNew(const StepDef& step) {
   const int64_t run = inst_.state.run;
   const std::string run_id = ArchivedRunId(inst_.rec.id, run);
   AddEvent(history::kWorkflowContinuedAsNew, step.id, 0,
-           Value::Map{{"continued_as", inst_.rec.id}, {"next_run", run + 1}, {"input", next_input}});
+           Value::Map{{"continued_as", inst_.rec.id},
+                      {"next_run", run + 1},
+                      {"input", next_input},
+                      {"version", next_def->version}});
 
   // The run that ends, filed under its own id with the history so far and
   // this checkpoint's events up to here.
@@ -294,6 +308,10 @@ Status Transition::ContinueAsNew(const StepDef& step) {
   archive.events = std::move(commit_.events);
   commit_.events.clear();
   archive.next_input = next_input;
+  if (next_def->hash != inst_.def->hash) {
+    archive.next_definition = DefinitionRecord{next_def->hash, next_def->name, next_def->version, next_def->source,
+                                               env_.now};
+  }
   commit_.continue_as_new = std::move(archive);
 
   // The next run: the same instance from its first step, with nothing of
@@ -302,6 +320,13 @@ Status Transition::ContinueAsNew(const StepDef& step) {
   fresh.run = run + 1;
   fresh.run_started_at = env_.now;
   inst_.state = std::move(fresh);
+  if (next_def->hash != inst_.def->hash) {
+    retired_def_ = inst_.def;  // `step` and callers' references point into it
+    inst_.def = next_def;
+    inst_.rec.workflow_version = next_def->version;
+    inst_.rec.definition_hash = next_def->hash;
+    signals_unread_ = true;
+  }
   // The store files every signal consumed so far, this commit's included,
   // with the run that ends: the next run takes its first buffered signal
   // in a checkpoint of its own.
@@ -315,7 +340,11 @@ Status Transition::ContinueAsNew(const StepDef& step) {
   inst_.rec.deadline_at = inst_.def->deadline_ms > 0 ? env_.now + inst_.def->deadline_ms : 0;
   if (inst_.rec.deadline_at > 0) ScheduleTask(TaskKind::kDeadline, "", 0, inst_.rec.deadline_at, env_.now);
   AddEvent(history::kRunStarted, "", 0,
-           Value::Map{{"run", run + 1}, {"previous_run", run_id}, {"input", next_input}});
+           Value::Map{{"run", run + 1},
+                      {"previous_run", run_id},
+                      {"input", next_input},
+                      {"version", inst_.def->version},
+                      {"definition_hash", inst_.def->hash}});
   return AdvanceFrom(0);
 }
 
@@ -327,6 +356,15 @@ void Transition::WakeUp(const StepDef& step) {
 }
 
 Status Transition::EnterSignal(const StepDef& step, bool* waiting) {
+  if (signals_unread_) {
+    // The instance was read for another definition's signal names: this
+    // step looks for its buffered signals in a task of its own.
+    inst_.rec.status = InstanceStatus::kRunning;
+    inst_.rec.current_step = step.id;
+    ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
+    *waiting = true;
+    return Status::Ok();
+  }
   // A signal that arrived before the instance got here was buffered.
   auto buffered = inst_.pending_signals.find(step.signal);
   if (buffered != inst_.pending_signals.end() && !buffered->second.empty()) {

@@ -101,6 +101,9 @@ struct TransitionEnv {
   std::string lease_owner;      // non-empty: immediately-due step tasks are created leased to it
   int64_t lease_ms = 60000;     //   (but not those of a limited activity: they wait for a claim)
   const ActivityGate* gate = nullptr;  // which activities are limited; null: none
+  // Where a continue_as_new with `version:` finds the next run's
+  // definition; null: such a step fails (continue_error).
+  const WorkflowCatalog* catalog = nullptr;
 };
 
 class Transition {
@@ -247,6 +250,10 @@ class Transition {
   bool consumed_signal_ = false;
   int64_t entered_ = 0;  // steps entered by this Transition (kMaxStepsPerCheckpoint)
   bool starting_ = false;  // Start(): the instance is not stored yet
+  // continue_as_new moved the instance to another definition: the signals
+  // its steps wait for were not read with the instance.
+  bool signals_unread_ = false;
+  DefPtr retired_def_;  // the definition a continue_as_new left, kept alive for references into it
   bool unchanged_ = false;
 };
 

@@ -66,7 +66,7 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
       inst->tasks = std::move(tasks).value();
     }
 
-    TransitionEnv tenv{env.clock->NowMs(), env.random, env.lease_owner, env.lease_ms, env.gate};
+    TransitionEnv tenv{env.clock->NowMs(), env.random, env.lease_owner, env.lease_ms, env.gate, env.catalog};
     Transition t(*inst, tenv);
     Status built = request.build(*inst, t);
     if (!built.ok()) return Ended(End::kBuildFailed, built, last_commit, inst);

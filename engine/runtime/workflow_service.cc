@@ -32,6 +32,7 @@ TransitionEnv WorkflowService::Env() const {
   env.lease_owner = local_owner_;
   env.lease_ms = lease_ms_;
   env.gate = gate_;
+  env.catalog = &catalog_;
   return env;
 }
 

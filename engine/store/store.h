@@ -180,6 +180,10 @@ struct RunArchive {
   InstanceRecord run;
   std::vector<HistoryEvent> events;  // appended to the run after the history it takes over
   Value next_input;                  // the instance's input from now on
+  // When the next run has another definition (`version:`): stored if new;
+  // the instance's workflow_version and definition_hash are taken from the
+  // commit's instance row.
+  std::optional<DefinitionRecord> next_definition;
 };
 
 // One atomic change to one instance. Checked and applied in this order:

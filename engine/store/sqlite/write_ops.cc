@@ -66,7 +66,8 @@ const std::string kInsertInstance =
 // the signals it consumed (the pending ones wait for the next run).
 const std::string kMoveHistory = "UPDATE history SET instance_id = ?2 WHERE instance_id = ?1";
 const std::string kMoveConsumedSignals = "UPDATE signals SET instance_id = ?2 WHERE instance_id = ?1 AND consumed = 1";
-const std::string kSetInput = "UPDATE instances SET input = ?2 WHERE id = ?1";
+const std::string kStartNextRun =
+    "UPDATE instances SET input = ?2, workflow_version = ?3, definition_hash = ?4 WHERE id = ?1";
 // One row per search key: the index ListFilter::keys reads (migration_v6.cc).
 const std::string kInsertSearchKey =
     "INSERT OR IGNORE INTO instance_keys(key_name, key_value, key_created_at, instance_id) VALUES (?1, ?2, ?3, ?4)";
@@ -260,9 +261,16 @@ Status FileFinishedRun(Connection& conn, const std::string& instance_id, int64_t
     SF_RETURN_IF_ERROR(stmt->Run());
   }
   SF_RETURN_IF_ERROR(AppendEvents(conn, run_id, last_seq, archive.events, e.run_events, e.now));
-  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSetInput));
+  if (!e.commit.instance.has_value()) return Status::InvalidArgument("continue_as_new needs the instance row");
+  const InstanceRecord& next = *e.commit.instance;
+  if (archive.next_definition.has_value()) {
+    SF_RETURN_IF_ERROR(WritePutDefinition(conn, *archive.next_definition, e.now));
+  }
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kStartNextRun));
   stmt->BindText(1, instance_id);
   stmt->BindBlob(2, e.next_input);
+  stmt->BindInt(3, next.workflow_version);
+  stmt->BindText(4, next.definition_hash);
   return stmt->Run();
 }
 

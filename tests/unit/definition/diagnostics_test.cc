@@ -162,6 +162,12 @@ TEST(DiagnosticsTest, ContinueAsNewSteps) {
               ElementsAre(::testing::StartsWith("7:22: 'continue_as_new' must be a mapping such as")));
   EXPECT_THAT(Diags(head + "    continue_as_new: { inputs: {} }\n"),
               ElementsAre("7:24: unknown continue_as_new field 'inputs' (did you mean 'input'?)"));
+  EXPECT_THAT(Diags(head + "    continue_as_new: { version: latest }\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    continue_as_new: { version: 2 }\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    continue_as_new: { version: newest }\n"),
+              ElementsAre("7:33: 'version' must be latest or a version number from 1 up (got 'newest')"));
+  EXPECT_THAT(Diags(head + "    continue_as_new: { version: 0 }\n"),
+              ElementsAre("7:33: 'version' must be latest or a version number from 1 up (got '0')"));
   EXPECT_THAT(Diags(head + "    continue_as_new:\n    next: a\n"),
               ElementsAre("8:5: 'next' does not apply to a continue_as_new step: the run ends there and the next "
                           "run starts at the first step"));

@@ -49,6 +49,30 @@ steps:
     continue_as_new:
 )";
 
+// Version 1 waits for `go`, then continues as the latest version, which
+// first waits for `hello` (sent while version 1 ran, so buffered).
+constexpr const char* kUpgraderV1 = R"(
+name: upgrader
+version: 1
+steps:
+  - id: start
+    signal: go
+  - id: again
+    continue_as_new:
+      version: latest
+)";
+
+constexpr const char* kUpgraderV2 = R"(
+name: upgrader
+version: 2
+steps:
+  - id: greet
+    signal: hello
+  - id: work
+    activity: std.echo
+    with: { version: 2, greeting: "${steps.greet}" }
+)";
+
 class ContinueAsNewTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -62,7 +86,9 @@ class ContinueAsNewTest : public ::testing::Test {
                               })
                     .ok());
     catalog_ = std::make_unique<WorkflowCatalog>(&registry_);
-    for (const char* yaml : {kSweeper, kInbox}) ASSERT_TRUE(catalog_->AddSource(yaml, "test.yaml").ok());
+    for (const char* yaml : {kSweeper, kInbox, kUpgraderV1, kUpgraderV2}) {
+      ASSERT_TRUE(catalog_->AddSource(yaml, "test.yaml").ok());
+    }
     SqliteStoreOptions so;
     so.path = dir_.File("runs.db");
     auto store = OpenSqliteStore(so);
@@ -79,9 +105,10 @@ class ContinueAsNewTest : public ::testing::Test {
     if (engine_) engine_->Stop();
   }
 
-  Result<StartResult> Start(const std::string& workflow, const std::string& id, Value input) {
+  Result<StartResult> Start(const std::string& workflow, const std::string& id, Value input, int version = 0) {
     StartOptions so;
     so.workflow = workflow;
+    so.version = version;
     so.id = id;
     so.input = std::move(input);
     so.requested_by = "ops";
@@ -199,6 +226,34 @@ TEST_F(ContinueAsNewTest, IdsWithTheRunSeparatorCannotBeStarted) {
   Result<StartResult> r = Start("sweeper", "sweep~1", Value::Map{{"cursor", 0}});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("continued as new"), std::string::npos) << r.status().ToString();
+}
+
+TEST_F(ContinueAsNewTest, TheNextRunMayRunTheLatestVersion) {
+  ASSERT_TRUE(Start("upgrader", "up-1", Value::Map{}, 1).ok());
+  WaitFor("up-1", [](const InstanceRecord& r) { return r.status == InstanceStatus::kWaitingSignal; }, "waiting");
+  for (const char* name : {"hello", "go"}) {  // hello is buffered: version 1 has no step for it
+    SignalRequest s;
+    s.instance_id = "up-1";
+    s.name = name;
+    s.payload = Value(name);
+    s.principal = "ops";
+    ASSERT_TRUE(engine_->service().Signal(s).ok()) << name;
+  }
+  InstanceRecord rec = WaitFor("up-1", [](const InstanceRecord& r) { return IsTerminal(r.status); }, "finished");
+  ASSERT_EQ(rec.status, InstanceStatus::kCompleted) << rec.error_code << ": " << rec.error_message;
+  EXPECT_EQ(rec.workflow_version, 2);
+  Result<DefPtr> v2 = catalog_->Find("upgrader", 2);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(rec.definition_hash, (*v2)->hash);
+  EXPECT_EQ(rec.output.Get("work").Get("greeting"), Value("hello")) << rec.output.ToJson();
+  // The instance's new definition is stored, so it loads after a restart.
+  Result<std::optional<DefinitionRecord>> stored = store_->GetDefinition((*v2)->hash);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->has_value());
+  InstanceRecord first = Get("up-1~1");
+  EXPECT_EQ(first.workflow_version, 1);
+  EXPECT_EQ(first.status, InstanceStatus::kContinued);
+  EXPECT_EQ(History("up-1").front().data.Get("version"), Value(2));
 }
 
 TEST_F(ContinueAsNewTest, SignalsNotYetHandledWaitForTheNextRun) {
