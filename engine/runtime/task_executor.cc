@@ -302,9 +302,14 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
   TransitionCommitResult r = CommitTransition(CommitEnv(env_.owner, kCheckpointPolicy), request, cached);
   using End = TransitionCommitResult::End;
   switch (r.end) {
-    case End::kCommitted:
+    case End::kCommitted: {
       if (r.filed_run && env_.observer) env_.observer(r.filed_run->run, r.filed_run->events);
-      return AfterCommit(task, *cached, r.committed, std::move(r.events), step_for_crash);
+      Next next = AfterCommit(task, *cached, r.committed, std::move(r.events), step_for_crash);
+      // The next run has another definition: the buffered signals were
+      // read for the last one's signal steps, so the next task reads afresh.
+      if (r.filed_run && r.filed_run->next_definition) cached.reset();
+      return next;
+    }
     case End::kUnchanged:
     case End::kLoadFailed:
       return Next::kStop;

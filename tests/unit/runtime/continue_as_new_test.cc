@@ -49,14 +49,18 @@ steps:
     continue_as_new:
 )";
 
-// Version 1 waits for `go`, then continues as the latest version, which
-// first waits for `hello` (sent while version 1 ran, so buffered).
+// Version 1 waits for `go`, runs an activity and continues (in that
+// activity's checkpoint, by the worker that goes on with the instance) as
+// the latest version, which first waits for `hello`: sent while version 1
+// ran, so buffered, and not among the signals version 1 was read for.
 constexpr const char* kUpgraderV1 = R"(
 name: upgrader
 version: 1
 steps:
   - id: start
     signal: go
+  - id: tidy
+    activity: std.noop
   - id: again
     continue_as_new:
       version: latest
