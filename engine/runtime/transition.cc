@@ -246,9 +246,7 @@ Status Transition::ContinueAsNew(const StepDef& step) {
     // one per checkpoint: a run that reaches its end at once (the first
     // one, while the instance is being started, or the one just begun)
     // ends in a task of its own.
-    inst_.rec.status = InstanceStatus::kRunning;
-    inst_.rec.current_step = step.id;
-    ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
+    EnterInATaskOfItsOwn(step);
     return Status::Ok();
   }
   Value next_input = inst_.rec.input;
@@ -355,27 +353,25 @@ void Transition::WakeUp(const StepDef& step) {
   AddEvent(history::kSleepEnded, step.id, 0, Value::Map{{"wake_at", wake}, {"late_ms", env_.now - wake}});
 }
 
+void Transition::EnterInATaskOfItsOwn(const StepDef& step) {
+  inst_.rec.status = InstanceStatus::kRunning;
+  inst_.rec.current_step = step.id;
+  ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
+}
+
 Status Transition::EnterSignal(const StepDef& step, bool* waiting) {
-  if (signals_unread_) {
-    // The instance was read for another definition's signal names: this
-    // step looks for its buffered signals in a task of its own.
-    inst_.rec.status = InstanceStatus::kRunning;
-    inst_.rec.current_step = step.id;
-    ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
+  // A signal that arrived before the instance got here was buffered. One
+  // commit consumes at most one, and after a continue_as_new onto another
+  // definition the instance was read for other signal names: either way
+  // the step looks for its signal in a task of its own.
+  auto buffered = inst_.pending_signals.find(step.signal);
+  const bool has_buffered = buffered != inst_.pending_signals.end() && !buffered->second.empty();
+  if (signals_unread_ || (has_buffered && consumed_signal_)) {
+    EnterInATaskOfItsOwn(step);
     *waiting = true;
     return Status::Ok();
   }
-  // A signal that arrived before the instance got here was buffered.
-  auto buffered = inst_.pending_signals.find(step.signal);
-  if (buffered != inst_.pending_signals.end() && !buffered->second.empty()) {
-    if (consumed_signal_) {
-      // One commit consumes at most one buffered signal: continue in a new task.
-      inst_.rec.status = InstanceStatus::kRunning;
-      inst_.rec.current_step = step.id;
-      ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
-      *waiting = true;
-      return Status::Ok();
-    }
+  if (has_buffered) {
     const SignalRecord& s = buffered->second.front();
     consumed_signal_ = true;
     commit_.consume_signal_id = s.id;

@@ -216,6 +216,9 @@ class Transition {
   // continue_as_new) and starts the next run from the first step, with a
   // fresh state and deadline. A bad next input fails the step instead.
   Status ContinueAsNew(const StepDef& step);
+  // Leaves `step` to a run-step task of its own, which enters it on a fresh
+  // read of the instance (a wait step, or a continue_as_new).
+  void EnterInATaskOfItsOwn(const StepDef& step);
   size_t NextIndex(const StepDef& step) const;
   const StepDef* FindStep(const std::string& step_id) const;
 

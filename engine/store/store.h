@@ -233,9 +233,11 @@ struct Commit {
   std::vector<PluginWrite> plugin_writes;
   // continue_as_new (applied after the signal writes, before the task
   // writes): inserts continue_as_new->run, moves the instance's history
-  // and consumed signals (consume_signal_id's included) to it, appends its events there, and sets the
-  // instance's input. The commit's own `events` then start the new run's
-  // history, numbered on from the filed run's last event.
+  // and consumed signals (consume_signal_id's included) to it, appends
+  // its events there, and sets the instance's input, workflow_version and
+  // definition_hash (the last two from `instance`, which must be given).
+  // The commit's own `events` then start the new run's history, numbered
+  // on from the filed run's last event.
   std::optional<RunArchive> continue_as_new;
 };
 

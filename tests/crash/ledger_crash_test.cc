@@ -56,6 +56,25 @@ class LedgerCrashTest : public ::testing::TestWithParam<LedgerCrashCase> {
                                         dir_.File(log));
   }
 
+  // Restarts serve (no crash point) until the instance has finished, then
+  // stops it and returns the instance.
+  std::optional<InstanceRecord> ServeUntilFinished(const std::string& id) {
+    auto serve = Serve("", "serve.log");
+    const bool finished = WaitForCompletion(id, 30000);
+    serve->Kill(SIGTERM);
+    serve->Wait(10000);
+    EXPECT_TRUE(finished) << testing::ReadFile(dir_.File("serve.log"));
+    auto inst = store_->GetInstance(id);
+    return finished && inst.ok() ? *inst : std::nullopt;
+  }
+
+  // The refund plugin's view of the database (its ledger, its cases).
+  std::unique_ptr<Store> OpenLedgerStore() {
+    auto opened = OpenExistingStore(db_, {refund::RefundStore::Schema()});
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
   bool WaitForCompletion(const std::string& id, int timeout_ms) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -90,20 +109,14 @@ TEST_P(LedgerCrashTest, ExactlyOnePostingAndHistoryAgreeingWithIt) {
                                   << testing::ReadFile(dir_.File("crash.log"));
     ASSERT_EQ(*code, 137) << testing::ReadFile(dir_.File("crash.log"));
   }
-  {
-    auto serve = Serve("", "serve.log");
-    ASSERT_TRUE(WaitForCompletion(id, 30000)) << testing::ReadFile(dir_.File("serve.log"));
-    serve->Kill(SIGTERM);
-    serve->Wait(10000);
-  }
-  auto inst = store_->GetInstance(id);
-  ASSERT_TRUE(inst.ok() && inst->has_value());
-  ASSERT_EQ((*inst)->status, InstanceStatus::kCompleted) << (*inst)->error_code << ": " << (*inst)->error_message;
+  std::optional<InstanceRecord> inst = ServeUntilFinished(id);
+  ASSERT_TRUE(inst.has_value());
+  ASSERT_EQ(inst->status, InstanceStatus::kCompleted) << inst->error_code << ": " << inst->error_message;
 
   // Exactly one posting, with its two entries, under the step's key.
-  auto opened = OpenExistingStore(db_, {refund::RefundStore::Schema()});
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  refund::RefundStore ledger(*(*opened)->plugin_storage());
+  std::unique_ptr<Store> opened = OpenLedgerStore();
+  ASSERT_NE(opened, nullptr);
+  refund::RefundStore ledger(*opened->plugin_storage());
   auto txns = ledger.LedgerTransactions();
   ASSERT_TRUE(txns.ok()) << txns.status().ToString();
   ASSERT_EQ(txns->size(), 1u) << "postings: " << txns->size();
@@ -136,7 +149,7 @@ TEST_P(LedgerCrashTest, ExactlyOnePostingAndHistoryAgreeingWithIt) {
   }
   EXPECT_EQ(successes, 1);
   for (size_t i = 0; i < attempts.size(); ++i) EXPECT_EQ(attempts[i], static_cast<int>(i + 1));
-  EXPECT_EQ((*inst)->output.Get("ledger_transaction"), Value(posted.id));
+  EXPECT_EQ(inst->output.Get("ledger_transaction"), Value(posted.id));
 }
 
 // A cancel that arrives while the last step posts the refund waits for
@@ -161,19 +174,13 @@ TEST_F(LedgerCancelTest, ACancelWhileTheLedgerStepRunsBooksTheRefundOnce) {
   }
   Result<InstanceRecord> cancelled = service_->Cancel(id, "tester", "customer withdrew");
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
-  {
-    auto serve = Serve("", "serve.log");
-    ASSERT_TRUE(WaitForCompletion(id, 30000)) << testing::ReadFile(dir_.File("serve.log"));
-    serve->Kill(SIGTERM);
-    serve->Wait(10000);
-  }
-  auto inst = store_->GetInstance(id);
-  ASSERT_TRUE(inst.ok() && inst->has_value());
-  EXPECT_EQ((*inst)->status, InstanceStatus::kCancelled) << (*inst)->error_code << ": " << (*inst)->error_message;
+  std::optional<InstanceRecord> inst = ServeUntilFinished(id);
+  ASSERT_TRUE(inst.has_value());
+  EXPECT_EQ(inst->status, InstanceStatus::kCancelled) << inst->error_code << ": " << inst->error_message;
 
-  auto opened = OpenExistingStore(db_, {refund::RefundStore::Schema()});
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  refund::RefundStore ledger(*(*opened)->plugin_storage());
+  std::unique_ptr<Store> opened = OpenLedgerStore();
+  ASSERT_NE(opened, nullptr);
+  refund::RefundStore ledger(*opened->plugin_storage());
   auto txns = ledger.LedgerTransactions();
   ASSERT_TRUE(txns.ok()) << txns.status().ToString();
   ASSERT_EQ(txns->size(), 1u) << "the refund was booked " << txns->size() << " times";

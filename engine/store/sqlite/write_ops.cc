@@ -252,6 +252,8 @@ Status AppendEvents(Connection& conn, const std::string& instance_id, int64_t la
 Status FileFinishedRun(Connection& conn, const std::string& instance_id, int64_t last_seq, const EncodedCommit& e) {
   const RunArchive& archive = *e.commit.continue_as_new;
   const std::string& run_id = archive.run.id;
+  if (!e.commit.instance.has_value()) return Status::InvalidArgument("continue_as_new needs the instance row");
+  const InstanceRecord& next = *e.commit.instance;
   SF_RETURN_IF_ERROR(InsertInstanceRow(conn, archive.run, e.run_input, e.run_output,
                                        last_seq + static_cast<int64_t>(archive.events.size())));
   for (const std::string* sql : {&kMoveHistory, &kMoveConsumedSignals}) {
@@ -261,8 +263,6 @@ Status FileFinishedRun(Connection& conn, const std::string& instance_id, int64_t
     SF_RETURN_IF_ERROR(stmt->Run());
   }
   SF_RETURN_IF_ERROR(AppendEvents(conn, run_id, last_seq, archive.events, e.run_events, e.now));
-  if (!e.commit.instance.has_value()) return Status::InvalidArgument("continue_as_new needs the instance row");
-  const InstanceRecord& next = *e.commit.instance;
   if (archive.next_definition.has_value()) {
     SF_RETURN_IF_ERROR(WritePutDefinition(conn, *archive.next_definition, e.now));
   }
