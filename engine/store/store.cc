@@ -2,6 +2,8 @@
 // instance links.
 #include "store/store.h"
 
+#include <cstdio>
+
 namespace steadfast {
 
 std::string_view TickKindName(TickKind k) { return k == TickKind::kManual ? "manual" : "scheduled"; }
@@ -21,6 +23,7 @@ std::string_view InstanceStatusName(InstanceStatus s) {
     case InstanceStatus::kCancelled: return "cancelled";
     case InstanceStatus::kSleeping: return "sleeping";
     case InstanceStatus::kContinued: return "continued";
+    case InstanceStatus::kWaitingChild: return "waiting_child";
   }
   return "unknown";
 }
@@ -37,6 +40,17 @@ std::string ArchivedRunId(const std::string& id, int64_t run) {
   return id + kRunSeparator + std::to_string(run);
 }
 
+std::string ChildInstanceId(const std::string& parent, int64_t run, const std::string& step) {
+  std::string id = (run > 1 ? ArchivedRunId(parent, run) : parent) + kRunSeparator + step;
+  if (id.size() <= kMaxChildIdLength) return id;
+  // FNV-1a over the whole id: the kept head still says whose child it is.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : id) h = (h ^ c) * 1099511628211ull;
+  char tail[18];
+  std::snprintf(tail, sizeof(tail), "~%016llx", static_cast<unsigned long long>(h));
+  return id.substr(0, kMaxChildIdLength - 17) + tail;
+}
+
 bool IsTerminal(InstanceStatus s) {
   switch (s) {
     case InstanceStatus::kCompleted:
@@ -51,6 +65,7 @@ bool IsTerminal(InstanceStatus s) {
     case InstanceStatus::kPaused:
     case InstanceStatus::kCompensating:
     case InstanceStatus::kSleeping:
+    case InstanceStatus::kWaitingChild:
       return false;
   }
   return false;

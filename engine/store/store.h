@@ -45,15 +45,24 @@ enum class InstanceStatus : int {
   kCancelled = 9,        // terminal
   kSleeping = 10,        // on a sleep step's timer (`sleep:` / `until:`)
   kContinued = 11,       // terminal: a finished run of an instance that continued as new (ArchivedRunId)
+  kWaitingChild = 12,    // on a child workflow step, until the child finishes
 };
 // The stored values run from kRunning to this one, without gaps.
-inline constexpr InstanceStatus kLastInstanceStatus = InstanceStatus::kContinued;
+inline constexpr InstanceStatus kLastInstanceStatus = InstanceStatus::kWaitingChild;
 
 // The id under which run `run` of instance `id` is kept once the instance
 // continued as new: "<id>~<run>". '~' is never allowed in the id of a
 // started instance, so these ids cannot collide with one.
 std::string ArchivedRunId(const std::string& id, int64_t run);
 inline constexpr char kRunSeparator = '~';
+
+// The id of the child workflow that step `step` of run `run` of instance
+// `parent` starts: "<parent>~<step>" ("<parent>~<run>~<step>" from the
+// second run on). Step ids start with a letter, so it never collides with
+// an archived run's id, nor (with '~' refused in started ids) with any
+// other instance. Longer than kMaxChildIdLength, the tail becomes a hash.
+std::string ChildInstanceId(const std::string& parent, int64_t run, const std::string& step);
+inline constexpr size_t kMaxChildIdLength = 128;
 
 std::string_view InstanceStatusName(InstanceStatus s);  // "running", "waiting_signal", ...
 std::optional<InstanceStatus> ParseInstanceStatus(std::string_view name);
@@ -111,6 +120,8 @@ struct InstanceRecord {
   std::vector<InstanceLink> links;  // related instances, fixed at start
   std::vector<SearchKey> search_keys;  // indexed for ListFilter::keys, fixed at start (none before schema v6)
   int priority = kDefaultPriority;  // kHighestPriority..kLowestPriority, fixed at start (ClaimRequest)
+  std::string parent_id;        // a child workflow: the instance whose step started it ("" = none; schema v11)
+  std::string parent_step;      //   and that step; both fixed at start
   int64_t version = 0;          // 1 at start; +1 by every Commit that writes the row or appends events
   TimeMs created_at = 0;
   TimeMs updated_at = 0;        // written with each version bump (0 = the store clock's now)
@@ -124,6 +135,8 @@ enum class TaskKind : int {
   kWaitTimeout = 2,   // fires when a signal/approval wait times out
   kCompensate = 3,    // run the compensation of step_id
   kDeadline = 4,      // the workflow deadline
+  kChildEnded = 5,    // the child of step_id finished (or finished compensating): take its outcome
+  kStopChild = 6,     // cancel the child of step_id: this instance is being stopped
 };
 
 struct TaskRecord {
@@ -186,6 +199,36 @@ struct RunArchive {
   std::optional<DefinitionRecord> next_definition;
 };
 
+struct StartRequest {
+  InstanceRecord instance;        // id (required), definition, input, state, status...; version is
+                                  // set by the store (1); created_at/updated_at 0 = now
+  std::vector<HistoryEvent> events;
+  std::vector<NewTask> tasks;
+  // A schedule's tick handled in the same transaction (schedules only): its
+  // preconditions are checked first, and the started instance becomes the
+  // schedule's last_instance_id. When the instance exists already (kExisting)
+  // nothing of it is written.
+  std::optional<ScheduleTickWrite> schedule_tick;
+};
+
+// A child workflow started by a checkpoint of its parent (Commit::start_children).
+struct ChildStart {
+  // The child as a StartRequest (instance.parent_id/parent_step set, no
+  // idempotency key). Written unless an instance with its id exists: that
+  // is the same child, entered again (a retry, a resume), and it is kept.
+  StartRequest start;
+  std::optional<DefinitionRecord> definition;  // the child's pinned version, stored if new
+  // The parent's kChildEnded task, written when the child has finished
+  // already (kept and finished, or finished at its start).
+  NewTask if_finished;
+};
+
+// A task for another instance than the commit's (a finished child tells its parent).
+struct TaskForInstance {
+  std::string instance_id;
+  NewTask task;
+};
+
 // One atomic change to one instance. Checked and applied in this order:
 // instance exists (else kNotFound), expect_version (else kConflict naming
 // the current version), task_id/lease_token (else kLeaseLost; the task is
@@ -239,25 +282,21 @@ struct Commit {
   // The commit's own `events` then start the new run's history, numbered
   // on from the filed run's last event.
   std::optional<RunArchive> continue_as_new;
+  // Child workflows to start (after the instance's own task writes); their
+  // tasks follow the instance's own in CommitResult::created_tasks.
+  std::vector<ChildStart> start_children;
+  // Tasks for other instances; kNotFound-free: a task for an instance that
+  // is gone is not written. Returned last in created_tasks.
+  std::vector<TaskForInstance> tasks_for_others;
 };
 
 struct CommitResult {
   int64_t instance_version = 0;           // the instance's version after the commit
   std::vector<TaskRecord> created_tasks;  // in new_tasks order, with ids and lease tokens
   int64_t signal_id = 0;                  // id of the add_signal row, 0 if none
+  std::vector<std::string> started_children;  // the start_children written (not those found existing)
 };
 
-struct StartRequest {
-  InstanceRecord instance;        // id (required), definition, input, state, status...; version is
-                                  // set by the store (1); created_at/updated_at 0 = now
-  std::vector<HistoryEvent> events;
-  std::vector<NewTask> tasks;
-  // A schedule's tick handled in the same transaction (schedules only): its
-  // preconditions are checked first, and the started instance becomes the
-  // schedule's last_instance_id. When the instance exists already (kExisting)
-  // nothing of it is written.
-  std::optional<ScheduleTickWrite> schedule_tick;
-};
 
 enum class StartOutcome : int {
   kCreated = 0,   // new instance
@@ -342,6 +381,7 @@ struct ListFilter {
   std::string current_step{};               // "" = any
   std::string error_code{};                 // "" = any
   std::string requested_by{};               // "" = any
+  std::string parent_id{};                  // "" = any; else only the child workflows of this instance
   TimeMs created_from = 0;                // created_at >= this; 0 = unbounded
   TimeMs created_before = 0;              // created_at < this; 0 = unbounded
   TimeMs updated_from = 0;                // updated_at >= this; 0 = unbounded

@@ -49,7 +49,10 @@ bool RunOne(SimOptions options, bool print_summary) {
 }
 
 // Each broken world must be reported by the invariant named for it, in at
-// least one of the seeds tried, and no seed may report anything else.
+// least one of the seeds tried (up to 200: the lost write is the one synced
+// last before the first crash, often a claim no invariant is about; schema
+// v11's extra write at start moved the first seed that catches it from 7
+// to 43), and no seed may report anything else.
 bool SelfTest(const SimOptions& base) {
   struct Case {
     Breakage breakage;
@@ -61,7 +64,7 @@ bool SelfTest(const SimOptions& base) {
   for (const Case& c : cases) {
     int caught = 0;
     uint64_t first = 0;
-    for (uint64_t seed = 1; seed <= 40 && caught == 0; ++seed) {
+    for (uint64_t seed = 1; seed <= 200 && caught == 0; ++seed) {
       SimOptions o = base;
       o.seed = seed;
       o.breakage = c.breakage;

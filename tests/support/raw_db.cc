@@ -49,6 +49,8 @@ void RollBackEngineSchema(const std::string& path, int version) {
       {9, "DROP TABLE deployed_definitions;"},
       {10, "DROP INDEX tasks_priority; ALTER TABLE tasks DROP COLUMN priority; "
            "ALTER TABLE instances DROP COLUMN priority; DROP TABLE activity_fair_turns;"},
+      {11, "DROP INDEX instances_parent; ALTER TABLE instances DROP COLUMN parent_step; "
+           "ALTER TABLE instances DROP COLUMN parent_id;"},
   };
   RawDb db(path);
   const int current = std::stoi(db.QueryText("SELECT version FROM schema_version"));

@@ -41,6 +41,9 @@ Status MigrateToV9(Connection& conn);
 // Version 10: instances.priority, tasks.priority, activity_fair_turns.
 Status MigrateToV10(Connection& conn);
 
+// Version 11: instances.parent_id and parent_step (child workflows).
+Status MigrateToV11(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

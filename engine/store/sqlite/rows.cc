@@ -24,7 +24,7 @@ Result<InstanceStatus> InstanceStatusFromInt(int64_t value) {
 }
 
 Result<TaskKind> TaskKindFromInt(int64_t value) {
-  if (value < static_cast<int>(TaskKind::kRunStep) || value > static_cast<int>(TaskKind::kDeadline)) {
+  if (value < static_cast<int>(TaskKind::kRunStep) || value > static_cast<int>(TaskKind::kStopChild)) {
     return Status::Corruption(fmt::format("unknown task kind {}", value));
   }
   return static_cast<TaskKind>(value);
@@ -72,6 +72,8 @@ Result<InstanceRecord> ReadInstanceRow(const Statement& stmt) {
   r.started_by = stmt.ColumnText(19);
   r.search_keys = DecodeSearchKeys(stmt.ColumnText(20));
   r.priority = static_cast<int>(stmt.ColumnInt(21));
+  r.parent_id = stmt.ColumnText(22);
+  r.parent_step = stmt.ColumnText(23);
   return r;
 }
 

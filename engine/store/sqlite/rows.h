@@ -21,9 +21,9 @@ inline constexpr const char* kDefinitionColumns = "hash, name, version, source, 
 inline constexpr const char* kInstanceColumns =
     "id, workflow_name, workflow_version, definition_hash, status, current_step, input, output, error_code, "
     "error_message, state, idempotency_key, requested_by, traceparent, version, created_at, updated_at, deadline_at, links, "
-    "started_by, search_keys, priority";
+    "started_by, search_keys, priority, parent_id, parent_step";
 // How many columns kInstanceColumns selects: a query may select more after them.
-inline constexpr int kInstanceColumnCount = 22;
+inline constexpr int kInstanceColumnCount = 24;
 inline constexpr const char* kTaskColumns =
     "id, instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, step_started_at, activity, "
     "priority";

@@ -25,6 +25,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV8,
     &MigrateToV9,
     &MigrateToV10,
+    &MigrateToV11,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

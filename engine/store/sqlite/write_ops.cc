@@ -60,8 +60,9 @@ const std::string kTouchInstance = "UPDATE instances SET version = ?2, last_seq 
 const std::string kInsertInstance =
     "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
     "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
-    "created_at, updated_at, deadline_at, links, started_by, search_keys, priority) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+    "created_at, updated_at, deadline_at, links, started_by, search_keys, priority, parent_id, parent_step) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+    "?23, ?24)";
 // continue_as_new: the finished run takes over the instance's history and
 // the signals it consumed (the pending ones wait for the next run).
 const std::string kMoveHistory = "UPDATE history SET instance_id = ?2 WHERE instance_id = ?1";
@@ -225,6 +226,8 @@ Status InsertInstanceRow(Connection& conn, const InstanceRecord& n, const std::s
   const std::string search_keys = EncodeSearchKeys(n.search_keys);  // must outlive Run() too
   stmt->BindText(21, search_keys);
   stmt->BindInt(22, n.priority);
+  stmt->BindText(23, n.parent_id);
+  stmt->BindText(24, n.parent_step);
   return stmt->Run();
 }
 
@@ -314,6 +317,51 @@ Result<bool> StartedWith(Connection& conn, const ExistingInstance& existing, con
   return first.has_value() && first->input_blob == input_blob;
 }
 
+// Commit::start_children: each child is written unless it exists (then it
+// is kept: the same child, entered again); a child that has finished
+// already gets its parent's kChildEnded task at once.
+Status StartChildren(Connection& conn, const EncodedCommit& e, CommitResult& result) {
+  const Commit& c = e.commit;
+  for (size_t i = 0; i < c.start_children.size(); ++i) {
+    const ChildStart& child = c.start_children[i];
+    const EncodedStart& start = e.children[i];
+    const InstanceRecord& r = start.request.instance;
+    if (child.definition.has_value()) SF_RETURN_IF_ERROR(WritePutDefinition(conn, *child.definition, e.now));
+    SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> existing, FindExisting(conn, kSelectInstanceById, r.id));
+    InstanceStatus status = InstanceStatus::kRunning;
+    if (existing.has_value()) {
+      if (existing->record.parent_id != c.instance_id) {
+        return Status::AlreadyExists(fmt::format("instance {} exists and is not a child of {}", r.id, c.instance_id));
+      }
+      status = existing->record.status;
+    } else {
+      SF_ASSIGN_OR_RETURN(StartResult started, WriteStart(conn, start));
+      status = started.instance.status;
+      result.started_children.push_back(r.id);
+      for (TaskRecord& t : started.created_tasks) result.created_tasks.push_back(std::move(t));
+    }
+    if (IsTerminal(status)) {
+      SF_ASSIGN_OR_RETURN(std::vector<TaskRecord> told, InsertTasks(conn, c.instance_id, {child.if_finished}));
+      for (TaskRecord& t : told) result.created_tasks.push_back(std::move(t));
+    }
+  }
+  return Status::Ok();
+}
+
+// Commit::tasks_for_others: written for the instances that still exist.
+Status WriteTasksForOthers(Connection& conn, const std::vector<TaskForInstance>& tasks, CommitResult& result) {
+  for (const TaskForInstance& t : tasks) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectVersion));
+    stmt->BindText(1, t.instance_id);
+    SF_ASSIGN_OR_RETURN(bool exists, stmt->Step());
+    stmt->Reset();
+    if (!exists) continue;
+    SF_ASSIGN_OR_RETURN(std::vector<TaskRecord> created, InsertTasks(conn, t.instance_id, {t.task}));
+    for (TaskRecord& r : created) result.created_tasks.push_back(std::move(r));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now) {
@@ -331,6 +379,10 @@ Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now) {
     SF_ASSIGN_OR_RETURN(e.run_output, EncodeValue(a.run.output));
     SF_ASSIGN_OR_RETURN(e.run_events, EncodeEvents(a.events));
     SF_ASSIGN_OR_RETURN(e.next_input, EncodeValue(a.next_input));
+  }
+  for (ChildStart& child : commit.start_children) {
+    SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(child.start), now));
+    e.children.push_back(std::move(start));
   }
   e.commit = std::move(commit);
   e.now = now;
@@ -490,6 +542,8 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
     ++version;
   }
   result.instance_version = version;
+  SF_RETURN_IF_ERROR(StartChildren(conn, e, result));
+  SF_RETURN_IF_ERROR(WriteTasksForOthers(conn, c.tasks_for_others, result));
   return result;
 }
 

@@ -19,6 +19,16 @@
 namespace steadfast {
 
 // A Commit with its Values encoded.
+// A StartRequest with its Values encoded.
+struct EncodedStart {
+  StartRequest request;
+  std::string input;
+  std::string output;
+  std::vector<std::string> events;
+  TimeMs now = 0;
+};
+Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now);
+
 struct EncodedCommit {
   Commit commit;
   std::string output;               // commit.instance->output, if instance given
@@ -30,20 +40,11 @@ struct EncodedCommit {
   std::string run_output;
   std::vector<std::string> run_events;
   std::string next_input;
+  std::vector<EncodedStart> children;  // commit.start_children[i].start, encoded (the start moved out)
   TimeMs now = 0;                   // updated_at and default timestamps
 };
 // InvalidArgument (IsValueTooDeep) when a value is too deep to store.
 Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now);
-
-// A StartRequest with its Values encoded.
-struct EncodedStart {
-  StartRequest request;
-  std::string input;
-  std::string output;
-  std::vector<std::string> events;
-  TimeMs now = 0;
-};
-Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now);
 
 // Runs commit.plugin_writes (after its preconditions, before its other
 // writes): kAborted naming the failing write when one returns an error and
