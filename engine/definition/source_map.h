@@ -21,6 +21,7 @@ enum class ExpressionUse : int {
   kCompensateWith = 3,  // runs after the step completed: earlier steps and the step itself
   kOutput = 4,          // workflow output, at the end: any step
   kSearch = 5,          // search keys, when the instance starts: input and workflow only
+  kElement = 6,         // a for_each step's child input: as kWith, and `item` and `index`
 };
 
 struct ExpressionSite {

@@ -51,6 +51,15 @@ std::string StepDetail(const StepDef& s) {
       return SleepDetail(s);
     case StepKind::kContinueAsNew:
       return "continue as new";
+    case StepKind::kChild:
+      return "workflow: " + s.child_workflow +
+             (s.child_version > 0 ? " v" + std::to_string(s.child_version) : std::string());
+    case StepKind::kForEach:
+      return "for each " + TemplateText(s.for_each) + ": " + s.child_workflow + " (" +
+             std::to_string(s.concurrency) + " at once)";
+    case StepKind::kParallel:
+      return "parallel, join " + (s.join == 0 ? std::string("all") : s.join == 1 ? std::string("any")
+                                                                                 : std::to_string(s.join));
   }
   return "";
 }
@@ -67,6 +76,12 @@ GraphNodeKind NodeKindOf(StepKind kind) {
       return GraphNodeKind::kSleep;
     case StepKind::kContinueAsNew:
       return GraphNodeKind::kContinueAsNew;
+    case StepKind::kChild:
+      return GraphNodeKind::kChild;
+    case StepKind::kParallel:
+      return GraphNodeKind::kParallel;
+    case StepKind::kForEach:
+      return GraphNodeKind::kForEach;
   }
   return GraphNodeKind::kActivity;
 }
@@ -150,6 +165,9 @@ std::string_view GraphNodeKindName(GraphNodeKind kind) {
     case GraphNodeKind::kApproval: return "approval";
     case GraphNodeKind::kSleep: return "sleep";
     case GraphNodeKind::kContinueAsNew: return "continue_as_new";
+    case GraphNodeKind::kChild: return "child_workflow";
+    case GraphNodeKind::kParallel: return "parallel";
+    case GraphNodeKind::kForEach: return "for_each";
     case GraphNodeKind::kCompensation: return "compensation";
   }
   return "?";
@@ -180,8 +198,16 @@ StepGraph BuildStepGraph(const WorkflowDef& def) {
   for (size_t i = 0; i < def.steps.size(); ++i) {
     const StepDef& s = def.steps[i];
     g.nodes.push_back(GraphNode{s.id, NodeKindOf(s.kind), s.id, StepDetail(s), s.when ? s.when->text() : ""});
-    if (!s.compensate.empty()) {
-      g.nodes.push_back(GraphNode{CompensationId(s.id), GraphNodeKind::kCompensation, s.id, s.compensate, ""});
+    if (Compensable(s)) {
+      const std::string undo = s.kind == StepKind::kActivity ? s.compensate : "compensate " + s.child_workflow;
+      g.nodes.push_back(GraphNode{CompensationId(s.id), GraphNodeKind::kCompensation, s.id, undo, ""});
+    }
+    for (const StepDef& b : s.branches) {
+      g.nodes.push_back(GraphNode{b.id, GraphNodeKind::kChild, b.id, StepDetail(b), ""});
+      if (Compensable(b)) {
+        g.nodes.push_back(GraphNode{CompensationId(b.id), GraphNodeKind::kCompensation, b.id,
+                                    "compensate " + b.child_workflow, ""});
+      }
     }
     std::string next = ResolveTarget(def, i, s.next);
     std::string timeout = "timeout " + FormatDurationMs(s.wait_timeout_ms);
@@ -194,6 +220,19 @@ StepGraph BuildStepGraph(const WorkflowDef& def) {
         break;
       case StepKind::kContinueAsNew:
         edge(s.id, kStartId, GraphEdgeKind::kNext, "new run");
+        break;
+      case StepKind::kChild:
+        edge(s.id, next, GraphEdgeKind::kNext, "child completed");
+        break;
+      case StepKind::kForEach:
+        edge(s.id, next, GraphEdgeKind::kNext, "all completed");
+        break;
+      case StepKind::kParallel:
+        for (const StepDef& b : s.branches) {
+          edge(s.id, b.id, GraphEdgeKind::kNext, "branch");
+          edge(b.id, next, GraphEdgeKind::kNext, "joined");
+          if (Compensable(b)) edge(b.id, CompensationId(b.id), GraphEdgeKind::kCompensate, "compensate");
+        }
         break;
       case StepKind::kSignal:
         edge(s.id, next, GraphEdgeKind::kNext, "received");
@@ -217,7 +256,7 @@ StepGraph BuildStepGraph(const WorkflowDef& def) {
     if (s.when && s.kind != StepKind::kApproval) {
       edge(s.id, ResolveTarget(def, i, ""), GraphEdgeKind::kSkip, "skipped");
     }
-    if (!s.compensate.empty()) edge(s.id, CompensationId(s.id), GraphEdgeKind::kCompensate, "compensate");
+    if (Compensable(s)) edge(s.id, CompensationId(s.id), GraphEdgeKind::kCompensate, "compensate");
   }
   g.nodes.push_back(GraphNode{kEndId, GraphNodeKind::kEnd, "", "", ""});
   if (fail_used) g.nodes.push_back(GraphNode{kFailId, GraphNodeKind::kFail, "", "", ""});
@@ -251,6 +290,15 @@ std::string RenderMermaid(const StepGraph& g) {
         break;
       case GraphNodeKind::kContinueAsNew:
         shape = ">" + label + "]";
+        break;
+      case GraphNodeKind::kChild:
+        shape = "[[" + label + "]]";
+        break;
+      case GraphNodeKind::kParallel:
+        shape = "[/" + label + "\\]";
+        break;
+      case GraphNodeKind::kForEach:
+        shape = "[[" + label + "]]";
         break;
       case GraphNodeKind::kCompensation:
         shape = "[" + label + "]:::compensation";
@@ -288,6 +336,9 @@ std::string RenderDot(const StepGraph& g) {
       case GraphNodeKind::kApproval: attrs += ", shape=hexagon, style=\"\""; break;
       case GraphNodeKind::kSleep: attrs += ", shape=parallelogram, style=\"\""; break;
       case GraphNodeKind::kContinueAsNew: attrs += ", shape=rarrow, style=\"\""; break;
+      case GraphNodeKind::kChild: attrs += ", shape=box3d, style=\"\""; break;
+      case GraphNodeKind::kParallel: attrs += ", shape=trapezium, style=\"\""; break;
+      case GraphNodeKind::kForEach: attrs += ", shape=box3d, peripheries=2, style=\"\""; break;
       case GraphNodeKind::kCompensation: attrs += ", style=\"dashed\""; break;
     }
     out += "  \"" + DotText(n.id) + "\" [" + attrs + "];\n";

@@ -41,6 +41,9 @@ enum class GraphNodeKind : int {
   kCompensation = 6,
   kSleep = 7,
   kContinueAsNew = 8,  // its `next` edge leads back to start: the next run
+  kChild = 9,          // a child workflow run as the step, or as a branch of a parallel step
+  kParallel = 10,      // forks into its branches (kChild nodes), which join at its `next`
+  kForEach = 11,       // a child workflow per element of a list
 };
 
 enum class GraphEdgeKind : int {
@@ -56,7 +59,7 @@ struct GraphNode {
   GraphNodeKind kind = GraphNodeKind::kActivity;
   std::string step;    // the step id; for a compensation, the step it undoes; "" for terminals
   std::string detail;  // activity name, "signal: <name>", "approval" (+ "2 reviewers"), "sleep 3d",
-                       // "until ${...}", compensation activity
+                       // "until ${...}", "workflow: <name>", compensation activity
   std::string when;    // the condition's text (for an approval: when it holds); "" = none
 };
 

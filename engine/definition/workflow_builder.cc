@@ -44,7 +44,13 @@ const std::vector<std::string> kApprovalStepKeys = {"approval"};
 const std::vector<std::string> kSleepStepKeys = {"sleep", "until"};  // one of them: each is a kind word
 const std::vector<std::string> kContinueStepKeys = {"continue_as_new"};
 const std::vector<std::string> kContinueKeys = {"input", "version"};
-const std::vector<std::string> kStepKinds = {"activity", "signal", "approval", "sleep", "until", "continue_as_new"};
+const std::vector<std::string> kChildStepKeys = {"workflow",   "version",  "input",
+                                                 "compensate", "for_each", "concurrency"};
+const std::vector<std::string> kParallelStepKeys = {"parallel"};
+const std::vector<std::string> kParallelKeys = {"join", "branches"};
+const std::vector<std::string> kBranchKeys = {"id", "workflow", "version", "input", "compensate"};
+const std::vector<std::string> kStepKinds = {"activity", "signal",          "approval", "sleep",
+                                             "until",    "continue_as_new", "workflow", "parallel"};
 const std::vector<std::string> kInputTypes = {"string", "int", "number", "bool", "map", "list", "any"};
 const std::vector<std::string> kExhaustedWords = {"fail", "pause", "compensate"};
 const std::vector<std::string> kCancelWords = {"compensate", "stop"};
@@ -705,7 +711,7 @@ class Builder {
     }
     static const std::vector<std::string> kAllStepKeys =
         Union({&kCommonStepKeys, &kActivityStepKeys, &kSignalStepKeys, &kApprovalStepKeys, &kApprovalKeys,
-               &kSleepStepKeys, &kContinueStepKeys});
+               &kSleepStepKeys, &kContinueStepKeys, &kChildStepKeys, &kParallelStepKeys});
     Entries f = ReadMapping(node, kAllStepKeys, "step");
 
     if (const Entry* id = Find(f, "id")) {
@@ -735,8 +741,8 @@ class Builder {
     }
     if (kinds.empty()) {
       Error(step.loc, "unknown step kind: " + who +
-                          " needs exactly one of 'activity', 'signal', 'approval', 'sleep', 'until' or "
-                          "'continue_as_new'");
+                          " needs exactly one of 'activity', 'signal', 'approval', 'sleep', 'until', "
+                          "'continue_as_new', 'workflow' or 'parallel'");
     } else if (kinds.size() > 1) {
       std::string names;
       for (size_t i = 0; i < kinds.size(); ++i) names += (i == 0 ? "" : " and ") + Quote(*kinds[i]);
@@ -748,6 +754,8 @@ class Builder {
       if (*kinds[0] == "approval") step.kind = StepKind::kApproval;
       if (*kinds[0] == "sleep" || *kinds[0] == "until") step.kind = StepKind::kSleep;
       if (*kinds[0] == "continue_as_new") step.kind = StepKind::kContinueAsNew;
+      if (*kinds[0] == "workflow") step.kind = Find(f, "for_each") != nullptr ? StepKind::kForEach : StepKind::kChild;
+      if (*kinds[0] == "parallel") step.kind = StepKind::kParallel;
       CheckKeysForKind(f, step.kind);
     }
 
@@ -767,6 +775,9 @@ class Builder {
       case StepKind::kApproval: ReadApprovalStep(*Find(f, "approval"), index, step, src); break;
       case StepKind::kSleep: ReadSleepStep(f, index, step); break;
       case StepKind::kContinueAsNew: ReadContinueStep(f, index, step); break;
+      case StepKind::kChild:
+      case StepKind::kForEach: ReadChildStep(f, index, step); break;
+      case StepKind::kParallel: ReadParallelStep(*Find(f, "parallel"), index, step); break;
     }
   }
 
@@ -776,11 +787,17 @@ class Builder {
                                           : kind == StepKind::kSignal         ? kSignalStepKeys
                                           : kind == StepKind::kSleep          ? kSleepStepKeys
                                           : kind == StepKind::kContinueAsNew  ? kContinueStepKeys
+                                          : kind == StepKind::kChild          ? kChildStepKeys
+                                          : kind == StepKind::kForEach        ? kChildStepKeys
+                                          : kind == StepKind::kParallel       ? kParallelStepKeys
                                                                               : kApprovalStepKeys;
     const char* kind_name = kind == StepKind::kActivity         ? "an activity"
                             : kind == StepKind::kSignal         ? "a signal"
                             : kind == StepKind::kSleep          ? "a sleep"
                             : kind == StepKind::kContinueAsNew  ? "a continue_as_new"
+                            : kind == StepKind::kChild          ? "a child workflow"
+                            : kind == StepKind::kForEach        ? "a for_each"
+                            : kind == StepKind::kParallel       ? "a parallel"
                                                                 : "an approval";
     for (const auto& [key, entry] : f) {
       if (Contains(kCommonStepKeys, key) || Contains(own, key)) {
@@ -919,6 +936,132 @@ class Builder {
         step.next_version = static_cast<int>(n.AsInt());
       } else {
         Error(ValueLoc(*v), "'version' must be latest or a version number from 1 up" + Got(v->value));
+      }
+    }
+  }
+
+  // `workflow: name` runs that workflow as a child; `version: latest | N`,
+  // `input:` its input, `compensate: false` leaves it alone when this
+  // workflow compensates.
+  void ReadChildStep(const Entries& f, int index, StepDef& step) {
+    const Entry& w = *Find(f, "workflow");
+    if (std::optional<std::string> name = ReadNonEmptyString(w, "workflow")) {
+      if (!IsLowerName(*name)) {
+        Error(ValueLoc(w), "workflow name " + Quote(*name) + " must use only a-z, 0-9 and '_'");
+      } else {
+        step.child_workflow = *name;
+      }
+    }
+    if (const Entry* v = Find(f, "version")) {
+      bool out_of_range = false;
+      Value n = v->value.IsScalar() ? TypedScalar(v->value, &out_of_range) : Value();
+      if (n.is_string() && n.AsString() == "latest") {
+        step.child_version = 0;
+      } else if (n.is_int() && n.AsInt() >= 1 && n.AsInt() <= 1'000'000) {
+        step.child_version = static_cast<int>(n.AsInt());
+      } else {
+        Error(ValueLoc(*v), "'version' must be latest or a version number from 1 up" + Got(v->value));
+      }
+    }
+    const bool fan_out = step.kind == StepKind::kForEach;
+    if (const Entry* in = Find(f, "input")) {
+      step.child_input = ReadTemplate(*in, "input", index, fan_out ? ExpressionUse::kElement : ExpressionUse::kWith);
+    }
+    if (const Entry* e = Find(f, "for_each")) {
+      if (!e->value.IsScalar() || e->value.Scalar().find("${") == std::string::npos) {
+        Error(ValueLoc(*e), "'for_each' must be an expression giving a list, such as \"${input.items}\"" +
+                                Got(e->value));
+      } else {
+        step.for_each = ConvertScalar(e->value, "for_each", index, ExpressionUse::kWith);
+        step.for_each.set_name("for_each");
+      }
+    }
+    if (const Entry* c = Find(f, "concurrency")) {
+      if (!fan_out) {
+        Error(Loc(c->key), "'concurrency' needs 'for_each' (the list whose elements run at once)");
+      } else if (std::optional<int64_t> n = ReadInt(*c, "concurrency")) {
+        if (*n < 1 || *n > kMaxForEachConcurrency) {
+          Error(ValueLoc(*c), "concurrency must be between 1 and " + std::to_string(kMaxForEachConcurrency) +
+                                  " (got " + std::to_string(*n) + ")");
+        } else {
+          step.concurrency = static_cast<int>(*n);
+        }
+      }
+    }
+    if (const Entry* c = Find(f, "compensate")) {
+      bool out_of_range = false;
+      Value b = c->value.IsScalar() ? TypedScalar(c->value, &out_of_range) : Value();
+      if (b.is_bool()) {
+        step.child_compensate = b.AsBool();
+      } else {
+        Error(ValueLoc(*c), "'compensate' of a child workflow step must be true or false" + Got(c->value));
+      }
+    }
+  }
+
+  // `parallel: { join: all | any | N, branches: [ { id, workflow, ... } ] }`:
+  // each branch is a child workflow step of its own (ReadChildStep's keys).
+  void ReadParallelStep(const Entry& e, int index, StepDef& step) {
+    if (!e.value.IsMap()) {
+      Error(ValueLoc(e), "'parallel' must be a mapping such as { join: all, branches: [ { id: seller_a, workflow: "
+                         "seller_refund } ] }" + Got(e.value));
+      return;
+    }
+    Entries p = ReadMapping(e.value, kParallelKeys, "parallel");
+    const Entry* branches = Find(p, "branches");
+    if (branches == nullptr || !branches->value.IsSequence() || branches->value.size() == 0) {
+      Error(branches == nullptr ? ValueLoc(e) : ValueLoc(*branches),
+            "'parallel' needs 'branches': a list of one or more branches such as { id: seller_a, workflow: "
+            "seller_refund }" + (branches == nullptr ? std::string() : Got(branches->value)));
+      return;
+    }
+    if (branches->value.size() > kMaxParallelBranches) {
+      Error(ValueLoc(*branches), "a parallel step has at most " + std::to_string(kMaxParallelBranches) +
+                                     " branches (got " + std::to_string(branches->value.size()) + ")");
+      return;
+    }
+    for (const YAML::Node& b : branches->value) {
+      StepDef branch;
+      branch.kind = StepKind::kChild;
+      branch.loc = Loc(b);
+      if (!b.IsMap()) {
+        Error(branch.loc, "a branch must be a mapping such as { id: seller_a, workflow: seller_refund }" + Got(b));
+        continue;
+      }
+      Entries f = ReadMapping(b, kBranchKeys, "branch");
+      if (const Entry* id = Find(f, "id")) {
+        if (std::optional<std::string> s = ReadString(*id, "id")) {
+          branch.id = *s;
+          branch.loc = ValueLoc(*id);
+          if (Contains(kReservedIds, *s)) {
+            Error(branch.loc, "branch id " + Quote(*s) + " is reserved (it is a jump word)");
+          } else if (!IsLowerName(*s)) {
+            Error(branch.loc, "branch id " + Quote(*s) + " must use only a-z, 0-9 and '_'");
+          }
+        }
+      } else {
+        Error(branch.loc, "missing required field 'id' in a branch of step " + Quote(step.id));
+      }
+      if (Find(f, "workflow") == nullptr) {
+        Error(branch.loc, "branch " + Quote(branch.id) + " needs 'workflow': the child workflow it runs");
+        continue;
+      }
+      ReadChildStep(f, index, branch);
+      step.branches.push_back(std::move(branch));
+    }
+    const size_t n = step.branches.size();
+    if (const Entry* j = Find(p, "join")) {
+      bool out_of_range = false;
+      Value v = j->value.IsScalar() ? TypedScalar(j->value, &out_of_range) : Value();
+      if (v.is_string() && v.AsString() == "all") {
+        step.join = 0;
+      } else if (v.is_string() && v.AsString() == "any") {
+        step.join = 1;
+      } else if (v.is_int() && v.AsInt() >= 1 && static_cast<size_t>(v.AsInt()) <= n) {
+        step.join = static_cast<int>(v.AsInt());
+      } else {
+        Error(ValueLoc(*j), "'join' must be all, any or a number of branches from 1 to " + std::to_string(n) +
+                                Got(j->value));
       }
     }
   }

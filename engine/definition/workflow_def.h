@@ -68,8 +68,32 @@ struct RetryPolicy {
 // timer, not a wait for someone (docs/workflows.md "Sleep and wait-until").
 // kContinueAsNew ends the run and starts the workflow again from its first
 // step under the same instance id, with a fresh history (docs/workflows.md
-// "Workflows that never end").
-enum class StepKind : int { kActivity = 0, kSignal = 1, kApproval = 2, kSleep = 3, kContinueAsNew = 4 };
+// "Workflows that never end"). kChild runs another workflow as the step and
+// waits for its result (docs/workflows.md "Child workflows"); kParallel runs
+// several of them at once and joins them (docs/workflows.md "Parallel branches").
+enum class StepKind : int {
+  kActivity = 0,
+  kSignal = 1,
+  kApproval = 2,
+  kSleep = 3,
+  kContinueAsNew = 4,
+  kChild = 5,
+  kParallel = 6,
+  kForEach = 7,  // a child workflow per element of a list (docs/workflows.md "Fan-out: for_each")
+};
+
+// The most branches one parallel step may have.
+inline constexpr size_t kMaxParallelBranches = 100;
+// A for_each step: the most elements, and the most children at once.
+inline constexpr size_t kMaxForEachElements = 10000;
+inline constexpr int kMaxForEachConcurrency = 1000;
+
+// The id of element `index` of for_each step `step`: "<step>.<index>". It
+// names the element's child and its place in the instance's state; step ids
+// have no '.', so it is never a step's.
+std::string ElementId(std::string_view step, int64_t index);
+// The for_each step and element of an element id; false for other ids.
+bool ParseElementId(std::string_view id, std::string* step, int64_t* index);
 
 // The longest sleep (100 years): a wake time past it is a mistake, and
 // keeping below it keeps `now + sleep` far from overflow.
@@ -124,7 +148,27 @@ struct StepDef {
   ValueTemplate next_input;           // the next run's input; null = this run's input
   int next_version = -1;              // the next run's version: -1 = this run's definition, 0 = the
                                       //   latest one loaded (`version: latest`), N = version N
+
+  // kChild
+  std::string child_workflow;         // the child's workflow name
+  int child_version = 0;              // 0 = the latest loaded when the step starts, N = version N
+  ValueTemplate child_input;          // the child's input; null = {}
+  bool child_compensate = true;       // compensating this workflow compensates the child (once it completed)
+
+  // kParallel: its branches, each a kChild step whose id is unique among
+  // the workflow's steps and branches, and how many must complete.
+  std::vector<StepDef> branches;
+  int join = 0;                       // 0 = all of them; N = the first N (`any` = 1)
+
+  // kForEach: also the kChild fields (child_input may read `item` and `index`)
+  ValueTemplate for_each;             // the list, evaluated when the step starts
+  int concurrency = 10;               // children running at once
 };
+
+// Whether compensating a workflow undoes `step` once it completed: an
+// activity step with a compensation, or a child workflow step that
+// compensates its child.
+bool Compensable(const StepDef& step);
 
 enum class InputType : int { kAny = 0, kString = 1, kInt = 2, kNumber = 3, kBool = 4, kMap = 5, kList = 6 };
 
@@ -188,6 +232,11 @@ struct WorkflowDef {
   int StepIndex(std::string_view id) const;
   // The step with this id, or nullptr.
   const StepDef* FindStep(std::string_view id) const;
+  // The parallel step with a branch of this id, or nullptr.
+  const StepDef* ParallelOf(std::string_view branch_id) const;
+  // The step or parallel branch with this id, or for an element id
+  // (ElementId) its for_each step; nullptr when none.
+  const StepDef* FindStepOrBranch(std::string_view id) const;
 };
 
 }  // namespace steadfast

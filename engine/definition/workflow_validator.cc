@@ -32,6 +32,9 @@ class Validator {
       : def_(def), map_(map), locator_(locator), registry_(registry), diags_(diags) {
     for (const StepDef& s : def_.steps) {
       if (!s.id.empty()) step_ids_.push_back(s.id);
+      for (const StepDef& b : s.branches) {
+        if (!b.id.empty()) step_ids_.push_back(b.id);
+      }
     }
     for (const InputField& f : def_.input) input_names_.push_back(f.name);
   }
@@ -64,6 +67,19 @@ class Validator {
       if (!inserted) {
         duplicate_ids_ = true;
         Error(map_.steps[i].id, "duplicate step id " + Quote(s.id) + " (first at line " + std::to_string(it->second) + ")");
+      }
+    }
+    // A branch's id names its results (steps.<branch>) and its child: unique
+    // among steps and branches alike.
+    for (const StepDef& s : def_.steps) {
+      for (const StepDef& b : s.branches) {
+        if (b.id.empty()) continue;
+        auto [it, inserted] = first_line.emplace(b.id, b.loc.line);
+        if (!inserted) {
+          duplicate_ids_ = true;
+          Error(b.loc, "duplicate id " + Quote(b.id) + " (first at line " + std::to_string(it->second) +
+                           "): branch ids are unique among steps and branches");
+        }
       }
     }
   }
@@ -121,6 +137,9 @@ class Validator {
       if (path.size() < 2) return;
       const std::string& id = path[1];
       int target = def_.StepIndex(id);
+      if (const StepDef* parallel = target < 0 ? def_.ParallelOf(id) : nullptr) {
+        target = def_.StepIndex(parallel->id);  // a branch's results come with its parallel step
+      }
       if (target < 0) {
         Error(where, "unknown step " + Quote(id) + " in " + Quote(DottedPath(path)) + DidYouMean(id, step_ids_));
         return;
@@ -136,6 +155,7 @@ class Validator {
       }
       return;
     }
+    if ((root == "item" || root == "index") && site.use == ExpressionUse::kElement) return;  // the element
     std::vector<std::string> roots(std::begin(kExpressionRoots), std::end(kExpressionRoots));
     for (const std::string& r : roots) {
       if (root == r) return;  // "workflow": fields are the runtime's to define
@@ -214,6 +234,9 @@ class Validator {
         if (s.wait_timeout_ms > 0) out.push_back(jump(s.on_timeout));
         break;
       case StepKind::kSleep:
+      case StepKind::kChild:
+      case StepKind::kParallel:
+      case StepKind::kForEach:
         if (s.when) out.push_back(following);
         break;
       case StepKind::kContinueAsNew:

@@ -17,7 +17,7 @@ constexpr InstanceStatus kAllStatuses[] = {
     InstanceStatus::kRunning, InstanceStatus::kWaitingSignal, InstanceStatus::kWaitingApproval,
     InstanceStatus::kPaused,  InstanceStatus::kCompensating,  InstanceStatus::kCompleted,
     InstanceStatus::kFailed,  InstanceStatus::kCompensated,   InstanceStatus::kCancelled,
-    InstanceStatus::kSleeping, InstanceStatus::kContinued,
+    InstanceStatus::kSleeping, InstanceStatus::kContinued,    InstanceStatus::kWaitingChild,
 };
 
 }  // namespace

@@ -284,8 +284,11 @@ HttpResponse WorkflowEndpoints::List(const ApiCall& call) {
       st = InstanceStatus::kWaitingSignal;
     } else if (*w == "sleep") {
       st = InstanceStatus::kSleeping;
+    } else if (*w == "child") {
+      st = InstanceStatus::kWaitingChild;
     } else {
-      return ErrorResponse(ApiError::Make(400, "invalid_query", "waiting must be 'approval', 'signal' or 'sleep'"));
+      return ErrorResponse(
+          ApiError::Make(400, "invalid_query", "waiting must be 'approval', 'signal', 'sleep' or 'child'"));
     }
     if (!filter.statuses.empty() && std::find(filter.statuses.begin(), filter.statuses.end(), st) == filter.statuses.end()) {
       return ErrorResponse(ApiError::Make(400, "invalid_query", "status and waiting contradict each other"));

@@ -195,17 +195,19 @@ void EngineMetrics::Collect() {
   const TimeMs now = clock_.NowMs();
   auto counts = store_.CountByStatus();
   if (counts.ok()) {
-    int64_t in_flight = 0, signal = 0, approval = 0, sleeping = 0;
+    int64_t in_flight = 0, signal = 0, approval = 0, sleeping = 0, child = 0;
     for (const auto& [status, n] : *counts) {
       if (!IsTerminal(status)) in_flight += n;
       if (status == InstanceStatus::kWaitingSignal) signal += n;
       if (status == InstanceStatus::kWaitingApproval) approval += n;
       if (status == InstanceStatus::kSleeping) sleeping += n;
+      if (status == InstanceStatus::kWaitingChild) child += n;
     }
     in_flight_.Set(static_cast<double>(in_flight));
     waiting_.WithLabels({"signal"}).Set(static_cast<double>(signal));
     waiting_.WithLabels({"approval"}).Set(static_cast<double>(approval));
     waiting_.WithLabels({"sleep"}).Set(static_cast<double>(sleeping));
+    waiting_.WithLabels({"child"}).Set(static_cast<double>(child));
   }
   ListFilter filter;
   filter.statuses = {InstanceStatus::kWaitingApproval};

@@ -40,6 +40,7 @@ Engine::Engine(EngineOptions options, Store& store, WorkflowCatalog& catalog, co
     if (attempt_observer_) attempt_observer_(r);
   };
   env.on_future_task = [this](TimeMs due) { NoteDue(due); };
+  env.enqueue = [this](const TaskRecord& t) { Enqueue(t); };
   env.watch = [this](const std::shared_ptr<RunningAttempt>& a) {
     std::lock_guard<std::mutex> lock(watch_mu_);
     running_.insert(a);

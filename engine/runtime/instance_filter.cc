@@ -16,10 +16,10 @@ namespace {
 constexpr std::string_view kKeyPrefix = "key.";
 const std::set<std::string, std::less<>> kSingleParams = {
     "workflow", "version", "step", "error_code", "requested_by", "created_after", "created_before",
-    "updated_after", "updated_before", "cursor"};
+    "updated_after", "updated_before", "cursor", "parent"};
 constexpr const char* kStatusNames =
-    "running, waiting_signal, waiting_approval, sleeping, paused, compensating, completed, failed, compensated, "
-    "cancelled, continued";
+    "running, waiting_signal, waiting_approval, sleeping, waiting_child, paused, compensating, completed, failed, "
+    "compensated, cancelled, continued";
 
 Result<TimeMs> ParseTime(const std::string& name, const std::string& value) {
   Result<TimeMs> at = ParseRfc3339(value);
@@ -57,7 +57,7 @@ Result<ListFilter> ParseInstanceFilter(const FilterParams& params) {
     if (!IsInstanceFilterParam(name)) {
       return Status::InvalidArgument(fmt::format(
           "unknown filter '{}' (filters: key.NAME, workflow, version, status, step, error_code, requested_by, "
-          "created_after, created_before, updated_after, updated_before, cursor)",
+          "created_after, created_before, updated_after, updated_before, parent, cursor)",
           name));
     }
     if (value.empty()) return Status::InvalidArgument(fmt::format("filter {} needs a value", name));
@@ -88,6 +88,8 @@ Result<ListFilter> ParseInstanceFilter(const FilterParams& params) {
       f.error_code = value;
     } else if (name == "requested_by") {
       f.requested_by = value;
+    } else if (name == "parent") {
+      f.parent_id = value;
     } else if (name == "created_after") {
       SF_ASSIGN_OR_RETURN(f.created_from, ParseTime(name, value));
     } else if (name == "created_before") {
@@ -119,6 +121,7 @@ FilterParams InstanceFilterParams(const ListFilter& f) {
   if (!f.current_step.empty()) p.emplace_back("step", f.current_step);
   if (!f.error_code.empty()) p.emplace_back("error_code", f.error_code);
   if (!f.requested_by.empty()) p.emplace_back("requested_by", f.requested_by);
+  if (!f.parent_id.empty()) p.emplace_back("parent", f.parent_id);
   if (f.created_from != 0) p.emplace_back("created_after", FormatRfc3339Utc(f.created_from));
   if (f.created_before != 0) p.emplace_back("created_before", FormatRfc3339Utc(f.created_before));
   if (f.updated_from != 0) p.emplace_back("updated_after", FormatRfc3339Utc(f.updated_from));

@@ -60,6 +60,15 @@ Result<std::string> InstanceState::Encode() const {
     v["run"] = run;
     v["run_started_at"] = run_started_at;
   }
+  if (!branches.empty()) {
+    Value::Map b;
+    for (const auto& [id, status] : branches) b.emplace(id, Value(status));
+    v["branches"] = Value(std::move(b));
+  }
+  if (elements_total > 0) {
+    v["elements_total"] = elements_total;
+    v["elements_started"] = elements_started;
+  }
   return EncodeValue(v);
 }
 
@@ -86,6 +95,11 @@ Result<InstanceState> InstanceState::Decode(std::string_view blob) {
   if (v.Get("pause_request").is_map()) s.pause_request = v.Get("pause_request");
   s.run = std::max<int64_t>(1, v.Get("run").IntOr(1));
   s.run_started_at = v.Get("run_started_at").IntOr(0);
+  if (v.Get("branches").is_map()) {
+    for (const auto& [id, status] : v.Get("branches").AsMap()) s.branches[id] = status.StringOr("");
+  }
+  s.elements_total = v.Get("elements_total").IntOr(0);
+  s.elements_started = v.Get("elements_started").IntOr(0);
   return s;
 }
 

@@ -26,6 +26,15 @@ struct InstanceState {
   int64_t transitions = 0;                  // steps entered in this run (${workflow.steps_entered})
   int64_t run = 1;                          // which run this is: 1, then +1 at each continue_as_new
   int64_t run_started_at = 0;               // when this run began (0 for the first: the instance's created_at)
+  // While a parallel step waits: each branch's child, "running" or
+  // "cancelling" until it ended, then its status ("completed", "failed",
+  // "compensated", "cancelled", "missing"). Empty otherwise.
+  std::map<std::string, std::string> branches;
+  // While a for_each step waits (its elements' statuses are in branches,
+  // under their ElementId): how many elements its list has, and how many
+  // have been started so far (in order).
+  int64_t elements_total = 0;
+  int64_t elements_started = 0;
   // Why the instance is being stopped before it finished (a cancel or the
   // workflow deadline): {kind: "cancel"|"deadline", principal, reason,
   // requested_at}; null when it is not. While stop_pending, the attempt

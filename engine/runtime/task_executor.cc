@@ -110,17 +110,19 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
     return Next::kStop;
   }
   const WorkflowDef& def = *cached->def;
-  int idx = task.step_id.empty() ? -1 : def.StepIndex(task.step_id);
+  // TaskApplies found the step (or, for child tasks, the parallel branch).
+  const StepDef* found = task.step_id.empty() ? nullptr : def.FindStepOrBranch(task.step_id);
 
-  if (cached->state.stop_pending && (task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate)) {
+  if (cached->state.stop_pending && found != nullptr &&
+      (task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate)) {
     // A cancel or the deadline waits for this task's attempt. If an earlier
     // claim may have started it, run it again (same idempotency key) to
     // learn and checkpoint its outcome; otherwise nothing ran: stop now.
     // So does a retry of a compensable step, whose failed attempt may have
     // had its effect (Transition::RequestStop): run it to learn the outcome.
     bool may_have_started = task.lease_token > 1;
-    bool outcome_open = task.kind == TaskKind::kRunStep && task.attempt > 1 && StopWaitsForRetries(def, def.steps[idx]);
-    if (!((may_have_started || outcome_open) && def.steps[idx].kind == StepKind::kActivity)) {
+    bool outcome_open = task.kind == TaskKind::kRunStep && task.attempt > 1 && StopWaitsForRetries(def, *found);
+    if (!((may_have_started || outcome_open) && found->kind == StepKind::kActivity)) {
       return CommitWith(task, cached, task.step_id, false,
                         [](LoadedInstance&, Transition& t) { return t.CarryOutPendingStop(); });
     }
@@ -136,7 +138,7 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
         return t.WaitTimedOut(step_id);
       });
     case TaskKind::kRunStep: {
-      const StepDef& step = def.steps[idx];
+      const StepDef& step = *found;
       if (step.kind == StepKind::kActivity) return RunAttempt(task, *cached, step, false, cached);
       // Entering a wait step in a task of its own (after a buffered signal).
       return CommitWith(task, cached, step.id, false, [step_id = step.id](LoadedInstance&, Transition& t) {
@@ -144,9 +146,108 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
       });
     }
     case TaskKind::kCompensate:
-      return RunAttempt(task, *cached, def.steps[idx], true, cached);
+      if (found->kind == StepKind::kChild || found->kind == StepKind::kForEach) return CompensateChild(task, cached);
+      return RunAttempt(task, *cached, *found, true, cached);
+    case TaskKind::kChildEnded:
+      return ChildEnded(task, cached);
+    case TaskKind::kStopChild:
+      return StopChild(task, *cached);
   }
   return Next::kStop;
+}
+
+std::mutex& TaskExecutor::ParentLock(const std::string& instance_id) {
+  return parent_locks_[std::hash<std::string>{}(instance_id) % parent_locks_.size()];
+}
+
+TaskExecutor::Next TaskExecutor::ChildEnded(TaskRecord& task, std::optional<LoadedInstance>& cached) {
+  std::lock_guard<std::mutex> turn(ParentLock(task.instance_id));
+  const std::string child_id = ChildInstanceId(task.instance_id, cached->state.run, task.step_id);
+  Result<std::optional<InstanceRecord>> child = env_.store->GetInstance(child_id);
+  if (!child.ok()) {
+    env_.logger->Error("cannot read child workflow " + child_id + ": " + child.status().ToString());
+    return Next::kStop;  // runs again when its lease expires
+  }
+  if (child->has_value() && !IsTerminal((*child)->status)) {
+    DropTask(task);  // stale: the child's own end tells again
+    return Next::kStop;
+  }
+  return CommitWith(task, cached, task.step_id, false,
+                    [step = task.step_id, c = std::move(child).value()](LoadedInstance&, Transition& t) {
+                      return t.ChildEnded(step, c);
+                    });
+}
+
+TransitionCommitResult TaskExecutor::CommitOnChild(const std::string& child_id, bool reads_tasks, BuildFn build) {
+  TransitionCommitRequest request;
+  request.instance_id = child_id;
+  request.build = std::move(build);
+  request.reads_tasks = reads_tasks;
+  request.apply = [this](Commit commit) { return Checkpoint(std::move(commit)); };
+  std::optional<LoadedInstance> child;
+  TransitionCommitResult r = CommitTransition(CommitEnv("", kCheckpointPolicy), request, child);
+  if (r.end == TransitionCommitResult::End::kCommitted) {
+    if (env_.observer) env_.observer(child->rec, r.events);
+    for (const TaskRecord& created : r.committed.created_tasks) {
+      if (env_.on_future_task) env_.on_future_task(created.due_at);
+    }
+  }
+  return r;
+}
+
+TaskExecutor::Next TaskExecutor::StopChild(TaskRecord& task, const LoadedInstance& parent) {
+  // The parent's stop goes on to the child; the parent acts once the child
+  // ended (ChildEnded). A child that is finished, or being stopped, already
+  // needs nothing more.
+  const std::string child_id = ChildInstanceId(parent.rec.id, parent.state.run, task.step_id);
+  const Value& stop = parent.state.stop;
+  std::string why;
+  if (stop.is_null()) {
+    // A parallel branch or for_each element its step no longer needs.
+    why = "parent workflow " + parent.rec.id + " no longer needs '" + task.step_id +
+          "' (a sibling failed, or the join was reached)";
+  } else {
+    const std::string what = stop.Get("kind").StringOr("") == "deadline" ? "passed its deadline" : "is being cancelled";
+    const std::string reason = stop.Get("reason").StringOr("");
+    why = "parent workflow " + parent.rec.id + " " + what + (reason.empty() ? "" : ": " + reason);
+  }
+  TransitionCommitResult r = CommitOnChild(child_id, true, [&](LoadedInstance&, Transition& t) {
+    return t.Cancel("workflow:" + parent.rec.id, why);
+  });
+  using End = TransitionCommitResult::End;
+  const bool settled = r.end == End::kCommitted || r.end == End::kUnchanged ||
+                       r.status.code() == StatusCode::kFailedPrecondition || r.status.code() == StatusCode::kNotFound;
+  if (!settled) {
+    env_.logger->Warn("cancel of child workflow " + child_id + ": " + r.status.ToString() +
+                      "; tried again when the task's lease expires");
+    return Next::kStop;
+  }
+  CrashPoint("after_child_stop", task.step_id);
+  DropTask(task);
+  return Next::kStop;
+}
+
+TaskExecutor::Next TaskExecutor::CompensateChild(TaskRecord& task, std::optional<LoadedInstance>& cached) {
+  const std::string child_id = ChildInstanceId(task.instance_id, cached->state.run, task.step_id);
+  const std::string why = "parent workflow " + task.instance_id + " is compensating (" +
+                          cached->state.failure_code + ": " + cached->state.failure_message + ")";
+  TransitionCommitResult r =
+      CommitOnChild(child_id, false, [&](LoadedInstance&, Transition& t) { return t.CompensateForParent(why); });
+  using End = TransitionCommitResult::End;
+  if (r.end == End::kCommitted) {
+    // The child compensates; its end tells this instance (kChildEnded).
+    CrashPoint("after_child_compensation_started", task.step_id);
+    DropTask(task);
+    return Next::kStop;
+  }
+  const bool gone = r.status.code() == StatusCode::kNotFound;
+  if (r.end != End::kUnchanged && !gone) {
+    env_.logger->Warn("compensation of child workflow " + child_id + ": " + r.status.ToString() +
+                      "; tried again when the task's lease expires");
+    return Next::kStop;
+  }
+  // Nothing to undo, already compensating, or gone: ChildEnded decides.
+  return ChildEnded(task, cached);
 }
 
 ActivityResult TaskExecutor::Invoke(Activity* activity, ActivityContext& ctx) {
@@ -303,7 +404,7 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
   using End = TransitionCommitResult::End;
   switch (r.end) {
     case End::kCommitted: {
-      if (r.filed_run && env_.observer) env_.observer(r.filed_run->run, r.filed_run->events);
+      ReportOtherInstances(r, env_.observer);
       Next next = AfterCommit(task, *cached, r.committed, std::move(r.events), step_for_crash);
       // The next run has another definition: the buffered signals were
       // read for the last one's signal steps, so the next task reads afresh.
@@ -321,6 +422,13 @@ TaskExecutor::Next TaskExecutor::CommitWith(TaskRecord& task, std::optional<Load
       DropTask(task);
       return Next::kStop;
     case End::kCommitFailed:
+      if (r.status.code() == StatusCode::kConflict &&
+          (task.kind == TaskKind::kChildEnded || task.kind == TaskKind::kStopChild)) {
+        // It runs no activity: handed back, it is claimed again at once
+        // rather than after its lease (another process kept the parent busy).
+        ReturnUnstarted(task);
+        return Next::kStop;
+      }
       if (r.status.code() != StatusCode::kConflict && r.status.code() != StatusCode::kLeaseLost) {
         // Nothing of the attempt is recorded (a full disk refuses the lease
         // renewal too): say when it runs again, so an operator freeing space
@@ -361,8 +469,13 @@ TaskExecutor::Next TaskExecutor::AfterCommit(TaskRecord& task, LoadedInstance& i
   TimeMs now = Now();
   bool retry_pending = false;
   for (const TaskRecord& created : r.created_tasks) {
-    if (!next && created.lease_owner == env_.owner && !env_.owner.empty() && created.due_at <= now) {
+    const bool mine_now = created.lease_owner == env_.owner && !env_.owner.empty() && created.due_at <= now;
+    if (!next && mine_now) {
       next = created;
+      continue;
+    }
+    if (mine_now && env_.enqueue) {
+      env_.enqueue(created);  // a child workflow's first step, or a parent told of its child
       continue;
     }
     if (created.kind == TaskKind::kRunStep || created.kind == TaskKind::kCompensate) retry_pending = true;
@@ -426,7 +539,7 @@ bool TaskExecutor::AbandonAttempt(const std::shared_ptr<RunningAttempt>& running
     env_.logger->Warn("timeout checkpoint of " + task.instance_id + ": " + why.ToString());
     return true;
   }
-  if (r.filed_run && env_.observer) env_.observer(r.filed_run->run, r.filed_run->events);
+  ReportOtherInstances(r, env_.observer);
   if (env_.observer) env_.observer(inst->rec, r.events);
   for (const TaskRecord& created : r.committed.created_tasks) {
     if (env_.on_future_task) env_.on_future_task(created.due_at);

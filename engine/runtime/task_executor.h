@@ -13,6 +13,7 @@
 #ifndef STEADFAST_RUNTIME_TASK_EXECUTOR_H_
 #define STEADFAST_RUNTIME_TASK_EXECUTOR_H_
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -62,6 +63,9 @@ struct ExecutorEnv {
   AttemptObserver on_attempt;  // may be empty
   // Informs the scheduler of a task due later (retry timers, wait timeouts).
   std::function<void(TimeMs due_at)> on_future_task;
+  // Runs a task a commit created leased to this engine, other than the one
+  // the worker goes on with (a child workflow's first step); may be empty.
+  std::function<void(const TaskRecord&)> enqueue;
   // Registers/unregisters an attempt with the watchdog; may be empty.
   std::function<void(const std::shared_ptr<RunningAttempt>&)> watch;
   std::function<void(const std::shared_ptr<RunningAttempt>&)> unwatch;
@@ -123,7 +127,21 @@ class TaskExecutor {
   Next AfterCommit(TaskRecord& task, LoadedInstance& inst, const CommitResult& r, std::vector<HistoryEvent> events,
                    const std::string& step_for_crash);
   void DropTask(const TaskRecord& task);
+  // Child workflow steps (runtime/transition_child.cc): the child ended;
+  // cancel it for a stopping parent; compensate it for a compensating one.
+  Next ChildEnded(TaskRecord& task, std::optional<LoadedInstance>& cached);
+  Next StopChild(TaskRecord& task, const LoadedInstance& parent);
+  Next CompensateChild(TaskRecord& task, std::optional<LoadedInstance>& cached);
+  // Commits `build` on the child `child_id` (not fenced by a task; tasks
+  // it creates are left to the scheduler).
+  TransitionCommitResult CommitOnChild(const std::string& child_id, bool reads_tasks, BuildFn build);
   TimeMs Now() const { return env_.clock->NowMs(); }
+
+  // A parent with many children (a fan-out) is told of their ends by many
+  // workers at once; they take turns per instance here rather than racing
+  // each other's commits into a long run of conflicts.
+  std::mutex& ParentLock(const std::string& instance_id);
+  std::array<std::mutex, 64> parent_locks_;
 
   ExecutorEnv env_;
 };

@@ -91,8 +91,31 @@ bool TaskApplies(const TaskRecord& task, const LoadedInstance& inst) {
     case TaskKind::kRunStep:
       return idx >= 0 && inst.rec.status == InstanceStatus::kRunning && inst.rec.current_step == task.step_id;
     case TaskKind::kCompensate:
-      return idx >= 0 && inst.rec.status == InstanceStatus::kCompensating &&
+      return def.FindStepOrBranch(task.step_id) != nullptr && inst.rec.status == InstanceStatus::kCompensating &&
              !inst.state.compensation_queue.empty() && inst.state.compensation_queue.front() == task.step_id;
+    case TaskKind::kChildEnded: {
+      // Waiting for the child (or a parallel step for its branch), or for
+      // the child's compensation.
+      const StepDef* step = def.FindStepOrBranch(task.step_id);
+      if (step == nullptr || (step->kind != StepKind::kChild && step->kind != StepKind::kForEach)) return false;
+      const StepDef* parallel = def.ParallelOf(task.step_id);
+      const std::string& waiting_step = parallel != nullptr ? parallel->id : step->id;
+      if (inst.rec.status == InstanceStatus::kWaitingChild) return inst.rec.current_step == waiting_step;
+      return inst.rec.status == InstanceStatus::kCompensating && !inst.state.compensation_queue.empty() &&
+             inst.state.compensation_queue.front() == task.step_id;
+    }
+    case TaskKind::kStopChild: {
+      if (inst.rec.status != InstanceStatus::kWaitingChild) return false;
+      const StepDef* parallel = def.ParallelOf(task.step_id);
+      const StepDef* step = def.FindStepOrBranch(task.step_id);
+      if (parallel != nullptr || (step != nullptr && step->kind == StepKind::kForEach)) {
+        // A branch or an element the step no longer needs.
+        auto branch = inst.state.branches.find(task.step_id);
+        return inst.rec.current_step == (parallel != nullptr ? parallel->id : step->id) &&
+               branch != inst.state.branches.end() && branch->second == "cancelling";
+      }
+      return idx >= 0 && inst.rec.current_step == task.step_id && inst.state.stop_pending;
+    }
   }
   return false;
 }
@@ -207,6 +230,12 @@ Status Transition::AdvanceFrom(size_t i) {
       }
       case StepKind::kContinueAsNew:
         return ContinueAsNew(step);
+      case StepKind::kChild:
+        return EnterChild(step);
+      case StepKind::kParallel:
+        return EnterParallel(step);
+      case StepKind::kForEach:
+        return EnterForEach(step);
     }
   }
 }
@@ -300,6 +329,8 @@ Status Transition::ContinueAsNew(const StepDef& step) {
   done.idempotency_key.clear();  // the instance keeps its key, and its search keys
   done.search_keys.clear();
   done.links = {InstanceLink{inst_.rec.id, inst_.rec.traceparent}};
+  done.parent_id.clear();  // the parent waits for the instance, not for one of its runs
+  done.parent_step.clear();
   done.created_at = inst_.state.run_started_at != 0 ? inst_.state.run_started_at : inst_.rec.created_at;
   done.updated_at = env_.now;
   done.deadline_at = 0;
@@ -445,8 +476,8 @@ std::vector<std::string> Transition::CompensableSteps() const {
   std::vector<std::string> steps;
   const InstanceState& st = inst_.state;
   for (auto it = st.completed.rbegin(); it != st.completed.rend(); ++it) {
-    int idx = inst_.def->StepIndex(*it);
-    if (idx >= 0 && !inst_.def->steps[idx].compensate.empty()) steps.push_back(*it);
+    const StepDef* step = inst_.def->FindStepOrBranch(*it);
+    if (step != nullptr && Compensable(*step)) steps.push_back(*it);
   }
   return steps;
 }
@@ -527,6 +558,35 @@ Status Transition::RequestStop(const StopRequest& stop) {
   // before the stop, or an effect such as a refund would go unrecorded.
   // So must the outcome of a compensable step waiting to retry: its failed
   // attempt may have had the effect all the same.
+  if (inst_.rec.status == InstanceStatus::kWaitingChild) {
+    // A child runs like an attempt in flight: it is cancelled (a task of
+    // its own, so the cancel survives a crash), and the stop acts once it
+    // ended; a parallel step's branches all the same.
+    st.stop_pending = true;
+    Value data = cancel ? Value::Map{{"principal", stop.principal}, {"reason", stop.reason}}
+                        : Value::Map{{"deadline_at", inst_.rec.deadline_at}};
+    data["pending"] = true;
+    const StepDef* waiting = FindStep(inst_.rec.current_step);
+    if (waiting != nullptr && (waiting->kind == StepKind::kParallel || waiting->kind == StepKind::kForEach)) {
+      Value::List children;
+      for (const auto& [branch, status] : st.branches) {
+        if (status == "running" || status == "cancelling") {
+          children.emplace_back(ChildInstanceId(inst_.rec.id, st.run, branch));
+        }
+      }
+      data["waits_for"] = Value::Map{{"step", inst_.rec.current_step}, {"children", Value(std::move(children))}};
+      AddEvent(cancel ? history::kCancelRequested : history::kDeadlineExceeded, inst_.rec.current_step, 0,
+               std::move(data));
+      CancelRunningBranches("stop");
+      return Status::Ok();
+    }
+    const std::string child = ChildInstanceId(inst_.rec.id, st.run, inst_.rec.current_step);
+    data["waits_for"] = Value::Map{{"step", inst_.rec.current_step}, {"child", child}};
+    AddEvent(cancel ? history::kCancelRequested : history::kDeadlineExceeded, inst_.rec.current_step, 0,
+             std::move(data));
+    ScheduleTask(TaskKind::kStopChild, inst_.rec.current_step, 0, env_.now, env_.now);
+    return Status::Ok();
+  }
   std::optional<TaskRecord> in_flight;
   for (const TaskRecord& task : *inst_.tasks) {
     bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
@@ -1012,8 +1072,14 @@ Status Transition::Retry(const RetryRequest& request) {
   // run again, and their activities get the same idempotency keys, so an
   // effect that happened (a refund) is returned, not repeated.
   Value::List discarded;
+  std::vector<std::string> ids;  // the steps from `from` on, with their parallel branches
   for (size_t i = static_cast<size_t>(from_idx); i < inst_.def->steps.size(); ++i) {
-    const std::string& s = inst_.def->steps[i].id;
+    const StepDef& step = inst_.def->steps[i];
+    ids.push_back(step.id);
+    for (const StepDef& b : step.branches) ids.push_back(b.id);
+    if (step.kind == StepKind::kForEach) ForgetElements(step);  // its elements run again, found again
+  }
+  for (const std::string& s : ids) {
     bool had = st.outputs.erase(s) > 0;
     had = st.inputs.erase(s) > 0 || had;
     had = st.approvals.erase(s) > 0 || had;
@@ -1028,6 +1094,7 @@ Status Transition::Retry(const RetryRequest& request) {
   st.failure_code.clear();
   st.failure_message.clear();
   st.pause_request = Value();
+  st.branches.clear();
   inst_.rec.error_code.clear();
   inst_.rec.error_message.clear();
   inst_.rec.output = Value();
@@ -1062,6 +1129,8 @@ void Transition::SetTerminal(InstanceStatus status) {
   inst_.rec.current_step.clear();
   commit_.delete_other_tasks = true;
   commit_.new_tasks.clear();
+  // A child that finishes at its start is the store's to announce (ChildStart::if_finished).
+  if (!starting_ && !inst_.rec.parent_id.empty()) TellParent();
 }
 
 void Transition::ScheduleTask(TaskKind kind, const std::string& step, int attempt, TimeMs due,

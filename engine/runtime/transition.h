@@ -175,6 +175,17 @@ class Transition {
   // Enters a wait step in a task of its own (after a buffered signal was
   // consumed by the same commit that reached it).
   Status EnterStep(const std::string& step_id);
+  // The child workflow of `step_id` finished (as read just before; nullopt:
+  // it is gone). Waiting for it: its output becomes the step's and the
+  // workflow goes on, or the step fails (child_failed, child_compensated,
+  // child_cancelled) unless a stop waits for it. Compensating it: its
+  // compensation is done (compensated, or completed with nothing to
+  // undo), or failed. Unchanged() when the child has not finished.
+  Status ChildEnded(const std::string& step_id, const std::optional<InstanceRecord>& child);
+  // On a child workflow: its parent compensates, so this completed child
+  // compensates its completed steps too and ends compensated. Unchanged()
+  // when it is not completed or has nothing to compensate.
+  Status CompensateForParent(const std::string& reason);
 
   // True when the event changed nothing and there is nothing to commit.
   bool Unchanged() const { return unchanged_; }
@@ -219,6 +230,36 @@ class Transition {
   // Leaves `step` to a run-step task of its own, which enters it on a fresh
   // read of the instance (a wait step, or a continue_as_new).
   void EnterInATaskOfItsOwn(const StepDef& step);
+  // Starts the child workflow of `step` (or finds it again) and waits for it.
+  Status EnterChild(const StepDef& step);
+  // The child a child workflow step, parallel branch or for_each element
+  // starts (`child_step`: its id, ChildInstanceId's step; `element`:
+  // {item, index} for an element), with its child_started event; an error
+  // (and *code: child_error, invalid_input) when it cannot start.
+  Result<ChildStart> ChildFor(const StepDef& step, const std::string& child_step, const Value* element,
+                              std::string* code);
+  // A for_each step: its list (an error unless a list of at most
+  // kMaxForEachElements); starts its first elements.
+  Result<Value> ForEachItems(const StepDef& step);
+  Status EnterForEach(const StepDef& step);
+  // After an element ended (or at entry): starts the next elements up to
+  // the concurrency limit, or after a failure or during a stop cancels
+  // those running; once none runs, the step's output is the list of the
+  // elements' outputs in order, or it fails (element_failed), or the stop
+  // acts. `items`: the list if at hand (else evaluated again).
+  Status SettleForEach(const StepDef& step, const Value* items = nullptr);
+  // Drops what the state holds of a for_each step's elements.
+  void ForgetElements(const StepDef& step);
+  // Starts a child per branch (none unless all can) and waits for them.
+  Status EnterParallel(const StepDef& step);
+  // Asks every branch still running to stop (kStopChild tasks).
+  void CancelRunningBranches(const std::string& why);
+  // After a branch ended: cancels the branches the join no longer needs,
+  // and once none runs, joins (the step's output: {branch: output}), fails
+  // the step (branch_failed) or carries out a pending stop.
+  Status SettleParallel(const StepDef& step);
+  // A child workflow that finished tells its parent (a kChildEnded task).
+  void TellParent();
   size_t NextIndex(const StepDef& step) const;
   const StepDef* FindStep(const std::string& step_id) const;
 

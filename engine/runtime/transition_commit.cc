@@ -80,6 +80,10 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
     Result<Commit> commit = t.Build(request.task_id, request.lease_token);
     int64_t consumed_signal = commit.ok() ? commit->consume_signal_id : 0;
     std::optional<RunArchive> filed_run = commit.ok() ? commit->continue_as_new : std::nullopt;
+    std::vector<std::pair<InstanceRecord, std::vector<HistoryEvent>>> children;
+    if (commit.ok()) {
+      for (const ChildStart& c : commit->start_children) children.emplace_back(c.start.instance, c.start.events);
+    }
     Result<CommitResult> applied = !commit.ok()      ? Result<CommitResult>(commit.status())
                                    : request.apply ? request.apply(std::move(commit).value())
                                                    : env.store->Apply(std::move(commit).value());
@@ -98,6 +102,12 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
       r.events = std::move(events);
       r.filed_run = std::move(filed_run);
       if (r.filed_run) r.filed_run->run.id = request.instance_id;
+      for (auto& child : children) {
+        const auto& written = r.committed.started_children;
+        if (std::find(written.begin(), written.end(), child.first.id) != written.end()) {
+          r.started_children.push_back(std::move(child));
+        }
+      }
       return r;
     }
     last_commit = applied.status();
@@ -129,6 +139,13 @@ TransitionCommitResult CommitTransition(const TransitionCommitEnv& env, const Tr
     }
     return Ended(End::kCommitFailed, last_commit, last_commit, inst);
   }
+}
+
+void ReportOtherInstances(const TransitionCommitResult& r,
+                          const std::function<void(const InstanceRecord&, const std::vector<HistoryEvent>&)>& observer) {
+  if (!observer) return;
+  if (r.filed_run) observer(r.filed_run->run, r.filed_run->events);
+  for (const auto& [child, events] : r.started_children) observer(child, events);
 }
 
 }  // namespace steadfast

@@ -94,8 +94,16 @@ struct TransitionCommitResult {
   // first, as the instance's, so that traces and metrics keyed by the
   // instance go on across runs.
   std::optional<RunArchive> filed_run;
+  // The child workflows this commit started (not those it found again),
+  // with their first events: observers hear of their starts too.
+  std::vector<std::pair<InstanceRecord, std::vector<HistoryEvent>>> started_children;
   bool ok() const { return end == End::kCommitted || end == End::kUnchanged; }
 };
+
+// Tells `observer` of the instances a committed transition wrote besides
+// its own: the run it filed (as the instance's), then the children it started.
+void ReportOtherInstances(const TransitionCommitResult& r,
+                          const std::function<void(const InstanceRecord&, const std::vector<HistoryEvent>&)>& observer);
 
 // Runs the loop. `inst` is the instance to build on first (empty: load
 // it); on kCommitted and kUnchanged it holds the instance as committed (its

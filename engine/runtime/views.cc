@@ -30,7 +30,9 @@ Value StopUnderWay(const InstanceRecord& rec) {
                     {"principal", stop.Get("principal")},
                     {"reason", stop.Get("reason")},
                     {"requested_at", FormatTime(stop.Get("requested_at").IntOr(0))},
-                    {"state", state->stop_pending ? "waiting_for_attempt" : "compensating"}};
+                    {"state", !state->stop_pending                              ? "compensating"
+                              : rec.status == InstanceStatus::kWaitingChild ? "waiting_for_child"
+                                                                            : "waiting_for_attempt"}};
 }
 
 // An operator's pause waiting for the attempt in flight; null when none.
@@ -86,6 +88,7 @@ Value InstanceView(const InstanceRecord& rec) {
     for (const SearchKey& k : rec.search_keys) keys[k.name] = k.value;
     v["search"] = std::move(keys);
   }
+  if (!rec.parent_id.empty()) v["parent"] = Value::Map{{"id", rec.parent_id}, {"step", rec.parent_step}};
   if (!rec.links.empty()) {
     Value::List links;
     for (const InstanceLink& l : rec.links) links.emplace_back(l.instance_id);
@@ -103,13 +106,17 @@ std::string CancelOutcomeLine(const Value& view) {
     return id + " cancelling: the attempt of step '" + view.Get("current_step").StringOr("") +
            "' in flight is checkpointed first, then the instance is cancelled";
   }
+  if (state == "waiting_for_child") {
+    return id + " cancelling: its child workflow " + view.Get("waiting_for").Get("child").StringOr("") +
+           " is cancelled first, then the instance is cancelled";
+  }
   if (status == "compensating") return id + " cancelling: compensating completed steps, then cancelled";
   return id + " is " + status;
 }
 
 bool Waits(const InstanceRecord& rec) {
   bool waiting = rec.status == InstanceStatus::kWaitingApproval || rec.status == InstanceStatus::kWaitingSignal ||
-                 rec.status == InstanceStatus::kSleeping;
+                 rec.status == InstanceStatus::kSleeping || rec.status == InstanceStatus::kWaitingChild;
   return waiting && !rec.current_step.empty();
 }
 
@@ -120,6 +127,51 @@ Value WaitingForView(const InstanceRecord& rec, const WorkflowDef* def, const st
     for (const TaskRecord& t : tasks) {
       if (t.kind == TaskKind::kWaitTimeout && t.step_id == rec.current_step) w["wake_at"] = FormatTime(t.due_at);
     }
+    return w;
+  }
+  if (rec.status == InstanceStatus::kWaitingChild) {
+    Result<InstanceState> state = InstanceState::Decode(rec.state);
+    const int64_t run = state.ok() ? state->run : 1;
+    const StepDef* step = def != nullptr ? def->FindStep(rec.current_step) : nullptr;
+    if (step != nullptr && step->kind == StepKind::kForEach && state.ok()) {
+      int64_t running = 0, completed = 0, failed = 0;
+      for (const auto& [element, status] : state->branches) {
+        if (status == "running" || status == "cancelling") {
+          ++running;
+        } else if (status == "completed") {
+          ++completed;
+        } else {
+          ++failed;
+        }
+      }
+      return Value::Map{{"kind", "elements"},          {"step", rec.current_step},
+                        {"workflow", step->child_workflow}, {"total", state->elements_total},
+                        {"started", state->elements_started}, {"running", running},
+                        {"completed", completed},         {"failed", failed},
+                        {"concurrency", step->concurrency}};
+    }
+    if (step != nullptr && step->kind == StepKind::kParallel) {
+      // Each branch's child and where it stands.
+      Value::List branches;
+      for (const StepDef& b : step->branches) {
+        std::string status = "running";
+        if (state.ok()) {
+          auto it = state->branches.find(b.id);
+          if (it != state->branches.end()) status = it->second;
+        }
+        branches.emplace_back(Value::Map{{"branch", b.id},
+                                         {"child", ChildInstanceId(rec.id, run, b.id)},
+                                         {"workflow", b.child_workflow},
+                                         {"status", status}});
+      }
+      return Value::Map{{"kind", "children"},
+                        {"step", rec.current_step},
+                        {"join", step->join == 0 ? Value("all") : Value(step->join)},
+                        {"branches", Value(std::move(branches))}};
+    }
+    Value w = Value::Map{{"kind", "child"}, {"step", rec.current_step},
+                         {"child", ChildInstanceId(rec.id, run, rec.current_step)}};
+    if (step != nullptr) w["workflow"] = step->child_workflow;
     return w;
   }
   bool approval = rec.status == InstanceStatus::kWaitingApproval;

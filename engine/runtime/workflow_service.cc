@@ -143,7 +143,7 @@ Result<InstanceRecord> WorkflowService::Mutate(const std::string& id, bool reads
   TransitionCommitResult r = CommitTransition(env, request, inst);
   if (!r.ok()) return r.status;
   if (r.end == TransitionCommitResult::End::kCommitted) {
-    if (r.filed_run && observer_) observer_(r.filed_run->run, r.filed_run->events);
+    ReportOtherInstances(r, observer_);
     Notify(inst->rec, r.events, r.committed.created_tasks);
   }
   return inst->rec;

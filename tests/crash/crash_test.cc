@@ -360,6 +360,149 @@ INSTANTIATE_TEST_SUITE_P(AroundTheRunEnds, CrashContinueTest,
                            return name;
                          });
 
+class CrashChildTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashChildTest, EachChildStartsOnceWithItsEffectOnce) {
+  CrashHarness h;
+  const std::string id = h.Start("sellers", "wf-sellers", Value::Map{});
+  {
+    auto crashing = h.Serve(GetParam());
+    auto code = crashing->Wait(30000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
+    EXPECT_EQ(*code, 137) << GetParam();
+  }
+  // The crash may have come after the last checkpoint: the instance can be
+  // finished already, so the restarted serve is sent SIGTERM once it serves.
+  auto serve = h.Serve("", "recovery.log");
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/recovery.log");
+  ASSERT_TRUE(h.WaitForLog("recovery.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/recovery.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+
+  std::map<std::string, int> mine;
+  for (const auto& [key, n] : h.Effects()) {
+    if (key.rfind(id, 0) == 0) mine[key] = n;
+  }
+  EXPECT_EQ(mine, (std::map<std::string, int>{{"wf-sellers~seller_a/work", 1}, {"wf-sellers~seller_b/work", 1}}));
+  for (const char* step : {"seller_a", "seller_b"}) {
+    SCOPED_TRACE(step);
+    const std::string child = ChildInstanceId(id, 1, step);
+    EXPECT_EQ(h.StatusOf(child), InstanceStatus::kCompleted);
+    int started = 0;
+    for (const HistoryEvent& e : h.History(child)) started += e.type == history::kWorkflowStarted;
+    EXPECT_EQ(started, 1);
+  }
+  int completed = 0;
+  for (const HistoryEvent& e : h.History(id)) completed += e.type == history::kChildCompleted;
+  EXPECT_EQ(completed, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(AroundChildStartsAndEnds, CrashChildTest,
+                         ::testing::Values("after_claim:seller_a", "after_checkpoint:seller_a", "after_activity:work",
+                                           "after_checkpoint:work", "after_claim:seller_a@2",
+                                           "after_checkpoint:seller_a@2", "store.before_commit@3",
+                                           "store.after_commit@3", "after_checkpoint:work@2"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name;
+                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
+class CrashParallelTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashParallelTest, EachBranchStartsOnceWithItsEffectOnce) {
+  CrashHarness h;
+  const std::string id = h.Start("three_sellers", "wf-three", Value::Map{});
+  {
+    auto crashing = h.Serve(GetParam());
+    auto code = crashing->Wait(30000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
+    EXPECT_EQ(*code, 137) << GetParam();
+  }
+  // The crash may have come after the last checkpoint: the instance can be
+  // finished already, so the restarted serve is sent SIGTERM once it serves.
+  auto serve = h.Serve("", "recovery.log");
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/recovery.log");
+  ASSERT_TRUE(h.WaitForLog("recovery.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/recovery.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+
+  std::map<std::string, int> mine;
+  for (const auto& [key, n] : h.Effects()) {
+    if (key.rfind(id, 0) == 0) mine[key] = n;
+  }
+  EXPECT_EQ(mine, (std::map<std::string, int>{
+                      {"wf-three~seller_a/work", 1}, {"wf-three~seller_b/work", 1}, {"wf-three~seller_c/work", 1}}));
+  int completed = 0;
+  for (const HistoryEvent& e : h.History(id)) completed += e.type == history::kChildCompleted;
+  EXPECT_EQ(completed, 3);
+  for (const char* branch : {"seller_a", "seller_b", "seller_c"}) {
+    SCOPED_TRACE(branch);
+    int started = 0;
+    for (const HistoryEvent& e : h.History(ChildInstanceId(id, 1, branch))) {
+      started += e.type == history::kWorkflowStarted;
+    }
+    EXPECT_EQ(started, 1);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AroundTheParallelStep, CrashParallelTest,
+                         ::testing::Values("after_claim:sellers", "after_checkpoint:sellers", "after_activity:work",
+                                           "after_checkpoint:work@2", "after_activity:work@3", "after_claim:seller_b",
+                                           "after_checkpoint:seller_c", "store.before_commit@4",
+                                           "store.after_commit@5", "store.after_commit@7"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name;
+                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
+class CrashForEachTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashForEachTest, EachElementStartsOnceWithItsEffectOnce) {
+  CrashHarness h;
+  const std::string id = h.Start("item_return", "wf-items", Value::Map{{"items", Value::List{"a", "b", "c", "d", "e"}}});
+  {
+    auto crashing = h.Serve(GetParam());
+    auto code = crashing->Wait(30000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
+    EXPECT_EQ(*code, 137) << GetParam();
+  }
+  auto serve = h.Serve("", "recovery.log");
+  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/recovery.log");
+  ASSERT_TRUE(h.WaitForLog("recovery.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/recovery.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+
+  std::map<std::string, int> mine, want;
+  for (const auto& [key, n] : h.Effects()) {
+    if (key.rfind(id, 0) == 0) mine[key] = n;
+  }
+  for (int i = 0; i < 5; ++i) want["wf-items~items." + std::to_string(i) + "/work"] = 1;
+  EXPECT_EQ(mine, want);
+  for (int i = 0; i < 5; ++i) {
+    int started = 0;
+    for (const HistoryEvent& e : h.History(ChildInstanceId(id, 1, ElementId("items", i)))) {
+      started += e.type == history::kWorkflowStarted;
+    }
+    EXPECT_EQ(started, 1) << i;
+  }
+  auto rec = h.store().GetInstance(id);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->output.Get("items").AsList().size(), 5u) << (*rec)->output.ToJson();
+}
+
+INSTANTIATE_TEST_SUITE_P(AroundTheFanOut, CrashForEachTest,
+                         ::testing::Values("after_claim:items", "after_checkpoint:items", "after_activity:work@2",
+                                           "after_checkpoint:work@3", "after_claim:items.1",
+                                           "after_checkpoint:items.2", "store.after_commit@4",
+                                           "store.before_commit@6", "after_checkpoint:items.4"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name;
+                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
 TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
   CrashHarness h;
   std::vector<std::string> ids;

@@ -20,6 +20,7 @@ constexpr FilterOption kFilterOptions[] = {
     {"step", "step", "ID", "only instances at this current step"},
     {"error-code", "error_code", "CODE", "only instances with this error code (psp_unavailable, ...)"},
     {"requested-by", "requested_by", "P", "only instances this principal requested"},
+    {"parent", "parent", "ID", "only the child workflows of this instance"},
     {"created-after", "created_after", "T", "created at or after T (RFC 3339)"},
     {"created-before", "created_before", "T", "created before T (RFC 3339)"},
     {"updated-after", "updated_after", "T", "last changed at or after T (RFC 3339)"},

@@ -354,6 +354,27 @@ function reviewContext(inst, events) {
   return {};
 }
 
+// A link to another instance's detail (a child workflow, its parent).
+function instanceLink(id) {
+  return el('a', { href: '#/wf/' + encodeURIComponent(id), 'data-instance': id }, id);
+}
+
+// The child workflow(s) a waiting instance waits for, as links with where each stands.
+function childrenFact(w) {
+  if (w.kind === 'child') return el('span', {}, instanceLink(w.child), ' (' + w.workflow + ')');
+  if (w.kind === 'elements') {
+    return w.workflow + ' for each element: ' + w.completed + ' of ' + w.total + ' completed, ' + w.running +
+      ' running (at most ' + w.concurrency + ')' + (w.failed ? ', ' + w.failed + ' failed' : '');
+  }
+  if (w.kind !== 'children') return null;
+  const span = el('span', { class: 'children' }, 'join ' + w.join + ': ');
+  (w.branches || []).forEach((b, i) => {
+    if (i > 0) span.append('; ');
+    span.append(b.branch + ' ', instanceLink(b.child), ' ' + b.status);
+  });
+  return span;
+}
+
 function renderSummary(inst, events) {
   $('detail-title').textContent = inst.workflow + ' · ' + inst.id;
   const w = inst.waiting_for || {};
@@ -375,6 +396,8 @@ function renderSummary(inst, events) {
     ['Decision', decisions.length ? decisions.join('; ') : null],
     ['Finished', ['completed', 'failed', 'compensated', 'cancelled', 'continued'].includes(inst.status)
       ? formatTime(inst.updated_at) : null],
+    ['Parent', inst.parent ? el('span', {}, instanceLink(inst.parent.id), ' at step ' + inst.parent.step) : null],
+    ['Waiting for', childrenFact(w)],
     ['Run', inst.run ? inst.run.number + ' (since ' + formatTime(inst.run.started_at) + '; the last one is ' +
       inst.run.previous + ')' : null],
     ['Version', 'v' + inst.version + ' · ' + String(inst.definition_hash || '').slice(0, 12)],
@@ -633,6 +656,15 @@ function eventSummary(e) {
       return 'run ' + d.run + ' (the last one is ' + d.previous_run + ')';
     case 'sleep_started':
       return 'until ' + formatTime(d.wake_at);
+    case 'child_started':
+      return d.workflow + ' v' + d.version + ' as ' + d.child;
+    case 'child_completed':
+      return d.child + ' completed';
+    case 'child_failed':
+      return d.child + ' ended ' + d.status + (d.code ? ' (' + d.code + ': ' + (d.message || '') + ')' : '');
+    case 'child_cancel_requested':
+      return d.child + ' cancelled: ' + ({ stop: 'this instance is being stopped', joined: 'the join is reached',
+        branch_failed: 'a sibling branch failed' }[d.why] || d.why);
     case 'sleep_ended':
       return d.late_ms > 1000 ? 'woke ' + Math.round(d.late_ms / 1000) + ' s after its time' : 'woke';
     case 'signal_received':

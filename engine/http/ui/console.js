@@ -358,7 +358,7 @@ async function onBulkConfirm() {
 function renderActions(inst, graph) {
   const s = inst.status;
   const stopping = !!inst.cancellation;
-  const canPause = may('pause') && ['running', 'waiting_signal', 'waiting_approval', 'sleeping'].includes(s) && !stopping &&
+  const canPause = may('pause') && ['running', 'waiting_signal', 'waiting_approval', 'sleeping', 'waiting_child'].includes(s) && !stopping &&
     !inst.pausing;
   const canResume = may('resume') && (s === 'paused' || !!inst.pausing);
   const canRetry = may('retry') && (s === 'paused' || s === 'failed');

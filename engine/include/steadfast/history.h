@@ -54,6 +54,14 @@ inline constexpr const char* kSleepEnded = "sleep_ended";      // ... and reache
 // run id, "<id>~<run>"), and the first of the next run under the instance's id.
 inline constexpr const char* kWorkflowContinuedAsNew = "workflow_continued_as_new";
 inline constexpr const char* kRunStarted = "run_started";
+// A child workflow step: the child started (or, entered again, found), and
+// how it ended; a stop of the parent cancels it (kCancelRequested waits for it).
+inline constexpr const char* kChildStarted = "child_started";
+inline constexpr const char* kChildCompleted = "child_completed";
+inline constexpr const char* kChildFailed = "child_failed";
+// A parallel step no longer needs a branch still running (a sibling
+// failed, the join was reached, or the parent is being stopped): `why`.
+inline constexpr const char* kChildCancelRequested = "child_cancel_requested";
 inline constexpr const char* kCompensationStarted = "compensation_started";
 inline constexpr const char* kCompensationSucceeded = "compensation_succeeded";
 inline constexpr const char* kCompensationFailed = "compensation_failed";

@@ -111,7 +111,7 @@ TEST(DiagnosticsTest, BadStepId) {
 TEST(DiagnosticsTest, UnknownStepKind) {
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    when: true\n"),
               ElementsAre("3:5: unknown step kind: step 'a' needs exactly one of 'activity', 'signal', "
-                          "'approval', 'sleep', 'until' or 'continue_as_new'"));
+                          "'approval', 'sleep', 'until', 'continue_as_new', 'workflow' or 'parallel'"));
   EXPECT_THAT(Diags("name: w\nsteps:\n  - id: a\n    activity: demo.a\n    signal: go\n"),
               ElementsAre("5:5: unknown step kind: step 'a' has 'activity' and 'signal'; a step has exactly one"));
 }
@@ -148,6 +148,70 @@ TEST(DiagnosticsTest, SleepSteps) {
               ElementsAre("6:5: field 'retry' does not apply to a sleep step"));
   EXPECT_THAT(Diags(head + "    until: \"${input.at}\"\n    timeout: 1h\n"),
               ElementsAre("6:5: field 'timeout' does not apply to a sleep step"));
+}
+
+TEST(DiagnosticsTest, ChildWorkflowSteps) {
+  const std::string head = "name: w\ninput: { seller: string }\nsteps:\n  - id: a\n    activity: demo.a\n  - id: b\n";
+  EXPECT_THAT(Diags(head + "    workflow: seller_refund\n"), IsEmpty());
+  EXPECT_THAT(Diags(head + "    workflow: seller_refund\n    version: latest\n    compensate: false\n"
+                           "    input: { seller: \"${input.seller}\", refund: \"${steps.a.amount}\" }\n"),
+              IsEmpty());
+  EXPECT_THAT(Diags(head + "    workflow: Seller-Refund\n"),
+              ElementsAre("7:15: workflow name 'Seller-Refund' must use only a-z, 0-9 and '_'"));
+  EXPECT_THAT(Diags(head + "    workflow: seller_refund\n    version: 0\n"),
+              ElementsAre("8:14: 'version' must be latest or a version number from 1 up (got '0')"));
+  EXPECT_THAT(Diags(head + "    workflow: seller_refund\n    compensate: demo.undo\n"),
+              ElementsAre("8:17: 'compensate' of a child workflow step must be true or false (got 'demo.undo')"));
+  EXPECT_THAT(Diags(head + "    workflow: seller_refund\n    input: { x: \"${steps.b.y}\" }\n"),
+              ElementsAre(::testing::HasSubstr("reads its own output")));
+  EXPECT_THAT(Diags(head + "    workflow: seller_refund\n    retry: { max_attempts: 2 }\n"),
+              ElementsAre("8:5: field 'retry' does not apply to a child workflow step"));
+  EXPECT_THAT(Diags(head + "    workflow: seller_refund\n    activity: demo.b\n"),
+              ElementsAre(::testing::HasSubstr("has 'activity' and 'workflow'; a step has exactly one")));
+}
+
+TEST(DiagnosticsTest, ParallelSteps) {
+  const std::string head = "name: w\ninput: { seller: string }\nsteps:\n  - id: a\n    activity: demo.a\n  - id: p\n";
+  const std::string two = "    parallel:\n      branches:\n        - { id: x, workflow: refund }\n"
+                          "        - { id: y, workflow: refund, input: { from: \"${steps.a.id}\" } }\n";
+  EXPECT_THAT(Diags(head + two + "  - id: after\n    activity: demo.b\n    with: { x: \"${steps.x.id}\" }\n"),
+              IsEmpty());
+  EXPECT_THAT(Diags(head + "    parallel:\n      join: any\n      branches:\n        - { id: x, workflow: refund }\n"),
+              IsEmpty());
+  EXPECT_THAT(Diags(head + "    parallel:\n      join: 3\n      branches:\n        - { id: x, workflow: refund }\n"),
+              ElementsAre("8:13: 'join' must be all, any or a number of branches from 1 to 1 (got '3')"));
+  EXPECT_THAT(Diags(head + "    parallel: { branches: [] }\n"),
+              ElementsAre(::testing::HasSubstr("'parallel' needs 'branches'")));
+  EXPECT_THAT(Diags(head + "    parallel:\n      branches:\n        - { id: a, workflow: refund }\n"),
+              ElementsAre(::testing::HasSubstr("duplicate id 'a' (first at line 4): branch ids are unique")));
+  EXPECT_THAT(Diags(head + "    parallel:\n      branches:\n        - { id: x }\n"),
+              ElementsAre("9:17: branch 'x' needs 'workflow': the child workflow it runs"));
+  EXPECT_THAT(Diags(head + "    parallel:\n      branches:\n        - { id: x, workflow: refund, activity: demo.a }\n"),
+              ElementsAre(::testing::HasSubstr("unknown branch field 'activity'")));
+  EXPECT_THAT(Diags(head + "    parallel:\n      branches:\n        - { id: x, workflow: refund, input: { v: "
+                           "\"${steps.y.id}\" } }\n        - { id: y, workflow: refund }\n"),
+              ElementsAre(::testing::HasSubstr("reads its own output")));
+  EXPECT_THAT(Diags(head + two + "    next: x\n"), ElementsAre(::testing::HasSubstr("unknown step 'x'")));
+}
+
+TEST(DiagnosticsTest, ForEachSteps) {
+  const std::string head = "name: w\ninput: { items: list }\nsteps:\n  - id: a\n    activity: demo.a\n  - id: f\n"
+                           "    workflow: inspect\n";
+  EXPECT_THAT(Diags(head + "    for_each: \"${input.items}\"\n    concurrency: 20\n"
+                           "    input: { item: \"${item}\", n: \"${index}\", before: \"${steps.a.x}\" }\n"),
+              IsEmpty());
+  EXPECT_THAT(Diags(head + "    for_each: [1, 2]\n"),
+              ElementsAre("8:15: 'for_each' must be an expression giving a list, such as \"${input.items}\" (got a list)"));
+  EXPECT_THAT(Diags(head + "    for_each: \"${input.items}\"\n    concurrency: 0\n"),
+              ElementsAre("9:18: concurrency must be between 1 and 1000 (got 0)"));
+  EXPECT_THAT(Diags(head + "    concurrency: 5\n"),
+              ElementsAre("8:5: 'concurrency' needs 'for_each' (the list whose elements run at once)"));
+  // `item` and `index` exist only in a for_each step's child input.
+  EXPECT_THAT(Diags(head + "    input: { item: \"${item}\" }\n"),
+              ElementsAre(::testing::HasSubstr("unknown name 'item' in expression")));
+  EXPECT_THAT(Diags(head + "    for_each: \"${input.items}\"\n  - id: b\n    activity: demo.b\n"
+                           "    with: { n: \"${index}\" }\n"),
+              ElementsAre(::testing::HasSubstr("unknown name 'index' in expression")));
 }
 
 TEST(DiagnosticsTest, ContinueAsNewSteps) {

@@ -128,6 +128,77 @@ steps:
   EXPECT_EQ(StepGraphToValue(g).Get("nodes").AsList()[2].Get("kind").StringOr(""), "continue_as_new");
 }
 
+TEST(StepGraph, ChildWorkflowStepsAndTheirCompensation) {
+  ParseResult r = ParseWorkflow(R"(name: order
+steps:
+  - id: seller_a
+    workflow: seller_refund
+    version: 2
+  - id: notify
+    workflow: notify_all
+    compensate: false
+)",
+                                "order.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << (r.diagnostics.empty() ? "" : r.diagnostics[0].ToString());
+  StepGraph g = BuildStepGraph(*r.def);
+  EXPECT_EQ(RenderMermaid(g),
+            "flowchart TD\n"
+            "  t_start((\"start\"))\n"
+            "  s_seller_a[[\"seller_a<br/>workflow: seller_refund v2\"]]\n"
+            "  c_seller_a[\"undo seller_a<br/>compensate seller_refund\"]:::compensation\n"
+            "  s_notify[[\"notify<br/>workflow: notify_all\"]]\n"
+            "  t_end((\"end\"))\n"
+            "  t_start --> s_seller_a\n"
+            "  s_seller_a -->|\"child completed\"| s_notify\n"
+            "  s_seller_a -.->|\"compensate\"| c_seller_a\n"
+            "  s_notify -->|\"child completed\"| t_end\n"
+            "  classDef compensation stroke-dasharray: 5 5\n");
+  EXPECT_NE(RenderDot(g).find("shape=box3d"), std::string::npos) << RenderDot(g);
+  EXPECT_EQ(StepGraphToValue(g).Get("nodes").AsList()[1].Get("kind").StringOr(""), "child_workflow");
+}
+
+TEST(StepGraph, ParallelStepsForkIntoTheirBranches) {
+  ParseResult r = ParseWorkflow(R"(name: sellers
+steps:
+  - id: refunds
+    parallel:
+      join: any
+      branches:
+        - { id: a, workflow: seller_refund }
+        - { id: b, workflow: seller_refund, compensate: false }
+)",
+                                "sellers.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << (r.diagnostics.empty() ? "" : r.diagnostics[0].ToString());
+  StepGraph g = BuildStepGraph(*r.def);
+  const std::string mermaid = RenderMermaid(g);
+  EXPECT_NE(mermaid.find("s_refunds[/\"refunds<br/>parallel, join any\"\\]"), std::string::npos) << mermaid;
+  EXPECT_NE(mermaid.find("s_refunds -->|\"branch\"| s_a"), std::string::npos) << mermaid;
+  EXPECT_NE(mermaid.find("s_b -->|\"joined\"| t_end"), std::string::npos) << mermaid;
+  EXPECT_NE(mermaid.find("s_a -.->|\"compensate\"|"), std::string::npos) << mermaid;
+  EXPECT_EQ(mermaid.find("s_b -.->|\"compensate\"|"), std::string::npos) << mermaid;
+  EXPECT_EQ(StepGraphToValue(g).Get("nodes").AsList()[1].Get("kind").StringOr(""), "parallel");
+}
+
+TEST(StepGraph, ForEachStepsSayWhatTheyFanOutOver) {
+  ParseResult r = ParseWorkflow(R"(name: items
+input: { items: list }
+steps:
+  - id: inspect
+    workflow: inspect_item
+    for_each: "${input.items}"
+    concurrency: 20
+)",
+                                "items.yaml", nullptr);
+  ASSERT_TRUE(r.ok()) << (r.diagnostics.empty() ? "" : r.diagnostics[0].ToString());
+  StepGraph g = BuildStepGraph(*r.def);
+  const std::string mermaid = RenderMermaid(g);
+  EXPECT_NE(mermaid.find("s_inspect[[\"inspect<br/>for each ${input.items}: inspect_item (20 at once)\"]]"),
+            std::string::npos)
+      << mermaid;
+  EXPECT_NE(mermaid.find("s_inspect -->|\"all completed\"| t_end"), std::string::npos) << mermaid;
+  EXPECT_EQ(StepGraphToValue(g).Get("nodes").AsList()[1].Get("kind").StringOr(""), "for_each");
+}
+
 TEST(StepGraph, DotOfEveryEdgeKind) {
   EXPECT_EQ(RenderDot(Tiny()),
             "digraph \"tiny\" {\n"

@@ -22,6 +22,7 @@ TEST(InstanceFilterTest, ParsesEveryCriterion) {
                                               {"step", "psp"},
                                               {"error_code", "psp_unavailable"},
                                               {"requested_by", "ops@example.com"},
+                                              {"parent", "order-7"},
                                               {"created_after", "2026-12-01T00:00:00Z"},
                                               {"created_before", "2026-12-02T00:00:00Z"},
                                               {"updated_after", "2026-12-01T12:00:00Z"},
@@ -37,6 +38,7 @@ TEST(InstanceFilterTest, ParsesEveryCriterion) {
   EXPECT_EQ(f->current_step, "psp");
   EXPECT_EQ(f->error_code, "psp_unavailable");
   EXPECT_EQ(f->requested_by, "ops@example.com");
+  EXPECT_EQ(f->parent_id, "order-7");
   EXPECT_EQ(f->created_from, *ParseRfc3339("2026-12-01T00:00:00Z"));
   EXPECT_EQ(f->created_before, *ParseRfc3339("2026-12-02T00:00:00Z"));
   EXPECT_EQ(f->updated_from, *ParseRfc3339("2026-12-01T12:00:00Z"));
@@ -82,6 +84,7 @@ TEST(InstanceFilterTest, ParamsRoundTripWithoutCursor) {
                                               {"status", "paused,waiting_signal"},
                                               {"workflow", "w"},
                                               {"version", "3"},
+                                              {"parent", "order-7"},
                                               {"created_after", "2026-12-01T00:00:00Z"},
                                               {"cursor", "x"}});
   ASSERT_TRUE(f.ok());
@@ -91,6 +94,7 @@ TEST(InstanceFilterTest, ParamsRoundTripWithoutCursor) {
   EXPECT_EQ(again->keys, f->keys);
   EXPECT_EQ(again->statuses, f->statuses);
   EXPECT_EQ(again->workflow_version, 3);
+  EXPECT_EQ(again->parent_id, "order-7");  // a bulk action by parent keeps to the children
   EXPECT_EQ(again->created_from, f->created_from);
   EXPECT_EQ(again->after_id, "");
   Value view = InstanceFilterView(*f);

@@ -55,7 +55,10 @@ TaskKind ParseTaskKind(const std::string& s) {
   if (s == "wait_timeout") return TaskKind::kWaitTimeout;
   if (s == "compensate") return TaskKind::kCompensate;
   if (s == "deadline") return TaskKind::kDeadline;
-  throw ScenarioError("unknown task kind '" + s + "' (run_step, wait_timeout, compensate, deadline)");
+  if (s == "child_ended") return TaskKind::kChildEnded;
+  if (s == "stop_child") return TaskKind::kStopChild;
+  throw ScenarioError("unknown task kind '" + s +
+                      "' (run_step, wait_timeout, compensate, deadline, child_ended, stop_child)");
 }
 
 std::string TaskKindName(TaskKind k) {
@@ -64,6 +67,8 @@ std::string TaskKindName(TaskKind k) {
     case TaskKind::kWaitTimeout: return "wait_timeout";
     case TaskKind::kCompensate: return "compensate";
     case TaskKind::kDeadline: return "deadline";
+    case TaskKind::kChildEnded: return "child_ended";
+    case TaskKind::kStopChild: return "stop_child";
   }
   return "?";
 }
