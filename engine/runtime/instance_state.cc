@@ -68,6 +68,7 @@ Result<std::string> InstanceState::Encode() const {
   if (elements_total > 0) {
     v["elements_total"] = elements_total;
     v["elements_started"] = elements_started;
+    v["elements_completed"] = elements_completed;
   }
   return EncodeValue(v);
 }
@@ -100,6 +101,7 @@ Result<InstanceState> InstanceState::Decode(std::string_view blob) {
   }
   s.elements_total = v.Get("elements_total").IntOr(0);
   s.elements_started = v.Get("elements_started").IntOr(0);
+  s.elements_completed = v.Get("elements_completed").IntOr(0);
   return s;
 }
 

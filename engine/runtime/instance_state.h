@@ -30,11 +30,13 @@ struct InstanceState {
   // "cancelling" until it ended, then its status ("completed", "failed",
   // "compensated", "cancelled", "missing"). Empty otherwise.
   std::map<std::string, std::string> branches;
-  // While a for_each step waits (its elements' statuses are in branches,
-  // under their ElementId): how many elements its list has, and how many
-  // have been started so far (in order).
+  // While a for_each step runs (branches holds only its elements running,
+  // cancelling or failed, under their ElementId, so the state stays small
+  // however long the list): how many elements its list has, how many have
+  // been started (in order) and how many completed.
   int64_t elements_total = 0;
   int64_t elements_started = 0;
+  int64_t elements_completed = 0;
   // Why the instance is being stopped before it finished (a cancel or the
   // workflow deadline): {kind: "cancel"|"deadline", principal, reason,
   // requested_at}; null when it is not. While stop_pending, the attempt

@@ -140,6 +140,7 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
     case TaskKind::kRunStep: {
       const StepDef& step = *found;
       if (step.kind == StepKind::kActivity) return RunAttempt(task, *cached, step, false, cached);
+      if (step.kind == StepKind::kForEach && cached->state.elements_total > 0) return CollectElements(task, cached);
       // Entering a wait step in a task of its own (after a buffered signal).
       return CommitWith(task, cached, step.id, false, [step_id = step.id](LoadedInstance&, Transition& t) {
         return t.EnterStep(step_id);
@@ -154,6 +155,25 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
       return StopChild(task, *cached);
   }
   return Next::kStop;
+}
+
+TaskExecutor::Next TaskExecutor::CollectElements(TaskRecord& task, std::optional<LoadedInstance>& cached) {
+  const int64_t total = cached->state.elements_total;
+  std::vector<Value> outputs;
+  outputs.reserve(static_cast<size_t>(total));
+  for (int64_t i = 0; i < total; ++i) {
+    const std::string child_id = ChildInstanceId(task.instance_id, cached->state.run, ElementId(task.step_id, i));
+    Result<std::optional<InstanceRecord>> child = env_.store->GetInstance(child_id);
+    if (!child.ok()) {
+      env_.logger->Error("cannot read element " + child_id + ": " + child.status().ToString());
+      return Next::kStop;  // runs again when its lease expires
+    }
+    outputs.push_back(child->has_value() ? (*child)->output : Value());
+  }
+  return CommitWith(task, cached, task.step_id, false,
+                    [step = task.step_id, outputs = std::move(outputs)](LoadedInstance&, Transition& t) {
+                      return t.CollectElements(step, outputs);
+                    });
 }
 
 std::mutex& TaskExecutor::ParentLock(const std::string& instance_id) {

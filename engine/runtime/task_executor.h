@@ -132,6 +132,9 @@ class TaskExecutor {
   Next ChildEnded(TaskRecord& task, std::optional<LoadedInstance>& cached);
   Next StopChild(TaskRecord& task, const LoadedInstance& parent);
   Next CompensateChild(TaskRecord& task, std::optional<LoadedInstance>& cached);
+  // Every element of a for_each step completed: reads their outputs from
+  // the children, in order, and commits them as the step's output.
+  Next CollectElements(TaskRecord& task, std::optional<LoadedInstance>& cached);
   // Commits `build` on the child `child_id` (not fenced by a task; tasks
   // it creates are left to the scheduler).
   TransitionCommitResult CommitOnChild(const std::string& child_id, bool reads_tasks, BuildFn build);

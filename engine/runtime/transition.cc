@@ -477,7 +477,16 @@ std::vector<std::string> Transition::CompensableSteps() const {
   const InstanceState& st = inst_.state;
   for (auto it = st.completed.rbegin(); it != st.completed.rend(); ++it) {
     const StepDef* step = inst_.def->FindStepOrBranch(*it);
-    if (step != nullptr && Compensable(*step)) steps.push_back(*it);
+    if (step == nullptr || !Compensable(*step)) continue;
+    if (step->kind == StepKind::kForEach) {
+      // Its elements, the last started first.
+      auto started = st.inputs.find(*it);
+      for (int64_t i = started == st.inputs.end() ? 0 : started->second.IntOr(0); i > 0; --i) {
+        steps.push_back(ElementId(*it, i - 1));
+      }
+      continue;
+    }
+    steps.push_back(*it);
   }
   return steps;
 }

@@ -186,6 +186,10 @@ class Transition {
   // compensates its completed steps too and ends compensated. Unchanged()
   // when it is not completed or has nothing to compensate.
   Status CompensateForParent(const std::string& reason);
+  // Every element of the for_each step `step_id` completed: `outputs` are
+  // their outputs in order (read from the children); they become the
+  // step's output and the workflow goes on.
+  Status CollectElements(const std::string& step_id, std::vector<Value> outputs);
 
   // True when the event changed nothing and there is nothing to commit.
   bool Unchanged() const { return unchanged_; }
@@ -250,6 +254,10 @@ class Transition {
   Status SettleForEach(const StepDef& step, const Value* items = nullptr);
   // Drops what the state holds of a for_each step's elements.
   void ForgetElements(const StepDef& step);
+  // A for_each step that ended: when elements completed, the step enters
+  // `completed` once (its compensation compensates them, the last started
+  // first) with how many were started in `inputs`; the counters go.
+  void FinishElements(const StepDef& step);
   // Starts a child per branch (none unless all can) and waits for them.
   Status EnterParallel(const StepDef& step);
   // Asks every branch still running to stop (kStopChild tasks).

@@ -240,10 +240,14 @@ Status Transition::ChildEnded(const std::string& step_id, const std::optional<In
   InstanceState& st = inst_.state;
 
   if (inst_.rec.status == InstanceStatus::kCompensating) {
-    // Compensating this step is compensating the child: it ended compensated,
-    // or stayed completed with nothing to undo.
-    const bool undone = child.has_value() && (child->status == InstanceStatus::kCompensated ||
-                                              child->status == InstanceStatus::kCompleted);
+    // Compensating this step is compensating the child: it ended
+    // compensated, or stayed completed with nothing to undo. A for_each
+    // element that never completed (failed, cancelled) undid what it did
+    // itself; only a compensation that failed fails this one.
+    const bool undone = child.has_value() && child->error_code != "compensation_failed" &&
+                        (child->status == InstanceStatus::kCompensated || child->status == InstanceStatus::kCompleted ||
+                         (step.kind == StepKind::kForEach && (child->status == InstanceStatus::kFailed ||
+                                                              child->status == InstanceStatus::kCancelled)));
     if (!undone) {
       AddEvent(history::kCompensationFailed, step_id, 0,
                Value::Map{{"child", id}, {"status", status}, {"message", why}});
@@ -270,9 +274,15 @@ Status Transition::ChildEnded(const std::string& step_id, const std::optional<In
     }
     if (child.has_value() && child->status == InstanceStatus::kCompleted) {
       AddEvent(history::kChildCompleted, step_id, 0, Value::Map{{"child", id}, {"output", child->output}});
-      st.outputs[step_id] = child->output;
-      st.completed.push_back(step_id);
-      entry->second = "completed";
+      if (parallel != nullptr) {
+        st.outputs[step_id] = child->output;
+        st.completed.push_back(step_id);
+        entry->second = "completed";
+      } else {
+        // An element's output stays with its child until the step collects them all.
+        ++st.elements_completed;
+        st.branches.erase(entry);
+      }
     } else {
       Value data = Value::Map{{"child", id}, {"status", status}};
       if (child.has_value()) {
@@ -315,10 +325,40 @@ void Transition::ForgetElements(const StepDef& step) {
   InstanceState& st = inst_.state;
   const std::string prefix = step.id + ".";
   std::erase_if(st.outputs, [&](const auto& entry) { return entry.first.starts_with(prefix); });
-  std::erase_if(st.completed, [&](const std::string& id) { return id.starts_with(prefix); });
+  std::erase_if(st.completed, [&](const std::string& id) { return id == step.id || id.starts_with(prefix); });
+  st.inputs.erase(step.id);
   st.branches.clear();
   st.elements_total = 0;
   st.elements_started = 0;
+  st.elements_completed = 0;
+}
+
+void Transition::FinishElements(const StepDef& step) {
+  InstanceState& st = inst_.state;
+  if (st.elements_completed > 0) {
+    if (std::find(st.completed.begin(), st.completed.end(), step.id) == st.completed.end()) {
+      st.completed.push_back(step.id);
+    }
+    st.inputs[step.id] = st.elements_started;
+  }
+  st.branches.clear();
+  st.elements_total = 0;
+  st.elements_started = 0;
+  st.elements_completed = 0;
+}
+
+Status Transition::CollectElements(const std::string& step_id, std::vector<Value> outputs) {
+  const StepDef* step = FindStep(step_id);
+  InstanceState& st = inst_.state;
+  if (step == nullptr || step->kind != StepKind::kForEach || inst_.rec.status != InstanceStatus::kRunning ||
+      inst_.rec.current_step != step_id || st.elements_total != static_cast<int64_t>(outputs.size()) ||
+      st.elements_completed != st.elements_total) {
+    return Status::FailedPrecondition("for_each step '" + step_id + "' is not collecting its elements");
+  }
+  FinishElements(*step);
+  st.outputs[step_id] = Value(Value::List(std::make_move_iterator(outputs.begin()),
+                                          std::make_move_iterator(outputs.end())));
+  return AdvanceAfter(*step);
 }
 
 Result<Value> Transition::ForEachItems(const StepDef& step) {
@@ -349,6 +389,10 @@ Status Transition::EnterForEach(const StepDef& step) {
   InstanceState& st = inst_.state;
   st.outputs.erase(step.id);
   st.elements_total = static_cast<int64_t>(items->AsList().size());
+  if (st.elements_total == 0) {
+    st.outputs[step.id] = Value(Value::List{});
+    return AdvanceAfter(step);
+  }
   inst_.rec.status = InstanceStatus::kWaitingChild;
   inst_.rec.current_step = step.id;
   return SettleForEach(step, &*items);
@@ -356,14 +400,13 @@ Status Transition::EnterForEach(const StepDef& step) {
 
 Status Transition::SettleForEach(const StepDef& step, const Value* items) {
   InstanceState& st = inst_.state;
-  int64_t running = 0, completed = 0;
+  int64_t running = 0;
+  const int64_t completed = st.elements_completed;
   std::string ended;  // elements that did not complete (the first few), for the failure's message
   size_t listed = 0;
   for (const auto& [element, status] : st.branches) {
     if (status == kBranchRunning || status == kBranchCancelling) {
       ++running;
-    } else if (status == "completed") {
-      ++completed;
     } else if (listed++ < 5) {
       ended += (ended.empty() ? "" : ", ") + element + " " + status;
     }
@@ -407,32 +450,25 @@ Status Transition::SettleForEach(const StepDef& step, const Value* items) {
 
   // Every element started has ended.
   const int64_t total = st.elements_total;
-  st.branches.clear();
-  st.elements_total = 0;
-  st.elements_started = 0;
-  if (StopPending()) {
-    ActOnStop();
-    return Status::Ok();
-  }
-  if (failed) {
-    FailStep(step, "element_failed",
-             std::to_string(completed) + " of " + std::to_string(total) + " elements completed: " + ended);
-    return Status::Ok();
-  }
-  // The results, in the list's order; the elements' own entries go.
-  Value::List results;
-  results.reserve(static_cast<size_t>(total));
-  for (int64_t i = 0; i < total; ++i) {
-    auto out = st.outputs.find(ElementId(step.id, i));
-    if (out == st.outputs.end()) {
-      results.emplace_back();
-      continue;
+  if (StopPending() || failed) {
+    FinishElements(step);
+    if (StopPending()) {
+      ActOnStop();
+    } else {
+      FailStep(step, "element_failed",
+               std::to_string(completed) + " of " + std::to_string(total) + " elements completed: " + ended);
     }
-    results.push_back(std::move(out->second));
-    st.outputs.erase(out);
+    return Status::Ok();
   }
-  st.outputs[step.id] = Value(std::move(results));
-  return AdvanceAfter(step);
+  // All completed: their outputs are read from the children, in order, in
+  // a task of its own (CollectElements), so the state never holds them all
+  // while the elements run. A stop meanwhile compensates them.
+  st.completed.push_back(step.id);
+  st.inputs[step.id] = st.elements_started;
+  inst_.rec.status = InstanceStatus::kRunning;
+  inst_.rec.current_step = step.id;
+  ScheduleTask(TaskKind::kRunStep, step.id, 0, env_.now, env_.now);
+  return Status::Ok();
 }
 
 Status Transition::CompensateForParent(const std::string& reason) {

@@ -134,12 +134,11 @@ Value WaitingForView(const InstanceRecord& rec, const WorkflowDef* def, const st
     const int64_t run = state.ok() ? state->run : 1;
     const StepDef* step = def != nullptr ? def->FindStep(rec.current_step) : nullptr;
     if (step != nullptr && step->kind == StepKind::kForEach && state.ok()) {
-      int64_t running = 0, completed = 0, failed = 0;
+      int64_t running = 0, failed = 0;
+      const int64_t completed = state->elements_completed;
       for (const auto& [element, status] : state->branches) {
         if (status == "running" || status == "cancelling") {
           ++running;
-        } else if (status == "completed") {
-          ++completed;
         } else {
           ++failed;
         }
