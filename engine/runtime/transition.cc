@@ -1154,7 +1154,10 @@ void Transition::ScheduleTask(TaskKind kind, const std::string& step, int attemp
     const StepDef& def = inst_.def->steps[static_cast<size_t>(idx)];
     if (def.kind == StepKind::kActivity) t.activity = kind == TaskKind::kCompensate ? def.compensate : def.activity;
   }
-  bool runs_now = due <= env_.now && (kind == TaskKind::kRunStep || kind == TaskKind::kCompensate);
+  // A child's cancel goes to this engine at once too (a cancel through the
+  // API reaches the children without waiting for the scheduler's next pass).
+  bool runs_now = due <= env_.now && (kind == TaskKind::kRunStep || kind == TaskKind::kCompensate ||
+                                      kind == TaskKind::kStopChild);
   // A limited activity's attempt starts only through a claim, which counts it.
   bool limited = env_.gate != nullptr && env_.gate->IsLimited(t.activity);
   if (runs_now && !limited && !env_.lease_owner.empty()) {
