@@ -85,6 +85,26 @@ class CrashHarness {
     return true;
   }
 
+  // Serves until the process exits at crash point `point` as kill -9 would.
+  void CrashAt(const std::string& point) {
+    auto crashing = Serve(point);
+    auto code = crashing->Wait(30000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << point;
+    EXPECT_EQ(*code, 137) << "crash point " << point;
+  }
+
+  // Serves again until `id` completed, then stops serve with SIGTERM. The
+  // crash may have come after the last checkpoint, leaving the instance
+  // finished already: SIGTERM waits until serve serves (its handler is set).
+  void RecoverUntilCompleted(const std::string& id) {
+    auto serve = Serve("", "recovery.log");
+    ASSERT_TRUE(WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(dir() + "/recovery.log");
+    ASSERT_TRUE(WaitForLog("recovery.log", "serving ", 20000)) << testing::ReadFile(dir() + "/recovery.log");
+    serve->Kill(SIGTERM);
+    EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+    EXPECT_EQ(StatusOf(id), InstanceStatus::kCompleted);
+  }
+
   InstanceStatus StatusOf(const std::string& id) {
     auto r = store_->GetInstance(id);
     if (!r.ok() || !*r) return InstanceStatus::kRunning;
@@ -131,6 +151,22 @@ class CrashHarness {
     auto h = store_->GetHistory(id, 0, 100000);
     EXPECT_TRUE(h.ok());
     return h.ok() ? *h : std::vector<HistoryEvent>{};
+  }
+
+  // The effects whose idempotency key starts with `prefix` (an instance id).
+  std::map<std::string, int> EffectsUnder(const std::string& prefix) {
+    std::map<std::string, int> mine;
+    for (const auto& [key, n] : Effects()) {
+      if (key.rfind(prefix, 0) == 0) mine[key] = n;
+    }
+    return mine;
+  }
+
+  // How many events of `type` the instance's history has.
+  int CountEvents(const std::string& id, const char* type) {
+    int n = 0;
+    for (const HistoryEvent& e : History(id)) n += e.type == type;
+    return n;
   }
 
   // The history has seq 1..n, per step attempts 1..k each accounted for by
@@ -201,17 +237,8 @@ TEST_P(CrashPointTest, CompletesWithEffectsExactlyOnce) {
   CrashHarness h;
   std::string id = h.Start("crash5", "wf-crash", Value::Map{});
   std::string spec = c.step.empty() ? c.point : c.point + ":" + c.step;
-  {
-    auto crashing = h.Serve(spec);
-    auto code = crashing->Wait(30000);
-    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << spec;
-    EXPECT_EQ(*code, 137) << "crash point " << spec;
-  }
-  auto serve = h.Serve();
-  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/serve.log");
-  serve->Kill(SIGTERM);
-  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
-  EXPECT_EQ(h.StatusOf(id), InstanceStatus::kCompleted);
+  ASSERT_NO_FATAL_FAILURE(h.CrashAt(spec));
+  ASSERT_NO_FATAL_FAILURE(h.RecoverUntilCompleted(id));
   std::vector<std::string> steps(std::begin(kSteps), std::end(kSteps));
   ExpectEffectsOnce(h, id, steps);
   h.ExpectConsistentHistory(id, steps);
@@ -307,30 +334,23 @@ TEST(CrashWaitTest, ASleepSurvivesAKill9AndWakesOnce) {
 // Kills `serve` around the commits that end a run with continue_as_new
 // (the checkpoint of `work` in runs 1 and 2 is the commit that files the
 // run), then lets it finish.
+// A crash point spec as a test name: "after_checkpoint:work@2" -> "after_checkpoint_work_2".
+std::string CrashPointName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name;
+  for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
+
 class CrashContinueTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CrashContinueTest, EachRunIsFiledOnceWithItsEffectOnce) {
   CrashHarness h;
   const std::string id = h.Start("rounds", "wf-rounds", Value::Map{{"round", 1}});
-  {
-    auto crashing = h.Serve(GetParam());
-    auto code = crashing->Wait(30000);
-    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
-    EXPECT_EQ(*code, 137) << GetParam();
-  }
-  auto serve = h.Serve();
-  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/serve.log");
-  serve->Kill(SIGTERM);
-  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
-  ASSERT_EQ(h.StatusOf(id), InstanceStatus::kCompleted);
+  ASSERT_NO_FATAL_FAILURE(h.CrashAt(GetParam()));
+  ASSERT_NO_FATAL_FAILURE(h.RecoverUntilCompleted(id));
 
   // One effect per run, under the run's own idempotency key.
-  std::map<std::string, int> effects = h.Effects();
-  std::map<std::string, int> mine;
-  for (const auto& [key, n] : effects) {
-    if (key.rfind(id, 0) == 0) mine[key] = n;
-  }
-  EXPECT_EQ(mine, (std::map<std::string, int>{{"wf-rounds/work", 1}, {"wf-rounds~2/work", 1}, {"wf-rounds~3/work", 1}}));
+  EXPECT_EQ(h.EffectsUnder(id), (std::map<std::string, int>{{"wf-rounds/work", 1}, {"wf-rounds~2/work", 1}, {"wf-rounds~3/work", 1}}));
 
   // Runs 1 and 2 filed once each; the three histories number on without a gap.
   int64_t next_seq = 1;
@@ -354,47 +374,24 @@ INSTANTIATE_TEST_SUITE_P(AroundTheRunEnds, CrashContinueTest,
                          ::testing::Values("after_activity:work", "after_checkpoint:work", "after_activity:work@2",
                                            "after_checkpoint:work@2", "before_activity:work@3",
                                            "store.before_commit@3", "store.after_commit@3"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name;
-                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         CrashPointName);
 
 class CrashChildTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CrashChildTest, EachChildStartsOnceWithItsEffectOnce) {
   CrashHarness h;
   const std::string id = h.Start("sellers", "wf-sellers", Value::Map{});
-  {
-    auto crashing = h.Serve(GetParam());
-    auto code = crashing->Wait(30000);
-    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
-    EXPECT_EQ(*code, 137) << GetParam();
-  }
-  // The crash may have come after the last checkpoint: the instance can be
-  // finished already, so the restarted serve is sent SIGTERM once it serves.
-  auto serve = h.Serve("", "recovery.log");
-  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/recovery.log");
-  ASSERT_TRUE(h.WaitForLog("recovery.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/recovery.log");
-  serve->Kill(SIGTERM);
-  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  ASSERT_NO_FATAL_FAILURE(h.CrashAt(GetParam()));
+  ASSERT_NO_FATAL_FAILURE(h.RecoverUntilCompleted(id));
 
-  std::map<std::string, int> mine;
-  for (const auto& [key, n] : h.Effects()) {
-    if (key.rfind(id, 0) == 0) mine[key] = n;
-  }
-  EXPECT_EQ(mine, (std::map<std::string, int>{{"wf-sellers~seller_a/work", 1}, {"wf-sellers~seller_b/work", 1}}));
+  EXPECT_EQ(h.EffectsUnder(id), (std::map<std::string, int>{{"wf-sellers~seller_a/work", 1}, {"wf-sellers~seller_b/work", 1}}));
   for (const char* step : {"seller_a", "seller_b"}) {
     SCOPED_TRACE(step);
     const std::string child = ChildInstanceId(id, 1, step);
     EXPECT_EQ(h.StatusOf(child), InstanceStatus::kCompleted);
-    int started = 0;
-    for (const HistoryEvent& e : h.History(child)) started += e.type == history::kWorkflowStarted;
-    EXPECT_EQ(started, 1);
+    EXPECT_EQ(h.CountEvents(child, history::kWorkflowStarted), 1);
   }
-  int completed = 0;
-  for (const HistoryEvent& e : h.History(id)) completed += e.type == history::kChildCompleted;
-  EXPECT_EQ(completed, 2);
+  EXPECT_EQ(h.CountEvents(id, history::kChildCompleted), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(AroundChildStartsAndEnds, CrashChildTest,
@@ -402,47 +399,21 @@ INSTANTIATE_TEST_SUITE_P(AroundChildStartsAndEnds, CrashChildTest,
                                            "after_checkpoint:work", "after_claim:seller_a@2",
                                            "after_checkpoint:seller_a@2", "store.before_commit@3",
                                            "store.after_commit@3", "after_checkpoint:work@2"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name;
-                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         CrashPointName);
 
 class CrashParallelTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CrashParallelTest, EachBranchStartsOnceWithItsEffectOnce) {
   CrashHarness h;
   const std::string id = h.Start("three_sellers", "wf-three", Value::Map{});
-  {
-    auto crashing = h.Serve(GetParam());
-    auto code = crashing->Wait(30000);
-    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
-    EXPECT_EQ(*code, 137) << GetParam();
-  }
-  // The crash may have come after the last checkpoint: the instance can be
-  // finished already, so the restarted serve is sent SIGTERM once it serves.
-  auto serve = h.Serve("", "recovery.log");
-  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/recovery.log");
-  ASSERT_TRUE(h.WaitForLog("recovery.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/recovery.log");
-  serve->Kill(SIGTERM);
-  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  ASSERT_NO_FATAL_FAILURE(h.CrashAt(GetParam()));
+  ASSERT_NO_FATAL_FAILURE(h.RecoverUntilCompleted(id));
 
-  std::map<std::string, int> mine;
-  for (const auto& [key, n] : h.Effects()) {
-    if (key.rfind(id, 0) == 0) mine[key] = n;
-  }
-  EXPECT_EQ(mine, (std::map<std::string, int>{
+  EXPECT_EQ(h.EffectsUnder(id), (std::map<std::string, int>{
                       {"wf-three~seller_a/work", 1}, {"wf-three~seller_b/work", 1}, {"wf-three~seller_c/work", 1}}));
-  int completed = 0;
-  for (const HistoryEvent& e : h.History(id)) completed += e.type == history::kChildCompleted;
-  EXPECT_EQ(completed, 3);
+  EXPECT_EQ(h.CountEvents(id, history::kChildCompleted), 3);
   for (const char* branch : {"seller_a", "seller_b", "seller_c"}) {
-    SCOPED_TRACE(branch);
-    int started = 0;
-    for (const HistoryEvent& e : h.History(ChildInstanceId(id, 1, branch))) {
-      started += e.type == history::kWorkflowStarted;
-    }
-    EXPECT_EQ(started, 1);
+    EXPECT_EQ(h.CountEvents(ChildInstanceId(id, 1, branch), history::kWorkflowStarted), 1) << branch;
   }
 }
 
@@ -451,41 +422,21 @@ INSTANTIATE_TEST_SUITE_P(AroundTheParallelStep, CrashParallelTest,
                                            "after_checkpoint:work@2", "after_activity:work@3", "after_claim:seller_b",
                                            "after_checkpoint:seller_c", "store.before_commit@4",
                                            "store.after_commit@5", "store.after_commit@7"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name;
-                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         CrashPointName);
 
 class CrashForEachTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CrashForEachTest, EachElementStartsOnceWithItsEffectOnce) {
   CrashHarness h;
   const std::string id = h.Start("item_return", "wf-items", Value::Map{{"items", Value::List{"a", "b", "c", "d", "e"}}});
-  {
-    auto crashing = h.Serve(GetParam());
-    auto code = crashing->Wait(30000);
-    ASSERT_TRUE(code.has_value()) << "serve did not reach crash point " << GetParam();
-    EXPECT_EQ(*code, 137) << GetParam();
-  }
-  auto serve = h.Serve("", "recovery.log");
-  ASSERT_TRUE(h.WaitFor({id}, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/recovery.log");
-  ASSERT_TRUE(h.WaitForLog("recovery.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/recovery.log");
-  serve->Kill(SIGTERM);
-  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  ASSERT_NO_FATAL_FAILURE(h.CrashAt(GetParam()));
+  ASSERT_NO_FATAL_FAILURE(h.RecoverUntilCompleted(id));
 
-  std::map<std::string, int> mine, want;
-  for (const auto& [key, n] : h.Effects()) {
-    if (key.rfind(id, 0) == 0) mine[key] = n;
-  }
+  std::map<std::string, int> want;
   for (int i = 0; i < 5; ++i) want["wf-items~items." + std::to_string(i) + "/work"] = 1;
-  EXPECT_EQ(mine, want);
+  EXPECT_EQ(h.EffectsUnder(id), want);
   for (int i = 0; i < 5; ++i) {
-    int started = 0;
-    for (const HistoryEvent& e : h.History(ChildInstanceId(id, 1, ElementId("items", i)))) {
-      started += e.type == history::kWorkflowStarted;
-    }
-    EXPECT_EQ(started, 1) << i;
+    EXPECT_EQ(h.CountEvents(ChildInstanceId(id, 1, ElementId("items", i)), history::kWorkflowStarted), 1) << i;
   }
   auto rec = h.store().GetInstance(id);
   ASSERT_TRUE(rec.ok() && rec->has_value());
@@ -497,11 +448,7 @@ INSTANTIATE_TEST_SUITE_P(AroundTheFanOut, CrashForEachTest,
                                            "after_checkpoint:work@3", "after_claim:items.1",
                                            "after_checkpoint:items.2", "store.after_commit@4",
                                            "store.before_commit@6", "after_checkpoint:items.4"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name;
-                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         CrashPointName);
 
 TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
   CrashHarness h;
