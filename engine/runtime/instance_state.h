@@ -12,6 +12,14 @@
 
 namespace steadfast {
 
+// InstanceState::branches: a branch's or element's child not ended yet, or
+// asked to stop; after it ended, its InstanceStatusName.
+inline constexpr const char* kBranchRunning = "running";
+inline constexpr const char* kBranchCancelling = "cancelling";
+inline bool BranchInFlight(const std::string& status) {
+  return status == kBranchRunning || status == kBranchCancelling;
+}
+
 struct InstanceState {
   Value::Map outputs;                       // step id -> output (activity result, signal payload, decision)
   Value::Map inputs;                        // step id -> evaluated input, kept for compensation

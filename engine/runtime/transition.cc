@@ -112,7 +112,7 @@ bool TaskApplies(const TaskRecord& task, const LoadedInstance& inst) {
         // A branch or an element the step no longer needs.
         auto branch = inst.state.branches.find(task.step_id);
         return inst.rec.current_step == (parallel != nullptr ? parallel->id : step->id) &&
-               branch != inst.state.branches.end() && branch->second == "cancelling";
+               branch != inst.state.branches.end() && branch->second == kBranchCancelling;
       }
       return idx >= 0 && inst.rec.current_step == task.step_id && inst.state.stop_pending;
     }
@@ -579,7 +579,7 @@ Status Transition::RequestStop(const StopRequest& stop) {
     if (waiting != nullptr && (waiting->kind == StepKind::kParallel || waiting->kind == StepKind::kForEach)) {
       Value::List children;
       for (const auto& [branch, status] : st.branches) {
-        if (status == "running" || status == "cancelling") {
+        if (BranchInFlight(status)) {
           children.emplace_back(ChildInstanceId(inst_.rec.id, st.run, branch));
         }
       }

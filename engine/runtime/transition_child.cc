@@ -16,13 +16,6 @@
 #include "steadfast/history.h"
 
 namespace steadfast {
-namespace {
-
-// InstanceState::branches while a branch's child has not ended.
-constexpr const char* kBranchRunning = "running";
-constexpr const char* kBranchCancelling = "cancelling";
-
-}  // namespace
 
 Result<ChildStart> Transition::ChildFor(const StepDef& step, const std::string& child_step, const Value* element,
                                         std::string* code) {
@@ -164,7 +157,7 @@ Status Transition::SettleParallel(const StepDef& step) {
   std::string ended;  // the branches that did not complete, for the failure's message
   for (const StepDef& branch : step.branches) {
     const std::string& status = st.branches[branch.id];
-    if (status == kBranchRunning || status == kBranchCancelling) {
+    if (BranchInFlight(status)) {
       ++running;
     } else if (status == "completed") {
       ++completed;
@@ -238,6 +231,15 @@ Status Transition::ChildEnded(const std::string& step_id, const std::optional<In
   const std::string why = child.has_value() ? child->error_code + ": " + child->error_message
                                             : "the child workflow instance is gone (purged?)";
   InstanceState& st = inst_.state;
+  // child_failed's data: which child, how it ended and why.
+  auto failed = [&] {
+    Value data = Value::Map{{"child", id}, {"status", status}};
+    if (child.has_value()) {
+      data["code"] = child->error_code;
+      data["message"] = child->error_message;
+    }
+    return data;
+  };
 
   if (inst_.rec.status == InstanceStatus::kCompensating) {
     // Compensating this step is compensating the child: it ended
@@ -268,7 +270,7 @@ Status Transition::ChildEnded(const std::string& step_id, const std::optional<In
     // A branch or an element: recorded, and its step settles.
     auto entry = st.branches.find(step_id);
     if (inst_.rec.current_step != joining->id || entry == st.branches.end() ||
-        (entry->second != kBranchRunning && entry->second != kBranchCancelling)) {
+        !BranchInFlight(entry->second)) {
       unchanged_ = true;
       return Status::Ok();
     }
@@ -284,12 +286,7 @@ Status Transition::ChildEnded(const std::string& step_id, const std::optional<In
         st.branches.erase(entry);
       }
     } else {
-      Value data = Value::Map{{"child", id}, {"status", status}};
-      if (child.has_value()) {
-        data["code"] = child->error_code;
-        data["message"] = child->error_message;
-      }
-      AddEvent(history::kChildFailed, step_id, 0, std::move(data));
+      AddEvent(history::kChildFailed, step_id, 0, failed());
       entry->second = status;
     }
     return parallel != nullptr ? SettleParallel(*parallel) : SettleForEach(step);
@@ -307,12 +304,7 @@ Status Transition::ChildEnded(const std::string& step_id, const std::optional<In
     }
     return AdvanceAfter(step);
   }
-  Value data = Value::Map{{"child", id}, {"status", status}};
-  if (child.has_value()) {
-    data["code"] = child->error_code;
-    data["message"] = child->error_message;
-  }
-  AddEvent(history::kChildFailed, step_id, 0, std::move(data));
+  AddEvent(history::kChildFailed, step_id, 0, failed());
   if (StopPending()) {
     ActOnStop();
     return Status::Ok();
@@ -405,7 +397,7 @@ Status Transition::SettleForEach(const StepDef& step, const Value* items) {
   std::string ended;  // elements that did not complete (the first few), for the failure's message
   size_t listed = 0;
   for (const auto& [element, status] : st.branches) {
-    if (status == kBranchRunning || status == kBranchCancelling) {
+    if (BranchInFlight(status)) {
       ++running;
     } else if (listed++ < 5) {
       ended += (ended.empty() ? "" : ", ") + element + " " + status;

@@ -137,7 +137,7 @@ Value WaitingForView(const InstanceRecord& rec, const WorkflowDef* def, const st
       int64_t running = 0, failed = 0;
       const int64_t completed = state->elements_completed;
       for (const auto& [element, status] : state->branches) {
-        if (status == "running" || status == "cancelling") {
+        if (BranchInFlight(status)) {
           ++running;
         } else {
           ++failed;
@@ -153,7 +153,7 @@ Value WaitingForView(const InstanceRecord& rec, const WorkflowDef* def, const st
       // Each branch's child and where it stands.
       Value::List branches;
       for (const StepDef& b : step->branches) {
-        std::string status = "running";
+        std::string status = kBranchRunning;
         if (state.ok()) {
           auto it = state->branches.find(b.id);
           if (it != state->branches.end()) status = it->second;
