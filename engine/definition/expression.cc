@@ -344,34 +344,6 @@ class Parser {
 
 std::string TypeOf(const Value& v) { return std::string(Value::TypeName(v.type())); }
 
-// A list index from a segment of decimal digits, or -1.
-int64_t SegmentIndex(const std::string& s) {
-  if (s.empty() || s.size() > 18) return -1;  // 18 digits always fit in int64
-  int64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return -1;
-    n = n * 10 + (c - '0');
-  }
-  return n;
-}
-
-const Value* Resolve(const Value& scope, const std::vector<std::string>& path) {
-  const Value* cur = &scope;
-  for (const std::string& seg : path) {
-    if (cur->is_map()) {
-      cur = cur->Find(seg);
-    } else if (cur->is_list()) {
-      int64_t i = SegmentIndex(seg);
-      const Value::List& l = cur->AsList();
-      cur = (i >= 0 && static_cast<uint64_t>(i) < l.size()) ? &l[static_cast<size_t>(i)] : nullptr;
-    } else {
-      cur = nullptr;
-    }
-    if (cur == nullptr) return nullptr;
-  }
-  return cur;
-}
-
 // Exact comparison of an int with a double: converting the int to double
 // would call 2^53+1 equal to 2^53.
 std::partial_ordering CompareIntDouble(int64_t i, double d) {
@@ -507,11 +479,12 @@ Result<Value> Order(BinaryOp op, const Value& a, const Value& b) {
   return Status::Internal("not a comparison operator");
 }
 
-Result<Value> Eval(const ExpressionNode& n, const Value& scope) {
+Result<Value> Eval(const ExpressionNode& n, const ExpressionScope& scope) {
   switch (n.kind) {
     case NodeKind::kLiteral: return n.literal;
     case NodeKind::kPath: {
-      const Value* v = Resolve(scope, n.path);
+      Value copy;
+      const Value* v = scope.Find(n.path, &copy);
       return v == nullptr ? Value() : *v;
     }
     case NodeKind::kNot: {
@@ -581,9 +554,14 @@ Expression::Expression(Expression&&) noexcept = default;
 Expression& Expression::operator=(Expression&&) noexcept = default;
 Expression::~Expression() = default;
 
-Result<Value> Expression::Evaluate(const Value& scope) const {
+Result<Value> Expression::Evaluate(const ExpressionScope& scope) const {
   if (!root_) return Status::FailedPrecondition("expression was moved from");
   return Eval(*root_, scope);
+}
+
+const Value* Expression::Find(const ExpressionScope& scope) const {
+  if (!root_ || root_->kind != NodeKind::kPath) return nullptr;
+  return scope.Find(root_->path, nullptr);
 }
 
 std::vector<PathReference> Expression::PathReferences() const {

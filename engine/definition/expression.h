@@ -43,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "definition/expression_scope.h"
 #include "steadfast/status.h"
 #include "steadfast/value.h"
 
@@ -73,10 +74,13 @@ class Expression {
   Expression& operator=(Expression&&) noexcept;
   ~Expression();
 
-  // Evaluates against scope (a map such as {input: ..., steps: {...}}).
-  // Type errors are InvalidArgument with a message naming the operator and
-  // the operand types. Thread-safe (const).
-  Result<Value> Evaluate(const Value& scope) const;
+  // Evaluates against scope (names such as input, steps, workflow; a Value
+  // map converts). Type errors are InvalidArgument with a message naming
+  // the operator and the operand types. Thread-safe (const).
+  Result<Value> Evaluate(const ExpressionScope& scope) const;
+  // For an expression that is one path (`${input.items}`), what it names
+  // in scope without copying it; nullptr when absent or not a plain path.
+  const Value* Find(const ExpressionScope& scope) const;
 
   // Every path the expression reads, as its segments (list indexes as
   // decimal strings), e.g. {"steps", "amount", "refund_total", "minor"}.

@@ -60,7 +60,7 @@ Result<StringTemplate> StringTemplate::Parse(std::string_view s, int* error_offs
   return t;
 }
 
-Result<Value> StringTemplate::Evaluate(const Value& scope) const {
+Result<Value> StringTemplate::Evaluate(const ExpressionScope& scope) const {
   auto eval = [&scope](const Expression& e) -> Result<Value> {
     Result<Value> v = e.Evaluate(scope);
     if (!v.ok()) return Status(v.status().code(), "${" + e.text() + "}: " + v.status().message());
@@ -103,14 +103,20 @@ ValueTemplate ValueTemplate::FromMap(std::map<std::string, ValueTemplate> fields
 
 // The result may nest accepted values inside the template's own lists and
 // maps, so it is checked against the one depth limit as a whole.
-Result<Value> ValueTemplate::Evaluate(const Value& scope) const {
+Result<Value> ValueTemplate::Evaluate(const ExpressionScope& scope) const {
   Result<Value> v = EvaluateAt(scope, name_);
   if (!v.ok()) return v;
   SF_RETURN_IF_ERROR(CheckValueDepth(*v, name_.empty() ? "the evaluated template" : "the evaluated " + name_));
   return v;
 }
 
-Result<Value> ValueTemplate::EvaluateAt(const Value& scope, const std::string& path) const {
+const Value* ValueTemplate::Find(const ExpressionScope& scope) const {
+  const StringTemplate* s = std::get_if<StringTemplate>(&node_);
+  if (s == nullptr || !s->is_single_expression()) return nullptr;
+  return s->expressions()[0].second.Find(scope);
+}
+
+Result<Value> ValueTemplate::EvaluateAt(const ExpressionScope& scope, const std::string& path) const {
   if (const Value* v = std::get_if<Value>(&node_)) return *v;
   if (const StringTemplate* s = std::get_if<StringTemplate>(&node_)) {
     Result<Value> v = s->Evaluate(scope);

@@ -36,7 +36,7 @@ class StringTemplate {
   // True when the whole string is one "${...}" (evaluates to a typed value).
   bool is_single_expression() const { return single_expression_; }
   // Errors are the expression's, prefixed with "${<text>}: ".
-  Result<Value> Evaluate(const Value& scope) const;
+  Result<Value> Evaluate(const ExpressionScope& scope) const;
   // All expressions, each with the 0-based offset within the source string
   // of its text (the character just after "${"), so that offset + an offset
   // inside the expression is a position in the source string.
@@ -60,7 +60,10 @@ class ValueTemplate {
   // prefixed with the path, e.g. "with.reservation: ..."; the first segment
   // is name() when set); a result nested deeper than kMaxValueDepth is an
   // error too (IsValueTooDeep). Thread-safe (const).
-  Result<Value> Evaluate(const Value& scope) const;
+  Result<Value> Evaluate(const ExpressionScope& scope) const;
+  // For a template that is one plain path (`"${input.items}"`), what it
+  // names in scope without copying it; nullptr otherwise or when absent.
+  const Value* Find(const ExpressionScope& scope) const;
   // Every expression in the tree, depth-first (map fields in key order).
   void ForEachExpression(const std::function<void(const Expression&)>& fn) const;
   // True for the default (null) template: "absent" in a definition.
@@ -72,7 +75,7 @@ class ValueTemplate {
   void set_name(std::string name) { name_ = std::move(name); }
 
  private:
-  Result<Value> EvaluateAt(const Value& scope, const std::string& path) const;
+  Result<Value> EvaluateAt(const ExpressionScope& scope, const std::string& path) const;
 
   std::variant<Value, StringTemplate, std::vector<ValueTemplate>, std::map<std::string, ValueTemplate>> node_;
   std::string name_;

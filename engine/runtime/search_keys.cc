@@ -5,7 +5,7 @@
 
 namespace steadfast {
 
-Result<std::vector<SearchKey>> EvaluateSearchKeys(const WorkflowDef& def, const Value& scope) {
+Result<std::vector<SearchKey>> EvaluateSearchKeys(const WorkflowDef& def, const ExpressionScope& scope) {
   std::vector<SearchKey> keys;
   for (const auto& [name, tmpl] : def.search) {
     Result<Value> v = tmpl.Evaluate(scope);

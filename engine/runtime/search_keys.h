@@ -17,7 +17,7 @@ namespace steadfast {
 // InvalidArgument naming the key when an expression fails, or the value is
 // a map or list, or longer than kMaxSearchValueLength: the start is refused
 // rather than the instance becoming unfindable.
-Result<std::vector<SearchKey>> EvaluateSearchKeys(const WorkflowDef& def, const Value& scope);
+Result<std::vector<SearchKey>> EvaluateSearchKeys(const WorkflowDef& def, const ExpressionScope& scope);
 
 }  // namespace steadfast
 

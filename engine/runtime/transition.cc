@@ -34,7 +34,7 @@ std::string StateKey(const StepDef& step, bool compensation) {
 
 }  // namespace
 
-Result<bool> ConditionHolds(const Expression& expr, const Value& scope) {
+Result<bool> ConditionHolds(const Expression& expr, const ExpressionScope& scope) {
   SF_ASSIGN_OR_RETURN(Value v, expr.Evaluate(scope));
   if (v.is_bool()) return v.AsBool();
   if (v.is_null()) return false;
@@ -53,20 +53,20 @@ void Transition::AddEvent(std::string type, std::string step, int attempt, Value
   commit_.events.push_back(std::move(e));
 }
 
-Value InstanceScope(const LoadedInstance& inst) {
-  return Value::Map{
-      {"input", inst.rec.input},
-      {"steps", Value(inst.state.outputs)},
-      {"workflow", Value::Map{{"id", inst.rec.id},
-                              {"name", inst.rec.workflow_name},
-                              {"version", inst.rec.workflow_version},
-                              {"requested_by", inst.rec.requested_by},
-                              {"run", inst.state.run},
-                              {"steps_entered", inst.state.transitions}}},
-  };
+ExpressionScope InstanceScope(const LoadedInstance& inst) {
+  ExpressionScope scope;
+  scope.Bind("input", &inst.rec.input);
+  scope.Bind("steps", &inst.state.outputs);
+  scope.Set("workflow", Value::Map{{"id", inst.rec.id},
+                                   {"name", inst.rec.workflow_name},
+                                   {"version", inst.rec.workflow_version},
+                                   {"requested_by", inst.rec.requested_by},
+                                   {"run", inst.state.run},
+                                   {"steps_entered", inst.state.transitions}});
+  return scope;
 }
 
-Value Transition::Scope() const { return InstanceScope(inst_); }
+ExpressionScope Transition::Scope() const { return InstanceScope(inst_); }
 
 Result<Value> AttemptInput(const LoadedInstance& inst, const StepDef& step, bool compensation) {
   if (!compensation) return step.with.Evaluate(InstanceScope(inst));
@@ -1175,7 +1175,16 @@ Result<Commit> Transition::Build(int64_t task_id, int64_t lease_token) {
   c.expect_version = inst_.rec.version;
   c.task_id = task_id;
   c.lease_token = lease_token;
-  c.instance = inst_.rec;
+  // The input is fixed for a run and the store never rewrites it: not
+  // copied into every checkpoint (a for_each's input holds all its items).
+  // A continue_as_new's commit carries the next run's.
+  if (c.continue_as_new.has_value()) {
+    c.instance = inst_.rec;
+  } else {
+    Value input = std::move(inst_.rec.input);
+    c.instance = inst_.rec;
+    inst_.rec.input = std::move(input);
+  }
   commit_ = Commit();
   return c;
 }

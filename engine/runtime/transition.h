@@ -209,7 +209,7 @@ class Transition {
 
  private:
   void AddEvent(std::string type, std::string step, int attempt, Value data);
-  Value Scope() const;
+  ExpressionScope Scope() const;
   // Enters steps from index i onwards: skips those whose `when` is false,
   // passes approvals that are not needed and signals already buffered, and
   // stops at the first step that needs a task or a wait, or ends the workflow.
@@ -237,14 +237,16 @@ class Transition {
   // Starts the child workflow of `step` (or finds it again) and waits for it.
   Status EnterChild(const StepDef& step);
   // The child a child workflow step, parallel branch or for_each element
-  // starts (`child_step`: its id, ChildInstanceId's step; `element`:
-  // {item, index} for an element), with its child_started event; an error
-  // (and *code: child_error, invalid_input) when it cannot start.
-  Result<ChildStart> ChildFor(const StepDef& step, const std::string& child_step, const Value* element,
-                              std::string* code);
-  // A for_each step: its list (an error unless a list of at most
-  // kMaxForEachElements); starts its first elements.
-  Result<Value> ForEachItems(const StepDef& step);
+  // starts (`child_step`: its id, ChildInstanceId's step; `scope`: what its
+  // input reads, `item` bound for an element; `index`: the element's, or
+  // -1), with its child_started event; an error (and *code: child_error,
+  // invalid_input) when it cannot start.
+  Result<ChildStart> ChildFor(const StepDef& step, const std::string& child_step, const ExpressionScope& scope,
+                              int64_t index, std::string* code);
+  // A for_each step's list (an error unless a list of at most
+  // kMaxForEachElements): where it is in scope when the expression is a
+  // plain path, else evaluated into *evaluated.
+  Result<const Value*> ForEachItems(const StepDef& step, const ExpressionScope& scope, Value* evaluated);
   Status EnterForEach(const StepDef& step);
   // After an element ended (or at entry): starts the next elements up to
   // the concurrency limit, or after a failure or during a stop cancels
@@ -310,11 +312,12 @@ class Transition {
 };
 
 // True for boolean true; false for false and null; an error for other types.
-Result<bool> ConditionHolds(const Expression& expr, const Value& scope);
+Result<bool> ConditionHolds(const Expression& expr, const ExpressionScope& scope);
 
 // {input, steps: {id: output}, workflow: {id, name, version, requested_by}}
-// for expressions.
-Value InstanceScope(const LoadedInstance& inst);
+// for expressions, bound to inst's fields (not copied): inst must outlive
+// the scope and not change while it is read.
+ExpressionScope InstanceScope(const LoadedInstance& inst);
 
 // The input of an attempt of `step` (or of its compensation) in the
 // instance's current state. An error when it cannot be evaluated.

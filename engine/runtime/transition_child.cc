@@ -17,16 +17,11 @@
 
 namespace steadfast {
 
-Result<ChildStart> Transition::ChildFor(const StepDef& step, const std::string& child_step, const Value* element,
-                                        std::string* code) {
+Result<ChildStart> Transition::ChildFor(const StepDef& step, const std::string& child_step,
+                                        const ExpressionScope& scope, int64_t index, std::string* code) {
   *code = "child_error";
   Value input = Value::Map{};
   if (!step.child_input.is_null()) {
-    Value scope = Scope();
-    if (element != nullptr) {
-      scope["item"] = element->Get("item");
-      scope["index"] = element->Get("index");
-    }
     Result<Value> in = step.child_input.Evaluate(scope);
     if (!in.ok()) return Status::InvalidArgument("the child's input: " + in.status().message());
     input = std::move(in).value();
@@ -84,7 +79,7 @@ Result<ChildStart> Transition::ChildFor(const StepDef& step, const std::string& 
     write.if_finished.lease_until = env_.now + env_.lease_ms;
   }
   Value data = Value::Map{{"child", r.id}, {"workflow", def->name}, {"version", def->version}, {"input", input}};
-  if (element != nullptr) data["index"] = element->Get("index");
+  if (index >= 0) data["index"] = index;
   AddEvent(history::kChildStarted, child_step, 0, std::move(data));
   return write;
 }
@@ -96,7 +91,7 @@ Status Transition::EnterChild(const StepDef& step) {
     return Status::Ok();
   }
   std::string code;
-  Result<ChildStart> child = ChildFor(step, step.id, nullptr, &code);
+  Result<ChildStart> child = ChildFor(step, step.id, Scope(), -1, &code);
   if (!child.ok()) {
     FailStep(step, code, child.status().message());
     return Status::Ok();
@@ -115,9 +110,10 @@ Status Transition::EnterParallel(const StepDef& step) {
   InstanceState& st = inst_.state;
   const size_t events_before = commit_.events.size();
   std::vector<ChildStart> children;
+  const ExpressionScope scope = Scope();
   for (const StepDef& branch : step.branches) {
     std::string code;
-    Result<ChildStart> child = ChildFor(branch, branch.id, nullptr, &code);
+    Result<ChildStart> child = ChildFor(branch, branch.id, scope, -1, &code);
     if (!child.ok()) {
       // No branch starts unless all can.
       commit_.events.resize(events_before);
@@ -353,14 +349,20 @@ Status Transition::CollectElements(const std::string& step_id, std::vector<Value
   return AdvanceAfter(*step);
 }
 
-Result<Value> Transition::ForEachItems(const StepDef& step) {
-  SF_ASSIGN_OR_RETURN(Value items, step.for_each.Evaluate(Scope()));
-  if (!items.is_list()) {
-    return Status::InvalidArgument("'for_each' " + step.for_each.name() + " gave a " +
-                                   std::string(Value::TypeName(items.type())) + ", not a list");
+Result<const Value*> Transition::ForEachItems(const StepDef& step, const ExpressionScope& scope,
+                                              Value* evaluated) {
+  // A plain path (the usual `${input.items}`) is read where it is, not copied.
+  const Value* items = step.for_each.Find(scope);
+  if (items == nullptr) {
+    SF_ASSIGN_OR_RETURN(*evaluated, step.for_each.Evaluate(scope));
+    items = evaluated;
   }
-  if (items.AsList().size() > kMaxForEachElements) {
-    return Status::InvalidArgument("'for_each' gave " + std::to_string(items.AsList().size()) +
+  if (!items->is_list()) {
+    return Status::InvalidArgument("'for_each' " + step.for_each.name() + " gave a " +
+                                   std::string(Value::TypeName(items->type())) + ", not a list");
+  }
+  if (items->AsList().size() > kMaxForEachElements) {
+    return Status::InvalidArgument("'for_each' gave " + std::to_string(items->AsList().size()) +
                                    " elements, more than " + std::to_string(kMaxForEachElements));
   }
   return items;
@@ -371,7 +373,9 @@ Status Transition::EnterForEach(const StepDef& step) {
     EnterInATaskOfItsOwn(step);
     return Status::Ok();
   }
-  Result<Value> items = ForEachItems(step);
+  const ExpressionScope scope = Scope();
+  Value evaluated;
+  Result<const Value*> items = ForEachItems(step, scope, &evaluated);
   if (!items.ok()) {
     FailStep(step, "invalid_items", items.status().message());
     return Status::Ok();
@@ -380,14 +384,14 @@ Status Transition::EnterForEach(const StepDef& step) {
   ForgetElements(step);
   InstanceState& st = inst_.state;
   st.outputs.erase(step.id);
-  st.elements_total = static_cast<int64_t>(items->AsList().size());
+  st.elements_total = static_cast<int64_t>((*items)->AsList().size());
   if (st.elements_total == 0) {
     st.outputs[step.id] = Value(Value::List{});
     return AdvanceAfter(step);
   }
   inst_.rec.status = InstanceStatus::kWaitingChild;
   inst_.rec.current_step = step.id;
-  return SettleForEach(step, &*items);
+  return SettleForEach(step, *items);
 }
 
 Status Transition::SettleForEach(const StepDef& step, const Value* items) {
@@ -408,23 +412,24 @@ Status Transition::SettleForEach(const StepDef& step, const Value* items) {
     CancelRunningBranches(StopPending() ? "stop" : "element_failed");
   } else if (st.elements_started < st.elements_total && running < step.concurrency) {
     // Start the next elements, in order, up to the concurrency limit.
-    std::optional<Value> evaluated;
+    ExpressionScope scope = Scope();
+    Value evaluated;
     if (items == nullptr) {
-      Result<Value> again = ForEachItems(step);
-      if (!again.ok() || static_cast<int64_t>(again->AsList().size()) != st.elements_total) {
+      Result<const Value*> again = ForEachItems(step, scope, &evaluated);
+      if (!again.ok() || static_cast<int64_t>((*again)->AsList().size()) != st.elements_total) {
         FailWorkflow("invalid_items", "the list of for_each step '" + step.id + "' changed while it ran" +
                                           (again.ok() ? "" : ": " + again.status().message()));
         return Status::Ok();
       }
-      evaluated = std::move(again).value();
-      items = &*evaluated;
+      items = *again;
     }
     while (st.elements_started < st.elements_total && running < step.concurrency) {
       const int64_t index = st.elements_started++;
       const std::string element_id = ElementId(step.id, index);
-      const Value element = Value::Map{{"item", items->AsList()[static_cast<size_t>(index)]}, {"index", index}};
+      scope.Bind("item", &items->AsList()[static_cast<size_t>(index)]);
+      scope.Set("index", Value(index));
       std::string code;
-      Result<ChildStart> child = ChildFor(step, element_id, &element, &code);
+      Result<ChildStart> child = ChildFor(step, element_id, scope, index, &code);
       if (!child.ok()) {
         // This element fails for good; the others are stopped below.
         AddEvent(history::kChildFailed, element_id, 0,

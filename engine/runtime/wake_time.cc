@@ -15,7 +15,7 @@ std::string Described(const Value& v) {
   return v.is_null() ? "null" : std::string(Value::TypeName(v.type())) + " " + Shown(v);
 }
 
-Result<int64_t> SleepLength(const StepDef& step, const Value& scope) {
+Result<int64_t> SleepLength(const StepDef& step, const ExpressionScope& scope) {
   if (step.sleep_for.is_null()) return step.sleep_ms;
   SF_ASSIGN_OR_RETURN(Value v, step.sleep_for.Evaluate(scope));
   if (v.is_int()) {
@@ -30,7 +30,7 @@ Result<int64_t> SleepLength(const StepDef& step, const Value& scope) {
   return Status::InvalidArgument("sleep must give a duration such as '3d' or milliseconds, not " + Described(v));
 }
 
-Result<TimeMs> UntilTime(const StepDef& step, const Value& scope) {
+Result<TimeMs> UntilTime(const StepDef& step, const ExpressionScope& scope) {
   SF_ASSIGN_OR_RETURN(Value v, step.until.Evaluate(scope));
   if (v.is_int()) return v.AsInt();
   if (v.is_string()) {
@@ -43,7 +43,7 @@ Result<TimeMs> UntilTime(const StepDef& step, const Value& scope) {
 
 }  // namespace
 
-Result<TimeMs> WakeTime(const StepDef& step, const Value& scope, TimeMs now) {
+Result<TimeMs> WakeTime(const StepDef& step, const ExpressionScope& scope, TimeMs now) {
   const bool until = !step.until.is_null();
   TimeMs wake = 0;
   if (until) {

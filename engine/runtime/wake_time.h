@@ -22,7 +22,7 @@ namespace steadfast {
 //                       returned as is (the step wakes at once)
 // InvalidArgument, naming the step's field and the value, for anything
 // else, a negative sleep, or a wake time more than kMaxSleepMs away.
-Result<TimeMs> WakeTime(const StepDef& step, const Value& scope, TimeMs now);
+Result<TimeMs> WakeTime(const StepDef& step, const ExpressionScope& scope, TimeMs now);
 
 }  // namespace steadfast
 

@@ -13,7 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Value ExpressionScope() {
+Value SampleScope() {
   Result<Value> v = Value::FromJson(R"({
     "input": {"amount": 12000, "name": "ada", "ratio": 0.5, "flag": true, "off": false,
               "items": [10, 20, {"sku": "x"}], "nothing": null, "big": 9223372036854775807,
@@ -34,7 +34,7 @@ Value Eval(const std::string& text) {
   Result<Expression> e = Expression::Parse(text);
   EXPECT_TRUE(e.ok()) << text << ": " << e.status().ToString();
   if (!e.ok()) return Value("<parse error>");
-  Result<Value> v = e->Evaluate(ExpressionScope());
+  Result<Value> v = e->Evaluate(SampleScope());
   EXPECT_TRUE(v.ok()) << text << ": " << v.status().ToString();
   if (!v.ok()) return Value("<eval error>");
   return *v;
@@ -44,7 +44,7 @@ std::string EvalError(const std::string& text) {
   Result<Expression> e = Expression::Parse(text);
   EXPECT_TRUE(e.ok()) << text << ": " << e.status().ToString();
   if (!e.ok()) return "<parse error>";
-  Result<Value> v = e->Evaluate(ExpressionScope());
+  Result<Value> v = e->Evaluate(SampleScope());
   EXPECT_FALSE(v.ok()) << text << " evaluated to " << (v.ok() ? v->ToJson() : "");
   return v.ok() ? "<no error>" : v.status().message();
 }
@@ -178,7 +178,7 @@ TEST(ExpressionTest, Paths) {
        }) {
     EXPECT_EQ(Eval(r.text), r.want) << r.text;
   }
-  Result<Value> whole = Expression::Parse("input.items")->Evaluate(ExpressionScope());
+  Result<Value> whole = Expression::Parse("input.items")->Evaluate(SampleScope());
   ASSERT_TRUE(whole.ok());
   EXPECT_TRUE(whole->is_list());
   // A scope that is not a map resolves everything to null.
@@ -294,10 +294,10 @@ TEST(ExpressionTest, CopiesShareAndKeepWorking) {
   Expression copy = *e;
   Expression moved = std::move(*e);
   EXPECT_EQ(copy.text(), "input.amount * 2");
-  EXPECT_EQ(*copy.Evaluate(ExpressionScope()), Value(24000));
-  EXPECT_EQ(*moved.Evaluate(ExpressionScope()), Value(24000));
+  EXPECT_EQ(*copy.Evaluate(SampleScope()), Value(24000));
+  EXPECT_EQ(*moved.Evaluate(SampleScope()), Value(24000));
   copy = moved;
-  EXPECT_EQ(*copy.Evaluate(ExpressionScope()), Value(24000));
+  EXPECT_EQ(*copy.Evaluate(SampleScope()), Value(24000));
 }
 
 }  // namespace
