@@ -51,6 +51,8 @@ void RollBackEngineSchema(const std::string& path, int version) {
            "ALTER TABLE instances DROP COLUMN priority; DROP TABLE activity_fair_turns;"},
       {11, "DROP INDEX instances_parent; ALTER TABLE instances DROP COLUMN parent_step; "
            "ALTER TABLE instances DROP COLUMN parent_id;"},
+      {12, "UPDATE instances SET input = (SELECT ii.input FROM instance_inputs ii WHERE ii.instance_id = instances.id) "
+           "WHERE length(input) = 0; DROP TABLE instance_inputs;"},
   };
   RawDb db(path);
   const int current = std::stoi(db.QueryText("SELECT version FROM schema_version"));

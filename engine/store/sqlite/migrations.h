@@ -44,6 +44,9 @@ Status MigrateToV10(Connection& conn);
 // Version 11: instances.parent_id and parent_step (child workflows).
 Status MigrateToV11(Connection& conn);
 
+// Version 12: instance_inputs (inputs too large to keep in the instance row).
+Status MigrateToV12(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

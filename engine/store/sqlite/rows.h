@@ -18,10 +18,15 @@
 namespace steadfast {
 
 inline constexpr const char* kDefinitionColumns = "hash, name, version, source, created_at";
+// input: from instance_inputs when the row holds the empty blob (migration_v12.cc).
 inline constexpr const char* kInstanceColumns =
-    "id, workflow_name, workflow_version, definition_hash, status, current_step, input, output, error_code, "
+    "id, workflow_name, workflow_version, definition_hash, status, current_step, "
+    "CASE WHEN length(input) = 0 THEN (SELECT ii.input FROM instance_inputs ii WHERE ii.instance_id = instances.id) "
+    "ELSE input END, output, error_code, "
     "error_message, state, idempotency_key, requested_by, traceparent, version, created_at, updated_at, deadline_at, links, "
     "started_by, search_keys, priority, parent_id, parent_step";
+// Where kInstanceColumns has the encoded input.
+inline constexpr int kInstanceInputColumn = 6;
 // How many columns kInstanceColumns selects: a query may select more after them.
 inline constexpr int kInstanceColumnCount = 24;
 inline constexpr const char* kTaskColumns =

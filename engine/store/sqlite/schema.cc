@@ -26,6 +26,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV9,
     &MigrateToV10,
     &MigrateToV11,
+    &MigrateToV12,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

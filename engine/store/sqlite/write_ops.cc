@@ -33,6 +33,12 @@ const std::string kDeleteInstanceSignals = "DELETE FROM signals WHERE instance_i
 const std::string kDeleteSearchKey =
     "DELETE FROM instance_keys WHERE key_name = ?1 AND key_value = ?2 AND key_created_at = ?3 AND instance_id = ?4";
 const std::string kDeleteInstance = "DELETE FROM instances WHERE id = ?1";
+const std::string kDeleteInstanceInput = "DELETE FROM instance_inputs WHERE instance_id = ?1";
+const std::string kPutInstanceInput = "INSERT OR REPLACE INTO instance_inputs(instance_id, input) VALUES (?1, ?2)";
+// An encoded input larger than this lives in instance_inputs, so that the
+// checkpoints rewriting the instance row do not rewrite it (migration_v12.cc).
+// Half a page: smaller ones keep a row of a typical instance within its page.
+constexpr size_t kInlineInputBytes = 2048;
 const std::string kDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instance_id = ?1 AND kind <> {}",
                                                  static_cast<int>(TaskKind::kDeadline));
 const std::string kSelectClaimedAttempt = fmt::format(
@@ -72,10 +78,10 @@ const std::string kStartNextRun =
 // One row per search key: the index ListFilter::keys reads (migration_v6.cc).
 const std::string kInsertSearchKey =
     "INSERT OR IGNORE INTO instance_keys(key_name, key_value, key_created_at, instance_id) VALUES (?1, ?2, ?3, ?4)";
-const std::string kSelectInstanceById = fmt::format("SELECT {}, input FROM instances WHERE id = ?1", kInstanceColumns);
+const std::string kSelectInstanceById = fmt::format("SELECT {} FROM instances WHERE id = ?1", kInstanceColumns);
 // The repeated "<> ''" lets SQLite use the partial unique index.
 const std::string kSelectInstanceByKey = fmt::format(
-    "SELECT {}, input FROM instances WHERE idempotency_key = ?1 AND idempotency_key <> ''", kInstanceColumns);
+    "SELECT {} FROM instances WHERE idempotency_key = ?1 AND idempotency_key <> ''", kInstanceColumns);
 // A claim: leases up to ?4 due, unleased tasks (?3 = now) to owner ?1
 // until ?2, in the order of their rank, due_at moved by their priority
 // (?5 = ClaimRequest::priority_step_ms per level). `filter` narrows the
@@ -198,9 +204,25 @@ Result<std::vector<TaskRecord>> InsertTasks(Connection& conn, const std::string&
   return created;
 }
 
+// Where an instance's input goes: a large one into instance_inputs, and
+// the row then holds the empty blob; a small one in the row (and none in
+// instance_inputs, which a continue_as_new may have to drop).
+Result<std::string_view> PlaceInput(Connection& conn, const std::string& instance_id, const std::string& input_blob,
+                                    bool drop_old) {
+  const bool large = input_blob.size() > kInlineInputBytes;
+  if (large || drop_old) {
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(large ? kPutInstanceInput : kDeleteInstanceInput));
+    stmt->BindText(1, instance_id);
+    if (large) stmt->BindBlob(2, input_blob);
+    SF_RETURN_IF_ERROR(stmt->Run());
+  }
+  return large ? std::string_view() : std::string_view(input_blob);
+}
+
 // Inserts `n` at version 1 (search-key rows are the caller's).
 Status InsertInstanceRow(Connection& conn, const InstanceRecord& n, const std::string& input_blob,
                          const std::string& output_blob, int64_t last_seq) {
+  SF_ASSIGN_OR_RETURN(std::string_view row_input, PlaceInput(conn, n.id, input_blob, false));
   SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertInstance));
   stmt->BindText(1, n.id);
   stmt->BindText(2, n.workflow_name);
@@ -208,7 +230,7 @@ Status InsertInstanceRow(Connection& conn, const InstanceRecord& n, const std::s
   stmt->BindText(4, n.definition_hash);
   stmt->BindInt(5, static_cast<int>(n.status));
   stmt->BindText(6, n.current_step);
-  stmt->BindBlob(7, input_blob);
+  stmt->BindBlob(7, row_input);
   stmt->BindBlob(8, output_blob);
   stmt->BindText(9, n.error_code);
   stmt->BindText(10, n.error_message);
@@ -269,9 +291,10 @@ Status FileFinishedRun(Connection& conn, const std::string& instance_id, int64_t
   if (archive.next_definition.has_value()) {
     SF_RETURN_IF_ERROR(WritePutDefinition(conn, *archive.next_definition, e.now));
   }
+  SF_ASSIGN_OR_RETURN(std::string_view row_input, PlaceInput(conn, instance_id, e.next_input, true));
   SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kStartNextRun));
   stmt->BindText(1, instance_id);
-  stmt->BindBlob(2, e.next_input);
+  stmt->BindBlob(2, row_input);
   stmt->BindInt(3, next.workflow_version);
   stmt->BindText(4, next.definition_hash);
   return stmt->Run();
@@ -287,9 +310,9 @@ Result<std::vector<std::string>> EncodeEvents(const std::vector<HistoryEvent>& e
   return blobs;
 }
 
-// Reads an instance row selected by kSelectInstanceBy*; the extra last
-// column is the raw input blob, compared byte for byte (the encoding is
-// deterministic: maps are sorted).
+// Reads an instance row selected by kSelectInstanceBy*, with its encoded
+// input, compared byte for byte (the encoding is deterministic: maps are
+// sorted).
 struct ExistingInstance {
   InstanceRecord record;
   std::string input_blob;
@@ -303,7 +326,7 @@ Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std
   if (!row) return std::optional<ExistingInstance>();
   SF_ASSIGN_OR_RETURN(InstanceRecord record, ReadInstanceRow(*stmt));
   if (!record.decode_error.empty()) return Status::Corruption(record.decode_error);
-  ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(kInstanceColumnCount))};
+  ExistingInstance e{std::move(record), std::string(stmt->ColumnBlob(kInstanceInputColumn))};
   return std::optional<ExistingInstance>(std::move(e));
 }
 
@@ -877,7 +900,8 @@ Result<int64_t> WritePurgeInstances(Connection& conn, const std::vector<std::str
       stmt->BindText(4, id);
       SF_RETURN_IF_ERROR(stmt->Run());
     }
-    for (const std::string* sql : {&kDeleteInstanceHistory, &kDeleteInstanceSignals, &kDeleteInstanceTasks}) {
+    for (const std::string* sql :
+         {&kDeleteInstanceHistory, &kDeleteInstanceSignals, &kDeleteInstanceTasks, &kDeleteInstanceInput}) {
       SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(*sql));
       stmt->BindText(1, id);
       SF_RETURN_IF_ERROR(stmt->Run());
