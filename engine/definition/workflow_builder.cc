@@ -950,6 +950,7 @@ class Builder {
         Error(ValueLoc(w), "workflow name " + Quote(*name) + " must use only a-z, 0-9 and '_'");
       } else {
         step.child_workflow = *name;
+        step.child_workflow_at = ValueLoc(w);
       }
     }
     if (const Entry* v = Find(f, "version")) {

@@ -151,6 +151,7 @@ struct StepDef {
 
   // kChild
   std::string child_workflow;         // the child's workflow name
+  SourceLocation child_workflow_at;   // where `workflow:` names it, for messages
   int child_version = 0;              // 0 = the latest loaded when the step starts, N = version N
   ValueTemplate child_input;          // the child's input; null = {}
   bool child_compensate = true;       // compensating this workflow compensates the child (once it completed)

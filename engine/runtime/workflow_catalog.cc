@@ -87,6 +87,36 @@ Result<DefPtr> WorkflowCatalog::ByHash(const std::string& hash, Store& store) {
   return def;
 }
 
+std::vector<Diagnostic> WorkflowCatalog::MissingChildWorkflows() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto loaded = [&](const std::string& name, int version) {
+    for (const auto& [key, def] : by_name_) {
+      if (key.first == name && (version == 0 || key.second == version)) return true;
+    }
+    return false;
+  };
+  std::vector<Diagnostic> missing;
+  auto check = [&](const WorkflowDef& def, const StepDef& step) {
+    if (step.child_workflow.empty() || loaded(step.child_workflow, step.child_version)) return;
+    std::string what = "'" + step.child_workflow + "'";
+    if (step.child_version != 0) what += " version " + std::to_string(step.child_version);
+    std::string known;
+    for (const auto& [key, other] : by_name_) {
+      if (key.first == step.child_workflow) known += (known.empty() ? "" : ", ") + std::to_string(key.second);
+    }
+    missing.push_back({def.path, step.child_workflow_at.line, step.child_workflow_at.column,
+                       "step '" + step.id + "' runs workflow " + what + ", which is not loaded" +
+                           (known.empty() ? "" : " (loaded versions: " + known + ")")});
+  };
+  for (const auto& [key, def] : by_name_) {
+    for (const StepDef& step : def->steps) {
+      check(*def, step);
+      for (const StepDef& branch : step.branches) check(*def, branch);
+    }
+  }
+  return missing;
+}
+
 std::vector<std::pair<std::string, int>> WorkflowCatalog::List() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::string, int>> out;

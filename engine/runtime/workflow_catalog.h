@@ -35,6 +35,8 @@ class WorkflowCatalog {
   Result<DefPtr> AddFile(const std::string& path);
   // Parses and adds a definition held in memory; `file` names it in messages.
   Result<DefPtr> AddSource(std::string_view yaml, const std::string& file);
+  // Adds a definition parsed already (its problems, if any, as AddFile's).
+  Result<DefPtr> Add(ParseResult parsed);
   // Adds every *.yaml / *.yml file in dir; files with problems are skipped
   // and their diagnostics returned.
   std::vector<Diagnostic> AddDirectory(const std::string& dir);
@@ -46,9 +48,13 @@ class WorkflowCatalog {
   Result<DefPtr> ByHash(const std::string& hash, Store& store);
   // Names and versions known, sorted.
   std::vector<std::pair<std::string, int>> List() const;
+  // Every child workflow step, parallel branch and for_each of the loaded
+  // definitions whose workflow is not loaded (at the version it pins), as
+  // a diagnostic at its `workflow:`. Run once everything is loaded
+  // (directory and deployed versions): one file may name another.
+  std::vector<Diagnostic> MissingChildWorkflows() const;
 
  private:
-  Result<DefPtr> Add(ParseResult parsed);
 
   const ActivityRegistry* registry_;
   mutable std::mutex mu_;

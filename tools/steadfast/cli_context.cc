@@ -141,6 +141,18 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
       for (const Diagnostic& d : problems) ctx->logger->Warn("skipping deployed workflow: " + d.ToString());
     }
   }
+  if (needs.workflows) {
+    // A child named by one file is looked for in all of them, once all are loaded.
+    std::vector<Diagnostic> missing = ctx->catalog->MissingChildWorkflows();
+    if (overrides.strict_workflows && !missing.empty()) {
+      std::string text = "the workflows in " + ctx->config.workflows_dir + " run " + std::to_string(missing.size()) +
+                         (missing.size() == 1 ? " child workflow" : " child workflows") +
+                         " that no file or deployed version provides:";
+      for (const Diagnostic& d : missing) text += "\n" + d.ToString();
+      return Status::InvalidArgument(text);
+    }
+    for (const Diagnostic& d : missing) ctx->logger->Warn("child workflow not loaded: " + d.ToString());
+  }
   return ctx;
 }
 
