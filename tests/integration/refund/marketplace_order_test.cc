@@ -95,6 +95,31 @@ TEST_F(MarketplaceOrderTest, ThreeSellersEachGetOneRefundOnePayoutAndBalancedBoo
   EXPECT_THAT(rec.output, HasSubstr("no drift"));
 }
 
+// The PSP misbehaves on payouts only: two 500s (nothing done), then two
+// lost answers (the transfer made, the answer never sent). The payout
+// steps retry with their keys, the sandbox replays the transfers it made,
+// and each seller is still paid once.
+TEST_F(MarketplaceOrderTest, PayoutsSurviveAnOutageAndLostAnswersAndPayEachSellerOnce) {
+  const MarketplaceOrder order = MakeMarketplaceOrder("m-5003");
+  const std::string id = "wf-m5003";
+  h_.SetFaults(Value::Map{{"burst_5xx", 2}, {"drop_next", 2}, {"scope", Value::List{"/v1/transfers"}}});
+  InstanceRecord parent = RunOrder(order, id);
+  ASSERT_EQ(parent.status, InstanceStatus::kCompleted) << parent.error_code << ": " << parent.error_message;
+  Value stats = h_.Stats();
+  EXPECT_EQ(stats.Get("faults").Get("5xx").IntOr(0), 2) << stats.ToJson();
+  EXPECT_EQ(stats.Get("faults").Get("dropped").IntOr(0), 2) << stats.ToJson();
+  EXPECT_GE(stats.Get("replays").IntOr(0), 2) << "a lost answer's retry is answered from the first transfer";
+  for (const MarketplaceSeller& s : order.sellers) {
+    SCOPED_TRACE(s.branch);
+    EXPECT_EQ(RefundCount(s), 1);
+    EXPECT_EQ(h_.TransfersTo(s.account).Get("count").IntOr(0), 1) << h_.TransfersTo(s.account).ToJson();
+  }
+  EXPECT_EQ(stats.Get("transfers").Get("count").IntOr(0), 3);
+  testing::RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+  EXPECT_THAT(rec.output, HasSubstr("no drift"));
+}
+
 // Seller 2's account is closed: its payout is refused for good (account_closed).
 // Its payout waits 2 s (a payout hold), so sellers 1 and 3 have completed
 // by then: this is the case of completed branches compensated by the
@@ -102,7 +127,12 @@ TEST_F(MarketplaceOrderTest, ThreeSellersEachGetOneRefundOnePayoutAndBalancedBoo
 TEST_F(MarketplaceOrderTest, AClosedSellerAccountCompensatesAllThreeSellers) {
   const MarketplaceOrder order = MakeMarketplaceOrder("m-5002", /*closed_seller=*/1, /*held_seller=*/1, "2s");
   const std::string id = "wf-m5002";
+  // And the reversals meet a 500 and a lost answer ("/v1/transfers/" is
+  // the reversals' prefix, not the payouts'): taken back once all the same.
+  h_.SetFaults(Value::Map{{"burst_5xx", 1}, {"drop_next", 1}, {"scope", Value::List{"/v1/transfers/"}}});
   InstanceRecord parent = RunOrder(order, id);
+  EXPECT_EQ(h_.Stats().Get("faults").Get("5xx").IntOr(0), 1);
+  EXPECT_EQ(h_.Stats().Get("faults").Get("dropped").IntOr(0), 1);
   // docs/workflows.md, "Parallel branches": not joined, the step fails with
   // branch_failed and the default on_exhausted compensates every branch.
   EXPECT_EQ(parent.status, InstanceStatus::kCompensated) << parent.error_code << ": " << parent.error_message;
@@ -128,7 +158,8 @@ TEST_F(MarketplaceOrderTest, AClosedSellerAccountCompensatesAllThreeSellers) {
     EXPECT_EQ(h_.AccountBalance(child.id, "psp_clearing"), -RefundAmount(s));
     EXPECT_EQ(h_.ReviewCases(child.id), 1);
     if (&s == &closed) continue;
-    // The completed sellers' payouts are taken back, once each, in full.
+    // The completed sellers' payouts are taken back, once each, in full,
+    // whatever the faults did to the reversal calls.
     Value payouts = h_.TransfersTo(s.account);
     EXPECT_EQ(payouts.Get("count").IntOr(0), 1) << payouts.ToJson();
     EXPECT_EQ(payouts.Get("reversals").IntOr(0), 1) << payouts.ToJson();
