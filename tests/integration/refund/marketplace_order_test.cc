@@ -168,6 +168,15 @@ TEST_F(MarketplaceOrderTest, AClosedSellerAccountCompensatesAllThreeSellers) {
   // Completed before seller 2 failed (the parent compensated them, in
   // reverse completion order): the parent's history says each completed.
   EXPECT_EQ(h_.CountEvents(id, history::kChildCompleted), 2);
+  // ... and compensated in the reverse order they completed.
+  std::vector<std::string> completed, compensated;
+  auto events = h_.store().GetHistory(id, 0, 0);
+  ASSERT_TRUE(events.ok());
+  for (const HistoryEvent& e : *events) {
+    if (e.type == history::kChildCompleted) completed.push_back(e.step_id);
+    if (e.type == history::kCompensationSucceeded) compensated.push_back(e.step_id);
+  }
+  EXPECT_EQ(compensated, std::vector<std::string>(completed.rbegin(), completed.rend()));
 
   testing::RunResult rec = h_.Reconcile();
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
