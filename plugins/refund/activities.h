@@ -24,6 +24,8 @@ using Services = std::shared_ptr<const RefundServices>;
 ActivityFn MakeCheckEligibilityActivity(Services s);   // refund.check_eligibility
 ActivityFn MakeAssessRiskActivity(Services s);         // refund.assess_risk
 ActivityFn MakePspRefundActivity(Services s);          // refund.psp_refund
+ActivityFn MakePspPayoutActivity(Services s);          // refund.psp_payout
+ActivityFn MakePspReversePayoutActivity(Services s);   // refund.psp_reverse_payout
 ActivityFn MakeReleaseInventoryActivity(Services s);   // refund.release_inventory
 ActivityFn MakeReholdInventoryActivity(Services s);    // refund.rehold_inventory
 ActivityFn MakeNotifyCustomerActivity(Services s);     // refund.notify_customer

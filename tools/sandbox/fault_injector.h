@@ -42,7 +42,7 @@ struct FaultConfig {
   int64_t retry_after_s = 1;       // Retry-After (seconds) sent with 429s
   double drop_rate = 0.0;          // probability of handling then dropping the connection
   int64_t drop_next = 0;           // the next N in-scope requests are handled then dropped
-  std::vector<std::string> scope = {"/v1/refunds", "/inventory", "/notifications"};  // path prefixes
+  std::vector<std::string> scope = {"/v1/refunds", "/v1/transfers", "/inventory", "/notifications"};  // path prefixes
 };
 
 // The longest hold or latency accepted (the HTTP server's own request timeout

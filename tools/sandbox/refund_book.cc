@@ -35,28 +35,10 @@ CREATE TABLE IF NOT EXISTS refunds(
 CREATE INDEX IF NOT EXISTS refunds_by_charge ON refunds(charge);
 )sql";
 
-std::string MetadataToText(const Metadata& metadata) { return nlohmann::json(metadata).dump(); }
-
-Metadata MetadataFromText(const std::string& text) {
-  Metadata out;
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return out;
-  for (const auto& [key, value] : parsed.items()) {
-    if (value.is_string()) out[key] = value.get<std::string>();
-  }
-  return out;
-}
-
 RefundStatus StatusFromName(std::string_view name) {
   if (name == "succeeded") return RefundStatus::kSucceeded;
   if (name == "failed") return RefundStatus::kFailed;
   return RefundStatus::kPending;
-}
-
-nlohmann::ordered_json MetadataJson(const Metadata& metadata) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const auto& [key, value] : metadata) out[key] = value;
-  return out;
 }
 
 }  // namespace

@@ -23,12 +23,11 @@
 
 #include "id_generator.h"
 #include "sandbox_database.h"
+#include "stripe_params.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 
 namespace steadfast::sandbox {
-
-using Metadata = std::map<std::string, std::string>;
 
 struct SettlementConfig {
   int64_t delay_ms = 0;    // 0: refunds succeed at once; otherwise pending for this long

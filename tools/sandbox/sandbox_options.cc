@@ -56,7 +56,7 @@ faults (also at run time: POST /sandbox/faults):
   --timeout-hold-ms N    how long a held request waits (default 10000)
   --drop-rate X          probability a request is committed, then its connection dropped
   --drop-next N          the next N requests are committed, then dropped
-  --fault-scope P,Q      path prefixes faults apply to (default /v1/refunds,/inventory,/notifications)
+  --fault-scope P,Q      path prefixes faults apply to (default /v1/refunds,/v1/transfers,/inventory,/notifications)
   --help                 this text
 )";
 }

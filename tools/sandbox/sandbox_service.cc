@@ -21,8 +21,9 @@ Outcome NotFound(const SandboxRequest& request) {
   if (StartsWith(request.path, "/v1/")) {
     return ErrorOutcome(404, "invalid_request_error", "",
                         "Unrecognized request URL (" + request.method + ": " + request.path +
-                            "). The sandbox implements POST/GET /v1/refunds, GET /v1/refunds/{id} and "
-                            "GET /v1/charges/{id}.");
+                            "). The sandbox implements POST/GET /v1/refunds, GET /v1/refunds/{id}, "
+                            "GET /v1/charges/{id}, POST /v1/transfers, GET /v1/transfers/{id} and "
+                            "POST /v1/transfers/{id}/reversals.");
   }
   return ErrorOutcome(404, "invalid_request_error", "not_found",
                       "No route for " + request.method + " " + request.path + " (see docs/sandbox.md).");
@@ -64,10 +65,12 @@ SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<Connectio
       ids_(options_.seed),
       faults_(options_.faults, options_.seed ^ 0x9e3779b97f4a7c15ULL),
       book_(*db_, ids_),
+      transfers_(*db_, ids_),
       idempotency_(*db_),
       records_(*db_),
       calls_(*db_),
       stripe_(book_, idempotency_),
+      stripe_transfers_(transfers_, idempotency_),
       services_(records_, idempotency_, ids_) {}
 
 Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions options, std::unique_ptr<Connection> db,
@@ -82,6 +85,7 @@ Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions op
 
 Status SandboxService::Load() {
   SF_RETURN_IF_ERROR(book_.Load());
+  SF_RETURN_IF_ERROR(transfers_.Load());
   SF_RETURN_IF_ERROR(idempotency_.Load());
   SF_RETURN_IF_ERROR(records_.Load());
   return calls_.Load();
@@ -228,6 +232,7 @@ Outcome SandboxService::Route(const SandboxRequest& request, const CallContext& 
     if (!get || id.empty() || id.find('/') != std::string_view::npos) return NotFound(request);
     return prefix == "/v1/refunds/" ? stripe_.GetRefund(id) : stripe_.GetCharge(id);
   }
+  if (path == "/v1/transfers" || StartsWith(path, "/v1/transfers/")) return RouteTransfers(request, ctx);
   if (StartsWith(path, "/v1/")) return NotFound(request);
 
   if (path == "/inventory/release") return post ? services_.InventoryRelease(request, ctx) : MethodNotAllowed(request);
@@ -255,6 +260,24 @@ Outcome SandboxService::Route(const SandboxRequest& request, const CallContext& 
   }
   if (path == "/sandbox/health") return get ? JsonOutcome(200, {{"ok", true}}) : MethodNotAllowed(request);
   return NotFound(request);
+}
+
+// /v1/transfers, /v1/transfers/{id} and /v1/transfers/{id}/reversals.
+Outcome SandboxService::RouteTransfers(const SandboxRequest& request, const CallContext& ctx) {
+  constexpr std::string_view kPrefix = "/v1/transfers/";
+  constexpr std::string_view kReversals = "/reversals";
+  const std::string_view path = request.path;
+  if (path == "/v1/transfers") {
+    return request.method == "POST" ? stripe_transfers_.CreateTransfer(request, ctx) : NotFound(request);
+  }
+  std::string_view rest = path.substr(kPrefix.size());
+  const bool reversals = rest.size() > kReversals.size() && rest.substr(rest.size() - kReversals.size()) == kReversals;
+  if (reversals) rest = rest.substr(0, rest.size() - kReversals.size());
+  if (rest.empty() || rest.find('/') != std::string_view::npos) return NotFound(request);
+  if (reversals) {
+    return request.method == "POST" ? stripe_transfers_.CreateReversal(rest, request, ctx) : NotFound(request);
+  }
+  return request.method == "GET" ? stripe_transfers_.GetTransfer(rest) : NotFound(request);
 }
 
 Outcome SandboxService::SeedCharge(const SandboxRequest& request) {
@@ -431,9 +454,38 @@ Outcome SandboxService::Stats() {
                      {"succeeded", succeeded},
                      {"failed", failed},
                      {"by_charge", by_charge}};
+  body["transfers"] = TransferStats();
   body["inventory"] = {{"releases", releases}, {"holds", holds}, {"releases_by_reservation", releases_by_reservation}};
   body["notifications"] = {{"count", notifications}, {"by_recipient", notifications_by_recipient}};
   return JsonOutcome(200, body);
+}
+
+// Per destination account: how many transfers, how much was sent, how much
+// reversed, and by how many reversals, so a test can say "one payout per
+// seller" and "that payout reversed once".
+nlohmann::ordered_json SandboxService::TransferStats() const {
+  nlohmann::ordered_json by_destination = nlohmann::ordered_json::object();
+  int64_t reversed_count = 0;
+  for (const Transfer& t : transfers_.transfers()) {
+    auto& entry = by_destination[t.destination];
+    if (entry.is_null()) {
+      entry["count"] = 0;
+      entry["amount"] = 0;
+      entry["amount_reversed"] = 0;
+      entry["reversals"] = 0;
+      entry["currency"] = t.currency;
+    }
+    const int64_t reversals = static_cast<int64_t>(transfers_.ReversalsOf(t.id).size());
+    entry["count"] = entry["count"].get<int64_t>() + 1;
+    entry["amount"] = entry["amount"].get<int64_t>() + t.amount;
+    entry["amount_reversed"] = entry["amount_reversed"].get<int64_t>() + t.amount_reversed;
+    entry["reversals"] = entry["reversals"].get<int64_t>() + reversals;
+    if (t.amount_reversed == t.amount) ++reversed_count;
+  }
+  return {{"count", transfers_.transfers().size()},
+          {"fully_reversed", reversed_count},
+          {"reversals", transfers_.reversals().size()},
+          {"by_destination", by_destination}};
 }
 
 Outcome SandboxService::ListRecords(RecordKind kind, RecordKind other_kind) {

@@ -9,7 +9,7 @@
 // key; for a kDropped decision it then closes the connection instead of
 // answering. Every call, immediate or not, lands in the call log once.
 //
-// Endpoints: see stripe_api.h, service_api.h, and the /sandbox/* control
+// Endpoints: see stripe_api.h, stripe_transfers_api.h, service_api.h, and the /sandbox/* control
 // endpoints documented in docs/sandbox.md. Thread-safe (one mutex).
 #ifndef STEADFAST_TOOLS_SANDBOX_SANDBOX_SERVICE_H_
 #define STEADFAST_TOOLS_SANDBOX_SANDBOX_SERVICE_H_
@@ -33,6 +33,8 @@
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
 #include "stripe_api.h"
+#include "stripe_transfers_api.h"
+#include "transfer_book.h"
 
 namespace steadfast::sandbox {
 
@@ -77,6 +79,8 @@ class SandboxService {
   Outcome PatchSettlementConfig(const SandboxRequest& request);          // requires mu_
   Outcome ListCalls(const SandboxRequest& request);                      // requires mu_
   Outcome Stats();                                                       // requires mu_
+  nlohmann::ordered_json TransferStats() const;                          // requires mu_
+  Outcome RouteTransfers(const SandboxRequest& request, const CallContext& ctx);  // requires mu_
   Outcome ListRecords(RecordKind kind, RecordKind other_kind);           // requires mu_
   std::optional<SandboxResponse> CheckAuth(const SandboxRequest& request) const;
   void RecordCall(const SandboxRequest& request, const Admission& admission, const Outcome& outcome,
@@ -90,10 +94,12 @@ class SandboxService {
   IdGenerator ids_;                     // guarded by mu_
   FaultInjector faults_;                // own lock
   RefundBook book_;
+  TransferBook transfers_;
   IdempotencyStore idempotency_;
   ServiceRecords records_;
   CallLog calls_;
   StripeApi stripe_;
+  StripeTransfersApi stripe_transfers_;
   ServiceApi services_;
 };
 

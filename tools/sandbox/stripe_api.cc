@@ -5,51 +5,15 @@
 #include <optional>
 #include <vector>
 
+#include "stripe_params.h"
 #include "text_parse.h"
 
 namespace steadfast::sandbox {
 
-namespace {
-
-constexpr int64_t kMaxAmount = 99'999'999;  // Stripe's 8-digit amount limit
-constexpr size_t kMaxMetadataKeys = 50;
-constexpr size_t kMaxMetadataKeyLength = 40;
-constexpr size_t kMaxMetadataValueLength = 500;
-
-Execution Invalid(Outcome outcome) { return Execution{std::move(outcome), /*save=*/false}; }
-
-Outcome NoSuch(std::string_view what, std::string_view id, std::string_view param) {
-  return ErrorOutcome(404, "invalid_request_error", "resource_missing",
-                      "No such " + std::string(what) + ": '" + std::string(id) + "'", param);
-}
-
-Outcome UnknownParameter(std::string_view name) {
-  return ErrorOutcome(400, "invalid_request_error", "parameter_unknown",
-                      "Received unknown parameter: " + std::string(name), name);
-}
-
-bool IsExpand(std::string_view name) { return name == "expand[]" || name.substr(0, 7) == "expand["; }
-
-// "metadata[order]" -> "order"; nullopt when name is not a metadata entry.
-std::optional<std::string> MetadataKey(std::string_view name) {
-  constexpr std::string_view kPrefix = "metadata[";
-  if (name.size() <= kPrefix.size() + 1 || name.substr(0, kPrefix.size()) != kPrefix || name.back() != ']') {
-    return std::nullopt;
-  }
-  return std::string(name.substr(kPrefix.size(), name.size() - kPrefix.size() - 1));
-}
-
-}  // namespace
 
 Outcome StripeApi::CreateRefund(const SandboxRequest& request, const CallContext& ctx,
                                 const SettlementConfig& settlement) {
-  if (!request.body.empty() && !request.is_form) {
-    return ErrorOutcome(400, "invalid_request_error", "",
-                        "Invalid request: the body must be application/x-www-form-urlencoded.");
-  }
-  if (!request.form_valid) {
-    return ErrorOutcome(400, "invalid_request_error", "", "Invalid request: the form body could not be decoded.");
-  }
+  if (auto bad = CheckFormBody(request)) return std::move(*bad);
   return RunIdempotent(idempotency_, "psp", request, FormFingerprint(request.form), ctx,
                        [&] { return ExecuteRefund(request, ctx, settlement); });
 }
@@ -65,17 +29,10 @@ Execution StripeApi::ExecuteRefund(const SandboxRequest& request, const CallCont
     } else if (name == "payment_intent") {
       payment_intent = value;
     } else if (name == "amount") {
-      amount = ParseInt(value);
-      if (!amount) {
-        return Invalid(ErrorOutcome(400, "invalid_request_error", "parameter_invalid_integer",
-                                    "Invalid integer: " + value, "amount"));
-      }
-      if (*amount < 1 || *amount > kMaxAmount) {
-        return Invalid(ErrorOutcome(400, "invalid_request_error", "parameter_invalid_integer",
-                                    "This value must be greater than or equal to 1 and at most " +
-                                        std::to_string(kMaxAmount) + ".",
-                                    "amount"));
-      }
+      Outcome error;
+      Result<int64_t> parsed = ParseAmount(value, error);
+      if (!parsed.ok()) return Invalid(std::move(error));
+      amount = *parsed;
     } else if (name == "reason") {
       if (value != "duplicate" && value != "fraudulent" && value != "requested_by_customer") {
         return Invalid(ErrorOutcome(400, "invalid_request_error", "",
@@ -86,12 +43,8 @@ Execution StripeApi::ExecuteRefund(const SandboxRequest& request, const CallCont
     } else if (name == "currency") {
       currency = AsciiLower(value);
     } else if (auto key = MetadataKey(name)) {
-      if (key->size() > kMaxMetadataKeyLength || value.size() > kMaxMetadataValueLength) {
-        return Invalid(ErrorOutcome(400, "invalid_request_error", "",
-                                    "Metadata keys can be up to 40 characters and values up to 500 characters.",
-                                    name));
-      }
-      if (!value.empty()) metadata[*key] = value;  // an empty value unsets the key
+      Outcome error;
+      if (!AddMetadata(name, *key, value, metadata, error)) return Invalid(std::move(error));
     } else if (name == "instructions_email" || name == "origin" || name == "refund_application_fee" ||
                name == "reverse_transfer" || IsExpand(name)) {
       // Accepted and without effect in the sandbox.
@@ -99,9 +52,7 @@ Execution StripeApi::ExecuteRefund(const SandboxRequest& request, const CallCont
       return Invalid(UnknownParameter(name));
     }
   }
-  if (metadata.size() > kMaxMetadataKeys) {
-    return Invalid(ErrorOutcome(400, "invalid_request_error", "", "Metadata can have up to 50 keys.", "metadata"));
-  }
+  if (auto too_many = CheckMetadataCount(metadata)) return Invalid(std::move(*too_many));
   if (charge_id.empty() && payment_intent.empty()) {
     return Invalid(ErrorOutcome(400, "invalid_request_error", "parameter_missing",
                                 "One of the following params should be provided for this request: charge or "

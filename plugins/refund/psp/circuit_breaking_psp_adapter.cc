@@ -38,4 +38,17 @@ RemoteResult<RefundPage> CircuitBreakingPspAdapter::ListRefunds(const ListRefund
   return Guarded<RefundPage>([&] { return inner_->ListRefunds(request); });
 }
 
+// Payouts share the breaker: one PSP, one health.
+RemoteResult<PspTransfer> CircuitBreakingPspAdapter::Transfer(const TransferRequest& request) {
+  return Guarded<PspTransfer>([&] { return inner_->Transfer(request); });
+}
+
+RemoteResult<PspTransfer> CircuitBreakingPspAdapter::GetTransfer(std::string_view transfer_id) {
+  return Guarded<PspTransfer>([&] { return inner_->GetTransfer(transfer_id); });
+}
+
+RemoteResult<PspTransferReversal> CircuitBreakingPspAdapter::ReverseTransfer(const TransferReversalRequest& request) {
+  return Guarded<PspTransferReversal>([&] { return inner_->ReverseTransfer(request); });
+}
+
 }  // namespace steadfast::refund

@@ -29,6 +29,9 @@ class CircuitBreakingPspAdapter final : public PspAdapter {
   RemoteResult<PspRefund> Refund(const RefundRequest& request) override;
   RemoteResult<PspRefund> GetRefund(std::string_view refund_id) override;
   RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest& request) override;
+  RemoteResult<PspTransfer> Transfer(const TransferRequest& request) override;
+  RemoteResult<PspTransfer> GetTransfer(std::string_view transfer_id) override;
+  RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) override;
 
   const CircuitBreaker& breaker() const { return breaker_; }
 

@@ -2,7 +2,9 @@
 //
 // One interface per concept the refund activities need: create a refund
 // (idempotently, keyed by the activity's idempotency key), read one back (to
-// follow asynchronous settlement), and list them (for reconciliation).
+// follow asynchronous settlement), and list them (for reconciliation); and a
+// marketplace's payouts: transfer to a seller's connected account, read a
+// transfer, reverse one (psp_transfer.h).
 // StripePspAdapter speaks Stripe's Refunds API; CircuitBreakingPspAdapter
 // wraps any adapter with a circuit breaker; other providers implement the same
 // interface. Failures are ActivityErrors already classified for the retry
@@ -17,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "psp_transfer.h"
 #include "remote_result.h"
 #include "steadfast/value.h"
 
@@ -93,6 +96,16 @@ class PspAdapter {
   virtual RemoteResult<PspRefund> GetRefund(std::string_view refund_id) = 0;
   // One page of refunds, newest first. Thread-safe.
   virtual RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest& request) = 0;
+
+  // Pays `request.destination`, or returns the transfer already created
+  // with request.idempotency_key. Blocks for at most the configured timeout.
+  // Thread-safe.
+  virtual RemoteResult<PspTransfer> Transfer(const TransferRequest& request) = 0;
+  // Reads a transfer's current state (amount reversed). Thread-safe.
+  virtual RemoteResult<PspTransfer> GetTransfer(std::string_view transfer_id) = 0;
+  // Reverses (part of) a transfer, or returns the reversal already created
+  // with request.idempotency_key. Thread-safe.
+  virtual RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) = 0;
 };
 
 // Reading every refund is for reconciliation, which must never judge the

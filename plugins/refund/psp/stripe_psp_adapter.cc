@@ -7,22 +7,13 @@
 
 #include "steadfast/http_transport.h"
 #include "error_classification.h"
+#include "stripe_request_checks.h"
 
 namespace steadfast::refund {
 
 namespace {
 
-constexpr size_t kMaxIdempotencyKeyLength = 255;  // Stripe's limit
-constexpr size_t kMaxMetadataKeys = 50;
-constexpr size_t kMaxMetadataKeyLength = 40;
-constexpr size_t kMaxMetadataValueLength = 500;
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
+using stripe::Lower;
 
 ActivityError InvalidRequest(std::string message) {
   return ActivityError::NonRetryable("invalid_refund_request", std::move(message));
@@ -95,6 +86,16 @@ HttpRequest StripePspAdapter::NewRequest(HttpMethod method, std::string path) co
   return request;
 }
 
+HttpRequest StripePspAdapter::NewIdempotentPost(std::string path,
+                                                const std::vector<std::pair<std::string, std::string>>& form,
+                                                const std::string& idempotency_key) const {
+  HttpRequest request = NewRequest(HttpMethod::kPost, std::move(path));
+  request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  request.headers.emplace_back("Idempotency-Key", idempotency_key);
+  request.body = FormUrlEncode(form);
+  return request;
+}
+
 RemoteResult<HttpResponse> StripePspAdapter::Exchange(const HttpRequest& request) {
   TransportResult result = transport_.Send(request);
   if (auto* error = std::get_if<TransportError>(&result)) return ClassifyTransportError("psp", *error);
@@ -104,19 +105,12 @@ RemoteResult<HttpResponse> StripePspAdapter::Exchange(const HttpRequest& request
 }
 
 RemoteResult<PspRefund> StripePspAdapter::Refund(const RefundRequest& r) {
-  if (r.idempotency_key.empty() || r.idempotency_key.size() > kMaxIdempotencyKeyLength) {
-    return InvalidRequest("a refund needs an idempotency key of 1..255 characters");
-  }
+  if (auto problem = stripe::IdempotencyKeyProblem(r.idempotency_key)) return InvalidRequest("a refund needs " + *problem);
   if (r.charge.empty() == r.payment_intent.empty()) {
     return InvalidRequest("a refund needs exactly one of charge or payment_intent");
   }
   if (r.amount_minor && *r.amount_minor <= 0) return InvalidRequest("a refund amount must be positive");
-  if (r.metadata.size() > kMaxMetadataKeys) return InvalidRequest("at most 50 metadata keys");
-  for (const auto& [key, value] : r.metadata) {
-    if (key.empty() || key.size() > kMaxMetadataKeyLength || value.size() > kMaxMetadataValueLength) {
-      return InvalidRequest("metadata keys must be 1..40 characters and values at most 500");
-    }
-  }
+  if (auto problem = stripe::MetadataProblem(r.metadata)) return InvalidRequest(*problem);
 
   std::vector<std::pair<std::string, std::string>> form;
   if (!r.charge.empty()) form.emplace_back("charge", r.charge);
@@ -124,14 +118,7 @@ RemoteResult<PspRefund> StripePspAdapter::Refund(const RefundRequest& r) {
   if (r.amount_minor) form.emplace_back("amount", std::to_string(*r.amount_minor));
   if (r.reason != RefundReason::kUnspecified) form.emplace_back("reason", std::string(RefundReasonName(r.reason)));
   for (const auto& [key, value] : r.metadata) form.emplace_back("metadata[" + key + "]", value);
-  const std::string body = FormUrlEncode(form);
-
-  HttpRequest request = NewRequest(HttpMethod::kPost, "/v1/refunds");
-  request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-  request.headers.emplace_back("Idempotency-Key", r.idempotency_key);
-  request.body = body;
-
-  RemoteResult<HttpResponse> response = Exchange(request);
+  RemoteResult<HttpResponse> response = Exchange(NewIdempotentPost("/v1/refunds", form, r.idempotency_key));
   if (!response.ok()) {
     ActivityError error = response.error();
     const std::string param = error.details.Get("param").StringOr("");

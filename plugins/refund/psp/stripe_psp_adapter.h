@@ -4,6 +4,11 @@
 //                 reason, metadata[k]) with `Idempotency-Key: <activity key>`
 //   GetRefund  -> GET /v1/refunds/{id}
 //   ListRefunds-> GET /v1/refunds?limit&starting_after&charge&payment_intent&created[gte]
+//   Transfer   -> POST /v1/transfers (form: amount, currency, destination,
+//                 transfer_group, description, metadata[k]) with the key
+//   GetTransfer-> GET /v1/transfers/{id}
+//   ReverseTransfer -> POST /v1/transfers/{id}/reversals (amount, metadata[k]) with the key
+//   (the transfer methods live in stripe_transfers.cc)
 //
 // Authenticates with `Authorization: Bearer <secret key>`; the key comes from
 // the config or the environment variable it names and is never logged or put
@@ -19,6 +24,10 @@
 // currency other than the expected one is non-retryable
 // `psp_currency_mismatch`, one of another amount than asked for
 // non-retryable `psp_amount_mismatch` (details carry the refund id).
+// Transfers: Stripe's codes as the classification gives them (e.g.
+// account_closed, non-retryable); a transfer answered for another amount,
+// currency or destination than asked is non-retryable psp_amount_mismatch,
+// psp_currency_mismatch or psp_destination_mismatch (details carry its id).
 #ifndef STEADFAST_PLUGINS_REFUND_PSP_STRIPE_PSP_ADAPTER_H_
 #define STEADFAST_PLUGINS_REFUND_PSP_STRIPE_PSP_ADAPTER_H_
 
@@ -26,6 +35,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "steadfast/http_transport.h"
 #include "psp_adapter.h"
@@ -63,6 +74,9 @@ class StripePspAdapter final : public PspAdapter {
   RemoteResult<PspRefund> Refund(const RefundRequest& request) override;
   RemoteResult<PspRefund> GetRefund(std::string_view refund_id) override;
   RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest& request) override;
+  RemoteResult<PspTransfer> Transfer(const TransferRequest& request) override;
+  RemoteResult<PspTransfer> GetTransfer(std::string_view transfer_id) override;
+  RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) override;
 
  private:
   StripePspAdapter(StripeConfig config, HttpTransport& transport, const Clock& clock)
@@ -70,6 +84,9 @@ class StripePspAdapter final : public PspAdapter {
   HttpRequest NewRequest(HttpMethod method, std::string path) const;
   // Sends and returns the 2xx response, or the classified error.
   RemoteResult<HttpResponse> Exchange(const HttpRequest& request);
+  // A form POST with an Idempotency-Key (refunds, transfers, reversals).
+  HttpRequest NewIdempotentPost(std::string path, const std::vector<std::pair<std::string, std::string>>& form,
+                                const std::string& idempotency_key) const;
 
   const StripeConfig config_;  // secret_key resolved at Create
   HttpTransport& transport_;

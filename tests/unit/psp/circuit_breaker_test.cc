@@ -9,6 +9,7 @@
 
 #include "refund/psp/circuit_breaking_psp_adapter.h"
 #include "steadfast/clock.h"
+#include "refund_only_psp.h"
 
 namespace steadfast::refund {
 namespace {
@@ -139,7 +140,7 @@ TEST_F(CircuitBreakerTest, ConcurrentFailuresOpenItExactlyOnce) {
 }
 
 // A scripted PspAdapter: returns the queued results in order.
-class ScriptedPsp : public PspAdapter {
+class ScriptedPsp : public RefundOnlyPsp {
  public:
   std::vector<RemoteResult<PspRefund>> script;
   int calls = 0;
@@ -150,6 +151,24 @@ class ScriptedPsp : public PspAdapter {
     return RefundPage{};
   }
 };
+
+// Payouts go to the same PSP: an open breaker fails them fast too, and
+// their own calls reach the wrapped adapter while it is closed.
+TEST(CircuitBreakingPspAdapterTest, PayoutsShareTheBreaker) {
+  ManualClock clock;
+  auto scripted = std::make_unique<ScriptedPsp>();
+  ScriptedPsp* psp = scripted.get();
+  psp->script.push_back(ActivityError::Retryable("psp_unavailable", "503"));
+  CircuitBreakingPspAdapter guarded(std::move(scripted),
+                                    CircuitBreakerOptions{.failure_threshold = 1, .open_duration_ms = 5'000}, clock);
+  EXPECT_EQ(guarded.Transfer(TransferRequest{}).error().code, "unused");  // reached the PSP
+  EXPECT_EQ(psp->payout_calls, 1);
+  EXPECT_EQ(guarded.Refund(RefundRequest{}).error().code, "psp_unavailable");
+  EXPECT_EQ(guarded.Transfer(TransferRequest{}).error().code, "psp_circuit_open");
+  EXPECT_EQ(guarded.ReverseTransfer(TransferReversalRequest{}).error().code, "psp_circuit_open");
+  EXPECT_EQ(guarded.GetTransfer("tr_1").error().code, "psp_circuit_open");
+  EXPECT_EQ(psp->payout_calls, 1) << "refused calls never reach the PSP";
+}
 
 TEST(CircuitBreakingPspAdapterTest, FailsFastWithRetryableCircuitOpen) {
   ManualClock clock;

@@ -6,12 +6,13 @@
 #include <deque>
 
 #include "refund/psp/psp_adapter.h"
+#include "refund_only_psp.h"
 
 namespace steadfast::refund {
 namespace {
 
 // Answers ListRefunds with the scripted pages, in order; records the cursors.
-class PagedPsp : public PspAdapter {
+class PagedPsp : public RefundOnlyPsp {
  public:
   std::deque<RemoteResult<RefundPage>> pages;
   std::vector<std::string> cursors;

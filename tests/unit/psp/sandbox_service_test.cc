@@ -4,6 +4,9 @@
 #include "sandbox_service.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "sandbox_options.h"
@@ -238,6 +241,137 @@ TEST_F(SandboxServiceTest, SeedingIsIdempotentAndConflictsAreRefused) {
   Seed("ch_1", 500);
   EXPECT_EQ(Call(Json("/sandbox/charges", {{"id", "ch_1"}, {"amount", 600}, {"currency", "usd"}})).first, 409);
   EXPECT_EQ(Call(Json("/sandbox/charges", {{"amount", 600}, {"currency", "us"}})).first, 400);
+}
+
+// ---------------------------------------------------------------- transfers (Stripe Connect payouts)
+
+TEST_F(SandboxServiceTest, ATransferIsIdempotentByKeyAndRefusesAnotherBodyUnderIt) {
+  Make();
+  const Params body{{"amount", "4200"}, {"currency", "EUR"}, {"destination", "acct_seller1"},
+                    {"transfer_group", "m-1"}, {"metadata[seller_id]", "s1"}};
+  auto [status, transfer] = Call(Form("/v1/transfers", body, "wf/payout"));
+  ASSERT_EQ(status, 200) << transfer.dump();
+  EXPECT_EQ(transfer["object"], "transfer");
+  EXPECT_EQ(transfer["amount"], 4200);
+  EXPECT_EQ(transfer["currency"], "eur");
+  EXPECT_EQ(transfer["destination"], "acct_seller1");
+  EXPECT_EQ(transfer["transfer_group"], "m-1");
+  EXPECT_EQ(transfer["metadata"]["seller_id"], "s1");
+  EXPECT_EQ(transfer["reversed"], false);
+
+  auto [again_status, again] = Call(Form("/v1/transfers", body, "wf/payout"));
+  EXPECT_EQ(again_status, 200);
+  EXPECT_EQ(again["id"], transfer["id"]) << "the same key and body name the same transfer";
+  Params other = body;
+  other[0].second = "4300";
+  auto [other_status, refused] = Call(Form("/v1/transfers", other, "wf/payout"));
+  EXPECT_EQ(other_status, 400);
+  EXPECT_EQ(refused["error"]["type"], "idempotency_error");
+
+  auto [get_status, read] = Call(Get("/v1/transfers/" + transfer["id"].get<std::string>()));
+  EXPECT_EQ(get_status, 200);
+  EXPECT_EQ(read["amount"], 4200);
+  auto [stats_status, stats] = Call(Get("/sandbox/stats"));
+  EXPECT_EQ(stats["transfers"]["count"], 1);
+  EXPECT_EQ(stats["transfers"]["by_destination"]["acct_seller1"]["count"], 1);
+  EXPECT_EQ(stats["transfers"]["by_destination"]["acct_seller1"]["amount"], 4200);
+}
+
+TEST_F(SandboxServiceTest, TransferValidationIsNotSavedAndAClosedAccountIsRefusedForGood) {
+  Make();
+  EXPECT_EQ(Call(Form("/v1/transfers", {{"amount", "100"}, {"currency", "eur"}}, "k")).second["error"]["param"],
+            "destination");
+  EXPECT_EQ(Call(Form("/v1/transfers", {{"amount", "0"}, {"currency", "eur"}, {"destination", "acct_1"}}, "k"))
+                .second["error"]["code"],
+            "parameter_invalid_integer");
+  EXPECT_EQ(Call(Form("/v1/transfers", {{"amount", "10"}, {"currency", "eur"}, {"destination", "bank_1"}}, "k"))
+                .first,
+            404);
+  EXPECT_EQ(Call(Form("/v1/transfers", {{"amount", "10"}, {"currency", "eur"}, {"destination", "acct_1"},
+                                        {"colour", "red"}},
+                      "k"))
+                .second["error"]["code"],
+            "parameter_unknown");
+
+  // A closed destination: refused with a stable code, saved under the key
+  // (execution had begun), so a retry gets the same answer, not a transfer.
+  const Params closed{{"amount", "10"}, {"currency", "eur"}, {"destination", "acct_closed_s2"}};
+  auto [status, error] = Call(Form("/v1/transfers", closed, "k"));
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(error["error"]["code"], "account_closed");
+  EXPECT_EQ(error["error"]["param"], "destination");
+  auto request = Form("/v1/transfers", closed, "k");
+  Admission admission = service_->Admit(request);
+  SandboxResponse replay = service_->Handle(request, admission);
+  EXPECT_EQ(replay.status, 400);
+  EXPECT_EQ(Call(Get("/sandbox/stats")).second["transfers"]["count"], 0);
+}
+
+TEST_F(SandboxServiceTest, ReversalsAreIdempotentAndNeverExceedTheTransfer) {
+  Make();
+  const std::string id =
+      Call(Form("/v1/transfers", {{"amount", "1000"}, {"currency", "eur"}, {"destination", "acct_1"}}, "t"))
+          .second["id"];
+  const std::string path = "/v1/transfers/" + id + "/reversals";
+  auto [status, reversal] = Call(Form(path, {{"amount", "400"}}, "r1"));
+  ASSERT_EQ(status, 200) << reversal.dump();
+  EXPECT_EQ(reversal["object"], "transfer_reversal");
+  EXPECT_EQ(reversal["transfer"], id);
+  EXPECT_EQ(reversal["amount"], 400);
+  EXPECT_EQ(Call(Form(path, {{"amount", "400"}}, "r1")).second["id"], reversal["id"]) << "replayed, not reversed twice";
+  EXPECT_EQ(Call(Form(path, {{"amount", "601"}}, "r2")).second["error"]["code"], "amount_too_large");
+  auto [rest_status, rest] = Call(Form(path, {}, "r3"));  // no amount: all that remains
+  EXPECT_EQ(rest_status, 200);
+  EXPECT_EQ(rest["amount"], 600);
+  EXPECT_EQ(Call(Form(path, {}, "r4")).second["error"]["code"], "transfer_already_reversed");
+  auto [get_status, read] = Call(Get("/v1/transfers/" + id));
+  EXPECT_EQ(read["amount_reversed"], 1000);
+  EXPECT_EQ(read["reversed"], true);
+  EXPECT_EQ(read["reversals"]["total_count"], 2);
+  EXPECT_EQ(Call(Form("/v1/transfers/tr_nope/reversals", {}, "r5")).first, 404);
+  EXPECT_EQ(Call(Get("/v1/transfers/tr_nope")).first, 404);
+  auto stats = Call(Get("/sandbox/stats")).second["transfers"];
+  EXPECT_EQ(stats["by_destination"]["acct_1"]["reversals"], 2);
+  EXPECT_EQ(stats["fully_reversed"], 1);
+}
+
+// A restarted sandbox remembers its payouts and their reversals, as a PSP would.
+TEST_F(SandboxServiceTest, TransfersAndReversalsSurviveARestart) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("sandbox-transfers-" + std::to_string(::getpid()) + ".db")).string();
+  std::filesystem::remove(path);
+  auto open = [&] {
+    auto db = OpenSandboxDatabase(path);
+    EXPECT_TRUE(db.ok());
+    ServiceOptions options;
+    options.secret_key = kKey;
+    auto service = SandboxService::Create(options, std::move(db).value(), clock_);
+    EXPECT_TRUE(service.ok()) << service.status().ToString();
+    service_ = std::move(service).value();
+  };
+  open();
+  const Params body{{"amount", "1000"}, {"currency", "eur"}, {"destination", "acct_1"}};
+  const std::string id = Call(Form("/v1/transfers", body, "t")).second["id"];
+  ASSERT_EQ(Call(Form("/v1/transfers/" + id + "/reversals", {{"amount", "250"}}, "r")).first, 200);
+  service_.reset();
+  open();
+  auto [status, read] = Call(Get("/v1/transfers/" + id));
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(read["amount_reversed"], 250);
+  EXPECT_EQ(read["reversals"]["total_count"], 1);
+  EXPECT_EQ(Call(Form("/v1/transfers", body, "t")).second["id"], id) << "the key is remembered too";
+  service_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
+TEST_F(SandboxServiceTest, TransfersAreInTheDefaultFaultScope) {
+  Make({}, FaultConfig{.burst_5xx = 1});
+  EXPECT_EQ(Call(Form("/v1/transfers", {{"amount", "10"}, {"currency", "eur"}, {"destination", "acct_1"}}, "k"))
+                .first,
+            500);
+  EXPECT_EQ(Call(Form("/v1/transfers", {{"amount", "10"}, {"currency", "eur"}, {"destination", "acct_1"}}, "k"))
+                .first,
+            200);
 }
 
 TEST(SandboxOptionsTest, ParsesFlagsAndEnvironment) {

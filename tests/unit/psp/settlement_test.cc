@@ -1,5 +1,6 @@
 // RefundUntilSettled over a scripted adapter.
 #include "refund/psp/settlement.h"
+#include "refund_only_psp.h"
 
 #include <deque>
 
@@ -19,7 +20,7 @@ PspRefund Refund(PspRefundStatus status, bool replayed = false, std::string fail
   return r;
 }
 
-class SettlingPsp : public PspAdapter {
+class SettlingPsp : public RefundOnlyPsp {
  public:
   std::deque<RemoteResult<PspRefund>> creates;
   std::deque<RemoteResult<PspRefund>> reads;

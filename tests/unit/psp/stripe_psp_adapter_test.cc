@@ -293,5 +293,121 @@ TEST(FormUrlEncodeTest, EncodesEverythingOutsideTheUnreservedSet) {
   EXPECT_EQ(FormUrlEncode({{"metadata[k]", "a b/c?d=é"}, {"x", "-._~"}}), "metadata%5Bk%5D=a%20b%2Fc%3Fd%3D%C3%A9&x=-._~");
 }
 
+// ---------------------------------------------------------------- transfers (payouts)
+
+const char* kTransferJson = R"({"id":"tr_1","object":"transfer","amount":4200,"amount_reversed":0,
+  "created":1700000000,"currency":"eur","destination":"acct_s1","metadata":{"seller_id":"s1"},
+  "reversed":false,"transfer_group":"m-1"})";
+
+TransferRequest Payout() {
+  TransferRequest r;
+  r.amount_minor = 4'200;
+  r.currency = "EUR";
+  r.destination = "acct_s1";
+  r.transfer_group = "m-1";
+  r.metadata = {{"seller_id", "s1"}};
+  r.idempotency_key = "wf-1~seller_1/payout";
+  return r;
+}
+
+TEST_F(StripePspAdapterTest, PostsATransferWithKeyAndReadsItBack) {
+  transport_.replies.push_back(FakeTransport::Json(200, kTransferJson, {{"idempotent-replayed", "true"}}));
+  auto transfer = psp_->Transfer(Payout());
+  ASSERT_TRUE(transfer.ok()) << transfer.error().message;
+  const HttpRequest& sent = transport_.sent.at(0);
+  EXPECT_EQ(sent.method, HttpMethod::kPost);
+  EXPECT_EQ(sent.url, "https://psp.example/v1/transfers");
+  EXPECT_EQ(Header(sent, "Idempotency-Key"), "wf-1~seller_1/payout");
+  EXPECT_EQ(Header(sent, "Authorization"), std::string("Bearer ") + kKey);
+  EXPECT_EQ(sent.body,
+            "amount=4200&currency=eur&destination=acct_s1&transfer_group=m-1&metadata%5Bseller_id%5D=s1");
+  EXPECT_EQ(transfer->id, "tr_1");
+  EXPECT_EQ(transfer->amount_minor, 4'200);
+  EXPECT_EQ(transfer->destination, "acct_s1");
+  EXPECT_TRUE(transfer->replayed);
+
+  transport_.replies.push_back(FakeTransport::Json(200, kTransferJson));
+  auto read = psp_->GetTransfer("tr_1");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(transport_.sent.at(1).url, "https://psp.example/v1/transfers/tr_1");
+  EXPECT_EQ(transport_.sent.at(1).method, HttpMethod::kGet);
+}
+
+TEST_F(StripePspAdapterTest, ATransferIsValidatedLocallyWithoutCallingThePsp) {
+  TransferRequest no_key = Payout();
+  no_key.idempotency_key.clear();
+  TransferRequest zero = Payout();
+  zero.amount_minor = 0;
+  TransferRequest bank = Payout();
+  bank.destination = "ba_1";
+  TransferRequest currency = Payout();
+  currency.currency = "EURO";
+  for (const TransferRequest& bad : {no_key, zero, bank, currency}) {
+    auto result = psp_->Transfer(bad);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().kind, ErrorKind::kNonRetryable);
+    EXPECT_EQ(result.error().code, "invalid_transfer_request");
+  }
+  EXPECT_TRUE(transport_.sent.empty());
+}
+
+TEST_F(StripePspAdapterTest, AClosedAccountIsNonRetryableAndAnOutageRetryable) {
+  transport_.replies.push_back(FakeTransport::Json(
+      400, R"({"error":{"type":"invalid_request_error","code":"account_closed","param":"destination",
+               "message":"closed"}})"));
+  auto closed = psp_->Transfer(Payout());
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().kind, ErrorKind::kNonRetryable);
+  EXPECT_EQ(closed.error().code, "account_closed");
+  transport_.replies.push_back(FakeTransport::Json(503, "{}"));
+  auto down = psp_->Transfer(Payout());
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().kind, ErrorKind::kRetryable);
+  EXPECT_EQ(down.error().code, "psp_unavailable");
+  transport_.replies.push_back(FakeTransport::Json(429, "{}", {{"retry-after", "2"}}));
+  auto limited = psp_->Transfer(Payout());
+  ASSERT_FALSE(limited.ok());
+  EXPECT_EQ(limited.error().code, "psp_rate_limited");
+  EXPECT_EQ(limited.error().retry_after_ms, 2'000);
+}
+
+TEST_F(StripePspAdapterTest, ATransferOfAnotherAmountOrDestinationIsNotBelieved) {
+  TransferRequest more = Payout();
+  more.amount_minor = 4'201;
+  transport_.replies.push_back(FakeTransport::Json(200, kTransferJson));
+  auto amount = psp_->Transfer(more);
+  ASSERT_FALSE(amount.ok());
+  EXPECT_EQ(amount.error().code, "psp_amount_mismatch");
+  EXPECT_EQ(amount.error().details.Get("transfer_id").StringOr(""), "tr_1");
+  TransferRequest other = Payout();
+  other.destination = "acct_s2";
+  transport_.replies.push_back(FakeTransport::Json(200, kTransferJson));
+  EXPECT_EQ(psp_->Transfer(other).error().code, "psp_destination_mismatch");
+  transport_.replies.push_back(FakeTransport::Json(200, R"({"object":"refund","id":"re_1"})"));
+  EXPECT_EQ(psp_->Transfer(Payout()).error().code, "psp_bad_response");
+}
+
+TEST_F(StripePspAdapterTest, ReversesATransferWithItsOwnKey) {
+  transport_.replies.push_back(FakeTransport::Json(
+      200, R"({"id":"trr_1","object":"transfer_reversal","amount":4200,"currency":"eur","transfer":"tr_1"})"));
+  TransferReversalRequest request;
+  request.transfer_id = "tr_1";
+  request.amount_minor = 4'200;
+  request.idempotency_key = "wf-1~seller_1/payout/compensate";
+  auto reversal = psp_->ReverseTransfer(request);
+  ASSERT_TRUE(reversal.ok()) << reversal.error().message;
+  const HttpRequest& sent = transport_.sent.at(0);
+  EXPECT_EQ(sent.url, "https://psp.example/v1/transfers/tr_1/reversals");
+  EXPECT_EQ(Header(sent, "Idempotency-Key"), "wf-1~seller_1/payout/compensate");
+  EXPECT_EQ(sent.body, "amount=4200");
+  EXPECT_EQ(reversal->id, "trr_1");
+  EXPECT_EQ(reversal->amount_minor, 4'200);
+
+  TransferReversalRequest no_key = request;
+  no_key.idempotency_key.clear();
+  EXPECT_EQ(psp_->ReverseTransfer(no_key).error().code, "invalid_transfer_request");
+  EXPECT_EQ(transport_.sent.size(), 1u);
+}
+
 }  // namespace
 }  // namespace steadfast::refund

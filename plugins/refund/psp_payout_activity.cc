@@ -1,0 +1,81 @@
+// refund.psp_payout: pay a marketplace seller through the PSP, exactly once.
+//
+// Input:  {amount: {minor, currency}, destination: "acct_..." (the seller's
+//          connected account), reference (the order or sub-order id),
+//          transfer_group? (default: reference), seller_id?, description?,
+//          metadata?: {k: v}}
+// Output: {transfer_id, amount, destination, transfer_group, replayed}
+//
+// The PSP request (POST /v1/transfers) carries Idempotency-Key =
+// ctx.idempotency_key(), as refund.psp_refund's does, so every attempt,
+// after any crash, lost response or timeout, names the same transfer: the
+// PSP answers a repeat with the first transfer instead of paying twice.
+// A transfer settles at once (there is no pending state to follow).
+//
+// It posts nothing to the ledger: the refund's own posting
+// (refund.post_ledger with the breakdown) already books what the seller
+// loses, `host_payout_adjustment`, and the ledger does not carry the order's
+// original payout for this transfer to settle; a payout credited to
+// psp_clearing would read, to `steadfast reconcile`, as a refund the PSP
+// never made. The PSP's transfer is the record (GET /v1/transfers/{id}).
+//
+// Errors: the adapter's classification, as for refunds (psp_unavailable,
+// psp_timeout, psp_connection_lost, psp_rate_limited, psp_circuit_open,
+// idempotency_key_in_use: retryable; account_closed and Stripe's other 4xx
+// codes, psp_auth_failed, psp_amount_mismatch, psp_currency_mismatch,
+// psp_destination_mismatch: non-retryable), psp_not_configured,
+// invalid_input.
+#include <fmt/format.h>
+
+#include "refund/activities.h"
+#include "refund/activity_support.h"
+
+namespace steadfast::refund {
+
+ActivityFn MakePspPayoutActivity(Services s) {
+  return [s](ActivityContext& ctx) -> ActivityResult {
+    const Value& in = ctx.input();
+    if (!s->psp) return ActivityError::NonRetryable("psp_not_configured", s->psp_problem);
+    Result<Money> amount = MoneyFromValue(in.Get("amount"));
+    if (!amount.ok()) return InvalidInput("amount: " + amount.status().message());
+    if (amount->minor <= 0) return InvalidInput("amount must be positive (skip the step for a zero payout)");
+    TransferRequest req;
+    req.amount_minor = amount->minor;
+    req.currency = amount->currency;
+    req.destination = in.Get("destination").StringOr("");
+    if (req.destination.rfind("acct_", 0) != 0 || req.destination.size() <= 5) {
+      return InvalidInput("destination must be the seller's connected account id (acct_...)");
+    }
+    const std::string reference = IdString(in.Get("reference"));
+    if (reference.empty()) return InvalidInput("reference (the order id) is required");
+    req.transfer_group = in.Get("transfer_group").StringOr(reference);
+    req.description = in.Get("description").StringOr("");
+    if (in.Get("metadata").is_map()) {
+      for (const auto& [k, v] : in.Get("metadata").AsMap()) {
+        if (!v.is_null()) req.metadata[k] = v.is_string() ? v.AsString() : v.ToJson();
+      }
+    }
+    req.metadata["reference"] = reference;
+    if (const std::string seller = IdString(in.Get("seller_id")); !seller.empty()) req.metadata["seller_id"] = seller;
+    req.metadata["workflow_id"] = ctx.workflow_id();
+    req.idempotency_key = ctx.idempotency_key();
+    ctx.SetTraceAttribute("payout.amount_minor", amount->minor);
+    ctx.SetTraceAttribute("payout.currency", amount->currency);
+    ctx.SetTraceAttribute("psp.name", "stripe");
+
+    RemoteResult<PspTransfer> transfer = s->psp->Transfer(req);
+    if (!transfer.ok()) return transfer.error();
+    ctx.SetTraceAttribute("psp.transfer_id", transfer->id);
+    ctx.logger().Info(fmt::format("payout {} of {} to {}{}", transfer->id, FormatAmount(*amount), req.destination,
+                                  transfer->replayed ? " (replayed)" : ""));
+    Value out;
+    out["transfer_id"] = transfer->id;
+    out["amount"] = MoneyToValue(*amount);
+    out["destination"] = transfer->destination;
+    out["transfer_group"] = transfer->transfer_group;
+    out["replayed"] = transfer->replayed;
+    return out;
+  };
+}
+
+}  // namespace steadfast::refund
