@@ -8,8 +8,11 @@
 #   bash tools/bench_fanout.sh [--items 500,5000] [--concurrency 20] [--workers 8]
 #
 # Prints one line per size: items, seconds, RSS when idle, the peak while
-# the fan-out ran, and the peak less the idle RSS. Memory that stays flat
-# shows as a growth that does not scale with the items.
+# the elements ran (the parent waiting_child) less the idle RSS, and the
+# peak of the whole run (the last task collects every element's output, in
+# order, into the step's output: that part is as large as the output) less
+# the idle RSS. Memory that stays flat shows as a run growth that does not
+# scale with the items.
 #
 # Sets up and builds first (tools/setup.sh) unless STEADFAST_BIN names the binary.
 set -euo pipefail
@@ -66,7 +69,7 @@ YAML
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-printf '%-8s %-9s %-12s %-12s %-12s\n' items seconds idle_rss_mb peak_rss_mb growth_mb
+printf '%-8s %-9s %-12s %-15s %-15s\n' items seconds idle_rss_mb run_growth_mb total_growth_mb
 IFS=',' read -r -a sizes <<<"$SIZES"
 for n in "${sizes[@]}"; do
   dir="$WORK/run-$n"
@@ -86,6 +89,7 @@ YAML
   sleep 1
   idle=$(rss_kb "$SERVER_PID")
   peak=$idle
+  run_peak=$idle
   start=$(date +%s.%N)
   "$BIN" start item_return --id "return-$n" --input "@$dir/input.json" --config "$dir/steadfast.yaml" >/dev/null
   status=""
@@ -94,6 +98,7 @@ YAML
     [ "$rss" -gt "$peak" ] && peak=$rss
     status="$("$BIN" status "return-$n" --json --config "$dir/steadfast.yaml" 2>/dev/null |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || true)"
+    [ "$status" = waiting_child ] && [ "$peak" -gt "$run_peak" ] && run_peak=$peak
     case "$status" in completed|failed|compensated|cancelled) break ;; esac
     sleep 0.05
   done
@@ -106,6 +111,6 @@ YAML
     tail -20 "$dir/serve.log" >&2
     exit 1
   fi
-  awk -v n="$n" -v s="$start" -v e="$end" -v i="$idle" -v p="$peak" \
-    'BEGIN { printf "%-8d %-9.1f %-12.1f %-12.1f %-12.1f\n", n, e - s, i / 1024, p / 1024, (p - i) / 1024 }'
+  awk -v n="$n" -v s="$start" -v e="$end" -v i="$idle" -v r="$run_peak" -v p="$peak" \
+    'BEGIN { printf "%-8d %-9.1f %-12.1f %-15.1f %-15.1f\n", n, e - s, i / 1024, (r - i) / 1024, (p - i) / 1024 }'
 done
