@@ -121,11 +121,11 @@ TEST_F(MarketplaceOrderTest, PayoutsSurviveAnOutageAndLostAnswersAndPayEachSelle
 }
 
 // Seller 2's account is closed: its payout is refused for good (account_closed).
-// Its payout waits 2 s (a payout hold), so sellers 1 and 3 have completed
+// Its payout waits 4 s (a payout hold), so sellers 1 and 3 have completed
 // by then: this is the case of completed branches compensated by the
 // parent, not of branches cancelled mid-way (asserted, not assumed).
 TEST_F(MarketplaceOrderTest, AClosedSellerAccountCompensatesAllThreeSellers) {
-  const MarketplaceOrder order = MakeMarketplaceOrder("m-5002", /*closed_seller=*/1, /*held_seller=*/1, "2s");
+  const MarketplaceOrder order = MakeMarketplaceOrder("m-5002", /*closed_seller=*/1, /*held_seller=*/1, "4s");
   const std::string id = "wf-m5002";
   // And the reversals meet a 500 and a lost answer ("/v1/transfers/" is
   // the reversals' prefix, not the payouts'): taken back once all the same.
