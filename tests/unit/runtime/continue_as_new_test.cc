@@ -14,6 +14,7 @@
 #include "runtime/views.h"
 #include "steadfast/history.h"
 #include "store/sqlite/sqlite_store.h"
+#include "raw_db.h"
 #include "subprocess.h"
 
 namespace steadfast {
@@ -77,6 +78,23 @@ steps:
     with: { version: 2, greeting: "${steps.greet}" }
 )";
 
+// Started with a large input (notes over 2 KB: kept beside the instance
+// row, store.md "Migrations", version 12), continued with a small one.
+constexpr const char* kShrinker = R"(
+name: shrinker
+input:
+  cursor: int
+  notes: string?
+steps:
+  - id: sweep
+    activity: test.sweep
+    with: { cursor: "${input.cursor}" }
+  - id: again
+    when: "${steps.sweep.next < 20}"
+    continue_as_new:
+      input: { cursor: "${steps.sweep.next}" }
+)";
+
 class ContinueAsNewTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -90,7 +108,7 @@ class ContinueAsNewTest : public ::testing::Test {
                               })
                     .ok());
     catalog_ = std::make_unique<WorkflowCatalog>(&registry_);
-    for (const char* yaml : {kSweeper, kInbox, kUpgraderV1, kUpgraderV2}) {
+    for (const char* yaml : {kSweeper, kInbox, kUpgraderV1, kUpgraderV2, kShrinker}) {
       ASSERT_TRUE(catalog_->AddSource(yaml, "test.yaml").ok());
     }
     SqliteStoreOptions so;
@@ -224,6 +242,23 @@ TEST_F(ContinueAsNewTest, RepeatingTheStartStillFindsTheInstance) {
   EXPECT_EQ(again->instance.id, "sweep-2");
   Result<StartResult> other = Start("sweeper", "sweep-2", Value::Map{{"cursor", 5}});
   EXPECT_EQ(other.status().code(), StatusCode::kConflict) << other.status().ToString();
+}
+
+TEST_F(ContinueAsNewTest, ALargeInputStaysWithItsRunAndTheNextRunsSmallOneInTheRow) {
+  const Value first = Value::Map{{"cursor", 0}, {"notes", std::string(3000, 'n')}};
+  ASSERT_TRUE(Start("shrinker", "shrink-1", first).ok());
+  InstanceRecord rec = WaitFor("shrink-1", [](const InstanceRecord& r) { return IsTerminal(r.status); }, "finished");
+  ASSERT_EQ(rec.status, InstanceStatus::kCompleted) << rec.error_code << ": " << rec.error_message;
+  EXPECT_EQ(rec.input, Value(Value::Map{{"cursor", 10}}));
+  EXPECT_EQ(Get(ArchivedRunId("shrink-1", 1)).input, first);
+
+  testing_support::RawDb raw(dir_.File("runs.db"));
+  EXPECT_EQ(raw.QueryText("SELECT group_concat(instance_id) FROM instance_inputs"), ArchivedRunId("shrink-1", 1));
+  EXPECT_NE(raw.QueryText("SELECT length(input) FROM instances WHERE id = 'shrink-1'"), "0");
+  // The start made with the first, large input is still the same start.
+  Result<StartResult> again = Start("shrinker", "shrink-1", first);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->outcome, StartOutcome::kExisting);
 }
 
 TEST_F(ContinueAsNewTest, IdsWithTheRunSeparatorCannotBeStarted) {
