@@ -58,12 +58,21 @@ bool TaskExecutor::Run(TaskRecord task) {
   while (true) {
     switch (RunOne(task, cached)) {
       case Next::kContinue:
+        // Just committed: a parent going on with its new child's first step
+        // parks itself for the child's end (AfterCommit).
+        if (cached && cached->rec.id != task.instance_id && cached->rec.status == InstanceStatus::kWaitingChild) {
+          parked_.Park(std::move(*cached));
+          cached.reset();
+        }
         if (env_.stopping && env_.stopping()) {
           ReturnUnstarted(task);
           return true;
         }
         continue;
       case Next::kStop: return true;
+      case Next::kStopInSync:
+        if (cached) parked_.Park(std::move(*cached));
+        return true;
       case Next::kAbandoned: return false;
     }
   }
@@ -91,8 +100,14 @@ void TaskExecutor::DropTask(const TaskRecord& task) {
 
 TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedInstance>& cached) {
   CrashPoint("after_claim", task.step_id);
+  // A parent told of a child's end takes its turn before it is read, so that
+  // the parent the turn's last holder parked is still current.
+  std::unique_lock<std::mutex> turn;
+  if (task.kind == TaskKind::kChildEnded) turn = std::unique_lock<std::mutex>(ParentLock(task.instance_id));
   if (!cached || cached->rec.id != task.instance_id) {
-    cached.reset();
+    cached = parked_.Take(task.instance_id, *env_.store);
+  }
+  if (!cached) {
     Result<LoadedInstance> loaded = LoadInstance(*env_.store, *env_.catalog, task.instance_id);
     if (!loaded.ok()) {
       if (loaded.status().code() == StatusCode::kNotFound) {
@@ -181,7 +196,7 @@ std::mutex& TaskExecutor::ParentLock(const std::string& instance_id) {
 }
 
 TaskExecutor::Next TaskExecutor::ChildEnded(TaskRecord& task, std::optional<LoadedInstance>& cached) {
-  std::lock_guard<std::mutex> turn(ParentLock(task.instance_id));
+  // The caller holds the parent's turn (ParentLock).
   const std::string child_id = ChildInstanceId(task.instance_id, cached->state.run, task.step_id);
   Result<std::optional<InstanceRecord>> child = env_.store->GetInstance(child_id);
   if (!child.ok()) {
@@ -267,6 +282,7 @@ TaskExecutor::Next TaskExecutor::CompensateChild(TaskRecord& task, std::optional
     return Next::kStop;
   }
   // Nothing to undo, already compensating, or gone: ChildEnded decides.
+  std::lock_guard<std::mutex> turn(ParentLock(task.instance_id));
   return ChildEnded(task, cached);
 }
 
@@ -505,7 +521,7 @@ TaskExecutor::Next TaskExecutor::AfterCommit(TaskRecord& task, LoadedInstance& i
   if (inst.rec.status == InstanceStatus::kWaitingSignal) CrashPoint("signal_wait", inst.rec.current_step);
   if (inst.rec.status == InstanceStatus::kWaitingApproval) CrashPoint("approval_wait", inst.rec.current_step);
   if (inst.rec.status == InstanceStatus::kSleeping) CrashPoint("sleep_wait", inst.rec.current_step);
-  if (!next) return Next::kStop;
+  if (!next) return inst.rec.status == InstanceStatus::kWaitingChild ? Next::kStopInSync : Next::kStop;
   task = *next;
   return Next::kContinue;
 }

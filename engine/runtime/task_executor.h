@@ -25,6 +25,7 @@
 #include "runtime/activity_gate.h"
 #include "runtime/attempt_report.h"
 #include "core/random.h"
+#include "runtime/instance_cache.h"
 #include "runtime/transition.h"
 #include "runtime/transition_commit.h"
 #include "runtime/workflow_catalog.h"
@@ -96,7 +97,9 @@ class TaskExecutor {
   bool AbandonAttempt(const std::shared_ptr<RunningAttempt>& attempt);
 
  private:
-  enum class Next : int { kStop, kContinue, kAbandoned };
+  // kStopInSync: stopped right after a commit of a parent waiting for its
+  // children, which is then exactly what the store holds (parked_).
+  enum class Next : int { kStop, kContinue, kAbandoned, kStopInSync };
   Next RunOne(TaskRecord& task, std::optional<LoadedInstance>& cached);
   // One attempt of a step's activity, or of its compensation.
   Next RunAttempt(TaskRecord& task, LoadedInstance& inst, const StepDef& step, bool compensation,
@@ -145,6 +148,9 @@ class TaskExecutor {
   // each other's commits into a long run of conflicts.
   std::mutex& ParentLock(const std::string& instance_id);
   std::array<std::mutex, 64> parent_locks_;
+  // Parents waiting for their children, kept loaded between their tasks.
+  static constexpr size_t kParkedParents = 64;
+  InstanceCache parked_{kParkedParents};
 
   ExecutorEnv env_;
 };

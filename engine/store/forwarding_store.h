@@ -46,6 +46,9 @@ class ForwardingStore : public Store {
   }
   Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override { return inner_.NextDueAt(now); }
   Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override { return inner_.GetInstance(id); }
+  Result<std::optional<int64_t>> GetInstanceVersion(const std::string& id) override {
+    return inner_.GetInstanceVersion(id);
+  }
   Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
     return inner_.ListInstances(filter);
   }

@@ -527,6 +527,10 @@ class Store {
   // kCorruption when the instance's stored input or output cannot be
   // decoded: callers act on them, so never on a placeholder.
   virtual Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) = 0;
+  // The instance's version alone (nullopt when there is none): every
+  // change to an instance bumps it, so a copy read at this version is
+  // still current (runtime/instance_cache.h).
+  virtual Result<std::optional<int64_t>> GetInstanceVersion(const std::string& id) = 0;
   // Instances in (created_at, id) order, filtered; pages stay stable while
   // instances are added. kInvalidArgument for an unknown after_id. A row
   // that cannot be decoded is listed with decode_error set (input and

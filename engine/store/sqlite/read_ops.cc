@@ -13,6 +13,7 @@ namespace {
 const std::string kSelectDefinition = fmt::format("SELECT {} FROM definitions WHERE hash = ?1", kDefinitionColumns);
 const std::string kSelectInstance = fmt::format("SELECT {} FROM instances WHERE id = ?1", kInstanceColumns);
 const std::string kSelectCursor = "SELECT created_at FROM instances WHERE id = ?1";
+const std::string kSelectInstanceVersion = "SELECT version FROM instances WHERE id = ?1";
 const std::string kCountByStatus = "SELECT status, count(*) FROM instances GROUP BY status ORDER BY status";
 const std::string kSelectHistory = fmt::format(
     "SELECT {} FROM history WHERE instance_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3", kHistoryColumns);
@@ -122,6 +123,14 @@ Result<std::optional<InstanceRecord>> ReadInstance(Connection& conn, const std::
   // The engine acts on one instance's input: never on a placeholder.
   if (!r.decode_error.empty()) return Status::Corruption(r.decode_error);
   return std::optional<InstanceRecord>(std::move(r));
+}
+
+Result<std::optional<int64_t>> ReadInstanceVersion(Connection& conn, const std::string& id) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectInstanceVersion));
+  stmt->BindText(1, id);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt->ColumnInt(0));
 }
 
 Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter, Logger& logger) {

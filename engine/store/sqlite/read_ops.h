@@ -24,6 +24,7 @@ namespace steadfast {
 
 Result<std::optional<DefinitionRecord>> ReadDefinition(Connection& conn, const std::string& hash);
 Result<std::optional<InstanceRecord>> ReadInstance(Connection& conn, const std::string& id);
+Result<std::optional<int64_t>> ReadInstanceVersion(Connection& conn, const std::string& id);
 Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter, Logger& logger);
 Result<int64_t> ReadCountInstances(Connection& conn, const ListFilter& filter);
 Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connection& conn);

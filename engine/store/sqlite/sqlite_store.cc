@@ -266,6 +266,10 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
     return WithReader([&](Connection& c) { return ReadInstance(c, id); });
   }
 
+  Result<std::optional<int64_t>> GetInstanceVersion(const std::string& id) override {
+    return WithReader([&](Connection& c) { return ReadInstanceVersion(c, id); });
+  }
+
   Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
     return WithReader([&](Connection& c) { return ReadInstances(c, filter, *logger_); });
   }
