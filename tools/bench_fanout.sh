@@ -7,12 +7,12 @@
 #
 #   bash tools/bench_fanout.sh [--items 500,5000] [--concurrency 20] [--workers 8]
 #
-# Prints one line per size: items, seconds, RSS when idle, the peak while
-# the elements ran (the parent waiting_child) less the idle RSS, and the
-# peak of the whole run (the last task collects every element's output, in
-# order, into the step's output: that part is as large as the output) less
-# the idle RSS. Memory that stays flat shows as a run growth that does not
-# scale with the items.
+# Prints one line per size: items, seconds, RSS when idle, what entering
+# the step added (the parent read with its input, the list evaluated: as
+# large as the input), how much the RSS then grew while the elements ran
+# (the parent waiting_child: flat is ~0 whatever the number of items), and
+# the peak of the whole run less the idle RSS (the last task collects every
+# element's output, in order, into the step's output: as large as the output).
 #
 # Sets up and builds first (tools/setup.sh) unless STEADFAST_BIN names the binary.
 set -euo pipefail
@@ -69,7 +69,7 @@ YAML
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-printf '%-8s %-9s %-12s %-15s %-15s\n' items seconds idle_rss_mb run_growth_mb total_growth_mb
+printf '%-8s %-9s %-12s %-13s %-15s %-15s\n' items seconds idle_rss_mb entry_mb growth_while_mb total_growth_mb
 IFS=',' read -r -a sizes <<<"$SIZES"
 for n in "${sizes[@]}"; do
   dir="$WORK/run-$n"
@@ -89,7 +89,8 @@ YAML
   sleep 1
   idle=$(rss_kb "$SERVER_PID")
   peak=$idle
-  run_peak=$idle
+  run_peak=0
+  entry=0
   start=$(date +%s.%N)
   "$BIN" start item_return --id "return-$n" --input "@$dir/input.json" --config "$dir/steadfast.yaml" >/dev/null
   status=""
@@ -98,7 +99,10 @@ YAML
     [ "$rss" -gt "$peak" ] && peak=$rss
     status="$("$BIN" status "return-$n" --json --config "$dir/steadfast.yaml" 2>/dev/null |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || true)"
-    [ "$status" = waiting_child ] && [ "$peak" -gt "$run_peak" ] && run_peak=$peak
+    if [ "$status" = waiting_child ]; then
+      [ "$entry" -eq 0 ] && entry=$rss
+      [ "$rss" -gt "$run_peak" ] && run_peak=$rss
+    fi
     case "$status" in completed|failed|compensated|cancelled) break ;; esac
     sleep 0.05
   done
@@ -111,6 +115,7 @@ YAML
     tail -20 "$dir/serve.log" >&2
     exit 1
   fi
-  awk -v n="$n" -v s="$start" -v e="$end" -v i="$idle" -v r="$run_peak" -v p="$peak" \
-    'BEGIN { printf "%-8d %-9.1f %-12.1f %-15.1f %-15.1f\n", n, e - s, i / 1024, (r - i) / 1024, (p - i) / 1024 }'
+  awk -v n="$n" -v s="$start" -v e="$end" -v i="$idle" -v a="$entry" -v r="$run_peak" -v p="$peak" \
+    'BEGIN { if (a == 0) a = i; if (r < a) r = a
+            printf "%-8d %-9.1f %-12.1f %-13.1f %-15.1f %-15.1f\n", n, e - s, i / 1024, (a - i) / 1024, (r - a) / 1024, (p - i) / 1024 }'
 done
