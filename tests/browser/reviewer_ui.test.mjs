@@ -114,8 +114,9 @@ async function main() {
     const ok = page.locator('#decision-ok');
     await ok.waitFor({ state: 'visible' });
     await page.locator('#decision-ok', { hasText: 'is now completed' }).waitFor({ timeout: 30000 });
-    await page.locator('#graph svg [data-step="review"][data-state="completed"]').waitFor();
-    await page.locator('#graph svg [data-step="end"][data-state="completed"]').waitFor();
+    // The graph redraws on the page's next refresh: as slow as a loaded runner.
+    await page.locator('#graph svg [data-step="review"][data-state="completed"]').waitFor({ timeout: 30000 });
+    await page.locator('#graph svg [data-step="end"][data-state="completed"]').waitFor({ timeout: 30000 });
     const decided = page.locator('#history li[data-type="approval_decided"]');
     await decided.waitFor();
     assert.match(await decided.textContent(), /approve by rita: “Illness documented; <b>ok<\/b> to refund”/);
