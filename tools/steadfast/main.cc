@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "cli_context.h"
+#include "malloc_arenas.h"
 #include "plugin_commands.h"
 #include "verbs.h"
 
 int main(int argc, char** argv) {
   using namespace steadfast::cli;
+  LimitMallocArenas();
   std::set<std::string> reserved = {"help"};
   for (const Verb& v : CliVerbs()) reserved.insert(v.name);
   std::vector<std::string> words(argv + 1, argv + argc);
