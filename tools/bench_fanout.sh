@@ -7,11 +7,11 @@
 #
 #   bash tools/bench_fanout.sh [--items 500,5000] [--concurrency 20] [--workers 8]
 #
-# Prints one line per size: items, seconds, RSS when idle, what entering
-# the step added (the parent read with its input, the list evaluated: as
-# large as the input), how much the RSS then grew while the elements ran
-# (the parent waiting_child: flat is ~0 whatever the number of items), and
-# the peak of the whole run less the idle RSS (the last task collects every
+# Prints one line per size: items, seconds, RSS when idle, then how much
+# above idle the RSS was when the step was entered (the parent read with its
+# input, the list evaluated: as large as the input), when 25, 50, 75 and 100 %
+# of the elements had completed (flat: the same whatever the number of
+# items), and at its peak over the whole run (the last task collects every
 # element's output, in order, into the step's output: as large as the output).
 #
 # Sets up and builds first (tools/setup.sh) unless STEADFAST_BIN names the binary.
@@ -67,9 +67,43 @@ steps:
 output: { inspected: "\${steps.inspect_items}" }
 YAML
 
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# The sampler: every 50 ms the serve process's VmRSS (/proc) and, from a
+# read-only connection to the database, how many elements have completed.
+# It prints the RSS at the first sample with the parent waiting on its
+# children (the step entered) and at the first sample at or past 25, 50, 75
+# and 100 % of the elements done, then the peak of the whole run, as KB.
+cat > "$WORK/sample.py" <<'PY'
+import sqlite3, sys, time
+pid, db, parent, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def rss_kb():
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+entry, marks, peak = 0, [0, 0, 0, 0], 0
+waiting_child, terminal = 12, (6, 7, 8, 9)
+for _ in range(12000):
+    rss = rss_kb()
+    peak = max(peak, rss)
+    row = conn.execute("SELECT status FROM instances WHERE id = ?", (parent,)).fetchone()
+    status = row[0] if row else 0
+    done = conn.execute("SELECT count(*) FROM instances WHERE id > ? AND id < ? AND status = 6",
+                        (parent + "~", parent + "~\x7f")).fetchone()[0]
+    if status == waiting_child and entry == 0:
+        entry = rss
+    for i, quarter in enumerate((0.25, 0.5, 0.75, 1.0)):
+        if marks[i] == 0 and done >= quarter * n:
+            marks[i] = rss
+    if status in terminal:
+        print(status, entry, *marks, peak)
+        sys.exit(0)
+    time.sleep(0.05)
+print(0, entry, *marks, peak)
+PY
 
-printf '%-8s %-9s %-12s %-13s %-15s %-15s\n' items seconds idle_rss_mb entry_mb growth_while_mb total_growth_mb
+printf '%-7s %-8s %-9s %-9s %-8s %-8s %-8s %-8s %-8s\n' items seconds idle_mb entry_mb at_25% at_50% at_75% at_100% peak_mb
 IFS=',' read -r -a sizes <<<"$SIZES"
 for n in "${sizes[@]}"; do
   dir="$WORK/run-$n"
@@ -87,35 +121,20 @@ YAML
   "$BIN" serve --config "$dir/steadfast.yaml" 2>"$dir/serve.log" &
   SERVER_PID=$!
   sleep 1
-  idle=$(rss_kb "$SERVER_PID")
-  peak=$idle
-  run_peak=0
-  entry=0
+  idle=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
   start=$(date +%s.%N)
   "$BIN" start item_return --id "return-$n" --input "@$dir/input.json" --config "$dir/steadfast.yaml" >/dev/null
-  status=""
-  for _ in $(seq 1 12000); do
-    rss=$(rss_kb "$SERVER_PID")
-    [ "$rss" -gt "$peak" ] && peak=$rss
-    status="$("$BIN" status "return-$n" --json --config "$dir/steadfast.yaml" 2>/dev/null |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || true)"
-    if [ "$status" = waiting_child ]; then
-      [ "$entry" -eq 0 ] && entry=$rss
-      [ "$rss" -gt "$run_peak" ] && run_peak=$rss
-    fi
-    case "$status" in completed|failed|compensated|cancelled) break ;; esac
-    sleep 0.05
-  done
+  read -r status entry q1 q2 q3 q4 peak < <(python3 "$WORK/sample.py" "$SERVER_PID" "$dir/engine.db" "return-$n" "$n")
   end=$(date +%s.%N)
   kill -TERM "$SERVER_PID"
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
-  if [ "$status" != completed ]; then
-    echo "bench_fanout: the $n-item fan-out ended '$status'" >&2
+  if [ "$status" != 6 ]; then
+    echo "bench_fanout: the $n-item fan-out ended with status $status, not completed (6)" >&2
     tail -20 "$dir/serve.log" >&2
     exit 1
   fi
-  awk -v n="$n" -v s="$start" -v e="$end" -v i="$idle" -v a="$entry" -v r="$run_peak" -v p="$peak" \
-    'BEGIN { if (a == 0) a = i; if (r < a) r = a
-            printf "%-8d %-9.1f %-12.1f %-13.1f %-15.1f %-15.1f\n", n, e - s, i / 1024, (a - i) / 1024, (r - a) / 1024, (p - i) / 1024 }'
+  awk -v n="$n" -v s="$start" -v e="$end" -v i="$idle" -v a="$entry" -v q1="$q1" -v q2="$q2" -v q3="$q3" -v q4="$q4" -v p="$peak" '
+    function mb(kb) { return kb == 0 ? "-" : sprintf("%+.1f", (kb - i) / 1024) }
+    BEGIN { printf "%-7d %-8.1f %-9.1f %-9s %-8s %-8s %-8s %-8s %-8s\n", n, e - s, i / 1024, mb(a), mb(q1), mb(q2), mb(q3), mb(q4), mb(p) }'
 done
