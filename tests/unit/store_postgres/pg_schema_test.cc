@@ -106,8 +106,9 @@ SchemaShape SqliteShape() {
          [&](Statement& s) {
            indexes[s.ColumnText(0)] = {"", s.ColumnInt(1) != 0, s.ColumnInt(2) != 0};
          });
-    for (auto& [name, index] : indexes) {
-      each(fmt::format("SELECT name FROM pragma_index_info('{}') ORDER BY seqno", name), [&](Statement& s) {
+    for (auto& entry : indexes) {  // not a structured binding: clang 14 cannot capture one
+      IndexShape& index = entry.second;
+      each(fmt::format("SELECT name FROM pragma_index_info('{}') ORDER BY seqno", entry.first), [&](Statement& s) {
         index.columns += (index.columns.empty() ? "" : ",") + s.ColumnText(0);
       });
     }
