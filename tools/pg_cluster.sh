@@ -21,7 +21,8 @@
 # (scram-sha-256): tests create such a role to check wrong-password errors.
 #
 # stop: stops the server (fast shutdown, then SIGKILL of its postmaster if
-# it will not stop) and deletes DIR. Safe to call on a DIR whose start
+# it will not stop), waits until its postmaster has left the process table,
+# and deletes DIR. Safe to call on a DIR whose start
 # failed or never ran: a trap in the caller can always call it. Refuses to
 # delete a directory that start did not make.
 #
@@ -30,6 +31,7 @@
 set -euo pipefail
 
 MARKER=".steadfast-pg-cluster"
+STARTING_DIR=""
 DB="steadfast_test"
 SUPERUSER="steadfast"
 
@@ -70,6 +72,7 @@ stop_cluster() {  # dir
     return 1
   fi
   if [ -f "$dir/data/postmaster.pid" ]; then
+    pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
     bin=$(pg_bin) || bin=""
     if [ -n "$bin" ]; then
       as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
@@ -77,12 +80,18 @@ stop_cluster() {  # dir
     # Still there (pg_ctl missing or hung): kill this cluster's postmaster,
     # and only it (its PID is the first line of its own pid file).
     if [ -f "$dir/data/postmaster.pid" ]; then
-      pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
       if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         log "postmaster $pid did not stop; killing it"
         kill -KILL "$pid" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       fi
+    fi
+    # The stopped postmaster is not our child (pg_ctl detached it), so it
+    # stays a zombie until init reaps it: about 2 s in a container whose
+    # PID 1 reaps lazily. Wait (at most 10 s) so that once stop returns no
+    # postgres process of this cluster is listed at all.
+    if [ -n "$pid" ]; then
+      for _ in $(seq 100); do [ -n "$(ps -o pid= -p "$pid" 2>/dev/null)" ] || break; sleep 0.1; done
     fi
   fi
   rm -rf "$dir"
@@ -98,8 +107,10 @@ start_cluster() {  # dir
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   touch "$dir/$MARKER"
-  # From here on a failure undoes everything.
-  trap 'status=$?; if [ $status -ne 0 ]; then log "start failed; cleaning up $dir"; [ -f "$dir/log" ] && tail -n 20 "$dir/log" >&2; stop_cluster "$dir" || true; fi' EXIT
+  # From here on a failure undoes everything (the trap runs after this
+  # function's locals are gone, hence the global).
+  STARTING_DIR=$dir
+  trap 'status=$?; if [ $status -ne 0 ]; then log "start failed; cleaning up $STARTING_DIR"; [ -f "$STARTING_DIR/log" ] && tail -n 20 "$STARTING_DIR/log" >&2; stop_cluster "$STARTING_DIR" || true; fi' EXIT
   if [ "$(id -u)" -eq 0 ]; then
     if ! getent passwd postgres >/dev/null; then
       log "running as root needs the postgres system user (from the postgresql package) to own the cluster"
@@ -139,8 +150,12 @@ EOF
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null 2>&1; then
       break
     fi
-    # Most likely the port was taken between free_port and the bind.
+    # Most likely the port was taken between free_port and the bind. Should
+    # a server be up after all (pg_ctl gave up waiting), stop it first.
     log "server did not start on port $port (attempt $attempt)"
+    if [ -f "$dir/data/postmaster.pid" ]; then
+      as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    fi
     [ "$attempt" -lt 3 ] || return 1
   done
   as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U "$SUPERUSER" -d postgres \
