@@ -50,10 +50,10 @@ TEST_F(PgConnectionTest, ConnectsAndRunsAQuery) {
   ASSERT_NE(conn, nullptr);
   EXPECT_TRUE(conn->healthy());
   EXPECT_GT(conn->backend_pid(), 0);
-  auto res = conn->Exec("SELECT current_database(), 6 * 7");
+  auto res = conn->Exec("SELECT current_schema(), 6 * 7");
   ASSERT_TRUE(res.ok()) << res.status().message();
   ASSERT_EQ(res->rows(), 1);
-  EXPECT_EQ(*res->Text(0, 0), url().substr(url().rfind('/') + 1));
+  EXPECT_EQ(*res->Text(0, 0), schema());  // the URL's options reached the server
   EXPECT_EQ(*res->Int64(0, 1), 42);
   // The session the readers rely on, and the default application name.
   EXPECT_EQ(Show(*conn, "bytea_output"), "hex");
@@ -62,8 +62,8 @@ TEST_F(PgConnectionTest, ConnectsAndRunsAQuery) {
 }
 
 TEST_F(PgConnectionTest, ConninfoKeywordsPassThrough) {
-  std::string with = url() + "?application_name=sf_probe&connect_timeout=7&sslmode=disable"
-                             "&target_session_attrs=read-write";
+  std::string with = pgtest::WithParam(url(), "application_name=sf_probe&connect_timeout=7&sslmode=disable"
+                                             "&target_session_attrs=read-write");
   auto conn = MustConnect(with);
   ASSERT_NE(conn, nullptr);
   EXPECT_EQ(Show(*conn, "application_name"), "sf_probe");
@@ -76,7 +76,7 @@ TEST_F(PgConnectionTest, ConninfoKeywordsPassThrough) {
   EXPECT_EQ(timeout, "7");
   // sslmode really reaches libpq: the throwaway cluster has no TLS.
   PgConnectionOptions options;
-  options.url = url() + "?sslmode=require";
+  options.url = pgtest::WithParam(url(), "sslmode=require");
   auto refused = PgConnection::Open(options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
@@ -153,7 +153,7 @@ TEST_F(PgConnectionTest, WrongPasswordIsRefusedAndNeverQuoted) {
   EXPECT_EQ(message.find("Wrong-Secret"), std::string::npos) << message;
 
   // The password given as a query parameter instead: masked there too.
-  options.url = pgtest::WithUser(url(), role, "") + "?password=" + wrong;
+  options.url = pgtest::WithParam(pgtest::WithUser(url(), role, ""), "password=" + wrong);
   refused = PgConnection::Open(options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().message().find(wrong), std::string::npos) << refused.status().message();

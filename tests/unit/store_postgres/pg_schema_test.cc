@@ -284,10 +284,9 @@ TEST_F(PgSchemaTest, TwoProcessesMigratingAtOnceBothSucceedWithOneSchema) {
   }
   int waiting = 0;
   for (int tries = 0; tries < 500 && waiting < kMigrators; ++tries) {
-    auto w = admin().Query(
+    auto w = admin().Exec(
         "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
-        "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = $1",
-        {PgParam::Text(url().substr(url().rfind('/') + 1))});
+        "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()");
     if (w.ok()) waiting = static_cast<int>(*w->Int64(0, 0));
     if (waiting < kMigrators) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

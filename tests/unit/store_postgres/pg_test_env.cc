@@ -14,17 +14,8 @@ std::string ClusterUrl() {
   return url == nullptr ? std::string() : std::string(url);
 }
 
-std::string WithDatabase(const std::string& url, const std::string& db) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url + " dbname=" + db;  // key/value: the last one wins
-  size_t path = url.find('/', scheme + 3);
-  size_t query = url.find('?', scheme + 3);
-  if (path == std::string::npos || (query != std::string::npos && query < path)) {
-    size_t at = query == std::string::npos ? url.size() : query;
-    return url.substr(0, at) + "/" + db + url.substr(at);
-  }
-  size_t end = query == std::string::npos ? url.size() : query;
-  return url.substr(0, path + 1) + db + url.substr(end);
+std::string WithParam(const std::string& url, const std::string& param) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
 }
 
 std::string WithUser(const std::string& url, const std::string& user, const std::string& password) {
@@ -64,15 +55,15 @@ void PgTest::SetUp() {
   ASSERT_NE(admin_, nullptr);
   static std::atomic<int> counter{0};
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  db_ = fmt::format("sf_t_{}_{}", getpid(), counter++);
-  auto created = admin_->Exec(fmt::format("CREATE DATABASE {}", db_));
+  schema_ = fmt::format("sf_t_{}_{}", getpid(), counter++);
+  auto created = admin_->Exec(fmt::format("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}", schema_));
   ASSERT_TRUE(created.ok()) << info->name() << ": " << created.status().message();
-  url_ = WithDatabase(cluster, db_);
+  url_ = WithParam(cluster, "options=-c%20search_path%3D" + schema_);
 }
 
 void PgTest::TearDown() {
-  if (admin_ != nullptr && !db_.empty()) {
-    auto dropped = admin_->Exec(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db_));
+  if (admin_ != nullptr && !schema_.empty()) {
+    auto dropped = admin_->Exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema_));
     EXPECT_TRUE(dropped.ok()) << dropped.status().message();
   }
 }
