@@ -43,7 +43,7 @@ pg_bin() {
     return
   fi
   local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   if [ -z "$dir" ] || [ ! -x "$dir/initdb" ]; then
     log "no PostgreSQL server found (/usr/lib/postgresql/*/bin/initdb); bash tools/setup.sh installs postgresql-15"
     return 1
@@ -97,6 +97,15 @@ stop_cluster() {  # dir
   rm -rf "$dir"
 }
 
+cleanup_failed_start() {  # EXIT trap of start: undoes a start that did not finish
+  local status=$?
+  [ "$status" -ne 0 ] && [ -n "$STARTING_DIR" ] || return 0
+  log "start failed; cleaning up $STARTING_DIR"
+  if [ -f "$STARTING_DIR/log" ]; then tail -n 20 "$STARTING_DIR/log" >&2; fi
+  stop_cluster "$STARTING_DIR" || true
+  return "$status"
+}
+
 start_cluster() {  # dir
   local dir=$1 bin port url attempt
   if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
@@ -110,7 +119,7 @@ start_cluster() {  # dir
   # From here on a failure undoes everything (the trap runs after this
   # function's locals are gone, hence the global).
   STARTING_DIR=$dir
-  trap 'status=$?; if [ $status -ne 0 ]; then log "start failed; cleaning up $STARTING_DIR"; [ -f "$STARTING_DIR/log" ] && tail -n 20 "$STARTING_DIR/log" >&2; stop_cluster "$STARTING_DIR" || true; fi' EXIT
+  trap cleanup_failed_start EXIT
   if [ "$(id -u)" -eq 0 ]; then
     if ! getent passwd postgres >/dev/null; then
       log "running as root needs the postgres system user (from the postgresql package) to own the cluster"

@@ -44,7 +44,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     # the drop-in above; in a container without systemd, policy-rc.d usually
     # forbids starting services anyway). Nothing else is touched.
     pg_lsclusters --no-header 2>/dev/null | while read -r ver name _ status _; do
-      [ "$status" = online ] && $SUDO pg_ctlcluster "$ver" "$name" stop || true
+      if [ "$status" = online ]; then $SUDO pg_ctlcluster "$ver" "$name" stop || true; fi
     done
   fi
 fi
