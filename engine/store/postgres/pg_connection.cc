@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,7 +30,9 @@ Result<ParsedConninfo> Parse(const std::string& url, const std::string& redacted
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
   if (options == nullptr) {
-    std::string message = error != nullptr ? error : "out of memory";
+    // libpq may quote the password here ("invalid percent-encoded token:
+    // \"<it>\"") or the whole string: scrubbed before it goes anywhere.
+    std::string message = ScrubConnectionSecrets(error != nullptr ? error : "out of memory", url);
     PQfreemem(error);
     while (!message.empty() && message.back() == '\n') message.pop_back();
     return Status::InvalidArgument(fmt::format("bad PostgreSQL connection string {}: {}", redacted, message));
@@ -70,7 +73,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const PgConnectionOptio
   values.push_back(nullptr);
   PGconn* raw = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (raw == nullptr) return Status::ResourceExhausted("out of memory opening a PostgreSQL connection");
-  std::unique_ptr<PgConnection> conn(new PgConnection(raw, std::move(redacted), std::move(parsed.password)));
+  std::vector<std::string> secrets = ConnectionStringSecrets(options.url);
+  if (!parsed.password.empty()) secrets.push_back(std::move(parsed.password));
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::unique_ptr<PgConnection> conn(new PgConnection(raw, std::move(redacted), std::move(secrets)));
   // libpq prints server notices ("table does not exist, skipping") on
   // stderr by default; the engine logs through its own logger, and a
   // notice is never an error it must act on.
@@ -94,9 +100,10 @@ PgConnection::~PgConnection() { PQfinish(conn_); }
 std::string PgConnection::Scrub(std::string_view message) const {
   std::string out(message);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (password_.empty()) return out;
-  for (size_t at = out.find(password_); at != std::string::npos; at = out.find(password_, at + 3)) {
-    out.replace(at, password_.size(), "***");
+  for (const std::string& secret : secrets_) {
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 3)) {
+      out.replace(at, secret.size(), "***");
+    }
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "steadfast/status.h"
 #include "store/postgres/pg_param.h"
@@ -66,8 +67,8 @@ class PgConnection {
   pg_conn* raw() const { return conn_; }
 
  private:
-  PgConnection(pg_conn* conn, std::string redacted_url, std::string password)
-      : conn_(conn), redacted_url_(std::move(redacted_url)), password_(std::move(password)) {}
+  PgConnection(pg_conn* conn, std::string redacted_url, std::vector<std::string> secrets)
+      : conn_(conn), redacted_url_(std::move(redacted_url)), secrets_(std::move(secrets)) {}
   // Turns a result (possibly null) into the result or its Status.
   Result<PgResult> Finish(pg_result* res, std::string_view sql);
   // libpq's message with the password removed, should it ever quote it.
@@ -75,7 +76,9 @@ class PgConnection {
 
   pg_conn* conn_;
   const std::string redacted_url_;
-  const std::string password_;  // only to scrub messages; never printed
+  // The password as written in the string and as libpq decoded it: only to
+  // scrub messages; never printed.
+  const std::vector<std::string> secrets_;
 };
 
 }  // namespace steadfast

@@ -2,6 +2,7 @@
 #include "store/postgres/pg_url.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cstddef>
 
 namespace steadfast {
@@ -18,7 +19,7 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 }
 
 // URI: scheme://[user[:password]@]host[:port][,host[:port]...][/db][?k=v&...]
-std::string RedactUri(std::string_view uri) {
+std::string RedactUri(std::string_view uri, std::vector<std::string>& secrets) {
   size_t scheme_end = uri.find("://") + 3;
   std::string out(uri.substr(0, scheme_end));
   std::string_view rest = uri.substr(scheme_end);
@@ -34,6 +35,7 @@ std::string RedactUri(std::string_view uri) {
     if (colon != std::string_view::npos) {
       out += userinfo.substr(0, colon + 1);
       out += kMask;
+      secrets.emplace_back(userinfo.substr(colon + 1));
     } else {
       out += userinfo;
     }
@@ -53,6 +55,7 @@ std::string RedactUri(std::string_view uri) {
     if (StartsWithNoCase(param, "password=")) {
       out += param.substr(0, 9);
       out += kMask;
+      secrets.emplace_back(param.substr(9));
     } else {
       out += param;
     }
@@ -64,7 +67,7 @@ std::string RedactUri(std::string_view uri) {
 
 // key = value pairs separated by spaces; a value may be 'single quoted'
 // with \' and \\ escapes.
-std::string RedactKeyValue(std::string_view text) {
+std::string RedactKeyValue(std::string_view text, std::vector<std::string>& secrets) {
   std::string out;
   size_t i = 0;
   const size_t n = text.size();
@@ -89,6 +92,15 @@ std::string RedactKeyValue(std::string_view text) {
     }
     if (key.size() == 8 && StartsWithNoCase(key, "password")) {
       out += kMask;
+      std::string_view value = text.substr(value_start, i - value_start);
+      secrets.emplace_back(value);
+      // Unquoted too (libpq quotes the value without its quotes), and an
+      // unterminated quote's remainder.
+      if (!value.empty() && value.front() == '\'') {
+        value.remove_prefix(1);
+        if (!value.empty() && value.back() == '\'') value.remove_suffix(1);
+        secrets.emplace_back(value);
+      }
     } else {
       out += text.substr(value_start, i - value_start);
     }
@@ -103,7 +115,31 @@ bool IsConnectionUri(std::string_view conninfo) {
 }
 
 std::string RedactConnectionString(std::string_view conninfo) {
-  return IsConnectionUri(conninfo) ? RedactUri(conninfo) : RedactKeyValue(conninfo);
+  std::vector<std::string> secrets;
+  return IsConnectionUri(conninfo) ? RedactUri(conninfo, secrets) : RedactKeyValue(conninfo, secrets);
+}
+
+std::vector<std::string> ConnectionStringSecrets(std::string_view conninfo) {
+  std::vector<std::string> secrets;
+  if (IsConnectionUri(conninfo)) {
+    RedactUri(conninfo, secrets);
+  } else {
+    RedactKeyValue(conninfo, secrets);
+  }
+  secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string()), secrets.end());
+  // Longest first, so a secret containing another is masked whole.
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return secrets;
+}
+
+std::string ScrubConnectionSecrets(std::string_view text, std::string_view conninfo) {
+  std::string out(text);
+  for (const std::string& secret : ConnectionStringSecrets(conninfo)) {
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + kMask.size())) {
+      out.replace(at, secret.size(), kMask);
+    }
+  }
+  return out;
 }
 
 }  // namespace steadfast

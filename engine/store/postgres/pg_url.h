@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace steadfast {
 
@@ -18,6 +19,16 @@ namespace steadfast {
 // (quoted or not). Everything else is kept as written, so the operator
 // still sees which host, port, database and options were used.
 std::string RedactConnectionString(std::string_view conninfo);
+
+// The passwords of conninfo as written there (percent-encoded in a URI;
+// quoted, and unquoted, in key/value text): exactly what
+// RedactConnectionString masks. Empty ones are left out.
+std::vector<std::string> ConnectionStringSecrets(std::string_view conninfo);
+
+// text with every one of ConnectionStringSecrets(conninfo) replaced by
+// "***". For libpq's messages, which may quote a piece of the string, or
+// all of it ("invalid percent-encoded token: \"<password>\"").
+std::string ScrubConnectionSecrets(std::string_view text, std::string_view conninfo);
 
 // True for a URI (postgres:// or postgresql://), false for key/value text.
 bool IsConnectionUri(std::string_view conninfo);

@@ -1,6 +1,9 @@
 // Password redaction of connection strings: no cluster needed.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "store/postgres/pg_url.h"
 
 namespace steadfast {
@@ -41,6 +44,29 @@ TEST(PgUrlTest, KeyValuePasswordIsMaskedQuotedOrNot) {
             "host=h password = *** dbname=db");
   EXPECT_EQ(RedactConnectionString("password=s3cret"), "password=***");
   EXPECT_EQ(RedactConnectionString("host=h passfile=/x"), "host=h passfile=/x");
+}
+
+TEST(PgUrlTest, SecretsAreWhatRedactionMasks) {
+  using Secrets = std::vector<std::string>;
+  EXPECT_EQ(ConnectionStringSecrets("postgres://u:pa%zzSECRET@h/db?password=other"),
+            (Secrets{"pa%zzSECRET", "other"}));
+  EXPECT_EQ(ConnectionStringSecrets("host=h password='se cret' user=u"), (Secrets{"'se cret'", "se cret"}));
+  EXPECT_EQ(ConnectionStringSecrets("host=h password='unterminated"), (Secrets{"'unterminated", "unterminated"}));
+  EXPECT_TRUE(ConnectionStringSecrets("postgres://u@h/db").empty());
+  EXPECT_TRUE(ConnectionStringSecrets("postgres://u:@h/db").empty());
+}
+
+TEST(PgUrlTest, ScrubMasksSecretsQuotedInAMessage) {
+  // What libpq 15 really answers for these strings (PQconninfoParse).
+  EXPECT_EQ(ScrubConnectionSecrets("invalid percent-encoded token: \"pa%zzSECRET\"", "postgres://u:pa%zzSECRET@h/db"),
+            "invalid percent-encoded token: \"***\"");
+  EXPECT_EQ(ScrubConnectionSecrets(
+                "end of string reached when looking for matching \"]\" in IPv6 host address in URI: "
+                "\"postgres://u:SECRET@[::1/db\"",
+                "postgres://u:SECRET@[::1/db"),
+            "end of string reached when looking for matching \"]\" in IPv6 host address in URI: "
+            "\"postgres://u:***@[::1/db\"");
+  EXPECT_EQ(ScrubConnectionSecrets("nothing secret here", "postgres://u@h/db"), "nothing secret here");
 }
 
 TEST(PgUrlTest, RecognisesBothUriSchemes) {
