@@ -15,6 +15,7 @@ PACKAGES=(
   libcli11-dev
   curl chromium prometheus
   clang libclang-rt-14-dev   # the sanitizer and fuzz builds (tools/test_sanitizers.sh)
+  libpq-dev postgresql-15    # the PostgreSQL backend; its tests run on a throwaway cluster (tools/pg_cluster.sh)
 )
 
 missing=()
@@ -28,7 +29,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
+  if [[ " ${missing[*]} " == *" postgresql-15 "* ]]; then
+    # The server package is only for the tests' throwaway clusters: Debian
+    # would create (and, where services start, run) a "main" cluster on port
+    # 5432. This drop-in of postgresql-common says not to; it must exist
+    # before the package installs.
+    $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" |
+      $SUDO tee /etc/postgresql-common/createcluster.d/steadfast-no-main-cluster.conf >/dev/null
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && command -v pg_lsclusters >/dev/null; then
+    # Belt and braces: stop any cluster the package left running (none with
+    # the drop-in above; in a container without systemd, policy-rc.d usually
+    # forbids starting services anyway). Nothing else is touched.
+    pg_lsclusters --no-header 2>/dev/null | while read -r ver name _ status _; do
+      if [ "$status" = online ]; then $SUDO pg_ctlcluster "$ver" "$name" stop || true; fi
+    done
+  fi
 fi
 
 # The Node.js test tools, exactly as pinned in their lock files: playwright-core

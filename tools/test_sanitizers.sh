@@ -26,8 +26,11 @@ source "$ROOT/tools/timed.sh"
 
 # What the browser, packaging and compile-only tests check is not the
 # engine's memory or threads: they run in the normal build only.
+# postgres: the libpq layer and schema against the cluster tools/test.sh
+# started (STEADFAST_TEST_PG_URL is inherited; run by hand without it, its
+# cluster cases skip, or fail when CI is set).
 ASAN_TESTS=(
-  core cli definition schedule store runtime runtime_layers refund psp sandbox_core http_unit
+  core cli definition schedule store postgres runtime runtime_layers refund psp sandbox_core http_unit
   observability_unit tracing greeting
   sandbox http metrics_scrape traces refund_workflows marketplace_order graph_cli migrate_cli plugin_cli
   plugin_load greeting_plugin

@@ -1,0 +1,166 @@
+// Opening libpq connections and running statements.
+#include "store/postgres/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "store/postgres/pg_status.h"
+#include "store/postgres/pg_url.h"
+
+namespace steadfast {
+namespace {
+
+// The first 80 characters of a statement, for messages.
+std::string_view Brief(std::string_view sql) { return sql.substr(0, 80); }
+
+// Whether conninfo sets keyword, and the password it holds (for scrubbing).
+struct ParsedConninfo {
+  bool has_connect_timeout = false;
+  bool has_application_name = false;
+  std::string password;
+};
+
+Result<ParsedConninfo> Parse(const std::string& url, const std::string& redacted) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    // libpq may quote the password here ("invalid percent-encoded token:
+    // \"<it>\"") or the whole string: scrubbed before it goes anywhere.
+    std::string message = ScrubConnectionSecrets(error != nullptr ? error : "out of memory", url);
+    PQfreemem(error);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Status::InvalidArgument(fmt::format("bad PostgreSQL connection string {}: {}", redacted, message));
+  }
+  ParsedConninfo parsed;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    std::string_view key = o->keyword;
+    if (key == "connect_timeout") parsed.has_connect_timeout = true;
+    if (key == "application_name") parsed.has_application_name = true;
+    if (key == "password") parsed.password = o->val;
+  }
+  PQconninfoFree(options);
+  return parsed;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PgConnection>> PgConnection::Open(const PgConnectionOptions& options) {
+  std::string redacted = RedactConnectionString(options.url);
+  SF_ASSIGN_OR_RETURN(ParsedConninfo parsed, Parse(options.url, redacted));
+  // Keywords after "dbname" override what the expanded string says, so the
+  // defaults go only where the string is silent.
+  std::vector<const char*> keys = {"dbname"};
+  std::vector<const char*> values = {options.url.c_str()};
+  std::string timeout = std::to_string(options.default_connect_timeout_s);
+  if (!parsed.has_connect_timeout && options.default_connect_timeout_s > 0) {
+    keys.push_back("connect_timeout");
+    values.push_back(timeout.c_str());
+  }
+  if (!parsed.has_application_name && !options.application_name.empty()) {
+    keys.push_back("application_name");
+    values.push_back(options.application_name.c_str());
+  }
+  keys.push_back("client_encoding");
+  values.push_back("UTF8");
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* raw = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+  if (raw == nullptr) return Status::ResourceExhausted("out of memory opening a PostgreSQL connection");
+  std::vector<std::string> secrets = ConnectionStringSecrets(options.url);
+  if (!parsed.password.empty()) secrets.push_back(std::move(parsed.password));
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::unique_ptr<PgConnection> conn(new PgConnection(raw, std::move(redacted), std::move(secrets)));
+  // libpq prints server notices ("table does not exist, skipping") on
+  // stderr by default; the engine logs through its own logger, and a
+  // notice is never an error it must act on.
+  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  if (PQstatus(raw) != CONNECTION_OK) {
+    return Status::Unavailable(fmt::format("cannot connect to PostgreSQL {}: {}", conn->redacted_url_,
+                                           conn->Scrub(PQerrorMessage(raw))));
+  }
+  // The session the typed readers rely on: hex bytea, UTC for any server-side
+  // time function (the engine's times are integers anyway).
+  std::string session = "SET bytea_output = 'hex'; SET TIME ZONE 'UTC'";
+  if (options.statement_timeout_ms > 0) {
+    session += fmt::format("; SET statement_timeout = {}", options.statement_timeout_ms);
+  }
+  SF_RETURN_IF_ERROR(conn->Exec(session).status());
+  return conn;
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+std::string PgConnection::Scrub(std::string_view message) const {
+  std::string out(message);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  for (const std::string& secret : secrets_) {
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 3)) {
+      out.replace(at, secret.size(), "***");
+    }
+  }
+  return out;
+}
+
+Result<PgResult> PgConnection::Finish(pg_result* res, std::string_view sql) {
+  PgResult result(res);  // owns res from here, whatever happens
+  ExecStatusType st = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return result;
+  const char* state = res == nullptr ? nullptr : PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  std::string detail = res != nullptr ? PQresultErrorMessage(res) : "";
+  if (detail.empty()) detail = PQerrorMessage(conn_);
+  if (st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR) {
+    // COPY, pipeline or single-row results: not used by this layer.
+    return Status::Internal(fmt::format("PostgreSQL on {}: unexpected result {} for {}", redacted_url_,
+                                        PQresStatus(st), Brief(sql)));
+  }
+  return PgStatus(state != nullptr ? state : "", PQstatus(conn_) == CONNECTION_BAD, Brief(sql), Scrub(detail),
+                  redacted_url_);
+}
+
+Result<PgResult> PgConnection::Exec(std::string_view sql) {
+  std::string text(sql);
+  return Finish(PQexec(conn_, text.c_str()), sql);
+}
+
+Result<PgResult> PgConnection::Query(std::string_view sql, std::span<const PgParam> params) {
+  std::string text(sql);
+  const size_t n = params.size();
+  std::vector<Oid> types(n);
+  std::vector<const char*> values(n);
+  std::vector<int> lengths(n);
+  std::vector<int> formats(n);
+  for (size_t i = 0; i < n; ++i) {
+    const PgParam& p = params[i];
+    // Text-format values are read up to their first NUL by libpq, and text
+    // columns cannot hold one: refuse rather than store a truncated value.
+    if (!p.binary() && !p.is_null() && p.value().find('\0') != std::string::npos) {
+      return Status::InvalidArgument(
+          fmt::format("parameter ${} of {} holds a NUL byte, which PostgreSQL text cannot store", i + 1, Brief(sql)));
+    }
+    types[i] = p.type_oid();
+    values[i] = p.is_null() ? nullptr : p.value().data();
+    lengths[i] = static_cast<int>(p.value().size());
+    formats[i] = p.binary() ? 1 : 0;
+  }
+  return Finish(PQexecParams(conn_, text.c_str(), static_cast<int>(n), types.data(), values.data(), lengths.data(),
+                             formats.data(), /*resultFormat=*/0),
+                sql);
+}
+
+int PgConnection::backend_pid() const { return PQbackendPID(conn_); }
+
+bool PgConnection::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConnection::InTransaction() const {
+  PGTransactionStatusType t = PQtransactionStatus(conn_);
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+}  // namespace steadfast

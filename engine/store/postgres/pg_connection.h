@@ -1,0 +1,86 @@
+// PgConnection: one libpq connection (PGconn), closed on destruction.
+//
+// Opened from a connection string (a postgres:// URI or key/value text);
+// every libpq keyword in it passes through (sslmode, connect_timeout,
+// target_session_attrs, a host list, application_name, ...). The options
+// below only add what the string does not say. Used by one thread at a
+// time. Every failure is a Status from PgStatus (store/postgres/pg_status.h)
+// whose message names the database with its password redacted.
+#ifndef STEADFAST_STORE_POSTGRES_PG_CONNECTION_H_
+#define STEADFAST_STORE_POSTGRES_PG_CONNECTION_H_
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "steadfast/status.h"
+#include "store/postgres/pg_param.h"
+#include "store/postgres/pg_result.h"
+
+struct pg_conn;
+
+namespace steadfast {
+
+struct PgConnectionOptions {
+  std::string url;  // libpq connection string; may hold a password
+  // Used when the string sets no connect_timeout: libpq would wait for ever.
+  int default_connect_timeout_s = 10;
+  // SET statement_timeout after connecting; 0 leaves the server's setting.
+  int statement_timeout_ms = 0;
+  // Used when the string sets no application_name (pg_stat_activity shows it).
+  std::string application_name = "steadfast";
+};
+
+class PgConnection {
+ public:
+  // Connects and checks the session (UTF8 client encoding, hex bytea).
+  // InvalidArgument for a string libpq cannot parse; Unavailable when the
+  // server cannot be reached or refuses the login (wrong password, unknown
+  // database: libpq gives no SQLSTATE at connect, so these are one code;
+  // the message says which).
+  static Result<std::unique_ptr<PgConnection>> Open(const PgConnectionOptions& options);
+  ~PgConnection();  // PQfinish
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Runs SQL without parameters (DDL, SET, BEGIN; several statements
+  // separated by ';' allowed). The result of the last statement.
+  Result<PgResult> Exec(std::string_view sql);
+  // Runs one statement with $1..$n bound to params (PQexecParams: the
+  // statement and the values travel apart, never spliced).
+  Result<PgResult> Query(std::string_view sql, std::span<const PgParam> params);
+  Result<PgResult> Query(std::string_view sql, std::initializer_list<PgParam> params) {
+    return Query(sql, std::span<const PgParam>(params.begin(), params.size()));
+  }
+
+  // The server process serving this connection (pg_backend_pid()).
+  int backend_pid() const;
+  // False once libpq has seen the connection break.
+  bool healthy() const;
+  // True inside BEGIN ... COMMIT/ROLLBACK (also when the transaction failed
+  // and only ROLLBACK is possible).
+  bool InTransaction() const;
+  // The connection string with its password redacted: for messages.
+  const std::string& redacted_url() const { return redacted_url_; }
+  pg_conn* raw() const { return conn_; }
+
+ private:
+  PgConnection(pg_conn* conn, std::string redacted_url, std::vector<std::string> secrets)
+      : conn_(conn), redacted_url_(std::move(redacted_url)), secrets_(std::move(secrets)) {}
+  // Turns a result (possibly null) into the result or its Status.
+  Result<PgResult> Finish(pg_result* res, std::string_view sql);
+  // libpq's message with the password removed, should it ever quote it.
+  std::string Scrub(std::string_view message) const;
+
+  pg_conn* conn_;
+  const std::string redacted_url_;
+  // The password as written in the string and as libpq decoded it: only to
+  // scrub messages; never printed.
+  const std::vector<std::string> secrets_;
+};
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_STORE_POSTGRES_PG_CONNECTION_H_
