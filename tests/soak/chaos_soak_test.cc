@@ -41,8 +41,8 @@
 #include "definition/content_hash.h"
 #include "refund_tables.h"
 #include "sandbox_process.h"
+#include "store_reader.h"
 #include "serve_api.h"
-#include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"
 
 namespace steadfast::soak {
@@ -129,6 +129,7 @@ class ChaosSoak {
     api_ = std::make_unique<ServeApi>("http://127.0.0.1:" + std::to_string(port_));
     config_ = dir_.File("steadfast.yaml");
     db_ = dir_.File("engine.db");
+    reader_ = std::make_unique<testing_support::StoreReader>(db_);
     const std::string url = sandbox_.base_url();
     auto token_line = [](const std::string& name, const std::string& token, const std::string& role) {
       return "    - { name: " + name + ", sha256: " + Sha256Hex(token) + ", roles: [" + role + "] }\n";
@@ -381,22 +382,8 @@ class ChaosSoak {
     }
   }
 
-  Store& store() {
-    if (!store_) {
-      SqliteStoreOptions opts;
-      opts.path = db_;
-      auto s = OpenSqliteStore(opts);
-      EXPECT_TRUE(s.ok()) << s.status().ToString();
-      store_ = std::move(s).value();
-    }
-    return *store_;
-  }
-
-  std::optional<InstanceRecord> Instance(const std::string& id) {
-    auto r = store().GetInstance(id);
-    if (!r.ok() || !*r) return std::nullopt;
-    return **r;
-  }
+  Store& store() { return reader_->store(); }
+  std::optional<InstanceRecord> Instance(const std::string& id) { return reader_->Instance(id); }
 
   // Faults off; serve keeps running; every open approval is approved and
   // every awaited signal given until all instances are terminal.
@@ -436,7 +423,7 @@ class ChaosSoak {
   std::unique_ptr<ServeApi> api_;
   std::string config_, db_;
   std::unique_ptr<testing::Subprocess> serve_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<testing_support::StoreReader> reader_;
   std::vector<Planned> planned_;
   Figures figures_;
   Value sandbox_faults_;

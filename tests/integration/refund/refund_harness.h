@@ -32,7 +32,7 @@
 #include "sandbox_process.h"
 #include "steadfast/clock.h"
 #include "steadfast/history.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store_reader.h"
 #include "subprocess.h"
 
 namespace steadfast::integration {
@@ -60,6 +60,7 @@ class RefundHarness {
     EXPECT_TRUE(s.ok()) << s.ToString();
     config_ = dir_.File("steadfast.yaml");
     db_ = dir_.File("engine.db");
+    reader_ = std::make_unique<testing_support::StoreReader>(db_);
     const std::string url = sandbox_.base_url();
     testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + kSource +
                                     "/workflows\nworkers: 4\nnode_name: refundtest\nlease: 2s\n"
@@ -126,21 +127,8 @@ class RefundHarness {
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 
-  Store& store() {
-    if (!store_) {
-      SqliteStoreOptions opts;
-      opts.path = db_;
-      auto s = OpenSqliteStore(opts);
-      EXPECT_TRUE(s.ok()) << s.status().ToString();
-      store_ = std::move(s).value();
-    }
-    return *store_;
-  }
-  std::optional<InstanceRecord> Instance(const std::string& id) {
-    auto r = store().GetInstance(id);
-    if (!r.ok() || !*r) return std::nullopt;
-    return **r;
-  }
+  Store& store() { return reader_->store(); }
+  std::optional<InstanceRecord> Instance(const std::string& id) { return reader_->Instance(id); }
   // Waits until `pred` holds for the instance, or timeout.
   bool WaitFor(const std::string& id, const std::function<bool(const InstanceRecord&)>& pred, int timeout_ms) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -251,7 +239,7 @@ class RefundHarness {
   SandboxProcess sandbox_;
   std::string config_, db_;
   std::unique_ptr<JsonHttpClient> http_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<testing_support::StoreReader> reader_;
 };
 
 }  // namespace steadfast::integration

@@ -27,7 +27,6 @@
 #include "refund_tables.h"
 #include "sandbox_process.h"
 #include "steadfast/clock.h"
-#include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"
 
 namespace steadfast {
