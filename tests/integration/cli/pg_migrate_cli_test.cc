@@ -7,7 +7,8 @@
 // plugin's tables are reported as not kept on PostgreSQL yet. A wrong
 // password, a port with no server and a URL libpq cannot parse fail with
 // exit 3 and never print the password. Every other command given a
-// PostgreSQL database refuses at once (these need no server).
+// PostgreSQL database, plugin verbs included, refuses at once (these need
+// no server).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -176,6 +177,9 @@ TEST(PgMigrateCliNoServer, EveryOtherCommandRefusesAPostgresDatabaseAtOnce) {
       {"run", kSource + "/workflows/reservation_refund.yaml", "--input", "{}", "--config", with_db},
       {"status", "some-id", "--config", with_db},
       {"list", "--config", with_db},
+      // Plugin verbs ask the host for the engine's store (plugin_commands.cc).
+      {"refund", "ledger", "--config", with_db},
+      {"refund", "records", "--db", url},
   };
   for (const auto& args : commands) {
     auto start = std::chrono::steady_clock::now();
