@@ -85,7 +85,10 @@ void DeclareMigrate(CommandSpec& spec) {
   spec.Summary("applies the engine's and plugins' schema migrations; prints the versions")
       .StoreOptions()
       .Json()
-      .Details("Exit 0 up to date; 3 the database is newer than this binary (nothing written).");
+      .Details(
+          "--db (or the config's database:) may be a postgres:// or postgresql:// URL: the engine's PostgreSQL "
+          "schema is created or upgraded (plugin tables are not yet kept on PostgreSQL; --sync does not apply).\n"
+          "Exit 0 up to date; 3 the database is newer than this binary (nothing written), or cannot be reached.");
 }
 
 int RunMigrate(const Flags& flags) {
