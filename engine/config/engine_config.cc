@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "config/database_url.h"
 #include "definition/duration.h"
 #include "steadfast/yaml_document.h"
 
@@ -349,7 +350,13 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
     SF_ASSIGN_OR_RETURN(std::string key, kv.key.AsString());
     const YamlNode& v = kv.value;
     if (key == "database") {
-      SF_ASSIGN_OR_RETURN(cfg.database, PathSetting(v, base));
+      // A PostgreSQL URL stays as written; a SQLite path is relative to the config file.
+      SF_ASSIGN_OR_RETURN(std::string database, v.AsString());
+      if (IsPostgresDatabase(database)) {
+        cfg.database = std::move(database);
+      } else {
+        SF_ASSIGN_OR_RETURN(cfg.database, PathSetting(v, base));
+      }
     } else if (key == "sync") {
       SF_ASSIGN_OR_RETURN(std::string text, v.AsString());
       auto m = ParseSyncMode(text);

@@ -1,6 +1,8 @@
 // EngineConfig: config/steadfast.yaml, the engine's settings.
 //
-//   database: steadfast.db        # SQLite file (relative to the config file's directory)
+//   database: steadfast.db        # SQLite file (relative to the config file's directory), or a
+//                                 #   postgres:// URL, kept as written (config/database_url.h);
+//                                 #   PostgreSQL so far serves `steadfast migrate` only
 //   sync: full                    # full | normal | off   (PRAGMA synchronous)
 //   workers: 8
 //   node_name: local              # lease owner prefix; keep stable per host; one live engine per name and

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "builtin/std_activities.h"
+#include "config/database_url.h"
 #include "metrics/registry.h"
 #include "net/curl_transport.h"
 #include "observability/structured_logger.h"
@@ -14,6 +15,7 @@
 #include "runtime/definition_deployer.h"
 #include "runtime/engine.h"
 #include "runtime/plugin_loader.h"
+#include "store/postgres/pg_url.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace steadfast::cli {
@@ -49,6 +51,13 @@ PluginContext PluginContextFor(const std::string& name, const EngineConfig& conf
   return pc;
 }
 
+Status PostgresNotYetSupported(const std::string& database) {
+  return Status::FailedPrecondition(
+      "database " + RedactConnectionString(database) +
+      " is PostgreSQL: the PostgreSQL backend so far provides `steadfast migrate` only (it creates and upgrades "
+      "the schema); this command needs a SQLite database for now (docs/store.md, \"PostgreSQL\")");
+}
+
 std::string CliUser() {
   const char* user = std::getenv("USER");
   return std::string("cli:") + (user != nullptr ? user : "unknown");
@@ -65,6 +74,9 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
   }
   if (auto db = flags.Get("db")) ctx->config.database = *db;
   if (!overrides.database.empty()) ctx->config.database = overrides.database;
+  // Before anything is loaded: only `migrate` knows what to do with PostgreSQL yet.
+  const bool postgres = IsPostgresDatabase(ctx->config.database);
+  if (needs.store && postgres && !needs.postgres_schema_only) return PostgresNotYetSupported(ctx->config.database);
   if (auto wf = flags.Get("workflows")) ctx->config.workflows_dir = *wf;
   if (auto sync = flags.Get("sync")) {
     SF_ASSIGN_OR_RETURN(ctx->config.sync, ParseSyncMode(*sync));
@@ -118,7 +130,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     }
     for (const Diagnostic& d : problems) ctx->logger->Warn("skipping workflow with problems: " + d.ToString());
   }
-  if (needs.store) {
+  if (needs.store && !postgres) {
     SqliteStoreOptions opts;
     opts.path = ctx->config.database;
     opts.sync = ctx->config.sync;

@@ -68,6 +68,10 @@ struct CliContext {
 struct ContextNeeds {
   bool store = true;
   bool workflows = true;  // load the workflows directory (and the deployed definitions) into the catalog
+  // `migrate` only: a PostgreSQL database (a postgres:// URL) is left
+  // unopened, `store` null, for the caller to migrate. Every other command
+  // given one is refused by OpenContext (PostgresNotYetSupported).
+  bool postgres_schema_only = false;
 };
 
 // What `serve` asks beyond the flags.
@@ -81,6 +85,12 @@ struct ContextOverrides {
 // Errors are printed by the caller; they name the file and the cause.
 Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs,
                                                 const ContextOverrides& overrides = {});
+
+// The PostgreSQL backend so far provides `migrate` only (docs/store.md,
+// "PostgreSQL"): the FailedPrecondition every other command that would open
+// the store returns for a postgres:// database, naming it with its password
+// redacted.
+Status PostgresNotYetSupported(const std::string& database);
 
 // Prints "steadfast: <message>" to stderr and returns code.
 inline int Fail(int code, const std::string& message) { return CommandFail(code, message); }

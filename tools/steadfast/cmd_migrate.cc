@@ -9,25 +9,99 @@
 // operator upgrade, and see the result, before starting the engine. A
 // database newer than this binary (engine or plugin schema) is refused
 // with a message naming the versions: exit 3, nothing written.
+//
+// A postgres:// or postgresql:// database (--db or the config's `database:`)
+// is migrated with the PostgreSQL schema (store/postgres/pg_schema.h): the
+// engine's tables only, reported with the version they were at before;
+// plugin tables are not yet kept on PostgreSQL, which the report says for
+// every plugin that declares some. The URL is printed with its password
+// redacted. No server, a refused login or a URL libpq cannot parse: exit 3.
 #include <cstdio>
 #include <map>
 
 #include "cli_context.h"
 #include "commands.h"
+#include "config/database_url.h"
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_url.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace steadfast::cli {
+namespace {
+
+constexpr const char* kPluginTablesNotKept =
+    "not migrated: plugin tables are not yet kept on PostgreSQL (docs/store.md, \"PostgreSQL\")";
+
+// What happened to the engine's schema, for the text report.
+std::string PgChange(int from, int to) {
+  if (from == to) return "already at this version: nothing to do";
+  if (from == 0) return "created: the schema had no steadfast tables";
+  return "upgraded from version " + std::to_string(from);
+}
+
+int RunPgMigrate(const CliContext& ctx, bool json) {
+  const std::string redacted = RedactConnectionString(ctx.config.database);
+  PgConnectionOptions options;
+  options.url = ctx.config.database;
+  options.application_name = "steadfast migrate";
+  // Every message below names the database redacted (PgConnection, pg_schema).
+  Result<std::unique_ptr<PgConnection>> conn = PgConnection::Open(options);
+  if (!conn.ok()) return Fail(kExitError, "cannot migrate: " + conn.status().message());
+  Result<int> from = ReadPgSchemaVersion(**conn);
+  if (!from.ok()) return Fail(kExitError, "cannot migrate: " + from.status().message());
+  Status migrated = MigratePgSchema(**conn);
+  if (!migrated.ok()) return Fail(kExitError, "cannot migrate: " + migrated.message());
+  Result<int> to = ReadPgSchemaVersion(**conn);
+  if (!to.ok()) return Fail(kExitError, "cannot migrate: " + to.status().message());
+
+  const std::vector<PluginSchema>& plugins = ctx.plugin_schemas.schemas();
+  if (json) {
+    Value::List list;
+    for (const PluginSchema& s : plugins) {
+      list.push_back(Value::Map{{"plugin", s.plugin},
+                                {"version", Value()},
+                                {"known", static_cast<int>(s.migrations.size())},
+                                {"loaded", true},
+                                {"kept", false},
+                                {"note", "plugin tables are not yet kept on PostgreSQL"}});
+    }
+    Value out = Value::Map{{"database", redacted},
+                           {"backend", "postgresql"},
+                           {"engine", Value::Map{{"version", *to}, {"known", kPgSchemaVersion}, {"from", *from}}},
+                           {"plugins", std::move(list)}};
+    std::printf("%s\n", out.ToPrettyJson().c_str());
+    return kExitOk;
+  }
+  std::printf("database %s (PostgreSQL): the engine's schema is up to date\n", redacted.c_str());
+  std::printf("  engine          schema version %d (%s)\n", *to, PgChange(*from, *to).c_str());
+  for (const PluginSchema& s : plugins) std::printf("  plugin %-8s %s\n", s.plugin.c_str(), kPluginTablesNotKept);
+  return kExitOk;
+}
+
+}  // namespace
 
 void DeclareMigrate(CommandSpec& spec) {
   spec.Summary("applies the engine's and plugins' schema migrations; prints the versions")
       .StoreOptions()
       .Json()
-      .Details("Exit 0 up to date; 3 the database is newer than this binary (nothing written).");
+      .Details(
+          "--db (or the config's database:) may be a postgres:// or postgresql:// URL: the engine's PostgreSQL "
+          "schema is created or upgraded (plugin tables are not yet kept on PostgreSQL; --sync does not apply).\n"
+          "Exit 0 up to date; 3 the database is newer than this binary (nothing written), or cannot be reached.");
 }
 
 int RunMigrate(const Flags& flags) {
-  auto ctx = OpenContext(flags, ContextNeeds{true, false});
+  ContextNeeds needs{true, false};
+  needs.postgres_schema_only = true;
+  auto ctx = OpenContext(flags, needs);
   if (!ctx.ok()) return Fail(kExitError, ctx.status().message());
+  if (IsPostgresDatabase((*ctx)->config.database)) {
+    if (flags.Has("sync")) {
+      return Fail(kExitUsage, "--sync is SQLite's synchronous mode; it does not apply to a PostgreSQL database");
+    }
+    return RunPgMigrate(**ctx, flags.Has("json"));
+  }
   auto* sqlite = dynamic_cast<SqliteStore*>((*ctx)->store.get());
   if (sqlite == nullptr) return Fail(kExitError, "this store cannot report its schema versions");
   Result<StoreSchemaVersions> versions = sqlite->SchemaVersions();

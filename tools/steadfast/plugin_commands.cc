@@ -13,6 +13,7 @@
 #include "cli_context.h"
 #include "verbs.h"
 #include "config/engine_config.h"
+#include "config/database_url.h"
 #include "net/curl_transport.h"
 #include "plugin_host/builtin_plugins.h"
 #include "steadfast/commands.h"
@@ -164,12 +165,14 @@ class CliCommandHost final : public CommandHost {
   }
 
   Result<std::unique_ptr<WorkflowReader>> OpenWorkflows(const std::string& database_path) override {
+    if (IsPostgresDatabase(database_path)) return PostgresNotYetSupported(database_path);
     SF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenExistingStore(database_path, {}));
     return std::unique_ptr<WorkflowReader>(std::make_unique<StoreWorkflowReader>(std::move(store)));
   }
 
   Result<std::unique_ptr<PluginStorage>> OpenPluginStorage(const std::string& database_path,
                                                            const PluginSchema& schema) override {
+    if (IsPostgresDatabase(database_path)) return PostgresNotYetSupported(database_path);
     SF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenExistingStore(database_path, {schema}));
     return OwnedPluginStorage::Wrap(std::move(store));
   }
