@@ -45,6 +45,10 @@ MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
                                                "SQLite write transactions that failed as a whole.")),
       largest_batch_(registry.AddGauge("steadfast_store_largest_batch",
                                        "Most write requests one transaction has carried since start.")),
+      pages_written_(registry.AddCounter(
+          "steadfast_store_pages_written_total",
+          "Database pages those transactions wrote (SQLite WAL frames); rate(pages)/rate(checkpoints) is "
+          "pages per checkpoint.")),
       batch_size_(registry.AddHistogram(
           "steadfast_store_commit_batch_size",
           "Write requests (checkpoints, starts, claims) per committed SQLite transaction, one observation "
@@ -61,6 +65,7 @@ MeteredStore::MeteredStore(Store& inner, metrics::Registry& registry)
     checkpoints_.Mirror(stats.requests);
     failed_transactions_.Mirror(stats.failed_transactions);
     largest_batch_.Set(static_cast<double>(stats.largest_batch));
+    pages_written_.Mirror(stats.pages_written);
   });
 }
 

@@ -62,6 +62,7 @@ class MeteredStore final : public ForwardingStore {
   metrics::Counter& checkpoints_;
   metrics::Counter& failed_transactions_;
   metrics::Gauge& largest_batch_;
+  metrics::Counter& pages_written_;
   metrics::Histogram& batch_size_;
 };
 

@@ -71,6 +71,7 @@ struct GroupCommitCounters {
   int64_t requests = 0;             // requests carried by those transactions
   int64_t failed_transactions = 0;  // batches that failed as a whole
   int64_t largest_batch = 0;        // most requests in one transaction
+  int64_t pages_written = 0;        // database pages those transactions wrote (WAL frames)
 };
 
 class GroupCommitter {
@@ -120,6 +121,7 @@ class GroupCommitter {
   std::atomic<int64_t> requests_{0};
   std::atomic<int64_t> failed_transactions_{0};
   std::atomic<int64_t> largest_batch_{0};
+  std::atomic<int64_t> pages_written_{0};
 
   std::mutex observer_mu_;  // taken once per batch, never with mu_
   std::function<void(int64_t)> batch_observer_;  // GUARDED_BY(observer_mu_)

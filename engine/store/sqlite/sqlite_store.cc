@@ -390,6 +390,7 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
     s.requests = c.requests;
     s.failed_transactions = c.failed_transactions;
     s.largest_batch = c.largest_batch;
+    s.pages_written = c.pages_written;
     return s;
   }
 

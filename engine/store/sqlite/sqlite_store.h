@@ -59,6 +59,7 @@ struct SqliteStoreStats {
   int64_t requests = 0;             // write requests they carried; requests / transactions = batching
   int64_t failed_transactions = 0;  // batches that failed as a whole (BEGIN/COMMIT/IO errors)
   int64_t largest_batch = 0;        // most requests committed by one transaction
+  int64_t pages_written = 0;        // database pages those transactions wrote (WAL frames of page_size)
 };
 
 // The Store returned by OpenSqliteStore, for callers that want its stats

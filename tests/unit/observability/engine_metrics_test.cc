@@ -151,7 +151,8 @@ TEST_F(EngineMetricsTest, CheckpointsPerCommitIsAHistogramOfCommittedBatches) {
   EXPECT_EQ(m["steadfast_store_commit_batch_size_sum"] - before["steadfast_store_commit_batch_size_sum"], 3);
   EXPECT_EQ(m["steadfast_store_commit_batch_size_bucket{le=\"1\"}"], m["steadfast_store_commit_batch_size_count"]);
   EXPECT_EQ(m["steadfast_store_transactions_total"], m["steadfast_store_commit_batch_size_count"]);
-
+  // Each of them wrote at least the definitions table's leaf page.
+  EXPECT_GE(m["steadfast_store_pages_written_total"] - before["steadfast_store_pages_written_total"], 3);
 }
 
 }  // namespace

@@ -183,6 +183,33 @@ TEST_F(GroupCommitTest, ReadersSeeOnlyCommittedStatesWhileWritersRun) {
   EXPECT_EQ((*inst)->version, 201);
 }
 
+// The pages each transaction wrote are counted (PERFORMANCE.md, "Pages and
+// bytes"), from the first batch on: the schema's creation is not.
+TEST_F(GroupCommitTest, CountsThePagesItsTransactionsWrite) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(StatsOf(*store).pages_written, 0) << "the migrations' pages are not the committer's";
+
+  ASSERT_TRUE(store->StartInstance(MakeStart("p", {MakeTask("s0", clock_.NowMs())})).ok());
+  const SqliteStoreStats one = StatsOf(*store);
+  EXPECT_EQ(one.transactions, 1);
+  // The instance row, its history and its task are in different tables,
+  // each with pages of its own: one transaction writes several.
+  EXPECT_GE(one.pages_written, 3);
+
+  Commit c;
+  c.instance_id = "p";
+  c.events = {MakeEvent("step_scheduled", "s")};
+  ASSERT_TRUE(store->Apply(std::move(c)).ok());
+  const SqliteStoreStats two = StatsOf(*store);
+  EXPECT_EQ(two.transactions, 2);
+  EXPECT_GT(two.pages_written, one.pages_written);
+
+  // A read writes nothing.
+  ASSERT_TRUE(store->GetHistory("p", 0, 100).ok());
+  EXPECT_EQ(StatsOf(*store).pages_written, two.pages_written);
+}
+
 TEST_F(GroupCommitTest, ThroughputWithFullSync) {
   std::unique_ptr<Store> store = Open();
   ASSERT_NE(store, nullptr);
