@@ -59,6 +59,29 @@ Result<double> BaselineCommitsPerSecond(const std::string& dir, SyncMode sync, i
   return n / secs;
 }
 
+// The bytes of the database's pages in use (page_count less the free
+// list, times page_size) as a reader sees it: committed WAL frames count,
+// pages not yet checkpointed into the file too.
+Result<int64_t> DatabaseBytesInUse(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return Status::Internal("cannot open " + path);
+  }
+  int64_t out = -1;
+  sqlite3_stmt* st = nullptr;
+  const char* sql =
+      "SELECT (p.page_count - f.freelist_count) * s.page_size "
+      "FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s";
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    out = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  if (out < 0) return Status::Internal("cannot read the page count of " + path);
+  return out;
+}
+
 // Resident set size now, from /proc/self/statm (pages -> MiB).
 double CurrentRssMib() {
   FILE* f = std::fopen("/proc/self/statm", "r");
@@ -258,6 +281,8 @@ int RunBench(const Flags& flags) {
     if (latencies) latencies->push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
   };
   for (int64_t i = 0; i < *warmup; ++i) run_one(-1 - i, nullptr);
+  auto* sqlite_store = dynamic_cast<SqliteStore*>(store->get());
+  const SqliteStoreStats before = sqlite_store ? sqlite_store->Stats() : SqliteStoreStats{};
 
   std::vector<std::vector<double>> per_thread(static_cast<size_t>(*concurrency));
   auto start = SteadyClock::now();
@@ -274,6 +299,7 @@ int RunBench(const Flags& flags) {
   for (auto& t : clients) t.join();
   double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
   engine.Stop();
+  const SqliteStoreStats after = sqlite_store ? sqlite_store->Stats() : SqliteStoreStats{};
   std::vector<double> lat;
   for (auto& v : per_thread) lat.insert(lat.end(), v.begin(), v.end());
 
@@ -294,6 +320,20 @@ int RunBench(const Flags& flags) {
       {"failures", failures.load()},
       {"peak_rss_mib", static_cast<double>(ru.ru_maxrss) / 1024.0},
   };
+  // What the storage layout costs (docs/PERFORMANCE.md, "Pages and bytes"):
+  // pages the measured workflows wrote, per workflow and per write request
+  // (checkpoints, starts and claims), and the database's size per workflow
+  // run (warm-up included: every one of them is in the file).
+  const auto measured = static_cast<double>(*workflows);
+  const auto requests = static_cast<double>(after.requests - before.requests);
+  const auto pages = static_cast<double>(after.pages_written - before.pages_written);
+  result["commits"] = after.transactions - before.transactions;
+  result["write_requests"] = after.requests - before.requests;
+  result["pages_written_per_workflow"] = pages / measured;
+  result["pages_written_per_request"] = requests > 0 ? pages / requests : 0.0;
+  if (auto used = DatabaseBytesInUse(db); used.ok()) {
+    result["db_bytes_per_workflow"] = static_cast<double>(*used) / static_cast<double>(*workflows + *warmup);
+  }
   if (exporter) {
     exporter->Flush(std::chrono::seconds(30));
     result["spans_exported"] = exporter->exported();
@@ -313,6 +353,12 @@ int RunBench(const Flags& flags) {
     std::printf("checkpoints/s:    %.0f\n", wf_per_s * static_cast<double>(*steps));
     std::printf("latency p50/p99:  %.2f / %.2f ms\n", Percentile(lat, 0.5), Percentile(lat, 0.99));
     std::printf("peak RSS:         %.1f MiB\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
+    std::printf("pages written:    %.1f per workflow, %.2f per write request (%lld commits)\n",
+                result.Get("pages_written_per_workflow").AsDouble(), result.Get("pages_written_per_request").AsDouble(),
+                static_cast<long long>(after.transactions - before.transactions));
+    if (result.Find("db_bytes_per_workflow")) {
+      std::printf("database:         %.0f bytes per workflow\n", result.Get("db_bytes_per_workflow").AsDouble());
+    }
     if (result.Find("baseline_sqlite_commits_per_s")) {
       std::printf("baseline:         %.0f raw SQLite single-row commits/s (same disk and sync)\n",
                   result.Get("baseline_sqlite_commits_per_s").AsDouble());
