@@ -60,6 +60,7 @@ Value BreakdownToValue(const RefundBreakdown& b) {
   out["reservation_id"] = b.reservation_id;
   out["currency"] = b.currency;
   out["policy"] = std::move(policy);
+  out["rounding"] = RoundingModeName(b.rounding);
   out["window"] = std::move(window);
   out["notice"] = FormatDurationMs(b.notice_ms);
   out["notice_ms"] = b.notice_ms;

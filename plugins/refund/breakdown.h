@@ -52,6 +52,7 @@ struct RefundBreakdown {
   std::string currency;
   std::string policy_name;
   int policy_version = 0;
+  RoundingMode rounding = RoundingMode::kHalfEven;  // how every rounding in this calculation broke ties
   AppliedRule window;           // the rule that applied, and which kind
   int64_t notice_ms = 0;        // start - cancel_at; negative after the start
   TimeMs start_at_ms = 0;
@@ -79,7 +80,7 @@ struct RefundBreakdown {
 };
 
 // The activity output form:
-// {reservation_id, currency, policy: {name, version},
+// {reservation_id, currency, policy: {name, version}, rounding ("half_even" | "half_up"),
 //  window: {name, kind, refund_percent, refund_bps, min_notice, min_notice_ms,
 //           service_fee_refundable, delivery_refundable, prorate, charge_cancellation_fee},
 //  notice, notice_ms, start_at, cancel_at, units: {total, refunded},

@@ -8,9 +8,9 @@
 namespace steadfast::refund {
 namespace {
 
-// round_half_even(amount * bps / 10000)
-Result<int64_t> Percent(int64_t amount, int64_t bps) {
-  return MulDivRoundHalfEven(amount, bps, kBasisPointsPerWhole);
+// round(amount * bps / 10000) in the policy's rounding mode.
+Result<int64_t> PercentOf(int64_t amount, int64_t bps, RoundingMode mode) {
+  return MulDivRound(amount, bps, kBasisPointsPerWhole, mode);
 }
 
 // The first part of `amount` split by weights {a, b} (largest remainder);
@@ -30,12 +30,17 @@ Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy
   auto money = [&](int64_t minor) { return Money{minor, cur}; };
   auto text = [&](int64_t minor) { return FormatAmount(money(minor)); };
   const ReservationLines& in = r.lines;
+  // Every rounding below breaks ties this way; allocations (largest
+  // remainder) do not round and are the same in every mode.
+  const RoundingMode mode = policy.RoundingFor(cur);
+  auto Percent = [mode](int64_t amount, int64_t bps) { return PercentOf(amount, bps, mode); };
 
   RefundBreakdown b;
   b.reservation_id = r.id;
   b.currency = cur;
   b.policy_name = policy.name;
   b.policy_version = policy.version;
+  b.rounding = mode;
   b.start_at_ms = r.start_at_ms;
   b.cancel_at_ms = cancel_at_ms;
   SF_ASSIGN_OR_RETURN(b.notice_ms, CheckedSub(r.start_at_ms, cancel_at_ms));
@@ -77,7 +82,7 @@ Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy
   SF_ASSIGN_OR_RETURN(const int64_t subtotal_paid, CheckedSub(gross_paid, in.discount));
   auto proportional = [&](int64_t amount) -> Result<int64_t> {
     if (subtotal_paid == 0) return Percent(amount, pct);
-    return MulDivRoundHalfEven(amount, net_refund, subtotal_paid);
+    return MulDivRound(amount, net_refund, subtotal_paid, mode);
   };
   SF_ASSIGN_OR_RETURN(int64_t tax_refund, proportional(in.tax));
   int64_t fee_refund = 0;

@@ -29,6 +29,7 @@ class PolicyParser {
   Result<int64_t> Percent(const YamlNode& parent, std::string_view key, int64_t fallback, int64_t max_bps) const;
   Result<AmountByCurrency> Amounts(const YamlNode* n, std::string_view what) const;
   Result<RefundRule> Rule(const YamlNode& n, std::string_view what, bool is_window) const;
+  Status Rounding(const YamlNode& n, RefundPolicy& p) const;
   Result<RefundPolicy> Policy(const YamlNode& n, std::string_view what) const;
 };
 
@@ -132,10 +133,43 @@ Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, 
   return r;
 }
 
+// `rounding: half_up`, or per currency with a fallback:
+// `rounding: {default: half_even, KWD: half_up}`.
+Status PolicyParser::Rounding(const YamlNode& n, RefundPolicy& p) const {
+  auto mode = [&](const YamlNode& value, std::string_view what) -> Result<RoundingMode> {
+    SF_ASSIGN_OR_RETURN(std::string s, Scalar(value, what));
+    Result<RoundingMode> m = ParseRoundingMode(s);
+    if (!m.ok()) return value.Error(fmt::format("{}: {}", what, m.status().message()));
+    return *m;
+  };
+  if (n.IsScalar()) {
+    SF_ASSIGN_OR_RETURN(p.rounding, mode(n, "rounding"));
+    return Status::Ok();
+  }
+  if (!n.IsMap()) {
+    return n.Error("rounding must be half_even, half_up or a map {default: <mode>, <CURRENCY>: <mode>}");
+  }
+  for (const YamlEntry& entry : n.entries()) {
+    SF_ASSIGN_OR_RETURN(std::string key, Scalar(entry.key, "rounding"));
+    if (key == "default") {
+      SF_ASSIGN_OR_RETURN(p.rounding, mode(entry.value, "rounding.default"));
+      continue;
+    }
+    if (!IsKnownCurrency(key)) {
+      return entry.key.Error(fmt::format("rounding: unknown currency '{}' (keys are 'default' or ISO codes)", key));
+    }
+    SF_ASSIGN_OR_RETURN(RoundingMode m, mode(entry.value, fmt::format("rounding.{}", key)));
+    if (!p.rounding_by_currency.emplace(key, m).second) {
+      return entry.key.Error(fmt::format("rounding: {} listed twice", key));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view what) const {
   SF_RETURN_IF_ERROR(CheckKeys(n, what,
                                {"name", "version", "description", "windows", "after_start", "cancellation_fee",
-                                "minimum_refund", "host", "refund_as", "voucher_bonus_percent"}));
+                                "minimum_refund", "host", "refund_as", "voucher_bonus_percent", "rounding"}));
   RefundPolicy p;
   p.source = n.position().ToString();
 
@@ -213,6 +247,9 @@ Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view wh
   SF_ASSIGN_OR_RETURN(p.voucher_bonus_bps, Percent(n, "voucher_bonus_percent", 0, kBasisPointsPerWhole));
   if (p.voucher_bonus_bps > 0 && p.refund_as == RefundAs::kCash) {
     return n.Find("voucher_bonus_percent")->Error("voucher_bonus_percent needs refund_as: voucher or guest_choice");
+  }
+  if (const YamlNode* rounding = n.Find("rounding"); Given(rounding)) {
+    SF_RETURN_IF_ERROR(Rounding(*rounding, p));
   }
   return p;
 }
@@ -303,6 +340,11 @@ Result<std::string> PolicySpecFromValue(const Value& v) {
   }
   return Status::InvalidArgument(fmt::format(
       "policy: expected a name, \"name@version\" or {{name, version}}, got {}", Value::TypeName(v.type())));
+}
+
+RoundingMode RefundPolicy::RoundingFor(std::string_view currency) const {
+  auto it = rounding_by_currency.find(currency);
+  return it == rounding_by_currency.end() ? rounding : it->second;
 }
 
 std::string RefundPolicy::Id() const { return fmt::format("{}@{}", name, version); }

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "refund/money.h"
 #include "steadfast/status.h"
 #include "steadfast/value.h"
 
@@ -72,6 +73,11 @@ struct RefundPolicy {
   int64_t host_cancellation_fee_share_bps = 0;  // share of the cancellation fee paid to the host
   RefundAs refund_as = RefundAs::kCash;
   int64_t voucher_bonus_bps = 0;          // extra value on voucher refunds
+  // How every rounding of the calculation breaks a tie (`rounding:` in the
+  // YAML): `rounding` for all currencies unless `rounding_by_currency` names
+  // the reservation's currency.
+  RoundingMode rounding = RoundingMode::kHalfEven;
+  std::map<std::string, RoundingMode, std::less<>> rounding_by_currency;
   std::string source;                     // "file:line:col" of the declaration
 
   // The rule for a cancellation `notice_ms` before the start (negative after
@@ -84,6 +90,9 @@ struct RefundPolicy {
   // minimum refund) but none for `currency`: a policy must not silently treat
   // an unlisted currency as "no fee".
   Status CheckCurrency(std::string_view currency) const;
+
+  // The rounding mode for amounts in `currency`.
+  RoundingMode RoundingFor(std::string_view currency) const;
 
   // "moderate@2".
   std::string Id() const;

@@ -61,6 +61,9 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
   std::string out;
   out += fmt::format("Refund quote for reservation {} ({})\n", b.reservation_id, b.currency);
   out += fmt::format("  policy     {} v{}\n", b.policy_name, b.policy_version);
+  out += fmt::format("  rounding   {}\n", b.rounding == RoundingMode::kHalfUp
+                                              ? "half_up (a tie of half a minor unit goes away from zero)"
+                                              : "half_even (a tie of half a minor unit goes to the even neighbour)");
   out += fmt::format("  start      {}\n", FormatRfc3339Utc(b.start_at_ms));
   out += fmt::format("  cancel at  {}  (notice {})\n", FormatRfc3339Utc(b.cancel_at_ms), FormatDurationMs(b.notice_ms));
   out += fmt::format("  window     {}\n", window);

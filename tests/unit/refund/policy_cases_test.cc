@@ -178,6 +178,9 @@ TEST_P(PolicyCaseTest, MatchesHandCheckedBreakdown) {
     EXPECT_EQ(out.Get("policy").Get("name").AsString() + "@" + std::to_string(out.Get("policy").Get("version").AsInt()),
               expect["policy"].Scalar());
   }
+  if (expect["rounding"]) {
+    EXPECT_EQ(out.Get("rounding").AsString(), expect["rounding"].Scalar()) << "the breakdown states its rounding mode";
+  }
   ASSERT_TRUE(expect["window"]) << "expect.window is required";
   EXPECT_EQ(out.Get("window").Get("name").AsString(), expect["window"].Scalar());
   if (expect["window_kind"]) {

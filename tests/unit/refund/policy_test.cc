@@ -136,6 +136,29 @@ policies:
   EXPECT_TRUE((*set.Select("o"))->CheckCurrency("KWD").ok());
 }
 
+TEST(PolicyRuleTest, RoundingModePerPolicyAndCurrency) {
+  PolicySet set = *PolicySet::Parse(R"(default: m
+policies:
+  - name: m
+    version: 1
+  - name: up
+    version: 1
+    rounding: half_up
+  - name: mixed
+    version: 1
+    rounding: { default: half_up, EUR: half_even }
+  - name: only_kwd
+    version: 1
+    rounding: { KWD: half_up }
+)", "p.yaml");
+  EXPECT_EQ((*set.Select("m"))->RoundingFor("EUR"), RoundingMode::kHalfEven);
+  EXPECT_EQ((*set.Select("up"))->RoundingFor("JPY"), RoundingMode::kHalfUp);
+  EXPECT_EQ((*set.Select("mixed"))->RoundingFor("USD"), RoundingMode::kHalfUp);
+  EXPECT_EQ((*set.Select("mixed"))->RoundingFor("EUR"), RoundingMode::kHalfEven);
+  EXPECT_EQ((*set.Select("only_kwd"))->RoundingFor("KWD"), RoundingMode::kHalfUp);
+  EXPECT_EQ((*set.Select("only_kwd"))->RoundingFor("EUR"), RoundingMode::kHalfEven);
+}
+
 struct BadPolicy {
   const char* name;
   const char* yaml;
@@ -225,6 +248,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadPolicy{"unknown_host_key",
                   "default: m\npolicies:\n  - name: m\n    version: 1\n    host: { fee: 3 }\n", "5:13",
                   "unknown key 'fee' in host"},
+        BadPolicy{"unknown_rounding",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: half_down\n", "5:15",
+                  "unknown rounding mode 'half_down' (expected half_even or half_up)"},
+        BadPolicy{"unknown_rounding_for_currency",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: { default: half_up, JPY: up }\n",
+                  "5:40", "rounding.JPY: unknown rounding mode 'up'"},
+        BadPolicy{"rounding_unknown_currency",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: { XYZ: half_up }\n", "5:17",
+                  "rounding: unknown currency 'XYZ'"},
+        BadPolicy{"rounding_list",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: [half_up]\n", "5:15",
+                  "rounding must be half_even, half_up or a map"},
         BadPolicy{"default_unknown", "default: z\npolicies:\n  - { name: m, version: 1 }\n", "1:10", "unknown policy 'z'"}),
     [](const ::testing::TestParamInfo<BadPolicy>& info) { return std::string(info.param.name); });
 
