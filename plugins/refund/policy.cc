@@ -119,8 +119,28 @@ Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, 
     if (!ms.ok()) return notice->Error(fmt::format("min_notice: bad duration '{}': {}", text, ms.status().message()));
     r.min_notice_ms = *ms;
   }
-  if (n.Find("refund_percent") == nullptr) return n.Error(fmt::format("{}: refund_percent is required", what));
-  SF_ASSIGN_OR_RETURN(r.refund_bps, Percent(n, "refund_percent", 0, kBasisPointsPerWhole));
+  const YamlNode* percent = n.Find("refund_percent");
+  if (percent == nullptr) return n.Error(fmt::format("{}: refund_percent is required", what));
+  if (percent->IsMap()) {
+    // Per line: every line is named or covered by `default`.
+    SF_RETURN_IF_ERROR(CheckKeys(*percent, "refund_percent", {"rental", "delivery", "cleaning_fee", "default"}));
+    const bool has_default = Given(percent->Find("default"));
+    SF_ASSIGN_OR_RETURN(const int64_t fallback, Percent(*percent, "default", 0, kBasisPointsPerWhole));
+    for (std::string_view line : {"rental", "delivery", "cleaning_fee"}) {
+      if (!has_default && !Given(percent->Find(line))) {
+        return percent->Error(fmt::format(
+            "refund_percent: no percent for {} (name every line: rental, delivery, cleaning_fee, or give a default)",
+            line));
+      }
+    }
+    SF_ASSIGN_OR_RETURN(r.refund_bps, Percent(*percent, "rental", fallback, kBasisPointsPerWhole));
+    SF_ASSIGN_OR_RETURN(r.delivery_bps, Percent(*percent, "delivery", fallback, kBasisPointsPerWhole));
+    SF_ASSIGN_OR_RETURN(r.cleaning_fee_bps, Percent(*percent, "cleaning_fee", fallback, kBasisPointsPerWhole));
+    r.per_line = true;
+  } else {
+    SF_ASSIGN_OR_RETURN(r.refund_bps, Percent(n, "refund_percent", 0, kBasisPointsPerWhole));
+    r.delivery_bps = r.cleaning_fee_bps = r.refund_bps;
+  }
   SF_ASSIGN_OR_RETURN(r.service_fee_refundable, Bool(n, "service_fee_refundable", false));
   SF_ASSIGN_OR_RETURN(r.delivery_refundable, Bool(n, "delivery_refundable", true));
   SF_ASSIGN_OR_RETURN(r.prorate, Bool(n, "prorate", false));

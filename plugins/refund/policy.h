@@ -30,7 +30,16 @@ namespace steadfast::refund {
 struct RefundRule {
   std::string name;                     // e.g. "full"; defaults to "notice>=7d" / "after_start" / "none"
   int64_t min_notice_ms = 0;            // windows only: applies when notice >= this
-  int64_t refund_bps = 0;               // share of rental/delivery/discount refunded, 0..10000
+  // The share of each host line refunded, 0..10000 basis points.
+  // `refund_percent: 50` sets all three (per_line false); a map
+  // `refund_percent: {rental: 50, cleaning_fee: 100, default: 0}` sets them
+  // one by one (per_line true). refund_bps is the rental's share, the
+  // headline number; the discount follows rental and delivery; tax and
+  // (if refundable) the service fee follow in proportion.
+  int64_t refund_bps = 0;               // rental (and, unless per_line, every line)
+  int64_t delivery_bps = 0;
+  int64_t cleaning_fee_bps = 0;
+  bool per_line = false;
   bool service_fee_refundable = false;  // guest service fee refunded (in proportion) or kept
   bool delivery_refundable = true;      // delivery (and its share of the discount) refunded or kept
   bool prorate = false;                 // refund only the unused units of the rental

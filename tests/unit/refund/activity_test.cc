@@ -102,8 +102,12 @@ TEST(CalculateAmountActivityTest, DefaultsCancelAtToTheClock) {
   EXPECT_EQ(*MoneyFromValue(out.Get("refund_total")), (Money{29700, "EUR"}));
   EXPECT_EQ(*MoneyFromValue(out.Get("refund_to_guest")), (Money{29700, "EUR"}));
   EXPECT_EQ(*MoneyFromValue(out.Get("payout_to_host")), (Money{26190, "EUR"}));
-  EXPECT_EQ(out.Get("lines").AsList().size(), 7u);
-  EXPECT_EQ(out.Get("lines").AsList()[4].Get("kind").AsString(), "guest_service_fee");
+  EXPECT_EQ(out.Get("lines").AsList().size(), 8u);
+  EXPECT_EQ(out.Get("lines").AsList()[2].Get("kind").AsString(), "cleaning_fee");
+  EXPECT_EQ(out.Get("lines").AsList()[5].Get("kind").AsString(), "guest_service_fee");
+  EXPECT_EQ(out.Get("lines").AsList()[0].Get("percent").AsString(), "50%");
+  EXPECT_FALSE(out.Get("window").Get("per_line").AsBool());
+  EXPECT_EQ(out.Get("window").Get("line_percents").Get("cleaning_fee").AsString(), "50%");
   // The DESIGN.md approval condition reads this path.
   EXPECT_EQ(out.Get("refund_total").Get("minor").AsInt(), 29700);
 

@@ -159,6 +159,44 @@ policies:
   EXPECT_EQ((*set.Select("only_kwd"))->RoundingFor("EUR"), RoundingMode::kHalfEven);
 }
 
+TEST(PolicyRuleTest, RefundPercentPerLineOrForAllLines) {
+  PolicySet set = *PolicySet::Parse(R"(default: m
+policies:
+  - name: m
+    version: 1
+    windows:
+      - { name: all, min_notice: 5d, refund_percent: 100 }
+      - { name: partial, min_notice: 1d, refund_percent: { rental: 50, default: 100 } }
+      - { name: named, min_notice: 0s, refund_percent: { rental: 0, delivery: 12.5, cleaning_fee: 100 } }
+    after_start: { refund_percent: { rental: 50, default: 0 }, prorate: true }
+)", "p.yaml");
+  const RefundPolicy& p = **set.Select("m");
+  const RefundRule& all = p.windows[0];
+  EXPECT_FALSE(all.per_line);
+  EXPECT_EQ(all.refund_bps, 10000);
+  EXPECT_EQ(all.delivery_bps, 10000);
+  EXPECT_EQ(all.cleaning_fee_bps, 10000);
+  const RefundRule& partial = p.windows[1];
+  EXPECT_TRUE(partial.per_line);
+  EXPECT_EQ(partial.refund_bps, 5000);
+  EXPECT_EQ(partial.delivery_bps, 10000);
+  EXPECT_EQ(partial.cleaning_fee_bps, 10000);
+  const RefundRule& named = p.windows[2];
+  EXPECT_EQ(named.refund_bps, 0);
+  EXPECT_EQ(named.delivery_bps, 1250);
+  EXPECT_EQ(named.cleaning_fee_bps, 10000);
+  ASSERT_TRUE(p.after_start.has_value());
+  EXPECT_EQ(p.after_start->refund_bps, 5000);
+  EXPECT_EQ(p.after_start->cleaning_fee_bps, 0);
+  // The implicit "none" rule refunds no line.
+  const AppliedRule none = p.RuleFor(1);
+  EXPECT_EQ(none.kind, WindowKind::kNotice);
+  const RefundPolicy& q = **PolicySet::Parse("default: q\npolicies: [{name: q, version: 1}]\n", "q.yaml")->Select("q");
+  const AppliedRule nothing = q.RuleFor(1);
+  EXPECT_EQ(nothing.kind, WindowKind::kNone);
+  EXPECT_EQ(nothing.rule.delivery_bps + nothing.rule.cleaning_fee_bps + nothing.rule.refund_bps, 0);
+}
+
 struct BadPolicy {
   const char* name;
   const char* yaml;
@@ -260,6 +298,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadPolicy{"rounding_list",
                   "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: [half_up]\n", "5:15",
                   "rounding must be half_even, half_up or a map"},
+        BadPolicy{"per_line_unknown_line",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    windows:\n"
+                  "      - { min_notice: 1d, refund_percent: { nights: 50, default: 100 } }\n",
+                  "6:45", "unknown key 'nights' in refund_percent (expected one of: rental, delivery, cleaning_fee, default)"},
+        BadPolicy{"per_line_line_missing",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    windows:\n"
+                  "      - { min_notice: 1d, refund_percent: { rental: 50, cleaning_fee: 100 } }\n",
+                  "6:43", "refund_percent: no percent for delivery"},
+        BadPolicy{"per_line_over_100",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    windows:\n"
+                  "      - { min_notice: 1d, refund_percent: { rental: 50, default: 150 } }\n",
+                  "6:66", "default must be at most 100%"},
+        BadPolicy{"per_line_three_decimals",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    after_start: { refund_percent: { rental: 33.333, default: 0 } }\n",
+                  "5:46", "rental: "},
         BadPolicy{"default_unknown", "default: z\npolicies:\n  - { name: m, version: 1 }\n", "1:10", "unknown policy 'z'"}),
     [](const ::testing::TestParamInfo<BadPolicy>& info) { return std::string(info.param.name); });
 
