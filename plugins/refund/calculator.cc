@@ -1,6 +1,7 @@
 // CalculateRefund: the refund rules of docs/refunds.md, step by step.
 #include "refund/calculator.h"
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <vector>
@@ -26,9 +27,9 @@ Result<int64_t> FirstShare(int64_t amount, int64_t a, int64_t b) {
 
 // `amount` split by `weights` (largest remainder); all zero when the weights are.
 Result<std::vector<int64_t>> Shares(int64_t amount, std::span<const int64_t> weights) {
-  int64_t sum = 0;
-  for (int64_t w : weights) sum |= w;
-  if (sum == 0) return std::vector<int64_t>(weights.size(), 0);
+  if (std::all_of(weights.begin(), weights.end(), [](int64_t w) { return w == 0; })) {
+    return std::vector<int64_t>(weights.size(), 0);
+  }
   return AllocateMinor(amount, weights);
 }
 
