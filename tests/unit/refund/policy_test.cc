@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "refund/calculator.h"
+#include "refund/reservation.h"
 #include "yaml_value.h"
 
 namespace steadfast::refund {
@@ -195,6 +197,34 @@ policies:
   const AppliedRule nothing = q.RuleFor(1);
   EXPECT_EQ(nothing.kind, WindowKind::kNone);
   EXPECT_EQ(nothing.rule.delivery_bps + nothing.rule.cleaning_fee_bps + nothing.rule.refund_bps, 0);
+}
+
+// The calculator rounds in the mode the policy gives the reservation's
+// currency: 50% of 100.01 (USD, EUR) and of 1.001 (KWD) are exact ties.
+TEST(PolicyRuleTest, CalculatorRoundsInTheCurrencysMode) {
+  PolicySet set = *PolicySet::Parse(R"(default: m
+policies:
+  - name: m
+    version: 1
+    windows: [{ name: half, min_notice: 0s, refund_percent: 50 }]
+    rounding: { default: half_up, EUR: half_even }
+)", "p.yaml");
+  const RefundPolicy& p = **set.Select("m");
+  auto refund = [&](const char* currency, int64_t rental) {
+    Reservation r;
+    r.id = "r";
+    r.currency = currency;
+    r.start_at_ms = 10 * kDay;
+    r.lines.rental = rental;
+    Result<RefundBreakdown> b = CalculateRefund(r, p, 0);
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    return b.ok() ? std::make_pair(b->refund_total.minor, b->rounding) : std::make_pair(int64_t{-1}, RoundingMode{});
+  };
+  EXPECT_EQ(refund("USD", 10001), std::make_pair(int64_t{5001}, RoundingMode::kHalfUp));    // 50.005 -> 50.01
+  EXPECT_EQ(refund("EUR", 10001), std::make_pair(int64_t{5000}, RoundingMode::kHalfEven));  // 50.005 -> 50.00
+  EXPECT_EQ(refund("KWD", 1001), std::make_pair(int64_t{501}, RoundingMode::kHalfUp));      // 0.5005 -> 0.501
+  EXPECT_EQ(refund("JPY", 10003), std::make_pair(int64_t{5002}, RoundingMode::kHalfUp));    // 5001.5 -> 5002 (even too)
+  EXPECT_EQ(refund("JPY", 10001), std::make_pair(int64_t{5001}, RoundingMode::kHalfUp));    // 5000.5 -> 5001 (half even: 5000)
 }
 
 struct BadPolicy {
