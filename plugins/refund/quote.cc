@@ -103,9 +103,11 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
                l.percent_bps.has_value() ? FormatBasisPoints(*l.percent_bps) : "", FormatAmount(l.refund), l.basis);
   }
   out += "  " + std::string(19 + 1 + paid_w + 2 + kPercentWidth + 2 + refund_w, '-') + "\n";
-  out += row("total", FormatAmount(b.paid_total), "", FormatAmount(b.refund_total), "refund_total (payment given back)");
+  out += row("total", FormatAmount(b.paid_total), "", FormatAmount(b.refund_total),
+             "refund_total (payment given back)");
   out += row("refund to guest", "", "", FormatAmount(b.refund_to_guest),
-             fmt::format("{} {}", b.currency, b.method == RefundMethod::kVoucher ? "as voucher" : "to the payment method"));
+             fmt::format("{} {}", b.currency,
+                         b.method == RefundMethod::kVoucher ? "as voucher" : "to the payment method"));
   out += row("payout to host", FormatAmount(b.host_payout_before), "", FormatAmount(b.payout_to_host),
              fmt::format("before / after; adjustment {}", FormatAmount(b.host_payout_adjustment)));
   return out;

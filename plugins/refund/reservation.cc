@@ -88,7 +88,9 @@ Result<Reservation> ReservationFromValue(const Value& v) {
   }
 
   const Value& lines = v.Get("lines");
-  if (!lines.is_map()) return Invalid("lines", "required (a map of rental, delivery, cleaning_fee, discount, tax, service_fee)");
+  if (!lines.is_map()) {
+    return Invalid("lines", "required (a map of rental, delivery, cleaning_fee, discount, tax, service_fee)");
+  }
   struct LineField {
     std::string_view key;
     int64_t ReservationLines::*member;
