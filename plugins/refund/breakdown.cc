@@ -9,6 +9,7 @@ std::string_view LineKindName(LineKind kind) {
   switch (kind) {
     case LineKind::kRental: return "rental";
     case LineKind::kDelivery: return "delivery";
+    case LineKind::kCleaningFee: return "cleaning_fee";
     case LineKind::kDiscount: return "discount";
     case LineKind::kTax: return "tax";
     case LineKind::kGuestServiceFee: return "guest_service_fee";
@@ -27,6 +28,12 @@ Value BreakdownToValue(const RefundBreakdown& b) {
   window["kind"] = WindowKindName(b.window.kind);
   window["refund_percent"] = FormatBasisPoints(rule.refund_bps);
   window["refund_bps"] = rule.refund_bps;
+  window["per_line"] = rule.per_line;
+  Value line_percents;
+  line_percents["rental"] = FormatBasisPoints(rule.refund_bps);
+  line_percents["delivery"] = FormatBasisPoints(rule.delivery_bps);
+  line_percents["cleaning_fee"] = FormatBasisPoints(rule.cleaning_fee_bps);
+  window["line_percents"] = std::move(line_percents);
   window["service_fee_refundable"] = rule.service_fee_refundable;
   window["delivery_refundable"] = rule.delivery_refundable;
   window["prorate"] = rule.prorate;
@@ -42,6 +49,10 @@ Value BreakdownToValue(const RefundBreakdown& b) {
     line["paid"] = MoneyToValue(l.paid);
     line["refund"] = MoneyToValue(l.refund);
     line["basis"] = l.basis;
+    if (l.percent_bps.has_value()) {
+      line["percent"] = FormatBasisPoints(*l.percent_bps);
+      line["percent_bps"] = *l.percent_bps;
+    }
     lines.push_back(std::move(line));
   }
   Value policy;
@@ -60,6 +71,7 @@ Value BreakdownToValue(const RefundBreakdown& b) {
   out["reservation_id"] = b.reservation_id;
   out["currency"] = b.currency;
   out["policy"] = std::move(policy);
+  out["rounding"] = RoundingModeName(b.rounding);
   out["window"] = std::move(window);
   out["notice"] = FormatDurationMs(b.notice_ms);
   out["notice_ms"] = b.notice_ms;

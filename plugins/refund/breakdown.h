@@ -1,8 +1,8 @@
 // RefundBreakdown: the line-by-line result of a refund calculation.
 //
-// Seven lines, always present and always in this order (zero when they do
-// not apply): rental, delivery, discount, tax, guest_service_fee,
-// cancellation_fee, voucher_bonus. Each line's `refund` is what it adds to
+// Eight lines, always present and always in this order (zero when they do
+// not apply): rental, delivery, cleaning_fee, discount, tax,
+// guest_service_fee, cancellation_fee, voucher_bonus. Each line's `refund` is what it adds to
 // the guest's refund (discount and cancellation fee are zero or negative), so
 // refund_to_guest is exactly the sum of the lines: the guest service fee
 // portion is its own line for settlement records and is counted once, never
@@ -15,6 +15,7 @@
 #define STEADFAST_PLUGINS_REFUND_BREAKDOWN_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,13 +32,14 @@ namespace steadfast::refund {
 enum class LineKind : int {
   kRental = 0,
   kDelivery = 1,
-  kDiscount = 2,
-  kTax = 3,
-  kGuestServiceFee = 4,
-  kCancellationFee = 5,
-  kVoucherBonus = 6,
+  kCleaningFee = 2,
+  kDiscount = 3,
+  kTax = 4,
+  kGuestServiceFee = 5,
+  kCancellationFee = 6,
+  kVoucherBonus = 7,
 };
-inline constexpr int kLineKindCount = 7;
+inline constexpr int kLineKindCount = 8;
 std::string_view LineKindName(LineKind kind);
 
 struct BreakdownLine {
@@ -45,6 +47,10 @@ struct BreakdownLine {
   Money paid;         // what the guest paid on this line (discount negative; 0 for fee and bonus lines)
   Money refund;       // what this line adds to the guest's refund (may be negative)
   std::string basis;  // how `refund` was derived, for people ("50% of 400.00")
+  // The window's percent for this line: set on rental, delivery and
+  // cleaning_fee (0 when the window refunds none of it), unset on the others,
+  // which follow in proportion or are fees.
+  std::optional<int64_t> percent_bps;
 };
 
 struct RefundBreakdown {
@@ -52,6 +58,7 @@ struct RefundBreakdown {
   std::string currency;
   std::string policy_name;
   int policy_version = 0;
+  RoundingMode rounding = RoundingMode::kHalfEven;  // how every rounding in this calculation broke ties
   AppliedRule window;           // the rule that applied, and which kind
   int64_t notice_ms = 0;        // start - cancel_at; negative after the start
   TimeMs start_at_ms = 0;
@@ -79,11 +86,12 @@ struct RefundBreakdown {
 };
 
 // The activity output form:
-// {reservation_id, currency, policy: {name, version},
-//  window: {name, kind, refund_percent, refund_bps, min_notice, min_notice_ms,
+// {reservation_id, currency, policy: {name, version}, rounding ("half_even" | "half_up"),
+//  window: {name, kind, refund_percent, refund_bps, per_line,
+//           line_percents: {rental, delivery, cleaning_fee}, min_notice, min_notice_ms,
 //           service_fee_refundable, delivery_refundable, prorate, charge_cancellation_fee},
 //  notice, notice_ms, start_at, cancel_at, units: {total, refunded},
-//  lines: [{kind, paid, refund, basis}], refund_method, minimum_refund_applied,
+//  lines: [{kind, paid, refund, basis, percent?, percent_bps?}], refund_method, minimum_refund_applied,
 //  paid_total, refund_total, refund_to_guest, payout_to_host, host_payout_before,
 //  host_payout_adjustment, settlement: {host_fee, cancellation_fee_to_host,
 //  tax_retained, platform_retained}}

@@ -96,8 +96,9 @@ Result<std::vector<LedgerEntry>> BuildRefundEntries(const Value& b, std::string_
 
   // The host's side of the payment (the subtotal) and the commission on it had nobody cancelled.
   // The breakdown is input (a workflow's `with:`), so every sum is checked.
-  const std::array<int64_t, 3> subtotal_lines{lines["rental"].first, lines["delivery"].first,
-                                              lines["discount"].first};
+  // (A breakdown from before the cleaning_fee line has none: it counts as 0.)
+  const std::array<int64_t, 4> subtotal_lines{lines["rental"].first, lines["delivery"].first,
+                                              lines["cleaning_fee"].first, lines["discount"].first};
   SF_ASSIGN_OR_RETURN(const int64_t subtotal, CheckedSum(subtotal_lines));
   SF_ASSIGN_OR_RETURN(const int64_t commission_before, CheckedSub(subtotal, host_before));
   SF_ASSIGN_OR_RETURN(const int64_t host_reduction, CheckedSub(host_before, host_after));

@@ -37,6 +37,14 @@ Int128 DivRoundHalfEvenNonNegative(Int128 n, Int128 d) {
   return q;
 }
 
+// Rounds n / d (d > 0, n >= 0) half up (a tie goes to the larger magnitude).
+Int128 DivRoundHalfUpNonNegative(Int128 n, Int128 d) {
+  Int128 q = n / d;
+  Int128 r = n % d;
+  if (r * 2 >= d) ++q;
+  return q;
+}
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
@@ -72,14 +80,32 @@ Result<int64_t> CheckedSum(std::span<const int64_t> terms) {
   return sum;
 }
 
+std::string_view RoundingModeName(RoundingMode mode) {
+  switch (mode) {
+    case RoundingMode::kHalfEven: return "half_even";
+    case RoundingMode::kHalfUp: return "half_up";
+  }
+  return "half_even";
+}
+
+Result<RoundingMode> ParseRoundingMode(std::string_view name) {
+  if (name == "half_even") return RoundingMode::kHalfEven;
+  if (name == "half_up") return RoundingMode::kHalfUp;
+  return Status::InvalidArgument(fmt::format("unknown rounding mode '{}' (expected half_even or half_up)", name));
+}
+
 Result<int64_t> MulDivRoundHalfEven(int64_t value, int64_t numerator, int64_t denominator) {
+  return MulDivRound(value, numerator, denominator, RoundingMode::kHalfEven);
+}
+
+Result<int64_t> MulDivRound(int64_t value, int64_t numerator, int64_t denominator, RoundingMode mode) {
   if (denominator == 0) return Status::InvalidArgument("division by zero");
   Int128 n = static_cast<Int128>(value) * numerator;  // |n| <= 2^126
   Int128 d = denominator;
   bool negative = (n < 0) != (d < 0);
   if (n < 0) n = -n;
   if (d < 0) d = -d;
-  Int128 q = DivRoundHalfEvenNonNegative(n, d);
+  Int128 q = mode == RoundingMode::kHalfUp ? DivRoundHalfUpNonNegative(n, d) : DivRoundHalfEvenNonNegative(n, d);
   if (negative) q = -q;
   if (q > kInt64Max || q < kInt64Min) return Overflow("scaling");
   return static_cast<int64_t>(q);

@@ -3,9 +3,11 @@
 // An amount is an int64 count of minor units plus an ISO 4217 code; there is
 // no floating point anywhere on this path. Every operation that could
 // overflow is checked and returns an error instead of wrapping. Scaling by a
-// percentage or a ratio rounds exactly once, half to even (banker's
-// rounding): 0.5 of a minor unit goes to the even neighbour, so a ledger of
-// many refunds drifts neither up nor down. Splitting an amount (Allocate)
+// percentage or a ratio rounds exactly once, by default half to even
+// (banker's rounding): 0.5 of a minor unit goes to the even neighbour, so a
+// ledger of many refunds drifts neither up nor down. A refund policy may ask
+// for half up instead (ties away from zero, what many tax authorities and
+// PSPs expect); see RoundingMode. Splitting an amount (Allocate)
 // uses the largest-remainder method, so the parts always add up to the whole.
 // docs/refunds.md states these rules for people who read refunds.
 #ifndef STEADFAST_PLUGINS_REFUND_MONEY_H_
@@ -42,6 +44,22 @@ Result<int64_t> CheckedMul(int64_t a, int64_t b);
 // The sum of the terms, left to right; InvalidArgument "overflow" as soon as a
 // partial sum does not fit in int64 (conservative, never a wrapped total).
 Result<int64_t> CheckedSum(std::span<const int64_t> terms);
+
+// How an exact quotient that falls between two minor units is rounded. Only
+// ties differ: anything else goes to the nearest minor unit in both modes.
+//   kHalfEven: a tie goes to the even neighbour (2.5 -> 2, 3.5 -> 4).
+//   kHalfUp:   a tie goes away from zero (2.5 -> 3, -2.5 -> -3), so the mode
+//              is symmetric like half-even: f(-v) == -f(v).
+// Serialized as "half_even" / "half_up".
+enum class RoundingMode : int { kHalfEven = 0, kHalfUp = 1 };
+std::string_view RoundingModeName(RoundingMode mode);
+// "half_even" | "half_up"; InvalidArgument naming the accepted values otherwise.
+Result<RoundingMode> ParseRoundingMode(std::string_view name);
+
+// value * numerator / denominator, computed exactly in 128 bits and rounded
+// once as `mode` says. InvalidArgument if denominator is 0 or the result does
+// not fit in int64. Symmetric: f(-v) == -f(v).
+Result<int64_t> MulDivRound(int64_t value, int64_t numerator, int64_t denominator, RoundingMode mode);
 
 // value * numerator / denominator, computed exactly in 128 bits and rounded
 // once, half to even. InvalidArgument if denominator is 0 or the result does

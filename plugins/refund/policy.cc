@@ -29,6 +29,7 @@ class PolicyParser {
   Result<int64_t> Percent(const YamlNode& parent, std::string_view key, int64_t fallback, int64_t max_bps) const;
   Result<AmountByCurrency> Amounts(const YamlNode* n, std::string_view what) const;
   Result<RefundRule> Rule(const YamlNode& n, std::string_view what, bool is_window) const;
+  Status Rounding(const YamlNode& n, RefundPolicy& p) const;
   Result<RefundPolicy> Policy(const YamlNode& n, std::string_view what) const;
 };
 
@@ -118,8 +119,28 @@ Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, 
     if (!ms.ok()) return notice->Error(fmt::format("min_notice: bad duration '{}': {}", text, ms.status().message()));
     r.min_notice_ms = *ms;
   }
-  if (n.Find("refund_percent") == nullptr) return n.Error(fmt::format("{}: refund_percent is required", what));
-  SF_ASSIGN_OR_RETURN(r.refund_bps, Percent(n, "refund_percent", 0, kBasisPointsPerWhole));
+  const YamlNode* percent = n.Find("refund_percent");
+  if (percent == nullptr) return n.Error(fmt::format("{}: refund_percent is required", what));
+  if (percent->IsMap()) {
+    // Per line: every line is named or covered by `default`.
+    SF_RETURN_IF_ERROR(CheckKeys(*percent, "refund_percent", {"rental", "delivery", "cleaning_fee", "default"}));
+    const bool has_default = Given(percent->Find("default"));
+    SF_ASSIGN_OR_RETURN(const int64_t fallback, Percent(*percent, "default", 0, kBasisPointsPerWhole));
+    for (std::string_view line : {"rental", "delivery", "cleaning_fee"}) {
+      if (!has_default && !Given(percent->Find(line))) {
+        return percent->Error(fmt::format(
+            "refund_percent: no percent for {} (name every line: rental, delivery, cleaning_fee, or give a default)",
+            line));
+      }
+    }
+    SF_ASSIGN_OR_RETURN(r.refund_bps, Percent(*percent, "rental", fallback, kBasisPointsPerWhole));
+    SF_ASSIGN_OR_RETURN(r.delivery_bps, Percent(*percent, "delivery", fallback, kBasisPointsPerWhole));
+    SF_ASSIGN_OR_RETURN(r.cleaning_fee_bps, Percent(*percent, "cleaning_fee", fallback, kBasisPointsPerWhole));
+    r.per_line = true;
+  } else {
+    SF_ASSIGN_OR_RETURN(r.refund_bps, Percent(n, "refund_percent", 0, kBasisPointsPerWhole));
+    r.delivery_bps = r.cleaning_fee_bps = r.refund_bps;
+  }
   SF_ASSIGN_OR_RETURN(r.service_fee_refundable, Bool(n, "service_fee_refundable", false));
   SF_ASSIGN_OR_RETURN(r.delivery_refundable, Bool(n, "delivery_refundable", true));
   SF_ASSIGN_OR_RETURN(r.prorate, Bool(n, "prorate", false));
@@ -132,10 +153,43 @@ Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, 
   return r;
 }
 
+// `rounding: half_up`, or per currency with a fallback:
+// `rounding: {default: half_even, KWD: half_up}`.
+Status PolicyParser::Rounding(const YamlNode& n, RefundPolicy& p) const {
+  auto mode = [&](const YamlNode& value, std::string_view what) -> Result<RoundingMode> {
+    SF_ASSIGN_OR_RETURN(std::string s, Scalar(value, what));
+    Result<RoundingMode> m = ParseRoundingMode(s);
+    if (!m.ok()) return value.Error(fmt::format("{}: {}", what, m.status().message()));
+    return *m;
+  };
+  if (n.IsScalar()) {
+    SF_ASSIGN_OR_RETURN(p.rounding, mode(n, "rounding"));
+    return Status::Ok();
+  }
+  if (!n.IsMap()) {
+    return n.Error("rounding must be half_even, half_up or a map {default: <mode>, <CURRENCY>: <mode>}");
+  }
+  for (const YamlEntry& entry : n.entries()) {
+    SF_ASSIGN_OR_RETURN(std::string key, Scalar(entry.key, "rounding"));
+    if (key == "default") {
+      SF_ASSIGN_OR_RETURN(p.rounding, mode(entry.value, "rounding.default"));
+      continue;
+    }
+    if (!IsKnownCurrency(key)) {
+      return entry.key.Error(fmt::format("rounding: unknown currency '{}' (keys are 'default' or ISO codes)", key));
+    }
+    SF_ASSIGN_OR_RETURN(RoundingMode m, mode(entry.value, fmt::format("rounding.{}", key)));
+    if (!p.rounding_by_currency.emplace(key, m).second) {
+      return entry.key.Error(fmt::format("rounding: {} listed twice", key));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view what) const {
   SF_RETURN_IF_ERROR(CheckKeys(n, what,
                                {"name", "version", "description", "windows", "after_start", "cancellation_fee",
-                                "minimum_refund", "host", "refund_as", "voucher_bonus_percent"}));
+                                "minimum_refund", "host", "refund_as", "voucher_bonus_percent", "rounding"}));
   RefundPolicy p;
   p.source = n.position().ToString();
 
@@ -213,6 +267,9 @@ Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view wh
   SF_ASSIGN_OR_RETURN(p.voucher_bonus_bps, Percent(n, "voucher_bonus_percent", 0, kBasisPointsPerWhole));
   if (p.voucher_bonus_bps > 0 && p.refund_as == RefundAs::kCash) {
     return n.Find("voucher_bonus_percent")->Error("voucher_bonus_percent needs refund_as: voucher or guest_choice");
+  }
+  if (const YamlNode* rounding = n.Find("rounding"); Given(rounding)) {
+    SF_RETURN_IF_ERROR(Rounding(*rounding, p));
   }
   return p;
 }
@@ -303,6 +360,11 @@ Result<std::string> PolicySpecFromValue(const Value& v) {
   }
   return Status::InvalidArgument(fmt::format(
       "policy: expected a name, \"name@version\" or {{name, version}}, got {}", Value::TypeName(v.type())));
+}
+
+RoundingMode RefundPolicy::RoundingFor(std::string_view currency) const {
+  auto it = rounding_by_currency.find(currency);
+  return it == rounding_by_currency.end() ? rounding : it->second;
 }
 
 std::string RefundPolicy::Id() const { return fmt::format("{}@{}", name, version); }

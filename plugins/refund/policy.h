@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "refund/money.h"
 #include "steadfast/status.h"
 #include "steadfast/value.h"
 
@@ -29,7 +30,16 @@ namespace steadfast::refund {
 struct RefundRule {
   std::string name;                     // e.g. "full"; defaults to "notice>=7d" / "after_start" / "none"
   int64_t min_notice_ms = 0;            // windows only: applies when notice >= this
-  int64_t refund_bps = 0;               // share of rental/delivery/discount refunded, 0..10000
+  // The share of each host line refunded, 0..10000 basis points.
+  // `refund_percent: 50` sets all three (per_line false); a map
+  // `refund_percent: {rental: 50, cleaning_fee: 100, default: 0}` sets them
+  // one by one (per_line true). refund_bps is the rental's share, the
+  // headline number; the discount follows rental and delivery; tax and
+  // (if refundable) the service fee follow in proportion.
+  int64_t refund_bps = 0;               // rental (and, unless per_line, every line)
+  int64_t delivery_bps = 0;
+  int64_t cleaning_fee_bps = 0;
+  bool per_line = false;
   bool service_fee_refundable = false;  // guest service fee refunded (in proportion) or kept
   bool delivery_refundable = true;      // delivery (and its share of the discount) refunded or kept
   bool prorate = false;                 // refund only the unused units of the rental
@@ -72,6 +82,11 @@ struct RefundPolicy {
   int64_t host_cancellation_fee_share_bps = 0;  // share of the cancellation fee paid to the host
   RefundAs refund_as = RefundAs::kCash;
   int64_t voucher_bonus_bps = 0;          // extra value on voucher refunds
+  // How every rounding of the calculation breaks a tie (`rounding:` in the
+  // YAML): `rounding` for all currencies unless `rounding_by_currency` names
+  // the reservation's currency.
+  RoundingMode rounding = RoundingMode::kHalfEven;
+  std::map<std::string, RoundingMode, std::less<>> rounding_by_currency;
   std::string source;                     // "file:line:col" of the declaration
 
   // The rule for a cancellation `notice_ms` before the start (negative after
@@ -84,6 +99,9 @@ struct RefundPolicy {
   // minimum refund) but none for `currency`: a policy must not silently treat
   // an unlisted currency as "no fee".
   Status CheckCurrency(std::string_view currency) const;
+
+  // The rounding mode for amounts in `currency`.
+  RoundingMode RoundingFor(std::string_view currency) const;
 
   // "moderate@2".
   std::string Id() const;

@@ -54,13 +54,21 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
     case WindowKind::kAfterStart: window = fmt::format("{} (cancelled after the start)", rule.name); break;
     case WindowKind::kNone: window = "none (no window applies)"; break;
   }
-  window += fmt::format(": {} refundable", FormatBasisPoints(rule.refund_bps));
+  if (rule.per_line) {
+    window += fmt::format(": rental {}, delivery {}, cleaning_fee {} refundable", FormatBasisPoints(rule.refund_bps),
+                          FormatBasisPoints(rule.delivery_bps), FormatBasisPoints(rule.cleaning_fee_bps));
+  } else {
+    window += fmt::format(": {} refundable", FormatBasisPoints(rule.refund_bps));
+  }
   if (rule.prorate) window += ", prorated by unused units";
   window += rule.service_fee_refundable ? ", service fee refundable" : ", service fee not refundable";
 
   std::string out;
   out += fmt::format("Refund quote for reservation {} ({})\n", b.reservation_id, b.currency);
   out += fmt::format("  policy     {} v{}\n", b.policy_name, b.policy_version);
+  out += fmt::format("  rounding   {}\n", b.rounding == RoundingMode::kHalfUp
+                                              ? "half_up (a tie of half a minor unit goes away from zero)"
+                                              : "half_even (a tie of half a minor unit goes to the even neighbour)");
   out += fmt::format("  start      {}\n", FormatRfc3339Utc(b.start_at_ms));
   out += fmt::format("  cancel at  {}  (notice {})\n", FormatRfc3339Utc(b.cancel_at_ms), FormatDurationMs(b.notice_ms));
   out += fmt::format("  window     {}\n", window);
@@ -78,21 +86,29 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
     paid_w = std::max(paid_w, FormatAmount(*m).size());
     refund_w = std::max(refund_w, FormatAmount(*m).size());
   }
-  auto row = [&](std::string_view label, std::string_view paid, std::string_view refund, std::string_view note) {
-    std::string line = fmt::format("  {:<19} {:>{}}  {:>{}}", label, paid, paid_w, refund, refund_w);
+  // The percent column: the window's percent for each host line (rental,
+  // delivery, cleaning_fee); the other lines follow in proportion or are fees.
+  constexpr size_t kPercentWidth = 7;
+  auto row = [&](std::string_view label, std::string_view paid, std::string_view percent, std::string_view refund,
+                 std::string_view note) {
+    std::string line = fmt::format("  {:<19} {:>{}}  {:>{}}  {:>{}}", label, paid, paid_w, percent, kPercentWidth,
+                                   refund, refund_w);
     if (!note.empty()) line += fmt::format("  {}", note);
     return line + "\n";
   };
-  out += row("line", "paid", "refund", "basis");
+  out += row("line", "paid", "percent", "refund", "basis");
   for (const BreakdownLine& l : b.lines) {
     bool has_paid = l.kind != LineKind::kCancellationFee && l.kind != LineKind::kVoucherBonus;
-    out += row(LineKindName(l.kind), has_paid ? FormatAmount(l.paid) : "", FormatAmount(l.refund), l.basis);
+    out += row(LineKindName(l.kind), has_paid ? FormatAmount(l.paid) : "",
+               l.percent_bps.has_value() ? FormatBasisPoints(*l.percent_bps) : "", FormatAmount(l.refund), l.basis);
   }
-  out += "  " + std::string(19 + 1 + paid_w + 2 + refund_w, '-') + "\n";
-  out += row("total", FormatAmount(b.paid_total), FormatAmount(b.refund_total), "refund_total (payment given back)");
-  out += row("refund to guest", "", FormatAmount(b.refund_to_guest),
-             fmt::format("{} {}", b.currency, b.method == RefundMethod::kVoucher ? "as voucher" : "to the payment method"));
-  out += row("payout to host", FormatAmount(b.host_payout_before), FormatAmount(b.payout_to_host),
+  out += "  " + std::string(19 + 1 + paid_w + 2 + kPercentWidth + 2 + refund_w, '-') + "\n";
+  out += row("total", FormatAmount(b.paid_total), "", FormatAmount(b.refund_total),
+             "refund_total (payment given back)");
+  out += row("refund to guest", "", "", FormatAmount(b.refund_to_guest),
+             fmt::format("{} {}", b.currency,
+                         b.method == RefundMethod::kVoucher ? "as voucher" : "to the payment method"));
+  out += row("payout to host", FormatAmount(b.host_payout_before), "", FormatAmount(b.payout_to_host),
              fmt::format("before / after; adjustment {}", FormatAmount(b.host_payout_adjustment)));
   return out;
 }

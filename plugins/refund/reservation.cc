@@ -88,13 +88,16 @@ Result<Reservation> ReservationFromValue(const Value& v) {
   }
 
   const Value& lines = v.Get("lines");
-  if (!lines.is_map()) return Invalid("lines", "required (a map of rental, delivery, discount, tax, service_fee)");
+  if (!lines.is_map()) {
+    return Invalid("lines", "required (a map of rental, delivery, cleaning_fee, discount, tax, service_fee)");
+  }
   struct LineField {
     std::string_view key;
     int64_t ReservationLines::*member;
   };
-  static constexpr std::array<LineField, 5> kLineFields{{{"rental", &ReservationLines::rental},
+  static constexpr std::array<LineField, 6> kLineFields{{{"rental", &ReservationLines::rental},
                                                          {"delivery", &ReservationLines::delivery},
+                                                         {"cleaning_fee", &ReservationLines::cleaning_fee},
                                                          {"discount", &ReservationLines::discount},
                                                          {"tax", &ReservationLines::tax},
                                                          {"service_fee", &ReservationLines::service_fee}}};
@@ -105,7 +108,7 @@ Result<Reservation> ReservationFromValue(const Value& v) {
     }
     std::string name = "lines." + key;
     if (field == nullptr) {
-      return Invalid(name, "unknown line (expected rental, delivery, discount, tax or service_fee)");
+      return Invalid(name, "unknown line (expected rental, delivery, cleaning_fee, discount, tax or service_fee)");
     }
     if (value.is_null()) continue;
     SF_ASSIGN_OR_RETURN(int64_t amount, LineAmount(value, name, r.currency));
@@ -147,6 +150,7 @@ Result<Reservation> ReservationFromValue(const Value& v) {
 
 Result<int64_t> PaidTotalMinor(const ReservationLines& lines) {
   SF_ASSIGN_OR_RETURN(int64_t total, CheckedAdd(lines.rental, lines.delivery));
+  SF_ASSIGN_OR_RETURN(total, CheckedAdd(total, lines.cleaning_fee));
   SF_ASSIGN_OR_RETURN(total, CheckedSub(total, lines.discount));
   SF_ASSIGN_OR_RETURN(total, CheckedAdd(total, lines.tax));
   SF_ASSIGN_OR_RETURN(total, CheckedAdd(total, lines.service_fee));

@@ -26,11 +26,12 @@ std::string_view RefundMethodName(RefundMethod m);
 Result<RefundMethod> ParseRefundMethod(std::string_view name);
 
 // What the guest paid, line by line, in minor units of Reservation::currency.
-// Paid total = rental + delivery - discount + tax + service_fee.
+// Paid total = rental + delivery + cleaning_fee - discount + tax + service_fee.
 struct ReservationLines {
-  int64_t rental = 0;       // the stay, rental or subscription itself (host's)
-  int64_t delivery = 0;     // delivery / cleaning / setup (host's)
-  int64_t discount = 0;     // taken off rental + delivery; >= 0, <= rental + delivery
+  int64_t rental = 0;        // the stay, rental or subscription itself: the nightly rate (host's)
+  int64_t delivery = 0;      // delivery / setup / other host extras (host's)
+  int64_t cleaning_fee = 0;  // optional: the stay's cleaning fee (host's); policies may refund it at its own percent
+  int64_t discount = 0;      // taken off rental + delivery (never the cleaning fee); >= 0, <= rental + delivery
   int64_t tax = 0;          // collected by the platform and remitted
   int64_t service_fee = 0;  // the guest service fee (platform's)
 };
@@ -50,7 +51,7 @@ struct Reservation {
 
 // Reads and validates a reservation. Required: id (string or int), currency,
 // start_at (RFC 3339 with offset), lines (a map with any of rental, delivery,
-// discount, tax, service_fee; other keys are an error). Each line amount is an
+// cleaning_fee, discount, tax, service_fee; other keys are an error). Each line amount is an
 // integer count of minor units, a decimal string in the reservation currency
 // ("400.00" or "400.00 EUR") or a money map {minor, currency}; a floating
 // point number is an error. Optional: end_at, units_total (default 1),

@@ -30,6 +30,10 @@ const std::vector<Reservation>& Reservations() {
                  "lines": {"rental": 88000, "tax": 8800, "service_fee": 1200}})",
              R"({"id": "R-3", "currency": "KWD", "start_at": "2027-01-15T14:00:00Z", "units_total": 3,
                  "lines": {"rental": "120.500 KWD", "delivery": 7, "service_fee": 3}})",
+             R"({"id": "R-4", "currency": "USD", "start_at": "2027-01-15T14:00:00-05:00",
+                 "units_total": 3, "units_used": 1,
+                 "lines": {"rental": "612.45", "delivery": "20.00", "cleaning_fee": "85.01", "discount": "30.62",
+                           "tax": "57.25", "service_fee": "98.41"}})",
          }) {
       Result<Reservation> r = ReservationFromValue(*Value::FromJson(json));
       FUZZ_CHECK(r.ok());

@@ -97,12 +97,17 @@ TEST(CalculateAmountActivityTest, DefaultsCancelAtToTheClock) {
   EXPECT_EQ(out.Get("policy").Get("version").AsInt(), 1);
   EXPECT_EQ(out.Get("window").Get("name").AsString(), "half");
   EXPECT_EQ(out.Get("window").Get("min_notice").AsString(), "1d");
+  EXPECT_EQ(out.Get("rounding").AsString(), "half_even");  // moderate@1 says nothing: the default
   EXPECT_EQ(out.Get("notice").AsString(), "3d3h");
   EXPECT_EQ(*MoneyFromValue(out.Get("refund_total")), (Money{29700, "EUR"}));
   EXPECT_EQ(*MoneyFromValue(out.Get("refund_to_guest")), (Money{29700, "EUR"}));
   EXPECT_EQ(*MoneyFromValue(out.Get("payout_to_host")), (Money{26190, "EUR"}));
-  EXPECT_EQ(out.Get("lines").AsList().size(), 7u);
-  EXPECT_EQ(out.Get("lines").AsList()[4].Get("kind").AsString(), "guest_service_fee");
+  EXPECT_EQ(out.Get("lines").AsList().size(), 8u);
+  EXPECT_EQ(out.Get("lines").AsList()[2].Get("kind").AsString(), "cleaning_fee");
+  EXPECT_EQ(out.Get("lines").AsList()[5].Get("kind").AsString(), "guest_service_fee");
+  EXPECT_EQ(out.Get("lines").AsList()[0].Get("percent").AsString(), "50%");
+  EXPECT_FALSE(out.Get("window").Get("per_line").AsBool());
+  EXPECT_EQ(out.Get("window").Get("line_percents").Get("cleaning_fee").AsString(), "50%");
   // The DESIGN.md approval condition reads this path.
   EXPECT_EQ(out.Get("refund_total").Get("minor").AsInt(), 29700);
 
@@ -161,6 +166,7 @@ TEST_F(QuoteTest, PrintsTheBreakdownTable) {
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   EXPECT_THAT(*table, HasSubstr("Refund quote for reservation r-1001 (EUR)"));
   EXPECT_THAT(*table, HasSubstr("policy     moderate v1"));
+  EXPECT_THAT(*table, HasSubstr("rounding   half_even (a tie of half a minor unit goes to the even neighbour)"));
   EXPECT_THAT(*table, HasSubstr("cancel at  2026-06-12T10:00:00Z  (notice 3d3h)"));
   EXPECT_THAT(*table, HasSubstr("window     half (notice >= 1d): 50% refundable, service fee not refundable"));
   EXPECT_THAT(*table, HasSubstr("rental"));
@@ -186,6 +192,16 @@ TEST_F(QuoteTest, PolicyOverrideFileReservationAndNow) {
   EXPECT_EQ(b->window.kind, WindowKind::kNone);
   EXPECT_EQ(b->refund_to_guest, (Money{0, "EUR"}));
   std::remove(path.c_str());
+}
+
+TEST_F(QuoteTest, StatesAHalfUpPolicysRounding) {
+  QuoteRequest q = Request();
+  q.policy = "moderate_half_up";
+  Result<RefundBreakdown> b = ComputeQuote(q, clock_);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->rounding, RoundingMode::kHalfUp);
+  EXPECT_EQ(BreakdownToValue(*b).Get("rounding").AsString(), "half_up");
+  EXPECT_THAT(FormatBreakdownTable(*b), HasSubstr("rounding   half_up (a tie of half a minor unit goes away from zero)"));
 }
 
 TEST_F(QuoteTest, VoucherChoice) {

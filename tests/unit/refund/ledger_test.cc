@@ -95,6 +95,35 @@ TEST(RefundEntries, WorkedExampleBalancesAccountByAccount) {
   EXPECT_TRUE(ValidateTransaction(Txn(*entries)).ok());
 }
 
+// A stay with a cleaning fee (tests/data/refund_policy_cases.yaml,
+// marketplace_eur_home_5d_minus_1s): the cleaning fee is the host's, so it is
+// part of the subtotal the host's payout and commission come from.
+TEST(RefundEntries, CleaningFeeIsPartOfTheHostsSubtotal) {
+  auto m = [](int64_t minor) { return Value::Map{{"minor", minor}, {"currency", "EUR"}}; };
+  auto line = [&](const char* kind, int64_t paid, int64_t refund) {
+    return Value::Map{{"kind", kind}, {"paid", m(paid)}, {"refund", m(refund)}};
+  };
+  Value b;
+  b["currency"] = "EUR";
+  b["lines"] = Value::List{line("rental", 48000, 24000),      line("delivery", 0, 0),
+                           line("cleaning_fee", 6500, 6500),  line("discount", 0, 0),
+                           line("tax", 5450, 3050),           line("guest_service_fee", 7630, 0),
+                           line("cancellation_fee", 0, 0),    line("voucher_bonus", 0, 0)};
+  b["refund_total"] = m(33550);
+  b["refund_to_guest"] = m(33550);
+  b["host_payout_before"] = m(52865);  // 545.00 - 3%
+  b["payout_to_host"] = m(23280);      // 240.00 - 3%
+  b["settlement"] = Value::Map{{"host_fee", m(720)}};
+  Result<std::vector<LedgerEntry>> entries = BuildRefundEntries(b, "cash");
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  EXPECT_EQ(Signed(*entries, "host_payout_adjustment"), 29585);  // 528.65 - 232.80
+  EXPECT_EQ(Signed(*entries, "commission"), 915);                // 16.35 - 7.20
+  EXPECT_EQ(Signed(*entries, "tax"), 3050);
+  EXPECT_EQ(Signed(*entries, "fees"), 0);                        // the service fee is kept: nothing else moves
+  EXPECT_EQ(Signed(*entries, "psp_clearing"), -33550);
+  EXPECT_TRUE(ValidateTransaction(Txn(*entries)).ok());
+}
+
 TEST(RefundEntries, VoucherGoesToVoucherLiabilityWithBonusAsFee) {
   Value b = WorkedBreakdown();
   Value::List lines = b.Get("lines").AsList();

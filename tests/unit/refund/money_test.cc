@@ -108,6 +108,39 @@ TEST(MoneyRoundingTest, HalfToEvenTable) {
   }
 }
 
+// Half up differs from half to even only on exact ties, and is symmetric.
+TEST(MoneyRoundingTest, HalfUpTableAndModes) {
+  const RoundingRow rows[] = {
+      {5, 1, 2, 3},      // 2.5  -> 3 (half even: 2)
+      {7, 1, 2, 4},      // 3.5  -> 4 (same)
+      {1, 1, 2, 1},      // 0.5  -> 1 (half even: 0)
+      {-5, 1, 2, -3},    // -2.5 -> -3: away from zero
+      {-1, 1, 2, -1},    // -0.5 -> -1
+      {5, 1, -2, -3},    // sign from the denominator
+      {10, 1, 3, 3},     // 3.33 -> 3: not a tie, same as half even
+      {20, 1, 3, 7},     // 6.67 -> 7
+      {249, 1, 100, 2},  // 2.49 -> 2
+      {12345, 5000, 10000, 6173},  // 6172.5 -> 6173 (half even: 6172)
+      {0, 7, 9, 0},
+  };
+  for (const RoundingRow& r : rows) {
+    Result<int64_t> got = MulDivRound(r.value, r.numerator, r.denominator, RoundingMode::kHalfUp);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(*got, r.expected) << r.value << " * " << r.numerator << " / " << r.denominator;
+    EXPECT_EQ(*MulDivRound(-r.value, r.numerator, r.denominator, RoundingMode::kHalfUp), -r.expected);
+  }
+  EXPECT_EQ(*MulDivRound(5, 1, 2, RoundingMode::kHalfEven), *MulDivRoundHalfEven(5, 1, 2));
+  EXPECT_EQ(*MulDivRound(INT64_MAX, 5000, 10000, RoundingMode::kHalfUp), INT64_MAX / 2 + 1);
+  EXPECT_FALSE(MulDivRound(1, 1, 0, RoundingMode::kHalfUp).ok());
+  EXPECT_FALSE(MulDivRound(INT64_MIN, -1, 1, RoundingMode::kHalfUp).ok());
+  EXPECT_EQ(RoundingModeName(RoundingMode::kHalfEven), "half_even");
+  EXPECT_EQ(RoundingModeName(RoundingMode::kHalfUp), "half_up");
+  EXPECT_EQ(*ParseRoundingMode("half_up"), RoundingMode::kHalfUp);
+  EXPECT_EQ(*ParseRoundingMode("half_even"), RoundingMode::kHalfEven);
+  EXPECT_EQ(ParseRoundingMode("HALF_UP").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseRoundingMode("bankers").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(MoneyRoundingTest, BasisPoints) {
   EXPECT_EQ(*ApplyBasisPoints(M(10005, "EUR"), 5000), M(5002, "EUR"));  // 50.025 -> 50.02
   EXPECT_EQ(*ApplyBasisPoints(M(10007, "EUR"), 5000), M(5004, "EUR"));  // 50.035 -> 50.04

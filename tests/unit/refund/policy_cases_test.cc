@@ -111,8 +111,9 @@ Money Expected(const YAML::Node& node, const std::string& currency) {
   return m.ok() ? *m : Money{};
 }
 
-const std::vector<std::string> kLineKinds = {"rental",           "delivery",         "discount",     "tax",
-                                             "guest_service_fee", "cancellation_fee", "voucher_bonus"};
+const std::vector<std::string> kLineKinds = {"rental",           "delivery",          "cleaning_fee",
+                                             "discount",         "tax",               "guest_service_fee",
+                                             "cancellation_fee", "voucher_bonus"};
 
 void CheckInvariants(const Value& out) {
   const std::string currency = out.Get("currency").AsString();
@@ -178,6 +179,9 @@ TEST_P(PolicyCaseTest, MatchesHandCheckedBreakdown) {
     EXPECT_EQ(out.Get("policy").Get("name").AsString() + "@" + std::to_string(out.Get("policy").Get("version").AsInt()),
               expect["policy"].Scalar());
   }
+  if (expect["rounding"]) {
+    EXPECT_EQ(out.Get("rounding").AsString(), expect["rounding"].Scalar()) << "the breakdown states its rounding mode";
+  }
   ASSERT_TRUE(expect["window"]) << "expect.window is required";
   EXPECT_EQ(out.Get("window").Get("name").AsString(), expect["window"].Scalar());
   if (expect["window_kind"]) {
@@ -186,7 +190,7 @@ TEST_P(PolicyCaseTest, MatchesHandCheckedBreakdown) {
 
   const YAML::Node lines = expect["lines"];
   ASSERT_TRUE(lines.IsMap()) << "expect.lines is required";
-  ASSERT_EQ(lines.size(), kLineKinds.size()) << "expect.lines must list all seven lines";
+  ASSERT_EQ(lines.size(), kLineKinds.size()) << "expect.lines must list all eight lines";
   const Value::List& got_lines = out.Get("lines").AsList();
   ASSERT_EQ(got_lines.size(), kLineKinds.size());
   for (size_t i = 0; i < kLineKinds.size(); ++i) {
@@ -194,6 +198,19 @@ TEST_P(PolicyCaseTest, MatchesHandCheckedBreakdown) {
     EXPECT_EQ(FormatMoney(*MoneyFromValue(got_lines[i].Get("refund"))),
               FormatMoney(Expected(lines[kLineKinds[i]], currency)))
         << "line " << kLineKinds[i] << " (basis: " << got_lines[i].Get("basis").StringOr("") << ")";
+  }
+  // expect.percents: {rental: "50%", ...}: the percent the breakdown states on a host line.
+  if (const YAML::Node percents = expect["percents"]) {
+    for (const auto& entry : percents) {
+      const std::string kind = entry.first.Scalar();
+      bool found = false;
+      for (const Value& l : got_lines) {
+        if (l.Get("kind").AsString() != kind) continue;
+        found = true;
+        EXPECT_EQ(l.Get("percent").StringOr("(none)"), entry.second.Scalar()) << "percent of line " << kind;
+      }
+      EXPECT_TRUE(found) << "expect.percents names no line " << kind;
+    }
   }
   for (const char* key : {"refund_total", "refund_to_guest", "payout_to_host", "host_payout_adjustment"}) {
     ASSERT_TRUE(expect[key]) << "expect." << key << " is required";

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "refund/calculator.h"
+#include "refund/reservation.h"
 #include "yaml_value.h"
 
 namespace steadfast::refund {
@@ -136,6 +138,95 @@ policies:
   EXPECT_TRUE((*set.Select("o"))->CheckCurrency("KWD").ok());
 }
 
+TEST(PolicyRuleTest, RoundingModePerPolicyAndCurrency) {
+  PolicySet set = *PolicySet::Parse(R"(default: m
+policies:
+  - name: m
+    version: 1
+  - name: up
+    version: 1
+    rounding: half_up
+  - name: mixed
+    version: 1
+    rounding: { default: half_up, EUR: half_even }
+  - name: only_kwd
+    version: 1
+    rounding: { KWD: half_up }
+)", "p.yaml");
+  EXPECT_EQ((*set.Select("m"))->RoundingFor("EUR"), RoundingMode::kHalfEven);
+  EXPECT_EQ((*set.Select("up"))->RoundingFor("JPY"), RoundingMode::kHalfUp);
+  EXPECT_EQ((*set.Select("mixed"))->RoundingFor("USD"), RoundingMode::kHalfUp);
+  EXPECT_EQ((*set.Select("mixed"))->RoundingFor("EUR"), RoundingMode::kHalfEven);
+  EXPECT_EQ((*set.Select("only_kwd"))->RoundingFor("KWD"), RoundingMode::kHalfUp);
+  EXPECT_EQ((*set.Select("only_kwd"))->RoundingFor("EUR"), RoundingMode::kHalfEven);
+}
+
+TEST(PolicyRuleTest, RefundPercentPerLineOrForAllLines) {
+  PolicySet set = *PolicySet::Parse(R"(default: m
+policies:
+  - name: m
+    version: 1
+    windows:
+      - { name: all, min_notice: 5d, refund_percent: 100 }
+      - { name: partial, min_notice: 1d, refund_percent: { rental: 50, default: 100 } }
+      - { name: named, min_notice: 0s, refund_percent: { rental: 0, delivery: 12.5, cleaning_fee: 100 } }
+    after_start: { refund_percent: { rental: 50, default: 0 }, prorate: true }
+)", "p.yaml");
+  const RefundPolicy& p = **set.Select("m");
+  const RefundRule& all = p.windows[0];
+  EXPECT_FALSE(all.per_line);
+  EXPECT_EQ(all.refund_bps, 10000);
+  EXPECT_EQ(all.delivery_bps, 10000);
+  EXPECT_EQ(all.cleaning_fee_bps, 10000);
+  const RefundRule& partial = p.windows[1];
+  EXPECT_TRUE(partial.per_line);
+  EXPECT_EQ(partial.refund_bps, 5000);
+  EXPECT_EQ(partial.delivery_bps, 10000);
+  EXPECT_EQ(partial.cleaning_fee_bps, 10000);
+  const RefundRule& named = p.windows[2];
+  EXPECT_EQ(named.refund_bps, 0);
+  EXPECT_EQ(named.delivery_bps, 1250);
+  EXPECT_EQ(named.cleaning_fee_bps, 10000);
+  ASSERT_TRUE(p.after_start.has_value());
+  EXPECT_EQ(p.after_start->refund_bps, 5000);
+  EXPECT_EQ(p.after_start->cleaning_fee_bps, 0);
+  // The implicit "none" rule refunds no line.
+  const AppliedRule none = p.RuleFor(1);
+  EXPECT_EQ(none.kind, WindowKind::kNotice);
+  const RefundPolicy& q = **PolicySet::Parse("default: q\npolicies: [{name: q, version: 1}]\n", "q.yaml")->Select("q");
+  const AppliedRule nothing = q.RuleFor(1);
+  EXPECT_EQ(nothing.kind, WindowKind::kNone);
+  EXPECT_EQ(nothing.rule.delivery_bps + nothing.rule.cleaning_fee_bps + nothing.rule.refund_bps, 0);
+}
+
+// The calculator rounds in the mode the policy gives the reservation's
+// currency: 50% of 100.01 (USD, EUR) and of 1.001 (KWD) are exact ties.
+TEST(PolicyRuleTest, CalculatorRoundsInTheCurrencysMode) {
+  PolicySet set = *PolicySet::Parse(R"(default: m
+policies:
+  - name: m
+    version: 1
+    windows: [{ name: half, min_notice: 0s, refund_percent: 50 }]
+    rounding: { default: half_up, EUR: half_even }
+)", "p.yaml");
+  const RefundPolicy& p = **set.Select("m");
+  auto refund = [&](const char* currency, int64_t rental) {
+    Reservation r;
+    r.id = "r";
+    r.currency = currency;
+    r.start_at_ms = 10 * kDay;
+    r.lines.rental = rental;
+    Result<RefundBreakdown> b = CalculateRefund(r, p, 0);
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    return b.ok() ? std::make_pair(b->refund_total.minor, b->rounding) : std::make_pair(int64_t{-1}, RoundingMode{});
+  };
+  EXPECT_EQ(refund("USD", 10001), std::make_pair(int64_t{5001}, RoundingMode::kHalfUp));    // 50.005 -> 50.01
+  EXPECT_EQ(refund("EUR", 10001), std::make_pair(int64_t{5000}, RoundingMode::kHalfEven));  // 50.005 -> 50.00
+  EXPECT_EQ(refund("KWD", 1001), std::make_pair(int64_t{501}, RoundingMode::kHalfUp));      // 0.5005 -> 0.501
+  EXPECT_EQ(refund("JPY", 10003), std::make_pair(int64_t{5002}, RoundingMode::kHalfUp));    // 5001.5 -> 5002 (even too)
+  EXPECT_EQ(refund("JPY", 10001), std::make_pair(int64_t{5001}, RoundingMode::kHalfUp));    // 5000.5 -> 5001 (half even: 5000)
+}
+
 struct BadPolicy {
   const char* name;
   const char* yaml;
@@ -225,6 +316,34 @@ INSTANTIATE_TEST_SUITE_P(
         BadPolicy{"unknown_host_key",
                   "default: m\npolicies:\n  - name: m\n    version: 1\n    host: { fee: 3 }\n", "5:13",
                   "unknown key 'fee' in host"},
+        BadPolicy{"unknown_rounding",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: half_down\n", "5:15",
+                  "unknown rounding mode 'half_down' (expected half_even or half_up)"},
+        BadPolicy{"unknown_rounding_for_currency",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: { default: half_up, JPY: up }\n",
+                  "5:40", "rounding.JPY: unknown rounding mode 'up'"},
+        BadPolicy{"rounding_unknown_currency",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: { XYZ: half_up }\n", "5:17",
+                  "rounding: unknown currency 'XYZ'"},
+        BadPolicy{"rounding_list",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    rounding: [half_up]\n", "5:15",
+                  "rounding must be half_even, half_up or a map"},
+        BadPolicy{"per_line_unknown_line",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    windows:\n"
+                  "      - { min_notice: 1d, refund_percent: { nights: 50, default: 100 } }\n",
+                  "6:45", "unknown key 'nights' in refund_percent (expected one of: rental, delivery, cleaning_fee, default)"},
+        BadPolicy{"per_line_line_missing",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    windows:\n"
+                  "      - { min_notice: 1d, refund_percent: { rental: 50, cleaning_fee: 100 } }\n",
+                  "6:43", "refund_percent: no percent for delivery"},
+        BadPolicy{"per_line_over_100",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n    windows:\n"
+                  "      - { min_notice: 1d, refund_percent: { rental: 50, default: 150 } }\n",
+                  "6:66", "default must be at most 100%"},
+        BadPolicy{"per_line_three_decimals",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    after_start: { refund_percent: { rental: 33.333, default: 0 } }\n",
+                  "5:46", "rental: "},
         BadPolicy{"default_unknown", "default: z\npolicies:\n  - { name: m, version: 1 }\n", "1:10", "unknown policy 'z'"}),
     [](const ::testing::TestParamInfo<BadPolicy>& info) { return std::string(info.param.name); });
 
