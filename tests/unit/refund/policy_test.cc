@@ -193,7 +193,8 @@ policies:
   // The implicit "none" rule refunds no line.
   const AppliedRule none = p.RuleFor(1);
   EXPECT_EQ(none.kind, WindowKind::kNotice);
-  const RefundPolicy& q = **PolicySet::Parse("default: q\npolicies: [{name: q, version: 1}]\n", "q.yaml")->Select("q");
+  PolicySet bare = *PolicySet::Parse("default: q\npolicies: [{name: q, version: 1}]\n", "q.yaml");
+  const RefundPolicy& q = **bare.Select("q");
   const AppliedRule nothing = q.RuleFor(1);
   EXPECT_EQ(nothing.kind, WindowKind::kNone);
   EXPECT_EQ(nothing.rule.delivery_bps + nothing.rule.cleaning_fee_bps + nothing.rule.refund_bps, 0);
