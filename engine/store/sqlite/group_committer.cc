@@ -22,10 +22,7 @@ PendingWrite::Turn PendingWrite::AwaitTurn() {
 
 GroupCommitter::GroupCommitter(Connection* conn, int max_batch)
     : conn_(conn), max_batch_(static_cast<size_t>(max_batch < 1 ? 1 : max_batch)) {
-  // What the connection wrote before (migrations) is not the batches'.
-  int pages = 0;
-  int unused_highwater = 0;
-  sqlite3_db_status(conn_->raw(), SQLITE_DBSTATUS_CACHE_WRITE, &pages, &unused_highwater, 1);
+  TakePagesWritten();  // what the connection wrote before (migrations) is not the batches'
 }
 
 GroupCommitter::~GroupCommitter() {
@@ -127,19 +124,20 @@ void GroupCommitter::CommitBatch(const std::vector<PendingWrite*>& batch) {
   }();
 
   if (!batch_status.ok()) failed_transactions_.fetch_add(1, std::memory_order_relaxed);
-  // The pages this batch wrote to the WAL (SQLite counts them on the
-  // connection; read and reset here, by the only thread using it now):
-  // pages per checkpoint is what a storage layout costs (PERFORMANCE.md).
-  int pages = 0;
-  int unused_highwater = 0;
-  if (sqlite3_db_status(conn_->raw(), SQLITE_DBSTATUS_CACHE_WRITE, &pages, &unused_highwater, 1) == SQLITE_OK) {
-    pages_written_.fetch_add(pages, std::memory_order_relaxed);
-  }
+  // Pages per checkpoint is what a storage layout costs (PERFORMANCE.md).
+  pages_written_.fetch_add(TakePagesWritten(), std::memory_order_relaxed);
   for (PendingWrite* write : batch) write->Finish(batch_status);
   if (batch_status.ok()) {
     std::lock_guard<std::mutex> lock(observer_mu_);
     if (batch_observer_) batch_observer_(n);
   }
+}
+
+int64_t GroupCommitter::TakePagesWritten() {
+  int pages = 0;
+  int unused_highwater = 0;
+  if (sqlite3_db_status(conn_->raw(), SQLITE_DBSTATUS_CACHE_WRITE, &pages, &unused_highwater, 1) != SQLITE_OK) return 0;
+  return pages;
 }
 
 void GroupCommitter::SetBatchObserver(std::function<void(int64_t requests)> observer) {

@@ -107,6 +107,10 @@ class GroupCommitter {
   // leadership to the oldest waiting caller (or goes idle).
   void Lead(PendingWrite* own);
   void CommitBatch(const std::vector<PendingWrite*>& batch);
+  // The pages the connection wrote to the WAL since the last call (SQLite
+  // counts them per connection), and resets the count. Only by the thread
+  // that uses the connection: the leader, or the constructor.
+  int64_t TakePagesWritten();
 
   Connection* const conn_;
   const size_t max_batch_;
