@@ -1,8 +1,12 @@
-// Names and predicates of the store's lifecycle enums; the stored form of
-// instance links.
+// Names and predicates of the store's lifecycle enums and their checked
+// conversions from stored integers; the stored form of instance links.
 #include "store/store.h"
 
 #include <cstdio>
+
+#include <fmt/format.h>
+
+#include "store/record_rows.h"
 
 namespace steadfast {
 
@@ -106,6 +110,20 @@ std::vector<SearchKey> DecodeSearchKeys(std::string_view text) {
     if (value.is_string()) keys.push_back(SearchKey{name, value.AsString()});
   }
   return keys;
+}
+
+Result<InstanceStatus> InstanceStatusFromInt(int64_t value) {
+  if (value < static_cast<int>(InstanceStatus::kRunning) || value > static_cast<int>(kLastInstanceStatus)) {
+    return Status::Corruption(fmt::format("unknown instance status {}", value));
+  }
+  return static_cast<InstanceStatus>(value);
+}
+
+Result<TaskKind> TaskKindFromInt(int64_t value) {
+  if (value < static_cast<int>(TaskKind::kRunStep) || value > static_cast<int>(TaskKind::kStopChild)) {
+    return Status::Corruption(fmt::format("unknown task kind {}", value));
+  }
+  return static_cast<TaskKind>(value);
 }
 
 }  // namespace steadfast

@@ -5,6 +5,7 @@
 
 #include <variant>
 
+#include "store/list_filter_sql.h"
 #include "store/sqlite/rows.h"
 
 namespace steadfast {
@@ -30,67 +31,13 @@ const std::string kNextDue = "SELECT due_at FROM tasks WHERE lease_until <= ?1 O
 // SQLite treats a negative LIMIT as "no limit".
 int64_t SqlLimit(int limit) { return limit > 0 ? limit : -1; }
 
-// A filter as SQL: the FROM and WHERE text, one SQL text per combination
-// of criteria (so each is planned, and cached, with the index that serves
-// it), and the values to bind in placeholder order.
-//
-// With search keys the first key drives the query: CROSS JOIN makes SQLite
-// walk instance_keys' (name, value, created_at, id) range, which is already
-// in list order, and fetch each instance by id; further keys are point
-// lookups. Without keys, instances are walked in (created_at, id) order or
-// through the status/workflow indexes.
-struct FilterSql {
-  std::string from;
-  std::string where = " WHERE 1";
-  std::string order_columns = "created_at, id";  // the list order (and cursor) columns
-  std::vector<std::variant<int64_t, std::string>> binds;
-
-  // The placeholder for the next value. Call it in statement order, never
-  // twice in one expression (argument order is unspecified).
-  std::string Next(auto value) {
-    binds.emplace_back(std::move(value));
-    return fmt::format("?{}", binds.size());
+// Binds a filter's values to the statement made from its text.
+void BindFilter(const FilterSql& q, Statement& stmt) {
+  for (size_t i = 0; i < q.binds.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    if (const int64_t* n = std::get_if<int64_t>(&q.binds[i])) stmt.BindInt(index, *n);
+    else stmt.BindText(index, std::get<std::string>(q.binds[i]));
   }
-  void Bind(Statement& stmt) const {
-    for (size_t i = 0; i < binds.size(); ++i) {
-      const int index = static_cast<int>(i + 1);
-      if (const int64_t* n = std::get_if<int64_t>(&binds[i])) stmt.BindInt(index, *n);
-      else stmt.BindText(index, std::get<std::string>(binds[i]));
-    }
-  }
-};
-
-FilterSql BuildFilterSql(const ListFilter& f) {
-  FilterSql q;
-  if (f.keys.empty()) {
-    q.from = " FROM instances";
-  } else {
-    q.from = " FROM instance_keys k0 CROSS JOIN instances ON instances.id = k0.instance_id";
-    q.order_columns = "k0.key_created_at, k0.instance_id";
-    q.where += " AND k0.key_name = " + q.Next(f.keys[0].name);
-    q.where += " AND k0.key_value = " + q.Next(f.keys[0].value);
-    for (size_t i = 1; i < f.keys.size(); ++i) {
-      q.where += " AND EXISTS (SELECT 1 FROM instance_keys k WHERE k.key_name = " + q.Next(f.keys[i].name);
-      q.where += " AND k.key_value = " + q.Next(f.keys[i].value);
-      q.where += " AND k.key_created_at = instances.created_at AND k.instance_id = instances.id)";
-    }
-  }
-  if (!f.statuses.empty()) {
-    std::string list;
-    for (InstanceStatus s : f.statuses) list += (list.empty() ? "" : ", ") + q.Next(int64_t{static_cast<int>(s)});
-    q.where += f.statuses.size() == 1 ? " AND status = " + list : " AND status IN (" + list + ")";
-  }
-  if (!f.workflow_name.empty()) q.where += " AND workflow_name = " + q.Next(f.workflow_name);
-  if (f.workflow_version != 0) q.where += " AND workflow_version = " + q.Next(int64_t{f.workflow_version});
-  if (!f.current_step.empty()) q.where += " AND current_step = " + q.Next(f.current_step);
-  if (!f.error_code.empty()) q.where += " AND error_code = " + q.Next(f.error_code);
-  if (!f.requested_by.empty()) q.where += " AND requested_by = " + q.Next(f.requested_by);
-  if (!f.parent_id.empty()) q.where += " AND parent_id = " + q.Next(f.parent_id);
-  if (f.created_from != 0) q.where += " AND created_at >= " + q.Next(int64_t{f.created_from});
-  if (f.created_before != 0) q.where += " AND created_at < " + q.Next(int64_t{f.created_before});
-  if (f.updated_from != 0) q.where += " AND updated_at >= " + q.Next(int64_t{f.updated_from});
-  if (f.updated_before != 0) q.where += " AND updated_at < " + q.Next(int64_t{f.updated_before});
-  return q;
 }
 
 template <class Record, class ReadRow>
@@ -134,7 +81,7 @@ Result<std::optional<int64_t>> ReadInstanceVersion(Connection& conn, const std::
 }
 
 Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter, Logger& logger) {
-  FilterSql q = BuildFilterSql(filter);
+  FilterSql q = BuildFilterSql(filter, kSqliteDialect);
   if (!filter.after_id.empty()) {
     SF_ASSIGN_OR_RETURN(StatementRef cursor, conn.Prepare(kSelectCursor));
     cursor->BindText(1, filter.after_id);
@@ -152,7 +99,7 @@ Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFi
   std::string sql = fmt::format("SELECT {}{}{} ORDER BY {} LIMIT {}", kInstanceColumns, q.from, q.where,
                                 q.order_columns, limit);
   SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(sql));
-  q.Bind(*stmt);
+  BindFilter(q, *stmt);
   SF_ASSIGN_OR_RETURN(std::vector<InstanceRecord> list, ReadAll<InstanceRecord>(*stmt, ReadInstanceRow));
   for (const InstanceRecord& r : list) {
     if (!r.decode_error.empty()) logger.Warn("store: listing a damaged row: " + r.decode_error);
@@ -161,9 +108,9 @@ Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFi
 }
 
 Result<int64_t> ReadCountInstances(Connection& conn, const ListFilter& filter) {
-  FilterSql q = BuildFilterSql(filter);
+  FilterSql q = BuildFilterSql(filter, kSqliteDialect);
   SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare("SELECT count(*)" + q.from + q.where));
-  q.Bind(*stmt);
+  BindFilter(q, *stmt);
   SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return Status::Internal("count returned no row");
   return stmt->ColumnInt(0);
