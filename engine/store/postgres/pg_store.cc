@@ -1,0 +1,219 @@
+// PgStore: the Store interface on PostgreSQL, glued from the pieces beside
+// it (store/postgres/pg_store.h).
+#include "store/postgres/pg_store.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/crash_point.h"
+#include "store/postgres/pg_node_lock.h"
+#include "store/postgres/pg_pool.h"
+#include "store/postgres/pg_read_ops.h"
+#include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_transaction.h"
+#include "store/postgres/pg_write_ops.h"
+
+namespace steadfast {
+namespace {
+
+struct Done {};
+
+Status ToStatus(const Result<Done>& r) { return r.ok() ? Status::Ok() : r.status(); }
+
+class PgStore final : public Store {
+ public:
+  PgStore(const PgStoreOptions& options, PgConnectionOptions connection)
+      : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
+        logger_(options.logger != nullptr ? options.logger : &NullLogger::Instance()),
+        pool_(std::move(connection), options.max_connections) {}
+
+  Status PutDefinition(const DefinitionRecord& def) override {
+    if (def.hash.empty()) return Status::InvalidArgument("definition hash is empty");
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWritePutDefinition(c, def, now));
+      return Done{};
+    }));
+  }
+
+  Result<std::optional<DefinitionRecord>> GetDefinition(const std::string& hash) override {
+    return Read([&](PgConnection& c) { return PgReadDefinition(c, hash); });
+  }
+
+  Result<StartResult> StartInstance(StartRequest req) override {
+    if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
+    if (req.schedule_tick.has_value()) {
+      return Status::FailedPrecondition("this PostgreSQL store keeps no schedules yet");
+    }
+    SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(req), clock_->NowMs()));
+    return Write<StartResult>([&start](PgConnection& c) { return PgWriteStart(c, start); });
+  }
+
+  Result<CommitResult> Apply(Commit commit) override {
+    if (commit.instance_id.empty()) return Status::InvalidArgument("commit names no instance");
+    SF_ASSIGN_OR_RETURN(EncodedCommit encoded, EncodeCommit(std::move(commit), clock_->NowMs()));
+    return Write<CommitResult>([&encoded](PgConnection& c) { return PgWriteCommit(c, encoded); });
+  }
+
+  Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
+                                                int limit) override {
+    ClaimRequest request;
+    request.owner = owner;
+    request.now = now;
+    request.lease_until = lease_until;
+    request.limit = limit;
+    SF_ASSIGN_OR_RETURN(ClaimResult r, ClaimDueTasks(request));
+    return std::move(r.tasks);
+  }
+
+  Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override {
+    if (request.limit <= 0) return ClaimResult();
+    if (request.owner.empty()) return Status::InvalidArgument("a lease needs an owner");
+    if (request.lease_until <= request.now) {
+      return Status::InvalidArgument(
+          fmt::format("lease_until ({}) must be after now ({}): the lease would already be expired",
+                      request.lease_until, request.now));
+    }
+    return Write<ClaimResult>([&](PgConnection& c) { return PgWriteClaim(c, request); });
+  }
+
+  Status HoldActivity(const ActivityHold& hold) override {
+    if (hold.activity.empty()) return Status::InvalidArgument("a hold needs an activity name (or * for all)");
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWriteHoldActivity(c, hold, now));
+      return Done{};
+    }));
+  }
+
+  Result<bool> ReleaseActivity(const std::string& activity, const std::string& principal,
+                               const std::string& reason) override {
+    const TimeMs now = clock_->NowMs();
+    return Write<bool>([&](PgConnection& c) { return PgWriteReleaseActivity(c, activity, principal, reason, now); });
+  }
+
+  Result<std::vector<ActivityHold>> ListActivityHolds() override {
+    return Read([&](PgConnection& c) { return PgReadActivityHolds(c); });
+  }
+
+  Result<std::vector<ActivityHoldEvent>> ListActivityHoldLog(int limit) override {
+    return Read([&](PgConnection& c) { return PgReadActivityHoldLog(c, limit); });
+  }
+
+  Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {
+    return Write<int64_t>([&](PgConnection& c) { return PgWriteReleaseLeases(c, owner_prefix, except_owner); });
+  }
+
+  Status ReturnUnstartedTask(const TaskRecord& task) override {
+    return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWriteReturnUnstartedTask(c, task));
+      return Done{};
+    }));
+  }
+
+  Result<std::unique_ptr<NodeLock>> LockNode(const std::string& node_name) override {
+    return LockPgNode(pool_.options(), node_name);
+  }
+
+  Status RenewLease(int64_t task_id, int64_t lease_token, TimeMs lease_until) override {
+    return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWriteRenewLease(c, task_id, lease_token, lease_until));
+      return Done{};
+    }));
+  }
+
+  Result<std::optional<TimeMs>> NextDueAt(TimeMs now) override {
+    return Read([&](PgConnection& c) { return PgReadNextDueAt(c, now); });
+  }
+
+  Result<std::optional<InstanceRecord>> GetInstance(const std::string& id) override {
+    return Read([&](PgConnection& c) { return PgReadInstance(c, id); });
+  }
+
+  Result<std::optional<int64_t>> GetInstanceVersion(const std::string& id) override {
+    return Read([&](PgConnection& c) { return PgReadInstanceVersion(c, id); });
+  }
+
+  Result<std::vector<InstanceRecord>> ListInstances(const ListFilter& filter) override {
+    return Read([&](PgConnection& c) { return PgReadInstances(c, filter, *logger_); });
+  }
+
+  Result<int64_t> CountInstances(const ListFilter& filter) override {
+    return Read([&](PgConnection& c) { return PgReadCountInstances(c, filter); });
+  }
+
+  Result<std::vector<std::pair<InstanceStatus, int64_t>>> CountByStatus() override {
+    return Read([&](PgConnection& c) { return PgReadCountByStatus(c); });
+  }
+
+  Result<std::vector<HistoryEvent>> GetHistory(const std::string& instance_id, int64_t after_seq,
+                                               int limit) override {
+    return Read([&](PgConnection& c) { return PgReadHistory(c, instance_id, after_seq, limit, *logger_); });
+  }
+
+  Result<std::vector<TaskRecord>> GetTasks(const std::string& instance_id) override {
+    return Read([&](PgConnection& c) { return PgReadTasks(c, instance_id); });
+  }
+
+  Result<std::vector<SignalRecord>> GetPendingSignals(const std::string& instance_id,
+                                                      const std::string& name) override {
+    return Read([&](PgConnection& c) { return PgReadPendingSignals(c, instance_id, name); });
+  }
+
+  Result<std::optional<SignalRecord>> FindSignalByKey(const std::string& instance_id,
+                                                      const std::string& idempotency_key) override {
+    return Read([&](PgConnection& c) { return PgReadSignalByKey(c, instance_id, idempotency_key); });
+  }
+
+  Result<int64_t> PurgeInstances(const std::vector<std::string>& ids) override {
+    if (ids.empty()) return int64_t{0};
+    return Write<int64_t>([&](PgConnection& c) { return PgWritePurgeInstances(c, ids); });
+  }
+
+  // Other processes always may have written: nothing cheap tells.
+  bool ChangedExternally() override { return true; }
+
+ private:
+  // Runs fn in its own transaction and commits it; fn's result once the
+  // commit returned. Crash points bracket the COMMIT as on SQLite.
+  template <class T, class Fn>
+  Result<T> Write(Fn fn) {
+    SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
+    SF_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+    Result<T> result = fn(*conn);
+    if (!result.ok()) {
+      tx.Rollback();
+      return result.status();
+    }
+    CrashPoint("store.before_commit");
+    SF_RETURN_IF_ERROR(tx.Commit());
+    CrashPoint("store.after_commit");
+    return result;
+  }
+
+  template <class Fn>
+  auto Read(Fn fn) -> decltype(fn(std::declval<PgConnection&>())) {
+    SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
+    return fn(*conn);
+  }
+
+  const Clock* clock_;
+  Logger* logger_;
+  PgPool pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPgStore(const PgStoreOptions& options) {
+  PgConnectionOptions connection;
+  connection.url = options.url;
+  connection.statement_timeout_ms = options.statement_timeout_ms;
+  {
+    SF_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Open(connection));
+    SF_RETURN_IF_ERROR(MigratePgSchema(*conn));
+  }
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(options, std::move(connection)));
+}
+
+}  // namespace steadfast

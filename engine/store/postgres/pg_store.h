@@ -1,0 +1,47 @@
+// The PostgreSQL store: the Store contract (store/store.h) on a PostgreSQL
+// database that any number of processes, on any number of hosts, share.
+//
+// Every write is one READ COMMITTED transaction on a connection of the
+// store's pool, and returns once PostgreSQL has committed it (durable by
+// the server's synchronous_commit); concurrent writes commit side by side
+// and share the server's WAL flushes. How writers of several processes are
+// kept apart is in store/postgres/pg_write_ops.h; reads are single
+// statements on pooled connections. The schema is migrated at open, under
+// an advisory lock (store/postgres/pg_schema.h). Node identities are
+// session advisory locks, dropped by the server with the session of a
+// process that dies (store/postgres/pg_node_lock.h).
+//
+// Not kept yet (docs/store.md, "PostgreSQL"): plugin tables (commits
+// carrying plugin writes are refused), schedules, bulk operations and
+// deployed definitions (those methods refuse, as for any store without
+// them).
+#ifndef STEADFAST_STORE_POSTGRES_PG_STORE_H_
+#define STEADFAST_STORE_POSTGRES_PG_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "steadfast/clock.h"
+#include "steadfast/logger.h"
+#include "steadfast/status.h"
+#include "store/store.h"
+
+namespace steadfast {
+
+struct PgStoreOptions {
+  std::string url;               // libpq connection string (may hold a password; never logged as is)
+  int max_connections = 8;       // the pool's size: writes and reads in flight at once
+  int statement_timeout_ms = 0;  // > 0: SET statement_timeout on each connection
+  const Clock* clock = nullptr;  // created_at/updated_at defaults; null = system clock; must outlive the store
+  Logger* logger = nullptr;      // warnings about damaged rows met by lists; null = none
+};
+
+// Connects, migrates the schema to the version this binary knows, and
+// returns the store. Unavailable when the server cannot be reached,
+// FailedPrecondition for a database newer than this binary or not a
+// steadfast store; messages name the database with its password redacted.
+Result<std::unique_ptr<Store>> OpenPgStore(const PgStoreOptions& options);
+
+}  // namespace steadfast
+
+#endif  // STEADFAST_STORE_POSTGRES_PG_STORE_H_
