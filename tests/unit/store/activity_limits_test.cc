@@ -1,5 +1,5 @@
 // Activity holds (the kill switch) and limits as the store's claim enforces
-// them, on a real SQLite file with explicit times: a held activity's tasks
+// them, on both backends with explicit times: a held activity's tasks
 // are not claimed (others are), max_in_flight counts leased tasks of the
 // activity, per_second is a GCRA bucket kept in the store (it survives a
 // reopen), and the hold log keeps who did what and why.
@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "store/gcra_bucket.h"
-#include "store_test_util.h"
+#include "store_backends.h"
 
 namespace steadfast {
 namespace {
@@ -22,16 +22,17 @@ NewTask ActivityTask(const std::string& step, TimeMs due, const std::string& act
   return t;
 }
 
-class ActivityLimitsTest : public testing_support::StoreTest {
+class ActivityLimitsTest : public testing_support::BackendStoreTest {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
-    store_ = Open();
+    BackendStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store_ = OpenBackend();
     ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {
     store_.reset();
-    StoreTest::TearDown();
+    BackendStoreTest::TearDown();
   }
   // One instance per task, so tasks are independent.
   void AddTasks(const std::string& prefix, int n, TimeMs due, const std::string& activity) {
@@ -100,7 +101,7 @@ TEST(GcraBucketTest, TakingEverythingAvailableKeepsToTheRateOverTime) {
   EXPECT_LE(started, 505);
 }
 
-TEST_F(ActivityLimitsTest, AHeldActivityIsNotClaimedAndReleaseLetsItGo) {
+TEST_P(ActivityLimitsTest, AHeldActivityIsNotClaimedAndReleaseLetsItGo) {
   AddTasks("psp-", 3, 100, "refund.psp_refund");
   AddTasks("other-", 2, 100, "refund.notify_customer");
   ASSERT_TRUE(store_->HoldActivity(ActivityHold{"refund.psp_refund", "PSP outage", "alice", 0}).ok());
@@ -130,7 +131,7 @@ TEST_F(ActivityLimitsTest, AHeldActivityIsNotClaimedAndReleaseLetsItGo) {
   EXPECT_EQ((*log)[1].reason, "PSP outage");
 }
 
-TEST_F(ActivityLimitsTest, HoldingEverythingLeavesTimersClaimable) {
+TEST_P(ActivityLimitsTest, HoldingEverythingLeavesTimersClaimable) {
   AddTasks("psp-", 2, 100, "refund.psp_refund");
   AddTasks("timer-", 1, 100, "");  // a wait timeout or deadline calls no activity
   ASSERT_TRUE(store_->HoldActivity(ActivityHold{kAllActivities, "freeze", "alice", 0}).ok());
@@ -144,7 +145,7 @@ TEST_F(ActivityLimitsTest, HoldingEverythingLeavesTimersClaimable) {
   EXPECT_EQ(r.tasks[0].activity, "");
 }
 
-TEST_F(ActivityLimitsTest, MaxInFlightCountsLeasedTasksOfTheActivity) {
+TEST_P(ActivityLimitsTest, MaxInFlightCountsLeasedTasksOfTheActivity) {
   AddTasks("psp-", 5, 100, "refund.psp_refund");
   AddTasks("other-", 3, 100, "refund.notify_customer");
   const std::vector<ActivityLimit> limits = {{"refund.psp_refund", 2, 0, 1}};
@@ -167,7 +168,7 @@ TEST_F(ActivityLimitsTest, MaxInFlightCountsLeasedTasksOfTheActivity) {
   EXPECT_EQ(CountActivity(Claim(300 + 60000, 20, limits), "refund.psp_refund"), 2);
 }
 
-TEST_F(ActivityLimitsTest, PerSecondIsABucketKeptInTheStoreAcrossReopens) {
+TEST_P(ActivityLimitsTest, PerSecondIsABucketKeptInTheStoreAcrossReopens) {
   AddTasks("psp-", 20, 100, "refund.psp_refund");
   const std::vector<ActivityLimit> limits = {{"refund.psp_refund", 0, 10, 1}};  // 100 ms apart
 
@@ -177,7 +178,7 @@ TEST_F(ActivityLimitsTest, PerSecondIsABucketKeptInTheStoreAcrossReopens) {
   EXPECT_TRUE(Claim(1050, 20, limits).tasks.empty());
 
   store_.reset();
-  store_ = Open();  // a restart does not refill the bucket
+  store_ = OpenBackend();  // a restart does not refill the bucket
   ASSERT_NE(store_, nullptr);
   ClaimResult early = Claim(1099, 20, limits);
   EXPECT_TRUE(early.tasks.empty());
@@ -190,7 +191,7 @@ TEST_F(ActivityLimitsTest, PerSecondIsABucketKeptInTheStoreAcrossReopens) {
   EXPECT_EQ(started, 10);
 }
 
-TEST_F(ActivityLimitsTest, ALookAheadClaimReservesEachStartOfTheWindow) {
+TEST_P(ActivityLimitsTest, ALookAheadClaimReservesEachStartOfTheWindow) {
   AddTasks("psp-", 20, 100, "refund.psp_refund");
   const std::vector<ActivityLimit> limits = {{"refund.psp_refund", 0, 10, 1}};  // 100 ms apart
   ClaimResult r = Claim(1000, 20, limits, 250);
@@ -206,7 +207,7 @@ TEST_F(ActivityLimitsTest, ALookAheadClaimReservesEachStartOfTheWindow) {
   EXPECT_EQ(next.tasks[0].start_at, 1300);
 }
 
-TEST_F(ActivityLimitsTest, AnActivityAtItsMaxInFlightWaitsForAFinishNotForTheRate) {
+TEST_P(ActivityLimitsTest, AnActivityAtItsMaxInFlightWaitsForAFinishNotForTheRate) {
   AddTasks("psp-", 5, 100, "refund.psp_refund");
   const std::vector<ActivityLimit> limits = {{"refund.psp_refund", 1, 1000, 5}};
   ClaimResult first = Claim(1000, 20, limits, 250);
@@ -217,7 +218,7 @@ TEST_F(ActivityLimitsTest, AnActivityAtItsMaxInFlightWaitsForAFinishNotForTheRat
   EXPECT_EQ(full.next_rate_slot_at, 0);
 }
 
-TEST_F(ActivityLimitsTest, ReturningAnUnstartedTaskRecordsItsActivity) {
+TEST_P(ActivityLimitsTest, ReturningAnUnstartedTaskRecordsItsActivity) {
   AddTasks("old-", 1, 100, "");  // stored before tasks knew their activity
   std::vector<TaskRecord> claimed = Claim(200, 10).tasks;
   ASSERT_EQ(claimed.size(), 1u);
@@ -232,6 +233,8 @@ TEST_F(ActivityLimitsTest, ReturningAnUnstartedTaskRecordsItsActivity) {
   EXPECT_EQ((*tasks)[0].activity, "refund.psp_refund");
   EXPECT_EQ((*tasks)[0].lease_token, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ActivityLimitsTest, STEADFAST_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace steadfast

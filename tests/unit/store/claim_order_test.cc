@@ -3,7 +3,7 @@
 // whole priority steps, so a high priority goes first and a low one still
 // goes once it has waited long enough) and fair turns across the values
 // of a search key for an activity declared `fair_by` (one key's flood
-// cannot starve another's, across claims). Real SQLite file, explicit times.
+// cannot starve another's, across claims). Both backends (real SQLite file, real PostgreSQL), explicit times.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "raw_db.h"
-#include "store_test_util.h"
+#include "store_backends.h"
 
 namespace steadfast {
 namespace {
@@ -22,16 +22,17 @@ using testing_support::MakeTask;
 constexpr TimeMs kStep = 60000;
 const std::string kPsp = "refund.psp_refund";
 
-class ClaimOrderTest : public testing_support::StoreTest {
+class ClaimOrderTest : public testing_support::BackendStoreTest {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
-    store_ = Open();
+    BackendStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store_ = OpenBackend();
     ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {
     store_.reset();
-    StoreTest::TearDown();
+    BackendStoreTest::TearDown();
   }
   // One instance with one due task of `activity`.
   void Add(const std::string& id, TimeMs due, int priority, const std::string& activity = "",
@@ -70,7 +71,10 @@ class ClaimOrderTest : public testing_support::StoreTest {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(ClaimOrderTest, AnInstanceKeepsItsPriorityAndItsTasksCarryIt) {
+// A SQLite migration: SQLite only.
+class SqliteClaimOrderTest : public ClaimOrderTest {};
+
+TEST_P(ClaimOrderTest, AnInstanceKeepsItsPriorityAndItsTasksCarryIt) {
   Add("urgent", 100, 1);
   Result<std::optional<InstanceRecord>> rec = store_->GetInstance("urgent");
   ASSERT_TRUE(rec.ok() && rec->has_value());
@@ -81,11 +85,11 @@ TEST_F(ClaimOrderTest, AnInstanceKeepsItsPriorityAndItsTasksCarryIt) {
   EXPECT_EQ((*tasks)[0].priority, 1);
 }
 
-TEST_F(ClaimOrderTest, ADatabaseFromBeforePrioritiesIsMigratedToTheDefault) {
+TEST_P(SqliteClaimOrderTest, ADatabaseFromBeforePrioritiesIsMigratedToTheDefault) {
   Add("waiting", 100, kDefaultPriority);
   store_.reset();
   testing_support::RollBackEngineSchema(DbPath(), 9);
-  store_ = Open();
+  store_ = OpenBackend();
   ASSERT_NE(store_, nullptr);
   Result<std::optional<InstanceRecord>> rec = store_->GetInstance("waiting");
   ASSERT_TRUE(rec.ok() && rec->has_value());
@@ -95,7 +99,7 @@ TEST_F(ClaimOrderTest, ADatabaseFromBeforePrioritiesIsMigratedToTheDefault) {
   EXPECT_TRUE(Claim(1000, 10).empty());
 }
 
-TEST_F(ClaimOrderTest, AHigherPriorityGoesFirstWithinItsSteps) {
+TEST_P(ClaimOrderTest, AHigherPriorityGoesFirstWithinItsSteps) {
   // A backlog of default-priority tasks due over the last minute.
   for (int i = 0; i < 5; ++i) Add("normal-" + std::to_string(i), 1000 + i * 10000, kDefaultPriority);
   // Due last, but priority 1 counts it two steps (2 min) earlier.
@@ -104,7 +108,7 @@ TEST_F(ClaimOrderTest, AHigherPriorityGoesFirstWithinItsSteps) {
   EXPECT_EQ(Claim(60000, 2), (std::vector<std::string>{"normal-0", "normal-1"}));
 }
 
-TEST_F(ClaimOrderTest, ALowPriorityWaitsAtMostItsStepsBehindAFlood) {
+TEST_P(ClaimOrderTest, ALowPriorityWaitsAtMostItsStepsBehindAFlood) {
   Add("low", 0, kLowestPriority);  // counts as due 2 steps (2 min) later
   // A flood of priority 1 tasks: each counts as due 2 min earlier.
   for (int i = 0; i < 3; ++i) Add("flood-early-" + std::to_string(i), 1000 * (i + 1), 1);
@@ -117,13 +121,13 @@ TEST_F(ClaimOrderTest, ALowPriorityWaitsAtMostItsStepsBehindAFlood) {
   EXPECT_EQ(Claim(4 * kStep + 2000, 1), std::vector<std::string>{"flood-late"});
 }
 
-TEST_F(ClaimOrderTest, PrioritiesDoNotDelayATaskWhenThereIsRoom) {
+TEST_P(ClaimOrderTest, PrioritiesDoNotDelayATaskWhenThereIsRoom) {
   Add("low", 5000, kLowestPriority);
   EXPECT_TRUE(Claim(4999, 10).empty());  // not due yet, whatever its priority
   EXPECT_EQ(Claim(5000, 10), std::vector<std::string>{"low"});
 }
 
-TEST_F(ClaimOrderTest, ALimitedActivityIsClaimedInPriorityOrderToo) {
+TEST_P(ClaimOrderTest, ALimitedActivityIsClaimedInPriorityOrderToo) {
   ActivityLimit limit;
   limit.activity = kPsp;
   limit.max_in_flight = 1;
@@ -132,7 +136,7 @@ TEST_F(ClaimOrderTest, ALimitedActivityIsClaimedInPriorityOrderToo) {
   EXPECT_EQ(Claim(1000, 10, {limit}), std::vector<std::string>{"urgent"});
 }
 
-TEST_F(ClaimOrderTest, FairTurnsGiveEveryMerchantASlotBeforeAnyGetsASecond) {
+TEST_P(ClaimOrderTest, FairTurnsGiveEveryMerchantASlotBeforeAnyGetsASecond) {
   for (int i = 0; i < 20; ++i) Add("big-" + std::to_string(100 + i), 100 + i, kDefaultPriority, kPsp, "big");
   Add("small-1", 5000, kDefaultPriority, kPsp, "small");
   Add("other-1", 6000, kDefaultPriority, kPsp, "other");
@@ -142,7 +146,7 @@ TEST_F(ClaimOrderTest, FairTurnsGiveEveryMerchantASlotBeforeAnyGetsASecond) {
   EXPECT_EQ(first, (std::vector<std::string>{"big-100", "other-1", "small-1"}));
 }
 
-TEST_F(ClaimOrderTest, FairTurnsCarryOverFromClaimToClaim) {
+TEST_P(ClaimOrderTest, FairTurnsCarryOverFromClaimToClaim) {
   for (int i = 0; i < 10; ++i) Add("big-" + std::to_string(100 + i), 100 + i, kDefaultPriority, kPsp, "big");
   for (int i = 0; i < 2; ++i) Add("small-" + std::to_string(i), 5000 + i, kDefaultPriority, kPsp, "small");
   // One slot at a time (max_in_flight 1): the merchants alternate even
@@ -163,7 +167,7 @@ TEST_F(ClaimOrderTest, FairTurnsCarryOverFromClaimToClaim) {
   EXPECT_EQ(order, (std::vector<std::string>{"big-100", "small-0", "big-101", "small-1", "big-102"}));
 }
 
-TEST_F(ClaimOrderTest, InstancesWithoutTheKeyShareOneTurn) {
+TEST_P(ClaimOrderTest, InstancesWithoutTheKeyShareOneTurn) {
   Add("a", 100, kDefaultPriority, kPsp);  // no merchant_id
   Add("b", 200, kDefaultPriority, kPsp);
   Add("m", 300, kDefaultPriority, kPsp, "m1");
@@ -171,6 +175,11 @@ TEST_F(ClaimOrderTest, InstancesWithoutTheKeyShareOneTurn) {
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{"a", "m"}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ClaimOrderTest, STEADFAST_STORE_BACKENDS);
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteClaimOrderTest,
+                         ::testing::Values(testing_support::StoreBackend::kSqlite),
+                         testing_support::StoreBackendName);
 
 }  // namespace
 }  // namespace steadfast

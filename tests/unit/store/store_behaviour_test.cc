@@ -1,7 +1,7 @@
-// Store semantics on a real SQLite file: record round trips, idempotent
-// start, commit preconditions that write nothing, signals, task leases,
-// listing and history. Concurrency lives in group_commit_test.cc, failure
-// handling in durability_test.cc.
+// Store semantics on both backends (a real SQLite file, a real PostgreSQL
+// server): record round trips, idempotent start, commit preconditions that
+// write nothing, signals, task leases, listing and history. Concurrency
+// lives in group_commit_test.cc, failure handling in durability_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <set>
 
-#include "store_test_util.h"
+#include "store_backends.h"
 
 namespace steadfast {
 namespace {
@@ -21,16 +21,17 @@ using testing_support::MakeStart;
 using testing_support::MakeTask;
 using ::testing::HasSubstr;
 
-class SqliteStoreTest : public testing_support::StoreTest {
+class StoreBehaviourTest : public testing_support::BackendStoreTest {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
-    store_ = Open();
+    BackendStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store_ = OpenBackend();
     ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {
     store_.reset();
-    StoreTest::TearDown();
+    BackendStoreTest::TearDown();
   }
 
   StartResult Start(StartRequest req) {
@@ -76,7 +77,7 @@ TEST(InstanceStatusTest, NamesRoundTripAndTerminalStates) {
   EXPECT_FALSE(IsTerminal(InstanceStatus::kWaitingSignal));
 }
 
-TEST_F(SqliteStoreTest, DefinitionRoundTripAndPutOfKnownHashIsNoOp) {
+TEST_P(StoreBehaviourTest, DefinitionRoundTripAndPutOfKnownHashIsNoOp) {
   DefinitionRecord def{"h1", "refund", 3, "name: refund\nversion: 3\n", 0};
   ASSERT_TRUE(store_->PutDefinition(def).ok());
   DefinitionRecord changed = def;
@@ -96,7 +97,7 @@ TEST_F(SqliteStoreTest, DefinitionRoundTripAndPutOfKnownHashIsNoOp) {
   EXPECT_FALSE(missing->has_value());
 }
 
-TEST_F(SqliteStoreTest, InstanceRoundTripKeepsEveryField) {
+TEST_P(StoreBehaviourTest, InstanceRoundTripKeepsEveryField) {
   StartRequest req = MakeStart("i1");
   InstanceRecord& r = req.instance;
   r.input = Value::Map{{"amount", Value::Map{{"minor", 12345}, {"currency", "EUR"}}},
@@ -142,7 +143,7 @@ TEST_F(SqliteStoreTest, InstanceRoundTripKeepsEveryField) {
   EXPECT_FALSE(missing->has_value());
 }
 
-TEST_F(SqliteStoreTest, StartWritesEventsAndTasks) {
+TEST_P(StoreBehaviourTest, StartWritesEventsAndTasks) {
   const TimeMs now = clock_.NowMs();
   StartRequest req = MakeStart("i1", {MakeTask("a", now, "w1", now + 30000), MakeTask("b", now + 5000)});
   req.events.push_back(MakeEvent("step_scheduled", "a", 7));
@@ -180,7 +181,7 @@ TEST_F(SqliteStoreTest, StartWritesEventsAndTasks) {
   EXPECT_EQ(history[1].data, Value(7));
 }
 
-TEST_F(SqliteStoreTest, StartSameIdSameInputReturnsExistingAndWritesNothing) {
+TEST_P(StoreBehaviourTest, StartSameIdSameInputReturnsExistingAndWritesNothing) {
   Start(MakeStart("i1", {MakeTask("a", 0)}));
   StartRequest again = MakeStart("i1", {MakeTask("a", 0)});
   again.instance.current_step = "other";  // only id, workflow and input matter
@@ -194,7 +195,7 @@ TEST_F(SqliteStoreTest, StartSameIdSameInputReturnsExistingAndWritesNothing) {
   EXPECT_EQ(Get("i1").version, 1);
 }
 
-TEST_F(SqliteStoreTest, StartSameIdDifferentInputConflictsNamingTheId) {
+TEST_P(StoreBehaviourTest, StartSameIdDifferentInputConflictsNamingTheId) {
   Start(MakeStart("i1"));
   StartRequest other = MakeStart("i1");
   other.instance.input = Value::Map{{"order", 2}};
@@ -206,7 +207,7 @@ TEST_F(SqliteStoreTest, StartSameIdDifferentInputConflictsNamingTheId) {
   EXPECT_EQ(Get("i1").input, Value(Value::Map{{"order", 1}}));
 }
 
-TEST_F(SqliteStoreTest, StartSameIdOtherWorkflowConflicts) {
+TEST_P(StoreBehaviourTest, StartSameIdOtherWorkflowConflicts) {
   Start(MakeStart("i1"));
   StartRequest other = MakeStart("i1");
   other.instance.workflow_name = "return_refund";
@@ -216,7 +217,7 @@ TEST_F(SqliteStoreTest, StartSameIdOtherWorkflowConflicts) {
   EXPECT_THAT(r.status().message(), HasSubstr("workflow"));
 }
 
-TEST_F(SqliteStoreTest, StartSameKeySameInputReturnsTheFirstInstance) {
+TEST_P(StoreBehaviourTest, StartSameKeySameInputReturnsTheFirstInstance) {
   StartRequest first = MakeStart("i1");
   first.instance.idempotency_key = "k";
   Start(first);
@@ -230,7 +231,7 @@ TEST_F(SqliteStoreTest, StartSameKeySameInputReturnsTheFirstInstance) {
   EXPECT_FALSE(i2->has_value());
 }
 
-TEST_F(SqliteStoreTest, StartSameKeyDifferentInputConflictsNamingTheKey) {
+TEST_P(StoreBehaviourTest, StartSameKeyDifferentInputConflictsNamingTheKey) {
   StartRequest first = MakeStart("i1");
   first.instance.idempotency_key = "k";
   Start(first);
@@ -244,20 +245,20 @@ TEST_F(SqliteStoreTest, StartSameKeyDifferentInputConflictsNamingTheKey) {
   EXPECT_THAT(r.status().message(), HasSubstr("i1"));
 }
 
-TEST_F(SqliteStoreTest, EmptyIdempotencyKeysDoNotCollide) {
+TEST_P(StoreBehaviourTest, EmptyIdempotencyKeysDoNotCollide) {
   Start(MakeStart("i1"));
   StartRequest other = MakeStart("i2");
   other.instance.input = 5;
   EXPECT_EQ(Start(other).outcome, StartOutcome::kCreated);
 }
 
-TEST_F(SqliteStoreTest, StartWithoutIdIsInvalid) {
+TEST_P(StoreBehaviourTest, StartWithoutIdIsInvalid) {
   Result<StartResult> r = store_->StartInstance(MakeStart(""));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(SqliteStoreTest, ApplyWritesRowEventsAndTasksTogether) {
+TEST_P(StoreBehaviourTest, ApplyWritesRowEventsAndTasksTogether) {
   const TimeMs t0 = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", t0, "w1", t0 + 1000), MakeTask("timer", t0 + 99)}));
   clock_.Advance(50);
@@ -306,7 +307,7 @@ TEST_F(SqliteStoreTest, ApplyWritesRowEventsAndTasksTogether) {
   EXPECT_EQ(tasks[1].step_id, "b");
 }
 
-TEST_F(SqliteStoreTest, AStopAtOnceConflictsWithAClaimedAttempt) {
+TEST_P(StoreBehaviourTest, AStopAtOnceConflictsWithAClaimedAttempt) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now)}));  // free: never claimed
   Commit stop;
@@ -332,7 +333,7 @@ TEST_F(SqliteStoreTest, AStopAtOnceConflictsWithAClaimedAttempt) {
   (void)s;
 }
 
-TEST_F(SqliteStoreTest, ReturnedUnstartedTaskLooksAsIfNeverClaimed) {
+TEST_P(StoreBehaviourTest, ReturnedUnstartedTaskLooksAsIfNeverClaimed) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now, "w1", now + 1000)}));  // pre-claimed: token 1
   const TaskRecord task = s.created_tasks[0];
@@ -352,7 +353,7 @@ TEST_F(SqliteStoreTest, ReturnedUnstartedTaskLooksAsIfNeverClaimed) {
   EXPECT_EQ(store_->ReturnUnstartedTask(task).code(), StatusCode::kLeaseLost);
 }
 
-TEST_F(SqliteStoreTest, DeleteStepTasksKeepsTheDeadline) {
+TEST_P(StoreBehaviourTest, DeleteStepTasksKeepsTheDeadline) {
   const TimeMs now = clock_.NowMs();
   NewTask deadline = MakeTask("", now + 60000);
   deadline.kind = TaskKind::kDeadline;
@@ -368,7 +369,7 @@ TEST_F(SqliteStoreTest, DeleteStepTasksKeepsTheDeadline) {
   EXPECT_EQ(left[0].kind, TaskKind::kDeadline);
 }
 
-TEST_F(SqliteStoreTest, ApplyKeepsTheCallersUpdatedAt) {
+TEST_P(StoreBehaviourTest, ApplyKeepsTheCallersUpdatedAt) {
   StartResult s = Start(MakeStart("i1"));
   Commit c;
   c.instance_id = "i1";
@@ -378,7 +379,7 @@ TEST_F(SqliteStoreTest, ApplyKeepsTheCallersUpdatedAt) {
   EXPECT_EQ(Get("i1").updated_at, 424242);
 }
 
-TEST_F(SqliteStoreTest, ApplyToUnknownInstanceIsNotFound) {
+TEST_P(StoreBehaviourTest, ApplyToUnknownInstanceIsNotFound) {
   Commit c;
   c.instance_id = "ghost";
   c.events = {MakeEvent("x")};
@@ -389,7 +390,7 @@ TEST_F(SqliteStoreTest, ApplyToUnknownInstanceIsNotFound) {
   EXPECT_TRUE(History("ghost").empty());
 }
 
-TEST_F(SqliteStoreTest, VersionConflictNamesTheCurrentVersionAndWritesNothing) {
+TEST_P(StoreBehaviourTest, VersionConflictNamesTheCurrentVersionAndWritesNothing) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now, "w1", now + 1000)}));
   Commit c;
@@ -422,7 +423,7 @@ TEST_F(SqliteStoreTest, VersionConflictNamesTheCurrentVersionAndWritesNothing) {
   EXPECT_TRUE(pending->empty());
 }
 
-TEST_F(SqliteStoreTest, StaleLeaseTokenIsLeaseLostAndWritesNothing) {
+TEST_P(StoreBehaviourTest, StaleLeaseTokenIsLeaseLostAndWritesNothing) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now, "w1", now + 1000)}));
   for (int64_t token : {0, 2}) {
@@ -448,7 +449,7 @@ TEST_F(SqliteStoreTest, StaleLeaseTokenIsLeaseLostAndWritesNothing) {
   EXPECT_EQ(Tasks("i1").size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, TaskOfAnotherInstanceIsLeaseLost) {
+TEST_P(StoreBehaviourTest, TaskOfAnotherInstanceIsLeaseLost) {
   const TimeMs now = clock_.NowMs();
   StartResult a = Start(MakeStart("a", {MakeTask("x", now, "w1", now + 1000)}));
   Start(MakeStart("b"));
@@ -460,7 +461,7 @@ TEST_F(SqliteStoreTest, TaskOfAnotherInstanceIsLeaseLost) {
   EXPECT_EQ(Tasks("a").size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, VersionMovesOnlyWithTheRowOrEvents) {
+TEST_P(StoreBehaviourTest, VersionMovesOnlyWithTheRowOrEvents) {
   StartResult s = Start(MakeStart("i1", {MakeTask("a", 0)}));
   Commit tasks_only;
   tasks_only.instance_id = "i1";
@@ -481,7 +482,7 @@ TEST_F(SqliteStoreTest, VersionMovesOnlyWithTheRowOrEvents) {
   EXPECT_EQ(Get("i1").state, s.instance.state);  // row untouched
 }
 
-TEST_F(SqliteStoreTest, HistorySeqIsContiguousAndPages) {
+TEST_P(StoreBehaviourTest, HistorySeqIsContiguousAndPages) {
   Start(MakeStart("i1"));
   Start(MakeStart("i2"));
   for (int i = 0; i < 20; ++i) {
@@ -507,7 +508,7 @@ TEST_F(SqliteStoreTest, HistorySeqIsContiguousAndPages) {
 
 // A signal delivered to the step waiting for it is stored consumed: a
 // later step waiting for the same name (a loop) must not take it again.
-TEST_F(SqliteStoreTest, ADeliveredSignalIsNotPending) {
+TEST_P(StoreBehaviourTest, ADeliveredSignalIsNotPending) {
   Start(MakeStart("i1"));
   SignalRecord s;
   s.name = "message";
@@ -525,7 +526,7 @@ TEST_F(SqliteStoreTest, ADeliveredSignalIsNotPending) {
   EXPECT_TRUE((*kept)->consumed);
 }
 
-TEST_F(SqliteStoreTest, SignalsBufferAndConsume) {
+TEST_P(StoreBehaviourTest, SignalsBufferAndConsume) {
   Start(MakeStart("i1"));
   SignalRecord s;
   s.name = "approve";
@@ -573,7 +574,7 @@ TEST_F(SqliteStoreTest, SignalsBufferAndConsume) {
   EXPECT_EQ(History("i1").size(), 2u);
 }
 
-TEST_F(SqliteStoreTest, DuplicateSignalKeyIsAlreadyExistsAndWritesNothing) {
+TEST_P(StoreBehaviourTest, DuplicateSignalKeyIsAlreadyExistsAndWritesNothing) {
   Start(MakeStart("i1"));
   Start(MakeStart("i2"));
   SignalRecord s;
@@ -614,7 +615,7 @@ TEST_F(SqliteStoreTest, DuplicateSignalKeyIsAlreadyExistsAndWritesNothing) {
   EXPECT_FALSE(empty_key->has_value());
 }
 
-TEST_F(SqliteStoreTest, ClaimTakesDueTasksOldestFirstUpToLimit) {
+TEST_P(StoreBehaviourTest, ClaimTakesDueTasksOldestFirstUpToLimit) {
   const TimeMs now = clock_.NowMs();
   Start(MakeStart("i1", {MakeTask("late", now - 10), MakeTask("future", now + 1000), MakeTask("early", now - 50)}));
   Start(MakeStart("i2", {MakeTask("mid", now - 20)}));
@@ -638,7 +639,7 @@ TEST_F(SqliteStoreTest, ClaimTakesDueTasksOldestFirstUpToLimit) {
   EXPECT_EQ(later[0].step_id, "future");
 }
 
-TEST_F(SqliteStoreTest, ExpiredLeasesAreReclaimedWithANewToken) {
+TEST_P(StoreBehaviourTest, ExpiredLeasesAreReclaimedWithANewToken) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now)}));
   std::vector<TaskRecord> first = Claim(now, now + 100, 1, "w1");
@@ -674,7 +675,7 @@ TEST_F(SqliteStoreTest, ExpiredLeasesAreReclaimedWithANewToken) {
   EXPECT_EQ(store_->RenewLease(first[0].id, second[0].lease_token, now + 1000).code(), StatusCode::kLeaseLost);
 }
 
-TEST_F(SqliteStoreTest, ClaimArgumentsAreChecked) {
+TEST_P(StoreBehaviourTest, ClaimArgumentsAreChecked) {
   const TimeMs now = clock_.NowMs();
   Start(MakeStart("i1", {MakeTask("a", now)}));
   Result<std::vector<TaskRecord>> expired = store_->ClaimDueTasks("w1", now, now, 5);
@@ -685,7 +686,7 @@ TEST_F(SqliteStoreTest, ClaimArgumentsAreChecked) {
   EXPECT_EQ(Tasks("i1")[0].lease_token, 0);
 }
 
-TEST_F(SqliteStoreTest, ReleaseLeasesFreesAPreviousRunsTasksAndFencesIt) {
+TEST_P(StoreBehaviourTest, ReleaseLeasesFreesAPreviousRunsTasksAndFencesIt) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now, "node1/old", now + 100000),
                                          MakeTask("b", now, "node1/new", now + 100000),
@@ -704,7 +705,7 @@ TEST_F(SqliteStoreTest, ReleaseLeasesFreesAPreviousRunsTasksAndFencesIt) {
   EXPECT_EQ(store_->Apply(stale).status().code(), StatusCode::kLeaseLost);
 }
 
-TEST_F(SqliteStoreTest, NextDueAtSkipsLiveLeases) {
+TEST_P(StoreBehaviourTest, NextDueAtSkipsLiveLeases) {
   const TimeMs now = clock_.NowMs();
   Result<std::optional<TimeMs>> none = store_->NextDueAt(now);
   ASSERT_TRUE(none.ok());
@@ -722,7 +723,7 @@ TEST_F(SqliteStoreTest, NextDueAtSkipsLiveLeases) {
   EXPECT_EQ(**next, now - 100);
 }
 
-TEST_F(SqliteStoreTest, ListFiltersAndOrdersByCreation) {
+TEST_P(StoreBehaviourTest, ListFiltersAndOrdersByCreation) {
   const TimeMs t0 = clock_.NowMs();
   for (int i = 0; i < 6; ++i) {
     StartRequest r = MakeStart("i" + std::to_string(i));
@@ -757,7 +758,7 @@ TEST_F(SqliteStoreTest, ListFiltersAndOrdersByCreation) {
   EXPECT_EQ((*list)[1].id, "i3");
 }
 
-TEST_F(SqliteStoreTest, PaginationIsStableUnderInserts) {
+TEST_P(StoreBehaviourTest, PaginationIsStableUnderInserts) {
   // Same created_at for all: the id breaks ties.
   std::vector<std::string> original;
   for (int i = 0; i < 25; ++i) {
@@ -797,7 +798,7 @@ TEST_F(SqliteStoreTest, PaginationIsStableUnderInserts) {
   EXPECT_EQ(originals_seen, original);
 }
 
-TEST_F(SqliteStoreTest, SearchKeysAreStoredAndFindInstancesInListOrder) {
+TEST_P(StoreBehaviourTest, SearchKeysAreStoredAndFindInstancesInListOrder) {
   const TimeMs t0 = clock_.NowMs();
   for (int i = 0; i < 8; ++i) {
     StartRequest r = MakeStart(fmt::format("k{}", i));
@@ -855,7 +856,7 @@ TEST_F(SqliteStoreTest, SearchKeysAreStoredAndFindInstancesInListOrder) {
   EXPECT_EQ(*odd, 4);
 }
 
-TEST_F(SqliteStoreTest, EveryFilterCriterionNarrowsTheListAndTheCount) {
+TEST_P(StoreBehaviourTest, EveryFilterCriterionNarrowsTheListAndTheCount) {
   const TimeMs t0 = 1'000'000;
   for (int i = 0; i < 10; ++i) {
     StartRequest r = MakeStart(fmt::format("f{}", i));
@@ -893,7 +894,7 @@ TEST_F(SqliteStoreTest, EveryFilterCriterionNarrowsTheListAndTheCount) {
   EXPECT_EQ(ids(ListFilter{.workflow_name = "other"}), V{});
 }
 
-TEST_F(SqliteStoreTest, UnknownCursorIsInvalidArgument) {
+TEST_P(StoreBehaviourTest, UnknownCursorIsInvalidArgument) {
   ListFilter f;
   f.after_id = "nope";
   Result<std::vector<InstanceRecord>> r = store_->ListInstances(f);
@@ -902,7 +903,7 @@ TEST_F(SqliteStoreTest, UnknownCursorIsInvalidArgument) {
   EXPECT_THAT(r.status().message(), HasSubstr("nope"));
 }
 
-TEST_F(SqliteStoreTest, CountByStatus) {
+TEST_P(StoreBehaviourTest, CountByStatus) {
   for (int i = 0; i < 5; ++i) {
     StartRequest r = MakeStart("i" + std::to_string(i));
     r.instance.status = i < 3 ? InstanceStatus::kRunning : InstanceStatus::kPaused;
@@ -914,7 +915,7 @@ TEST_F(SqliteStoreTest, CountByStatus) {
   EXPECT_EQ(*counts, want);
 }
 
-TEST_F(SqliteStoreTest, EverythingSurvivesReopen) {
+TEST_P(StoreBehaviourTest, EverythingSurvivesReopen) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now)}));
   Commit c;
@@ -926,7 +927,7 @@ TEST_F(SqliteStoreTest, EverythingSurvivesReopen) {
   ASSERT_TRUE(store_->PutDefinition({"h", "refund", 1, "src", 0}).ok());
   store_.reset();
 
-  store_ = Open();
+  store_ = OpenBackend();
   ASSERT_NE(store_, nullptr);
   EXPECT_EQ(Get("i1").state, "after");
   EXPECT_EQ(Get("i1").version, 2);
@@ -944,6 +945,8 @@ TEST_F(SqliteStoreTest, EverythingSurvivesReopen) {
   ASSERT_TRUE(r.ok());
   EXPECT_GT(r->created_tasks[0].id, s.created_tasks[0].id);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreBehaviourTest, STEADFAST_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace steadfast

@@ -41,7 +41,7 @@ std::unique_ptr<PgConnection> MustConnect(const std::string& url) {
   return std::move(*conn);
 }
 
-void PgTest::SetUp() {
+void TestSchema::Create() {
   std::string cluster = ClusterUrl();
   if (cluster.empty()) {
     constexpr const char* kHow =
@@ -61,11 +61,12 @@ void PgTest::SetUp() {
   url_ = WithParam(cluster, "options=-c%20search_path%3D" + schema_);
 }
 
-void PgTest::TearDown() {
+void TestSchema::Drop() {
   if (admin_ != nullptr && !schema_.empty()) {
     auto dropped = admin_->Exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema_));
     EXPECT_TRUE(dropped.ok()) << dropped.status().message();
   }
+  schema_.clear();
 }
 
 }  // namespace steadfast::pgtest

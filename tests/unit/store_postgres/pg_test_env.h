@@ -28,27 +28,43 @@ std::string WithUser(const std::string& url, const std::string& user, const std:
 // Connects or fails the test (ASSERT-style: check HasFatalFailure()).
 std::unique_ptr<PgConnection> MustConnect(const std::string& url);
 
-// A fixture with a schema of its own, created in SetUp and dropped in
-// TearDown: url() is the cluster's URL with `options=-c search_path=<it>`,
-// so every table the test makes, the store's included, lands there. A
-// schema, not a database: CREATE DATABASE costs about 250 ms with fsync on
-// (PostgreSQL 15 WAL-logs the template's 7 MB), a schema under 1 ms.
-// admin() is a connection of the cluster's URL (create roles, kill
-// backends); schema() the schema's name.
-class PgTest : public ::testing::Test {
- protected:
-  void SetUp() override;
-  void TearDown() override;
+// A schema of its own on the cluster, for one test: Create() makes it (in
+// SetUp; then check IsSkipped() / HasFatalFailure()), Drop() removes it with
+// everything in it. url() is the cluster's URL with `options=-c
+// search_path=<it>`, so every table the test makes, a store's included,
+// lands there. A schema, not a database: CREATE DATABASE costs about 250 ms
+// with fsync on (PostgreSQL 15 WAL-logs the template's 7 MB), a schema
+// under 1 ms. Without STEADFAST_TEST_PG_URL, Create() skips the test saying
+// how to run it, or fails it when CI is set. admin() is a connection of the
+// cluster's URL (create roles, kill backends).
+class TestSchema {
+ public:
+  void Create();
+  void Drop();
 
   const std::string& url() const { return url_; }
-  const std::string& schema() const { return schema_; }
+  const std::string& name() const { return schema_; }
   PgConnection& admin() { return *admin_; }
-  std::unique_ptr<PgConnection> Connect() { return MustConnect(url_); }
 
  private:
   std::string schema_;
   std::string url_;
   std::unique_ptr<PgConnection> admin_;
+};
+
+// A fixture with a TestSchema made in SetUp and dropped in TearDown.
+class PgTest : public ::testing::Test {
+ protected:
+  void SetUp() override { schema_.Create(); }
+  void TearDown() override { schema_.Drop(); }
+
+  const std::string& url() const { return schema_.url(); }
+  const std::string& schema() const { return schema_.name(); }
+  PgConnection& admin() { return schema_.admin(); }
+  std::unique_ptr<PgConnection> Connect() { return MustConnect(url()); }
+
+ private:
+  TestSchema schema_;
 };
 
 }  // namespace steadfast::pgtest

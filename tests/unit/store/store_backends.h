@@ -1,0 +1,47 @@
+// The store behaviour tests over both backends: one suite, parameterised,
+// not a copy per backend. A test written with TEST_P on BackendStoreTest
+// runs on a SQLite file in its own directory and on a schema of its own on
+// the PostgreSQL cluster named by STEADFAST_TEST_PG_URL (skipped without
+// one, failed when CI is set: tests/unit/store_postgres/pg_test_env.h).
+#ifndef STEADFAST_TESTS_UNIT_STORE_STORE_BACKENDS_H_
+#define STEADFAST_TESTS_UNIT_STORE_STORE_BACKENDS_H_
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "pg_test_env.h"
+#include "store_test_util.h"
+
+namespace steadfast::testing_support {
+
+enum class StoreBackend { kSqlite, kPostgres };
+
+// "sqlite" / "postgres": the suffix of each test's name.
+std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);
+
+class BackendStoreTest : public StoreTest, public ::testing::WithParamInterface<StoreBackend> {
+ protected:
+  // Subclasses call this first, then return if IsSkipped() or HasFatalFailure().
+  void SetUp() override;
+  void TearDown() override;
+
+  // This test's store on the parameter's backend (the same data each time
+  // it is opened), with the manual clock; fails the test and returns null
+  // on error.
+  std::unique_ptr<Store> OpenBackend();
+  bool postgres() const { return GetParam() == StoreBackend::kPostgres; }
+
+ private:
+  pgtest::TestSchema pg_;
+};
+
+}  // namespace steadfast::testing_support
+
+#define STEADFAST_STORE_BACKENDS                                              \
+  ::testing::Values(::steadfast::testing_support::StoreBackend::kSqlite,      \
+                    ::steadfast::testing_support::StoreBackend::kPostgres),   \
+      ::steadfast::testing_support::StoreBackendName
+
+#endif  // STEADFAST_TESTS_UNIT_STORE_STORE_BACKENDS_H_
