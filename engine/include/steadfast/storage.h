@@ -6,7 +6,7 @@
 // them when it opens its store (and `steadfast migrate` does), recording per
 // plugin which version the database is at. At run time the plugin reads and
 // writes through a PluginStorage handle, on whatever backend the engine runs
-// (today SQLite; PostgreSQL is next, see docs/plugins.md "Plugin state").
+// (SQLite or PostgreSQL, see docs/plugins.md "Plugin state").
 //
 // Two kinds of write:
 //  - PluginStorage::Transact: a transaction of the plugin's own, committed
@@ -40,6 +40,10 @@ struct PluginMigration {
   int version = 0;          // 1, 2, 3, ... without gaps
   std::string description;  // one line, shown by `steadfast migrate`
   std::string sql;          // one or more statements separated by ';'
+  // The same change in PostgreSQL's SQL, for a migration the portable
+  // subset cannot spell (docs/plugins.md "Writing the SQL"); "" = `sql` on
+  // both backends (on PostgreSQL with SQLite's type names mapped to theirs).
+  std::string postgres_sql;
 };
 
 // Everything a plugin keeps in the engine's store.

@@ -111,8 +111,10 @@ std::string PgConnection::Scrub(std::string_view message) const {
 Result<PgResult> PgConnection::Finish(pg_result* res, std::string_view sql) {
   PgResult result(res);  // owns res from here, whatever happens
   ExecStatusType st = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
+  last_sqlstate_.clear();
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return result;
   const char* state = res == nullptr ? nullptr : PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  if (state != nullptr) last_sqlstate_ = state;
   std::string detail = res != nullptr ? PQresultErrorMessage(res) : "";
   if (detail.empty()) detail = PQerrorMessage(conn_);
   if (st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR) {

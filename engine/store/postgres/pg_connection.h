@@ -62,6 +62,8 @@ class PgConnection {
   // True inside BEGIN ... COMMIT/ROLLBACK (also when the transaction failed
   // and only ROLLBACK is possible).
   bool InTransaction() const;
+  // The SQLSTATE of the last statement if it failed with one, else "".
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
   // The connection string with its password redacted: for messages.
   const std::string& redacted_url() const { return redacted_url_; }
   pg_conn* raw() const { return conn_; }
@@ -79,6 +81,7 @@ class PgConnection {
   // The password as written in the string and as libpq decoded it: only to
   // scrub messages; never printed.
   const std::vector<std::string> secrets_;
+  std::string last_sqlstate_;
 };
 
 }  // namespace steadfast

@@ -25,6 +25,10 @@ class PgParam {
   static PgParam Int64(int64_t v) { return PgParam(std::to_string(v), kPgInt8Oid, /*binary=*/false, false); }
   static PgParam Text(std::string_view v) { return PgParam(std::string(v), kPgTextOid, false, false); }
   static PgParam Bytea(std::string_view bytes) { return PgParam(std::string(bytes), kPgByteaOid, true, false); }
+  // Text whose type the server infers from where the parameter stands (as
+  // a literal in quotes would be): plugin statements, whose parameters are
+  // untyped like SQLite's.
+  static PgParam Untyped(std::string_view v) { return PgParam(std::string(v), 0, false, false); }
   // SQL NULL of a type the server infers from the statement.
   static PgParam Null() { return PgParam(std::string(), 0, false, true); }
 

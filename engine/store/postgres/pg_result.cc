@@ -56,6 +56,10 @@ int64_t PgResult::affected() const {
 
 std::string PgResult::command_tag() const { return res_ == nullptr ? std::string() : PQcmdStatus(res_); }
 
+unsigned PgResult::ColumnType(int column) const {
+  return res_ == nullptr || column < 0 || column >= columns() ? 0 : PQftype(res_, column);
+}
+
 bool PgResult::IsNull(int row, int column) const {
   return res_ == nullptr || row < 0 || row >= rows() || column < 0 || column >= columns() ||
          PQgetisnull(res_, row, column) != 0;

@@ -39,6 +39,8 @@ class PgResult {
   std::string command_tag() const;
 
   bool IsNull(int row, int column) const;
+  // The type OID of a column (PQftype); 0 when out of range.
+  unsigned ColumnType(int column) const;
   // The value of a bigint/integer/smallint column. Internal on NULL, on a
   // value that is not an integer, or on a row or column out of range.
   Result<int64_t> Int64(int row, int column) const;

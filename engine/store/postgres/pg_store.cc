@@ -2,17 +2,21 @@
 // it (store/postgres/pg_store.h).
 #include "store/postgres/pg_store.h"
 
+#include <exception>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "core/crash_point.h"
 #include "store/postgres/pg_node_lock.h"
+#include "store/postgres/pg_plugin_migrations.h"
+#include "store/postgres/pg_plugin_transaction.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_read_ops.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/pg_transaction.h"
 #include "store/postgres/pg_write_ops.h"
+#include "store/sqlite/plugin_transaction.h"  // PluginWriteScope, InPluginWrite
 
 namespace steadfast {
 namespace {
@@ -21,7 +25,7 @@ struct Done {};
 
 Status ToStatus(const Result<Done>& r) { return r.ok() ? Status::Ok() : r.status(); }
 
-class PgStore final : public Store {
+class PgStore final : public Store, public PluginStorage {
  public:
   PgStore(const PgStoreOptions& options, PgConnectionOptions connection)
       : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
@@ -174,6 +178,44 @@ class PgStore final : public Store {
   // Other processes always may have written: nothing cheap tells.
   bool ChangedExternally() override { return true; }
 
+  PluginStorage* plugin_storage() override { return this; }
+
+  // PluginStorage: a read in a READ ONLY transaction of its own (writes
+  // are refused by the server); Transact as any write.
+  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
+    SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
+    SF_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+    SF_RETURN_IF_ERROR(conn->Exec("SET TRANSACTION READ ONLY").status());
+    SF_ASSIGN_OR_RETURN(std::vector<Row> rows, PgPluginTransaction(*conn, /*read_only=*/true).Query(sql, params));
+    SF_RETURN_IF_ERROR(tx.Commit());
+    return rows;
+  }
+
+  Status Transact(const PluginWrite& write) override {
+    if (!write) return Status::InvalidArgument("Transact needs a write function");
+    if (InPluginWrite()) {
+      return Status::FailedPrecondition(
+          "Transact called from inside a plugin write: use the PluginTransaction that write was given");
+    }
+    return ToStatus(Write<Done>([&write](PgConnection& c) -> Result<Done> {
+      PgPluginTransaction tx(c);
+      Status s;
+      try {
+        PluginWriteScope scope;
+        s = write(tx);
+      } catch (const std::exception& e) {
+        s = Status::Internal(fmt::format("the plugin write threw: {}", e.what()));
+      } catch (...) {
+        s = Status::Internal("the plugin write threw a non-standard exception");
+      }
+      if (s.ok() && !c.InTransaction()) {
+        return Status::Internal("a plugin write ended the store's transaction (BEGIN/COMMIT/ROLLBACK are not allowed)");
+      }
+      SF_RETURN_IF_ERROR(s);
+      return Done{};
+    }));
+  }
+
  private:
   // Runs fn in its own transaction and commits it; fn's result once the
   // commit returned. Crash points bracket the COMMIT as on SQLite.
@@ -212,6 +254,8 @@ Result<std::unique_ptr<Store>> OpenPgStore(const PgStoreOptions& options) {
   {
     SF_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Open(connection));
     SF_RETURN_IF_ERROR(MigratePgSchema(*conn));
+    const TimeMs now = (options.clock != nullptr ? options.clock : &SystemClock::Instance())->NowMs();
+    SF_RETURN_IF_ERROR(MigratePgPluginSchemas(*conn, options.plugin_schemas, now));
   }
   return std::unique_ptr<Store>(std::make_unique<PgStore>(options, std::move(connection)));
 }

@@ -11,19 +11,22 @@
 // session advisory locks, dropped by the server with the session of a
 // process that dies (store/postgres/pg_node_lock.h).
 //
-// Not kept yet (docs/store.md, "PostgreSQL"): plugin tables (commits
-// carrying plugin writes are refused), schedules, bulk operations and
-// deployed definitions (those methods refuse, as for any store without
-// them).
+// Plugins' tables live beside the engine's (plugin_storage(); their SQL
+// on PostgreSQL: store/postgres/pg_plugin_transaction.h) and checkpoint
+// writes commit in the checkpoint's transaction. Not kept yet (docs/
+// store.md, "PostgreSQL"): schedules, bulk operations and deployed
+// definitions (those methods refuse, as for any store without them).
 #ifndef STEADFAST_STORE_POSTGRES_PG_STORE_H_
 #define STEADFAST_STORE_POSTGRES_PG_STORE_H_
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "steadfast/clock.h"
 #include "steadfast/logger.h"
 #include "steadfast/status.h"
+#include "steadfast/storage.h"
 #include "store/store.h"
 
 namespace steadfast {
@@ -34,6 +37,7 @@ struct PgStoreOptions {
   int statement_timeout_ms = 0;  // > 0: SET statement_timeout on each connection
   const Clock* clock = nullptr;  // created_at/updated_at defaults; null = system clock; must outlive the store
   Logger* logger = nullptr;      // warnings about damaged rows met by lists; null = none
+  std::vector<PluginSchema> plugin_schemas;  // plugins' tables: migrated at open, after the engine's own
 };
 
 // Connects, migrates the schema to the version this binary knows, and

@@ -4,6 +4,7 @@
 #include "store/postgres/pg_write_ops.h"
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -11,7 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
 #include "store/gcra_bucket.h"
+#include "store/postgres/pg_plugin_transaction.h"
+#include "store/sqlite/plugin_transaction.h"  // PluginWriteScope
 #include "store/postgres/pg_read_ops.h"
 #include "store/postgres/pg_row.h"
 #include "store/record_rows.h"
@@ -343,12 +347,36 @@ Status WriteTasksForOthers(PgConnection& conn, const std::vector<TaskForInstance
 
 }  // namespace
 
+Status PgRunPluginWrites(PgConnection& conn, const std::vector<PluginWrite>& writes) {
+  if (writes.empty()) return Status::Ok();
+  PgPluginTransaction tx(conn);
+  for (size_t i = 0; i < writes.size(); ++i) {
+    Status s;
+    try {
+      PluginWriteScope scope;
+      s = writes[i] ? writes[i](tx) : Status::Ok();
+    } catch (const std::exception& ex) {
+      s = Status::Internal(fmt::format("the write threw: {}", ex.what()));
+    } catch (...) {
+      s = Status::Internal("the write threw a non-standard exception");
+    }
+    // The store's own failure (connection lost, disk full) took the whole
+    // transaction down: the commit fails with it, as for any write.
+    if (!conn.healthy() || !conn.InTransaction()) {
+      return s.ok() ? Status::Internal("a checkpoint write ended the store's transaction (BEGIN/COMMIT/ROLLBACK "
+                                       "are not allowed in plugin writes)")
+                    : s;
+    }
+    if (!s.ok()) {
+      return Status::Aborted(fmt::format("checkpoint write {} of {} failed: {}", i + 1, writes.size(), s.ToString()));
+    }
+  }
+  CrashPoint("store.plugin_writes");
+  return Status::Ok();
+}
+
 Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& e) {
   const Commit& c = e.commit;
-  if (!c.plugin_writes.empty()) {
-    return Status::FailedPrecondition(
-        "this PostgreSQL store keeps no plugin tables yet: checkpoint writes of plugins cannot be committed");
-  }
   int64_t version = 0;
   int64_t last_seq = 0;
   {
@@ -379,6 +407,8 @@ Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& e) {
       }
     }
   }
+
+  SF_RETURN_IF_ERROR(PgRunPluginWrites(conn, c.plugin_writes));
 
   CommitResult result;
   if (c.add_signal.has_value()) {

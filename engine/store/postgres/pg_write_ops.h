@@ -32,7 +32,11 @@
 
 namespace steadfast {
 
+// Runs commit.plugin_writes after its preconditions, before its other
+// writes: kAborted naming the failing write when one returns an error and
+// the transaction survived. Crash point "store.plugin_writes" once they ran.
 Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& c);
+Status PgRunPluginWrites(PgConnection& conn, const std::vector<PluginWrite>& writes);
 Result<StartResult> PgWriteStart(PgConnection& conn, const EncodedStart& s);
 Result<ClaimResult> PgWriteClaim(PgConnection& conn, const ClaimRequest& request);
 Status PgWriteHoldActivity(PgConnection& conn, const ActivityHold& hold, TimeMs now);

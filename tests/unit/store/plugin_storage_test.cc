@@ -1,4 +1,5 @@
-// Plugin state in the SQLite store (steadfast/storage.h): plugin
+// Plugin state in the store (steadfast/storage.h), on both backends where
+// the test does not read the SQLite file itself: plugin
 // migrations (fresh database, adopting tables made before, refusing a newer
 // schema, a failing migration), checkpoint writes that commit or roll back
 // with their Commit (alone and inside a batch of others), and the storage
@@ -14,7 +15,7 @@
 
 #include "store/plugin_schemas.h"
 #include "store/sqlite/schema.h"
-#include "store_test_util.h"
+#include "store_backends.h"
 
 namespace steadfast {
 namespace {
@@ -37,17 +38,11 @@ PluginSchema NotesSchema(int versions = 2) {
   return s;
 }
 
-class PluginStorageTest : public testing_support::StoreTest {
+class PluginStorageTest : public testing_support::BackendStoreTest {
  protected:
-  std::unique_ptr<Store> OpenWith(std::vector<PluginSchema> schemas) {
-    SqliteStoreOptions o = Options();
-    o.plugin_schemas = std::move(schemas);
-    return Open(o);
-  }
+  std::unique_ptr<Store> OpenWith(std::vector<PluginSchema> schemas) { return OpenBackend(std::move(schemas)); }
   Status OpenError(std::vector<PluginSchema> schemas) {
-    SqliteStoreOptions o = Options();
-    o.plugin_schemas = std::move(schemas);
-    Result<std::unique_ptr<Store>> r = OpenSqliteStore(o);
+    Result<std::unique_ptr<Store>> r = TryOpenBackend(std::move(schemas));
     EXPECT_FALSE(r.ok());
     return r.ok() ? Status::Ok() : r.status();
   }
@@ -80,9 +75,13 @@ class PluginStorageTest : public testing_support::StoreTest {
   }
 };
 
+// Tests that read the SQLite file itself (RawDb), its batches or its
+// SQLite-only entry points.
+class SqlitePluginStorageTest : public PluginStorageTest {};
+
 // --- Migrations.
 
-TEST_F(PluginStorageTest, FreshDatabaseGetsEveryPluginMigrationOnce) {
+TEST_P(SqlitePluginStorageTest, FreshDatabaseGetsEveryPluginMigrationOnce) {
   {
     std::unique_ptr<Store> store = OpenWith({NotesSchema()});
     ASSERT_NE(store, nullptr);
@@ -102,7 +101,7 @@ TEST_F(PluginStorageTest, FreshDatabaseGetsEveryPluginMigrationOnce) {
             "a score per note");
 }
 
-TEST_F(PluginStorageTest, LaterVersionsAreAppliedToAnOlderDatabase) {
+TEST_P(SqlitePluginStorageTest, LaterVersionsAreAppliedToAnOlderDatabase) {
   {
     std::unique_ptr<Store> store = OpenWith({NotesSchema(1)});
     ASSERT_NE(store, nullptr);
@@ -118,7 +117,7 @@ TEST_F(PluginStorageTest, LaterVersionsAreAppliedToAnOlderDatabase) {
   EXPECT_EQ((*rows)[0][1], Value(0.0));
 }
 
-TEST_F(PluginStorageTest, VersionOneAdoptsTablesMadeBeforeTheEngineKeptThem) {
+TEST_P(SqlitePluginStorageTest, VersionOneAdoptsTablesMadeBeforeTheEngineKeptThem) {
   { ASSERT_NE(Open(), nullptr); }  // an engine database...
   {
     RawDb raw(DbPath());  // ...whose plugin made its own table, unrecorded
@@ -131,7 +130,7 @@ TEST_F(PluginStorageTest, VersionOneAdoptsTablesMadeBeforeTheEngineKeptThem) {
   EXPECT_EQ(Versions(*store).plugins[0].second, 2);
 }
 
-TEST_F(PluginStorageTest, NewerPluginSchemaIsRefusedNamingPluginVersionsAndWhatToDo) {
+TEST_P(SqlitePluginStorageTest, NewerPluginSchemaIsRefusedNamingPluginVersionsAndWhatToDo) {
   { ASSERT_NE(OpenWith({NotesSchema(2)}), nullptr); }
   Status s = OpenError({NotesSchema(1)});
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
@@ -144,7 +143,7 @@ TEST_F(PluginStorageTest, NewerPluginSchemaIsRefusedNamingPluginVersionsAndWhatT
   EXPECT_EQ(raw.QueryText("SELECT MAX(version) FROM plugin_migrations WHERE plugin = 'notes'"), "2");
 }
 
-TEST_F(PluginStorageTest, NewerPluginSchemaIsRefusedBeforeAnyOtherPluginIsMigrated) {
+TEST_P(SqlitePluginStorageTest, NewerPluginSchemaIsRefusedBeforeAnyOtherPluginIsMigrated) {
   { ASSERT_NE(OpenWith({NotesSchema(2)}), nullptr); }
   PluginSchema other;
   other.plugin = "other";
@@ -155,7 +154,7 @@ TEST_F(PluginStorageTest, NewerPluginSchemaIsRefusedBeforeAnyOtherPluginIsMigrat
   EXPECT_EQ(raw.QueryText("SELECT COUNT(*) FROM plugin_migrations WHERE plugin = 'other'"), "0");
 }
 
-TEST_F(PluginStorageTest, AFailingMigrationKeepsThePreviousVersionAndSaysWhich) {
+TEST_P(SqlitePluginStorageTest, AFailingMigrationKeepsThePreviousVersionAndSaysWhich) {
   { ASSERT_NE(OpenWith({NotesSchema(1)}), nullptr); }
   PluginSchema broken = NotesSchema(1);
   broken.migrations.push_back({2, "broken", "ALTER TABLE notes_items ADD COLUMN x INTEGER; CREATE TABLEX oops"});
@@ -167,7 +166,7 @@ TEST_F(PluginStorageTest, AFailingMigrationKeepsThePreviousVersionAndSaysWhich) 
   EXPECT_EQ(raw.QueryText("SELECT COUNT(*) FROM pragma_table_info('notes_items') WHERE name = 'x'"), "0");
 }
 
-TEST_F(PluginStorageTest, MalformedSchemasAreRefused) {
+TEST_P(PluginStorageTest, MalformedSchemasAreRefused) {
   PluginSchema gap = NotesSchema(1);
   gap.migrations.push_back({3, "skips 2", "SELECT 1"});
   EXPECT_THAT(OpenError({gap}).message(), HasSubstr("expected 2"));
@@ -185,7 +184,7 @@ TEST_F(PluginStorageTest, MalformedSchemasAreRefused) {
 
 // --- Checkpoint writes.
 
-TEST_F(PluginStorageTest, CheckpointWritesCommitWithTheirCommit) {
+TEST_P(PluginStorageTest, CheckpointWritesCommitWithTheirCommit) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->StartInstance(MakeStart("i1")).ok());
@@ -198,7 +197,7 @@ TEST_F(PluginStorageTest, CheckpointWritesCommitWithTheirCommit) {
   EXPECT_EQ(HistorySize(*store, "i1"), 2u);
 }
 
-TEST_F(PluginStorageTest, AFailingCheckpointWriteRollsBackTheWholeCommit) {
+TEST_P(PluginStorageTest, AFailingCheckpointWriteRollsBackTheWholeCommit) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->StartInstance(MakeStart("i1")).ok());
@@ -226,7 +225,7 @@ TEST_F(PluginStorageTest, AFailingCheckpointWriteRollsBackTheWholeCommit) {
   EXPECT_EQ(HistorySize(*store, "i1"), 1u);
 }
 
-TEST_F(PluginStorageTest, CheckpointWritesOfACommitThatFailsItsPreconditionsAreNotKept) {
+TEST_P(PluginStorageTest, CheckpointWritesOfACommitThatFailsItsPreconditionsAreNotKept) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->StartInstance(MakeStart("i1")).ok());
@@ -237,7 +236,7 @@ TEST_F(PluginStorageTest, CheckpointWritesOfACommitThatFailsItsPreconditionsAreN
   EXPECT_EQ(CountNotes(*store->plugin_storage()), 0);
 }
 
-TEST_F(PluginStorageTest, AFailingWriteDoesNotAffectTheOtherCommitsOfItsBatch) {
+TEST_P(SqlitePluginStorageTest, AFailingWriteDoesNotAffectTheOtherCommitsOfItsBatch) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   for (const char* id : {"lead", "bad", "good1", "good2", "good3"}) ASSERT_TRUE(store->StartInstance(MakeStart(id)).ok());
@@ -283,13 +282,14 @@ TEST_F(PluginStorageTest, AFailingWriteDoesNotAffectTheOtherCommitsOfItsBatch) {
 
 // --- The storage handle.
 
-TEST_F(PluginStorageTest, ValuesRoundTripByType) {
+TEST_P(PluginStorageTest, ValuesRoundTripByType) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   PluginStorage& storage = *store->plugin_storage();
   ASSERT_TRUE(storage
                   .Transact([](PluginTransaction& tx) -> Status {
-                    SF_RETURN_IF_ERROR(tx.Execute("CREATE TABLE notes_types (n, b, i, d, s)").status());
+                    SF_RETURN_IF_ERROR(tx.Execute(
+                        "CREATE TABLE notes_types (n TEXT, b BIGINT, i BIGINT, d DOUBLE PRECISION, s TEXT)").status());
                     return tx.Execute("INSERT INTO notes_types VALUES (?, ?, ?, ?, ?)",
                                       {Value(), true, int64_t{-9007199254740993}, 2.5, "héllo"})
                         .status();
@@ -312,7 +312,7 @@ TEST_F(PluginStorageTest, ValuesRoundTripByType) {
   EXPECT_EQ(storage.Query("SELECT 1; SELECT 2").status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(PluginStorageTest, TransactCommitsOrRollsBackAsAWhole) {
+TEST_P(PluginStorageTest, TransactCommitsOrRollsBackAsAWhole) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   PluginStorage& storage = *store->plugin_storage();
@@ -347,7 +347,7 @@ TEST_F(PluginStorageTest, TransactCommitsOrRollsBackAsAWhole) {
   EXPECT_EQ(CountNotes(storage), 2);
 }
 
-TEST_F(PluginStorageTest, TransactFromInsideAWriteIsRefusedInsteadOfWaitingForItself) {
+TEST_P(PluginStorageTest, TransactFromInsideAWriteIsRefusedInsteadOfWaitingForItself) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->StartInstance(MakeStart("i1")).ok());
@@ -369,7 +369,7 @@ TEST_F(PluginStorageTest, TransactFromInsideAWriteIsRefusedInsteadOfWaitingForIt
   EXPECT_EQ(CountNotes(storage), 2);  // neither inner write happened
 }
 
-TEST_F(PluginStorageTest, QueriesAreReadOnly) {
+TEST_P(PluginStorageTest, QueriesAreReadOnly) {
   std::unique_ptr<Store> store = OpenWith({NotesSchema()});
   ASSERT_NE(store, nullptr);
   Result<std::vector<Row>> write = store->plugin_storage()->Query("INSERT INTO notes_items (key, body) VALUES ('a', 'b')");
@@ -377,7 +377,7 @@ TEST_F(PluginStorageTest, QueriesAreReadOnly) {
   EXPECT_EQ(CountNotes(*store->plugin_storage()), 0);
 }
 
-TEST_F(PluginStorageTest, TheHostsHandleRefusesUntilBoundToAStore) {
+TEST_P(PluginStorageTest, TheHostsHandleRefusesUntilBoundToAStore) {
   PluginStorageHandle handle;
   EXPECT_EQ(handle.Query("SELECT 1").status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(handle.Transact(Insert("a", "b")).code(), StatusCode::kFailedPrecondition);
@@ -390,7 +390,7 @@ TEST_F(PluginStorageTest, TheHostsHandleRefusesUntilBoundToAStore) {
   EXPECT_EQ(handle.Query("SELECT 1").status().code(), StatusCode::kFailedPrecondition);
 }
 
-TEST_F(PluginStorageTest, OpenExistingStoreNeedsTheFile) {
+TEST_P(SqlitePluginStorageTest, OpenExistingStoreNeedsTheFile) {
   Result<std::unique_ptr<Store>> missing = OpenExistingStore(DbPath(), {NotesSchema()});
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("no database at " + DbPath()));
@@ -399,6 +399,10 @@ TEST_F(PluginStorageTest, OpenExistingStoreNeedsTheFile) {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(CountNotes(*(*opened)->plugin_storage()), 0);  // migrated on the way
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, PluginStorageTest, STEADFAST_STORE_BACKENDS);
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqlitePluginStorageTest, ::testing::Values(testing_support::StoreBackend::kSqlite),
+                         testing_support::StoreBackendName);
 
 }  // namespace
 }  // namespace steadfast

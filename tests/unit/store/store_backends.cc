@@ -19,12 +19,21 @@ void BackendStoreTest::TearDown() {
   StoreTest::TearDown();
 }
 
-std::unique_ptr<Store> BackendStoreTest::OpenBackend() {
-  if (!postgres()) return Open();
+Result<std::unique_ptr<Store>> BackendStoreTest::TryOpenBackend(std::vector<PluginSchema> plugin_schemas) {
+  if (!postgres()) {
+    SqliteStoreOptions options = Options();
+    options.plugin_schemas = std::move(plugin_schemas);
+    return OpenSqliteStore(options);
+  }
   PgStoreOptions options;
   options.url = pg_.url();
   options.clock = &clock_;
-  Result<std::unique_ptr<Store>> store = OpenPgStore(options);
+  options.plugin_schemas = std::move(plugin_schemas);
+  return OpenPgStore(options);
+}
+
+std::unique_ptr<Store> BackendStoreTest::OpenBackend(std::vector<PluginSchema> plugin_schemas) {
+  Result<std::unique_ptr<Store>> store = TryOpenBackend(std::move(plugin_schemas));
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return nullptr;
   return std::move(store).value();

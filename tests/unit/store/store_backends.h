@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pg_test_env.h"
 #include "store_test_util.h"
@@ -30,7 +31,9 @@ class BackendStoreTest : public StoreTest, public ::testing::WithParamInterface<
   // This test's store on the parameter's backend (the same data each time
   // it is opened), with the manual clock; fails the test and returns null
   // on error.
-  std::unique_ptr<Store> OpenBackend();
+  std::unique_ptr<Store> OpenBackend(std::vector<PluginSchema> plugin_schemas = {});
+  // The same, returning the error instead of failing the test.
+  Result<std::unique_ptr<Store>> TryOpenBackend(std::vector<PluginSchema> plugin_schemas = {});
   bool postgres() const { return GetParam() == StoreBackend::kPostgres; }
 
  private:
