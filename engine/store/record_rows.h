@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -44,6 +45,19 @@ inline constexpr const char* kTaskColumns =
 inline constexpr const char* kHistoryColumns = "instance_id, seq, at, type, step_id, attempt, data";
 inline constexpr const char* kSignalColumns =
     "id, instance_id, name, payload, idempotency_key, principal, received_at, consumed";
+inline constexpr const char* kBulkOperationColumns =
+    "id, action, filter, reason, principal, state, total, done, skipped, failed, failures, cursor, created_at, "
+    "updated_at, finished_at";
+inline constexpr const char* kScheduleColumns =
+    "name, workflow, cursor_at, paused, paused_by, pause_reason, paused_at, last_instance_id, created_at, updated_at";
+inline constexpr const char* kScheduleTickColumns =
+    "schedule, kind, tick_at, outcome, reason, instance_id, ticks, principal, recorded_at";
+
+// A bulk operation's failures as stored: a JSON list of {instance_id,
+// reason}; unreadable text (a damaged row) decodes as none rather than
+// hiding the operation.
+std::string EncodeBulkFailures(const std::vector<BulkFailure>& failures);
+std::vector<BulkFailure> DecodeBulkFailures(std::string_view text);
 
 // Validated conversions from stored integers.
 Result<InstanceStatus> InstanceStatusFromInt(int64_t value);
@@ -161,6 +175,64 @@ Result<SignalRecord> SignalFromRow(const Row& row) {
   s.received_at = row.ColumnInt(6);
   s.consumed = row.ColumnInt(7) != 0;
   return s;
+}
+
+template <class Row>
+BulkOperationRecord BulkOperationFromRow(const Row& row) {
+  BulkOperationRecord op;
+  op.id = row.ColumnText(0);
+  op.action = row.ColumnText(1);
+  op.filter = row.ColumnText(2);
+  op.reason = row.ColumnText(3);
+  op.principal = row.ColumnText(4);
+  op.state = row.ColumnText(5);
+  op.total = row.ColumnInt(6);
+  op.done = row.ColumnInt(7);
+  op.skipped = row.ColumnInt(8);
+  op.failed = row.ColumnInt(9);
+  op.failures = DecodeBulkFailures(row.ColumnText(10));
+  op.cursor = row.ColumnText(11);
+  op.created_at = row.ColumnInt(12);
+  op.updated_at = row.ColumnInt(13);
+  op.finished_at = row.ColumnInt(14);
+  return op;
+}
+
+template <class Row>
+ScheduleState ScheduleFromRow(const Row& row) {
+  ScheduleState s;
+  s.name = row.ColumnText(0);
+  s.workflow = row.ColumnText(1);
+  s.cursor_at = row.ColumnInt(2);
+  s.paused = row.ColumnInt(3) != 0;
+  s.paused_by = row.ColumnText(4);
+  s.pause_reason = row.ColumnText(5);
+  s.paused_at = row.ColumnInt(6);
+  s.last_instance_id = row.ColumnText(7);
+  s.created_at = row.ColumnInt(8);
+  s.updated_at = row.ColumnInt(9);
+  return s;
+}
+
+template <class Row>
+Result<ScheduleTick> ScheduleTickFromRow(const Row& row) {
+  ScheduleTick t;
+  t.schedule = row.ColumnText(0);
+  const int64_t kind = row.ColumnInt(1);
+  const int64_t outcome = row.ColumnInt(3);
+  if ((kind != 1 && kind != 2) || (outcome != 1 && outcome != 2)) {
+    return Status::Corruption(fmt::format("schedule_ticks row of '{}' at {}: unknown kind {} or outcome {}",
+                                          t.schedule, row.ColumnInt(2), kind, outcome));
+  }
+  t.kind = static_cast<TickKind>(kind);
+  t.tick_at = row.ColumnInt(2);
+  t.outcome = static_cast<TickOutcome>(outcome);
+  t.reason = row.ColumnText(4);
+  t.instance_id = row.ColumnText(5);
+  t.ticks = row.ColumnInt(6);
+  t.principal = row.ColumnText(7);
+  t.recorded_at = row.ColumnInt(8);
+  return t;
 }
 
 }  // namespace steadfast

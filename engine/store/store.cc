@@ -126,4 +126,20 @@ Result<TaskKind> TaskKindFromInt(int64_t value) {
   return static_cast<TaskKind>(value);
 }
 
+std::string EncodeBulkFailures(const std::vector<BulkFailure>& failures) {
+  Value::List list;
+  for (const BulkFailure& f : failures) list.push_back(Value::Map{{"instance_id", f.instance_id}, {"reason", f.reason}});
+  return Value(std::move(list)).ToJson();
+}
+
+std::vector<BulkFailure> DecodeBulkFailures(std::string_view text) {
+  std::vector<BulkFailure> out;
+  Result<Value> v = Value::FromJson(text);
+  if (!v.ok() || !v->is_list()) return out;
+  for (const Value& f : v->AsList()) {
+    out.push_back(BulkFailure{f.Get("instance_id").StringOr(""), f.Get("reason").StringOr("")});
+  }
+  return out;
+}
+
 }  // namespace steadfast

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/crash_point.h"
+#include "store/postgres/pg_catalog_ops.h"
 #include "store/postgres/pg_node_lock.h"
 #include "store/postgres/pg_plugin_migrations.h"
 #include "store/postgres/pg_plugin_transaction.h"
@@ -25,7 +26,7 @@ struct Done {};
 
 Status ToStatus(const Result<Done>& r) { return r.ok() ? Status::Ok() : r.status(); }
 
-class PgStore final : public Store, public PluginStorage {
+class PgStore final : public Store, public PluginStorage, public DeployedDefinitionStore {
  public:
   PgStore(const PgStoreOptions& options, PgConnectionOptions connection)
       : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
@@ -47,11 +48,82 @@ class PgStore final : public Store, public PluginStorage {
 
   Result<StartResult> StartInstance(StartRequest req) override {
     if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
-    if (req.schedule_tick.has_value()) {
-      return Status::FailedPrecondition("this PostgreSQL store keeps no schedules yet");
-    }
     SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(req), clock_->NowMs()));
-    return Write<StartResult>([&start](PgConnection& c) { return PgWriteStart(c, start); });
+    if (!start.request.schedule_tick.has_value()) {
+      return Write<StartResult>([&start](PgConnection& c) { return PgWriteStart(c, start); });
+    }
+    return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
+      const ScheduleTickWrite& tick = *start.request.schedule_tick;
+      // The tick's preconditions first (its schedule locked): a tick handled already starts nothing.
+      SF_RETURN_IF_ERROR(PgWriteScheduleTicks(
+          c, ScheduleTickWrite{tick.schedule, tick.expect_cursor_at, std::nullopt, {}}, "", start.now));
+      SF_ASSIGN_OR_RETURN(StartResult result, PgWriteStart(c, start));
+      if (result.outcome == StartOutcome::kCreated) {
+        SF_RETURN_IF_ERROR(PgWriteScheduleTicks(c, tick, result.instance.id, start.now));
+      }
+      return result;
+    });
+  }
+
+  // DeployedDefinitionStore.
+  Result<DeployedDefinition> DeployDefinition(const DeployedDefinition& deployed) override {
+    if (deployed.definition.hash.empty()) return Status::InvalidArgument("definition hash is empty");
+    DeployedDefinition request = deployed;
+    if (request.deployed_at == 0) request.deployed_at = clock_->NowMs();
+    return Write<DeployedDefinition>([&request](PgConnection& c) { return PgWriteDeployDefinition(c, request); });
+  }
+
+  Result<std::vector<DeployedDefinition>> ListDeployedDefinitions() override {
+    return Read([&](PgConnection& c) { return PgReadDeployedDefinitions(c); });
+  }
+
+  Status EnsureSchedules(const std::vector<ScheduleState>& schedules) override {
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWriteEnsureSchedules(c, schedules, now));
+      return Done{};
+    }));
+  }
+
+  Result<std::vector<ScheduleState>> ListSchedules() override {
+    return Read([&](PgConnection& c) { return PgReadSchedules(c); });
+  }
+
+  Status RecordScheduleTicks(ScheduleTickWrite write) override {
+    const TimeMs now = clock_->NowMs();
+    return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWriteScheduleTicks(c, write, "", now));
+      return Done{};
+    }));
+  }
+
+  Status SetSchedulePaused(const std::string& name, bool paused, const std::string& principal,
+                           const std::string& reason, TimeMs at) override {
+    return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWriteSchedulePaused(c, name, paused, principal, reason, at));
+      return Done{};
+    }));
+  }
+
+  Result<std::vector<ScheduleTick>> ListScheduleTicks(const std::string& name, int limit) override {
+    return Read([&](PgConnection& c) { return PgReadScheduleTicks(c, name, limit); });
+  }
+
+  Status PutBulkOperation(const BulkOperationRecord& op) override {
+    if (op.id.empty()) return Status::InvalidArgument("bulk operation id is empty");
+    return ToStatus(Write<Done>([&op](PgConnection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(PgWritePutBulkOperation(c, op));
+      return Done{};
+    }));
+  }
+
+  Result<std::optional<BulkOperationRecord>> GetBulkOperation(const std::string& id) override {
+    return Read([&](PgConnection& c) { return PgReadBulkOperation(c, id); });
+  }
+
+  Result<std::vector<BulkOperationRecord>> ListBulkOperations(const std::string& state, const std::string& before_id,
+                                                              int limit) override {
+    return Read([&](PgConnection& c) { return PgReadBulkOperations(c, state, before_id, limit); });
   }
 
   Result<CommitResult> Apply(Commit commit) override {

@@ -13,9 +13,9 @@
 //
 // Plugins' tables live beside the engine's (plugin_storage(); their SQL
 // on PostgreSQL: store/postgres/pg_plugin_transaction.h) and checkpoint
-// writes commit in the checkpoint's transaction. Not kept yet (docs/
-// store.md, "PostgreSQL"): schedules, bulk operations and deployed
-// definitions (those methods refuse, as for any store without them).
+// writes commit in the checkpoint's transaction. Schedules, bulk
+// operations and deployed definitions (DeployedDefinitionStore) are kept
+// as on SQLite (store/postgres/pg_catalog_ops.h).
 #ifndef STEADFAST_STORE_POSTGRES_PG_STORE_H_
 #define STEADFAST_STORE_POSTGRES_PG_STORE_H_
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "store/record_rows.h"
+
 namespace steadfast {
 namespace {
 
@@ -20,12 +22,10 @@ constexpr const char* kSetLastInstance =
 constexpr const char* kSetPaused =
     "UPDATE schedules SET paused = ?2, paused_by = ?3, pause_reason = ?4, paused_at = ?5, updated_at = ?6 "
     "WHERE name = ?1";
-constexpr const char* kSelectSchedules =
-    "SELECT name, workflow, cursor_at, paused, paused_by, pause_reason, paused_at, last_instance_id, created_at, "
-    "updated_at FROM schedules ORDER BY name";
-constexpr const char* kSelectTicks =
-    "SELECT schedule, kind, tick_at, outcome, reason, instance_id, ticks, principal, recorded_at "
-    "FROM schedule_ticks WHERE schedule = ?1 ORDER BY recorded_at DESC, tick_at DESC, kind DESC LIMIT ?2";
+const std::string kSelectSchedules = fmt::format("SELECT {} FROM schedules ORDER BY name", kScheduleColumns);
+const std::string kSelectTicks = fmt::format(
+    "SELECT {} FROM schedule_ticks WHERE schedule = ?1 ORDER BY recorded_at DESC, tick_at DESC, kind DESC LIMIT ?2",
+    kScheduleTickColumns);
 
 }  // namespace
 
@@ -119,18 +119,7 @@ Result<std::vector<ScheduleState>> ReadSchedules(Connection& conn) {
   while (true) {
     SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    ScheduleState s;
-    s.name = stmt->ColumnText(0);
-    s.workflow = stmt->ColumnText(1);
-    s.cursor_at = stmt->ColumnInt(2);
-    s.paused = stmt->ColumnInt(3) != 0;
-    s.paused_by = stmt->ColumnText(4);
-    s.pause_reason = stmt->ColumnText(5);
-    s.paused_at = stmt->ColumnInt(6);
-    s.last_instance_id = stmt->ColumnText(7);
-    s.created_at = stmt->ColumnInt(8);
-    s.updated_at = stmt->ColumnInt(9);
-    out.push_back(std::move(s));
+    out.push_back(ScheduleFromRow(*stmt));
   }
   return out;
 }
@@ -143,22 +132,7 @@ Result<std::vector<ScheduleTick>> ReadScheduleTicks(Connection& conn, const std:
   while (true) {
     SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    ScheduleTick t;
-    t.schedule = stmt->ColumnText(0);
-    const int64_t kind = stmt->ColumnInt(1);
-    const int64_t outcome = stmt->ColumnInt(3);
-    if ((kind != 1 && kind != 2) || (outcome != 1 && outcome != 2)) {
-      return Status::Corruption(fmt::format("schedule_ticks row of '{}' at {}: unknown kind {} or outcome {}", name,
-                                            stmt->ColumnInt(2), kind, outcome));
-    }
-    t.kind = static_cast<TickKind>(kind);
-    t.tick_at = stmt->ColumnInt(2);
-    t.outcome = static_cast<TickOutcome>(outcome);
-    t.reason = stmt->ColumnText(4);
-    t.instance_id = stmt->ColumnText(5);
-    t.ticks = stmt->ColumnInt(6);
-    t.principal = stmt->ColumnText(7);
-    t.recorded_at = stmt->ColumnInt(8);
+    SF_ASSIGN_OR_RETURN(ScheduleTick t, ScheduleTickFromRow(*stmt));
     out.push_back(std::move(t));
   }
   return out;

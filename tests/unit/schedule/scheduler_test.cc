@@ -1,5 +1,6 @@
-// The scheduler on a manual clock and a real SQLite file: one instance per
-// tick (also with two schedulers on one database, and after a "restart"),
+// The scheduler on a manual clock, on both backends (a real SQLite file, a
+// real PostgreSQL server): one instance per tick (also with two schedulers
+// on one database, and after a "restart"),
 // the catch-up and overlap policies, pause, resume and trigger, and the
 // parser's file:line:col errors for `schedules:`.
 #include "runtime/scheduler.h"
@@ -17,6 +18,7 @@
 #include "steadfast/time_text.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_store.h"
+#include "backend_database.h"
 #include "raw_db.h"
 #include "subprocess.h"
 
@@ -38,11 +40,8 @@ std::string Workflow(const std::string& schedules) {
 
 // One "process": a store on the shared file, a catalog, a service and a scheduler.
 struct Node {
-  Node(const std::string& db, const std::string& yaml, const Clock& clock) {
-    SqliteStoreOptions so;
-    so.path = db;
-    so.clock = &clock;
-    auto opened = OpenSqliteStore(so);
+  Node(const testing_support::BackendDatabase& db, const std::string& yaml, const Clock& clock) {
+    auto opened = db.Open(&clock);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
     store = std::move(opened).value();
     EXPECT_TRUE(RegisterStdActivities(registry).ok());
@@ -61,13 +60,18 @@ struct Node {
   std::unique_ptr<Scheduler> scheduler;
 };
 
-class SchedulerTest : public ::testing::Test {
+class SchedulerTest : public ::testing::TestWithParam<testing_support::StoreBackend> {
  protected:
+  void SetUp() override { db_.Create(GetParam(), dir_.File("s.db")); }
+  void TearDown() override {
+    node_.reset();
+    db_.Drop();
+  }
   void Open(const std::string& schedules) {
     yaml_ = Workflow(schedules);
-    node_ = std::make_unique<Node>(dir_.File("s.db"), yaml_, clock_);
+    node_ = std::make_unique<Node>(db_, yaml_, clock_);
   }
-  std::unique_ptr<Node> Another() { return std::make_unique<Node>(dir_.File("s.db"), yaml_, clock_); }
+  std::unique_ptr<Node> Another() { return std::make_unique<Node>(db_, yaml_, clock_); }
 
   void Pass(Node* node = nullptr) {
     Result<std::optional<TimeMs>> r = (node != nullptr ? node : node_.get())->scheduler->RunDue();
@@ -101,12 +105,13 @@ class SchedulerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing_support::BackendDatabase db_;
   ManualClock clock_{AtInstant("2026-12-03T10:00:10Z")};
   std::string yaml_;
   std::unique_ptr<Node> node_;
 };
 
-TEST_F(SchedulerTest, FiresOncePerTickAndNeverBeforeIt) {
+TEST_P(SchedulerTest, FiresOncePerTickAndNeverBeforeIt) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: allow\n");
   Pass();  // first sight: the schedule fires from now on
   EXPECT_TRUE(Instances().empty());
@@ -132,7 +137,7 @@ TEST_F(SchedulerTest, FiresOncePerTickAndNeverBeforeIt) {
   EXPECT_EQ(ticks[0].reason, "");
 }
 
-TEST_F(SchedulerTest, TwoSchedulersOnOneDatabaseStartEachTickOnce) {
+TEST_P(SchedulerTest, TwoSchedulersOnOneDatabaseStartEachTickOnce) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: allow\n    catch_up: all\n");
   std::unique_ptr<Node> other = Another();
   Pass();
@@ -156,7 +161,7 @@ TEST_F(SchedulerTest, TwoSchedulersOnOneDatabaseStartEachTickOnce) {
   EXPECT_EQ(Ticks("every_minute").size(), 5u);
 }
 
-TEST_F(SchedulerTest, AStaleSchedulerWritesNothing) {
+TEST_P(SchedulerTest, AStaleSchedulerWritesNothing) {
   // A scheduler that read the cursor before another handled the tick (the
   // window between read and commit) loses at the commit: precondition.
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: allow\n");
@@ -175,7 +180,7 @@ TEST_F(SchedulerTest, AStaleSchedulerWritesNothing) {
   EXPECT_EQ(Instances().size(), 1u) << "the losing start wrote no instance";
 }
 
-TEST_F(SchedulerTest, CatchUpAllStartsEachMissedTick) {
+TEST_P(SchedulerTest, CatchUpAllStartsEachMissedTick) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    overlap: allow\n    catch_up: all\n");
   Pass();
   clock_.Set(AtInstant("2026-12-03T14:30:00Z"));  // down for 11:00 .. 14:00, the newest 30 min late
@@ -185,7 +190,7 @@ TEST_F(SchedulerTest, CatchUpAllStartsEachMissedTick) {
   for (const ScheduleTick& t : Ticks("hourly")) EXPECT_EQ(t.reason, "catch_up");
 }
 
-TEST_F(SchedulerTest, CatchUpAllIsCappedAndKeepsTheNewest) {
+TEST_P(SchedulerTest, CatchUpAllIsCappedAndKeepsTheNewest) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    overlap: allow\n    catch_up: all\n"
        "    catch_up_limit: 2\n");
   Pass();
@@ -202,7 +207,7 @@ TEST_F(SchedulerTest, CatchUpAllIsCappedAndKeepsTheNewest) {
   EXPECT_EQ(skipped.reason, "catch_up_limit: 2 missed tick(s) beyond catch_up_limit 2");
 }
 
-TEST_F(SchedulerTest, CatchUpLatestStartsOnlyTheMostRecentMissedTick) {
+TEST_P(SchedulerTest, CatchUpLatestStartsOnlyTheMostRecentMissedTick) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    catch_up: latest\n");
   Pass();
   clock_.Set(AtInstant("2026-12-03T14:30:00Z"));
@@ -215,7 +220,7 @@ TEST_F(SchedulerTest, CatchUpLatestStartsOnlyTheMostRecentMissedTick) {
   EXPECT_EQ(ticks[1].reason, "catch_up: 3 missed tick(s) not started (catch_up: latest)");
 }
 
-TEST_F(SchedulerTest, CatchUpSkipStartsNoMissedTickButAnOnTimeOne) {
+TEST_P(SchedulerTest, CatchUpSkipStartsNoMissedTickButAnOnTimeOne) {
   Open("  - name: hourly\n    every: 1h\n    input: {region: eu}\n    catch_up: skip\n");
   Pass();
   clock_.Set(AtInstant("2026-12-03T14:30:00Z"));
@@ -228,7 +233,7 @@ TEST_F(SchedulerTest, CatchUpSkipStartsNoMissedTickButAnOnTimeOne) {
   EXPECT_EQ(Instances(), (std::vector<std::string>{"sched:hourly:20261203T150000Z"}));
 }
 
-TEST_F(SchedulerTest, OverlapSkipRecordsTheTickWhileThePreviousRuns) {
+TEST_P(SchedulerTest, OverlapSkipRecordsTheTickWhileThePreviousRuns) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: skip\n");
   Pass();
   clock_.Set(AtInstant("2026-12-03T10:01:00Z"));
@@ -246,7 +251,7 @@ TEST_F(SchedulerTest, OverlapSkipRecordsTheTickWhileThePreviousRuns) {
   EXPECT_EQ(Instances().size(), 2u);
 }
 
-TEST_F(SchedulerTest, OverlapCancelPreviousStartsTheNewAndCancelsTheOld) {
+TEST_P(SchedulerTest, OverlapCancelPreviousStartsTheNewAndCancelsTheOld) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: cancel_previous\n");
   Pass();
   clock_.Set(AtInstant("2026-12-03T10:01:00Z"));
@@ -261,7 +266,7 @@ TEST_F(SchedulerTest, OverlapCancelPreviousStartsTheNewAndCancelsTheOld) {
   EXPECT_EQ(Ticks("every_minute")[0].reason, "cancel_previous: sched:every_minute:20261203T100100Z");
 }
 
-TEST_F(SchedulerTest, PausedSchedulesHandleNothingAndResumeWithTheCatchUpPolicy) {
+TEST_P(SchedulerTest, PausedSchedulesHandleNothingAndResumeWithTheCatchUpPolicy) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n    overlap: allow\n    catch_up: latest\n");
   Pass();
   ASSERT_TRUE(node_->scheduler->Pause("every_minute", "ops", "PSP maintenance").ok());
@@ -282,7 +287,7 @@ TEST_F(SchedulerTest, PausedSchedulesHandleNothingAndResumeWithTheCatchUpPolicy)
   EXPECT_EQ(node_->scheduler->Pause("nope", "ops", "").code(), StatusCode::kNotFound);
 }
 
-TEST_F(SchedulerTest, TriggerStartsOneNowEvenWhenPaused) {
+TEST_P(SchedulerTest, TriggerStartsOneNowEvenWhenPaused) {
   Open("  - name: every_minute\n    every: 1m\n    input: {region: eu}\n");
   ASSERT_TRUE(node_->scheduler->Pause("every_minute", "ops", "").ok());
   Result<ScheduleTick> t = node_->scheduler->Trigger("every_minute", "alice");
@@ -299,7 +304,7 @@ TEST_F(SchedulerTest, TriggerStartsOneNowEvenWhenPaused) {
       << "the same millisecond twice";
 }
 
-TEST_F(SchedulerTest, CronInAZoneTicksAtLocalTimes) {
+TEST_P(SchedulerTest, CronInAZoneTicksAtLocalTimes) {
   Open("  - name: nightly\n    cron: \"30 2 * * *\"\n    time_zone: Europe/Paris\n    input: {region: eu}\n"
        "    overlap: allow\n    catch_up: all\n");
   clock_.Set(AtInstant("2026-03-28T00:00:00Z"));
@@ -316,7 +321,7 @@ TEST_F(SchedulerTest, CronInAZoneTicksAtLocalTimes) {
   EXPECT_EQ(FormatRfc3339Utc(*shown->next_tick_at), "2026-03-31T00:30:00Z");
 }
 
-TEST_F(SchedulerTest, AScheduleNameDeclaredTwiceIsRefused) {
+TEST_P(SchedulerTest, AScheduleNameDeclaredTwiceIsRefused) {
   Open("  - name: dup\n    every: 1m\n    input: {region: eu}\n");
   auto other = node_->catalog->AddSource(
       "name: other\nsteps:\n  - id: a\n    activity: std.noop\nschedules:\n  - name: dup\n    every: 1h\n",
@@ -327,6 +332,8 @@ TEST_F(SchedulerTest, AScheduleNameDeclaredTwiceIsRefused) {
   EXPECT_NE(list.status().message().find("schedule name 'dup' is declared by"), std::string::npos)
       << list.status().message();
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, SchedulerTest, STEADFAST_STORE_BACKENDS);
 
 TEST(ScheduleMigration, AVersionFourDatabaseGainsTheScheduleTables) {
   testing::TempDir dir;

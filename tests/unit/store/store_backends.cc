@@ -1,35 +1,22 @@
-// Opening the store of a behaviour test on either backend.
+// The behaviour-test fixture on either backend (store_backends.h).
 #include "store_backends.h"
 
-#include "store/postgres/pg_store.h"
+#include <utility>
 
 namespace steadfast::testing_support {
 
-std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
-  return info.param == StoreBackend::kPostgres ? "postgres" : "sqlite";
-}
-
 void BackendStoreTest::SetUp() {
   StoreTest::SetUp();
-  if (postgres()) pg_.Create();
+  db_.Create(GetParam(), DbPath());
 }
 
 void BackendStoreTest::TearDown() {
-  if (postgres()) pg_.Drop();
+  db_.Drop();
   StoreTest::TearDown();
 }
 
 Result<std::unique_ptr<Store>> BackendStoreTest::TryOpenBackend(std::vector<PluginSchema> plugin_schemas) {
-  if (!postgres()) {
-    SqliteStoreOptions options = Options();
-    options.plugin_schemas = std::move(plugin_schemas);
-    return OpenSqliteStore(options);
-  }
-  PgStoreOptions options;
-  options.url = pg_.url();
-  options.clock = &clock_;
-  options.plugin_schemas = std::move(plugin_schemas);
-  return OpenPgStore(options);
+  return db_.Open(&clock_, std::move(plugin_schemas));
 }
 
 std::unique_ptr<Store> BackendStoreTest::OpenBackend(std::vector<PluginSchema> plugin_schemas) {

@@ -1,26 +1,20 @@
 // The store behaviour tests over both backends: one suite, parameterised,
 // not a copy per backend. A test written with TEST_P on BackendStoreTest
-// runs on a SQLite file in its own directory and on a schema of its own on
-// the PostgreSQL cluster named by STEADFAST_TEST_PG_URL (skipped without
-// one, failed when CI is set: tests/unit/store_postgres/pg_test_env.h).
+// and instantiated with STEADFAST_STORE_BACKENDS runs on a SQLite file in
+// its own directory and on a schema of its own on PostgreSQL
+// (backend_database.h).
 #ifndef STEADFAST_TESTS_UNIT_STORE_STORE_BACKENDS_H_
 #define STEADFAST_TESTS_UNIT_STORE_STORE_BACKENDS_H_
 
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <string>
 #include <vector>
 
-#include "pg_test_env.h"
+#include "backend_database.h"
 #include "store_test_util.h"
 
 namespace steadfast::testing_support {
-
-enum class StoreBackend { kSqlite, kPostgres };
-
-// "sqlite" / "postgres": the suffix of each test's name.
-std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);
 
 class BackendStoreTest : public StoreTest, public ::testing::WithParamInterface<StoreBackend> {
  protected:
@@ -37,14 +31,9 @@ class BackendStoreTest : public StoreTest, public ::testing::WithParamInterface<
   bool postgres() const { return GetParam() == StoreBackend::kPostgres; }
 
  private:
-  pgtest::TestSchema pg_;
+  BackendDatabase db_;
 };
 
 }  // namespace steadfast::testing_support
-
-#define STEADFAST_STORE_BACKENDS                                              \
-  ::testing::Values(::steadfast::testing_support::StoreBackend::kSqlite,      \
-                    ::steadfast::testing_support::StoreBackend::kPostgres),   \
-      ::steadfast::testing_support::StoreBackendName
 
 #endif  // STEADFAST_TESTS_UNIT_STORE_STORE_BACKENDS_H_
