@@ -376,6 +376,20 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
       (key == "lease" ? cfg.lease_ms : cfg.poll_interval_ms) = ms;
     } else if (key == "retention_interval") {
       SF_ASSIGN_OR_RETURN(cfg.retention_interval_ms, PositiveDurationMs(v, key));
+    } else if (key == "postgres") {
+      if (!v.IsMap()) return v.Error("postgres must be a mapping (pool_size, statement_timeout)");
+      for (const YamlEntry& pg : v.entries()) {
+        SF_ASSIGN_OR_RETURN(std::string pg_key, pg.key.AsString());
+        if (pg_key == "pool_size") {
+          SF_ASSIGN_OR_RETURN(int64_t size, pg.value.AsInt());
+          if (size < 1 || size > 1000) return pg.value.Error("postgres.pool_size must be 1..1000");
+          cfg.postgres_pool_size = static_cast<int>(size);
+        } else if (pg_key == "statement_timeout") {
+          SF_ASSIGN_OR_RETURN(cfg.postgres_statement_timeout_ms, PositiveDurationMs(pg.value, "statement_timeout"));
+        } else {
+          return pg.key.Error("unknown postgres setting '" + pg_key + "' (pool_size, statement_timeout)");
+        }
+      }
     } else if (key == "priority_step") {
       SF_ASSIGN_OR_RETURN(int64_t ms, PositiveDurationMs(v, key));
       if (ms > 86'400'000) return v.Error("priority_step must be at most 1d");

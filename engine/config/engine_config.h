@@ -105,6 +105,11 @@ struct EngineConfig {
   std::vector<ActivityLimit> activity_limits;  // in file order; attempts beyond them wait
   int64_t priority_step_ms = 60000;            // ClaimRequest::priority_step_ms
   int64_t retention_interval_ms = 3'600'000;    // RetentionSweeper's interval
+  // A PostgreSQL database (database: postgres://...): the connections a
+  // process keeps open to it, and the statement timeout (0 = the server's).
+  // TLS and every other libpq setting go in the URL (sslmode=...).
+  int postgres_pool_size = 8;
+  int64_t postgres_statement_timeout_ms = 0;
 };
 
 // Reads the file; relative paths in it are resolved against its directory.

@@ -15,6 +15,7 @@
 #include "runtime/definition_deployer.h"
 #include "runtime/engine.h"
 #include "runtime/plugin_loader.h"
+#include "store/postgres/pg_store.h"
 #include "store/postgres/pg_url.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -51,11 +52,15 @@ PluginContext PluginContextFor(const std::string& name, const EngineConfig& conf
   return pc;
 }
 
-Status PostgresNotYetSupported(const std::string& database) {
-  return Status::FailedPrecondition(
-      "database " + RedactConnectionString(database) +
-      " is PostgreSQL: the PostgreSQL backend so far provides `steadfast migrate` only (it creates and upgrades "
-      "the schema); this command needs a SQLite database for now (docs/store.md, \"PostgreSQL\")");
+Result<std::unique_ptr<Store>> OpenConfiguredPgStore(const EngineConfig& config, std::vector<PluginSchema> schemas,
+                                                     Logger* logger) {
+  PgStoreOptions opts;
+  opts.url = config.database;
+  opts.max_connections = config.postgres_pool_size;
+  opts.statement_timeout_ms = static_cast<int>(config.postgres_statement_timeout_ms);
+  opts.logger = logger;
+  opts.plugin_schemas = std::move(schemas);
+  return OpenPgStore(opts);
 }
 
 std::string CliUser() {
@@ -74,9 +79,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
   }
   if (auto db = flags.Get("db")) ctx->config.database = *db;
   if (!overrides.database.empty()) ctx->config.database = overrides.database;
-  // Before anything is loaded: only `migrate` knows what to do with PostgreSQL yet.
   const bool postgres = IsPostgresDatabase(ctx->config.database);
-  if (needs.store && postgres && !needs.postgres_schema_only) return PostgresNotYetSupported(ctx->config.database);
   if (auto wf = flags.Get("workflows")) ctx->config.workflows_dir = *wf;
   if (auto sync = flags.Get("sync")) {
     SF_ASSIGN_OR_RETURN(ctx->config.sync, ParseSyncMode(*sync));
@@ -130,13 +133,18 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     }
     for (const Diagnostic& d : problems) ctx->logger->Warn("skipping workflow with problems: " + d.ToString());
   }
-  if (needs.store && !postgres) {
-    SqliteStoreOptions opts;
-    opts.path = ctx->config.database;
-    opts.sync = ctx->config.sync;
-    opts.logger = ctx->logger.get();
-    opts.plugin_schemas = ctx->plugin_schemas.schemas();
-    SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
+  if (needs.store && !(postgres && needs.postgres_schema_only)) {
+    if (postgres) {
+      SF_ASSIGN_OR_RETURN(ctx->store, OpenConfiguredPgStore(ctx->config, ctx->plugin_schemas.schemas(),
+                                                            ctx->logger.get()));
+    } else {
+      SqliteStoreOptions opts;
+      opts.path = ctx->config.database;
+      opts.sync = ctx->config.sync;
+      opts.logger = ctx->logger.get();
+      opts.plugin_schemas = ctx->plugin_schemas.schemas();
+      SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));
+    }
     ctx->plugin_storage.Bind(ctx->store->plugin_storage());
     ctx->workflow_reader.Bind(ctx->store.get());
     // The versions deployed to a running engine (steadfast deploy), after the directory's.
@@ -145,7 +153,8 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
       DefinitionDeployer deployer(*deployed, *ctx->catalog, ctx->registry.get(), SystemClock::Instance());
       SF_ASSIGN_OR_RETURN(std::vector<Diagnostic> problems, deployer.LoadDeployed());
       if (overrides.strict_workflows && !problems.empty()) {
-        std::string text = "the deployed workflow versions in " + ctx->config.database + " have " +
+        std::string text = "the deployed workflow versions in " + RedactConnectionString(ctx->config.database) +
+                           " have " +
                            std::to_string(problems.size()) + (problems.size() == 1 ? " problem:" : " problems:");
         for (const Diagnostic& d : problems) text += "\n" + d.ToString();
         return Status::InvalidArgument(text);

@@ -69,8 +69,7 @@ struct ContextNeeds {
   bool store = true;
   bool workflows = true;  // load the workflows directory (and the deployed definitions) into the catalog
   // `migrate` only: a PostgreSQL database (a postgres:// URL) is left
-  // unopened, `store` null, for the caller to migrate. Every other command
-  // given one is refused by OpenContext (PostgresNotYetSupported).
+  // unopened, `store` null, for the caller to migrate and report on.
   bool postgres_schema_only = false;
 };
 
@@ -86,11 +85,10 @@ struct ContextOverrides {
 Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds needs,
                                                 const ContextOverrides& overrides = {});
 
-// The PostgreSQL backend so far provides `migrate` only (docs/store.md,
-// "PostgreSQL"): the FailedPrecondition every other command that would open
-// the store returns for a postgres:// database, naming it with its password
-// redacted.
-Status PostgresNotYetSupported(const std::string& database);
+// The PostgreSQL store of a config's `database:` URL, with its postgres:
+// settings (pool size, statement timeout) and these plugin schemas migrated.
+Result<std::unique_ptr<Store>> OpenConfiguredPgStore(const EngineConfig& config, std::vector<PluginSchema> schemas,
+                                                     Logger* logger);
 
 // Prints "steadfast: <message>" to stderr and returns code.
 inline int Fail(int code, const std::string& message) { return CommandFail(code, message); }

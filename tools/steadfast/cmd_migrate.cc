@@ -11,11 +11,11 @@
 // with a message naming the versions: exit 3, nothing written.
 //
 // A postgres:// or postgresql:// database (--db or the config's `database:`)
-// is migrated with the PostgreSQL schema (store/postgres/pg_schema.h): the
-// engine's tables only, reported with the version they were at before;
-// plugin tables are not yet kept on PostgreSQL, which the report says for
-// every plugin that declares some. The URL is printed with its password
-// redacted. No server, a refused login or a URL libpq cannot parse: exit 3.
+// is migrated with the PostgreSQL schema (store/postgres/pg_schema.h) and
+// the plugins' migrations (store/postgres/pg_plugin_migrations.h), each
+// reported with the version it was at before. The URL is printed with its
+// password redacted. No server, a refused login or a URL libpq cannot
+// parse: exit 3.
 #include <cstdio>
 #include <map>
 
@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "config/database_url.h"
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_plugin_migrations.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/pg_url.h"
 #include "store/sqlite/sqlite_store.h"
@@ -30,13 +31,10 @@
 namespace steadfast::cli {
 namespace {
 
-constexpr const char* kPluginTablesNotKept =
-    "not migrated: plugin tables are not yet kept on PostgreSQL (docs/store.md, \"PostgreSQL\")";
-
-// What happened to the engine's schema, for the text report.
+// What happened to a schema, for the text report.
 std::string PgChange(int from, int to) {
   if (from == to) return "already at this version: nothing to do";
-  if (from == 0) return "created: the schema had no steadfast tables";
+  if (from == 0) return "created";
   return "upgraded from version " + std::to_string(from);
 }
 
@@ -54,17 +52,30 @@ int RunPgMigrate(const CliContext& ctx, bool json) {
   if (!migrated.ok()) return Fail(kExitError, "cannot migrate: " + migrated.message());
   Result<int> to = ReadPgSchemaVersion(**conn);
   if (!to.ok()) return Fail(kExitError, "cannot migrate: " + to.status().message());
+  const std::vector<PluginSchema> plugins = ctx.plugin_schemas.schemas();
+  Result<std::vector<std::pair<std::string, int>>> plugins_from = ReadPgPluginSchemaVersions(**conn);
+  if (!plugins_from.ok()) return Fail(kExitError, "cannot migrate: " + plugins_from.status().message());
+  Status plugins_migrated = MigratePgPluginSchemas(**conn, plugins, SystemClock::Instance().NowMs());
+  if (!plugins_migrated.ok()) return Fail(kExitError, "cannot migrate: " + plugins_migrated.message());
+  Result<std::vector<std::pair<std::string, int>>> plugins_to = ReadPgPluginSchemaVersions(**conn);
+  if (!plugins_to.ok()) return Fail(kExitError, "cannot migrate: " + plugins_to.status().message());
 
-  const std::vector<PluginSchema>& plugins = ctx.plugin_schemas.schemas();
+  std::map<std::string, int> known;  // plugin -> the version this binary declares
+  for (const PluginSchema& s : plugins) known[s.plugin] = static_cast<int>(s.migrations.size());
+  const std::map<std::string, int> before(plugins_from->begin(), plugins_from->end());
+  auto was = [&before](const std::string& name) {
+    auto it = before.find(name);
+    return it == before.end() ? 0 : it->second;
+  };
   if (json) {
     Value::List list;
-    for (const PluginSchema& s : plugins) {
-      list.push_back(Value::Map{{"plugin", s.plugin},
-                                {"version", Value()},
-                                {"known", static_cast<int>(s.migrations.size())},
-                                {"loaded", true},
-                                {"kept", false},
-                                {"note", "plugin tables are not yet kept on PostgreSQL"}});
+    for (const auto& [name, version] : *plugins_to) {
+      auto k = known.find(name);
+      list.push_back(Value::Map{{"plugin", name},
+                                {"version", version},
+                                {"from", was(name)},
+                                {"known", k == known.end() ? Value() : Value(k->second)},
+                                {"loaded", k != known.end()}});
     }
     Value out = Value::Map{{"database", redacted},
                            {"backend", "postgresql"},
@@ -73,9 +84,16 @@ int RunPgMigrate(const CliContext& ctx, bool json) {
     std::printf("%s\n", out.ToPrettyJson().c_str());
     return kExitOk;
   }
-  std::printf("database %s (PostgreSQL): the engine's schema is up to date\n", redacted.c_str());
+  std::printf("database %s (PostgreSQL) is up to date\n", redacted.c_str());
   std::printf("  engine          schema version %d (%s)\n", *to, PgChange(*from, *to).c_str());
-  for (const PluginSchema& s : plugins) std::printf("  plugin %-8s %s\n", s.plugin.c_str(), kPluginTablesNotKept);
+  for (const auto& [name, version] : *plugins_to) {
+    if (known.count(name) != 0) {
+      std::printf("  plugin %-8s schema version %d (%s)\n", name.c_str(), version, PgChange(was(name), version).c_str());
+    } else {
+      std::printf("  plugin %-8s schema version %d (plugin not loaded here: its migrations were not checked)\n",
+                  name.c_str(), version);
+    }
+  }
   return kExitOk;
 }
 
@@ -87,7 +105,7 @@ void DeclareMigrate(CommandSpec& spec) {
       .Json()
       .Details(
           "--db (or the config's database:) may be a postgres:// or postgresql:// URL: the engine's PostgreSQL "
-          "schema is created or upgraded (plugin tables are not yet kept on PostgreSQL; --sync does not apply).\n"
+          "schema and the plugins' tables are created or upgraded (--sync does not apply).\n"
           "Exit 0 up to date; 3 the database is newer than this binary (nothing written), or cannot be reached.");
 }
 

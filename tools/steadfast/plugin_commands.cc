@@ -18,6 +18,7 @@
 #include "plugin_host/builtin_plugins.h"
 #include "steadfast/commands.h"
 #include "store/owned_plugin_storage.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_workflow_reader.h"
 
@@ -143,6 +144,17 @@ std::map<std::string, PluginVerb> CollectVerbs(const std::set<std::string>& rese
   return verbs;
 }
 
+// The engine's store for a plugin verb: an existing SQLite file, or a
+// PostgreSQL database (a verb runs a few statements: two connections).
+Result<std::unique_ptr<Store>> OpenEngineStore(const std::string& database, std::vector<PluginSchema> schemas) {
+  if (!IsPostgresDatabase(database)) return OpenExistingStore(database, std::move(schemas));
+  PgStoreOptions options;
+  options.url = database;
+  options.max_connections = 2;
+  options.plugin_schemas = std::move(schemas);
+  return OpenPgStore(options);
+}
+
 class CliCommandHost final : public CommandHost {
  public:
   explicit CliCommandHost(std::string plugin) : plugin_(std::move(plugin)) {}
@@ -165,15 +177,13 @@ class CliCommandHost final : public CommandHost {
   }
 
   Result<std::unique_ptr<WorkflowReader>> OpenWorkflows(const std::string& database_path) override {
-    if (IsPostgresDatabase(database_path)) return PostgresNotYetSupported(database_path);
-    SF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenExistingStore(database_path, {}));
+    SF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenEngineStore(database_path, {}));
     return std::unique_ptr<WorkflowReader>(std::make_unique<StoreWorkflowReader>(std::move(store)));
   }
 
   Result<std::unique_ptr<PluginStorage>> OpenPluginStorage(const std::string& database_path,
                                                            const PluginSchema& schema) override {
-    if (IsPostgresDatabase(database_path)) return PostgresNotYetSupported(database_path);
-    SF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenExistingStore(database_path, {schema}));
+    SF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenEngineStore(database_path, {schema}));
     return OwnedPluginStorage::Wrap(std::move(store));
   }
 
