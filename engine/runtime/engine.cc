@@ -107,6 +107,8 @@ Status Engine::Start() {
   }
   scheduler_ = std::thread([this] { SchedulerLoop(); });
   watchdog_ = std::thread([this] { WatchdogLoop(); });
+  // Work other processes commit wakes the scheduler (PostgreSQL's NOTIFY).
+  store_.SetExternalWriteCallback([this] { Wake(); });
   return Status::Ok();
 }
 
@@ -118,6 +120,10 @@ void Engine::Stop(int64_t grace_ms) {
     std::unique_lock<std::mutex> lock(mu_);
     if (!started_ || stopping_) return;
     stopping_ = true;
+  }
+  store_.SetExternalWriteCallback(nullptr);
+  {
+    std::unique_lock<std::mutex> lock(mu_);
     stopping_flag_.store(true, std::memory_order_relaxed);
     unstarted.swap(ready_);
     for (auto& [at, task] : paced_) unstarted.push_back(std::move(task));

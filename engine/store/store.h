@@ -14,6 +14,7 @@
 #define STEADFAST_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -586,6 +587,14 @@ class Store {
     (void)limit;
     return Status::FailedPrecondition("this store keeps no bulk operations");
   }
+
+  // Calls on_write (on a thread of the store's) when another process has
+  // committed work this one could claim now (PostgreSQL: NOTIFY), so an
+  // idle engine claims it at once rather than at its next poll; null stops
+  // the calls (none is in progress once this returns). The default never
+  // calls: stores whose writers are all in this process, or that have no
+  // way to tell, leave it to polling.
+  virtual void SetExternalWriteCallback(std::function<void()> on_write) { (void)on_write; }
 
   // True when something outside this Store object (another process) may have
   // written since the last call: cheap (PRAGMA data_version for SQLite). The

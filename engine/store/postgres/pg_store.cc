@@ -2,6 +2,8 @@
 // it (store/postgres/pg_store.h).
 #include "store/postgres/pg_store.h"
 
+#include <mutex>
+
 #include <exception>
 #include <utility>
 
@@ -15,6 +17,7 @@
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_read_ops.h"
 #include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_task_listener.h"
 #include "store/postgres/pg_transaction.h"
 #include "store/postgres/pg_write_ops.h"
 #include "store/sqlite/plugin_transaction.h"  // PluginWriteScope, InPluginWrite
@@ -50,7 +53,11 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
     if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
     SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(req), clock_->NowMs()));
     if (!start.request.schedule_tick.has_value()) {
-      return Write<StartResult>([&start](PgConnection& c) { return PgWriteStart(c, start); });
+      return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
+        SF_ASSIGN_OR_RETURN(StartResult result, PgWriteStart(c, start));
+        SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
+        return result;
+      });
     }
     return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
       const ScheduleTickWrite& tick = *start.request.schedule_tick;
@@ -61,6 +68,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
       if (result.outcome == StartOutcome::kCreated) {
         SF_RETURN_IF_ERROR(PgWriteScheduleTicks(c, tick, result.instance.id, start.now));
       }
+      SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
       return result;
     });
   }
@@ -129,7 +137,11 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   Result<CommitResult> Apply(Commit commit) override {
     if (commit.instance_id.empty()) return Status::InvalidArgument("commit names no instance");
     SF_ASSIGN_OR_RETURN(EncodedCommit encoded, EncodeCommit(std::move(commit), clock_->NowMs()));
-    return Write<CommitResult>([&encoded](PgConnection& c) { return PgWriteCommit(c, encoded); });
+    return Write<CommitResult>([&encoded](PgConnection& c) -> Result<CommitResult> {
+      SF_ASSIGN_OR_RETURN(CommitResult result, PgWriteCommit(c, encoded));
+      SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
+      return result;
+    });
   }
 
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
@@ -178,12 +190,17 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   }
 
   Result<int64_t> ReleaseLeases(const std::string& owner_prefix, const std::string& except_owner) override {
-    return Write<int64_t>([&](PgConnection& c) { return PgWriteReleaseLeases(c, owner_prefix, except_owner); });
+    return Write<int64_t>([&](PgConnection& c) -> Result<int64_t> {
+      SF_ASSIGN_OR_RETURN(int64_t released, PgWriteReleaseLeases(c, owner_prefix, except_owner));
+      if (released > 0) SF_RETURN_IF_ERROR(Notify(c));
+      return released;
+    });
   }
 
   Status ReturnUnstartedTask(const TaskRecord& task) override {
     return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
       SF_RETURN_IF_ERROR(PgWriteReturnUnstartedTask(c, task));
+      SF_RETURN_IF_ERROR(Notify(c));
       return Done{};
     }));
   }
@@ -250,6 +267,16 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   // Other processes always may have written: nothing cheap tells.
   bool ChangedExternally() override { return true; }
 
+  void SetExternalWriteCallback(std::function<void()> on_write) override {
+    std::unique_ptr<PgTaskListener> old;
+    {
+      std::lock_guard<std::mutex> lock(listener_mu_);
+      old = std::move(listener_);
+      if (on_write) listener_ = std::make_unique<PgTaskListener>(pool_.options(), std::move(on_write));
+    }
+    old.reset();  // joins its thread: no call of the old callback after this
+  }
+
   PluginStorage* plugin_storage() override { return this; }
 
   // PluginStorage: a read in a READ ONLY transaction of its own (writes
@@ -289,6 +316,18 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   }
 
  private:
+  // Other processes' listeners hear it when this transaction commits (the
+  // server sends one notification per channel and transaction).
+  static Status Notify(PgConnection& c) { return c.Exec(fmt::format("NOTIFY {}", kPgTaskChannel)).status(); }
+  // Only tasks no one holds are news: a task pre-claimed by the committing
+  // worker is run by that worker.
+  static Status NotifyIfUnheld(PgConnection& c, const std::vector<TaskRecord>& created) {
+    for (const TaskRecord& t : created) {
+      if (t.lease_owner.empty()) return Notify(c);
+    }
+    return Status::Ok();
+  }
+
   // Runs fn in its own transaction and commits it; fn's result once the
   // commit returned. Crash points bracket the COMMIT as on SQLite.
   template <class T, class Fn>
@@ -315,6 +354,8 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   const Clock* clock_;
   Logger* logger_;
   PgPool pool_;
+  std::mutex listener_mu_;
+  std::unique_ptr<PgTaskListener> listener_;  // GUARDED_BY(listener_mu_)
 };
 
 }  // namespace
