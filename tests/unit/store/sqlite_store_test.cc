@@ -309,6 +309,44 @@ TEST_F(SqliteStoreTest, ApplyWritesRowEventsAndTasksTogether) {
   EXPECT_EQ(tasks[1].step_id, "timer");
 }
 
+// A checkpoint that keeps the status writes the row without the status
+// column (instances_status is then left alone: one page less); one that
+// changes it moves the instance in the status index.
+TEST_F(SqliteStoreTest, TheStatusIndexFollowsEveryStatusAndOnlyIt) {
+  StartResult s = Start(MakeStart("i1"));
+  auto listed = [this](InstanceStatus status) {
+    ListFilter f;
+    f.statuses = {status};
+    Result<std::vector<InstanceRecord>> r = store_->ListInstances(f);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->size() : 0u;
+  };
+  InstanceRecord row = s.instance;
+  Commit same;
+  same.instance_id = "i1";
+  row.current_step = "b";
+  row.state = "state b";
+  same.instance = row;
+  ASSERT_TRUE(store_->Apply(same).ok());
+  Result<std::optional<InstanceRecord>> got = store_->GetInstance("i1");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->current_step, "b");
+  EXPECT_EQ((*got)->state, "state b");
+  EXPECT_EQ((*got)->version, 2);
+  EXPECT_EQ(listed(row.status), 1u);
+
+  Commit done = same;
+  row.status = InstanceStatus::kCompleted;
+  done.instance = row;
+  ASSERT_TRUE(store_->Apply(done).ok());
+  EXPECT_EQ(listed(s.instance.status), 0u);
+  EXPECT_EQ(listed(InstanceStatus::kCompleted), 1u);
+  Result<std::vector<std::pair<InstanceStatus, int64_t>>> counts = store_->CountByStatus();
+  ASSERT_TRUE(counts.ok());
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ((*counts)[0].first, InstanceStatus::kCompleted);
+}
+
 TEST_F(SqliteStoreTest, AStopAtOnceConflictsWithAClaimedAttempt) {
   const TimeMs now = clock_.NowMs();
   StartResult s = Start(MakeStart("i1", {MakeTask("a", now)}));  // free: never claimed
