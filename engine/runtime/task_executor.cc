@@ -135,7 +135,7 @@ TaskExecutor::Next TaskExecutor::RunOne(TaskRecord& task, std::optional<LoadedIn
     // learn and checkpoint its outcome; otherwise nothing ran: stop now.
     // So does a retry of a compensable step, whose failed attempt may have
     // had its effect (Transition::RequestStop): run it to learn the outcome.
-    bool may_have_started = task.lease_token > 1;
+    bool may_have_started = LeaseClaims(task.lease_token) > 1;
     bool outcome_open = task.kind == TaskKind::kRunStep && task.attempt > 1 && StopWaitsForRetries(def, *found);
     if (!((may_have_started || outcome_open) && found->kind == StepKind::kActivity)) {
       return CommitWith(task, cached, task.step_id, false,
@@ -306,7 +306,7 @@ ActivityResult TaskExecutor::Invoke(Activity* activity, ActivityContext& ctx) {
 TaskExecutor::Next TaskExecutor::RunAttempt(TaskRecord& task, LoadedInstance& inst, const StepDef& step,
                                             bool compensation, std::optional<LoadedInstance>& cached) {
   // Each earlier claim of this task may have started the attempt and died.
-  int attempt = task.attempt + static_cast<int>(std::max<int64_t>(0, task.lease_token - 1));
+  int attempt = task.attempt + static_cast<int>(std::max<int64_t>(0, LeaseClaims(task.lease_token) - 1));
   const std::string activity_name = compensation ? step.compensate : step.activity;
   std::optional<ActivityError> early_error;
   Value input;

@@ -601,7 +601,7 @@ Status Transition::RequestStop(const StopRequest& stop) {
     bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
     const StepDef* step = task.kind == TaskKind::kRunStep && task.attempt > 1 ? FindStep(task.step_id) : nullptr;
     bool retry_of_open_outcome = step != nullptr && StopWaitsForRetries(*inst_.def, *step);
-    if (attempt && (task.lease_token > 0 || retry_of_open_outcome)) in_flight = task;
+    if (attempt && (LeaseClaims(task.lease_token) > 0 || retry_of_open_outcome)) in_flight = task;
   }
   Value data = Value::Map{{"principal", stop.principal}, {"reason", stop.reason}};
   if (!cancel) data = Value::Map{{"deadline_at", inst_.rec.deadline_at}};
@@ -922,7 +922,7 @@ namespace {
 std::optional<TaskRecord> ClaimedAttempt(const std::vector<TaskRecord>& tasks) {
   for (const TaskRecord& task : tasks) {
     bool attempt = task.kind == TaskKind::kRunStep || task.kind == TaskKind::kCompensate;
-    if (attempt && task.lease_token > 0) return task;
+    if (attempt && LeaseClaims(task.lease_token) > 0) return task;
   }
   return std::nullopt;
 }

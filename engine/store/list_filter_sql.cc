@@ -37,7 +37,10 @@ FilterSql BuildFilterSql(const ListFilter& f, SqlDialect dialect) {
   if (!f.current_step.empty()) q.where += " AND current_step = " + q.Next(f.current_step);
   if (!f.error_code.empty()) q.where += " AND error_code = " + q.Next(f.error_code);
   if (!f.requested_by.empty()) q.where += " AND requested_by = " + q.Next(f.requested_by);
-  if (!f.parent_id.empty()) q.where += " AND parent_id = " + q.Next(f.parent_id);
+  // The repeated "<> ''" lets the planner use the partial index
+  // instances_parent (without it a parent's children were found by scanning
+  // instances_created).
+  if (!f.parent_id.empty()) q.where += " AND parent_id = " + q.Next(f.parent_id) + " AND parent_id <> ''";
   if (f.created_from != 0) q.where += " AND created_at >= " + q.Next(int64_t{f.created_from});
   if (f.created_before != 0) q.where += " AND created_at < " + q.Next(int64_t{f.created_before});
   if (f.updated_from != 0) q.where += " AND updated_at >= " + q.Next(int64_t{f.updated_from});

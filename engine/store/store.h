@@ -149,7 +149,7 @@ struct TaskRecord {
   TimeMs due_at = 0;         // not claimable before
   std::string lease_owner;   // "" = not leased
   TimeMs lease_until = 0;    // lease expiry; claimable again after it
-  int64_t lease_token = 0;   // bumped on each claim; fences stale workers
+  int64_t lease_token = 0;   // bumped on each claim; fences stale workers (LeaseClaims below)
   TimeMs step_started_at = 0;  // first schedule of this step (for schedule-to-close)
   std::string activity;      // the activity its attempt calls (run/compensate tasks); "" for timers
                              //   and tasks stored before schema v5: activity holds and limits use it
@@ -157,6 +157,21 @@ struct TaskRecord {
   int priority = kDefaultPriority;  // its instance's, copied when the task is written (schema v10);
                                     //   read back by claims and GetTasks, not by commits
 };
+
+// A lease token fences: (task id, token) pairs never repeat, so a stale
+// holder's Apply, RenewLease or ReturnUnstartedTask gets kLeaseLost. Its low
+// kLeaseClaimBits bits count the claims of the task (0: never claimed, so no
+// attempt of it can have started; a pre-claimed task starts at 1); the bits
+// above count the earlier tasks the row held. A store may write the first
+// new task of a commit into the row of the task that commit finishes (the
+// SQLite store does, to touch fewer pages): that task's tokens then start at
+// the next multiple of 2^kLeaseClaimBits, above every token the row handed
+// out before, and a ReturnUnstartedTask never takes a token below it.
+// Callers that ask "how often was this task claimed" use LeaseClaims.
+inline constexpr int kLeaseClaimBits = 32;
+inline constexpr int64_t LeaseClaims(int64_t lease_token) {
+  return lease_token & ((int64_t{1} << kLeaseClaimBits) - 1);
+}
 
 // HistoryEvent (one stored history event) is public: steadfast/history.h.
 
@@ -248,9 +263,10 @@ struct Commit {
   // Preconditions; any failing one aborts the whole Commit.
   std::optional<int64_t> expect_version;  // instance.version must equal this
   int64_t task_id = 0;                    // if set: this task must exist with lease_token
-  int64_t lease_token = 0;                //   (and is deleted by the commit)
+  int64_t lease_token = 0;                //   (and is deleted by the commit, or its row
+                                          //   holds the first of new_tasks: LeaseClaims)
   // If set: no other task of the instance that runs an attempt (run step,
-  // compensate) may have been claimed (lease_token > 0: its attempt may
+  // compensate) may have been claimed (LeaseClaims(lease_token) > 0: its attempt may
   // have started, in this process or in one that died). A commit that stops
   // an instance at once sets it, so it can never drop an attempt whose
   // effect may have happened: that attempt's result is checkpointed first.
@@ -293,7 +309,8 @@ struct Commit {
 
 struct CommitResult {
   int64_t instance_version = 0;           // the instance's version after the commit
-  std::vector<TaskRecord> created_tasks;  // in new_tasks order, with ids and lease tokens
+  std::vector<TaskRecord> created_tasks;  // in new_tasks order, with ids and lease tokens (the
+                                          // first may have task_id's id: LeaseClaims)
   int64_t signal_id = 0;                  // id of the add_signal row, 0 if none
   std::vector<std::string> started_children;  // the start_children written (not those found existing)
 };

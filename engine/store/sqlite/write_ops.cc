@@ -2,7 +2,11 @@
 //
 // Hot path (WriteCommit): one indexed SELECT of (version, last_seq), then
 // only writes; nothing written is read back. Task ids come from
-// last_insert_rowid, event seqs from last_seq.
+// last_insert_rowid, event seqs from last_seq. A commit that finishes its
+// claimed task and pre-claims the next one writes that next task into the
+// finished task's row (an UPDATE: no table or tasks_instance page, no
+// sqlite_sequence page), with lease tokens above the row's earlier ones
+// (store.h, LeaseClaims).
 #include "store/sqlite/write_ops.h"
 
 #include <algorithm>
@@ -25,8 +29,15 @@
 namespace steadfast {
 namespace {
 
-const std::string kSelectVersion = "SELECT version, last_seq FROM instances WHERE id = ?1";
+const std::string kSelectVersion = "SELECT version, last_seq, status FROM instances WHERE id = ?1";
 const std::string kDeleteLeasedTask = "DELETE FROM tasks WHERE id = ?1 AND lease_token = ?2 AND instance_id = ?3";
+const std::string kLeasedTaskHeld = "SELECT 1 FROM tasks WHERE id = ?1 AND lease_token = ?2 AND instance_id = ?3";
+// The next task written into the row of the task the commit finished: every
+// column but id and instance_id (which tasks_instance then need not change).
+const std::string kReuseTask =
+    "UPDATE tasks SET kind = ?2, step_id = ?3, attempt = ?4, due_at = ?5, lease_owner = ?6, lease_until = ?7, "
+    "lease_token = ?8, step_started_at = ?9, activity = ?10, "
+    "priority = coalesce((SELECT priority FROM instances WHERE id = ?11), 3) WHERE id = ?1";
 const std::string kDeleteInstanceTasks = "DELETE FROM tasks WHERE instance_id = ?1";
 const std::string kDeleteInstanceHistory = "DELETE FROM history WHERE instance_id = ?1";
 const std::string kDeleteInstanceSignals = "DELETE FROM signals WHERE instance_id = ?1";
@@ -39,11 +50,16 @@ const std::string kPutInstanceInput = "INSERT OR REPLACE INTO instance_inputs(in
 // checkpoints rewriting the instance row do not rewrite it (migration_v12.cc).
 // Half a page: smaller ones keep a row of a typical instance within its page.
 constexpr size_t kInlineInputBytes = 2048;
-const std::string kDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instance_id = ?1 AND kind <> {}",
-                                                 static_cast<int>(TaskKind::kDeadline));
+// ?2: the row kept for the next task (0 if none), which these leave alone.
+const std::string kDeleteOtherTasks = "DELETE FROM tasks WHERE instance_id = ?1 AND id <> ?2";
+const std::string kDeleteStepTasks = fmt::format(
+    "DELETE FROM tasks WHERE instance_id = ?1 AND kind <> {} AND id <> ?2", static_cast<int>(TaskKind::kDeadline));
+// The low kLeaseClaimBits bits of a token count the task's claims (store.h).
+const std::string kClaimsOf = fmt::format("(lease_token & {})", (int64_t{1} << kLeaseClaimBits) - 1);
+// ?2: the task the commit finishes, no longer "another" task.
 const std::string kSelectClaimedAttempt = fmt::format(
-    "SELECT id FROM tasks WHERE instance_id = ?1 AND kind IN ({}, {}) AND lease_token > 0 LIMIT 1",
-    static_cast<int>(TaskKind::kRunStep), static_cast<int>(TaskKind::kCompensate));
+    "SELECT id FROM tasks WHERE instance_id = ?1 AND kind IN ({}, {}) AND {} > 0 AND id <> ?2 LIMIT 1",
+    static_cast<int>(TaskKind::kRunStep), static_cast<int>(TaskKind::kCompensate), kClaimsOf);
 // A task carries its instance's priority, so claims need not read instances.
 const std::string kInsertTask =
     "INSERT INTO tasks(instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, "
@@ -61,6 +77,13 @@ const std::string kConsumeSignal =
     "UPDATE signals SET consumed = 1 WHERE id = ?1 AND instance_id = ?2 AND consumed = 0";
 const std::string kUpdateInstance =
     "UPDATE instances SET status = ?2, current_step = ?3, output = ?4, error_code = ?5, error_message = ?6, "
+    "state = ?7, deadline_at = ?8, version = ?9, last_seq = ?10, updated_at = ?11 WHERE id = ?1";
+// The same when the status stays: SQLite rewrites the entry of every index
+// on a column the SET names, changed or not, and instances_status is one
+// page more per checkpoint (docs/PERFORMANCE.md). ?2 (the status) is bound
+// and unused.
+const std::string kUpdateInstanceSameStatus =
+    "UPDATE instances SET current_step = ?3, output = ?4, error_code = ?5, error_message = ?6, "
     "state = ?7, deadline_at = ?8, version = ?9, last_seq = ?10, updated_at = ?11 WHERE id = ?1";
 const std::string kTouchInstance = "UPDATE instances SET version = ?2, last_seq = ?3, updated_at = ?4 WHERE id = ?1";
 const std::string kInsertInstance =
@@ -156,38 +179,75 @@ const std::string kReleaseLeases =
     "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token + 1 "
     "WHERE lease_owner <> '' AND substr(lease_owner, 1, length(?1)) = ?1 AND lease_owner <> ?2";
 const std::string kRenew = "UPDATE tasks SET lease_until = ?3 WHERE id = ?1 AND lease_token = ?2";
-const std::string kReturnUnstarted =
+// Never below the task's first token: a row that held earlier tasks must
+// not hand out one of their tokens again.
+const std::string kReturnUnstarted = fmt::format(
     "UPDATE tasks SET lease_owner = '', lease_until = 0, lease_token = lease_token - 1, "
     "activity = CASE WHEN ?4 <> '' THEN ?4 ELSE activity END "
-    "WHERE id = ?1 AND lease_token = ?2 AND lease_owner = ?3 AND lease_token > 0";
+    "WHERE id = ?1 AND lease_token = ?2 AND lease_owner = ?3 AND {} > 0",
+    kClaimsOf);
 const std::string kPutDefinition =
     "INSERT INTO definitions(hash, name, version, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(hash) DO NOTHING";
 
+// The row of a finished task that a commit keeps for its first new task.
+struct ReusedRow {
+  int64_t id = 0;          // 0: none, every task is inserted
+  int64_t last_token = 0;  // the highest token the row handed out
+};
+
+// The first token of a task written into a row that held tokens up to
+// `last_token`: the next multiple of 2^kLeaseClaimBits (store.h).
+int64_t FirstTokenAfter(int64_t last_token) {
+  return ((last_token >> kLeaseClaimBits) + 1) << kLeaseClaimBits;
+}
+
+// Whether a row whose last token is `last_token` can take another task:
+// not once its generations would overflow the token (never in practice).
+bool CanReuseRow(int64_t last_token) {
+  return last_token >= 0 && (last_token >> kLeaseClaimBits) < (int64_t{1} << (62 - kLeaseClaimBits));
+}
+
+// Writes `tasks` for `instance_id`: the first into `reuse`'s row when
+// there is one, the others (or all) as new rows.
 Result<std::vector<TaskRecord>> InsertTasks(Connection& conn, const std::string& instance_id,
-                                            const std::vector<NewTask>& tasks) {
+                                            const std::vector<NewTask>& tasks, ReusedRow reuse = {}) {
   std::vector<TaskRecord> created;
   if (tasks.empty()) return created;
   created.reserve(tasks.size());
-  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kInsertTask));
+  SF_ASSIGN_OR_RETURN(StatementRef insert, conn.Prepare(kInsertTask));
   for (const NewTask& t : tasks) {
     // A pre-claimed task starts at token 1, as if claimed once; a free one
-    // at 0, so its first claim hands out 1 as well.
-    const int64_t token = t.lease_owner.empty() ? 0 : 1;
+    // at 0, so its first claim hands out 1 as well. In a reused row both
+    // start above the row's last token.
+    const int64_t base = reuse.id != 0 ? FirstTokenAfter(reuse.last_token) : 0;
+    const int64_t token = base + (t.lease_owner.empty() ? 0 : 1);
     const TimeMs lease_until = t.lease_owner.empty() ? 0 : t.lease_until;
-    stmt->BindText(1, instance_id);
-    stmt->BindInt(2, static_cast<int>(t.kind));
-    stmt->BindText(3, t.step_id);
-    stmt->BindInt(4, t.attempt);
-    stmt->BindInt(5, t.due_at);
-    stmt->BindText(6, t.lease_owner);
-    stmt->BindInt(7, lease_until);
-    stmt->BindInt(8, token);
-    stmt->BindInt(9, t.step_started_at);
-    stmt->BindText(10, t.activity);
-    SF_RETURN_IF_ERROR(stmt->Run());
+    std::optional<StatementRef> update;
+    if (reuse.id != 0) {
+      SF_ASSIGN_OR_RETURN(StatementRef u, conn.Prepare(kReuseTask));
+      u->BindInt(1, reuse.id);
+      u->BindText(11, instance_id);
+      update.emplace(std::move(u));
+    } else {
+      insert->BindText(1, instance_id);
+    }
+    Statement& stmt = update.has_value() ? **update : *insert;
+    stmt.BindInt(2, static_cast<int>(t.kind));
+    stmt.BindText(3, t.step_id);
+    stmt.BindInt(4, t.attempt);
+    stmt.BindInt(5, t.due_at);
+    stmt.BindText(6, t.lease_owner);
+    stmt.BindInt(7, lease_until);
+    stmt.BindInt(8, token);
+    stmt.BindInt(9, t.step_started_at);
+    stmt.BindText(10, t.activity);
+    SF_RETURN_IF_ERROR(stmt.Run());
+    if (update.has_value() && stmt.changes() != 1) {
+      return Status::Internal(fmt::format("task {} kept for the next task is gone", reuse.id));
+    }
     TaskRecord r;
-    r.id = stmt->last_insert_rowid();
+    r.id = update.has_value() ? reuse.id : stmt.last_insert_rowid();
     r.instance_id = instance_id;
     r.kind = t.kind;
     r.step_id = t.step_id;
@@ -199,7 +259,8 @@ Result<std::vector<TaskRecord>> InsertTasks(Connection& conn, const std::string&
     r.step_started_at = t.step_started_at;
     r.activity = t.activity;
     created.push_back(std::move(r));
-    stmt->Reset();
+    stmt.Reset();
+    reuse = ReusedRow{};
   }
   return created;
 }
@@ -453,6 +514,7 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
   const Commit& c = e.commit;
   int64_t version = 0;
   int64_t last_seq = 0;
+  int64_t status = 0;
   {
     SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectVersion));
     stmt->BindText(1, c.instance_id);
@@ -460,26 +522,44 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
     if (!row) return Status::NotFound(fmt::format("instance {} not found", c.instance_id));
     version = stmt->ColumnInt(0);
     last_seq = stmt->ColumnInt(1);
+    status = stmt->ColumnInt(2);
   }
   if (c.expect_version.has_value() && *c.expect_version != version) {
     return Status::Conflict(fmt::format("instance {} is at version {}, expected version {}", c.instance_id, version,
                                         *c.expect_version));
   }
+  // The finished task's row takes the next task when the committing worker
+  // pre-claims it (and so runs it next, under the same id); otherwise it is
+  // deleted. A free next task gets a row of its own, so a row id's claims
+  // stay those of one worker's chain of tasks.
+  ReusedRow reuse;
   if (c.task_id != 0) {
-    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kDeleteLeasedTask));
+    const bool keep_row =
+        !c.new_tasks.empty() && !c.new_tasks.front().lease_owner.empty() && CanReuseRow(c.lease_token);
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(keep_row ? kLeasedTaskHeld : kDeleteLeasedTask));
     stmt->BindInt(1, c.task_id);
     stmt->BindInt(2, c.lease_token);
     stmt->BindText(3, c.instance_id);
-    SF_RETURN_IF_ERROR(stmt->Run());
-    if (stmt->changes() == 0) {
+    bool held = false;
+    if (keep_row) {
+      SF_ASSIGN_OR_RETURN(held, stmt->Step());
+    } else {
+      SF_RETURN_IF_ERROR(stmt->Run());
+      held = stmt->changes() != 0;
+    }
+    if (!held) {
       return Status::LeaseLost(fmt::format("task {} of instance {} is gone or no longer held with lease token {}",
                                            c.task_id, c.instance_id, c.lease_token));
     }
+    // The token matched: it is the highest the row handed out (claims only
+    // raise it; a return lowers it below a token that is then handed out again).
+    if (keep_row) reuse = ReusedRow{c.task_id, c.lease_token};
   }
 
   if (c.require_no_claimed_attempt) {
     SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectClaimedAttempt));
     stmt->BindText(1, c.instance_id);
+    stmt->BindInt(2, c.task_id);
     SF_ASSIGN_OR_RETURN(bool claimed, stmt->Step());
     if (claimed) {
       return Status::Conflict(fmt::format("instance {} has an attempt in flight (task {})", c.instance_id,
@@ -531,17 +611,19 @@ Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {
     last_seq += static_cast<int64_t>(c.continue_as_new->events.size());  // the next run numbers on from there
   }
   if (c.delete_other_tasks || c.delete_step_tasks) {
-    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(c.delete_other_tasks ? kDeleteInstanceTasks : kDeleteStepTasks));
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(c.delete_other_tasks ? kDeleteOtherTasks : kDeleteStepTasks));
     stmt->BindText(1, c.instance_id);
+    stmt->BindInt(2, reuse.id);
     SF_RETURN_IF_ERROR(stmt->Run());
   }
-  SF_ASSIGN_OR_RETURN(result.created_tasks, InsertTasks(conn, c.instance_id, c.new_tasks));
+  SF_ASSIGN_OR_RETURN(result.created_tasks, InsertTasks(conn, c.instance_id, c.new_tasks, reuse));
   SF_RETURN_IF_ERROR(AppendEvents(conn, c.instance_id, last_seq, c.events, e.events, e.now));
 
   const int64_t new_seq = last_seq + static_cast<int64_t>(c.events.size());
   if (c.instance.has_value()) {
     const InstanceRecord& r = *c.instance;
-    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kUpdateInstance));
+    const bool same_status = static_cast<int64_t>(static_cast<int>(r.status)) == status;
+    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(same_status ? kUpdateInstanceSameStatus : kUpdateInstance));
     stmt->BindText(1, c.instance_id);
     stmt->BindInt(2, static_cast<int>(r.status));
     stmt->BindText(3, r.current_step);
