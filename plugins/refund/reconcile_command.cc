@@ -52,35 +52,6 @@ Result<TimeMs> ParseSince(const std::string& text, TimeMs now) {
   return Status::InvalidArgument("--since must be an RFC 3339 time (2026-06-01T00:00:00Z) or a duration (24h, 7d)");
 }
 
-struct Sources {
-  std::string database;
-  refund::PspSettings psp;
-  int64_t settle_margin_ms = refund::kDefaultSettleMarginMs;
-};
-
-// The database and PSP settings, the way the refund plugin finds them.
-Result<Sources> FindSources(const CommandFlags& flags, CommandHost& host) {
-  Sources s;
-  std::optional<std::string> config_path = flags.Get("config");
-  if (!config_path && !flags.Has("db") && std::filesystem::exists(kDefaultEngineConfigPath)) {
-    config_path = kDefaultEngineConfigPath;
-  }
-  if (config_path) {
-    SF_ASSIGN_OR_RETURN(PluginContext pc, host.LoadPluginContext(*config_path));
-    SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig rc, refund::RefundPluginConfig::FromPluginContext(pc));
-    SF_ASSIGN_OR_RETURN(s.database, host.EngineDatabase(*config_path));
-    s.psp = rc.psp;
-    s.settle_margin_ms = rc.reconcile_settle_margin_ms;
-  }
-  if (auto db = flags.Get("db")) s.database = *db;
-  if (auto url = flags.Get("psp-url")) s.psp.base_url = *url;
-  if (s.database.empty()) return Status::InvalidArgument("--db PATH or --config FILE is required");
-  if (s.psp.base_url.empty()) {
-    return Status::InvalidArgument("no PSP: set plugin_config.refund.psp.base_url in the config or pass --psp-url");
-  }
-  return s;
-}
-
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ",") + p;
@@ -136,7 +107,7 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
   }
   const std::string actor = flags->GetOr("as", host.principal());
 
-  Result<Sources> sources = FindSources(*flags, host);
+  Result<CommandSources> sources = FindCommandSources(*flags, host);
   if (!sources.ok()) {
     return CommandFail(sources.status().code() == StatusCode::kInvalidArgument ? kCommandUsage : kCommandError,
                 sources.status().message());
@@ -153,13 +124,8 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
   auto workflow_reader = host.OpenWorkflows(sources->database);
   if (!workflow_reader.ok()) return CommandFail(kCommandError, workflow_reader.status().message());
 
-  refund::StripeConfig sc;
-  sc.base_url = sources->psp.base_url;
-  sc.secret_key = sources->psp.secret_key;
-  sc.secret_key_env = sources->psp.secret_key_env;
-  sc.timeout_ms = sources->psp.timeout_ms;
-  auto psp = refund::StripePspAdapter::Create(sc, host.http(), host.clock());
-  if (!psp.ok()) return CommandFail(kCommandError, "PSP not set up: " + psp.status().message());
+  auto psp = MakeCommandPsp(sources->psp, host);
+  if (!psp.ok()) return CommandFail(kCommandError, psp.status().message());
 
   refund::ReconciliationInput input;
   input.since_ms = since;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "refund/plugin.h"
 #include "refund/psp/psp_adapter.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
@@ -23,6 +24,22 @@ namespace steadfast::refund {
 // run's `since`, so that a refund booked after it but created at the PSP
 // (or by a workflow) just before it is not "missing".
 inline constexpr int64_t kPspLookBackMs = 24LL * 3600 * 1000;
+
+// Where a refund verb's database and PSP come from, the way the refund
+// plugin finds them: the database is --db, else the engine config's
+// (--config FILE, else config/steadfast.yaml when it exists); the PSP is
+// --psp-url, else plugin_config.refund.psp.base_url, its secret key only
+// ever from the environment variable psp.secret_key_env names.
+struct CommandSources {
+  std::string database;
+  refund::PspSettings psp;
+  int64_t settle_margin_ms = refund::kDefaultSettleMarginMs;
+};
+// InvalidArgument when there is no database or no PSP; the config's errors.
+Result<CommandSources> FindCommandSources(const CommandFlags& flags, CommandHost& host);
+// The Stripe adapter for `psp` on the CLI's transport and clock (no
+// circuit breaker: a verb makes a handful of calls). Errors say "PSP not set up: ...".
+Result<std::unique_ptr<refund::PspAdapter>> MakeCommandPsp(const refund::PspSettings& psp, CommandHost& host);
 
 // The refund plugin's tables in the engine database at `path`, opened
 // through the CLI host (CommandHost::OpenPluginStorage with the refund schema).
