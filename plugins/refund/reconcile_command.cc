@@ -33,6 +33,8 @@
 #include "refund/reconcile_sources.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
+#include "refund/settlement_reconciliation.h"
+#include "refund/settlement_store.h"
 #include "steadfast/commands.h"
 #include "steadfast/time_text.h"
 
@@ -137,11 +139,38 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
   auto workflows = LoadWorkflows(**workflow_reader, since > 0 ? since - kPspLookBackMs : 0);
   if (!workflows.ok()) return CommandFail(kCommandError, workflows.status().message());
   input.workflows = std::move(*workflows);
+  // The settlement transactions next, before the PSP: one that completes
+  // meanwhile shows at the PSP, and is younger than the settle margin.
+  refund::SettlementReconciliationInput settlement;
+  settlement.now_ms = now;
+  settlement.settle_margin_ms = sources->settle_margin_ms;
+  {
+    refund::SettlementStore settlements(*refunds->storage);
+    auto txns = settlements.Transactions();
+    if (!txns.ok()) return CommandFail(kCommandError, txns.status().message());
+    settlement.transactions = std::move(*txns);
+  }
   auto psp_refunds = LoadPspRefunds(**psp, **refunds, since > 0 ? since - kPspLookBackMs : 0);
   if (!psp_refunds.ok()) {
     return CommandFail(kCommandError, psp_refunds.status().message() + "\nnothing was compared or repaired");
   }
   input.psp_refunds = std::move(*psp_refunds);
+  // Host payouts are looked up by transfer id (the adapter lists no transfers).
+  for (const refund::SettlementTransaction& t : settlement.transactions) {
+    if (t.kind != refund::TransactionKind::kHostPayout || t.provider_id.empty() ||
+        t.status == refund::TransactionStatus::kFailed || t.updated_ms > now - settlement.settle_margin_ms) {
+      continue;
+    }
+    auto transfer = (*psp)->GetTransfer(t.provider_id);
+    if (transfer.ok()) {
+      settlement.transfers[t.provider_id] = true;
+    } else if (transfer.error().code == "resource_missing") {
+      settlement.transfers[t.provider_id] = false;
+    } else {
+      return CommandFail(kCommandError, "reading transfer " + t.provider_id + " at the PSP: " + transfer.error().code +
+                                            ": " + transfer.error().message + "\nnothing was compared or repaired");
+    }
+  }
   auto ledger = LoadLedger(**refunds);
   if (!ledger.ok()) return CommandFail(kCommandError, ledger.status().message());
   input.ledger = std::move(*ledger);
@@ -190,8 +219,12 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     if (!after.ok()) return CommandFail(kCommandError, "reconciling after the repair: " + after.status().message());
     left = std::move(*after);
   }
+  settlement.psp_refunds = input.psp_refunds;
+  const std::vector<refund::SettlementDrift> settlement_drifts = refund::ReconcileSettlements(settlement);
   Result<refund::ReconciliationRun> summary = refund::SummarizeRun(left, repaired, actor, now);
   if (!summary.ok()) return CommandFail(kCommandError, "summing the drift: " + summary.status().message());
+  for (const refund::SettlementDrift& d : settlement_drifts) ++summary->drifts_by_kind[d.kind];
+  const bool clean = left.clean() && settlement_drifts.empty();
   Status recorded = (*refunds)->RecordReconciliationRun(*summary);
   if (!recorded.ok()) return CommandFail(kCommandError, "recording the run: " + recorded.message());
 
@@ -208,7 +241,7 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     Value::List pending;
     for (const refund::PendingSubject& p : report.pending) pending.push_back(refund::PendingToValue(p));
     Value out;
-    out["clean"] = left.clean();
+    out["clean"] = clean;
     out["since"] = since > 0 ? Value(FormatRfc3339Utc(since)) : Value();
     out["settle_margin"] = FormatDurationMs(input.settle_margin_ms);
     out["compared"] = Value::Map{{"psp_refunds", report.psp_refunds},
@@ -218,6 +251,9 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     out["drifts"] = std::move(drifts);
     out["repaired"] = repaired;
     out["remaining"] = std::move(remaining);
+    Value::List settlement_list;
+    for (const refund::SettlementDrift& d : settlement_drifts) settlement_list.push_back(refund::SettlementDriftToValue(d));
+    out["settlement_drifts"] = std::move(settlement_list);
     std::printf("%s\n", out.ToPrettyJson().c_str());
   } else {
     std::printf("Reconciliation: %lld PSP refund(s), %lld ledger transaction(s), %lld finished refund workflow(s)%s; "
@@ -235,19 +271,33 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
       PrintPending(report.pending);
       std::printf("\n");
     }
+    if (!settlement_drifts.empty()) {
+      std::printf("settlement transactions that disagree with the PSP (%zu): need a person\n", settlement_drifts.size());
+      std::printf("  %-28s %-20s %-12s %-11s %-9s %14s  %s\n", "kind", "transaction", "reservation", "type", "status",
+                  "amount", "psp");
+      for (const refund::SettlementDrift& d : settlement_drifts) {
+        std::printf("  %-28s %-20s %-12s %-11s %-9s %14s  %s\n", d.kind.c_str(), d.transaction.id.c_str(),
+                    d.transaction.reservation_id.c_str(),
+                    std::string(refund::TransactionKindName(d.transaction.kind)).c_str(),
+                    std::string(refund::TransactionStatusName(d.transaction.status)).c_str(),
+                    refund::FormatMoney(d.transaction.amount).c_str(), Or(d.psp_id).c_str());
+        std::printf("      %s\n", d.detail.c_str());
+      }
+      std::printf("\n");
+    }
     // Pending subjects were not looked at: "no drift" alone would overstate it.
     const std::string unchecked =
         report.pending.empty() ? "" : " (" + std::to_string(report.pending.size()) + " pending, not compared)";
-    if (left.clean()) {
+    if (clean) {
       std::printf("%s%s\n", report.clean() ? "no drift" : "no drift left after repair", unchecked.c_str());
     } else {
-      int64_t human = 0;
+      int64_t human = static_cast<int64_t>(settlement_drifts.size());
       for (const refund::Drift& d : left.drifts) human += d.repairable ? 0 : 1;
-      std::printf("%zu drift(s)%s; %lld need a person%s\n", left.drifts.size(),
+      std::printf("%zu drift(s)%s; %lld need a person%s\n", left.drifts.size() + settlement_drifts.size(),
                   flags->Has("repair") ? " left after repair" : "", static_cast<long long>(human), unchecked.c_str());
     }
   }
-  return left.clean() ? kCommandOk : kExitDrift;
+  return clean ? kCommandOk : kExitDrift;
 }
 
 }  // namespace steadfast::refund

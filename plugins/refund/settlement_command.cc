@@ -21,13 +21,17 @@
 // (the transaction is failed) or did not answer for sure (still pending:
 // run execute again, it resends under the same key); 2 bad usage or an
 // unknown id; 3 could not (database, PSP set-up).
+#include <cctype>
 #include <cstdio>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "refund/commands.h"
 #include "refund/money.h"
+#include "refund/psp/psp_adapter.h"
 #include "refund/reconcile_sources.h"
 #include "refund/settlement.h"
 #include "refund/settlement_store.h"

@@ -6,7 +6,8 @@
 // with the PSP's ids), exactly one refund and one payout at the PSP, the
 // ledger balanced, `steadfast reconcile` clean; and a host payout the PSP
 // refused (a closed account) executed by an admin with
-// `steadfast refund transactions execute`, once, audited, idempotent.
+// `steadfast refund transactions execute`, once, audited, idempotent; and
+// reconcile reporting a completed payout the PSP does not know.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -138,6 +139,19 @@ TEST_F(SettlementTest, ASettledCancellationRecordsItsSnapshotAndTransactionsPend
   RunResult pending = h_.Cli({"refund", "transactions", "list", "--status", "pending"});
   ASSERT_EQ(pending.exit_code, 0) << pending.output;
   EXPECT_THAT(pending.output, HasSubstr("0 transaction(s)"));
+
+  // Reconciliation covers the transactions: books that name a payout the
+  // PSP never made are drift for a person (exit 4), whatever the ledger says.
+  h_.Sql("UPDATE refund_settlement_transactions SET provider_id = 'tr_ghost' WHERE kind = 'hostpayout'");
+  RunResult drift = h_.Reconcile({"--json"});
+  EXPECT_EQ(drift.exit_code, 4) << drift.output;
+  auto report = Value::FromJson(drift.output);
+  ASSERT_TRUE(report.ok()) << drift.output;
+  ASSERT_EQ(report->Get("settlement_drifts").AsList().size(), 1u) << drift.output;
+  const Value& sd = report->Get("settlement_drifts").AsList()[0];
+  EXPECT_EQ(sd.Get("kind"), Value("settlement_unknown_at_psp"));
+  EXPECT_EQ(sd.Get("psp_id"), Value("tr_ghost"));
+  EXPECT_EQ(report->Get("clean"), Value(false));
 }
 
 TEST_F(SettlementTest, AnAdminExecutesTheHostPayoutThePspRefusedOnceAndAudited) {

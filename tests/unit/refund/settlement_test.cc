@@ -12,6 +12,7 @@
 #include "refund/breakdown.h"
 #include "refund/quote.h"
 #include "refund/settlement.h"
+#include "refund/settlement_reconciliation.h"
 #include "refund/settlement_store.h"
 #include "refund_tables.h"
 #include "steadfast/testing.h"
@@ -202,6 +203,80 @@ TEST(SettlementOutcome, WhatAPspStepsResultMeansForItsTransaction) {
   ASSERT_TRUE(paid);
   EXPECT_EQ(paid->status, TransactionStatus::kCompleted);
   EXPECT_EQ(paid->provider_id, "tr_1");
+}
+
+SettlementTransaction Txn(TransactionKind kind, TransactionStatus status, const std::string& provider_id) {
+  SettlementTransaction t;
+  t.id = std::string("stx_") + std::string(TransactionKindName(kind)) + "_" + provider_id;
+  t.reservation_id = "r-1";
+  t.workflow_id = "wf-1";
+  t.kind = kind;
+  t.status = status;
+  t.amount = Money{5000, "EUR"};
+  t.provider_id = provider_id;
+  t.updated_ms = 1000;
+  return t;
+}
+
+PspRefundFact Refund(const std::string& id, const std::string& status, const std::string& workflow = "wf-1") {
+  PspRefundFact r;
+  r.id = id;
+  r.status = status;
+  r.workflow_id = workflow;
+  r.reservation_id = "r-1";
+  r.amount_minor = 5000;
+  r.currency = "EUR";
+  r.created_ms = 1000;
+  return r;
+}
+
+TEST(SettlementReconciliation, CompletedUnknownAtThePspAndPendingAlreadyDoneAreReported) {
+  SettlementReconciliationInput in;
+  in.now_ms = 10'000;
+  in.settle_margin_ms = 1'000;
+  in.transactions = {
+      Txn(TransactionKind::kGuestRefund, TransactionStatus::kCompleted, "re_ok"),      // fine
+      Txn(TransactionKind::kGuestRefund, TransactionStatus::kCompleted, "re_ghost"),   // unknown at the PSP
+      Txn(TransactionKind::kGuestRefund, TransactionStatus::kCompleted, "re_failed"),  // the PSP failed it
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_ok"),       // fine
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_ghost"),    // unknown at the PSP
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kPending, "tr_done"),       // paid, still pending
+      Txn(TransactionKind::kBooking, TransactionStatus::kCompleted, "ch_1"),           // never compared
+  };
+  in.psp_refunds = {Refund("re_ok", "succeeded", "wf-x"), Refund("re_failed", "failed", "wf-x")};
+  in.transfers = {{"tr_ok", true}, {"tr_ghost", false}, {"tr_done", true}};
+  std::vector<SettlementDrift> drifts = ReconcileSettlements(in);
+  ASSERT_EQ(drifts.size(), 4u);
+  EXPECT_EQ(drifts[0].kind, kSettlementPendingButDone);
+  EXPECT_EQ(drifts[0].psp_id, "tr_done");
+  EXPECT_EQ(drifts[1].kind, kSettlementUnknownAtPsp);
+  EXPECT_EQ(drifts[1].psp_id, "re_failed");
+  EXPECT_EQ(drifts[2].psp_id, "re_ghost");
+  EXPECT_EQ(drifts[3].psp_id, "tr_ghost");
+  EXPECT_EQ(SettlementDriftToValue(drifts[3]).Get("repairable"), Value(false));
+}
+
+TEST(SettlementReconciliation, APendingGuestRefundTheWorkflowsStepAlreadyMadeIsReportedOnceAtRest) {
+  SettlementReconciliationInput in;
+  in.now_ms = 10'000;
+  in.settle_margin_ms = 1'000;
+  in.transactions = {Txn(TransactionKind::kGuestRefund, TransactionStatus::kPending, "")};
+  in.psp_refunds = {Refund("re_step", "succeeded")};  // metadata: the same workflow and reservation
+  std::vector<SettlementDrift> drifts = ReconcileSettlements(in);
+  ASSERT_EQ(drifts.size(), 1u);
+  EXPECT_EQ(drifts[0].kind, kSettlementPendingButDone);
+  EXPECT_EQ(drifts[0].psp_id, "re_step");
+
+  // Younger than the settle margin: the step may be between its call and its checkpoint.
+  in.psp_refunds[0].created_ms = 9'500;
+  EXPECT_TRUE(ReconcileSettlements(in).empty());
+  in.psp_refunds[0].created_ms = 1'000;
+  in.transactions[0].updated_ms = 9'500;
+  EXPECT_TRUE(ReconcileSettlements(in).empty());
+  // Another workflow's refund of the reservation is not this transaction's.
+  in.transactions[0].updated_ms = 1'000;
+  in.psp_refunds[0].workflow_id = "wf-2";
+  EXPECT_TRUE(ReconcileSettlements(in).empty());
 }
 
 class SettlementStoreTest : public ::testing::Test {
