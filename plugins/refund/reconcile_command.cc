@@ -220,6 +220,9 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     left = std::move(*after);
   }
   settlement.psp_refunds = input.psp_refunds;
+  for (const refund::WorkflowFact& w : input.workflows) {
+    if (w.phase == refund::WorkflowPhase::kInFlight) settlement.in_flight_workflows.insert(w.id);
+  }
   const std::vector<refund::SettlementDrift> settlement_drifts = refund::ReconcileSettlements(settlement);
   Result<refund::ReconciliationRun> summary = refund::SummarizeRun(left, repaired, actor, now);
   if (!summary.ok()) return CommandFail(kCommandError, "summing the drift: " + summary.status().message());

@@ -17,7 +17,8 @@ std::vector<SettlementDrift> ReconcileSettlements(const SettlementReconciliation
   std::vector<SettlementDrift> out;
   for (const SettlementTransaction& t : in.transactions) {
     if (t.kind == TransactionKind::kBooking || t.status == TransactionStatus::kFailed) continue;
-    if (t.updated_ms > at_rest) continue;  // may be between its PSP call and its checkpoint
+    // May be between its PSP call and its checkpoint.
+    if (t.updated_ms > at_rest || in.in_flight_workflows.count(t.workflow_id) > 0) continue;
     const std::string amount = FormatMoney(t.amount);
     if (t.kind == TransactionKind::kGuestRefund) {
       if (t.status == TransactionStatus::kCompleted) {

@@ -14,9 +14,10 @@
 //
 // Both need a person (nothing is repaired: the fix is an admin's execute,
 // which gets the PSP's answer under the transaction's own key, or an
-// investigation). Only transactions at rest are compared: one updated, or
-// whose PSP refund was created, less than the settle margin ago may be
-// between its PSP call and its checkpoint. A pending host payout whose
+// investigation). Only transactions at rest are compared: one whose
+// workflow is still in flight, or updated, or whose PSP refund was created,
+// less than the settle margin ago may be between its PSP call and its
+// checkpoint. A pending host payout whose
 // transfer id is not known yet cannot be checked (the PSP adapter lists no
 // transfers). Pure: `steadfast reconcile` gathers the inputs
 // (docs/refunds.md, section 18).
@@ -24,6 +25,7 @@
 #define STEADFAST_PLUGINS_REFUND_SETTLEMENT_RECONCILIATION_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,7 @@ struct SettlementReconciliationInput {
   std::vector<SettlementTransaction> transactions;
   std::vector<PspRefundFact> psp_refunds;  // the PSP's refund list, as reconcile reads it
   std::map<std::string, bool> transfers;   // transfer id -> does the PSP know it (looked up by id)
+  std::set<std::string> in_flight_workflows;  // their transactions are not at rest: not compared
   TimeMs now_ms = 0;
   int64_t settle_margin_ms = kDefaultSettleMarginMs;
 };

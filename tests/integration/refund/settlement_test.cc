@@ -210,5 +210,65 @@ TEST_F(SettlementTest, AnAdminExecutesTheHostPayoutThePspRefusedOnceAndAudited) 
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
 }
 
+// ---------------------------------------------------------------- kill -9 around the settlement's steps
+
+// The settle step's writes, and each PSP step's move of its transaction,
+// commit with the step's checkpoint or not at all: killed after the
+// activity ran but before its checkpoint, the restarted engine runs it again
+// (same keys), and the end is one snapshot, three transactions completed,
+// one refund and one payout at the PSP.
+class SettlementCrash : public SettlementTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(SettlementCrash, RestartLeavesOneSnapshotOneRefundOnePayout) {
+  Value input = LoadExample("settlement.json");
+  input["cancel_at"] = "2026-12-13T09:30:00+01:00";
+  h_.Seed("ch_r2001", kPaid);
+  h_.StartInstance("reservation_settlement", h_.WriteInput("crash", input), "wf-sc");
+  {
+    auto crashing = h_.Serve(GetParam());
+    auto code = crashing->Wait(60000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach " << GetParam() << "\n" << h_.ServeLog();
+    EXPECT_EQ(*code, 137);
+  }
+  if (GetParam() == "after_activity:settle") {
+    EXPECT_TRUE(Transactions("r-2001").empty()) << "nothing of an attempt that was not checkpointed";
+  } else {
+    // The PSP moved money, the transaction does not say so yet: the workflow
+    // is in flight, so reconcile compares neither, and reports no drift.
+    EXPECT_EQ(Find(Transactions("r-2001"), GetParam() == "after_activity:psp" ? TransactionKind::kGuestRefund
+                                                                              : TransactionKind::kHostPayout)
+                  ->status,
+              TransactionStatus::kPending);
+    RunResult early = h_.Reconcile({"--json"});
+    EXPECT_EQ(early.exit_code, 0) << early.output;
+  }
+  auto serve = h_.Serve();
+  ASSERT_TRUE(h_.WaitTerminal("wf-sc", 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  InstanceRecord wf = h_.Instance("wf-sc").value_or(InstanceRecord{});
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  const int64_t refund = wf.output.Get("refund_to_guest").Get("minor").IntOr(-1);
+  const int64_t payout = wf.output.Get("payout_to_host").Get("minor").IntOr(-1);
+  std::vector<SettlementTransaction> txns = Transactions("r-2001");
+  ASSERT_EQ(txns.size(), 3u);
+  for (const SettlementTransaction& t : txns) {
+    EXPECT_EQ(t.status, TransactionStatus::kCompleted) << refund::TransactionKindName(t.kind);
+  }
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  EXPECT_EQ(SettlementStore(tables->storage()).Snapshots("r-2001")->size(), 1u);
+  EXPECT_EQ(h_.RefundsOf("ch_r2001"), integration::Refunded(1, refund));
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("count").IntOr(0), 1);
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("amount").IntOr(0), payout);
+  EXPECT_EQ(h_.ExpectBalancedLedger("wf-sc"), 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, SettlementCrash,
+                         ::testing::Values("after_activity:settle", "after_activity:psp", "after_activity:payout"),
+                         [](const auto& info) { return info.param.substr(info.param.find(':') + 1); });
+
 }  // namespace
 }  // namespace steadfast

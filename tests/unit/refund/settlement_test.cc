@@ -273,6 +273,10 @@ TEST(SettlementReconciliation, APendingGuestRefundTheWorkflowsStepAlreadyMadeIsR
   in.psp_refunds[0].created_ms = 1'000;
   in.transactions[0].updated_ms = 9'500;
   EXPECT_TRUE(ReconcileSettlements(in).empty());
+  // Its workflow still in flight: the step's checkpoint is still ahead.
+  in.in_flight_workflows = {"wf-1"};
+  EXPECT_TRUE(ReconcileSettlements(in).empty());
+  in.in_flight_workflows.clear();
   // Another workflow's refund of the reservation is not this transaction's.
   in.transactions[0].updated_ms = 1'000;
   in.psp_refunds[0].workflow_id = "wf-2";
