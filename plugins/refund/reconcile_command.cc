@@ -141,35 +141,15 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
   input.workflows = std::move(*workflows);
   // The settlement transactions next, before the PSP: one that completes
   // meanwhile shows at the PSP, and is younger than the settle margin.
-  refund::SettlementReconciliationInput settlement;
-  settlement.now_ms = now;
-  settlement.settle_margin_ms = sources->settle_margin_ms;
-  {
-    refund::SettlementStore settlements(*refunds->storage);
-    auto txns = settlements.Transactions();
-    if (!txns.ok()) return CommandFail(kCommandError, txns.status().message());
-    settlement.transactions = std::move(*txns);
-  }
+  auto settlement = LoadSettlementTransactions(*refunds->storage, now, sources->settle_margin_ms);
+  if (!settlement.ok()) return CommandFail(kCommandError, settlement.status().message());
   auto psp_refunds = LoadPspRefunds(**psp, **refunds, since > 0 ? since - kPspLookBackMs : 0);
   if (!psp_refunds.ok()) {
     return CommandFail(kCommandError, psp_refunds.status().message() + "\nnothing was compared or repaired");
   }
   input.psp_refunds = std::move(*psp_refunds);
-  // Host payouts are looked up by transfer id (the adapter lists no transfers).
-  for (const refund::SettlementTransaction& t : settlement.transactions) {
-    if (t.kind != refund::TransactionKind::kHostPayout || t.provider_id.empty() ||
-        t.status == refund::TransactionStatus::kFailed || t.updated_ms > now - settlement.settle_margin_ms) {
-      continue;
-    }
-    auto transfer = (*psp)->GetTransfer(t.provider_id);
-    if (transfer.ok()) {
-      settlement.transfers[t.provider_id] = true;
-    } else if (transfer.error().code == "resource_missing") {
-      settlement.transfers[t.provider_id] = false;
-    } else {
-      return CommandFail(kCommandError, "reading transfer " + t.provider_id + " at the PSP: " + transfer.error().code +
-                                            ": " + transfer.error().message + "\nnothing was compared or repaired");
-    }
+  if (Status st = CompleteSettlementInput(**psp, input.psp_refunds, input.workflows, *settlement); !st.ok()) {
+    return CommandFail(kCommandError, st.message() + "\nnothing was compared or repaired");
   }
   auto ledger = LoadLedger(**refunds);
   if (!ledger.ok()) return CommandFail(kCommandError, ledger.status().message());
@@ -219,11 +199,7 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     if (!after.ok()) return CommandFail(kCommandError, "reconciling after the repair: " + after.status().message());
     left = std::move(*after);
   }
-  settlement.psp_refunds = input.psp_refunds;
-  for (const refund::WorkflowFact& w : input.workflows) {
-    if (w.phase == refund::WorkflowPhase::kInFlight) settlement.in_flight_workflows.insert(w.id);
-  }
-  const std::vector<refund::SettlementDrift> settlement_drifts = refund::ReconcileSettlements(settlement);
+  const std::vector<refund::SettlementDrift> settlement_drifts = refund::ReconcileSettlements(*settlement);
   Result<refund::ReconciliationRun> summary = refund::SummarizeRun(left, repaired, actor, now);
   if (!summary.ok()) return CommandFail(kCommandError, "summing the drift: " + summary.status().message());
   for (const refund::SettlementDrift& d : settlement_drifts) ++summary->drifts_by_kind[d.kind];

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "refund/money.h"
+#include "refund/settlement_store.h"
 #include "refund/psp/stripe_psp_adapter.h"
 
 namespace steadfast::refund {
@@ -162,6 +163,43 @@ Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflow
     after = page.back().id;
   }
   return out;
+}
+
+Result<refund::SettlementReconciliationInput> LoadSettlementTransactions(PluginStorage& storage, TimeMs now_ms,
+                                                                        int64_t settle_margin_ms) {
+  refund::SettlementReconciliationInput in;
+  in.now_ms = now_ms;
+  in.settle_margin_ms = settle_margin_ms;
+  refund::SettlementStore settlements(storage);
+  SF_ASSIGN_OR_RETURN(in.transactions, settlements.Transactions());
+  return in;
+}
+
+Status CompleteSettlementInput(refund::PspAdapter& psp, const std::vector<refund::PspRefundFact>& psp_refunds,
+                               const std::vector<refund::WorkflowFact>& workflows,
+                               refund::SettlementReconciliationInput& in) {
+  in.psp_refunds = psp_refunds;
+  for (const refund::WorkflowFact& w : workflows) {
+    if (w.phase == refund::WorkflowPhase::kInFlight) in.in_flight_workflows.insert(w.id);
+  }
+  // Host payouts are looked up by transfer id (the adapter lists no transfers).
+  for (const refund::SettlementTransaction& t : in.transactions) {
+    if (t.kind != refund::TransactionKind::kHostPayout || t.provider_id.empty() ||
+        t.status == refund::TransactionStatus::kFailed || t.updated_ms > in.now_ms - in.settle_margin_ms ||
+        in.in_flight_workflows.count(t.workflow_id) > 0) {
+      continue;
+    }
+    refund::RemoteResult<refund::PspTransfer> transfer = psp.GetTransfer(t.provider_id);
+    if (transfer.ok()) {
+      in.transfers[t.provider_id] = true;
+    } else if (transfer.error().code == "resource_missing") {
+      in.transfers[t.provider_id] = false;
+    } else {
+      return Status::Unavailable("reading transfer " + t.provider_id + " at the PSP: " + transfer.error().code + ": " +
+                                 transfer.error().message);
+    }
+  }
+  return Status::Ok();
 }
 
 Result<refund::ReconciliationRun> SummarizeRun(const refund::ReconciliationReport& left, int64_t repaired,

@@ -14,6 +14,7 @@
 #include "refund/psp/psp_adapter.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
+#include "refund/settlement_reconciliation.h"
 #include "steadfast/clock.h"
 #include "steadfast/commands.h"
 #include "steadfast/status.h"
@@ -67,6 +68,19 @@ Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds)
 // the finished ones whose history shows a refund.* activity; with
 // updated_since_ms > 0 only finished ones last updated at or after it.
 Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflows, TimeMs updated_since_ms);
+
+// The settlement transactions for ReconcileSettlements, read now: call it
+// before listing the PSP's refunds (a transaction that completes meanwhile
+// then shows at the PSP and is younger than the settle margin).
+Result<refund::SettlementReconciliationInput> LoadSettlementTransactions(PluginStorage& storage, TimeMs now_ms,
+                                                                        int64_t settle_margin_ms);
+// Completes `in` once the PSP's refunds and the workflows are read: the
+// refunds, the workflows in flight, and each host payout's transfer looked
+// up by id (at rest only). Unavailable when a transfer cannot be read
+// (anything but resource_missing): never a judgement on part of the data.
+Status CompleteSettlementInput(refund::PspAdapter& psp, const std::vector<refund::PspRefundFact>& psp_refunds,
+                               const std::vector<refund::WorkflowFact>& workflows,
+                               refund::SettlementReconciliationInput& in);
 
 // What a run leaves, recorded in reconciliation_runs for /metrics
 // (steadfast_reconciliation_*): the drift left by kind and the money in

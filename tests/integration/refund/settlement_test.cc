@@ -152,6 +152,17 @@ TEST_F(SettlementTest, ASettledCancellationRecordsItsSnapshotAndTransactionsPend
   EXPECT_EQ(sd.Get("kind"), Value("settlement_unknown_at_psp"));
   EXPECT_EQ(sd.Get("psp_id"), Value("tr_ghost"));
   EXPECT_EQ(report->Get("clean"), Value(false));
+  // The nightly reconciliation inside serve (refund.reconcile) sees it too.
+  auto serve = h_.Serve();
+  RunResult started =
+      h_.Cli({"start", "nightly_reconciliation", "--input", R"({"settle_margin": "0s"})", "--id", "nightly-s1"});
+  ASSERT_EQ(started.exit_code, 0) << started.output;
+  ASSERT_TRUE(h_.WaitTerminal("nightly-s1", 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  const Value nightly = h_.Instance("nightly-s1").value_or(InstanceRecord{}).output.Get("reconcile");
+  EXPECT_FALSE(nightly.Get("clean").BoolOr(true)) << nightly.ToJson();
+  EXPECT_EQ(nightly.Get("drifts_by_kind").Get("settlement_unknown_at_psp").IntOr(0), 1) << nightly.ToJson();
 }
 
 TEST_F(SettlementTest, AnAdminExecutesTheHostPayoutThePspRefusedOnceAndAudited) {
