@@ -37,6 +37,7 @@ ActivityFn MakeAdjustLoyaltyActivity(Services s);      // refund.adjust_loyalty
 ActivityFn MakeReleaseClaimActivity(Services s);       // refund.release_claim
 ActivityFn MakeRecordUnfinishedRefundActivity(Services s);  // refund.record_unfinished_refund
 ActivityFn MakeReconcileActivity(Services s);          // refund.reconcile (reconcile_activity.cc)
+ActivityFn MakeRecordSettlementActivity(Services s);   // refund.record_settlement
 
 // The work of refund.post_ledger and refund.open_manual_review on a given
 // input, keyed by `key`, for activities that do it as part of their own.

@@ -2,6 +2,7 @@
 // STEADFAST_PLUGIN_COMMANDS entry point (entry_points.cc):
 //
 //   steadfast refund quote|policy-diff|ledger|records ...   refund_command.cc
+//   steadfast refund transactions list|execute ...           settlement_command.cc
 //   steadfast reconcile ...                                  reconcile_command.cc
 #ifndef STEADFAST_PLUGINS_REFUND_COMMANDS_H_
 #define STEADFAST_PLUGINS_REFUND_COMMANDS_H_
@@ -18,11 +19,15 @@ inline constexpr char kRefundCommandHelp[] =
     "refund quote --reservation @file.json [--policy NAME] [--cancel-at TIME] [--json]\n"
     "refund ledger [--instance ID] [--db PATH] [--json]   ledger entries and balances\n"
     "refund records [--db PATH] [--json]                  the refund plugin's PSP refund records\n"
+    "refund transactions list [--reservation R] [--status S] [--json]   settlement transactions (and snapshots)\n"
+    "refund transactions execute ID --reason TEXT [--destination acct_...] [--as P]   admin: pay a pending/failed one\n"
     "refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]\n";
 inline constexpr char kReconcileCommandHelp[] =
     "reconcile [--db PATH] [--since T] [--repair] [--json]   ledger vs workflows vs PSP refunds (exit 4 on drift)\n";
 
 int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host);
+// `refund transactions ...` (settlement_command.cc); args after "transactions".
+int RunTransactionsCommand(const std::vector<std::string>& args, CommandHost& host);
 int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host);
 
 }  // namespace steadfast::refund

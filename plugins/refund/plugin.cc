@@ -195,6 +195,8 @@ constexpr ActivitySpec kActivities[] = {
     {"refund.adjust_loyalty", &MakeAdjustLoyaltyActivity, "adjust a customer's loyalty points once per key"},
     {"refund.reconcile", &MakeReconcileActivity,
      "compare the ledger, the refund workflows and the PSP and record the drift (report only)"},
+    {"refund.record_settlement", &MakeRecordSettlementActivity,
+     "write a cancellation's settlement snapshot and its transactions (pending) with the checkpoint"},
 };
 
 // The scrape-time gauges: the last reconciliation run's drift, read from

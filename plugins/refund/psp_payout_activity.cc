@@ -24,16 +24,23 @@
 // idempotency_key_in_use: retryable; account_closed and Stripe's other 4xx
 // codes, psp_auth_failed, psp_amount_mismatch, psp_currency_mismatch,
 // psp_destination_mismatch: non-retryable), psp_not_configured,
-// invalid_input.
+// invalid_input. With on_refusal: record (default fail), a definitive
+// refusal (account_closed, resource_missing, ...) is not an error: the step
+// succeeds with {paid: false, transfer_id: null, error: {code, message}} so
+// a settlement workflow finishes and an admin executes the payout later.
+// At the checkpoint, the settlement's hostpayout transaction whose PSP key
+// is this step's key (refund.record_settlement) becomes completed (with the
+// transfer id) or failed (settlement_store.h); other workflows have none.
 #include <fmt/format.h>
 
 #include "refund/activities.h"
 #include "refund/activity_support.h"
+#include "refund/settlement_store.h"
 
 namespace steadfast::refund {
 
 ActivityFn MakePspPayoutActivity(Services s) {
-  return [s](ActivityContext& ctx) -> ActivityResult {
+  ActivityFn payout = [s](ActivityContext& ctx) -> ActivityResult {
     const Value& in = ctx.input();
     if (!s->psp) return ActivityError::NonRetryable("psp_not_configured", s->psp_problem);
     Result<Money> amount = MoneyFromValue(in.Get("amount"));
@@ -64,7 +71,26 @@ ActivityFn MakePspPayoutActivity(Services s) {
     ctx.SetTraceAttribute("psp.name", "stripe");
 
     RemoteResult<PspTransfer> transfer = s->psp->Transfer(req);
-    if (!transfer.ok()) return transfer.error();
+    if (!transfer.ok()) {
+      const ActivityError& e = transfer.error();
+      // A settlement's payout may record a definitive refusal instead of
+      // failing the workflow: an admin executes the transaction later.
+      if (in.Get("on_refusal").StringOr("fail") == "record" && e.kind == ErrorKind::kNonRetryable &&
+          IsDefinitiveRefusal(TransactionKind::kHostPayout, e.code)) {
+        ctx.logger().Warn(fmt::format("payout of {} to {} refused: {}: {} (recorded)", FormatAmount(*amount),
+                                      req.destination, e.code, e.message));
+        Value out;
+        out["paid"] = false;
+        out["transfer_id"] = Value();
+        out["amount"] = MoneyToValue(*amount);
+        out["destination"] = req.destination;
+        out["transfer_group"] = req.transfer_group;
+        out["error"] = Value::Map{{"code", e.code}, {"message", e.message}};
+        out["replayed"] = false;
+        return out;
+      }
+      return e;
+    }
     ctx.SetTraceAttribute("psp.transfer_id", transfer->id);
     ctx.logger().Info(fmt::format("payout {} of {} to {}{}", transfer->id, FormatAmount(*amount), req.destination,
                                   transfer->replayed ? " (replayed)" : ""));
@@ -74,7 +100,20 @@ ActivityFn MakePspPayoutActivity(Services s) {
     out["destination"] = transfer->destination;
     out["transfer_group"] = transfer->transfer_group;
     out["replayed"] = transfer->replayed;
+    out["paid"] = true;
     return out;
+  };
+  // The settlement's hostpayout transaction tied to this step's key (if the
+  // workflow recorded one: refund.record_settlement) moves at this checkpoint.
+  return [payout](ActivityContext& ctx) -> ActivityResult {
+    ActivityResult result = payout(ctx);
+    if (ctx.storage() != nullptr) {
+      if (std::optional<PspOutcome> o =
+              PspOutcomeOf(TransactionKind::kHostPayout, result, ctx.idempotency_key(), ctx.clock().NowMs())) {
+        SettlementStore::ApplyPspOutcomeAtCheckpoint(ctx, *o);
+      }
+    }
+    return result;
   };
 }
 

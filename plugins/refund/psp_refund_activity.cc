@@ -28,6 +28,9 @@
 // read. The record is written in the transaction that checkpoints the
 // attempt (success or failure alike); an attempt abandoned at its timeout
 // records nothing, and its retry (same key, same PSP refund) records it.
+// At the same checkpoint, the settlement's guestrefund transaction whose
+// PSP key is this step's key (refund.record_settlement) becomes completed
+// (with the refund id) or, on a definitive refusal, failed (settlement_store.h).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -36,6 +39,7 @@
 #include "refund/activities.h"
 #include "refund/activity_support.h"
 #include "refund/psp/settlement.h"
+#include "refund/settlement_store.h"
 
 namespace steadfast::refund {
 namespace {
@@ -64,7 +68,7 @@ Value Output(const PspRefund& r, bool provisional) {
 }  // namespace
 
 ActivityFn MakePspRefundActivity(Services s) {
-  return [s](ActivityContext& ctx) -> ActivityResult {
+  ActivityFn refund = [s](ActivityContext& ctx) -> ActivityResult {
     const Value& in = ctx.input();
     if (!s->psp) return ActivityError::NonRetryable("psp_not_configured", s->psp_problem);
     Result<Money> amount = MoneyFromValue(in.Get("amount"));
@@ -172,6 +176,19 @@ ActivityFn MakePspRefundActivity(Services s) {
       return Output(last, true);
     }
     return err;
+  };
+  // The settlement's guestrefund transaction tied to this step's key (if
+  // the workflow recorded one: refund.record_settlement) moves at the same
+  // checkpoint as the refund record.
+  return [refund](ActivityContext& ctx) -> ActivityResult {
+    ActivityResult result = refund(ctx);
+    if (ctx.storage() != nullptr) {
+      if (std::optional<PspOutcome> o =
+              PspOutcomeOf(TransactionKind::kGuestRefund, result, ctx.idempotency_key(), ctx.clock().NowMs())) {
+        SettlementStore::ApplyPspOutcomeAtCheckpoint(ctx, *o);
+      }
+    }
+    return result;
   };
 }
 

@@ -9,7 +9,9 @@
 // Output: {clean, drifts, drifts_by_kind: {kind: n}, needs_a_person, pending,
 //          compared: {psp_refunds, ledger_transactions, finished_workflows}}
 // Records the run in reconciliation_runs, as the verb does, so the drift
-// gauges and the SteadfastReconciliationDrift alert see it.
+// gauges and the SteadfastReconciliationDrift alert see it. The settlement
+// transactions are compared too (settlement_reconciliation.h): their drift
+// counts in drifts, drifts_by_kind and needs_a_person.
 // Errors: reconcile_unavailable (retryable: the PSP or the engine's workflows
 // cannot be read, or a listing cannot be complete), psp_not_configured,
 // refund_store_error, invalid_input (non-retryable).
@@ -17,6 +19,7 @@
 #include "refund/activity_support.h"
 #include "refund/reconcile_sources.h"
 #include "refund/reconciliation.h"
+#include "refund/settlement_reconciliation.h"
 #include "steadfast/time_text.h"
 
 namespace steadfast::refund {
@@ -64,17 +67,26 @@ ActivityFn MakeReconcileActivity(Services s) {
     Result<std::vector<WorkflowFact>> workflows = LoadWorkflows(*s->workflows, look_back);
     if (!workflows.ok()) return Unavailable(workflows.status());
     input.workflows = std::move(*workflows);
+    if (ctx.storage() == nullptr) return StoreError(Status::Unavailable("no plugin storage for this attempt"));
+    Result<SettlementReconciliationInput> settlement =
+        LoadSettlementTransactions(*ctx.storage(), now, settle_margin_ms);
+    if (!settlement.ok()) return StoreError(settlement.status());
     Result<std::vector<PspRefundFact>> psp = LoadPspRefunds(*s->psp, **store, look_back);
     if (!psp.ok()) return Unavailable(psp.status());
     input.psp_refunds = std::move(*psp);
+    if (Status st = CompleteSettlementInput(*s->psp, input.psp_refunds, input.workflows, *settlement); !st.ok()) {
+      return Unavailable(st);
+    }
     Result<std::vector<LedgerFact>> ledger = LoadLedger(**store);
     if (!ledger.ok()) return StoreError(ledger.status());
     input.ledger = std::move(*ledger);
 
     Result<ReconciliationReport> report = Reconcile(input);
     if (!report.ok()) return InvalidInput("reconciling: " + report.status().message());
+    const std::vector<SettlementDrift> settlement_drifts = ReconcileSettlements(*settlement);
     Result<ReconciliationRun> run = SummarizeRun(*report, 0, "workflow:" + ctx.workflow_id(), now);
     if (!run.ok()) return InvalidInput("summing the drift: " + run.status().message());
+    for (const SettlementDrift& d : settlement_drifts) ++run->drifts_by_kind[d.kind];
     if (Status recorded = (*store)->RecordReconciliationRun(*run); !recorded.ok()) return StoreError(recorded);
 
     Value::Map by_kind;
@@ -83,10 +95,15 @@ ActivityFn MakeReconcileActivity(Services s) {
       by_kind[std::string(DriftKindName(d.kind))] = by_kind[std::string(DriftKindName(d.kind))].IntOr(0) + 1;
       needs_a_person += d.repairable ? 0 : 1;
     }
-    ctx.SetTraceAttribute("reconciliation.drifts", static_cast<int64_t>(report->drifts.size()));
+    for (const SettlementDrift& d : settlement_drifts) {
+      by_kind[d.kind] = by_kind[d.kind].IntOr(0) + 1;
+      ++needs_a_person;
+    }
+    const int64_t drifts = static_cast<int64_t>(report->drifts.size() + settlement_drifts.size());
+    ctx.SetTraceAttribute("reconciliation.drifts", drifts);
     return Value(Value::Map{
-        {"clean", report->clean()},
-        {"drifts", static_cast<int64_t>(report->drifts.size())},
+        {"clean", drifts == 0},
+        {"drifts", drifts},
         {"drifts_by_kind", Value(std::move(by_kind))},
         {"needs_a_person", needs_a_person},
         {"pending", static_cast<int64_t>(report->pending.size())},

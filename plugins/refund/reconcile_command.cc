@@ -33,6 +33,8 @@
 #include "refund/reconcile_sources.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
+#include "refund/settlement_reconciliation.h"
+#include "refund/settlement_store.h"
 #include "steadfast/commands.h"
 #include "steadfast/time_text.h"
 
@@ -50,35 +52,6 @@ Result<TimeMs> ParseSince(const std::string& text, TimeMs now) {
   if (Result<TimeMs> at = ParseRfc3339(text); at.ok()) return *at;
   if (Result<int64_t> d = ParseDurationMs(text); d.ok()) return now - *d;
   return Status::InvalidArgument("--since must be an RFC 3339 time (2026-06-01T00:00:00Z) or a duration (24h, 7d)");
-}
-
-struct Sources {
-  std::string database;
-  refund::PspSettings psp;
-  int64_t settle_margin_ms = refund::kDefaultSettleMarginMs;
-};
-
-// The database and PSP settings, the way the refund plugin finds them.
-Result<Sources> FindSources(const CommandFlags& flags, CommandHost& host) {
-  Sources s;
-  std::optional<std::string> config_path = flags.Get("config");
-  if (!config_path && !flags.Has("db") && std::filesystem::exists(kDefaultEngineConfigPath)) {
-    config_path = kDefaultEngineConfigPath;
-  }
-  if (config_path) {
-    SF_ASSIGN_OR_RETURN(PluginContext pc, host.LoadPluginContext(*config_path));
-    SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig rc, refund::RefundPluginConfig::FromPluginContext(pc));
-    SF_ASSIGN_OR_RETURN(s.database, host.EngineDatabase(*config_path));
-    s.psp = rc.psp;
-    s.settle_margin_ms = rc.reconcile_settle_margin_ms;
-  }
-  if (auto db = flags.Get("db")) s.database = *db;
-  if (auto url = flags.Get("psp-url")) s.psp.base_url = *url;
-  if (s.database.empty()) return Status::InvalidArgument("--db PATH or --config FILE is required");
-  if (s.psp.base_url.empty()) {
-    return Status::InvalidArgument("no PSP: set plugin_config.refund.psp.base_url in the config or pass --psp-url");
-  }
-  return s;
 }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -136,7 +109,7 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
   }
   const std::string actor = flags->GetOr("as", host.principal());
 
-  Result<Sources> sources = FindSources(*flags, host);
+  Result<CommandSources> sources = FindCommandSources(*flags, host);
   if (!sources.ok()) {
     return CommandFail(sources.status().code() == StatusCode::kInvalidArgument ? kCommandUsage : kCommandError,
                 sources.status().message());
@@ -153,13 +126,8 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
   auto workflow_reader = host.OpenWorkflows(sources->database);
   if (!workflow_reader.ok()) return CommandFail(kCommandError, workflow_reader.status().message());
 
-  refund::StripeConfig sc;
-  sc.base_url = sources->psp.base_url;
-  sc.secret_key = sources->psp.secret_key;
-  sc.secret_key_env = sources->psp.secret_key_env;
-  sc.timeout_ms = sources->psp.timeout_ms;
-  auto psp = refund::StripePspAdapter::Create(sc, host.http(), host.clock());
-  if (!psp.ok()) return CommandFail(kCommandError, "PSP not set up: " + psp.status().message());
+  auto psp = MakeCommandPsp(sources->psp, host);
+  if (!psp.ok()) return CommandFail(kCommandError, psp.status().message());
 
   refund::ReconciliationInput input;
   input.since_ms = since;
@@ -171,11 +139,18 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
   auto workflows = LoadWorkflows(**workflow_reader, since > 0 ? since - kPspLookBackMs : 0);
   if (!workflows.ok()) return CommandFail(kCommandError, workflows.status().message());
   input.workflows = std::move(*workflows);
+  // The settlement transactions next, before the PSP: one that completes
+  // meanwhile shows at the PSP, and is younger than the settle margin.
+  auto settlement = LoadSettlementTransactions(*refunds->storage, now, sources->settle_margin_ms);
+  if (!settlement.ok()) return CommandFail(kCommandError, settlement.status().message());
   auto psp_refunds = LoadPspRefunds(**psp, **refunds, since > 0 ? since - kPspLookBackMs : 0);
   if (!psp_refunds.ok()) {
     return CommandFail(kCommandError, psp_refunds.status().message() + "\nnothing was compared or repaired");
   }
   input.psp_refunds = std::move(*psp_refunds);
+  if (Status st = CompleteSettlementInput(**psp, input.psp_refunds, input.workflows, *settlement); !st.ok()) {
+    return CommandFail(kCommandError, st.message() + "\nnothing was compared or repaired");
+  }
   auto ledger = LoadLedger(**refunds);
   if (!ledger.ok()) return CommandFail(kCommandError, ledger.status().message());
   input.ledger = std::move(*ledger);
@@ -224,8 +199,11 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     if (!after.ok()) return CommandFail(kCommandError, "reconciling after the repair: " + after.status().message());
     left = std::move(*after);
   }
+  const std::vector<refund::SettlementDrift> settlement_drifts = refund::ReconcileSettlements(*settlement);
   Result<refund::ReconciliationRun> summary = refund::SummarizeRun(left, repaired, actor, now);
   if (!summary.ok()) return CommandFail(kCommandError, "summing the drift: " + summary.status().message());
+  for (const refund::SettlementDrift& d : settlement_drifts) ++summary->drifts_by_kind[d.kind];
+  const bool clean = left.clean() && settlement_drifts.empty();
   Status recorded = (*refunds)->RecordReconciliationRun(*summary);
   if (!recorded.ok()) return CommandFail(kCommandError, "recording the run: " + recorded.message());
 
@@ -242,7 +220,7 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     Value::List pending;
     for (const refund::PendingSubject& p : report.pending) pending.push_back(refund::PendingToValue(p));
     Value out;
-    out["clean"] = left.clean();
+    out["clean"] = clean;
     out["since"] = since > 0 ? Value(FormatRfc3339Utc(since)) : Value();
     out["settle_margin"] = FormatDurationMs(input.settle_margin_ms);
     out["compared"] = Value::Map{{"psp_refunds", report.psp_refunds},
@@ -252,6 +230,9 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
     out["drifts"] = std::move(drifts);
     out["repaired"] = repaired;
     out["remaining"] = std::move(remaining);
+    Value::List settlement_list;
+    for (const refund::SettlementDrift& d : settlement_drifts) settlement_list.push_back(refund::SettlementDriftToValue(d));
+    out["settlement_drifts"] = std::move(settlement_list);
     std::printf("%s\n", out.ToPrettyJson().c_str());
   } else {
     std::printf("Reconciliation: %lld PSP refund(s), %lld ledger transaction(s), %lld finished refund workflow(s)%s; "
@@ -269,19 +250,33 @@ int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host)
       PrintPending(report.pending);
       std::printf("\n");
     }
+    if (!settlement_drifts.empty()) {
+      std::printf("settlement transactions that disagree with the PSP (%zu): need a person\n", settlement_drifts.size());
+      std::printf("  %-28s %-20s %-12s %-11s %-9s %14s  %s\n", "kind", "transaction", "reservation", "type", "status",
+                  "amount", "psp");
+      for (const refund::SettlementDrift& d : settlement_drifts) {
+        std::printf("  %-28s %-20s %-12s %-11s %-9s %14s  %s\n", d.kind.c_str(), d.transaction.id.c_str(),
+                    d.transaction.reservation_id.c_str(),
+                    std::string(refund::TransactionKindName(d.transaction.kind)).c_str(),
+                    std::string(refund::TransactionStatusName(d.transaction.status)).c_str(),
+                    refund::FormatMoney(d.transaction.amount).c_str(), Or(d.psp_id).c_str());
+        std::printf("      %s\n", d.detail.c_str());
+      }
+      std::printf("\n");
+    }
     // Pending subjects were not looked at: "no drift" alone would overstate it.
     const std::string unchecked =
         report.pending.empty() ? "" : " (" + std::to_string(report.pending.size()) + " pending, not compared)";
-    if (left.clean()) {
+    if (clean) {
       std::printf("%s%s\n", report.clean() ? "no drift" : "no drift left after repair", unchecked.c_str());
     } else {
-      int64_t human = 0;
+      int64_t human = static_cast<int64_t>(settlement_drifts.size());
       for (const refund::Drift& d : left.drifts) human += d.repairable ? 0 : 1;
-      std::printf("%zu drift(s)%s; %lld need a person%s\n", left.drifts.size(),
+      std::printf("%zu drift(s)%s; %lld need a person%s\n", left.drifts.size() + settlement_drifts.size(),
                   flags->Has("repair") ? " left after repair" : "", static_cast<long long>(human), unchecked.c_str());
     }
   }
-  return left.clean() ? kCommandOk : kExitDrift;
+  return clean ? kCommandOk : kExitDrift;
 }
 
 }  // namespace steadfast::refund

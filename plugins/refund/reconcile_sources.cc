@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "refund/money.h"
+#include "refund/settlement_store.h"
+#include "refund/psp/stripe_psp_adapter.h"
 
 namespace steadfast::refund {
 namespace {
@@ -21,6 +24,39 @@ std::string Upper(std::string s) {
 }
 
 }  // namespace
+
+Result<CommandSources> FindCommandSources(const CommandFlags& flags, CommandHost& host) {
+  CommandSources s;
+  std::optional<std::string> config_path = flags.Get("config");
+  if (!config_path && !flags.Has("db") && std::filesystem::exists(kDefaultEngineConfigPath)) {
+    config_path = kDefaultEngineConfigPath;
+  }
+  if (config_path) {
+    SF_ASSIGN_OR_RETURN(PluginContext pc, host.LoadPluginContext(*config_path));
+    SF_ASSIGN_OR_RETURN(refund::RefundPluginConfig rc, refund::RefundPluginConfig::FromPluginContext(pc));
+    SF_ASSIGN_OR_RETURN(s.database, host.EngineDatabase(*config_path));
+    s.psp = rc.psp;
+    s.settle_margin_ms = rc.reconcile_settle_margin_ms;
+  }
+  if (auto db = flags.Get("db")) s.database = *db;
+  if (auto url = flags.Get("psp-url")) s.psp.base_url = *url;
+  if (s.database.empty()) return Status::InvalidArgument("--db PATH or --config FILE is required");
+  if (s.psp.base_url.empty()) {
+    return Status::InvalidArgument("no PSP: set plugin_config.refund.psp.base_url in the config or pass --psp-url");
+  }
+  return s;
+}
+
+Result<std::unique_ptr<refund::PspAdapter>> MakeCommandPsp(const refund::PspSettings& psp, CommandHost& host) {
+  refund::StripeConfig sc;
+  sc.base_url = psp.base_url;
+  sc.secret_key = psp.secret_key;
+  sc.secret_key_env = psp.secret_key_env;
+  sc.timeout_ms = psp.timeout_ms;
+  auto stripe = refund::StripePspAdapter::Create(sc, host.http(), host.clock());
+  if (!stripe.ok()) return Status::FailedPrecondition("PSP not set up: " + stripe.status().message());
+  return std::unique_ptr<refund::PspAdapter>(std::move(stripe).value());
+}
 
 Result<RefundTables> OpenRefundTables(CommandHost& host, const std::string& path) {
   RefundTables tables;
@@ -127,6 +163,43 @@ Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflow
     after = page.back().id;
   }
   return out;
+}
+
+Result<refund::SettlementReconciliationInput> LoadSettlementTransactions(PluginStorage& storage, TimeMs now_ms,
+                                                                        int64_t settle_margin_ms) {
+  refund::SettlementReconciliationInput in;
+  in.now_ms = now_ms;
+  in.settle_margin_ms = settle_margin_ms;
+  refund::SettlementStore settlements(storage);
+  SF_ASSIGN_OR_RETURN(in.transactions, settlements.Transactions());
+  return in;
+}
+
+Status CompleteSettlementInput(refund::PspAdapter& psp, const std::vector<refund::PspRefundFact>& psp_refunds,
+                               const std::vector<refund::WorkflowFact>& workflows,
+                               refund::SettlementReconciliationInput& in) {
+  in.psp_refunds = psp_refunds;
+  for (const refund::WorkflowFact& w : workflows) {
+    if (w.phase == refund::WorkflowPhase::kInFlight) in.in_flight_workflows.insert(w.id);
+  }
+  // Host payouts are looked up by transfer id (the adapter lists no transfers).
+  for (const refund::SettlementTransaction& t : in.transactions) {
+    if (t.kind != refund::TransactionKind::kHostPayout || t.provider_id.empty() ||
+        t.status == refund::TransactionStatus::kFailed || t.updated_ms > in.now_ms - in.settle_margin_ms ||
+        in.in_flight_workflows.count(t.workflow_id) > 0) {
+      continue;
+    }
+    refund::RemoteResult<refund::PspTransfer> transfer = psp.GetTransfer(t.provider_id);
+    if (transfer.ok()) {
+      in.transfers[t.provider_id] = true;
+    } else if (transfer.error().code == "resource_missing") {
+      in.transfers[t.provider_id] = false;
+    } else {
+      return Status::Unavailable("reading transfer " + t.provider_id + " at the PSP: " + transfer.error().code + ": " +
+                                 transfer.error().message);
+    }
+  }
+  return Status::Ok();
 }
 
 Result<refund::ReconciliationRun> SummarizeRun(const refund::ReconciliationReport& left, int64_t repaired,

@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "refund/plugin.h"
 #include "refund/psp/psp_adapter.h"
 #include "refund/reconciliation.h"
 #include "refund/refund_store.h"
+#include "refund/settlement_reconciliation.h"
 #include "steadfast/clock.h"
 #include "steadfast/commands.h"
 #include "steadfast/status.h"
@@ -23,6 +25,22 @@ namespace steadfast::refund {
 // run's `since`, so that a refund booked after it but created at the PSP
 // (or by a workflow) just before it is not "missing".
 inline constexpr int64_t kPspLookBackMs = 24LL * 3600 * 1000;
+
+// Where a refund verb's database and PSP come from, the way the refund
+// plugin finds them: the database is --db, else the engine config's
+// (--config FILE, else config/steadfast.yaml when it exists); the PSP is
+// --psp-url, else plugin_config.refund.psp.base_url, its secret key only
+// ever from the environment variable psp.secret_key_env names.
+struct CommandSources {
+  std::string database;
+  refund::PspSettings psp;
+  int64_t settle_margin_ms = refund::kDefaultSettleMarginMs;
+};
+// InvalidArgument when there is no database or no PSP; the config's errors.
+Result<CommandSources> FindCommandSources(const CommandFlags& flags, CommandHost& host);
+// The Stripe adapter for `psp` on the CLI's transport and clock (no
+// circuit breaker: a verb makes a handful of calls). Errors say "PSP not set up: ...".
+Result<std::unique_ptr<refund::PspAdapter>> MakeCommandPsp(const refund::PspSettings& psp, CommandHost& host);
 
 // The refund plugin's tables in the engine database at `path`, opened
 // through the CLI host (CommandHost::OpenPluginStorage with the refund schema).
@@ -50,6 +68,19 @@ Result<std::vector<refund::LedgerFact>> LoadLedger(refund::RefundStore& refunds)
 // the finished ones whose history shows a refund.* activity; with
 // updated_since_ms > 0 only finished ones last updated at or after it.
 Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflows, TimeMs updated_since_ms);
+
+// The settlement transactions for ReconcileSettlements, read now: call it
+// before listing the PSP's refunds (a transaction that completes meanwhile
+// then shows at the PSP and is younger than the settle margin).
+Result<refund::SettlementReconciliationInput> LoadSettlementTransactions(PluginStorage& storage, TimeMs now_ms,
+                                                                        int64_t settle_margin_ms);
+// Completes `in` once the PSP's refunds and the workflows are read: the
+// refunds, the workflows in flight, and each host payout's transfer looked
+// up by id (at rest only). Unavailable when a transfer cannot be read
+// (anything but resource_missing): never a judgement on part of the data.
+Status CompleteSettlementInput(refund::PspAdapter& psp, const std::vector<refund::PspRefundFact>& psp_refunds,
+                               const std::vector<refund::WorkflowFact>& workflows,
+                               refund::SettlementReconciliationInput& in);
 
 // What a run leaves, recorded in reconciliation_runs for /metrics
 // (steadfast_reconciliation_*): the drift left by kind and the money in

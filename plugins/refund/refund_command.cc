@@ -10,6 +10,8 @@
 //       ledger entries (all, or one workflow's), balances per account, and whether they balance
 //   refund records [--db PATH | --config FILE] [--json]
 //       the PSP refunds the plugin recorded
+//   refund transactions list|execute ...
+//       settlement transactions: settlement_command.cc
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -38,7 +40,8 @@ const char* kRefundUsage =
     "usage: steadfast refund quote --reservation JSON|@file [--policy NAME] [--cancel-at TIME] [--method M] [--json]\n"
     "       steadfast refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]\n"
     "       steadfast refund ledger [--instance ID] [--db PATH] [--json]\n"
-    "       steadfast refund records [--db PATH] [--json]\n";
+    "       steadfast refund records [--db PATH] [--json]\n"
+    "       steadfast refund transactions list|execute ... (steadfast refund transactions for its usage)\n";
 
 // The database of --db, else of the config (explicit or config/steadfast.yaml).
 Result<std::string> DatabasePath(const CommandFlags& flags, CommandHost& host) {
@@ -208,6 +211,7 @@ int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host) {
   if (args[0] == "policy-diff") return PolicyDiff(rest);
   if (args[0] == "ledger") return Ledger(rest, host);
   if (args[0] == "records") return Records(rest, host);
+  if (args[0] == "transactions") return RunTransactionsCommand(rest, host);
   return CommandFail(kCommandUsage, std::string("unknown refund command '") + args[0] + "'\n" + kRefundUsage);
 }
 

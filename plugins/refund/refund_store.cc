@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "refund/money.h"
+#include "refund/settlement_store.h"
 
 namespace steadfast::refund {
 namespace {
@@ -260,6 +261,9 @@ PluginSchema RefundStore::Schema() {
   schema.migrations.push_back(
       {1, "refund records, claims, ledger, audit, reconciliation runs, review cases, RMAs, loyalty", kSchemaV1});
   schema.migrations.push_back({2, "ledger transaction ids reserved per key before posting", kSchemaV2});
+  schema.migrations.push_back(
+      {3, "settlement: transactions (booking, guest refund, host payout), cancellation details, audit",
+       kSettlementSchemaSql});
   return schema;
 }
 

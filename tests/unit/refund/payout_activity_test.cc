@@ -215,5 +215,35 @@ TEST_F(PayoutActivityTest, AReversalWithoutATransferOrWithABadAmountIsRefused) {
   EXPECT_EQ(down.error().kind, ErrorKind::kRetryable);
 }
 
+// A settlement (reservation_settlement.yaml) records a definitive refusal
+// instead of failing: the hostpayout transaction is left failed for an admin.
+TEST_F(PayoutActivityTest, OnRefusalRecordTurnsADefinitiveRefusalIntoAnUnpaidOutput) {
+  Value in = Input();
+  in["on_refusal"] = "record";
+  psp_->transfers.push_back(ActivityError::NonRetryable("account_closed", "the account is closed"));
+  ActivityResult r = Payout(in);
+  ASSERT_TRUE(r.ok()) << r.error().code;
+  EXPECT_EQ(r.output().Get("paid"), Value(false));
+  EXPECT_TRUE(r.output().Get("transfer_id").is_null());
+  EXPECT_EQ(r.output().Get("error").Get("code"), Value("account_closed"));
+  EXPECT_EQ(r.output().Get("amount"), Eur(4200));
+
+  // A transient error still goes to the retry policy.
+  psp_->transfers.push_back(ActivityError::Retryable("psp_unavailable", "HTTP 503"));
+  ActivityResult transient = Payout(in);
+  ASSERT_FALSE(transient.ok());
+  EXPECT_EQ(transient.error().code, "psp_unavailable");
+  // Without on_refusal (every other workflow) a refusal fails the step, as before.
+  psp_->transfers.push_back(ActivityError::NonRetryable("account_closed", "the account is closed"));
+  ActivityResult refused = Payout(Input());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "account_closed");
+  // A payout that went through says so.
+  psp_->transfers.push_back(Paid(4200));
+  ActivityResult paid = Payout(in);
+  ASSERT_TRUE(paid.ok());
+  EXPECT_EQ(paid.output().Get("paid"), Value(true));
+}
+
 }  // namespace
 }  // namespace steadfast::refund

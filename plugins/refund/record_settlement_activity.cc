@@ -1,0 +1,109 @@
+// refund.record_settlement: write a cancelled reservation's settlement, the
+// CancellationDetails snapshot and its transactions, with the checkpoint.
+//
+// Input:  {reservation_id, breakdown: <refund.calculate_amount output>,
+//          charge (the booking's charge, "ch_..."), host_account? ("acct_...";
+//          required when the host is paid anything), refund_step? (default
+//          "psp"), payout_step? (default "payout"), instance? (default: the
+//          workflow id)}
+// Output: {snapshot: <CancellationDetails>, transactions: [<transaction>], replayed}
+//
+// The transactions are booking (completed: the guest's payment),
+// guestrefund (pending: refund_total, cash refunds only) and hostpayout
+// (pending: payout_to_host), each keyed "<reservation>/<kind>/<instance>".
+// Each pending one is tied to the workflow step that will move it by that
+// step's activity key ("<workflow key prefix>/<refund_step>"), which is also
+// the PSP's Idempotency-Key of that step: refund.psp_refund and
+// refund.psp_payout then mark it completed or failed at their own
+// checkpoint, and an admin executing it while it is pending uses the same
+// key, so the PSP answers with the step's refund or transfer instead of
+// moving money twice (settlement_store.h).
+//
+// Everything is written in the transaction that checkpoints this attempt:
+// the snapshot and the transactions commit with the step or not at all. A
+// replay (a retry after a lost checkpoint, an operator's retry) upserts the
+// same rows and never moves a transaction back.
+// Errors (non-retryable): invalid_input (a malformed breakdown, one whose
+// lines do not add up to refund_to_guest, a missing charge or host
+// account); refund_store_error.
+#include <fmt/format.h>
+
+#include "refund/activities.h"
+#include "refund/activity_support.h"
+#include "refund/settlement.h"
+#include "refund/settlement_store.h"
+
+namespace steadfast::refund {
+namespace {
+
+// The activity keys of this workflow run's steps share the prefix of this
+// step's key: "<workflow id>[~<run>]/<step id>".
+std::string StepKey(const ActivityContext& ctx, const std::string& step) {
+  const std::string& own = ctx.idempotency_key();
+  const std::string suffix = "/" + ctx.step_id();
+  std::string prefix = ctx.workflow_id();
+  if (!ctx.step_id().empty() && own.size() > suffix.size() &&
+      own.compare(own.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    prefix = own.substr(0, own.size() - suffix.size());
+  }
+  return prefix + "/" + step;
+}
+
+}  // namespace
+
+ActivityFn MakeRecordSettlementActivity(Services) {
+  return [](ActivityContext& ctx) -> ActivityResult {
+    const Value& in = ctx.input();
+    Result<CancellationDetails> details = CancellationDetailsFromBreakdown(in.Get("breakdown"));
+    if (!details.ok()) return InvalidInput(details.status().message());
+    SettlementPlanInput plan;
+    plan.reservation_id = IdString(in.Get("reservation_id"));
+    if (plan.reservation_id.empty()) plan.reservation_id = details->reservation_id;
+    if (plan.reservation_id.empty()) return InvalidInput("reservation_id is required");
+    if (!details->reservation_id.empty() && details->reservation_id != plan.reservation_id) {
+      return InvalidInput(fmt::format("the breakdown is of reservation {}, not {}", details->reservation_id,
+                                      plan.reservation_id));
+    }
+    details->reservation_id = plan.reservation_id;
+    details->workflow_id = ctx.workflow_id();
+    details->created_ms = ctx.clock().NowMs();
+    plan.workflow_id = ctx.workflow_id();
+    plan.instance = IdString(in.Get("instance"));
+    plan.charge = in.Get("charge").StringOr("");
+    plan.destination = in.Get("host_account").StringOr("");
+    plan.refund_psp_key = StepKey(ctx, in.Get("refund_step").StringOr("psp"));
+    plan.payout_psp_key = StepKey(ctx, in.Get("payout_step").StringOr("payout"));
+    plan.now_ms = details->created_ms;
+    Result<std::vector<SettlementTransaction>> txns = PlanSettlementTransactions(*details, plan);
+    if (!txns.ok()) return InvalidInput(txns.status().message());
+
+    if (ctx.storage() == nullptr) return StoreError(Status::Unavailable("no plugin storage for this attempt"));
+    // What a replay finds already there is reported as it is now.
+    SettlementStore settlements(*ctx.storage());
+    bool replayed = false;
+    Value::List listed;
+    for (const SettlementTransaction& t : *txns) {
+      Result<SettlementTransaction> existing = settlements.Transaction(t.id);
+      if (existing.ok()) {
+        replayed = true;
+        listed.push_back(TransactionToValue(existing->status == TransactionStatus::kPending ? t : *existing));
+        continue;
+      }
+      if (existing.status().code() != StatusCode::kNotFound) return StoreError(existing.status());
+      listed.push_back(TransactionToValue(t));
+    }
+    SettlementStore::RecordAtCheckpoint(ctx, *details, *txns);
+    ctx.SetTraceAttribute("refund.reservation_id", plan.reservation_id);
+    ctx.logger().Info(fmt::format("settlement of {}: refund {} to the guest, {} to the host, {} transaction(s){}",
+                                  plan.reservation_id, FormatMoney(Money{details->refund_to_guest, details->currency}),
+                                  FormatMoney(Money{details->payout_to_host, details->currency}), txns->size(),
+                                  replayed ? " (replayed)" : ""));
+    Value out;
+    out["snapshot"] = CancellationDetailsToValue(*details);
+    out["transactions"] = std::move(listed);
+    out["replayed"] = replayed;
+    return out;
+  };
+}
+
+}  // namespace steadfast::refund

@@ -1,0 +1,81 @@
+// Settlement transactions against the PSP's refunds and transfers.
+#include "refund/settlement_reconciliation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace steadfast::refund {
+namespace {
+
+bool Active(const PspRefundFact& r) { return r.status == "succeeded" || r.status == "pending"; }
+
+}  // namespace
+
+std::vector<SettlementDrift> ReconcileSettlements(const SettlementReconciliationInput& in) {
+  const TimeMs at_rest = in.now_ms - in.settle_margin_ms;
+  std::vector<SettlementDrift> out;
+  for (const SettlementTransaction& t : in.transactions) {
+    if (t.kind == TransactionKind::kBooking || t.status == TransactionStatus::kFailed) continue;
+    // May be between its PSP call and its checkpoint.
+    if (t.updated_ms > at_rest || in.in_flight_workflows.count(t.workflow_id) > 0) continue;
+    const std::string amount = FormatMoney(t.amount);
+    if (t.kind == TransactionKind::kGuestRefund) {
+      if (t.status == TransactionStatus::kCompleted) {
+        auto it = std::find_if(in.psp_refunds.begin(), in.psp_refunds.end(),
+                               [&](const PspRefundFact& r) { return r.id == t.provider_id && Active(r); });
+        if (it == in.psp_refunds.end()) {
+          out.push_back({kSettlementUnknownAtPsp, t, t.provider_id,
+                         fmt::format("guest refund {} of {} is completed as {}, which the PSP does not list as active",
+                                     t.id, amount, t.provider_id.empty() ? "(no id)" : t.provider_id)});
+        }
+        continue;
+      }
+      for (const PspRefundFact& r : in.psp_refunds) {
+        if (r.status != "succeeded" || r.created_ms > at_rest) continue;
+        const bool same_id = !t.provider_id.empty() && r.id == t.provider_id;
+        const bool same_step = !t.workflow_id.empty() && r.workflow_id == t.workflow_id &&
+                               r.reservation_id == t.reservation_id;
+        if (!same_id && !same_step) continue;
+        out.push_back({kSettlementPendingButDone, t, r.id,
+                       fmt::format("guest refund {} of {} is pending, but the PSP refunded {} ({}) for it", t.id,
+                                   amount, FormatMoney(Money{r.amount_minor, r.currency}), r.id)});
+        break;
+      }
+      continue;
+    }
+    // Host payouts: looked up by transfer id.
+    if (t.provider_id.empty()) continue;
+    auto known = in.transfers.find(t.provider_id);
+    if (known == in.transfers.end()) continue;
+    if (t.status == TransactionStatus::kCompleted && !known->second) {
+      out.push_back({kSettlementUnknownAtPsp, t, t.provider_id,
+                     fmt::format("host payout {} of {} is completed as {}, which the PSP does not know", t.id, amount,
+                                 t.provider_id)});
+    } else if (t.status == TransactionStatus::kPending && known->second) {
+      out.push_back({kSettlementPendingButDone, t, t.provider_id,
+                     fmt::format("host payout {} of {} is pending, but the PSP made transfer {} for it", t.id, amount,
+                                 t.provider_id)});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SettlementDrift& a, const SettlementDrift& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.transaction.id < b.transaction.id;
+  });
+  return out;
+}
+
+Value SettlementDriftToValue(const SettlementDrift& d) {
+  Value v;
+  v["kind"] = d.kind;
+  v["transaction_id"] = d.transaction.id;
+  v["reservation_id"] = d.transaction.reservation_id;
+  v["transaction_kind"] = std::string(TransactionKindName(d.transaction.kind));
+  v["status"] = std::string(TransactionStatusName(d.transaction.status));
+  v["amount"] = MoneyToValue(d.transaction.amount);
+  v["psp_id"] = d.psp_id;
+  v["detail"] = d.detail;
+  v["repairable"] = false;
+  return v;
+}
+
+}  // namespace steadfast::refund

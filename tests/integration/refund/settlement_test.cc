@@ -1,0 +1,285 @@
+// reservation_settlement end to end (issue 14's settlement proof, first
+// slice): the real `steadfast serve` settles a cancelled reservation against
+// the real steadfast-sandbox, on a real SQLite file. Checked as finance and
+// an admin would: the CancellationDetails snapshot and the transactions
+// (booking completed; guest refund and host payout pending -> completed
+// with the PSP's ids), exactly one refund and one payout at the PSP, the
+// ledger balanced, `steadfast reconcile` clean; and a host payout the PSP
+// refused (a closed account) executed by an admin with
+// `steadfast refund transactions execute`, once, audited, idempotent; and
+// reconcile reporting a completed payout the PSP does not know.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "refund/settlement_store.h"
+#include "refund_harness.h"
+
+namespace steadfast {
+namespace {
+
+using integration::LoadExample;
+using integration::RefundHarness;
+using integration::RunResult;
+using refund::SettlementStore;
+using refund::SettlementTransaction;
+using refund::TransactionKind;
+using refund::TransactionStatus;
+using ::testing::HasSubstr;
+
+constexpr int64_t kPaid = 27000;  // workflows/examples/settlement.json: 210 + 30 - 20 + 22 + 28 EUR
+
+class SettlementTest : public ::testing::Test {
+ protected:
+  // The example reservation cancelled 5 days ahead (moderate@2's half
+  // window), its host paid to `host_account`; served until it ends.
+  InstanceRecord Settle(const std::string& id, const std::string& reservation, const std::string& host_account) {
+    Value input = LoadExample("settlement.json");
+    input["reservation"]["id"] = reservation;
+    input["reservation"]["payment"]["charge"] = Charge(reservation);
+    input["reservation"]["host"]["account"] = host_account;
+    input["cancel_at"] = "2026-12-13T09:30:00+01:00";
+    h_.Seed(Charge(reservation), kPaid);
+    h_.StartInstance("reservation_settlement", h_.WriteInput(id, input), id);
+    auto serve = h_.Serve();
+    const bool ended = h_.WaitTerminal(id, 60000);
+    serve->Kill(SIGTERM);
+    serve->Wait(20000);
+    EXPECT_TRUE(ended) << h_.ServeLog();
+    return h_.Instance(id).value_or(InstanceRecord{});
+  }
+  // "r-2001" -> "ch_r2001".
+  static std::string Charge(std::string reservation) {
+    std::erase(reservation, '-');
+    return "ch_" + reservation;
+  }
+  std::vector<SettlementTransaction> Transactions(const std::string& reservation) {
+    auto tables = testing::OpenRefundTables(h_.db());
+    EXPECT_TRUE(tables.ok());
+    SettlementStore s(tables->storage());
+    refund::TransactionFilter f;
+    f.reservation_id = reservation;
+    auto txns = s.Transactions(f);
+    EXPECT_TRUE(txns.ok()) << txns.status().ToString();
+    return txns.ok() ? *txns : std::vector<SettlementTransaction>{};
+  }
+  static const SettlementTransaction* Find(const std::vector<SettlementTransaction>& txns, TransactionKind kind) {
+    for (const SettlementTransaction& t : txns) {
+      if (t.kind == kind) return &t;
+    }
+    return nullptr;
+  }
+
+  RefundHarness h_;
+};
+
+TEST_F(SettlementTest, ASettledCancellationRecordsItsSnapshotAndTransactionsPendingToCompleted) {
+  InstanceRecord wf = Settle("wf-s1", "r-2001", "acct_host3");
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  const Value& out = wf.output;
+  const int64_t refund = out.Get("refund_to_guest").Get("minor").IntOr(-1);
+  const int64_t payout = out.Get("payout_to_host").Get("minor").IntOr(-1);
+  ASSERT_GT(refund, 0) << out.ToJson();
+  ASSERT_GT(payout, 0) << out.ToJson();
+  EXPECT_LE(refund + payout, kPaid);
+
+  // The snapshot, as the settle step wrote it.
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  SettlementStore settlements(tables->storage());
+  auto snapshots = settlements.Snapshots("r-2001");
+  ASSERT_TRUE(snapshots.ok());
+  ASSERT_EQ(snapshots->size(), 1u);
+  const refund::CancellationDetails& d = (*snapshots)[0];
+  EXPECT_EQ(d.workflow_id, "wf-s1");
+  EXPECT_EQ(d.refund_to_guest, refund);
+  EXPECT_EQ(d.payout_to_host, payout);
+  EXPECT_EQ(d.total, kPaid);
+  EXPECT_EQ(d.guest_service_fee, 0) << "moderate@2's half window keeps the guest service fee";
+  EXPECT_GT(d.host_service_fee, 0);
+  EXPECT_EQ(d.currency, "EUR");
+
+  // Booking completed at payment; refund and payout moved by their steps.
+  std::vector<SettlementTransaction> txns = Transactions("r-2001");
+  ASSERT_EQ(txns.size(), 3u);
+  const SettlementTransaction* booking = Find(txns, TransactionKind::kBooking);
+  const SettlementTransaction* guest = Find(txns, TransactionKind::kGuestRefund);
+  const SettlementTransaction* host = Find(txns, TransactionKind::kHostPayout);
+  ASSERT_TRUE(booking && guest && host);
+  EXPECT_EQ(booking->status, TransactionStatus::kCompleted);
+  EXPECT_EQ(booking->amount.minor, kPaid);
+  EXPECT_EQ(booking->provider_id, "ch_r2001");
+  EXPECT_EQ(guest->status, TransactionStatus::kCompleted);
+  EXPECT_EQ(guest->amount.minor, refund);
+  EXPECT_EQ(guest->provider_id, out.Get("psp_refund").StringOr("?"));
+  EXPECT_EQ(guest->executed_by, "psp");
+  EXPECT_EQ(guest->psp_idempotency_key, "wf-s1/psp");
+  EXPECT_EQ(host->status, TransactionStatus::kCompleted);
+  EXPECT_EQ(host->amount.minor, payout);
+  EXPECT_EQ(host->provider_id, out.Get("payout").StringOr("?"));
+  EXPECT_EQ(host->idempotency_key, "r-2001/hostpayout/wf-s1");
+
+  // The PSP: one refund of the charge, one payout to the host.
+  EXPECT_EQ(h_.RefundsOf("ch_r2001"), integration::Refunded(1, refund));
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("count").IntOr(0), 1);
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("amount").IntOr(0), payout);
+  EXPECT_GE(h_.ExpectBalancedLedger("wf-s1"), 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+  EXPECT_THAT(rec.output, HasSubstr("no drift"));
+
+  // What an admin sees.
+  RunResult list = h_.Cli({"refund", "transactions", "list", "--reservation", "r-2001", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  auto listed = Value::FromJson(list.output);
+  ASSERT_TRUE(listed.ok()) << list.output;
+  EXPECT_EQ(listed->Get("transactions").AsList().size(), 3u);
+  ASSERT_EQ(listed->Get("snapshots").AsList().size(), 1u);
+  EXPECT_EQ(listed->Get("snapshots").AsList()[0].Get("payout_to_host").Get("minor").IntOr(-1), payout);
+  RunResult pending = h_.Cli({"refund", "transactions", "list", "--status", "pending"});
+  ASSERT_EQ(pending.exit_code, 0) << pending.output;
+  EXPECT_THAT(pending.output, HasSubstr("0 transaction(s)"));
+
+  // Reconciliation covers the transactions: books that name a payout the
+  // PSP never made are drift for a person (exit 4), whatever the ledger says.
+  h_.Sql("UPDATE refund_settlement_transactions SET provider_id = 'tr_ghost' WHERE kind = 'hostpayout'");
+  RunResult drift = h_.Reconcile({"--json"});
+  EXPECT_EQ(drift.exit_code, 4) << drift.output;
+  auto report = Value::FromJson(drift.output);
+  ASSERT_TRUE(report.ok()) << drift.output;
+  ASSERT_EQ(report->Get("settlement_drifts").AsList().size(), 1u) << drift.output;
+  const Value& sd = report->Get("settlement_drifts").AsList()[0];
+  EXPECT_EQ(sd.Get("kind"), Value("settlement_unknown_at_psp"));
+  EXPECT_EQ(sd.Get("psp_id"), Value("tr_ghost"));
+  EXPECT_EQ(report->Get("clean"), Value(false));
+  // The nightly reconciliation inside serve (refund.reconcile) sees it too.
+  auto serve = h_.Serve();
+  RunResult started =
+      h_.Cli({"start", "nightly_reconciliation", "--input", R"({"settle_margin": "0s"})", "--id", "nightly-s1"});
+  ASSERT_EQ(started.exit_code, 0) << started.output;
+  ASSERT_TRUE(h_.WaitTerminal("nightly-s1", 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  const Value nightly = h_.Instance("nightly-s1").value_or(InstanceRecord{}).output.Get("reconcile");
+  EXPECT_FALSE(nightly.Get("clean").BoolOr(true)) << nightly.ToJson();
+  EXPECT_EQ(nightly.Get("drifts_by_kind").Get("settlement_unknown_at_psp").IntOr(0), 1) << nightly.ToJson();
+}
+
+TEST_F(SettlementTest, AnAdminExecutesTheHostPayoutThePspRefusedOnceAndAudited) {
+  InstanceRecord wf = Settle("wf-s2", "r-2002", "acct_closed_h9");
+  // The refusal is recorded on the transaction; the settlement still completes.
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  EXPECT_EQ(wf.output.Get("payout_paid"), Value(false)) << wf.output.ToJson();
+  const int64_t payout = wf.output.Get("payout_to_host").Get("minor").IntOr(-1);
+  std::vector<SettlementTransaction> txns = Transactions("r-2002");
+  const SettlementTransaction* host = Find(txns, TransactionKind::kHostPayout);
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->status, TransactionStatus::kFailed);
+  EXPECT_EQ(host->failure_code, "account_closed");
+  EXPECT_EQ(Find(txns, TransactionKind::kGuestRefund)->status, TransactionStatus::kCompleted);
+  const std::string id = host->id;
+
+  RunResult no_reason = h_.Cli({"refund", "transactions", "execute", id});
+  EXPECT_EQ(no_reason.exit_code, 2) << no_reason.output;
+  EXPECT_THAT(no_reason.output, HasSubstr("--reason is required"));
+
+  RunResult exec = h_.Cli({"refund", "transactions", "execute", id, "--reason", "host gave a new account",
+                           "--destination", "acct_host9", "--as", "admin:ana"});
+  ASSERT_EQ(exec.exit_code, 0) << exec.output;
+  EXPECT_THAT(exec.output, HasSubstr("completed"));
+  txns = Transactions("r-2002");
+  host = Find(txns, TransactionKind::kHostPayout);
+  ASSERT_TRUE(host);
+  EXPECT_EQ(host->status, TransactionStatus::kCompleted);
+  EXPECT_EQ(host->executed_by, "admin:ana");
+  EXPECT_EQ(host->destination, "acct_host9");
+  EXPECT_EQ(host->psp_idempotency_key, "r-2002/hostpayout/wf-s2/execute/1");
+  EXPECT_EQ(host->provider_id.rfind("tr_", 0), 0u) << host->provider_id;
+  EXPECT_EQ(h_.TransfersTo("acct_host9").Get("count").IntOr(0), 1);
+  EXPECT_EQ(h_.TransfersTo("acct_host9").Get("amount").IntOr(0), payout);
+
+  // Executing it again is a no-op that says so: no second payout.
+  RunResult again = h_.Cli({"refund", "transactions", "execute", id, "--reason", "double click", "--as", "admin:bo"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("completed already"));
+  EXPECT_EQ(h_.TransfersTo("acct_host9").Get("count").IntOr(0), 1);
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  SettlementStore settlements(tables->storage());
+  auto audit = settlements.Audit(id);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 3u);
+  EXPECT_EQ((*audit)[0].actor, "admin:ana");
+  EXPECT_EQ((*audit)[0].reason, "host gave a new account");
+  EXPECT_EQ((*audit)[1].outcome, "completed");
+  EXPECT_EQ((*audit)[2].outcome, "already_completed");
+  EXPECT_EQ((*audit)[2].actor, "admin:bo");
+
+  EXPECT_EQ(h_.RefundsOf("ch_r2002").first, 1);
+  EXPECT_GE(h_.ExpectBalancedLedger("wf-s2"), 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+// ---------------------------------------------------------------- kill -9 around the settlement's steps
+
+// The settle step's writes, and each PSP step's move of its transaction,
+// commit with the step's checkpoint or not at all: killed after the
+// activity ran but before its checkpoint, the restarted engine runs it again
+// (same keys), and the end is one snapshot, three transactions completed,
+// one refund and one payout at the PSP.
+class SettlementCrash : public SettlementTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(SettlementCrash, RestartLeavesOneSnapshotOneRefundOnePayout) {
+  Value input = LoadExample("settlement.json");
+  input["cancel_at"] = "2026-12-13T09:30:00+01:00";
+  h_.Seed("ch_r2001", kPaid);
+  h_.StartInstance("reservation_settlement", h_.WriteInput("crash", input), "wf-sc");
+  {
+    auto crashing = h_.Serve(GetParam());
+    auto code = crashing->Wait(60000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach " << GetParam() << "\n" << h_.ServeLog();
+    EXPECT_EQ(*code, 137);
+  }
+  if (GetParam() == "after_activity:settle") {
+    EXPECT_TRUE(Transactions("r-2001").empty()) << "nothing of an attempt that was not checkpointed";
+  } else {
+    // The PSP moved money, the transaction does not say so yet: the workflow
+    // is in flight, so reconcile compares neither, and reports no drift.
+    EXPECT_EQ(Find(Transactions("r-2001"), GetParam() == "after_activity:psp" ? TransactionKind::kGuestRefund
+                                                                              : TransactionKind::kHostPayout)
+                  ->status,
+              TransactionStatus::kPending);
+    RunResult early = h_.Reconcile({"--json"});
+    EXPECT_EQ(early.exit_code, 0) << early.output;
+  }
+  auto serve = h_.Serve();
+  ASSERT_TRUE(h_.WaitTerminal("wf-sc", 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  InstanceRecord wf = h_.Instance("wf-sc").value_or(InstanceRecord{});
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  const int64_t refund = wf.output.Get("refund_to_guest").Get("minor").IntOr(-1);
+  const int64_t payout = wf.output.Get("payout_to_host").Get("minor").IntOr(-1);
+  std::vector<SettlementTransaction> txns = Transactions("r-2001");
+  ASSERT_EQ(txns.size(), 3u);
+  for (const SettlementTransaction& t : txns) {
+    EXPECT_EQ(t.status, TransactionStatus::kCompleted) << refund::TransactionKindName(t.kind);
+  }
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  EXPECT_EQ(SettlementStore(tables->storage()).Snapshots("r-2001")->size(), 1u);
+  EXPECT_EQ(h_.RefundsOf("ch_r2001"), integration::Refunded(1, refund));
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("count").IntOr(0), 1);
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("amount").IntOr(0), payout);
+  EXPECT_EQ(h_.ExpectBalancedLedger("wf-sc"), 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, SettlementCrash,
+                         ::testing::Values("after_activity:settle", "after_activity:psp", "after_activity:payout"),
+                         [](const auto& info) { return info.param.substr(info.param.find(':') + 1); });
+
+}  // namespace
+}  // namespace steadfast
