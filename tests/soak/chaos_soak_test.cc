@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "attempt_history.h"
+#include "free_port.h"
 #include "definition/content_hash.h"
 #include "refund_tables.h"
 #include "sandbox_process.h"
@@ -59,26 +60,6 @@ int64_t EnvInt(const char* name, int64_t fallback) {
   return std::strtoll(text, nullptr, 10);
 }
 
-// A port nobody listens on now, kept for every restart of serve so that
-// clients find it again. Taken below the kernel's ephemeral range (32768 and
-// up by default), so no other process's port-0 bind takes it while serve is
-// down between a kill and its restart.
-int FreePort() {
-  std::random_device entropy;  // not the schedule's generator: the seed must not depend on it
-  for (int tries = 0; tries < 200; ++tries) {
-    const int port = 20000 + static_cast<int>(entropy() % 12000);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    close(fd);
-    if (free) return port;
-  }
-  ADD_FAILURE() << "no free port in 20000..31999";
-  return 0;
-}
 
 Value LoadExample(const std::string& name) {
   auto v = Value::FromJson(testing::ReadFile(kSource + "/workflows/examples/" + name));
