@@ -2,9 +2,8 @@
 // it (store/postgres/pg_store.h).
 #include "store/postgres/pg_store.h"
 
-#include <mutex>
-
 #include <exception>
+#include <mutex>
 #include <utility>
 
 #include <fmt/format.h>
