@@ -49,6 +49,7 @@ class PgPool {
   // reached: the caller's operation fails and may be retried).
   Result<PgLease> Lease();
   const PgConnectionOptions& options() const { return options_; }
+  int max_connections() const { return max_connections_; }
 
  private:
   friend class PgLease;

@@ -281,12 +281,13 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   // PluginStorage: a read in a READ ONLY transaction of its own (writes
   // are refused by the server); Transact as any write.
   Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
-    SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
-    SF_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-    SF_RETURN_IF_ERROR(conn->Exec("SET TRANSACTION READ ONLY").status());
-    SF_ASSIGN_OR_RETURN(std::vector<Row> rows, PgPluginTransaction(*conn, /*read_only=*/true).Query(sql, params));
-    SF_RETURN_IF_ERROR(tx.Commit());
-    return rows;
+    return Read([&](PgConnection& c) -> Result<std::vector<Row>> {
+      SF_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(c));
+      SF_RETURN_IF_ERROR(c.Exec("SET TRANSACTION READ ONLY").status());
+      SF_ASSIGN_OR_RETURN(std::vector<Row> rows, PgPluginTransaction(c, /*read_only=*/true).Query(sql, params));
+      SF_RETURN_IF_ERROR(tx.Commit());
+      return rows;
+    });
   }
 
   Status Transact(const PluginWrite& write) override {
@@ -329,25 +330,48 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
 
   // Runs fn in its own transaction and commits it; fn's result once the
   // commit returned. Crash points bracket the COMMIT as on SQLite.
-  template <class T, class Fn>
-  Result<T> Write(Fn fn) {
-    SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
-    SF_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-    Result<T> result = fn(*conn);
-    if (!result.ok()) {
-      tx.Rollback();
-      return result.status();
-    }
-    CrashPoint("store.before_commit");
-    SF_RETURN_IF_ERROR(tx.Commit());
-    CrashPoint("store.after_commit");
-    return result;
+  // An idle pooled connection the server has closed since (a restart, a
+  // failover, a killed backend) fails its first statement with Unavailable;
+  // the pool then drops it. Before anything was changed that is safe to try
+  // again on the next connection, up to a fresh one.
+  bool TryAnother(const Status& s, int tries) const {
+    return s.code() == StatusCode::kUnavailable && tries <= pool_.max_connections();
   }
 
+  // Runs fn in its own transaction and commits it; fn's result once the
+  // commit returned. Crash points bracket the COMMIT as on SQLite. Only a
+  // failed BEGIN is tried again: after it, whether a write happened is the
+  // caller's to find out.
+  template <class T, class Fn>
+  Result<T> Write(Fn fn) {
+    for (int tries = 1;; ++tries) {
+      SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
+      Result<PgTransaction> tx = PgTransaction::Begin(*conn);
+      if (!tx.ok()) {
+        if (TryAnother(tx.status(), tries)) continue;
+        return tx.status();
+      }
+      Result<T> result = fn(*conn);
+      if (!result.ok()) {
+        tx->Rollback();
+        return result.status();
+      }
+      CrashPoint("store.before_commit");
+      SF_RETURN_IF_ERROR(tx->Commit());
+      CrashPoint("store.after_commit");
+      return result;
+    }
+  }
+
+  // Reads change nothing: one that lost its connection is run again.
   template <class Fn>
   auto Read(Fn fn) -> decltype(fn(std::declval<PgConnection&>())) {
-    SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
-    return fn(*conn);
+    for (int tries = 1;; ++tries) {
+      SF_ASSIGN_OR_RETURN(PgLease conn, pool_.Lease());
+      auto result = fn(*conn);
+      if (!result.ok() && TryAnother(result.status(), tries)) continue;
+      return result;
+    }
   }
 
   const Clock* clock_;

@@ -2,14 +2,17 @@
 // portable migration SQL gets SQLite's meaning (64-bit integers, doubles,
 // auto-increment keys), several stores opening at once apply each plugin
 // migration once, and a plugin statement that fails leaves the rest of its
-// transaction usable (as on SQLite) instead of aborting it.
+// transaction usable (as on SQLite) instead of aborting it; and the store's
+// operations outlive its idle connections being closed by the server.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <thread>
 #include <vector>
 
 #include "pg_test_env.h"
+#include "store_test_util.h"
 #include "store/postgres/pg_store.h"
 
 namespace steadfast {
@@ -106,6 +109,39 @@ TEST_F(PgPluginStateTest, QueriesAreReadOnlyAndExecuteRefusesRowsWithoutKeepingT
   Result<std::vector<Row>> rows = storage.Query("SELECT count(*) FROM books_entries");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ((*rows)[0][0], Value(0));
+}
+
+// A server restart, a failover or a killed backend closes the pool's idle
+// connections under it: the next write, read and plugin query each find a
+// live connection instead of failing (nothing was sent on the dead one).
+TEST_F(PgPluginStateTest, OperationsOutliveTheirIdleConnectionsBeingClosed) {
+  const std::string name = "steadfast_killed_" + std::to_string(getpid());
+  PgStoreOptions options;
+  options.url = pgtest::WithParam(url(), "application_name=" + name);
+  options.max_connections = 3;
+  options.plugin_schemas = {LedgerSchema()};
+  Result<std::unique_ptr<Store>> store = OpenPgStore(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  // Three connections in the pool, all idle now.
+  std::vector<std::thread> starters;
+  for (int i = 0; i < 3; ++i) {
+    starters.emplace_back([&, i] {
+      EXPECT_TRUE((*store)->StartInstance(testing_support::MakeStart("before-" + std::to_string(i))).ok());
+    });
+  }
+  for (std::thread& t : starters) t.join();
+  Result<PgResult> killed = admin().Query(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+      {PgParam::Text(name)});
+  ASSERT_TRUE(killed.ok()) << killed.status().ToString();
+  ASSERT_GE(*killed->Int64(0, 0), 1);
+
+  Result<StartResult> started = (*store)->StartInstance(testing_support::MakeStart("after"));
+  EXPECT_TRUE(started.ok()) << started.status().ToString();
+  Result<std::optional<InstanceRecord>> read = (*store)->GetInstance("before-0");
+  EXPECT_TRUE(read.ok() && read->has_value()) << read.status().ToString();
+  Result<std::vector<Row>> rows = (*store)->plugin_storage()->Query("SELECT count(*) FROM books_entries");
+  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
 }
 
 }  // namespace
