@@ -17,6 +17,16 @@ Status NotOpen() {
 
 }  // namespace
 
+Status CheckPluginSchemaNotNewer(std::string_view database, const PluginSchema& schema, int version) {
+  const int known = static_cast<int>(schema.migrations.size());
+  if (version <= known) return Status::Ok();
+  return Status::FailedPrecondition(fmt::format(
+      "database {} has version {} of the '{}' plugin's tables, newer than version {} that this steadfast binary's "
+      "'{}' plugin knows; run a release whose '{}' plugin knows version {} (or newer), or restore a backup made "
+      "before the upgrade",
+      database, version, schema.plugin, known, schema.plugin, schema.plugin, version));
+}
+
 Status ValidatePluginSchema(const PluginSchema& schema) {
   const std::string& name = schema.plugin;
   if (name.empty() || name.size() > kMaxPluginNameLength) {

@@ -13,11 +13,18 @@
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "steadfast/storage.h"
 
 namespace steadfast {
+
+// FailedPrecondition when `database` (named as in messages: a path, or a
+// redacted URL) holds version `version` of the plugin's tables, newer than
+// its schema declares: naming both versions and what to do. Every store's
+// plugin migrations check it before writing anything.
+Status CheckPluginSchemaNotNewer(std::string_view database, const PluginSchema& schema, int version);
 
 class DeclaredPluginSchemas final : public PluginSchemas {
  public:

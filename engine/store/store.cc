@@ -142,4 +142,13 @@ std::vector<BulkFailure> DecodeBulkFailures(std::string_view text) {
   return out;
 }
 
+Status CheckClaimRequest(const ClaimRequest& request) {
+  if (request.owner.empty()) return Status::InvalidArgument("a lease needs an owner");
+  if (request.lease_until <= request.now) {
+    return Status::InvalidArgument(fmt::format(
+        "lease_until ({}) must be after now ({}): the lease would already be expired", request.lease_until, request.now));
+  }
+  return Status::Ok();
+}
+
 }  // namespace steadfast

@@ -380,6 +380,10 @@ struct ClaimRequest {
   int64_t priority_step_ms = 60000;
 };
 
+// InvalidArgument for a claim no store can make: no owner, or a lease that
+// would already be expired (lease_until <= now). Every store checks it.
+Status CheckClaimRequest(const ClaimRequest& request);
+
 struct ClaimResult {
   std::vector<TaskRecord> tasks;  // ordered by (due_at, id)
   // Earliest time a claim may reserve another start of a rate-limited

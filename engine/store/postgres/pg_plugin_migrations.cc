@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "store/plugin_schemas.h"
 #include "store/postgres/pg_plugin_sql.h"
 #include "store/postgres/pg_transaction.h"
 
@@ -17,13 +18,7 @@ Result<int> ReadPluginVersion(PgConnection& conn, const std::string& plugin) {
 }
 
 Status CheckNotNewer(const PgConnection& conn, const PluginSchema& schema, int version) {
-  const int known = static_cast<int>(schema.migrations.size());
-  if (version <= known) return Status::Ok();
-  return Status::FailedPrecondition(fmt::format(
-      "database {} has version {} of the '{}' plugin's tables, newer than version {} that this steadfast binary's "
-      "'{}' plugin knows; run a release whose '{}' plugin knows version {} (or newer), or restore a backup made "
-      "before the upgrade",
-      conn.redacted_url(), version, schema.plugin, known, schema.plugin, schema.plugin, version));
+  return CheckPluginSchemaNotNewer(conn.redacted_url(), schema, version);
 }
 
 Status MigratePlugin(PgConnection& conn, const PluginSchema& schema, TimeMs now) {

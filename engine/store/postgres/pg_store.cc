@@ -2,13 +2,13 @@
 // it (store/postgres/pg_store.h).
 #include "store/postgres/pg_store.h"
 
-#include <exception>
 #include <mutex>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "core/crash_point.h"
+#include "store/plugin_write.h"
 #include "store/postgres/pg_catalog_ops.h"
 #include "store/postgres/pg_node_lock.h"
 #include "store/postgres/pg_plugin_migrations.h"
@@ -19,7 +19,6 @@
 #include "store/postgres/pg_task_listener.h"
 #include "store/postgres/pg_transaction.h"
 #include "store/postgres/pg_write_ops.h"
-#include "store/sqlite/plugin_transaction.h"  // PluginWriteScope, InPluginWrite
 
 namespace steadfast {
 namespace {
@@ -156,12 +155,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
 
   Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override {
     if (request.limit <= 0) return ClaimResult();
-    if (request.owner.empty()) return Status::InvalidArgument("a lease needs an owner");
-    if (request.lease_until <= request.now) {
-      return Status::InvalidArgument(
-          fmt::format("lease_until ({}) must be after now ({}): the lease would already be expired",
-                      request.lease_until, request.now));
-    }
+    SF_RETURN_IF_ERROR(CheckClaimRequest(request));
     return Write<ClaimResult>([&](PgConnection& c) { return PgWriteClaim(c, request); });
   }
 
@@ -298,15 +292,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
     }
     return ToStatus(Write<Done>([&write](PgConnection& c) -> Result<Done> {
       PgPluginTransaction tx(c);
-      Status s;
-      try {
-        PluginWriteScope scope;
-        s = write(tx);
-      } catch (const std::exception& e) {
-        s = Status::Internal(fmt::format("the plugin write threw: {}", e.what()));
-      } catch (...) {
-        s = Status::Internal("the plugin write threw a non-standard exception");
-      }
+      Status s = RunPluginWrite(write, tx);
       if (s.ok() && !c.InTransaction()) {
         return Status::Internal("a plugin write ended the store's transaction (BEGIN/COMMIT/ROLLBACK are not allowed)");
       }

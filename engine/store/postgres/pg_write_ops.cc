@@ -4,7 +4,6 @@
 #include "store/postgres/pg_write_ops.h"
 
 #include <algorithm>
-#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,10 +11,9 @@
 
 #include <fmt/format.h>
 
-#include "core/crash_point.h"
 #include "store/gcra_bucket.h"
 #include "store/postgres/pg_plugin_transaction.h"
-#include "store/sqlite/plugin_transaction.h"  // PluginWriteScope
+#include "store/plugin_write.h"
 #include "store/postgres/pg_read_ops.h"
 #include "store/postgres/pg_row.h"
 #include "store/record_rows.h"
@@ -350,29 +348,7 @@ Status WriteTasksForOthers(PgConnection& conn, const std::vector<TaskForInstance
 Status PgRunPluginWrites(PgConnection& conn, const std::vector<PluginWrite>& writes) {
   if (writes.empty()) return Status::Ok();
   PgPluginTransaction tx(conn);
-  for (size_t i = 0; i < writes.size(); ++i) {
-    Status s;
-    try {
-      PluginWriteScope scope;
-      s = writes[i] ? writes[i](tx) : Status::Ok();
-    } catch (const std::exception& ex) {
-      s = Status::Internal(fmt::format("the write threw: {}", ex.what()));
-    } catch (...) {
-      s = Status::Internal("the write threw a non-standard exception");
-    }
-    // The store's own failure (connection lost, disk full) took the whole
-    // transaction down: the commit fails with it, as for any write.
-    if (!conn.healthy() || !conn.InTransaction()) {
-      return s.ok() ? Status::Internal("a checkpoint write ended the store's transaction (BEGIN/COMMIT/ROLLBACK "
-                                       "are not allowed in plugin writes)")
-                    : s;
-    }
-    if (!s.ok()) {
-      return Status::Aborted(fmt::format("checkpoint write {} of {} failed: {}", i + 1, writes.size(), s.ToString()));
-    }
-  }
-  CrashPoint("store.plugin_writes");
-  return Status::Ok();
+  return RunCheckpointWrites(writes, tx, [&conn] { return conn.healthy() && conn.InTransaction(); });
 }
 
 Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& e) {

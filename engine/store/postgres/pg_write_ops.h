@@ -26,15 +26,14 @@
 
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
-#include "store/sqlite/write_ops.h"  // EncodedCommit, EncodedStart
+#include "store/encoded_writes.h"
 #include "store/postgres/pg_connection.h"
 #include "store/store.h"
 
 namespace steadfast {
 
 // Runs commit.plugin_writes after its preconditions, before its other
-// writes: kAborted naming the failing write when one returns an error and
-// the transaction survived. Crash point "store.plugin_writes" once they ran.
+// writes (store/plugin_write.h).
 Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& c);
 Status PgRunPluginWrites(PgConnection& conn, const std::vector<PluginWrite>& writes);
 Result<StartResult> PgWriteStart(PgConnection& conn, const EncodedStart& s);

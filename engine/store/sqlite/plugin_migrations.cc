@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "store/plugin_schemas.h"
 #include "store/sqlite/transaction.h"
 
 namespace steadfast {
@@ -18,13 +19,7 @@ Result<int> ReadPluginVersion(Connection& conn, const std::string& plugin) {
 }
 
 Status CheckNotNewer(const Connection& conn, const PluginSchema& schema, int version) {
-  const int known = static_cast<int>(schema.migrations.size());
-  if (version <= known) return Status::Ok();
-  return Status::FailedPrecondition(fmt::format(
-      "database {} has version {} of the '{}' plugin's tables, newer than version {} that this steadfast binary's "
-      "'{}' plugin knows; run a release whose '{}' plugin knows version {} (or newer), or restore a backup made "
-      "before the upgrade",
-      conn.path(), version, schema.plugin, known, schema.plugin, schema.plugin, version));
+  return CheckPluginSchemaNotNewer(conn.path(), schema, version);
 }
 
 Status RecordMigration(Connection& conn, const std::string& plugin, const PluginMigration& m, TimeMs now) {

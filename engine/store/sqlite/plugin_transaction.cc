@@ -9,8 +9,6 @@
 namespace steadfast {
 namespace {
 
-thread_local bool t_in_plugin_write = false;
-
 Status BindParams(Statement& st, const std::vector<Value>& params) {
   if (static_cast<int>(params.size()) != st.ParameterCount()) {
     return Status::InvalidArgument(
@@ -52,10 +50,6 @@ Status PluginStatus(const Statement& st, const Status& s) {
 }
 
 }  // namespace
-
-PluginWriteScope::PluginWriteScope() : outer_(t_in_plugin_write) { t_in_plugin_write = true; }
-PluginWriteScope::~PluginWriteScope() { t_in_plugin_write = outer_; }
-bool InPluginWrite() { return t_in_plugin_write; }
 
 Result<std::vector<Row>> SqlitePluginTransaction::Query(std::string_view sql, const std::vector<Value>& params) {
   SF_ASSIGN_OR_RETURN(StatementRef st, conn_.Prepare(std::string(sql)));

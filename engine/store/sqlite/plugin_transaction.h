@@ -19,21 +19,6 @@
 
 namespace steadfast {
 
-// Marks the current thread as running plugin write code for its lifetime:
-// a Transact from inside a write would wait for the very commit it is part
-// of, so the store refuses it instead (InPluginWrite()).
-class PluginWriteScope {
- public:
-  PluginWriteScope();
-  ~PluginWriteScope();
-  PluginWriteScope(const PluginWriteScope&) = delete;
-  PluginWriteScope& operator=(const PluginWriteScope&) = delete;
-
- private:
-  bool outer_;
-};
-bool InPluginWrite();
-
 class SqlitePluginTransaction final : public PluginTransaction {
  public:
   // conn must outlive this object and be used by this thread only meanwhile.

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <exception>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -15,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "store/plugin_write.h"
 #include "store/sqlite/bulk_ops.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/deployed_definition_ops.h"
@@ -202,12 +202,7 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
 
   Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override {
     if (request.limit <= 0) return ClaimResult();
-    if (request.owner.empty()) return Status::InvalidArgument("a lease needs an owner");
-    if (request.lease_until <= request.now) {
-      return Status::InvalidArgument(
-          fmt::format("lease_until ({}) must be after now ({}): the lease would already be expired",
-                      request.lease_until, request.now));
-    }
+    SF_RETURN_IF_ERROR(CheckClaimRequest(request));
     return committer_->Submit<ClaimResult>([&](Connection& c) { return WriteClaim(c, request); });
   }
 
@@ -366,15 +361,7 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
     }
     return ToStatus(committer_->Submit<Done>([&write](Connection& c) -> Result<Done> {
       SqlitePluginTransaction tx(c);
-      Status s;
-      try {
-        PluginWriteScope scope;
-        s = write(tx);
-      } catch (const std::exception& e) {
-        s = Status::Internal(fmt::format("the plugin write threw: {}", e.what()));
-      } catch (...) {
-        s = Status::Internal("the plugin write threw a non-standard exception");
-      }
+      Status s = RunPluginWrite(write, tx);
       if (s.ok() && !c.InTransaction()) {
         return Status::Internal("a plugin write ended the store's transaction (BEGIN/COMMIT/ROLLBACK are not allowed)");
       }

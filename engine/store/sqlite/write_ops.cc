@@ -10,7 +10,6 @@
 #include "store/sqlite/write_ops.h"
 
 #include <algorithm>
-#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,9 +18,8 @@
 
 #include <fmt/format.h>
 
-#include "core/crash_point.h"
-#include "steadfast/value_codec.h"
 #include "store/gcra_bucket.h"
+#include "store/plugin_write.h"
 #include "store/sqlite/plugin_transaction.h"
 #include "store/sqlite/read_ops.h"
 #include "store/sqlite/rows.h"
@@ -361,16 +359,6 @@ Status FileFinishedRun(Connection& conn, const std::string& instance_id, int64_t
   return stmt->Run();
 }
 
-Result<std::vector<std::string>> EncodeEvents(const std::vector<HistoryEvent>& events) {
-  std::vector<std::string> blobs;
-  blobs.reserve(events.size());
-  for (const HistoryEvent& e : events) {
-    SF_ASSIGN_OR_RETURN(std::string blob, EncodeValue(e.data));
-    blobs.push_back(std::move(blob));
-  }
-  return blobs;
-}
-
 // Reads an instance row selected by kSelectInstanceBy*, with its encoded
 // input, compared byte for byte (the encoding is deterministic: maps are
 // sorted).
@@ -448,66 +436,10 @@ Status WriteTasksForOthers(Connection& conn, const std::vector<TaskForInstance>&
 
 }  // namespace
 
-Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now) {
-  EncodedCommit e;
-  if (commit.instance.has_value()) {
-    SF_ASSIGN_OR_RETURN(e.output, EncodeValue(commit.instance->output));
-  }
-  SF_ASSIGN_OR_RETURN(e.events, EncodeEvents(commit.events));
-  if (commit.add_signal.has_value()) {
-    SF_ASSIGN_OR_RETURN(e.signal_payload, EncodeValue(commit.add_signal->payload));
-  }
-  if (commit.continue_as_new.has_value()) {
-    const RunArchive& a = *commit.continue_as_new;
-    SF_ASSIGN_OR_RETURN(e.run_input, EncodeValue(a.run.input));
-    SF_ASSIGN_OR_RETURN(e.run_output, EncodeValue(a.run.output));
-    SF_ASSIGN_OR_RETURN(e.run_events, EncodeEvents(a.events));
-    SF_ASSIGN_OR_RETURN(e.next_input, EncodeValue(a.next_input));
-  }
-  for (ChildStart& child : commit.start_children) {
-    SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(child.start), now));
-    e.children.push_back(std::move(start));
-  }
-  e.commit = std::move(commit);
-  e.now = now;
-  return e;
-}
-
-Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now) {
-  EncodedStart e;
-  SF_ASSIGN_OR_RETURN(e.input, EncodeValue(request.instance.input));
-  SF_ASSIGN_OR_RETURN(e.output, EncodeValue(request.instance.output));
-  SF_ASSIGN_OR_RETURN(e.events, EncodeEvents(request.events));
-  e.request = std::move(request);
-  e.now = now;
-  return e;
-}
-
 Status RunPluginWrites(Connection& conn, const std::vector<PluginWrite>& writes) {
   if (writes.empty()) return Status::Ok();
   SqlitePluginTransaction tx(conn);
-  for (size_t i = 0; i < writes.size(); ++i) {
-    Status s;
-    try {
-      PluginWriteScope scope;
-      s = writes[i] ? writes[i](tx) : Status::Ok();
-    } catch (const std::exception& ex) {
-      s = Status::Internal(fmt::format("the write threw: {}", ex.what()));
-    } catch (...) {
-      s = Status::Internal("the write threw a non-standard exception");
-    }
-    // The store's own failure (disk full, I/O) took the whole transaction
-    // down: the batch fails with it, as for any write.
-    if (!conn.InTransaction()) {
-      return s.ok() ? Status::Internal("a checkpoint write ended the store's transaction (BEGIN/COMMIT/ROLLBACK "
-                                       "are not allowed in plugin writes)")
-                    : s;
-    }
-    if (!s.ok()) return Status::Aborted(fmt::format("checkpoint write {} of {} failed: {}", i + 1, writes.size(),
-                                                    s.ToString()));
-  }
-  CrashPoint("store.plugin_writes");
-  return Status::Ok();
+  return RunCheckpointWrites(writes, tx, [&conn] { return conn.InTransaction(); });
 }
 
 Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& e) {

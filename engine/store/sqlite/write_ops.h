@@ -3,8 +3,8 @@
 // Each function runs inside the caller's transaction and the request's own
 // savepoint; a non-ok result means "roll my savepoint back", so a function
 // may stop halfway without cleaning up. Values are encoded on the calling
-// thread before the request is queued (Encoded* below): the single writer
-// thread is the store's bottleneck and should only run SQL.
+// thread before the request is queued (store/encoded_writes.h): the single
+// writer thread is the store's bottleneck and should only run SQL.
 #ifndef STEADFAST_STORE_SQLITE_WRITE_OPS_H_
 #define STEADFAST_STORE_SQLITE_WRITE_OPS_H_
 
@@ -13,43 +13,14 @@
 
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
+#include "store/encoded_writes.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
 
 namespace steadfast {
 
-// A Commit with its Values encoded.
-// A StartRequest with its Values encoded.
-struct EncodedStart {
-  StartRequest request;
-  std::string input;
-  std::string output;
-  std::vector<std::string> events;
-  TimeMs now = 0;
-};
-Result<EncodedStart> EncodeStart(StartRequest request, TimeMs now);
-
-struct EncodedCommit {
-  Commit commit;
-  std::string output;               // commit.instance->output, if instance given
-  std::vector<std::string> events;  // commit.events[i].data
-  std::string signal_payload;       // commit.add_signal->payload, if given
-  // commit.continue_as_new's values, if given: the finished run's input and
-  // output, its events' data, and the next run's input.
-  std::string run_input;
-  std::string run_output;
-  std::vector<std::string> run_events;
-  std::string next_input;
-  std::vector<EncodedStart> children;  // commit.start_children[i].start, encoded (the start moved out)
-  TimeMs now = 0;                   // updated_at and default timestamps
-};
-// InvalidArgument (IsValueTooDeep) when a value is too deep to store.
-Result<EncodedCommit> EncodeCommit(Commit commit, TimeMs now);
-
 // Runs commit.plugin_writes (after its preconditions, before its other
-// writes): kAborted naming the failing write when one returns an error and
-// the transaction survived; the store's own error when it did not.
-// Crash point "store.plugin_writes" once they all ran.
+// writes; store/plugin_write.h).
 Result<CommitResult> WriteCommit(Connection& conn, const EncodedCommit& c);
 Status RunPluginWrites(Connection& conn, const std::vector<PluginWrite>& writes);
 Result<StartResult> WriteStart(Connection& conn, const EncodedStart& s);
