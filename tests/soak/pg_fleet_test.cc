@@ -220,7 +220,10 @@ TEST_F(PgFleetTest, ThreeProcessesShareTheWorkAndSurviveKillsWithOneRefundEach) 
     }
     return open;
   };
-  // Kills go on while work remains, then stop; the faults go off for the drain.
+  // The faults go off for the drain (and for reconcile's calls to the PSP
+  // after it); kills go on while much work remains.
+  ApiReply off = sandbox_api_->Post("/sandbox/faults", "", Value::Map{{"reset", true}});
+  ASSERT_EQ(off.status, 200) << off.text;
   const auto deadline = Clock::now() + std::chrono::seconds(EnvInt("STEADFAST_FLEET_DRAIN_SECONDS", 300));
   while (Clock::now() < deadline && unfinished() != 0) {
     if (kills < 3 || unfinished() > workflows / 10) chaos();
