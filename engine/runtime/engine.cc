@@ -264,15 +264,21 @@ void Engine::SchedulerLoop() {
       // Holds placed by other processes reach this engine's workers within
       // a poll interval; the claim below reads them itself.
       holds_read_at_ = now;
-      if (Status s = gate_.Refresh(store_); !s.ok()) logger_.Error("scheduler: reading activity holds: " + s.ToString());
+      if (Status s = gate_.Refresh(store_); !s.ok()) SchedulerStoreFailed("reading activity holds", s);
     }
-    Result<std::optional<TimeMs>> due = store_.NextDueAt(now);
+    // No identity, no claims: another process may run under this name now.
+    // A poll interval later it is checked (and re-taken) again.
+    Result<std::optional<TimeMs>> due =
+        NodeHeld() ? store_.NextDueAt(now) : Result<std::optional<TimeMs>>(std::optional<TimeMs>());
     if (!due.ok()) {
-      logger_.Error("scheduler: " + due.status().ToString());
-    } else if (due->has_value() && **due <= now && capacity <= 0) {
+      SchedulerStoreFailed("reading the next due task", due.status());
+    } else if (!due->has_value() || **due > now) {
+      SchedulerStoreWorked();  // nothing due yet
+    } else if (capacity <= 0) {
+      SchedulerStoreWorked();
       std::lock_guard<std::mutex> lock(mu_);
       scheduler_starved_ = true;  // a worker finishing a task wakes us
-    } else if (due->has_value() && **due <= now) {
+    } else {
       ClaimRequest request;
       request.owner = owner_;
       request.now = now;
@@ -283,8 +289,9 @@ void Engine::SchedulerLoop() {
       request.priority_step_ms = options_.priority_step_ms;
       Result<ClaimResult> claimed = store_.ClaimDueTasks(request);
       if (!claimed.ok()) {
-        logger_.Error("scheduler: claiming tasks: " + claimed.status().ToString());
+        SchedulerStoreFailed("claiming tasks", claimed.status());
       } else {
+        SchedulerStoreWorked();
         {
           std::lock_guard<std::mutex> lock(mu_);
           next_rate_slot_ = claimed->next_rate_slot_at;
@@ -305,6 +312,43 @@ void Engine::SchedulerLoop() {
       sched_cv_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_ || wake_; });
     }
   }
+}
+
+bool Engine::NodeHeld() {
+  if (!node_lock_) return true;
+  Status held = node_lock_->Check();
+  if (held.ok()) {
+    if (node_lost_) {
+      logger_.Info("node '" + options_.node_name + "' is held again; claiming work");
+      service_.SetLocalRuns(true);
+    }
+    node_lost_ = false;
+    return true;
+  }
+  service_.SetLocalRuns(false);  // what the API starts meanwhile is left to the fleet
+  if (!node_lost_) {
+    logger_.Error(held.code() == StatusCode::kAlreadyExists
+                      ? "node '" + options_.node_name + "' was taken by another process (" + held.message() +
+                            "); claiming no work while it runs: every engine needs its own node_name"
+                      : "node '" + options_.node_name + "' lost its hold on the database (" + held.message() +
+                            "); claiming no work until it is held again");
+  }
+  node_lost_ = true;
+  return false;
+}
+
+void Engine::SchedulerStoreFailed(const std::string& what, const Status& status) {
+  if (scheduler_store_failures_++ == 0) {
+    logger_.Error("scheduler: " + what + ": " + status.ToString() + " (retried every poll; logged again once it works)");
+  }
+}
+
+void Engine::SchedulerStoreWorked() {
+  if (scheduler_store_failures_ > 0) {
+    logger_.Info("scheduler: the store answers again after " + std::to_string(scheduler_store_failures_) +
+                 " failed read(s) or claim(s)");
+  }
+  scheduler_store_failures_ = 0;
 }
 
 void Engine::WatchdogLoop() {

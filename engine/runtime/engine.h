@@ -91,6 +91,14 @@ class Engine {
   // returns the next start time still ahead (0: none). Holds mu_.
   TimeMs ReleasePacedLocked(TimeMs now);
   void NoteDue(TimeMs due);
+  // Whether this process still holds its node identity (re-taking it after
+  // a lost database session); logs when that changes. Scheduler thread.
+  bool NodeHeld();
+  // The scheduler's store errors: the first of a run is logged, the rest
+  // counted until a read or claim works again (a database outage would
+  // otherwise log once per poll). Scheduler thread.
+  void SchedulerStoreFailed(const std::string& what, const Status& status);
+  void SchedulerStoreWorked();
   void SpawnWorker();
   void Observe(const InstanceRecord& rec, const std::vector<HistoryEvent>& events);
 
@@ -130,6 +138,8 @@ class Engine {
   TimeMs watchdog_wakes_at_ = 0;  // GUARDED_BY(watch_mu_): when the sleeping watchdog wakes by itself (0 = awake)
 
   std::unique_ptr<NodeLock> node_lock_;   // held from Start() until destruction; null if the store cannot lock
+  bool node_lost_ = false;                // scheduler thread only: the last Check() failed
+  int scheduler_store_failures_ = 0;      // scheduler thread only: store errors since the last success
 
   std::mutex observers_mu_;
   std::vector<CommitObserver> observers_;  // GUARDED_BY(observers_mu_)

@@ -25,11 +25,15 @@ void WorkflowService::SetLocalRunner(std::string owner, int64_t lease_ms,
   on_ready_ = std::move(on_ready);
 }
 
+std::string WorkflowService::LocalOwner() const {
+  return local_runs_.load(std::memory_order_relaxed) ? local_owner_ : std::string();
+}
+
 TransitionEnv WorkflowService::Env() const {
   TransitionEnv env;
   env.now = clock_.NowMs();
   env.random = &random_;
-  env.lease_owner = local_owner_;
+  env.lease_owner = LocalOwner();
   env.lease_ms = lease_ms_;
   env.gate = gate_;
   env.catalog = &catalog_;
@@ -131,7 +135,7 @@ Result<InstanceRecord> WorkflowService::Mutate(const std::string& id, bool reads
   env.catalog = &catalog_;
   env.clock = &clock_;
   env.random = &random_;
-  env.lease_owner = local_owner_;
+  env.lease_owner = LocalOwner();
   env.lease_ms = lease_ms_;
   env.gate = gate_;
   env.policy.max_conflict_rounds = kMaxConflictRetries;

@@ -9,6 +9,7 @@
 #ifndef STEADFAST_RUNTIME_WORKFLOW_SERVICE_H_
 #define STEADFAST_RUNTIME_WORKFLOW_SERVICE_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -61,6 +62,10 @@ class WorkflowService {
   // When set, immediately-due first tasks are created leased to this owner
   // and handed to `on_ready` (the in-process engine runs them at once).
   void SetLocalRunner(std::string owner, int64_t lease_ms, std::function<void(const TaskRecord&)> on_ready);
+  // While false, tasks are created unleased for any process to claim: the
+  // engine lost its node identity and runs nothing new until it holds it
+  // again. Any thread.
+  void SetLocalRuns(bool allowed) { local_runs_.store(allowed, std::memory_order_relaxed); }
   void SetObserver(CommitObserver observer) { observer_ = std::move(observer); }
   // The engine's holds and limits: a limited activity's first task is not
   // pre-leased, and a hold changed here is seen by this engine at once.
@@ -132,6 +137,8 @@ class WorkflowService {
   Result<InstanceRecord> Mutate(const std::string& id, bool reads_tasks,
                                 std::function<Status(LoadedInstance&, Transition&)> build);
   TransitionEnv Env() const;
+  // The owner new tasks are leased to: local_owner_, or "" while local runs are off.
+  std::string LocalOwner() const;
   std::string NewInstanceId();
   Result<std::vector<InstanceLink>> ResolveLinks(const std::vector<std::string>& ids);
   void Notify(const InstanceRecord& rec, const std::vector<HistoryEvent>& events,
@@ -142,6 +149,7 @@ class WorkflowService {
   const Clock& clock_;
   Random& random_;
   std::string local_owner_;
+  std::atomic<bool> local_runs_{true};
   int64_t lease_ms_ = 60000;
   std::function<void(const TaskRecord&)> on_ready_;
   CommitObserver observer_;

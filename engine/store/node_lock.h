@@ -16,11 +16,19 @@
 // database server drops with the process or its session:
 //  - SQLite (one host): an flock on a file beside the database
 //    (store/sqlite/node_lock_file.h);
-//  - PostgreSQL (several hosts, planned): a session-level advisory lock,
+//  - PostgreSQL (several hosts): a session-level advisory lock,
 //    pg_try_advisory_lock(hash of node_name), held on a connection kept
 //    for it and dropped by the server when that session ends.
+//
+// A hold on a database server can be lost while its holder lives: the
+// server restarted or failed over, or cut the session off (network
+// partition, pg_terminate_backend). Check() tells the engine, which then
+// claims no work until the name is held again: another process may have
+// taken the name meanwhile and freed this one's leases.
 #ifndef STEADFAST_STORE_NODE_LOCK_H_
 #define STEADFAST_STORE_NODE_LOCK_H_
+
+#include "steadfast/status.h"
 
 namespace steadfast {
 
@@ -30,6 +38,13 @@ class NodeLock {
   virtual ~NodeLock() = default;  // gives the identity back
   NodeLock(const NodeLock&) = delete;
   NodeLock& operator=(const NodeLock&) = delete;
+
+  // Ok while the identity is held, re-taking it first if the hold was lost
+  // and the name is free. AlreadyExists: another process holds it now;
+  // Unavailable: the database cannot be reached to tell. Cheap when
+  // nothing changed (no round trip); called by one thread at a time.
+  // A lock the operating system keeps (SQLite's flock) cannot be lost.
+  virtual Status Check() { return Status::Ok(); }
 };
 
 }  // namespace steadfast

@@ -1,7 +1,9 @@
 // A node identity held on PostgreSQL (store/node_lock.h): a session-level
 // advisory lock on a connection kept open for it alone. The server drops
 // the lock when that session ends, however the process ends (kill -9,
-// host lost: once the server notices the dead connection).
+// host lost: once the server notices the dead connection). Check() re-takes
+// the lock on a new session when the server ended the old one (restart,
+// failover: advisory locks are not replicated) and the name is still free.
 #ifndef STEADFAST_STORE_POSTGRES_PG_NODE_LOCK_H_
 #define STEADFAST_STORE_POSTGRES_PG_NODE_LOCK_H_
 

@@ -1,14 +1,18 @@
 // An engine holds its node_name while it lives: a second engine with the
 // same name on the same database refuses to start and frees nothing, and
-// the name is free again once the first engine is gone.
+// the name is free again once the first engine is gone. A hold lost while
+// the engine runs (PostgreSQL's session ended) stops its claims until the
+// name is held again.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "builtin/std_activities.h"
 #include "core/stderr_logger.h"
 #include "runtime/engine.h"
+#include "store/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "activity_gate.h"
 #include "subprocess.h"
@@ -90,6 +94,78 @@ TEST_F(NodeIdentityTest, ASecondEngineWithTheSameNameRefusesAndTakesNoLease) {
 
   std::unique_ptr<Engine> successor = MakeEngine();
   EXPECT_TRUE(successor->Start().ok());  // the name is free once its holder is gone
+}
+
+// A node lock whose hold the test takes away and gives back, as a database
+// session ending and the name being re-taken (or taken by another) would.
+class LosableLock final : public NodeLock {
+ public:
+  explicit LosableLock(std::atomic<int>* state) : state_(state) {}
+  Status Check() override {
+    switch (state_->load()) {
+      case 0: return Status::Ok();
+      case 1: return Status::Unavailable("connection to PostgreSQL lost");
+      default: return Status::AlreadyExists("node 'losable' is already running on database x");
+    }
+  }
+
+ private:
+  std::atomic<int>* state_;
+};
+
+class LosableLockStore : public ForwardingStore {
+ public:
+  LosableLockStore(Store& inner, std::atomic<int>* state) : ForwardingStore(inner), state_(state) {}
+  Result<std::unique_ptr<NodeLock>> LockNode(const std::string&) override {
+    return std::unique_ptr<NodeLock>(std::make_unique<LosableLock>(state_));
+  }
+
+ private:
+  std::atomic<int>* state_;
+};
+
+TEST_F(NodeIdentityTest, AnEngineThatLosesItsNameClaimsNothingUntilItHoldsItAgain) {
+  std::atomic<int> lock_state{0};
+  LosableLockStore store(*store_, &lock_state);
+  EngineOptions eo;
+  eo.workers = 2;
+  eo.poll_interval_ms = 20;
+  eo.node_name = "losable";
+  Engine engine(eo, store, *catalog_, registry_, SystemClock::Instance(), random_, logger_);
+  ASSERT_TRUE(engine.Start().ok());
+  Release();  // the activity returns at once
+  auto start = [&] {
+    StartOptions so;
+    so.workflow = "blocked";
+    so.input = Value::Map{};
+    auto started = engine.service().Start(so);
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
+    return started.ok() ? started->instance.id : std::string();
+  };
+  auto completes_within = [&](const std::string& id, std::chrono::milliseconds patience) {
+    for (auto deadline = std::chrono::steady_clock::now() + patience; std::chrono::steady_clock::now() < deadline;) {
+      auto r = store_->GetInstance(id);
+      if (r.ok() && *r && (*r)->status == InstanceStatus::kCompleted) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  };
+  EXPECT_TRUE(completes_within(start(), 10s)) << "held: claims as usual";
+
+  for (int lost : {1, 2}) {  // the database unreachable; another process took the name
+    lock_state = lost;
+    std::this_thread::sleep_for(60ms);  // the scheduler's next pass sees the loss
+    const std::string id = start();
+    // Twenty-five poll intervals: a claim would have come long before.
+    EXPECT_FALSE(completes_within(id, 500ms)) << "claimed while its name was lost (" << lost << ")";
+    auto tasks = store_->GetTasks(id);
+    ASSERT_TRUE(tasks.ok());
+    ASSERT_EQ(tasks->size(), 1u);
+    EXPECT_EQ((*tasks)[0].lease_owner, "") << "nothing leased while lost";
+    lock_state = 0;
+    EXPECT_TRUE(completes_within(id, 10s)) << "claims again once the name is held";
+  }
+  engine.Stop();
 }
 
 }  // namespace
