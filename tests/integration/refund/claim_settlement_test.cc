@@ -7,11 +7,12 @@
 // the settlement pays the reduced claim from the guest's refund to the host:
 // the claim settled, the snapshot, the transactions pending -> completed,
 // exactly one refund and one payout at the sandbox, the ledger balanced,
-// `steadfast reconcile` clean, `steadfast refund claims list|show`. A
-// payload the claim cannot take fails the workflow with a message naming
-// it, and a retry from the review settles it once decided right. And kill -9 after the decide, settle, psp, ledger and payout
-// activities ran but before their checkpoints leaves, after a restart, one
-// refund and one payout.
+// `steadfast reconcile` clean, `steadfast refund claims list|show`. A claim
+// with no items settles without a review. A payload the claim cannot take
+// fails the workflow with a message naming it, and a retry from the review
+// settles it once decided right. And kill -9 after the decide, settle, psp,
+// ledger and payout activities ran but before their checkpoints leaves,
+// after a restart, one refund and one payout.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -235,6 +236,32 @@ TEST_F(ClaimSettlementTest, AReviewPayloadTheClaimCannotTakeFailsTheWorkflowClea
   again->Kill(SIGTERM);
   again->Wait(20000);
   ExpectSettledOnce(id);
+}
+
+TEST_F(ClaimSettlementTest, NoClaimSettlesThePolicysAmountsWithoutAReview) {
+  Value input = LoadExample("claim.json");
+  input.MutableMap().erase("items");
+  input.MutableMap().erase("messages");
+  input["cancel_at"] = "2026-12-13T09:30:00+01:00";
+  h_.Seed("ch_r3001", kPaid);
+  h_.StartInstance("claim_settlement", h_.WriteInput("wf-c0", input), "wf-c0");
+  auto serve = h_.Serve();
+  ASSERT_TRUE(h_.WaitTerminal("wf-c0", 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  InstanceRecord wf = h_.Instance("wf-c0").value_or(InstanceRecord{});
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  EXPECT_EQ(h_.CountEvents("wf-c0", "approval_decided"), 0) << "nothing to review";
+  EXPECT_EQ(wf.output.Get("decision"), Value("none"));
+  EXPECT_EQ(wf.output.Get("claim_payout").Get("minor"), Value(0));
+  const int64_t guest = wf.output.Get("guest_refund").Get("minor").IntOr(-1);
+  const int64_t host = wf.output.Get("host_payout").Get("minor").IntOr(-1);
+  EXPECT_EQ(guest, wf.output.Get("policy_refund").Get("minor").IntOr(-2));
+  EXPECT_EQ(host, wf.output.Get("policy_payout_to_host").Get("minor").IntOr(-2));
+  EXPECT_EQ(h_.RefundsOf("ch_r3001"), integration::Refunded(1, guest));
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("amount").IntOr(0), host);
+  EXPECT_EQ(h_.ExpectBalancedLedger("wf-c0"), 1);
+  EXPECT_EQ(h_.Reconcile().exit_code, 0);
 }
 
 // ---------------------------------------------------------------- kill -9 around the settlement's steps
