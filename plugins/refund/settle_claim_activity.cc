@@ -101,7 +101,8 @@ ActivityFn MakeSettleClaimActivity(Services) {
     if (!decided.ok()) return InvalidInput(decided.status().message());
     Result<Money> refund_total = MoneyFromValue(breakdown.Get("refund_total"));
     Result<Money> payout_to_host = MoneyFromValue(breakdown.Get("payout_to_host"));
-    if (!refund_total.ok() || !payout_to_host.ok()) return InvalidInput("breakdown refund_total/payout_to_host");
+    if (!refund_total.ok()) return InvalidInput("breakdown refund_total: " + refund_total.status().message());
+    if (!payout_to_host.ok()) return InvalidInput("breakdown payout_to_host: " + payout_to_host.status().message());
     ClaimSettlementInput money{claim->currency, breakdown.Get("refund_method").StringOr("cash"), refund_total->minor,
                                payout_to_host->minor, already, *decided};
     Result<ClaimPayout> p = ComputeClaimSettlement(money);
