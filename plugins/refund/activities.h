@@ -38,6 +38,10 @@ ActivityFn MakeReleaseClaimActivity(Services s);       // refund.release_claim
 ActivityFn MakeRecordUnfinishedRefundActivity(Services s);  // refund.record_unfinished_refund
 ActivityFn MakeReconcileActivity(Services s);          // refund.reconcile (reconcile_activity.cc)
 ActivityFn MakeRecordSettlementActivity(Services s);   // refund.record_settlement
+ActivityFn MakeOpenClaimActivity(Services s);          // refund.open_claim
+ActivityFn MakeAddClaimMessageActivity(Services s);    // refund.add_claim_message
+ActivityFn MakeDecideClaimActivity(Services s);        // refund.decide_claim
+ActivityFn MakeSettleClaimActivity(Services s);        // refund.settle_claim
 
 // The work of refund.post_ledger and refund.open_manual_review on a given
 // input, keyed by `key`, for activities that do it as part of their own.

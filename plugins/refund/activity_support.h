@@ -32,6 +32,19 @@ inline Result<TimeMs> InstantOr(const Value& v, TimeMs fallback) {
   return Status::InvalidArgument("expected an RFC 3339 timestamp or epoch milliseconds");
 }
 
+// The activity key of another step of this workflow run: the keys of a
+// run's steps share the prefix of this step's key ("<workflow id>[~<run>]/<step id>").
+inline std::string SiblingStepKey(const ActivityContext& ctx, const std::string& step) {
+  const std::string& own = ctx.idempotency_key();
+  const std::string suffix = "/" + ctx.step_id();
+  std::string prefix = ctx.workflow_id();
+  if (!ctx.step_id().empty() && own.size() > suffix.size() &&
+      own.compare(own.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    prefix = own.substr(0, own.size() - suffix.size());
+  }
+  return prefix + "/" + step;
+}
+
 // Sleeps up to ms, waking early when the attempt is cancelled. False if cancelled.
 inline bool SleepUnlessCancelled(const ActivityContext& ctx, int64_t ms) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);

@@ -3,6 +3,7 @@
 //
 //   steadfast refund quote|policy-diff|ledger|records ...   refund_command.cc
 //   steadfast refund transactions list|execute ...           settlement_command.cc
+//   steadfast refund claims list|show ...                     claim_command.cc
 //   steadfast reconcile ...                                  reconcile_command.cc
 #ifndef STEADFAST_PLUGINS_REFUND_COMMANDS_H_
 #define STEADFAST_PLUGINS_REFUND_COMMANDS_H_
@@ -21,6 +22,8 @@ inline constexpr char kRefundCommandHelp[] =
     "refund records [--db PATH] [--json]                  the refund plugin's PSP refund records\n"
     "refund transactions list [--reservation R] [--status S] [--json]   settlement transactions (and snapshots)\n"
     "refund transactions execute ID --reason TEXT [--destination acct_...] [--as P]   admin: pay a pending/failed one\n"
+    "refund claims list [--reservation R] [--status open|decided|settled] [--json]   reservation claims\n"
+    "refund claims show ID [--json]                       a claim's items, messages and settlement preview\n"
     "refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]\n";
 inline constexpr char kReconcileCommandHelp[] =
     "reconcile [--db PATH] [--since T] [--repair] [--json]   ledger vs workflows vs PSP refunds (exit 4 on drift)\n";
@@ -28,6 +31,8 @@ inline constexpr char kReconcileCommandHelp[] =
 int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host);
 // `refund transactions ...` (settlement_command.cc); args after "transactions".
 int RunTransactionsCommand(const std::vector<std::string>& args, CommandHost& host);
+// `refund claims ...` (claim_command.cc); args after "claims".
+int RunClaimsCommand(const std::vector<std::string>& args, CommandHost& host);
 int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host);
 
 }  // namespace steadfast::refund

@@ -197,6 +197,13 @@ constexpr ActivitySpec kActivities[] = {
      "compare the ledger, the refund workflows and the PSP and record the drift (report only)"},
     {"refund.record_settlement", &MakeRecordSettlementActivity,
      "write a cancellation's settlement snapshot and its transactions (pending) with the checkpoint"},
+    {"refund.open_claim", &MakeOpenClaimActivity,
+     "open a host's claim (items, evidence messages) against a reservation, once per claim id"},
+    {"refund.add_claim_message", &MakeAddClaimMessageActivity, "add an evidence message to a claim, once per key"},
+    {"refund.decide_claim", &MakeDecideClaimActivity,
+     "decide a claim's items from its reviewers' approval payloads (with the checkpoint)"},
+    {"refund.settle_claim", &MakeSettleClaimActivity,
+     "settle a decided claim: guest refund, host and claim payout, snapshot and transactions (with the checkpoint)"},
 };
 
 // The scrape-time gauges: the last reconciliation run's drift, read from

@@ -149,6 +149,9 @@ Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflow
         if (activity == "refund.calculate_amount") {
           f.breakdown = output;
           if (f.reservation_id.empty()) f.reservation_id = output.Get("reservation_id").StringOr("");
+        } else if (activity == "refund.settle_claim") {
+          // A claim settlement refunds the breakdown as settled with the claim.
+          f.breakdown = output.Get("breakdown");
         } else if (activity == "refund.psp_refund") {
           f.psp_refund_succeeded = true;
           f.psp_refund_id = output.Get("refund_id").StringOr("");

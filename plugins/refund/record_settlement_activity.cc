@@ -34,23 +34,6 @@
 #include "refund/settlement_store.h"
 
 namespace steadfast::refund {
-namespace {
-
-// The activity keys of this workflow run's steps share the prefix of this
-// step's key: "<workflow id>[~<run>]/<step id>".
-std::string StepKey(const ActivityContext& ctx, const std::string& step) {
-  const std::string& own = ctx.idempotency_key();
-  const std::string suffix = "/" + ctx.step_id();
-  std::string prefix = ctx.workflow_id();
-  if (!ctx.step_id().empty() && own.size() > suffix.size() &&
-      own.compare(own.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    prefix = own.substr(0, own.size() - suffix.size());
-  }
-  return prefix + "/" + step;
-}
-
-}  // namespace
-
 ActivityFn MakeRecordSettlementActivity(Services) {
   return [](ActivityContext& ctx) -> ActivityResult {
     const Value& in = ctx.input();
@@ -71,8 +54,8 @@ ActivityFn MakeRecordSettlementActivity(Services) {
     plan.instance = IdString(in.Get("instance"));
     plan.charge = in.Get("charge").StringOr("");
     plan.destination = in.Get("host_account").StringOr("");
-    plan.refund_psp_key = StepKey(ctx, in.Get("refund_step").StringOr("psp"));
-    plan.payout_psp_key = StepKey(ctx, in.Get("payout_step").StringOr("payout"));
+    plan.refund_psp_key = SiblingStepKey(ctx, in.Get("refund_step").StringOr("psp"));
+    plan.payout_psp_key = SiblingStepKey(ctx, in.Get("payout_step").StringOr("payout"));
     plan.now_ms = details->created_ms;
     Result<std::vector<SettlementTransaction>> txns = PlanSettlementTransactions(*details, plan);
     if (!txns.ok()) return InvalidInput(txns.status().message());

@@ -12,6 +12,8 @@
 //       the PSP refunds the plugin recorded
 //   refund transactions list|execute ...
 //       settlement transactions: settlement_command.cc
+//   refund claims list|show ...
+//       reservation claims: claim_command.cc
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -41,7 +43,8 @@ const char* kRefundUsage =
     "       steadfast refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]\n"
     "       steadfast refund ledger [--instance ID] [--db PATH] [--json]\n"
     "       steadfast refund records [--db PATH] [--json]\n"
-    "       steadfast refund transactions list|execute ... (steadfast refund transactions for its usage)\n";
+    "       steadfast refund transactions list|execute ... (steadfast refund transactions for its usage)\n"
+    "       steadfast refund claims list|show ... (steadfast refund claims for its usage)\n";
 
 // The database of --db, else of the config (explicit or config/steadfast.yaml).
 Result<std::string> DatabasePath(const CommandFlags& flags, CommandHost& host) {
@@ -212,6 +215,7 @@ int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host) {
   if (args[0] == "ledger") return Ledger(rest, host);
   if (args[0] == "records") return Records(rest, host);
   if (args[0] == "transactions") return RunTransactionsCommand(rest, host);
+  if (args[0] == "claims") return RunClaimsCommand(rest, host);
   return CommandFail(kCommandUsage, std::string("unknown refund command '") + args[0] + "'\n" + kRefundUsage);
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "refund/money.h"
+#include "refund/claim_store.h"
 #include "refund/settlement_store.h"
 
 namespace steadfast::refund {
@@ -264,6 +265,7 @@ PluginSchema RefundStore::Schema() {
   schema.migrations.push_back(
       {3, "settlement: transactions (booking, guest refund, host payout), cancellation details, audit",
        kSettlementSchemaSql});
+  schema.migrations.push_back({4, "claims: reservation claims, their items and evidence messages", kClaimSchemaSql});
   return schema;
 }
 

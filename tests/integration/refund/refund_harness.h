@@ -55,7 +55,8 @@ inline Value LoadExample(const std::string& name) {
 
 class RefundHarness {
  public:
-  explicit RefundHarness(std::vector<std::string> sandbox_args = {}) {
+  // config_extra: more top-level config lines (e.g. an `http:` section).
+  explicit RefundHarness(std::vector<std::string> sandbox_args = {}, const std::string& config_extra = "") {
     Status s = sandbox_.Start(sandbox_args);
     EXPECT_TRUE(s.ok()) << s.ToString();
     config_ = dir_.File("steadfast.yaml");
@@ -65,7 +66,7 @@ class RefundHarness {
     testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + kSource +
                                     "/workflows\nworkers: 4\nnode_name: refundtest\nlease: 2s\n"
                                     "poll_interval: 50ms\nlog_level: info\n" +
-                                    RefundPluginConfig(kSource, url, ", breaker_open: 1s"));
+                                    RefundPluginConfig(kSource, url, ", breaker_open: 1s") + config_extra);
     refund::JsonHttpClientOptions o;
     o.service = "sandbox";
     o.base_url = url;

@@ -45,7 +45,7 @@ TEST(RefundEntryPoint, RegistersEveryActivityWithoutAnyConfiguration) {
   PluginContext ctx = host.Context(empty.path());
   ActivityRegistry registry;
   ASSERT_TRUE(steadfast_builtin_init_refund()(ctx, registry).ok());
-  EXPECT_EQ(registry.List().size(), 18u);  // 17 steps (payout and its reversal, the settlement record among them) and refund.reconcile
+  EXPECT_EQ(registry.List().size(), 22u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them) and refund.reconcile
   EXPECT_TRUE(registry.HasPlugin("refund"));
 
   ActivityTestRun run;
@@ -71,7 +71,7 @@ TEST(RefundEntryPoint, CountsItsSlisFromCommittedEventsInItsSink) {
   PluginContext ctx = host.Context(STEADFAST_SOURCE_ROOT);  // the shipped config/refund_policies.yaml
   ActivityRegistry registry;
   ASSERT_TRUE(steadfast_builtin_init_refund()(ctx, registry).ok());
-  EXPECT_EQ(registry.List().size(), 18u);  // 17 steps (payout and its reversal, the settlement record among them) and refund.reconcile
+  EXPECT_EQ(registry.List().size(), 22u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them) and refund.reconcile
   // The reconciliation gauges exist before any run.
   EXPECT_THAT(host.registry.Render(), HasSubstr("steadfast_reconciliation_drift{kind=\"psp_not_in_ledger\"} 0"));
 
