@@ -16,11 +16,14 @@
 #include <thread>
 
 #include "cli_context.h"
+#include "cmd_bench_fleet.h"
 #include "commands.h"
+#include "config/database_url.h"
 #include "percentile.h"
 #include "builtin/std_activities.h"
 #include "runtime/engine.h"
 #include "tracing/tracing_setup.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace steadfast::cli {
@@ -176,6 +179,11 @@ void DeclareBench(CommandSpec& spec) {
       .Option("warmup", "N", "workflows run first and not measured (default 50)")
       .Option("sync", "full|normal", "SQLite synchronous mode (default full)")
       .Option("dir", "DIR", "where the scratch database goes (default $TMPDIR/steadfast-bench)")
+      .Option("db", "URL", "instead: PostgreSQL (postgres://...), in a schema of its own (--schema)")
+      .Option("schema", "NAME", "with --db: the schema dropped and made afresh for the run (default steadfast_bench)")
+      .Option("processes", "N", "with --db: engine processes sharing the clients and workflows (default 1)")
+      .Option("pool", "N", "with --db: connections per process (default 16)")
+      .Option("bench-child", "K", "internal: process K of a --processes run")
       .Option("waiting", "N", "instead: list and count N waiting workflows")
       .Option("otlp-endpoint", "URL", "trace every span to this OTLP/HTTP endpoint")
       .Switch("baseline", "also measure a bare SQLite insert loop")
@@ -195,6 +203,32 @@ int RunBench(const Flags& flags) {
   if (!workers.ok() || *workers < 1) return Fail(kExitUsage, "--workers takes a positive integer");
   auto sync = ParseSyncMode(flags.GetOr("sync", "full"));
   if (!sync.ok()) return Fail(kExitUsage, sync.status().message());
+  auto pool = flags.GetInt("pool", 16);
+  if (!pool.ok() || *pool < 1) return Fail(kExitUsage, "--pool takes a positive integer");
+  const std::string pg_url = flags.GetOr("db", "");
+  if (!pg_url.empty() && !IsPostgresDatabase(pg_url)) {
+    return Fail(kExitUsage, "--db takes a postgres:// URL (SQLite runs in --dir)");
+  }
+  const bool child = flags.Has("bench-child");
+  if (!pg_url.empty() && !child) {
+    auto processes = flags.GetInt("processes", 1);
+    if (!processes.ok() || *processes < 1 || *processes > 16) return Fail(kExitUsage, "--processes takes 1 to 16");
+    BenchFleetOptions fo;
+    fo.url = pg_url;
+    fo.schema = flags.GetOr("schema", "steadfast_bench");
+    fo.processes = static_cast<int>(*processes);
+    fo.steps = *steps;
+    fo.workflows = *workflows;
+    fo.concurrency = *concurrency;
+    fo.workers = *workers;
+    fo.warmup = *warmup;
+    fo.pool = static_cast<int>(*pool);
+    fo.json = flags.Has("json");
+    return RunBenchFleet(fo);
+  }
+  if (!child && (flags.Has("processes") || flags.Has("schema"))) {
+    return Fail(kExitUsage, "--processes and --schema need --db postgres://...");
+  }
   std::string dir = flags.GetOr("dir", (std::filesystem::temp_directory_path() / "steadfast-bench").string());
   std::filesystem::create_directories(dir);
   if (flags.Has("waiting")) {
@@ -203,7 +237,9 @@ int RunBench(const Flags& flags) {
     return BenchWaiting(dir, *sync, *waiting, flags.Has("json"));
   }
   std::string db = dir + "/bench.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  if (pg_url.empty()) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  }
 
   ActivityRegistry registry;
   Status s = RegisterStdActivities(registry);
@@ -211,16 +247,26 @@ int RunBench(const Flags& flags) {
   WorkflowCatalog catalog(&registry);
   auto def = catalog.AddSource(NoopWorkflow(static_cast<int>(*steps)), "bench_noop.yaml");
   if (!def.ok()) return Fail(kExitError, def.status().message());
-  SqliteStoreOptions so;
-  so.path = db;
-  so.sync = *sync;
-  auto store = OpenSqliteStore(so);
+  Result<std::unique_ptr<Store>> store = Status::Internal("no store");
+  if (pg_url.empty()) {
+    SqliteStoreOptions so;
+    so.path = db;
+    so.sync = *sync;
+    store = OpenSqliteStore(so);
+  } else {
+    PgStoreOptions po;
+    po.url = pg_url;  // the parent's schema (cmd_bench_fleet.cc)
+    po.max_connections = static_cast<int>(*pool);
+    store = OpenPgStore(po);
+  }
   if (!store.ok()) return Fail(kExitError, store.status().message());
   SystemRandom random;
   StderrLogger logger(LogLevel::kWarn);
   EngineOptions eo;
   eo.workers = static_cast<int>(*workers);
-  eo.node_name = "bench";
+  eo.node_name = child ? "bench-" + flags.GetOr("bench-child", "0") : "bench";
+  // Each process's ids are its own ("bench-<K>-..."), in start order.
+  const std::string id_prefix = child ? "bench-" + flags.GetOr("bench-child", "0") + "-" : "bench-";
   // --otlp-endpoint: the same run with tracing on (docs/PERFORMANCE.md).
   std::unique_ptr<tracing::OtlpExporter> exporter;
   std::unique_ptr<tracing::WorkflowTracer> tracer;
@@ -265,8 +311,8 @@ int RunBench(const Flags& flags) {
     // an instance's rows then go where the newest are, not amid older ones
     // ("bench-10" sorts before "bench-2"), as in a real deployment.
     char id[32];
-    std::snprintf(id, sizeof(id), "bench-%010lld", static_cast<long long>(n));
-    opts.id = id;
+    std::snprintf(id, sizeof(id), "%010lld", static_cast<long long>(n));
+    opts.id = id_prefix + id;
     opts.input = Value::Map{};
     Waiter waiter;
     {
@@ -289,6 +335,13 @@ int RunBench(const Flags& flags) {
   auto* sqlite_store = dynamic_cast<SqliteStore*>(store->get());
   const SqliteStoreStats before = sqlite_store ? sqlite_store->Stats() : SqliteStoreStats{};
 
+  if (child) {
+    // Warm: wait for the parent to start every process at once.
+    std::printf("ready\n");
+    std::fflush(stdout);
+    char go[8];
+    if (std::fgets(go, sizeof(go), stdin) == nullptr) return Fail(kExitError, "the bench's parent went away");
+  }
   std::vector<std::vector<double>> per_thread(static_cast<size_t>(*concurrency));
   auto start = SteadyClock::now();
   std::vector<std::thread> clients;
@@ -302,8 +355,26 @@ int RunBench(const Flags& flags) {
     });
   }
   for (auto& t : clients) t.join();
-  double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  const auto end = SteadyClock::now();
+  double secs = std::chrono::duration<double>(end - start).count();
   engine.Stop();
+  if (child) {
+    // The parent adds the processes up (cmd_bench_fleet.cc); steady_clock
+    // is CLOCK_MONOTONIC, one clock for every process on the host.
+    Value::List latencies;
+    for (auto& v : per_thread) {
+      for (double l : v) latencies.push_back(l);
+    }
+    auto ns = [](SteadyClock::time_point t) {
+      return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+    };
+    std::printf("%s\n", Value(Value::Map{{"workflows", *workflows}, {"failures", failures.load()},
+                                         {"start_ns", ns(start)}, {"end_ns", ns(end)},
+                                         {"latencies_ms", std::move(latencies)}})
+                            .ToJson()
+                            .c_str());
+    return failures > 0 ? kExitFailed : kExitOk;
+  }
   const SqliteStoreStats after = sqlite_store ? sqlite_store->Stats() : SqliteStoreStats{};
   std::vector<double> lat;
   for (auto& v : per_thread) lat.insert(lat.end(), v.begin(), v.end());
