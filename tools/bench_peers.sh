@@ -40,8 +40,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-PEERS_SRC="${STEADFAST_PEERS_SRC:-$ROOT/../shared/peers}"
-PEERS_DIR="${STEADFAST_PEERS_DIR:-/var/tmp/steadfast-peers}"
+# shellcheck source=tools/peers_copy.sh
+source "$ROOT/tools/peers_copy.sh"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/steadfast-bench-peers.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 LINES="$WORK/results.jsonl"
@@ -79,20 +79,7 @@ for c in "${levels[@]}"; do
   record "steadfast_c$c" "$(last_line "$WORK/conc-$c.json")"
 done
 
-# The peers' own scripts, on a writable copy of ../shared/peers.
-prepare_peers() {
-  [ -d "$PEERS_SRC" ] || { echo "no peers at $PEERS_SRC"; return 1; }
-  command -v node >/dev/null || { echo "node is not installed"; return 1; }
-  local major
-  major="$(node -p 'process.versions.node.split(".")[0]')"
-  [ "$major" -ge 20 ] || { echo "node $(node --version) is too old (the peers need >= 20)"; return 1; }
-  mkdir -p "$PEERS_DIR"
-  chmod 755 "$PEERS_DIR"
-  # Sources refreshed every run; node_modules, data and results stay.
-  (cd "$PEERS_SRC" && find . -path ./results -prune -o -path '*/node_modules' -prune -o -path ./pgdata -prune \
-    -o -path ./restate/data -prune -o -type f -print0) |
-    (cd "$PEERS_SRC" && xargs -0 cp --parents -t "$PEERS_DIR")
-}
+# The peers' own scripts, on a writable copy of ../shared/peers (peers_copy.sh).
 IFS=',' read -r -a peers <<<"$PEERS"
 if [ "${#peers[@]}" -gt 0 ] && [ -n "$PEERS" ]; then
   if why="$(prepare_peers 2>&1)"; then
