@@ -96,6 +96,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const PgConnectionOptio
   if (!parsed.password.empty()) secrets.push_back(std::move(parsed.password));
   std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   std::unique_ptr<PgConnection> conn(new PgConnection(raw, std::move(redacted), std::move(secrets)));
+  conn->max_prepared_ = options.max_prepared_statements;
   // libpq prints server notices ("table does not exist, skipping") on
   // stderr by default; the engine logs through its own logger, and a
   // notice is never an error it must act on.
@@ -115,6 +116,22 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const PgConnectionOptio
 }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
+
+Result<const std::string*> PgConnection::Prepared(const std::string& sql, const std::vector<Oid>& types) {
+  if (max_prepared_ <= 0) return nullptr;
+  std::string key = sql;
+  for (Oid t : types) key += fmt::format("\x1f{}", t);  // the same text with other parameter types is another statement
+  if (auto it = prepared_.find(key); it != prepared_.end()) return &it->second;
+  // A statement made from variable text (a list of n values) would fill the
+  // cache with one-offs: past the bound, statements run unprepared.
+  if (static_cast<int>(prepared_.size()) >= max_prepared_) return nullptr;
+  std::string name = fmt::format("sf{}", prepared_.size());
+  // A statement the server refuses (bad SQL, a table that is not there, an
+  // aborted transaction) fails here with the error it would have run into.
+  SF_RETURN_IF_ERROR(
+      Finish(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.data()), sql).status());
+  return &prepared_.emplace(std::move(key), std::move(name)).first->second;
+}
 
 std::string PgConnection::Scrub(std::string_view message) const {
   std::string out(message);
@@ -169,6 +186,12 @@ Result<PgResult> PgConnection::Query(std::string_view sql, std::span<const PgPar
     values[i] = p.is_null() ? nullptr : p.value().data();
     lengths[i] = static_cast<int>(p.value().size());
     formats[i] = p.binary() ? 1 : 0;
+  }
+  SF_ASSIGN_OR_RETURN(const std::string* name, Prepared(text, types));
+  if (name != nullptr) {
+    return Finish(PQexecPrepared(conn_, name->c_str(), static_cast<int>(n), values.data(), lengths.data(),
+                                 formats.data(), /*resultFormat=*/0),
+                  sql);
   }
   return Finish(PQexecParams(conn_, text.c_str(), static_cast<int>(n), types.data(), values.data(), lengths.data(),
                              formats.data(), /*resultFormat=*/0),

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "steadfast/status.h"
@@ -31,6 +32,10 @@ struct PgConnectionOptions {
   int statement_timeout_ms = 0;
   // Used when the string sets no application_name (pg_stat_activity shows it).
   std::string application_name = "steadfast";
+  // Query() prepares each distinct statement once per connection (the
+  // server parses and analyses it once, not on every call), up to this
+  // many; 0 runs every statement unprepared.
+  int max_prepared_statements = 256;
 };
 
 class PgConnection {
@@ -48,8 +53,8 @@ class PgConnection {
   // Runs SQL without parameters (DDL, SET, BEGIN; several statements
   // separated by ';' allowed). The result of the last statement.
   Result<PgResult> Exec(std::string_view sql);
-  // Runs one statement with $1..$n bound to params (PQexecParams: the
-  // statement and the values travel apart, never spliced).
+  // Runs one statement with $1..$n bound to params (the statement and the
+  // values travel apart, never spliced): prepared on first use.
   Result<PgResult> Query(std::string_view sql, std::span<const PgParam> params);
   Result<PgResult> Query(std::string_view sql, std::initializer_list<PgParam> params) {
     return Query(sql, std::span<const PgParam>(params.begin(), params.size()));
@@ -75,6 +80,10 @@ class PgConnection {
   Result<PgResult> Finish(pg_result* res, std::string_view sql);
   // libpq's message with the password removed, should it ever quote it.
   std::string Scrub(std::string_view message) const;
+  // The name of sql prepared with these parameter types on this
+  // connection, preparing it now if need be; null: run it unprepared (the
+  // cache is off or full); the server's error if it refuses the statement.
+  Result<const std::string*> Prepared(const std::string& sql, const std::vector<unsigned int>& types);
 
   pg_conn* conn_;
   const std::string redacted_url_;
@@ -82,6 +91,8 @@ class PgConnection {
   // scrub messages; never printed.
   const std::vector<std::string> secrets_;
   std::string last_sqlstate_;
+  int max_prepared_ = 0;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL and parameter types -> statement name
 };
 
 }  // namespace steadfast

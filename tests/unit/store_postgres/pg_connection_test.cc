@@ -83,6 +83,81 @@ TEST_F(PgConnectionTest, ConninfoKeywordsPassThrough) {
   EXPECT_NE(refused.status().message().find("SSL"), std::string::npos) << refused.status().message();
 }
 
+// A vanished peer is noticed in seconds, from both ends (pg_connection.cc),
+// unless the connection string chose otherwise.
+TEST_F(PgConnectionTest, KeepalivesAreSetOnBothEndsUnlessTheStringSaysOtherwise) {
+  auto conn = Connect();
+  ASSERT_NE(conn, nullptr);
+  auto client = [](PgConnection& c, std::string_view key) {
+    std::string value;
+    PQconninfoOption* used = PQconninfo(c.raw());
+    for (PQconninfoOption* o = used; o->keyword != nullptr; ++o) {
+      if (key == o->keyword && o->val != nullptr) value = o->val;
+    }
+    PQconninfoFree(used);
+    return value;
+  };
+  EXPECT_EQ(client(*conn, "keepalives_idle"), "5");
+  EXPECT_EQ(client(*conn, "keepalives_count"), "3");
+  EXPECT_EQ(client(*conn, "tcp_user_timeout"), "15000");
+  EXPECT_EQ(Show(*conn, "tcp_keepalives_idle"), "5");
+  EXPECT_EQ(Show(*conn, "tcp_keepalives_interval"), "2");
+  EXPECT_EQ(Show(*conn, "tcp_user_timeout"), "15000");
+  auto chosen = MustConnect(pgtest::WithParam(url(), "keepalives_idle=30"));
+  ASSERT_NE(chosen, nullptr);
+  EXPECT_EQ(client(*chosen, "keepalives_idle"), "30");
+  EXPECT_EQ(client(*chosen, "keepalives_interval"), "2");
+}
+
+// Query() prepares each statement once per connection; the server's
+// errors come through unchanged, and past the bound statements run
+// unprepared.
+TEST_F(PgConnectionTest, StatementsArePreparedOnceAndErrorsStayTheServers) {
+  auto conn = Connect();
+  ASSERT_NE(conn, nullptr);
+  auto prepared = [&] {
+    auto r = conn->Exec("SELECT count(*) FROM pg_prepared_statements");
+    return r.ok() ? *r->Int64(0, 0) : -1;
+  };
+  for (int i = 0; i < 3; ++i) {
+    auto r = conn->Query("SELECT $1::bigint + 1", {PgParam::Int64(i)});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r->Int64(0, 0), i + 1);
+  }
+  EXPECT_EQ(prepared(), 1) << "one statement, prepared once";
+  // The same text with other parameter types is another statement.
+  ASSERT_TRUE(conn->Query("SELECT $1::bigint + 1", {PgParam::Text("41")}).ok());
+  EXPECT_EQ(prepared(), 2);
+
+  auto bad = conn->Query("SELECT no_such_column FROM pg_class WHERE oid = $1", {PgParam::Int64(1)});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("no_such_column"), std::string::npos) << bad.status().message();
+  EXPECT_EQ(conn->last_sqlstate(), "42703");
+
+  // In a transaction: a refused statement aborts it as it always did.
+  auto tx = PgTransaction::Begin(*conn);
+  ASSERT_TRUE(tx.ok());
+  EXPECT_FALSE(conn->Query("SELECT 1 FROM no_such_table WHERE $1", {PgParam::Text("t")}).ok());
+  auto after = conn->Query("SELECT $1::bigint + 1", {PgParam::Int64(1)});
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(conn->last_sqlstate(), "25P02");  // in_failed_sql_transaction
+  tx->Rollback();
+
+  PgConnectionOptions bounded;
+  bounded.url = url();
+  bounded.max_prepared_statements = 1;
+  auto small = PgConnection::Open(bounded);
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  for (int i = 0; i < 5; ++i) {
+    auto r = (*small)->Query(fmt::format("SELECT $1::bigint + {}", i), {PgParam::Int64(1)});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r->Int64(0, 0), 1 + i);
+  }
+  auto count = (*small)->Exec("SELECT count(*) FROM pg_prepared_statements");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count->Int64(0, 0), 1) << "the bound holds; the rest ran unprepared";
+}
+
 TEST_F(PgConnectionTest, StatementTimeoutIsSetAndMapsToDeadlineExceeded) {
   PgConnectionOptions options;
   options.url = url();

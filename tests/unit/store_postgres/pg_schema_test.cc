@@ -284,9 +284,12 @@ TEST_F(PgSchemaTest, TwoProcessesMigratingAtOnceBothSucceedWithOneSchema) {
   }
   int waiting = 0;
   for (int tries = 0; tries < 500 && waiting < kMigrators; ++tries) {
-    auto w = admin().Exec(
+    // This lock only: other suites on the cluster queue on advisory locks of their own.
+    auto w = admin().Query(
         "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
-        "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()");
+        "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database() AND l.objsubid = 1 "
+        "AND l.classid::bigint = ($1::bigint >> 32) & 4294967295 AND l.objid::bigint = $1::bigint & 4294967295",
+        {PgParam::Int64(kPgSchemaLockKey)});
     if (w.ok()) waiting = static_cast<int>(*w->Int64(0, 0));
     if (waiting < kMigrators) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
