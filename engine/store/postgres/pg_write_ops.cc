@@ -207,14 +207,29 @@ Result<bool> InsertInstanceRow(PgConnection& conn, const InstanceRecord& n, cons
   return res.rows() == 1;
 }
 
+// The events in as few statements as possible: one round trip for a
+// checkpoint's events (rows of up to kEventsPerInsert per statement; each
+// row count is its own prepared statement).
+constexpr size_t kEventsPerInsert = 16;
+
 Status AppendEvents(PgConnection& conn, const std::string& instance_id, int64_t last_seq,
                     const std::vector<HistoryEvent>& events, const std::vector<std::string>& blobs, TimeMs now) {
-  for (size_t i = 0; i < events.size(); ++i) {
-    const HistoryEvent& e = events[i];
-    SF_RETURN_IF_ERROR(conn.Query(kInsertEvent, {P::Text(instance_id), P::Int64(last_seq + 1 + static_cast<int64_t>(i)),
-                                                 P::Int64(e.at != 0 ? e.at : now), P::Text(e.type),
-                                                 P::Text(e.step_id), P::Int64(e.attempt), P::Bytea(blobs[i])})
-                           .status());
+  for (size_t first = 0; first < events.size(); first += kEventsPerInsert) {
+    const size_t n = std::min(kEventsPerInsert, events.size() - first);
+    std::string sql = kInsertEvent;
+    std::vector<PgParam> params;
+    params.reserve(7 * n);
+    for (size_t i = first; i < first + n; ++i) {
+      const HistoryEvent& e = events[i];
+      if (i > first) {
+        const size_t b = params.size();
+        sql += fmt::format(", (${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7);
+      }
+      params.insert(params.end(), {P::Text(instance_id), P::Int64(last_seq + 1 + static_cast<int64_t>(i)),
+                                   P::Int64(e.at != 0 ? e.at : now), P::Text(e.type), P::Text(e.step_id),
+                                   P::Int64(e.attempt), P::Bytea(blobs[i])});
+    }
+    SF_RETURN_IF_ERROR(conn.Query(sql, params).status());
   }
   return Status::Ok();
 }
