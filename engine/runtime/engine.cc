@@ -316,21 +316,26 @@ void Engine::SchedulerLoop() {
 
 bool Engine::NodeHeld() {
   if (!node_lock_) return true;
-  Status held = node_lock_->Check();
+  Result<NodeLock::Held> held = node_lock_->Check();
   if (held.ok()) {
     if (node_lost_) {
-      logger_.Info("node '" + options_.node_name + "' is held again; claiming work");
+      logger_.Warn("node '" + options_.node_name + "' is held again; claiming work");
       service_.SetLocalRuns(true);
+    } else if (*held == NodeLock::Held::kRetaken) {
+      // Lost and free again between two checks: nothing to wait for, but
+      // leases freed meanwhile by another holder fence their attempts.
+      logger_.Warn("node '" + options_.node_name + "' lost its database session and took its name again");
     }
     node_lost_ = false;
     return true;
   }
   service_.SetLocalRuns(false);  // what the API starts meanwhile is left to the fleet
   if (!node_lost_) {
-    logger_.Error(held.code() == StatusCode::kAlreadyExists
-                      ? "node '" + options_.node_name + "' was taken by another process (" + held.message() +
+    const Status& why = held.status();
+    logger_.Error(why.code() == StatusCode::kAlreadyExists
+                      ? "node '" + options_.node_name + "' was taken by another process (" + why.message() +
                             "); claiming no work while it runs: every engine needs its own node_name"
-                      : "node '" + options_.node_name + "' lost its hold on the database (" + held.message() +
+                      : "node '" + options_.node_name + "' lost its hold on the database (" + why.message() +
                             "); claiming no work until it is held again");
   }
   node_lost_ = true;

@@ -39,12 +39,15 @@ class NodeLock {
   NodeLock(const NodeLock&) = delete;
   NodeLock& operator=(const NodeLock&) = delete;
 
-  // Ok while the identity is held, re-taking it first if the hold was lost
-  // and the name is free. AlreadyExists: another process holds it now;
-  // Unavailable: the database cannot be reached to tell. Cheap when
-  // nothing changed (no round trip); called by one thread at a time.
-  // A lock the operating system keeps (SQLite's flock) cannot be lost.
-  virtual Status Check() { return Status::Ok(); }
+  enum class Held { kThroughout, kRetaken };
+  // Whether the identity is held: kThroughout, or kRetaken when the hold
+  // was lost and this call took the name again (it was free then, but
+  // another process may have held it meanwhile). AlreadyExists: another
+  // process holds it now; Unavailable: the database cannot be reached to
+  // tell. Cheap when nothing changed (no round trip); called by one thread
+  // at a time. A lock the operating system keeps (SQLite's flock) cannot be
+  // lost.
+  virtual Result<Held> Check() { return Held::kThroughout; }
 };
 
 }  // namespace steadfast

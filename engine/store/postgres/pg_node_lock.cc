@@ -51,15 +51,15 @@ class PgNodeLock final : public NodeLock {
   // Closing the session gives the identity back.
   ~PgNodeLock() override = default;
 
-  Status Check() override {
+  Result<Held> Check() override {
     // A session the server ended (restart, failover, terminated backend)
     // has left its goodbye on the socket: reading what is there, without
     // waiting, is enough to see it. A silent network cut shows once TCP
     // keepalives give up (PgConnection sets them).
-    if (conn_ != nullptr && SessionAlive(*conn_)) return Status::Ok();
+    if (conn_ != nullptr && SessionAlive(*conn_)) return Held::kThroughout;
     conn_.reset();  // the lock went with the session
     SF_ASSIGN_OR_RETURN(conn_, TakeNode(options_, node_name_));
-    return Status::Ok();
+    return Held::kRetaken;
   }
 
  private:

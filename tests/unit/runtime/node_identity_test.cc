@@ -101,9 +101,9 @@ TEST_F(NodeIdentityTest, ASecondEngineWithTheSameNameRefusesAndTakesNoLease) {
 class LosableLock final : public NodeLock {
  public:
   explicit LosableLock(std::atomic<int>* state) : state_(state) {}
-  Status Check() override {
+  Result<Held> Check() override {
     switch (state_->load()) {
-      case 0: return Status::Ok();
+      case 0: return Held::kThroughout;
       case 1: return Status::Unavailable("connection to PostgreSQL lost");
       default: return Status::AlreadyExists("node 'losable' is already running on database x");
     }

@@ -21,6 +21,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// What a check said, readably: "throughout", "retaken" or the error.
+std::string Describe(const Result<NodeLock::Held>& r) {
+  if (!r.ok()) return r.status().ToString();
+  return *r == NodeLock::Held::kThroughout ? "throughout" : "retaken";
+}
+
 class PgNodeLockTest : public pgtest::PgTest {
  protected:
   std::unique_ptr<Store> Open() {
@@ -59,27 +65,28 @@ TEST_F(PgNodeLockTest, ALostSessionIsNoticedAndTheNameReTakenOnlyWhileFree) {
   ASSERT_TRUE(a && b);
   Result<std::unique_ptr<NodeLock>> held = a->LockNode(node);
   ASSERT_TRUE(held.ok()) << held.status().ToString();
-  EXPECT_TRUE((*held)->Check().ok());
+  EXPECT_EQ(Describe((*held)->Check()), "throughout");
 
   ASSERT_EQ(TerminateHolder(node), 1) << "the hold's session is named after its node";
   // While the hold is lost, another process may take the name...
   Result<std::unique_ptr<NodeLock>> other = b->LockNode(node);
   ASSERT_TRUE(other.ok()) << "the server dropped the lock with the session: " << other.status().ToString();
   // ...and then the first one must not go on as if it held it.
-  Status taken = (*held)->Check();
-  EXPECT_EQ(taken.code(), StatusCode::kAlreadyExists) << taken.ToString();
-  EXPECT_THAT(taken.message(), HasSubstr("node '" + node + "' is already running"));
-  EXPECT_EQ((*held)->Check().code(), StatusCode::kAlreadyExists) << "still refused on the next check";
+  Result<NodeLock::Held> taken = (*held)->Check();
+  EXPECT_EQ(taken.status().code(), StatusCode::kAlreadyExists) << taken.status().ToString();
+  EXPECT_THAT(taken.status().message(), HasSubstr("node '" + node + "' is already running"));
+  EXPECT_EQ((*held)->Check().status().code(), StatusCode::kAlreadyExists) << "still refused on the next check";
 
   // Once the other lets go, the first takes its name back.
   other->reset();
-  EXPECT_TRUE((*held)->Check().ok());
+  EXPECT_EQ(Describe((*held)->Check()), "retaken");
   EXPECT_EQ(b->LockNode(node).status().code(), StatusCode::kAlreadyExists) << "and holds it again";
 
   // A lost session whose name nobody took is re-taken at the next check.
   // (b's refused tries may still be closing: they are listed too.)
   ASSERT_GE(TerminateHolder(node), 1);
-  EXPECT_TRUE((*held)->Check().ok());
+  EXPECT_EQ(Describe((*held)->Check()), "retaken");
+  EXPECT_EQ(Describe((*held)->Check()), "throughout");
   EXPECT_EQ(b->LockNode(node).status().code(), StatusCode::kAlreadyExists);
 }
 
@@ -97,7 +104,7 @@ TEST_F(PgNodeLockTest, ACheckOfAHealthySessionCostsNoRoundTrip) {
         {PgParam::Text("steadfast node " + node)});
     return r.ok() ? *r->Int64(0, 0) : -1;
   };
-  for (int i = 0; i < 100; ++i) ASSERT_TRUE((*held)->Check().ok());
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(Describe((*held)->Check()), "throughout");
   // The session's last statement is still the lock it took: Check() sent nothing.
   EXPECT_EQ(statements(), 1);
 }
