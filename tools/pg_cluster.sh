@@ -35,7 +35,10 @@
 # delete a directory that start did not make.
 #
 # PG_BIN overrides where initdb and pg_ctl are (default: the newest
-# /usr/lib/postgresql/*/bin).
+# /usr/lib/postgresql/*/bin). PG_CLUSTER_LISTEN adds addresses to listen on
+# beside 127.0.0.1 (comma-separated; they must exist) and
+# PG_CLUSTER_TRUST_NET a network whose clients are trusted as loopback's
+# are (the partition test's veth links, tests/soak/pg_partition_test.cc).
 set -euo pipefail
 
 MARKER=".steadfast-pg-cluster"
@@ -164,6 +167,9 @@ host all +steadfast_password_login 127.0.0.1/32 scram-sha-256
 host all all 127.0.0.1/32 trust
 host replication $SUPERUSER 127.0.0.1/32 trust
 EOF
+  if [ -n "${PG_CLUSTER_TRUST_NET:-}" ]; then
+    echo "host all all $PG_CLUSTER_TRUST_NET trust" | as_owner tee -a "$data/pg_hba.conf" >/dev/null
+  fi
 }
 
 # start_server DATA SOCKDIR [EXTRA_SETTING]: a free port, loopback only,
@@ -176,7 +182,7 @@ start_server() {
     # Appended: a base backup's copy of the primary's settings comes first
     # and these override it (the last setting of a name wins).
     as_owner tee -a "$data/postgresql.auto.conf" >/dev/null <<EOF
-listen_addresses = '127.0.0.1'
+listen_addresses = '127.0.0.1${PG_CLUSTER_LISTEN:+,$PG_CLUSTER_LISTEN}'
 port = $port
 unix_socket_directories = '$sockdir'
 fsync = on

@@ -77,13 +77,16 @@ Status SandboxProcess::Start(const std::vector<std::string>& extra_args) {
     if (n <= 0) break;  // the child exited
     line.append(buffer, static_cast<size_t>(n));
   }
-  const std::string prefix = "listening on 127.0.0.1:";
+  // "listening on ADDRESS:PORT" (127.0.0.1 unless --address said otherwise).
+  const std::string prefix = "listening on ";
   const size_t at = line.find(prefix);
-  if (at == std::string::npos) {
+  const size_t colon = at == std::string::npos ? std::string::npos : line.find(':', at + prefix.size());
+  if (colon == std::string::npos) {
     (void)Stop();
     return Status::Internal("sandbox did not report its port; stdout was: '" + line + "'");
   }
-  port_ = static_cast<uint16_t>(std::atoi(line.c_str() + at + prefix.size()));
+  address_ = line.substr(at + prefix.size(), colon - at - prefix.size());
+  port_ = static_cast<uint16_t>(std::atoi(line.c_str() + colon + 1));
   if (port_ == 0) {
     (void)Stop();
     return Status::Internal("unparseable listening line: '" + line + "'");

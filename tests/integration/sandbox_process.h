@@ -37,7 +37,7 @@ class SandboxProcess {
   bool running() const { return pid_ > 0; }
 
   uint16_t port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const { return "http://" + address_ + ":" + std::to_string(port_); }
   const std::string& db_path() const { return db_path_; }
 
  private:
@@ -46,6 +46,7 @@ class SandboxProcess {
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   uint16_t port_ = 0;
+  std::string address_ = "127.0.0.1";
 };
 
 // The `plugin_config:` block of a steadfast.yaml for the refund plugin:

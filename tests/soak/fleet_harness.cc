@@ -25,8 +25,9 @@ constexpr int64_t kFleetChargeMinor = 27000;
 
 }  // namespace
 
-void FleetHarness::SetUp(const std::string& database_url, int processes,
-                         const std::vector<std::string>& sandbox_args) {
+void FleetHarness::SetUp(const std::string& database_url, int processes, const std::vector<std::string>& sandbox_args,
+                         const std::vector<Placement>& placements) {
+  ASSERT_TRUE(placements.empty() || placements.size() == static_cast<size_t>(processes));
   database_url_ = database_url;
   ASSERT_TRUE(sandbox_.Start(sandbox_args).ok());
   sandbox_api_ = std::make_unique<ServeApi>(sandbox_.base_url());
@@ -37,8 +38,13 @@ void FleetHarness::SetUp(const std::string& database_url, int processes,
     while (ports.count(node.port) != 0 && node.port != 0);
     ports.insert(node.port);
     node.config = dir_.File("steadfast-" + std::to_string(i) + ".yaml");
-    node.api = std::make_unique<ServeApi>("http://127.0.0.1:" + std::to_string(node.port));
-    testing::WriteFile(node.config, Config(i, node.port));
+    node.log = dir_.File("serve-" + std::to_string(i) + ".log");
+    const Placement* at = placements.empty() ? nullptr : &placements[static_cast<size_t>(i)];
+    node.netns = at ? at->netns : "";
+    node.api = std::make_unique<ServeApi>("http://" + (at ? at->api_host : std::string("127.0.0.1")) + ":" +
+                                          std::to_string(node.port));
+    testing::WriteFile(node.config, Config(i, node.port, at ? at->database_url : database_url_,
+                                           at ? "0.0.0.0" : "127.0.0.1"));
     nodes_.push_back(std::move(node));
   }
 }
@@ -49,11 +55,12 @@ void FleetHarness::TearDown() {
   }
 }
 
-std::string FleetHarness::Config(int i, int port) const {
+std::string FleetHarness::Config(int i, int port, const std::string& database_url,
+                                 const std::string& listen_host) const {
   const std::string psp = sandbox_.base_url();
-  return "database: \"" + database_url_ + "\"\nworkflows_dir: " + kSourceRoot + "/workflows\nworkers: 4\nnode_name: fleet-" +
+  return "database: \"" + database_url + "\"\nworkflows_dir: " + kSourceRoot + "/workflows\nworkers: 4\nnode_name: fleet-" +
          std::to_string(i) + "\nlease: 2s\npoll_interval: 1s\nlog_level: warn\npostgres: { pool_size: 6 }\n" +
-         "http:\n  listen: 127.0.0.1:" + std::to_string(port) +
+         "http:\n  listen: " + listen_host + ":" + std::to_string(port) +
          "\n  rate_limit: { per_principal_per_s: 0, burst: 1 }\n  tokens:\n    - { name: fleet-ops, sha256: " +
          Sha256Hex(kOps) + ", roles: [operator] }\n" +
          "plugin_config:\n  refund:\n    policies: " + kSourceRoot + "/config/refund_policies.yaml\n"
@@ -64,10 +71,13 @@ std::string FleetHarness::Config(int i, int port) const {
 }
 
 void FleetHarness::StartServe(Node& n) {
+  std::vector<std::string> argv = {STEADFAST_BIN, "serve", "--config", n.config};
+  // `ip netns exec` execs the command itself: the pid is serve's.
+  if (!n.netns.empty()) argv.insert(argv.begin(), {"/usr/sbin/ip", "netns", "exec", n.netns});
   n.serve = std::make_unique<testing::Subprocess>(
-      std::vector<std::string>{STEADFAST_BIN, "serve", "--config", n.config},
+      std::move(argv),
       std::map<std::string, std::string>{{"STEADFAST_PSP_SECRET_KEY", SandboxProcess::kSecretKey}},
-      dir_.File("serve-" + std::to_string(&n - nodes_.data()) + ".log"));
+      n.log);
   n.attempts_this_run = 0;
 }
 
@@ -103,7 +113,7 @@ void FleetHarness::ScrapeAttempts(Node& n) {
   }
 }
 
-void FleetHarness::StartWorkflow(int i, std::chrono::milliseconds patience) {
+void FleetHarness::StartWorkflow(int i, std::chrono::milliseconds patience, int only) {
   const std::string n = std::to_string(i);
   Value input = *Value::FromJson(testing::ReadFile(kSourceRoot + "/workflows/examples/reservation.json"));
   input["reservation"]["id"] = "r-fleet-" + n;
@@ -116,7 +126,7 @@ void FleetHarness::StartWorkflow(int i, std::chrono::milliseconds patience) {
   ASSERT_EQ(seeded.status / 100, 2) << seeded.text;
   const auto give_up = std::chrono::steady_clock::now() + patience;
   for (size_t attempt = 0; std::chrono::steady_clock::now() < give_up; ++attempt) {
-    Node& node = nodes_[(static_cast<size_t>(i) + attempt) % nodes_.size()];
+    Node& node = nodes_[only >= 0 ? static_cast<size_t>(only) : (static_cast<size_t>(i) + attempt) % nodes_.size()];
     ApiReply r = node.api->Post("/v1/workflows", kOps,
                                 Value::Map{{"workflow", "reservation_refund"}, {"id", "fleet-" + n}, {"input", input}});
     if (r.status == 200 || r.status == 201) return;

@@ -24,6 +24,8 @@ class FleetHarness {
 
   struct Node {
     int port = 0;
+    std::string netns;  // "" = this host's network
+    std::string log;    // serve's output, every run of it appended
     std::string config;
     std::unique_ptr<ServeApi> api;
     std::unique_ptr<testing::Subprocess> serve;
@@ -31,10 +33,22 @@ class FleetHarness {
     int64_t attempts_this_run = 0;
   };
 
+  // Where a process runs when it is not on this host's loopback: in a
+  // network namespace of its own (a host of its own, for the test), with
+  // the database's address as seen from there and the address its HTTP
+  // port is reached at from here.
+  struct Placement {
+    std::string netns;
+    std::string database_url;
+    std::string api_host;
+  };
+
   // Writes one config per process (node "fleet-<i>", its own port) for
   // database_url; starts the sandbox with sandbox_args (its faults).
+  // placements (empty, or one per process) put processes elsewhere.
   // Fatal gtest failures on error: check HasFatalFailure().
-  void SetUp(const std::string& database_url, int processes, const std::vector<std::string>& sandbox_args);
+  void SetUp(const std::string& database_url, int processes, const std::vector<std::string>& sandbox_args,
+             const std::vector<Placement>& placements = {});
   // SIGKILLs every process still running.
   void TearDown();
 
@@ -46,8 +60,8 @@ class FleetHarness {
   void ScrapeAttempts(Node& n);
   // Seeds the charge and starts workflow i on whichever process answers
   // (the same id and input is a safe retry on another), for up to
-  // `patience` of refusals and 503s.
-  void StartWorkflow(int i, std::chrono::milliseconds patience = std::chrono::seconds(4));
+  // `patience` of refusals and 503s; only on process `only` when >= 0.
+  void StartWorkflow(int i, std::chrono::milliseconds patience = std::chrono::seconds(4), int only = -1);
   // The sandbox's faults off (for the drain and reconcile).
   void FaultsOff();
   // A store on the database, with the refund plugin's tables.
@@ -66,7 +80,7 @@ class FleetHarness {
   const std::string& database_url() const { return database_url_; }
 
  private:
-  std::string Config(int i, int port) const;
+  std::string Config(int i, int port, const std::string& database_url, const std::string& listen_host) const;
 
   std::string database_url_;
   testing::TempDir dir_;

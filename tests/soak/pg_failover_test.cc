@@ -22,11 +22,9 @@
 // presence says the binaries are there), failed when CI is set.
 // STEADFAST_FAILOVER_WORKFLOWS sets how many workflows (default 300).
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -36,66 +34,20 @@
 #include <vector>
 
 #include "fleet_harness.h"
+#include "pg_cluster_dir.h"
 #include "pg_test_env.h"
-#include "subprocess.h"
 
 namespace steadfast::soak {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const std::string kSource = STEADFAST_SOURCE_ROOT;
 constexpr int kProcesses = 2;
 
 int64_t EnvInt(const char* name, int64_t fallback) {
   const char* text = std::getenv(name);
   return text == nullptr || *text == '\0' ? fallback : std::strtoll(text, nullptr, 10);
 }
-
-// The primary and its standby, stopped and deleted on destruction.
-class StandbyPair {
- public:
-  StandbyPair() = default;
-  ~StandbyPair() {
-    if (dir_.empty()) return;
-    Script("stop");
-    std::error_code ignored;
-    std::filesystem::remove(dir_, ignored);  // left empty by a start that failed early
-  }
-  StandbyPair(const StandbyPair&) = delete;
-  StandbyPair& operator=(const StandbyPair&) = delete;
-
-  // The URL naming both servers; "" (and a gtest failure) if it failed.
-  std::string Start() {
-    // Directly under /tmp: the servers run as the postgres user, which
-    // must reach the directory.
-    char name[] = "/tmp/steadfast-pair-XXXXXX";
-    if (mkdtemp(name) == nullptr) {
-      ADD_FAILURE() << "mkdtemp failed";
-      return "";
-    }
-    dir_ = name;
-    testing::RunResult r = Script("start-pair");
-    if (r.exit_code != 0) {
-      ADD_FAILURE() << "pg_cluster.sh start-pair failed:\n" << r.output;
-      return "";
-    }
-    const std::string url = testing::ReadFile(dir_ + "/url");
-    return url.substr(0, url.find('\n'));
-  }
-  void KillPrimary() { ExpectOk(Script("kill-primary"), "kill-primary"); }
-  void Promote() { ExpectOk(Script("promote"), "promote"); }
-
- private:
-  testing::RunResult Script(const std::string& verb) {
-    return testing::RunCommand({"/bin/bash", kSource + "/tools/pg_cluster.sh", verb, dir_}, {}, 120000);
-  }
-  static void ExpectOk(const testing::RunResult& r, const std::string& verb) {
-    EXPECT_EQ(r.exit_code, 0) << "pg_cluster.sh " << verb << ":\n" << r.output;
-  }
-
-  std::string dir_;
-};
 
 // Each instance's history events as (seq, type, step, attempt): what a
 // later read must still begin with.
@@ -131,13 +83,13 @@ class PgFailoverTest : public ::testing::Test {
       if (std::getenv("CI") != nullptr) GTEST_FAIL() << "CI is set, so the failover test cannot be skipped";
       GTEST_SKIP() << "needs PostgreSQL: run through tools/test.sh, or set STEADFAST_TEST_PG_URL";
     }
-    url_ = pair_.Start();
+    url_ = pair_.Start("start-pair");
     ASSERT_FALSE(url_.empty());
     fleet_.SetUp(url_, kProcesses, {"--latency-ms", "2", "--latency-jitter-ms", "10"});
   }
   void TearDown() override { fleet_.TearDown(); }
 
-  StandbyPair pair_;
+  PgClusterDir pair_;
   std::string url_;
   FleetHarness fleet_;
 };
@@ -161,9 +113,9 @@ TEST_F(PgFailoverTest, PromotedStandbyKeepsEveryAcknowledgedCheckpointAndEveryWo
         before = ReadAcknowledged(*reader);
       }
       const auto cut = Clock::now();
-      pair_.KillPrimary();
+      pair_.Run("kill-primary");
       std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-      pair_.Promote();
+      pair_.Run("promote");
       outage = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - cut);
     }
   }
