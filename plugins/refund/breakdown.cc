@@ -1,6 +1,7 @@
 // RefundBreakdown -> Value.
 #include "refund/breakdown.h"
 
+#include "steadfast/local_time.h"
 #include "steadfast/time_text.h"
 
 namespace steadfast::refund {
@@ -38,9 +39,13 @@ Value BreakdownToValue(const RefundBreakdown& b) {
   window["delivery_refundable"] = rule.delivery_refundable;
   window["prorate"] = rule.prorate;
   window["charge_cancellation_fee"] = rule.charge_cancellation_fee;
-  if (b.window.kind == WindowKind::kNotice) {
+  if (b.window.kind == WindowKind::kNotice || b.window.kind == WindowKind::kGrace) {
     window["min_notice"] = FormatDurationMs(rule.min_notice_ms);
     window["min_notice_ms"] = rule.min_notice_ms;
+  }
+  if (b.window.kind == WindowKind::kGrace) {
+    window["max_since_booking"] = FormatDurationMs(rule.max_since_booking_ms);
+    window["max_since_booking_ms"] = rule.max_since_booking_ms;
   }
   Value::List lines;
   for (const BreakdownLine& l : b.lines) {
@@ -77,6 +82,34 @@ Value BreakdownToValue(const RefundBreakdown& b) {
   out["notice_ms"] = b.notice_ms;
   out["start_at"] = FormatRfc3339Utc(b.start_at_ms);
   out["cancel_at"] = FormatRfc3339Utc(b.cancel_at_ms);
+  // Only what the reservation and policy have: outputs without a grace rule,
+  // booked_at or a local check-in stay exactly as they were.
+  if (b.grace.status != GraceStatus::kNotInPolicy) {
+    Value grace;
+    grace["rule"] = b.grace.rule;
+    grace["status"] = GraceStatusName(b.grace.status);
+    grace["applied"] = b.grace.status == GraceStatus::kApplied;
+    grace["reason"] = b.grace.reason;
+    out["grace"] = std::move(grace);
+  }
+  if (b.booked_at_ms.has_value()) {
+    out["booked_at"] = FormatRfc3339Utc(*b.booked_at_ms);
+    const int64_t since = b.grace.since_booking_ms.value_or(0);  // cancel_at - booked_at, set with booked_at
+    out["since_booking"] = FormatDurationMs(since);
+    out["since_booking_ms"] = since;
+  }
+  if (b.check_in.has_value()) {
+    const LocalCheckIn& c = *b.check_in;
+    Value check_in;
+    check_in["date"] = c.date;
+    check_in["time"] = c.time;
+    check_in["time_zone"] = c.time_zone;
+    const std::string local = FormatRfc3339WithOffset(c.resolved.at_ms, c.resolved.offset_s);
+    check_in["offset"] = local.back() == 'Z' ? std::string("+00:00") : local.substr(local.size() - 6);
+    check_in["local"] = local;
+    check_in["fit"] = LocalTimeFitName(c.resolved.fit);
+    out["check_in"] = std::move(check_in);
+  }
   out["units"] = std::move(units);
   out["lines"] = std::move(lines);
   out["refund_method"] = RefundMethodName(b.method);

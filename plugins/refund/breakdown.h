@@ -60,9 +60,12 @@ struct RefundBreakdown {
   int policy_version = 0;
   RoundingMode rounding = RoundingMode::kHalfEven;  // how every rounding in this calculation broke ties
   AppliedRule window;           // the rule that applied, and which kind
+  GraceCheck grace;             // whether the policy's grace rule applied, and why (not)
   int64_t notice_ms = 0;        // start - cancel_at; negative after the start
   TimeMs start_at_ms = 0;
   TimeMs cancel_at_ms = 0;
+  std::optional<TimeMs> booked_at_ms;     // the reservation's, when given
+  std::optional<LocalCheckIn> check_in;   // what start_at_ms was derived from, when a local check-in
   int64_t units_total = 1;
   int64_t units_refunded = 0;   // units whose rental is refundable (all of them unless prorated)
   std::vector<BreakdownLine> lines;  // kLineKindCount lines in LineKind order
@@ -89,8 +92,13 @@ struct RefundBreakdown {
 // {reservation_id, currency, policy: {name, version}, rounding ("half_even" | "half_up"),
 //  window: {name, kind, refund_percent, refund_bps, per_line,
 //           line_percents: {rental, delivery, cleaning_fee}, min_notice, min_notice_ms,
+//           max_since_booking, max_since_booking_ms (grace only),
 //           service_fee_refundable, delivery_refundable, prorate, charge_cancellation_fee},
-//  notice, notice_ms, start_at, cancel_at, units: {total, refunded},
+//  grace?: {rule, status, applied, reason} (when the policy has a grace rule),
+//  notice, notice_ms, start_at, cancel_at,
+//  booked_at?, since_booking?, since_booking_ms? (when the reservation has booked_at),
+//  check_in?: {date, time, time_zone, offset, local, fit} (when start_at was derived from one),
+//  units: {total, refunded},
 //  lines: [{kind, paid, refund, basis, percent?, percent_bps?}], refund_method, minimum_refund_applied,
 //  paid_total, refund_total, refund_to_guest, payout_to_host, host_payout_before,
 //  host_payout_adjustment, settlement: {host_fee, cancellation_fee_to_host,

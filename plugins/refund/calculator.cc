@@ -54,10 +54,18 @@ Result<RefundBreakdown> CalculateRefund(const Reservation& r, const RefundPolicy
   b.rounding = mode;
   b.start_at_ms = r.start_at_ms;
   b.cancel_at_ms = cancel_at_ms;
+  b.booked_at_ms = r.booked_at_ms;
+  b.check_in = r.check_in;
   SF_ASSIGN_OR_RETURN(b.notice_ms, CheckedSub(r.start_at_ms, cancel_at_ms));
 
-  // 1. The rule.
-  b.window = policy.RuleFor(b.notice_ms);
+  // 1. The rule: the grace rule when the second clock (time since booking)
+  // allows it, else the windows on the notice.
+  std::optional<int64_t> since_booking;
+  if (r.booked_at_ms.has_value()) {
+    SF_ASSIGN_OR_RETURN(since_booking, CheckedSub(cancel_at_ms, *r.booked_at_ms));
+  }
+  b.grace = policy.CheckGrace(b.notice_ms, since_booking);
+  b.window = policy.RuleFor(b.notice_ms, b.grace);
   const RefundRule& rule = b.window.rule;
   const int64_t pct = rule.refund_bps;  // the rental's percent (every line's unless per_line)
 

@@ -3,7 +3,8 @@
 // Pure and deterministic: no clock, no I/O, integer arithmetic only. The
 // rules, in the order they are applied, are spelled out in docs/refunds.md
 // ("How a refund is calculated"); the short version:
-//   1. notice = start - cancel_at on absolute instants picks the rule;
+//   1. notice = start - cancel_at on absolute instants picks the rule (the
+//      grace rule first, when cancel_at - booked_at is within its limit);
 //   2. the refundable rental is the unused units' share when prorated;
 //   3. the refunded subtotal (rental + delivery - discount) is rounded once;
 //   4. tax and (if refundable) the service fee follow in proportion to it;

@@ -28,7 +28,12 @@ class PolicyParser {
   Result<bool> Bool(const YamlNode& parent, std::string_view key, bool fallback) const;
   Result<int64_t> Percent(const YamlNode& parent, std::string_view key, int64_t fallback, int64_t max_bps) const;
   Result<AmountByCurrency> Amounts(const YamlNode* n, std::string_view what) const;
-  Result<RefundRule> Rule(const YamlNode& n, std::string_view what, bool is_window) const;
+  Result<int64_t> Duration(const YamlNode& n, std::string_view key, std::string_view what,
+                           std::string_view example) const;
+  // What a rule is: a window (min_notice), the after-start rule (no clock)
+  // or the grace rule (min_notice and max_since_booking).
+  enum class RuleKind { kWindow, kAfterStart, kGrace };
+  Result<RefundRule> Rule(const YamlNode& n, std::string_view what, RuleKind kind) const;
   Status Rounding(const YamlNode& n, RefundPolicy& p) const;
   Result<RefundPolicy> Policy(const YamlNode& n, std::string_view what) const;
 };
@@ -100,24 +105,45 @@ Result<AmountByCurrency> PolicyParser::Amounts(const YamlNode* n, std::string_vi
   return out;
 }
 
-Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, bool is_window) const {
-  if (is_window) {
+// A required duration key of `n` ("min_notice: 14d").
+Result<int64_t> PolicyParser::Duration(const YamlNode& n, std::string_view key, std::string_view what,
+                                       std::string_view example) const {
+  const YamlNode* node = n.Find(key);
+  if (!Given(node)) return n.Error(fmt::format("{}: {} is required (e.g. {})", what, key, example));
+  SF_ASSIGN_OR_RETURN(std::string text, Scalar(*node, key));
+  Result<int64_t> ms = ParseDurationMs(text);
+  if (!ms.ok()) return node->Error(fmt::format("{}: bad duration '{}': {}", key, text, ms.status().message()));
+  return *ms;
+}
+
+Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, RuleKind kind) const {
+  const bool is_window = kind != RuleKind::kAfterStart;  // has a min_notice
+  if (kind == RuleKind::kWindow) {
     SF_RETURN_IF_ERROR(CheckKeys(n, what,
                                  {"name", "min_notice", "refund_percent", "service_fee_refundable",
                                   "delivery_refundable", "prorate", "charge_cancellation_fee"}));
+  } else if (kind == RuleKind::kGrace) {
+    SF_RETURN_IF_ERROR(CheckKeys(n, what,
+                                 {"name", "max_since_booking", "min_notice", "refund_percent",
+                                  "service_fee_refundable", "delivery_refundable", "prorate",
+                                  "charge_cancellation_fee"}));
   } else {
     SF_RETURN_IF_ERROR(CheckKeys(n, what,
                                  {"name", "refund_percent", "service_fee_refundable", "delivery_refundable", "prorate",
                                   "charge_cancellation_fee"}));
   }
   RefundRule r;
+  if (kind == RuleKind::kGrace) {
+    // Both clocks are required, so the file says in one place what "within
+    // 48 hours of booking" is measured against and how close to the start
+    // it still holds.
+    SF_ASSIGN_OR_RETURN(r.max_since_booking_ms, Duration(n, "max_since_booking", what, "48h"));
+    if (r.max_since_booking_ms == 0) {
+      return n.Find("max_since_booking")->Error("max_since_booking must be more than 0s (e.g. 48h)");
+    }
+  }
   if (is_window) {
-    const YamlNode* notice = n.Find("min_notice");
-    if (notice == nullptr) return n.Error(fmt::format("{}: min_notice is required (e.g. 7d, 24h, 0s)", what));
-    SF_ASSIGN_OR_RETURN(std::string text, Scalar(*notice, "min_notice"));
-    Result<int64_t> ms = ParseDurationMs(text);
-    if (!ms.ok()) return notice->Error(fmt::format("min_notice: bad duration '{}': {}", text, ms.status().message()));
-    r.min_notice_ms = *ms;
+    SF_ASSIGN_OR_RETURN(r.min_notice_ms, Duration(n, "min_notice", what, "7d, 24h, 0s"));
   }
   const YamlNode* percent = n.Find("refund_percent");
   if (percent == nullptr) return n.Error(fmt::format("{}: refund_percent is required", what));
@@ -147,6 +173,8 @@ Result<RefundRule> PolicyParser::Rule(const YamlNode& n, std::string_view what, 
   SF_ASSIGN_OR_RETURN(r.charge_cancellation_fee, Bool(n, "charge_cancellation_fee", true));
   if (const YamlNode* name = n.Find("name")) {
     SF_ASSIGN_OR_RETURN(r.name, Scalar(*name, "name"));
+  } else if (kind == RuleKind::kGrace) {
+    r.name = "grace";
   } else {
     r.name = is_window ? "notice>=" + FormatDurationMs(r.min_notice_ms) : "after_start";
   }
@@ -188,7 +216,7 @@ Status PolicyParser::Rounding(const YamlNode& n, RefundPolicy& p) const {
 
 Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view what) const {
   SF_RETURN_IF_ERROR(CheckKeys(n, what,
-                               {"name", "version", "description", "windows", "after_start", "cancellation_fee",
+                               {"name", "version", "description", "windows", "after_start", "grace", "cancellation_fee",
                                 "minimum_refund", "host", "refund_as", "voucher_bonus_percent", "rounding"}));
   RefundPolicy p;
   p.source = n.position().ToString();
@@ -223,7 +251,7 @@ Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view wh
     std::set<std::string> names;
     for (size_t i = 0; i < windows->items().size(); ++i) {
       const YamlNode& w = windows->items()[i];
-      SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(w, fmt::format("windows[{}]", i), /*is_window=*/true));
+      SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(w, fmt::format("windows[{}]", i), RuleKind::kWindow));
       if (!p.windows.empty() && rule.min_notice_ms >= p.windows.back().min_notice_ms) {
         return w.Error(fmt::format("windows must be ordered by strictly decreasing min_notice ('{}' after '{}')",
                                    FormatDurationMs(rule.min_notice_ms),
@@ -234,8 +262,19 @@ Result<RefundPolicy> PolicyParser::Policy(const YamlNode& n, std::string_view wh
     }
   }
   if (const YamlNode* a = n.Find("after_start"); Given(a)) {
-    SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(*a, "after_start", /*is_window=*/false));
+    SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(*a, "after_start", RuleKind::kAfterStart));
     p.after_start = std::move(rule);
+  }
+  if (const YamlNode* g = n.Find("grace"); Given(g)) {
+    SF_ASSIGN_OR_RETURN(RefundRule rule, Rule(*g, "grace", RuleKind::kGrace));
+    // The breakdown names the rule that applied: one name, one rule.
+    for (const RefundRule& w : p.windows) {
+      if (w.name == rule.name) {
+        return (g->Find("name") != nullptr ? *g->Find("name") : *g)
+            .Error(fmt::format("grace name '{}' is also a window's name", rule.name));
+      }
+    }
+    p.grace = std::move(rule);
   }
 
   if (const YamlNode* fee = n.Find("cancellation_fee"); Given(fee)) {
@@ -308,8 +347,21 @@ std::string_view WindowKindName(WindowKind kind) {
     case WindowKind::kNotice: return "notice";
     case WindowKind::kAfterStart: return "after_start";
     case WindowKind::kNone: return "none";
+    case WindowKind::kGrace: return "grace";
   }
   return "none";
+}
+
+std::string_view GraceStatusName(GraceStatus status) {
+  switch (status) {
+    case GraceStatus::kNotInPolicy: return "not_in_policy";
+    case GraceStatus::kApplied: return "applied";
+    case GraceStatus::kNoBookedAt: return "no_booked_at";
+    case GraceStatus::kBeforeBooking: return "before_booking";
+    case GraceStatus::kTooLate: return "too_late";
+    case GraceStatus::kTooCloseToStart: return "too_close_to_start";
+  }
+  return "not_in_policy";
 }
 
 std::string_view RefundAsName(RefundAs as) {
@@ -331,6 +383,45 @@ AppliedRule RefundPolicy::RuleFor(int64_t notice_ms) const {
   none.delivery_refundable = false;
   none.charge_cancellation_fee = false;
   return AppliedRule{none, WindowKind::kNone};
+}
+
+GraceCheck RefundPolicy::CheckGrace(int64_t notice_ms, std::optional<int64_t> since_booking_ms) const {
+  GraceCheck g;
+  g.since_booking_ms = since_booking_ms;
+  if (!grace.has_value()) return g;
+  g.rule = grace->name;
+  const std::string limits = fmt::format("within {} of booking and at least {} before the start",
+                                         FormatDurationMs(grace->max_since_booking_ms),
+                                         FormatDurationMs(grace->min_notice_ms));
+  if (!since_booking_ms.has_value()) {
+    g.status = GraceStatus::kNoBookedAt;
+    g.reason = fmt::format("{} does not apply: the reservation has no booked_at ({})", grace->name, limits);
+  } else if (*since_booking_ms < 0) {
+    g.status = GraceStatus::kBeforeBooking;
+    g.reason = fmt::format("{} does not apply: cancelled {} before booked_at", grace->name,
+                           FormatDurationMs(-*since_booking_ms));
+  } else if (*since_booking_ms > grace->max_since_booking_ms) {
+    g.status = GraceStatus::kTooLate;
+    g.reason = fmt::format("{} does not apply: cancelled {} after booking, more than {}", grace->name,
+                           FormatDurationMs(*since_booking_ms), FormatDurationMs(grace->max_since_booking_ms));
+  } else if (notice_ms < grace->min_notice_ms) {
+    g.status = GraceStatus::kTooCloseToStart;
+    g.reason = fmt::format("{} does not apply: cancelled {} after booking but notice {} is less than {}", grace->name,
+                           FormatDurationMs(*since_booking_ms), FormatDurationMs(notice_ms),
+                           FormatDurationMs(grace->min_notice_ms));
+  } else {
+    g.status = GraceStatus::kApplied;
+    g.reason = fmt::format("{} applies: cancelled {} after booking (at most {}) with notice {} (at least {})",
+                           grace->name, FormatDurationMs(*since_booking_ms),
+                           FormatDurationMs(grace->max_since_booking_ms), FormatDurationMs(notice_ms),
+                           FormatDurationMs(grace->min_notice_ms));
+  }
+  return g;
+}
+
+AppliedRule RefundPolicy::RuleFor(int64_t notice_ms, const GraceCheck& check) const {
+  if (check.status == GraceStatus::kApplied && grace.has_value()) return AppliedRule{*grace, WindowKind::kGrace};
+  return RuleFor(notice_ms);
 }
 
 Status RefundPolicy::CheckCurrency(std::string_view currency) const {

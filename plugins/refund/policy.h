@@ -7,7 +7,8 @@
 // policy (and optionally the version) it was booked under. A policy holds an
 // ordered list of cancellation windows measured as notice before the
 // reservation start, an optional rule for cancellations after the start, a
-// cancellation fee, a minimum refund, the host's terms and the refund method.
+// cancellation fee, a minimum refund, the host's terms and the refund method,
+// and optionally a grace rule on a second clock, the time since booking.
 // Loading validates everything and reports errors as file:line:col.
 #ifndef STEADFAST_PLUGINS_REFUND_POLICY_H_
 #define STEADFAST_PLUGINS_REFUND_POLICY_H_
@@ -29,7 +30,8 @@ namespace steadfast::refund {
 // What one window (or the after-start rule) refunds.
 struct RefundRule {
   std::string name;                     // e.g. "full"; defaults to "notice>=7d" / "after_start" / "none"
-  int64_t min_notice_ms = 0;            // windows only: applies when notice >= this
+  int64_t min_notice_ms = 0;            // windows and grace: applies when notice >= this
+  int64_t max_since_booking_ms = 0;     // grace only: and when cancelled at most this long after booked_at
   // The share of each host line refunded, 0..10000 basis points.
   // `refund_percent: 50` sets all three (per_line false); a map
   // `refund_percent: {rental: 50, cleaning_fee: 100, default: 0}` sets them
@@ -51,12 +53,31 @@ enum class WindowKind : int {
   kNotice = 0,      // one of the policy's windows (notice >= min_notice)
   kAfterStart = 1,  // the after_start rule (cancelled at or after the start)
   kNone = 2,        // no rule matched: nothing is refunded
+  kGrace = 3,       // the grace rule (soon after booking and far enough before the start)
 };
 std::string_view WindowKindName(WindowKind kind);
 
 struct AppliedRule {
   RefundRule rule;
   WindowKind kind = WindowKind::kNone;
+};
+
+// Whether a policy's grace rule applied to a cancellation, and why not.
+enum class GraceStatus : int {
+  kNotInPolicy = 0,     // the policy has no grace rule
+  kApplied = 1,         // it applied (and won over the windows)
+  kNoBookedAt = 2,      // the reservation has no booked_at: the second clock cannot be read
+  kBeforeBooking = 3,   // cancel_at is before booked_at
+  kTooLate = 4,         // cancelled more than max_since_booking after booking
+  kTooCloseToStart = 5, // within the booking limit, but notice < the grace min_notice
+};
+std::string_view GraceStatusName(GraceStatus status);
+
+struct GraceCheck {
+  GraceStatus status = GraceStatus::kNotInPolicy;
+  std::string rule;                         // the grace rule's name ("" without one)
+  std::optional<int64_t> since_booking_ms;  // cancel_at - booked_at, when booked_at is known
+  std::string reason;                       // for people: what was compared ("" without a grace rule)
 };
 
 // How refunds are paid out under a policy.
@@ -75,6 +96,10 @@ struct RefundPolicy {
   std::string description;
   std::vector<RefundRule> windows;        // strictly decreasing min_notice_ms
   std::optional<RefundRule> after_start;  // cancellations at/after start that no window caught
+  // Checked before the windows: applies when cancelled at most
+  // max_since_booking_ms after the reservation's booked_at and at least
+  // min_notice_ms before the start; otherwise the windows decide as usual.
+  std::optional<RefundRule> grace;
   int64_t cancellation_fee_bps = 0;       // of the refunded subtotal
   AmountByCurrency cancellation_fee_fixed;
   AmountByCurrency minimum_refund;        // a refund below this becomes zero
@@ -94,6 +119,14 @@ struct RefundPolicy {
   // notice_ms <= 0, the after_start rule if any; else an implicit "none" rule
   // that refunds nothing.
   AppliedRule RuleFor(int64_t notice_ms) const;
+
+  // Whether the grace rule applies to a cancellation `notice_ms` before the
+  // start and `since_booking_ms` after booking (nullopt: booked_at unknown,
+  // so the grace rule does not apply). Both edges are inclusive.
+  GraceCheck CheckGrace(int64_t notice_ms, std::optional<int64_t> since_booking_ms) const;
+
+  // The grace rule when CheckGrace says it applies, else RuleFor(notice_ms).
+  AppliedRule RuleFor(int64_t notice_ms, const GraceCheck& grace) const;
 
   // FailedPrecondition when the policy has per-currency amounts (fixed fee,
   // minimum refund) but none for `currency`: a policy must not silently treat

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "refund/calculator.h"
+#include "steadfast/local_time.h"
 #include "steadfast/time_text.h"
 #include "refund/policy.h"
 #include "refund/reservation.h"
@@ -53,6 +54,10 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
       break;
     case WindowKind::kAfterStart: window = fmt::format("{} (cancelled after the start)", rule.name); break;
     case WindowKind::kNone: window = "none (no window applies)"; break;
+    case WindowKind::kGrace:
+      window = fmt::format("{} (grace: cancelled within {} of booking, notice >= {})", rule.name,
+                           FormatDurationMs(rule.max_since_booking_ms), FormatDurationMs(rule.min_notice_ms));
+      break;
   }
   if (rule.per_line) {
     window += fmt::format(": rental {}, delivery {}, cleaning_fee {} refundable", FormatBasisPoints(rule.refund_bps),
@@ -70,7 +75,28 @@ std::string FormatBreakdownTable(const RefundBreakdown& b) {
                                               ? "half_up (a tie of half a minor unit goes away from zero)"
                                               : "half_even (a tie of half a minor unit goes to the even neighbour)");
   out += fmt::format("  start      {}\n", FormatRfc3339Utc(b.start_at_ms));
+  if (b.check_in.has_value()) {
+    // The derived instant, and what it was derived from.
+    const LocalCheckIn& c = *b.check_in;
+    const std::string local = FormatRfc3339WithOffset(c.resolved.at_ms, c.resolved.offset_s);
+    std::string how;
+    switch (c.resolved.fit) {
+      case LocalTimeFit::kExact: break;
+      case LocalTimeFit::kSkipped:
+        how = fmt::format("; {} does not exist there (clocks spring forward): moved forward by the gap", c.time);
+        break;
+      case LocalTimeFit::kRepeated:
+        how = fmt::format("; {} happens twice there (clocks fall back): the earlier", c.time);
+        break;
+    }
+    out += fmt::format("  check-in   {} {} {} = {}{}\n", c.date, c.time, c.time_zone, local, how);
+  }
+  if (b.booked_at_ms.has_value()) {
+    out += fmt::format("  booked at  {}  (cancelled {} after booking)\n", FormatRfc3339Utc(*b.booked_at_ms),
+                       FormatDurationMs(b.grace.since_booking_ms.value_or(0)));
+  }
   out += fmt::format("  cancel at  {}  (notice {})\n", FormatRfc3339Utc(b.cancel_at_ms), FormatDurationMs(b.notice_ms));
+  if (b.grace.status != GraceStatus::kNotInPolicy) out += fmt::format("  grace      {}\n", b.grace.reason);
   out += fmt::format("  window     {}\n", window);
   out += fmt::format("  method     {}\n", RefundMethodName(b.method));
   if (b.minimum_refund_applied) out += "  note       below the policy's minimum refund: nothing is refunded\n";

@@ -46,6 +46,40 @@ Result<int64_t> OptionalCount(const Value& parent, std::string_view key, int64_t
   return v->AsInt();
 }
 
+// `check_in: {date: "2026-03-29", time: "15:00", time_zone: "Europe/Paris"}`
+// -> the instant, with the zone's gap/overlap rule (steadfast/local_time.h).
+Result<LocalCheckIn> CheckInFromValue(const Value& v) {
+  if (!v.is_map()) return Invalid("check_in", "expected a map {date, time, time_zone}");
+  for (const auto& [key, value] : v.AsMap()) {
+    if (key != "date" && key != "time" && key != "time_zone") {
+      return Invalid("check_in." + key, "unknown key (expected date, time, time_zone)");
+    }
+  }
+  LocalCheckIn c;
+  struct Part {
+    std::string_view key;
+    std::string LocalCheckIn::*member;
+    std::string_view example;
+  };
+  for (const Part& part : {Part{"date", &LocalCheckIn::date, "\"2026-03-29\""},
+                           Part{"time", &LocalCheckIn::time, "\"15:00\""},
+                           Part{"time_zone", &LocalCheckIn::time_zone, "an IANA name such as Europe/Paris"}}) {
+    const Value& value = v.Get(part.key);
+    std::string field = fmt::format("check_in.{}", part.key);
+    if (!value.is_string() || value.AsString().empty()) return Invalid(field, fmt::format("required ({})", part.example));
+    c.*(part.member) = value.AsString();
+  }
+  if (c.date.size() != 10) return Invalid("check_in.date", fmt::format("'{}' is not YYYY-MM-DD", c.date));
+  if (c.time.size() != 5 && c.time.size() != 8) {
+    return Invalid("check_in.time", fmt::format("'{}' is not HH:MM or HH:MM:SS (local, without offset)", c.time));
+  }
+  Result<ZonedInstant> at = ResolveLocalTime(c.date + "T" + c.time, c.time_zone);
+  if (at.status().code() == StatusCode::kNotFound) return Invalid("check_in.time_zone", at.status().message());
+  if (!at.ok()) return Invalid("check_in", at.status().message());
+  c.resolved = *at;
+  return c;
+}
+
 }  // namespace
 
 std::string_view RefundMethodName(RefundMethod m) { return m == RefundMethod::kVoucher ? "voucher" : "cash"; }
@@ -74,11 +108,32 @@ Result<Reservation> ReservationFromValue(const Value& v) {
   if (!IsKnownCurrency(currency.AsString())) return Invalid("currency", fmt::format("unknown currency '{}'", currency.AsString()));
   r.currency = currency.AsString();
 
-  const Value& start = v.Get("start_at");
-  if (!start.is_string()) return Invalid("start_at", "required (RFC 3339 with offset)");
-  Result<TimeMs> start_ms = ParseRfc3339(start.AsString());
-  if (!start_ms.ok()) return Invalid("start_at", start_ms.status().message());
-  r.start_at_ms = *start_ms;
+  // The start: an instant, or the property's local check-in date and hour.
+  const Value* start = v.Find("start_at");
+  const Value* check_in = v.Find("check_in");
+  const bool has_start = start != nullptr && !start->is_null();
+  const bool has_check_in = check_in != nullptr && !check_in->is_null();
+  if (has_start && has_check_in) {
+    return Invalid("start_at", "give start_at or check_in, not both (they could name different instants)");
+  }
+  if (has_check_in) {
+    SF_ASSIGN_OR_RETURN(r.check_in, CheckInFromValue(*check_in));
+    r.start_at_ms = r.check_in->resolved.at_ms;
+  } else {
+    if (!has_start || !start->is_string()) {
+      return Invalid("start_at",
+                     "required (RFC 3339 with offset), or check_in {date, time, time_zone} in the property's zone");
+    }
+    Result<TimeMs> start_ms = ParseRfc3339(start->AsString());
+    if (!start_ms.ok()) return Invalid("start_at", start_ms.status().message());
+    r.start_at_ms = *start_ms;
+  }
+  if (const Value* booked = v.Find("booked_at"); booked != nullptr && !booked->is_null()) {
+    if (!booked->is_string()) return Invalid("booked_at", "expected an RFC 3339 string with offset");
+    Result<TimeMs> booked_ms = ParseRfc3339(booked->AsString());
+    if (!booked_ms.ok()) return Invalid("booked_at", booked_ms.status().message());
+    r.booked_at_ms = *booked_ms;
+  }
   if (const Value* end = v.Find("end_at"); end != nullptr && !end->is_null()) {
     if (!end->is_string()) return Invalid("end_at", "expected an RFC 3339 string");
     Result<TimeMs> end_ms = ParseRfc3339(end->AsString());

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "steadfast/clock.h"
+#include "steadfast/local_time.h"
 #include "steadfast/status.h"
 #include "steadfast/value.h"
 
@@ -36,10 +37,23 @@ struct ReservationLines {
   int64_t service_fee = 0;  // the guest service fee (platform's)
 };
 
+// A check-in given as the property's local date and hour instead of an
+// instant: `check_in: {date: 2026-03-29, time: "15:00", time_zone:
+// Europe/Paris}`. Kept as given, with how it met the zone's clock changes,
+// so the breakdown can show what the start instant was derived from.
+struct LocalCheckIn {
+  std::string date;       // "2026-03-29"
+  std::string time;       // "15:00" or "15:00:00"
+  std::string time_zone;  // IANA name
+  ZonedInstant resolved;  // the instant start_at_ms was set to, its offset and fit
+};
+
 struct Reservation {
   std::string id;
   std::string currency;              // known ISO 4217 code
   TimeMs start_at_ms = 0;            // the instant the stay/subscription starts
+  std::optional<LocalCheckIn> check_in;  // set when start_at_ms was derived from a local check-in
+  std::optional<TimeMs> booked_at_ms;    // when the guest booked; grace rules need it
   std::optional<TimeMs> end_at_ms;   // >= start when present
   ReservationLines lines;
   int64_t units_total = 1;           // nights, days or periods bought; >= 1
@@ -50,11 +64,13 @@ struct Reservation {
 };
 
 // Reads and validates a reservation. Required: id (string or int), currency,
-// start_at (RFC 3339 with offset), lines (a map with any of rental, delivery,
+// the start as exactly one of start_at (RFC 3339 with offset) or check_in
+// {date, time, time_zone} (a local check-in resolved with the tz database,
+// steadfast/local_time.h), lines (a map with any of rental, delivery,
 // cleaning_fee, discount, tax, service_fee; other keys are an error). Each line amount is an
 // integer count of minor units, a decimal string in the reservation currency
 // ("400.00" or "400.00 EUR") or a money map {minor, currency}; a floating
-// point number is an error. Optional: end_at, units_total (default 1),
+// point number is an error. Optional: booked_at (RFC 3339 with offset), end_at, units_total (default 1),
 // units_used (default 0), policy (string "name" / "name@version" or map
 // {name, version}), status, paid (default true; false is an error: nothing
 // was paid, nothing can be refunded), refund_method ("cash" | "voucher").

@@ -24,13 +24,17 @@ const std::vector<Reservation>& Reservations() {
     std::vector<Reservation> out;
     for (const char* json : {
              R"({"id": "R-1", "currency": "EUR", "start_at": "2027-01-15T14:00:00Z", "end_at": "2027-01-20T10:00:00Z",
+                 "booked_at": "2027-01-10T00:00:00Z",
                  "units_total": 5, "units_used": 2, "refund_method": "voucher",
                  "lines": {"rental": 50000, "delivery": "45.00", "discount": 2500, "tax": 9500, "service_fee": 6000}})",
              R"({"id": "R-2", "currency": "JPY", "start_at": "2027-01-15T14:00:00+09:00",
                  "lines": {"rental": 88000, "tax": 8800, "service_fee": 1200}})",
              R"({"id": "R-3", "currency": "KWD", "start_at": "2027-01-15T14:00:00Z", "units_total": 3,
                  "lines": {"rental": "120.500 KWD", "delivery": 7, "service_fee": 3}})",
-             R"({"id": "R-4", "currency": "USD", "start_at": "2027-01-15T14:00:00-05:00",
+             // The start as a local check-in, booked two weeks ahead: a grace rule applies at some notices.
+             R"({"id": "R-4", "currency": "USD",
+                 "check_in": {"date": "2027-01-15", "time": "14:00", "time_zone": "America/New_York"},
+                 "booked_at": "2027-01-01T09:00:00-05:00",
                  "units_total": 3, "units_used": 1,
                  "lines": {"rental": "612.45", "delivery": "20.00", "cleaning_fee": "85.01", "discount": "30.62",
                            "tax": "57.25", "service_fee": "98.41"}})",

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "subprocess.h"
 
 namespace steadfast {
@@ -125,6 +127,33 @@ TEST_F(PluginCli, AVerbThatParsesItselfGetsItsArgumentsAndShowsItsUsageOnHelp) {
   RunResult refund = Steadfast("refund --help");
   ASSERT_EQ(refund.exit_code, 0) << refund.output;
   EXPECT_THAT(refund.output, HasSubstr("refund quote --reservation"));
+}
+
+// The real binary quotes a reservation whose check-in is a local hour in the
+// property's zone (New York, the hour it repeats) under a policy with a grace
+// rule: the derived instant and the rule are printed, and in --json.
+TEST_F(PluginCli, RefundQuoteShowsTheDerivedCheckInAndTheGraceRule) {
+  {
+    std::ofstream(dir_.path() + "/r.json") << R"({"id": "r-ny", "currency": "USD",
+      "check_in": {"date": "2026-11-01", "time": "01:30", "time_zone": "America/New_York"},
+      "booked_at": "2026-10-01T09:00:00-04:00",
+      "lines": {"rental": "612.45", "cleaning_fee": "80.00", "tax": "55.40", "service_fee": "97.77"},
+      "units_total": 3})";
+  }
+  const std::string args = "refund quote --reservation @r.json --policy marketplace_strict --policies '" + kSource +
+                           "/config/refund_policies.yaml' --cancel-at 2026-10-03T09:00:01-04:00";
+  RunResult r = Steadfast(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("start      2026-11-01T05:30:00Z\n"));
+  EXPECT_THAT(r.output, HasSubstr("check-in   2026-11-01 01:30 America/New_York = 2026-11-01T01:30:00-04:00; 01:30 "
+                                  "happens twice there (clocks fall back): the earlier\n"));
+  EXPECT_THAT(r.output, HasSubstr("booked at  2026-10-01T13:00:00Z  (cancelled 2d1s after booking)\n"));
+  EXPECT_THAT(r.output, HasSubstr("grace      grace_48h does not apply: cancelled 2d1s after booking, more than 2d\n"));
+  EXPECT_THAT(r.output, HasSubstr("window     half (notice >= 7d)"));
+  RunResult json = Steadfast(args + " --json");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_THAT(json.output, HasSubstr("\"fit\": \"repeated\""));
+  EXPECT_THAT(json.output, HasSubstr("\"status\": \"too_late\""));
 }
 
 }  // namespace

@@ -215,6 +215,58 @@ TEST_F(QuoteTest, VoucherChoice) {
   EXPECT_THAT(FormatBreakdownTable(*b), HasSubstr("as voucher"));
 }
 
+// A check-in given in the property's zone (02:30 on the night Paris skips
+// 02:00-03:00) and a booking 27 h before the cancellation under a policy
+// with a grace rule: the quote shows the derived instant, how it was
+// derived, the booking clock and the rule that applied.
+TEST_F(QuoteTest, ShowsTheLocalCheckInAndTheGraceRule) {
+  QuoteRequest q = Request();
+  q.reservation = R"({"id": "r-3003", "currency": "EUR",
+    "check_in": {"date": "2026-03-29", "time": "02:30", "time_zone": "Europe/Paris"},
+    "booked_at": "2026-03-10T09:00:00+01:00",
+    "lines": {"rental": "480.00", "cleaning_fee": "65.00", "tax": "54.50", "service_fee": "76.30"},
+    "units_total": 4, "policy": "marketplace_strict"})";
+  q.cancel_at = "2026-03-11T12:00:00+01:00";
+  Result<RefundBreakdown> b = ComputeQuote(q, clock_);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->window.kind, WindowKind::kGrace);
+  EXPECT_EQ(b->refund_to_guest, (Money{67580, "EUR"}));
+  const std::string table = FormatBreakdownTable(*b);
+  EXPECT_THAT(table, HasSubstr("start      2026-03-29T01:30:00Z\n"));
+  EXPECT_THAT(table, HasSubstr("check-in   2026-03-29 02:30 Europe/Paris = 2026-03-29T03:30:00+02:00; 02:30 does not "
+                               "exist there (clocks spring forward): moved forward by the gap\n"));
+  EXPECT_THAT(table, HasSubstr("booked at  2026-03-10T08:00:00Z  (cancelled 1d3h after booking)\n"));
+  EXPECT_THAT(table, HasSubstr("grace      grace_48h applies: cancelled 1d3h after booking (at most 2d) with notice "
+                               "17d14h30m (at least 14d)\n"));
+  EXPECT_THAT(table, HasSubstr("window     grace_48h (grace: cancelled within 2d of booking, notice >= 14d): 100% "
+                               "refundable, service fee refundable\n"));
+  const Value out = BreakdownToValue(*b);
+  EXPECT_EQ(out.Get("window").Get("kind").AsString(), "grace");
+  EXPECT_EQ(out.Get("window").Get("max_since_booking").AsString(), "2d");
+  EXPECT_EQ(out.Get("window").Get("min_notice").AsString(), "14d");
+  EXPECT_EQ(out.Get("grace").Get("status").AsString(), "applied");
+  EXPECT_TRUE(out.Get("grace").Get("applied").AsBool());
+  EXPECT_EQ(out.Get("booked_at").AsString(), "2026-03-10T08:00:00Z");
+  EXPECT_EQ(out.Get("since_booking").AsString(), "1d3h");
+  EXPECT_EQ(out.Get("check_in").Get("fit").AsString(), "skipped");
+  EXPECT_EQ(out.Get("check_in").Get("offset").AsString(), "+02:00");
+  EXPECT_EQ(out.Get("check_in").Get("local").AsString(), "2026-03-29T03:30:00+02:00");
+
+  // Without booked_at the grace rule cannot apply; the quote says so.
+  q.reservation = R"({"id": "r-3004", "currency": "EUR", "start_at": "2026-03-29T15:00:00+02:00",
+    "lines": {"rental": "480.00", "cleaning_fee": "65.00", "tax": "54.50", "service_fee": "76.30"},
+    "units_total": 4, "policy": "marketplace_strict"})";
+  b = ComputeQuote(q, clock_);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->window.rule.name, "half");
+  EXPECT_THAT(FormatBreakdownTable(*b),
+              HasSubstr("grace      grace_48h does not apply: the reservation has no booked_at (within 2d of booking "
+                        "and at least 14d before the start)\n"));
+  EXPECT_THAT(FormatBreakdownTable(*b), ::testing::Not(HasSubstr("check-in")));
+  EXPECT_EQ(BreakdownToValue(*b).Find("check_in"), nullptr);
+  EXPECT_EQ(BreakdownToValue(*b).Find("booked_at"), nullptr);
+}
+
 TEST_F(QuoteTest, Errors) {
   QuoteRequest q = Request();
   q.policy = "platinum";

@@ -187,6 +187,22 @@ TEST_P(PolicyCaseTest, MatchesHandCheckedBreakdown) {
   if (expect["window_kind"]) {
     EXPECT_EQ(out.Get("window").Get("kind").AsString(), expect["window_kind"].Scalar());
   }
+  // expect.grace: the grace status the breakdown states; not_in_policy means
+  // the breakdown has no grace section at all.
+  if (expect["grace"]) {
+    EXPECT_EQ(out.Get("grace").Get("status").StringOr("not_in_policy"), expect["grace"].Scalar())
+        << "grace reason: " << out.Get("grace").Get("reason").StringOr("(none)");
+  }
+  if (expect["start_at"]) {
+    EXPECT_EQ(out.Get("start_at").AsString(), expect["start_at"].Scalar()) << "the start instant, in UTC";
+  }
+  // expect.check_in: {local, fit}: what a local check-in was resolved to.
+  if (const YAML::Node check_in = expect["check_in"]) {
+    for (const auto& entry : check_in) {
+      const std::string key = entry.first.Scalar();
+      EXPECT_EQ(out.Get("check_in").Get(key).StringOr("(none)"), entry.second.Scalar()) << "check_in." << key;
+    }
+  }
 
   const YAML::Node lines = expect["lines"];
   ASSERT_TRUE(lines.IsMap()) << "expect.lines is required";

@@ -117,6 +117,59 @@ policies:
   EXPECT_EQ(none.rule.refund_bps, 0);
 }
 
+// The grace rule reads two clocks: since booking <= max_since_booking and
+// notice >= min_notice, both inclusive; when it does not apply the windows
+// decide exactly as without it, and the check says why.
+TEST(PolicyRuleTest, GraceRuleNeedsBothClocks) {
+  PolicySet set = *PolicySet::Parse(R"(default: m
+policies:
+  - name: m
+    version: 1
+    grace: { max_since_booking: 48h, min_notice: 14d, refund_percent: 100, service_fee_refundable: true }
+    windows:
+      - { name: half, min_notice: 7d, refund_percent: 50 }
+)", "p.yaml");
+  const RefundPolicy& p = **set.Select("m");
+  ASSERT_TRUE(p.grace.has_value());
+  EXPECT_EQ(p.grace->name, "grace");  // default name
+  EXPECT_EQ(p.grace->max_since_booking_ms, 48 * kHour);
+  EXPECT_EQ(p.grace->min_notice_ms, 14 * kDay);
+  EXPECT_TRUE(p.grace->service_fee_refundable);
+
+  struct Probe {
+    int64_t notice_ms;
+    std::optional<int64_t> since_booking_ms;
+    GraceStatus status;
+    std::string_view rule;
+  };
+  for (const Probe& probe : {
+           Probe{20 * kDay, 48 * kHour, GraceStatus::kApplied, "grace"},
+           Probe{20 * kDay, 48 * kHour + 1, GraceStatus::kTooLate, "half"},
+           Probe{14 * kDay, 0, GraceStatus::kApplied, "grace"},
+           Probe{14 * kDay - 1, kHour, GraceStatus::kTooCloseToStart, "half"},
+           Probe{20 * kDay, std::nullopt, GraceStatus::kNoBookedAt, "half"},
+           Probe{20 * kDay, -1, GraceStatus::kBeforeBooking, "half"},
+           Probe{3 * kDay, kHour, GraceStatus::kTooCloseToStart, "none"},
+       }) {
+    GraceCheck g = p.CheckGrace(probe.notice_ms, probe.since_booking_ms);
+    EXPECT_EQ(g.status, probe.status) << g.reason;
+    EXPECT_EQ(g.rule, "grace");
+    EXPECT_FALSE(g.reason.empty());
+    AppliedRule applied = p.RuleFor(probe.notice_ms, g);
+    EXPECT_EQ(applied.rule.name, probe.rule) << g.reason;
+    EXPECT_EQ(applied.kind == WindowKind::kGrace, probe.status == GraceStatus::kApplied);
+  }
+  EXPECT_THAT(p.CheckGrace(20 * kDay, std::nullopt).reason, HasSubstr("no booked_at"));
+  EXPECT_THAT(p.CheckGrace(20 * kDay, 48 * kHour + 1000).reason,
+              HasSubstr("cancelled 2d1s after booking, more than 2d"));
+
+  // A policy without a grace rule: nothing to check, the windows as always.
+  PolicySet plain = *PolicySet::Parse("default: q\npolicies: [{name: q, version: 1}]\n", "q.yaml");
+  GraceCheck none = (*plain.Select("q"))->CheckGrace(20 * kDay, kHour);
+  EXPECT_EQ(none.status, GraceStatus::kNotInPolicy);
+  EXPECT_EQ(none.reason, "");
+}
+
 TEST(PolicyRuleTest, CurrencyCoverage) {
   PolicySet set = *PolicySet::Parse(R"(default: m
 policies:
@@ -345,6 +398,35 @@ INSTANTIATE_TEST_SUITE_P(
                   "default: m\npolicies:\n  - name: m\n    version: 1\n"
                   "    after_start: { refund_percent: { rental: 33.333, default: 0 } }\n",
                   "5:46", "rental: "},
+        BadPolicy{"grace_without_max_since_booking",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    grace: { min_notice: 14d, refund_percent: 100 }\n",
+                  "5:12", "grace: max_since_booking is required (e.g. 48h)"},
+        BadPolicy{"grace_without_min_notice",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    grace: { max_since_booking: 48h, refund_percent: 100 }\n",
+                  "5:12", "grace: min_notice is required"},
+        BadPolicy{"grace_bad_duration",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    grace: { max_since_booking: 2days, min_notice: 14d, refund_percent: 100 }\n",
+                  "5:33", "max_since_booking: bad duration '2days'"},
+        BadPolicy{"grace_zero_since_booking",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    grace: { max_since_booking: 0s, min_notice: 14d, refund_percent: 100 }\n",
+                  "5:33", "max_since_booking must be more than 0s"},
+        BadPolicy{"grace_unknown_key",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    grace: { within: 48h, min_notice: 14d, refund_percent: 100 }\n",
+                  "5:14", "unknown key 'within' in grace"},
+        BadPolicy{"grace_missing_percent",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    grace: { max_since_booking: 48h, min_notice: 14d }\n",
+                  "5:12", "grace: refund_percent is required"},
+        BadPolicy{"grace_name_is_a_window_name",
+                  "default: m\npolicies:\n  - name: m\n    version: 1\n"
+                  "    windows:\n      - { name: full, min_notice: 7d, refund_percent: 100 }\n"
+                  "    grace: { name: full, max_since_booking: 48h, min_notice: 14d, refund_percent: 100 }\n",
+                  "7:20", "grace name 'full' is also a window's name"},
         BadPolicy{"default_unknown", "default: z\npolicies:\n  - { name: m, version: 1 }\n", "1:10", "unknown policy 'z'"}),
     [](const ::testing::TestParamInfo<BadPolicy>& info) { return std::string(info.param.name); });
 
