@@ -42,6 +42,7 @@ ActivityFn MakeOpenClaimActivity(Services s);          // refund.open_claim
 ActivityFn MakeAddClaimMessageActivity(Services s);    // refund.add_claim_message
 ActivityFn MakeDecideClaimActivity(Services s);        // refund.decide_claim
 ActivityFn MakeSettleClaimActivity(Services s);        // refund.settle_claim
+ActivityFn MakeSyncDisputesActivity(Services s);       // refund.sync_disputes
 
 // The work of refund.post_ledger and refund.open_manual_review on a given
 // input, keyed by `key`, for activities that do it as part of their own.

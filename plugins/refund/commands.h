@@ -24,6 +24,7 @@ inline constexpr char kRefundCommandHelp[] =
     "refund transactions execute ID --reason TEXT [--destination acct_...] [--as P]   admin: pay a pending/failed one\n"
     "refund claims list [--reservation R] [--status open|decided|settled] [--json]   reservation claims\n"
     "refund claims show ID [--json]                       a claim's items, messages and settlement preview\n"
+    "refund disputes list [--status open|won|lost] [--json]   PSP disputes, their overlap with refunds\n"
     "refund policy-diff OLD.yaml NEW.yaml --over reservations.jsonl [--top N] [--json]\n";
 inline constexpr char kReconcileCommandHelp[] =
     "reconcile [--db PATH] [--since T] [--repair] [--json]   ledger vs workflows vs PSP refunds (exit 4 on drift)\n";
@@ -33,6 +34,8 @@ int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host);
 int RunTransactionsCommand(const std::vector<std::string>& args, CommandHost& host);
 // `refund claims ...` (claim_command.cc); args after "claims".
 int RunClaimsCommand(const std::vector<std::string>& args, CommandHost& host);
+// `refund disputes ...` (dispute_command.cc); args after "disputes".
+int RunDisputesCommand(const std::vector<std::string>& args, CommandHost& host);
 int RunReconcileCommand(const std::vector<std::string>& args, CommandHost& host);
 
 }  // namespace steadfast::refund

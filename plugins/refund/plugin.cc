@@ -204,6 +204,8 @@ constexpr ActivitySpec kActivities[] = {
      "decide a claim's items from its reviewers' approval payloads (with the checkpoint)"},
     {"refund.settle_claim", &MakeSettleClaimActivity,
      "settle a decided claim: guest refund, host and claim payout, snapshot and transactions (with the checkpoint)"},
+    {"refund.sync_disputes", &MakeSyncDisputesActivity,
+     "pull the PSP's new disputes, record them, and route those overlapping a refund to a person"},
 };
 
 // The scrape-time gauges: the last reconciliation run's drift, read from

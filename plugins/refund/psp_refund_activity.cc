@@ -31,6 +31,16 @@
 // At the same checkpoint, the settlement's guestrefund transaction whose
 // PSP key is this step's key (refund.record_settlement) becomes completed
 // (with the refund id) or, on a definitive refusal, failed (settlement_store.h).
+//
+// Disputes: before the first attempt calls the PSP, a charge with an open or
+// lost dispute in refund_disputes (refund.sync_disputes) is not refunded:
+// the bank returns, or may return, that money itself. The step fails with
+// the non-retryable `charge_disputed` (details: dispute_id, dispute_status,
+// charge), the dispute is marked refund_blocked at the checkpoint, and the
+// workflow's compensation hands the cancellation to a person. Later attempts
+// skip the check: they may repeat a request the PSP already executed, which
+// must be read back under its key, and the PSP itself refuses a new refund of
+// a charge under an open dispute (`charge_disputed`, also non-retryable).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,6 +48,8 @@
 
 #include "refund/activities.h"
 #include "refund/activity_support.h"
+#include "refund/dispute_overlap.h"
+#include "refund/dispute_store.h"
 #include "refund/psp/settlement.h"
 #include "refund/settlement_store.h"
 
@@ -113,6 +125,26 @@ ActivityFn MakePspRefundActivity(Services s) {
     record.amount_minor = amount->minor;
     record.currency = amount->currency;
     record.created_ms = ctx.clock().NowMs();
+    record.charge = req.charge;
+
+    if (!req.charge.empty() && ctx.attempt() == 1 && ctx.storage() != nullptr) {
+      Result<std::vector<DisputeRow>> rows = DisputeStore(*ctx.storage()).OfCharge(req.charge);
+      if (!rows.ok()) return StoreError(rows.status());
+      std::vector<DisputeOnCharge> on_charge;
+      for (const DisputeRow& d : *rows) on_charge.push_back({d.id, d.status, d.amount_minor});
+      if (std::optional<DisputeOnCharge> blocking = RefundBlockedBy(on_charge)) {
+        DisputeStore::MarkRefundBlockedAtCheckpoint(ctx, req.charge, reservation_id);
+        ctx.logger().Warn(fmt::format("refund of {} not sent: dispute {} is {}", req.charge, blocking->id,
+                                      blocking->status));
+        ActivityError disputed = ActivityError::NonRetryable(
+            "charge_disputed", fmt::format("charge {} has a dispute ({}, {}): the refund was not sent, a person "
+                                           "decides",
+                                           req.charge, blocking->id, blocking->status));
+        disputed.details = Value::Map{
+            {"dispute_id", blocking->id}, {"dispute_status", blocking->status}, {"charge", req.charge}};
+        return disputed;
+      }
+    }
     auto save = [&](const std::string& refund_id, std::string_view status) -> Status {
       ctx.SetTraceAttribute("psp.refund_id", refund_id);
       ctx.SetTraceAttribute("psp.refund_status", std::string(status));
@@ -129,6 +161,7 @@ ActivityFn MakePspRefundActivity(Services s) {
     policy.poll_interval_ms = s->config.psp.pending_retry_after_ms;
     RemoteResult<PspRefund> first = RefundUntilSettled(*s->psp, req, policy);
     if (first.ok()) {
+      if (record.charge.empty()) record.charge = first->charge;
       if (Status st = save(first->id, "succeeded"); !st.ok()) return StoreError(st);
       ctx.logger().Info(fmt::format("refund {} succeeded{}", first->id, first->replayed ? " (replayed)" : ""));
       return Output(*first, false);

@@ -44,7 +44,8 @@ const char* kRefundUsage =
     "       steadfast refund ledger [--instance ID] [--db PATH] [--json]\n"
     "       steadfast refund records [--db PATH] [--json]\n"
     "       steadfast refund transactions list|execute ... (steadfast refund transactions for its usage)\n"
-    "       steadfast refund claims list|show ... (steadfast refund claims for its usage)\n";
+    "       steadfast refund claims list|show ... (steadfast refund claims for its usage)\n"
+    "       steadfast refund disputes list [--status open|won|lost] [--json]\n";
 
 // The database of --db, else of the config (explicit or config/steadfast.yaml).
 Result<std::string> DatabasePath(const CommandFlags& flags, CommandHost& host) {
@@ -216,6 +217,7 @@ int RunRefundCommand(const std::vector<std::string>& args, CommandHost& host) {
   if (args[0] == "records") return Records(rest, host);
   if (args[0] == "transactions") return RunTransactionsCommand(rest, host);
   if (args[0] == "claims") return RunClaimsCommand(rest, host);
+  if (args[0] == "disputes") return RunDisputesCommand(rest, host);
   return CommandFail(kCommandUsage, std::string("unknown refund command '") + args[0] + "'\n" + kRefundUsage);
 }
 

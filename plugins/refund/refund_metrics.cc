@@ -42,7 +42,21 @@ struct RefundMetrics {
                                          {"outcome"})),
         release_lag(r.HistogramFamily("steadfast_inventory_release_lag_seconds",
                                          "Time from the workflow's start to the inventory being released.",
-                                         {"workflow"}, r.WorkflowLatencyBuckets())) {}
+                                         {"workflow"}, r.WorkflowLatencyBuckets())),
+        disputes(r.Counter("steadfast_refund_disputes_total",
+                           "Disputes (chargebacks) the PSP opened, counted when refund.sync_disputes first records "
+                           "them.")),
+        disputes_overlapping(r.CounterFamily(
+            "steadfast_refund_disputes_overlapping_total",
+            "Disputes against a charge that was refunded (refunded), is being refunded (refund_pending) or whose "
+            "refund the dispute stopped (refund_blocked): each routed to a person.",
+            {"overlap"})),
+        disputes_lost(r.Counter("steadfast_refund_disputes_lost_total",
+                                "Disputes the PSP reports lost: the amount went back to the cardholder.")) {
+    for (const char* overlap : {"refunded", "refund_pending", "refund_blocked"}) {
+      disputes_overlapping.WithLabels({overlap});
+    }
+  }
 
   void On(const CommittedEvent& o) {
     if (o.compensation) return;
@@ -66,6 +80,17 @@ struct RefundMetrics {
       } else if (e.type == history::kStepFailed) {
         notifications.WithLabels({"failed"}).Inc();
       }
+    } else if (o.activity == "refund.sync_disputes") {
+      if (e.type != history::kAttemptSucceeded) return;
+      const Value& out = e.data.Get("output");
+      disputes.Inc(out.Get("new_disputes").IntOr(0));
+      disputes_lost.Inc(out.Get("newly_lost").IntOr(0));
+      if (out.Get("cases").is_list()) {
+        for (const Value& c : out.Get("cases").AsList()) {
+          // A replayed case was counted by the run that opened it.
+          if (!c.Get("replayed").BoolOr(false)) disputes_overlapping.WithLabels({c.Get("overlap").StringOr("")}).Inc();
+        }
+      }
     } else if (o.activity == "refund.release_inventory") {
       if (e.type == history::kAttemptSucceeded && e.data.Get("output").Get("released").BoolOr(false)) {
         release_lag.WithLabels({wf}).Observe(Seconds(since_start));
@@ -79,6 +104,9 @@ struct RefundMetrics {
   CounterMetric& replays;
   MetricFamily<CounterMetric>& notifications;
   MetricFamily<HistogramMetric>& release_lag;
+  CounterMetric& disputes;
+  MetricFamily<CounterMetric>& disputes_overlapping;
+  CounterMetric& disputes_lost;
 };
 
 constexpr DriftKind kAllDriftKinds[] = {DriftKind::kPspNotInLedger,        DriftKind::kLedgerNotInPsp,

@@ -9,6 +9,9 @@
 //   refund.notify_customer  succeeded attempt: sent or not sent (the activity
 //                           reports an undeliverable receipt as sent: false)
 //   refund.release_inventory succeeded attempt: inventory release lag
+//   refund.sync_disputes    succeeded attempt: disputes first recorded, newly
+//                           lost, and the cases opened for disputes that
+//                           overlap a refund, by overlap (the seed's M7)
 //
 // Also: the PSP circuit breaker's state (read at scrape time) and the
 // reconciliation drift gauges a reconciliation run publishes.

@@ -6,6 +6,7 @@
 
 #include "refund/money.h"
 #include "refund/claim_store.h"
+#include "refund/dispute_store.h"
 #include "refund/settlement_store.h"
 
 namespace steadfast::refund {
@@ -112,7 +113,7 @@ int64_t Int(const Value& v) { return v.is_int() ? v.AsInt() : 0; }
 
 constexpr const char* kRecordColumns =
     "idempotency_key, workflow_id, reservation_id, customer_id, payment_method, psp_refund_id, status, "
-    "amount_minor, currency, created_ms, updated_ms";
+    "amount_minor, currency, created_ms, updated_ms, charge";
 
 RefundRecord ReadRecord(const Row& r) {
   RefundRecord out;
@@ -127,6 +128,7 @@ RefundRecord ReadRecord(const Row& r) {
   out.currency = Text(r[8]);
   out.created_ms = Int(r[9]);
   out.updated_ms = Int(r[10]);
+  out.charge = Text(r[11]);
   return out;
 }
 
@@ -140,11 +142,13 @@ Value ParseJsonOrNull(const std::string& text) {
 Status UpsertRefundIn(PluginTransaction& tx, const RefundRecord& r) {
   return tx.Execute(
                "INSERT INTO refund_records (idempotency_key, workflow_id, reservation_id, customer_id, payment_method, "
-               "psp_refund_id, status, amount_minor, currency, created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+               "psp_refund_id, status, amount_minor, currency, created_ms, updated_ms, charge) "
+               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                "ON CONFLICT (idempotency_key) DO UPDATE SET psp_refund_id = excluded.psp_refund_id, "
-               "status = excluded.status, amount_minor = excluded.amount_minor, updated_ms = excluded.updated_ms",
+               "status = excluded.status, amount_minor = excluded.amount_minor, updated_ms = excluded.updated_ms, "
+               "charge = CASE WHEN excluded.charge <> '' THEN excluded.charge ELSE refund_records.charge END",
                {r.idempotency_key, r.workflow_id, r.reservation_id, r.customer_id, r.payment_method, r.psp_refund_id,
-                r.status, r.amount_minor, r.currency, r.created_ms, r.updated_ms})
+                r.status, r.amount_minor, r.currency, r.created_ms, r.updated_ms, r.charge})
       .status();
 }
 
@@ -266,6 +270,9 @@ PluginSchema RefundStore::Schema() {
       {3, "settlement: transactions (booking, guest refund, host payout), cancellation details, audit",
        kSettlementSchemaSql});
   schema.migrations.push_back({4, "claims: reservation claims, their items and evidence messages", kClaimSchemaSql});
+  schema.migrations.push_back(
+      {5, "disputes: chargebacks from the PSP, their overlap with refunds, the sync cursor; refunds keep their charge",
+       kDisputeSchemaSql});
   return schema;
 }
 
@@ -299,6 +306,16 @@ Result<int64_t> RefundStore::CountRecentRefunds(const std::string& column, const
                                                  column),
                                      {value, since_ms, exclude_workflow}));
   return rows.empty() ? 0 : Int(rows[0][0]);
+}
+
+Result<std::vector<RefundRecord>> RefundStore::RefundsOfCharge(const std::string& charge) {
+  SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                      storage_.Query(fmt::format("SELECT {} FROM refund_records WHERE charge = ? ORDER BY created_ms",
+                                                 kRecordColumns),
+                                     {charge}));
+  std::vector<RefundRecord> out;
+  for (const Row& r : rows) out.push_back(ReadRecord(r));
+  return out;
 }
 
 Result<std::vector<RefundRecord>> RefundStore::AllRefunds() {

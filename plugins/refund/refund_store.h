@@ -14,6 +14,7 @@
 //   ledger_transaction_ids  the id of each key's transaction, reserved before it is posted
 //   ledger_audit         who posted a transaction by hand or by `reconcile --repair`, when and why
 //   manual_review_cases, rmas, loyalty_adjustments, reconciliation_runs
+//   refund_disputes, refund_dispute_cursor  chargebacks from the PSP (dispute_store.h)
 //
 // Writes of the refund itself happen in the activity's checkpoint
 // transaction (ActivityContext::AtCheckpoint): a workflow's ledger posting
@@ -53,6 +54,7 @@ struct RefundRecord {
   std::string currency;         // upper case
   TimeMs created_ms = 0;
   TimeMs updated_ms = 0;
+  std::string charge;           // "ch_..." refunded (schema v5; "" for older rows and payment-intent refunds)
 };
 
 // Why a ledger transaction was posted outside a workflow (a reconciliation
@@ -108,6 +110,8 @@ class RefundStore {
   Result<int64_t> CountRecentRefunds(const std::string& column, const std::string& value, TimeMs since_ms,
                                      const std::string& exclude_workflow);
   Result<std::vector<RefundRecord>> AllRefunds();
+  // Every refund recorded against `charge` (any status), oldest first.
+  Result<std::vector<RefundRecord>> RefundsOfCharge(const std::string& charge);
 
   // --- Refund request claims. Records `workflow_id` as the owner of the
   // (reservation, kind) request unless someone already is; returns the owner.

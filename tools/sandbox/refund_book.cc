@@ -217,6 +217,13 @@ Result<Refund> RefundBook::AddRefund(std::string_view charge_id, int64_t amount,
   return r;
 }
 
+void RefundBook::SetDisputed(std::string_view charge_id, int64_t open_amount, int64_t lost_amount) {
+  auto it = charges_.find(charge_id);
+  if (it == charges_.end()) return;
+  it->second.amount_disputed_open = open_amount;
+  it->second.amount_disputed_lost = lost_amount;
+}
+
 const Refund* RefundBook::FindRefund(std::string_view id) const {
   auto it = refund_index_.find(id);
   return it == refund_index_.end() ? nullptr : &refunds_[it->second];
@@ -297,6 +304,7 @@ nlohmann::ordered_json ChargeToJson(const Charge& c) {
   j["captured"] = true;
   j["created"] = c.created_s;
   j["currency"] = c.currency;
+  j["disputed"] = c.amount_disputed_open > 0 || c.amount_disputed_lost > 0;
   j["metadata"] = MetadataJson(c.metadata);
   j["paid"] = true;
   j["payment_intent"] = c.payment_intent;

@@ -47,6 +47,9 @@ struct Charge {
   int64_t created_s = 0;       // unix seconds
   std::string refund_failure;  // non-empty: refunds of this charge fail with this failure_reason
   Metadata metadata;
+  // Set by DisputeBook (derived from its table, not stored with the charge).
+  int64_t amount_disputed_open = 0;  // under open disputes: refunds are refused meanwhile
+  int64_t amount_disputed_lost = 0;  // returned to the cardholder by lost disputes
 };
 
 enum class RefundStatus : int { kPending = 0, kSucceeded = 1, kFailed = 2 };
@@ -86,7 +89,12 @@ class RefundBook {
   // Conflict when the id or payment intent is taken by a different one.
   Result<Charge> AddCharge(Charge charge, TimeMs now_ms);
 
-  int64_t Remaining(const Charge& charge) const { return charge.amount - charge.amount_refunded; }
+  // What can still be refunded: neither refunded nor returned by a lost dispute.
+  int64_t Remaining(const Charge& charge) const {
+    return charge.amount - charge.amount_refunded - charge.amount_disputed_lost;
+  }
+  // Records what disputes hold of a charge (DisputeBook calls it).
+  void SetDisputed(std::string_view charge_id, int64_t open_amount, int64_t lost_amount);
   // Creates a refund of `amount` against `charge_id`. FailedPrecondition when
   // it would exceed what remains (callers check first; this is the backstop).
   Result<Refund> AddRefund(std::string_view charge_id, int64_t amount, std::string reason, Metadata metadata,

@@ -23,7 +23,7 @@ Outcome NotFound(const SandboxRequest& request) {
                         "Unrecognized request URL (" + request.method + ": " + request.path +
                             "). The sandbox implements POST/GET /v1/refunds, GET /v1/refunds/{id}, "
                             "GET /v1/charges/{id}, POST /v1/transfers, GET /v1/transfers/{id} and "
-                            "POST /v1/transfers/{id}/reversals.");
+                            "POST /v1/transfers/{id}/reversals, GET /v1/disputes and GET /v1/disputes/{id}.");
   }
   return ErrorOutcome(404, "invalid_request_error", "not_found",
                       "No route for " + request.method + " " + request.path + " (see docs/sandbox.md).");
@@ -66,12 +66,14 @@ SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<Connectio
       faults_(options_.faults, options_.seed ^ 0x9e3779b97f4a7c15ULL),
       book_(*db_, ids_),
       transfers_(*db_, ids_),
+      disputes_(*db_, ids_, book_),
       idempotency_(*db_),
       records_(*db_),
       calls_(*db_),
       stripe_(book_, idempotency_),
       stripe_transfers_(transfers_, idempotency_),
-      services_(records_, idempotency_, ids_) {}
+      services_(records_, idempotency_, ids_),
+      dispute_api_(disputes_) {}
 
 Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions options, std::unique_ptr<Connection> db,
                                                                const Clock& clock) {
@@ -86,6 +88,7 @@ Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions op
 Status SandboxService::Load() {
   SF_RETURN_IF_ERROR(book_.Load());
   SF_RETURN_IF_ERROR(transfers_.Load());
+  SF_RETURN_IF_ERROR(disputes_.Load());
   SF_RETURN_IF_ERROR(idempotency_.Load());
   SF_RETURN_IF_ERROR(records_.Load());
   return calls_.Load();
@@ -233,6 +236,10 @@ Outcome SandboxService::Route(const SandboxRequest& request, const CallContext& 
     return prefix == "/v1/refunds/" ? stripe_.GetRefund(id) : stripe_.GetCharge(id);
   }
   if (path == "/v1/transfers" || StartsWith(path, "/v1/transfers/")) return RouteTransfers(request, ctx);
+  if (path == "/v1/disputes" || StartsWith(path, "/v1/disputes/") || path == "/sandbox/disputes" ||
+      StartsWith(path, "/sandbox/disputes/")) {
+    return RouteDisputes(request, ctx);
+  }
   if (StartsWith(path, "/v1/")) return NotFound(request);
 
   if (path == "/inventory/release") return post ? services_.InventoryRelease(request, ctx) : MethodNotAllowed(request);
@@ -278,6 +285,22 @@ Outcome SandboxService::RouteTransfers(const SandboxRequest& request, const Call
     return request.method == "POST" ? stripe_transfers_.CreateReversal(rest, request, ctx) : NotFound(request);
   }
   return request.method == "GET" ? stripe_transfers_.GetTransfer(rest) : NotFound(request);
+}
+
+// /v1/disputes[/{id}] (read, as the PSP's API) and /sandbox/disputes[/{id}]
+// (open and close, as the cardholder's bank).
+Outcome SandboxService::RouteDisputes(const SandboxRequest& request, const CallContext& ctx) {
+  const std::string_view path = request.path;
+  const bool v1 = StartsWith(path, "/v1/");
+  const std::string_view base = v1 ? "/v1/disputes" : "/sandbox/disputes";
+  std::string_view id = path.size() > base.size() ? path.substr(base.size() + 1) : std::string_view();
+  if (id.find('/') != std::string_view::npos || (path.size() > base.size() && id.empty())) return NotFound(request);
+  if (v1) {
+    if (request.method != "GET") return NotFound(request);
+    return id.empty() ? dispute_api_.List(request) : dispute_api_.Get(id);
+  }
+  if (request.method != "POST") return MethodNotAllowed(request);
+  return id.empty() ? dispute_api_.Open(request, ctx) : dispute_api_.Close(id, request);
 }
 
 Outcome SandboxService::SeedCharge(const SandboxRequest& request) {
@@ -455,6 +478,11 @@ Outcome SandboxService::Stats() {
                      {"failed", failed},
                      {"by_charge", by_charge}};
   body["transfers"] = TransferStats();
+  int64_t open_disputes = 0, won = 0, lost = 0;
+  for (const Dispute& d : disputes_.all()) {
+    (d.status == DisputeStatus::kNeedsResponse ? open_disputes : d.status == DisputeStatus::kWon ? won : lost) += 1;
+  }
+  body["disputes"] = {{"count", disputes_.all().size()}, {"open", open_disputes}, {"won", won}, {"lost", lost}};
   body["inventory"] = {{"releases", releases}, {"holds", holds}, {"releases_by_reservation", releases_by_reservation}};
   body["notifications"] = {{"count", notifications}, {"by_recipient", notifications_by_recipient}};
   return JsonOutcome(200, body);

@@ -9,7 +9,7 @@
 // key; for a kDropped decision it then closes the connection instead of
 // answering. Every call, immediate or not, lands in the call log once.
 //
-// Endpoints: see stripe_api.h, stripe_transfers_api.h, service_api.h, and the /sandbox/* control
+// Endpoints: see stripe_api.h, stripe_transfers_api.h, dispute_api.h, service_api.h, and the /sandbox/* control
 // endpoints documented in docs/sandbox.md. Thread-safe (one mutex).
 #ifndef STEADFAST_TOOLS_SANDBOX_SANDBOX_SERVICE_H_
 #define STEADFAST_TOOLS_SANDBOX_SANDBOX_SERVICE_H_
@@ -22,6 +22,8 @@
 
 #include "api_support.h"
 #include "call_log.h"
+#include "dispute_api.h"
+#include "dispute_book.h"
 #include "fault_injector.h"
 #include "id_generator.h"
 #include "idempotency_store.h"
@@ -81,6 +83,7 @@ class SandboxService {
   Outcome Stats();                                                       // requires mu_
   nlohmann::ordered_json TransferStats() const;                          // requires mu_
   Outcome RouteTransfers(const SandboxRequest& request, const CallContext& ctx);  // requires mu_
+  Outcome RouteDisputes(const SandboxRequest& request, const CallContext& ctx);   // requires mu_
   Outcome ListRecords(RecordKind kind, RecordKind other_kind);           // requires mu_
   std::optional<SandboxResponse> CheckAuth(const SandboxRequest& request) const;
   void RecordCall(const SandboxRequest& request, const Admission& admission, const Outcome& outcome,
@@ -95,12 +98,14 @@ class SandboxService {
   FaultInjector faults_;                // own lock
   RefundBook book_;
   TransferBook transfers_;
+  DisputeBook disputes_;
   IdempotencyStore idempotency_;
   ServiceRecords records_;
   CallLog calls_;
   StripeApi stripe_;
   StripeTransfersApi stripe_transfers_;
   ServiceApi services_;
+  DisputeApi dispute_api_;
 };
 
 // The idempotency key space of a path: "psp" for /v1, "inventory",

@@ -78,6 +78,13 @@ Execution StripeApi::ExecuteRefund(const SandboxRequest& request, const CallCont
                          "The currency " + currency + " does not match the charge's currency " + charge->currency + ".",
                          "currency")};
   }
+  // As at Stripe: no refund while a dispute is open (the bank may return the
+  // money itself); a lost dispute's amount is no longer refundable.
+  if (charge->amount_disputed_open > 0) {
+    return {ErrorOutcome(400, "invalid_request_error", "charge_disputed",
+                         "Charge " + charge->id + " has been charged back; it cannot be refunded while the dispute "
+                         "is open.", "charge")};
+  }
   const int64_t remaining = book_.Remaining(*charge);
   if (remaining <= 0) {
     return {ErrorOutcome(400, "invalid_request_error", "charge_already_refunded",

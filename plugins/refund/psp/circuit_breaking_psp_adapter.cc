@@ -38,6 +38,10 @@ RemoteResult<RefundPage> CircuitBreakingPspAdapter::ListRefunds(const ListRefund
   return Guarded<RefundPage>([&] { return inner_->ListRefunds(request); });
 }
 
+RemoteResult<DisputePage> CircuitBreakingPspAdapter::ListDisputes(const ListDisputesRequest& request) {
+  return Guarded<DisputePage>([&] { return inner_->ListDisputes(request); });
+}
+
 // Payouts share the breaker: one PSP, one health.
 RemoteResult<PspTransfer> CircuitBreakingPspAdapter::Transfer(const TransferRequest& request) {
   return Guarded<PspTransfer>([&] { return inner_->Transfer(request); });

@@ -32,6 +32,7 @@ class CircuitBreakingPspAdapter final : public PspAdapter {
   RemoteResult<PspTransfer> Transfer(const TransferRequest& request) override;
   RemoteResult<PspTransfer> GetTransfer(std::string_view transfer_id) override;
   RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) override;
+  RemoteResult<DisputePage> ListDisputes(const ListDisputesRequest& request) override;
 
   const CircuitBreaker& breaker() const { return breaker_; }
 

@@ -88,4 +88,8 @@ RemoteResult<std::vector<PspRefund>> ListAllRefunds(PspAdapter& psp, ListRefunds
   }
 }
 
+RemoteResult<DisputePage> PspAdapter::ListDisputes(const ListDisputesRequest&) {
+  return ActivityError::NonRetryable("psp_disputes_unsupported", "this PSP adapter does not list disputes");
+}
+
 }  // namespace steadfast::refund

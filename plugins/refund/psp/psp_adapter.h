@@ -4,7 +4,8 @@
 // (idempotently, keyed by the activity's idempotency key), read one back (to
 // follow asynchronous settlement), and list them (for reconciliation); and a
 // marketplace's payouts: transfer to a seller's connected account, read a
-// transfer, reverse one (psp_transfer.h).
+// transfer, reverse one (psp_transfer.h); and the disputes (chargebacks)
+// opened against charges (psp_dispute.h).
 // StripePspAdapter speaks Stripe's Refunds API; CircuitBreakingPspAdapter
 // wraps any adapter with a circuit breaker; other providers implement the same
 // interface. Failures are ActivityErrors already classified for the retry
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "psp_dispute.h"
 #include "psp_transfer.h"
 #include "remote_result.h"
 #include "steadfast/value.h"
@@ -106,6 +108,12 @@ class PspAdapter {
   // Reverses (part of) a transfer, or returns the reversal already created
   // with request.idempotency_key. Thread-safe.
   virtual RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) = 0;
+
+  // One page of dispute changes after request.since, in change order.
+  // Thread-safe. A provider whose adapter cannot list disputes answers the
+  // non-retryable psp_disputes_unsupported (the default), so a dispute sync
+  // against it fails loudly instead of reporting "no disputes".
+  virtual RemoteResult<DisputePage> ListDisputes(const ListDisputesRequest& request);
 };
 
 // Reading every refund is for reconciliation, which must never judge the

@@ -9,6 +9,8 @@
 //   GetTransfer-> GET /v1/transfers/{id}
 //   ReverseTransfer -> POST /v1/transfers/{id}/reversals (amount, metadata[k]) with the key
 //   (the transfer methods live in stripe_transfers.cc)
+//   ListDisputes -> GET /v1/disputes?since&limit (stripe_disputes.cc; the
+//                 sandbox's change cursor, see docs/sandbox.md)
 //
 // Authenticates with `Authorization: Bearer <secret key>`; the key comes from
 // the config or the environment variable it names and is never logged or put
@@ -77,6 +79,7 @@ class StripePspAdapter final : public PspAdapter {
   RemoteResult<PspTransfer> Transfer(const TransferRequest& request) override;
   RemoteResult<PspTransfer> GetTransfer(std::string_view transfer_id) override;
   RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) override;
+  RemoteResult<DisputePage> ListDisputes(const ListDisputesRequest& request) override;
 
  private:
   StripePspAdapter(StripeConfig config, HttpTransport& transport, const Clock& clock)

@@ -89,6 +89,18 @@ class RefundHarness {
     auto r = http_->PostJson("/sandbox/faults", faults, "faults");
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
+  // A cardholder's bank disputes `amount` of a charge (the sandbox's
+  // control endpoint); returns the dispute id. Closing it: "won" or "lost".
+  std::string OpenDispute(const std::string& charge, int64_t amount) {
+    Value body = Value::Map{{"charge", charge}, {"amount", amount}, {"reason", "fraudulent"}};
+    auto r = http_->PostJson("/sandbox/disputes", body, "dispute-" + charge);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().code + " " + r.error().message);
+    return r.ok() ? r->body.Get("id").StringOr("") : "";
+  }
+  void CloseDispute(const std::string& id, const std::string& status) {
+    auto r = http_->PostJson("/sandbox/disputes/" + id, Value::Map{{"status", status}}, "close-" + id);
+    ASSERT_TRUE(r.ok()) << r.error().code << " " << r.error().message;
+  }
   Value Stats() {
     auto r = http_->GetJson("/sandbox/stats");
     EXPECT_TRUE(r.ok());

@@ -393,5 +393,121 @@ TEST(SandboxOptionsTest, ParsesFlagsAndEnvironment) {
   EXPECT_FALSE(ParseSandboxOptions({"--bogus"}, env).ok());
 }
 
+// Disputes: opened and closed by /sandbox/disputes, read by /v1/disputes
+// in change order from a cursor; an open dispute freezes refunds, a lost one
+// returns its amount to the cardholder, so the PSP never returns it twice.
+TEST_F(SandboxServiceTest, DisputesFreezeRefundsWhileOpenAndALostOneIsNoLongerRefundable) {
+  Make();
+  Seed("ch_d", 1000);
+  auto [opened_status, opened] = Call(Json("/sandbox/disputes", {{"charge", "ch_d"}, {"amount", 600}, {"reason", "fraudulent"}}));
+  ASSERT_EQ(opened_status, 200) << opened.dump();
+  EXPECT_EQ(opened["object"], "dispute");
+  EXPECT_EQ(opened["status"], "needs_response");
+  EXPECT_EQ(opened["amount"], 600);
+  EXPECT_EQ(opened["currency"], "usd");
+  const std::string id = opened["id"];
+  EXPECT_EQ(Call(Get("/v1/charges/ch_d")).second["disputed"], true);
+
+  auto [refused_status, refused] = Call(Form("/v1/refunds", {{"charge", "ch_d"}, {"amount", "100"}}, "k1"));
+  EXPECT_EQ(refused_status, 400);
+  EXPECT_EQ(refused["error"]["code"], "charge_disputed");
+
+  auto [lost_status, lost] = Call(Json("/sandbox/disputes/" + id, {{"status", "lost"}}));
+  ASSERT_EQ(lost_status, 200) << lost.dump();
+  EXPECT_EQ(lost["status"], "lost");
+  EXPECT_EQ(Call(Json("/sandbox/disputes/" + id, {{"status", "won"}})).second["error"]["code"],
+            "dispute_already_closed");
+  // 600 went back through the bank: 400 remain refundable.
+  EXPECT_EQ(Call(Form("/v1/refunds", {{"charge", "ch_d"}, {"amount", "401"}}, "k2")).second["error"]["code"],
+            "amount_too_large");
+  EXPECT_EQ(Call(Form("/v1/refunds", {{"charge", "ch_d"}, {"amount", "400"}}, "k3")).first, 200);
+  EXPECT_EQ(Call(Form("/v1/refunds", {{"charge", "ch_d"}}, "k4")).second["error"]["code"], "charge_already_refunded");
+}
+
+TEST_F(SandboxServiceTest, DisputesAreListedByChangeFromACursor) {
+  Make();
+  Seed("ch_a", 1000);
+  Seed("ch_b", 2000);
+  const std::string a = Call(Json("/sandbox/disputes", {{"charge", "ch_a"}})).second["id"];
+  const std::string b = Call(Json("/sandbox/disputes", {{"charge", "ch_b"}, {"status", "won"}})).second["id"];
+  auto [status, page] = Call(Get("/v1/disputes", {{"limit", "1"}}));
+  ASSERT_EQ(status, 200) << page.dump();
+  ASSERT_EQ(page["data"].size(), 1u);
+  EXPECT_EQ(page["data"][0]["id"], a);
+  EXPECT_EQ(page["data"][0]["amount"], 1000) << "the whole charge by default";
+  EXPECT_EQ(page["has_more"], true);
+  const int64_t next = page["next_since"];
+  auto rest = Call(Get("/v1/disputes", {{"since", std::to_string(next)}})).second;
+  ASSERT_EQ(rest["data"].size(), 1u);
+  EXPECT_EQ(rest["data"][0]["id"], b);
+  EXPECT_EQ(rest["data"][0]["status"], "won");
+  EXPECT_EQ(rest["has_more"], false);
+  const int64_t end = rest["next_since"];
+
+  // A status change comes again, after the cursor.
+  ASSERT_EQ(Call(Json("/sandbox/disputes/" + a, {{"status", "lost"}})).first, 200);
+  auto changed = Call(Get("/v1/disputes", {{"since", std::to_string(end)}})).second;
+  ASSERT_EQ(changed["data"].size(), 1u);
+  EXPECT_EQ(changed["data"][0]["id"], a);
+  EXPECT_EQ(changed["data"][0]["status"], "lost");
+  EXPECT_TRUE(Call(Get("/v1/disputes", {{"since", std::to_string(changed["next_since"].get<int64_t>())}}))
+                  .second["data"]
+                  .empty());
+  EXPECT_EQ(Call(Get("/v1/disputes/" + a)).second["status"], "lost");
+  EXPECT_EQ(Call(Get("/v1/disputes", {{"charge", "ch_b"}})).second["data"].size(), 1u);
+}
+
+TEST_F(SandboxServiceTest, DisputesAreValidatedAndNeedTheKeyOnV1) {
+  Make();
+  Seed("ch_v", 1000);
+  EXPECT_EQ(Call(Json("/sandbox/disputes", {{"charge", "ch_missing"}})).first, 404);
+  EXPECT_EQ(Call(Json("/sandbox/disputes", {{"charge", "ch_v"}, {"amount", 1001}})).second["error"]["param"],
+            "amount");
+  EXPECT_EQ(Call(Json("/sandbox/disputes", {{"charge", "ch_v"}, {"status", "maybe"}})).first, 400);
+  EXPECT_EQ(Call(Json("/sandbox/disputes", {{"charge", "ch_v"}, {"color", "red"}})).second["error"]["code"],
+            "parameter_unknown");
+  EXPECT_EQ(Call(Get("/v1/disputes", {{"limit", "0"}})).first, 400);
+  SandboxRequest anonymous = Get("/v1/disputes");
+  anonymous.has_authorization = false;
+  anonymous.api_key.clear();
+  EXPECT_EQ(Call(anonymous).first, 401);
+}
+
+TEST_F(SandboxServiceTest, DisputeFaultsApplyWhenInScope) {
+  Make({}, FaultConfig{.burst_5xx = 1, .scope = {"/v1/disputes"}});
+  EXPECT_EQ(Call(Get("/v1/disputes")).first, 500);
+  EXPECT_EQ(Call(Get("/v1/disputes")).first, 200);
+}
+
+TEST_F(SandboxServiceTest, DisputesSurviveARestart) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("sandbox-disputes-" + std::to_string(::getpid()) + ".db")).string();
+  std::filesystem::remove(path);
+  auto open = [&] {
+    auto db = OpenSandboxDatabase(path);
+    EXPECT_TRUE(db.ok());
+    ServiceOptions options;
+    options.secret_key = kKey;
+    auto service = SandboxService::Create(options, std::move(db).value(), clock_);
+    EXPECT_TRUE(service.ok()) << service.status().ToString();
+    service_ = std::move(service).value();
+  };
+  open();
+  Seed("ch_r", 1000);
+  const std::string id = Call(Json("/sandbox/disputes", {{"charge", "ch_r"}, {"amount", 300}, {"status", "lost"}}))
+                             .second["id"];
+  service_.reset();
+  open();
+  EXPECT_EQ(Call(Get("/v1/disputes/" + id)).second["status"], "lost");
+  EXPECT_EQ(Call(Form("/v1/refunds", {{"charge", "ch_r"}, {"amount", "701"}}, "k")).second["error"]["code"],
+            "amount_too_large")
+      << "the lost amount is still not refundable";
+  const std::string second = Call(Json("/sandbox/disputes", {{"charge", "ch_r"}, {"amount", 1}})).second["id"];
+  EXPECT_EQ(Call(Get("/v1/disputes", {{"since", "1"}})).second["data"][0]["id"], second)
+      << "change numbers go on after a restart";
+  service_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
 }  // namespace
 }  // namespace steadfast::sandbox

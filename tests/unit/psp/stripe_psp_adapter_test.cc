@@ -234,6 +234,58 @@ TEST_F(StripePspAdapterTest, ListWithoutHasMoreIsABadResponse) {
   EXPECT_EQ(page.error().code, "psp_bad_response");
 }
 
+const char* kDisputeJson = R"({"id":"dp_1","object":"dispute","amount":1500,"charge":"ch_1","created":1700000000,
+  "currency":"USD","payment_intent":"pi_1","reason":"fraudulent","status":"needs_response","sandbox_change":7})";
+
+TEST_F(StripePspAdapterTest, ListsDisputesFromTheCursorWithTheKey) {
+  transport_.replies.push_back(FakeTransport::Json(
+      200, std::string(R"({"object":"list","has_more":false,"next_since":7,"url":"/v1/disputes","data":[)") +
+               kDisputeJson + "]}"));
+  ListDisputesRequest request;
+  request.since = 6;
+  request.limit = 50;
+  auto page = psp_->ListDisputes(request);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(transport_.sent.size(), 1u);
+  EXPECT_EQ(transport_.sent[0].method, HttpMethod::kGet);
+  EXPECT_EQ(transport_.sent[0].url, "https://psp.example/v1/disputes?since=6&limit=50");
+  EXPECT_EQ(Header(transport_.sent[0], "Authorization"), std::string("Bearer ") + kKey);
+  EXPECT_FALSE(page->has_more);
+  EXPECT_EQ(page->next_since, 7);
+  ASSERT_EQ(page->disputes.size(), 1u);
+  const PspDispute& d = page->disputes[0];
+  EXPECT_EQ(d.id, "dp_1");
+  EXPECT_EQ(d.charge, "ch_1");
+  EXPECT_EQ(d.amount_minor, 1500);
+  EXPECT_EQ(d.currency, "usd");
+  EXPECT_EQ(d.status, DisputeStatus::kOpen) << "Stripe's needs_response is open";
+  EXPECT_EQ(d.change, 7);
+}
+
+// A page the sync could not trust is retryable psp_bad_response, never a
+// shorter list: no cursor, a cursor going back, a dispute without amount.
+TEST_F(StripePspAdapterTest, ADisputePageThatCannotBeTrustedIsABadResponse) {
+  const std::string item = kDisputeJson;
+  std::string no_amount = item;
+  no_amount.replace(no_amount.find("\"amount\":1500,"), 14, "");
+  for (const std::string& body :
+       {std::string(R"({"object":"list","has_more":false,"data":[)") + item + "]}",
+        std::string(R"({"object":"list","has_more":false,"next_since":3,"data":[)") + item + "]}",
+        std::string(R"({"object":"list","has_more":false,"next_since":7,"data":[)") + no_amount + "]}",
+        std::string(R"({"object":"list","has_more":false,"next_since":7,"data":[{"object":"refund"}]})")}) {
+    transport_.replies.push_back(FakeTransport::Json(200, body));
+    ListDisputesRequest request;
+    request.since = 5;
+    auto page = psp_->ListDisputes(request);
+    ASSERT_FALSE(page.ok()) << body;
+    EXPECT_EQ(page.error().code, "psp_bad_response") << body;
+    EXPECT_EQ(page.error().kind, ErrorKind::kRetryable) << body;
+  }
+  ListDisputesRequest bad;
+  bad.limit = 0;
+  EXPECT_EQ(psp_->ListDisputes(bad).error().code, "invalid_refund_request");
+}
+
 TEST(StripePspAdapterCreateTest, SecretKeyFromEnvironmentOrRefused) {
   FakeTransport transport;
   ManualClock clock;

@@ -45,7 +45,7 @@ TEST(RefundEntryPoint, RegistersEveryActivityWithoutAnyConfiguration) {
   PluginContext ctx = host.Context(empty.path());
   ActivityRegistry registry;
   ASSERT_TRUE(steadfast_builtin_init_refund()(ctx, registry).ok());
-  EXPECT_EQ(registry.List().size(), 22u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them) and refund.reconcile
+  EXPECT_EQ(registry.List().size(), 23u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them), refund.reconcile and refund.sync_disputes
   EXPECT_TRUE(registry.HasPlugin("refund"));
 
   ActivityTestRun run;
@@ -71,7 +71,7 @@ TEST(RefundEntryPoint, CountsItsSlisFromCommittedEventsInItsSink) {
   PluginContext ctx = host.Context(STEADFAST_SOURCE_ROOT);  // the shipped config/refund_policies.yaml
   ActivityRegistry registry;
   ASSERT_TRUE(steadfast_builtin_init_refund()(ctx, registry).ok());
-  EXPECT_EQ(registry.List().size(), 22u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them) and refund.reconcile
+  EXPECT_EQ(registry.List().size(), 23u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them), refund.reconcile and refund.sync_disputes
   // The reconciliation gauges exist before any run.
   EXPECT_THAT(host.registry.Render(), HasSubstr("steadfast_reconciliation_drift{kind=\"psp_not_in_ledger\"} 0"));
 
@@ -92,6 +92,28 @@ TEST(RefundEntryPoint, CountsItsSlisFromCommittedEventsInItsSink) {
   EXPECT_THAT(page, HasSubstr("steadfast_refunded_amount_minor_total{currency=\"EUR\"} 27000"));
   EXPECT_THAT(page, HasSubstr("steadfast_psp_idempotent_replays_total 1"));
   EXPECT_THAT(page, HasSubstr("steadfast_refund_latency_seconds_count{workflow=\"reservation_refund\"} 1"));
+  EXPECT_THAT(page, HasSubstr("steadfast_refund_disputes_overlapping_total{overlap=\"refund_blocked\"} 0"))
+      << "the overlap kinds exist before any dispute";
+
+  // A dispute sync: two disputes first seen, one lost, one case opened now
+  // and one replayed (counted by the run that opened it).
+  HistoryEvent synced;
+  synced.type = history::kAttemptSucceeded;
+  synced.at = 4'000;
+  synced.step_id = "sync";
+  synced.data = Value::Map{
+      {"output", Value::Map{{"new_disputes", 2},
+                            {"newly_lost", 1},
+                            {"cases", Value::List{Value::Map{{"overlap", "refunded"}, {"replayed", false}},
+                                                  Value::Map{{"overlap", "refund_pending"}, {"replayed", true}}}}}}};
+  InstanceRecord sync = instance;
+  sync.workflow_name = "dispute_sync";
+  host.events.Deliver(ObservedEvent{sync, synced, "refund.sync_disputes", false});
+  const std::string after = host.registry.Render();
+  EXPECT_THAT(after, HasSubstr("steadfast_refund_disputes_total 2"));
+  EXPECT_THAT(after, HasSubstr("steadfast_refund_disputes_lost_total 1"));
+  EXPECT_THAT(after, HasSubstr("steadfast_refund_disputes_overlapping_total{overlap=\"refunded\"} 1"));
+  EXPECT_THAT(after, HasSubstr("steadfast_refund_disputes_overlapping_total{overlap=\"refund_pending\"} 0"));
 }
 
 }  // namespace
