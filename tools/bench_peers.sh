@@ -40,22 +40,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# shellcheck source=tools/peers_copy.sh
-source "$ROOT/tools/peers_copy.sh"
+BENCH_NAME=bench_peers
+# shellcheck source=tools/bench_lib.sh
+source "$ROOT/tools/bench_lib.sh"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/steadfast-bench-peers.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 LINES="$WORK/results.jsonl"
 : >"$LINES"
-status=0
-
-# One JSON line per measurement: {"what": ..., "result": {...}} or {"what": ..., "error": "..."}.
-record() { python3 -c 'import json,sys; print(json.dumps({"what": sys.argv[1], "result": json.loads(sys.argv[2])}))' "$1" "$2" >>"$LINES"; }
-record_error() {
-  python3 -c 'import json,sys; print(json.dumps({"what": sys.argv[1], "error": sys.argv[2]}))' "$1" "$2" >>"$LINES"
-  echo "bench_peers: $1: $2" >&2
-  status=1
-}
-last_line() { grep -E '^\{' "$1" | tail -1; }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 when="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -79,7 +70,7 @@ for c in "${levels[@]}"; do
   record "steadfast_c$c" "$(last_line "$WORK/conc-$c.json")"
 done
 
-# The peers' own scripts, on a writable copy of ../shared/peers (peers_copy.sh).
+# The peers' own scripts, on a writable copy of ../shared/peers (bench_lib.sh).
 IFS=',' read -r -a peers <<<"$PEERS"
 if [ "${#peers[@]}" -gt 0 ] && [ -n "$PEERS" ]; then
   if why="$(prepare_peers 2>&1)"; then

@@ -16,8 +16,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=tools/steadfast_bin.sh
 source "$ROOT/tools/steadfast_bin.sh"
-# shellcheck source=tools/peers_copy.sh
-source "$ROOT/tools/peers_copy.sh"
+BENCH_NAME=bench_pg
+# shellcheck source=tools/bench_lib.sh
+source "$ROOT/tools/bench_lib.sh"
 
 SEQ=500
 WORKFLOWS=2000
@@ -44,14 +45,6 @@ cleanup() {
 trap cleanup EXIT
 LINES="$WORK/results.jsonl"
 : >"$LINES"
-status=0
-record() { python3 -c 'import json,sys; print(json.dumps({"what": sys.argv[1], "result": json.loads(sys.argv[2])}))' "$1" "$2" >>"$LINES"; }
-record_error() {
-  python3 -c 'import json,sys; print(json.dumps({"what": sys.argv[1], "error": sys.argv[2]}))' "$1" "$2" >>"$LINES"
-  echo "bench_pg: $1: $2" >&2
-  status=1
-}
-last_line() { grep -E '^\{' "$1" | tail -1; }
 
 URL="$(bash "$ROOT/tools/pg_cluster.sh" start "$PG_DIR")"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -18,6 +18,7 @@
 #include "refund/activity_support.h"
 #include "refund/claim_decision.h"
 #include "refund/claim_store.h"
+#include "refund/own_claim.h"
 
 namespace steadfast::refund {
 
@@ -25,20 +26,9 @@ ActivityFn MakeDecideClaimActivity(Services) {
   return [](ActivityContext& ctx) -> ActivityResult {
     const Value& in = ctx.input();
     const std::string claim_id = IdString(in.Get("claim_id"));
-    if (claim_id.empty()) return InvalidInput("claim_id is required");
-    if (ctx.storage() == nullptr) return StoreError(Status::Unavailable("no plugin storage for this attempt"));
-    ClaimStore claims(*ctx.storage());
-    Result<ReservationClaim> claim = claims.Claim(claim_id);
-    if (!claim.ok()) {
-      if (claim.status().code() == StatusCode::kNotFound) {
-        return ActivityError::NonRetryable("claim_not_found", claim.status().message());
-      }
-      return StoreError(claim.status());
-    }
-    if (claim->workflow_id != ctx.workflow_id()) {
-      return ActivityError::NonRetryable(
-          "claim_conflict", fmt::format("claim {} belongs to workflow {}", claim_id, claim->workflow_id));
-    }
+    std::variant<ReservationClaim, ActivityError> own = LoadOwnClaim(ctx, claim_id);
+    if (const ActivityError* error = std::get_if<ActivityError>(&own)) return *error;
+    ReservationClaim* claim = &std::get<ReservationClaim>(own);
     if (claim->status != ClaimStatus::kOpen) {
       Value out = ClaimToValue(*claim);
       out["replayed"] = true;

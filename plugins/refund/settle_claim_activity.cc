@@ -36,6 +36,7 @@
 #include "refund/activity_support.h"
 #include "refund/claim_settlement.h"
 #include "refund/claim_store.h"
+#include "refund/own_claim.h"
 #include "refund/settlement.h"
 #include "refund/settlement_store.h"
 
@@ -45,20 +46,9 @@ ActivityFn MakeSettleClaimActivity(Services) {
   return [](ActivityContext& ctx) -> ActivityResult {
     const Value& in = ctx.input();
     const std::string claim_id = IdString(in.Get("claim_id"));
-    if (claim_id.empty()) return InvalidInput("claim_id is required");
-    if (ctx.storage() == nullptr) return StoreError(Status::Unavailable("no plugin storage for this attempt"));
-    ClaimStore claims(*ctx.storage());
-    Result<ReservationClaim> claim = claims.Claim(claim_id);
-    if (!claim.ok()) {
-      if (claim.status().code() == StatusCode::kNotFound) {
-        return ActivityError::NonRetryable("claim_not_found", claim.status().message());
-      }
-      return StoreError(claim.status());
-    }
-    if (claim->workflow_id != ctx.workflow_id()) {
-      return ActivityError::NonRetryable(
-          "claim_conflict", fmt::format("claim {} belongs to workflow {}", claim_id, claim->workflow_id));
-    }
+    std::variant<ReservationClaim, ActivityError> own = LoadOwnClaim(ctx, claim_id);
+    if (const ActivityError* error = std::get_if<ActivityError>(&own)) return *error;
+    ReservationClaim* claim = &std::get<ReservationClaim>(own);
     if (claim->status == ClaimStatus::kOpen) {
       return ActivityError::NonRetryable("claim_not_decided", "claim " + claim_id + " has not been decided");
     }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <thread>
@@ -24,6 +25,11 @@ const std::string kSourceRoot = STEADFAST_SOURCE_ROOT;
 constexpr int64_t kFleetChargeMinor = 27000;
 
 }  // namespace
+
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* text = std::getenv(name);
+  return text == nullptr || *text == '\0' ? fallback : std::strtoll(text, nullptr, 10);
+}
 
 void FleetHarness::SetUp(const std::string& database_url, int processes, const std::vector<std::string>& sandbox_args,
                          const std::vector<Placement>& placements) {

@@ -7,6 +7,7 @@
 #define STEADFAST_TESTS_SOAK_FLEET_HARNESS_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@
 #include "subprocess.h"
 
 namespace steadfast::soak {
+
+// The integer in environment variable `name` (a test's size or seed), or fallback.
+int64_t EnvInt(const char* name, int64_t fallback);
 
 class FleetHarness {
  public:

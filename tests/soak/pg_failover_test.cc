@@ -44,11 +44,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kProcesses = 2;
 
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* text = std::getenv(name);
-  return text == nullptr || *text == '\0' ? fallback : std::strtoll(text, nullptr, 10);
-}
-
 // Each instance's history events as (seq, type, step, attempt): what a
 // later read must still begin with.
 using Acknowledged = std::map<std::string, std::vector<std::string>>;

@@ -39,11 +39,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kProcesses = 3;
 
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* text = std::getenv(name);
-  return text == nullptr || *text == '\0' ? fallback : std::strtoll(text, nullptr, 10);
-}
-
 class PgFleetTest : public pgtest::PgTest {
  protected:
   void SetUp() override {

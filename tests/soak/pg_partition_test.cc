@@ -41,11 +41,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kIp = "/usr/sbin/ip";
 
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* text = std::getenv(name);
-  return text == nullptr || *text == '\0' ? fallback : std::strtoll(text, nullptr, 10);
-}
-
 testing::RunResult Ip(std::vector<std::string> args) {
   args.insert(args.begin(), kIp);
   return testing::RunCommand(args, {}, 20000);
