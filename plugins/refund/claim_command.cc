@@ -37,13 +37,6 @@ const char* kClaimsUsage =
     " [--json]\n"
     "       steadfast refund claims show ID [--db PATH | --config FILE] [--json]\n";
 
-Result<std::string> Database(const CommandFlags& flags, CommandHost& host) {
-  if (auto db = flags.Get("db")) return *db;
-  std::optional<std::string> config_path = flags.Get("config");
-  if (!config_path) config_path = kDefaultEngineConfigPath;
-  return host.EngineDatabase(*config_path);
-}
-
 std::string Amount(int64_t minor, const std::string& currency) { return FormatMoney(Money{minor, currency}); }
 
 int List(const Args& args, CommandHost& host) {
@@ -58,13 +51,10 @@ int List(const Args& args, CommandHost& host) {
     filter.status = ParseClaimStatus(*s);
     if (!filter.status) return CommandFail(kCommandUsage, "--status must be open, decided or settled");
   }
-  auto database = Database(*flags, host);
-  if (!database.ok()) {
-    return CommandFail(kCommandUsage, "--db PATH or --config FILE is required: " + database.status().message());
-  }
-  auto tables = OpenRefundTables(host, *database);
-  if (!tables.ok()) return CommandFail(kCommandError, tables.status().message());
-  ClaimStore store(*tables->storage);
+  auto opened = OpenCommandRefundTables(*flags, host);
+  if (const int* code = std::get_if<int>(&opened)) return *code;
+  RefundTables& tables = std::get<RefundTables>(opened);
+  ClaimStore store(*tables.storage);
   auto claims = store.Claims(filter);
   if (!claims.ok()) return CommandFail(kCommandError, claims.status().message());
   if (flags->Has("json")) {
@@ -134,13 +124,10 @@ int Show(const Args& args, CommandHost& host) {
   auto flags = CommandFlags::Parse(args, CommonCommandFlags(), {"json"});
   if (!flags.ok()) return CommandFail(kCommandUsage, flags.status().message() + "\n" + kClaimsUsage);
   if (flags->positional().size() != 1) return CommandFail(kCommandUsage, kClaimsUsage);
-  auto database = Database(*flags, host);
-  if (!database.ok()) {
-    return CommandFail(kCommandUsage, "--db PATH or --config FILE is required: " + database.status().message());
-  }
-  auto tables = OpenRefundTables(host, *database);
-  if (!tables.ok()) return CommandFail(kCommandError, tables.status().message());
-  ClaimStore store(*tables->storage);
+  auto opened = OpenCommandRefundTables(*flags, host);
+  if (const int* code = std::get_if<int>(&opened)) return *code;
+  RefundTables& tables = std::get<RefundTables>(opened);
+  ClaimStore store(*tables.storage);
   auto claim = store.Claim(flags->positional()[0]);
   if (!claim.ok()) {
     return CommandFail(claim.status().code() == StatusCode::kNotFound ? kCommandUsage : kCommandError,
@@ -153,9 +140,9 @@ int Show(const Args& args, CommandHost& host) {
     settlement = c.payout;
     basis = "settled";
   } else {
-    auto breakdown = WorkflowBreakdown(host, *database, c.workflow_id);
+    auto breakdown = WorkflowBreakdown(host, tables.path, c.workflow_id);
     if (!breakdown.ok()) return CommandFail(kCommandError, breakdown.status().message());
-    auto preview = Preview(**tables, c, *breakdown);
+    auto preview = Preview(*tables, c, *breakdown);
     if (!preview.ok()) return CommandFail(kCommandError, "preview: " + preview.status().message());
     settlement = *preview;
     basis = c.status == ClaimStatus::kOpen ? "preview, if approved as asked" : "preview of the decided claim";

@@ -39,17 +39,10 @@ int List(const Args& args, CommandHost& host) {
   if (!status.empty() && status != "open" && status != "won" && status != "lost") {
     return CommandFail(kCommandUsage, "--status must be open, won or lost");
   }
-  std::string database = flags->GetOr("db", "");
-  if (database.empty()) {
-    std::optional<std::string> config_path = flags->Get("config");
-    if (!config_path) config_path = kDefaultEngineConfigPath;
-    auto db = host.EngineDatabase(*config_path);
-    if (!db.ok()) return CommandFail(kCommandUsage, "--db PATH or --config FILE is required: " + db.status().message());
-    database = *db;
-  }
-  auto tables = OpenRefundTables(host, database);
-  if (!tables.ok()) return CommandFail(kCommandError, tables.status().message());
-  auto disputes = DisputeStore(*tables->storage).List(status);
+  auto opened = OpenCommandRefundTables(*flags, host);
+  if (const int* code = std::get_if<int>(&opened)) return *code;
+  RefundTables& tables = std::get<RefundTables>(opened);
+  auto disputes = DisputeStore(*tables.storage).List(status);
   if (!disputes.ok()) return CommandFail(kCommandError, disputes.status().message());
   if (flags->Has("json")) {
     Value::List list;

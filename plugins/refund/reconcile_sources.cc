@@ -60,9 +60,22 @@ Result<std::unique_ptr<refund::PspAdapter>> MakeCommandPsp(const refund::PspSett
 
 Result<RefundTables> OpenRefundTables(CommandHost& host, const std::string& path) {
   RefundTables tables;
+  tables.path = path;
   SF_ASSIGN_OR_RETURN(tables.storage, host.OpenPluginStorage(path, refund::RefundStore::Schema()));
   tables.refunds = std::make_unique<refund::RefundStore>(*tables.storage);
   return tables;
+}
+
+std::variant<RefundTables, int> OpenCommandRefundTables(const CommandFlags& flags, CommandHost& host) {
+  std::string database = flags.GetOr("db", "");
+  if (database.empty()) {
+    auto db = host.EngineDatabase(flags.GetOr("config", kDefaultEngineConfigPath));
+    if (!db.ok()) return CommandFail(kCommandUsage, "--db PATH or --config FILE is required: " + db.status().message());
+    database = *db;
+  }
+  auto tables = OpenRefundTables(host, database);
+  if (!tables.ok()) return CommandFail(kCommandError, tables.status().message());
+  return std::move(tables).value();
 }
 
 Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& psp, refund::RefundStore& refunds,

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "refund/plugin.h"
@@ -45,6 +46,7 @@ Result<std::unique_ptr<refund::PspAdapter>> MakeCommandPsp(const refund::PspSett
 // The refund plugin's tables in the engine database at `path`, opened
 // through the CLI host (CommandHost::OpenPluginStorage with the refund schema).
 struct RefundTables {
+  std::string path;  // the engine database they are in
   std::unique_ptr<PluginStorage> storage;
   std::unique_ptr<refund::RefundStore> refunds;  // on storage
   refund::RefundStore* operator->() const { return refunds.get(); }
@@ -52,6 +54,11 @@ struct RefundTables {
 };
 // NotFound "no database at <path>"; the store's errors otherwise.
 Result<RefundTables> OpenRefundTables(CommandHost& host, const std::string& path);
+// The refund tables of the database a listing verb names: --db PATH, else
+// the engine config's (--config FILE, default kDefaultEngineConfigPath).
+// On failure the message is printed and the exit code returned: usage when
+// no database can be told, error when it cannot be opened.
+std::variant<RefundTables, int> OpenCommandRefundTables(const CommandFlags& flags, CommandHost& host);
 
 // Every PSP refund created at or after created_gte_ms (0 = all), tied to a
 // workflow by metadata[workflow_id] / metadata[reservation_id], else by the

@@ -79,17 +79,10 @@ int List(const Args& args, CommandHost& host) {
     if (!filter.kind) return CommandFail(kCommandUsage, "--kind must be booking, guestrefund or hostpayout");
   }
   // Listing needs no PSP: a config without one is fine.
-  std::string database = flags->GetOr("db", "");
-  if (database.empty()) {
-    std::optional<std::string> config_path = flags->Get("config");
-    if (!config_path) config_path = kDefaultEngineConfigPath;
-    auto db = host.EngineDatabase(*config_path);
-    if (!db.ok()) return CommandFail(kCommandUsage, "--db PATH or --config FILE is required: " + db.status().message());
-    database = *db;
-  }
-  auto tables = OpenRefundTables(host, database);
-  if (!tables.ok()) return CommandFail(kCommandError, tables.status().message());
-  SettlementStore settlements(*tables->storage);
+  auto opened = OpenCommandRefundTables(*flags, host);
+  if (const int* code = std::get_if<int>(&opened)) return *code;
+  RefundTables& tables = std::get<RefundTables>(opened);
+  SettlementStore settlements(*tables.storage);
   auto txns = settlements.Transactions(filter);
   if (!txns.ok()) return CommandFail(kCommandError, txns.status().message());
   std::vector<CancellationDetails> snapshots;
