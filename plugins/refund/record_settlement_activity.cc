@@ -63,18 +63,10 @@ ActivityFn MakeRecordSettlementActivity(Services) {
     if (ctx.storage() == nullptr) return StoreError(Status::Unavailable("no plugin storage for this attempt"));
     // What a replay finds already there is reported as it is now.
     SettlementStore settlements(*ctx.storage());
-    bool replayed = false;
-    Value::List listed;
-    for (const SettlementTransaction& t : *txns) {
-      Result<SettlementTransaction> existing = settlements.Transaction(t.id);
-      if (existing.ok()) {
-        replayed = true;
-        listed.push_back(TransactionToValue(existing->status == TransactionStatus::kPending ? t : *existing));
-        continue;
-      }
-      if (existing.status().code() != StatusCode::kNotFound) return StoreError(existing.status());
-      listed.push_back(TransactionToValue(t));
-    }
+    Result<SettlementStore::Listed> existing = settlements.ListPlanned(*txns);
+    if (!existing.ok()) return StoreError(existing.status());
+    Value::List& listed = existing->transactions;
+    const bool replayed = existing->any_recorded;
     SettlementStore::RecordAtCheckpoint(ctx, *details, *txns);
     ctx.SetTraceAttribute("refund.reservation_id", plan.reservation_id);
     ctx.logger().Info(fmt::format("settlement of {}: refund {} to the guest, {} to the host, {} transaction(s){}",

@@ -118,18 +118,10 @@ ActivityFn MakeSettleClaimActivity(Services) {
 
     // What a replay finds already there is reported as it is now.
     SettlementStore settlements(*ctx.storage());
-    bool replayed = claim->status == ClaimStatus::kSettled;
-    Value::List listed;
-    for (const SettlementTransaction& t : *txns) {
-      Result<SettlementTransaction> existing = settlements.Transaction(t.id);
-      if (existing.ok()) {
-        replayed = true;
-        listed.push_back(TransactionToValue(existing->status == TransactionStatus::kPending ? t : *existing));
-        continue;
-      }
-      if (existing.status().code() != StatusCode::kNotFound) return StoreError(existing.status());
-      listed.push_back(TransactionToValue(t));
-    }
+    Result<SettlementStore::Listed> existing = settlements.ListPlanned(*txns);
+    if (!existing.ok()) return StoreError(existing.status());
+    Value::List& listed = existing->transactions;
+    const bool replayed = existing->any_recorded || claim->status == ClaimStatus::kSettled;
     SettlementStore::RecordAtCheckpoint(ctx, *details, *txns);
     ClaimStore::RecordSettlementAtCheckpoint(ctx, claim_id, *p, now);
 

@@ -257,6 +257,21 @@ Result<std::vector<SettlementTransaction>> SettlementStore::Transactions(const T
   return out;
 }
 
+Result<SettlementStore::Listed> SettlementStore::ListPlanned(const std::vector<SettlementTransaction>& planned) {
+  Listed out;
+  for (const SettlementTransaction& t : planned) {
+    Result<SettlementTransaction> existing = Transaction(t.id);
+    if (existing.ok()) {
+      out.any_recorded = true;
+      out.transactions.push_back(TransactionToValue(existing->status == TransactionStatus::kPending ? t : *existing));
+      continue;
+    }
+    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+    out.transactions.push_back(TransactionToValue(t));
+  }
+  return out;
+}
+
 Result<SettlementTransaction> SettlementStore::Transaction(const std::string& id) {
   SF_ASSIGN_OR_RETURN(
       std::vector<Row> rows,

@@ -111,6 +111,14 @@ class SettlementStore {
   Result<std::vector<SettlementTransaction>> Transactions(const TransactionFilter& filter = {});
   // NotFound for an unknown id.
   Result<SettlementTransaction> Transaction(const std::string& id);
+  // The planned transactions as a settling step reports them: one already
+  // recorded (a replay) as it is now unless still pending, the others as
+  // planned; `any_recorded` says whether any was there.
+  struct Listed {
+    Value::List transactions;
+    bool any_recorded = false;
+  };
+  Result<Listed> ListPlanned(const std::vector<SettlementTransaction>& planned);
   // A reservation's snapshots, oldest first.
   Result<std::vector<CancellationDetails>> Snapshots(const std::string& reservation_id);
 
