@@ -377,7 +377,7 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
     } else if (key == "retention_interval") {
       SF_ASSIGN_OR_RETURN(cfg.retention_interval_ms, PositiveDurationMs(v, key));
     } else if (key == "postgres") {
-      if (!v.IsMap()) return v.Error("postgres must be a mapping (pool_size, statement_timeout)");
+      if (!v.IsMap()) return v.Error("postgres must be a mapping (pool_size, statement_timeout, max_batch, pipelines)");
       for (const YamlEntry& pg : v.entries()) {
         SF_ASSIGN_OR_RETURN(std::string pg_key, pg.key.AsString());
         if (pg_key == "pool_size") {
@@ -386,8 +386,17 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
           cfg.postgres_pool_size = static_cast<int>(size);
         } else if (pg_key == "statement_timeout") {
           SF_ASSIGN_OR_RETURN(cfg.postgres_statement_timeout_ms, PositiveDurationMs(pg.value, "statement_timeout"));
+        } else if (pg_key == "max_batch") {
+          SF_ASSIGN_OR_RETURN(int64_t n, pg.value.AsInt());
+          if (n < 1 || n > 1000) return pg.value.Error("postgres.max_batch must be 1..1000");
+          cfg.postgres_max_batch = static_cast<int>(n);
+        } else if (pg_key == "pipelines") {
+          SF_ASSIGN_OR_RETURN(int64_t n, pg.value.AsInt());
+          if (n < 1 || n > 64) return pg.value.Error("postgres.pipelines must be 1..64");
+          cfg.postgres_pipelines = static_cast<int>(n);
         } else {
-          return pg.key.Error("unknown postgres setting '" + pg_key + "' (pool_size, statement_timeout)");
+          return pg.key.Error("unknown postgres setting '" + pg_key +
+                              "' (pool_size, statement_timeout, max_batch, pipelines)");
         }
       }
     } else if (key == "priority_step") {

@@ -110,6 +110,10 @@ struct EngineConfig {
   // TLS and every other libpq setting go in the URL (sslmode=...).
   int postgres_pool_size = 8;
   int64_t postgres_statement_timeout_ms = 0;
+  // Group commit of checkpoints (store/postgres/pg_checkpoint_committer.h):
+  // checkpoints per pipelined transaction, pipelines in flight at once.
+  int postgres_max_batch = 64;
+  int postgres_pipelines = 2;
 };
 
 // Reads the file; relative paths in it are resolved against its directory.

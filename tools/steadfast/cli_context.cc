@@ -57,6 +57,8 @@ Result<std::unique_ptr<Store>> OpenConfiguredPgStore(const EngineConfig& config,
   PgStoreOptions opts;
   opts.url = config.database;
   opts.max_connections = config.postgres_pool_size;
+  opts.group_commit.max_batch = config.postgres_max_batch;
+  opts.group_commit.max_leaders = config.postgres_pipelines;
   opts.statement_timeout_ms = static_cast<int>(config.postgres_statement_timeout_ms);
   opts.logger = logger;
   opts.plugin_schemas = std::move(schemas);

@@ -151,7 +151,12 @@ Result<PgResult> PgConnection::Finish(pg_result* res, std::string_view sql) {
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return result;
   const char* state = res == nullptr ? nullptr : PQresultErrorField(res, PG_DIAG_SQLSTATE);
   if (state != nullptr) last_sqlstate_ = state;
-  std::string detail = res != nullptr ? PQresultErrorMessage(res) : "";
+  // The engine's own precondition errors carry their message alone; any
+  // other keeps the server's whole text ("ERROR:  ...", DETAIL, HINT).
+  const char* primary = state != nullptr && IsPgPreconditionSqlState(state)
+                            ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                            : nullptr;
+  std::string detail = primary != nullptr ? primary : res != nullptr ? PQresultErrorMessage(res) : "";
   if (detail.empty()) detail = PQerrorMessage(conn_);
   if (st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR) {
     // COPY, pipeline or single-row results: not used by this layer.
@@ -167,13 +172,13 @@ Result<PgResult> PgConnection::Exec(std::string_view sql) {
   return Finish(PQexec(conn_, text.c_str()), sql);
 }
 
-Result<PgResult> PgConnection::Query(std::string_view sql, std::span<const PgParam> params) {
-  std::string text(sql);
+Result<PgConnection::Bound> PgConnection::Bind(std::string_view sql, std::span<const PgParam> params) {
   const size_t n = params.size();
-  std::vector<Oid> types(n);
-  std::vector<const char*> values(n);
-  std::vector<int> lengths(n);
-  std::vector<int> formats(n);
+  Bound bound;
+  bound.types.resize(n);
+  bound.values.resize(n);
+  bound.lengths.resize(n);
+  bound.formats.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const PgParam& p = params[i];
     // Text-format values are read up to their first NUL by libpq, and text
@@ -182,25 +187,32 @@ Result<PgResult> PgConnection::Query(std::string_view sql, std::span<const PgPar
       return Status::InvalidArgument(
           fmt::format("parameter ${} of {} holds a NUL byte, which PostgreSQL text cannot store", i + 1, Brief(sql)));
     }
-    types[i] = p.type_oid();
-    values[i] = p.is_null() ? nullptr : p.value().data();
-    lengths[i] = static_cast<int>(p.value().size());
-    formats[i] = p.binary() ? 1 : 0;
+    bound.types[i] = p.type_oid();
+    bound.values[i] = p.is_null() ? nullptr : p.value().data();
+    bound.lengths[i] = static_cast<int>(p.value().size());
+    bound.formats[i] = p.binary() ? 1 : 0;
   }
-  SF_ASSIGN_OR_RETURN(const std::string* name, Prepared(text, types));
-  if (name != nullptr) {
-    return Finish(PQexecPrepared(conn_, name->c_str(), static_cast<int>(n), values.data(), lengths.data(),
-                                 formats.data(), /*resultFormat=*/0),
+  SF_ASSIGN_OR_RETURN(bound.prepared_name, Prepared(std::string(sql), bound.types));
+  return bound;
+}
+
+Result<PgResult> PgConnection::Query(std::string_view sql, std::span<const PgParam> params) {
+  std::string text(sql);
+  SF_ASSIGN_OR_RETURN(Bound b, Bind(sql, params));
+  const int n = static_cast<int>(params.size());
+  if (b.prepared_name != nullptr) {
+    return Finish(PQexecPrepared(conn_, b.prepared_name->c_str(), n, b.values.data(), b.lengths.data(),
+                                 b.formats.data(), /*resultFormat=*/0),
                   sql);
   }
-  return Finish(PQexecParams(conn_, text.c_str(), static_cast<int>(n), types.data(), values.data(), lengths.data(),
-                             formats.data(), /*resultFormat=*/0),
+  return Finish(PQexecParams(conn_, text.c_str(), n, b.types.data(), b.values.data(), b.lengths.data(),
+                             b.formats.data(), /*resultFormat=*/0),
                 sql);
 }
 
 int PgConnection::backend_pid() const { return PQbackendPID(conn_); }
 
-bool PgConnection::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::healthy() const { return !abandoned_ && PQstatus(conn_) == CONNECTION_OK; }
 
 bool PgConnection::InTransaction() const {
   PGTransactionStatusType t = PQtransactionStatus(conn_);

@@ -9,6 +9,7 @@
 #ifndef STEADFAST_STORE_POSTGRES_PG_CONNECTION_H_
 #define STEADFAST_STORE_POSTGRES_PG_CONNECTION_H_
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,6 +24,9 @@
 struct pg_conn;
 
 namespace steadfast {
+
+struct PgStatement;        // store/postgres/pg_pipeline.h
+struct PgPipelineOutcome;  // store/postgres/pg_pipeline.h
 
 struct PgConnectionOptions {
   std::string url;  // libpq connection string; may hold a password
@@ -62,8 +66,12 @@ class PgConnection {
 
   // The server process serving this connection (pg_backend_pid()).
   int backend_pid() const;
-  // False once libpq has seen the connection break.
+  // False once libpq has seen the connection break, or once the
+  // connection was abandoned in a state it cannot be reused in.
   bool healthy() const;
+  // Marks the connection not to be reused (a pool closes it): a pipeline
+  // that could not be ended cleanly.
+  void Abandon() { abandoned_ = true; }
   // True inside BEGIN ... COMMIT/ROLLBACK (also when the transaction failed
   // and only ROLLBACK is possible).
   bool InTransaction() const;
@@ -74,6 +82,21 @@ class PgConnection {
   pg_conn* raw() const { return conn_; }
 
  private:
+  friend Result<PgPipelineOutcome> RunPgPipeline(PgConnection& conn, std::span<const PgStatement> statements,
+                                                 const std::function<void()>& before_sync);
+  // A statement's parameters as libpq takes them, and its prepared name
+  // (null: run unprepared).
+  struct Bound {
+    std::vector<unsigned int> types;
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    const std::string* prepared_name = nullptr;
+  };
+  // Checks params for sql and prepares sql if it is not yet (the server's
+  // error if it refuses it).
+  Result<Bound> Bind(std::string_view sql, std::span<const PgParam> params);
+
   PgConnection(pg_conn* conn, std::string redacted_url, std::vector<std::string> secrets)
       : conn_(conn), redacted_url_(std::move(redacted_url)), secrets_(std::move(secrets)) {}
   // Turns a result (possibly null) into the result or its Status.
@@ -92,6 +115,7 @@ class PgConnection {
   const std::vector<std::string> secrets_;
   std::string last_sqlstate_;
   int max_prepared_ = 0;
+  bool abandoned_ = false;
   std::unordered_map<std::string, std::string> prepared_;  // SQL and parameter types -> statement name
 };
 

@@ -15,6 +15,9 @@ namespace steadfast {
 // Version 1: every table, column and index of SQLite schema version 12
 // (store/sqlite/migration_v1.cc .. migration_v12.cc), same names.
 Status MigratePgToV1(PgConnection& conn);
+// Version 2: the checkpoint's precondition checks as functions that raise
+// (store/postgres/pg_migration_v2.cc), for pipelined checkpoints.
+Status MigratePgToV2(PgConnection& conn);
 
 }  // namespace steadfast
 

@@ -16,6 +16,7 @@ using PgMigrationFn = Status (*)(PgConnection&);
 // kPgMigrations[i] takes version i to version i+1.
 constexpr PgMigrationFn kPgMigrations[] = {
     &MigratePgToV1,
+    &MigratePgToV2,
 };
 static_assert(std::size(kPgMigrations) == kPgSchemaVersion, "one migration per schema version");
 

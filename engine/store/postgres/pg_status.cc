@@ -19,6 +19,20 @@ std::string OneLine(std::string_view text) {
 
 }  // namespace
 
+bool IsPgPreconditionSqlState(std::string_view sqlstate) { return sqlstate.starts_with("SF"); }
+
+bool IsPgPreconditionStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kNotFound:
+    case StatusCode::kConflict:
+    case StatusCode::kLeaseLost:
+    case StatusCode::kAlreadyExists:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool IsPgRetryableSqlState(std::string_view sqlstate) { return sqlstate == "40001" || sqlstate == "40P01"; }
 
 bool IsPgConnectionSqlState(std::string_view sqlstate) {
@@ -27,6 +41,13 @@ bool IsPgConnectionSqlState(std::string_view sqlstate) {
 
 Status PgStatus(std::string_view sqlstate, bool connection_bad, std::string_view what, std::string_view detail,
                 std::string_view database) {
+  if (IsPgPreconditionSqlState(sqlstate)) {
+    std::string message = OneLine(detail);
+    if (sqlstate == "SF404") return Status::NotFound(message);
+    if (sqlstate == "SF410") return Status::LeaseLost(message);
+    if (sqlstate == "SF412" || sqlstate == "SF303") return Status::AlreadyExists(message);
+    return Status::Conflict(message);
+  }
   std::string cause = OneLine(detail);
   if (!sqlstate.empty()) cause = fmt::format("{} (SQLSTATE {})", cause, sqlstate);
   if (IsPgRetryableSqlState(sqlstate)) {

@@ -16,6 +16,11 @@
 //   57014 query_canceled (statement_timeout) -> DeadlineExceeded.
 //   class 53 (insufficient resources: disk full, out of memory, too many
 //       connections) -> ResourceExhausted.
+//   class SF (the engine's own, raised by the checkpoint functions of
+//       schema version 2 when a precondition fails: pg_migration_v2.cc)
+//       -> SF404 NotFound, SF409 Conflict, SF410 LeaseLost, SF412 and
+//       SF303 AlreadyExists, with the function's message alone (it is the
+//       message the interactive commit gives).
 //   anything else -> Internal with the server's message.
 #ifndef STEADFAST_STORE_POSTGRES_PG_STATUS_H_
 #define STEADFAST_STORE_POSTGRES_PG_STATUS_H_
@@ -36,6 +41,12 @@ namespace steadfast {
 Status PgStatus(std::string_view sqlstate, bool connection_bad, std::string_view what, std::string_view detail,
                 std::string_view database);
 
+// True for the engine's own precondition SQLSTATEs (class SF).
+bool IsPgPreconditionSqlState(std::string_view sqlstate);
+// True for the Status codes PgStatus gives a failed precondition (class SF,
+// and AlreadyExists for a unique violation): a write's own answer, not
+// trouble of the connection or the server.
+bool IsPgPreconditionStatus(const Status& status);
 // True for the SQLSTATEs above that mean "run the transaction again".
 bool IsPgRetryableSqlState(std::string_view sqlstate);
 // True for the SQLSTATEs above that mean "the connection is gone".

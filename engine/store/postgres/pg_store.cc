@@ -10,6 +10,9 @@
 #include "core/crash_point.h"
 #include "store/plugin_write.h"
 #include "store/postgres/pg_catalog_ops.h"
+#include "store/postgres/pg_checkpoint_committer.h"
+#include "store/postgres/pg_checkpoint_statements.h"
+#include "store/postgres/pg_start_statements.h"
 #include "store/postgres/pg_node_lock.h"
 #include "store/postgres/pg_plugin_migrations.h"
 #include "store/postgres/pg_plugin_transaction.h"
@@ -32,7 +35,10 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   PgStore(const PgStoreOptions& options, PgConnectionOptions connection)
       : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
         logger_(options.logger != nullptr ? options.logger : &NullLogger::Instance()),
-        pool_(std::move(connection), options.max_connections) {}
+        pool_(std::move(connection), options.max_connections),
+        committer_(
+            &pool_, options.group_commit, [this](const EncodedCommit& e) { return CommitAlone(e); },
+            [this](const EncodedStart& e) { return StartAlone(e); }) {}
 
   Status PutDefinition(const DefinitionRecord& def) override {
     if (def.hash.empty()) return Status::InvalidArgument("definition hash is empty");
@@ -50,13 +56,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   Result<StartResult> StartInstance(StartRequest req) override {
     if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
     SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(req), clock_->NowMs()));
-    if (!start.request.schedule_tick.has_value()) {
-      return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
-        SF_ASSIGN_OR_RETURN(StartResult result, PgWriteStart(c, start));
-        SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
-        return result;
-      });
-    }
+    if (PgCanPipeline(start.request)) return committer_.Start(start);
     return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
       const ScheduleTickWrite& tick = *start.request.schedule_tick;
       // The tick's preconditions first (its schedule locked): a tick handled already starts nothing.
@@ -135,11 +135,8 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   Result<CommitResult> Apply(Commit commit) override {
     if (commit.instance_id.empty()) return Status::InvalidArgument("commit names no instance");
     SF_ASSIGN_OR_RETURN(EncodedCommit encoded, EncodeCommit(std::move(commit), clock_->NowMs()));
-    return Write<CommitResult>([&encoded](PgConnection& c) -> Result<CommitResult> {
-      SF_ASSIGN_OR_RETURN(CommitResult result, PgWriteCommit(c, encoded));
-      SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
-      return result;
-    });
+    if (PgCanPipeline(encoded.commit)) return committer_.Commit(encoded);
+    return CommitAlone(encoded);
   }
 
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
@@ -360,9 +357,32 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
     }
   }
 
+  // A checkpoint in a transaction of its own, its checks judged between
+  // its statements: those that cannot be pipelined, and the fallback of a
+  // batch that failed (store/postgres/pg_checkpoint_committer.h).
+  Result<CommitResult> CommitAlone(const EncodedCommit& encoded) {
+    return Write<CommitResult>([&encoded](PgConnection& c) -> Result<CommitResult> {
+      SF_ASSIGN_OR_RETURN(CommitResult result, PgWriteCommit(c, encoded));
+      SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
+      return result;
+    });
+  }
+
+  // A start in a transaction of its own that first looks for an instance
+  // with its id or key: schedule ticks' starts are made so, and a
+  // pipelined start whose id or key was taken is answered so.
+  Result<StartResult> StartAlone(const EncodedStart& start) {
+    return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
+      SF_ASSIGN_OR_RETURN(StartResult result, PgWriteStart(c, start));
+      SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
+      return result;
+    });
+  }
+
   const Clock* clock_;
   Logger* logger_;
   PgPool pool_;
+  PgCheckpointCommitter committer_;
   std::mutex listener_mu_;
   std::unique_ptr<PgTaskListener> listener_;  // GUARDED_BY(listener_mu_)
 };

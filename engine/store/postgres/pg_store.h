@@ -1,10 +1,12 @@
 // The PostgreSQL store: the Store contract (store/store.h) on a PostgreSQL
 // database that any number of processes, on any number of hosts, share.
 //
-// Every write is one READ COMMITTED transaction on a connection of the
+// Every write is a READ COMMITTED transaction on a connection of the
 // store's pool, and returns once PostgreSQL has committed it (durable by
-// the server's synchronous_commit); concurrent writes commit side by side
-// and share the server's WAL flushes. How writers of several processes are
+// the server's synchronous_commit). Checkpoints are group-committed: many
+// in one pipelined transaction, one round trip and one commit
+// (store/postgres/pg_checkpoint_committer.h); other writes commit side by
+// side and share the server's WAL flushes. How writers of several processes are
 // kept apart is in store/postgres/pg_write_ops.h; reads are single
 // statements on pooled connections. The schema is migrated at open, under
 // an advisory lock (store/postgres/pg_schema.h). Node identities are
@@ -27,6 +29,7 @@
 #include "steadfast/logger.h"
 #include "steadfast/status.h"
 #include "steadfast/storage.h"
+#include "store/postgres/pg_checkpoint_committer.h"
 #include "store/store.h"
 
 namespace steadfast {
@@ -34,6 +37,7 @@ namespace steadfast {
 struct PgStoreOptions {
   std::string url;               // libpq connection string (may hold a password; never logged as is)
   int max_connections = 8;       // the pool's size: writes and reads in flight at once
+  PgGroupCommitOptions group_commit;  // checkpoints per pipeline, pipelines in flight (within the pool)
   int statement_timeout_ms = 0;  // > 0: SET statement_timeout on each connection
   const Clock* clock = nullptr;  // created_at/updated_at defaults; null = system clock; must outlive the store
   Logger* logger = nullptr;      // warnings about damaged rows met by lists; null = none

@@ -4,6 +4,7 @@
 #include "store/postgres/pg_write_ops.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -16,9 +17,101 @@
 #include "store/plugin_write.h"
 #include "store/postgres/pg_read_ops.h"
 #include "store/postgres/pg_row.h"
+#include "store/postgres/pg_task_rows.h"
 #include "store/record_rows.h"
 
 namespace steadfast {
+
+const std::string kPgDeleteInstanceTasks = "DELETE FROM tasks WHERE instance_id = $1";
+const std::string kPgDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instance_id = $1 AND kind <> {}",
+                                                   static_cast<int>(TaskKind::kDeadline));
+const std::string kPgInsertSignal =
+    "INSERT INTO signals(instance_id, name, payload, idempotency_key, principal, received_at, consumed) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+std::vector<PgParam> PgInsertSignalParams(const EncodedCommit& e) {
+  const SignalRecord& s = *e.commit.add_signal;
+  return {PgParam::Text(e.commit.instance_id),
+          PgParam::Text(s.name),
+          PgParam::Bytea(e.signal_payload),
+          PgParam::Text(s.idempotency_key),
+          PgParam::Text(s.principal),
+          PgParam::Int64(s.received_at != 0 ? s.received_at : e.now),
+          PgParam::Int64(s.consumed ? 1 : 0)};
+}
+
+// The input always stays in the row: PostgreSQL keeps a large value out of
+// line (TOAST) by itself, and an UPDATE that does not set it does not copy
+// it, which is what SQLite's instance_inputs table is for.
+const std::string kPgInsertInstance =
+    "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
+    "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
+    "created_at, updated_at, deadline_at, links, started_by, search_keys, priority, parent_id, parent_step) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $19, $20, $21, $22, "
+    "$23, $24) ON CONFLICT DO NOTHING RETURNING id";
+
+const std::string kPgInsertSearchKey =
+    "INSERT INTO instance_keys(key_name, key_value, key_created_at, instance_id) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT DO NOTHING";
+
+std::vector<PgParam> PgInsertInstanceParams(const InstanceRecord& n, const std::string& input_blob,
+                                            const std::string& output_blob, int64_t last_seq) {
+  using P = PgParam;
+  return {P::Text(n.id), P::Text(n.workflow_name), P::Int64(n.workflow_version), P::Text(n.definition_hash),
+          P::Int64(static_cast<int>(n.status)), P::Text(n.current_step), P::Bytea(input_blob), P::Bytea(output_blob),
+          P::Text(n.error_code), P::Text(n.error_message), P::Bytea(n.state), P::Text(n.idempotency_key),
+          P::Text(n.requested_by), P::Text(n.traceparent), P::Int64(last_seq), P::Int64(n.created_at),
+          P::Int64(n.updated_at), P::Int64(n.deadline_at), P::Text(EncodeInstanceLinks(n.links)), P::Text(n.started_by),
+          P::Text(EncodeSearchKeys(n.search_keys)), P::Int64(n.priority), P::Text(n.parent_id), P::Text(n.parent_step)};
+}
+
+std::vector<PgParam> PgInsertSearchKeyParams(const InstanceRecord& instance, const SearchKey& key) {
+  return {PgParam::Text(key.name), PgParam::Text(key.value), PgParam::Int64(instance.created_at),
+          PgParam::Text(instance.id)};
+}
+
+const std::string& PgInsertEventsSql(size_t rows) {
+  static const std::array<std::string, kPgEventsPerInsert + 1> sql = [] {
+    std::array<std::string, kPgEventsPerInsert + 1> all;
+    for (size_t n = 1; n <= kPgEventsPerInsert; ++n) {
+      std::string text = "INSERT INTO history(instance_id, seq, at, type, step_id, attempt, data) VALUES ";
+      for (size_t r = 0; r < n; ++r) {
+        const size_t b = 7 * r;
+        text += fmt::format("{}(${}, ${}, ${}, ${}, ${}, ${}, ${})", r == 0 ? "" : ", ", b + 1, b + 2, b + 3, b + 4,
+                            b + 5, b + 6, b + 7);
+      }
+      all[n] = std::move(text);
+    }
+    return all;
+  }();
+  return sql.at(rows);
+}
+
+std::vector<PgParam> PgInsertEventsParams(const std::string& instance_id, int64_t last_seq,
+                                          const std::vector<HistoryEvent>& events,
+                                          const std::vector<std::string>& blobs, size_t first, size_t n, TimeMs now) {
+  using P = PgParam;
+  std::vector<PgParam> params;
+  params.reserve(7 * n);
+  for (size_t i = first; i < first + n; ++i) {
+    const HistoryEvent& e = events[i];
+    params.insert(params.end(), {P::Text(instance_id), P::Int64(last_seq + 1 + static_cast<int64_t>(i)),
+                                 P::Int64(e.at != 0 ? e.at : now), P::Text(e.type), P::Text(e.step_id),
+                                 P::Int64(e.attempt), P::Bytea(blobs[i])});
+  }
+  return params;
+}
+
+StartResult PgCreatedStart(const EncodedStart& e) {
+  const InstanceRecord& r = e.request.instance;
+  StartResult result;
+  result.instance = r;
+  result.instance.version = 1;
+  result.instance.created_at = r.created_at != 0 ? r.created_at : e.now;
+  result.instance.updated_at = r.updated_at != 0 ? r.updated_at : e.now;
+  return result;
+}
+
 namespace {
 
 using P = PgParam;
@@ -29,23 +122,11 @@ const std::string kLockInstance = "SELECT version, last_seq FROM instances WHERE
 // check and a write of theirs.
 const std::string kLockOtherInstance = "SELECT 1 FROM instances WHERE id = $1 FOR UPDATE";
 const std::string kDeleteLeasedTask = "DELETE FROM tasks WHERE id = $1 AND lease_token = $2 AND instance_id = $3";
-const std::string kDeleteInstanceTasks = "DELETE FROM tasks WHERE instance_id = $1";
-const std::string kDeleteStepTasks = fmt::format("DELETE FROM tasks WHERE instance_id = $1 AND kind <> {}",
-                                                 static_cast<int>(TaskKind::kDeadline));
 // Locks the instance's attempt tasks, then reads their tokens: a claim of
 // one that is in progress is waited for, and none can start until we end.
 const std::string kLockAttempts = fmt::format(
     "SELECT id, lease_token FROM tasks WHERE instance_id = $1 AND kind IN ({}, {}) ORDER BY id FOR UPDATE",
     static_cast<int>(TaskKind::kRunStep), static_cast<int>(TaskKind::kCompensate));
-const std::string kInsertTask =
-    "INSERT INTO tasks(instance_id, kind, step_id, attempt, due_at, lease_owner, lease_until, lease_token, "
-    "step_started_at, activity, priority) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-    "coalesce((SELECT priority FROM instances WHERE id = $1), 3)) RETURNING id, priority";
-const std::string kInsertEvent =
-    "INSERT INTO history(instance_id, seq, at, type, step_id, attempt, data) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const std::string kInsertSignal =
-    "INSERT INTO signals(instance_id, name, payload, idempotency_key, principal, received_at, consumed) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 const std::string kSignalKeyUsed =
     "SELECT 1 FROM signals WHERE instance_id = $1 AND idempotency_key = $2 AND idempotency_key <> ''";
 const std::string kConsumeSignal =
@@ -54,22 +135,10 @@ const std::string kUpdateInstance =
     "UPDATE instances SET status = $2, current_step = $3, output = $4, error_code = $5, error_message = $6, "
     "state = $7, deadline_at = $8, version = $9, last_seq = $10, updated_at = $11 WHERE id = $1";
 const std::string kTouchInstance = "UPDATE instances SET version = $2, last_seq = $3, updated_at = $4 WHERE id = $1";
-// The input always stays in the row: PostgreSQL keeps a large value out of
-// line (TOAST) by itself, and an UPDATE that does not set it does not copy
-// it, which is what SQLite's instance_inputs table is for.
-const std::string kInsertInstance =
-    "INSERT INTO instances(id, workflow_name, workflow_version, definition_hash, status, current_step, input, "
-    "output, error_code, error_message, state, idempotency_key, requested_by, traceparent, version, last_seq, "
-    "created_at, updated_at, deadline_at, links, started_by, search_keys, priority, parent_id, parent_step) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $19, $20, $21, $22, "
-    "$23, $24) ON CONFLICT DO NOTHING RETURNING id";
 const std::string kMoveHistory = "UPDATE history SET instance_id = $2 WHERE instance_id = $1";
 const std::string kMoveConsumedSignals = "UPDATE signals SET instance_id = $2 WHERE instance_id = $1 AND consumed = 1";
 const std::string kStartNextRun =
     "UPDATE instances SET input = $2, workflow_version = $3, definition_hash = $4 WHERE id = $1";
-const std::string kInsertSearchKey =
-    "INSERT INTO instance_keys(key_name, key_value, key_created_at, instance_id) VALUES ($1, $2, $3, $4) "
-    "ON CONFLICT DO NOTHING";
 const std::string kSelectInstanceById = fmt::format("SELECT {}, input FROM instances WHERE id = $1", kInstanceColumns);
 const std::string kSelectInstanceByKey = fmt::format(
     "SELECT {}, input FROM instances WHERE idempotency_key = $1 AND idempotency_key <> ''", kInstanceColumns);
@@ -164,30 +233,10 @@ Result<std::vector<TaskRecord>> InsertTasks(PgConnection& conn, const std::strin
   std::vector<TaskRecord> created;
   created.reserve(tasks.size());
   for (const NewTask& t : tasks) {
-    // A pre-claimed task starts at token 1, as if claimed once; a free one
-    // at 0, so its first claim hands out 1 as well.
-    const int64_t token = t.lease_owner.empty() ? 0 : 1;
-    const TimeMs lease_until = t.lease_owner.empty() ? 0 : t.lease_until;
-    SF_ASSIGN_OR_RETURN(PgResult res,
-                        conn.Query(kInsertTask, {P::Text(instance_id), P::Int64(static_cast<int>(t.kind)),
-                                                 P::Text(t.step_id), P::Int64(t.attempt), P::Int64(t.due_at),
-                                                 P::Text(t.lease_owner), P::Int64(lease_until), P::Int64(token),
-                                                 P::Int64(t.step_started_at), P::Text(t.activity)}));
-    TaskRecord r;
-    SF_ASSIGN_OR_RETURN(r.id, res.Int64(0, 0));
+    SF_ASSIGN_OR_RETURN(PgResult res, conn.Query(kPgInsertTask, PgInsertTaskParams(instance_id, t)));
+    SF_ASSIGN_OR_RETURN(int64_t id, res.Int64(0, 0));
     SF_ASSIGN_OR_RETURN(int64_t priority, res.Int64(0, 1));
-    r.instance_id = instance_id;
-    r.kind = t.kind;
-    r.step_id = t.step_id;
-    r.attempt = t.attempt;
-    r.due_at = t.due_at;
-    r.lease_owner = t.lease_owner;
-    r.lease_until = lease_until;
-    r.lease_token = token;
-    r.step_started_at = t.step_started_at;
-    r.activity = t.activity;
-    r.priority = static_cast<int>(priority);
-    created.push_back(std::move(r));
+    created.push_back(PgInsertedTask(instance_id, t, id, priority));
   }
   return created;
 }
@@ -196,40 +245,17 @@ Result<std::vector<TaskRecord>> InsertTasks(PgConnection& conn, const std::strin
 // (search-key rows are the caller's). False when it was taken.
 Result<bool> InsertInstanceRow(PgConnection& conn, const InstanceRecord& n, const std::string& input_blob,
                                const std::string& output_blob, int64_t last_seq) {
-  const std::vector<PgParam> params = {
-      P::Text(n.id), P::Text(n.workflow_name), P::Int64(n.workflow_version), P::Text(n.definition_hash),
-      P::Int64(static_cast<int>(n.status)), P::Text(n.current_step), P::Bytea(input_blob), P::Bytea(output_blob),
-      P::Text(n.error_code), P::Text(n.error_message), P::Bytea(n.state), P::Text(n.idempotency_key),
-      P::Text(n.requested_by), P::Text(n.traceparent), P::Int64(last_seq), P::Int64(n.created_at),
-      P::Int64(n.updated_at), P::Int64(n.deadline_at), P::Text(EncodeInstanceLinks(n.links)), P::Text(n.started_by),
-      P::Text(EncodeSearchKeys(n.search_keys)), P::Int64(n.priority), P::Text(n.parent_id), P::Text(n.parent_step)};
-  SF_ASSIGN_OR_RETURN(PgResult res, conn.Query(kInsertInstance, params));
+  SF_ASSIGN_OR_RETURN(PgResult res, conn.Query(kPgInsertInstance, PgInsertInstanceParams(n, input_blob, output_blob, last_seq)));
   return res.rows() == 1;
 }
 
-// The events in as few statements as possible: one round trip for a
-// checkpoint's events (rows of up to kEventsPerInsert per statement; each
-// row count is its own prepared statement).
-constexpr size_t kEventsPerInsert = 16;
-
 Status AppendEvents(PgConnection& conn, const std::string& instance_id, int64_t last_seq,
                     const std::vector<HistoryEvent>& events, const std::vector<std::string>& blobs, TimeMs now) {
-  for (size_t first = 0; first < events.size(); first += kEventsPerInsert) {
-    const size_t n = std::min(kEventsPerInsert, events.size() - first);
-    std::string sql = kInsertEvent;
-    std::vector<PgParam> params;
-    params.reserve(7 * n);
-    for (size_t i = first; i < first + n; ++i) {
-      const HistoryEvent& e = events[i];
-      if (i > first) {
-        const size_t b = params.size();
-        sql += fmt::format(", (${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7);
-      }
-      params.insert(params.end(), {P::Text(instance_id), P::Int64(last_seq + 1 + static_cast<int64_t>(i)),
-                                   P::Int64(e.at != 0 ? e.at : now), P::Text(e.type), P::Text(e.step_id),
-                                   P::Int64(e.attempt), P::Bytea(blobs[i])});
-    }
-    SF_RETURN_IF_ERROR(conn.Query(sql, params).status());
+  for (size_t first = 0; first < events.size(); first += kPgEventsPerInsert) {
+    const size_t n = std::min(kPgEventsPerInsert, events.size() - first);
+    SF_RETURN_IF_ERROR(
+        conn.Query(PgInsertEventsSql(n), PgInsertEventsParams(instance_id, last_seq, events, blobs, first, n, now))
+            .status());
   }
   return Status::Ok();
 }
@@ -411,11 +437,7 @@ Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& e) {
                                                  c.instance_id, s.idempotency_key));
       }
     }
-    SF_ASSIGN_OR_RETURN(PgResult res,
-                        conn.Query(kInsertSignal, {P::Text(c.instance_id), P::Text(s.name), P::Bytea(e.signal_payload),
-                                                   P::Text(s.idempotency_key), P::Text(s.principal),
-                                                   P::Int64(s.received_at != 0 ? s.received_at : e.now),
-                                                   P::Int64(s.consumed ? 1 : 0)}));
+    SF_ASSIGN_OR_RETURN(PgResult res, conn.Query(kPgInsertSignal, PgInsertSignalParams(e)));
     SF_ASSIGN_OR_RETURN(result.signal_id, res.Int64(0, 0));
   }
   if (c.consume_signal_id != 0) {
@@ -431,7 +453,7 @@ Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& e) {
   }
   if (c.delete_other_tasks || c.delete_step_tasks) {
     SF_RETURN_IF_ERROR(
-        conn.Query(c.delete_other_tasks ? kDeleteInstanceTasks : kDeleteStepTasks, {P::Text(c.instance_id)}).status());
+        conn.Query(c.delete_other_tasks ? kPgDeleteInstanceTasks : kPgDeleteStepTasks, {P::Text(c.instance_id)}).status());
   }
   SF_ASSIGN_OR_RETURN(result.created_tasks, InsertTasks(conn, c.instance_id, c.new_tasks));
   SF_RETURN_IF_ERROR(AppendEvents(conn, c.instance_id, last_seq, c.events, e.events, e.now));
@@ -464,11 +486,7 @@ Result<StartResult> PgWriteStart(PgConnection& conn, const EncodedStart& e) {
   if (existing.has_value()) return std::move(*existing);
 
   const InstanceRecord& r = e.request.instance;
-  StartResult result;
-  result.instance = r;
-  result.instance.version = 1;
-  result.instance.created_at = r.created_at != 0 ? r.created_at : e.now;
-  result.instance.updated_at = r.updated_at != 0 ? r.updated_at : e.now;
+  StartResult result = PgCreatedStart(e);
   SF_ASSIGN_OR_RETURN(bool inserted, InsertInstanceRow(conn, result.instance, e.input, e.output,
                                                        static_cast<int64_t>(e.request.events.size())));
   if (!inserted) {
@@ -479,9 +497,7 @@ Result<StartResult> PgWriteStart(PgConnection& conn, const EncodedStart& e) {
     return Status::Busy(fmt::format("instance {}: a concurrent start took its id or key; try again", r.id));
   }
   for (const SearchKey& key : result.instance.search_keys) {
-    SF_RETURN_IF_ERROR(conn.Query(kInsertSearchKey, {P::Text(key.name), P::Text(key.value),
-                                                     P::Int64(result.instance.created_at), P::Text(r.id)})
-                           .status());
+    SF_RETURN_IF_ERROR(conn.Query(kPgInsertSearchKey, PgInsertSearchKeyParams(result.instance, key)).status());
   }
   SF_RETURN_IF_ERROR(AppendEvents(conn, r.id, 0, e.request.events, e.events, e.now));
   SF_ASSIGN_OR_RETURN(result.created_tasks, InsertTasks(conn, r.id, e.request.tasks));

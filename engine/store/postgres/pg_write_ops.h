@@ -32,6 +32,30 @@
 
 namespace steadfast {
 
+// Statements the pipelined checkpoint (pg_checkpoint_statements.h) shares.
+extern const std::string kPgDeleteInstanceTasks;  // $1 instance
+extern const std::string kPgDeleteStepTasks;      // $1 instance: all but its deadline
+extern const std::string kPgInsertSignal;         // RETURNING id
+std::vector<PgParam> PgInsertSignalParams(const EncodedCommit& e);  // e.commit.add_signal's
+
+// ... and the pipelined start (pg_start_statements.h).
+// INSERT of an instance row at version 1 ... ON CONFLICT DO NOTHING RETURNING id.
+extern const std::string kPgInsertInstance;
+std::vector<PgParam> PgInsertInstanceParams(const InstanceRecord& n, const std::string& input_blob,
+                                            const std::string& output_blob, int64_t last_seq);
+extern const std::string kPgInsertSearchKey;  // ON CONFLICT DO NOTHING
+std::vector<PgParam> PgInsertSearchKeyParams(const InstanceRecord& instance, const SearchKey& key);
+// History rows, up to kPgEventsPerInsert per statement (one prepared
+// statement per row count): events[first, first + n) numbered on from last_seq.
+inline constexpr size_t kPgEventsPerInsert = 16;
+const std::string& PgInsertEventsSql(size_t rows);
+std::vector<PgParam> PgInsertEventsParams(const std::string& instance_id, int64_t last_seq,
+                                          const std::vector<HistoryEvent>& events,
+                                          const std::vector<std::string>& blobs, size_t first, size_t n, TimeMs now);
+// A created start's answer before its tasks: the instance at version 1
+// with its times defaulted to e.now.
+StartResult PgCreatedStart(const EncodedStart& e);
+
 // Runs commit.plugin_writes after its preconditions, before its other
 // writes (store/plugin_write.h).
 Result<CommitResult> PgWriteCommit(PgConnection& conn, const EncodedCommit& c);

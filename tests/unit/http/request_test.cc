@@ -332,6 +332,31 @@ TEST(EngineConfigTest, ActivityLimitsWithFairTurnsAndThePriorityStep) {
   EXPECT_EQ(defaults->priority_step_ms, 60000);
 }
 
+TEST(EngineConfigTest, PostgresSettingsWithGroupCommit) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("c.yaml"),
+                     "database: postgres://app@db1/steadfast\n"
+                     "postgres: { pool_size: 12, statement_timeout: 30s, max_batch: 128, pipelines: 3 }\n");
+  auto cfg = LoadEngineConfig(dir.File("c.yaml"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->postgres_pool_size, 12);
+  EXPECT_EQ(cfg->postgres_statement_timeout_ms, 30000);
+  EXPECT_EQ(cfg->postgres_max_batch, 128);
+  EXPECT_EQ(cfg->postgres_pipelines, 3);
+
+  testing::WriteFile(dir.File("d.yaml"), "database: postgres://app@db1/steadfast\n");
+  auto defaults = LoadEngineConfig(dir.File("d.yaml"));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->postgres_max_batch, 64);
+  EXPECT_EQ(defaults->postgres_pipelines, 2);
+
+  testing::WriteFile(dir.File("e.yaml"), "database: postgres://app@db1/steadfast\npostgres:\n  pipelines: 0\n");
+  auto bad = LoadEngineConfig(dir.File("e.yaml"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("e.yaml:3:"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("postgres.pipelines must be 1..64"), std::string::npos);
+}
+
 TEST(EngineConfigTest, FairByMustNameASearchKey) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("c.yaml"),
