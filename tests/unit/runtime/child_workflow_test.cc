@@ -1,5 +1,6 @@
-// Child workflows end to end in one process: a real SQLite file and the
-// real engine threads (docs/workflows.md "Child workflows").
+// Child workflows end to end in one process, on a real SQLite file and on
+// the run's PostgreSQL cluster (backend_database.h), with the real engine
+// threads (docs/workflows.md "Child workflows").
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,8 +15,8 @@
 #include "runtime/instance_state.h"
 #include "runtime/views.h"
 #include "steadfast/history.h"
-#include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"
+#include "backend_database.h"
 
 namespace steadfast {
 namespace {
@@ -154,7 +155,7 @@ steps:
     workflow: no_such_workflow
 )";
 
-class ChildWorkflowTest : public ::testing::Test {
+class ChildWorkflowTest : public ::testing::TestWithParam<testing_support::StoreBackend> {
  protected:
   void SetUp() override {
     ASSERT_TRUE(RegisterStdActivities(registry_).ok());
@@ -178,9 +179,9 @@ class ChildWorkflowTest : public ::testing::Test {
     for (const char* yaml : {kSellerRefund, kConfirmedRefund, kOrder, kConfirmedOrder, kMarketplace, kRace, kReturn, kConfirmedReturn, kBadOrder, kMissingChild}) {
       ASSERT_TRUE(catalog_->AddSource(yaml, "test.yaml").ok());
     }
-    SqliteStoreOptions so;
-    so.path = dir_.File("children.db");
-    auto store = OpenSqliteStore(so);
+    db_.Create(GetParam(), dir_.File("children.db"));
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto store = db_.Open(nullptr);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     EngineOptions eo;
@@ -192,6 +193,9 @@ class ChildWorkflowTest : public ::testing::Test {
   }
   void TearDown() override {
     if (engine_) engine_->Stop();
+    engine_.reset();
+    store_.reset();
+    db_.Drop();
   }
 
   Result<StartResult> Start(const std::string& workflow, const std::string& id, Value input = Value::Map{}) {
@@ -259,6 +263,7 @@ class ChildWorkflowTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing_support::BackendDatabase db_;
   ManualClock clock_{1'800'000'000'000};
   ActivityRegistry registry_;
   std::unique_ptr<WorkflowCatalog> catalog_;
@@ -271,7 +276,7 @@ class ChildWorkflowTest : public ::testing::Test {
   std::vector<std::string> calls_;  // GUARDED_BY(mu_): "<activity> <idempotency key>"
 };
 
-TEST_F(ChildWorkflowTest, EachChildRunsAsAnInstanceAndItsOutputIsTheSteps) {
+TEST_P(ChildWorkflowTest, EachChildRunsAsAnInstanceAndItsOutputIsTheSteps) {
   ASSERT_TRUE(Start("order", "order-1").ok());
   InstanceRecord rec = WaitStatus("order-1", InstanceStatus::kCompleted);
   EXPECT_EQ(rec.output, Value(Value::Map{{"a", "r-a"}, {"b", "r-b"}}));
@@ -303,7 +308,7 @@ TEST_F(ChildWorkflowTest, EachChildRunsAsAnInstanceAndItsOutputIsTheSteps) {
   EXPECT_EQ(std::count(types.begin(), types.end(), history::kChildCompleted), 2);
 }
 
-TEST_F(ChildWorkflowTest, ACompensatingParentCompensatesItsChildrenInReverseOrder) {
+TEST_P(ChildWorkflowTest, ACompensatingParentCompensatesItsChildrenInReverseOrder) {
   fail_payout_ = true;
   ASSERT_TRUE(Start("order", "order-2").ok());
   InstanceRecord rec = WaitStatus("order-2", InstanceStatus::kCompensated);
@@ -319,7 +324,7 @@ TEST_F(ChildWorkflowTest, ACompensatingParentCompensatesItsChildrenInReverseOrde
   EXPECT_EQ(calls[4], "unrefund order-2~seller_a/refund/compensate");
 }
 
-TEST_F(ChildWorkflowTest, CancellingTheParentCancelsTheChildFirst) {
+TEST_P(ChildWorkflowTest, CancellingTheParentCancelsTheChildFirst) {
   ASSERT_TRUE(Start("confirmed_order", "order-3").ok());
   const std::string child = ChildInstanceId("order-3", 1, "seller");
   WaitStatus(child, InstanceStatus::kWaitingSignal);
@@ -343,7 +348,7 @@ TEST_F(ChildWorkflowTest, CancellingTheParentCancelsTheChildFirst) {
   EXPECT_NE(std::find(types.begin(), types.end(), history::kChildFailed), types.end());
 }
 
-TEST_F(ChildWorkflowTest, AChildThatFailsFailsItsStep) {
+TEST_P(ChildWorkflowTest, AChildThatFailsFailsItsStep) {
   ASSERT_TRUE(Start("bad_order", "order-6").ok());
   InstanceRecord failed = WaitStatus("order-6", InstanceStatus::kFailed);
   EXPECT_EQ(failed.error_code, "child_failed");
@@ -357,7 +362,7 @@ TEST_F(ChildWorkflowTest, AChildThatFailsFailsItsStep) {
   EXPECT_TRUE(Children("order-4").empty());
 }
 
-TEST_F(ChildWorkflowTest, APauseAndResumeFindsTheSameChild) {
+TEST_P(ChildWorkflowTest, APauseAndResumeFindsTheSameChild) {
   ASSERT_TRUE(Start("confirmed_order", "order-5").ok());
   const std::string child = ChildInstanceId("order-5", 1, "seller");
   WaitStatus(child, InstanceStatus::kWaitingSignal);
@@ -382,7 +387,7 @@ TEST_F(ChildWorkflowTest, APauseAndResumeFindsTheSameChild) {
   EXPECT_EQ(Calls(), (std::vector<std::string>{"refund order-5~seller/refund"}));
 }
 
-TEST_F(ChildWorkflowTest, ParallelBranchesRunAtOnceAndJoin) {
+TEST_P(ChildWorkflowTest, ParallelBranchesRunAtOnceAndJoin) {
   ASSERT_TRUE(Start("marketplace", "mkt-1", Value::Map{{"second", "b"}}).ok());
   // All three started before any finished: c waits for its confirmation
   // while the parent waits for all three.
@@ -405,7 +410,7 @@ TEST_F(ChildWorkflowTest, ParallelBranchesRunAtOnceAndJoin) {
   EXPECT_EQ(Children("mkt-1").size(), 3u);
 }
 
-TEST_F(ChildWorkflowTest, AFailedBranchCancelsItsSiblingsAndCompensatesAll) {
+TEST_P(ChildWorkflowTest, AFailedBranchCancelsItsSiblingsAndCompensatesAll) {
   ASSERT_TRUE(Start("marketplace", "mkt-2", Value::Map{{"second", "bad"}}).ok());
   // The step failed for good; the default on_exhausted compensates.
   InstanceRecord rec = WaitStatus("mkt-2", InstanceStatus::kCompensated);
@@ -423,7 +428,7 @@ TEST_F(ChildWorkflowTest, AFailedBranchCancelsItsSiblingsAndCompensatesAll) {
   EXPECT_EQ(std::count(calls.begin(), calls.end(), "payout mkt-2/payout"), 0);
 }
 
-TEST_F(ChildWorkflowTest, AFailureAfterTheJoinCompensatesEveryBranch) {
+TEST_P(ChildWorkflowTest, AFailureAfterTheJoinCompensatesEveryBranch) {
   fail_payout_ = true;
   ASSERT_TRUE(Start("marketplace", "mkt-3", Value::Map{{"second", "b"}}).ok());
   WaitStatus("mkt-3~seller_c", InstanceStatus::kWaitingSignal);
@@ -439,7 +444,7 @@ TEST_F(ChildWorkflowTest, AFailureAfterTheJoinCompensatesEveryBranch) {
   EXPECT_EQ(calls[calls.size() - 3], "unrefund mkt-3~seller_c/refund/compensate");
 }
 
-TEST_F(ChildWorkflowTest, CancellingAParallelStepCancelsEveryBranchStillRunning) {
+TEST_P(ChildWorkflowTest, CancellingAParallelStepCancelsEveryBranchStillRunning) {
   ASSERT_TRUE(Start("marketplace", "mkt-4", Value::Map{{"second", "b"}}).ok());
   WaitStatus("mkt-4~seller_c", InstanceStatus::kWaitingSignal);
   WaitStatus("mkt-4~seller_a", InstanceStatus::kCompleted);
@@ -451,7 +456,7 @@ TEST_F(ChildWorkflowTest, CancellingAParallelStepCancelsEveryBranchStillRunning)
   EXPECT_EQ(Get("mkt-4~seller_b").status, InstanceStatus::kCompensated);
 }
 
-TEST_F(ChildWorkflowTest, JoinAnyTakesTheFirstAndCancelsTheRest) {
+TEST_P(ChildWorkflowTest, JoinAnyTakesTheFirstAndCancelsTheRest) {
   ASSERT_TRUE(Start("race", "race-1").ok());
   InstanceRecord rec = WaitStatus("race-1", InstanceStatus::kCompleted);
   EXPECT_EQ(rec.output.Get("first"), Value(Value::Map{{"fast", Value::Map{{"refunded", "r-f"}}}}));
@@ -466,7 +471,7 @@ Value Items(std::initializer_list<const char*> sellers) {
   return Value(std::move(items));
 }
 
-TEST_F(ChildWorkflowTest, ForEachRunsAChildPerElementAndKeepsTheirOrder) {
+TEST_P(ChildWorkflowTest, ForEachRunsAChildPerElementAndKeepsTheirOrder) {
   ASSERT_TRUE(Start("item_return", "ret-1", Value::Map{{"items", Items({"a", "b", "c", "d", "e"})}}).ok());
   InstanceRecord rec = WaitStatus("ret-1", InstanceStatus::kCompleted);
   Value::List want;
@@ -486,7 +491,7 @@ TEST_F(ChildWorkflowTest, ForEachRunsAChildPerElementAndKeepsTheirOrder) {
   EXPECT_EQ(WaitStatus("ret-2", InstanceStatus::kCompleted).output.Get("refunds"), Value(Value::List{}));
 }
 
-TEST_F(ChildWorkflowTest, ForEachKeepsToItsConcurrency) {
+TEST_P(ChildWorkflowTest, ForEachKeepsToItsConcurrency) {
   Value::List sellers;
   for (int i = 0; i < 7; ++i) sellers.emplace_back("s" + std::to_string(i));
   ASSERT_TRUE(Start("confirmed_return", "ret-3", Value::Map{{"items", Value(sellers)}}).ok());
@@ -509,7 +514,7 @@ TEST_F(ChildWorkflowTest, ForEachKeepsToItsConcurrency) {
   EXPECT_EQ(rec.output.Get("refunds").AsList().size(), 7u);
 }
 
-TEST_F(ChildWorkflowTest, AFailedElementStopsTheOthersAndCompensatesTheCompleted) {
+TEST_P(ChildWorkflowTest, AFailedElementStopsTheOthersAndCompensatesTheCompleted) {
   ASSERT_TRUE(Start("item_return", "ret-4", Value::Map{{"items", Items({"a", "b", "bad", "d", "e"})}}).ok());
   InstanceRecord rec = WaitStatus("ret-4", InstanceStatus::kCompensated);
   EXPECT_EQ(rec.error_code, "element_failed");
@@ -527,7 +532,7 @@ TEST_F(ChildWorkflowTest, AFailedElementStopsTheOthersAndCompensatesTheCompleted
   EXPECT_LE(Children("ret-4").size(), 4u);
 }
 
-TEST_F(ChildWorkflowTest, ChildIdsAreStableAndBounded) {
+TEST_P(ChildWorkflowTest, ChildIdsAreStableAndBounded) {
   EXPECT_EQ(ChildInstanceId("p", 1, "s"), "p~s");
   EXPECT_EQ(ChildInstanceId("p", 3, "s"), "p~3~s");
   const std::string long_parent(120, 'x');
@@ -537,6 +542,8 @@ TEST_F(ChildWorkflowTest, ChildIdsAreStableAndBounded) {
   EXPECT_NE(id, ChildInstanceId(long_parent, 1, "refund_seller_b"));
   EXPECT_EQ(id.substr(0, 100), long_parent.substr(0, 100));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ChildWorkflowTest, STEADFAST_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace steadfast
