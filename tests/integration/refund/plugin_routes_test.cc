@@ -11,7 +11,7 @@
 //     403 JSON (nothing moved), a malformed body and a body without a reason
 //     400 JSON, the admin 200 (completed, executed_by the token's name,
 //     audited with the reason), and again 200 already_completed with no
-//     second transfer at the PSP;
+//     second transfer at the PSP; two at the same moment pay once;
 //   - unknown plugin routes 404 JSON, a GET on execute 405, the routes
 //     counted in /metrics under their templates and in /v1/openapi.yaml.
 #include <gmock/gmock.h>
@@ -19,6 +19,7 @@
 #include <signal.h>
 
 #include <regex>
+#include <thread>
 
 #include "http/token_store.h"
 #include "refund/settlement_store.h"
@@ -239,6 +240,31 @@ TEST_F(PluginRoutesTest, OnlyAnAdminExecutesAndExecutingIsAuditedAndIdempotent) 
 
   testing::Reply metrics = Get("/metrics", "");
   EXPECT_THAT(metrics.body, HasSubstr("/v1/plugins/refund/transactions/{id}/execute")) << metrics.body;
+}
+
+// Two admins click Execute on the failed payout at the same moment: the
+// PSP pays once. The first makes it pending under a new key and pays; the
+// second is refused before the PSP (409 invalid_state: a pending payout
+// keeps its account), or finds it completed (200 already_completed).
+TEST_F(PluginRoutesTest, TwoConcurrentExecutionsPayOnce) {
+  const SettlementTransaction before = HostPayout();
+  ASSERT_EQ(before.status, TransactionStatus::kFailed);
+  const std::string path = "/v1/plugins/refund/transactions/" + before.id + "/execute";
+  const std::string body = R"({"reason": "host gave a new account", "destination": "acct_host9"})";
+  testing::Reply first, second;
+  std::thread a([&] { first = Post(path, kAna, body); });
+  std::thread b([&] { second = Post(path, kAna, body); });
+  a.join();
+  b.join();
+  int completed = 0;
+  for (const testing::Reply* r : {&first, &second}) {
+    EXPECT_TRUE(r->status == 200 || (r->status == 409 && (r->code() == "invalid_state" || r->code() == "conflict")))
+        << r->status << " " << r->body;
+    if (r->status == 200 && r->json.Get("outcome") == Value("completed")) ++completed;
+  }
+  EXPECT_EQ(completed, 1) << first.body << "\n" << second.body;
+  EXPECT_EQ(HostPayout().status, TransactionStatus::kCompleted);
+  EXPECT_EQ(h_.TransfersTo("acct_host9").Get("count").IntOr(0), 1) << "one payout for two clicks";
 }
 
 }  // namespace
