@@ -32,7 +32,7 @@ source "$ROOT/tools/timed.sh"
 ASAN_TESTS=(
   core cli definition schedule store postgres runtime runtime_layers refund psp sandbox_core http_unit
   observability_unit tracing greeting
-  sandbox http metrics_scrape traces refund_workflows marketplace_order settlement claim_settlement disputes graph_cli
+  sandbox http metrics_scrape traces refund_workflows marketplace_order settlement claim_settlement disputes plugin_routes graph_cli
   migrate_cli plugin_cli
   plugin_load greeting_plugin
   crash marketplace_crash

@@ -8,6 +8,7 @@
 
 #include "http/api_error.h"
 #include "http/openapi_spec.h"
+#include "http/plugin_route_endpoint.h"
 #include "http/session_endpoint.h"
 #include "http/ui_assets.h"
 
@@ -113,6 +114,18 @@ ApiHandler::ApiHandler(ApiHandlerOptions options, WorkflowService& service, Toke
   session.action = Action::kInspect;
   session.endpoint = SessionResponse;
   AddRoute("GET", "/v1/session", std::move(session));
+  if (options_.plugin_routes != nullptr) {
+    for (const RegisteredPluginRoute& plugin_route : options_.plugin_routes->routes()) {
+      RouteSpec s;
+      s.kind = Kind::kProtected;
+      s.action = plugin_route.route.access == RouteAccess::kAdmin ? Action::kPluginAdmin : Action::kInspect;
+      s.has_body = plugin_route.route.body != RouteBody::kNone;
+      s.any_content_type = plugin_route.route.body == RouteBody::kRaw;
+      const RegisteredPluginRoute* route = &plugin_route;
+      s.endpoint = [route, this](const ApiCall& call) { return ServePluginRoute(*route, call, logger_); };
+      AddRoute(plugin_route.route.method, plugin_route.pattern, std::move(s));
+    }
+  }
 }
 
 void ApiHandler::AddRoute(std::string method, std::string_view pattern, RouteSpec spec) {
@@ -194,7 +207,7 @@ HttpResponse ApiHandler::Dispatch(const HttpRequest& request, std::string* route
                                           "the request body has " + std::to_string(request.body.size()) +
                                               " bytes; the limit is " + std::to_string(options_.max_body_bytes)));
     }
-    if (!request.body.empty() && !IsJson(request)) {
+    if (!spec.any_content_type && !request.body.empty() && !IsJson(request)) {
       std::string got = request.has_content_type ? "'" + request.media_type + "'" : "none";
       if (!request.charset.empty() && request.media_type == "application/json") {
         got += " with charset " + request.charset;

@@ -9,7 +9,8 @@
 //   4. the role: 403 when no role of the principal allows the action;
 //   5. bodies: over max_body 413, non-JSON content type 415;
 //   6. the handler (WorkflowEndpoints, ScheduleEndpoints, BulkEndpoints, ActivityHoldEndpoints,
-//      SessionResponse); its errors are mapped by api_error.h.
+//      SessionResponse, or a plugin's route under /v1/plugins/<plugin>/ through
+//      ServePluginRoute); its errors are mapped by api_error.h.
 // Every answer is counted in HttpMetrics by route template and status.
 // Thread-safe: the server calls Handle() from several Asio threads.
 #ifndef STEADFAST_HTTP_API_HANDLER_H_
@@ -33,6 +34,7 @@
 #include "http/activity_hold_endpoints.h"
 #include "http/workflow_endpoints.h"
 #include "runtime/batch_preview_registry.h"
+#include "runtime/plugin_route_registry.h"
 #include "metrics/registry.h"
 #include "runtime/workflow_service.h"
 #include "steadfast/clock.h"
@@ -58,6 +60,10 @@ struct ApiHandlerOptions {
   // What plugins say a batch start would do (POST /v1/workflows:batch with
   // "preview": true); null = no previews. Must outlive the handler.
   const BatchPreviewRegistry* batch_previews = nullptr;
+  // The routes plugins added (steadfast/routes.h), served under
+  // /v1/plugins/<plugin> through the same pipeline; null = none. Must
+  // outlive the handler.
+  const PluginRouteRegistry* plugin_routes = nullptr;
 };
 
 class ApiHandler {
@@ -86,6 +92,7 @@ class ApiHandler {
     Kind kind = Kind::kProtected;
     Action action = Action::kInspect;
     bool has_body = false;        // POST routes: size and content-type checks
+    bool any_content_type = false;  // a body of any type (a plugin's raw-body route): the size check only
     Endpoint endpoint;            // protected routes
     HttpResponse (ApiHandler::*public_handler)(const HttpRequest&) = nullptr;
   };

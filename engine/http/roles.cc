@@ -44,6 +44,7 @@ std::string_view ActionName(Action action) {
     case Action::kBulk: return "run bulk operations";
     case Action::kHoldActivities: return "hold or release activities";
     case Action::kDeploy: return "deploy workflow definitions";
+    case Action::kPluginAdmin: return "use this admin-only plugin route";
   }
   return "?";
 }
@@ -63,7 +64,8 @@ bool Allows(const RoleSet& roles, Action action) {
     case Action::kDeploy: return roles.Has(Role::kOperator);
     case Action::kInspect: return roles.Has(Role::kOperator) || roles.Has(Role::kReviewer);
     case Action::kDecide: return roles.Has(Role::kReviewer);
-    case Action::kStartOnBehalf: return false;
+    case Action::kStartOnBehalf:
+    case Action::kPluginAdmin: return false;
   }
   return false;
 }

@@ -4,7 +4,10 @@
 //             bulk actions; hold/release activities; deploy definitions
 //   reviewer: inspect (schedules, bulk operations and activity holds too), approve / reject
 //   admin:    everything, including starting on behalf of another principal
-//             (`requested_by` in the start body)
+//             (`requested_by` in the start body) and the plugin routes for admins
+//             only (e.g. executing a refund settlement transaction)
+// Plugin routes (steadfast/routes.h) need kInspect (RouteAccess::kRead) or
+// kPluginAdmin (RouteAccess::kAdmin).
 // A principal holds one or more roles; an action is allowed when any role
 // allows it. The four-eyes rule (the requester cannot decide on their own
 // workflow) is not a role question: WorkflowService enforces it.
@@ -34,6 +37,8 @@ enum class Action : int {
   kBulk = 10,             // act on every instance a filter matches (bulk operations)
   kHoldActivities = 11,   // place or release an activity hold (the kill switch; reading them is kInspect)
   kDeploy = 12,           // register a workflow version on the running engine
+  kPluginAdmin = 13,      // a plugin route for admins only (steadfast/routes.h RouteAccess::kAdmin),
+                          // e.g. executing a settlement transaction (moving money)
 };
 
 class RoleSet {

@@ -21,6 +21,7 @@ constexpr std::pair<const char*, Action> kSessionActions[] = {
     {"hold_activities", Action::kHoldActivities},
     {"operate_schedules", Action::kOperateSchedules},
     {"deploy", Action::kDeploy},
+    {"plugin_admin", Action::kPluginAdmin},
 };
 
 }  // namespace

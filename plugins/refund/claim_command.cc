@@ -1,5 +1,6 @@
 // steadfast refund claims list|show: reservation claims for people
-// (refund/commands.h; docs/cli.md, docs/refunds.md "Claims").
+// (refund/commands.h; docs/cli.md, docs/refunds.md "Claims"). `show` is
+// refund/claim_view.h, which GET /v1/plugins/refund/claims/{id} shows too.
 //
 //   refund claims list [--reservation R] [--status open|decided|settled] [--db PATH | --config FILE] [--json]
 //   refund claims show ID [--db PATH | --config FILE] [--json]
@@ -20,11 +21,11 @@
 #include "refund/claim.h"
 #include "refund/claim_settlement.h"
 #include "refund/claim_store.h"
+#include "refund/claim_view.h"
 #include "refund/commands.h"
 #include "refund/money.h"
 #include "refund/reconcile_sources.h"
 #include "steadfast/commands.h"
-#include "steadfast/history.h"
 #include "steadfast/time_text.h"
 
 namespace steadfast::refund {
@@ -77,49 +78,6 @@ int List(const Args& args, CommandHost& host) {
   return kCommandOk;
 }
 
-// The cancellation breakdown the claim's workflow computed (its
-// refund.calculate_amount step), or null when it has none yet.
-Result<Value> WorkflowBreakdown(CommandHost& host, const std::string& database, const std::string& workflow_id) {
-  SF_ASSIGN_OR_RETURN(std::unique_ptr<WorkflowReader> workflows, host.OpenWorkflows(database));
-  Result<std::vector<HistoryEvent>> history = workflows->History(workflow_id);
-  if (!history.ok()) return history.status().code() == StatusCode::kNotFound ? Value() : Result<Value>(history.status());
-  std::string amount_step;
-  Value breakdown;
-  for (const HistoryEvent& e : *history) {
-    if (e.type == history::kStepScheduled && e.data.Get("activity").StringOr("") == "refund.calculate_amount") {
-      amount_step = e.step_id;
-    } else if (e.type == history::kAttemptSucceeded && !amount_step.empty() && e.step_id == amount_step) {
-      breakdown = e.data.Get("output");
-    }
-  }
-  return breakdown;
-}
-
-// What settling the claim would pay now: null when its workflow has no
-// cancellation breakdown yet.
-Result<std::optional<ClaimPayout>> Preview(RefundStore& refunds, const ReservationClaim& c, const Value& breakdown) {
-  if (!breakdown.is_map()) return std::optional<ClaimPayout>();
-  SF_ASSIGN_OR_RETURN(std::vector<RefundRecord> prior, refunds.ActiveRefundsOf(c.reservation_id));
-  int64_t already = 0;
-  for (const RefundRecord& r : prior) {
-    if (r.workflow_id != c.workflow_id && r.currency == c.currency) already += r.amount_minor;
-  }
-  SF_ASSIGN_OR_RETURN(int64_t decided, c.status == ClaimStatus::kOpen ? ClaimedTotal(c) : DecidedTotal(c));
-  SF_ASSIGN_OR_RETURN(Money refund_total, MoneyFromValue(breakdown.Get("refund_total")));
-  SF_ASSIGN_OR_RETURN(Money payout, MoneyFromValue(breakdown.Get("payout_to_host")));
-  SF_ASSIGN_OR_RETURN(ClaimPayout p,
-                      ComputeClaimSettlement(ClaimSettlementInput{c.currency, breakdown.Get("refund_method").StringOr("cash"),
-                                                                  refund_total.minor, payout.minor, already, decided}));
-  return std::optional<ClaimPayout>(p);
-}
-
-Value PayoutToValue(const ClaimPayout& p, const std::string& currency) {
-  auto m = [&currency](int64_t minor) { return MoneyToValue(Money{minor, currency}); };
-  return Value::Map{{"already_refunded", m(p.already_refunded)}, {"remaining", m(p.remaining)},
-                    {"claim_payout", m(p.claim_payout)},         {"uncovered", m(p.uncovered)},
-                    {"guest_refund", m(p.guest_refund)},         {"host_payout", m(p.host_payout)}};
-}
-
 int Show(const Args& args, CommandHost& host) {
   auto flags = CommandFlags::Parse(args, CommonCommandFlags(), {"json"});
   if (!flags.ok()) return CommandFail(kCommandUsage, flags.status().message() + "\n" + kClaimsUsage);
@@ -127,31 +85,19 @@ int Show(const Args& args, CommandHost& host) {
   auto opened = OpenCommandRefundTables(*flags, host);
   if (const int* code = std::get_if<int>(&opened)) return *code;
   RefundTables& tables = std::get<RefundTables>(opened);
+  auto workflows = host.OpenWorkflows(tables.path);
+  if (!workflows.ok()) return CommandFail(kCommandError, workflows.status().message());
   ClaimStore store(*tables.storage);
-  auto claim = store.Claim(flags->positional()[0]);
-  if (!claim.ok()) {
-    return CommandFail(claim.status().code() == StatusCode::kNotFound ? kCommandUsage : kCommandError,
-                       claim.status().message());
+  auto view = ViewClaim(store, *tables, workflows->get(), flags->positional()[0]);
+  if (!view.ok()) {
+    return CommandFail(view.status().code() == StatusCode::kNotFound ? kCommandUsage : kCommandError,
+                       view.status().message());
   }
-  const ReservationClaim& c = *claim;
-  std::optional<ClaimPayout> settlement;
-  std::string basis;
-  if (c.status == ClaimStatus::kSettled) {
-    settlement = c.payout;
-    basis = "settled";
-  } else {
-    auto breakdown = WorkflowBreakdown(host, tables.path, c.workflow_id);
-    if (!breakdown.ok()) return CommandFail(kCommandError, breakdown.status().message());
-    auto preview = Preview(*tables, c, *breakdown);
-    if (!preview.ok()) return CommandFail(kCommandError, "preview: " + preview.status().message());
-    settlement = *preview;
-    basis = c.status == ClaimStatus::kOpen ? "preview, if approved as asked" : "preview of the decided claim";
-  }
+  const ReservationClaim& c = view->claim;
+  const std::optional<ClaimPayout>& settlement = view->settlement;
+  const std::string& basis = view->basis;
   if (flags->Has("json")) {
-    Value out = ClaimToValue(c);
-    out["settlement"] = settlement ? PayoutToValue(*settlement, c.currency) : Value();
-    out["settlement_basis"] = settlement ? Value(basis) : Value();
-    std::printf("%s\n", out.ToPrettyJson().c_str());
+    std::printf("%s\n", view->ToValue().ToPrettyJson().c_str());
     return kCommandOk;
   }
   std::printf("claim %s of %s (host %s), %s%s, opened by %s in workflow %s\n", c.id.c_str(), c.reservation_id.c_str(),

@@ -14,6 +14,7 @@
 #include "refund/activities.h"
 #include "refund/batch_preview.h"
 #include "refund/calculate_amount_activity.h"
+#include "refund/http_routes.h"
 #include "refund/policy.h"
 #include "refund/psp/circuit_breaking_psp_adapter.h"
 #include "refund/psp/stripe_psp_adapter.h"
@@ -308,6 +309,7 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   if (host.batch_previews != nullptr) {
     SF_RETURN_IF_ERROR(host.batch_previews->Add(kRefundBatchWorkflow, MakeRefundBatchPreview(shared, clock)));
   }
+  if (host.routes != nullptr) SF_RETURN_IF_ERROR(AddRefundRoutes(*host.routes, services, clock));
   Services s = services;
   for (const ActivitySpec& a : kActivities) {
     SF_RETURN_IF_ERROR(registry.Register(a.name, WithTracePropagation(a.make(s)), a.description));

@@ -218,4 +218,18 @@ Value CancellationDetailsToValue(const CancellationDetails& d) {
   return v;
 }
 
+Value TransactionListingToValue(const std::vector<SettlementTransaction>& transactions,
+                                const std::vector<CancellationDetails>* snapshots) {
+  Value::List list;
+  for (const SettlementTransaction& t : transactions) list.push_back(TransactionToValue(t));
+  Value out;
+  out["transactions"] = std::move(list);
+  if (snapshots != nullptr) {
+    Value::List snaps;
+    for (const CancellationDetails& d : *snapshots) snaps.push_back(CancellationDetailsToValue(d));
+    out["snapshots"] = std::move(snaps);
+  }
+  return out;
+}
+
 }  // namespace steadfast::refund

@@ -127,6 +127,11 @@ Value TransactionToValue(const SettlementTransaction& t);
 // {reservation_id, workflow_id, currency, refund_to_guest, payout_to_host, total,
 //  guest_service_fee, host_service_fee, refund_total (each {minor, currency}), refund_method, policy, created_at}
 Value CancellationDetailsToValue(const CancellationDetails& d);
+// {"transactions": [...]} and, when `snapshots` is given (a listing by
+// reservation), "snapshots": [...]: `refund transactions list --json` and
+// GET /v1/plugins/refund/transactions answer it.
+Value TransactionListingToValue(const std::vector<SettlementTransaction>& transactions,
+                                const std::vector<CancellationDetails>* snapshots);
 
 }  // namespace steadfast::refund
 

@@ -8,23 +8,17 @@
 //                               [--db PATH | --config FILE] [--psp-url URL] [--json]
 //       an admin executes a pending or failed guest refund / host payout through the PSP
 //
-// Executing is audited and idempotent: a completed transaction is a no-op
-// that says so (and is audited as such); a pending one is sent under the PSP
-// key it already has (the PSP answers with an operation the workflow step
-// made instead of making a second); a failed one (a definitive refusal:
-// nothing moved) under a new key recorded before the call
-// (settlement_store.h). The CLI works on the database directly: whoever may
-// run it on the engine's database is an admin here (the HTTP API has no
-// plugin routes yet); --as names the admin in the audit, default cli:$USER.
+// Executing is audited and idempotent (transaction_execution.h, the same
+// function POST /v1/plugins/refund/transactions/{id}/execute runs). The CLI
+// works on the database directly: whoever may run it on the engine's
+// database is an admin here (over HTTP only the admin role may); --as names
+// the admin in the audit, default cli:$USER.
 //
 // Exit codes: 0 listed / completed / already completed; 1 the PSP refused
 // (the transaction is failed) or did not answer for sure (still pending:
 // run execute again, it resends under the same key); 2 bad usage or an
 // unknown id; 3 could not (database, PSP set-up).
-#include <cctype>
 #include <cstdio>
-#include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,6 +29,7 @@
 #include "refund/reconcile_sources.h"
 #include "refund/settlement.h"
 #include "refund/settlement_store.h"
+#include "refund/transaction_execution.h"
 #include "steadfast/commands.h"
 #include "steadfast/time_text.h"
 
@@ -92,15 +87,7 @@ int List(const Args& args, CommandHost& host) {
     snapshots = std::move(*s);
   }
   if (flags->Has("json")) {
-    Value::List list;
-    for (const SettlementTransaction& t : *txns) list.push_back(TransactionToValue(t));
-    Value out;
-    out["transactions"] = std::move(list);
-    if (!filter.reservation_id.empty()) {
-      Value::List snaps;
-      for (const CancellationDetails& d : snapshots) snaps.push_back(CancellationDetailsToValue(d));
-      out["snapshots"] = std::move(snaps);
-    }
+    Value out = TransactionListingToValue(*txns, filter.reservation_id.empty() ? nullptr : &snapshots);
     std::printf("%s\n", out.ToPrettyJson().c_str());
     return kCommandOk;
   }
@@ -118,71 +105,18 @@ int List(const Args& args, CommandHost& host) {
   return kCommandOk;
 }
 
-// The PSP's answer to an admin's execution of `t` (pending under its key now).
-PspOutcome Execute(PspAdapter& psp, const SettlementTransaction& t, const std::string& actor, TimeMs now_ms) {
-  std::map<std::string, std::string> metadata = {{"reservation_id", t.reservation_id},
-                                                 {"settlement_transaction", t.id},
-                                                 {"executed_by", actor}};
-  ActivityResult result = ActivityError::NonRetryable("invalid_input", "nothing to execute");
-  if (t.kind == TransactionKind::kGuestRefund) {
-    RefundRequest req;
-    req.charge = t.charge;
-    req.amount_minor = t.amount.minor;
-    std::string lower = t.amount.currency;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.expected_currency = lower;
-    req.reason = RefundReason::kRequestedByCustomer;
-    req.metadata = metadata;
-    req.idempotency_key = t.psp_idempotency_key;
-    RemoteResult<PspRefund> r = psp.Refund(req);
-    if (r.ok()) {
-      result = Value(Value::Map{{"refund_id", r->id}, {"status", std::string(PspRefundStatusName(r->status))}});
-    } else {
-      result = r.error();
-    }
-  } else if (t.kind == TransactionKind::kHostPayout) {
-    TransferRequest req;
-    req.amount_minor = t.amount.minor;
-    req.currency = t.amount.currency;
-    req.destination = t.destination;
-    req.transfer_group = t.reservation_id;
-    req.description = "host payout of cancelled reservation " + t.reservation_id + " (executed by " + actor + ")";
-    req.metadata = metadata;
-    req.idempotency_key = t.psp_idempotency_key;
-    RemoteResult<PspTransfer> r = psp.Transfer(req);
-    if (r.ok()) {
-      result = Value(Value::Map{{"transfer_id", r->id}, {"paid", true}});
-    } else {
-      result = r.error();
-    }
-  }
-  std::optional<PspOutcome> o = PspOutcomeOf(t.kind, result, t.psp_idempotency_key, now_ms);
-  if (!o) {
-    // No definitive answer (retryable, or ambiguous): it stays pending
-    // under the same key; the audit row keeps what the PSP said.
-    o = PspOutcome{t.psp_idempotency_key, t.kind, TransactionStatus::kPending, "", "", "", now_ms};
-  }
-  if (!result.ok() && o->failure_code.empty()) {
-    o->failure_code = result.error().code;
-    o->failure_message = result.error().message;
-  }
-  return *o;
-}
-
 int ExecuteCommand(const Args& args, CommandHost& host) {
   std::set<std::string> valued = CommonCommandFlags();
   valued.insert({"reason", "destination", "as", "psp-url"});
   auto flags = CommandFlags::Parse(args, valued, {"json"});
   if (!flags.ok()) return CommandFail(kCommandUsage, flags.status().message() + "\n" + kTransactionsUsage);
   if (flags->positional().size() != 1) return CommandFail(kCommandUsage, kTransactionsUsage);
-  const std::string id = flags->positional()[0];
-  const std::string reason = flags->GetOr("reason", "");
-  if (reason.empty()) return CommandFail(kCommandUsage, "--reason is required: it goes into the audit");
-  const std::string destination = flags->GetOr("destination", "");
-  if (!destination.empty() && (destination.rfind("acct_", 0) != 0 || destination.size() <= 5)) {
-    return CommandFail(kCommandUsage, "--destination must be a connected account id (acct_...)");
-  }
-  const std::string actor = flags->GetOr("as", host.principal());
+  ExecutionRequest request;
+  request.transaction_id = flags->positional()[0];
+  request.reason = flags->GetOr("reason", "");
+  if (request.reason.empty()) return CommandFail(kCommandUsage, "--reason is required: it goes into the audit");
+  request.destination = flags->GetOr("destination", "");
+  request.actor = flags->GetOr("as", host.principal());
 
   Result<CommandSources> sources = FindCommandSources(*flags, host);
   if (!sources.ok()) {
@@ -195,52 +129,38 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
   if (!tables.ok()) return CommandFail(kCommandError, tables.status().message());
   SettlementStore settlements(*tables->storage);
 
-  auto started = settlements.BeginExecution(id, actor, reason, destination, host.clock().NowMs());
-  if (!started.ok()) {
-    const StatusCode c = started.status().code();
-    return CommandFail(c == StatusCode::kNotFound || c == StatusCode::kFailedPrecondition ? kCommandUsage
-                                                                                          : kCommandError,
-                       started.status().message());
+  Result<ExecutionResult> executed = ExecuteTransaction(settlements, **psp, request, host.clock());
+  if (!executed.ok()) {
+    const StatusCode c = executed.status().code();
+    const bool caller = c == StatusCode::kInvalidArgument || c == StatusCode::kNotFound ||
+                        c == StatusCode::kFailedPrecondition;
+    return CommandFail(caller ? kCommandUsage : kCommandError, executed.status().message());
   }
-  SettlementTransaction t = *started;
-  if (t.status == TransactionStatus::kCompleted) {
-    if (flags->Has("json")) {
-      Value out = TransactionToValue(t);
-      out["outcome"] = "already_completed";
-      std::printf("%s\n", out.ToPrettyJson().c_str());
-    } else {
-      std::printf("%s (%s %s of %s) is completed already (%s, by %s): nothing done\n", t.id.c_str(),
-                  std::string(TransactionKindName(t.kind)).c_str(), FormatMoney(t.amount).c_str(),
-                  t.reservation_id.c_str(), Or(t.provider_id).c_str(), Or(t.executed_by).c_str());
-    }
-    return kCommandOk;
-  }
-
-  PspOutcome outcome = Execute(**psp, t, actor, host.clock().NowMs());
-  Status finished = settlements.FinishExecution(id, actor, reason, outcome);
-  if (!finished.ok()) return CommandFail(kCommandError, "recording the PSP's answer: " + finished.message());
-  auto now = settlements.Transaction(id);
-  if (!now.ok()) return CommandFail(kCommandError, now.status().message());
-  const char* said = outcome.status == TransactionStatus::kCompleted ? "completed"
-                     : outcome.status == TransactionStatus::kFailed  ? "failed"
-                                                                     : "still pending";
+  const SettlementTransaction& t = executed->transaction;
+  const std::string said(ExecutionOutcomeName(executed->outcome));
   if (flags->Has("json")) {
-    Value out = TransactionToValue(*now);
+    Value out = TransactionToValue(t);
     out["outcome"] = said;
     std::printf("%s\n", out.ToPrettyJson().c_str());
+  } else if (executed->outcome == ExecutionOutcome::kAlreadyCompleted) {
+    std::printf("%s (%s %s of %s) is completed already (%s, by %s): nothing done\n", t.id.c_str(),
+                std::string(TransactionKindName(t.kind)).c_str(), FormatMoney(t.amount).c_str(),
+                t.reservation_id.c_str(), Or(t.provider_id).c_str(), Or(t.executed_by).c_str());
   } else {
-    std::printf("%s (%s %s of %s, PSP key %s): %s", now->id.c_str(), std::string(TransactionKindName(now->kind)).c_str(),
-                FormatMoney(now->amount).c_str(), now->reservation_id.c_str(), now->psp_idempotency_key.c_str(), said);
-    if (!now->provider_id.empty()) std::printf(", %s", now->provider_id.c_str());
-    if (!outcome.failure_code.empty()) {
-      std::printf(" (%s: %s)", outcome.failure_code.c_str(), outcome.failure_message.c_str());
+    std::printf("%s (%s %s of %s, PSP key %s): %s", t.id.c_str(), std::string(TransactionKindName(t.kind)).c_str(),
+                FormatMoney(t.amount).c_str(), t.reservation_id.c_str(), t.psp_idempotency_key.c_str(), said.c_str());
+    if (!t.provider_id.empty()) std::printf(", %s", t.provider_id.c_str());
+    if (!executed->failure_code.empty()) {
+      std::printf(" (%s: %s)", executed->failure_code.c_str(), executed->failure_message.c_str());
     }
     std::printf("\n");
-    if (outcome.status == TransactionStatus::kPending) {
+    if (executed->outcome == ExecutionOutcome::kStillPending) {
       std::printf("the PSP did not answer for sure: run execute again, it resends under the same key\n");
     }
   }
-  return outcome.status == TransactionStatus::kCompleted ? kCommandOk : kCommandFailed;
+  const bool done = executed->outcome == ExecutionOutcome::kAlreadyCompleted ||
+                    executed->outcome == ExecutionOutcome::kCompleted;
+  return done ? kCommandOk : kCommandFailed;
 }
 
 }  // namespace

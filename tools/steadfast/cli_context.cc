@@ -111,6 +111,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
     pc.storage = &ctx->plugin_storage;
     pc.workflows = &ctx->workflow_reader;
     pc.batch_previews = &ctx->batch_previews;
+    pc.routes = ctx->plugin_routes.ForPlugin(name, &ctx->plugin_storage);
     return pc;
   };
   // The built-in plugins, each with its plugin_config section (paths relative to the config file).

@@ -17,6 +17,7 @@
 #include "metrics/registry_sink.h"
 #include "observability/committed_event_hub.h"
 #include "runtime/batch_preview_registry.h"
+#include "runtime/plugin_route_registry.h"
 #include "runtime/workflow_catalog.h"
 #include "steadfast/commands.h"
 #include "steadfast/registry.h"
@@ -55,6 +56,7 @@ struct CliContext {
   std::unique_ptr<metrics::RegistrySink> plugin_metrics;
   std::unique_ptr<CommittedEventHub> committed_events;
   BatchPreviewRegistry batch_previews;  // what plugins say a batch start would do
+  PluginRouteRegistry plugin_routes;    // plugins' HTTP routes: serve answers them under /v1/plugins/<plugin>
   std::unique_ptr<ActivityRegistry> registry;
   std::unique_ptr<WorkflowCatalog> catalog;
   std::unique_ptr<Store> store;

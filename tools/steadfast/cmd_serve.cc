@@ -216,6 +216,7 @@ int RunServe(const Flags& flags) {
     handler_options.bulk_runner = &bulk_runner;
     handler_options.deployer = deployer.get();
     handler_options.batch_previews = &ctx.batch_previews;
+    handler_options.plugin_routes = &ctx.plugin_routes;
     api_handler = std::make_unique<http::ApiHandler>(handler_options, engine.service(), std::move(*tokens),
                                                      SystemClock::Instance(), *ctx.logger);
     auto started = http::ApiServer::Start(server_options, *api_handler, *ctx.logger);

@@ -195,6 +195,7 @@ function signOut(message) {
   show('queue', false);
   show('detail', false);
   show('ops', false);
+  hideSettlement();
   show('tabs', false);
   show('login', true);
   showAlert(message || '');
@@ -736,6 +737,15 @@ async function route() {
   show('login', false);
   show('session', true);
   show('tabs', true);
+  // The refund plugin's claims and settlement views (settlement.js).
+  if (routeSettlement(location.hash)) {
+    show('queue', false);
+    show('detail', false);
+    show('ops', false);
+    $('tab-review').classList.remove('active');
+    $('tab-ops').classList.remove('active');
+    return;
+  }
   const m = location.hash.match(/^#\/wf\/(.+)$/);
   // Someone who cannot decide has no queue of their own: the console is their start page.
   const ops = location.hash.startsWith('#/ops') || (!m && location.hash !== '#/' && session && !may('decide'));

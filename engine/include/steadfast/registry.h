@@ -72,6 +72,7 @@ class ActivityRegistry {
 // What a plugin is given at start-up. The pointers are the engine's and
 // outlive the plugin; keep them, not the PluginContext itself.
 class BatchPreviews;  // steadfast/batch_preview.h
+class PluginRoutes;   // steadfast/routes.h
 
 struct PluginContext {
   Value config;               // the plugin's section of the engine config (may be null)
@@ -102,6 +103,11 @@ struct PluginContext {
   // (steadfast/batch_preview.h), what a file of workflow starts would do,
   // said before it runs. Null when the host offers none.
   BatchPreviews* batch_previews = nullptr;
+  // Appended after `batch_previews` (same rule): the plugin's HTTP routes
+  // (steadfast/routes.h), served under /v1/plugins/<name> by `steadfast
+  // serve` (other verbs take them and serve nothing). Add them during init.
+  // Null when the host has none (a unit test).
+  PluginRoutes* routes = nullptr;
 };
 
 // ABI version of the plugin entry point; bumped on incompatible changes.

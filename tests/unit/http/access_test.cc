@@ -88,6 +88,7 @@ TEST(RolesTest, OperatorStartsInspectsCancelsSignalsPausesResumesRetriesButDoesN
   }
   EXPECT_FALSE(Allows(op, Action::kDecide));
   EXPECT_FALSE(Allows(op, Action::kStartOnBehalf));
+  EXPECT_FALSE(Allows(op, Action::kPluginAdmin));
 }
 
 TEST(RolesTest, ReviewerInspectsAndDecidesOnly) {
@@ -95,13 +96,14 @@ TEST(RolesTest, ReviewerInspectsAndDecidesOnly) {
   EXPECT_TRUE(Allows(rv, Action::kInspect));
   EXPECT_TRUE(Allows(rv, Action::kDecide));
   for (Action a : {Action::kStart, Action::kCancel, Action::kSignal, Action::kPause, Action::kResume, Action::kRetry,
-                   Action::kStartOnBehalf, Action::kOperateSchedules, Action::kBulk, Action::kHoldActivities, Action::kDeploy}) {
+                   Action::kStartOnBehalf, Action::kOperateSchedules, Action::kBulk, Action::kHoldActivities, Action::kDeploy,
+                   Action::kPluginAdmin}) {
     EXPECT_FALSE(Allows(rv, a)) << ActionName(a);
   }
 }
 
 TEST(RolesTest, AdminDoesEverythingAndNoRolesNothing) {
-  for (int a = 0; a <= static_cast<int>(Action::kDeploy); ++a) {
+  for (int a = 0; a <= static_cast<int>(Action::kPluginAdmin); ++a) {
     EXPECT_TRUE(Allows(Roles({Role::kAdmin}), static_cast<Action>(a)));
     EXPECT_FALSE(Allows(RoleSet(), static_cast<Action>(a)));
   }

@@ -15,6 +15,7 @@
 #include "builtin/std_activities.h"
 #include "http/openapi_spec.h"
 #include "core/random.h"
+#include "runtime/plugin_route_registry.h"
 #include "runtime/workflow_catalog.h"
 #include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"
@@ -83,6 +84,7 @@ class ApiHandlerTest : public ::testing::Test {
     options.max_body_bytes = 1024;
     options.rate_limit = limit;
     options.bulk_runner = bulk_runner_.get();
+    options.plugin_routes = &plugin_routes_;
     handler_ =
         std::make_unique<ApiHandler>(options, *service_, std::move(tokens).value(), clock_, NullLogger::Instance());
   }
@@ -158,6 +160,7 @@ class ApiHandlerTest : public ::testing::Test {
   std::unique_ptr<WorkflowService> service_;
   std::unique_ptr<BulkOperations> bulk_ops_;
   std::unique_ptr<BulkRunner> bulk_runner_;
+  PluginRouteRegistry plugin_routes_;  // none unless a test adds some and builds again
   std::unique_ptr<ApiHandler> handler_;
 };
 
@@ -193,6 +196,9 @@ TEST_F(ApiHandlerTest, OpenApiDocumentsEveryRoute) {
     for (const auto& op : path.second) {
       std::string m = op.first.as<std::string>();
       if (m == "parameters" || m == "summary" || m == "description" || m.rfind("x-", 0) == 0) continue;
+      // The built-in refund plugin's routes: served when the plugin is loaded
+      // (tests/integration/refund/plugin_routes_test.cc checks them there).
+      if (path.first.as<std::string>().rfind("/v1/plugins/", 0) == 0) continue;
       EXPECT_TRUE(routes.count({m, path.first.as<std::string>()}))
           << m << " " << path.first.as<std::string>() << " is in docs/openapi.yaml but the server has no such route";
     }
@@ -279,7 +285,7 @@ TEST_F(ApiHandlerTest, SessionSaysWhoTheTokenIsAndWhatItMayDo) {
   ASSERT_EQ(rita.status, 200);
   EXPECT_EQ(may(rita), (std::set<std::string>{"inspect", "decide"}));
   Answer root = Call(Req("GET", "/v1/session", "t-root"));
-  EXPECT_EQ(may(root).size(), 13u);
+  EXPECT_EQ(may(root).size(), 14u);  // plugin_admin too
   EXPECT_TRUE(may(root).count("start_on_behalf"));
   EXPECT_EQ(Call(Req("GET", "/v1/session")).status, 401);
   EXPECT_EQ(Call(Req("GET", "/v1/session", "t-wrong")).status, 401);
@@ -809,6 +815,101 @@ TEST_F(ApiHandlerTest, GraphShowsTheStepsAndWhereTheInstanceIs) {
   Answer bad = Call(Req("GET", "/v1/workflows/wf-graph/graph?x=1", "t-rita"));
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(Code(bad), "invalid_query");
+}
+
+}  // namespace
+}  // namespace steadfast::http
+
+namespace steadfast::http {
+namespace {
+
+// A plugin's routes go through the engine's pipeline: token, role, body
+// checks, JSON errors, metrics; the handler gets params, query, body,
+// principal and storage, and its error Status is mapped as the engine's.
+TEST_F(ApiHandlerTest, PluginRoutesAreServedLikeTheEnginesOwn) {
+  PluginRoutes* routes = plugin_routes_.ForPlugin("demo", nullptr);
+  EXPECT_EQ(routes->prefix(), "/v1/plugins/demo");
+  ASSERT_TRUE(routes
+                  ->Add({"GET", "/things/{id}", RouteAccess::kRead, RouteBody::kNone, "a thing",
+                         [](const RouteRequest& r) -> Result<RouteResponse> {
+                           if (r.Param("id") == "none") return Status::NotFound("no thing 'none'");
+                           if (r.Param("id") == "boom") return Status::Internal("secret /var/db path");
+                           return RouteResponse::Json(Value::Map{{"id", r.Param("id")},
+                                                                 {"q", r.Query("q").value_or("")},
+                                                                 {"by", r.principal}});
+                         }})
+                  .ok());
+  ASSERT_TRUE(routes
+                  ->Add({"POST", "/things/{id}/pay", RouteAccess::kAdmin, RouteBody::kJson, "pay",
+                         [](const RouteRequest& r) -> Result<RouteResponse> {
+                           if (!r.body.Get("reason").is_string()) {
+                             return RouteResponse::Error(400, "invalid_field", "reason is required");
+                           }
+                           return RouteResponse::Json(Value::Map{{"paid", r.Param("id")}}, 201);
+                         }})
+                  .ok());
+  Build(RateLimit{0, 1});
+
+  Answer got = Call(Req("GET", "/v1/plugins/demo/things/t1?q=x", "t-rita"));
+  ASSERT_EQ(got.status, 200) << got.raw.body;
+  EXPECT_EQ(got.json.Get("id"), Value("t1"));
+  EXPECT_EQ(got.json.Get("q"), Value("x"));
+  EXPECT_EQ(got.json.Get("by"), Value("rita"));
+  EXPECT_EQ(Call(Req("GET", "/v1/plugins/demo/things/t1")).status, 401);
+  Answer missing = Call(Req("GET", "/v1/plugins/demo/things/none", "t-ops"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Code(missing), "not_found");
+  Answer boom = Call(Req("GET", "/v1/plugins/demo/things/boom", "t-ops"));
+  EXPECT_EQ(boom.status, 500);
+  EXPECT_EQ(boom.raw.body.find("secret"), std::string::npos) << "a server error's cause stays in the log";
+  Answer nowhere = Call(Req("GET", "/v1/plugins/demo/nothing", "t-ops"));
+  EXPECT_EQ(nowhere.status, 404);
+  EXPECT_EQ(Code(nowhere), "not_found");
+
+  for (const char* token : {"t-ops", "t-rita"}) {
+    Answer refused = Call(Req("POST", "/v1/plugins/demo/things/t1/pay", token, R"({"reason": "r"})"));
+    EXPECT_EQ(refused.status, 403) << token;
+    EXPECT_EQ(Code(refused), "forbidden");
+  }
+  Answer malformed = Call(Req("POST", "/v1/plugins/demo/things/t1/pay", "t-root", R"({"reason":)"));
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Code(malformed), "malformed_json");
+  Answer no_reason = Call(Req("POST", "/v1/plugins/demo/things/t1/pay", "t-root", "{}"));
+  EXPECT_EQ(no_reason.status, 400);
+  EXPECT_EQ(Code(no_reason), "invalid_field");
+  Answer too_big = Call(Req("POST", "/v1/plugins/demo/things/t1/pay", "t-root", std::string(2000, ' ')));
+  EXPECT_EQ(too_big.status, 413);
+  Answer paid = Call(Req("POST", "/v1/plugins/demo/things/t1/pay", "t-root", R"({"reason": "r"})"));
+  EXPECT_EQ(paid.status, 201) << paid.raw.body;
+  EXPECT_EQ(paid.json.Get("paid"), Value("t1"));
+  EXPECT_EQ(Call(Req("GET", "/v1/plugins/demo/things/t1/pay", "t-root")).status, 405);
+
+  HttpResponse metrics = handler_->Handle(Req("GET", "/metrics"));
+  EXPECT_NE(metrics.body.find("route=\"/v1/plugins/demo/things/{id}/pay\",method=\"POST\",status=\"201\""),
+            std::string::npos);
+}
+
+TEST(PluginRouteRegistryTest, RefusesBadRoutes) {
+  PluginRouteRegistry registry;
+  PluginRoutes* routes = registry.ForPlugin("demo", nullptr);
+  auto handler = [](const RouteRequest&) -> Result<RouteResponse> { return RouteResponse::Json(Value()); };
+  EXPECT_TRUE(routes->Add({"GET", "/a/{id}", RouteAccess::kRead, RouteBody::kNone, "", handler}).ok());
+  EXPECT_EQ(routes->Add({"GET", "/a/{id}", RouteAccess::kRead, RouteBody::kNone, "", handler}).code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_TRUE(routes->Add({"POST", "/a/{id}", RouteAccess::kAdmin, RouteBody::kJson, "", handler}).ok());
+  for (const char* path : {"", "a", "/", "/a//b", "/a/{}", "/a/{x", "/a/b c", "/a/../b"}) {
+    EXPECT_EQ(routes->Add({"GET", path, RouteAccess::kRead, RouteBody::kNone, "", handler}).code(),
+              StatusCode::kInvalidArgument)
+        << path;
+  }
+  EXPECT_EQ(routes->Add({"DELETE", "/b", RouteAccess::kRead, RouteBody::kNone, "", handler}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(routes->Add({"GET", "/b", RouteAccess::kRead, RouteBody::kJson, "", handler}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(routes->Add({"GET", "/b", RouteAccess::kRead, RouteBody::kNone, "", nullptr}).code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_EQ(registry.routes().size(), 2u);
+  EXPECT_EQ(registry.routes()[0].pattern, "/v1/plugins/demo/a/{id}");
 }
 
 }  // namespace

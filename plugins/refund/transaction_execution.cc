@@ -1,0 +1,102 @@
+// An admin's execution: begin (audited), one PSP call, finish (audited).
+#include "refund/transaction_execution.h"
+
+#include <cctype>
+#include <map>
+#include <optional>
+
+namespace steadfast::refund {
+namespace {
+
+// The PSP's answer to an admin's execution of `t` (pending under its key now).
+PspOutcome CallPsp(PspAdapter& psp, const SettlementTransaction& t, const std::string& actor, TimeMs now_ms) {
+  std::map<std::string, std::string> metadata = {{"reservation_id", t.reservation_id},
+                                                 {"settlement_transaction", t.id},
+                                                 {"executed_by", actor}};
+  ActivityResult result = ActivityError::NonRetryable("invalid_input", "nothing to execute");
+  if (t.kind == TransactionKind::kGuestRefund) {
+    RefundRequest req;
+    req.charge = t.charge;
+    req.amount_minor = t.amount.minor;
+    std::string lower = t.amount.currency;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.expected_currency = lower;
+    req.reason = RefundReason::kRequestedByCustomer;
+    req.metadata = metadata;
+    req.idempotency_key = t.psp_idempotency_key;
+    RemoteResult<PspRefund> r = psp.Refund(req);
+    if (r.ok()) {
+      result = Value(Value::Map{{"refund_id", r->id}, {"status", std::string(PspRefundStatusName(r->status))}});
+    } else {
+      result = r.error();
+    }
+  } else if (t.kind == TransactionKind::kHostPayout) {
+    TransferRequest req;
+    req.amount_minor = t.amount.minor;
+    req.currency = t.amount.currency;
+    req.destination = t.destination;
+    req.transfer_group = t.reservation_id;
+    req.description = "host payout of cancelled reservation " + t.reservation_id + " (executed by " + actor + ")";
+    req.metadata = metadata;
+    req.idempotency_key = t.psp_idempotency_key;
+    RemoteResult<PspTransfer> r = psp.Transfer(req);
+    if (r.ok()) {
+      result = Value(Value::Map{{"transfer_id", r->id}, {"paid", true}});
+    } else {
+      result = r.error();
+    }
+  }
+  std::optional<PspOutcome> o = PspOutcomeOf(t.kind, result, t.psp_idempotency_key, now_ms);
+  if (!o) {
+    // No definitive answer (retryable, or ambiguous): it stays pending
+    // under the same key; the audit row keeps what the PSP said.
+    o = PspOutcome{t.psp_idempotency_key, t.kind, TransactionStatus::kPending, "", "", "", now_ms};
+  }
+  if (!result.ok() && o->failure_code.empty()) {
+    o->failure_code = result.error().code;
+    o->failure_message = result.error().message;
+  }
+  return *o;
+}
+
+}  // namespace
+
+std::string_view ExecutionOutcomeName(ExecutionOutcome outcome) {
+  switch (outcome) {
+    case ExecutionOutcome::kAlreadyCompleted: return "already_completed";
+    case ExecutionOutcome::kCompleted: return "completed";
+    case ExecutionOutcome::kFailed: return "failed";
+    case ExecutionOutcome::kStillPending: return "still pending";
+  }
+  return "?";
+}
+
+Result<ExecutionResult> ExecuteTransaction(SettlementStore& settlements, PspAdapter& psp,
+                                           const ExecutionRequest& request, const Clock& clock) {
+  if (request.reason.empty()) return Status::InvalidArgument("a reason is required: it goes into the audit");
+  const std::string& destination = request.destination;
+  if (!destination.empty() && (destination.rfind("acct_", 0) != 0 || destination.size() <= 5)) {
+    return Status::InvalidArgument("the destination must be a connected account id (acct_...)");
+  }
+  SF_ASSIGN_OR_RETURN(SettlementTransaction t,
+                      settlements.BeginExecution(request.transaction_id, request.actor, request.reason, destination,
+                                                 clock.NowMs()));
+  ExecutionResult out;
+  if (t.status == TransactionStatus::kCompleted) {
+    out.transaction = std::move(t);
+    return out;
+  }
+  PspOutcome outcome = CallPsp(psp, t, request.actor, clock.NowMs());
+  if (Status finished = settlements.FinishExecution(t.id, request.actor, request.reason, outcome); !finished.ok()) {
+    return Status(finished.code(), "recording the PSP's answer: " + finished.message());
+  }
+  SF_ASSIGN_OR_RETURN(out.transaction, settlements.Transaction(t.id));
+  out.outcome = outcome.status == TransactionStatus::kCompleted ? ExecutionOutcome::kCompleted
+                : outcome.status == TransactionStatus::kFailed  ? ExecutionOutcome::kFailed
+                                                                : ExecutionOutcome::kStillPending;
+  out.failure_code = outcome.failure_code;
+  out.failure_message = outcome.failure_message;
+  return out;
+}
+
+}  // namespace steadfast::refund
