@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "refund/commands.h"
+#include "refund/executed_refund_posting.h"
 #include "refund/money.h"
 #include "refund/psp/psp_adapter.h"
 #include "refund/reconcile_sources.h"
@@ -120,8 +121,10 @@ int List(const Args& args, CommandHost& host) {
 
 // The PSP's answer to an admin's execution of `t` (pending under its key now).
 PspOutcome Execute(PspAdapter& psp, const SettlementTransaction& t, const std::string& actor, TimeMs now_ms) {
+  // workflow_id ties the PSP's refund to the workflow's ledger for reconciliation.
   std::map<std::string, std::string> metadata = {{"reservation_id", t.reservation_id},
                                                  {"settlement_transaction", t.id},
+                                                 {"workflow_id", t.workflow_id},
                                                  {"executed_by", actor}};
   ActivityResult result = ActivityError::NonRetryable("invalid_input", "nothing to execute");
   if (t.kind == TransactionKind::kGuestRefund) {
@@ -169,6 +172,13 @@ PspOutcome Execute(PspAdapter& psp, const SettlementTransaction& t, const std::s
   return *o;
 }
 
+// Whether (and how) the ledger books guest refund `t` executed by `actor`.
+Result<ExecutedRefundBooking> PlanBooking(CommandHost& host, RefundTables& tables, const std::string& database,
+                                          const SettlementTransaction& t, const std::string& actor) {
+  SF_ASSIGN_OR_RETURN(std::unique_ptr<WorkflowReader> workflows, host.OpenWorkflows(database));
+  return PlanExecutedRefundBooking(*workflows, *tables, t, actor);
+}
+
 int ExecuteCommand(const Args& args, CommandHost& host) {
   std::set<std::string> valued = CommonCommandFlags();
   valued.insert({"reason", "destination", "as", "psp-url"});
@@ -204,20 +214,43 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
   }
   SettlementTransaction t = *started;
   if (t.status == TransactionStatus::kCompleted) {
+    // A guest refund an admin completed is booked with its completion; one
+    // completed before that was done, or while its workflow still ran, is
+    // booked now (once: the posting's key is the transaction's).
+    std::string booked;
+    if (t.kind == TransactionKind::kGuestRefund && t.executed_by != kExecutedByPsp) {
+      auto booking = PlanBooking(host, *tables, sources->database, t, actor);
+      if (!booking.ok()) return CommandFail(kCommandError, booking.status().message());
+      if (booking->posting) {
+        auto posted = (*tables)->PostTransaction(*booking->posting, host.clock().NowMs());
+        if (!posted.ok()) return CommandFail(kCommandError, "booking the refund: " + posted.status().message());
+        booked = posted->replayed ? "" : booking->note;
+      }
+    }
     if (flags->Has("json")) {
       Value out = TransactionToValue(t);
       out["outcome"] = "already_completed";
+      if (!booked.empty()) out["ledger"] = booked;
       std::printf("%s\n", out.ToPrettyJson().c_str());
     } else {
       std::printf("%s (%s %s of %s) is completed already (%s, by %s): nothing done\n", t.id.c_str(),
                   std::string(TransactionKindName(t.kind)).c_str(), FormatMoney(t.amount).c_str(),
                   t.reservation_id.c_str(), Or(t.provider_id).c_str(), Or(t.executed_by).c_str());
+      if (!booked.empty()) std::printf("%s\n", booked.c_str());
     }
     return kCommandOk;
   }
 
+  // Decided before the PSP call, so the posting commits with the completion.
+  ExecutedRefundBooking booking;
+  if (t.kind == TransactionKind::kGuestRefund) {
+    auto planned = PlanBooking(host, *tables, sources->database, t, actor);
+    if (!planned.ok()) return CommandFail(kCommandError, planned.status().message());
+    booking = std::move(*planned);
+  }
   PspOutcome outcome = Execute(**psp, t, actor, host.clock().NowMs());
-  Status finished = settlements.FinishExecution(id, actor, reason, outcome);
+  Status finished = settlements.FinishExecution(id, actor, reason, outcome,
+                                                booking.posting ? &*booking.posting : nullptr);
   if (!finished.ok()) return CommandFail(kCommandError, "recording the PSP's answer: " + finished.message());
   auto now = settlements.Transaction(id);
   if (!now.ok()) return CommandFail(kCommandError, now.status().message());
@@ -227,6 +260,7 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
   if (flags->Has("json")) {
     Value out = TransactionToValue(*now);
     out["outcome"] = said;
+    if (outcome.status == TransactionStatus::kCompleted && !booking.note.empty()) out["ledger"] = booking.note;
     std::printf("%s\n", out.ToPrettyJson().c_str());
   } else {
     std::printf("%s (%s %s of %s, PSP key %s): %s", now->id.c_str(), std::string(TransactionKindName(now->kind)).c_str(),
@@ -236,6 +270,9 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
       std::printf(" (%s: %s)", outcome.failure_code.c_str(), outcome.failure_message.c_str());
     }
     std::printf("\n");
+    if (outcome.status == TransactionStatus::kCompleted && !booking.note.empty()) {
+      std::printf("%s\n", booking.note.c_str());
+    }
     if (outcome.status == TransactionStatus::kPending) {
       std::printf("the PSP did not answer for sure: run execute again, it resends under the same key\n");
     }

@@ -33,13 +33,15 @@ class SettlementTest : public ::testing::Test {
  protected:
   // The example reservation cancelled 5 days ahead (moderate@2's half
   // window), its host paid to `host_account`; served until it ends.
-  InstanceRecord Settle(const std::string& id, const std::string& reservation, const std::string& host_account) {
+  // seed = false: the charge is unknown at the PSP when the workflow refunds it.
+  InstanceRecord Settle(const std::string& id, const std::string& reservation, const std::string& host_account,
+                        bool seed = true) {
     Value input = LoadExample("settlement.json");
     input["reservation"]["id"] = reservation;
     input["reservation"]["payment"]["charge"] = Charge(reservation);
     input["reservation"]["host"]["account"] = host_account;
     input["cancel_at"] = "2026-12-13T09:30:00+01:00";
-    h_.Seed(Charge(reservation), kPaid);
+    if (seed) h_.Seed(Charge(reservation), kPaid);
     h_.StartInstance("reservation_settlement", h_.WriteInput(id, input), id);
     auto serve = h_.Serve();
     const bool ended = h_.WaitTerminal(id, 60000);
@@ -62,6 +64,13 @@ class SettlementTest : public ::testing::Test {
     auto txns = s.Transactions(f);
     EXPECT_TRUE(txns.ok()) << txns.status().ToString();
     return txns.ok() ? *txns : std::vector<SettlementTransaction>{};
+  }
+  // The reservation's transaction of `kind` as it is now (empty id when none).
+  SettlementTransaction Current(const std::string& reservation, TransactionKind kind) {
+    for (const SettlementTransaction& t : Transactions(reservation)) {
+      if (t.kind == kind) return t;
+    }
+    return SettlementTransaction{};
   }
   static const SettlementTransaction* Find(const std::vector<SettlementTransaction>& txns, TransactionKind kind) {
     for (const SettlementTransaction& t : txns) {
@@ -221,6 +230,51 @@ TEST_F(SettlementTest, AnAdminExecutesTheHostPayoutThePspRefusedOnceAndAudited) 
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
 }
 
+// The workflow's refund refused for good (the charge unknown at the PSP):
+// the workflow fails before its ledger step. The admin's execution moves the
+// money and books it with the workflow's own breakdown, once, so the books
+// balance and reconcile stays clean; executing again books nothing more.
+TEST_F(SettlementTest, AnAdminExecutedGuestRefundIsBookedInTheLedgerOnce) {
+  InstanceRecord wf = Settle("wf-s3", "r-2003", "acct_host3", /*seed=*/false);
+  // Failed at its PSP step, then compensated (a review case): never at its ledger step.
+  ASSERT_EQ(wf.status, InstanceStatus::kCompensated) << wf.error_code << ": " << wf.error_message;
+  std::vector<SettlementTransaction> txns = Transactions("r-2003");
+  const SettlementTransaction* guest = Find(txns, TransactionKind::kGuestRefund);
+  ASSERT_TRUE(guest);
+  ASSERT_EQ(guest->status, TransactionStatus::kFailed) << guest->failure_code;
+  const std::string id = guest->id;
+  const int64_t amount = guest->amount.minor;
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  auto before = (*tables)->LedgerEntries("wf-s3");
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->empty()) << "the workflow failed before its ledger step";
+
+  h_.Seed(Charge("r-2003"), kPaid);  // the charge is captured now
+  RunResult exec = h_.Cli({"refund", "transactions", "execute", id, "--reason", "charge captured late", "--as",
+                           "admin:ana"});
+  ASSERT_EQ(exec.exit_code, 0) << exec.output;
+  EXPECT_THAT(exec.output, HasSubstr("booked in the ledger under r-2003/guestrefund/wf-s3/ledger"));
+  EXPECT_EQ(h_.RefundsOf("ch_r2003"), integration::Refunded(1, amount));
+  auto balance = (*tables)->LedgerBalance("wf-s3");
+  ASSERT_TRUE(balance.ok());
+  using Account = std::pair<std::string, std::string>;
+  EXPECT_EQ((*balance)[Account("psp_clearing", "EUR")], -amount);
+  EXPECT_EQ((*balance)[Account("reconciliation_suspense", "EUR")], 0) << "booked with the workflow's breakdown";
+  EXPECT_GE(h_.ExpectBalancedLedger("wf-s3"), 1);
+
+  RunResult again = h_.Cli({"refund", "transactions", "execute", id, "--reason", "double click"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("completed already"));
+  auto ledger = (*tables)->LedgerTransactions();
+  ASSERT_TRUE(ledger.ok());
+  EXPECT_EQ(ledger->size(), 1u) << "booked once";
+  EXPECT_EQ(h_.RefundsOf("ch_r2003").first, 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+  EXPECT_THAT(rec.output, HasSubstr("no drift"));
+}
+
 // ---------------------------------------------------------------- kill -9 around the settlement's steps
 
 // The settle step's writes, and each PSP step's move of its transaction,
@@ -246,9 +300,9 @@ TEST_P(SettlementCrash, RestartLeavesOneSnapshotOneRefundOnePayout) {
   } else {
     // The PSP moved money, the transaction does not say so yet: the workflow
     // is in flight, so reconcile compares neither, and reports no drift.
-    EXPECT_EQ(Find(Transactions("r-2001"), GetParam() == "after_activity:psp" ? TransactionKind::kGuestRefund
-                                                                              : TransactionKind::kHostPayout)
-                  ->status,
+    EXPECT_EQ(Current("r-2001", GetParam() == "after_activity:psp" ? TransactionKind::kGuestRefund
+                                                                   : TransactionKind::kHostPayout)
+                  .status,
               TransactionStatus::kPending);
     RunResult early = h_.Reconcile({"--json"});
     EXPECT_EQ(early.exit_code, 0) << early.output;
