@@ -7,6 +7,7 @@
 #include "refund/money.h"
 #include "refund/claim_store.h"
 #include "refund/dispute_store.h"
+#include "refund/settlement_event_store.h"
 #include "refund/settlement_store.h"
 
 namespace steadfast::refund {
@@ -273,6 +274,9 @@ PluginSchema RefundStore::Schema() {
   schema.migrations.push_back(
       {5, "disputes: chargebacks from the PSP, their overlap with refunds, the sync cursor; refunds keep their charge",
        kDisputeSchemaSql});
+  schema.migrations.push_back(
+      {6, "settlements: the PSP's settlement events of pending refunds and payouts, the sync cursor",
+       kSettlementEventSchemaSql});
   return schema;
 }
 

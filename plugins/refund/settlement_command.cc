@@ -154,7 +154,7 @@ PspOutcome Execute(PspAdapter& psp, const SettlementTransaction& t, const std::s
     req.idempotency_key = t.psp_idempotency_key;
     RemoteResult<PspTransfer> r = psp.Transfer(req);
     if (r.ok()) {
-      result = Value(Value::Map{{"transfer_id", r->id}, {"paid", true}});
+      result = Value(Value::Map{{"transfer_id", r->id}, {"status", r->status}, {"paid", r->status == "paid"}});
     } else {
       result = r.error();
     }

@@ -200,6 +200,10 @@ std::optional<PspOutcome> PspOutcomeOf(TransactionKind kind, const ActivityResul
   if (result.ok()) {
     const Value& out = result.output();
     o.provider_id = out.Get(id_field).StringOr("");
+    if (kind == TransactionKind::kHostPayout && out.Get("status").StringOr("paid") == "pending") {
+      o.status = TransactionStatus::kPending;  // accepted; its settlement event moves it
+      return o;
+    }
     if (kind == TransactionKind::kHostPayout && !out.Get("paid").BoolOr(true)) {
       // A refusal the payout step recorded instead of failing (on_refusal: record).
       o.status = TransactionStatus::kFailed;

@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <tuple>
+
 #include "refund/settlement_store.h"
 #include "refund_harness.h"
 
@@ -274,6 +276,109 @@ TEST_F(SettlementTest, AnAdminExecutedGuestRefundIsBookedInTheLedgerOnce) {
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
   EXPECT_THAT(rec.output, HasSubstr("no drift"));
 }
+
+// ---------------------------------------------------------------- the PSP's asynchronous settlement
+
+// Payouts the PSP takes as pending (a Stripe payout): two settlements
+// complete with their payouts pending at the PSP; the PSP settles them (one
+// paid, one to a frozen account failed); settlement_sync under the real
+// serve moves the first completed and the second failed, once; an admin
+// executes the failed one to a new account; reconcile stays clean.
+class SettlementSyncTest : public SettlementTest {
+ protected:
+  // settlement_sync started as `id` under a serve crashing at `crash_at`
+  // ("" = none); served until it ends.
+  void Sync(const std::string& id, const std::string& crash_at = "") {
+    h_.StartInstance("settlement_sync", h_.WriteInput(id, Value::Map{}), id);
+    if (!crash_at.empty()) {
+      auto crashing = h_.Serve(crash_at);
+      auto code = crashing->Wait(60000);
+      ASSERT_TRUE(code.has_value()) << "serve did not reach " << crash_at << "\n" << h_.ServeLog();
+      EXPECT_EQ(*code, 137);
+    }
+    auto serve = h_.Serve();
+    const bool ended = h_.WaitTerminal(id, 60000);
+    serve->Kill(SIGTERM);
+    serve->Wait(20000);
+    ASSERT_TRUE(ended) << h_.ServeLog();
+    EXPECT_EQ(h_.Instance(id)->status, InstanceStatus::kCompleted) << h_.ServeLog();
+  }
+  // Two settled cancellations whose payouts the PSP holds pending, then settles.
+  void SettleTwoWithPendingPayouts() {
+    h_.Control("/sandbox/settlement", Value::Map{{"payout_delay_ms", 3'600'000}});
+    for (const auto& [wf, reservation, account] :
+         {std::tuple{"wf-p1", "r-3001", "acct_host3"}, std::tuple{"wf-p2", "r-3002", "acct_frozen_h4"}}) {
+      InstanceRecord done = Settle(wf, reservation, account);
+      ASSERT_EQ(done.status, InstanceStatus::kCompleted) << done.error_code << ": " << done.error_message;
+      EXPECT_EQ(done.output.Get("payout_paid"), Value(false)) << "accepted, not yet paid";
+      const SettlementTransaction payout = Current(reservation, TransactionKind::kHostPayout);
+      ASSERT_FALSE(payout.id.empty());
+      EXPECT_EQ(payout.status, TransactionStatus::kPending);
+      EXPECT_EQ(payout.provider_id.rfind("tr_", 0), 0u) << payout.provider_id;
+    }
+    EXPECT_EQ(h_.Control("/sandbox/settle", Value::Map{}).Get("settled").IntOr(0), 2);
+  }
+  void ExpectOnePaidOneFailed() {
+    const SettlementTransaction paid = Current("r-3001", TransactionKind::kHostPayout);
+    ASSERT_FALSE(paid.id.empty());
+    EXPECT_EQ(paid.status, TransactionStatus::kCompleted);
+    EXPECT_EQ(paid.executed_by, "psp");
+    EXPECT_GT(paid.executed_ms, 0);
+    const SettlementTransaction frozen = Current("r-3002", TransactionKind::kHostPayout);
+    ASSERT_FALSE(frozen.id.empty());
+    EXPECT_EQ(frozen.status, TransactionStatus::kFailed);
+    EXPECT_EQ(frozen.failure_code, "account_frozen");
+    EXPECT_EQ(Current("r-3002", TransactionKind::kGuestRefund).status, TransactionStatus::kCompleted);
+  }
+};
+
+TEST_F(SettlementSyncTest, ThePspsSettlementMovesPendingPayoutsOnceAndAnAdminExecutesTheFailedOne) {
+  SettleTwoWithPendingPayouts();
+  Sync("sync-1");
+  ExpectOnePaidOneFailed();
+  Sync("sync-2");  // nothing new: nothing moves again
+  ExpectOnePaidOneFailed();
+
+  RunResult listed = h_.Cli({"refund", "transactions", "list", "--status", "failed"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_THAT(listed.output, HasSubstr("account_frozen"));
+  h_.Control("/sandbox/settlement", Value::Map{{"payout_delay_ms", 0}});
+  const std::string id = Current("r-3002", TransactionKind::kHostPayout).id;
+  RunResult exec = h_.Cli({"refund", "transactions", "execute", id, "--reason", "host unfroze a new account",
+                           "--destination", "acct_host9", "--as", "admin:ana"});
+  ASSERT_EQ(exec.exit_code, 0) << exec.output;
+  EXPECT_EQ(Current("r-3002", TransactionKind::kHostPayout).status, TransactionStatus::kCompleted);
+  EXPECT_EQ(h_.TransfersTo("acct_host9").Get("count").IntOr(0), 1);
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("count").IntOr(0), 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+// kill -9 after the sync activity committed its page (with the cursor and
+// the transactions it moved) but before the step's checkpoint, and after
+// the checkpoint: the restarted serve runs it again from the saved cursor;
+// each transaction moved once.
+class SettlementSyncCrash : public SettlementSyncTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(SettlementSyncCrash, RestartMovesEachTransactionOnce) {
+  SettleTwoWithPendingPayouts();
+  Sync("sync-c", GetParam());
+  ExpectOnePaidOneFailed();
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  SettlementStore settlements(tables->storage());
+  const std::string id = Current("r-3002", TransactionKind::kHostPayout).id;
+  auto audit = settlements.Audit(id);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->empty()) << "the PSP moved it, no admin";
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, SettlementSyncCrash,
+                         ::testing::Values("after_activity:sync", "after_checkpoint:sync"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param == "after_activity:sync" ? std::string("AfterActivity")
+                                                                      : std::string("AfterCheckpoint");
+                         });
 
 // ---------------------------------------------------------------- kill -9 around the settlement's steps
 
