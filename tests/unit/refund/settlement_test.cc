@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "refund/activities.h"
 #include "refund/breakdown.h"
@@ -231,7 +232,7 @@ PspRefundFact Refund(const std::string& id, const std::string& status, const std
   return r;
 }
 
-TEST(SettlementReconciliation, CompletedUnknownAtThePspAndPendingAlreadyDoneAreReported) {
+TEST(SettlementReconciliation, CompletedUnknownOrFailedAtThePspAndPendingAlreadyDoneAreReported) {
   SettlementReconciliationInput in;
   in.now_ms = 10'000;
   in.settle_margin_ms = 1'000;
@@ -242,19 +243,29 @@ TEST(SettlementReconciliation, CompletedUnknownAtThePspAndPendingAlreadyDoneAreR
       Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_ok"),       // fine
       Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_ghost"),    // unknown at the PSP
       Txn(TransactionKind::kHostPayout, TransactionStatus::kPending, "tr_done"),       // paid, still pending
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kPending, "tr_waits"),      // pending at the PSP too: fine
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_failed"),   // the PSP failed the payout
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kPending, "tr_lost"),       // failed there, pending here
       Txn(TransactionKind::kBooking, TransactionStatus::kCompleted, "ch_1"),           // never compared
   };
   in.psp_refunds = {Refund("re_ok", "succeeded", "wf-x"), Refund("re_failed", "failed", "wf-x")};
-  in.transfers = {{"tr_ok", true}, {"tr_ghost", false}, {"tr_done", true}};
+  in.transfers = {{"tr_ok", "paid"},     {"tr_ghost", ""},       {"tr_done", "paid"},
+                  {"tr_waits", "pending"}, {"tr_failed", "failed"}, {"tr_lost", "failed"}};
   std::vector<SettlementDrift> drifts = ReconcileSettlements(in);
-  ASSERT_EQ(drifts.size(), 4u);
-  EXPECT_EQ(drifts[0].kind, kSettlementPendingButDone);
-  EXPECT_EQ(drifts[0].psp_id, "tr_done");
-  EXPECT_EQ(drifts[1].kind, kSettlementUnknownAtPsp);
-  EXPECT_EQ(drifts[1].psp_id, "re_failed");
-  EXPECT_EQ(drifts[2].psp_id, "re_ghost");
-  EXPECT_EQ(drifts[3].psp_id, "tr_ghost");
-  EXPECT_EQ(SettlementDriftToValue(drifts[3]).Get("repairable"), Value(false));
+  ASSERT_EQ(drifts.size(), 6u);
+  // By kind (alphabetical), then transaction id.
+  EXPECT_EQ(drifts[0].kind, kSettlementFailedAtPsp);
+  std::set<std::string> failed_ids = {drifts[0].psp_id, drifts[1].psp_id};
+  EXPECT_EQ(drifts[1].kind, kSettlementFailedAtPsp);
+  EXPECT_EQ(failed_ids, (std::set<std::string>{"re_failed", "tr_failed"}));
+  EXPECT_EQ(drifts[2].kind, kSettlementPendingButDone);
+  EXPECT_EQ(drifts[2].psp_id, "tr_done");
+  EXPECT_EQ(drifts[3].kind, kSettlementPendingButFailed);
+  EXPECT_EQ(drifts[3].psp_id, "tr_lost");
+  EXPECT_EQ(drifts[4].kind, kSettlementUnknownAtPsp);
+  std::set<std::string> unknown_ids = {drifts[4].psp_id, drifts[5].psp_id};
+  EXPECT_EQ(unknown_ids, (std::set<std::string>{"re_ghost", "tr_ghost"}));
+  EXPECT_EQ(SettlementDriftToValue(drifts[5]).Get("repairable"), Value(false));
 }
 
 TEST(SettlementReconciliation, APendingGuestRefundTheWorkflowsStepAlreadyMadeIsReportedOnceAtRest) {
