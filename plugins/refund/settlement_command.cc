@@ -273,7 +273,12 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
     if (outcome.status == TransactionStatus::kCompleted && !booking.note.empty()) {
       std::printf("%s\n", booking.note.c_str());
     }
-    if (outcome.status == TransactionStatus::kPending) {
+    if (outcome.status == TransactionStatus::kPending && outcome.failure_code.empty() &&
+        !outcome.provider_id.empty()) {
+      // Accepted (a payout that settles asynchronously): nothing to resend.
+      std::printf("the PSP accepted it as pending: the settlement sync (settlement_sync) moves it once the PSP "
+                  "settles it\n");
+    } else if (outcome.status == TransactionStatus::kPending) {
       std::printf("the PSP did not answer for sure: run execute again, it resends under the same key\n");
     }
   }

@@ -283,7 +283,8 @@ TEST_F(SettlementTest, AnAdminExecutedGuestRefundIsBookedInTheLedgerOnce) {
 // complete with their payouts pending at the PSP; the PSP settles them (one
 // paid, one to a frozen account failed); settlement_sync under the real
 // serve moves the first completed and the second failed, once; an admin
-// executes the failed one to a new account; reconcile stays clean.
+// executes the failed one to a new account, which the PSP also takes as
+// pending and the next sync completes; reconcile stays clean.
 class SettlementSyncTest : public SettlementTest {
  protected:
   // settlement_sync started as `id` under a serve crashing at `crash_at`
@@ -342,11 +343,18 @@ TEST_F(SettlementSyncTest, ThePspsSettlementMovesPendingPayoutsOnceAndAnAdminExe
   RunResult listed = h_.Cli({"refund", "transactions", "list", "--status", "failed"});
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_THAT(listed.output, HasSubstr("account_frozen"));
-  h_.Control("/sandbox/settlement", Value::Map{{"payout_delay_ms", 0}});
+  // The admin's payout is taken as pending too, and settled like the others.
   const std::string id = Current("r-3002", TransactionKind::kHostPayout).id;
-  RunResult exec = h_.Cli({"refund", "transactions", "execute", id, "--reason", "host unfroze a new account",
+  RunResult exec = h_.Cli({"refund", "transactions", "execute", id, "--reason", "host gave a new account",
                            "--destination", "acct_host9", "--as", "admin:ana"});
-  ASSERT_EQ(exec.exit_code, 0) << exec.output;
+  EXPECT_EQ(exec.exit_code, 1) << exec.output;
+  EXPECT_THAT(exec.output, HasSubstr("the PSP accepted it as pending"));
+  const SettlementTransaction accepted = Current("r-3002", TransactionKind::kHostPayout);
+  EXPECT_EQ(accepted.status, TransactionStatus::kPending);
+  EXPECT_EQ(accepted.psp_idempotency_key, "r-3002/hostpayout/wf-p2/execute/1");
+  EXPECT_EQ(accepted.provider_id.rfind("tr_", 0), 0u) << accepted.provider_id;
+  EXPECT_EQ(h_.Control("/sandbox/settle", Value::Map{}).Get("settled").IntOr(0), 1);
+  Sync("sync-3");
   EXPECT_EQ(Current("r-3002", TransactionKind::kHostPayout).status, TransactionStatus::kCompleted);
   EXPECT_EQ(h_.TransfersTo("acct_host9").Get("count").IntOr(0), 1);
   EXPECT_EQ(h_.TransfersTo("acct_host3").Get("count").IntOr(0), 1);
