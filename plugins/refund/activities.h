@@ -43,6 +43,7 @@ ActivityFn MakeAddClaimMessageActivity(Services s);    // refund.add_claim_messa
 ActivityFn MakeDecideClaimActivity(Services s);        // refund.decide_claim
 ActivityFn MakeSettleClaimActivity(Services s);        // refund.settle_claim
 ActivityFn MakeSyncDisputesActivity(Services s);       // refund.sync_disputes
+ActivityFn MakeSyncSettlementsActivity(Services s);    // refund.sync_settlements
 
 // The work of refund.post_ledger and refund.open_manual_review on a given
 // input, keyed by `key`, for activities that do it as part of their own.

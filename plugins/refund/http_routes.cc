@@ -85,9 +85,13 @@ Result<RouteResponse> Execute(const Services& services, const Clock& clock, cons
   request.actor = r.principal;
   request.reason = reason.StringOr("");
   request.destination = destination.StringOr("");
-  SF_ASSIGN_OR_RETURN(ExecutionResult executed, ExecuteTransaction(settlements, *services->psp, request, clock));
+  if (services->workflows == nullptr) return Status::Unavailable("the engine's workflows cannot be read here");
+  SF_ASSIGN_OR_RETURN(RefundStore * refunds, services->Store());
+  SF_ASSIGN_OR_RETURN(ExecutionResult executed, ExecuteTransaction(settlements, *refunds, *services->workflows,
+                                                                   *services->psp, request, clock));
   Value out = TransactionToValue(executed.transaction);
   out["outcome"] = std::string(ExecutionOutcomeName(executed.outcome));
+  if (!executed.ledger.empty()) out["ledger"] = executed.ledger;
   return RouteResponse::Json(std::move(out));
 }
 

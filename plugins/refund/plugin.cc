@@ -21,6 +21,7 @@
 #include "refund/psp/trace_propagation.h"
 #include "refund/refund_metrics.h"
 #include "refund/refund_services.h"
+#include "refund/settlement_event_store.h"
 #include "steadfast/batch_preview.h"
 #include "steadfast/time_text.h"
 
@@ -207,6 +208,8 @@ constexpr ActivitySpec kActivities[] = {
      "settle a decided claim: guest refund, host and claim payout, snapshot and transactions (with the checkpoint)"},
     {"refund.sync_disputes", &MakeSyncDisputesActivity,
      "pull the PSP's new disputes, record them, and route those overlapping a refund to a person"},
+    {"refund.sync_settlements", &MakeSyncSettlementsActivity,
+     "pull the PSP's settlements of pending refunds and payouts and move their transactions"},
 };
 
 // The scrape-time gauges: the last reconciliation run's drift, read from
@@ -228,6 +231,11 @@ void AddCollectors(MetricsSink& sink, const std::shared_ptr<const RefundServices
     for (const std::string& c : *currencies_shown) amounts.emplace(c, 0);  // drift cleared since: 0
     for (const auto& [c, _] : amounts) currencies_shown->insert(c);
     PublishReconciliationDrift(sink, last.drifts_by_kind, amounts, last.run_at);
+  });
+  RegisterSettlementTransactionGauges(sink, [weak_services]() -> Result<SettlementTransactionCounts> {
+    std::shared_ptr<const RefundServices> alive = weak_services.lock();
+    if (!alive || alive->storage == nullptr) return Status::Unavailable("no refund tables");
+    return SettlementEventStore(*alive->storage).CountByStatusAndKind();
   });
   if (services->psp) {
     // Weak: the sink may outlive these services (tests set up many).
@@ -257,6 +265,7 @@ Status RegisterRefundActivities(ActivityRegistry& registry, const RefundPluginCo
   }
   if (host.schemas != nullptr) SF_RETURN_IF_ERROR(host.schemas->Declare(RefundStore::Schema()));
   if (host.storage != nullptr) services->store = std::make_unique<RefundStore>(*host.storage);
+  services->storage = host.storage;
   services->workflows = host.workflows;
 
   const Clock& clock = host.clock != nullptr ? *host.clock : SystemClock::Instance();

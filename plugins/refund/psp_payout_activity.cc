@@ -4,13 +4,17 @@
 //          connected account), reference (the order or sub-order id),
 //          transfer_group? (default: reference), seller_id?, description?,
 //          metadata?: {k: v}}
-// Output: {transfer_id, amount, destination, transfer_group, replayed}
+// Output: {transfer_id, amount, destination, transfer_group, replayed,
+//          status: paid | pending, paid: status == paid}
 //
 // The PSP request (POST /v1/transfers) carries Idempotency-Key =
 // ctx.idempotency_key(), as refund.psp_refund's does, so every attempt,
 // after any crash, lost response or timeout, names the same transfer: the
 // PSP answers a repeat with the first transfer instead of paying twice.
-// A transfer settles at once (there is no pending state to follow).
+// A payout the PSP accepts as `pending` (it settles later, as Stripe's
+// payouts do) completes the step: the transfer exists and is the PSP's to
+// settle; the settlement's hostpayout transaction stays pending with the
+// transfer id until refund.sync_settlements reads how it settled.
 //
 // It posts nothing to the ledger: the refund's own posting
 // (refund.post_ledger with the breakdown) already books what the seller
@@ -100,7 +104,8 @@ ActivityFn MakePspPayoutActivity(Services s) {
     out["destination"] = transfer->destination;
     out["transfer_group"] = transfer->transfer_group;
     out["replayed"] = transfer->replayed;
-    out["paid"] = true;
+    out["status"] = transfer->status;
+    out["paid"] = transfer->status == "paid";
     return out;
   };
   // The settlement's hostpayout transaction tied to this step's key (if the

@@ -207,9 +207,9 @@ Status CompleteSettlementInput(refund::PspAdapter& psp, const std::vector<refund
     }
     refund::RemoteResult<refund::PspTransfer> transfer = psp.GetTransfer(t.provider_id);
     if (transfer.ok()) {
-      in.transfers[t.provider_id] = true;
+      in.transfers[t.provider_id] = transfer->status;
     } else if (transfer.error().code == "resource_missing") {
-      in.transfers[t.provider_id] = false;
+      in.transfers[t.provider_id] = "";
     } else {
       return Status::Unavailable("reading transfer " + t.provider_id + " at the PSP: " + transfer.error().code + ": " +
                                  transfer.error().message);

@@ -169,4 +169,24 @@ void PublishReconciliationDrift(MetricsSink& sink, const std::map<std::string, i
   last.Set(static_cast<double>(run_at) / 1000.0);
 }
 
+void RegisterSettlementTransactionGauges(MetricsSink& sink,
+                                         std::function<Result<SettlementTransactionCounts>()> count) {
+  auto& gauges = sink.GaugeFamily("steadfast_settlement_transactions",
+                                  "Settlement transactions by status and kind: pending ones wait for the PSP's "
+                                  "settlement or an admin, failed ones for an admin",
+                                  {"status", "kind"});
+  auto zero = [&gauges] {
+    for (const char* status : {"pending", "completed", "failed"}) {
+      for (const char* kind : {"booking", "guestrefund", "hostpayout"}) gauges.WithLabels({status, kind}).Set(0);
+    }
+  };
+  zero();
+  sink.SetCollector("refund.settlement_transactions", [&gauges, zero, count] {
+    zero();
+    Result<SettlementTransactionCounts> counts = count();
+    if (!counts.ok()) return;
+    for (const auto& [status, kind, n] : *counts) gauges.WithLabels({status, kind}).Set(static_cast<double>(n));
+  });
+}
+
 }  // namespace steadfast::refund

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "refund/psp/circuit_breaker.h"
+#include "refund/settlement_event_store.h"
 #include "steadfast/history.h"
 #include "steadfast/metrics.h"
 
@@ -44,6 +45,13 @@ void RegisterCircuitStateGauge(MetricsSink& sink, const std::string& psp,
 // last-run timestamp at 0 (never run), so dashboards and alerts find them
 // before the first run.
 void RegisterReconciliationGauges(MetricsSink& sink);
+
+// Registers the scrape-time gauge steadfast_settlement_transactions{status,
+// kind}: how many settlement transactions are pending (waiting for the PSP's
+// settlement or an admin), completed or failed (for an admin), each from
+// `count` at every scrape (every series 0 when it fails or has none).
+void RegisterSettlementTransactionGauges(MetricsSink& sink,
+                                         std::function<Result<SettlementTransactionCounts>()> count);
 
 // For reconciliation runs (`steadfast reconcile`, or a periodic job inside
 // `serve`): publishes the outcome of one run as

@@ -29,6 +29,7 @@ struct RefundServices {
   std::shared_ptr<const PolicySet> policies;
   RiskRules risk_rules;
   std::unique_ptr<RefundStore> store;             // null when the engine gave no storage
+  PluginStorage* storage = nullptr;                // what store works on (the settlement gauges); may be null
   std::unique_ptr<PspAdapter> psp;                 // null when not configured
   std::string psp_problem;                         // why psp is null
   std::unique_ptr<JsonHttpClient> inventory;       // null when not configured

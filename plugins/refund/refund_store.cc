@@ -7,6 +7,7 @@
 #include "refund/money.h"
 #include "refund/claim_store.h"
 #include "refund/dispute_store.h"
+#include "refund/settlement_event_store.h"
 #include "refund/settlement_store.h"
 
 namespace steadfast::refund {
@@ -273,6 +274,9 @@ PluginSchema RefundStore::Schema() {
   schema.migrations.push_back(
       {5, "disputes: chargebacks from the PSP, their overlap with refunds, the sync cursor; refunds keep their charge",
        kDisputeSchemaSql});
+  schema.migrations.push_back(
+      {6, "settlements: the PSP's settlement events of pending refunds and payouts, the sync cursor",
+       kSettlementEventSchemaSql});
   return schema;
 }
 
@@ -365,23 +369,34 @@ Result<int64_t> RefundStore::ReserveTransactionId(const std::string& key) {
   return id;
 }
 
+namespace {
+
+Result<PostedTransaction> PostWithin(PluginTransaction& tx, const LedgerTransaction& txn, TimeMs now_ms,
+                                     const LedgerAudit* audit) {
+  auto query = [&tx](std::string_view sql, const std::vector<Value>& params) { return tx.Query(sql, params); };
+  SF_ASSIGN_OR_RETURN(std::optional<PostedTransaction> existing, FindPosted(query, txn.idempotency_key));
+  if (existing.has_value()) return AsReplay(std::move(*existing), txn);
+  SF_ASSIGN_OR_RETURN(int64_t id, ReserveIdIn(tx, txn.idempotency_key));
+  SF_RETURN_IF_ERROR(InsertPosting(tx, id, txn, now_ms, audit));
+  return PostedTransaction{id, false, txn, now_ms};
+}
+
+}  // namespace
+
 Result<PostedTransaction> RefundStore::PostTransaction(const LedgerTransaction& txn_in, TimeMs now_ms,
                                                        const LedgerAudit* audit) {
   SF_RETURN_IF_ERROR(ValidateTransaction(txn_in));
   PostedTransaction posted;
   SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
-    auto query = [&tx](std::string_view sql, const std::vector<Value>& params) { return tx.Query(sql, params); };
-    SF_ASSIGN_OR_RETURN(std::optional<PostedTransaction> existing, FindPosted(query, txn_in.idempotency_key));
-    if (existing.has_value()) {
-      SF_ASSIGN_OR_RETURN(posted, AsReplay(std::move(*existing), txn_in));
-      return Status::Ok();
-    }
-    SF_ASSIGN_OR_RETURN(int64_t id, ReserveIdIn(tx, txn_in.idempotency_key));
-    SF_RETURN_IF_ERROR(InsertPosting(tx, id, txn_in, now_ms, audit));
-    posted = PostedTransaction{id, false, txn_in, now_ms};
+    SF_ASSIGN_OR_RETURN(posted, PostWithin(tx, txn_in, now_ms, audit));
     return Status::Ok();
   }));
   return posted;
+}
+
+Result<PostedTransaction> RefundStore::PostIn(PluginTransaction& tx, const LedgerTransaction& txn, TimeMs now_ms) {
+  SF_RETURN_IF_ERROR(ValidateTransaction(txn));
+  return PostWithin(tx, txn, now_ms, nullptr);
 }
 
 Result<PostedTransaction> RefundStore::PostAtCheckpoint(ActivityContext& ctx, const LedgerTransaction& txn,

@@ -137,6 +137,10 @@ class RefundStore {
   // the earlier posting of the key (replayed) without registering anything.
   // Errors as PostTransaction, before anything is registered.
   Result<PostedTransaction> PostAtCheckpoint(ActivityContext& ctx, const LedgerTransaction& txn, TimeMs now_ms);
+  // Posts txn inside `tx`, a plugin transaction the caller runs (so the
+  // posting commits with the caller's other writes or not at all).
+  // Idempotent by key as PostTransaction; errors as PostTransaction.
+  static Result<PostedTransaction> PostIn(PluginTransaction& tx, const LedgerTransaction& txn, TimeMs now_ms);
   // The first posting a workflow made for `reference` and `kind` itself
   // (not a reconcile repair, which has an audit row), as a replay; nullopt
   // when it made none.

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "refund/commands.h"
+#include "refund/executed_refund_posting.h"
 #include "refund/money.h"
 #include "refund/psp/psp_adapter.h"
 #include "refund/reconcile_sources.h"
@@ -129,7 +130,11 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
   if (!tables.ok()) return CommandFail(kCommandError, tables.status().message());
   SettlementStore settlements(*tables->storage);
 
-  Result<ExecutionResult> executed = ExecuteTransaction(settlements, **psp, request, host.clock());
+  auto workflows = host.OpenWorkflows(sources->database);
+  if (!workflows.ok()) return CommandFail(kCommandError, workflows.status().message());
+
+  Result<ExecutionResult> executed =
+      ExecuteTransaction(settlements, **tables, **workflows, **psp, request, host.clock());
   if (!executed.ok()) {
     const StatusCode c = executed.status().code();
     const bool caller = c == StatusCode::kInvalidArgument || c == StatusCode::kNotFound ||
@@ -141,11 +146,13 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
   if (flags->Has("json")) {
     Value out = TransactionToValue(t);
     out["outcome"] = said;
+    if (!executed->ledger.empty()) out["ledger"] = executed->ledger;
     std::printf("%s\n", out.ToPrettyJson().c_str());
   } else if (executed->outcome == ExecutionOutcome::kAlreadyCompleted) {
     std::printf("%s (%s %s of %s) is completed already (%s, by %s): nothing done\n", t.id.c_str(),
                 std::string(TransactionKindName(t.kind)).c_str(), FormatMoney(t.amount).c_str(),
                 t.reservation_id.c_str(), Or(t.provider_id).c_str(), Or(t.executed_by).c_str());
+    if (!executed->ledger.empty()) std::printf("%s\n", executed->ledger.c_str());
   } else {
     std::printf("%s (%s %s of %s, PSP key %s): %s", t.id.c_str(), std::string(TransactionKindName(t.kind)).c_str(),
                 FormatMoney(t.amount).c_str(), t.reservation_id.c_str(), t.psp_idempotency_key.c_str(), said.c_str());
@@ -154,7 +161,11 @@ int ExecuteCommand(const Args& args, CommandHost& host) {
       std::printf(" (%s: %s)", executed->failure_code.c_str(), executed->failure_message.c_str());
     }
     std::printf("\n");
-    if (executed->outcome == ExecutionOutcome::kStillPending) {
+    if (!executed->ledger.empty()) std::printf("%s\n", executed->ledger.c_str());
+    if (executed->outcome == ExecutionOutcome::kAcceptedPending) {
+      std::printf("the PSP accepted it as pending: the settlement sync (settlement_sync) moves it once the PSP "
+                  "settles it\n");
+    } else if (executed->outcome == ExecutionOutcome::kStillPending) {
       std::printf("the PSP did not answer for sure: run execute again, it resends under the same key\n");
     }
   }

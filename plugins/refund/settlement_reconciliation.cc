@@ -9,6 +9,7 @@ namespace steadfast::refund {
 namespace {
 
 bool Active(const PspRefundFact& r) { return r.status == "succeeded" || r.status == "pending"; }
+bool Failed(const PspRefundFact& r) { return r.status == "failed" || r.status == "canceled"; }
 
 }  // namespace
 
@@ -21,6 +22,16 @@ std::vector<SettlementDrift> ReconcileSettlements(const SettlementReconciliation
     if (t.updated_ms > at_rest || in.in_flight_workflows.count(t.workflow_id) > 0) continue;
     const std::string amount = FormatMoney(t.amount);
     if (t.kind == TransactionKind::kGuestRefund) {
+      auto same_id = [&](const PspRefundFact& r) { return !t.provider_id.empty() && r.id == t.provider_id; };
+      auto failed = std::find_if(in.psp_refunds.begin(), in.psp_refunds.end(),
+                                 [&](const PspRefundFact& r) { return same_id(r) && Failed(r); });
+      if (failed != in.psp_refunds.end()) {
+        const bool completed = t.status == TransactionStatus::kCompleted;
+        out.push_back({completed ? kSettlementFailedAtPsp : kSettlementPendingButFailed, t, t.provider_id,
+                       fmt::format("guest refund {} of {} is {}, but the PSP's refund {} {}", t.id, amount,
+                                   completed ? "completed" : "pending", t.provider_id, failed->status)});
+        continue;
+      }
       if (t.status == TransactionStatus::kCompleted) {
         auto it = std::find_if(in.psp_refunds.begin(), in.psp_refunds.end(),
                                [&](const PspRefundFact& r) { return r.id == t.provider_id && Active(r); });
@@ -48,13 +59,19 @@ std::vector<SettlementDrift> ReconcileSettlements(const SettlementReconciliation
     if (t.provider_id.empty()) continue;
     auto known = in.transfers.find(t.provider_id);
     if (known == in.transfers.end()) continue;
-    if (t.status == TransactionStatus::kCompleted && !known->second) {
+    const std::string& at_psp = known->second;
+    const bool completed = t.status == TransactionStatus::kCompleted;
+    if (completed && at_psp.empty()) {
       out.push_back({kSettlementUnknownAtPsp, t, t.provider_id,
                      fmt::format("host payout {} of {} is completed as {}, which the PSP does not know", t.id, amount,
                                  t.provider_id)});
-    } else if (t.status == TransactionStatus::kPending && known->second) {
+    } else if (at_psp == "failed") {
+      out.push_back({completed ? kSettlementFailedAtPsp : kSettlementPendingButFailed, t, t.provider_id,
+                     fmt::format("host payout {} of {} is {}, but the PSP's payout {} failed", t.id, amount,
+                                 completed ? "completed" : "pending", t.provider_id)});
+    } else if (!completed && at_psp == "paid") {
       out.push_back({kSettlementPendingButDone, t, t.provider_id,
-                     fmt::format("host payout {} of {} is pending, but the PSP made transfer {} for it", t.id, amount,
+                     fmt::format("host payout {} of {} is pending, but the PSP paid transfer {} for it", t.id, amount,
                                  t.provider_id)});
     }
   }

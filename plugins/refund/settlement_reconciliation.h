@@ -6,12 +6,22 @@
 //                                a completed host payout whose transfer the PSP
 //                                does not know: the books say money moved, the
 //                                PSP does not
+//   settlement_failed_at_psp     a completed transaction whose PSP operation
+//                                failed at settlement (a refund failed or
+//                                canceled, a payout failed): the books say
+//                                money moved, the PSP gave it back
 //   settlement_pending_but_done  a pending transaction whose PSP operation
 //                                already happened (a succeeded refund of its
 //                                workflow and reservation, or of its provider
-//                                id; a transfer of its provider id): money
+//                                id; a transfer of its provider id paid): money
 //                                moved, the transaction does not say so
+//   settlement_pending_but_failed a pending transaction whose PSP operation
+//                                failed at settlement, still pending here
+//                                beyond the margin (the settlement sync has
+//                                not moved it: is it running?)
 //
+// A pending transaction whose payout is still pending at the PSP (it
+// settles asynchronously) is not a drift.
 // Both need a person (nothing is repaired: the fix is an admin's execute,
 // which gets the PSP's answer under the transaction's own key, or an
 // investigation). Only transactions at rest are compared: one whose
@@ -38,18 +48,22 @@ namespace steadfast::refund {
 
 inline constexpr char kSettlementUnknownAtPsp[] = "settlement_unknown_at_psp";
 inline constexpr char kSettlementPendingButDone[] = "settlement_pending_but_done";
+inline constexpr char kSettlementFailedAtPsp[] = "settlement_failed_at_psp";
+inline constexpr char kSettlementPendingButFailed[] = "settlement_pending_but_failed";
 
 struct SettlementReconciliationInput {
   std::vector<SettlementTransaction> transactions;
   std::vector<PspRefundFact> psp_refunds;  // the PSP's refund list, as reconcile reads it
-  std::map<std::string, bool> transfers;   // transfer id -> does the PSP know it (looked up by id)
+  // transfer id -> its status at the PSP (looked up by id): "paid", "pending",
+  // "failed", or "" when the PSP does not know it.
+  std::map<std::string, std::string> transfers;
   std::set<std::string> in_flight_workflows;  // their transactions are not at rest: not compared
   TimeMs now_ms = 0;
   int64_t settle_margin_ms = kDefaultSettleMarginMs;
 };
 
 struct SettlementDrift {
-  std::string kind;  // kSettlementUnknownAtPsp | kSettlementPendingButDone
+  std::string kind;  // kSettlement*
   SettlementTransaction transaction;
   std::string psp_id;  // the PSP operation in question
   std::string detail;  // one sentence for people

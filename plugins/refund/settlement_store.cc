@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "refund/refund_store.h"
+
 namespace steadfast::refund {
 
 // Version 3 of the refund tables (RefundStore::Schema()). Ids are text
@@ -198,6 +200,10 @@ std::optional<PspOutcome> PspOutcomeOf(TransactionKind kind, const ActivityResul
   if (result.ok()) {
     const Value& out = result.output();
     o.provider_id = out.Get(id_field).StringOr("");
+    if (kind == TransactionKind::kHostPayout && out.Get("status").StringOr("paid") == "pending") {
+      o.status = TransactionStatus::kPending;  // accepted; its settlement event moves it
+      return o;
+    }
     if (kind == TransactionKind::kHostPayout && !out.Get("paid").BoolOr(true)) {
       // A refusal the payout step recorded instead of failing (on_refusal: record).
       o.status = TransactionStatus::kFailed;
@@ -352,7 +358,7 @@ Result<SettlementTransaction> SettlementStore::BeginExecution(const std::string&
 }
 
 Status SettlementStore::FinishExecution(const std::string& id, const std::string& actor, const std::string& reason,
-                                        const PspOutcome& o) {
+                                        const PspOutcome& o, const LedgerTransaction* posting) {
   return storage_.Transact([&](PluginTransaction& tx) -> Status {
     SF_ASSIGN_OR_RETURN(SettlementTransaction t, ReadIn(tx, id));
     if (t.status != TransactionStatus::kPending || t.psp_idempotency_key != o.psp_idempotency_key) {
@@ -368,6 +374,12 @@ Status SettlementStore::FinishExecution(const std::string& id, const std::string
                                     "updated_ms = ? WHERE id = ?",
                                     {o.provider_id, actor, o.at_ms, o.at_ms, id})
                              .status());
+      if (posting != nullptr) {
+        // Conflict: its key was booked already, with other entries; the
+        // completion (money moved) is recorded all the same.
+        Result<PostedTransaction> posted = RefundStore::PostIn(tx, *posting, o.at_ms);
+        if (!posted.ok() && posted.status().code() != StatusCode::kConflict) return posted.status();
+      }
     } else if (o.status == TransactionStatus::kFailed) {
       audit.detail = o.failure_code + ": " + o.failure_message;
       SF_RETURN_IF_ERROR(tx.Execute("UPDATE refund_settlement_transactions SET status = 'failed', "

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "refund/ledger.h"
 #include "refund/settlement.h"
 #include "steadfast/activity.h"
 #include "steadfast/clock.h"
@@ -136,8 +137,11 @@ class SettlementStore {
   // Records the PSP's answer to the execution BeginExecution started
   // (outcome.psp_idempotency_key must be the key it returned), with its
   // audit row. Conflict when the transaction is no longer pending under that key.
+  // With `posting` and a completed outcome, the ledger posting of what the
+  // execution moved is made in the same plugin transaction (idempotent by
+  // its key), so the transaction completes with its booking or not at all.
   Status FinishExecution(const std::string& id, const std::string& actor, const std::string& reason,
-                         const PspOutcome& outcome);
+                         const PspOutcome& outcome, const LedgerTransaction* posting = nullptr);
   // A transaction's audit rows, oldest first.
   Result<std::vector<SettlementAudit>> Audit(const std::string& id);
 

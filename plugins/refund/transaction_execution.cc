@@ -5,13 +5,17 @@
 #include <map>
 #include <optional>
 
+#include "refund/executed_refund_posting.h"
+
 namespace steadfast::refund {
 namespace {
 
 // The PSP's answer to an admin's execution of `t` (pending under its key now).
 PspOutcome CallPsp(PspAdapter& psp, const SettlementTransaction& t, const std::string& actor, TimeMs now_ms) {
+  // workflow_id ties the PSP's refund to the workflow's ledger for reconciliation.
   std::map<std::string, std::string> metadata = {{"reservation_id", t.reservation_id},
                                                  {"settlement_transaction", t.id},
+                                                 {"workflow_id", t.workflow_id},
                                                  {"executed_by", actor}};
   ActivityResult result = ActivityError::NonRetryable("invalid_input", "nothing to execute");
   if (t.kind == TransactionKind::kGuestRefund) {
@@ -41,7 +45,7 @@ PspOutcome CallPsp(PspAdapter& psp, const SettlementTransaction& t, const std::s
     req.idempotency_key = t.psp_idempotency_key;
     RemoteResult<PspTransfer> r = psp.Transfer(req);
     if (r.ok()) {
-      result = Value(Value::Map{{"transfer_id", r->id}, {"paid", true}});
+      result = Value(Value::Map{{"transfer_id", r->id}, {"status", r->status}, {"paid", r->status == "paid"}});
     } else {
       result = r.error();
     }
@@ -67,11 +71,13 @@ std::string_view ExecutionOutcomeName(ExecutionOutcome outcome) {
     case ExecutionOutcome::kCompleted: return "completed";
     case ExecutionOutcome::kFailed: return "failed";
     case ExecutionOutcome::kStillPending: return "still pending";
+    case ExecutionOutcome::kAcceptedPending: return "accepted_pending";
   }
   return "?";
 }
 
-Result<ExecutionResult> ExecuteTransaction(SettlementStore& settlements, PspAdapter& psp,
+Result<ExecutionResult> ExecuteTransaction(SettlementStore& settlements, RefundStore& refunds,
+                                           WorkflowReader& workflows, PspAdapter& psp,
                                            const ExecutionRequest& request, const Clock& clock) {
   if (request.reason.empty()) return Status::InvalidArgument("a reason is required: it goes into the audit");
   const std::string& destination = request.destination;
@@ -83,17 +89,42 @@ Result<ExecutionResult> ExecuteTransaction(SettlementStore& settlements, PspAdap
                                                  clock.NowMs()));
   ExecutionResult out;
   if (t.status == TransactionStatus::kCompleted) {
+    // A guest refund an admin completed is booked with its completion; one
+    // completed before that was done, or while its workflow still ran, is
+    // booked now (once: the posting's key is the transaction's).
+    if (t.kind == TransactionKind::kGuestRefund && t.executed_by != kExecutedByPsp) {
+      SF_ASSIGN_OR_RETURN(ExecutedRefundBooking booking, PlanExecutedRefundBooking(workflows, refunds, t, request.actor));
+      if (booking.posting) {
+        Result<PostedTransaction> posted = refunds.PostTransaction(*booking.posting, clock.NowMs());
+        if (!posted.ok()) return Status(posted.status().code(), "booking the refund: " + posted.status().message());
+        if (!posted->replayed) out.ledger = booking.note;
+      }
+    }
     out.transaction = std::move(t);
     return out;
   }
+  // Decided before the PSP call, so the posting commits with the completion.
+  ExecutedRefundBooking booking;
+  if (t.kind == TransactionKind::kGuestRefund) {
+    SF_ASSIGN_OR_RETURN(booking, PlanExecutedRefundBooking(workflows, refunds, t, request.actor));
+  }
   PspOutcome outcome = CallPsp(psp, t, request.actor, clock.NowMs());
-  if (Status finished = settlements.FinishExecution(t.id, request.actor, request.reason, outcome); !finished.ok()) {
+  if (Status finished = settlements.FinishExecution(t.id, request.actor, request.reason, outcome,
+                                                    booking.posting ? &*booking.posting : nullptr);
+      !finished.ok()) {
     return Status(finished.code(), "recording the PSP's answer: " + finished.message());
   }
   SF_ASSIGN_OR_RETURN(out.transaction, settlements.Transaction(t.id));
-  out.outcome = outcome.status == TransactionStatus::kCompleted ? ExecutionOutcome::kCompleted
-                : outcome.status == TransactionStatus::kFailed  ? ExecutionOutcome::kFailed
-                                                                : ExecutionOutcome::kStillPending;
+  if (outcome.status == TransactionStatus::kCompleted) {
+    out.outcome = ExecutionOutcome::kCompleted;
+    out.ledger = booking.note;
+  } else if (outcome.status == TransactionStatus::kFailed) {
+    out.outcome = ExecutionOutcome::kFailed;
+  } else if (outcome.failure_code.empty() && !outcome.provider_id.empty()) {
+    out.outcome = ExecutionOutcome::kAcceptedPending;  // nothing to resend
+  } else {
+    out.outcome = ExecutionOutcome::kStillPending;
+  }
   out.failure_code = outcome.failure_code;
   out.failure_message = outcome.failure_message;
   return out;

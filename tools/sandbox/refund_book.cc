@@ -47,6 +47,9 @@ Status ValidateSettlement(const SettlementConfig& config) {
   if (config.delay_ms < 0 || config.delay_ms > 86'400'000) {
     return Status::InvalidArgument("settlement delay_ms must be in [0, 86400000]");
   }
+  if (config.payout_delay_ms < 0 || config.payout_delay_ms > 86'400'000) {
+    return Status::InvalidArgument("settlement payout_delay_ms must be in [0, 86400000]");
+  }
   if (!(config.fail_rate >= 0.0 && config.fail_rate <= 1.0)) {
     return Status::InvalidArgument("settlement fail_rate must be in [0, 1]");
   }
@@ -60,6 +63,9 @@ Result<SettlementConfig> PatchSettlement(const SettlementConfig& base, const nlo
     if (key == "delay_ms") {
       if (!value.is_number_integer()) return Status::InvalidArgument("delay_ms must be an integer");
       c.delay_ms = value.get<int64_t>();
+    } else if (key == "payout_delay_ms") {
+      if (!value.is_number_integer()) return Status::InvalidArgument("payout_delay_ms must be an integer");
+      c.payout_delay_ms = value.get<int64_t>();
     } else if (key == "fail_rate") {
       if (!value.is_number()) return Status::InvalidArgument("fail_rate must be a number");
       c.fail_rate = value.get<double>();
@@ -72,7 +78,8 @@ Result<SettlementConfig> PatchSettlement(const SettlementConfig& base, const nlo
 }
 
 nlohmann::json SettlementToJson(const SettlementConfig& config) {
-  return nlohmann::json{{"delay_ms", config.delay_ms}, {"fail_rate", config.fail_rate}};
+  return nlohmann::json{
+      {"delay_ms", config.delay_ms}, {"fail_rate", config.fail_rate}, {"payout_delay_ms", config.payout_delay_ms}};
 }
 
 std::string_view RefundStatusName(RefundStatus status) {
@@ -229,9 +236,9 @@ const Refund* RefundBook::FindRefund(std::string_view id) const {
   return it == refund_index_.end() ? nullptr : &refunds_[it->second];
 }
 
-Status RefundBook::SettleDue(TimeMs now_ms) {
+Status RefundBook::SettleDue(TimeMs now_ms, SettlementFeed& feed, bool now) {
   for (Refund& r : refunds_) {
-    if (r.status != RefundStatus::kPending || r.settle_at_ms > now_ms) continue;
+    if (r.status != RefundStatus::kPending || (r.settle_at_ms > now_ms && !now)) continue;
     Refund settled = r;
     Charge charge = charges_.at(r.charge);
     if (r.planned_failure.empty()) {
@@ -241,14 +248,18 @@ Status RefundBook::SettleDue(TimeMs now_ms) {
       settled.failure_reason = r.planned_failure;
       charge.amount_refunded -= r.amount;  // a failed refund gives its amount back
     }
+    SettlementEvent event{0, "refund", settled.id, std::string(RefundStatusName(settled.status)), settled.amount,
+                          settled.currency, settled.failure_reason, now_ms / 1000, settled.metadata};
     SF_RETURN_IF_ERROR(db_.Exec("BEGIN"));
     Status saved = SaveRefund(settled);
     if (saved.ok()) saved = SaveCharge(charge);
-    if (!saved.ok()) {
+    Result<SettlementEvent> numbered = saved.ok() ? feed.Save(std::move(event)) : Result<SettlementEvent>(saved);
+    if (!numbered.ok()) {
       (void)db_.Exec("ROLLBACK");
-      return saved;
+      return numbered.status();
     }
     SF_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+    feed.Committed(std::move(*numbered));
     r = std::move(settled);
     charges_[charge.id] = std::move(charge);
   }

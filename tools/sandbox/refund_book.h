@@ -23,6 +23,7 @@
 
 #include "id_generator.h"
 #include "sandbox_database.h"
+#include "settlement_feed.h"
 #include "stripe_params.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
@@ -32,9 +33,10 @@ namespace steadfast::sandbox {
 struct SettlementConfig {
   int64_t delay_ms = 0;    // 0: refunds succeed at once; otherwise pending for this long
   double fail_rate = 0.0;  // probability that a refund fails at settlement
+  int64_t payout_delay_ms = 0;  // 0: payouts (transfers) paid at once; otherwise pending for this long
 };
 Status ValidateSettlement(const SettlementConfig& config);
-// Applies {"delay_ms": N, "fail_rate": X} fields present in `patch`.
+// Applies {"delay_ms": N, "fail_rate": X, "payout_delay_ms": N} fields present in `patch`.
 Result<SettlementConfig> PatchSettlement(const SettlementConfig& base, const nlohmann::json& patch);
 nlohmann::json SettlementToJson(const SettlementConfig& config);
 
@@ -105,8 +107,10 @@ class RefundBook {
   const std::vector<Refund>& refunds() const { return refunds_; }
   const std::map<std::string, Charge, std::less<>>& charges() const { return charges_; }
 
-  // Settles every pending refund whose due time has come.
-  Status SettleDue(TimeMs now_ms);
+  // Settles every pending refund whose due time has come (every pending
+  // one with `now`: the control endpoint POST /sandbox/settle), each with
+  // its event in `feed` in the same SQLite transaction.
+  Status SettleDue(TimeMs now_ms, SettlementFeed& feed, bool now = false);
 
  private:
   Status SaveCharge(const Charge& charge);

@@ -42,6 +42,9 @@ endpoints) with fault injection. See docs/sandbox.md.
 settlement:
   --settle-delay-ms N    refunds stay pending for N ms (default 0: succeed at once)
   --settle-fail-rate X   probability a refund fails at settlement (default 0)
+  --payout-settle-delay-ms N
+                         payouts (transfers) stay pending for N ms (default 0: paid at once);
+                         a payout to acct_frozen... fails at settlement (account_frozen)
 
 faults (also at run time: POST /sandbox/faults):
   --error-rate X         probability of a 500 per request
@@ -131,6 +134,8 @@ Result<SandboxOptions> ParseSandboxOptions(const std::vector<std::string>& args,
       o.seed_given = true;
     } else if (name == "--settle-delay-ms") {
       st = integer(s.delay_ms);
+    } else if (name == "--payout-settle-delay-ms") {
+      st = integer(s.payout_delay_ms);
     } else if (name == "--settle-fail-rate") {
       st = real(s.fail_rate);
     } else if (name == "--error-rate") {

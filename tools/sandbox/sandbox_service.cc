@@ -64,6 +64,7 @@ SandboxService::SandboxService(ServiceOptions options, std::unique_ptr<Connectio
       clock_(clock),
       ids_(options_.seed),
       faults_(options_.faults, options_.seed ^ 0x9e3779b97f4a7c15ULL),
+      settlements_(*db_),
       book_(*db_, ids_),
       transfers_(*db_, ids_),
       disputes_(*db_, ids_, book_),
@@ -86,6 +87,7 @@ Result<std::unique_ptr<SandboxService>> SandboxService::Create(ServiceOptions op
 }
 
 Status SandboxService::Load() {
+  SF_RETURN_IF_ERROR(settlements_.Load());
   SF_RETURN_IF_ERROR(book_.Load());
   SF_RETURN_IF_ERROR(transfers_.Load());
   SF_RETURN_IF_ERROR(disputes_.Load());
@@ -172,7 +174,9 @@ SandboxResponse SandboxService::Handle(const SandboxRequest& request, const Admi
   const TimeMs now = clock_.NowMs();
   CallContext ctx{ids_.Next("req", 14), now};
   Outcome outcome;
-  if (Status settled = book_.SettleDue(now); !settled.ok()) {
+  Status settled = book_.SettleDue(now, settlements_);
+  if (settled.ok()) settled = transfers_.SettleDue(now, settlements_);
+  if (!settled.ok()) {
     outcome = ErrorOutcome(500, "api_error", "", "sandbox storage failure: " + settled.ToString());
   } else {
     outcome = Route(request, ctx);
@@ -236,6 +240,7 @@ Outcome SandboxService::Route(const SandboxRequest& request, const CallContext& 
     return prefix == "/v1/refunds/" ? stripe_.GetRefund(id) : stripe_.GetCharge(id);
   }
   if (path == "/v1/transfers" || StartsWith(path, "/v1/transfers/")) return RouteTransfers(request, ctx);
+  if (path == "/v1/settlements") return get ? ListSettlements(request) : NotFound(request);
   if (path == "/v1/disputes" || StartsWith(path, "/v1/disputes/") || path == "/sandbox/disputes" ||
       StartsWith(path, "/sandbox/disputes/")) {
     return RouteDisputes(request, ctx);
@@ -257,6 +262,7 @@ Outcome SandboxService::Route(const SandboxRequest& request, const CallContext& 
     if (post) return PatchSettlementConfig(request);
     return MethodNotAllowed(request);
   }
+  if (path == "/sandbox/settle") return post ? SettleNow() : MethodNotAllowed(request);
   if (path == "/sandbox/calls") return get ? ListCalls(request) : MethodNotAllowed(request);
   if (path == "/sandbox/stats") return get ? Stats() : MethodNotAllowed(request);
   if (path == "/sandbox/inventory") {
@@ -275,7 +281,7 @@ Outcome SandboxService::RouteTransfers(const SandboxRequest& request, const Call
   constexpr std::string_view kReversals = "/reversals";
   const std::string_view path = request.path;
   if (path == "/v1/transfers") {
-    return request.method == "POST" ? stripe_transfers_.CreateTransfer(request, ctx) : NotFound(request);
+    return request.method == "POST" ? stripe_transfers_.CreateTransfer(request, ctx, options_.settlement.payout_delay_ms) : NotFound(request);
   }
   std::string_view rest = path.substr(kPrefix.size());
   const bool reversals = rest.size() > kReversals.size() && rest.substr(rest.size() - kReversals.size()) == kReversals;
@@ -376,6 +382,53 @@ Outcome SandboxService::PatchFaults(const SandboxRequest& request) {
   if (!patched.ok()) return InvalidSetting(patched.status());
   faults_.Set(*patched);
   return JsonOutcome(200, FaultConfigToJson(*patched));
+}
+
+// POST /sandbox/settle: every pending refund and payout settles now, as
+// its due time would make it (a test's "settle now"); answers what the feed holds.
+Outcome SandboxService::SettleNow() {
+  const TimeMs now = clock_.NowMs();
+  const size_t before = settlements_.all().size();
+  Status settled = book_.SettleDue(now, settlements_, /*now=*/true);
+  if (settled.ok()) settled = transfers_.SettleDue(now, settlements_, /*now=*/true);
+  if (!settled.ok()) return ErrorOutcome(500, "api_error", "", "sandbox storage failure: " + settled.ToString());
+  const int64_t last = settlements_.all().empty() ? 0 : settlements_.all().back().seq;
+  return JsonOutcome(200, {{"settled", settlements_.all().size() - before}, {"last_seq", last}});
+}
+
+// GET /v1/settlements?since=N&limit=M: the settlement events after N, in order.
+Outcome SandboxService::ListSettlements(const SandboxRequest& request) {
+  if (!request.query_valid) {
+    return ErrorOutcome(400, "invalid_request_error", "", "Invalid request: the query string could not be decoded.");
+  }
+  int64_t since = 0, limit = 10;
+  for (const auto& [name, value] : request.query) {
+    const auto number = ParseInt(value);
+    if (name == "since" && number && *number >= 0) {
+      since = *number;
+    } else if (name == "limit" && number && *number >= 1 && *number <= 100) {
+      limit = *number;
+    } else if (name == "since" || name == "limit") {
+      return ErrorOutcome(400, "invalid_request_error", "parameter_invalid_integer",
+                          "since must be >= 0 and limit in 1..100 (it currently is '" + value + "').", name);
+    } else {
+      return ErrorOutcome(400, "invalid_request_error", "parameter_unknown", "Received unknown parameter: " + name,
+                          name);
+    }
+  }
+  bool has_more = false;
+  nlohmann::ordered_json body;
+  body["object"] = "list";
+  body["data"] = nlohmann::ordered_json::array();
+  int64_t next = since;
+  for (const SettlementEvent* e : settlements_.Since(since, static_cast<size_t>(limit), has_more)) {
+    body["data"].push_back(SettlementEventToJson(*e));
+    next = e->seq;
+  }
+  body["has_more"] = has_more;
+  body["next_since"] = next;
+  body["url"] = "/v1/settlements";
+  return JsonOutcome(200, body);
 }
 
 Outcome SandboxService::PatchSettlementConfig(const SandboxRequest& request) {

@@ -31,6 +31,7 @@
 #include "sandbox_http.h"
 #include "service_api.h"
 #include "service_records.h"
+#include "settlement_feed.h"
 #include "sandbox_database.h"
 #include "steadfast/clock.h"
 #include "steadfast/status.h"
@@ -79,6 +80,8 @@ class SandboxService {
   Outcome SeedCharge(const SandboxRequest& request);                     // requires mu_
   Outcome PatchFaults(const SandboxRequest& request);                    // requires mu_
   Outcome PatchSettlementConfig(const SandboxRequest& request);          // requires mu_
+  Outcome SettleNow();                                                   // requires mu_
+  Outcome ListSettlements(const SandboxRequest& request);                // requires mu_
   Outcome ListCalls(const SandboxRequest& request);                      // requires mu_
   Outcome Stats();                                                       // requires mu_
   nlohmann::ordered_json TransferStats() const;                          // requires mu_
@@ -96,6 +99,7 @@ class SandboxService {
   const Clock& clock_;
   IdGenerator ids_;                     // guarded by mu_
   FaultInjector faults_;                // own lock
+  SettlementFeed settlements_;
   RefundBook book_;
   TransferBook transfers_;
   DisputeBook disputes_;

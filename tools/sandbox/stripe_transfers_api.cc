@@ -25,13 +25,15 @@ bool IsCurrencyCode(std::string_view currency) {
 
 }  // namespace
 
-Outcome StripeTransfersApi::CreateTransfer(const SandboxRequest& request, const CallContext& ctx) {
+Outcome StripeTransfersApi::CreateTransfer(const SandboxRequest& request, const CallContext& ctx,
+                                           int64_t payout_delay_ms) {
   if (auto bad = CheckFormBody(request)) return std::move(*bad);
   return RunIdempotent(idempotency_, "psp", request, FormFingerprint(request.form), ctx,
-                       [&] { return ExecuteTransfer(request, ctx); });
+                       [&] { return ExecuteTransfer(request, ctx, payout_delay_ms); });
 }
 
-Execution StripeTransfersApi::ExecuteTransfer(const SandboxRequest& request, const CallContext& ctx) {
+Execution StripeTransfersApi::ExecuteTransfer(const SandboxRequest& request, const CallContext& ctx,
+                                              int64_t payout_delay_ms) {
   Transfer transfer;
   std::optional<int64_t> amount;
   for (const auto& [name, value] : request.form) {
@@ -77,7 +79,7 @@ Execution StripeTransfersApi::ExecuteTransfer(const SandboxRequest& request, con
   }
   transfer.amount = *amount;
   transfer.idempotency_key = request.idempotency_key;
-  Result<Transfer> added = book_.AddTransfer(std::move(transfer), ctx.now_ms);
+  Result<Transfer> added = book_.AddTransfer(std::move(transfer), ctx.now_ms, payout_delay_ms);
   if (!added.ok()) {
     return Invalid(ErrorOutcome(500, "api_error", "", "sandbox storage failure: " + added.status().ToString()));
   }

@@ -34,12 +34,13 @@ class StripeTransfersApi {
  public:
   StripeTransfersApi(TransferBook& book, IdempotencyStore& idempotency) : book_(book), idempotency_(idempotency) {}
 
-  Outcome CreateTransfer(const SandboxRequest& request, const CallContext& ctx);
+  // payout_delay_ms: how long the payout stays pending (SettlementConfig).
+  Outcome CreateTransfer(const SandboxRequest& request, const CallContext& ctx, int64_t payout_delay_ms = 0);
   Outcome GetTransfer(std::string_view id);
   Outcome CreateReversal(std::string_view transfer_id, const SandboxRequest& request, const CallContext& ctx);
 
  private:
-  Execution ExecuteTransfer(const SandboxRequest& request, const CallContext& ctx);
+  Execution ExecuteTransfer(const SandboxRequest& request, const CallContext& ctx, int64_t payout_delay_ms);
   Execution ExecuteReversal(std::string_view transfer_id, const SandboxRequest& request, const CallContext& ctx);
 
   TransferBook& book_;

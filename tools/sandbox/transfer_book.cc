@@ -29,12 +29,37 @@ CREATE TABLE IF NOT EXISTS transfer_reversals(
   metadata TEXT NOT NULL,
   created_s INTEGER NOT NULL,
   idempotency_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transfer_settlements(
+  transfer TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  settle_at_ms INTEGER NOT NULL,
+  planned_failure TEXT NOT NULL,
+  failure_code TEXT NOT NULL);
 )sql";
+
+PayoutStatus ParsePayoutStatus(const std::string& name) {
+  if (name == "pending") return PayoutStatus::kPending;
+  if (name == "failed") return PayoutStatus::kFailed;
+  return PayoutStatus::kPaid;
+}
 
 }  // namespace
 
 bool IsClosedAccount(std::string_view destination) {
   return destination.substr(0, kClosedAccountPrefix.size()) == kClosedAccountPrefix;
+}
+
+bool IsFrozenAccount(std::string_view destination) {
+  return destination.substr(0, kFrozenAccountPrefix.size()) == kFrozenAccountPrefix;
+}
+
+std::string_view PayoutStatusName(PayoutStatus status) {
+  switch (status) {
+    case PayoutStatus::kPending: return "pending";
+    case PayoutStatus::kPaid: return "paid";
+    case PayoutStatus::kFailed: return "failed";
+  }
+  return "paid";
 }
 
 Status TransferBook::Load() {
@@ -62,6 +87,22 @@ Status TransferBook::Load() {
       transfers_.push_back(std::move(t));
     }
   }
+  {
+    // A transfer without a row here was paid at once (or made before payouts could wait).
+    SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT transfer, status, settle_at_ms, planned_failure, failure_code "
+                                               "FROM transfer_settlements"));
+    while (true) {
+      SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      auto it = transfer_index_.find(stmt->ColumnText(0));
+      if (it == transfer_index_.end()) continue;
+      Transfer& t = transfers_[it->second];
+      t.status = ParsePayoutStatus(stmt->ColumnText(1));
+      t.settle_at_ms = stmt->ColumnInt(2);
+      t.planned_failure = stmt->ColumnText(3);
+      t.failure_code = stmt->ColumnText(4);
+    }
+  }
   SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("SELECT seq, id, transfer, amount, currency, metadata, created_s, "
                                              "idempotency_key FROM transfer_reversals ORDER BY seq"));
   while (true) {
@@ -80,16 +121,62 @@ Status TransferBook::Load() {
   }
 }
 
-Result<Transfer> TransferBook::AddTransfer(Transfer t, TimeMs now_ms) {
+Result<Transfer> TransferBook::AddTransfer(Transfer t, TimeMs now_ms, int64_t payout_delay_ms) {
   t.seq = transfers_.empty() ? 1 : transfers_.back().seq + 1;
   t.id = ids_.Next("tr");
   while (transfer_index_.count(t.id) != 0) t.id = ids_.Next("tr");
   t.amount_reversed = 0;
   t.created_s = now_ms / 1000;
-  SF_RETURN_IF_ERROR(SaveTransfer(t));
+  // Failures are always asynchronous (pending first), as at Stripe.
+  if (IsFrozenAccount(t.destination)) t.planned_failure = "account_frozen";
+  const bool waits = payout_delay_ms > 0 || !t.planned_failure.empty();
+  t.status = waits ? PayoutStatus::kPending : PayoutStatus::kPaid;
+  t.settle_at_ms = now_ms + payout_delay_ms;
+  SF_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+  Status saved = SaveTransfer(t);
+  if (saved.ok() && waits) saved = SaveSettlement(t);
+  if (!saved.ok()) {
+    (void)db_.Exec("ROLLBACK");
+    return saved;
+  }
+  SF_RETURN_IF_ERROR(db_.Exec("COMMIT"));
   transfer_index_[t.id] = transfers_.size();
   transfers_.push_back(t);
   return t;
+}
+
+Status TransferBook::SettleDue(TimeMs now_ms, SettlementFeed& feed, bool now) {
+  for (Transfer& t : transfers_) {
+    if (t.status != PayoutStatus::kPending || (t.settle_at_ms > now_ms && !now)) continue;
+    Transfer settled = t;
+    settled.status = t.planned_failure.empty() ? PayoutStatus::kPaid : PayoutStatus::kFailed;
+    settled.failure_code = t.planned_failure;
+    SettlementEvent event{0, "transfer", settled.id, std::string(PayoutStatusName(settled.status)), settled.amount,
+                          settled.currency, settled.failure_code, now_ms / 1000, settled.metadata};
+    SF_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+    Status saved = SaveSettlement(settled);
+    Result<SettlementEvent> numbered = saved.ok() ? feed.Save(std::move(event)) : Result<SettlementEvent>(saved);
+    if (!numbered.ok()) {
+      (void)db_.Exec("ROLLBACK");
+      return numbered.status();
+    }
+    SF_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+    feed.Committed(std::move(*numbered));
+    t = std::move(settled);
+  }
+  return Status::Ok();
+}
+
+Status TransferBook::SaveSettlement(const Transfer& t) {
+  SF_ASSIGN_OR_RETURN(auto stmt, db_.Prepare("INSERT OR REPLACE INTO transfer_settlements(transfer, status, "
+                                             "settle_at_ms, planned_failure, failure_code) VALUES(?,?,?,?,?)"));
+  const std::string status(PayoutStatusName(t.status));  // bound without a copy: must outlive Run()
+  stmt->BindText(1, t.id);
+  stmt->BindText(2, status);
+  stmt->BindInt(3, t.settle_at_ms);
+  stmt->BindText(4, t.planned_failure);
+  stmt->BindText(5, t.failure_code);
+  return stmt->Run();
 }
 
 Result<TransferReversal> TransferBook::AddReversal(std::string_view transfer_id, int64_t amount, Metadata metadata,
@@ -218,6 +305,13 @@ nlohmann::ordered_json TransferToJson(const Transfer& t, const std::vector<const
   j["reversals"] = std::move(list);
   j["reversed"] = t.amount_reversed == t.amount;
   j["source_transaction"] = nullptr;
+  // A payout's settlement (Stripe's payout fields; the sandbox's transfers are payouts).
+  j["status"] = PayoutStatusName(t.status);
+  if (t.failure_code.empty()) {
+    j["failure_code"] = nullptr;
+  } else {
+    j["failure_code"] = t.failure_code;
+  }
   if (t.transfer_group.empty()) {
     j["transfer_group"] = nullptr;
   } else {

@@ -38,6 +38,10 @@ RemoteResult<RefundPage> CircuitBreakingPspAdapter::ListRefunds(const ListRefund
   return Guarded<RefundPage>([&] { return inner_->ListRefunds(request); });
 }
 
+RemoteResult<SettlementEventPage> CircuitBreakingPspAdapter::ListSettlements(const ListSettlementsRequest& request) {
+  return Guarded<SettlementEventPage>([&] { return inner_->ListSettlements(request); });
+}
+
 RemoteResult<DisputePage> CircuitBreakingPspAdapter::ListDisputes(const ListDisputesRequest& request) {
   return Guarded<DisputePage>([&] { return inner_->ListDisputes(request); });
 }

@@ -33,6 +33,7 @@ class CircuitBreakingPspAdapter final : public PspAdapter {
   RemoteResult<PspTransfer> GetTransfer(std::string_view transfer_id) override;
   RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) override;
   RemoteResult<DisputePage> ListDisputes(const ListDisputesRequest& request) override;
+  RemoteResult<SettlementEventPage> ListSettlements(const ListSettlementsRequest& request) override;
 
   const CircuitBreaker& breaker() const { return breaker_; }
 

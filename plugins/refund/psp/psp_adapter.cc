@@ -88,6 +88,10 @@ RemoteResult<std::vector<PspRefund>> ListAllRefunds(PspAdapter& psp, ListRefunds
   }
 }
 
+RemoteResult<SettlementEventPage> PspAdapter::ListSettlements(const ListSettlementsRequest&) {
+  return ActivityError::NonRetryable("psp_settlements_unsupported", "this PSP adapter does not list settlements");
+}
+
 RemoteResult<DisputePage> PspAdapter::ListDisputes(const ListDisputesRequest&) {
   return ActivityError::NonRetryable("psp_disputes_unsupported", "this PSP adapter does not list disputes");
 }

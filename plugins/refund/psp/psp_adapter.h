@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "psp_dispute.h"
+#include "psp_settlement_event.h"
 #include "psp_transfer.h"
 #include "remote_result.h"
 #include "steadfast/value.h"
@@ -114,6 +115,10 @@ class PspAdapter {
   // non-retryable psp_disputes_unsupported (the default), so a dispute sync
   // against it fails loudly instead of reporting "no disputes".
   virtual RemoteResult<DisputePage> ListDisputes(const ListDisputesRequest& request);
+  // One page of settlement events (refunds and payouts accepted as pending
+  // that settled since) after request.since, in change order. Thread-safe.
+  // The default answers the non-retryable psp_settlements_unsupported.
+  virtual RemoteResult<SettlementEventPage> ListSettlements(const ListSettlementsRequest& request);
 };
 
 // Reading every refund is for reconciliation, which must never judge the

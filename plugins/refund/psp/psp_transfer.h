@@ -40,6 +40,11 @@ struct PspTransfer {
   int64_t created_s = 0;          // unix seconds
   std::map<std::string, std::string> metadata;
   bool replayed = false;          // the PSP answered with a saved response for this key
+  // The payout's settlement: "paid" (also when the PSP says nothing: a
+  // Stripe transfer is paid at once), "pending" (it settles later: a
+  // settlement event tells how), or "failed" with failure_code.
+  std::string status = "paid";
+  std::string failure_code;
 };
 
 struct TransferReversalRequest {

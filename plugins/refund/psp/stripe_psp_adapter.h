@@ -11,6 +11,8 @@
 //   (the transfer methods live in stripe_transfers.cc)
 //   ListDisputes -> GET /v1/disputes?since&limit (stripe_disputes.cc; the
 //                 sandbox's change cursor, see docs/sandbox.md)
+//   ListSettlements -> GET /v1/settlements?since&limit (stripe_settlement_events.cc;
+//                 the sandbox's feed of pending refunds and payouts that settled)
 //
 // Authenticates with `Authorization: Bearer <secret key>`; the key comes from
 // the config or the environment variable it names and is never logged or put
@@ -80,6 +82,7 @@ class StripePspAdapter final : public PspAdapter {
   RemoteResult<PspTransfer> GetTransfer(std::string_view transfer_id) override;
   RemoteResult<PspTransferReversal> ReverseTransfer(const TransferReversalRequest& request) override;
   RemoteResult<DisputePage> ListDisputes(const ListDisputesRequest& request) override;
+  RemoteResult<SettlementEventPage> ListSettlements(const ListSettlementsRequest& request) override;
 
  private:
   StripePspAdapter(StripeConfig config, HttpTransport& transport, const Clock& clock)

@@ -136,6 +136,11 @@ Result<PspTransfer> ParseStripeTransfer(const Value& o) {
   if (o.Get("metadata").is_map()) {
     for (const auto& [key, value] : o.Get("metadata").AsMap()) t.metadata[key] = value.StringOr("");
   }
+  t.status = o.Get("status").StringOr("paid");
+  if (t.status != "paid" && t.status != "pending" && t.status != "failed") {
+    return Status::InvalidArgument("transfer " + t.id + " with an unknown status '" + t.status + "'");
+  }
+  t.failure_code = o.Get("failure_code").StringOr("");
   return t;
 }
 

@@ -85,6 +85,13 @@ class RefundHarness {
     auto r = http_->PostJson("/sandbox/charges", body, "seed-" + charge);
     ASSERT_TRUE(r.ok()) << r.error().code << " " << r.error().message;
   }
+  // POSTs `body` to a sandbox control endpoint (/sandbox/settlement
+  // {"payout_delay_ms": N}, /sandbox/settle {}); returns the answer.
+  Value Control(const std::string& path, const Value& body) {
+    auto r = http_->PostJson(path, body, "control");
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().code + " " + r.error().message);
+    return r.ok() ? r->body : Value();
+  }
   void SetFaults(const Value& faults) {
     auto r = http_->PostJson("/sandbox/faults", faults, "faults");
     ASSERT_TRUE(r.ok()) << r.error().message;

@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <tuple>
+
 #include "refund/settlement_store.h"
 #include "refund_harness.h"
 
@@ -33,13 +35,15 @@ class SettlementTest : public ::testing::Test {
  protected:
   // The example reservation cancelled 5 days ahead (moderate@2's half
   // window), its host paid to `host_account`; served until it ends.
-  InstanceRecord Settle(const std::string& id, const std::string& reservation, const std::string& host_account) {
+  // seed = false: the charge is unknown at the PSP when the workflow refunds it.
+  InstanceRecord Settle(const std::string& id, const std::string& reservation, const std::string& host_account,
+                        bool seed = true) {
     Value input = LoadExample("settlement.json");
     input["reservation"]["id"] = reservation;
     input["reservation"]["payment"]["charge"] = Charge(reservation);
     input["reservation"]["host"]["account"] = host_account;
     input["cancel_at"] = "2026-12-13T09:30:00+01:00";
-    h_.Seed(Charge(reservation), kPaid);
+    if (seed) h_.Seed(Charge(reservation), kPaid);
     h_.StartInstance("reservation_settlement", h_.WriteInput(id, input), id);
     auto serve = h_.Serve();
     const bool ended = h_.WaitTerminal(id, 60000);
@@ -62,6 +66,13 @@ class SettlementTest : public ::testing::Test {
     auto txns = s.Transactions(f);
     EXPECT_TRUE(txns.ok()) << txns.status().ToString();
     return txns.ok() ? *txns : std::vector<SettlementTransaction>{};
+  }
+  // The reservation's transaction of `kind` as it is now (empty id when none).
+  SettlementTransaction Current(const std::string& reservation, TransactionKind kind) {
+    for (const SettlementTransaction& t : Transactions(reservation)) {
+      if (t.kind == kind) return t;
+    }
+    return SettlementTransaction{};
   }
   static const SettlementTransaction* Find(const std::vector<SettlementTransaction>& txns, TransactionKind kind) {
     for (const SettlementTransaction& t : txns) {
@@ -221,6 +232,162 @@ TEST_F(SettlementTest, AnAdminExecutesTheHostPayoutThePspRefusedOnceAndAudited) 
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
 }
 
+// The workflow's refund refused for good (the charge unknown at the PSP):
+// the workflow fails before its ledger step. The admin's execution moves the
+// money and books it with the workflow's own breakdown, once, so the books
+// balance and reconcile stays clean; executing again books nothing more.
+TEST_F(SettlementTest, AnAdminExecutedGuestRefundIsBookedInTheLedgerOnce) {
+  InstanceRecord wf = Settle("wf-s3", "r-2003", "acct_host3", /*seed=*/false);
+  // Failed at its PSP step, then compensated (a review case): never at its ledger step.
+  ASSERT_EQ(wf.status, InstanceStatus::kCompensated) << wf.error_code << ": " << wf.error_message;
+  std::vector<SettlementTransaction> txns = Transactions("r-2003");
+  const SettlementTransaction* guest = Find(txns, TransactionKind::kGuestRefund);
+  ASSERT_TRUE(guest);
+  ASSERT_EQ(guest->status, TransactionStatus::kFailed) << guest->failure_code;
+  const std::string id = guest->id;
+  const int64_t amount = guest->amount.minor;
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  auto before = (*tables)->LedgerEntries("wf-s3");
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->empty()) << "the workflow failed before its ledger step";
+
+  h_.Seed(Charge("r-2003"), kPaid);  // the charge is captured now
+  RunResult exec = h_.Cli({"refund", "transactions", "execute", id, "--reason", "charge captured late", "--as",
+                           "admin:ana"});
+  ASSERT_EQ(exec.exit_code, 0) << exec.output;
+  EXPECT_THAT(exec.output, HasSubstr("booked in the ledger under r-2003/guestrefund/wf-s3/ledger"));
+  EXPECT_EQ(h_.RefundsOf("ch_r2003"), integration::Refunded(1, amount));
+  auto balance = (*tables)->LedgerBalance("wf-s3");
+  ASSERT_TRUE(balance.ok());
+  using Account = std::pair<std::string, std::string>;
+  EXPECT_EQ((*balance)[Account("psp_clearing", "EUR")], -amount);
+  EXPECT_EQ((*balance)[Account("reconciliation_suspense", "EUR")], 0) << "booked with the workflow's breakdown";
+  EXPECT_GE(h_.ExpectBalancedLedger("wf-s3"), 1);
+
+  RunResult again = h_.Cli({"refund", "transactions", "execute", id, "--reason", "double click"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("completed already"));
+  auto ledger = (*tables)->LedgerTransactions();
+  ASSERT_TRUE(ledger.ok());
+  EXPECT_EQ(ledger->size(), 1u) << "booked once";
+  EXPECT_EQ(h_.RefundsOf("ch_r2003").first, 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+  EXPECT_THAT(rec.output, HasSubstr("no drift"));
+}
+
+// ---------------------------------------------------------------- the PSP's asynchronous settlement
+
+// Payouts the PSP takes as pending (a Stripe payout): two settlements
+// complete with their payouts pending at the PSP; the PSP settles them (one
+// paid, one to a frozen account failed); settlement_sync under the real
+// serve moves the first completed and the second failed, once; an admin
+// executes the failed one to a new account, which the PSP also takes as
+// pending and the next sync completes; reconcile stays clean.
+class SettlementSyncTest : public SettlementTest {
+ protected:
+  // settlement_sync started as `id` under a serve crashing at `crash_at`
+  // ("" = none); served until it ends.
+  void Sync(const std::string& id, const std::string& crash_at = "") {
+    h_.StartInstance("settlement_sync", h_.WriteInput(id, Value::Map{}), id);
+    if (!crash_at.empty()) {
+      auto crashing = h_.Serve(crash_at);
+      auto code = crashing->Wait(60000);
+      ASSERT_TRUE(code.has_value()) << "serve did not reach " << crash_at << "\n" << h_.ServeLog();
+      EXPECT_EQ(*code, 137);
+    }
+    auto serve = h_.Serve();
+    const bool ended = h_.WaitTerminal(id, 60000);
+    serve->Kill(SIGTERM);
+    serve->Wait(20000);
+    ASSERT_TRUE(ended) << h_.ServeLog();
+    EXPECT_EQ(h_.Instance(id)->status, InstanceStatus::kCompleted) << h_.ServeLog();
+  }
+  // Two settled cancellations whose payouts the PSP holds pending, then settles.
+  void SettleTwoWithPendingPayouts() {
+    h_.Control("/sandbox/settlement", Value::Map{{"payout_delay_ms", 3'600'000}});
+    for (const auto& [wf, reservation, account] :
+         {std::tuple{"wf-p1", "r-3001", "acct_host3"}, std::tuple{"wf-p2", "r-3002", "acct_frozen_h4"}}) {
+      InstanceRecord done = Settle(wf, reservation, account);
+      ASSERT_EQ(done.status, InstanceStatus::kCompleted) << done.error_code << ": " << done.error_message;
+      EXPECT_EQ(done.output.Get("payout_paid"), Value(false)) << "accepted, not yet paid";
+      const SettlementTransaction payout = Current(reservation, TransactionKind::kHostPayout);
+      ASSERT_FALSE(payout.id.empty());
+      EXPECT_EQ(payout.status, TransactionStatus::kPending);
+      EXPECT_EQ(payout.provider_id.rfind("tr_", 0), 0u) << payout.provider_id;
+    }
+    EXPECT_EQ(h_.Control("/sandbox/settle", Value::Map{}).Get("settled").IntOr(0), 2);
+  }
+  void ExpectOnePaidOneFailed() {
+    const SettlementTransaction paid = Current("r-3001", TransactionKind::kHostPayout);
+    ASSERT_FALSE(paid.id.empty());
+    EXPECT_EQ(paid.status, TransactionStatus::kCompleted);
+    EXPECT_EQ(paid.executed_by, "psp");
+    EXPECT_GT(paid.executed_ms, 0);
+    const SettlementTransaction frozen = Current("r-3002", TransactionKind::kHostPayout);
+    ASSERT_FALSE(frozen.id.empty());
+    EXPECT_EQ(frozen.status, TransactionStatus::kFailed);
+    EXPECT_EQ(frozen.failure_code, "account_frozen");
+    EXPECT_EQ(Current("r-3002", TransactionKind::kGuestRefund).status, TransactionStatus::kCompleted);
+  }
+};
+
+TEST_F(SettlementSyncTest, ThePspsSettlementMovesPendingPayoutsOnceAndAnAdminExecutesTheFailedOne) {
+  SettleTwoWithPendingPayouts();
+  Sync("sync-1");
+  ExpectOnePaidOneFailed();
+  Sync("sync-2");  // nothing new: nothing moves again
+  ExpectOnePaidOneFailed();
+
+  RunResult listed = h_.Cli({"refund", "transactions", "list", "--status", "failed"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_THAT(listed.output, HasSubstr("account_frozen"));
+  // The admin's payout is taken as pending too, and settled like the others.
+  const std::string id = Current("r-3002", TransactionKind::kHostPayout).id;
+  RunResult exec = h_.Cli({"refund", "transactions", "execute", id, "--reason", "host gave a new account",
+                           "--destination", "acct_host9", "--as", "admin:ana"});
+  EXPECT_EQ(exec.exit_code, 1) << exec.output;
+  EXPECT_THAT(exec.output, HasSubstr("the PSP accepted it as pending"));
+  const SettlementTransaction accepted = Current("r-3002", TransactionKind::kHostPayout);
+  EXPECT_EQ(accepted.status, TransactionStatus::kPending);
+  EXPECT_EQ(accepted.psp_idempotency_key, "r-3002/hostpayout/wf-p2/execute/1");
+  EXPECT_EQ(accepted.provider_id.rfind("tr_", 0), 0u) << accepted.provider_id;
+  EXPECT_EQ(h_.Control("/sandbox/settle", Value::Map{}).Get("settled").IntOr(0), 1);
+  Sync("sync-3");
+  EXPECT_EQ(Current("r-3002", TransactionKind::kHostPayout).status, TransactionStatus::kCompleted);
+  EXPECT_EQ(h_.TransfersTo("acct_host9").Get("count").IntOr(0), 1);
+  EXPECT_EQ(h_.TransfersTo("acct_host3").Get("count").IntOr(0), 1);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+// kill -9 after the sync activity committed its page (with the cursor and
+// the transactions it moved) but before the step's checkpoint, and after
+// the checkpoint: the restarted serve runs it again from the saved cursor;
+// each transaction moved once.
+class SettlementSyncCrash : public SettlementSyncTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(SettlementSyncCrash, RestartMovesEachTransactionOnce) {
+  SettleTwoWithPendingPayouts();
+  Sync("sync-c", GetParam());
+  ExpectOnePaidOneFailed();
+  auto tables = testing::OpenRefundTables(h_.db());
+  ASSERT_TRUE(tables.ok());
+  SettlementStore settlements(tables->storage());
+  const std::string id = Current("r-3002", TransactionKind::kHostPayout).id;
+  auto audit = settlements.Audit(id);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->empty()) << "the PSP moved it, no admin";
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, SettlementSyncCrash,
+                         ::testing::Values("after_activity:sync", "after_checkpoint:sync"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param == "after_activity:sync" ? std::string("AfterActivity")
+                                                                      : std::string("AfterCheckpoint");
+                         });
+
 // ---------------------------------------------------------------- kill -9 around the settlement's steps
 
 // The settle step's writes, and each PSP step's move of its transaction,
@@ -246,9 +413,9 @@ TEST_P(SettlementCrash, RestartLeavesOneSnapshotOneRefundOnePayout) {
   } else {
     // The PSP moved money, the transaction does not say so yet: the workflow
     // is in flight, so reconcile compares neither, and reports no drift.
-    EXPECT_EQ(Find(Transactions("r-2001"), GetParam() == "after_activity:psp" ? TransactionKind::kGuestRefund
-                                                                              : TransactionKind::kHostPayout)
-                  ->status,
+    EXPECT_EQ(Current("r-2001", GetParam() == "after_activity:psp" ? TransactionKind::kGuestRefund
+                                                                   : TransactionKind::kHostPayout)
+                  .status,
               TransactionStatus::kPending);
     RunResult early = h_.Reconcile({"--json"});
     EXPECT_EQ(early.exit_code, 0) << early.output;

@@ -509,5 +509,97 @@ TEST_F(SandboxServiceTest, DisputesSurviveARestart) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
+// ---------------------------------------------------------------- asynchronous settlement: payouts and the feed
+
+// A payout waits like a Stripe payout: pending, then paid at its due time;
+// the settlement is an event in GET /v1/settlements, read by change cursor.
+TEST_F(SandboxServiceTest, APayoutIsPendingUntilItsDelayThenPaidAndAnnouncedOnce) {
+  Make(SettlementConfig{.delay_ms = 0, .fail_rate = 0.0, .payout_delay_ms = 1'000});
+  auto [status, transfer] =
+      Call(Form("/v1/transfers", {{"amount", "700"}, {"currency", "eur"}, {"destination", "acct_h1"}}, "p1"));
+  ASSERT_EQ(status, 200) << transfer.dump();
+  EXPECT_EQ(transfer["status"], "pending");
+  const std::string id = transfer["id"];
+  EXPECT_TRUE(Call(Get("/v1/settlements")).second["data"].empty());
+  clock_.Advance(999);
+  EXPECT_EQ(Call(Get("/v1/transfers/" + id)).second["status"], "pending");
+  clock_.Advance(1);
+  EXPECT_EQ(Call(Get("/v1/transfers/" + id)).second["status"], "paid");
+  auto [list_status, list] = Call(Get("/v1/settlements", {{"since", "0"}}));
+  ASSERT_EQ(list_status, 200);
+  ASSERT_EQ(list["data"].size(), 1u) << list.dump();
+  EXPECT_EQ(list["data"][0]["object_id"], id);
+  EXPECT_EQ(list["data"][0]["type"], "transfer.paid");
+  EXPECT_EQ(list["data"][0]["amount"], 700);
+  EXPECT_EQ(list["next_since"], 1);
+  EXPECT_TRUE(Call(Get("/v1/settlements", {{"since", "1"}})).second["data"].empty()) << "each settlement once";
+  // Replayed under its key: the first answer, as Stripe's idempotency gives it.
+  EXPECT_EQ(Call(Form("/v1/transfers", {{"amount", "700"}, {"currency", "eur"}, {"destination", "acct_h1"}}, "p1"))
+                .second["status"],
+            "pending");
+}
+
+// A frozen account takes the payout and fails it at settlement; a refund
+// with a delay settles too; POST /sandbox/settle settles everything now.
+TEST_F(SandboxServiceTest, SettleNowSettlesPendingRefundsAndPayoutsAFrozenAccountFails) {
+  Make(SettlementConfig{.delay_ms = 3'600'000, .fail_rate = 0.0, .payout_delay_ms = 3'600'000});
+  Seed("ch_1", 500);
+  const std::string refund = Call(Form("/v1/refunds", {{"charge", "ch_1"}, {"amount", "200"}})).second["id"];
+  auto [status, frozen] =
+      Call(Form("/v1/transfers", {{"amount", "300"}, {"currency", "usd"}, {"destination", "acct_frozen_h2"}}, "p2"));
+  ASSERT_EQ(status, 200) << frozen.dump();
+  EXPECT_EQ(frozen["status"], "pending");
+  auto [settle_status, settled] = Call(Json("/sandbox/settle", nlohmann::json::object()));
+  ASSERT_EQ(settle_status, 200) << settled.dump();
+  EXPECT_EQ(settled["settled"], 2);
+  auto page = Call(Get("/v1/settlements", {{"limit", "1"}})).second;
+  ASSERT_EQ(page["data"].size(), 1u);
+  EXPECT_EQ(page["data"][0]["object_id"], refund);
+  EXPECT_EQ(page["data"][0]["status"], "succeeded");
+  EXPECT_EQ(page["has_more"], true);
+  page = Call(Get("/v1/settlements", {{"since", "1"}, {"limit", "1"}})).second;
+  ASSERT_EQ(page["data"].size(), 1u);
+  EXPECT_EQ(page["data"][0]["status"], "failed");
+  EXPECT_EQ(page["data"][0]["failure_code"], "account_frozen");
+  EXPECT_EQ(page["has_more"], false);
+  EXPECT_EQ(Call(Get("/v1/transfers/" + frozen["id"].get<std::string>())).second["status"], "failed");
+  EXPECT_EQ(Call(Get("/v1/settlements", {{"since", "-1"}})).first, 400);
+  EXPECT_EQ(Call(Json("/sandbox/settlement", {{"payout_delay_ms", -5}})).first, 400);
+}
+
+TEST_F(SandboxServiceTest, PendingPayoutsAndTheFeedSurviveARestart) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("sandbox-settlements-" + std::to_string(::getpid()) + ".db")).string();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  auto open = [&] {
+    auto db = OpenSandboxDatabase(path);
+    EXPECT_TRUE(db.ok());
+    ServiceOptions options;
+    options.secret_key = kKey;
+    options.settlement.payout_delay_ms = 1'000;
+    auto service = SandboxService::Create(options, std::move(db).value(), clock_);
+    EXPECT_TRUE(service.ok()) << service.status().ToString();
+    service_ = std::move(service).value();
+  };
+  open();
+  const std::string first =
+      Call(Form("/v1/transfers", {{"amount", "10"}, {"currency", "eur"}, {"destination", "acct_a"}}, "a")).second["id"];
+  clock_.Advance(1'000);
+  ASSERT_EQ(Call(Get("/v1/settlements")).second["data"].size(), 1u);
+  const std::string second =
+      Call(Form("/v1/transfers", {{"amount", "20"}, {"currency", "eur"}, {"destination", "acct_b"}}, "b")).second["id"];
+  service_.reset();
+  open();
+  EXPECT_EQ(Call(Get("/v1/transfers/" + first)).second["status"], "paid");
+  EXPECT_EQ(Call(Get("/v1/transfers/" + second)).second["status"], "pending");
+  clock_.Advance(1'000);
+  auto page = Call(Get("/v1/settlements", {{"since", "1"}})).second;
+  ASSERT_EQ(page["data"].size(), 1u);
+  EXPECT_EQ(page["data"][0]["object_id"], second);
+  EXPECT_EQ(page["data"][0]["seq"], 2) << "change numbers go on after a restart";
+  service_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
 }  // namespace
 }  // namespace steadfast::sandbox

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "refund/activities.h"
 #include "refund/breakdown.h"
+#include "refund/executed_refund_posting.h"
 #include "refund/quote.h"
 #include "refund/settlement.h"
 #include "refund/settlement_reconciliation.h"
@@ -230,7 +232,7 @@ PspRefundFact Refund(const std::string& id, const std::string& status, const std
   return r;
 }
 
-TEST(SettlementReconciliation, CompletedUnknownAtThePspAndPendingAlreadyDoneAreReported) {
+TEST(SettlementReconciliation, CompletedUnknownOrFailedAtThePspAndPendingAlreadyDoneAreReported) {
   SettlementReconciliationInput in;
   in.now_ms = 10'000;
   in.settle_margin_ms = 1'000;
@@ -241,19 +243,29 @@ TEST(SettlementReconciliation, CompletedUnknownAtThePspAndPendingAlreadyDoneAreR
       Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_ok"),       // fine
       Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_ghost"),    // unknown at the PSP
       Txn(TransactionKind::kHostPayout, TransactionStatus::kPending, "tr_done"),       // paid, still pending
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kPending, "tr_waits"),      // pending at the PSP too: fine
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kCompleted, "tr_failed"),   // the PSP failed the payout
+      Txn(TransactionKind::kHostPayout, TransactionStatus::kPending, "tr_lost"),       // failed there, pending here
       Txn(TransactionKind::kBooking, TransactionStatus::kCompleted, "ch_1"),           // never compared
   };
   in.psp_refunds = {Refund("re_ok", "succeeded", "wf-x"), Refund("re_failed", "failed", "wf-x")};
-  in.transfers = {{"tr_ok", true}, {"tr_ghost", false}, {"tr_done", true}};
+  in.transfers = {{"tr_ok", "paid"},     {"tr_ghost", ""},       {"tr_done", "paid"},
+                  {"tr_waits", "pending"}, {"tr_failed", "failed"}, {"tr_lost", "failed"}};
   std::vector<SettlementDrift> drifts = ReconcileSettlements(in);
-  ASSERT_EQ(drifts.size(), 4u);
-  EXPECT_EQ(drifts[0].kind, kSettlementPendingButDone);
-  EXPECT_EQ(drifts[0].psp_id, "tr_done");
-  EXPECT_EQ(drifts[1].kind, kSettlementUnknownAtPsp);
-  EXPECT_EQ(drifts[1].psp_id, "re_failed");
-  EXPECT_EQ(drifts[2].psp_id, "re_ghost");
-  EXPECT_EQ(drifts[3].psp_id, "tr_ghost");
-  EXPECT_EQ(SettlementDriftToValue(drifts[3]).Get("repairable"), Value(false));
+  ASSERT_EQ(drifts.size(), 6u);
+  // By kind (alphabetical), then transaction id.
+  EXPECT_EQ(drifts[0].kind, kSettlementFailedAtPsp);
+  std::set<std::string> failed_ids = {drifts[0].psp_id, drifts[1].psp_id};
+  EXPECT_EQ(drifts[1].kind, kSettlementFailedAtPsp);
+  EXPECT_EQ(failed_ids, (std::set<std::string>{"re_failed", "tr_failed"}));
+  EXPECT_EQ(drifts[2].kind, kSettlementPendingButDone);
+  EXPECT_EQ(drifts[2].psp_id, "tr_done");
+  EXPECT_EQ(drifts[3].kind, kSettlementPendingButFailed);
+  EXPECT_EQ(drifts[3].psp_id, "tr_lost");
+  EXPECT_EQ(drifts[4].kind, kSettlementUnknownAtPsp);
+  std::set<std::string> unknown_ids = {drifts[4].psp_id, drifts[5].psp_id};
+  EXPECT_EQ(unknown_ids, (std::set<std::string>{"re_ghost", "tr_ghost"}));
+  EXPECT_EQ(SettlementDriftToValue(drifts[5]).Get("repairable"), Value(false));
 }
 
 TEST(SettlementReconciliation, APendingGuestRefundTheWorkflowsStepAlreadyMadeIsReportedOnceAtRest) {
@@ -454,6 +466,156 @@ TEST_F(SettlementStoreTest, APendingTransactionIsExecutedUnderTheKeyItAlreadyHas
   EXPECT_EQ(failed.status, TransactionStatus::kFailed);
   EXPECT_EQ(failed.failure_code, "invalid_charge");
   EXPECT_EQ(failed.executed_by, "admin:ana");
+}
+
+// ---------------------------------------------------------------- booking an admin's guest refund
+
+HistoryEvent HistoryOf(const std::string& type, const std::string& step = "", Value data = Value()) {
+  HistoryEvent e;
+  e.type = type;
+  e.step_id = step;
+  e.data = std::move(data);
+  return e;
+}
+
+// The settling workflow's history as far as booking needs it: the amount
+// step's breakdown, then how the workflow ended.
+std::vector<HistoryEvent> SettlingHistory(const Value& breakdown, const std::string& end) {
+  std::vector<HistoryEvent> h = {
+      HistoryOf(history::kWorkflowStarted),
+      HistoryOf(history::kStepScheduled, "amount", Value::Map{{"activity", "refund.calculate_amount"}}),
+      HistoryOf(history::kAttemptSucceeded, "amount", Value::Map{{"output", breakdown}}),
+      HistoryOf(history::kStepScheduled, "psp", Value::Map{{"activity", "refund.psp_refund"}}),
+      HistoryOf(history::kStepFailed, "psp", Value::Map{{"code", "refund_failed"}}),
+  };
+  if (!end.empty()) h.push_back(HistoryOf(end));
+  return h;
+}
+
+class FakeWorkflows : public WorkflowReader {
+ public:
+  Result<std::vector<WorkflowSummary>> List(const std::string&, int) override {
+    return std::vector<WorkflowSummary>{};
+  }
+  Result<std::vector<HistoryEvent>> History(const std::string& id) override {
+    auto it = histories.find(id);
+    if (it == histories.end()) return Status::NotFound("no workflow " + id);
+    return it->second;
+  }
+  std::map<std::string, std::vector<HistoryEvent>> histories;
+};
+
+TEST(ExecutedRefundBooking, TheHistoryTellsWhetherTheWorkflowEndedAndItsBreakdown) {
+  const Value breakdown = Breakdown("2026-06-12T12:00:00+02:00");
+  SettlingWorkflow failed = SettlingWorkflowFromHistory(SettlingHistory(breakdown, history::kWorkflowFailed));
+  EXPECT_TRUE(failed.finished);
+  EXPECT_EQ(failed.breakdown, breakdown);
+  EXPECT_FALSE(SettlingWorkflowFromHistory(SettlingHistory(breakdown, "")).finished) << "still running";
+  std::vector<HistoryEvent> retried = SettlingHistory(breakdown, history::kWorkflowFailed);
+  retried.push_back(HistoryOf(history::kWorkflowRetried, "psp"));
+  EXPECT_FALSE(SettlingWorkflowFromHistory(retried).finished) << "an operator's retry runs it again";
+  retried.push_back(HistoryOf(history::kWorkflowCompensated, "psp"));  // names the failed step
+  EXPECT_TRUE(SettlingWorkflowFromHistory(retried).finished);
+}
+
+TEST(ExecutedRefundBooking, ThePostingIsTheWorkflowsOwnEntriesOrSuspenseWhenTheyDoNotFit) {
+  const Value breakdown = Breakdown("2026-06-12T12:00:00+02:00");
+  SettlementTransaction t;
+  t.id = "stx_1";
+  t.idempotency_key = "r-1001/guestrefund/wf-1";
+  t.reservation_id = "r-1001";
+  t.workflow_id = "wf-1";
+  t.kind = TransactionKind::kGuestRefund;
+  t.amount = Money{breakdown.Get("refund_total").Get("minor").IntOr(0), "EUR"};
+  ASSERT_GT(t.amount.minor, 0);
+
+  auto own = ExecutedRefundPosting(t, breakdown, "admin:ana");
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ(own->idempotency_key, "r-1001/guestrefund/wf-1/ledger");
+  EXPECT_EQ(own->workflow_id, "wf-1");
+  EXPECT_EQ(own->kind, "settlement_execution");
+  EXPECT_TRUE(ValidateTransaction(*own).ok());
+  auto expected = BuildRefundEntries(breakdown, "cash");
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(own->entries.size(), expected->size()) << "the accounts the workflow's ledger step would have used";
+
+  // No breakdown, or one that does not send this amount: the cash is booked,
+  // its cause parked for a person.
+  for (const Value& b : {Value(), Breakdown("2026-06-01T12:00:00+02:00")}) {
+    if (b.is_map() && b.Get("refund_total").Get("minor").IntOr(0) == t.amount.minor) continue;
+    auto parked = ExecutedRefundPosting(t, b, "admin:ana");
+    ASSERT_TRUE(parked.ok());
+    ASSERT_EQ(parked->entries.size(), 2u);
+    EXPECT_EQ(parked->entries[0].account, "reconciliation_suspense");
+    EXPECT_EQ(parked->entries[1].account, "psp_clearing");
+    EXPECT_EQ(parked->entries[1].amount_minor, t.amount.minor);
+    EXPECT_TRUE(ValidateTransaction(*parked).ok());
+  }
+  t.kind = TransactionKind::kHostPayout;
+  EXPECT_FALSE(ExecutedRefundPosting(t, breakdown, "admin:ana").ok()) << "a host payout books nothing";
+}
+
+TEST_F(SettlementStoreTest, AnExecutedGuestRefundIsBookedWithItsCompletionOnceAndOnlyAfterItsWorkflowEnded) {
+  const Value breakdown = Breakdown("2026-06-12T12:00:00+02:00");
+  ASSERT_TRUE(Settle(breakdown).ok());
+  SettlementTransaction refund = OfKind(TransactionKind::kGuestRefund);
+  FakeWorkflows workflows;
+
+  // Still running: its own ledger step may book it yet.
+  workflows.histories["wf-1"] = SettlingHistory(breakdown, "");
+  auto running = PlanExecutedRefundBooking(workflows, *tables_, refund, "admin:ana");
+  ASSERT_TRUE(running.ok()) << running.status().ToString();
+  EXPECT_FALSE(running->posting.has_value());
+  EXPECT_NE(running->note.find("still running"), std::string::npos) << running->note;
+
+  // Failed at its PSP step: nothing booked, so the execution books it.
+  workflows.histories["wf-1"] = SettlingHistory(breakdown, history::kWorkflowFailed);
+  auto plan = PlanExecutedRefundBooking(workflows, *tables_, refund, "admin:ana");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_TRUE(plan->posting.has_value()) << plan->note;
+  ASSERT_TRUE(settlements_->BeginExecution(refund.id, "admin:ana", "PSP refused", "", 3000).ok());
+  PspOutcome done{"wf-1/psp", TransactionKind::kGuestRefund, TransactionStatus::kCompleted, "re_1", "", "", 4000};
+  ASSERT_TRUE(settlements_->FinishExecution(refund.id, "admin:ana", "PSP refused", done, &*plan->posting).ok());
+  EXPECT_EQ(OfKind(TransactionKind::kGuestRefund).status, TransactionStatus::kCompleted);
+  auto balance = tables_->LedgerBalance("wf-1");
+  ASSERT_TRUE(balance.ok());
+  const std::pair<std::string, std::string> clearing{"psp_clearing", "EUR"};
+  EXPECT_EQ((*balance)[clearing], -refund.amount.minor) << "credited once with the refund";
+  int64_t sum = 0;
+  for (const auto& [account, minor] : *balance) sum += minor;
+  EXPECT_EQ(sum, 0) << "balanced";
+
+  // Asked again (a second execute, a retry): booked already, nothing more.
+  auto again = PlanExecutedRefundBooking(workflows, *tables_, refund, "admin:bo");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->posting.has_value());
+  EXPECT_NE(again->note.find("booked already"), std::string::npos) << again->note;
+  auto replay = tables_->PostTransaction(*plan->posting, 5000);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  auto ledger = tables_->LedgerTransactions();
+  ASSERT_TRUE(ledger.ok());
+  EXPECT_EQ(ledger->size(), 1u);
+}
+
+TEST_F(SettlementStoreTest, AGuestRefundTheWorkflowBookedItselfIsNotBookedAgain) {
+  const Value breakdown = Breakdown("2026-06-12T12:00:00+02:00");
+  ASSERT_TRUE(Settle(breakdown).ok());
+  SettlementTransaction refund = OfKind(TransactionKind::kGuestRefund);
+  LedgerTransaction own;
+  own.idempotency_key = "wf-1/ledger";
+  own.workflow_id = "wf-1";
+  own.reference = "r-1001";
+  own.kind = "reservation_settlement";
+  auto entries = BuildRefundEntries(breakdown, "cash");
+  ASSERT_TRUE(entries.ok());
+  own.entries = *entries;
+  ASSERT_TRUE(tables_->PostTransaction(own, 2000).ok());
+  FakeWorkflows workflows;
+  workflows.histories["wf-1"] = SettlingHistory(breakdown, history::kWorkflowCompleted);
+  auto plan = PlanExecutedRefundBooking(workflows, *tables_, refund, "admin:ana");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_FALSE(plan->posting.has_value()) << "its ledger step booked the refund (the PSP had it pending)";
 }
 
 }  // namespace
