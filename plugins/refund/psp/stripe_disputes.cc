@@ -38,28 +38,12 @@ std::optional<DisputeStatus> ParseDisputeStatus(std::string_view name) {
 }
 
 RemoteResult<DisputePage> StripePspAdapter::ListDisputes(const ListDisputesRequest& r) {
-  if (r.limit < 1 || r.limit > 100) {
-    return ActivityError::NonRetryable("invalid_refund_request", "list limit must be in 1..100");
-  }
-  if (r.since < 0) return ActivityError::NonRetryable("invalid_refund_request", "since must be >= 0");
-  const std::vector<std::pair<std::string, std::string>> query{{"since", std::to_string(r.since)},
-                                                               {"limit", std::to_string(r.limit)}};
-  RemoteResult<HttpResponse> response = Exchange(NewRequest(HttpMethod::kGet, "/v1/disputes?" + FormUrlEncode(query)));
-  if (!response.ok()) return response.error();
-  Result<Value> json = Value::FromJson(response->body);
-  if (!json.ok()) return BadResponse(json.status());
-  if (json->Get("object").StringOr("") != "list" || !json->Get("data").is_list()) {
-    return BadResponse(Status::InvalidArgument("not a list object"));
-  }
-  if (!json->Get("has_more").is_bool() || !json->Get("next_since").is_int()) {
-    return BadResponse(Status::InvalidArgument("dispute list without has_more or next_since"));
-  }
+  RemoteResult<CursorPage> listed = ListByCursor("/v1/disputes", "dispute", r.since, r.limit);
+  if (!listed.ok()) return listed.error();
   DisputePage page;
-  page.has_more = json->Get("has_more").AsBool();
-  page.next_since = json->Get("next_since").AsInt();
-  // A cursor that goes back would make the sync read the same changes forever.
-  if (page.next_since < r.since) return BadResponse(Status::InvalidArgument("next_since went backwards"));
-  for (const Value& item : json->Get("data").AsList()) {
+  page.has_more = listed->has_more;
+  page.next_since = listed->next_since;
+  for (const Value& item : listed->items) {
     Result<PspDispute> dispute = ParseStripeDispute(item);
     if (!dispute.ok()) return BadResponse(dispute.status());
     page.disputes.push_back(std::move(dispute).value());

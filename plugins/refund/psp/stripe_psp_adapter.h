@@ -90,6 +90,16 @@ class StripePspAdapter final : public PspAdapter {
   HttpRequest NewRequest(HttpMethod method, std::string path) const;
   // Sends and returns the 2xx response, or the classified error.
   RemoteResult<HttpResponse> Exchange(const HttpRequest& request);
+  // One page of a list read by change cursor (disputes, settlement events):
+  // GET path?since&limit, checked to be a list with has_more and a
+  // next_since that never goes back (stripe_cursor_list.cc). `what` names
+  // the list in errors.
+  struct CursorPage {
+    Value::List items;  // the objects, each for the caller to parse
+    bool has_more = false;
+    int64_t next_since = 0;
+  };
+  RemoteResult<CursorPage> ListByCursor(std::string_view path, std::string_view what, int64_t since, int limit);
   // A form POST with an Idempotency-Key (refunds, transfers, reversals).
   HttpRequest NewIdempotentPost(std::string path, const std::vector<std::pair<std::string, std::string>>& form,
                                 const std::string& idempotency_key) const;
