@@ -23,6 +23,14 @@ std::string Upper(std::string s) {
   return s;
 }
 
+// The plugin's activities that move no money: the nightly reconciliation and
+// the scheduled syncs of disputes and settlements. A workflow of only these
+// is not a refund workflow (the syncs run every few minutes in every serve).
+bool MovesNoMoney(const std::string& activity) {
+  return activity == "refund.reconcile" || activity == "refund.sync_disputes" ||
+         activity == "refund.sync_settlements";
+}
+
 }  // namespace
 
 Result<CommandSources> FindCommandSources(const CommandFlags& flags, CommandHost& host) {
@@ -157,8 +165,7 @@ Result<std::vector<refund::WorkflowFact>> LoadWorkflows(WorkflowReader& workflow
         if (e.type != history::kAttemptSucceeded) continue;
         const std::string& activity = activity_of[e.step_id];
         const Value& output = e.data.Get("output");
-        // refund.reconcile (the nightly run) moves no money: not a refund workflow.
-        if (activity.rfind("refund.", 0) == 0 && activity != "refund.reconcile") uses_refund = true;
+        if (activity.rfind("refund.", 0) == 0 && !MovesNoMoney(activity)) uses_refund = true;
         if (activity == "refund.calculate_amount") {
           f.breakdown = output;
           if (f.reservation_id.empty()) f.reservation_id = output.Get("reservation_id").StringOr("");

@@ -13,9 +13,6 @@
 namespace steadfast {
 namespace {
 
-// Other processes' listeners hear it when the batch commits.
-const std::string kNotifyTasks = "SELECT pg_notify($1, '')";
-
 void RaiseToMax(std::atomic<int64_t>& max, int64_t value) {
   int64_t seen = max.load(std::memory_order_relaxed);
   while (value > seen && !max.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
@@ -24,9 +21,10 @@ void RaiseToMax(std::atomic<int64_t>& max, int64_t value) {
 
 }  // namespace
 
-PgCheckpointCommitter::PgCheckpointCommitter(PgPool* pool, PgGroupCommitOptions options, CommitAlone commit_alone,
-                                             StartAlone start_alone)
+PgCheckpointCommitter::PgCheckpointCommitter(PgPool* pool, PgGroupCommitOptions options, std::string channel,
+                                             CommitAlone commit_alone, StartAlone start_alone)
     : pool_(pool),
+      channel_(std::move(channel)),
       max_batch_(static_cast<size_t>(std::max(1, options.max_batch))),
       max_leaders_(std::max(1, options.max_leaders)),
       commit_alone_(std::move(commit_alone)),
@@ -129,8 +127,8 @@ std::vector<PgCheckpointCommitter::Request*> PgCheckpointCommitter::RunBatch(con
       r->write->Append(statements);
       notify = notify || r->write->creates_unheld_task();
     }
-    const std::string channel = kPgTaskChannel;
-    if (notify) statements.push_back(PgStatement{&kNotifyTasks, {PgParam::Text(channel)}});
+    // Other processes' listeners hear it when the batch commits.
+    if (notify) statements.push_back(PgStatement{&kPgNotifySql, {PgParam::Text(channel_)}});
 
     Result<PgPipelineOutcome> outcome = Status::Unavailable("no connection");
     {

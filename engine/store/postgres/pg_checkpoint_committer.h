@@ -39,6 +39,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "steadfast/status.h"
@@ -68,9 +69,11 @@ class PgCheckpointCommitter {
  public:
   using CommitAlone = PgPipelinedCheckpoint::AloneFn;
   using StartAlone = PgPipelinedStart::AloneFn;
-  // pool must outlive the committer; commit_alone and start_alone commit
-  // one write interactively.
-  PgCheckpointCommitter(PgPool* pool, PgGroupCommitOptions options, CommitAlone commit_alone, StartAlone start_alone);
+  // pool must outlive the committer; a batch that creates a task nobody
+  // holds notifies channel (PgTaskChannel); commit_alone and start_alone
+  // commit one write interactively.
+  PgCheckpointCommitter(PgPool* pool, PgGroupCommitOptions options, std::string channel, CommitAlone commit_alone,
+                        StartAlone start_alone);
   // Waits until every queued write was answered.
   ~PgCheckpointCommitter();
   PgCheckpointCommitter(const PgCheckpointCommitter&) = delete;
@@ -101,6 +104,7 @@ class PgCheckpointCommitter {
   void Done(Request* r);
 
   PgPool* const pool_;
+  const std::string channel_;
   const size_t max_batch_;
   const int max_leaders_;
   const CommitAlone commit_alone_;

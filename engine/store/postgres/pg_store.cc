@@ -32,12 +32,13 @@ Status ToStatus(const Result<Done>& r) { return r.ok() ? Status::Ok() : r.status
 
 class PgStore final : public Store, public PluginStorage, public DeployedDefinitionStore {
  public:
-  PgStore(const PgStoreOptions& options, PgConnectionOptions connection)
+  PgStore(const PgStoreOptions& options, PgConnectionOptions connection, std::string channel)
       : clock_(options.clock != nullptr ? options.clock : &SystemClock::Instance()),
         logger_(options.logger != nullptr ? options.logger : &NullLogger::Instance()),
+        channel_(std::move(channel)),
         pool_(std::move(connection), options.max_connections),
         committer_(
-            &pool_, options.group_commit, [this](const EncodedCommit& e) { return CommitAlone(e); },
+            &pool_, options.group_commit, channel_, [this](const EncodedCommit& e) { return CommitAlone(e); },
             [this](const EncodedStart& e) { return StartAlone(e); }) {}
 
   Status PutDefinition(const DefinitionRecord& def) override {
@@ -57,7 +58,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
     if (req.instance.id.empty()) return Status::InvalidArgument("cannot start an instance without an id");
     SF_ASSIGN_OR_RETURN(EncodedStart start, EncodeStart(std::move(req), clock_->NowMs()));
     if (PgCanPipeline(start.request)) return committer_.Start(start);
-    return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
+    return Write<StartResult>([this, &start](PgConnection& c) -> Result<StartResult> {
       const ScheduleTickWrite& tick = *start.request.schedule_tick;
       // The tick's preconditions first (its schedule locked): a tick handled already starts nothing.
       SF_RETURN_IF_ERROR(PgWriteScheduleTicks(
@@ -262,7 +263,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
     {
       std::lock_guard<std::mutex> lock(listener_mu_);
       old = std::move(listener_);
-      if (on_write) listener_ = std::make_unique<PgTaskListener>(pool_.options(), std::move(on_write));
+      if (on_write) listener_ = std::make_unique<PgTaskListener>(pool_.options(), channel_, std::move(on_write));
     }
     old.reset();  // joins its thread: no call of the old callback after this
   }
@@ -301,10 +302,10 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
  private:
   // Other processes' listeners hear it when this transaction commits (the
   // server sends one notification per channel and transaction).
-  static Status Notify(PgConnection& c) { return c.Exec(fmt::format("NOTIFY {}", kPgTaskChannel)).status(); }
+  Status Notify(PgConnection& c) const { return c.Query(kPgNotifySql, {PgParam::Text(channel_)}).status(); }
   // Only tasks no one holds are news: a task pre-claimed by the committing
   // worker is run by that worker.
-  static Status NotifyIfUnheld(PgConnection& c, const std::vector<TaskRecord>& created) {
+  Status NotifyIfUnheld(PgConnection& c, const std::vector<TaskRecord>& created) const {
     for (const TaskRecord& t : created) {
       if (t.lease_owner.empty()) return Notify(c);
     }
@@ -361,7 +362,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   // its statements: those that cannot be pipelined, and the fallback of a
   // batch that failed (store/postgres/pg_checkpoint_committer.h).
   Result<CommitResult> CommitAlone(const EncodedCommit& encoded) {
-    return Write<CommitResult>([&encoded](PgConnection& c) -> Result<CommitResult> {
+    return Write<CommitResult>([this, &encoded](PgConnection& c) -> Result<CommitResult> {
       SF_ASSIGN_OR_RETURN(CommitResult result, PgWriteCommit(c, encoded));
       SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
       return result;
@@ -372,7 +373,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   // with its id or key: schedule ticks' starts are made so, and a
   // pipelined start whose id or key was taken is answered so.
   Result<StartResult> StartAlone(const EncodedStart& start) {
-    return Write<StartResult>([&start](PgConnection& c) -> Result<StartResult> {
+    return Write<StartResult>([this, &start](PgConnection& c) -> Result<StartResult> {
       SF_ASSIGN_OR_RETURN(StartResult result, PgWriteStart(c, start));
       SF_RETURN_IF_ERROR(NotifyIfUnheld(c, result.created_tasks));
       return result;
@@ -381,6 +382,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
 
   const Clock* clock_;
   Logger* logger_;
+  const std::string channel_;  // PgTaskChannel of the store's schema
   PgPool pool_;
   PgCheckpointCommitter committer_;
   std::mutex listener_mu_;
@@ -393,13 +395,17 @@ Result<std::unique_ptr<Store>> OpenPgStore(const PgStoreOptions& options) {
   PgConnectionOptions connection;
   connection.url = options.url;
   connection.statement_timeout_ms = options.statement_timeout_ms;
+  std::string channel;
   {
     SF_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Open(connection));
     SF_RETURN_IF_ERROR(MigratePgSchema(*conn));
     const TimeMs now = (options.clock != nullptr ? options.clock : &SystemClock::Instance())->NowMs();
     SF_RETURN_IF_ERROR(MigratePgPluginSchemas(*conn, options.plugin_schemas, now));
+    SF_ASSIGN_OR_RETURN(PgResult schema, conn->Exec("SELECT current_schema()"));
+    SF_ASSIGN_OR_RETURN(std::string name, schema.Text(0, 0));
+    channel = PgTaskChannel(name);
   }
-  return std::unique_ptr<Store>(std::make_unique<PgStore>(options, std::move(connection)));
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(options, std::move(connection), std::move(channel)));
 }
 
 }  // namespace steadfast

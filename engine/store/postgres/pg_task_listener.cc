@@ -1,4 +1,4 @@
-// LISTEN steadfast_tasks on a connection of its own (store/postgres/pg_task_listener.h).
+// LISTEN on the store's channel on a connection of its own (store/postgres/pg_task_listener.h).
 #include "store/postgres/pg_task_listener.h"
 
 #include <libpq-fe.h>
@@ -17,10 +17,24 @@ namespace {
 constexpr int kPollMs = 200;
 constexpr auto kReconnectPause = std::chrono::milliseconds(500);
 
+// PostgreSQL's NAMEDATALEN - 1: longer channel names are refused by pg_notify.
+constexpr size_t kMaxChannelBytes = 63;
+
 }  // namespace
 
-PgTaskListener::PgTaskListener(PgConnectionOptions options, std::function<void()> on_notify)
-    : options_(std::move(options)), on_notify_(std::move(on_notify)) {
+std::string PgTaskChannel(std::string_view schema) {
+  std::string channel = "steadfast_tasks:" + std::string(schema);
+  if (channel.size() <= kMaxChannelBytes) return channel;
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
+  for (unsigned char c : schema) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return fmt::format("steadfast_tasks:#{:016x}", hash);
+}
+
+PgTaskListener::PgTaskListener(PgConnectionOptions options, std::string channel, std::function<void()> on_notify)
+    : options_(std::move(options)), channel_(std::move(channel)), on_notify_(std::move(on_notify)) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -29,13 +43,22 @@ PgTaskListener::~PgTaskListener() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool PgTaskListener::Listen(PgConnection& conn) const {
+  // The channel is an identifier: quoted by libpq, never spliced as is.
+  char* quoted = PQescapeIdentifier(conn.raw(), channel_.data(), channel_.size());
+  if (quoted == nullptr) return false;
+  const bool ok = conn.Exec(std::string("LISTEN ") + quoted).ok();
+  PQfreemem(quoted);
+  return ok;
+}
+
 void PgTaskListener::Loop() {
   std::unique_ptr<PgConnection> conn;
   while (!stopping_) {
     if (conn == nullptr || !conn->healthy()) {
       conn.reset();
       Result<std::unique_ptr<PgConnection>> opened = PgConnection::Open(options_);
-      if (!opened.ok() || !(*opened)->Exec(fmt::format("LISTEN {}", kPgTaskChannel)).ok()) {
+      if (!opened.ok() || !Listen(**opened)) {
         std::this_thread::sleep_for(kReconnectPause);
         continue;
       }

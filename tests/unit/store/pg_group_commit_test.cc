@@ -24,6 +24,7 @@
 #include "store/postgres/pg_checkpoint_committer.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_task_listener.h"
 #include "store_test_util.h"
 
 namespace steadfast {
@@ -51,7 +52,7 @@ class PgGroupCommitTest : public pgtest::PgTest {
     connection.url = url();
     pool_ = std::make_unique<PgPool>(connection, 4);
     committer_ = std::make_unique<PgCheckpointCommitter>(
-        pool_.get(), PgGroupCommitOptions{64, 1}, [this](const EncodedCommit& e) { return store_->Apply(e.commit); },
+        pool_.get(), PgGroupCommitOptions{64, 1}, PgTaskChannel(schema()), [this](const EncodedCommit& e) { return store_->Apply(e.commit); },
         [this](const EncodedStart& e) { return store_->StartInstance(e.request); });
     gate_task_ = Start("gate");
   }
