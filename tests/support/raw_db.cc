@@ -53,6 +53,8 @@ void RollBackEngineSchema(const std::string& path, int version) {
            "ALTER TABLE instances DROP COLUMN parent_id;"},
       {12, "UPDATE instances SET input = (SELECT ii.input FROM instance_inputs ii WHERE ii.instance_id = instances.id) "
            "WHERE length(input) = 0; DROP TABLE instance_inputs;"},
+      // 13 changed no table; its compact blobs stay (this binary reads both encodings).
+      {13, ""},
   };
   RawDb db(path);
   const int current = std::stoi(db.QueryText("SELECT version FROM schema_version"));

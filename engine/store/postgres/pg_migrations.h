@@ -18,6 +18,8 @@ Status MigratePgToV1(PgConnection& conn);
 // Version 2: the checkpoint's precondition checks as functions that raise
 // (store/postgres/pg_migration_v2.cc), for pipelined checkpoints.
 Status MigratePgToV2(PgConnection& conn);
+// Version 3: values in the compact encoding (a marker, as SQLite's 13).
+Status MigratePgToV3(PgConnection& conn);
 
 }  // namespace steadfast
 

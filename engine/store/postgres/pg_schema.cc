@@ -17,6 +17,7 @@ using PgMigrationFn = Status (*)(PgConnection&);
 constexpr PgMigrationFn kPgMigrations[] = {
     &MigratePgToV1,
     &MigratePgToV2,
+    &MigratePgToV3,
 };
 static_assert(std::size(kPgMigrations) == kPgSchemaVersion, "one migration per schema version");
 

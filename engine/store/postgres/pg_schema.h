@@ -24,7 +24,7 @@ namespace steadfast {
 // The PostgreSQL schema version this binary reads and writes. Version 1 is
 // SQLite's version 12 (kSqliteSchemaVersion) in one step; the two numbers
 // then go their own ways.
-inline constexpr int kPgSchemaVersion = 2;
+inline constexpr int kPgSchemaVersion = 3;
 
 // pg_advisory_xact_lock key held while migrating: "stdfst" + 0x0001.
 inline constexpr int64_t kPgSchemaLockKey = 0x7374646673740001;

@@ -1,6 +1,7 @@
 // SQL for commits, starts, claims, lease renewals and definitions on
 // PostgreSQL (store/postgres/pg_write_ops.h says how concurrent writers are
 // kept apart).
+#include "steadfast/value_codec.h"
 #include "store/postgres/pg_write_ops.h"
 
 #include <algorithm>
@@ -303,10 +304,10 @@ Result<std::optional<ExistingInstance>> FindExisting(PgConnection& conn, const s
 // Whether `existing` was started with this input (its first run's, once
 // it continued as new).
 Result<bool> StartedWith(PgConnection& conn, const ExistingInstance& existing, const std::string& input_blob) {
-  if (existing.input_blob == input_blob) return true;
+  if (EncodedValuesEqual(existing.input_blob, input_blob)) return true;
   SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> first,
                       FindExisting(conn, kSelectInstanceById, ArchivedRunId(existing.record.id, 1)));
-  return first.has_value() && first->input_blob == input_blob;
+  return first.has_value() && EncodedValuesEqual(first->input_blob, input_blob);
 }
 
 // The answer to a start whose id or key is taken: that instance when it

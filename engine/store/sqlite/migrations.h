@@ -47,6 +47,10 @@ Status MigrateToV11(Connection& conn);
 // Version 12: instance_inputs (inputs too large to keep in the instance row).
 Status MigrateToV12(Connection& conn);
 
+// Version 13: values in the compact encoding (nothing rewritten: a marker
+// older binaries refuse).
+Status MigrateToV13(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

@@ -27,6 +27,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV10,
     &MigrateToV11,
     &MigrateToV12,
+    &MigrateToV13,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

@@ -7,6 +7,7 @@
 // finished task's row (an UPDATE: no table or tasks_instance page, no
 // sqlite_sequence page), with lease tokens above the row's earlier ones
 // (store.h, LeaseClaims).
+#include "steadfast/value_codec.h"
 #include "store/sqlite/write_ops.h"
 
 #include <algorithm>
@@ -360,8 +361,8 @@ Status FileFinishedRun(Connection& conn, const std::string& instance_id, int64_t
 }
 
 // Reads an instance row selected by kSelectInstanceBy*, with its encoded
-// input, compared byte for byte (the encoding is deterministic: maps are
-// sorted).
+// input, compared as a value (EncodedValuesEqual: the same bytes, or the
+// same value in the encoding of an older release).
 struct ExistingInstance {
   InstanceRecord record;
   std::string input_blob;
@@ -383,10 +384,10 @@ Result<std::optional<ExistingInstance>> FindExisting(Connection& conn, const std
 // continued as new holds its latest run's input; its first run (filed as
 // "<id>~1") holds the one it was started with.
 Result<bool> StartedWith(Connection& conn, const ExistingInstance& existing, const std::string& input_blob) {
-  if (existing.input_blob == input_blob) return true;
+  if (EncodedValuesEqual(existing.input_blob, input_blob)) return true;
   SF_ASSIGN_OR_RETURN(std::optional<ExistingInstance> first,
                       FindExisting(conn, kSelectInstanceById, ArchivedRunId(existing.record.id, 1)));
-  return first.has_value() && first->input_blob == input_blob;
+  return first.has_value() && EncodedValuesEqual(first->input_blob, input_blob);
 }
 
 // Commit::start_children: each child is written unless it exists (then it

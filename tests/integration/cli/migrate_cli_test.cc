@@ -42,14 +42,14 @@ TEST_F(MigrateCli, AppliesEngineAndPluginMigrationsAndReportsTheVersions) {
   RunResult r = Migrate();
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("is up to date"));
-  EXPECT_THAT(r.output, HasSubstr("engine          schema version 12"));
+  EXPECT_THAT(r.output, HasSubstr("engine          schema version 13"));
   EXPECT_THAT(r.output, HasSubstr("plugin refund   schema version 6"));
 
   RunResult again = Migrate({"--json"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
   Result<Value> v = Value::FromJson(again.output);
   ASSERT_TRUE(v.ok()) << again.output;
-  EXPECT_EQ(v->Get("engine").Get("version"), Value(12));
+  EXPECT_EQ(v->Get("engine").Get("version"), Value(13));
   ASSERT_TRUE(v->Get("plugins").is_list());
   ASSERT_EQ(v->Get("plugins").AsList().size(), 1u);
   const Value& refund = v->Get("plugins").AsList()[0];

@@ -4,8 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 
+#include "core/value_codec_legacy.h"
 #include "steadfast/value_codec.h"
 
 namespace steadfast {
@@ -50,6 +52,48 @@ TEST(ValueTest, CodecRoundTrip) {
   EXPECT_EQ(*decoded, v);
 }
 
+// Every value written before store schema 13 (cereal's portable binary)
+// still reads, and reads as the same value the compact encoding holds.
+TEST(ValueTest, CodecReadsBothEncodings) {
+  Value v = Value::Map{{"n", Value()}, {"b", true}, {"i", int64_t{-9007199254740993}}, {"d", -0.5},
+                       {"s", std::string("t\0x", 3)}, {"l", Value::List{0, int64_t{1} << 62, "two"}},
+                       {"max", std::numeric_limits<int64_t>::max()}, {"min", std::numeric_limits<int64_t>::min()}};
+  std::string compact = *EncodeValue(v);
+  std::string legacy = *EncodeValuePortableBinary(v);
+  EXPECT_EQ(static_cast<uint8_t>(compact[0]), 0xC1);
+  EXPECT_EQ(legacy[0], '\x01');
+  EXPECT_EQ(*DecodeValue(compact), v);
+  EXPECT_EQ(*DecodeValue(legacy), v);
+  EXPECT_LT(compact.size() * 10, legacy.size() * 6) << compact.size() << " vs " << legacy.size();
+  EXPECT_TRUE(EncodedValuesEqual(compact, legacy));
+  EXPECT_TRUE(EncodedValuesEqual(legacy, legacy));
+  EXPECT_FALSE(EncodedValuesEqual(compact, *EncodeValue(Value::Map{{"n", Value()}})));
+  EXPECT_FALSE(EncodedValuesEqual("garbage", "other garbage"));
+}
+
+// The compact encoding's sizes: a type byte per node, varints for the rest.
+TEST(ValueTest, CompactEncodingIsSmall) {
+  EXPECT_EQ(EncodeValue(Value())->size(), 2u);                                  // format, type
+  EXPECT_EQ(EncodeValue(Value(5))->size(), 3u);                                 // format, type, 1-byte varint
+  EXPECT_EQ(EncodeValue(Value(-64))->size(), 3u);                               // zigzag keeps it one byte
+  EXPECT_EQ(EncodeValue(Value(std::numeric_limits<int64_t>::min()))->size(), 12u);  // 10-byte varint
+  EXPECT_EQ(EncodeValue(Value("abc"))->size(), 6u);                             // format, type, length, 3 bytes
+  EXPECT_EQ(EncodeValue(Value::Map{{"k", 1}})->size(), 7u);  // format, map, count, key length, key, int, varint
+}
+
+TEST(ValueTest, CompactCodecRefusesLengthsBeyondTheBlobAndOverlongVarints) {
+  for (const std::string& bad : {std::string("\xC1\x04\xff\xff\xff\xff\x0f", 7),        // string of 4 GiB
+                                 std::string("\xC1\x05\x80\x80\x80\x80\x80\x80\x01", 9),  // list of 2^42
+                                 std::string("\xC1\x06\x01\x7f", 4),                      // key of 127 bytes
+                                 std::string("\xC1\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 12),  // > 64 bits
+                                 std::string("\xC1\x01\x02", 3),                           // bool 2
+                                 std::string("\xC1\x00\x00", 3),                           // bytes after the value
+                                 std::string("\xC1", 1)}) {                                 // nothing
+    auto r = DecodeValue(bad);
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << "decoded: " << ::testing::PrintToString(bad);
+  }
+}
+
 TEST(ValueTest, CodecRejectsGarbage) {
   std::string blob = *EncodeValue(Value::Map{{"key", Value::List{1, 2, 3}}});
   for (size_t cut = 0; cut < blob.size(); ++cut) {
@@ -66,7 +110,7 @@ TEST(ValueTest, CodecRejectsGarbage) {
 // short read failed (a 1 TiB claim aborts under ASan, a 1 GiB one succeeds).
 TEST(ValueTest, CodecRefusesAStringLongerThanTheBlobBeforeAllocating) {
   for (int shift : {30, 40, 63}) {
-    std::string blob = *EncodeValue(Value("abc"));  // endianness byte, type byte, u64 length, bytes
+    std::string blob = *EncodeValuePortableBinary(Value("abc"));  // endianness byte, type byte, u64 length, bytes
     const uint64_t claimed = uint64_t{1} << shift;
     for (int i = 0; i < 8; ++i) blob[2 + i] = static_cast<char>((claimed >> (8 * i)) & 0xff);
     auto r = DecodeValue(blob);
@@ -74,7 +118,7 @@ TEST(ValueTest, CodecRefusesAStringLongerThanTheBlobBeforeAllocating) {
     EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
     EXPECT_NE(r.status().message().find("string length exceeds blob"), std::string::npos) << r.status().ToString();
   }
-  std::string key_blob = *EncodeValue(Value::Map{{"k", 1}});  // ..., u64 count, u64 key length, ...
+  std::string key_blob = *EncodeValuePortableBinary(Value::Map{{"k", 1}});  // ..., u64 count, u64 key length, ...
   key_blob[10 + 7] = '\x40';                                  // the key claims 2^62 bytes
   auto r = DecodeValue(key_blob);
   ASSERT_FALSE(r.ok());
@@ -155,11 +199,19 @@ TEST(ValueDepthTest, EncoderAndDecoderAgreeAtTheLimit) {
   auto wrap = [](const std::string& blob) {
     return blob.substr(0, 1) + "\x05" + std::string("\x01\0\0\0\0\0\0\0", 8) + blob.substr(1);
   };
-  auto wrapped = DecodeValue(wrap(*EncodeValue(NestedLists(kMaxEnvelopedValueDepth - 1))));
+  auto wrapped = DecodeValue(wrap(*EncodeValuePortableBinary(NestedLists(kMaxEnvelopedValueDepth - 1))));
   ASSERT_TRUE(wrapped.ok()) << wrapped.status().ToString();  // the hand-made framing is right
   EXPECT_EQ(*wrapped, NestedLists(kMaxEnvelopedValueDepth));
-  auto one_more = DecodeValue(wrap(*at));
+  auto one_more = DecodeValue(wrap(*EncodeValuePortableBinary(NestedLists(kMaxEnvelopedValueDepth))));
   EXPECT_EQ(one_more.status().code(), StatusCode::kCorruption) << one_more.status().ToString();
+
+  // The same in the compact encoding: a list's type byte and a one-byte count.
+  auto wrap_compact = [](const std::string& blob) { return blob.substr(0, 1) + "\x05\x01" + blob.substr(1); };
+  auto compact_wrapped = DecodeValue(wrap_compact(*EncodeValue(NestedLists(kMaxEnvelopedValueDepth - 1))));
+  ASSERT_TRUE(compact_wrapped.ok()) << compact_wrapped.status().ToString();
+  EXPECT_EQ(*compact_wrapped, NestedLists(kMaxEnvelopedValueDepth));
+  auto compact_over = DecodeValue(wrap_compact(*at));
+  EXPECT_EQ(compact_over.status().code(), StatusCode::kCorruption) << compact_over.status().ToString();
 }
 
 }  // namespace
