@@ -16,6 +16,7 @@
 
 #include "store/plugin_write.h"
 #include "store/sqlite/bulk_ops.h"
+#include "store/sqlite/coalescing_vfs.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/deployed_definition_ops.h"
 #include "store/sqlite/group_committer.h"
@@ -423,6 +424,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   ConnectionOptions writer_options;
   writer_options.path = options.path;
   writer_options.vfs = options.vfs;
+  if (options.sync == SyncMode::kFull && options.coalesce_wal_writes) {
+    // One write per commit instead of two per frame (coalescing_vfs.h:
+    // only at FULL, where every commit syncs before readers can see it).
+    SF_ASSIGN_OR_RETURN(writer_options.vfs, CoalescingVfsName(options.vfs));
+  }
   writer_options.busy_timeout_ms = options.busy_timeout_ms;
   writer_options.create = true;
   writer_options.serialized = true;  // ChangedExternally probes it from other threads
@@ -433,6 +439,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   SF_RETURN_IF_ERROR(MigratePluginSchemas(*writer, options.plugin_schemas, clock->NowMs()));
 
   ConnectionOptions reader_options = writer_options;
+  reader_options.vfs = options.vfs;  // readers never write the WAL
   reader_options.create = false;
   reader_options.serialized = false;  // a leased reader is used by one thread at a time
   reader_options.query_only = true;

@@ -34,6 +34,10 @@ enum class SyncMode : int { kFull = 0, kNormal = 1, kOff = 2 };
 struct SqliteStoreOptions {
   std::string path;                 // database file; created if missing
   SyncMode sync = SyncMode::kFull;  // PRAGMA synchronous
+  // FULL only: the writer's WAL frames reach the file system as one write
+  // per commit, not two per frame (coalescing_vfs.h). false = SQLite's own
+  // writes, to measure the difference (`steadfast bench --uncoalesced-wal`).
+  bool coalesce_wal_writes = true;
   int busy_timeout_ms = 5000;       // waiting for another process's lock
   int max_batch = 512;              // most requests carried by one transaction
   const Clock* clock = nullptr;     // for created_at/updated_at defaults; null = system clock;
