@@ -11,7 +11,8 @@
 namespace steadfast::refund {
 namespace {
 
-constexpr std::array<std::string_view, 3> kKindNames = {"booking", "guestrefund", "hostpayout"};
+constexpr std::array<std::string_view, 5> kKindNames = {"booking", "guestrefund", "hostpayout", "deposit",
+                                                        "depositreturn"};
 constexpr std::array<std::string_view, 3> kStatusNames = {"pending", "completed", "failed"};
 
 // The amount at `field` of the breakdown, in `currency` (set from the first
@@ -34,6 +35,10 @@ Value Instant(TimeMs ms) { return ms == 0 ? Value() : Value(FormatRfc3339Utc(ms)
 }  // namespace
 
 std::string_view TransactionKindName(TransactionKind kind) { return kKindNames.at(static_cast<size_t>(kind)); }
+
+bool IsRefundKind(TransactionKind kind) {
+  return kind == TransactionKind::kGuestRefund || kind == TransactionKind::kDepositReturn;
+}
 
 std::optional<TransactionKind> ParseTransactionKind(std::string_view name) {
   for (size_t i = 0; i < kKindNames.size(); ++i) {
@@ -175,6 +180,20 @@ Result<std::vector<SettlementTransaction>> PlanSettlementTransactions(const Canc
     payout.destination = in.destination;
     payout.psp_idempotency_key = in.payout_psp_key;
   }
+  if (d.deposit > 0) {
+    if (in.deposit_charge.empty()) return Status::InvalidArgument("the deposit's charge (ch_...) is required");
+    SettlementTransaction& held = add(TransactionKind::kDeposit, d.deposit, TransactionStatus::kCompleted);
+    held.charge = in.deposit_charge;
+    held.provider_id = in.deposit_charge;
+    held.executed_by = kExecutedByPsp;
+    held.executed_ms = in.now_ms;
+  }
+  if (d.deposit_returned > 0) {
+    if (in.deposit_psp_key.empty()) return Status::InvalidArgument("the deposit return's PSP key is required");
+    SettlementTransaction& back = add(TransactionKind::kDepositReturn, d.deposit_returned, TransactionStatus::kPending);
+    back.charge = in.deposit_charge;
+    back.psp_idempotency_key = in.deposit_psp_key;
+  }
   return out;
 }
 
@@ -215,6 +234,11 @@ Value CancellationDetailsToValue(const CancellationDetails& d) {
   v["refund_method"] = d.refund_method;
   v["policy"] = d.policy;
   v["created_at"] = Instant(d.created_ms);
+  if (d.deposit > 0) {
+    v["deposit"] = Value::Map{{"held", Amount(d.deposit, d.currency)},
+                              {"claimed", Amount(d.deposit_claimed, d.currency)},
+                              {"returned", Amount(d.deposit_returned, d.currency)}};
+  }
   return v;
 }
 
