@@ -158,13 +158,15 @@ Result<std::vector<SettlementTransaction>> PlanSettlementTransactions(const Canc
   if ((d.total > 0 || cash_back) && in.charge.empty()) {
     return Status::InvalidArgument("charge (the booking's payment) is required to settle a paid reservation");
   }
-  if (d.total > 0) {
-    SettlementTransaction& booking = add(TransactionKind::kBooking, d.total, TransactionStatus::kCompleted);
-    booking.charge = in.charge;
-    booking.provider_id = in.charge;
-    booking.executed_by = kExecutedByPsp;
-    booking.executed_ms = in.now_ms;
-  }
+  // A charge taken at payment: completed, its provider id the charge.
+  auto charged = [&](TransactionKind kind, int64_t minor, const std::string& charge) {
+    SettlementTransaction& t = add(kind, minor, TransactionStatus::kCompleted);
+    t.charge = charge;
+    t.provider_id = charge;
+    t.executed_by = kExecutedByPsp;
+    t.executed_ms = in.now_ms;
+  };
+  if (d.total > 0) charged(TransactionKind::kBooking, d.total, in.charge);
   if (cash_back) {
     if (in.refund_psp_key.empty()) return Status::InvalidArgument("the guest refund's PSP key is required");
     SettlementTransaction& refund = add(TransactionKind::kGuestRefund, d.refund_total, TransactionStatus::kPending);
@@ -182,11 +184,7 @@ Result<std::vector<SettlementTransaction>> PlanSettlementTransactions(const Canc
   }
   if (d.deposit > 0) {
     if (in.deposit_charge.empty()) return Status::InvalidArgument("the deposit's charge (ch_...) is required");
-    SettlementTransaction& held = add(TransactionKind::kDeposit, d.deposit, TransactionStatus::kCompleted);
-    held.charge = in.deposit_charge;
-    held.provider_id = in.deposit_charge;
-    held.executed_by = kExecutedByPsp;
-    held.executed_ms = in.now_ms;
+    charged(TransactionKind::kDeposit, d.deposit, in.deposit_charge);
   }
   if (d.deposit_returned > 0) {
     if (in.deposit_psp_key.empty()) return Status::InvalidArgument("the deposit return's PSP key is required");

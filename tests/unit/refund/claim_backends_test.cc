@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "backend_database.h"
+#include "half_window_breakdown.h"
 #include "refund/activities.h"
 #include "refund/claim_store.h"
 #include "refund/refund_store.h"
@@ -19,6 +20,7 @@
 namespace steadfast::refund {
 namespace {
 
+using testing_breakdowns::HalfWindowBreakdown;
 using testing_support::StoreBackend;
 
 class ClaimBackendsTest : public ::testing::TestWithParam<StoreBackend> {
@@ -60,28 +62,6 @@ class ClaimBackendsTest : public ::testing::TestWithParam<StoreBackend> {
   std::unique_ptr<Store> store_;
 };
 
-// A breakdown as refund.calculate_amount gives it (§8's half window).
-Value HalfWindowBreakdown() {
-  auto eur = [](int64_t minor) { return MoneyToValue(Money{minor, "EUR"}); };
-  auto line = [&eur](const char* kind, int64_t paid, int64_t refund) {
-    return Value::Map{{"kind", kind}, {"paid", eur(paid)}, {"refund", eur(refund)}};
-  };
-  return Value::Map{{"reservation_id", "r-b"},
-                    {"currency", "EUR"},
-                    {"refund_method", "cash"},
-                    {"policy", Value::Map{{"name", "moderate"}, {"version", 2}}},
-                    {"lines", Value::List{line("rental", 50000, 25000), line("delivery", 10000, 5000),
-                                          line("cleaning_fee", 0, 0), line("discount", -6000, -3000),
-                                          line("tax", 5400, 2700), line("guest_service_fee", 0, 0),
-                                          line("cancellation_fee", 0, -1350), line("voucher_bonus", 0, 0)}},
-                    {"paid_total", eur(67500)},
-                    {"refund_total", eur(28350)},
-                    {"refund_to_guest", eur(28350)},
-                    {"payout_to_host", eur(26865)},
-                    {"host_payout_before", eur(52380)},
-                    {"host_payout_adjustment", eur(26865 - 52380)},
-                    {"settlement", Value::Map{{"host_fee", eur(810)}}}};
-}
 
 TEST_P(ClaimBackendsTest, AClaimIsOpenedDecidedAndSettledOnThisBackend) {
   Value open = Value::Map{{"reservation_id", "r-b"},
@@ -122,7 +102,7 @@ TEST_P(ClaimBackendsTest, AClaimIsOpenedDecidedAndSettledOnThisBackend) {
   RefundStore refunds(*store_->plugin_storage());
   ASSERT_TRUE(refunds.UpsertRefund({"wf-old/psp", "wf-old", "r-b", "", "", "re_o", "succeeded", 3000, "EUR", 1, 1}).ok());
   ActivityResult settled = Run(MakeSettleClaimActivity(nullptr), "settle",
-                               Value::Map{{"claim_id", "clm_b"}, {"breakdown", HalfWindowBreakdown()},
+                               Value::Map{{"claim_id", "clm_b"}, {"breakdown", HalfWindowBreakdown("r-b")},
                                           {"charge", "ch_b"}, {"host_account", "acct_b"}});
   ASSERT_TRUE(settled.ok()) << settled.error().code << ": " << settled.error().message;
   EXPECT_EQ(settled.output().Get("guest_refund"), MoneyToValue(Money{28350 - 3000 - 5000, "EUR"}));

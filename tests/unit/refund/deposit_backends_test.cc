@@ -12,6 +12,7 @@
 #include <map>
 
 #include "backend_database.h"
+#include "half_window_breakdown.h"
 #include "refund/activities.h"
 #include "refund/claim_store.h"
 #include "refund/refund_services.h"
@@ -23,6 +24,7 @@
 namespace steadfast::refund {
 namespace {
 
+using testing_breakdowns::HalfWindowBreakdown;
 using testing_support::StoreBackend;
 
 // Refunds every charge at once, except those told to refuse; answers a
@@ -71,27 +73,6 @@ class NoWorkflows : public WorkflowReader {
 
 Value HeldEur(int64_t minor) { return MoneyToValue(Money{minor, "EUR"}); }
 
-// §8's half window: 283.50 back to the guest, 268.65 to the host.
-Value HeldBreakdown(const std::string& reservation) {
-  auto line = [](const char* kind, int64_t paid, int64_t refund) {
-    return Value::Map{{"kind", kind}, {"paid", HeldEur(paid)}, {"refund", HeldEur(refund)}};
-  };
-  return Value::Map{{"reservation_id", reservation},
-                    {"currency", "EUR"},
-                    {"refund_method", "cash"},
-                    {"policy", Value::Map{{"name", "moderate"}, {"version", 2}}},
-                    {"lines", Value::List{line("rental", 50000, 25000), line("delivery", 10000, 5000),
-                                          line("cleaning_fee", 0, 0), line("discount", -6000, -3000),
-                                          line("tax", 5400, 2700), line("guest_service_fee", 0, 0),
-                                          line("cancellation_fee", 0, -1350), line("voucher_bonus", 0, 0)}},
-                    {"paid_total", HeldEur(67500)},
-                    {"refund_total", HeldEur(28350)},
-                    {"refund_to_guest", HeldEur(28350)},
-                    {"payout_to_host", HeldEur(26865)},
-                    {"host_payout_before", HeldEur(52380)},
-                    {"host_payout_adjustment", HeldEur(26865 - 52380)},
-                    {"settlement", Value::Map{{"host_fee", HeldEur(810)}}}};
-}
 
 class DepositBackendsTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
@@ -162,7 +143,7 @@ class DepositBackendsTest : public ::testing::TestWithParam<StoreBackend> {
     ActivityResult settled =
         Run(MakeSettleClaimActivity(nullptr), wf, "settle",
             Value::Map{{"claim_id", "clm_" + r},
-                       {"breakdown", HeldBreakdown(r)},
+                       {"breakdown", HalfWindowBreakdown(r)},
                        {"charge", "ch_book_" + r},
                        {"host_account", "acct_h"},
                        {"deposit", Value::Map{{"amount", "200.00 EUR"}, {"charge", "ch_dep_" + r}}}});
@@ -352,7 +333,7 @@ TEST_P(DepositBackendsTest, ADepositOnTheBookingsOwnChargeIsRefused) {
                   .ok());
   ActivityResult settled = Run(MakeSettleClaimActivity(nullptr), "wf-r-d5", "settle",
                                Value::Map{{"claim_id", "clm_r-d5"},
-                                          {"breakdown", HeldBreakdown("r-d5")},
+                                          {"breakdown", HalfWindowBreakdown("r-d5")},
                                           {"charge", "ch_same"},
                                           {"host_account", "acct_h"},
                                           {"deposit", Value::Map{{"amount", 20000}, {"charge", "ch_same"}}}});

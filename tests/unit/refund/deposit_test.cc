@@ -4,6 +4,7 @@
 // transactions a deposit adds, and the return's posting.
 #include <gtest/gtest.h>
 
+#include "half_window_breakdown.h"
 #include "refund/claim_settlement.h"
 #include "refund/deposit_posting.h"
 #include "refund/ledger.h"
@@ -13,29 +14,10 @@
 namespace steadfast::refund {
 namespace {
 
+using testing_breakdowns::HalfWindowBreakdown;
+
 Value DepEur(int64_t minor) { return MoneyToValue(Money{minor, "EUR"}); }
 
-// §8's half window: 283.50 back to the guest, 268.65 to the host.
-Value DepBreakdown() {
-  auto line = [](const char* kind, int64_t paid, int64_t refund) {
-    return Value::Map{{"kind", kind}, {"paid", DepEur(paid)}, {"refund", DepEur(refund)}};
-  };
-  return Value::Map{{"reservation_id", "r-d"},
-                    {"currency", "EUR"},
-                    {"refund_method", "cash"},
-                    {"policy", Value::Map{{"name", "moderate"}, {"version", 2}}},
-                    {"lines", Value::List{line("rental", 50000, 25000), line("delivery", 10000, 5000),
-                                          line("cleaning_fee", 0, 0), line("discount", -6000, -3000),
-                                          line("tax", 5400, 2700), line("guest_service_fee", 0, 0),
-                                          line("cancellation_fee", 0, -1350), line("voucher_bonus", 0, 0)}},
-                    {"paid_total", DepEur(67500)},
-                    {"refund_total", DepEur(28350)},
-                    {"refund_to_guest", DepEur(28350)},
-                    {"payout_to_host", DepEur(26865)},
-                    {"host_payout_before", DepEur(52380)},
-                    {"host_payout_adjustment", DepEur(26865 - 52380)},
-                    {"settlement", Value::Map{{"host_fee", DepEur(810)}}}};
-}
 
 ClaimPayout DepSettle(int64_t already, int64_t decided, int64_t deposit) {
   Result<ClaimPayout> p = ComputeClaimSettlement({"EUR", "cash", 28350, 26865, already, decided, deposit});
@@ -135,7 +117,7 @@ TEST(SecurityDeposit, TheSettledBreakdownPostsBalancedOnDepositLiability) {
   for (int64_t decided : {0, 5000, 30000, 60000}) {
     SCOPED_TRACE(decided);
     ClaimPayout p = DepSettle(0, decided, 20000);
-    Result<Value> settled = SettledBreakdown(DepBreakdown(), p);
+    Result<Value> settled = SettledBreakdown(HalfWindowBreakdown("r-d"), p);
     ASSERT_TRUE(settled.ok()) << settled.status().ToString();
     EXPECT_EQ(settled->Get("deposit").Get("returned"), DepEur(p.deposit_returned));
     Result<std::vector<LedgerEntry>> entries = BuildRefundEntries(*settled, "cash");
@@ -161,7 +143,7 @@ TEST(SecurityDeposit, TheSettledBreakdownPostsBalancedOnDepositLiability) {
     }
   }
   // Without a deposit the breakdown has none and posts as before.
-  Result<Value> plain = SettledBreakdown(DepBreakdown(), DepSettle(0, 5000, 0));
+  Result<Value> plain = SettledBreakdown(HalfWindowBreakdown("r-d"), DepSettle(0, 5000, 0));
   ASSERT_TRUE(plain.ok());
   EXPECT_TRUE(plain->Get("deposit").is_null());
   Result<std::vector<LedgerEntry>> entries = BuildRefundEntries(*plain, "cash");
@@ -171,7 +153,7 @@ TEST(SecurityDeposit, TheSettledBreakdownPostsBalancedOnDepositLiability) {
 
 TEST(SecurityDeposit, TheSnapshotAndTransactionsShowItApartFromTheBooking) {
   ClaimPayout p = DepSettle(0, 5000, 20000);
-  Result<CancellationDetails> d = ClaimSnapshot(DepBreakdown(), p);
+  Result<CancellationDetails> d = ClaimSnapshot(HalfWindowBreakdown("r-d"), p);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->deposit, 20000);
   EXPECT_EQ(d->deposit_claimed, 5000);
@@ -196,7 +178,7 @@ TEST(SecurityDeposit, TheSnapshotAndTransactionsShowItApartFromTheBooking) {
   EXPECT_EQ(back.idempotency_key, "r-d/depositreturn/wf-d");
   EXPECT_EQ(ParseTransactionKind("depositreturn"), TransactionKind::kDepositReturn);
   // All of it drawn: held, nothing to return.
-  Result<CancellationDetails> all = ClaimSnapshot(DepBreakdown(), DepSettle(0, 25000, 20000));
+  Result<CancellationDetails> all = ClaimSnapshot(HalfWindowBreakdown("r-d"), DepSettle(0, 25000, 20000));
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(PlanSettlementTransactions(*all, plan)->size(), 4u);
   plan.deposit_charge.clear();
