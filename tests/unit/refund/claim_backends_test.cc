@@ -5,12 +5,11 @@
 // activities (their plugin transactions and checkpoint writes), read back
 // and listed, with the replays writing nothing.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 
 #include "backend_database.h"
 #include "half_window_breakdown.h"
+#include "refund_backend_test.h"
 #include "refund/activities.h"
 #include "refund/claim_store.h"
 #include "refund/refund_store.h"
@@ -21,47 +20,14 @@ namespace steadfast::refund {
 namespace {
 
 using testing_breakdowns::HalfWindowBreakdown;
-using testing_support::StoreBackend;
 
-class ClaimBackendsTest : public ::testing::TestWithParam<StoreBackend> {
+class ClaimBackendsTest : public testing_backends::RefundBackendTest {
  protected:
-  void SetUp() override {
-    path_ = ::testing::TempDir() + "/claim_backends_" + std::to_string(::getpid()) + ".db";
-    Remove();
-    db_.Create(GetParam(), path_);
-    if (IsSkipped() || HasFatalFailure()) return;
-    auto store = db_.Open(&clock_, {RefundStore::Schema()});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    db_.Drop();
-    Remove();
-  }
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
+  void SetUp() override { CreateDatabase("claim_backends"); }
   ActivityResult Run(ActivityFn fn, const std::string& step, Value input) {
-    ActivityTestRun run;
-    run.workflow_id = "wf-b";
-    run.step_id = step;
-    run.storage = store_->plugin_storage();
-    run.input = std::move(input);
-    struct FnActivity : Activity {
-      ActivityFn fn;
-      ActivityResult Run(ActivityContext& c) override { return fn(c); }
-    } activity;
-    activity.fn = std::move(fn);
-    return run.Run(activity);
+    return RefundBackendTest::Run(std::move(fn), "wf-b", step, std::move(input));
   }
-
-  std::string path_;
-  ManualClock clock_{1'000'000};
-  testing_support::BackendDatabase db_;
-  std::unique_ptr<Store> store_;
 };
-
 
 TEST_P(ClaimBackendsTest, AClaimIsOpenedDecidedAndSettledOnThisBackend) {
   Value open = Value::Map{{"reservation_id", "r-b"},

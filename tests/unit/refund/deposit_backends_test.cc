@@ -6,13 +6,12 @@
 // scripted PSP, the ledger posted and balanced, and a refused return
 // executed by an admin.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 
 #include "backend_database.h"
 #include "half_window_breakdown.h"
+#include "refund_backend_test.h"
 #include "refund/activities.h"
 #include "refund/claim_store.h"
 #include "refund/refund_services.h"
@@ -25,7 +24,6 @@ namespace steadfast::refund {
 namespace {
 
 using testing_breakdowns::HalfWindowBreakdown;
-using testing_support::StoreBackend;
 
 // Refunds every charge at once, except those told to refuse; answers a
 // repeated key with its first refund, as the PSP does.
@@ -74,16 +72,11 @@ class NoWorkflows : public WorkflowReader {
 Value HeldEur(int64_t minor) { return MoneyToValue(Money{minor, "EUR"}); }
 
 
-class DepositBackendsTest : public ::testing::TestWithParam<StoreBackend> {
+class DepositBackendsTest : public testing_backends::RefundBackendTest {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/deposit_backends_" + std::to_string(::getpid()) + ".db";
-    Remove();
-    db_.Create(GetParam(), path_);
+    CreateDatabase("deposit_backends");
     if (IsSkipped() || HasFatalFailure()) return;
-    auto store = db_.Open(&clock_, {RefundStore::Schema()});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
     auto services = std::make_shared<RefundServices>();
     auto psp = std::make_unique<RefundingPsp>();
     psp_ = psp.get();
@@ -93,25 +86,7 @@ class DepositBackendsTest : public ::testing::TestWithParam<StoreBackend> {
   }
   void TearDown() override {
     services_.reset();
-    store_.reset();
-    db_.Drop();
-    Remove();
-  }
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-  ActivityResult Run(ActivityFn fn, const std::string& workflow, const std::string& step, Value input) {
-    ActivityTestRun run;
-    run.workflow_id = workflow;
-    run.step_id = step;
-    run.storage = store_->plugin_storage();
-    run.input = std::move(input);
-    struct FnActivity : Activity {
-      ActivityFn fn;
-      ActivityResult Run(ActivityContext& c) override { return fn(c); }
-    } activity;
-    activity.fn = std::move(fn);
-    return run.Run(activity);
+    RefundBackendTest::TearDown();
   }
 
   // The claim workflow's steps, as claim_settlement.yaml runs them, for
@@ -188,10 +163,6 @@ class DepositBackendsTest : public ::testing::TestWithParam<StoreBackend> {
     return it == balance->end() ? 0 : it->second;
   }
 
-  std::string path_;
-  ManualClock clock_{1'000'000};
-  testing_support::BackendDatabase db_;
-  std::unique_ptr<Store> store_;
   RefundingPsp* psp_ = nullptr;
   Services services_;
 };
@@ -345,23 +316,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, DepositBackendsTest, STEADFAST_STORE_BACKENDS
 
 // Version 7 over a version 6 database with rows: the transactions table is
 // rebuilt (SQLite) or its constraint replaced (PostgreSQL), rows kept.
-class DepositMigrationTest : public ::testing::TestWithParam<StoreBackend> {
+class DepositMigrationTest : public testing_backends::RefundBackendTest {
  protected:
-  void SetUp() override {
-    path_ = ::testing::TempDir() + "/deposit_migration_" + std::to_string(::getpid()) + ".db";
-    Remove();
-    db_.Create(GetParam(), path_);
-  }
-  void TearDown() override {
-    db_.Drop();
-    Remove();
-  }
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-  std::string path_;
-  ManualClock clock_{1'000'000};
-  testing_support::BackendDatabase db_;
+  void SetUp() override { CreateDatabase("deposit_migration", {}); }
 };
 
 TEST_P(DepositMigrationTest, VersionSevenKeepsTheRowsOfVersionSixAndTakesTheDepositKinds) {
