@@ -277,7 +277,7 @@ TEST_F(ClaimSettlementTest, NoClaimSettlesThePolicysAmountsWithoutAReview) {
 class DepositSettlementTest : public ClaimSettlementTest {
  protected:
   static constexpr int64_t kDeposit = 15000;
-  InstanceRecord SettleNoClaim(const std::string& id, bool seed_deposit) {
+  void StartNoClaim(const std::string& id, bool seed_deposit) {
     Value input = LoadExample("claim.json");
     input.MutableMap().erase("items");
     input.MutableMap().erase("messages");
@@ -286,6 +286,9 @@ class DepositSettlementTest : public ClaimSettlementTest {
     h_.Seed("ch_r3001", kPaid);
     if (seed_deposit) h_.Seed("ch_r3001_dep", kDeposit);
     h_.StartInstance("claim_settlement", h_.WriteInput(id, input), id);
+  }
+  InstanceRecord SettleNoClaim(const std::string& id, bool seed_deposit) {
+    StartNoClaim(id, seed_deposit);
     auto serve = h_.Serve();
     EXPECT_TRUE(h_.WaitTerminal(id, 60000)) << h_.ServeLog();
     serve->Kill(SIGTERM);
@@ -389,6 +392,41 @@ TEST_F(DepositSettlementTest, ARefusedDepositReturnIsExecutedByAnAdmin) {
   RunResult rec = h_.Reconcile();
   EXPECT_EQ(rec.exit_code, 0) << rec.output;
 }
+
+// kill -9 after the settle, deposit and ledger activities ran but before
+// their checkpoints, then a restart: the deposit refunded once, its return
+// booked once, the books balanced and reconcile clean.
+class DepositSettlementCrash : public DepositSettlementTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(DepositSettlementCrash, RestartReturnsTheDepositOnce) {
+  StartNoClaim("wf-dc", /*seed_deposit=*/true);
+  {
+    auto crashing = h_.Serve(GetParam(), "crash.log");
+    auto code = crashing->Wait(60000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach " << GetParam() << "\n" << h_.Log("crash.log");
+    EXPECT_EQ(*code, 137);
+  }
+  auto serve = h_.Serve();
+  ASSERT_TRUE(h_.WaitTerminal("wf-dc", 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  InstanceRecord wf = h_.Instance("wf-dc").value_or(InstanceRecord{});
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  EXPECT_EQ(h_.RefundsOf("ch_r3001_dep"), integration::Refunded(1, kDeposit));
+  EXPECT_EQ(h_.ExpectBalancedLedger("wf-dc"), 2);
+  EXPECT_EQ(h_.AccountBalance("wf-dc", "deposit_liability"), 0);
+  std::vector<SettlementTransaction> txns = Transactions();
+  const SettlementTransaction* back = Find(txns, TransactionKind::kDepositReturn);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, TransactionStatus::kCompleted);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, DepositSettlementCrash,
+                         ::testing::Values("after_activity:settle", "after_activity:deposit",
+                                           "after_activity:ledger"),
+                         [](const auto& info) { return info.param.substr(info.param.find(':') + 1); });
 
 // ---------------------------------------------------------------- kill -9 around the settlement's steps
 
