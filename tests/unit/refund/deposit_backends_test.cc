@@ -14,6 +14,7 @@
 #include "refund_backend_test.h"
 #include "refund/activities.h"
 #include "refund/claim_store.h"
+#include "refund/claim_view.h"
 #include "refund/refund_services.h"
 #include "refund/refund_store.h"
 #include "refund/settlement_store.h"
@@ -59,15 +60,27 @@ class RefundingPsp : public PspAdapter {
   std::map<std::string, PspRefund> by_key_;
 };
 
+// Knows one workflow's history, or none.
 class NoWorkflows : public WorkflowReader {
  public:
   Result<std::vector<WorkflowSummary>> List(const std::string&, int) override {
     return std::vector<WorkflowSummary>{};
   }
   Result<std::vector<HistoryEvent>> History(const std::string& id) override {
-    return Status::NotFound("no workflow " + id);
+    if (id != workflow_id) return Status::NotFound("no workflow " + id);
+    return history;
   }
+  std::string workflow_id;
+  std::vector<HistoryEvent> history;
 };
+
+HistoryEvent Event(const std::string& type, const std::string& step, Value data) {
+  HistoryEvent e;
+  e.type = type;
+  e.step_id = step;
+  e.data = std::move(data);
+  return e;
+}
 
 Value HeldEur(int64_t minor) { return MoneyToValue(Money{minor, "EUR"}); }
 
@@ -310,6 +323,36 @@ TEST_P(DepositBackendsTest, ADepositOnTheBookingsOwnChargeIsRefused) {
                                           {"deposit", Value::Map{{"amount", 20000}, {"charge", "ch_same"}}}});
   ASSERT_FALSE(settled.ok());
   EXPECT_EQ(settled.error().code, "invalid_input");
+}
+
+// `claims show` before the settlement: the preview draws on the deposit the
+// workflow's input names, as the settle step will.
+TEST_P(DepositBackendsTest, TheClaimPreviewDrawsOnTheDepositFirst) {
+  ActivityResult opened =
+      Run(MakeOpenClaimActivity(nullptr), "wf-r-d6", "open",
+          Value::Map{{"reservation_id", "r-d6"}, {"currency", "EUR"}, {"claim_id", "clm_r-d6"},
+                     {"items", Value::List{Value::Map{{"id", "lamp"}, {"description", "lamp"}, {"amount", "80.00 EUR"}}}}});
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  NoWorkflows workflows;
+  workflows.workflow_id = "wf-r-d6";
+  workflows.history = {
+      Event(history::kWorkflowStarted, "",
+            Value::Map{{"input", Value::Map{{"reservation",
+                                             Value::Map{{"deposit", Value::Map{{"amount", "200.00 EUR"},
+                                                                               {"charge", "ch_dep_r-d6"}}}}}}}}),
+      Event(history::kStepScheduled, "amount", Value::Map{{"activity", "refund.calculate_amount"}}),
+      Event(history::kAttemptSucceeded, "amount", Value::Map{{"output", HalfWindowBreakdown("r-d6")}}),
+  };
+  ClaimStore claims(*store_->plugin_storage());
+  RefundStore refunds(*store_->plugin_storage());
+  auto view = ViewClaim(claims, refunds, &workflows, "clm_r-d6");
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_TRUE(view->settlement.has_value());
+  EXPECT_EQ(view->basis, "preview, if approved as asked");
+  EXPECT_EQ(view->settlement->deposit_claimed, 8000);
+  EXPECT_EQ(view->settlement->deposit_returned, 12000);
+  EXPECT_EQ(view->settlement->guest_refund, 28350);
+  EXPECT_EQ(view->ToValue().Get("settlement").Get("deposit").Get("returned"), HeldEur(12000));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DepositBackendsTest, STEADFAST_STORE_BACKENDS);
