@@ -42,6 +42,7 @@ ActivityFn MakeOpenClaimActivity(Services s);          // refund.open_claim
 ActivityFn MakeAddClaimMessageActivity(Services s);    // refund.add_claim_message
 ActivityFn MakeDecideClaimActivity(Services s);        // refund.decide_claim
 ActivityFn MakeSettleClaimActivity(Services s);        // refund.settle_claim
+ActivityFn MakeReturnDepositActivity(Services s);      // refund.return_deposit
 ActivityFn MakeSyncDisputesActivity(Services s);       // refund.sync_disputes
 ActivityFn MakeSyncSettlementsActivity(Services s);    // refund.sync_settlements
 

@@ -81,6 +81,18 @@ Result<int64_t> DecidedTotal(const ReservationClaim& claim) {
   return sum;
 }
 
+Value ClaimPayoutToValue(const ClaimPayout& p, const std::string& currency) {
+  auto m = [&currency](int64_t minor) { return MoneyToValue(Money{minor, currency}); };
+  Value v = Value::Map{{"already_refunded", m(p.already_refunded)}, {"remaining", m(p.remaining)},
+                       {"claim_payout", m(p.claim_payout)},         {"uncovered", m(p.uncovered)},
+                       {"guest_refund", m(p.guest_refund)},         {"host_payout", m(p.host_payout)}};
+  if (p.deposit > 0) {
+    v["deposit"] = Value::Map{
+        {"held", m(p.deposit)}, {"claimed", m(p.deposit_claimed)}, {"returned", m(p.deposit_returned)}};
+  }
+  return v;
+}
+
 Value ClaimToValue(const ReservationClaim& c) {
   auto money = [&c](int64_t minor) { return MoneyToValue(Money{minor, c.currency}); };
   Value::List items;
@@ -114,10 +126,7 @@ Value ClaimToValue(const ReservationClaim& c) {
   v["claimed"] = claimed.ok() ? money(*claimed) : Value();
   v["decided"] = decided.ok() ? money(*decided) : Value();
   if (c.status == ClaimStatus::kSettled) {
-    const ClaimPayout& p = c.payout;
-    v["payout"] = Value::Map{{"already_refunded", money(p.already_refunded)}, {"remaining", money(p.remaining)},
-                             {"claim_payout", money(p.claim_payout)},         {"uncovered", money(p.uncovered)},
-                             {"guest_refund", money(p.guest_refund)},         {"host_payout", money(p.host_payout)}};
+    v["payout"] = ClaimPayoutToValue(c.payout, c.currency);
   } else {
     v["payout"] = Value();
   }

@@ -61,7 +61,15 @@ struct ClaimPayout {
   int64_t uncovered = 0;         // decided but not paid: more than remained
   int64_t guest_refund = 0;      // cash back to the guest
   int64_t host_payout = 0;       // the host's payout including claim_payout
+  int64_t deposit = 0;           // the security deposit held (0: none)
+  int64_t deposit_claimed = 0;   // the part of claim_payout drawn from the deposit (first)
+  int64_t deposit_returned = 0;  // what goes back to the guest of the deposit
 };
+
+// {already_refunded, remaining, claim_payout, uncovered, guest_refund,
+// host_payout} (each {minor, currency}) and, with a deposit, deposit:
+// {held, claimed, returned}.
+Value ClaimPayoutToValue(const ClaimPayout& p, const std::string& currency);
 
 struct ReservationClaim {
   std::string id;               // "clm_..." or the caller's id

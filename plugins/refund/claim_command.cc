@@ -129,6 +129,11 @@ int Show(const Args& args, CommandHost& host) {
                 Amount(p.already_refunded, c.currency).c_str(), Amount(p.remaining, c.currency).c_str(),
                 Amount(p.claim_payout, c.currency).c_str(), Amount(p.uncovered, c.currency).c_str(),
                 Amount(p.guest_refund, c.currency).c_str(), Amount(p.host_payout, c.currency).c_str());
+    if (p.deposit > 0) {
+      std::printf("  deposit held       %14s\n  from the deposit   %14s\n  deposit returned   %14s\n",
+                  Amount(p.deposit, c.currency).c_str(), Amount(p.deposit_claimed, c.currency).c_str(),
+                  Amount(p.deposit_returned, c.currency).c_str());
+    }
   }
   return kCommandOk;
 }

@@ -27,19 +27,25 @@ Value Line(std::string_view kind, int64_t refund, const std::string& currency, s
 }  // namespace
 
 Result<ClaimPayout> ComputeClaimSettlement(const ClaimSettlementInput& in) {
-  if (in.refund_total < 0 || in.payout_to_host < 0 || in.already_refunded < 0 || in.decided < 0) {
+  if (in.refund_total < 0 || in.payout_to_host < 0 || in.already_refunded < 0 || in.decided < 0 || in.deposit < 0) {
     return Status::InvalidArgument("claim settlement amounts must not be negative");
   }
   ClaimPayout p;
   p.already_refunded = in.already_refunded;
+  // The deposit is held for exactly this: the claim draws on it first.
+  p.deposit = in.deposit;
+  p.deposit_claimed = std::min(in.decided, in.deposit);
+  p.deposit_returned = in.deposit - p.deposit_claimed;
   p.remaining = std::max<int64_t>(0, in.refund_total - in.already_refunded);
-  p.claim_payout = std::min(in.decided, p.remaining);
+  const int64_t from_refund = std::min(in.decided - p.deposit_claimed, p.remaining);
+  p.claim_payout = p.deposit_claimed + from_refund;
   p.uncovered = in.decided - p.claim_payout;
-  p.guest_refund = p.remaining - p.claim_payout;
+  p.guest_refund = p.remaining - from_refund;
   SF_ASSIGN_OR_RETURN(p.host_payout, CheckedAdd(in.payout_to_host, p.claim_payout));
-  if (in.refund_method == "voucher" && (p.claim_payout > 0 || in.already_refunded > 0)) {
+  if (in.refund_method == "voucher" && (from_refund > 0 || in.already_refunded > 0)) {
     return Status::InvalidArgument(
-        "a voucher refund settles only without a claim payout or earlier refunds (its bonus is not re-derived)");
+        "a voucher refund settles only without a claim payout from the refund or earlier refunds (its bonus is not "
+        "re-derived)");
   }
   if (in.refund_method != "cash" && in.refund_method != "voucher") {
     return Status::InvalidArgument("refund_method must be cash or voucher");
@@ -56,7 +62,9 @@ Result<Value> SettledBreakdown(const Value& breakdown, const ClaimPayout& p) {
   SF_ASSIGN_OR_RETURN(int64_t to_guest, MinorAt(breakdown.Get("refund_to_guest"), currency, "refund_to_guest"));
   SF_ASSIGN_OR_RETURN(int64_t before, MinorAt(breakdown.Get("host_payout_before"), currency, "host_payout_before"));
   const int64_t prior = refund_total - p.remaining;  // the part of the earlier refunds this refund covered
-  if (prior < 0 || p.guest_refund + p.claim_payout != p.remaining) {
+  const int64_t from_refund = p.claim_payout - p.deposit_claimed;
+  if (prior < 0 || from_refund < 0 || p.guest_refund + from_refund != p.remaining ||
+      p.deposit_claimed + p.deposit_returned != p.deposit) {
     return Status::InvalidArgument("the claim settlement does not belong to this breakdown");
   }
   const int64_t bonus = to_guest - refund_total;
@@ -68,8 +76,11 @@ Result<Value> SettledBreakdown(const Value& breakdown, const ClaimPayout& p) {
   Value::List& lines = out["lines"].MutableList();
   lines.push_back(Line("prior_refunds", prior, currency,
                        fmt::format("refunded before: {}", FormatMoney(Money{p.already_refunded, currency}))));
-  lines.push_back(Line("claim", p.claim_payout, currency,
-                       fmt::format("host's claim paid from the guest's refund{}",
+  lines.push_back(Line("claim", from_refund, currency,
+                       fmt::format("host's claim paid from the guest's refund{}{}",
+                                   p.deposit_claimed > 0 ? fmt::format(" (and {} from the deposit)",
+                                                                       FormatMoney(Money{p.deposit_claimed, currency}))
+                                                         : "",
                                    p.uncovered > 0 ? fmt::format(" ({} uncovered)",
                                                                  FormatMoney(Money{p.uncovered, currency}))
                                                    : "")));
@@ -77,6 +88,11 @@ Result<Value> SettledBreakdown(const Value& breakdown, const ClaimPayout& p) {
                             {"payout", MoneyToValue(Money{p.claim_payout, currency})},
                             {"uncovered", MoneyToValue(Money{p.uncovered, currency})},
                             {"already_refunded", MoneyToValue(Money{p.already_refunded, currency})}};
+  if (p.deposit > 0) {
+    out["deposit"] = Value::Map{{"held", MoneyToValue(Money{p.deposit, currency})},
+                                {"claimed", MoneyToValue(Money{p.deposit_claimed, currency})},
+                                {"returned", MoneyToValue(Money{p.deposit_returned, currency})}};
+  }
   return out;
 }
 
@@ -90,6 +106,9 @@ Result<CancellationDetails> ClaimSnapshot(const Value& breakdown, const ClaimPay
   d.payout_to_host = p.host_payout;
   // The guest service fee portion stays inside what the guest receives.
   d.guest_service_fee = std::min(d.guest_service_fee, d.refund_to_guest);
+  d.deposit = p.deposit;
+  d.deposit_claimed = p.deposit_claimed;
+  d.deposit_returned = p.deposit_returned;
   return d;
 }
 

@@ -56,7 +56,7 @@ namespace {
 constexpr const char* kClaimColumns =
     "id, reservation_id, host_id, currency, status, opened_by, workflow_id, decision, already_refunded_minor, "
     "remaining_minor, claim_payout_minor, uncovered_minor, guest_refund_minor, host_payout_minor, created_ms, "
-    "updated_ms";
+    "updated_ms, deposit_minor, deposit_claimed_minor, deposit_returned_minor";
 
 std::string Text(const Value& v) { return v.is_string() ? v.AsString() : std::string(); }
 int64_t Int(const Value& v) { return v.is_int() ? v.AsInt() : 0; }
@@ -73,7 +73,8 @@ Result<ReservationClaim> ReadClaimRow(const Row& r) {
   c.opened_by = Text(r[5]);
   c.workflow_id = Text(r[6]);
   c.decision = Text(r[7]);
-  c.payout = ClaimPayout{Int(r[8]), Int(r[9]), Int(r[10]), Int(r[11]), Int(r[12]), Int(r[13])};
+  c.payout = ClaimPayout{Int(r[8]),  Int(r[9]),  Int(r[10]), Int(r[11]), Int(r[12]),
+                         Int(r[13]), Int(r[16]), Int(r[17]), Int(r[18])};
   c.created_ms = Int(r[14]);
   c.updated_ms = Int(r[15]);
   return c;
@@ -145,9 +146,10 @@ Status RecordSettlementIn(PluginTransaction& tx, const std::string& id, const Cl
   return tx
       .Execute("UPDATE refund_reservation_claims SET status = 'settled', already_refunded_minor = ?, "
                "remaining_minor = ?, claim_payout_minor = ?, uncovered_minor = ?, guest_refund_minor = ?, "
-               "host_payout_minor = ?, updated_ms = ? WHERE id = ? AND status = 'decided'",
-               {p.already_refunded, p.remaining, p.claim_payout, p.uncovered, p.guest_refund, p.host_payout, now_ms,
-                id})
+               "host_payout_minor = ?, deposit_minor = ?, deposit_claimed_minor = ?, deposit_returned_minor = ?, "
+               "updated_ms = ? WHERE id = ? AND status = 'decided'",
+               {p.already_refunded, p.remaining, p.claim_payout, p.uncovered, p.guest_refund, p.host_payout, p.deposit,
+                p.deposit_claimed, p.deposit_returned, now_ms, id})
       .status();
 }
 
@@ -174,7 +176,7 @@ Result<ClaimStore::Opened> ClaimStore::Open(const ReservationClaim& claim) {
       return Status::Ok();
     }
     SF_RETURN_IF_ERROR(tx.Execute(fmt::format("INSERT INTO refund_reservation_claims ({}) VALUES "
-                                              "(?,?,?,?,'open',?,?,'',0,0,0,0,0,0,?,?)",
+                                              "(?,?,?,?,'open',?,?,'',0,0,0,0,0,0,?,?,0,0,0)",
                                               kClaimColumns),
                                   {claim.id, claim.reservation_id, claim.host_id, claim.currency, claim.opened_by,
                                    claim.workflow_id, claim.created_ms, claim.created_ms})

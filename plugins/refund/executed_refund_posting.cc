@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "refund/deposit_posting.h"
 #include "refund/money.h"
 
 namespace steadfast::refund {
@@ -117,7 +118,10 @@ Result<ExecutedRefundBooking> PlanExecutedRefundBooking(WorkflowReader& workflow
   }
   SF_ASSIGN_OR_RETURN(std::vector<PostedEntry> posted, refunds.LedgerEntries(t.workflow_id));
   std::vector<LedgerEntry> entries;
-  for (const PostedEntry& p : posted) entries.push_back(p.entry);
+  for (const PostedEntry& p : posted) {
+    // A deposit's return is cash of its own, not this refund's booking.
+    if (p.kind != kDepositReturnLedgerKind) entries.push_back(p.entry);
+  }
   SF_ASSIGN_OR_RETURN(int64_t booked, CashOut(entries, t.amount.currency));
   if (booked > 0) {
     out.note = fmt::format("booked already: the ledger of workflow {} sends {} through the PSP", t.workflow_id,

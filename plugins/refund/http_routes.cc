@@ -56,7 +56,7 @@ Result<RouteResponse> ListTransactions(const RouteRequest& r) {
   }
   if (auto k = r.Query("kind")) {
     filter.kind = ParseTransactionKind(*k);
-    if (!filter.kind) return BadQuery("kind must be booking, guestrefund or hostpayout");
+    if (!filter.kind) return BadQuery("kind must be booking, guestrefund, hostpayout, deposit or depositreturn");
   }
   SF_ASSIGN_OR_RETURN(PluginStorage * storage, Storage(r));
   SettlementStore settlements(*storage);

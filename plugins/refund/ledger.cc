@@ -110,6 +110,18 @@ Result<std::vector<LedgerEntry>> BuildRefundEntries(const Value& b, std::string_
   SF_ASSIGN_OR_RETURN(int64_t fees, CheckedSub(refund_total, host_reduction));
   SF_ASSIGN_OR_RETURN(fees, CheckedSub(fees, commission_reversal));
   SF_ASSIGN_OR_RETURN(fees, CheckedSub(fees, tax));
+  // The part of the claim drawn from the deposit raised the host's payout
+  // without lowering the refund: deposit_liability pays it, not the fees.
+  int64_t deposit_held = 0;
+  int64_t deposit_claimed = 0;
+  if (const Value& d = b.Get("deposit"); !d.is_null()) {
+    SF_ASSIGN_OR_RETURN(deposit_held, MinorOf(d.Get("held"), currency, "deposit.held"));
+    SF_ASSIGN_OR_RETURN(deposit_claimed, MinorOf(d.Get("claimed"), currency, "deposit.claimed"));
+    if (deposit_held < 0 || deposit_claimed < 0 || deposit_claimed > deposit_held) {
+      return Status::InvalidArgument("breakdown.deposit: claimed must lie within 0..held");
+    }
+    SF_ASSIGN_OR_RETURN(fees, CheckedSub(fees, deposit_claimed));
+  }
   SF_ASSIGN_OR_RETURN(const int64_t total_with_bonus, CheckedAdd(refund_total, bonus));
   if (to_guest != total_with_bonus) {
     return Status::InvalidArgument("breakdown: refund_to_guest != refund_total + voucher bonus");
@@ -130,6 +142,12 @@ Result<std::vector<LedgerEntry>> BuildRefundEntries(const Value& b, std::string_
   SF_RETURN_IF_ERROR(AddSigned(out, method == "cash" ? "psp_clearing" : "voucher_liability", Direction::kCredit,
                                to_guest, currency,
                                method == "cash" ? "refund sent through the PSP" : "voucher issued"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "psp_deposits", Direction::kDebit, deposit_held, currency,
+                               "security deposit charged at booking"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "deposit_liability", Direction::kCredit, deposit_held, currency,
+                               "security deposit held for the guest"));
+  SF_RETURN_IF_ERROR(AddSigned(out, "deposit_liability", Direction::kDebit, deposit_claimed, currency,
+                               "claim drawn from the deposit"));
   return out;
 }
 

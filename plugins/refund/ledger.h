@@ -18,6 +18,10 @@
 //   voucher_liability       value owed as a voucher instead of cash
 //   reconciliation_suspense money that moved (or was booked) without a known cause, parked by
 //                           `steadfast reconcile --repair` until a person classifies it
+//   deposit_liability       security deposits held for the guest: credited by the deposit's charge, debited
+//                           by the claim drawn from it and by its return (deposit_posting.h)
+//   psp_deposits            deposit charges received through the PSP (apart from psp_clearing, which
+//                           reconciliation reads as refunds sent)
 #ifndef STEADFAST_PLUGINS_REFUND_LEDGER_H_
 #define STEADFAST_PLUGINS_REFUND_LEDGER_H_
 
@@ -34,7 +38,8 @@ namespace steadfast::refund {
 
 inline constexpr const char* kLedgerAccounts[] = {"guest_refund",      "host_payout_adjustment", "commission",
                                                   "fees",              "tax",                    "psp_clearing",
-                                                  "voucher_liability", "reconciliation_suspense"};
+                                                  "voucher_liability", "reconciliation_suspense",
+                                                  "deposit_liability", "psp_deposits"};
 bool IsLedgerAccount(std::string_view account);
 
 enum class Direction : int { kDebit = 0, kCredit = 1 };
@@ -62,6 +67,7 @@ struct PostedEntry {
   std::string workflow_id;
   std::string reference;
   LedgerEntry entry;
+  std::string kind;  // its transaction's kind
 };
 
 struct PostedTransaction {
@@ -81,6 +87,11 @@ Status ValidateTransaction(const LedgerTransaction& txn);
 // form) and how it was paid out: "cash" (psp_clearing) or "voucher"
 // (voucher_liability). Zero amounts are left out; a negative component is
 // posted in the other direction. See the file comment for the accounts.
+// A claim settlement's breakdown with `deposit: {held, claimed, returned}`
+// also books the deposit charge (psp_deposits to deposit_liability) and the
+// claim drawn from it (deposit_liability debited; the host's reduction is
+// that much smaller); its return is booked when it is refunded
+// (DepositReturnPosting).
 Result<std::vector<LedgerEntry>> BuildRefundEntries(const Value& breakdown, std::string_view method);
 
 Value EntryToValue(const LedgerEntry& e);

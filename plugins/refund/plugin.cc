@@ -206,6 +206,8 @@ constexpr ActivitySpec kActivities[] = {
      "decide a claim's items from its reviewers' approval payloads (with the checkpoint)"},
     {"refund.settle_claim", &MakeSettleClaimActivity,
      "settle a decided claim: guest refund, host and claim payout, snapshot and transactions (with the checkpoint)"},
+    {"refund.return_deposit", &MakeReturnDepositActivity,
+     "return the security deposit (or what a claim left of it) by a PSP refund of its charge; booked when it moves"},
     {"refund.sync_disputes", &MakeSyncDisputesActivity,
      "pull the PSP's new disputes, record them, and route those overlapping a refund to a person"},
     {"refund.sync_settlements", &MakeSyncSettlementsActivity,

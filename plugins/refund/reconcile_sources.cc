@@ -116,6 +116,7 @@ Result<std::vector<refund::PspRefundFact>> LoadPspRefunds(refund::PspAdapter& ps
     f.created_ms = r.created_s * 1000;
     if (auto it = r.metadata.find("workflow_id"); it != r.metadata.end()) f.workflow_id = it->second;
     if (auto it = r.metadata.find("reservation_id"); it != r.metadata.end()) f.reservation_id = it->second;
+    if (auto it = r.metadata.find("deposit"); it != r.metadata.end()) f.deposit_return = it->second == "return";
     if (auto it = by_psp_id.find(r.id); it != by_psp_id.end()) {
       if (f.workflow_id.empty()) f.workflow_id = it->second->workflow_id;
       if (f.reservation_id.empty()) f.reservation_id = it->second->reservation_id;

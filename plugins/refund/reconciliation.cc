@@ -8,6 +8,7 @@
 #include <set>
 
 #include "steadfast/time_text.h"
+#include "refund/deposit_posting.h"
 #include "refund/money.h"
 
 namespace steadfast::refund {
@@ -142,14 +143,17 @@ Result<Drift> NewDrift(DriftKind kind, const std::string& subject, const Group& 
 
 // Reports each set of two or more active refunds sharing a charge,
 // reservation or workflow once (a set inside one already reported adds nothing).
+// A security deposit's return is a refund of another charge that a claim
+// settlement makes beside the booking's: it is counted apart.
 Status FindDuplicateRefunds(const ReconciliationInput& in, std::vector<Drift>& out) {
   using Index = std::map<std::string, std::vector<const PspRefundFact*>>;
   Index by_charge, by_reservation, by_workflow;
   for (const PspRefundFact& r : in.psp_refunds) {
     if (!IsActive(r)) continue;
+    const std::string apart = r.deposit_return ? " (deposit)" : "";
     if (!r.charge.empty()) by_charge[r.charge].push_back(&r);
-    if (!r.reservation_id.empty()) by_reservation[r.reservation_id].push_back(&r);
-    if (!r.workflow_id.empty()) by_workflow[r.workflow_id].push_back(&r);
+    if (!r.reservation_id.empty()) by_reservation[r.reservation_id + apart].push_back(&r);
+    if (!r.workflow_id.empty()) by_workflow[r.workflow_id + apart].push_back(&r);
   }
   std::vector<std::set<std::string>> reported;
   auto report = [&](const Index& index, const char* what) -> Status {
@@ -252,6 +256,7 @@ Result<LedgerFact> LedgerFactOf(const StoredTransaction& stored) {
   f.reference = stored.posted.txn.reference;
   f.posted_ms = stored.posted.posted_ms;
   f.audit = stored.audit;
+  f.kind = stored.posted.txn.kind;
   f.entries = stored.posted.txn.entries;
   for (const LedgerEntry& e : f.entries) {
     if (e.account != kClearing) continue;
@@ -293,7 +298,9 @@ Result<ReconciliationReport> Reconcile(const ReconciliationInput& in) {
     }
 
     // Two ledger postings for one refund: the first stands, later ones not
-    // yet reversed by a repair are duplicates.
+    // yet reversed by a repair are duplicates. A workflow that returns a
+    // security deposit makes a second refund (of the deposit's charge),
+    // booked by a posting of its own kind: the first of those stands too.
     std::set<int64_t> reversed;
     for (const LedgerFact* l : g.ledger) {
       if (l->audit && l->audit->reverses_transaction_id != 0) reversed.insert(l->audit->reverses_transaction_id);
@@ -301,14 +308,11 @@ Result<ReconciliationReport> Reconcile(const ReconciliationInput& in) {
     Amounts ledger_total;
     Amounts extra_total;
     std::vector<int64_t> extras;
-    bool first_posting_seen = false;
+    std::set<bool> first_posting_seen;  // of the refund (false), of the deposit's return (true)
     for (const LedgerFact* l : g.ledger) {
       SF_ASSIGN_OR_RETURN(ledger_total, Plus(ledger_total, l->cash_out));
       if (l->audit || l->cash_out.empty()) continue;
-      if (!first_posting_seen) {
-        first_posting_seen = true;
-        continue;
-      }
+      if (first_posting_seen.insert(l->kind == kDepositReturnLedgerKind).second) continue;
       if (reversed.count(l->transaction_id) != 0) continue;
       extras.push_back(l->transaction_id);
       SF_ASSIGN_OR_RETURN(extra_total, Plus(extra_total, l->cash_out));

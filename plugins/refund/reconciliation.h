@@ -69,6 +69,7 @@ struct PspRefundFact {
   int64_t amount_minor = 0;
   std::string currency;        // upper case
   TimeMs created_ms = 0;
+  bool deposit_return = false;  // metadata[deposit] = "return": a security deposit's return, not the booking's refund
 };
 
 // One ledger transaction, reduced to what reconciliation compares.
@@ -80,6 +81,7 @@ struct LedgerFact {
   Amounts cash_out;                     // net credit of psp_clearing per currency (may be negative)
   std::vector<LedgerEntry> entries;     // all of them, to reverse a duplicate posting exactly
   std::optional<LedgerAudit> audit;     // set for repairs: their subject groups them
+  std::string kind;                     // the posting's kind (a deposit's return is a refund of its own)
 };
 
 // Where a workflow instance is in its life, as reconciliation needs it.

@@ -5,7 +5,7 @@
 //          charge (the booking's charge, "ch_..."), host_account? ("acct_...";
 //          required when the host is paid anything), refund_step? (default
 //          "psp"), payout_step? (default "payout"), instance? (default: the
-//          workflow id)}
+//          workflow id), deposit? (the reservation's: refused when set)}
 // Output: {snapshot: <CancellationDetails>, transactions: [<transaction>], replayed}
 //
 // The transactions are booking (completed: the guest's payment),
@@ -37,6 +37,11 @@ namespace steadfast::refund {
 ActivityFn MakeRecordSettlementActivity(Services) {
   return [](ActivityContext& ctx) -> ActivityResult {
     const Value& in = ctx.input();
+    // Settling here would keep the deposit: only claim_settlement returns it.
+    if (!in.Get("deposit").is_null()) {
+      return InvalidInput("a reservation with a security deposit settles through claim_settlement, which returns the "
+                          "deposit (a claim without items returns all of it)");
+    }
     Result<CancellationDetails> details = CancellationDetailsFromBreakdown(in.Get("breakdown"));
     if (!details.ok()) return InvalidInput(details.status().message());
     SettlementPlanInput plan;

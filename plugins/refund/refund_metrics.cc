@@ -177,7 +177,9 @@ void RegisterSettlementTransactionGauges(MetricsSink& sink,
                                   {"status", "kind"});
   auto zero = [&gauges] {
     for (const char* status : {"pending", "completed", "failed"}) {
-      for (const char* kind : {"booking", "guestrefund", "hostpayout"}) gauges.WithLabels({status, kind}).Set(0);
+      for (const char* kind : {"booking", "guestrefund", "hostpayout", "deposit", "depositreturn"}) {
+        gauges.WithLabels({status, kind}).Set(0);
+      }
     }
   };
   zero();

@@ -277,6 +277,10 @@ PluginSchema RefundStore::Schema() {
   schema.migrations.push_back(
       {6, "settlements: the PSP's settlement events of pending refunds and payouts, the sync cursor",
        kSettlementEventSchemaSql});
+  schema.migrations.push_back({7,
+                               "security deposits: deposit and depositreturn transactions, what a settlement drew "
+                               "from a deposit and returned",
+                               kDepositSchemaSql, kDepositSchemaPostgresSql});
   return schema;
 }
 
@@ -432,7 +436,7 @@ Result<std::vector<PostedEntry>> RefundStore::LedgerEntries(const std::string& w
   SF_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       storage_.Query("SELECT t.id, t.workflow_id, t.reference, e.account, e.direction, e.amount_minor, e.currency, "
-                     "e.memo FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id "
+                     "e.memo, t.kind FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id "
                      "WHERE ? = '' OR t.workflow_id = ? ORDER BY e.id",
                      {workflow_id, workflow_id}));
   std::vector<PostedEntry> out;
@@ -442,6 +446,7 @@ Result<std::vector<PostedEntry>> RefundStore::LedgerEntries(const std::string& w
     p.workflow_id = Text(r[1]);
     p.reference = Text(r[2]);
     p.entry = LedgerEntry{Text(r[3]), ParseDirection(r[4]), Int(r[5]), Text(r[6]), Text(r[7])};
+    p.kind = Text(r[8]);
     out.push_back(std::move(p));
   }
   return out;

@@ -200,7 +200,29 @@ Result<Reservation> ReservationFromValue(const Value& v) {
     if (!m.ok()) return Invalid("refund_method", m.status().message());
     r.refund_method = *m;
   }
+  SF_ASSIGN_OR_RETURN(r.deposit, SecurityDepositFromValue(v.Get("deposit"), r.currency));
   return r;
+}
+
+Result<std::optional<SecurityDeposit>> SecurityDepositFromValue(const Value& v, const std::string& currency) {
+  if (v.is_null()) return std::optional<SecurityDeposit>();
+  if (!v.is_map()) return Invalid("deposit", "expected {amount, charge}");
+  for (const auto& [key, value] : v.AsMap()) {
+    if (key != "amount" && key != "charge") return Invalid("deposit." + key, "unknown field (expected amount, charge)");
+  }
+  SecurityDeposit d;
+  SF_ASSIGN_OR_RETURN(d.amount_minor, LineAmount(v.Get("amount"), "deposit.amount", currency));
+  if (d.amount_minor <= 0) return Invalid("deposit.amount", "must be positive (leave the deposit out for none)");
+  d.charge = v.Get("charge").StringOr("");
+  // Its own charge: returning it must never refund the booking's payment.
+  if (d.charge.rfind("ch_", 0) != 0 || d.charge.size() <= 3) {
+    return Invalid("deposit.charge", "the deposit's own charge at the PSP (ch_...) is required");
+  }
+  return std::optional<SecurityDeposit>(std::move(d));
+}
+
+Value SecurityDepositToValue(const SecurityDeposit& d, const std::string& currency) {
+  return Value::Map{{"amount", MoneyToValue(Money{d.amount_minor, currency})}, {"charge", d.charge}};
 }
 
 Result<int64_t> PaidTotalMinor(const ReservationLines& lines) {

@@ -48,6 +48,15 @@ struct LocalCheckIn {
   ZonedInstant resolved;  // the instant start_at_ms was set to, its offset and fit
 };
 
+// A security deposit: money the guest paid besides the booking, held for
+// them (a claim may draw on it) and returned at settlement. It is a charge
+// of its own at the PSP (taken at booking), so returning it is a refund of
+// that charge, never of the booking's.
+struct SecurityDeposit {
+  int64_t amount_minor = 0;  // > 0, the reservation's currency
+  std::string charge;        // the deposit's charge at the PSP ("ch_..."), not the booking's
+};
+
 struct Reservation {
   std::string id;
   std::string currency;              // known ISO 4217 code
@@ -61,6 +70,7 @@ struct Reservation {
   std::string policy;                // policy spec it was booked under ("moderate", "moderate@2"), may be ""
   std::string status;                // informational here (eligibility owns it)
   std::optional<RefundMethod> refund_method;  // the guest's preference, used when the policy lets them choose
+  std::optional<SecurityDeposit> deposit;     // held separately from the booking; no policy refunds it
 };
 
 // Reads and validates a reservation. Required: id (string or int), currency,
@@ -76,6 +86,13 @@ struct Reservation {
 // was paid, nothing can be refunded), refund_method ("cash" | "voucher").
 // Every problem is InvalidArgument naming the field.
 Result<Reservation> ReservationFromValue(const Value& v);
+
+// The reservation's `deposit` ({amount, charge}; null or absent: none).
+// The amount as a line amount (integer minor units, a decimal string or
+// {minor, currency}) in `currency`, > 0; the charge a "ch_..." id.
+// InvalidArgument naming the field otherwise.
+Result<std::optional<SecurityDeposit>> SecurityDepositFromValue(const Value& v, const std::string& currency);
+Value SecurityDepositToValue(const SecurityDeposit& d, const std::string& currency);  // {amount: {minor, currency}, charge}
 
 // The sum the guest paid, checked for overflow.
 Result<int64_t> PaidTotalMinor(const ReservationLines& lines);

@@ -4,12 +4,19 @@
 //
 // Input:  {claim_id, breakdown: <refund.calculate_amount output>, charge
 //          ("ch_..."), host_account? ("acct_...", required when the host is
-//          paid anything), refund_step? (default "psp"), payout_step?
-//          (default "payout")}
+//          paid anything), deposit? (the reservation's {amount, charge}),
+//          refund_step? (default "psp"), payout_step? (default "payout"),
+//          deposit_step? (default "deposit")}
 // Output: {claim_id, reservation_id, breakdown (as settled, for
 //          refund.post_ledger), snapshot, transactions, already_refunded,
 //          remaining, decided, claim_payout, uncovered, guest_refund,
-//          refund_to_guest, host_payout (each {minor, currency}), replayed}
+//          refund_to_guest, host_payout, deposit, deposit_claimed,
+//          deposit_returned (each {minor, currency}; the deposit ones 0
+//          without a deposit), replayed}
+//
+// A security deposit is drawn on first (claim_settlement.h): the rest of
+// it goes back by the deposit step (refund.return_deposit), as a pending
+// depositreturn transaction tied to that step's key.
 //
 // The money is claim_settlement.h's: the claim is paid from what remains of
 // the guest's refund after refunds made before by other workflows (read from
@@ -37,6 +44,7 @@
 #include "refund/claim_settlement.h"
 #include "refund/claim_store.h"
 #include "refund/own_claim.h"
+#include "refund/reservation.h"
 #include "refund/settlement.h"
 #include "refund/settlement_store.h"
 
@@ -72,12 +80,20 @@ ActivityFn MakeSettleClaimActivity(Services) {
                                          fmt::format("the cancellation of {} is handled by workflow {}",
                                                      claim->reservation_id, *owner));
     }
-    // Refunds of this reservation made before, by other workflows.
+    Result<std::optional<SecurityDeposit>> deposit = SecurityDepositFromValue(in.Get("deposit"), claim->currency);
+    if (!deposit.ok()) return InvalidInput(deposit.status().message());
+    const std::string charge = in.Get("charge").StringOr("");
+    if (*deposit && (*deposit)->charge == charge) {
+      return InvalidInput("the deposit's charge is the booking's: a deposit is held as a charge of its own");
+    }
+    // Refunds of this reservation's booking made before, by other workflows
+    // (a deposit returned before is no refund of the booking).
     Result<std::vector<RefundRecord>> prior = refunds.ActiveRefundsOf(claim->reservation_id);
     if (!prior.ok()) return StoreError(prior.status());
     int64_t already = 0;
     for (const RefundRecord& r : *prior) {
       if (r.workflow_id == ctx.workflow_id()) continue;
+      if (*deposit && r.charge == (*deposit)->charge) continue;
       if (r.currency != claim->currency) {
         return InvalidInput(fmt::format("reservation {} was refunded in {} before, the claim is in {}",
                                         claim->reservation_id, r.currency, claim->currency));
@@ -94,7 +110,8 @@ ActivityFn MakeSettleClaimActivity(Services) {
     if (!refund_total.ok()) return InvalidInput("breakdown refund_total: " + refund_total.status().message());
     if (!payout_to_host.ok()) return InvalidInput("breakdown payout_to_host: " + payout_to_host.status().message());
     ClaimSettlementInput money{claim->currency, breakdown.Get("refund_method").StringOr("cash"), refund_total->minor,
-                               payout_to_host->minor, already, *decided};
+                               payout_to_host->minor, already, *decided,
+                               *deposit ? (*deposit)->amount_minor : 0};
     Result<ClaimPayout> p = ComputeClaimSettlement(money);
     if (!p.ok()) return InvalidInput(p.status().message());
     Result<Value> settled = SettledBreakdown(breakdown, *p);
@@ -108,10 +125,14 @@ ActivityFn MakeSettleClaimActivity(Services) {
     SettlementPlanInput plan;
     plan.reservation_id = claim->reservation_id;
     plan.workflow_id = ctx.workflow_id();
-    plan.charge = in.Get("charge").StringOr("");
+    plan.charge = charge;
     plan.destination = in.Get("host_account").StringOr("");
     plan.refund_psp_key = SiblingStepKey(ctx, in.Get("refund_step").StringOr("psp"));
     plan.payout_psp_key = SiblingStepKey(ctx, in.Get("payout_step").StringOr("payout"));
+    if (*deposit) {
+      plan.deposit_charge = (*deposit)->charge;
+      plan.deposit_psp_key = SiblingStepKey(ctx, in.Get("deposit_step").StringOr("deposit"));
+    }
     plan.now_ms = now;
     Result<std::vector<SettlementTransaction>> txns = PlanSettlementTransactions(*details, plan);
     if (!txns.ok()) return InvalidInput(txns.status().message());
@@ -127,10 +148,13 @@ ActivityFn MakeSettleClaimActivity(Services) {
 
     const std::string& c = claim->currency;
     ctx.SetTraceAttribute("refund.reservation_id", claim->reservation_id);
-    ctx.logger().Info(fmt::format("claim {} of {} settled: {} to the guest, {} to the host (claim {} of {} decided){}",
-                                  claim_id, claim->reservation_id, FormatMoney(Money{p->guest_refund, c}),
-                                  FormatMoney(Money{p->host_payout, c}), FormatMoney(Money{p->claim_payout, c}),
-                                  FormatMoney(Money{*decided, c}), replayed ? " (replayed)" : ""));
+    ctx.logger().Info(fmt::format(
+        "claim {} of {} settled: {} to the guest, {} to the host (claim {} of {} decided, {} from the deposit, {} of it "
+        "returned){}",
+        claim_id, claim->reservation_id, FormatMoney(Money{p->guest_refund, c}), FormatMoney(Money{p->host_payout, c}),
+        FormatMoney(Money{p->claim_payout, c}), FormatMoney(Money{*decided, c}),
+        FormatMoney(Money{p->deposit_claimed, c}), FormatMoney(Money{p->deposit_returned, c}),
+        replayed ? " (replayed)" : ""));
     auto m = [&c](int64_t minor) { return MoneyToValue(Money{minor, c}); };
     Value out;
     out["claim_id"] = claim_id;
@@ -146,6 +170,9 @@ ActivityFn MakeSettleClaimActivity(Services) {
     out["guest_refund"] = m(p->guest_refund);
     out["refund_to_guest"] = m(details->refund_to_guest);
     out["host_payout"] = m(p->host_payout);
+    out["deposit"] = m(p->deposit);
+    out["deposit_claimed"] = m(p->deposit_claimed);
+    out["deposit_returned"] = m(p->deposit_returned);
     out["replayed"] = replayed;
     return out;
   };

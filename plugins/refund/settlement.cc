@@ -11,7 +11,8 @@
 namespace steadfast::refund {
 namespace {
 
-constexpr std::array<std::string_view, 3> kKindNames = {"booking", "guestrefund", "hostpayout"};
+constexpr std::array<std::string_view, 5> kKindNames = {"booking", "guestrefund", "hostpayout", "deposit",
+                                                        "depositreturn"};
 constexpr std::array<std::string_view, 3> kStatusNames = {"pending", "completed", "failed"};
 
 // The amount at `field` of the breakdown, in `currency` (set from the first
@@ -34,6 +35,10 @@ Value Instant(TimeMs ms) { return ms == 0 ? Value() : Value(FormatRfc3339Utc(ms)
 }  // namespace
 
 std::string_view TransactionKindName(TransactionKind kind) { return kKindNames.at(static_cast<size_t>(kind)); }
+
+bool IsRefundKind(TransactionKind kind) {
+  return kind == TransactionKind::kGuestRefund || kind == TransactionKind::kDepositReturn;
+}
 
 std::optional<TransactionKind> ParseTransactionKind(std::string_view name) {
   for (size_t i = 0; i < kKindNames.size(); ++i) {
@@ -153,13 +158,15 @@ Result<std::vector<SettlementTransaction>> PlanSettlementTransactions(const Canc
   if ((d.total > 0 || cash_back) && in.charge.empty()) {
     return Status::InvalidArgument("charge (the booking's payment) is required to settle a paid reservation");
   }
-  if (d.total > 0) {
-    SettlementTransaction& booking = add(TransactionKind::kBooking, d.total, TransactionStatus::kCompleted);
-    booking.charge = in.charge;
-    booking.provider_id = in.charge;
-    booking.executed_by = kExecutedByPsp;
-    booking.executed_ms = in.now_ms;
-  }
+  // A charge taken at payment: completed, its provider id the charge.
+  auto charged = [&](TransactionKind kind, int64_t minor, const std::string& charge) {
+    SettlementTransaction& t = add(kind, minor, TransactionStatus::kCompleted);
+    t.charge = charge;
+    t.provider_id = charge;
+    t.executed_by = kExecutedByPsp;
+    t.executed_ms = in.now_ms;
+  };
+  if (d.total > 0) charged(TransactionKind::kBooking, d.total, in.charge);
   if (cash_back) {
     if (in.refund_psp_key.empty()) return Status::InvalidArgument("the guest refund's PSP key is required");
     SettlementTransaction& refund = add(TransactionKind::kGuestRefund, d.refund_total, TransactionStatus::kPending);
@@ -174,6 +181,16 @@ Result<std::vector<SettlementTransaction>> PlanSettlementTransactions(const Canc
     SettlementTransaction& payout = add(TransactionKind::kHostPayout, d.payout_to_host, TransactionStatus::kPending);
     payout.destination = in.destination;
     payout.psp_idempotency_key = in.payout_psp_key;
+  }
+  if (d.deposit > 0) {
+    if (in.deposit_charge.empty()) return Status::InvalidArgument("the deposit's charge (ch_...) is required");
+    charged(TransactionKind::kDeposit, d.deposit, in.deposit_charge);
+  }
+  if (d.deposit_returned > 0) {
+    if (in.deposit_psp_key.empty()) return Status::InvalidArgument("the deposit return's PSP key is required");
+    SettlementTransaction& back = add(TransactionKind::kDepositReturn, d.deposit_returned, TransactionStatus::kPending);
+    back.charge = in.deposit_charge;
+    back.psp_idempotency_key = in.deposit_psp_key;
   }
   return out;
 }
@@ -215,6 +232,11 @@ Value CancellationDetailsToValue(const CancellationDetails& d) {
   v["refund_method"] = d.refund_method;
   v["policy"] = d.policy;
   v["created_at"] = Instant(d.created_ms);
+  if (d.deposit > 0) {
+    v["deposit"] = Value::Map{{"held", Amount(d.deposit, d.currency)},
+                              {"claimed", Amount(d.deposit_claimed, d.currency)},
+                              {"returned", Amount(d.deposit_returned, d.currency)}};
+  }
   return v;
 }
 

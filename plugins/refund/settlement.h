@@ -12,7 +12,9 @@
 //       booking      the guest's payment, completed at payment (the charge)
 //       guestrefund  the cash given back through the PSP (refund_total)
 //       hostpayout   what the host keeps, paid by a PSP transfer
-//     guestrefund and hostpayout start pending and end completed (with the
+//       deposit      the security deposit, completed at booking (its own charge)
+//       depositreturn what goes back of the deposit: a PSP refund of the deposit's charge
+//     guestrefund, hostpayout and depositreturn start pending and end completed (with the
 //     PSP's refund or transfer id) or failed (with the PSP's code);
 //     a failed one may be executed again by an admin (then pending again
 //     until the PSP answers). The lifecycle is TransactionStatus with
@@ -36,9 +38,11 @@
 namespace steadfast::refund {
 
 // Serialized by name; the numbers are fixed.
-enum class TransactionKind : int { kBooking = 0, kGuestRefund = 1, kHostPayout = 2 };
-// "booking", "guestrefund", "hostpayout".
+enum class TransactionKind : int { kBooking = 0, kGuestRefund = 1, kHostPayout = 2, kDeposit = 3, kDepositReturn = 4 };
+// "booking", "guestrefund", "hostpayout", "deposit", "depositreturn".
 std::string_view TransactionKindName(TransactionKind kind);
+// Whether the PSP moves it as a refund of a charge (guestrefund, depositreturn).
+bool IsRefundKind(TransactionKind kind);
 std::optional<TransactionKind> ParseTransactionKind(std::string_view name);
 
 // pending -> completed | failed; failed -> pending (an admin executes it
@@ -60,7 +64,7 @@ struct SettlementTransaction {
   TransactionKind kind = TransactionKind::kBooking;
   TransactionStatus status = TransactionStatus::kPending;
   Money amount;                 // > 0, integer minor units
-  std::string charge;           // booking, guestrefund: the charge paid / refunded ("ch_...")
+  std::string charge;           // booking, guestrefund, deposit, depositreturn: the charge paid / refunded ("ch_...")
   std::string destination;      // hostpayout: the host's connected account ("acct_...")
   std::string psp_idempotency_key;  // the Idempotency-Key any PSP call for it uses (see settlement_store.h)
   std::string provider_id;      // the PSP's refund ("re_...") or transfer ("tr_...") id, once known
@@ -87,6 +91,9 @@ struct CancellationDetails {
   int64_t refund_total = 0;       // the part of the payment given back (cash through the PSP for cash refunds)
   std::string refund_method;      // cash | voucher
   std::string policy;             // "moderate@2"
+  int64_t deposit = 0;            // the security deposit held (0: none); apart from total
+  int64_t deposit_claimed = 0;    // drawn from it by a claim (inside payout_to_host)
+  int64_t deposit_returned = 0;   // given back to the guest (apart from refund_to_guest)
   TimeMs created_ms = 0;
 };
 
@@ -106,11 +113,15 @@ struct SettlementPlanInput {
   std::string destination;            // the host's account; required when payout_to_host > 0
   std::string refund_psp_key;         // the PSP key of the step that refunds the guest
   std::string payout_psp_key;         // the PSP key of the step that pays the host
+  std::string deposit_charge;         // the deposit's charge; required when details.deposit > 0
+  std::string deposit_psp_key;        // the PSP key of the step that returns the deposit
   TimeMs now_ms = 0;
 };
 // The transactions of a settlement: booking (completed: paid_total, when
 // anything was paid), guestrefund (pending: refund_total, cash refunds
-// only, when > 0), hostpayout (pending: payout_to_host, when > 0).
+// only, when > 0), hostpayout (pending: payout_to_host, when > 0), deposit
+// (completed: the deposit, when one is held), depositreturn (pending:
+// deposit_returned, when > 0).
 // InvalidArgument when a charge or destination they need is missing.
 Result<std::vector<SettlementTransaction>> PlanSettlementTransactions(const CancellationDetails& details,
                                                                       const SettlementPlanInput& in);
@@ -126,6 +137,7 @@ std::string TransactionIdFor(std::string_view idempotency_key);
 Value TransactionToValue(const SettlementTransaction& t);
 // {reservation_id, workflow_id, currency, refund_to_guest, payout_to_host, total,
 //  guest_service_fee, host_service_fee, refund_total (each {minor, currency}), refund_method, policy, created_at}
+//  and, with a deposit, deposit: {held, claimed, returned}
 Value CancellationDetailsToValue(const CancellationDetails& d);
 // {"transactions": [...]} and, when `snapshots` is given (a listing by
 // reservation), "snapshots": [...]: `refund transactions list --json` and

@@ -2,7 +2,7 @@
 // for people (refund/commands.h; docs/cli.md, docs/refunds.md "Settlement").
 //
 //   refund transactions list [--reservation R] [--status pending|completed|failed]
-//                            [--kind booking|guestrefund|hostpayout] [--db PATH | --config FILE] [--json]
+//                            [--kind booking|guestrefund|hostpayout|deposit|depositreturn] [--db PATH | --config FILE] [--json]
 //       the transactions (and, with --reservation, its CancellationDetails snapshots)
 //   refund transactions execute ID --reason TEXT [--destination acct_...] [--as PRINCIPAL]
 //                               [--db PATH | --config FILE] [--psp-url URL] [--json]
@@ -41,7 +41,8 @@ using Args = std::vector<std::string>;
 
 const char* kTransactionsUsage =
     "usage: steadfast refund transactions list [--reservation R] [--status pending|completed|failed]\n"
-    "                                          [--kind booking|guestrefund|hostpayout] [--db PATH] [--json]\n"
+    "                                          [--kind booking|guestrefund|hostpayout|deposit|depositreturn]\n"
+    "                                          [--db PATH] [--json]\n"
     "       steadfast refund transactions execute ID --reason TEXT [--destination acct_...] [--as PRINCIPAL]\n"
     "                                             [--db PATH | --config FILE] [--psp-url URL] [--json]\n";
 
@@ -72,7 +73,7 @@ int List(const Args& args, CommandHost& host) {
   }
   if (auto k = flags->Get("kind")) {
     filter.kind = ParseTransactionKind(*k);
-    if (!filter.kind) return CommandFail(kCommandUsage, "--kind must be booking, guestrefund or hostpayout");
+    if (!filter.kind) return CommandFail(kCommandUsage, "--kind must be booking, guestrefund, hostpayout, deposit or depositreturn");
   }
   // Listing needs no PSP: a config without one is fine.
   auto opened = OpenCommandRefundTables(*flags, host);
@@ -99,6 +100,10 @@ int List(const Args& args, CommandHost& host) {
                 d.reservation_id.c_str(), d.workflow_id.c_str(), Or(d.policy).c_str(), d.refund_method.c_str(),
                 m(d.refund_to_guest).c_str(), m(d.guest_service_fee).c_str(), m(d.payout_to_host).c_str(),
                 m(d.host_service_fee).c_str(), m(d.total).c_str());
+    if (d.deposit > 0) {
+      std::printf("  security deposit %s: %s drawn by the claim, %s returned to the guest\n", m(d.deposit).c_str(),
+                  m(d.deposit_claimed).c_str(), m(d.deposit_returned).c_str());
+    }
   }
   if (!snapshots.empty()) std::printf("\n");
   PrintTransactions(*txns);

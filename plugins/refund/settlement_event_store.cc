@@ -46,7 +46,7 @@ Result<std::vector<SettledTransaction>> ApplyRecordedIn(PluginTransaction& tx, T
       tx.Query("SELECT t.id, t.kind, e.status, e.failure_code, e.settled_ms, t.provider_id "
                "FROM refund_settlement_transactions t JOIN refund_settlement_events e ON e.provider_id = t.provider_id "
                "WHERE t.status = 'pending' AND t.provider_id <> '' AND e.amount_minor = t.amount_minor "
-               "AND e.currency = t.currency AND ((t.kind = 'guestrefund' AND e.object_type = 'refund') OR "
+               "AND e.currency = t.currency AND ((t.kind IN ('guestrefund', 'depositreturn') AND e.object_type = 'refund') OR "
                "(t.kind = 'hostpayout' AND e.object_type = 'transfer')) ORDER BY e.psp_seq"));
   std::vector<SettledTransaction> moved;
   for (const Row& r : rows) {

@@ -119,10 +119,12 @@ Status InsertSnapshot(PluginTransaction& tx, const CancellationDetails& d) {
   return tx
       .Execute("INSERT INTO refund_cancellation_details (reservation_id, workflow_id, currency, refund_to_guest_minor, "
                "payout_to_host_minor, total_minor, guest_service_fee_minor, host_service_fee_minor, "
-               "refund_total_minor, refund_method, policy, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+               "refund_total_minor, refund_method, policy, created_ms, deposit_minor, deposit_claimed_minor, "
+               "deposit_returned_minor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                "ON CONFLICT (reservation_id, workflow_id) DO NOTHING",
                {d.reservation_id, d.workflow_id, d.currency, d.refund_to_guest, d.payout_to_host, d.total,
-                d.guest_service_fee, d.host_service_fee, d.refund_total, d.refund_method, d.policy, d.created_ms})
+                d.guest_service_fee, d.host_service_fee, d.refund_total, d.refund_method, d.policy, d.created_ms,
+                d.deposit, d.deposit_claimed, d.deposit_returned})
       .status();
 }
 
@@ -182,7 +184,7 @@ bool IsDefinitiveRefusal(TransactionKind kind, const std::string& code) {
   static const char* const kPayout[] = {"account_closed",     "resource_missing", "amount_too_large",
                                         "psp_auth_failed",    "psp_not_configured", "invalid_input",
                                         "invalid_transfer_request"};
-  if (kind == TransactionKind::kGuestRefund) {
+  if (IsRefundKind(kind)) {
     for (const char* c : kRefund) if (code == c) return true;
   } else if (kind == TransactionKind::kHostPayout) {
     for (const char* c : kPayout) if (code == c) return true;
@@ -291,7 +293,8 @@ Result<std::vector<CancellationDetails>> SettlementStore::Snapshots(const std::s
       std::vector<Row> rows,
       storage_.Query("SELECT reservation_id, workflow_id, currency, refund_to_guest_minor, payout_to_host_minor, "
                      "total_minor, guest_service_fee_minor, host_service_fee_minor, refund_total_minor, "
-                     "refund_method, policy, created_ms FROM refund_cancellation_details WHERE reservation_id = ? "
+                     "refund_method, policy, created_ms, deposit_minor, deposit_claimed_minor, deposit_returned_minor "
+                     "FROM refund_cancellation_details WHERE reservation_id = ? "
                      "ORDER BY created_ms, workflow_id",
                      {reservation_id}));
   std::vector<CancellationDetails> out;
@@ -309,6 +312,9 @@ Result<std::vector<CancellationDetails>> SettlementStore::Snapshots(const std::s
     d.refund_method = Text(r[9]);
     d.policy = Text(r[10]);
     d.created_ms = Int(r[11]);
+    d.deposit = Int(r[12]);
+    d.deposit_claimed = Int(r[13]);
+    d.deposit_returned = Int(r[14]);
   }
   return out;
 }
@@ -320,8 +326,9 @@ Result<SettlementTransaction> SettlementStore::BeginExecution(const std::string&
   SF_RETURN_IF_ERROR(storage_.Transact([&](PluginTransaction& tx) -> Status {
     SF_ASSIGN_OR_RETURN(out, ReadIn(tx, id));
     SettlementAudit audit{id, actor, "execute", reason, "started", "", now_ms};
-    if (out.kind == TransactionKind::kBooking) {
-      return Status::FailedPrecondition("a booking transaction is completed at payment: there is nothing to execute");
+    if (out.kind == TransactionKind::kBooking || out.kind == TransactionKind::kDeposit) {
+      return Status::FailedPrecondition(fmt::format(
+          "a {} transaction is completed at payment: there is nothing to execute", TransactionKindName(out.kind)));
     }
     if (out.status == TransactionStatus::kCompleted) {
       audit.outcome = "already_completed";

@@ -44,6 +44,9 @@ namespace steadfast::refund {
 
 // The DDL of the settlement tables (RefundStore::Schema() version 3).
 extern const char* const kSettlementSchemaSql;
+// Version 7 (deposit_schema.cc): the deposit kinds, deposit columns; SQLite and PostgreSQL texts.
+extern const char* const kDepositSchemaSql;
+extern const char* const kDepositSchemaPostgresSql;
 
 // What a workflow step's PSP call ended with, for the transaction keyed by
 // its activity key.

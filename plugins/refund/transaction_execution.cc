@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "refund/deposit_posting.h"
 #include "refund/executed_refund_posting.h"
 
 namespace steadfast::refund {
@@ -17,8 +18,10 @@ PspOutcome CallPsp(PspAdapter& psp, const SettlementTransaction& t, const std::s
                                                  {"settlement_transaction", t.id},
                                                  {"workflow_id", t.workflow_id},
                                                  {"executed_by", actor}};
+  // Reconciliation tells a deposit's return from the booking's refund by it.
+  if (t.kind == TransactionKind::kDepositReturn) metadata["deposit"] = "return";
   ActivityResult result = ActivityError::NonRetryable("invalid_input", "nothing to execute");
-  if (t.kind == TransactionKind::kGuestRefund) {
+  if (IsRefundKind(t.kind)) {
     RefundRequest req;
     req.charge = t.charge;
     req.amount_minor = t.amount.minor;
@@ -63,6 +66,18 @@ PspOutcome CallPsp(PspAdapter& psp, const SettlementTransaction& t, const std::s
   return *o;
 }
 
+// What completing refund `t` books: a guest refund as its workflow would
+// have, a deposit return as its own step would have (the same key either way).
+Result<ExecutedRefundBooking> BookingOf(WorkflowReader& workflows, RefundStore& refunds, const SettlementTransaction& t,
+                                        const std::string& actor) {
+  if (t.kind == TransactionKind::kGuestRefund) return PlanExecutedRefundBooking(workflows, refunds, t, actor);
+  ExecutedRefundBooking out;
+  SF_ASSIGN_OR_RETURN(LedgerTransaction txn, DepositReturnPosting(t));
+  out.note = "booked in the ledger under " + txn.idempotency_key + " (deposit_liability to psp_clearing)";
+  out.posting = std::move(txn);
+  return out;
+}
+
 }  // namespace
 
 std::string_view ExecutionOutcomeName(ExecutionOutcome outcome) {
@@ -92,8 +107,11 @@ Result<ExecutionResult> ExecuteTransaction(SettlementStore& settlements, RefundS
     // A guest refund an admin completed is booked with its completion; one
     // completed before that was done, or while its workflow still ran, is
     // booked now (once: the posting's key is the transaction's).
-    if (t.kind == TransactionKind::kGuestRefund && t.executed_by != kExecutedByPsp) {
-      SF_ASSIGN_OR_RETURN(ExecutedRefundBooking booking, PlanExecutedRefundBooking(workflows, refunds, t, request.actor));
+    // A deposit return the settlement sync completed (executed by psp) is
+    // booked here too: its step books only what it saw completed itself.
+    if (t.kind == TransactionKind::kDepositReturn ||
+        (t.kind == TransactionKind::kGuestRefund && t.executed_by != kExecutedByPsp)) {
+      SF_ASSIGN_OR_RETURN(ExecutedRefundBooking booking, BookingOf(workflows, refunds, t, request.actor));
       if (booking.posting) {
         Result<PostedTransaction> posted = refunds.PostTransaction(*booking.posting, clock.NowMs());
         if (!posted.ok()) return Status(posted.status().code(), "booking the refund: " + posted.status().message());
@@ -105,8 +123,8 @@ Result<ExecutionResult> ExecuteTransaction(SettlementStore& settlements, RefundS
   }
   // Decided before the PSP call, so the posting commits with the completion.
   ExecutedRefundBooking booking;
-  if (t.kind == TransactionKind::kGuestRefund) {
-    SF_ASSIGN_OR_RETURN(booking, PlanExecutedRefundBooking(workflows, refunds, t, request.actor));
+  if (t.kind != TransactionKind::kHostPayout) {
+    SF_ASSIGN_OR_RETURN(booking, BookingOf(workflows, refunds, t, request.actor));
   }
   PspOutcome outcome = CallPsp(psp, t, request.actor, clock.NowMs());
   if (Status finished = settlements.FinishExecution(t.id, request.actor, request.reason, outcome,

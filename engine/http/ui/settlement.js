@@ -94,6 +94,8 @@ const PAYOUT_LINES = [
   ['uncovered', 'Claim not covered'], ['guest_refund', 'Refund to guest'], ['host_payout', 'Payout to host'],
 ];
 
+const DEPOSIT_LINES = [['held', 'Deposit held'], ['claimed', 'From the deposit'], ['returned', 'Deposit returned']];
+
 async function loadClaim(id) {
   if ($('claim').dataset.id !== id) show('claim', false);
   let c;
@@ -142,6 +144,12 @@ async function loadClaim(id) {
       settlement.append(el('tr', { 'data-line': key }, el('td', {}, label),
         el('td', { class: 'num' }, formatMoney(c.settlement[key]))));
     }
+    // A security deposit: drawn by the claim first, the rest returned.
+    const deposit = c.settlement.deposit;
+    for (const [key, label] of deposit ? DEPOSIT_LINES : []) {
+      settlement.append(el('tr', { 'data-line': 'deposit_' + key }, el('td', {}, label),
+        el('td', { class: 'num' }, formatMoney(deposit[key]))));
+    }
   }
 
   const messages = $('claim-messages');
@@ -161,7 +169,8 @@ async function loadClaim(id) {
 let executing = null;  // the transaction the Execute form is open for
 
 function executable(t) {
-  return (t.kind === 'guestrefund' || t.kind === 'hostpayout') && (t.status === 'pending' || t.status === 'failed');
+  const moves = t.kind === 'guestrefund' || t.kind === 'hostpayout' || t.kind === 'depositreturn';
+  return moves && (t.status === 'pending' || t.status === 'failed');
 }
 
 async function loadTransactions(reservation) {

@@ -43,7 +43,7 @@ TEST_F(MigrateCli, AppliesEngineAndPluginMigrationsAndReportsTheVersions) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("is up to date"));
   EXPECT_THAT(r.output, HasSubstr("engine          schema version 13"));
-  EXPECT_THAT(r.output, HasSubstr("plugin refund   schema version 6"));
+  EXPECT_THAT(r.output, HasSubstr("plugin refund   schema version 7"));
 
   RunResult again = Migrate({"--json"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
@@ -54,18 +54,18 @@ TEST_F(MigrateCli, AppliesEngineAndPluginMigrationsAndReportsTheVersions) {
   ASSERT_EQ(v->Get("plugins").AsList().size(), 1u);
   const Value& refund = v->Get("plugins").AsList()[0];
   EXPECT_EQ(refund.Get("plugin"), Value("refund"));
-  EXPECT_EQ(refund.Get("version"), Value(6));
-  EXPECT_EQ(refund.Get("known"), Value(6));
+  EXPECT_EQ(refund.Get("version"), Value(7));
+  EXPECT_EQ(refund.Get("known"), Value(7));
   EXPECT_EQ(refund.Get("loaded"), Value(true));
 }
 
 TEST_F(MigrateCli, ADatabaseNewerThanTheBinaryIsRefused) {
   ASSERT_EQ(Migrate().exit_code, 0);
-  Sql("INSERT INTO plugin_migrations VALUES ('refund', 7, 'from a later release', 1)");
+  Sql("INSERT INTO plugin_migrations VALUES ('refund', 8, 'from a later release', 1)");
   RunResult r = Migrate();
   EXPECT_EQ(r.exit_code, 3) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("version 7 of the 'refund' plugin's tables, newer than version 6"));
-  EXPECT_THAT(r.output, HasSubstr("run a release whose 'refund' plugin knows version 7"));
+  EXPECT_THAT(r.output, HasSubstr("version 8 of the 'refund' plugin's tables, newer than version 7"));
+  EXPECT_THAT(r.output, HasSubstr("run a release whose 'refund' plugin knows version 8"));
 }
 
 TEST_F(MigrateCli, TheRefundConfigsOwnDatabaseIsRefused) {

@@ -61,9 +61,10 @@ class ClaimSettlementTest : public ::testing::Test {
   ClaimSettlementTest() : h_({}, ReviewerConfig()) {}
 
   // The example reservation r-3001 cancelled 5 days ahead (moderate@2's half
-  // window), with a two-item claim by its host.
-  std::string Start(const std::string& id) {
+  // window), with a two-item claim by its host (and `deposit`, if given).
+  std::string Start(const std::string& id, const Value& deposit = Value()) {
     Value input = LoadExample("settlement.json");
+    if (!deposit.is_null()) input["reservation"]["deposit"] = deposit;
     input["reservation"]["id"] = "r-3001";
     input["reservation"]["payment"]["charge"] = "ch_r3001";
     input["reservation"]["host"]["account"] = "acct_host5";
@@ -268,6 +269,164 @@ TEST_F(ClaimSettlementTest, NoClaimSettlesThePolicysAmountsWithoutAReview) {
   EXPECT_EQ(h_.ExpectBalancedLedger("wf-c0"), 1);
   EXPECT_EQ(h_.Reconcile().exit_code, 0);
 }
+
+// ---------------------------------------------------------------- security deposits
+
+// The example reservation with a 150.00 EUR security deposit held as a
+// charge of its own (ch_r3001_dep) and a claim of `items` (none: no claim).
+class DepositSettlementTest : public ClaimSettlementTest {
+ protected:
+  static constexpr int64_t kDeposit = 15000;
+  void StartNoClaim(const std::string& id, bool seed_deposit) {
+    Value input = LoadExample("claim.json");
+    input.MutableMap().erase("items");
+    input.MutableMap().erase("messages");
+    input["cancel_at"] = "2026-12-13T09:30:00+01:00";
+    input["reservation"]["deposit"] = Value::Map{{"amount", "150.00 EUR"}, {"charge", "ch_r3001_dep"}};
+    h_.Seed("ch_r3001", kPaid);
+    if (seed_deposit) h_.Seed("ch_r3001_dep", kDeposit);
+    h_.StartInstance("claim_settlement", h_.WriteInput(id, input), id);
+  }
+  InstanceRecord SettleNoClaim(const std::string& id, bool seed_deposit) {
+    StartNoClaim(id, seed_deposit);
+    auto serve = h_.Serve();
+    EXPECT_TRUE(h_.WaitTerminal(id, 60000)) << h_.ServeLog();
+    serve->Kill(SIGTERM);
+    serve->Wait(20000);
+    return h_.Instance(id).value_or(InstanceRecord{});
+  }
+};
+
+TEST_F(DepositSettlementTest, WithoutAClaimTheWholeDepositIsRefundedOnItsOwnCharge) {
+  InstanceRecord wf = SettleNoClaim("wf-d0", /*seed_deposit=*/true);
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  const Value& out = wf.output;
+  EXPECT_EQ(out.Get("deposit_returned").Get("minor"), Value(kDeposit)) << out.ToJson();
+  EXPECT_EQ(out.Get("deposit_claimed").Get("minor"), Value(0));
+  const int64_t guest = out.Get("guest_refund").Get("minor").IntOr(-1);
+  EXPECT_EQ(guest, out.Get("policy_refund").Get("minor").IntOr(-2));
+  EXPECT_EQ(h_.RefundsOf("ch_r3001"), integration::Refunded(1, guest)) << "the booking's refund alone";
+  EXPECT_EQ(h_.RefundsOf("ch_r3001_dep"), integration::Refunded(1, kDeposit)) << "the deposit, on its own charge";
+  std::vector<SettlementTransaction> txns = Transactions();
+  ASSERT_EQ(txns.size(), 5u);
+  for (const SettlementTransaction& t : txns) {
+    EXPECT_EQ(t.status, TransactionStatus::kCompleted) << refund::TransactionKindName(t.kind);
+  }
+  ASSERT_TRUE(Find(txns, TransactionKind::kDepositReturn));
+  EXPECT_EQ(Find(txns, TransactionKind::kDepositReturn)->provider_id, out.Get("deposit_refund").StringOr("?"));
+  EXPECT_EQ(Find(txns, TransactionKind::kDeposit)->amount.minor, kDeposit);
+  EXPECT_EQ(h_.ExpectBalancedLedger("wf-d0"), 2) << "the settlement and the deposit's return";
+  EXPECT_EQ(h_.AccountBalance("wf-d0", "deposit_liability"), 0);
+  EXPECT_EQ(h_.AccountBalance("wf-d0", "psp_clearing"), -(guest + kDeposit));
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+  EXPECT_THAT(rec.output, HasSubstr("no drift"));
+  RunResult list = h_.Cli({"refund", "transactions", "list", "--reservation", "r-3001"});
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, HasSubstr("depositreturn"));
+  EXPECT_THAT(list.output, HasSubstr("security deposit 150.00 EUR: 0.00 EUR drawn by the claim, 150.00 EUR returned"));
+  RunResult show = h_.Cli({"refund", "claims", "show", out.Get("claim_id").StringOr("?")});
+  EXPECT_THAT(show.output, HasSubstr("deposit returned"));
+}
+
+TEST_F(DepositSettlementTest, AClaimIsDrawnFromTheDepositBeforeTheGuestsRefund) {
+  h_.Seed("ch_r3001_dep", kDeposit);
+  const std::string id = Start("wf-d1", Value::Map{{"amount", Value::Map{{"minor", kDeposit}, {"currency", "EUR"}}},
+                                                   {"charge", "ch_r3001_dep"}});
+  auto serve = h_.Serve();
+  Review("serve.log", id);
+  ASSERT_TRUE(h_.WaitTerminal(id, 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  InstanceRecord wf = h_.Instance(id).value_or(InstanceRecord{});
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  const Value& out = wf.output;
+  // Lamp reduced to 50.00: all of it from the deposit, 100.00 of it back.
+  EXPECT_EQ(out.Get("claim_payout").Get("minor"), Value(5000)) << out.ToJson();
+  EXPECT_EQ(out.Get("deposit_claimed").Get("minor"), Value(5000));
+  EXPECT_EQ(out.Get("deposit_returned").Get("minor"), Value(kDeposit - 5000));
+  const int64_t guest = out.Get("guest_refund").Get("minor").IntOr(-1);
+  const int64_t host = out.Get("host_payout").Get("minor").IntOr(-1);
+  EXPECT_EQ(guest, out.Get("policy_refund").Get("minor").IntOr(-2)) << "the guest's refund is untouched";
+  EXPECT_EQ(host, out.Get("policy_payout_to_host").Get("minor").IntOr(-2) + 5000);
+  EXPECT_EQ(h_.RefundsOf("ch_r3001"), integration::Refunded(1, guest));
+  EXPECT_EQ(h_.RefundsOf("ch_r3001_dep"), integration::Refunded(1, kDeposit - 5000));
+  EXPECT_EQ(h_.TransfersTo("acct_host5").Get("amount").IntOr(0), host);
+  EXPECT_EQ(h_.ExpectBalancedLedger(id), 2);
+  EXPECT_EQ(h_.AccountBalance(id, "deposit_liability"), 0);
+  EXPECT_EQ(h_.Reconcile().exit_code, 0);
+  RunResult json = h_.Cli({"refund", "claims", "show", out.Get("claim_id").StringOr("?"), "--json"});
+  auto shown = Value::FromJson(json.output);
+  ASSERT_TRUE(shown.ok()) << json.output;
+  EXPECT_EQ(shown->Get("settlement").Get("deposit").Get("claimed").Get("minor"), Value(5000));
+  EXPECT_EQ(shown->Get("settlement").Get("deposit").Get("returned").Get("minor"), Value(kDeposit - 5000));
+}
+
+// The deposit's charge unknown at the PSP: its return is refused for good,
+// recorded failed; the settlement completes. Once the charge exists, an
+// admin executes it: refunded once, booked once, reconcile clean.
+TEST_F(DepositSettlementTest, ARefusedDepositReturnIsExecutedByAnAdmin) {
+  InstanceRecord wf = SettleNoClaim("wf-d2", /*seed_deposit=*/false);
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  EXPECT_FALSE(wf.output.Get("deposit_error").is_null()) << wf.output.ToJson();
+  std::vector<SettlementTransaction> txns = Transactions();
+  const SettlementTransaction* back = Find(txns, TransactionKind::kDepositReturn);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->status, TransactionStatus::kFailed);
+  EXPECT_EQ(h_.AccountBalance("wf-d2", "deposit_liability"), -kDeposit) << "still held for the guest";
+  RunResult failed = h_.Cli({"refund", "transactions", "list", "--status", "failed", "--kind", "depositreturn"});
+  EXPECT_THAT(failed.output, HasSubstr(back->id));
+
+  h_.Seed("ch_r3001_dep", kDeposit);
+  RunResult exec = h_.Cli({"refund", "transactions", "execute", back->id, "--reason", "deposit charge found",
+                           "--as", "admin:ana"});
+  ASSERT_EQ(exec.exit_code, 0) << exec.output;
+  EXPECT_THAT(exec.output, HasSubstr("completed"));
+  EXPECT_EQ(h_.RefundsOf("ch_r3001_dep"), integration::Refunded(1, kDeposit));
+  EXPECT_EQ(h_.AccountBalance("wf-d2", "deposit_liability"), 0);
+  RunResult again = h_.Cli({"refund", "transactions", "execute", back->id, "--reason", "double click"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("completed already"));
+  EXPECT_EQ(h_.RefundsOf("ch_r3001_dep"), integration::Refunded(1, kDeposit));
+  EXPECT_EQ(h_.ExpectBalancedLedger("wf-d2"), 2);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+// kill -9 after the settle, deposit and ledger activities ran but before
+// their checkpoints, then a restart: the deposit refunded once, its return
+// booked once, the books balanced and reconcile clean.
+class DepositSettlementCrash : public DepositSettlementTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(DepositSettlementCrash, RestartReturnsTheDepositOnce) {
+  StartNoClaim("wf-dc", /*seed_deposit=*/true);
+  {
+    auto crashing = h_.Serve(GetParam(), "crash.log");
+    auto code = crashing->Wait(60000);
+    ASSERT_TRUE(code.has_value()) << "serve did not reach " << GetParam() << "\n" << h_.Log("crash.log");
+    EXPECT_EQ(*code, 137);
+  }
+  auto serve = h_.Serve();
+  ASSERT_TRUE(h_.WaitTerminal("wf-dc", 60000)) << h_.ServeLog();
+  serve->Kill(SIGTERM);
+  serve->Wait(20000);
+  InstanceRecord wf = h_.Instance("wf-dc").value_or(InstanceRecord{});
+  ASSERT_EQ(wf.status, InstanceStatus::kCompleted) << wf.error_code << ": " << wf.error_message;
+  EXPECT_EQ(h_.RefundsOf("ch_r3001_dep"), integration::Refunded(1, kDeposit));
+  EXPECT_EQ(h_.ExpectBalancedLedger("wf-dc"), 2);
+  EXPECT_EQ(h_.AccountBalance("wf-dc", "deposit_liability"), 0);
+  std::vector<SettlementTransaction> txns = Transactions();
+  const SettlementTransaction* back = Find(txns, TransactionKind::kDepositReturn);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, TransactionStatus::kCompleted);
+  RunResult rec = h_.Reconcile();
+  EXPECT_EQ(rec.exit_code, 0) << rec.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(CrashPoints, DepositSettlementCrash,
+                         ::testing::Values("after_activity:settle", "after_activity:deposit",
+                                           "after_activity:ledger"),
+                         [](const auto& info) { return info.param.substr(info.param.find(':') + 1); });
 
 // ---------------------------------------------------------------- kill -9 around the settlement's steps
 

@@ -5,11 +5,11 @@
 // activities (their plugin transactions and checkpoint writes), read back
 // and listed, with the replays writing nothing.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 
 #include "backend_database.h"
+#include "half_window_breakdown.h"
+#include "refund_backend_test.h"
 #include "refund/activities.h"
 #include "refund/claim_store.h"
 #include "refund/refund_store.h"
@@ -19,69 +19,15 @@
 namespace steadfast::refund {
 namespace {
 
-using testing_support::StoreBackend;
+using testing_breakdowns::HalfWindowBreakdown;
 
-class ClaimBackendsTest : public ::testing::TestWithParam<StoreBackend> {
+class ClaimBackendsTest : public testing_backends::RefundBackendTest {
  protected:
-  void SetUp() override {
-    path_ = ::testing::TempDir() + "/claim_backends_" + std::to_string(::getpid()) + ".db";
-    Remove();
-    db_.Create(GetParam(), path_);
-    if (IsSkipped() || HasFatalFailure()) return;
-    auto store = db_.Open(&clock_, {RefundStore::Schema()});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    db_.Drop();
-    Remove();
-  }
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
+  void SetUp() override { CreateDatabase("claim_backends"); }
   ActivityResult Run(ActivityFn fn, const std::string& step, Value input) {
-    ActivityTestRun run;
-    run.workflow_id = "wf-b";
-    run.step_id = step;
-    run.storage = store_->plugin_storage();
-    run.input = std::move(input);
-    struct FnActivity : Activity {
-      ActivityFn fn;
-      ActivityResult Run(ActivityContext& c) override { return fn(c); }
-    } activity;
-    activity.fn = std::move(fn);
-    return run.Run(activity);
+    return RefundBackendTest::Run(std::move(fn), "wf-b", step, std::move(input));
   }
-
-  std::string path_;
-  ManualClock clock_{1'000'000};
-  testing_support::BackendDatabase db_;
-  std::unique_ptr<Store> store_;
 };
-
-// A breakdown as refund.calculate_amount gives it (§8's half window).
-Value HalfWindowBreakdown() {
-  auto eur = [](int64_t minor) { return MoneyToValue(Money{minor, "EUR"}); };
-  auto line = [&eur](const char* kind, int64_t paid, int64_t refund) {
-    return Value::Map{{"kind", kind}, {"paid", eur(paid)}, {"refund", eur(refund)}};
-  };
-  return Value::Map{{"reservation_id", "r-b"},
-                    {"currency", "EUR"},
-                    {"refund_method", "cash"},
-                    {"policy", Value::Map{{"name", "moderate"}, {"version", 2}}},
-                    {"lines", Value::List{line("rental", 50000, 25000), line("delivery", 10000, 5000),
-                                          line("cleaning_fee", 0, 0), line("discount", -6000, -3000),
-                                          line("tax", 5400, 2700), line("guest_service_fee", 0, 0),
-                                          line("cancellation_fee", 0, -1350), line("voucher_bonus", 0, 0)}},
-                    {"paid_total", eur(67500)},
-                    {"refund_total", eur(28350)},
-                    {"refund_to_guest", eur(28350)},
-                    {"payout_to_host", eur(26865)},
-                    {"host_payout_before", eur(52380)},
-                    {"host_payout_adjustment", eur(26865 - 52380)},
-                    {"settlement", Value::Map{{"host_fee", eur(810)}}}};
-}
 
 TEST_P(ClaimBackendsTest, AClaimIsOpenedDecidedAndSettledOnThisBackend) {
   Value open = Value::Map{{"reservation_id", "r-b"},
@@ -122,7 +68,7 @@ TEST_P(ClaimBackendsTest, AClaimIsOpenedDecidedAndSettledOnThisBackend) {
   RefundStore refunds(*store_->plugin_storage());
   ASSERT_TRUE(refunds.UpsertRefund({"wf-old/psp", "wf-old", "r-b", "", "", "re_o", "succeeded", 3000, "EUR", 1, 1}).ok());
   ActivityResult settled = Run(MakeSettleClaimActivity(nullptr), "settle",
-                               Value::Map{{"claim_id", "clm_b"}, {"breakdown", HalfWindowBreakdown()},
+                               Value::Map{{"claim_id", "clm_b"}, {"breakdown", HalfWindowBreakdown("r-b")},
                                           {"charge", "ch_b"}, {"host_account", "acct_b"}});
   ASSERT_TRUE(settled.ok()) << settled.error().code << ": " << settled.error().message;
   EXPECT_EQ(settled.output().Get("guest_refund"), MoneyToValue(Money{28350 - 3000 - 5000, "EUR"}));

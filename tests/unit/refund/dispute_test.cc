@@ -7,12 +7,11 @@
 // dispute), and refund.psp_refund refusing to send a refund of a disputed
 // charge.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <deque>
-#include <filesystem>
 
 #include "backend_database.h"
+#include "refund_backend_test.h"
 #include "refund/activities.h"
 #include "refund/dispute_overlap.h"
 #include "refund/dispute_store.h"
@@ -23,7 +22,6 @@
 namespace steadfast::refund {
 namespace {
 
-using testing_support::StoreBackend;
 
 RefundRecord Refund(const std::string& id, const std::string& status, int64_t minor,
                     const std::string& currency = "EUR") {
@@ -135,16 +133,11 @@ PspDispute Dispute(const std::string& id, const std::string& charge, int64_t min
   return d;
 }
 
-class DisputeBackendsTest : public ::testing::TestWithParam<StoreBackend> {
+class DisputeBackendsTest : public testing_backends::RefundBackendTest {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/dispute_backends_" + std::to_string(::getpid()) + ".db";
-    Remove();
-    db_.Create(GetParam(), path_);
+    CreateDatabase("dispute_backends");
     if (IsSkipped() || HasFatalFailure()) return;
-    auto store = db_.Open(&clock_, {RefundStore::Schema()});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
     auto services = std::make_shared<RefundServices>();
     services->store = std::make_unique<RefundStore>(*store_->plugin_storage());
     auto psp = std::make_unique<DisputePsp>();
@@ -154,27 +147,7 @@ class DisputeBackendsTest : public ::testing::TestWithParam<StoreBackend> {
   }
   void TearDown() override {
     services_.reset();
-    store_.reset();
-    db_.Drop();
-    Remove();
-  }
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-  ActivityResult Run(ActivityFn fn, const std::string& workflow, const std::string& step, Value input,
-                     int attempt = 1) {
-    ActivityTestRun run;
-    run.workflow_id = workflow;
-    run.step_id = step;
-    run.attempt = attempt;
-    run.storage = store_->plugin_storage();
-    run.input = std::move(input);
-    struct FnActivity : Activity {
-      ActivityFn fn;
-      ActivityResult Run(ActivityContext& c) override { return fn(c); }
-    } activity;
-    activity.fn = std::move(fn);
-    return run.Run(activity);
+    RefundBackendTest::TearDown();
   }
   ActivityResult Sync(const std::string& workflow) {
     return Run(MakeSyncDisputesActivity(services_), workflow, "sync", Value::Map{{"page_size", 2}});
@@ -186,10 +159,6 @@ class DisputeBackendsTest : public ::testing::TestWithParam<StoreBackend> {
                       {"reservation_id", "res-2"}};
   }
 
-  std::string path_;
-  ManualClock clock_{1'000'000};
-  testing_support::BackendDatabase db_;
-  std::unique_ptr<Store> store_;
   std::shared_ptr<RefundServices> services_;
   DisputePsp* psp_ = nullptr;
 };

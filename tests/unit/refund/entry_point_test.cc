@@ -45,7 +45,7 @@ TEST(RefundEntryPoint, RegistersEveryActivityWithoutAnyConfiguration) {
   PluginContext ctx = host.Context(empty.path());
   ActivityRegistry registry;
   ASSERT_TRUE(steadfast_builtin_init_refund()(ctx, registry).ok());
-  EXPECT_EQ(registry.List().size(), 24u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them), refund.reconcile, refund.sync_disputes and refund.sync_settlements
+  EXPECT_EQ(registry.List().size(), 25u);  // 22 steps (payout and its reversal, the settlement record, the four claim steps and the deposit return among them), refund.reconcile, refund.sync_disputes and refund.sync_settlements
   EXPECT_TRUE(registry.HasPlugin("refund"));
 
   ActivityTestRun run;
@@ -71,7 +71,7 @@ TEST(RefundEntryPoint, CountsItsSlisFromCommittedEventsInItsSink) {
   PluginContext ctx = host.Context(STEADFAST_SOURCE_ROOT);  // the shipped config/refund_policies.yaml
   ActivityRegistry registry;
   ASSERT_TRUE(steadfast_builtin_init_refund()(ctx, registry).ok());
-  EXPECT_EQ(registry.List().size(), 24u);  // 21 steps (payout and its reversal, the settlement record, the four claim steps among them), refund.reconcile, refund.sync_disputes and refund.sync_settlements
+  EXPECT_EQ(registry.List().size(), 25u);  // 22 steps (payout and its reversal, the settlement record, the four claim steps and the deposit return among them), refund.reconcile, refund.sync_disputes and refund.sync_settlements
   // The reconciliation gauges exist before any run.
   EXPECT_THAT(host.registry.Render(), HasSubstr("steadfast_reconciliation_drift{kind=\"psp_not_in_ledger\"} 0"));
   // So do the settlement transaction gauges (no tables here: every series 0).

@@ -1,5 +1,6 @@
 // Reconciliation on hand-built inputs: every drift kind, what is not drift,
 // --since scoping, and the repair plans (balanced, audited, idempotent).
+#include "refund/deposit_posting.h"
 #include "refund/reconciliation.h"
 
 #include <gtest/gtest.h>
@@ -91,6 +92,27 @@ TEST(Reconcile, AgreeingSourcesAreClean) {
   EXPECT_EQ(r.psp_refunds, 3);
   EXPECT_EQ(r.ledger_transactions, 3);
   EXPECT_EQ(r.workflows, 3);
+}
+
+// A claim settlement that returns a security deposit refunds twice (the
+// booking's charge, the deposit's) and books each once: not a duplicate.
+// A second deposit-return posting still is one.
+TEST(Reconcile, ADepositsReturnIsARefundOfItsOwnNotADuplicatePosting) {
+  ReconciliationInput in = Clean();
+  in.psp_refunds.push_back(Psp("re_dep", "wf-1", 10000, "EUR", "ch_dep"));
+  in.psp_refunds.back().deposit_return = true;
+  LedgerFact deposit = Posting(10, "wf-1", 10000);
+  deposit.kind = kDepositReturnLedgerKind;
+  in.ledger.push_back(deposit);
+  ReconciliationReport r = Compare(in);
+  EXPECT_TRUE(r.clean()) << (r.clean() ? "" : DriftToValue(r.drifts.front()).ToJson());
+  in.psp_refunds.back().deposit_return = false;  // unmarked: a second refund of the workflow
+  EXPECT_EQ(Kinds(Compare(in)), std::vector<DriftKind>{DriftKind::kDuplicatePspRefund});
+  in.psp_refunds.back().deposit_return = true;
+  LedgerFact twice = deposit;
+  twice.transaction_id = 11;
+  in.ledger.push_back(twice);
+  EXPECT_EQ(Kinds(Compare(in)), std::vector<DriftKind>{DriftKind::kDuplicateLedgerPosting});
 }
 
 TEST(Reconcile, FailedPspRefundsAndWorkflowsThatMovedNoMoneyAreNotDrift) {

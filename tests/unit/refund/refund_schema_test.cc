@@ -125,7 +125,7 @@ class RefundSchemaTest : public ::testing::Test {
 TEST_F(RefundSchemaTest, FreshDatabaseGetsEveryVersion) {
   auto tables = ::steadfast::testing::OpenRefundTables(path_);
   ASSERT_TRUE(tables.ok()) << tables.status().ToString();
-  EXPECT_EQ(PluginVersions(*tables->store), (std::vector<std::pair<std::string, int>>{{"refund", 6}}));
+  EXPECT_EQ(PluginVersions(*tables->store), (std::vector<std::pair<std::string, int>>{{"refund", 7}}));
   LedgerTransaction t{"wf-1/ledger", "wf-1", "res-1", "manual", "", {}};
   t.entries = {{"guest_refund", Direction::kDebit, 500, "EUR", ""}, {"psp_clearing", Direction::kCredit, 500, "EUR", ""}};
   auto posted = (*tables)->PostTransaction(t, 10);
@@ -160,7 +160,7 @@ TEST_F(RefundSchemaTest, ADatabaseMadeByThePluginItselfIsAdoptedAsItIs) {
 
   auto tables = ::steadfast::testing::OpenRefundTables(path_);
   ASSERT_TRUE(tables.ok()) << tables.status().ToString();
-  EXPECT_EQ(PluginVersions(*tables->store), (std::vector<std::pair<std::string, int>>{{"refund", 6}}));
+  EXPECT_EQ(PluginVersions(*tables->store), (std::vector<std::pair<std::string, int>>{{"refund", 7}}));
 
   auto stored = (*tables)->LedgerTransactions();
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
@@ -189,11 +189,11 @@ TEST_F(RefundSchemaTest, ADatabaseMadeByThePluginItselfIsAdoptedAsItIs) {
 
 TEST_F(RefundSchemaTest, ANewerRefundSchemaIsRefusedByThisBinary) {
   { ASSERT_TRUE(::steadfast::testing::OpenRefundTables(path_).ok()); }
-  Exec(path_, "INSERT INTO plugin_migrations VALUES ('refund', 7, 'from the future', 1)");
+  Exec(path_, "INSERT INTO plugin_migrations VALUES ('refund', 8, 'from the future', 1)");
   auto tables = ::steadfast::testing::OpenRefundTables(path_);
   ASSERT_FALSE(tables.ok());
   EXPECT_EQ(tables.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(tables.status().message().find("version 7 of the 'refund' plugin's tables"), std::string::npos)
+  EXPECT_NE(tables.status().message().find("version 8 of the 'refund' plugin's tables"), std::string::npos)
       << tables.status().message();
 }
 

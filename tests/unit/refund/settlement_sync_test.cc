@@ -8,12 +8,11 @@
 // it; the payout step answered `pending` leaves its transaction pending with
 // the transfer id.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <deque>
-#include <filesystem>
 
 #include "backend_database.h"
+#include "refund_backend_test.h"
 #include "refund/activities.h"
 #include "refund/breakdown.h"
 #include "refund/quote.h"
@@ -26,7 +25,6 @@
 namespace steadfast::refund {
 namespace {
 
-using testing_support::StoreBackend;
 
 // docs/refunds.md §2's reservation (paid 675.00 EUR), cancelled in moderate@2's half window.
 Value HalfWindowBreakdown() {
@@ -90,16 +88,11 @@ PspSettlementEvent Settled(int64_t seq, const std::string& type, const std::stri
   return e;
 }
 
-class SettlementSyncTest : public ::testing::TestWithParam<StoreBackend> {
+class SettlementSyncTest : public testing_backends::RefundBackendTest {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/settlement_sync_" + std::to_string(::getpid()) + ".db";
-    Remove();
-    db_.Create(GetParam(), path_);
+    CreateDatabase("settlement_sync");
     if (IsSkipped() || HasFatalFailure()) return;
-    auto store = db_.Open(&clock_, {RefundStore::Schema()});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
     auto services = std::make_shared<RefundServices>();
     services->store = std::make_unique<RefundStore>(*store_->plugin_storage());
     auto psp = std::make_unique<SettlingPsp>();
@@ -116,25 +109,10 @@ class SettlementSyncTest : public ::testing::TestWithParam<StoreBackend> {
   }
   void TearDown() override {
     services_.reset();
-    store_.reset();
-    db_.Drop();
-    Remove();
-  }
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    RefundBackendTest::TearDown();
   }
   ActivityResult Run(ActivityFn fn, const std::string& step, Value input) {
-    ActivityTestRun run;
-    run.workflow_id = "wf-1";
-    run.step_id = step;
-    run.storage = store_->plugin_storage();
-    run.input = std::move(input);
-    struct FnActivity : Activity {
-      ActivityFn fn;
-      ActivityResult Run(ActivityContext& c) override { return fn(c); }
-    } activity;
-    activity.fn = std::move(fn);
-    return run.Run(activity);
+    return RefundBackendTest::Run(std::move(fn), "wf-1", step, std::move(input));
   }
   ActivityResult Sync() {
     return Run(MakeSyncSettlementsActivity(services_), "sync", Value::Map{{"page_size", 2}});
@@ -152,10 +130,6 @@ class SettlementSyncTest : public ::testing::TestWithParam<StoreBackend> {
     ASSERT_TRUE(s.ApplyPspOutcome(PspOutcome{key, kind, TransactionStatus::kPending, id, "", "", 2000}).ok());
   }
 
-  std::string path_;
-  ManualClock clock_{1'000'000};
-  testing_support::BackendDatabase db_;
-  std::unique_ptr<Store> store_;
   std::shared_ptr<RefundServices> services_;
   SettlingPsp* psp_ = nullptr;
 };

@@ -268,6 +268,35 @@ TEST(SettlementReconciliation, CompletedUnknownOrFailedAtThePspAndPendingAlready
   EXPECT_EQ(SettlementDriftToValue(drifts[5]).Get("repairable"), Value(false));
 }
 
+// A deposit return is a refund of the deposit's charge: checked as a guest
+// refund, and never answered by the booking's refund of the same workflow.
+TEST(SettlementReconciliation, ADepositReturnIsCheckedAgainstItsOwnChargesRefunds) {
+  SettlementReconciliationInput in;
+  in.now_ms = 10'000;
+  in.settle_margin_ms = 1'000;
+  SettlementTransaction back = Txn(TransactionKind::kDepositReturn, TransactionStatus::kPending, "");
+  back.charge = "ch_dep";
+  SettlementTransaction held = Txn(TransactionKind::kDeposit, TransactionStatus::kCompleted, "ch_dep");
+  in.transactions = {back, held};
+  PspRefundFact booking = Refund("re_booking", "succeeded");
+  booking.charge = "ch_book";
+  in.psp_refunds = {booking};
+  EXPECT_TRUE(ReconcileSettlements(in).empty()) << "the booking's refund is not the deposit's";
+  PspRefundFact deposit = Refund("re_dep", "succeeded");
+  deposit.charge = "ch_dep";
+  in.psp_refunds.push_back(deposit);
+  std::vector<SettlementDrift> drifts = ReconcileSettlements(in);
+  ASSERT_EQ(drifts.size(), 1u);
+  EXPECT_EQ(drifts[0].kind, kSettlementPendingButDone);
+  EXPECT_EQ(drifts[0].psp_id, "re_dep");
+  EXPECT_NE(drifts[0].detail.find("deposit return"), std::string::npos) << drifts[0].detail;
+  // Completed as a refund the PSP does not know.
+  in.transactions[0] = Txn(TransactionKind::kDepositReturn, TransactionStatus::kCompleted, "re_ghost");
+  drifts = ReconcileSettlements(in);
+  ASSERT_EQ(drifts.size(), 1u);
+  EXPECT_EQ(drifts[0].kind, kSettlementUnknownAtPsp);
+}
+
 TEST(SettlementReconciliation, APendingGuestRefundTheWorkflowsStepAlreadyMadeIsReportedOnceAtRest) {
   SettlementReconciliationInput in;
   in.now_ms = 10'000;
