@@ -149,7 +149,13 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, in
   }
   const int version = shim->real->pMethods->iVersion;
   shim->base.pMethods = &kMethods[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
-  if ((flags & SQLITE_OPEN_WAL) != 0) shim->pending = new PendingWrites();
+  // Only where SQLite writes nothing after a commit's sync: a file without
+  // power-safe overwrite makes it pad the commit to a sector boundary, and
+  // the end of that padding is written after the sync yet published with
+  // the commit, so it must not wait in a buffer.
+  const bool powersafe =
+      (shim->real->pMethods->xDeviceCharacteristics(shim->real) & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
+  if ((flags & SQLITE_OPEN_WAL) != 0 && powersafe) shim->pending = new PendingWrites();
   return SQLITE_OK;
 }
 

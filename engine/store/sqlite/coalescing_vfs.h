@@ -14,7 +14,12 @@
 // Safe only when every commit syncs the WAL (synchronous=FULL): SQLite
 // publishes a commit to readers (the wal-index) after its sync, so a frame
 // a reader may look for has always left the buffer. At NORMAL a commit is
-// published without a sync, so the store uses the shim only at FULL. A
+// published without a sync, so the store uses the shim only at FULL. And
+// only on a WAL file with power-safe overwrite (the unix VFS's default):
+// without it SQLite pads each commit to a sector boundary and writes the
+// end of the padding after the sync, published with the commit (the
+// simulation's disk promises nothing and found it); there the shim passes
+// every write straight through. A
 // process that dies loses at most a buffer of a commit that never synced:
 // a commit that was not acknowledged and that recovery would drop anyway.
 #ifndef STEADFAST_STORE_SQLITE_COALESCING_VFS_H_
