@@ -3,8 +3,9 @@
 // The settling workflow's ledger step books the deposit's charge and the
 // claim drawn from it (BuildRefundEntries of the settled breakdown); what
 // goes back is booked when the PSP refunds it, by whichever moved it: the
-// refund.return_deposit step at its checkpoint, or an admin's execution in
-// the transaction that marks it completed. Both use the same key
+// refund.return_deposit step at its checkpoint, an admin's execution in
+// the transaction that marks it completed, or the settlement sync in the
+// one that records the PSP's late "succeeded". All use the same key
 // ("<transaction key>/ledger"), so the return is booked once, whoever
 // completes it. It credits psp_clearing, the account reconciliation reads
 // as refunds sent, so the deposit's PSP refund (which carries the

@@ -5,6 +5,10 @@
 
 #include <tuple>
 
+#include "refund/deposit_posting.h"
+#include "refund/refund_store.h"
+#include "refund/settlement_store.h"
+
 namespace steadfast::refund {
 
 // Version 6 of the refund tables (RefundStore::Schema()); portable SQL.
@@ -64,6 +68,14 @@ Result<std::vector<SettledTransaction>> ApplyRecordedIn(PluginTransaction& tx, T
                                     "WHERE id = ? AND status = 'pending'",
                                     {std::string(kExecutedByPsp), s.settled_ms, now_ms, s.transaction_id})
                              .status());
+      // A deposit return the PSP took as pending was not booked by its
+      // step: book it with its completion, under the key the step and an
+      // admin's execution use, so it is booked once whoever completes it.
+      if (s.kind == TransactionKind::kDepositReturn) {
+        SF_ASSIGN_OR_RETURN(SettlementTransaction t, SettlementStore::TransactionIn(tx, s.transaction_id));
+        SF_ASSIGN_OR_RETURN(LedgerTransaction posting, DepositReturnPosting(t));
+        SF_RETURN_IF_ERROR(RefundStore::PostIn(tx, posting, now_ms).status());
+      }
     } else {
       const std::string code = s.failure_code.empty() ? status : s.failure_code;
       SF_RETURN_IF_ERROR(tx.Execute("UPDATE refund_settlement_transactions SET status = 'failed', executed_by = ?, "

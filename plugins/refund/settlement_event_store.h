@@ -60,7 +60,8 @@ class SettlementEventStore {
   Result<int64_t> Cursor();
   // In one plugin transaction: records `events` (once per PSP id; a repeat
   // changes nothing), sets the cursor to `next_since`, and moves every
-  // pending transaction a recorded event settles. Returns those moved.
+  // pending transaction a recorded event settles, booking a deposit return
+  // it completes (DepositReturnPosting, once by key). Returns those moved.
   Result<std::vector<SettledTransaction>> RecordPage(const std::vector<PspSettlementEvent>& events,
                                                      int64_t next_since, TimeMs now_ms);
   // How many transactions there are now, by (status, kind).

@@ -421,4 +421,8 @@ Result<std::vector<SettlementAudit>> SettlementStore::Audit(const std::string& i
   return out;
 }
 
+Result<SettlementTransaction> SettlementStore::TransactionIn(PluginTransaction& tx, const std::string& id) {
+  return ReadIn(tx, id);
+}
+
 }  // namespace steadfast::refund

@@ -115,6 +115,8 @@ class SettlementStore {
   Result<std::vector<SettlementTransaction>> Transactions(const TransactionFilter& filter = {});
   // NotFound for an unknown id.
   Result<SettlementTransaction> Transaction(const std::string& id);
+  // The same inside `tx`, a plugin transaction the caller runs.
+  static Result<SettlementTransaction> TransactionIn(PluginTransaction& tx, const std::string& id);
   // The planned transactions as a settling step reports them: one already
   // recorded (a replay) as it is now unless still pending, the others as
   // planned; `any_recorded` says whether any was there.

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "backend_database.h"
 #include "half_window_breakdown.h"
@@ -17,6 +18,7 @@
 #include "refund/claim_view.h"
 #include "refund/refund_services.h"
 #include "refund/refund_store.h"
+#include "refund/settlement_event_store.h"
 #include "refund/settlement_store.h"
 #include "refund/transaction_execution.h"
 #include "steadfast/testing.h"
@@ -31,6 +33,7 @@ using testing_breakdowns::HalfWindowBreakdown;
 class RefundingPsp : public PspAdapter {
  public:
   std::map<std::string, std::string> refuse;  // charge -> error code (non-retryable)
+  std::set<std::string> pending;              // charges whose refunds the PSP takes as pending
   std::vector<RefundRequest> sent;
 
   RemoteResult<PspRefund> Refund(const RefundRequest& r) override {
@@ -41,7 +44,7 @@ class RefundingPsp : public PspAdapter {
     }
     PspRefund out;
     out.id = "re_" + std::to_string(by_key_.size() + 1);
-    out.status = PspRefundStatus::kSucceeded;
+    out.status = pending.count(r.charge) > 0 ? PspRefundStatus::kPending : PspRefundStatus::kSucceeded;
     out.amount_minor = r.amount_minor.value_or(0);
     out.currency = r.expected_currency;
     out.charge = r.charge;
@@ -49,7 +52,12 @@ class RefundingPsp : public PspAdapter {
     by_key_[r.idempotency_key] = out;
     return out;
   }
-  RemoteResult<PspRefund> GetRefund(std::string_view) override { return Unused(); }
+  RemoteResult<PspRefund> GetRefund(std::string_view id) override {
+    for (const auto& [key, refund] : by_key_) {
+      if (refund.id == id) return refund;
+    }
+    return Unused();
+  }
   RemoteResult<RefundPage> ListRefunds(const ListRefundsRequest&) override { return Unused(); }
   RemoteResult<PspTransfer> Transfer(const TransferRequest&) override { return Unused(); }
   RemoteResult<PspTransfer> GetTransfer(std::string_view) override { return Unused(); }
@@ -94,6 +102,9 @@ class DepositBackendsTest : public testing_backends::RefundBackendTest {
     auto psp = std::make_unique<RefundingPsp>();
     psp_ = psp.get();
     services->psp = std::move(psp);
+    // A pending refund is not polled within the attempt (the manual clock
+    // would never let the wait end): the attempt is retried instead.
+    services->config.psp.settle_wait_ms = 0;
     services->store = std::make_unique<RefundStore>(*store_->plugin_storage());
     services_ = services;
   }
@@ -306,6 +317,46 @@ TEST_P(DepositBackendsTest, ARefusedReturnIsRecordedThenExecutedByAnAdminAndBook
                 .status()
                 .code(),
             StatusCode::kFailedPrecondition);
+}
+
+// A return the PSP takes as pending leaves its transaction pending and
+// unbooked; the settlement sync that reads its "succeeded" completes and
+// books it, once.
+TEST_P(DepositBackendsTest, AReturnThePspTookAsPendingIsBookedByTheSettlementSync) {
+  Value settled = SettleWithDeposit("r-d5", 5000);
+  PostLedger("r-d5", settled);
+  psp_->pending.insert("ch_dep_r-d5");
+  // The step waits for the refund as refund.psp_refund does (its attempt
+  // fails, to be retried), with the PSP's refund id recorded.
+  ActivityResult returned = ReturnDeposit("r-d5", settled);
+  ASSERT_FALSE(returned.ok());
+  EXPECT_EQ(returned.error().kind, ErrorKind::kRetryable) << returned.error().code;
+  std::optional<SettlementTransaction> back = OfKind("r-d5", TransactionKind::kDepositReturn);
+  ASSERT_TRUE(back.has_value());
+  ASSERT_EQ(back->status, TransactionStatus::kPending);
+  ASSERT_FALSE(back->provider_id.empty());
+  EXPECT_EQ(DepositLiability("r-d5"), -15000) << "nothing booked while the PSP has not paid";
+
+  PspSettlementEvent paid;
+  paid.seq = 1;
+  paid.object_type = "refund";
+  paid.object_id = back->provider_id;
+  paid.succeeded = true;
+  paid.status = "succeeded";
+  paid.amount_minor = 15000;
+  paid.currency = "eur";
+  paid.settled_s = 1800000000;
+  SettlementEventStore events(*store_->plugin_storage());
+  auto moved = events.RecordPage({paid}, 1, clock_.NowMs());
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  ASSERT_EQ(moved->size(), 1u);
+  EXPECT_EQ(OfKind("r-d5", TransactionKind::kDepositReturn)->status, TransactionStatus::kCompleted);
+  EXPECT_EQ(DepositLiability("r-d5"), 0) << "booked with its completion";
+  // The same page again moves and books nothing more.
+  auto replayed = events.RecordPage({paid}, 1, clock_.NowMs());
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_TRUE(replayed->empty());
+  EXPECT_EQ(DepositLiability("r-d5"), 0);
 }
 
 TEST_P(DepositBackendsTest, ADepositOnTheBookingsOwnChargeIsRefused) {
