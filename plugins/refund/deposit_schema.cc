@@ -4,9 +4,10 @@
 //
 // The kind column's CHECK constraint (version 3) names the kinds, and
 // SQLite cannot alter a constraint: the table is rebuilt (new table, rows
-// copied, old dropped, new renamed, its indexes made again), all in the
-// migration's transaction. PostgreSQL replaces the constraint in place
-// (its default name for a column's CHECK is <table>_<column>_check).
+// copied, old dropped, new renamed, every index of versions 3 and 6 made
+// again), all in the migration's transaction. PostgreSQL replaces the
+// constraint in place (its default name for a column's CHECK is
+// <table>_<column>_check).
 #include "refund/settlement_store.h"
 
 namespace steadfast::refund {
@@ -45,6 +46,8 @@ CREATE INDEX IF NOT EXISTS refund_settlement_transactions_reservation
 CREATE INDEX IF NOT EXISTS refund_settlement_transactions_status ON refund_settlement_transactions(status);
 CREATE INDEX IF NOT EXISTS refund_settlement_transactions_psp_key
   ON refund_settlement_transactions(psp_idempotency_key);
+CREATE INDEX IF NOT EXISTS refund_settlement_transactions_provider
+  ON refund_settlement_transactions(provider_id);
 ALTER TABLE refund_cancellation_details ADD COLUMN deposit_minor INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE refund_cancellation_details ADD COLUMN deposit_claimed_minor INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE refund_cancellation_details ADD COLUMN deposit_returned_minor INTEGER NOT NULL DEFAULT 0;

@@ -309,8 +309,11 @@ Result<int64_t> RefundStore::CountRecentRefunds(const std::string& column, const
     return Status::InvalidArgument("velocity is counted per customer_id or payment_method");
   }
   SF_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                      storage_.Query(fmt::format("SELECT COUNT(*) FROM refund_records WHERE {} = ? AND created_ms >= ? "
-                                                 "AND workflow_id != ? AND status IN ('pending', 'succeeded')",
+                      storage_.Query(fmt::format("SELECT COUNT(*) FROM refund_records r WHERE {} = ? AND created_ms >= ? "
+                                                 "AND workflow_id != ? AND status IN ('pending', 'succeeded') "
+                                                 "AND NOT EXISTS (SELECT 1 FROM refund_settlement_transactions t "
+                                                 "WHERE t.reservation_id = r.reservation_id AND t.kind = 'deposit' "
+                                                 "AND t.charge = r.charge)",
                                                  column),
                                      {value, since_ms, exclude_workflow}));
   return rows.empty() ? 0 : Int(rows[0][0]);

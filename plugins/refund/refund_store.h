@@ -107,6 +107,8 @@ class RefundStore {
   Result<std::vector<RefundRecord>> ActiveRefundsOf(const std::string& reservation_id);
   // Pending or succeeded refunds with column == value created at or after
   // since_ms, not made by `exclude_workflow`. column: "customer_id" | "payment_method".
+  // A security deposit's return (a refund of a deposit charge) is not the
+  // guest asking for money back and is not counted.
   Result<int64_t> CountRecentRefunds(const std::string& column, const std::string& value, TimeMs since_ms,
                                      const std::string& exclude_workflow);
   Result<std::vector<RefundRecord>> AllRefunds();

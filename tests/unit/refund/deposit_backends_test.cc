@@ -359,6 +359,29 @@ TEST_P(DepositBackendsTest, AReturnThePspTookAsPendingIsBookedByTheSettlementSyn
   EXPECT_EQ(DepositLiability("r-d5"), 0);
 }
 
+// A deposit's return is the platform giving back what it held, not the
+// guest asking for money back: it does not count toward refund velocity.
+TEST_P(DepositBackendsTest, ADepositsReturnDoesNotCountTowardRefundVelocity) {
+  Value settled = SettleWithDeposit("r-d7", 0);
+  ActivityResult returned = Run(MakeReturnDepositActivity(services_), "wf-r-d7", "deposit",
+                                Value::Map{{"charge", "ch_dep_r-d7"},
+                                           {"amount", settled.Get("deposit_returned")},
+                                           {"reservation_id", "r-d7"},
+                                           {"customer_id", "cust-d7"},
+                                           {"metadata", Value::Map{{"deposit", "return"}}}});
+  ASSERT_TRUE(returned.ok()) << returned.error().message;
+  RefundStore refunds(*store_->plugin_storage());
+  EXPECT_EQ(*refunds.CountRecentRefunds("customer_id", "cust-d7", 0, ""), 0);
+  // The guest's own refund of the booking does count.
+  ActivityResult refunded = Run(MakePspRefundActivity(services_), "wf-r-d7", "psp",
+                                Value::Map{{"charge", "ch_book_r-d7"},
+                                           {"amount", HeldEur(1000)},
+                                           {"reservation_id", "r-d7"},
+                                           {"customer_id", "cust-d7"}});
+  ASSERT_TRUE(refunded.ok()) << refunded.error().message;
+  EXPECT_EQ(*refunds.CountRecentRefunds("customer_id", "cust-d7", 0, ""), 1);
+}
+
 TEST_P(DepositBackendsTest, ADepositOnTheBookingsOwnChargeIsRefused) {
   ActivityResult opened = Run(MakeOpenClaimActivity(nullptr), "wf-r-d5", "open",
                               Value::Map{{"reservation_id", "r-d5"}, {"currency", "EUR"}, {"claim_id", "clm_r-d5"}});
@@ -515,6 +538,27 @@ TEST_P(DepositMigrationTest, VersionSevenKeepsTheRowsOfVersionSixAndTakesTheDepo
         .status();
   });
   EXPECT_FALSE(other.ok()) << "the constraint still names the kinds";
+
+  // Every index of versions 3 and 6 is there after the rebuild (the
+  // settlement sync finds transactions by provider id).
+  const bool sqlite = GetParam() == testing_support::StoreBackend::kSqlite;
+  auto indexes = (*store)->plugin_storage()->Query(
+      sqlite ? "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'refund_settlement_transactions' "
+               "AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name"
+             : "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND "
+               "tablename = 'refund_settlement_transactions' ORDER BY indexname");
+  ASSERT_TRUE(indexes.ok()) << indexes.status().ToString();
+  std::vector<std::string> names;
+  for (const Row& r : *indexes) {
+    // PostgreSQL's own indexes of the primary key and the UNIQUE column.
+    const std::string name = r[0].StringOr("");
+    if (name.ends_with("_pkey") || name.ends_with("_idempotency_key_key")) continue;
+    names.push_back(name);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"refund_settlement_transactions_provider",
+                                             "refund_settlement_transactions_psp_key",
+                                             "refund_settlement_transactions_reservation",
+                                             "refund_settlement_transactions_status"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DepositMigrationTest, STEADFAST_STORE_BACKENDS);

@@ -273,9 +273,13 @@ TEST_F(PgSchemaTest, TwoProcessesMigratingAtOnceBothSucceedWithOneSchema) {
 
   constexpr int kMigrators = 3;
   std::vector<std::unique_ptr<PgConnection>> conns;
+  std::string pids;  // the migrators' backends: other suites on the cluster migrate schemas of their own
   for (int i = 0; i < kMigrators; ++i) {
     conns.push_back(Connect());
     ASSERT_NE(conns.back(), nullptr);
+    auto pid = conns.back()->Exec("SELECT pg_backend_pid()::text");
+    ASSERT_TRUE(pid.ok());
+    pids += (pids.empty() ? "" : ",") + *pid->Text(0, 0);
   }
   std::vector<Status> results(kMigrators);
   std::vector<std::thread> threads;
@@ -284,12 +288,14 @@ TEST_F(PgSchemaTest, TwoProcessesMigratingAtOnceBothSucceedWithOneSchema) {
   }
   int waiting = 0;
   for (int tries = 0; tries < 500 && waiting < kMigrators; ++tries) {
-    // This lock only: other suites on the cluster queue on advisory locks of their own.
+    // This lock and these backends only: other suites on the cluster queue on
+    // advisory locks, this one included, while they migrate their own schemas.
     auto w = admin().Query(
         "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
         "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database() AND l.objsubid = 1 "
-        "AND l.classid::bigint = ($1::bigint >> 32) & 4294967295 AND l.objid::bigint = $1::bigint & 4294967295",
-        {PgParam::Int64(kPgSchemaLockKey)});
+        "AND l.classid::bigint = ($1::bigint >> 32) & 4294967295 AND l.objid::bigint = $1::bigint & 4294967295 "
+        "AND l.pid = ANY(string_to_array($2, ',')::int[])",
+        {PgParam::Int64(kPgSchemaLockKey), PgParam::Text(pids)});
     if (w.ok()) waiting = static_cast<int>(*w->Int64(0, 0));
     if (waiting < kMigrators) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
