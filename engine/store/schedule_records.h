@@ -70,6 +70,9 @@ struct ScheduleTickWrite {
   std::optional<TimeMs> expect_cursor_at;  // precondition; nullopt for a manual trigger
   std::optional<TimeMs> new_cursor_at;     // the cursor afterwards; nullopt = unchanged
   std::vector<ScheduleTick> ticks;
+  // The instance a tick started, when the tick is recorded apart from the
+  // start (a sharded store starts it in another file first); "" = none.
+  std::string started_instance;
 };
 
 }  // namespace steadfast

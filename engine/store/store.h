@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -378,6 +379,14 @@ struct ClaimRequest {
   // priority waits behind a flood of higher ones is this times the levels
   // between them.
   int64_t priority_step_ms = 60000;
+  // Set by a store spread over several files (sqlite/sharded_store.h) for
+  // its claim in one of them: what the other files hold, so the limits
+  // hold across all of them. Other callers leave it unset.
+  struct ShardContext {
+    std::map<std::string, int64_t> leased_elsewhere;  // activity -> attempts leased in the other files
+    std::map<std::string, int64_t> rate_tat_us;       // activity -> its rate bucket's latest state there
+  };
+  std::optional<ShardContext> shard_context;
 };
 
 // InvalidArgument for a claim no store can make: no owner, or a lease that
@@ -390,6 +399,9 @@ struct ClaimResult {
   // activity that used up its slots (0 = none did): the scheduler sleeps
   // until then rather than a whole poll interval.
   TimeMs next_rate_slot_at = 0;
+  // The rate buckets this claim moved: activity -> state (GCRA's
+  // theoretical arrival time, microseconds), for ClaimRequest::ShardContext.
+  std::map<std::string, int64_t> rate_tat_us;
 };
 
 // Which instances to list, count or act on in bulk. Every set criterion
@@ -410,6 +422,10 @@ struct ListFilter {
   TimeMs updated_before = 0;              // updated_at < this; 0 = unbounded
   std::string after_id{};           // cursor: instances with (created_at, id) after this one's
                                   // (the id of the last instance of the previous page)
+  // With after_id: that instance's created_at, so the cursor is taken as
+  // given instead of looked up (a sharded store lists every shard after an
+  // instance that lives in one of them). nullopt: looked up.
+  std::optional<TimeMs> after_created_at{};
   int limit = 100;                // <= 0: no limit
 };
 

@@ -55,6 +55,7 @@ void RollBackEngineSchema(const std::string& path, int version) {
            "WHERE length(input) = 0; DROP TABLE instance_inputs;"},
       // 13 changed no table; its compact blobs stay (this binary reads both encodings).
       {13, ""},
+      {14, "DROP TABLE shard_layout; DROP TABLE shard_redo; DROP TABLE shard_redo_applied;"},
   };
   RawDb db(path);
   const int current = std::stoi(db.QueryText("SELECT version FROM schema_version"));

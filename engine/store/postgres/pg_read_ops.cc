@@ -88,13 +88,16 @@ Result<std::optional<int64_t>> PgReadInstanceVersion(PgConnection& conn, const s
 Result<std::vector<InstanceRecord>> PgReadInstances(PgConnection& conn, const ListFilter& filter, Logger& logger) {
   FilterSql q = BuildFilterSql(filter, kPostgresDialect);
   if (!filter.after_id.empty()) {
-    SF_ASSIGN_OR_RETURN(PgResult cursor, conn.Query(kSelectCursor, {PgParam::Text(filter.after_id)}));
-    if (cursor.rows() == 0) {
-      return Status::InvalidArgument(
-          fmt::format("list cursor {} is not an instance id (pass the id of the last instance listed)",
-                      filter.after_id));
+    int64_t cursor_created_at = filter.after_created_at.value_or(0);
+    if (!filter.after_created_at.has_value()) {
+      SF_ASSIGN_OR_RETURN(PgResult cursor, conn.Query(kSelectCursor, {PgParam::Text(filter.after_id)}));
+      if (cursor.rows() == 0) {
+        return Status::InvalidArgument(
+            fmt::format("list cursor {} is not an instance id (pass the id of the last instance listed)",
+                        filter.after_id));
+      }
+      SF_ASSIGN_OR_RETURN(cursor_created_at, cursor.Int64(0, 0));
     }
-    SF_ASSIGN_OR_RETURN(int64_t cursor_created_at, cursor.Int64(0, 0));
     q.where += " AND (" + q.order_columns + ") > (" + q.Next(cursor_created_at);
     q.where += ", " + q.Next(filter.after_id) + ")";
   }

@@ -62,7 +62,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
       const ScheduleTickWrite& tick = *start.request.schedule_tick;
       // The tick's preconditions first (its schedule locked): a tick handled already starts nothing.
       SF_RETURN_IF_ERROR(PgWriteScheduleTicks(
-          c, ScheduleTickWrite{tick.schedule, tick.expect_cursor_at, std::nullopt, {}}, "", start.now));
+          c, ScheduleTickWrite{tick.schedule, tick.expect_cursor_at, std::nullopt, {}, ""}, "", start.now));
       SF_ASSIGN_OR_RETURN(StartResult result, PgWriteStart(c, start));
       if (result.outcome == StartOutcome::kCreated) {
         SF_RETURN_IF_ERROR(PgWriteScheduleTicks(c, tick, result.instance.id, start.now));
@@ -99,7 +99,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
   Status RecordScheduleTicks(ScheduleTickWrite write) override {
     const TimeMs now = clock_->NowMs();
     return ToStatus(Write<Done>([&](PgConnection& c) -> Result<Done> {
-      SF_RETURN_IF_ERROR(PgWriteScheduleTicks(c, write, "", now));
+      SF_RETURN_IF_ERROR(PgWriteScheduleTicks(c, write, write.started_instance, now));
       return Done{};
     }));
   }

@@ -99,6 +99,7 @@ void GroupCommitter::CommitBatch(const std::vector<PendingWrite*>& batch) {
 
   Status batch_status = [&]() -> Status {
     SF_ASSIGN_OR_RETURN(WriteTransaction txn, WriteTransaction::Begin(*conn_));
+    if (before_batch_) SF_RETURN_IF_ERROR(before_batch_(*conn_));
     for (PendingWrite* write : batch) {
       SF_ASSIGN_OR_RETURN(Savepoint savepoint, Savepoint::Begin(*conn_));
       Status s = write->Execute(*conn_);

@@ -96,6 +96,11 @@ class GroupCommitter {
   // of requests it carried (metrics). Empty = none. Thread-safe.
   void SetBatchObserver(std::function<void(int64_t requests)> observer);
 
+  // Runs at the start of every transaction, before its requests (a shard
+  // applying what the home file owes it: shard_redo.h); its error fails the
+  // batch. Set before the first Submit.
+  void SetBeforeBatch(std::function<Status(Connection&)> before_batch) { before_batch_ = std::move(before_batch); }
+
  private:
   template <class T, class Fn>
   class TypedWrite;
@@ -129,6 +134,7 @@ class GroupCommitter {
 
   std::mutex observer_mu_;  // taken once per batch, never with mu_
   std::function<void(int64_t)> batch_observer_;  // GUARDED_BY(observer_mu_)
+  std::function<Status(Connection&)> before_batch_;  // set before use, then read by leaders only
 };
 
 template <class T, class Fn>

@@ -51,6 +51,9 @@ Status MigrateToV12(Connection& conn);
 // older binaries refuse).
 Status MigrateToV13(Connection& conn);
 
+// Version 14: shard_layout, shard_redo, shard_redo_applied (instances spread over several files).
+Status MigrateToV14(Connection& conn);
+
 }  // namespace steadfast
 
 #endif  // STEADFAST_STORE_SQLITE_MIGRATIONS_H_

@@ -83,15 +83,20 @@ Result<std::optional<int64_t>> ReadInstanceVersion(Connection& conn, const std::
 Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter, Logger& logger) {
   FilterSql q = BuildFilterSql(filter, kSqliteDialect);
   if (!filter.after_id.empty()) {
-    SF_ASSIGN_OR_RETURN(StatementRef cursor, conn.Prepare(kSelectCursor));
-    cursor->BindText(1, filter.after_id);
-    SF_ASSIGN_OR_RETURN(bool row, cursor->Step());
-    if (!row) {
-      return Status::InvalidArgument(
-          fmt::format("list cursor {} is not an instance id (pass the id of the last instance listed)",
-                      filter.after_id));
+    TimeMs cursor_created_at = 0;
+    if (filter.after_created_at.has_value()) {
+      cursor_created_at = *filter.after_created_at;
+    } else {
+      SF_ASSIGN_OR_RETURN(StatementRef cursor, conn.Prepare(kSelectCursor));
+      cursor->BindText(1, filter.after_id);
+      SF_ASSIGN_OR_RETURN(bool row, cursor->Step());
+      if (!row) {
+        return Status::InvalidArgument(
+            fmt::format("list cursor {} is not an instance id (pass the id of the last instance listed)",
+                        filter.after_id));
+      }
+      cursor_created_at = cursor->ColumnInt(0);
     }
-    TimeMs cursor_created_at = cursor->ColumnInt(0);
     q.where += " AND (" + q.order_columns + ") > (" + q.Next(int64_t{cursor_created_at});
     q.where += ", " + q.Next(filter.after_id) + ")";
   }
@@ -123,6 +128,15 @@ Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connec
         SF_ASSIGN_OR_RETURN(InstanceStatus status, InstanceStatusFromInt(s.ColumnInt(0)));
         return std::make_pair(status, s.ColumnInt(1));
       });
+}
+
+Result<int64_t> ReadCountLeasedAttempts(Connection& conn, const std::string& activity, TimeMs now) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt,
+                      conn.Prepare("SELECT count(*) FROM tasks WHERE activity = ?1 AND lease_until > ?2"));
+  stmt->BindText(1, activity);
+  stmt->BindInt(2, now);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->ColumnInt(0) : 0;
 }
 
 Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,

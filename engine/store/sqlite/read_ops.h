@@ -28,6 +28,8 @@ Result<std::optional<int64_t>> ReadInstanceVersion(Connection& conn, const std::
 Result<std::vector<InstanceRecord>> ReadInstances(Connection& conn, const ListFilter& filter, Logger& logger);
 Result<int64_t> ReadCountInstances(Connection& conn, const ListFilter& filter);
 Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connection& conn);
+// Attempts of an activity leased and unexpired at `now` (an activity limit's max_in_flight).
+Result<int64_t> ReadCountLeasedAttempts(Connection& conn, const std::string& activity, TimeMs now);
 Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,
                                               int limit, Logger& logger);
 Result<std::vector<TaskRecord>> ReadTasks(Connection& conn, const std::string& instance_id);

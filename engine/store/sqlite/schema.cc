@@ -28,6 +28,7 @@ constexpr MigrationFn kMigrations[] = {
     &MigrateToV11,
     &MigrateToV12,
     &MigrateToV13,
+    &MigrateToV14,
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion, "one migration per schema version");
 

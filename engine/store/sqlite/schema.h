@@ -15,7 +15,7 @@
 namespace steadfast {
 
 // The schema version this binary reads and writes.
-inline constexpr int kSqliteSchemaVersion = 13;
+inline constexpr int kSqliteSchemaVersion = 14;
 
 // The version of the database on conn: 0 for an empty database.
 // FailedPrecondition if the file holds tables but no schema_version (some

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "core/crash_point.h"
 #include "store/plugin_write.h"
 #include "store/sqlite/bulk_ops.h"
 #include "store/sqlite/coalescing_vfs.h"
@@ -28,6 +29,10 @@
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/schedule_ops.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/shard_layout.h"
+#include "store/sqlite/shard_member.h"
+#include "store/sqlite/shard_redo.h"
+#include "store/sqlite/sharded_store.h"
 #include "store/sqlite/write_ops.h"
 
 namespace steadfast {
@@ -88,7 +93,7 @@ Status ConfigureWriter(Connection& conn, const SqliteStoreOptions& options) {
   return Status::Ok();
 }
 
-class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public DeployedDefinitionStore {
+class SqliteStoreImpl final : public ShardMember, public PluginStorage, public DeployedDefinitionStore {
  public:
   SqliteStoreImpl(const SqliteStoreOptions& options, const ConnectionOptions& reader_options,
                   std::unique_ptr<Connection> writer)
@@ -140,7 +145,7 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
       const ScheduleTickWrite& tick = *start.request.schedule_tick;
       // The tick's preconditions first: a tick handled already starts nothing.
       SF_RETURN_IF_ERROR(WriteScheduleTicks(c, ScheduleTickWrite{tick.schedule, tick.expect_cursor_at,
-                                                                 std::nullopt, {}},
+                                                                 std::nullopt, {}, ""},
                                             "", start.now));
       SF_ASSIGN_OR_RETURN(StartResult result, WriteStart(c, start));
       if (result.outcome == StartOutcome::kCreated) {
@@ -165,7 +170,7 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
   Status RecordScheduleTicks(ScheduleTickWrite write) override {
     const TimeMs now = clock_->NowMs();
     return ToStatus(committer_->Submit<Done>([&](Connection& c) -> Result<Done> {
-      SF_RETURN_IF_ERROR(WriteScheduleTicks(c, write, "", now));
+      SF_RETURN_IF_ERROR(WriteScheduleTicks(c, write, write.started_instance, now));
       return Done{};
     }));
   }
@@ -346,6 +351,97 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
     });
   }
 
+  Result<std::optional<std::string>> FindInstanceIdByIdempotencyKey(const std::string& key) override {
+    return WithReader([&](Connection& c) -> Result<std::optional<std::string>> {
+      SF_ASSIGN_OR_RETURN(StatementRef stmt, c.Prepare("SELECT id FROM instances WHERE idempotency_key = ?1"));
+      stmt->BindText(1, key);
+      SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) return std::optional<std::string>();
+      return std::optional<std::string>(stmt->ColumnText(0));
+    });
+  }
+
+  Result<int64_t> CountLeasedAttempts(const std::string& activity, TimeMs now) override {
+    return WithReader([&](Connection& c) { return ReadCountLeasedAttempts(c, activity, now); });
+  }
+
+  int ShardCount() const override { return 1; }
+
+  Result<std::vector<int64_t>> PeekClaimRanks(const ClaimRequest& request) override {
+    return WithReader([&](Connection& c) { return ReadClaimRanks(c, request); });
+  }
+
+  Result<int64_t> RateBucketTat(const std::string& activity) override {
+    return WithReader([&](Connection& c) -> Result<int64_t> {
+      SF_ASSIGN_OR_RETURN(StatementRef stmt, c.Prepare("SELECT tat_us FROM activity_rates WHERE activity = ?1"));
+      stmt->BindText(1, activity);
+      SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      return row ? stmt->ColumnInt(0) : 0;
+    });
+  }
+
+  Result<CommitResult> ApplyWithHomeWrites(Commit commit, int64_t redo_id, const std::vector<int64_t>& forget_markers,
+                                           const std::function<Status(const std::string&)>& commit_home) override {
+    commit.plugin_writes.clear();
+    SF_ASSIGN_OR_RETURN(EncodedCommit encoded, EncodeCommit(std::move(commit), clock_->NowMs()));
+    return committer_->Submit<CommitResult>(
+        [&](Connection& c) -> Result<CommitResult> {
+          SF_RETURN_IF_ERROR(DeleteRedoMarkers(c, forget_markers));
+          SF_ASSIGN_OR_RETURN(ChangeCapture capture, ChangeCapture::Start(c));
+          SF_ASSIGN_OR_RETURN(CommitResult result, WriteCommit(c, encoded));
+          SF_RETURN_IF_ERROR(WriteRedoMarker(c, redo_id));
+          SF_ASSIGN_OR_RETURN(std::string changeset, capture.Take());
+          SF_RETURN_IF_ERROR(commit_home(changeset));
+          CrashPoint("store.shard_redo_owed");
+          return result;
+        },
+        true);
+  }
+
+  Status CommitOwedRedo(const std::vector<PluginWrite>& writes, int64_t redo_id, int shard,
+                        const std::string& changeset, const std::vector<int64_t>& forget) override {
+    return ToStatus(committer_->Submit<Done>(
+        [&](Connection& c) -> Result<Done> {
+          SF_RETURN_IF_ERROR(RunPluginWrites(c, writes));
+          SF_RETURN_IF_ERROR(WriteOwedRedo(c, redo_id, shard, changeset, forget));
+          return Done{};
+        },
+        true));
+  }
+
+  void OweFromHome(std::unique_ptr<Connection> home, int shard) override {
+    owed_from_ = std::move(home);
+    committer_->SetBeforeBatch([this, shard](Connection& c) -> Status {
+      SF_ASSIGN_OR_RETURN(int64_t applied, ApplyOwedRedo(c, *owed_from_, shard));
+      if (applied > 0) {
+        logger_->Warn(fmt::format("store {}: applied {} checkpoint(s) the home file held for this shard after a crash",
+                                  path_, applied));
+      }
+      return Status::Ok();
+    });
+  }
+
+  Status Sync() override {
+    return ToStatus(committer_->Submit<Done>([](Connection&) -> Result<Done> { return Done{}; }));
+  }
+
+  // The file's shard_layout row (shard_layout.h), read and written by
+  // OpenSqliteStore while it lays the files out.
+  Result<ShardLayoutRow> Layout() {
+    return WithReader([&](Connection& c) { return ReadShardLayout(c); });
+  }
+  Status SetLayout(const ShardLayoutRow& row) {
+    return ToStatus(committer_->Submit<Done>([&row](Connection& c) -> Result<Done> {
+      SF_RETURN_IF_ERROR(WriteShardLayout(c, row));
+      return Done{};
+    }));
+  }
+  Result<int64_t> CountAllInstances() {
+    return WithReader([&](Connection& c) { return c.QueryInt("SELECT count(*) FROM instances"); });
+  }
+  // Kept until the store closes (a store of one file holds it shared).
+  void HoldLayoutLock(std::unique_ptr<NodeLock> lock) { layout_lock_ = std::move(lock); }
+
   PluginStorage* plugin_storage() override { return this; }
 
   // PluginStorage: reads on a leased reader (query_only: writes are
@@ -397,12 +493,13 @@ class SqliteStoreImpl final : public SqliteStore, public PluginStorage, public D
   ReaderPool readers_;
   std::mutex data_version_mu_;
   std::optional<int64_t> last_data_version_;  // GUARDED_BY(data_version_mu_)
+  std::unique_ptr<NodeLock> layout_lock_;
+  std::unique_ptr<Connection> owed_from_;  // a reader of the home file (a shard's), used by the leader
   const std::unique_ptr<GroupCommitter> committer_;  // last: destroyed first
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
+// One file as a store: OpenSqliteStore without the layout.
+Result<std::unique_ptr<SqliteStoreImpl>> OpenSqliteFile(const SqliteStoreOptions& options) {
   if (options.path.empty()) return Status::InvalidArgument("the SQLite store needs a database file path");
   if (options.path == ":memory:" || options.path.rfind("file::memory:", 0) == 0) {
     // Readers use connections of their own; an in-memory database is
@@ -447,7 +544,138 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> probe, Connection::Open(reader_options));
   probe.reset();
 
-  return std::unique_ptr<Store>(new SqliteStoreImpl(options, reader_options, std::move(writer)));
+  return std::make_unique<SqliteStoreImpl>(options, reader_options, std::move(writer));
+}
+
+bool FileExists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
+
+void RemoveDatabaseFiles(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+}
+
+// A connection of the store's own for the work of opening (the redo's
+// bookkeeping): its VFS and busy timeout, nothing cached.
+Result<std::unique_ptr<Connection>> OpenPlain(const SqliteStoreOptions& options, const std::string& path,
+                                              bool read_only) {
+  ConnectionOptions o;
+  o.path = path;
+  o.vfs = options.vfs;
+  o.busy_timeout_ms = options.busy_timeout_ms;
+  o.query_only = read_only;
+  return Connection::Open(o);
+}
+
+// Opens the files of a store laid out over `options.shards` (or as many as
+// it has), re-spreading its instances first when it was laid out for
+// another number (shard_layout.h).
+Result<std::unique_ptr<Store>> OpenLaidOut(const SqliteStoreOptions& options, std::unique_ptr<SqliteStoreImpl> home,
+                                           std::unique_ptr<LayoutLock> lock) {
+  SF_ASSIGN_OR_RETURN(ShardLayoutRow layout, home->Layout());
+  if (layout.shard != 0) {
+    return Status::FailedPrecondition(fmt::format(
+        "{} is shard {} of a store spread over {} files, not its home file: open {}", options.path, layout.shard,
+        layout.shards, options.path.substr(0, options.path.rfind(".shard-"))));
+  }
+  const int shards = options.shards == 0 ? layout.shards : options.shards;
+  // Files of shards beyond the count: left by a larger layout, or by a
+  // re-spread that stopped halfway. Their instances are moved too.
+  std::vector<std::string> paths(kMaxShards);
+  bool stray = false;
+  for (int k = 0; k < kMaxShards; ++k) {
+    const std::string path = ShardPath(options.path, k);
+    if (k < shards || (lock != nullptr && FileExists(path))) paths[static_cast<size_t>(k)] = path;
+    if (k >= shards && !paths[static_cast<size_t>(k)].empty()) stray = true;
+  }
+  if (shards == 1 && layout.shards == 1 && !stray) {
+    if (lock != nullptr) home->HoldLayoutLock(std::move(lock));
+    return std::unique_ptr<Store>(std::move(home));
+  }
+  std::vector<std::unique_ptr<SqliteStoreImpl>> files;  // the files that exist, in shard order
+  std::vector<int> file_shard;                           // and the shard of each
+  files.push_back(std::move(home));
+  file_shard.push_back(0);
+  for (int k = 1; k < kMaxShards; ++k) {
+    if (paths[static_cast<size_t>(k)].empty()) continue;
+    SqliteStoreOptions shard_options = options;
+    shard_options.path = paths[static_cast<size_t>(k)];
+    shard_options.plugin_schemas.clear();
+    shard_options.must_exist = false;
+    if (options.vfs.empty()) CreateOwnerOnlyIfAbsent(shard_options.path);
+    SF_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStoreImpl> file, OpenSqliteFile(shard_options));
+    SF_ASSIGN_OR_RETURN(ShardLayoutRow row, file->Layout());
+    if (row.shards > 1 && row.shard != k) {
+      return Status::FailedPrecondition(fmt::format("{} says it is shard {} of {}, not shard {}", shard_options.path,
+                                                    row.shard, row.shards, k));
+    }
+    files.push_back(std::move(file));
+    file_shard.push_back(k);
+  }
+  // What a crash left owed to the shards first (shard_redo.h): each shard's
+  // writer applies it before anything else, from now on.
+  for (size_t i = 1; i < files.size(); ++i) {
+    const int k = file_shard[i];
+    SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> home_reader, OpenPlain(options, options.path, true));
+    files[i]->OweFromHome(std::move(home_reader), k);
+    SF_RETURN_IF_ERROR(files[i]->Sync());
+    SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> shard_conn, OpenPlain(options, paths[static_cast<size_t>(k)], false));
+    SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> home_writer, OpenPlain(options, options.path, false));
+    SF_RETURN_IF_ERROR(ForgetAppliedRedo(*shard_conn, *home_writer, k));
+  }
+  if (shards != layout.shards || stray) {
+    if (lock == nullptr && options.vfs.empty()) {
+      return Status::FailedPrecondition(fmt::format(
+          "cannot re-spread {} over {} shards: its directory has no room for the lock file", options.path, shards));
+    }
+    if (lock != nullptr) SF_RETURN_IF_ERROR(lock->Exclusive());
+    SF_ASSIGN_OR_RETURN(int64_t moved, RespreadInstances(paths, shards, options.vfs, options.busy_timeout_ms));
+    // Each shard's row before the home file's: the home's is what says the move is done.
+    for (size_t i = 1; i < files.size(); ++i) {
+      if (file_shard[i] < shards) SF_RETURN_IF_ERROR(files[i]->SetLayout(ShardLayoutRow{file_shard[i], shards}));
+    }
+    SF_RETURN_IF_ERROR(files[0]->SetLayout(ShardLayoutRow{0, shards}));
+    // Files beyond the count are empty now: gone.
+    while (file_shard.back() >= shards) {
+      const std::string& path = paths[static_cast<size_t>(file_shard.back())];
+      SF_ASSIGN_OR_RETURN(int64_t left, files.back()->CountAllInstances());
+      if (left != 0) return Status::Internal(fmt::format("{} still holds {} instances after the re-spread", path, left));
+      files.pop_back();
+      file_shard.pop_back();
+      RemoveDatabaseFiles(path);
+    }
+    if (lock != nullptr) lock->Shared();
+    if (options.logger != nullptr) {
+      options.logger->Info(fmt::format("store {}: spread over {} shards (was {}); moved {} instances", options.path,
+                                       shards, layout.shards, moved));
+    }
+  }
+  if (shards == 1) {
+    if (lock != nullptr) files[0]->HoldLayoutLock(std::move(lock));
+    return std::unique_ptr<Store>(std::move(files[0]));
+  }
+  std::vector<std::unique_ptr<ShardMember>> stores;
+  for (auto& f : files) stores.push_back(std::move(f));
+  SF_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> sharded, MakeShardedStore(std::move(stores), std::move(lock)));
+  return std::unique_ptr<Store>(std::move(sharded));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
+  if (options.shards < 0 || options.shards > kMaxShards) {
+    return Status::InvalidArgument(
+        fmt::format("shards must be between 1 and {}, got {}", kMaxShards, options.shards));
+  }
+  SF_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStoreImpl> home, OpenSqliteFile(options));
+  // The lock file goes beside the database, unless a test's VFS keeps it elsewhere.
+  std::unique_ptr<LayoutLock> lock;
+  if (options.vfs.empty() && options.path.rfind("file:", 0) != 0) {
+    SF_ASSIGN_OR_RETURN(lock, LayoutLock::Acquire(options.path));
+  }
+  return OpenLaidOut(options, std::move(home), std::move(lock));
 }
 
 Result<std::unique_ptr<Store>> OpenExistingStore(const std::string& path, std::vector<PluginSchema> plugin_schemas) {

@@ -48,6 +48,10 @@ struct SqliteStoreOptions {
   Logger* logger = nullptr;         // warnings about damaged rows met by lists; null = none; must outlive the store
   std::vector<PluginSchema> plugin_schemas;  // plugins' tables: migrated at open, after the engine's own
   bool must_exist = false;          // true: NotFound "no database at <path>" instead of creating the file
+  // Files the instances are spread over (shard_layout.h), 1..kMaxShards;
+  // 0 = as many as the database has (1 for a new one). A database laid out
+  // for another number is re-spread when opened (docs/store.md "Shards").
+  int shards = 0;
 };
 
 // The schema versions of a database: the engine's and each plugin's.
@@ -76,6 +80,8 @@ class SqliteStore : public Store {
   virtual void SetCommitBatchObserver(std::function<void(int64_t requests)> observer) = 0;
   // The versions this database is at now (`steadfast migrate` reports them).
   virtual Result<StoreSchemaVersions> SchemaVersions() = 0;
+  // How many files the instances are spread over (shard_layout.h).
+  virtual int ShardCount() const = 0;
 };
 
 // Opens (creating and migrating the schema if needed: the engine's, then

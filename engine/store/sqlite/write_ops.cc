@@ -111,7 +111,7 @@ const std::string kSelectInstanceByKey = fmt::format(
 // read on its own, in due order from an index (the default level from
 // tasks_due, the others from the partial tasks_priority), and at most ?4
 // of each are merged: no claim sorts the whole backlog.
-std::string ClaimSql(std::string_view filter) {
+std::string ClaimLevelsSql(std::string_view filter) {
   std::string levels;
   for (int p = kHighestPriority; p <= kLowestPriority; ++p) {
     if (!levels.empty()) levels += " UNION ALL ";
@@ -123,19 +123,27 @@ std::string ClaimSql(std::string_view filter) {
         "AND lease_until <= ?3{}{} ORDER BY due_at LIMIT ?4)",
         p - kDefaultPriority, level, filter.empty() ? "" : " AND ", filter);
   }
+  return levels;
+}
+std::string ClaimSql(std::string_view filter) {
   return fmt::format(
       "UPDATE tasks SET lease_owner = ?1, lease_until = ?2, lease_token = lease_token + 1 "
       "WHERE id IN (SELECT id FROM ({}) ORDER BY claim_rank, id LIMIT ?4) RETURNING {}",
-      levels, kTaskColumns);
+      ClaimLevelsSql(filter), kTaskColumns);
 }
+
 const std::string kClaim = ClaimSql("");
 // The claim while activities are held or limited: the tasks of held and of
 // limited activities are left out here (limited ones are claimed by
 // kClaimActivity, within their limits). ?6 is a JSON array of the limited
 // activities.
-const std::string kClaimUnheld = ClaimSql(
+constexpr std::string_view kUnheldFilter =
     "(activity = '' OR (NOT EXISTS (SELECT 1 FROM activity_holds h WHERE h.activity = tasks.activity OR "
-    "h.activity = '*') AND activity NOT IN (SELECT value FROM json_each(?6))))");
+    "h.activity = '*') AND activity NOT IN (SELECT value FROM json_each(?6))))";
+const std::string kClaimUnheld = ClaimSql(kUnheldFilter);
+// The ranks kClaimUnheld would take, without taking them.
+const std::string kPeekClaimRanks =
+    fmt::format("SELECT claim_rank FROM ({}) ORDER BY claim_rank, id LIMIT ?4", ClaimLevelsSql(kUnheldFilter));
 const std::string kClaimActivity = ClaimSql("activity = ?6");
 // A fair claim of one activity (?6), in turns across the values of the
 // search key whose JSON path is ?7: every key's first task (by rank), then
@@ -162,7 +170,6 @@ const std::string kLastServed = "SELECT coalesce(max(served), 0) FROM activity_f
 const std::string kUpsertServed =
     "INSERT INTO activity_fair_turns(activity, fair_key, served) VALUES (?1, ?2, ?3) "
     "ON CONFLICT(activity, fair_key) DO UPDATE SET served = ?3";
-const std::string kCountInFlight = "SELECT count(*) FROM tasks WHERE activity = ?1 AND lease_until > ?2";
 const std::string kSelectHeldActivities = "SELECT activity FROM activity_holds";
 const std::string kSelectRate = "SELECT tat_us FROM activity_rates WHERE activity = ?1";
 const std::string kUpsertRate =
@@ -732,14 +739,6 @@ Status ClaimActivityTasks(Connection& conn, const ClaimRequest& r, const Activit
   return Status::Ok();
 }
 
-Result<int64_t> QueryCount(Connection& conn, const std::string& sql, const std::string& text, int64_t value) {
-  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(sql));
-  stmt->BindText(1, text);
-  stmt->BindInt(2, value);
-  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  return row ? stmt->ColumnInt(0) : 0;
-}
-
 // Claims the due tasks of one limited activity within its limits. A
 // rate-limited activity's tasks are claimed for the starts its bucket can
 // reserve within the look-ahead window, each with its reserved start time
@@ -747,10 +746,14 @@ Result<int64_t> QueryCount(Connection& conn, const std::string& sql, const std::
 // rate is what stopped this one (0 otherwise: a finished attempt frees a
 // max_in_flight slot and wakes the scheduler).
 Result<TimeMs> ClaimLimited(Connection& conn, const ClaimRequest& r, const ActivityLimit& limit, int room,
-                            std::vector<TaskRecord>& out) {
+                            std::vector<TaskRecord>& out, std::map<std::string, int64_t>& rate_tat_us) {
   int64_t by_count = room;
   if (limit.max_in_flight > 0) {
-    SF_ASSIGN_OR_RETURN(int64_t in_flight, QueryCount(conn, kCountInFlight, limit.activity, r.now));
+    SF_ASSIGN_OR_RETURN(int64_t in_flight, ReadCountLeasedAttempts(conn, limit.activity, r.now));
+    if (r.shard_context.has_value()) {
+      auto elsewhere = r.shard_context->leased_elsewhere.find(limit.activity);
+      if (elsewhere != r.shard_context->leased_elsewhere.end()) in_flight += elsewhere->second;
+    }
     by_count = std::min(by_count, limit.max_in_flight - in_flight);
   }
   if (by_count <= 0) return TimeMs{0};
@@ -763,7 +766,12 @@ Result<TimeMs> ClaimLimited(Connection& conn, const ClaimRequest& r, const Activ
     SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectRate));
     stmt->BindText(1, limit.activity);
     SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    bucket = GcraBucket(limit.per_second, limit.burst, row ? stmt->ColumnInt(0) : 0);
+    int64_t tat_us = row ? stmt->ColumnInt(0) : 0;
+    if (r.shard_context.has_value()) {
+      auto there = r.shard_context->rate_tat_us.find(limit.activity);
+      if (there != r.shard_context->rate_tat_us.end()) tat_us = std::max(tat_us, there->second);
+    }
+    bucket = GcraBucket(limit.per_second, limit.burst, tat_us);
   }
   // The starts the bucket can give within the look-ahead window.
   const TimeMs horizon = r.now + std::max<int64_t>(0, r.rate_lookahead_ms);
@@ -786,11 +794,30 @@ Result<TimeMs> ClaimLimited(Connection& conn, const ClaimRequest& r, const Activ
   stmt->BindText(1, limit.activity);
   stmt->BindInt(2, bucket.tat_us());
   SF_RETURN_IF_ERROR(stmt->Run());
+  rate_tat_us[limit.activity] = bucket.tat_us();
   // The rate stopped it only when it took every slot and the count allowed more.
   return claimed == slots && slots < by_count ? next_claim_at(bucket) : TimeMs{0};
 }
 
 }  // namespace
+
+Result<std::vector<int64_t>> ReadClaimRanks(Connection& conn, const ClaimRequest& r) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kPeekClaimRanks));
+  stmt->BindInt(3, r.now);
+  stmt->BindInt(4, r.limit);
+  stmt->BindInt(5, r.priority_step_ms);
+  Value::List limited;
+  for (const ActivityLimit& l : r.limits) limited.push_back(Value(l.activity));
+  const std::string limited_json = Value(std::move(limited)).ToJson();  // bound without a copy: outlives Step()
+  stmt->BindText(6, limited_json);
+  std::vector<int64_t> ranks;
+  while (true) {
+    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    ranks.push_back(stmt->ColumnInt(0));
+  }
+  return ranks;
+}
 
 Result<ClaimResult> WriteClaim(Connection& conn, const ClaimRequest& r) {
   std::set<std::string> held;
@@ -814,7 +841,7 @@ Result<ClaimResult> WriteClaim(Connection& conn, const ClaimRequest& r) {
       const int room = r.limit - static_cast<int>(result.tasks.size());
       if (room <= 0) break;
       if (held.count(kAllActivities) != 0 || held.count(l.activity) != 0) continue;
-      SF_ASSIGN_OR_RETURN(TimeMs slot, ClaimLimited(conn, r, l, room, result.tasks));
+      SF_ASSIGN_OR_RETURN(TimeMs slot, ClaimLimited(conn, r, l, room, result.tasks, result.rate_tat_us));
       if (slot != 0 && (result.next_rate_slot_at == 0 || slot < result.next_rate_slot_at)) {
         result.next_rate_slot_at = slot;
       }

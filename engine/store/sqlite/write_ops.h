@@ -26,6 +26,11 @@ Status RunPluginWrites(Connection& conn, const std::vector<PluginWrite>& writes)
 Result<StartResult> WriteStart(Connection& conn, const EncodedStart& s);
 // Leases due tasks as Store::ClaimDueTasks(ClaimRequest) says.
 Result<ClaimResult> WriteClaim(Connection& conn, const ClaimRequest& request);
+// The claim ranks (due_at moved by priority) of the due tasks of
+// activities neither held nor limited, best first, as a claim would take
+// them: a sharded store's claim takes each file's share of the best ones
+// across all of them.
+Result<std::vector<int64_t>> ReadClaimRanks(Connection& conn, const ClaimRequest& request);
 Status WriteHoldActivity(Connection& conn, const ActivityHold& hold, TimeMs now);
 Result<bool> WriteReleaseActivity(Connection& conn, const std::string& activity, const std::string& principal,
                                   const std::string& reason, TimeMs now);

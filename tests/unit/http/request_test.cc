@@ -312,6 +312,25 @@ TEST(EngineConfigTest, PluginConfigNestedTooDeepIsRefused) {
   EXPECT_NE(deep.status().message().find("limit of " + std::to_string(kMaxValueDepth)), std::string::npos);
 }
 
+TEST(EngineConfigTest, ShardsAreOneToSixteenAndAbsentMeansAsTheDatabaseIs) {
+  testing::TempDir dir;
+  auto load = [&](const std::string& extra) {
+    testing::WriteFile(dir.File("c.yaml"), "database: x.db\n" + extra);
+    return LoadEngineConfig(dir.File("c.yaml"));
+  };
+  auto absent = load("");
+  ASSERT_TRUE(absent.ok());
+  EXPECT_EQ(absent->shards, 0);
+  auto four = load("shards: 4\n");
+  ASSERT_TRUE(four.ok());
+  EXPECT_EQ(four->shards, 4);
+  for (const char* bad : {"shards: 0\n", "shards: 17\n", "shards: two\n"}) {
+    auto refused = load(bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("c.yaml:2:"), std::string::npos) << refused.status().message();
+  }
+}
+
 TEST(EngineConfigTest, ActivityLimitsWithFairTurnsAndThePriorityStep) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("c.yaml"),

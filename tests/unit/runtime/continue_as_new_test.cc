@@ -14,6 +14,7 @@
 #include "runtime/instance_state.h"
 #include "runtime/views.h"
 #include "steadfast/history.h"
+#include "store/sqlite/shard_layout.h"
 #include "raw_db.h"
 #include "subprocess.h"
 #include "backend_database.h"
@@ -258,7 +259,11 @@ TEST_P(ContinueAsNewTest, ALargeInputStaysWithItsRunAndTheNextRunsSmallOneInTheR
   EXPECT_EQ(Get(ArchivedRunId("shrink-1", 1)).input, first);
 
   if (!db_.postgres()) {  // SQLite keeps a large input in a table of its own (docs/store.md)
-    testing_support::RawDb raw(dir_.File("runs.db"));
+    // Spread over shards, the instance's rows are in its shard's file.
+    const int shard = GetParam() == testing_support::StoreBackend::kSqliteSharded
+                          ? ShardOf("shrink-1", testing_support::kTestShards)
+                          : 0;
+    testing_support::RawDb raw(ShardPath(dir_.File("runs.db"), shard));
     EXPECT_EQ(raw.QueryText("SELECT group_concat(instance_id) FROM instance_inputs"), ArchivedRunId("shrink-1", 1));
     EXPECT_NE(raw.QueryText("SELECT length(input) FROM instances WHERE id = 'shrink-1'"), "0");
   }

@@ -9,7 +9,12 @@
 namespace steadfast::testing_support {
 
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
-  return info.param == StoreBackend::kPostgres ? "postgres" : "sqlite";
+  switch (info.param) {
+    case StoreBackend::kPostgres: return "postgres";
+    case StoreBackend::kSqliteSharded: return "sqlite_sharded";
+    case StoreBackend::kSqlite: break;
+  }
+  return "sqlite";
 }
 
 void BackendDatabase::Create(StoreBackend backend, std::string sqlite_path) {
@@ -28,6 +33,7 @@ Result<std::unique_ptr<Store>> BackendDatabase::Open(const Clock* clock, std::ve
     options.path = sqlite_path_;
     options.clock = clock;
     options.plugin_schemas = std::move(plugin_schemas);
+    if (backend_ == StoreBackend::kSqliteSharded) options.shards = kTestShards;
     return OpenSqliteStore(options);
   }
   PgStoreOptions options;

@@ -19,9 +19,11 @@
 
 namespace steadfast::testing_support {
 
-enum class StoreBackend { kSqlite, kPostgres };
+// kSqliteSharded: the SQLite store spread over kTestShards files (sqlite/shard_layout.h).
+enum class StoreBackend { kSqlite, kPostgres, kSqliteSharded };
+inline constexpr int kTestShards = 3;
 
-// "sqlite" / "postgres": the suffix of each test's name.
+// "sqlite" / "postgres" / "sqlite_sharded": the suffix of each test's name.
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);
 
 class BackendDatabase {
@@ -41,9 +43,10 @@ class BackendDatabase {
 
 }  // namespace steadfast::testing_support
 
-#define STEADFAST_STORE_BACKENDS                                              \
-  ::testing::Values(::steadfast::testing_support::StoreBackend::kSqlite,      \
-                    ::steadfast::testing_support::StoreBackend::kPostgres),   \
+#define STEADFAST_STORE_BACKENDS                                                  \
+  ::testing::Values(::steadfast::testing_support::StoreBackend::kSqlite,          \
+                    ::steadfast::testing_support::StoreBackend::kSqliteSharded,   \
+                    ::steadfast::testing_support::StoreBackend::kPostgres),       \
       ::steadfast::testing_support::StoreBackendName
 
 #endif  // STEADFAST_TESTS_UNIT_STORE_BACKEND_DATABASE_H_

@@ -29,6 +29,7 @@ class BackendStoreTest : public StoreTest, public ::testing::WithParamInterface<
   // The same, returning the error instead of failing the test.
   Result<std::unique_ptr<Store>> TryOpenBackend(std::vector<PluginSchema> plugin_schemas = {});
   bool postgres() const { return GetParam() == StoreBackend::kPostgres; }
+  bool sharded() const { return GetParam() == StoreBackend::kSqliteSharded; }
 
  private:
   BackendDatabase db_;
