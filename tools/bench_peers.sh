@@ -9,7 +9,9 @@
 # raw JSON lines.
 #
 #   bash tools/bench_peers.sh [--seq 500] [--workflows 2000] [--curve 16,32,64,128]
-#                             [--peers dbos,restate] [--json FILE]
+#                             [--peers dbos,restate] [--shards N] [--json FILE]
+#
+# --shards N runs Steadfast's store spread over N files (docs/store.md "Shards").
 #
 # The peers are copied from $STEADFAST_PEERS_SRC (default ../shared/peers,
 # which is read-only) to $STEADFAST_PEERS_DIR (default ~/.cache/steadfast/peers)
@@ -28,6 +30,7 @@ SEQ=500
 WORKFLOWS=2000
 CURVE="16,32,64,128"
 PEERS="dbos,restate"
+SHARDS=1
 JSON_OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
     --workflows) WORKFLOWS="$2"; shift 2 ;;
     --curve) CURVE="$2"; shift 2 ;;
     --peers) PEERS="$2"; shift 2 ;;
+    --shards) SHARDS="$2"; shift 2 ;;
     --json) JSON_OUT="$2"; shift 2 ;;
     *) echo "bench_peers: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -61,12 +65,14 @@ else
 fi
 
 echo "bench_peers: steadfast, sequential ($SEQ workflows)" >&2
-"$BIN" bench --concurrency 1 --workers 1 --workflows "$SEQ" --dir "$WORK/steadfast" --json >"$WORK/seq.json"
+"$BIN" bench --concurrency 1 --workers 1 --workflows "$SEQ" --shards "$SHARDS" --dir "$WORK/steadfast" --json \
+  >"$WORK/seq.json"
 record steadfast_seq "$(last_line "$WORK/seq.json")"
 IFS=',' read -r -a levels <<<"$CURVE"
 for c in "${levels[@]}"; do
   echo "bench_peers: steadfast, concurrency $c ($WORKFLOWS workflows)" >&2
-  "$BIN" bench --concurrency "$c" --workflows "$WORKFLOWS" --dir "$WORK/steadfast" --json >"$WORK/conc-$c.json"
+  "$BIN" bench --concurrency "$c" --workflows "$WORKFLOWS" --shards "$SHARDS" --dir "$WORK/steadfast" --json \
+    >"$WORK/conc-$c.json"
   record "steadfast_c$c" "$(last_line "$WORK/conc-$c.json")"
 done
 
@@ -91,10 +97,10 @@ fi
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 [ -z "$JSON_OUT" ] || cp "$LINES" "$JSON_OUT"
 
-python3 - "$LINES" "$when" "$load_before" "$load_after" "$(nproc)" <<'PY'
+python3 - "$LINES" "$when" "$load_before" "$load_after" "$(nproc)" "$SHARDS" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-when, load_before, load_after, cores = sys.argv[2:6]
+when, load_before, load_after, cores, shards = sys.argv[2:7]
 got = {l["what"]: l.get("result") for l in lines}
 errors = {l["what"]: l["error"] for l in lines if "error" in l}
 
@@ -110,6 +116,8 @@ best = max(peer_rows, key=lambda r: r[2]) if peer_rows else None
 best_p50 = min((r[1] for r in peer_rows), default=None)
 
 print(f"# {when}, {cores} cores, load {load_before} before, {load_after} after")
+if shards != "1":
+    print(f"# steadfast's store spread over {shards} files")
 floor = got.get("floor")
 if floor:
     f = floor["wal_sync_full"]

@@ -362,6 +362,10 @@ Result<EngineConfig> LoadEngineConfig(const std::string& path) {
       auto m = ParseSyncMode(text);
       if (!m.ok()) return v.Error(m.status().message());
       cfg.sync = *m;
+    } else if (key == "shards") {
+      SF_ASSIGN_OR_RETURN(int64_t shards, v.AsInt());
+      if (shards < 1 || shards > 16) return v.Error("shards must be 1..16");
+      cfg.shards = static_cast<int>(shards);
     } else if (key == "workers") {
       SF_ASSIGN_OR_RETURN(int64_t workers, v.AsInt());
       if (workers < 1 || workers > 1024) return v.Error("workers must be 1..1024");

@@ -4,6 +4,8 @@
 //                                 #   postgres:// URL, kept as written (config/database_url.h);
 //                                 #   PostgreSQL so far serves `steadfast migrate` only
 //   sync: full                    # full | normal | off   (PRAGMA synchronous)
+//   shards: 2                     # SQLite: spread the instances over this many files (1..16); absent = as the
+//                                 #   database is (docs/store.md "Shards")
 //   workers: 8
 //   node_name: local              # lease owner prefix; keep stable per host; one live engine per name and
 //                                 #   database (a second refuses to start: docs/store.md "Node identity")
@@ -90,6 +92,7 @@ struct TracingConfig {
 struct EngineConfig {
   std::string database = "steadfast.db";
   SyncMode sync = SyncMode::kFull;
+  int shards = 0;  // SQLite files the instances are spread over; 0 = as many as the database has
   int workers = 8;
   std::string node_name = "local";
   int64_t lease_ms = 60000;

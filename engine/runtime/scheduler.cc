@@ -280,7 +280,7 @@ Result<bool> Scheduler::HandleTick(const Declared& d, ScheduleState& state, Time
   so.id = tick.instance_id;
   so.started_by = SchedulePrincipal(def.name);
   so.requested_by = so.started_by;
-  so.schedule_tick = ScheduleTickWrite{def.name, state.cursor_at, tick_at, {tick}};
+  so.schedule_tick = ScheduleTickWrite{def.name, state.cursor_at, tick_at, {tick}, ""};
   Result<StartResult> started = service_.Start(so);
   if (!started.ok()) {
     if (LostRace(started.status())) return false;
@@ -296,7 +296,7 @@ Result<bool> Scheduler::HandleTick(const Declared& d, ScheduleState& state, Time
     // The tick's instance exists (started by id outside this tick's
     // transaction): it is this tick's one instance; record the tick.
     tick.reason += (tick.reason.empty() ? "" : "; ") + std::string("instance existed");
-    ScheduleTickWrite w{def.name, state.cursor_at, tick_at, {tick}};
+    ScheduleTickWrite w{def.name, state.cursor_at, tick_at, {tick}, ""};
     Status s = service_.store().RecordScheduleTicks(w);
     if (LostRace(s)) return false;
     SF_RETURN_IF_ERROR(s);
@@ -360,7 +360,7 @@ Result<ScheduleTick> Scheduler::Trigger(const std::string& name, const std::stri
   so.id = tick.instance_id;
   so.started_by = principal;
   so.requested_by = principal;
-  so.schedule_tick = ScheduleTickWrite{name, std::nullopt, std::nullopt, {tick}};
+  so.schedule_tick = ScheduleTickWrite{name, std::nullopt, std::nullopt, {tick}, ""};
   Result<StartResult> started = service_.Start(so);
   if (!started.ok() && started.status().code() != StatusCode::kAlreadyExists) return started.status();
   if (!started.ok() || started->outcome == StartOutcome::kExisting) {

@@ -17,6 +17,7 @@
 #include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"
+#include "store/sqlite/shard_layout.h"
 #include "store/sqlite/sqlite_store.h"
 #include "otlp_receiver.h"
 #include "subprocess.h"
@@ -32,23 +33,41 @@ const char* kSteps[] = {"eligibility", "amount", "psp_refund", "restock", "notif
 
 class CrashHarness {
  public:
-  explicit CrashHarness(const std::string& extra_config = "", const std::string& lease = "5s") {
-    config_ = dir_.File("steadfast.yaml");
+  // shards > 1: the store spread over that many files (docs/store.md "Shards").
+  explicit CrashHarness(const std::string& extra_config = "", const std::string& lease = "5s", int shards = 1)
+      : extra_config_(extra_config), lease_(lease) {
     db_ = dir_.File("engine.db");
     effects_ = dir_.File("effects.db");
+    WriteConfig(shards);
+    catalog_ = std::make_unique<WorkflowCatalog>(nullptr);
+    EXPECT_TRUE(catalog_->AddDirectory(STEADFAST_CRASH_DATA).empty());
+    OpenStore(shards);
+  }
+
+  // The engine's config, its store spread over `shards` files (1: one file).
+  void WriteConfig(int shards) {
+    config_ = dir_.File("steadfast.yaml");
     testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + std::string(STEADFAST_CRASH_DATA) +
                                     "\nplugins: [" + std::string(STEADFAST_EFFECTS_PLUGIN) +
                                     "]\nplugin_config: { effects_plugin: { db: " + effects_ +
-                                    " } }\nworkers: 4\nnode_name: crashnode\nlease: " + lease + "\npoll_interval: 20ms\n" +
-                                    extra_config);
+                                    " } }\nworkers: 4\nnode_name: crashnode\nlease: " + lease_ + "\npoll_interval: 20ms\n" +
+                                    (shards > 1 ? "shards: " + std::to_string(shards) + "\n" : "") + extra_config_);
+  }
+
+  // The test's own handle on the store (0: as many shards as it has).
+  void OpenStore(int shards) {
     SqliteStoreOptions opts;
     opts.path = db_;
+    opts.shards = shards;
     auto store = OpenSqliteStore(opts);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-    catalog_ = std::make_unique<WorkflowCatalog>(nullptr);
-    EXPECT_TRUE(catalog_->AddDirectory(STEADFAST_CRASH_DATA).empty());
     service_ = std::make_unique<WorkflowService>(*store_, *catalog_, SystemClock::Instance(), random_);
+  }
+  // Lets go of it: a serve may re-spread the store only when no other process has it open.
+  void CloseStore() {
+    service_.reset();
+    store_.reset();
   }
 
   std::string Start(const std::string& workflow, const std::string& id, Value input) {
@@ -206,6 +225,7 @@ class CrashHarness {
 
  private:
   TempDir dir_;
+  const std::string extra_config_, lease_;
   std::string config_, db_, effects_;
   SystemRandom random_;
   std::unique_ptr<Store> store_;
@@ -228,13 +248,14 @@ void ExpectEffectsOnce(CrashHarness& h, const std::string& id, const std::vector
 struct CrashCase {
   std::string point;
   std::string step;  // "" with @n for store points
+  int shards = 1;    // > 1: on the store spread over that many files
 };
 
 class CrashPointTest : public ::testing::TestWithParam<CrashCase> {};
 
 TEST_P(CrashPointTest, CompletesWithEffectsExactlyOnce) {
   const CrashCase& c = GetParam();
-  CrashHarness h;
+  CrashHarness h("", "5s", c.shards);
   std::string id = h.Start("crash5", "wf-crash", Value::Map{});
   std::string spec = c.step.empty() ? c.point : c.point + ":" + c.step;
   ASSERT_NO_FATAL_FAILURE(h.CrashAt(spec));
@@ -253,11 +274,20 @@ std::vector<CrashCase> AllCrashCases() {
     cases.push_back({"store.before_commit@" + std::to_string(n), ""});
     cases.push_back({"store.after_commit@" + std::to_string(n), ""});
   }
+  // The same on three shards: the instance in one file, definitions and
+  // node identity in the home file, every commit of each.
+  const size_t one_file = cases.size();
+  for (size_t i = 0; i < one_file; ++i) {
+    CrashCase sharded = cases[i];
+    sharded.shards = 3;
+    cases.push_back(sharded);
+  }
   return cases;
 }
 
 std::string CaseName(const ::testing::TestParamInfo<CrashCase>& info) {
-  std::string n = info.param.point + (info.param.step.empty() ? "" : "_" + info.param.step);
+  std::string n = info.param.point + (info.param.step.empty() ? "" : "_" + info.param.step) +
+                  (info.param.shards > 1 ? "_sharded" : "");
   for (char& ch : n) {
     if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
   }
@@ -450,8 +480,10 @@ INSTANTIATE_TEST_SUITE_P(AroundTheFanOut, CrashForEachTest,
                                            "store.before_commit@6", "after_checkpoint:items.4"),
                          CrashPointName);
 
-TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
-  CrashHarness h;
+class CrashSoakTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
+  CrashHarness h("", "5s", GetParam());
   std::vector<std::string> ids;
   for (int i = 0; i < 200; ++i) ids.push_back(h.Start("crash5", "soak-" + std::to_string(i), Value::Map{{"sleep_ms", 2}}));
   std::mt19937 rng(20261123);
@@ -481,6 +513,59 @@ TEST(CrashSoakTest, TwoHundredWorkflowsSurviveRepeatedKill9) {
     h.ExpectConsistentHistory(id, steps);
   }
 }
+
+// Issue 16's proof of the migration: a database of one file, written with
+// instances waiting on a signal, served again with `shards: 3`. The serve
+// spreads them over three files (the log says how many moved), and each
+// then takes its signal and approval from the CLI and completes, every
+// effect once.
+TEST(CrashLayoutTest, ADatabaseOfOneFileIsSpreadAndItsWaitingInstancesComplete) {
+  CrashHarness h;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 12; ++i) ids.push_back(h.Start("waits", "spread-" + std::to_string(i), Value::Map{{"amount", 500}}));
+  {
+    auto serve = h.Serve("", "one_file.log");
+    ASSERT_TRUE(h.WaitFor(ids, InstanceStatus::kWaitingSignal, 30000)) << testing::ReadFile(h.dir() + "/one_file.log");
+    ASSERT_TRUE(h.WaitForLog("one_file.log", "serving ", 20000));
+    serve->Kill(SIGTERM);
+    ASSERT_EQ(serve->Wait(10000).value_or(-1), 0);
+  }
+  h.CloseStore();
+  h.WriteConfig(3);
+  auto serve = h.Serve("", "sharded.log");
+  ASSERT_TRUE(h.WaitForLog("sharded.log", "serving ", 20000)) << testing::ReadFile(h.dir() + "/sharded.log");
+  EXPECT_NE(testing::ReadFile(h.dir() + "/sharded.log").find("spread over 3 shards (was 1)"), std::string::npos)
+      << testing::ReadFile(h.dir() + "/sharded.log");
+  h.OpenStore(0);
+  ASSERT_EQ(dynamic_cast<SqliteStore&>(h.store()).ShardCount(), 3);
+  std::set<int> used;
+  for (const std::string& id : ids) used.insert(ShardOf(id, 3));
+  EXPECT_EQ(used.size(), 3u) << "the ids should land in every shard";
+  for (const std::string& id : ids) {
+    ASSERT_EQ(h.StatusOf(id), InstanceStatus::kWaitingSignal) << id;
+    auto r = h.Cli({"signal", id, "item_received", "--payload", R"({"warehouse":"AMS-1"})", "--key", "scan-1"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  ASSERT_TRUE(h.WaitFor(ids, InstanceStatus::kWaitingApproval, 30000)) << testing::ReadFile(h.dir() + "/sharded.log");
+  for (const std::string& id : ids) {
+    auto r = h.Cli({"approve", id, "review", "--as", "reviewer-1"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  ASSERT_TRUE(h.WaitFor(ids, InstanceStatus::kCompleted, 30000)) << testing::ReadFile(h.dir() + "/sharded.log");
+  serve->Kill(SIGTERM);
+  EXPECT_EQ(serve->Wait(10000).value_or(-1), 0);
+  for (const std::string& id : ids) {
+    EXPECT_EQ(h.StatusOf(id), InstanceStatus::kCompleted) << id;
+    ExpectEffectsOnce(h, id, {"before", "middle", "after"});
+  }
+}
+
+// One file, and three shards (each instance in one of them, every file
+// written by every round's kills).
+INSTANTIATE_TEST_SUITE_P(Layouts, CrashSoakTest, ::testing::Values(1, 3),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return info.param == 1 ? std::string("one_file") : std::string("sharded");
+                         });
 
 // Issue 10 item 9: two `serve`s with one node_name on one database. The
 // second refuses to start, naming the node, and frees none of the first's

@@ -20,6 +20,7 @@
 #include "core/random.h"
 #include "runtime/workflow_catalog.h"
 #include "runtime/workflow_service.h"
+#include "store/sqlite/shard_layout.h"
 #include "store/sqlite/sqlite_store.h"
 #include "subprocess.h"
 
@@ -31,6 +32,7 @@ using testing::TempDir;
 
 struct LedgerCrashCase {
   std::string point;  // STEADFAST_CRASH_AT
+  int shards = 1;     // > 1: the store spread over that many files, the workflow outside the home file
 };
 
 class LedgerCrashTest : public ::testing::TestWithParam<LedgerCrashCase> {
@@ -41,8 +43,9 @@ class LedgerCrashTest : public ::testing::TestWithParam<LedgerCrashCase> {
     testing::WriteFile(config_, "database: " + db_ + "\nworkflows_dir: " + std::string(STEADFAST_LEDGER_CRASH_DATA) +
                                     "\nworkers: 2\nnode_name: ledgernode\nlease: 5s\npoll_interval: 20ms\n"
                                     "plugin_config:\n  refund:\n    policies: " +
-                                    std::string(STEADFAST_REFUND_POLICIES) + "\n");
-    auto store = OpenSqliteStore(SqliteStoreOptions{.path = db_});
+                                    std::string(STEADFAST_REFUND_POLICIES) + "\n" +
+                                    (Shards() > 1 ? "shards: " + std::to_string(Shards()) + "\n" : ""));
+    auto store = OpenSqliteStore(SqliteStoreOptions{.path = db_, .shards = Shards()});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
     catalog_ = std::make_unique<WorkflowCatalog>(nullptr);
@@ -85,6 +88,8 @@ class LedgerCrashTest : public ::testing::TestWithParam<LedgerCrashCase> {
     return false;
   }
 
+  virtual int Shards() const { return GetParam().shards; }
+
   TempDir dir_;
   std::string config_, db_;
   SystemRandom random_;
@@ -94,7 +99,10 @@ class LedgerCrashTest : public ::testing::TestWithParam<LedgerCrashCase> {
 };
 
 TEST_P(LedgerCrashTest, ExactlyOnePostingAndHistoryAgreeingWithIt) {
-  const std::string id = "wf-ledger";
+  // On shards, an instance outside the home file, where the ledger is: its
+  // posting and its checkpoint commit in two files (shard_redo.h).
+  const std::string id = GetParam().shards > 1 ? "wf-ledger-2" : "wf-ledger";
+  if (GetParam().shards > 1) ASSERT_NE(ShardOf(id, GetParam().shards), 0);
   StartOptions so;
   so.workflow = "ledger_crash";
   so.id = id;
@@ -157,7 +165,10 @@ TEST_P(LedgerCrashTest, ExactlyOnePostingAndHistoryAgreeingWithIt) {
 // money step with refund.record_unfinished_refund, which must find the
 // workflow's posting rather than book the refund a second time (found by
 // the chaos soak: reconcile reported duplicate_ledger_posting).
-class LedgerCancelTest : public LedgerCrashTest {};
+class LedgerCancelTest : public LedgerCrashTest {
+ protected:
+  int Shards() const override { return 1; }
+};
 
 TEST_F(LedgerCancelTest, ACancelWhileTheLedgerStepRunsBooksTheRefundOnce) {
   const std::string id = "wf-ledger-cancel";
@@ -202,7 +213,7 @@ TEST_F(LedgerCancelTest, ACancelWhileTheLedgerStepRunsBooksTheRefundOnce) {
 }
 
 std::string LedgerCaseName(const ::testing::TestParamInfo<LedgerCrashCase>& info) {
-  std::string n = info.param.point;
+  std::string n = info.param.point + (info.param.shards > 1 ? "_sharded" : "");
   for (char& ch : n) {
     if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
   }
@@ -218,6 +229,18 @@ INSTANTIATE_TEST_SUITE_P(AroundTheLedgerStep, LedgerCrashTest,
                                            LedgerCrashCase{"store.before_plugin_commit"},
                                            LedgerCrashCase{"store.after_plugin_commit"},
                                            LedgerCrashCase{"after_checkpoint:ledger"}),
+                         LedgerCaseName);
+
+// The same on three shards, and between the home file's commit (the
+// posting and the checkpoint's changeset) and the shard's.
+INSTANTIATE_TEST_SUITE_P(AroundTheLedgerStepOnShards, LedgerCrashTest,
+                         ::testing::Values(LedgerCrashCase{"after_activity:ledger", 3},
+                                           LedgerCrashCase{"store.plugin_writes", 3},
+                                           LedgerCrashCase{"store.before_plugin_commit", 3},
+                                           LedgerCrashCase{"store.after_plugin_commit", 3},
+                                           LedgerCrashCase{"store.shard_redo_owed", 3},
+                                           LedgerCrashCase{"store.after_plugin_commit@2", 3},
+                                           LedgerCrashCase{"after_checkpoint:ledger", 3}),
                          LedgerCaseName);
 
 }  // namespace

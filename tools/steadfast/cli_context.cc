@@ -86,6 +86,10 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
   if (auto sync = flags.Get("sync")) {
     SF_ASSIGN_OR_RETURN(ctx->config.sync, ParseSyncMode(*sync));
   }
+  if (flags.Get("shards")) {
+    SF_ASSIGN_OR_RETURN(int64_t shards, flags.GetInt("shards", 0));
+    ctx->config.shards = static_cast<int>(shards);
+  }
   if (const char* env = std::getenv("STEADFAST_LOG_LEVEL")) {
     std::string l = env;
     if (l == "debug") ctx->config.log_level = LogLevel::kDebug;
@@ -144,6 +148,7 @@ Result<std::unique_ptr<CliContext>> OpenContext(const Flags& flags, ContextNeeds
       SqliteStoreOptions opts;
       opts.path = ctx->config.database;
       opts.sync = ctx->config.sync;
+      opts.shards = ctx->config.shards;
       opts.logger = ctx->logger.get();
       opts.plugin_schemas = ctx->plugin_schemas.schemas();
       SF_ASSIGN_OR_RETURN(ctx->store, OpenSqliteStore(opts));

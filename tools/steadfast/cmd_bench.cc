@@ -25,6 +25,7 @@
 #include "tracing/tracing_setup.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/shard_layout.h"
 
 namespace steadfast::cli {
 namespace {
@@ -188,6 +189,7 @@ void DeclareBench(CommandSpec& spec) {
       .Option("otlp-endpoint", "URL", "trace every span to this OTLP/HTTP endpoint")
       .Switch("baseline", "also measure a bare SQLite insert loop")
       .Switch("uncoalesced-wal", "with --sync full: SQLite's two writes per WAL frame instead of one per commit")
+      .Option("shards", "N", "SQLite files the instances are spread over (default 1; docs/store.md \"Shards\")")
       .Json();
 }
 
@@ -237,9 +239,15 @@ int RunBench(const Flags& flags) {
     if (!waiting.ok() || *waiting < 1) return Fail(kExitUsage, "--waiting takes a positive integer");
     return BenchWaiting(dir, *sync, *waiting, flags.Has("json"));
   }
+  auto shards = flags.GetInt("shards", 1);
+  if (!shards.ok() || *shards < 1 || *shards > kMaxShards) {
+    return Fail(kExitUsage, "--shards takes an integer from 1 to " + std::to_string(kMaxShards));
+  }
   std::string db = dir + "/bench.db";
   if (pg_url.empty()) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    for (int k = 0; k < kMaxShards; ++k) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(ShardPath(db, k) + suffix);
+    }
   }
 
   ActivityRegistry registry;
@@ -254,6 +262,7 @@ int RunBench(const Flags& flags) {
     so.path = db;
     so.sync = *sync;
     so.coalesce_wal_writes = !flags.Has("uncoalesced-wal");
+    so.shards = static_cast<int>(*shards);
     store = OpenSqliteStore(so);
   } else {
     PgStoreOptions po;
@@ -390,6 +399,7 @@ int RunBench(const Flags& flags) {
       {"concurrency", *concurrency},
       {"workers", *workers},
       {"sync", flags.GetOr("sync", "full")},
+      {"shards", *shards},
       {"seconds", secs},
       {"workflows_per_s", wf_per_s},
       {"checkpoints_per_s", wf_per_s * static_cast<double>(*steps)},
@@ -424,9 +434,10 @@ int RunBench(const Flags& flags) {
   if (flags.Has("json")) {
     std::printf("%s\n", result.ToJson().c_str());
   } else {
-    std::printf("workflows:        %lld x %lld steps, concurrency %lld, %lld workers, synchronous=%s\n",
+    std::printf("workflows:        %lld x %lld steps, concurrency %lld, %lld workers, synchronous=%s, %lld shard%s\n",
                 static_cast<long long>(*workflows), static_cast<long long>(*steps),
-                static_cast<long long>(*concurrency), static_cast<long long>(*workers), flags.GetOr("sync", "full").c_str());
+                static_cast<long long>(*concurrency), static_cast<long long>(*workers), flags.GetOr("sync", "full").c_str(),
+                static_cast<long long>(*shards), *shards == 1 ? "" : "s");
     std::printf("workflows/s:      %.0f\n", wf_per_s);
     std::printf("checkpoints/s:    %.0f\n", wf_per_s * static_cast<double>(*steps));
     std::printf("latency p50/p99:  %.2f / %.2f ms\n", Percentile(lat, 0.5), Percentile(lat, 0.99));

@@ -102,6 +102,7 @@ int RunPgMigrate(const CliContext& ctx, bool json) {
 void DeclareMigrate(CommandSpec& spec) {
   spec.Summary("applies the engine's and plugins' schema migrations; prints the versions")
       .StoreOptions()
+      .Option("shards", "N", "SQLite: spread the instances over N files (1..16), moving them (docs/store.md \"Shards\")")
       .Json()
       .Details(
           "--db (or the config's database:) may be a postgres:// or postgresql:// URL: the engine's PostgreSQL "
@@ -110,6 +111,10 @@ void DeclareMigrate(CommandSpec& spec) {
 }
 
 int RunMigrate(const Flags& flags) {
+  if (flags.Get("shards")) {
+    auto shards = flags.GetInt("shards", 0);
+    if (!shards.ok() || *shards < 1 || *shards > 16) return Fail(kExitUsage, "--shards takes an integer from 1 to 16");
+  }
   ContextNeeds needs{true, false};
   needs.postgres_schema_only = true;
   auto ctx = OpenContext(flags, needs);
@@ -140,12 +145,16 @@ int RunMigrate(const Flags& flags) {
     }
     Value out = Value::Map{{"database", db},
                            {"engine", Value::Map{{"version", versions->engine}, {"known", versions->engine_known}}},
+                           {"shards", sqlite->ShardCount()},
                            {"plugins", std::move(plugins)}};
     std::printf("%s\n", out.ToPrettyJson().c_str());
     return kExitOk;
   }
   std::printf("database %s is up to date\n", db.c_str());
   std::printf("  engine          schema version %d\n", versions->engine);
+  if (sqlite->ShardCount() > 1) {
+    std::printf("  shards          %d files (docs/store.md \"Shards\")\n", sqlite->ShardCount());
+  }
   for (const auto& [name, version] : recorded) {
     if (known.count(name) != 0) {
       std::printf("  plugin %-8s schema version %d\n", name.c_str(), version);

@@ -3,6 +3,8 @@
 // JSON), on a database whose refund tables are newer than the binary
 // (refused, exit 3, nothing written), and with the refund config's removed
 // `database` setting (refused with what to do).
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -42,14 +44,15 @@ TEST_F(MigrateCli, AppliesEngineAndPluginMigrationsAndReportsTheVersions) {
   RunResult r = Migrate();
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("is up to date"));
-  EXPECT_THAT(r.output, HasSubstr("engine          schema version 13"));
+  EXPECT_THAT(r.output, HasSubstr("engine          schema version 14"));
   EXPECT_THAT(r.output, HasSubstr("plugin refund   schema version 7"));
 
   RunResult again = Migrate({"--json"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
   Result<Value> v = Value::FromJson(again.output);
   ASSERT_TRUE(v.ok()) << again.output;
-  EXPECT_EQ(v->Get("engine").Get("version"), Value(13));
+  EXPECT_EQ(v->Get("engine").Get("version"), Value(14));
+  EXPECT_EQ(v->Get("shards"), Value(1));
   ASSERT_TRUE(v->Get("plugins").is_list());
   ASSERT_EQ(v->Get("plugins").AsList().size(), 1u);
   const Value& refund = v->Get("plugins").AsList()[0];
@@ -57,6 +60,27 @@ TEST_F(MigrateCli, AppliesEngineAndPluginMigrationsAndReportsTheVersions) {
   EXPECT_EQ(refund.Get("version"), Value(7));
   EXPECT_EQ(refund.Get("known"), Value(7));
   EXPECT_EQ(refund.Get("loaded"), Value(true));
+}
+
+// A database of one file spread over three by `migrate --shards`: the
+// files beside it, and the count reported; back to one the same way.
+TEST_F(MigrateCli, SpreadsTheDatabaseOverTheShardsAsked) {
+  ASSERT_EQ(Migrate().exit_code, 0);
+  RunResult spread = Migrate({"--shards", "3"});
+  ASSERT_EQ(spread.exit_code, 0) << spread.output;
+  EXPECT_THAT(spread.output, HasSubstr("shards          3 files"));
+  EXPECT_TRUE(std::filesystem::exists(db_ + ".shard-1"));
+  EXPECT_TRUE(std::filesystem::exists(db_ + ".shard-2"));
+  RunResult kept = Migrate({"--json"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.output;
+  Result<Value> v = Value::FromJson(kept.output);
+  ASSERT_TRUE(v.ok()) << kept.output;
+  EXPECT_EQ(v->Get("shards"), Value(3));
+  RunResult back = Migrate({"--shards", "1"});
+  ASSERT_EQ(back.exit_code, 0) << back.output;
+  EXPECT_FALSE(std::filesystem::exists(db_ + ".shard-1"));
+  RunResult bad = Migrate({"--shards", "17"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
 }
 
 TEST_F(MigrateCli, ADatabaseNewerThanTheBinaryIsRefused) {

@@ -64,9 +64,11 @@ TEST(SecurityTest, FilesServeCreatesAreOwnerOnlyWhateverTheUmask) {
     const std::string name = entry.path().filename().string();
     if (name != "c.yaml" && name != "stdout.log") created.push_back(name);
   }
-  // The database, its WAL and shared-memory index, the node lock and the log.
+  // The database, its WAL and shared-memory index, the node lock, the shard
+  // layout's lock (docs/store.md "Shards") and the log.
   EXPECT_THAT(created, ::testing::UnorderedElementsAre("engine.db", "engine.db-wal", "engine.db-shm",
-                                                       "engine.db.node-modes.lock", "engine.log"));
+                                                       "engine.db.node-modes.lock", "engine.db.shards.lock",
+                                                       "engine.log"));
   for (const std::string& name : created) {
     EXPECT_EQ(ModeOf(dir.File(name)), 0600u) << name << " is " << std::oct << ModeOf(dir.File(name));
   }
