@@ -6,15 +6,16 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-
 #include <memory>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "store/sqlite/transaction.h"
+#include "store/store.h"
 
 namespace steadfast {
 namespace {
@@ -99,7 +100,10 @@ Result<int64_t> MoveInstances(Connection& conn, int target, int shards) {
 
 int ShardOf(std::string_view instance_id, int shards) {
   if (shards <= 1) return 0;
-  const std::string_view root = instance_id.substr(0, instance_id.find('~'));
+  // At most the head a long child id keeps of its parent's (ChildInstanceId):
+  // a child of a long id still hashes as its parent does.
+  constexpr size_t kRootKeptByChildren = kMaxChildIdLength - 17;
+  const std::string_view root = instance_id.substr(0, std::min(instance_id.find('~'), kRootKeptByChildren));
   return static_cast<int>(Fnv1a64(root) % static_cast<uint64_t>(shards));
 }
 

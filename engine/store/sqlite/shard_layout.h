@@ -10,8 +10,9 @@
 // own writer and group commit.
 //
 // An instance's shard is a hash of its root id, the part before the first
-// '~': a child workflow ("<parent>~<step>") and the archived runs of an
-// instance ("<id>~<run>") live with it, so every commit stays in one file.
+// '~' (at most its first 111 bytes, what a long child id keeps of it): a
+// child workflow ("<parent>~<step>") and the archived runs of an instance
+// ("<id>~<run>") live with it, so every commit stays in one file.
 // The hash (FNV-1a, 64 bits) never changes: a file's rows are found again
 // after a restart.
 #ifndef STEADFAST_STORE_SQLITE_SHARD_LAYOUT_H_

@@ -300,6 +300,15 @@ TEST(ShardOfTest, ChildrenAndArchivedRunsLiveWithTheirRoot) {
     EXPECT_EQ(ShardOf("refund-17~notify", shards), ShardOf("refund-17", shards));
     EXPECT_EQ(ShardOf("refund-17~3~notify", shards), ShardOf("refund-17", shards));
   }
+  // A child of a long id keeps only a head of it (ChildInstanceId): still with its parent.
+  const std::string long_id(150, 'r');
+  const std::string child = ChildInstanceId(long_id, 1, "notify");
+  const std::string grandchild = ChildInstanceId(child, 2, "mail");
+  for (int shards : {2, 3, 5, 16}) {
+    EXPECT_EQ(ShardOf(child, shards), ShardOf(long_id, shards));
+    EXPECT_EQ(ShardOf(grandchild, shards), ShardOf(long_id, shards));
+    EXPECT_EQ(ShardOf(ArchivedRunId(long_id, 3), shards), ShardOf(long_id, shards));
+  }
   EXPECT_EQ(ShardOf("anything", 1), 0);
   // The hash is part of the file format: these never change.
   EXPECT_EQ(ShardOf("refund-1", 4), 1);
