@@ -55,6 +55,17 @@ std::string ChildInstanceId(const std::string& parent, int64_t run, const std::s
   return id.substr(0, kMaxChildIdLength - 17) + tail;
 }
 
+Result<std::vector<TaskRecord>> ClaimTasks(Store& store, const std::string& owner, TimeMs now, TimeMs lease_until,
+                                           int limit) {
+  ClaimRequest request;
+  request.owner = owner;
+  request.now = now;
+  request.lease_until = lease_until;
+  request.limit = limit;
+  SF_ASSIGN_OR_RETURN(ClaimResult r, store.ClaimDueTasks(request));
+  return std::move(r.tasks);
+}
+
 bool IsTerminal(InstanceStatus s) {
   switch (s) {
     case InstanceStatus::kCompleted:

@@ -393,6 +393,12 @@ struct ClaimRequest {
 // would already be expired (lease_until <= now). Every store checks it.
 Status CheckClaimRequest(const ClaimRequest& request);
 
+class Store;
+// The claim without holds or limits (Store::ClaimDueTasks(owner, ...)) as
+// a store that implements the ClaimRequest one makes it.
+Result<std::vector<TaskRecord>> ClaimTasks(Store& store, const std::string& owner, TimeMs now, TimeMs lease_until,
+                                           int limit);
+
 struct ClaimResult {
   std::vector<TaskRecord> tasks;  // ordered by (due_at, id)
   // Earliest time a claim may reserve another start of a rate-limited

@@ -142,13 +142,7 @@ class PgStore final : public Store, public PluginStorage, public DeployedDefinit
 
   Result<std::vector<TaskRecord>> ClaimDueTasks(const std::string& owner, TimeMs now, TimeMs lease_until,
                                                 int limit) override {
-    ClaimRequest request;
-    request.owner = owner;
-    request.now = now;
-    request.lease_until = lease_until;
-    request.limit = limit;
-    SF_ASSIGN_OR_RETURN(ClaimResult r, ClaimDueTasks(request));
-    return std::move(r.tasks);
+    return ClaimTasks(*this, owner, now, lease_until, limit);
   }
 
   Result<ClaimResult> ClaimDueTasks(const ClaimRequest& request) override {

@@ -168,6 +168,20 @@ class ShardedPluginWritesTest : public ShardLayoutTest {
     Result<std::vector<Row>> rows = store.plugin_storage()->Query("SELECT count(*) FROM ledger_entries");
     return rows.ok() && !rows->empty() ? (*rows)[0][0].AsInt() : -1;
   }
+  // A process that posts one entry at a checkpoint of `id` and dies at `point`.
+  void PostAndCrashAt(const std::string& point, const std::string& id) {
+    const SqliteStoreOptions o = PluginOptions();
+    EXPECT_EXIT(
+        {
+          setenv("STEADFAST_CRASH_AT", point.c_str(), 1);
+          ReloadCrashPointsForTest();
+          Result<std::unique_ptr<Store>> store = OpenSqliteStore(o);
+          if (!store.ok()) exit(3);
+          (void)(*store)->Apply(PostingCommit(id, "entry-1"));
+          exit(0);
+        },
+        ::testing::ExitedWithCode(137), "crash point " + point);
+  }
   static size_t HistorySize(Store& store, const std::string& id) {
     Result<std::vector<HistoryEvent>> h = store.GetHistory(id, 0, 0);
     return h.ok() ? h->size() : 0;
@@ -205,17 +219,7 @@ TEST_F(ShardedPluginWritesTest, ACrashAfterTheHomeFileCommittedIsFinishedByTheSh
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->StartInstance(testing_support::MakeStart(id)).ok());
   }
-  const SqliteStoreOptions o = PluginOptions();
-  EXPECT_EXIT(
-      {
-        setenv("STEADFAST_CRASH_AT", "store.shard_redo_owed", 1);
-        ReloadCrashPointsForTest();
-        Result<std::unique_ptr<Store>> store = OpenSqliteStore(o);
-        if (!store.ok()) exit(3);
-        (void)(*store)->Apply(PostingCommit(id, "entry-1"));
-        exit(0);
-      },
-      ::testing::ExitedWithCode(137), "crash point store.shard_redo_owed");
+  PostAndCrashAt("store.shard_redo_owed", id);
   {
     // The home file has the posting and what the shard owes; the shard has neither.
     RawDb home(DbPath());
@@ -240,17 +244,7 @@ TEST_F(ShardedPluginWritesTest, ACrashBeforeTheHomeFileCommittedLosesBoth) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->StartInstance(testing_support::MakeStart(id)).ok());
   }
-  const SqliteStoreOptions o = PluginOptions();
-  EXPECT_EXIT(
-      {
-        setenv("STEADFAST_CRASH_AT", "store.before_plugin_commit", 1);
-        ReloadCrashPointsForTest();
-        Result<std::unique_ptr<Store>> store = OpenSqliteStore(o);
-        if (!store.ok()) exit(3);
-        (void)(*store)->Apply(PostingCommit(id, "entry-1"));
-        exit(0);
-      },
-      ::testing::ExitedWithCode(137), "crash point store.before_plugin_commit");
+  PostAndCrashAt("store.before_plugin_commit", id);
   std::unique_ptr<Store> store = Open(PluginOptions());
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(HistorySize(*store, id), 1u);
