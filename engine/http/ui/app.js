@@ -323,8 +323,11 @@ async function loadDetail(id) {
   if ($('detail').dataset.id !== id) show('detail', false);
   let inst, history, graph;
   try {
-    [inst, history, graph] = await Promise.all([
-      api('GET', '/v1/workflows/' + encodeURIComponent(id)),
+    // The instance first, then its history and graph: they are then at least
+    // as new as the status it shows, so a follow-up that stops at a finished
+    // status never leaves the graph drawn from a moment before.
+    inst = await api('GET', '/v1/workflows/' + encodeURIComponent(id));
+    [history, graph] = await Promise.all([
       api('GET', '/v1/workflows/' + encodeURIComponent(id) + '/history?limit=1000'),
       api('GET', '/v1/workflows/' + encodeURIComponent(id) + '/graph'),
     ]);
