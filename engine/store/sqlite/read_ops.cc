@@ -139,6 +139,13 @@ Result<int64_t> ReadCountLeasedAttempts(Connection& conn, const std::string& act
   return row ? stmt->ColumnInt(0) : 0;
 }
 
+Result<int64_t> ReadRateBucketTat(Connection& conn, const std::string& activity) {
+  SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare("SELECT tat_us FROM activity_rates WHERE activity = ?1"));
+  stmt->BindText(1, activity);
+  SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->ColumnInt(0) : 0;
+}
+
 Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,
                                               int limit, Logger& logger) {
   SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectHistory));

@@ -30,6 +30,8 @@ Result<int64_t> ReadCountInstances(Connection& conn, const ListFilter& filter);
 Result<std::vector<std::pair<InstanceStatus, int64_t>>> ReadCountByStatus(Connection& conn);
 // Attempts of an activity leased and unexpired at `now` (an activity limit's max_in_flight).
 Result<int64_t> ReadCountLeasedAttempts(Connection& conn, const std::string& activity, TimeMs now);
+// An activity's rate bucket (GCRA's theoretical arrival time, microseconds; 0 when it has none).
+Result<int64_t> ReadRateBucketTat(Connection& conn, const std::string& activity);
 Result<std::vector<HistoryEvent>> ReadHistory(Connection& conn, const std::string& instance_id, int64_t after_seq,
                                               int limit, Logger& logger);
 Result<std::vector<TaskRecord>> ReadTasks(Connection& conn, const std::string& instance_id);

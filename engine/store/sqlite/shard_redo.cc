@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite/transaction.h"
+
 namespace steadfast {
 namespace {
 
@@ -37,6 +39,17 @@ Result<std::set<int64_t>> Markers(Connection& shard, const std::vector<int64_t>&
     if (row) present.insert(id);
   }
   return present;
+}
+
+// Runs `sql` (a DELETE with the id as ?1) for each id.
+Status DeleteRows(Connection& conn, const std::string& sql, const std::vector<int64_t>& ids) {
+  SF_ASSIGN_OR_RETURN(StatementRef del, conn.Prepare(sql));
+  for (int64_t id : ids) {
+    del->BindInt(1, id);
+    SF_RETURN_IF_ERROR(del->Run());
+    del->Reset();
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -88,13 +101,7 @@ Status WriteOwedRedo(Connection& home, int64_t id, int shard, const std::string&
     stmt->BindBlob(3, changeset);
     SF_RETURN_IF_ERROR(stmt->Run());
   }
-  SF_ASSIGN_OR_RETURN(StatementRef del, home.Prepare("DELETE FROM shard_redo WHERE id = ?1"));
-  for (int64_t done : forget) {
-    del->BindInt(1, done);
-    SF_RETURN_IF_ERROR(del->Run());
-    del->Reset();
-  }
-  return Status::Ok();
+  return DeleteRows(home, "DELETE FROM shard_redo WHERE id = ?1", forget);
 }
 
 Result<int64_t> ApplyOwedRedo(Connection& shard_conn, Connection& home, int shard) {
@@ -142,38 +149,19 @@ Status ForgetAppliedRedo(Connection& shard_conn, Connection& home_writer, int sh
   }
   SF_ASSIGN_OR_RETURN(std::set<int64_t> present, Markers(shard_conn, ids));
   if (present.empty()) return Status::Ok();
-  std::vector<int64_t> done(present.begin(), present.end());
+  const std::vector<int64_t> done(present.begin(), present.end());
   {
-    SF_ASSIGN_OR_RETURN(StatementRef del, home_writer.Prepare("DELETE FROM shard_redo WHERE id = ?1"));
-    SF_RETURN_IF_ERROR(home_writer.Exec("BEGIN IMMEDIATE"));
-    for (int64_t id : done) {
-      del->BindInt(1, id);
-      Status s = del->Run();
-      del->Reset();
-      if (!s.ok()) {
-        (void)home_writer.Exec("ROLLBACK");
-        return s;
-      }
-    }
-    SF_RETURN_IF_ERROR(home_writer.Exec("COMMIT"));
+    SF_ASSIGN_OR_RETURN(WriteTransaction txn, WriteTransaction::Begin(home_writer));
+    SF_RETURN_IF_ERROR(DeleteRows(home_writer, "DELETE FROM shard_redo WHERE id = ?1", done));
+    SF_RETURN_IF_ERROR(txn.Commit());
   }
-  SF_RETURN_IF_ERROR(shard_conn.Exec("BEGIN IMMEDIATE"));
-  Status s = DeleteRedoMarkers(shard_conn, done);
-  if (!s.ok()) {
-    (void)shard_conn.Exec("ROLLBACK");
-    return s;
-  }
-  return shard_conn.Exec("COMMIT");
+  SF_ASSIGN_OR_RETURN(WriteTransaction txn, WriteTransaction::Begin(shard_conn));
+  SF_RETURN_IF_ERROR(DeleteRedoMarkers(shard_conn, done));
+  return txn.Commit();
 }
 
 Status DeleteRedoMarkers(Connection& shard, const std::vector<int64_t>& ids) {
-  SF_ASSIGN_OR_RETURN(StatementRef del, shard.Prepare("DELETE FROM shard_redo_applied WHERE id = ?1"));
-  for (int64_t id : ids) {
-    del->BindInt(1, id);
-    SF_RETURN_IF_ERROR(del->Run());
-    del->Reset();
-  }
-  return Status::Ok();
+  return DeleteRows(shard, "DELETE FROM shard_redo_applied WHERE id = ?1", ids);
 }
 
 }  // namespace steadfast

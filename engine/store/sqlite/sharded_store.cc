@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -77,10 +78,10 @@ class ShardedStore final : public SqliteStore, public DeployedDefinitionStore {
     }
     // Definitions a commit brings are read from the home file (GetDefinition).
     if (commit.continue_as_new.has_value() && commit.continue_as_new->next_definition.has_value()) {
-      SF_RETURN_IF_ERROR(home().PutDefinition(*commit.continue_as_new->next_definition));
+      SF_RETURN_IF_ERROR(PutDefinitionOnce(*commit.continue_as_new->next_definition));
     }
     for (const ChildStart& child : commit.start_children) {
-      if (child.definition.has_value()) SF_RETURN_IF_ERROR(home().PutDefinition(*child.definition));
+      if (child.definition.has_value()) SF_RETURN_IF_ERROR(PutDefinitionOnce(*child.definition));
     }
     Result<CommitResult> applied = shard != 0 && !commit.plugin_writes.empty()
                                        ? ApplyWithHomeWrites(shard, std::move(commit))
@@ -304,15 +305,6 @@ class ShardedStore final : public SqliteStore, public DeployedDefinitionStore {
 
   Result<StoreSchemaVersions> SchemaVersions() override { return home().SchemaVersions(); }
 
-  Result<int64_t> CountLeasedAttempts(const std::string& activity, TimeMs now) {
-    int64_t total = 0;
-    for (auto& shard : shards_) {
-      SF_ASSIGN_OR_RETURN(int64_t n, shard->CountLeasedAttempts(activity, now));
-      total += n;
-    }
-    return total;
-  }
-
   int ShardCount() const override { return count(); }
 
  private:
@@ -325,6 +317,19 @@ class ShardedStore final : public SqliteStore, public DeployedDefinitionStore {
   int ShardOfTaskChecked(int64_t task_id) const {
     const int s = ShardOfTask(task_id);
     return s < count() ? s : 0;
+  }
+
+  // A definition is stored once by hash and never removed: after its first
+  // write here, later commits bringing it need not write the home file again.
+  Status PutDefinitionOnce(const DefinitionRecord& def) {
+    {
+      std::lock_guard<std::mutex> lock(definitions_mu_);
+      if (home_definitions_.count(def.hash) != 0) return Status::Ok();
+    }
+    SF_RETURN_IF_ERROR(home().PutDefinition(def));
+    std::lock_guard<std::mutex> lock(definitions_mu_);
+    home_definitions_.insert(def.hash);
+    return Status::Ok();
   }
 
   Result<StartResult> StartIn(int shard, StartRequest req) {
@@ -420,10 +425,16 @@ class ShardedStore final : public SqliteStore, public DeployedDefinitionStore {
   Result<ClaimResult> ClaimLimited(const ClaimRequest& request) {
     std::lock_guard<std::mutex> lock(limited_claim_mu_);
     const int first = static_cast<int>(next_claim_shard_.fetch_add(1) % static_cast<unsigned>(count()));
-    std::map<std::string, int64_t> leased;  // activity -> attempts leased in every shard
+    // activity -> attempts leased in each shard, counted once; each shard's
+    // claim adds what it took to its own count.
+    std::map<std::string, std::vector<int64_t>> leased;
     for (const ActivityLimit& l : request.limits) {
       if (l.max_in_flight <= 0) continue;
-      SF_ASSIGN_OR_RETURN(leased[l.activity], CountLeasedAttempts(l.activity, request.now));
+      std::vector<int64_t>& per_shard = leased[l.activity];
+      for (auto& shard : shards_) {
+        SF_ASSIGN_OR_RETURN(int64_t n, shard->CountLeasedAttempts(l.activity, request.now));
+        per_shard.push_back(n);
+      }
     }
     ClaimResult out;
     for (int i = 0; i < count() && static_cast<int>(out.tasks.size()) < request.limit; ++i) {
@@ -433,8 +444,10 @@ class ShardedStore final : public SqliteStore, public DeployedDefinitionStore {
       part.shard_context = ClaimRequest::ShardContext{};
       for (const ActivityLimit& l : request.limits) {
         if (l.max_in_flight > 0) {
-          SF_ASSIGN_OR_RETURN(int64_t here, shards_[s]->CountLeasedAttempts(l.activity, request.now));
-          part.shard_context->leased_elsewhere[l.activity] = leased[l.activity] - here;
+          const std::vector<int64_t>& per_shard = leased[l.activity];
+          int64_t elsewhere = 0;
+          for (int k = 0; k < count(); ++k) elsewhere += k == s ? 0 : per_shard[static_cast<size_t>(k)];
+          part.shard_context->leased_elsewhere[l.activity] = elsewhere;
         }
         if (l.per_second > 0) {
           SF_ASSIGN_OR_RETURN(int64_t tat, BucketTat(l.activity));
@@ -443,7 +456,8 @@ class ShardedStore final : public SqliteStore, public DeployedDefinitionStore {
       }
       SF_ASSIGN_OR_RETURN(ClaimResult r, shards_[s]->ClaimDueTasks(part));
       for (const TaskRecord& t : r.tasks) {
-        if (leased.count(t.activity) != 0) ++leased[t.activity];
+        auto counted = leased.find(t.activity);
+        if (counted != leased.end()) ++counted->second[static_cast<size_t>(s)];
       }
       for (const auto& [activity, tat] : r.rate_tat_us) rate_tat_us_[activity] = std::max(rate_tat_us_[activity], tat);
       Merge(s, std::move(r), out);
@@ -489,6 +503,8 @@ class ShardedStore final : public SqliteStore, public DeployedDefinitionStore {
   std::mutex keyed_start_mu_;
   std::mutex limited_claim_mu_;
   std::map<std::string, int64_t> rate_tat_us_;  // GUARDED_BY(limited_claim_mu_): the latest bucket state seen
+  std::mutex definitions_mu_;
+  std::set<std::string> home_definitions_;  // GUARDED_BY(definitions_mu_): hashes this store put in the home file
   std::mutex redo_mu_;
   std::vector<std::pair<int, int64_t>> done_redo_;           // GUARDED_BY(redo_mu_): (shard, id) both files have
   std::map<int, std::vector<int64_t>> forgettable_markers_;  // GUARDED_BY(redo_mu_): markers whose home rows are gone

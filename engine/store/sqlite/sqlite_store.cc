@@ -366,12 +366,7 @@ class SqliteStoreImpl final : public ShardMember, public PluginStorage, public D
   }
 
   Result<int64_t> RateBucketTat(const std::string& activity) override {
-    return WithReader([&](Connection& c) -> Result<int64_t> {
-      SF_ASSIGN_OR_RETURN(StatementRef stmt, c.Prepare("SELECT tat_us FROM activity_rates WHERE activity = ?1"));
-      stmt->BindText(1, activity);
-      SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
-      return row ? stmt->ColumnInt(0) : 0;
-    });
+    return WithReader([&](Connection& c) { return ReadRateBucketTat(c, activity); });
   }
 
   Result<CommitResult> ApplyWithHomeWrites(Commit commit, int64_t redo_id, const std::vector<int64_t>& forget_markers,
@@ -610,14 +605,17 @@ Result<std::unique_ptr<Store>> OpenLaidOut(const SqliteStoreOptions& options, st
   }
   // What a crash left owed to the shards first (shard_redo.h): each shard's
   // writer applies it before anything else, from now on.
-  for (size_t i = 1; i < files.size(); ++i) {
-    const int k = file_shard[i];
-    SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> home_reader, OpenPlain(options, options.path, true));
-    files[i]->OweFromHome(std::move(home_reader), k);
-    SF_RETURN_IF_ERROR(files[i]->Sync());
-    SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> shard_conn, OpenPlain(options, paths[static_cast<size_t>(k)], false));
+  if (files.size() > 1) {
     SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> home_writer, OpenPlain(options, options.path, false));
-    SF_RETURN_IF_ERROR(ForgetAppliedRedo(*shard_conn, *home_writer, k));
+    for (size_t i = 1; i < files.size(); ++i) {
+      const int k = file_shard[i];
+      SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> home_reader, OpenPlain(options, options.path, true));
+      files[i]->OweFromHome(std::move(home_reader), k);
+      SF_RETURN_IF_ERROR(files[i]->Sync());
+      SF_ASSIGN_OR_RETURN(std::unique_ptr<Connection> shard_conn,
+                          OpenPlain(options, paths[static_cast<size_t>(k)], false));
+      SF_RETURN_IF_ERROR(ForgetAppliedRedo(*shard_conn, *home_writer, k));
+    }
   }
   if (shards != layout.shards || stray) {
     if (lock == nullptr && options.vfs.empty()) {

@@ -171,7 +171,6 @@ const std::string kUpsertServed =
     "INSERT INTO activity_fair_turns(activity, fair_key, served) VALUES (?1, ?2, ?3) "
     "ON CONFLICT(activity, fair_key) DO UPDATE SET served = ?3";
 const std::string kSelectHeldActivities = "SELECT activity FROM activity_holds";
-const std::string kSelectRate = "SELECT tat_us FROM activity_rates WHERE activity = ?1";
 const std::string kUpsertRate =
     "INSERT INTO activity_rates(activity, tat_us) VALUES (?1, ?2) ON CONFLICT(activity) DO UPDATE SET tat_us = ?2";
 const std::string kUpsertHold =
@@ -763,10 +762,7 @@ Result<TimeMs> ClaimLimited(Connection& conn, const ClaimRequest& r, const Activ
   }
   GcraBucket bucket;
   {
-    SF_ASSIGN_OR_RETURN(StatementRef stmt, conn.Prepare(kSelectRate));
-    stmt->BindText(1, limit.activity);
-    SF_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    int64_t tat_us = row ? stmt->ColumnInt(0) : 0;
+    SF_ASSIGN_OR_RETURN(int64_t tat_us, ReadRateBucketTat(conn, limit.activity));
     if (r.shard_context.has_value()) {
       auto there = r.shard_context->rate_tat_us.find(limit.activity);
       if (there != r.shard_context->rate_tat_us.end()) tat_us = std::max(tat_us, there->second);
